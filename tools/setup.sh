@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need, pinned to Debian 12 versions, and
+# nothing that is already there (idempotent: a second run does no work).
+# Everything comes from Debian's apt repositories; nothing is downloaded by
+# Bazel.
+set -euo pipefail
+
+PINNED=(
+  bazel-bootstrap=4.2.3+ds-9
+  libabsl-dev=20220623.1-1+deb12u2
+  libprotobuf-dev=3.21.12-3+deb12u1
+  protobuf-compiler=3.21.12-3+deb12u1
+  libonnx-dev=1.12.0-2+b4
+  libflatbuffers-dev=2.0.8+dfsg1-2
+  flatbuffers-compiler=2.0.8+dfsg1-2
+  libhwy-dev=1.0.3-3+deb12u1
+  libgtest-dev=1.12.1-0.2
+  libgmock-dev=1.12.1-0.2
+  libbenchmark-dev=1.7.1-1
+  python3-onnx=1.12.0-2+b4
+  python3-numpy=1:1.24.2-1+deb12u1
+)
+
+missing=()
+for spec in "${PINNED[@]}"; do
+  pkg=${spec%%=*}
+  want=${spec#*=}
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$pkg" 2>/dev/null || true)
+  if [[ "$have" != "install ok installed $want" ]]; then
+    missing+=("$spec")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PINNED[@]} pinned packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# A pinned version that the mirror no longer carries falls back to the
+# current Debian 12 version of the same package, with a warning.
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  echo "setup: warning: pinned versions unavailable; installing current ones" >&2
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]%%=*}"
+fi
+echo "setup: done"
