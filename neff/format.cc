@@ -1,0 +1,74 @@
+#include "neff/format.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace neff {
+
+absl::StatusOr<const Model*> OpenModel(absl::string_view bytes) {
+  if (bytes.size() < 8) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a NEFF: file is ", bytes.size(), " bytes"));
+  }
+  if (!flatbuffers::BufferHasIdentifier(bytes.data(), ModelIdentifier(),
+                                        /*size_prefixed=*/true)) {
+    return absl::InvalidArgumentError(
+        "not a NEFF: missing the 'NEFF' file identifier");
+  }
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                 bytes.size(), /*max_depth=*/64,
+                                 /*max_tables=*/100000000);
+  uint32_t declared = flatbuffers::ReadScalar<uint32_t>(bytes.data());
+  if (declared != bytes.size() - sizeof(uint32_t)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "corrupt NEFF: header says ", declared + sizeof(uint32_t),
+        " bytes but the file has ", bytes.size(), " (truncated?)"));
+  }
+  if (!VerifySizePrefixedModelBuffer(verifier)) {
+    return absl::InvalidArgumentError(
+        "corrupt NEFF: the FlatBuffers verifier rejected the file (truncated "
+        "or damaged)");
+  }
+  const Model* model = GetSizePrefixedModel(bytes.data());
+  if (model->version_major() > kVersionMajor) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "NEFF format ", model->version_major(), ".", model->version_minor(),
+        " is newer than this runtime's ", kVersionMajor, ".", kVersionMinor));
+  }
+  return model;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
+  return ss.str();
+}
+
+int DTypeSize(DType dtype) {
+  switch (dtype) {
+    case DType::F32:
+    case DType::I32:
+      return 4;
+    case DType::BF16:
+    case DType::F16:
+      return 2;
+    case DType::I64:
+      return 8;
+    case DType::BOOL:
+    case DType::I8:
+    case DType::U8:
+      return 1;
+  }
+  return 0;
+}
+
+const char* DTypeName(DType dtype) {
+  return EnumNameDType(dtype);
+}
+
+}  // namespace neff

@@ -1,0 +1,37 @@
+// NEFF file-level access: version constants and a checked view over bytes.
+// The semantic verification of instructions lives in the runtime's loader.
+#ifndef NCC_NEFF_FORMAT_H_
+#define NCC_NEFF_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "neff/neff_generated.h"
+
+namespace neff {
+
+inline constexpr uint16_t kVersionMajor = 0;
+inline constexpr uint16_t kVersionMinor = 1;
+inline constexpr int kWeightsAlignment = 64;
+
+// A NEFF file is a size-prefixed FlatBuffer (so truncation is always
+// detected) with file identifier "NEFF". Writers finish with
+// FinishSizePrefixedModelBuffer.
+//
+// Checks the size prefix, the identifier, runs FlatBuffers' verifier and the version check,
+// and returns the root. `bytes` must outlive the returned pointer and be
+// aligned to kWeightsAlignment when the weights are read in place.
+absl::StatusOr<const Model*> OpenModel(absl::string_view bytes);
+
+// Reads a whole file; errors name the path.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+int DTypeSize(DType dtype);
+const char* DTypeName(DType dtype);
+
+}  // namespace neff
+
+#endif  // NCC_NEFF_FORMAT_H_

@@ -1,0 +1,53 @@
+// NeuronCore-v2 hardware description and per-instruction cost model, from
+// AWS's public figures (see ../shared/design/NEURONCORE_FACTS.md). Costs are
+// estimates in nanoseconds of device time.
+#ifndef NCC_TARGET_NEURONCORE_H_
+#define NCC_TARGET_NEURONCORE_H_
+
+#include <cstdint>
+
+namespace ncc::target {
+
+enum class Engine : uint8_t { kTensor, kVector, kScalar, kGpSimd, kDma };
+inline constexpr int kNumComputeEngines = 4;
+
+struct CoreSpec {
+  const char* name;
+  int partitions;                    // SBUF/PSUM partitions and PE rows
+  int64_t sbuf_partition_bytes;      // per partition
+  int64_t psum_partition_bytes;      // per partition
+  int psum_banks;
+  int64_t psum_bank_bytes;           // per partition per bank
+  int matmul_max_stationary_free;    // M (PE columns)
+  int matmul_max_moving_free;        // N
+  double tensor_ghz;
+  double vector_ghz;
+  double scalar_ghz;
+  double gpsimd_ghz;
+  int dma_queues;
+  double dma_queue_gbps;             // GB/s per DMA queue
+  double dma_start_latency_ns;
+  int64_t dma_efficient_contiguous_bytes;  // below this, DMA runs slower
+  int semaphores;
+  int instruction_overhead_cycles;   // fixed cost for tiny instructions
+  int min_instruction_cycles;        // e.g. activation max(64, N)
+};
+
+const CoreSpec& NeuronCoreV2();
+
+// Tensor engine: one matmul of stationary [K, m] and moving [K, n]
+// (elem_bytes 4 runs at quarter rate).
+double MatmulNs(const CoreSpec& spec, int64_t m, int64_t n, int elem_bytes);
+// Scalar engine activation over `free_elems` per partition.
+double ActivationNs(const CoreSpec& spec, int64_t free_elems);
+// Vector engine element-wise work with one or two tensor inputs.
+double VectorNs(const CoreSpec& spec, int64_t free_elems, int num_inputs);
+// GpSimd element-wise work (memset, iota).
+double GpSimdNs(const CoreSpec& spec, int64_t free_elems);
+// One DMA descriptor on one queue moving `bytes`, in contiguous runs of
+// `contiguous_bytes`.
+double DmaNs(const CoreSpec& spec, int64_t bytes, int64_t contiguous_bytes);
+
+}  // namespace ncc::target
+
+#endif  // NCC_TARGET_NEURONCORE_H_
