@@ -1,0 +1,169 @@
+#include "compiler/lower/conv.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/support.h"
+
+namespace ncc::lower {
+namespace {
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct ConvGeometry {
+  int64_t n, c, h, w;        // input
+  int64_t co, kh, kw;        // weights [co, c/groups, kh, kw]
+  int64_t groups;
+  int64_t sh, sw, dh, dw;    // strides, dilations
+  int64_t pt, pl, pb, pr;    // pads: top, left, bottom, right
+  int64_t ho, wo;            // output
+};
+
+absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
+  const ir::Shape& x = op.input(0)->shape;
+  const ir::Shape& wt = op.input(1)->shape;
+  const ir::Shape& y = op.outputs[0]->shape;
+  ConvGeometry g;
+  g.n = x[0], g.c = x[1], g.h = x[2], g.w = x[3];
+  g.co = wt[0], g.kh = wt[2], g.kw = wt[3];
+  g.groups = op.GetInt("group", 1);
+  std::vector<int64_t> strides = op.GetInts("strides", {1, 1});
+  std::vector<int64_t> dilations = op.GetInts("dilations", {1, 1});
+  std::vector<int64_t> pads = op.GetInts("pads", {0, 0, 0, 0});
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4) {
+    return Unsupported(op, "strides/dilations/pads must describe 2 spatial axes");
+  }
+  g.sh = strides[0], g.sw = strides[1];
+  g.dh = dilations[0], g.dw = dilations[1];
+  g.ho = y[2], g.wo = y[3];
+  std::string auto_pad = op.GetString("auto_pad", "NOTSET");
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    int64_t total_h = std::max<int64_t>(0, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h);
+    int64_t total_w = std::max<int64_t>(0, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w);
+    bool upper = auto_pad == "SAME_UPPER";
+    g.pt = upper ? total_h / 2 : total_h - total_h / 2;
+    g.pb = total_h - g.pt;
+    g.pl = upper ? total_w / 2 : total_w - total_w / 2;
+    g.pr = total_w - g.pl;
+  } else if (auto_pad == "VALID" || auto_pad == "NOTSET") {
+    if (auto_pad == "VALID") pads = {0, 0, 0, 0};
+    g.pt = pads[0], g.pl = pads[1], g.pb = pads[2], g.pr = pads[3];
+  } else {
+    return Unsupported(op, absl::StrCat("auto_pad '", auto_pad, "'"));
+  }
+  return g;
+}
+
+}  // namespace
+
+absl::Status CheckConv(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr || op.input(1) == nullptr) {
+    return Unsupported(op, "needs inputs X and W");
+  }
+  if (op.input(0)->shape.size() != 4) {
+    return Unsupported(op, absl::StrCat("only 2-D convolution (4-D input); input has rank ",
+                                        op.input(0)->shape.size()));
+  }
+  auto g = Geometry(op);
+  if (!g.ok()) return g.status();
+  if (g->wo > 512) {
+    return Unsupported(op, "output width above 512 (one PSUM bank row)");
+  }
+  return CheckFusedActivation(op);
+}
+
+absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
+  auto geometry = Geometry(op);
+  if (!geometry.ok()) return geometry.status();
+  const ConvGeometry& g = *geometry;
+  const target::CoreSpec& spec = ctx.spec();
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& wt = ctx.Tensor(op.input(1));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const DramTensor* bias = op.input(2) ? &ctx.Tensor(op.input(2)) : nullptr;
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+  ActivationFor(op.GetString("fused_activation", ""), &func);
+
+  const int64_t part = spec.partitions;
+  const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
+  const int64_t taps = g.kh * g.kw;
+  const int64_t wp = g.w + g.pl + g.pr;
+  const int64_t rows_per_tile =
+      std::min<int64_t>(g.ho, std::max<int64_t>(1, spec.matmul_max_moving_free / g.wo));
+  const int64_t ci_tiles = CeilDiv(cig, part);
+  const bool padded = g.pt || g.pl || g.pb || g.pr;
+
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      for (int64_t co0 = 0; co0 < cog; co0 += spec.matmul_max_stationary_free) {
+        const int64_t cot = std::min<int64_t>(spec.matmul_max_stationary_free, cog - co0);
+        const int64_t co_abs = grp * cog + co0;
+        // Stationary weights per input-channel tile: [ci, tap, co].
+        std::vector<Operand> weights;
+        for (int64_t t = 0; t < ci_tiles; ++t) {
+          const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
+          auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * cot * 4);
+          if (!buf.ok()) return buf.status();
+          Operand dst = ctx.Tile(*buf, cis, taps * cot);
+          dst.dims = {Dim{cot, taps}, Dim{1, cot}};
+          ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
+                                {Dim{1, taps}, Dim{cig * taps, cot}}));
+          weights.push_back(ctx.Tile(*buf, cis, taps * cot));
+        }
+        Operand bias_tile;
+        if (bias != nullptr) {
+          auto buf = ctx.Sbuf("bias", cot, 4);
+          if (!buf.ok()) return buf.status();
+          bias_tile = ctx.Tile(*buf, cot, 1);
+          ctx.Dma(bias_tile, ctx.View(*bias, co_abs, cot, 1, {Dim{1, 1}}));
+        }
+        for (int64_t oh0 = 0; oh0 < g.ho; oh0 += rows_per_tile) {
+          const int64_t rows = std::min(rows_per_tile, g.ho - oh0);
+          const int64_t rows_in = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+          const int64_t top = oh0 * g.sh;  // first padded input row
+          auto psum = ctx.Psum("acc", cot, rows * g.wo * 4);
+          if (!psum.ok()) return psum.status();
+          Operand acc = ctx.Tile(*psum, cot, rows * g.wo);
+          for (int64_t t = 0; t < ci_tiles; ++t) {
+            const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
+            auto buf = ctx.Sbuf(absl::StrCat("in", t), cis, rows_in * wp * 4);
+            if (!buf.ok()) return buf.status();
+            Operand tile = ctx.Tile(*buf, cis, rows_in * wp);
+            if (padded) ctx.Memset(tile, 0.0f);
+            // Valid input rows [ih0, ih1) land at tile row ih + pt - top.
+            const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
+            const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
+            if (ih1 > ih0) {
+              Operand dst = ctx.Tile(*buf, cis, 0, ((ih0 + g.pt - top) * wp + g.pl) * 4);
+              dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
+              const int64_t src_off = ((n * g.c + grp * cig + ci0) * g.h + ih0) * g.w;
+              ctx.Dma(dst, ctx.View(x, src_off, cis, g.h * g.w,
+                                    {Dim{g.w, ih1 - ih0}, Dim{1, g.w}}));
+            }
+            for (int64_t r = 0; r < g.kh; ++r) {
+              for (int64_t s = 0; s < g.kw; ++s) {
+                const int64_t tap = r * g.kw + s;
+                Operand stationary = ctx.Tile(weights[t].buffer, cis, cot, tap * cot * 4);
+                Operand moving = ctx.Tile(*buf, cis, 0, (r * g.dh * wp + s * g.dw) * 4);
+                moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
+                const bool first = t == 0 && tap == 0;
+                const bool last = t == ci_tiles - 1 && tap == taps - 1;
+                ctx.Matmul(acc, stationary, moving, first, last);
+              }
+            }
+          }
+          auto obuf = ctx.Sbuf("out", cot, rows * g.wo * 4);
+          if (!obuf.ok()) return obuf.status();
+          Operand out = ctx.Tile(*obuf, cot, rows * g.wo);
+          ctx.Activation(out, acc, func, 1.0f, bias ? &bias_tile : nullptr);
+          const int64_t dst_off = ((n * g.co + co_abs) * g.ho + oh0) * g.wo;
+          ctx.Dma(ctx.View(y, dst_off, cot, g.ho * g.wo, {Dim{1, rows * g.wo}}), out);
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::lower

@@ -1,0 +1,138 @@
+#include "compiler/lower/lower.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/conv.h"
+#include "compiler/lower/elementwise.h"
+#include "compiler/lower/layout.h"
+#include "compiler/lower/lower_context.h"
+#include "compiler/lower/matmul.h"
+
+namespace ncc::lower {
+namespace {
+
+struct OpLowering {
+  const char* type;
+  absl::Status (*check)(const ir::Op&);
+  absl::Status (*lower)(const ir::Op&, LowerContext&);
+};
+
+constexpr OpLowering kLowerings[] = {
+    {"Add", CheckBinary, LowerBinary},       {"Conv", CheckConv, LowerConv},
+    {"Div", CheckBinary, LowerBinary},       {"Dropout", CheckLayout, LowerLayout},
+    {"Exp", CheckUnary, LowerUnary},         {"Flatten", CheckLayout, LowerLayout},
+    {"Gemm", CheckGemm, LowerGemm},          {"Identity", CheckLayout, LowerLayout},
+    {"MatMul", CheckMatMul, LowerMatMul},    {"Max", CheckBinary, LowerBinary},
+    {"Min", CheckBinary, LowerBinary},       {"Mul", CheckBinary, LowerBinary},
+    {"Relu", CheckUnary, LowerUnary},        {"Reshape", CheckLayout, LowerLayout},
+    {"Sigmoid", CheckUnary, LowerUnary},     {"Squeeze", CheckLayout, LowerLayout},
+    {"Sub", CheckBinary, LowerBinary},       {"Tanh", CheckUnary, LowerUnary},
+    {"Unsqueeze", CheckLayout, LowerLayout},
+};
+
+const OpLowering* Find(const std::string& type) {
+  for (const OpLowering& l : kLowerings) {
+    if (type == l.type) return &l;
+  }
+  return nullptr;
+}
+
+absl::Status CheckOp(const ir::Op& op) {
+  const OpLowering* l = Find(op.type);
+  if (l == nullptr) return absl::UnimplementedError("op type is not supported");
+  return l->check(op);
+}
+
+DramTensor WeightsTensor(LowerContext& ctx, const ir::Value& value) {
+  Buffer buffer;
+  buffer.name = value.name;
+  buffer.space = Space::WEIGHTS;
+  buffer.bytes = value.size_bytes();
+  buffer.data = value.data;
+  DramTensor tensor;
+  tensor.buffer = ctx.program().AddBuffer(std::move(buffer));
+  tensor.space = Space::WEIGHTS;
+  tensor.dtype = ToNeffDType(value.dtype).value_or(neff::DType::F32);
+  tensor.shape = value.shape;
+  return tensor;
+}
+
+IoTensor MakeIo(const ir::Value& value, int buffer) {
+  IoTensor io;
+  io.name = value.name;
+  io.dtype = ToNeffDType(value.dtype).value_or(neff::DType::F32);
+  io.shape = value.shape;
+  io.buffer = buffer;
+  return io;
+}
+
+}  // namespace
+
+std::vector<UnsupportedOp> FindUnsupported(const ir::Graph& graph) {
+  std::vector<UnsupportedOp> result;
+  for (const auto& op : graph.ops()) {
+    absl::Status status = CheckOp(*op);
+    if (!status.ok()) {
+      result.push_back({op->type, op->name, std::string(status.message())});
+    }
+  }
+  return result;
+}
+
+std::vector<std::string> SupportedOpTypes() {
+  std::vector<std::string> types;
+  for (const OpLowering& l : kLowerings) types.push_back(l.type);
+  std::sort(types.begin(), types.end());
+  return types;
+}
+
+absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
+                                  const target::CoreSpec& spec) {
+  TileProgram program;
+  LowerContext ctx(&program, &spec);
+  // Model inputs and outputs get pinned DRAM buffers of their own.
+  for (const ir::Value* in : graph.inputs()) {
+    DramTensor& t = ctx.NewDramTensor(in);
+    program.buffers[t.buffer].pinned = true;
+    program.inputs.push_back(MakeIo(*in, t.buffer));
+  }
+  for (const ir::Value* out : graph.outputs()) {
+    if (ctx.HasTensor(out)) {
+      return absl::UnimplementedError(absl::StrCat(
+          "model output '", out->name, "' is also a model input or listed twice"));
+    }
+    if (out->is_constant) {
+      return absl::UnimplementedError(
+          absl::StrCat("model output '", out->name, "' is a constant"));
+    }
+    DramTensor& t = ctx.NewDramTensor(out);
+    program.buffers[t.buffer].pinned = true;
+    program.outputs.push_back(MakeIo(*out, t.buffer));
+  }
+  for (const auto& value : graph.values()) {
+    if (value->is_constant) ctx.BindTensor(value.get(), WeightsTensor(ctx, *value));
+  }
+  for (const auto& op : graph.ops()) {
+    const OpLowering* l = Find(op->type);
+    if (l == nullptr) {
+      return absl::UnimplementedError(
+          absl::StrCat(op->Describe(), ": op type is not supported"));
+    }
+    if (absl::Status s = l->check(*op); !s.ok()) {
+      return absl::UnimplementedError(absl::StrCat(op->Describe(), ": ", s.message()));
+    }
+    program.nodes.push_back(op->Describe());
+    ctx.set_node(static_cast<int>(program.nodes.size()) - 1, op.get());
+    for (const ir::Value* out : op->outputs) {
+      if (ctx.HasTensor(out) || IsLayoutAlias(*op)) continue;
+      ctx.NewDramTensor(out);
+    }
+    if (absl::Status s = l->lower(*op, ctx); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(op->Describe(), ": ", s.message()));
+    }
+  }
+  return program;
+}
+
+}  // namespace ncc::lower

@@ -1,0 +1,185 @@
+#include "compiler/lower/lower_context.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace ncc::lower {
+
+DramTensor& LowerContext::NewDramTensor(const ir::Value* value) {
+  Buffer buffer;
+  buffer.name = value->name;
+  buffer.space = Space::DRAM;
+  buffer.bytes = value->size_bytes();
+  DramTensor tensor;
+  tensor.buffer = program_->AddBuffer(std::move(buffer));
+  tensor.space = Space::DRAM;
+  tensor.dtype = ToNeffDType(value->dtype).value_or(neff::DType::F32);
+  tensor.shape = value->shape;
+  tensors_[value] = tensor;
+  return tensors_[value];
+}
+
+absl::StatusOr<int> LowerContext::Sbuf(absl::string_view what, int partitions,
+                                       int64_t bytes_per_partition) {
+  if (bytes_per_partition > spec_->sbuf_partition_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        op_->Describe(), ": ", what, " tile needs ", bytes_per_partition,
+        " bytes per partition; SBUF has ", spec_->sbuf_partition_bytes));
+  }
+  Buffer buffer;
+  buffer.name = Name(what);
+  buffer.space = Space::SBUF;
+  buffer.partitions = partitions;
+  buffer.bytes = bytes_per_partition;
+  return program_->AddBuffer(std::move(buffer));
+}
+
+absl::StatusOr<int> LowerContext::Psum(absl::string_view what, int partitions,
+                                       int64_t bytes_per_partition) {
+  if (bytes_per_partition > spec_->psum_bank_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        op_->Describe(), ": ", what, " accumulator needs ", bytes_per_partition,
+        " bytes per partition; a PSUM bank has ", spec_->psum_bank_bytes));
+  }
+  Buffer buffer;
+  buffer.name = Name(what);
+  buffer.space = Space::PSUM;
+  buffer.partitions = partitions;
+  buffer.bytes = bytes_per_partition;
+  return program_->AddBuffer(std::move(buffer));
+}
+
+Operand LowerContext::Tile(int buffer, int partitions, int64_t free,
+                           int64_t byte_offset, int start_partition) const {
+  Operand op;
+  op.buffer = buffer;
+  op.dtype = neff::DType::F32;
+  op.offset = byte_offset;
+  op.start_partition = start_partition;
+  op.num_partitions = partitions;
+  op.dims = {Dim{1, free}};
+  return op;
+}
+
+Operand LowerContext::View(const DramTensor& tensor, int64_t elem_offset,
+                           int partitions, int64_t partition_stride,
+                           std::vector<Dim> dims) const {
+  Operand op;
+  op.buffer = tensor.buffer;
+  op.dtype = tensor.dtype;
+  op.offset = elem_offset * ElemSize(tensor.dtype);
+  op.num_partitions = partitions;
+  op.partition_stride = partition_stride;
+  op.dims = std::move(dims);
+  return op;
+}
+
+void LowerContext::Emit(TileInst inst) {
+  inst.node = node_;
+  program_->Emit(std::move(inst));
+}
+
+void LowerContext::Dma(const Operand& dst, const Operand& src) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::DMA_COPY;
+  inst.engine = target::Engine::kDma;
+  inst.dst = dst;
+  inst.src0 = src;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Memset(const Operand& dst, float value) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::MEMSET;
+  inst.engine = target::Engine::kGpSimd;
+  inst.dst = dst;
+  inst.imm = value;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Matmul(const Operand& psum, const Operand& stationary,
+                          const Operand& moving, bool start, bool stop) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::MATMUL;
+  inst.engine = target::Engine::kTensor;
+  inst.dst = psum;
+  inst.src0 = stationary;
+  inst.src1 = moving;
+  inst.accumulate_start = start;
+  inst.accumulate_stop = stop;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Activation(const Operand& dst, const Operand& src,
+                              neff::ActivationFunction func, float scale,
+                              const Operand* bias) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::ACTIVATION;
+  inst.engine = target::Engine::kScalar;
+  inst.dst = dst;
+  inst.src0 = src;
+  inst.func = func;
+  inst.scale = scale;
+  if (bias != nullptr) inst.bias = *bias;
+  Emit(std::move(inst));
+}
+
+void LowerContext::TensorTensor(const Operand& dst, const Operand& a,
+                                const Operand& b, neff::AluOp alu) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::TENSOR_TENSOR;
+  inst.engine = target::Engine::kVector;
+  inst.dst = dst;
+  inst.src0 = a;
+  inst.src1 = b;
+  inst.alu = alu;
+  Emit(std::move(inst));
+}
+
+void LowerContext::TensorScalar(const Operand& dst, const Operand& a,
+                                neff::AluOp alu, float imm) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::TENSOR_SCALAR;
+  inst.engine = target::Engine::kVector;
+  inst.dst = dst;
+  inst.src0 = a;
+  inst.alu = alu;
+  inst.imm = imm;
+  Emit(std::move(inst));
+}
+
+std::string LowerContext::Name(absl::string_view what) const {
+  return absl::StrCat(op_ ? op_->name : "", "/", what);
+}
+
+bool ActivationFor(absl::string_view name, neff::ActivationFunction* func) {
+  if (name == "Relu") {
+    *func = neff::ActivationFunction::RELU;
+  } else if (name == "Sigmoid") {
+    *func = neff::ActivationFunction::SIGMOID;
+  } else if (name == "Tanh") {
+    *func = neff::ActivationFunction::TANH;
+  } else if (name == "Exp") {
+    *func = neff::ActivationFunction::EXP;
+  } else if (name == "Identity" || name.empty()) {
+    *func = neff::ActivationFunction::IDENTITY;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+absl::StatusOr<neff::DType> ToNeffDType(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::kF32: return neff::DType::F32;
+    case ir::DType::kBF16: return neff::DType::BF16;
+    case ir::DType::kF16: return neff::DType::F16;
+    case ir::DType::kI32: return neff::DType::I32;
+    case ir::DType::kI64: return neff::DType::I64;
+    case ir::DType::kBool: return neff::DType::BOOL;
+    case ir::DType::kI8: return neff::DType::I8;
+    case ir::DType::kU8: return neff::DType::U8;
+  }
+  return absl::InvalidArgumentError("unknown dtype");
+}
+
+}  // namespace ncc::lower

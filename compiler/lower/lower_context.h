@@ -1,0 +1,97 @@
+// Shared state and instruction builders for the per-op-family lowerings.
+#ifndef NCC_COMPILER_LOWER_LOWER_CONTEXT_H_
+#define NCC_COMPILER_LOWER_LOWER_CONTEXT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "compiler/ir/graph.h"
+#include "compiler/lower/tile_program.h"
+#include "target/neuroncore.h"
+
+namespace ncc::lower {
+
+// Where an IR value lives in device memory: row-major in its IR shape.
+struct DramTensor {
+  int buffer = -1;
+  Space space = Space::DRAM;
+  neff::DType dtype = neff::DType::F32;
+  ir::Shape shape;
+};
+
+class LowerContext {
+ public:
+  LowerContext(TileProgram* program, const target::CoreSpec* spec)
+      : program_(program), spec_(spec) {}
+
+  TileProgram& program() { return *program_; }
+  const target::CoreSpec& spec() const { return *spec_; }
+  void set_node(int node, const ir::Op* op) {
+    node_ = node;
+    op_ = op;
+  }
+  const ir::Op& op() const { return *op_; }
+
+  // The DRAM tensor holding `value` (created by the driver loop).
+  const DramTensor& Tensor(const ir::Value* value) const {
+    return tensors_.at(value);
+  }
+  bool HasTensor(const ir::Value* value) const {
+    return tensors_.contains(value);
+  }
+  void BindTensor(const ir::Value* value, DramTensor tensor) {
+    tensors_[value] = std::move(tensor);
+  }
+  // A fresh DRAM buffer for `value`.
+  DramTensor& NewDramTensor(const ir::Value* value);
+
+  // On-chip buffers; fails when the tile can never fit.
+  absl::StatusOr<int> Sbuf(absl::string_view what, int partitions,
+                           int64_t bytes_per_partition);
+  absl::StatusOr<int> Psum(absl::string_view what, int partitions,
+                           int64_t bytes_per_partition);
+
+  // A contiguous [partitions, free] f32 view of an on-chip buffer.
+  Operand Tile(int buffer, int partitions, int64_t free,
+               int64_t byte_offset = 0, int start_partition = 0) const;
+  // A view of a DRAM/WEIGHTS tensor starting at element `elem_offset`.
+  Operand View(const DramTensor& tensor, int64_t elem_offset, int partitions,
+               int64_t partition_stride, std::vector<Dim> dims) const;
+
+  void Dma(const Operand& dst, const Operand& src);
+  void Memset(const Operand& dst, float value);
+  void Matmul(const Operand& psum, const Operand& stationary,
+              const Operand& moving, bool start, bool stop);
+  void Activation(const Operand& dst, const Operand& src,
+                  neff::ActivationFunction func, float scale,
+                  const Operand* bias);
+  void TensorTensor(const Operand& dst, const Operand& a, const Operand& b,
+                    neff::AluOp alu);
+  void TensorScalar(const Operand& dst, const Operand& a, neff::AluOp alu,
+                    float imm);
+
+  // Name prefix for buffers of the current op.
+  std::string Name(absl::string_view what) const;
+
+ private:
+  void Emit(TileInst inst);
+
+  TileProgram* program_;
+  const target::CoreSpec* spec_;
+  int node_ = -1;
+  const ir::Op* op_ = nullptr;
+  absl::flat_hash_map<const ir::Value*, DramTensor> tensors_;
+};
+
+// Maps a fused-activation attribute ("Relu", "Sigmoid", ...) or an op type
+// to the Scalar engine's function.
+bool ActivationFor(absl::string_view name, neff::ActivationFunction* func);
+
+absl::StatusOr<neff::DType> ToNeffDType(ir::DType dtype);
+
+}  // namespace ncc::lower
+
+#endif  // NCC_COMPILER_LOWER_LOWER_CONTEXT_H_

@@ -1,0 +1,216 @@
+#include "compiler/lower/matmul.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/support.h"
+
+namespace ncc::lower {
+namespace {
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// A row-major matrix view of `t` with shape [rows, cols], optionally
+// transposed.
+MatrixView RowMajor(const DramTensor& t, int64_t offset, int64_t rows,
+                    int64_t cols, bool transposed) {
+  MatrixView v;
+  v.tensor = t;
+  v.offset = offset;
+  if (!transposed) {
+    v.rows = rows;
+    v.cols = cols;
+    v.row_stride = cols;
+    v.col_stride = 1;
+  } else {
+    v.rows = cols;
+    v.cols = rows;
+    v.row_stride = 1;
+    v.col_stride = cols;
+  }
+  return v;
+}
+
+// Right-aligned broadcast of a tensor of `shape` (rank <= 2) to [M, N].
+MatrixView BroadcastView(const DramTensor& t, int64_t m, int64_t n) {
+  MatrixView v;
+  v.tensor = t;
+  v.rows = m;
+  v.cols = n;
+  const ir::Shape& s = t.shape;
+  int64_t s_cols = s.empty() ? 1 : s.back();
+  int64_t s_rows = s.size() >= 2 ? s[s.size() - 2] : 1;
+  v.col_stride = s_cols == 1 ? 0 : 1;
+  v.row_stride = s_rows == 1 ? 0 : s_cols;
+  return v;
+}
+
+}  // namespace
+
+absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
+                        const MatrixView& b, const MatrixView* c, float alpha,
+                        float beta, neff::ActivationFunction func,
+                        const MatrixView& y) {
+  const target::CoreSpec& spec = ctx.spec();
+  const int64_t M = a.rows, K = a.cols, N = b.cols;
+  const int64_t kPart = spec.partitions;
+  const int64_t kMaxMoving = spec.matmul_max_moving_free;
+  const int64_t kMaxStationary = spec.matmul_max_stationary_free;
+  const int64_t k_tiles = CeilDiv(K, kPart);
+  // A bias that is constant along M sits on the output's partitions (N) and
+  // fuses into the activation; anything else is added after it.
+  const bool fused_bias = c != nullptr && c->row_stride == 0;
+
+  for (int64_t m0 = 0; m0 < M; m0 += kMaxMoving) {
+    const int64_t mt = std::min(kMaxMoving, M - m0);
+    // Moving operands: a^T tiles, K on partitions.
+    std::vector<Operand> lhs_t;
+    for (int64_t kt = 0; kt < k_tiles; ++kt) {
+      const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
+      auto buf = ctx.Sbuf(absl::StrCat("lhsT", kt), ks, mt * 4);
+      if (!buf.ok()) return buf.status();
+      Operand tile = ctx.Tile(*buf, ks, mt);
+      ctx.Dma(tile, ctx.View(a.tensor, a.offset + m0 * a.row_stride + k0 * a.col_stride,
+                             ks, a.col_stride, {Dim{a.row_stride, mt}}));
+      lhs_t.push_back(tile);
+    }
+    for (int64_t n0 = 0; n0 < N; n0 += kMaxStationary) {
+      const int64_t nt = std::min(kMaxStationary, N - n0);
+      auto psum = ctx.Psum("acc", nt, mt * 4);
+      if (!psum.ok()) return psum.status();
+      Operand acc = ctx.Tile(*psum, nt, mt);
+      acc.dtype = neff::DType::F32;
+      for (int64_t kt = 0; kt < k_tiles; ++kt) {
+        const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
+        auto wbuf = ctx.Sbuf(absl::StrCat("rhs", kt), ks, nt * 4);
+        if (!wbuf.ok()) return wbuf.status();
+        Operand w = ctx.Tile(*wbuf, ks, nt);
+        ctx.Dma(w, ctx.View(b.tensor, b.offset + k0 * b.row_stride + n0 * b.col_stride,
+                            ks, b.row_stride, {Dim{b.col_stride, nt}}));
+        ctx.Matmul(acc, w, lhs_t[kt], kt == 0, kt == k_tiles - 1);
+      }
+      Operand bias;
+      if (fused_bias) {
+        auto bbuf = ctx.Sbuf("bias", nt, 4);
+        if (!bbuf.ok()) return bbuf.status();
+        bias = ctx.Tile(*bbuf, nt, 1);
+        ctx.Dma(bias, ctx.View(c->tensor, c->offset + n0 * c->col_stride, nt,
+                               c->col_stride, {Dim{1, 1}}));
+        if (beta != 1.0f) ctx.TensorScalar(bias, bias, neff::AluOp::MULTIPLY, beta);
+      }
+      auto obuf = ctx.Sbuf("out", nt, mt * 4);
+      if (!obuf.ok()) return obuf.status();
+      Operand out = ctx.Tile(*obuf, nt, mt);
+      const bool add_after = c != nullptr && !fused_bias;
+      ctx.Activation(out, acc, add_after ? neff::ActivationFunction::IDENTITY : func,
+                     alpha, fused_bias ? &bias : nullptr);
+      if (add_after) {
+        auto cbuf = ctx.Sbuf("addend", nt, mt * 4);
+        if (!cbuf.ok()) return cbuf.status();
+        Operand addend = ctx.Tile(*cbuf, nt, mt);
+        ctx.Dma(addend, ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride,
+                                 nt, c->col_stride, {Dim{c->row_stride, mt}}));
+        if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
+        ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
+        if (func != neff::ActivationFunction::IDENTITY) {
+          ctx.Activation(out, out, func, 1.0f, nullptr);
+        }
+      }
+      ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, nt,
+                       y.col_stride, {Dim{y.row_stride, mt}}),
+              out);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckGemm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.inputs.size() < 2 || op.input(0) == nullptr || op.input(1) == nullptr) {
+    return Unsupported(op, "needs inputs A and B");
+  }
+  if (op.input(0)->shape.size() != 2 || op.input(1)->shape.size() != 2) {
+    return Unsupported(op, "A and B must be 2-D");
+  }
+  if (const ir::Value* c = op.input(2); c != nullptr && c->shape.size() > 2) {
+    return Unsupported(op, "C must have rank <= 2");
+  }
+  return CheckFusedActivation(op);
+}
+
+absl::Status LowerGemm(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& at = ctx.Tensor(op.input(0));
+  const DramTensor& bt = ctx.Tensor(op.input(1));
+  const bool trans_a = op.GetInt("transA", 0) != 0;
+  const bool trans_b = op.GetInt("transB", 0) != 0;
+  MatrixView a = RowMajor(at, 0, at.shape[0], at.shape[1], trans_a);
+  MatrixView b = RowMajor(bt, 0, bt.shape[0], bt.shape[1], trans_b);
+  const DramTensor& yt = ctx.Tensor(op.outputs[0]);
+  MatrixView y = RowMajor(yt, 0, a.rows, b.cols, false);
+  MatrixView c;
+  const bool has_c = op.input(2) != nullptr;
+  if (has_c) c = BroadcastView(ctx.Tensor(op.input(2)), a.rows, b.cols);
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+  ActivationFor(op.GetString("fused_activation", ""), &func);
+  return EmitMatmul(ctx, a, b, has_c ? &c : nullptr, op.GetFloat("alpha", 1.0f),
+                    op.GetFloat("beta", 1.0f), func, y);
+}
+
+absl::Status CheckMatMul(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  const ir::Value* a = op.input(0);
+  const ir::Value* b = op.input(1);
+  if (a == nullptr || b == nullptr) return Unsupported(op, "needs two inputs");
+  if (a->shape.empty() || b->shape.empty()) return Unsupported(op, "scalar operands");
+  if (b->shape.size() > 2 && a->shape.size() != b->shape.size()) {
+    return Unsupported(op, "batched B must have A's rank");
+  }
+  if (b->shape.size() > 2) {
+    for (size_t i = 0; i + 2 < a->shape.size(); ++i) {
+      if (a->shape[i] != b->shape[i] && b->shape[i] != 1) {
+        return Unsupported(op, "batch dimensions must match or broadcast in B");
+      }
+    }
+  }
+  return CheckFusedActivation(op);
+}
+
+absl::Status LowerMatMul(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& at = ctx.Tensor(op.input(0));
+  const DramTensor& bt = ctx.Tensor(op.input(1));
+  const DramTensor& yt = ctx.Tensor(op.outputs[0]);
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+  ActivationFor(op.GetString("fused_activation", ""), &func);
+  const ir::Shape& as = at.shape;
+  const ir::Shape& bs = bt.shape;
+  const int64_t K = as.back();
+  const int64_t N = bs.size() == 1 ? 1 : bs.back();
+  const int64_t M = as.size() == 1 ? 1 : as[as.size() - 2];
+  // B without batch dims: fold all of A's batch into M (A is row-major).
+  if (bs.size() <= 2) {
+    int64_t rows = at.shape.size() == 1 ? 1 : ir::NumElements(as) / K;
+    MatrixView a = RowMajor(at, 0, rows, K, false);
+    MatrixView b = RowMajor(bt, 0, K, N, false);
+    MatrixView y = RowMajor(yt, 0, rows, N, false);
+    return EmitMatmul(ctx, a, b, nullptr, 1.0f, 1.0f, func, y);
+  }
+  // Batched: one matmul per batch index, B's batch broadcast where 1.
+  const int64_t batch = ir::NumElements(as) / (M * K);
+  const size_t batch_rank = as.size() - 2;
+  for (int64_t bi = 0; bi < batch; ++bi) {
+    int64_t rem = bi, b_index = 0, b_scale = 1;
+    for (size_t d = batch_rank; d-- > 0;) {
+      const int64_t idx = rem % as[d];
+      rem /= as[d];
+      if (bs[d] != 1) b_index += idx * b_scale;
+      b_scale *= bs[d];
+    }
+    MatrixView a = RowMajor(at, bi * M * K, M, K, false);
+    MatrixView b = RowMajor(bt, b_index * K * N, K, N, false);
+    MatrixView y = RowMajor(yt, bi * M * N, M, N, false);
+    if (auto s = EmitMatmul(ctx, a, b, nullptr, 1.0f, 1.0f, func, y); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::lower

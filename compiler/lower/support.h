@@ -1,0 +1,21 @@
+// Helpers shared by the per-op-family support checks.
+#ifndef NCC_COMPILER_LOWER_SUPPORT_H_
+#define NCC_COMPILER_LOWER_SUPPORT_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "compiler/ir/graph.h"
+
+namespace ncc::lower {
+
+// An UNIMPLEMENTED status whose message says what about `op` is unsupported
+// (the driver lists every such op at once).
+absl::Status Unsupported(const ir::Op& op, absl::string_view what);
+// Every present input and output is f32.
+absl::Status RequireF32(const ir::Op& op);
+// A `fused_activation` attribute, if any, names a Scalar engine function.
+absl::Status CheckFusedActivation(const ir::Op& op);
+
+}  // namespace ncc::lower
+
+#endif  // NCC_COMPILER_LOWER_SUPPORT_H_

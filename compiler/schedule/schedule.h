@@ -1,0 +1,60 @@
+// Scheduling: assigns every tile instruction to an engine queue (DMA
+// transfers to the DMA queue that can start them earliest), derives the
+// dependencies from the memory each instruction reads and writes, and
+// inserts a semaphore wait only where a dependency crosses queues. It also
+// produces the compiler's estimate of device time on the shared cost model.
+#ifndef NCC_COMPILER_SCHEDULE_SCHEDULE_H_
+#define NCC_COMPILER_SCHEDULE_SCHEDULE_H_
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "compiler/lower/tile_program.h"
+#include "target/neuroncore.h"
+
+namespace ncc::schedule {
+
+struct SemaphoreWait {
+  int semaphore = 0;
+  int64_t value = 0;
+};
+
+struct ScheduledInst {
+  int inst = 0;  // index into TileProgram::insts
+  std::vector<SemaphoreWait> waits;
+  int signal = -1;
+  double start_ns = 0, end_ns = 0;  // estimates
+};
+
+struct Queue {
+  target::Engine engine = target::Engine::kDma;
+  int index = 0;
+  int semaphore = 0;  // signalled by every instruction of this queue
+  std::vector<ScheduledInst> insts;
+};
+
+struct Schedule {
+  std::vector<Queue> queues;
+  int num_semaphores = 0;
+  double estimated_ns = 0;  // estimated device latency
+  // Busy time per engine (Tensor, Vector, Scalar, GpSimd, DMA summed over
+  // queues), estimates.
+  std::array<double, 5> busy_ns{};
+  std::array<int64_t, 5> instruction_counts{};
+  int64_t semaphore_waits = 0;
+  int64_t dependencies = 0;
+  int64_t dma_bytes = 0;
+};
+
+// Estimated cost of one instruction on the target.
+double InstructionCostNs(const lower::TileInst& inst, const target::CoreSpec& spec);
+
+// Requires allocated buffers (alloc::Allocate).
+absl::StatusOr<Schedule> ScheduleProgram(const lower::TileProgram& program,
+                                         const target::CoreSpec& spec);
+
+}  // namespace ncc::schedule
+
+#endif  // NCC_COMPILER_SCHEDULE_SCHEDULE_H_
