@@ -1,0 +1,705 @@
+#include "frontends/onnx/import.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "frontends/onnx/tensor.h"
+#include "onnx/checker.h"
+#include "onnx/onnx_pb.h"
+#include "onnx/shape_inference/implementation.h"
+
+namespace ncc::onnx_frontend {
+namespace {
+
+// At most this many per-node problems are spelled out in one message.
+constexpr int kMaxListedErrors = 8;
+
+bool IsDefaultDomain(const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+// ONNX exception texts span several lines ("==> Context: ..."); status
+// messages stay on one.
+std::string OneLine(absl::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+absl::Status WithOrigin(const std::string& origin, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(origin, ": ", status.message()));
+}
+
+std::string DimsToFlag(const std::vector<int64_t>& dims) {
+  return absl::StrJoin(dims, ",");
+}
+
+float HalfToFloat(uint16_t h) {
+  const uint32_t sign = (h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1f;
+  uint32_t mant = h & 0x3ffu;
+  uint32_t bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13);
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign;
+  } else {  // subnormal: normalise
+    exp = 113;
+    while ((mant & 0x400u) == 0) {
+      mant <<= 1;
+      --exp;
+    }
+    bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+// A one-element TENSOR attribute (ConstantOfShape's `value`) as a scalar; the
+// op's output dtype already says which type it has.
+absl::StatusOr<ir::Attribute> ScalarTensorAttribute(const onnx::TensorProto& t,
+                                                    const std::string& what) {
+  auto tensor = ConvertTensor(t, what);
+  if (!tensor.ok()) return tensor.status();
+  if (tensor->data.size() != static_cast<size_t>(ir::DTypeSize(tensor->dtype)) ||
+      ir::NumElements(tensor->shape) != 1) {
+    return absl::UnimplementedError(absl::StrCat(
+        "unsupported: ", what, " is a tensor of shape ",
+        ir::ShapeToString(tensor->shape), "; only one-element tensor attributes are supported"));
+  }
+  const uint8_t* p = tensor->data.data();
+  switch (tensor->dtype) {
+    case ir::DType::kF32: {
+      float f;
+      std::memcpy(&f, p, 4);
+      return ir::Attribute(f);
+    }
+    case ir::DType::kF16:
+    case ir::DType::kBF16: {
+      uint16_t h;
+      std::memcpy(&h, p, 2);
+      if (tensor->dtype == ir::DType::kF16) return ir::Attribute(HalfToFloat(h));
+      uint32_t bits = uint32_t{h} << 16;
+      float f;
+      std::memcpy(&f, &bits, 4);
+      return ir::Attribute(f);
+    }
+    case ir::DType::kI64: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      return ir::Attribute(v);
+    }
+    case ir::DType::kI32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return ir::Attribute(int64_t{v});
+    }
+    case ir::DType::kI8:
+      return ir::Attribute(int64_t{static_cast<int8_t>(*p)});
+    case ir::DType::kU8:
+    case ir::DType::kBool:
+      return ir::Attribute(int64_t{*p});
+  }
+  return absl::InternalError("unhandled dtype");
+}
+
+template <typename T>
+std::vector<uint8_t> BytesOf(const std::vector<T>& values) {
+  std::vector<uint8_t> bytes(values.size() * sizeof(T));
+  if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+class Importer {
+ public:
+  Importer(std::string origin, const ImportOptions& options)
+      : origin_(std::move(origin)), options_(options) {}
+
+  absl::StatusOr<ImportedModel> Run(absl::string_view bytes) {
+    absl::Status status = Parse(bytes);
+    if (status.ok()) status = CheckExternalData();
+    if (status.ok()) status = ApplyPins();
+    if (status.ok()) status = CheckStaticInputs();
+    if (status.ok()) status = RunChecker();
+    if (status.ok()) status = RunShapeInference();
+    if (status.ok()) status = BuildGraph();
+    if (status.ok()) status = ir::Verify(*graph_);
+    if (!status.ok()) return WithOrigin(origin_, status);
+    ImportedModel result;
+    result.graph = std::move(graph_);
+    result.opset = opset_;
+    result.producer = model_.producer_name();
+    if (!model_.producer_version().empty()) {
+      absl::StrAppend(&result.producer, " ", model_.producer_version());
+    }
+    return result;
+  }
+
+ private:
+  absl::Status Parse(absl::string_view bytes) {
+    if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+        !model_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::InvalidArgumentError("not a valid ONNX model (protobuf parse failed)");
+    }
+    // Many byte strings parse as some protobuf; an ONNX model has both.
+    if (!model_.has_graph()) {
+      return absl::InvalidArgumentError("not a valid ONNX model (no graph)");
+    }
+    if (model_.opset_import_size() == 0) {
+      return absl::InvalidArgumentError("not a valid ONNX model (no opset_import)");
+    }
+    for (const auto& opset : model_.opset_import()) {
+      if (IsDefaultDomain(opset.domain())) opset_ = opset.version();
+    }
+    if (opset_ <= 0) {
+      return absl::InvalidArgumentError(
+          "model imports no opset for the default ONNX domain");
+    }
+    for (const auto& init : model_.graph().initializer()) {
+      initializer_names_.insert(init.name());
+    }
+    return absl::OkStatus();
+  }
+
+  // Checked before the ONNX checker, which would look for the files.
+  absl::Status CheckExternalData() {
+    auto is_external = [](const onnx::TensorProto& t) {
+      return t.data_location() == onnx::TensorProto::EXTERNAL || t.external_data_size() > 0;
+    };
+    auto error = [](const std::string& name) {
+      return absl::UnimplementedError(absl::StrCat(
+          "unsupported: external data for tensor '", name,
+          "'; save the model with its weights inside the .onnx file"));
+    };
+    for (const auto& init : model_.graph().initializer()) {
+      if (is_external(init)) return error(init.name());
+    }
+    for (const auto& node : model_.graph().node()) {
+      for (const auto& attr : node.attribute()) {
+        if (attr.has_t() && is_external(attr.t())) {
+          return error(node.output_size() > 0 ? node.output(0) : attr.t().name());
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Runtime inputs: graph inputs that are not initializers.
+  std::vector<onnx::ValueInfoProto*> RuntimeInputs() {
+    std::vector<onnx::ValueInfoProto*> inputs;
+    for (auto& input : *model_.mutable_graph()->mutable_input()) {
+      if (initializer_names_.count(input.name()) == 0) inputs.push_back(&input);
+    }
+    return inputs;
+  }
+
+  absl::Status ApplyPins() {
+    std::vector<onnx::ValueInfoProto*> inputs = RuntimeInputs();
+    std::vector<std::string> names;
+    for (const auto* input : inputs) names.push_back(absl::StrCat("'", input->name(), "'"));
+    auto find = [&](const std::string& name) -> onnx::ValueInfoProto* {
+      for (auto* input : inputs) {
+        if (input->name() == name) return input;
+      }
+      return nullptr;
+    };
+    auto unknown = [&](const std::string& name, absl::string_view what) {
+      if (initializer_names_.count(name) > 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            what, " names '", name, "', which is an initializer (a constant), not a graph input"));
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          what, " names '", name, "', which is not a graph input (inputs: ",
+          absl::StrJoin(names, ", "), ")"));
+    };
+
+    for (const auto& [name, dims] : options_.input_dtypes) {
+      onnx::ValueInfoProto* input = find(name);
+      if (input == nullptr) return unknown(name, "the dtype pin");
+      int32_t elem_type = input->type().tensor_type().elem_type();
+      auto model_dtype = ConvertElemType(elem_type, name);
+      if (!model_dtype.ok()) return model_dtype.status();
+      if (*model_dtype != dims) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "input '", name, "' is ", ir::DTypeName(*model_dtype),
+            " in the model but the io-config says ", ir::DTypeName(dims)));
+      }
+    }
+
+    for (const auto& [name, dims] : options_.input_shapes) {
+      onnx::ValueInfoProto* input = find(name);
+      if (input == nullptr) return unknown(name, "the shape pin");
+      if (!input->type().has_tensor_type()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("input '", name, "' is not a tensor and cannot be pinned"));
+      }
+      onnx::TypeProto_Tensor* tensor = input->mutable_type()->mutable_tensor_type();
+      for (size_t i = 0; i < dims.size(); ++i) {
+        if (dims[i] <= 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "the shape pin for input '", name, "' has non-positive dimension ", i));
+        }
+      }
+      if (tensor->has_shape()) {
+        const auto& shape = tensor->shape();
+        if (shape.dim_size() != static_cast<int>(dims.size())) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "the shape pin for input '", name, "' has rank ", dims.size(),
+              " but the input has rank ", shape.dim_size(), " (", DescribeShape(shape),
+              ")"));
+        }
+        for (int i = 0; i < shape.dim_size(); ++i) {
+          const auto& dim = shape.dim(i);
+          if (dim.has_dim_value() && dim.dim_value() > 0 && dim.dim_value() != dims[i]) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "the shape pin for input '", name, "' sets dimension ", i, " to ",
+                dims[i], " but the model fixes it at ", dim.dim_value(), " (",
+                DescribeShape(shape), ")"));
+          }
+        }
+      }
+      onnx::TensorShapeProto* shape = tensor->mutable_shape();
+      shape->clear_dim();
+      for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
+    }
+    return absl::OkStatus();
+  }
+
+  static std::string DescribeShape(const onnx::TensorShapeProto& shape) {
+    std::vector<std::string> dims;
+    for (const auto& dim : shape.dim()) {
+      if (dim.has_dim_value()) {
+        dims.push_back(absl::StrCat(dim.dim_value()));
+      } else if (dim.has_dim_param() && !dim.dim_param().empty()) {
+        dims.push_back(dim.dim_param());
+      } else {
+        dims.push_back("?");
+      }
+    }
+    return absl::StrCat("[", absl::StrJoin(dims, ","), "]");
+  }
+
+  static bool IsStatic(const onnx::TensorShapeProto_Dimension& dim) {
+    return dim.has_dim_value() && dim.dim_value() > 0;
+  }
+
+  static std::string DimSymbol(const onnx::TensorShapeProto_Dimension& dim) {
+    if (dim.has_dim_param() && !dim.dim_param().empty()) {
+      return absl::StrCat("'", dim.dim_param(), "'");
+    }
+    if (dim.has_dim_value()) return absl::StrCat("value ", dim.dim_value());
+    return "unnamed";
+  }
+
+  // "dimension 0 ('batch')" or "dimensions 0 ('batch'), 2 (unnamed)";
+  // empty when every dimension is static.
+  static std::string DynamicDims(const onnx::TensorShapeProto& shape) {
+    std::vector<std::string> parts;
+    for (int i = 0; i < shape.dim_size(); ++i) {
+      if (!IsStatic(shape.dim(i))) {
+        parts.push_back(absl::StrCat(i, " (", DimSymbol(shape.dim(i)), ")"));
+      }
+    }
+    if (parts.empty()) return "";
+    return absl::StrCat(parts.size() == 1 ? "dimension " : "dimensions ",
+                        absl::StrJoin(parts, ", "));
+  }
+
+  absl::Status CheckStaticInputs() {
+    std::vector<std::string> problems;
+    for (const auto* input : RuntimeInputs()) {
+      const std::string& name = input->name();
+      if (!input->type().has_tensor_type()) {
+        problems.push_back(absl::StrCat("input '", name, "' is not a tensor"));
+        continue;
+      }
+      const auto& tensor = input->type().tensor_type();
+      if (!tensor.has_shape()) {
+        problems.push_back(absl::StrCat(
+            "input '", name, "' has unknown rank; pin it with --input-shape ", name,
+            "=D0,D1,... (or --io-config)"));
+        continue;
+      }
+      std::string dynamic = DynamicDims(tensor.shape());
+      if (dynamic.empty()) continue;
+      std::vector<int64_t> suggestion;
+      for (const auto& dim : tensor.shape().dim()) {
+        suggestion.push_back(IsStatic(dim) ? dim.dim_value() : 1);
+      }
+      problems.push_back(absl::StrCat("input '", name, "' has dynamic ", dynamic,
+                                      "; pin it with --input-shape ", name, "=",
+                                      DimsToFlag(suggestion), " (or --io-config)"));
+    }
+    if (problems.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+  }
+
+  absl::Status RunChecker() {
+    try {
+      onnx::checker::check_model(model_);
+    } catch (const std::exception& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ONNX checker rejected the model: ", OneLine(e.what())));
+    } catch (...) {
+      return absl::InvalidArgumentError("ONNX checker rejected the model");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RunShapeInference() {
+    // Not strict: ops without inference functions are reported below, per
+    // node, with their names. Data propagation resolves Shape->Reshape chains.
+    onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
+                                        /*strict_mode_val=*/0,
+                                        /*data_prop_val=*/true);
+    try {
+      onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(),
+                                         options);
+    } catch (const std::exception& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ONNX shape inference failed: ", OneLine(e.what())));
+    } catch (...) {
+      return absl::InvalidArgumentError("ONNX shape inference failed");
+    }
+    const auto& graph = model_.graph();
+    for (const auto& vi : graph.value_info()) types_[vi.name()].push_back(&vi.type());
+    for (const auto& vi : graph.output()) types_[vi.name()].push_back(&vi.type());
+    return absl::OkStatus();
+  }
+
+  // The inferred type of a node output: the first fully static candidate,
+  // else the first candidate (for the message), else null.
+  const onnx::TypeProto* TypeOf(const std::string& name) const {
+    auto it = types_.find(name);
+    if (it == types_.end()) return nullptr;
+    for (const onnx::TypeProto* type : it->second) {
+      if (type->has_tensor_type() && type->tensor_type().has_shape() &&
+          DynamicDims(type->tensor_type().shape()).empty()) {
+        return type;
+      }
+    }
+    return it->second.front();
+  }
+
+  // Nodes needed for options_.outputs (all nodes when none are selected).
+  absl::StatusOr<std::vector<bool>> LiveNodes() {
+    const auto& graph = model_.graph();
+    std::vector<bool> live(graph.node_size(), options_.outputs.empty());
+    if (options_.outputs.empty()) return live;
+    absl::flat_hash_map<std::string, int> producer;
+    std::set<std::string> known(initializer_names_);
+    for (const auto& input : graph.input()) known.insert(input.name());
+    for (int i = 0; i < graph.node_size(); ++i) {
+      for (const auto& out : graph.node(i).output()) {
+        if (!out.empty()) producer[out] = i;
+      }
+    }
+    std::vector<std::string> work;
+    for (const auto& name : options_.outputs) {
+      if (producer.count(name) == 0 && known.count(name) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the selected output '", name, "' is not a tensor of the model"));
+      }
+      work.push_back(name);
+    }
+    while (!work.empty()) {
+      std::string name = std::move(work.back());
+      work.pop_back();
+      auto it = producer.find(name);
+      if (it == producer.end() || live[it->second]) continue;
+      live[it->second] = true;
+      for (const auto& in : graph.node(it->second).input()) {
+        if (!in.empty()) work.push_back(in);
+      }
+    }
+    return live;
+  }
+
+  absl::Status BuildGraph() {
+    const onnx::GraphProto& g = model_.graph();
+    graph_ = std::make_unique<ir::Graph>(g.name().empty() ? "main" : g.name());
+
+    for (const auto& init : g.initializer()) {
+      auto tensor = ConvertTensor(init, init.name());
+      if (!tensor.ok()) return tensor.status();
+      absl::Status s = AddConstant(init.name(), *std::move(tensor));
+      if (!s.ok()) return s;
+    }
+    for (const auto* input : RuntimeInputs()) {
+      const auto& tensor = input->type().tensor_type();
+      auto dtype = ConvertElemType(tensor.elem_type(), input->name());
+      if (!dtype.ok()) return dtype.status();
+      ir::Shape shape;
+      for (const auto& dim : tensor.shape().dim()) shape.push_back(dim.dim_value());
+      ir::Value* value = graph_->AddValue(input->name(), *dtype, std::move(shape));
+      values_[input->name()] = value;
+      graph_->inputs().push_back(value);
+    }
+
+    auto live = LiveNodes();
+    if (!live.ok()) return live.status();
+    std::vector<std::string> errors;
+    for (int i = 0; i < g.node_size(); ++i) {
+      if (!(*live)[i]) continue;
+      absl::Status s = ImportNode(g.node(i), i, &errors);
+      if (!s.ok()) return s;
+    }
+    if (!errors.empty()) {
+      std::string message = absl::StrJoin(
+          errors.begin(), errors.begin() + std::min<size_t>(errors.size(), kMaxListedErrors),
+          "; ");
+      if (errors.size() > kMaxListedErrors) {
+        absl::StrAppend(&message, "; and ", errors.size() - kMaxListedErrors, " more");
+      }
+      if (errors.size() > 1) {
+        message = absl::StrCat(errors.size(), " problems: ", message);
+      }
+      return absl::InvalidArgumentError(message);
+    }
+
+    std::vector<std::string> output_names = options_.outputs;
+    if (output_names.empty()) {
+      for (const auto& out : g.output()) output_names.push_back(out.name());
+    }
+    for (const auto& name : output_names) {
+      auto it = values_.find(name);
+      if (it == values_.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("graph output '", name, "' is never defined"));
+      }
+      graph_->outputs().push_back(it->second);
+    }
+    if (!options_.outputs.empty()) graph_->RemoveDeadValues();
+    return absl::OkStatus();
+  }
+
+  absl::Status AddConstant(const std::string& name, ConstantTensor tensor) {
+    if (values_.count(name) > 0) {
+      return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' is defined twice"));
+    }
+    values_[name] = graph_->AddConstant(name, tensor.dtype, std::move(tensor.shape),
+                                        std::move(tensor.data));
+    return absl::OkStatus();
+  }
+
+  static std::string NodeLabel(const onnx::NodeProto& node, const std::string& name) {
+    return absl::StrCat("node '", name, "' (", node.op_type(), ")");
+  }
+
+  // A Constant node becomes an IR constant named after its output.
+  absl::Status ImportConstant(const onnx::NodeProto& node, const std::string& name) {
+    if (node.output_size() != 1 || node.attribute_size() != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          NodeLabel(node, name), " must have one output and exactly one value attribute"));
+    }
+    const std::string& out = node.output(0);
+    const onnx::AttributeProto& attr = node.attribute(0);
+    ConstantTensor tensor;
+    if (attr.name() == "value") {
+      auto converted = ConvertTensor(attr.t(), out);
+      if (!converted.ok()) return converted.status();
+      tensor = *std::move(converted);
+    } else if (attr.name() == "value_float") {
+      tensor.dtype = ir::DType::kF32;
+      tensor.data = BytesOf(std::vector<float>{attr.f()});
+    } else if (attr.name() == "value_floats") {
+      tensor.dtype = ir::DType::kF32;
+      tensor.shape = {attr.floats_size()};
+      tensor.data = BytesOf(std::vector<float>(attr.floats().begin(), attr.floats().end()));
+    } else if (attr.name() == "value_int") {
+      tensor.dtype = ir::DType::kI64;
+      tensor.data = BytesOf(std::vector<int64_t>{attr.i()});
+    } else if (attr.name() == "value_ints") {
+      tensor.dtype = ir::DType::kI64;
+      tensor.shape = {attr.ints_size()};
+      tensor.data = BytesOf(std::vector<int64_t>(attr.ints().begin(), attr.ints().end()));
+    } else {
+      return absl::UnimplementedError(absl::StrCat(
+          "unsupported: ", NodeLabel(node, name), " has attribute '", attr.name(),
+          "'; only numeric constants are supported"));
+    }
+    return AddConstant(out, std::move(tensor));
+  }
+
+  // Appends attribute problems to `errors`; returns nothing else.
+  void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
+                         ir::Op* op, std::vector<std::string>* errors) {
+    for (const auto& attr : node.attribute()) {
+      switch (attr.type()) {
+        case onnx::AttributeProto::INT:
+          op->attrs[attr.name()] = int64_t{attr.i()};
+          break;
+        case onnx::AttributeProto::FLOAT:
+          op->attrs[attr.name()] = attr.f();
+          break;
+        case onnx::AttributeProto::STRING:
+          op->attrs[attr.name()] = attr.s();
+          break;
+        case onnx::AttributeProto::INTS:
+          op->attrs[attr.name()] = std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
+          break;
+        case onnx::AttributeProto::FLOATS:
+          op->attrs[attr.name()] = std::vector<float>(attr.floats().begin(), attr.floats().end());
+          break;
+        case onnx::AttributeProto::TENSOR: {
+          auto scalar = ScalarTensorAttribute(
+              attr.t(), absl::StrCat(label, " attribute '", attr.name(), "'"));
+          if (scalar.ok()) {
+            op->attrs[attr.name()] = *std::move(scalar);
+          } else {
+            errors->push_back(std::string(scalar.status().message()));
+          }
+          break;
+        }
+        default:
+          // Subgraphs (If, Loop, Scan), sparse tensors, string lists: the IR
+          // cannot hold them, and dropping them would change the op.
+          errors->push_back(absl::StrCat(
+              "unsupported: ", label, " attribute '", attr.name(), "' of type ",
+              onnx::AttributeProto_AttributeType_Name(attr.type())));
+          break;
+      }
+    }
+  }
+
+  absl::Status ImportNode(const onnx::NodeProto& node, int index,
+                          std::vector<std::string>* errors) {
+    const std::string name =
+        node.name().empty() ? absl::StrCat(node.op_type(), "_", index) : node.name();
+    const bool default_domain = IsDefaultDomain(node.domain());
+    if (default_domain && node.op_type() == "Constant") {
+      absl::Status s = ImportConstant(node, name);
+      if (!s.ok()) errors->push_back(std::string(s.message()));
+      return absl::OkStatus();
+    }
+    const std::string type =
+        default_domain ? node.op_type() : absl::StrCat(node.domain(), ".", node.op_type());
+    const std::string label = absl::StrCat("node '", name, "' (", type, ")");
+
+    std::vector<ir::Value*> inputs;
+    for (const auto& in : node.input()) {
+      if (in.empty()) {
+        inputs.push_back(nullptr);
+        continue;
+      }
+      auto it = values_.find(in);
+      if (it == values_.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(label, " reads '", in, "', which is not defined before it"));
+      }
+      inputs.push_back(it->second);
+    }
+
+    // Omitted trailing optional outputs are dropped; an omitted one before a
+    // used one would leave a hole the IR cannot represent.
+    int num_outputs = node.output_size();
+    while (num_outputs > 0 && node.output(num_outputs - 1).empty()) --num_outputs;
+    std::vector<ir::Value*> outputs;
+    for (int i = 0; i < num_outputs; ++i) {
+      const std::string& out = node.output(i);
+      if (out.empty()) {
+        errors->push_back(absl::StrCat("unsupported: ", label, " omits output ", i,
+                                       " but uses a later one"));
+        return absl::OkStatus();
+      }
+      if (values_.count(out) > 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(label, " redefines tensor '", out, "'"));
+      }
+      ir::DType dtype = ir::DType::kF32;
+      ir::Shape shape;
+      absl::Status s = OutputType(label, out, &dtype, &shape);
+      if (!s.ok()) errors->push_back(std::string(s.message()));
+      // Still defined, so later nodes do not cascade into "not defined".
+      ir::Value* value = graph_->AddValue(out, dtype, std::move(shape));
+      values_[out] = value;
+      outputs.push_back(value);
+    }
+    ir::Op* op = graph_->AddOp(type, name, std::move(inputs), std::move(outputs));
+    ConvertAttributes(node, label, op, errors);
+    return absl::OkStatus();
+  }
+
+  absl::Status OutputType(const std::string& label, const std::string& out,
+                          ir::DType* dtype, ir::Shape* shape) const {
+    const onnx::TypeProto* type = TypeOf(out);
+    if (type == nullptr || !type->has_tensor_type()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          label, " output '", out, "': shape inference could not determine its type"));
+    }
+    const auto& tensor = type->tensor_type();
+    auto converted = ConvertElemType(tensor.elem_type(), out);
+    if (!converted.ok()) {
+      return absl::Status(converted.status().code(),
+                          absl::StrCat(label, ": ", converted.status().message()));
+    }
+    *dtype = *converted;
+    if (!tensor.has_shape()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          label, " output '", out, "': shape inference could not determine its shape"));
+    }
+    std::string dynamic = DynamicDims(tensor.shape());
+    if (!dynamic.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(label, " output '", out,
+                                                     "' has dynamic ", dynamic, " (",
+                                                     DescribeShape(tensor.shape()), ")"));
+    }
+    for (const auto& dim : tensor.shape().dim()) shape->push_back(dim.dim_value());
+    return absl::OkStatus();
+  }
+
+  std::string origin_;
+  const ImportOptions& options_;
+  onnx::ModelProto model_;
+  int64_t opset_ = 0;
+  std::set<std::string> initializer_names_;
+  std::map<std::string, std::vector<const onnx::TypeProto*>> types_;
+  std::unique_ptr<ir::Graph> graph_;
+  absl::flat_hash_map<std::string, ir::Value*> values_;
+};
+
+}  // namespace
+
+absl::StatusOr<ImportedModel> ImportOnnxBytes(absl::string_view bytes, std::string origin,
+                                              const ImportOptions& options) {
+  return Importer(std::move(origin), options).Run(bytes);
+}
+
+absl::StatusOr<ImportedModel> ImportOnnxFile(const std::string& path,
+                                             const ImportOptions& options) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  if (file.bad()) {
+    return absl::DataLossError(absl::StrCat(path, ": read failed"));
+  }
+  return ImportOnnxBytes(contents.str(), path, options);
+}
+
+}  // namespace ncc::onnx_frontend

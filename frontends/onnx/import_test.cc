@@ -1,0 +1,572 @@
+#include "frontends/onnx/import.h"
+
+#include <cctype>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/graph.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "onnx/onnx_pb.h"
+
+namespace ncc::onnx_frontend {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kModels[] = "testdata/models/";
+
+std::string Message(const absl::Status& status) { return std::string(status.message()); }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+// --- Small builders over the ONNX protobuf API -------------------------------
+
+void SetTensorType(onnx::ValueInfoProto* vi, const std::string& name, int elem_type,
+                   const std::vector<std::string>& dims) {
+  vi->set_name(name);
+  auto* tensor = vi->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(elem_type);
+  auto* shape = tensor->mutable_shape();
+  for (const auto& d : dims) {
+    auto* dim = shape->add_dim();
+    if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) {
+      dim->set_dim_value(std::stoll(d));
+    } else if (!d.empty()) {
+      dim->set_dim_param(d);
+    }
+  }
+}
+
+onnx::NodeProto* AddNode(onnx::GraphProto* g, const std::string& op_type,
+                         const std::string& name, const std::vector<std::string>& inputs,
+                         const std::vector<std::string>& outputs) {
+  auto* node = g->add_node();
+  node->set_op_type(op_type);
+  node->set_name(name);
+  for (const auto& in : inputs) node->add_input(in);
+  for (const auto& out : outputs) node->add_output(out);
+  return node;
+}
+
+void AddIntAttr(onnx::NodeProto* node, const std::string& name, int64_t value) {
+  auto* attr = node->add_attribute();
+  attr->set_name(name);
+  attr->set_type(onnx::AttributeProto::INT);
+  attr->set_i(value);
+}
+
+// A float initializer filled with 0.01 * i, in float_data or raw_data.
+void AddFloatInit(onnx::GraphProto* g, const std::string& name,
+                  const std::vector<int64_t>& dims, bool raw) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    t->add_dims(d);
+    n *= d;
+  }
+  std::vector<float> values(n);
+  for (int64_t i = 0; i < n; ++i) values[i] = 0.01f * static_cast<float>(i);
+  if (raw) {
+    t->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()),
+                                values.size() * sizeof(float)));
+  } else {
+    for (float v : values) t->add_float_data(v);
+  }
+}
+
+onnx::ModelProto NewModel(int64_t opset = 13) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.set_producer_name("import_test");
+  auto* op = model.add_opset_import();
+  op->set_domain("");
+  op->set_version(opset);
+  model.mutable_graph()->set_name("test");
+  return model;
+}
+
+// x[batch,8] -> Gemm(transB, W[4,8] float_data, b[4] raw) -> Relu -> y.
+onnx::ModelProto TinyMlp(const std::string& batch) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {batch, "8"});
+  AddFloatInit(g, "w", {4, 8}, /*raw=*/false);
+  AddFloatInit(g, "b", {4}, /*raw=*/true);
+  auto* gemm = AddNode(g, "Gemm", "fc", {"x", "w", "b"}, {"h"});
+  AddIntAttr(gemm, "transB", 1);
+  auto* alpha = gemm->add_attribute();
+  alpha->set_name("alpha");
+  alpha->set_type(onnx::AttributeProto::FLOAT);
+  alpha->set_f(0.5f);
+  AddNode(g, "Relu", "", {"h"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {batch, "4"});
+  return model;
+}
+
+absl::StatusOr<ImportedModel> Import(const onnx::ModelProto& model,
+                                     const ImportOptions& options = {}) {
+  return ImportOnnxBytes(model.SerializeAsString(), "test.onnx", options);
+}
+
+const ir::Op* FindOp(const ir::Graph& graph, absl::string_view name) {
+  for (const auto& op : graph.ops()) {
+    if (op->name == name) return op.get();
+  }
+  return nullptr;
+}
+
+// --- Models from testdata/ ---------------------------------------------------
+
+TEST(ImportOnnxFileTest, MlpHasShapesAttributesAndConstants) {
+  auto model = ImportOnnxFile(std::string(kModels) + "mlp.onnx", {});
+  ASSERT_TRUE(model.ok()) << model.status();
+  const ir::Graph& graph = *model->graph;
+  EXPECT_EQ(model->opset, 13);
+  EXPECT_EQ(model->producer, "ncc-testdata 1");
+  EXPECT_EQ(graph.name(), "mlp");
+  ASSERT_EQ(graph.inputs().size(), 1u);
+  EXPECT_EQ(graph.inputs()[0]->name, "x");
+  EXPECT_EQ(graph.inputs()[0]->dtype, ir::DType::kF32);
+  EXPECT_THAT(graph.inputs()[0]->shape, ElementsAre(1, 64));
+  ASSERT_EQ(graph.outputs().size(), 1u);
+  EXPECT_EQ(graph.outputs()[0]->name, "y");
+  EXPECT_THAT(graph.outputs()[0]->shape, ElementsAre(1, 10));
+
+  std::vector<std::string> types;
+  for (const auto& op : graph.ops()) types.push_back(op->type);
+  EXPECT_THAT(types, ElementsAre("Gemm", "Relu", "Gemm"));
+
+  const ir::Op* fc1 = FindOp(graph, "fc1");
+  ASSERT_NE(fc1, nullptr);
+  EXPECT_EQ(fc1->GetInt("transB", 0), 1);
+  ASSERT_EQ(fc1->inputs.size(), 3u);
+  const ir::Value* w1 = fc1->inputs[1];
+  EXPECT_EQ(w1->name, "fc1.weight");
+  EXPECT_TRUE(w1->is_constant);
+  EXPECT_THAT(w1->shape, ElementsAre(128, 64));
+  EXPECT_EQ(w1->data.size(), 128u * 64u * 4u);
+  EXPECT_THAT(fc1->inputs[2]->shape, ElementsAre(128));
+  EXPECT_THAT(fc1->outputs[0]->shape, ElementsAre(1, 128));
+  EXPECT_EQ(fc1->outputs[0]->name, "fc1_out");
+}
+
+TEST(ImportOnnxFileTest, AllReferenceModelsImport) {
+  struct Expected {
+    const char* file;
+    std::vector<int64_t> input;
+    std::vector<int64_t> output;
+    size_t num_ops;
+  };
+  const Expected cases[] = {
+      {"mlp_matmul.onnx", {4, 200}, {4, 130}, 5},
+      {"cnn.onnx", {1, 3, 32, 32}, {1, 10}, 11},
+      {"cnn_wide.onnx", {1, 160, 20, 20}, {1, 200, 12, 12}, 1},
+  };
+  for (const auto& c : cases) {
+    auto model = ImportOnnxFile(std::string(kModels) + c.file, {});
+    ASSERT_TRUE(model.ok()) << model.status();
+    const ir::Graph& graph = *model->graph;
+    EXPECT_EQ(graph.inputs()[0]->shape, c.input) << c.file;
+    EXPECT_EQ(graph.outputs()[0]->shape, c.output) << c.file;
+    EXPECT_EQ(graph.ops().size(), c.num_ops) << c.file;
+  }
+  auto cnn = ImportOnnxFile(std::string(kModels) + "cnn.onnx", {});
+  ASSERT_TRUE(cnn.ok());
+  const ir::Op* dw = FindOp(*cnn->graph, "dw");
+  ASSERT_NE(dw, nullptr);
+  EXPECT_EQ(dw->GetInt("group", 1), 32);
+  EXPECT_THAT(dw->GetInts("pads", {}), ElementsAre(1, 1, 1, 1));
+  EXPECT_THAT(FindOp(*cnn->graph, "flatten")->outputs[0]->shape, ElementsAre(1, 8192));
+}
+
+TEST(ImportOnnxFileTest, MissingFileIsNotFound) {
+  auto model = ImportOnnxFile("no/such/model.onnx", {});
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(Message(model.status()), StartsWith("no/such/model.onnx: cannot open"));
+}
+
+TEST(ImportOnnxBytesTest, TruncatedModelIsRejected) {
+  std::string bytes = ReadFile(std::string(kModels) + "mlp.onnx");
+  ASSERT_GT(bytes.size(), 1000u);
+  auto model = ImportOnnxBytes(bytes.substr(0, bytes.size() / 2), "model.onnx", {});
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(Message(model.status()),
+            "model.onnx: not a valid ONNX model (protobuf parse failed)");
+}
+
+TEST(ImportOnnxBytesTest, TextFileIsNotOnnx) {
+  for (const char* text : {"graph mlp(%x: f32[1,4]) -> (%y) {\n}\n", "hello\n", ""}) {
+    auto model = ImportOnnxBytes(text, "notes.txt", {});
+    ASSERT_FALSE(model.ok()) << text;
+    EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(Message(model.status()), StartsWith("notes.txt: not a valid ONNX model ("));
+  }
+}
+
+// --- Models built here -------------------------------------------------------
+
+TEST(ImportOnnxBytesTest, TinyMlpTypedAndRawInitializers) {
+  auto model = Import(TinyMlp("2"));
+  ASSERT_TRUE(model.ok()) << model.status();
+  const ir::Graph& graph = *model->graph;
+  EXPECT_EQ(graph.name(), "test");
+  EXPECT_EQ(model->producer, "import_test");
+  const ir::Value* w = graph.FindValue("w");
+  ASSERT_NE(w, nullptr);
+  ASSERT_TRUE(w->is_constant);
+  EXPECT_FLOAT_EQ(w->data_as<float>()[31], 0.31f);
+  const ir::Value* b = graph.FindValue("b");
+  EXPECT_FLOAT_EQ(b->data_as<float>()[3], 0.03f);
+  const ir::Op* fc = FindOp(graph, "fc");
+  EXPECT_FLOAT_EQ(fc->GetFloat("alpha", 1.0f), 0.5f);
+  // The unnamed Relu gets "<op_type>_<index>".
+  ASSERT_NE(FindOp(graph, "Relu_1"), nullptr);
+  EXPECT_THAT(graph.FindValue("y")->shape, ElementsAre(2, 4));
+}
+
+TEST(ImportOnnxBytesTest, InitializerListedAsInputIsAConstant) {
+  onnx::ModelProto model = TinyMlp("1");
+  SetTensorType(model.mutable_graph()->add_input(), "w", onnx::TensorProto::FLOAT,
+                {"4", "8"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  ASSERT_EQ(imported->graph->inputs().size(), 1u);
+  EXPECT_TRUE(imported->graph->FindValue("w")->is_constant);
+}
+
+TEST(ImportOnnxBytesTest, ConstantNodesBecomeConstants) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "6"});
+  // Constant(value=tensor int64 [2]) used as Reshape's shape.
+  auto* shape_node = AddNode(g, "Constant", "shape_const", {}, {"shape"});
+  auto* value = shape_node->add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::INT64);
+  value->mutable_t()->add_dims(2);
+  value->mutable_t()->add_int64_data(3);
+  value->mutable_t()->add_int64_data(-1);
+  AddNode(g, "Reshape", "reshape", {"x", "shape"}, {"r"});
+  // Constant(value_float) scalar added to the result.
+  auto* scalar = AddNode(g, "Constant", "", {}, {"half"});
+  auto* vf = scalar->add_attribute();
+  vf->set_name("value_float");
+  vf->set_type(onnx::AttributeProto::FLOAT);
+  vf->set_f(0.5f);
+  AddNode(g, "Add", "add", {"r", "half"}, {"y"});
+  // Constant(value_ints) as a second output.
+  auto* ints = AddNode(g, "Constant", "", {}, {"ints"});
+  auto* vi = ints->add_attribute();
+  vi->set_name("value_ints");
+  vi->set_type(onnx::AttributeProto::INTS);
+  vi->add_ints(7);
+  vi->add_ints(8);
+  vi->add_ints(9);
+  // Exporters declare unknown output dims symbolically; inference fills them.
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"a", "b"});
+  SetTensorType(g->add_output(), "ints", onnx::TensorProto::INT64, {"3"});
+
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Graph& graph = *imported->graph;
+  std::vector<std::string> types;
+  for (const auto& op : graph.ops()) types.push_back(op->type);
+  EXPECT_THAT(types, ElementsAre("Reshape", "Add"));
+
+  const ir::Value* shape = graph.FindValue("shape");
+  ASSERT_TRUE(shape->is_constant);
+  EXPECT_EQ(shape->dtype, ir::DType::kI64);
+  EXPECT_THAT(shape->shape, ElementsAre(2));
+  EXPECT_EQ(shape->data_as<int64_t>()[1], -1);
+  const ir::Value* half = graph.FindValue("half");
+  EXPECT_TRUE(half->shape.empty());
+  EXPECT_FLOAT_EQ(half->data_as<float>()[0], 0.5f);
+  const ir::Value* ints_value = graph.FindValue("ints");
+  EXPECT_EQ(ints_value->dtype, ir::DType::kI64);
+  EXPECT_EQ(ints_value->data_as<int64_t>()[2], 9);
+  EXPECT_THAT(graph.FindValue("r")->shape, ElementsAre(3, 4));
+  EXPECT_THAT(graph.FindValue("y")->shape, ElementsAre(3, 4));
+  EXPECT_TRUE(graph.IsGraphOutput(ints_value));
+}
+
+TEST(ImportOnnxBytesTest, AbsentOptionalInputIsNull) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"4"});
+  auto* t = g->add_initializer();
+  t->set_name("max");
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  t->add_float_data(6.0f);
+  AddNode(g, "Clip", "clip", {"x", "", "max"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"4"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* clip = FindOp(*imported->graph, "clip");
+  ASSERT_EQ(clip->inputs.size(), 3u);
+  EXPECT_EQ(clip->inputs[1], nullptr);
+  EXPECT_EQ(clip->inputs[2]->name, "max");
+}
+
+TEST(ImportOnnxBytesTest, CustomDomainOpKeepsDomainInType) {
+  onnx::ModelProto model = NewModel();
+  auto* custom = model.add_opset_import();
+  custom->set_domain("com.example");
+  custom->set_version(1);
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"4"});
+  auto* node = AddNode(g, "Fancy", "fancy", {"x"}, {"z"});
+  node->set_domain("com.example");
+  AddNode(g, "Relu", "relu", {"z"}, {"y"});
+  SetTensorType(g->add_value_info(), "z", onnx::TensorProto::FLOAT, {"4"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"4"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(FindOp(*imported->graph, "fancy")->type, "com.example.Fancy");
+  EXPECT_THAT(imported->graph->FindValue("z")->shape, ElementsAre(4));
+
+  // Without the declared type, nothing can infer the custom op's output.
+  g->clear_value_info();
+  imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(Message(imported.status()),
+            "test.onnx: node 'fancy' (com.example.Fancy) output 'z': shape inference "
+            "could not determine its type");
+}
+
+// --- Dynamic shapes and pins -------------------------------------------------
+
+TEST(ImportOnnxFileTest, DynamicBatchWithoutPinNamesInputAndSuggestsPin) {
+  const std::string path = std::string(kModels) + "dynamic_batch.onnx";
+  auto model = ImportOnnxFile(path, {});
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Message(model.status()),
+            path + ": input 'x' has dynamic dimension 0 ('batch'); pin it with "
+                   "--input-shape x=1,64 (or --io-config)");
+}
+
+TEST(ImportOnnxFileTest, PinFixesDynamicBatch) {
+  const std::string path = std::string(kModels) + "dynamic_batch.onnx";
+  for (int64_t batch : {1, 4}) {
+    ImportOptions options;
+    options.input_shapes["x"] = {batch, 64};
+    auto model = ImportOnnxFile(path, options);
+    ASSERT_TRUE(model.ok()) << model.status();
+    EXPECT_THAT(model->graph->inputs()[0]->shape, ElementsAre(batch, 64));
+    EXPECT_THAT(model->graph->FindValue("fc1_out")->shape, ElementsAre(batch, 128));
+    EXPECT_THAT(model->graph->outputs()[0]->shape, ElementsAre(batch, 10));
+  }
+}
+
+TEST(ImportOnnxBytesTest, SeveralDynamicDimsAreAllNamed) {
+  onnx::ModelProto model = TinyMlp("N");
+  auto* shape = model.mutable_graph()->mutable_input(0)->mutable_type()
+                    ->mutable_tensor_type()->mutable_shape();
+  shape->mutable_dim(1)->Clear();  // neither dim_value nor dim_param
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(Message(imported.status()),
+            "test.onnx: input 'x' has dynamic dimensions 0 ('N'), 1 (unnamed); pin it "
+            "with --input-shape x=1,1 (or --io-config)");
+}
+
+TEST(ImportOnnxBytesTest, BadPins) {
+  onnx::ModelProto model = TinyMlp("batch");
+  ImportOptions unknown;
+  unknown.input_shapes["z"] = {1, 8};
+  auto imported = Import(model, unknown);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(Message(imported.status()),
+            "test.onnx: the shape pin names 'z', which is not a graph input (inputs: 'x')");
+
+  ImportOptions initializer;
+  initializer.input_shapes["w"] = {4, 8};
+  imported = Import(model, initializer);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()), HasSubstr("'w', which is an initializer"));
+
+  ImportOptions rank;
+  rank.input_shapes["x"] = {1, 2, 8};
+  imported = Import(model, rank);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(Message(imported.status()),
+            "test.onnx: the shape pin for input 'x' has rank 3 but the input has rank 2 "
+            "([batch,8])");
+
+  ImportOptions conflict;
+  conflict.input_shapes["x"] = {1, 9};
+  imported = Import(model, conflict);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("sets dimension 1 to 9 but the model fixes it at 8"));
+
+  ImportOptions dtype;
+  dtype.input_shapes["x"] = {1, 8};
+  dtype.input_dtypes["x"] = ir::DType::kI64;
+  imported = Import(model, dtype);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("input 'x' is f32 in the model but the io-config says i64"));
+}
+
+TEST(ImportOnnxBytesTest, DynamicNodeOutputNamesNodeOpTensorAndDim) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "3"});
+  AddNode(g, "NonZero", "nz", {"x"}, {"idx"});
+  SetTensorType(g->add_output(), "idx", onnx::TensorProto::INT64, {"r", "n"});
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              StartsWith("test.onnx: node 'nz' (NonZero) output 'idx' has dynamic "
+                         "dimension 1"));
+}
+
+// --- Errors from ONNX and unsupported inputs ---------------------------------
+
+TEST(ImportOnnxBytesTest, CheckerErrorsBecomeOneLineStatus) {
+  onnx::ModelProto model = TinyMlp("1");
+  model.mutable_graph()->mutable_node(1)->add_input("h");  // Relu with 2 inputs
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              StartsWith("test.onnx: ONNX checker rejected the model: "));
+  EXPECT_EQ(std::string(Message(imported.status())).find('\n'), std::string::npos);
+}
+
+TEST(ImportOnnxBytesTest, ExternalDataIsUnsupported) {
+  onnx::ModelProto model = TinyMlp("1");
+  auto* w = model.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* entry = w->add_external_data();
+  entry->set_key("location");
+  entry->set_value("weights.bin");
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(imported.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("unsupported: external data for tensor 'w'"));
+}
+
+TEST(ImportOnnxBytesTest, DoubleInitializerIsUnsupported) {
+  onnx::ModelProto model = TinyMlp("1");
+  auto* t = model.mutable_graph()->add_initializer();
+  t->set_name("d");
+  t->set_data_type(onnx::TensorProto::DOUBLE);
+  t->add_double_data(1.0);
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()), HasSubstr("tensor 'd' is DOUBLE (float64)"));
+}
+
+TEST(ImportOnnxBytesTest, PayloadSizeMismatchIsAnError) {
+  onnx::ModelProto model = TinyMlp("1");
+  model.mutable_graph()->mutable_initializer(1)->mutable_raw_data()->resize(7);
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()), HasSubstr("tensor 'b' f32[4] holds 7 bytes"));
+}
+
+TEST(ImportOnnxBytesTest, TypedInitializersOfEveryDtype) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  struct Case {
+    const char* name;
+    int type;
+    ir::DType dtype;
+    std::vector<uint8_t> bytes;
+  };
+  const Case cases[] = {
+      {"i32", onnx::TensorProto::INT32, ir::DType::kI32, {0xfe, 0xff, 0xff, 0xff}},
+      {"i8", onnx::TensorProto::INT8, ir::DType::kI8, {0xfe}},
+      {"u8", onnx::TensorProto::UINT8, ir::DType::kU8, {0xfe}},
+      {"f16", onnx::TensorProto::FLOAT16, ir::DType::kF16, {0x00, 0x3c}},
+      {"bf16", onnx::TensorProto::BFLOAT16, ir::DType::kBF16, {0x80, 0x3f}},
+      {"flag", onnx::TensorProto::BOOL, ir::DType::kBool, {1}},
+  };
+  const int32_t values[] = {-2, -2, 254, 0x3c00, 0x3f80, 1};
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    auto* t = g->add_initializer();
+    t->set_name(cases[i].name);
+    t->set_data_type(cases[i].type);
+    t->add_dims(1);
+    t->add_int32_data(values[i]);
+    SetTensorType(g->add_output(), cases[i].name, cases[i].type, {"1"});
+  }
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  for (const auto& c : cases) {
+    const ir::Value* v = imported->graph->FindValue(c.name);
+    ASSERT_NE(v, nullptr) << c.name;
+    EXPECT_EQ(v->dtype, c.dtype) << c.name;
+    EXPECT_EQ(v->data, c.bytes) << c.name;
+  }
+}
+
+TEST(ImportOnnxBytesTest, SubgraphAttributesAreReportedNotDropped) {
+  // The IR cannot hold If's branches; dropping them would change the op.
+  onnx::ModelProto if_model = NewModel();
+  auto* ig = if_model.mutable_graph();
+  SetTensorType(ig->add_input(), "c", onnx::TensorProto::BOOL, {});
+  auto* node = AddNode(ig, "If", "branch", {"c"}, {"y"});
+  for (const char* name : {"then_branch", "else_branch"}) {
+    auto* a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    auto* sub = a->mutable_g();
+    sub->set_name(name);
+    auto* k = sub->add_node();
+    k->set_op_type("Constant");
+    k->add_output(std::string(name) + "_out");
+    auto* v = k->add_attribute();
+    v->set_name("value_float");
+    v->set_type(onnx::AttributeProto::FLOAT);
+    v->set_f(1.0f);
+    SetTensorType(sub->add_output(), std::string(name) + "_out", onnx::TensorProto::FLOAT,
+                  {});
+  }
+  SetTensorType(ig->add_output(), "y", onnx::TensorProto::FLOAT, {});
+  auto imported = Import(if_model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("2 problems: unsupported: node 'branch' (If) attribute "
+                        "'then_branch' of type GRAPH"));
+}
+
+TEST(ImportOnnxBytesTest, SelectedOutputsPruneTheGraph) {
+  ImportOptions options;
+  options.outputs = {"h"};
+  auto imported = Import(TinyMlp("1"), options);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Graph& graph = *imported->graph;
+  ASSERT_EQ(graph.ops().size(), 1u);
+  EXPECT_EQ(graph.ops()[0]->type, "Gemm");
+  ASSERT_EQ(graph.outputs().size(), 1u);
+  EXPECT_EQ(graph.outputs()[0]->name, "h");
+  EXPECT_EQ(graph.FindValue("y"), nullptr);
+
+  options.outputs = {"nope"};
+  imported = Import(TinyMlp("1"), options);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("the selected output 'nope' is not a tensor of the model"));
+}
+
+}  // namespace
+}  // namespace ncc::onnx_frontend

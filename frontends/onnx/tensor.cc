@@ -1,0 +1,154 @@
+#include "frontends/onnx/tensor.h"
+
+#include <cstring>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace ncc::onnx_frontend {
+namespace {
+
+// Anything bigger than this is a corrupt dims field, not a weight.
+constexpr int64_t kMaxElements = int64_t{1} << 40;
+
+template <typename T>
+void AppendLittleEndian(T value, std::vector<uint8_t>* out) {
+  // The IR stores payloads little-endian; every supported host is too.
+  uint8_t bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out->insert(out->end(), bytes, bytes + sizeof(T));
+}
+
+}  // namespace
+
+std::string ElemTypeName(int32_t elem_type) {
+  if (onnx::TensorProto_DataType_IsValid(elem_type)) {
+    return onnx::TensorProto_DataType_Name(
+        static_cast<onnx::TensorProto_DataType>(elem_type));
+  }
+  return absl::StrCat("<invalid type ", elem_type, ">");
+}
+
+absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type,
+                                          const std::string& tensor_name) {
+  switch (elem_type) {
+    case onnx::TensorProto::FLOAT: return ir::DType::kF32;
+    case onnx::TensorProto::FLOAT16: return ir::DType::kF16;
+    case onnx::TensorProto::BFLOAT16: return ir::DType::kBF16;
+    case onnx::TensorProto::INT32: return ir::DType::kI32;
+    case onnx::TensorProto::INT64: return ir::DType::kI64;
+    case onnx::TensorProto::BOOL: return ir::DType::kBool;
+    case onnx::TensorProto::INT8: return ir::DType::kI8;
+    case onnx::TensorProto::UINT8: return ir::DType::kU8;
+    case onnx::TensorProto::UNDEFINED:
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor '", tensor_name, "' has no element type"));
+    case onnx::TensorProto::DOUBLE:
+      return absl::UnimplementedError(absl::StrCat(
+          "unsupported: tensor '", tensor_name,
+          "' is DOUBLE (float64); export the model in float32"));
+    default:
+      return absl::UnimplementedError(absl::StrCat(
+          "unsupported: tensor '", tensor_name, "' has element type ",
+          ElemTypeName(elem_type)));
+  }
+}
+
+absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
+                                             const std::string& name) {
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL ||
+      tensor.external_data_size() > 0) {
+    return absl::UnimplementedError(absl::StrCat(
+        "unsupported: external data for tensor '", name,
+        "'; save the model with its weights inside the .onnx file"));
+  }
+  if (tensor.has_segment()) {
+    return absl::UnimplementedError(
+        absl::StrCat("unsupported: segmented tensor '", name, "'"));
+  }
+  ConstantTensor out;
+  auto dtype = ConvertElemType(tensor.data_type(), name);
+  if (!dtype.ok()) return dtype.status();
+  out.dtype = *dtype;
+  int64_t count = 1;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0 || (d > 0 && count > kMaxElements / d)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tensor '", name, "' has an invalid dimension ", d));
+    }
+    out.shape.push_back(d);
+    count *= d;
+  }
+  const int64_t elem_size = ir::DTypeSize(out.dtype);
+  const int64_t expected_bytes = count * elem_size;
+  auto size_mismatch = [&](int64_t got, absl::string_view field) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tensor '", name, "' ", ir::DTypeName(out.dtype),
+        ir::ShapeToString(out.shape), " holds ", got, " ", field, " but needs ",
+        field == "bytes" ? expected_bytes : count));
+  };
+
+  if (tensor.has_raw_data()) {
+    const std::string& raw = tensor.raw_data();
+    if (static_cast<int64_t>(raw.size()) != expected_bytes) {
+      return size_mismatch(static_cast<int64_t>(raw.size()), "bytes");
+    }
+    out.data.assign(raw.begin(), raw.end());
+    return out;
+  }
+
+  out.data.reserve(static_cast<size_t>(expected_bytes));
+  switch (tensor.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      if (tensor.float_data_size() != count) {
+        return size_mismatch(tensor.float_data_size(), "elements");
+      }
+      for (float v : tensor.float_data()) AppendLittleEndian(v, &out.data);
+      break;
+    case onnx::TensorProto::INT64:
+      if (tensor.int64_data_size() != count) {
+        return size_mismatch(tensor.int64_data_size(), "elements");
+      }
+      for (int64_t v : tensor.int64_data()) AppendLittleEndian(v, &out.data);
+      break;
+    case onnx::TensorProto::INT32:
+      if (tensor.int32_data_size() != count) {
+        return size_mismatch(tensor.int32_data_size(), "elements");
+      }
+      for (int32_t v : tensor.int32_data()) AppendLittleEndian(v, &out.data);
+      break;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+      // 16-bit floats travel as their bit patterns in int32_data.
+      if (tensor.int32_data_size() != count) {
+        return size_mismatch(tensor.int32_data_size(), "elements");
+      }
+      for (int32_t v : tensor.int32_data()) {
+        AppendLittleEndian(static_cast<uint16_t>(v), &out.data);
+      }
+      break;
+    case onnx::TensorProto::BOOL:
+      if (tensor.int32_data_size() != count) {
+        return size_mismatch(tensor.int32_data_size(), "elements");
+      }
+      for (int32_t v : tensor.int32_data()) out.data.push_back(v != 0 ? 1 : 0);
+      break;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+      if (tensor.int32_data_size() != count) {
+        return size_mismatch(tensor.int32_data_size(), "elements");
+      }
+      for (int32_t v : tensor.int32_data()) {
+        out.data.push_back(static_cast<uint8_t>(v));
+      }
+      break;
+    default:
+      return absl::UnimplementedError(absl::StrCat(
+          "unsupported: tensor '", name, "' payload of type ",
+          ElemTypeName(tensor.data_type())));
+  }
+  return out;
+}
+
+}  // namespace ncc::onnx_frontend
