@@ -1,0 +1,126 @@
+// Builds small NEFF programs in tests: queues, instructions, access patterns,
+// semaphores, inputs/outputs, weights. Test-only (testonly = True).
+//
+//   NeffBuilder b;
+//   b.set_dram_size(1024);
+//   int dma = b.AddQueue(neff::EngineType::DMA);
+//   b.Add(dma, DmaCopy(Sbuf(0, 4, 0, {{1, 8}}), Dram(0, 4, 8, {{1, 8}}))
+//                  .Signal(0));
+//   std::string bytes = b.Build();
+#ifndef NCC_RUNTIME_SIM_NEFF_BUILDER_FOR_TESTS_H_
+#define NCC_RUNTIME_SIM_NEFF_BUILDER_FOR_TESTS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neff/neff_generated.h"
+
+namespace ncc::sim::neff_test {
+
+// One free dim: {stride, size} in elements.
+struct D {
+  int64_t stride;
+  uint32_t size;
+};
+
+struct Ap {
+  neff::MemorySpace space = neff::MemorySpace::SBUF;
+  neff::DType dtype = neff::DType::F32;
+  uint64_t offset = 0;
+  uint32_t start_partition = 0;
+  uint32_t num_partitions = 1;
+  int64_t partition_stride = 0;
+  std::vector<D> dims;
+};
+
+// SBUF/PSUM: partitions [start, start + num), byte `offset` in each.
+Ap Sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t offset,
+        std::vector<D> dims, neff::DType dtype = neff::DType::F32);
+Ap Psum(uint32_t start_partition, uint32_t num_partitions, uint64_t offset,
+        std::vector<D> dims, neff::DType dtype = neff::DType::F32);
+// DRAM/WEIGHTS: byte `offset`; `num_partitions` rows `partition_stride`
+// elements apart.
+Ap Dram(uint64_t offset, uint32_t num_partitions, int64_t partition_stride,
+        std::vector<D> dims, neff::DType dtype = neff::DType::F32);
+Ap Weights(uint64_t offset, uint32_t num_partitions, int64_t partition_stride,
+           std::vector<D> dims, neff::DType dtype = neff::DType::F32);
+
+struct Inst {
+  neff::Opcode opcode = neff::Opcode::DMA_COPY;
+  std::optional<Ap> dst, src0, src1, bias;
+  neff::ActivationFunction act = neff::ActivationFunction::IDENTITY;
+  neff::AluOp alu = neff::AluOp::ADD;
+  float scale = 1.0f;
+  float imm = 0.0f;
+  bool accumulate_start = false;
+  bool accumulate_stop = false;
+  std::vector<std::pair<uint16_t, uint32_t>> waits;
+  int signal = -1;
+
+  Inst& Wait(uint16_t semaphore, uint32_t value) {
+    waits.emplace_back(semaphore, value);
+    return *this;
+  }
+  Inst& Signal(int semaphore) {
+    signal = semaphore;
+    return *this;
+  }
+};
+
+Inst DmaCopy(Ap dst, Ap src);
+Inst Matmul(Ap dst, Ap stationary, Ap moving, bool accumulate_start,
+            bool accumulate_stop);
+Inst Activation(Ap dst, Ap src, neff::ActivationFunction func,
+                float scale = 1.0f, std::optional<Ap> bias = std::nullopt);
+Inst TensorTensor(Ap dst, Ap a, Ap b, neff::AluOp op);
+Inst TensorScalar(Ap dst, Ap a, neff::AluOp op, float imm);
+Inst TensorCopy(Ap dst, Ap src);
+Inst Memset(Ap dst, float imm);
+
+class NeffBuilder {
+ public:
+  // Returns the queue's position in Model.queues.
+  int AddQueue(neff::EngineType engine, uint32_t index = 0);
+  NeffBuilder& Add(int queue, Inst inst);
+  void AddInput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
+                uint64_t dram_offset);
+  void AddOutput(std::string name, neff::DType dtype,
+                 std::vector<int64_t> shape, uint64_t dram_offset);
+  void set_dram_size(uint64_t bytes) { dram_size_ = bytes; }
+  void set_num_semaphores(uint32_t n) { num_semaphores_ = n; }
+  void set_weights(std::vector<uint8_t> weights) { weights_ = std::move(weights); }
+  void set_weights_f32(const std::vector<float>& weights);
+  void set_version_major(uint16_t v) {
+    version_major_ = v;
+    version_set_ = true;
+  }
+
+  // The size-prefixed NEFF file bytes.
+  std::string Build() const;
+
+ private:
+  struct Queue {
+    neff::EngineType engine;
+    uint32_t index;
+    std::vector<Inst> insts;
+  };
+  struct Tensor {
+    std::string name;
+    neff::DType dtype;
+    std::vector<int64_t> shape;
+    uint64_t offset;
+  };
+  std::vector<Queue> queues_;
+  std::vector<Tensor> inputs_, outputs_;
+  std::vector<uint8_t> weights_;
+  uint64_t dram_size_ = 0;
+  uint32_t num_semaphores_ = 8;
+  uint16_t version_major_ = 0;
+  bool version_set_ = false;
+};
+
+}  // namespace ncc::sim::neff_test
+
+#endif  // NCC_RUNTIME_SIM_NEFF_BUILDER_FOR_TESTS_H_

@@ -1,0 +1,58 @@
+// The simulated NeuronCore: executes a verified NEFF program functionally
+// (docs/isa.md semantics) while accounting each instruction's cost on a
+// timing model built from target/neuroncore.h. Every time it reports is an
+// estimate of a NeuronCore-v2, not a measurement.
+#ifndef NCC_RUNTIME_SIM_SIMULATOR_H_
+#define NCC_RUNTIME_SIM_SIMULATOR_H_
+
+#include <array>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "neff/neff_generated.h"
+#include "target/neuroncore.h"
+
+namespace ncc::sim {
+
+inline constexpr int kNumEngines = 5;  // indexed by target::Engine
+
+// Simulator estimates for one execution.
+struct ExecutionStats {
+  // Latest instruction end time (ns, estimate).
+  double estimated_latency_ns = 0;
+  // Busy time per engine (ns, estimate), indexed by target::Engine; the DMA
+  // entry sums all DMA queues.
+  std::array<double, kNumEngines> busy_ns{};
+  // Instructions executed per engine, indexed by target::Engine.
+  std::array<int64_t, kNumEngines> instructions{};
+  // Bytes moved by DMA queues.
+  int64_t dma_bytes = 0;
+  // Total time instructions' engines sat idle waiting on semaphores (ns).
+  double semaphore_wait_ns = 0;
+  // Tensor engine busy fraction of the estimated latency, in [0, 1].
+  double tensor_utilization = 0;
+
+  double BusyNs(target::Engine e) const {
+    return busy_ns[static_cast<int>(e)];
+  }
+  int64_t Instructions(target::Engine e) const {
+    return instructions[static_cast<int>(e)];
+  }
+};
+
+// Runs `model` on a fresh core (SBUF, PSUM and semaphores zeroed). `dram`
+// holds model.dram_size() bytes: inputs are read from and outputs written to
+// it. Verifies the model first (so a hostile model is rejected, never run).
+// A program whose queues cannot all finish (a wait that can never be met)
+// returns an error naming each blocked queue, its wait and the semaphore
+// values. `stats` may be null.
+absl::Status Execute(const neff::Model& model, uint8_t* dram,
+                     ExecutionStats* stats);
+
+// As Execute, for a model that already passed Verify().
+absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
+                             ExecutionStats* stats);
+
+}  // namespace ncc::sim
+
+#endif  // NCC_RUNTIME_SIM_SIMULATOR_H_

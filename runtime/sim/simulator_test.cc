@@ -1,0 +1,318 @@
+#include "runtime/sim/simulator.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "neff/format.h"
+#include "runtime/sim/neff_builder_for_tests.h"
+#include "target/neuroncore.h"
+
+namespace ncc::sim {
+namespace {
+
+using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using neff::AluOp;
+using neff::DType;
+using neff::EngineType;
+
+struct Result {
+  absl::Status status;
+  std::vector<uint8_t> dram;
+  ExecutionStats stats;
+};
+
+Result RunModel(const NeffBuilder& b, std::vector<uint8_t> dram) {
+  Result r;
+  std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  if (!model.ok()) {
+    r.status = model.status();
+    return r;
+  }
+  dram.resize((*model)->dram_size());
+  r.status = Execute(**model, dram.data(), &r.stats);
+  r.dram = std::move(dram);
+  return r;
+}
+
+std::vector<uint8_t> Bytes(const std::vector<float>& v, size_t total) {
+  std::vector<uint8_t> out(total);
+  std::memcpy(out.data(), v.data(), v.size() * 4);
+  return out;
+}
+
+std::vector<float> Floats(const std::vector<uint8_t>& dram, size_t offset,
+                          size_t n) {
+  std::vector<float> out(n);
+  std::memcpy(out.data(), dram.data() + offset, n * 4);
+  return out;
+}
+
+std::vector<uint16_t> U16s(const std::vector<uint8_t>& dram, size_t offset,
+                           size_t n) {
+  std::vector<uint16_t> out(n);
+  std::memcpy(out.data(), dram.data() + offset, n * 2);
+  return out;
+}
+
+TEST(Simulator, DmaRoundTripThroughSbuf) {
+  NeffBuilder b;
+  b.set_dram_size(256);
+  int dma = b.AddQueue(EngineType::DMA, 0);
+  // DRAM [4 x 8] -> SBUF partitions 0..3 -> DRAM at 128.
+  b.Add(dma, DmaCopy(Sbuf(0, 4, 64, {{1, 8}}), Dram(0, 4, 8, {{1, 8}})).Signal(0));
+  b.Add(dma, DmaCopy(Dram(128, 4, 8, {{1, 8}}), Sbuf(0, 4, 64, {{1, 8}}))
+                 .Wait(0, 1));
+  std::vector<float> in(32);
+  for (int i = 0; i < 32; ++i) in[i] = i * 0.5f - 3;
+  Result r = RunModel(b, Bytes(in, 256));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Floats(r.dram, 128, 32), in);
+  EXPECT_EQ(r.stats.Instructions(target::Engine::kDma), 2);
+  EXPECT_EQ(r.stats.dma_bytes, 256);
+  const auto& spec = target::NeuronCoreV2();
+  // Two dependent DMAs on one queue: 32-byte runs on the SBUF side.
+  EXPECT_DOUBLE_EQ(r.stats.estimated_latency_ns, 2 * target::DmaNs(spec, 128, 32));
+  EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kDma),
+                   r.stats.estimated_latency_ns);
+}
+
+TEST(Simulator, DmaStridedTranspose) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  int dma = b.AddQueue(EngineType::DMA, 3);
+  // src [2 x 3] row-major read column by column -> dst [3 x 2].
+  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 6}}), Dram(0, 3, 1, {{3, 2}})));
+  Result r = RunModel(b, Bytes({1, 2, 3, 4, 5, 6}, 64));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Floats(r.dram, 32, 6), (std::vector<float>{1, 4, 2, 5, 3, 6}));
+}
+
+TEST(Simulator, DmaNegativeStrideReverses) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 4}}), Dram(12, 1, 0, {{-1, 4}})));
+  Result r = RunModel(b, Bytes({1, 2, 3, 4}, 64));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Floats(r.dram, 32, 4), (std::vector<float>{4, 3, 2, 1}));
+}
+
+TEST(Simulator, DmaBroadcastToPartitions) {
+  NeffBuilder b;
+  b.set_dram_size(128);
+  int dma = b.AddQueue(EngineType::DMA);
+  // One DRAM row of 2 broadcast (partition stride 0) to 3 SBUF partitions,
+  // then element 0 broadcast along a zero free stride.
+  b.Add(dma, DmaCopy(Sbuf(5, 3, 0, {{1, 2}}), Dram(0, 3, 0, {{1, 2}})).Signal(0));
+  b.Add(dma, DmaCopy(Dram(32, 3, 2, {{1, 2}}), Sbuf(5, 3, 0, {{1, 2}})).Wait(0, 1));
+  b.Add(dma, DmaCopy(Dram(64, 1, 0, {{1, 4}}), Dram(0, 1, 0, {{0, 4}})));
+  Result r = RunModel(b, Bytes({7, 8}, 128));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Floats(r.dram, 32, 6), (std::vector<float>{7, 8, 7, 8, 7, 8}));
+  EXPECT_EQ(Floats(r.dram, 64, 4), (std::vector<float>{7, 7, 7, 7}));
+}
+
+TEST(Simulator, DmaCastsF32ToBf16AndBack) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(16, 1, 0, {{1, 4}}, DType::BF16),
+                     Dram(0, 1, 0, {{1, 4}}))
+                 .Signal(0));
+  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 4}}),
+                     Dram(16, 1, 0, {{1, 4}}, DType::BF16))
+                 .Wait(0, 1));
+  const float tie_even = 1.0f + std::ldexp(1.0f, -8);
+  const float tie_up = 1.0f + 3 * std::ldexp(1.0f, -8);
+  Result r = RunModel(b, Bytes({1.0f, tie_even, tie_up, -3.0f}, 64));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(U16s(r.dram, 16, 4),
+            (std::vector<uint16_t>{0x3f80, 0x3f80, 0x3f82, 0xc040}));
+  EXPECT_EQ(Floats(r.dram, 32, 4),
+            (std::vector<float>{1.0f, 1.0f, 1.0f + std::ldexp(1.0f, -6), -3.0f}));
+}
+
+TEST(Simulator, DmaCastsToIntsSaturating) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(16, 1, 0, {{1, 4}}, DType::I8), Dram(0, 1, 0, {{1, 4}})));
+  Result r = RunModel(b, Bytes({1.9f, -2.5f, 300.0f, NAN}, 64));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(static_cast<int8_t>(r.dram[16]), 1);
+  EXPECT_EQ(static_cast<int8_t>(r.dram[17]), -2);
+  EXPECT_EQ(static_cast<int8_t>(r.dram[18]), 127);
+  EXPECT_EQ(static_cast<int8_t>(r.dram[19]), 0);
+}
+
+// Loads stationary [K=2, M=2] and moving [K=2, N=3] from WEIGHTS, multiplies
+// twice into one PSUM bank (start, then accumulate), stores the result.
+TEST(Simulator, MatmulAccumulates) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.set_weights_f32({1, 2, 3, 4, /*moving*/ 1, 0, 2, 0, 1, 1});
+  int dma = b.AddQueue(EngineType::DMA);
+  int pe = b.AddQueue(EngineType::TENSOR);
+  int out = b.AddQueue(EngineType::DMA, 1);
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 2}}), Weights(0, 2, 2, {{1, 2}})).Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 64, {{1, 3}}), Weights(16, 2, 3, {{1, 3}})).Signal(0));
+  b.Add(pe, Matmul(Psum(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 2}}),
+                   Sbuf(0, 2, 64, {{1, 3}}), true, false)
+                .Wait(0, 2)
+                .Signal(1));
+  b.Add(pe, Matmul(Psum(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 2}}),
+                   Sbuf(0, 2, 64, {{1, 3}}), false, true)
+                .Signal(1));
+  b.Add(out, DmaCopy(Dram(0, 2, 3, {{1, 3}}), Psum(0, 2, 2048, {{1, 3}})).Wait(1, 2));
+  Result r = RunModel(b, {});
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  // out[m][n] = 2 * sum_k st[k][m] * mv[k][n]; st = [[1,2],[3,4]].
+  EXPECT_EQ(Floats(r.dram, 0, 6), (std::vector<float>{2, 6, 10, 4, 8, 16}));
+  EXPECT_EQ(r.stats.Instructions(target::Engine::kTensor), 2);
+  const auto& spec = target::NeuronCoreV2();
+  EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kTensor),
+                   2 * target::MatmulNs(spec, 2, 3, 4));
+  EXPECT_GT(r.stats.tensor_utilization, 0.0);
+  EXPECT_LT(r.stats.tensor_utilization, 1.0);
+  EXPECT_GT(r.stats.semaphore_wait_ns, 0.0);
+  // Critical path: two loads on one queue, two matmuls, the store.
+  EXPECT_DOUBLE_EQ(r.stats.estimated_latency_ns,
+                   target::DmaNs(spec, 16, 8) + target::DmaNs(spec, 24, 12) +
+                       2 * target::MatmulNs(spec, 2, 3, 4) +
+                       target::DmaNs(spec, 24, 12));
+}
+
+TEST(Simulator, MatmulBf16InputsAndStridedDst) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  int dma = b.AddQueue(EngineType::DMA);
+  int pe = b.AddQueue(EngineType::TENSOR);
+  // K=1, M=2, N=2 with bf16 operands; dst written with a stride of 2.
+  b.Add(dma, DmaCopy(Sbuf(0, 1, 0, {{1, 2}}, DType::BF16), Dram(0, 1, 0, {{1, 2}})).Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(0, 1, 8, {{1, 2}}, DType::BF16), Dram(8, 1, 0, {{1, 2}})).Signal(0));
+  b.Add(pe, Matmul(Psum(0, 2, 0, {{2, 2}}), Sbuf(0, 1, 0, {{1, 2}}, DType::BF16),
+                   Sbuf(0, 1, 8, {{1, 2}}, DType::BF16), true, true)
+                .Wait(0, 2)
+                .Signal(1));
+  b.Add(dma, DmaCopy(Dram(32, 2, 2, {{1, 2}}), Psum(0, 2, 0, {{2, 2}})).Wait(1, 1));
+  Result r = RunModel(b, Bytes({2, 3, 5, 7}, 64));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Floats(r.dram, 32, 4), (std::vector<float>{10, 14, 15, 21}));
+}
+
+TEST(Simulator, ActivationWithBiasAndScale) {
+  NeffBuilder b;
+  b.set_dram_size(128);
+  int dma = b.AddQueue(EngineType::DMA);
+  int act = b.AddQueue(EngineType::SCALAR);
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 3}}), Dram(0, 2, 3, {{1, 3}})).Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 16, {}), Dram(24, 2, 1, {})).Signal(0));
+  b.Add(act, Activation(Sbuf(0, 2, 32, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
+                        neff::ActivationFunction::RELU, 2.0f,
+                        Sbuf(0, 2, 16, {}))
+                 .Wait(0, 2)
+                 .Signal(1));
+  b.Add(act, Activation(Sbuf(0, 2, 48, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
+                        neff::ActivationFunction::SIGMOID)
+                 .Signal(1));
+  b.Add(dma, DmaCopy(Dram(64, 2, 3, {{1, 3}}), Sbuf(0, 2, 32, {{1, 3}})).Wait(1, 1));
+  b.Add(dma, DmaCopy(Dram(96, 2, 3, {{1, 3}}), Sbuf(0, 2, 48, {{1, 3}})).Wait(1, 2));
+  // x = [[-1, 0, 1], [2, -3, 0.5]], bias = [0.5, -1].
+  Result r = RunModel(b, Bytes({-1, 0, 1, 2, -3, 0.5f, 0.5f, -1}, 128));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  // relu(2x + b)
+  EXPECT_EQ(Floats(r.dram, 64, 6), (std::vector<float>{0, 0.5f, 2.5f, 3, 0, 0}));
+  auto sig = Floats(r.dram, 96, 6);
+  EXPECT_FLOAT_EQ(sig[1], 0.5f);
+  EXPECT_NEAR(sig[0], 1.0 / (1.0 + std::exp(1.0)), 1e-6);
+  EXPECT_NEAR(sig[4], 1.0 / (1.0 + std::exp(3.0)), 1e-6);
+  EXPECT_EQ(r.stats.Instructions(target::Engine::kScalar), 2);
+}
+
+TEST(Simulator, VectorAndGpSimdOps) {
+  NeffBuilder b;
+  b.set_dram_size(128);
+  int dma = b.AddQueue(EngineType::DMA);
+  int vec = b.AddQueue(EngineType::VECTOR);
+  int pool = b.AddQueue(EngineType::GPSIMD);
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 2}}), Dram(0, 2, 2, {{1, 2}})).Signal(0));
+  // b = memset 10 (GpSimd), then a + b, (a+b) * 0.5, max with a (Vector).
+  b.Add(pool, Memset(Sbuf(0, 2, 16, {{1, 2}}), 10.0f).Signal(1));
+  b.Add(vec, TensorTensor(Sbuf(0, 2, 32, {{1, 2}}), Sbuf(0, 2, 0, {{1, 2}}),
+                          Sbuf(0, 2, 16, {{1, 2}}), AluOp::ADD)
+                 .Wait(0, 1)
+                 .Wait(1, 1));
+  b.Add(vec, TensorScalar(Sbuf(0, 2, 32, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}}),
+                          AluOp::MULTIPLY, 0.5f));
+  b.Add(vec, TensorTensor(Sbuf(0, 2, 48, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}}),
+                          Sbuf(0, 2, 0, {{1, 2}}), AluOp::SUBTRACT));
+  // bf16 copy of the result on GpSimd, after the vector work.
+  b.Add(vec, TensorCopy(Sbuf(0, 2, 64, {{1, 2}}, DType::BF16),
+                        Sbuf(0, 2, 48, {{1, 2}}))
+                 .Signal(2));
+  b.Add(dma, DmaCopy(Dram(32, 2, 2, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}})).Wait(2, 1));
+  b.Add(dma, DmaCopy(Dram(64, 2, 2, {{1, 2}}, DType::BF16),
+                     Sbuf(0, 2, 64, {{1, 2}}, DType::BF16)));
+  Result r = RunModel(b, Bytes({1, 2, -4, 6}, 128));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Floats(r.dram, 32, 4), (std::vector<float>{5.5f, 6, 3, 8}));
+  // (a + 10) / 2 - a
+  EXPECT_EQ(U16s(r.dram, 64, 4),
+            (std::vector<uint16_t>{0x4090, 0x4080, 0x40e0, 0x4000}));
+  EXPECT_EQ(r.stats.Instructions(target::Engine::kVector), 4);
+  EXPECT_EQ(r.stats.Instructions(target::Engine::kGpSimd), 1);
+}
+
+TEST(Simulator, IndependentEnginesOverlapInTime) {
+  const auto& spec = target::NeuronCoreV2();
+  NeffBuilder b;
+  int vec = b.AddQueue(EngineType::VECTOR);
+  int pool = b.AddQueue(EngineType::GPSIMD);
+  b.Add(vec, Memset(Sbuf(0, 128, 0, {{1, 256}}), 1.0f));
+  b.Add(pool, Memset(Sbuf(0, 128, 4096, {{1, 256}}), 1.0f));
+  Result r = RunModel(b, {});
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_DOUBLE_EQ(r.stats.estimated_latency_ns,
+                   std::max(target::VectorNs(spec, 256, 1),
+                            target::GpSimdNs(spec, 256)));
+  EXPECT_DOUBLE_EQ(r.stats.semaphore_wait_ns, 0.0);
+}
+
+TEST(Simulator, DeadlockIsReportedNotHung) {
+  NeffBuilder b;
+  b.set_num_semaphores(4);
+  int vec = b.AddQueue(EngineType::VECTOR);
+  int pool = b.AddQueue(EngineType::GPSIMD);
+  b.Add(vec, Memset(Sbuf(0, 1, 0, {{1, 4}}), 1.0f).Signal(0));
+  b.Add(vec, Memset(Sbuf(0, 1, 0, {{1, 4}}), 1.0f).Wait(1, 1).Signal(0));
+  b.Add(pool, Memset(Sbuf(1, 1, 0, {{1, 4}}), 1.0f).Wait(0, 2).Signal(1));
+  Result r = RunModel(b, {});
+  ASSERT_FALSE(r.status.ok());
+  const std::string msg(r.status.message());
+  EXPECT_NE(msg.find("deadlock"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("VECTOR[0] instruction 1 (MEMSET) waits for semaphore 1 >= 1"),
+            std::string::npos) << msg;
+  EXPECT_NE(msg.find("GPSIMD[0] instruction 0 (MEMSET) waits for semaphore 0 >= 2"),
+            std::string::npos) << msg;
+  EXPECT_NE(msg.find("0=1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1=0"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
+}
+
+TEST(Simulator, ExecuteRejectsUnverifiableModel) {
+  NeffBuilder b;
+  b.set_dram_size(16);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(0, 1, 0, {{1, 8}}), Dram(0, 1, 0, {{1, 8}})));
+  Result r = RunModel(b, {});
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_NE(r.status.message().find("NEFF verify"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ncc::sim

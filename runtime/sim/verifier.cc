@@ -1,0 +1,329 @@
+#include "runtime/sim/verifier.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "neff/format.h"
+#include "runtime/sim/access_pattern.h"
+#include "target/neuroncore.h"
+
+namespace ncc::sim {
+
+std::string QueueName(const neff::Queue& queue) {
+  const char* engine = queue.engine() <= neff::EngineType::MAX
+                           ? neff::EnumNameEngineType(queue.engine())
+                           : "UNKNOWN";
+  return absl::StrCat(engine, "[", queue.index(), "]");
+}
+
+namespace {
+
+bool EngineRuns(neff::EngineType engine, neff::Opcode op) {
+  using E = neff::EngineType;
+  switch (op) {
+    case neff::Opcode::DMA_COPY: return engine == E::DMA;
+    case neff::Opcode::MATMUL: return engine == E::TENSOR;
+    case neff::Opcode::ACTIVATION: return engine == E::SCALAR;
+    case neff::Opcode::TENSOR_TENSOR:
+    case neff::Opcode::TENSOR_SCALAR:
+    case neff::Opcode::MEMSET:
+      return engine == E::VECTOR || engine == E::GPSIMD;
+    case neff::Opcode::TENSOR_COPY:
+      return engine == E::VECTOR || engine == E::GPSIMD || engine == E::SCALAR;
+  }
+  return false;
+}
+
+bool IsMatmulInputType(neff::DType t) {
+  return t == neff::DType::F32 || t == neff::DType::BF16 ||
+         t == neff::DType::F16;
+}
+
+struct Operands {
+  ApGeometry dst, src0, src1, bias;
+};
+
+// Checks one instruction; errors carry only the rule (the caller adds where).
+absl::Status VerifyInstruction(const neff::Instruction& inst,
+                               neff::EngineType engine,
+                               const SpaceSizes& sizes,
+                               uint32_t num_semaphores) {
+  const auto& spec = target::NeuronCoreV2();
+  const neff::Opcode op = inst.opcode();
+  if (!EngineRuns(engine, op)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("opcode ", neff::EnumNameOpcode(op),
+                     " cannot run on the ", neff::EnumNameEngineType(engine),
+                     " engine"));
+  }
+  const bool needs_src0 = op != neff::Opcode::MEMSET;
+  const bool needs_src1 =
+      op == neff::Opcode::MATMUL || op == neff::Opcode::TENSOR_TENSOR;
+  const bool uses_bias = op == neff::Opcode::ACTIVATION;
+  Operands o;
+  auto resolve = [&](const neff::AccessPattern* ap, const char* name,
+                     bool required, ApGeometry* out) -> absl::Status {
+    if (ap == nullptr) {
+      if (!required) return absl::OkStatus();
+      return absl::InvalidArgumentError(
+          absl::StrCat("missing required operand ", name));
+    }
+    auto g = ResolveAccessPattern(*ap, sizes);
+    if (!g.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": ", g.status().message()));
+    }
+    if (engine != neff::EngineType::DMA &&
+        (g->space == neff::MemorySpace::DRAM ||
+         g->space == neff::MemorySpace::WEIGHTS)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, " is in ", SpaceName(g->space), "; only DMA "
+                       "queues may touch DRAM or WEIGHTS"));
+    }
+    *out = *g;
+    return absl::OkStatus();
+  };
+  if (auto s = resolve(inst.dst(), "dst", true, &o.dst); !s.ok()) return s;
+  if (o.dst.space == neff::MemorySpace::WEIGHTS) {
+    return absl::InvalidArgumentError("dst is in WEIGHTS, which is read-only");
+  }
+  if (auto s = resolve(inst.src0(), "src0", needs_src0, &o.src0); !s.ok()) {
+    return s;
+  }
+  if (auto s = resolve(inst.src1(), "src1", needs_src1, &o.src1); !s.ok()) {
+    return s;
+  }
+  const bool has_bias = uses_bias && inst.bias() != nullptr;
+  if (has_bias) {
+    if (auto s = resolve(inst.bias(), "bias", true, &o.bias); !s.ok()) return s;
+  }
+
+  auto same_shape = [&](const ApGeometry& a, const char* an,
+                        const ApGeometry& b, const char* bn) -> absl::Status {
+    if (a.num_partitions != b.num_partitions || a.free_size != b.free_size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          an, " is [", a.num_partitions, " partitions x ", a.free_size,
+          "] but ", bn, " is [", b.num_partitions, " x ", b.free_size, "]"));
+    }
+    return absl::OkStatus();
+  };
+
+  switch (op) {
+    case neff::Opcode::DMA_COPY:
+      if (o.dst.count != o.src0.count) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("dst has ", o.dst.count, " elements but src0 has ",
+                         o.src0.count));
+      }
+      break;
+    case neff::Opcode::MATMUL: {
+      if (o.src0.space != neff::MemorySpace::SBUF ||
+          o.src1.space != neff::MemorySpace::SBUF) {
+        return absl::InvalidArgumentError(
+            "matmul operands src0 and src1 must be in SBUF");
+      }
+      if (!IsMatmulInputType(o.src0.dtype) || !IsMatmulInputType(o.src1.dtype)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "matmul inputs must be F32, BF16 or F16, got ",
+            neff::DTypeName(o.src0.dtype), " and ",
+            neff::DTypeName(o.src1.dtype)));
+      }
+      if (o.dst.space != neff::MemorySpace::PSUM ||
+          o.dst.dtype != neff::DType::F32) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "matmul dst must be F32 in PSUM, got ",
+            neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
+      }
+      const int64_t k = o.src0.num_partitions, m = o.src0.free_size,
+                    n = o.src1.free_size;
+      if (o.src1.num_partitions != k) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "stationary operand has K=", k, " partitions but moving has ",
+            o.src1.num_partitions));
+      }
+      if (k > spec.partitions) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "contraction K=", k, " exceeds ", spec.partitions));
+      }
+      if (m > spec.matmul_max_stationary_free) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "stationary operand has ", m, " free elements, limit ",
+            spec.matmul_max_stationary_free));
+      }
+      if (n > spec.matmul_max_moving_free) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "moving operand has ", n, " free elements, limit ",
+            spec.matmul_max_moving_free));
+      }
+      if (o.dst.num_partitions != m || o.dst.free_size != n) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
+            "] but the matmul result is [M=", m, " x N=", n, "]"));
+      }
+      if (o.dst.partition_lo / spec.psum_bank_bytes !=
+          o.dst.partition_hi / spec.psum_bank_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dst bytes [", o.dst.partition_lo, ", ", o.dst.partition_hi,
+            "] cross a ", spec.psum_bank_bytes, "-byte PSUM bank boundary"));
+      }
+      break;
+    }
+    case neff::Opcode::ACTIVATION:
+      if (inst.act_func() > neff::ActivationFunction::MAX) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unknown activation function ", static_cast<int>(inst.act_func())));
+      }
+      if (auto s = same_shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      if (has_bias) {
+        if (o.bias.space != neff::MemorySpace::SBUF ||
+            o.bias.dtype != neff::DType::F32) {
+          return absl::InvalidArgumentError("bias must be F32 in SBUF");
+        }
+        if (o.bias.num_partitions != o.dst.num_partitions ||
+            o.bias.free_size != 1) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "bias must be one element per partition for ",
+              o.dst.num_partitions, " partitions, got [", o.bias.num_partitions,
+              " x ", o.bias.free_size, "]"));
+        }
+      }
+      break;
+    case neff::Opcode::TENSOR_TENSOR:
+      if (auto s = same_shape(o.dst, "dst", o.src1, "src1"); !s.ok()) return s;
+      [[fallthrough]];
+    case neff::Opcode::TENSOR_SCALAR:
+    case neff::Opcode::TENSOR_COPY:
+      if (inst.alu_op() > neff::AluOp::MAX) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown ALU op ", static_cast<int>(inst.alu_op())));
+      }
+      if (auto s = same_shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      break;
+    case neff::Opcode::MEMSET:
+      break;
+  }
+
+  if (const auto* waits = inst.waits()) {
+    for (const neff::SemaphoreWait* w : *waits) {
+      if (w->semaphore() >= num_semaphores) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "waits on semaphore ", w->semaphore(), " but the model has ",
+            num_semaphores));
+      }
+    }
+  }
+  if (inst.signal() < -1 ||
+      (inst.signal() >= 0 &&
+       static_cast<uint32_t>(inst.signal()) >= num_semaphores)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "signals semaphore ", inst.signal(), " but the model has ",
+        num_semaphores));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
+  const auto* list = inputs ? model.inputs() : model.outputs();
+  if (list == nullptr) return absl::OkStatus();
+  const char* kind = inputs ? "input" : "output";
+  std::set<std::string> names;
+  for (flatbuffers::uoffset_t i = 0; i < list->size(); ++i) {
+    const neff::TensorInfo* t = list->Get(i);
+    if (t->name() == nullptr || t->name()->size() == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: ", kind, " ", i, " has no name"));
+    }
+    const std::string name = t->name()->str();
+    if (!names.insert(name).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: ", kind, " '", name, "' is declared twice"));
+    }
+    if (t->dtype() > neff::DType::MAX) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: ", kind, " '", name, "' has unknown dtype ",
+          static_cast<int>(t->dtype())));
+    }
+    __int128 bytes = neff::DTypeSize(t->dtype());
+    if (t->shape() != nullptr) {
+      for (int64_t d : *t->shape()) {
+        if (d < 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "NEFF verify: ", kind, " '", name, "' has negative dim ", d));
+        }
+        bytes *= d;
+        if (bytes > model.dram_size()) break;
+      }
+    }
+    if (__int128(t->dram_offset()) + bytes > model.dram_size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: ", kind, " '", name, "' at DRAM offset ",
+          t->dram_offset(), " does not fit the ", model.dram_size(),
+          "-byte DRAM arena"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Verify(const neff::Model& model) {
+  const auto& spec = target::NeuronCoreV2();
+  if (model.num_semaphores() > static_cast<uint32_t>(spec.semaphores)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("NEFF verify: num_semaphores ", model.num_semaphores(),
+                     " exceeds the core's ", spec.semaphores));
+  }
+  if (model.dram_size() > (uint64_t{1} << 40)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "NEFF verify: dram_size ", model.dram_size(), " is larger than 1 TiB"));
+  }
+  if (auto s = VerifyTensors(model, true); !s.ok()) return s;
+  if (auto s = VerifyTensors(model, false); !s.ok()) return s;
+  SpaceSizes sizes;
+  sizes.dram = static_cast<int64_t>(model.dram_size());
+  sizes.weights = model.weights() ? model.weights()->size() : 0;
+  sizes.sbuf_partition = spec.sbuf_partition_bytes;
+  sizes.psum_partition = spec.psum_partition_bytes;
+  sizes.partitions = spec.partitions;
+  const auto* queues = model.queues();
+  if (queues == nullptr) return absl::OkStatus();
+  for (flatbuffers::uoffset_t q = 0; q < queues->size(); ++q) {
+    const neff::Queue* queue = queues->Get(q);
+    if (queue->engine() > neff::EngineType::MAX) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: queue ", q, " has unknown engine ",
+                       static_cast<int>(queue->engine())));
+    }
+    if (queue->engine() == neff::EngineType::DMA
+            ? queue->index() >= static_cast<uint32_t>(spec.dma_queues)
+            : queue->index() != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: queue ", QueueName(*queue), " has an invalid index (",
+          spec.dma_queues, " DMA queues per core, compute engines use 0)"));
+    }
+    const auto* insts = queue->instructions();
+    if (insts == nullptr) continue;
+    for (flatbuffers::uoffset_t i = 0; i < insts->size(); ++i) {
+      const neff::Instruction* inst = insts->Get(i);
+      const bool known_op = inst->opcode() <= neff::Opcode::MAX;
+      const char* op_name =
+          known_op ? neff::EnumNameOpcode(inst->opcode()) : "UNKNOWN";
+      absl::Status s;
+      if (!known_op) {
+        s = absl::InvalidArgumentError(absl::StrCat(
+            "unknown opcode ", static_cast<int>(inst->opcode())));
+      } else {
+        s = VerifyInstruction(*inst, queue->engine(), sizes,
+                              model.num_semaphores());
+      }
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("NEFF verify: queue ", QueueName(*queue),
+                         " instruction ", i, " (", op_name, "): ", s.message()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::sim

@@ -1,0 +1,210 @@
+#include "runtime/sim/verifier.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "neff/format.h"
+#include "runtime/sim/neff_builder_for_tests.h"
+
+namespace ncc::sim {
+namespace {
+
+using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using neff::DType;
+using neff::EngineType;
+
+absl::Status VerifyBytes(const std::string& bytes) {
+  auto model = neff::OpenModel(bytes);
+  if (!model.ok()) return model.status();
+  return Verify(**model);
+}
+
+// One instruction on one queue; returns the verifier's message ("" if OK).
+std::string Check(EngineType engine, Inst inst, uint64_t dram_size = 1024,
+                  uint32_t num_semaphores = 4) {
+  NeffBuilder b;
+  b.set_dram_size(dram_size);
+  b.set_num_semaphores(num_semaphores);
+  b.set_weights_f32(std::vector<float>(16, 1.0f));
+  int q = b.AddQueue(engine);
+  b.Add(q, std::move(inst));
+  absl::Status s = VerifyBytes(b.Build());
+  return s.ok() ? "" : std::string(s.message());
+}
+
+#define EXPECT_REJECTED(msg, fragment)                              \
+  do {                                                              \
+    std::string m_ = (msg);                                         \
+    EXPECT_NE(m_.find(fragment), std::string::npos) << "got: " << m_; \
+  } while (0)
+
+Ap Tile(uint32_t partitions, uint32_t free, uint64_t offset = 0) {
+  return Sbuf(0, partitions, offset, {{1, free}});
+}
+
+TEST(Verifier, AcceptsValidInstructions) {
+  EXPECT_EQ(Check(EngineType::DMA, DmaCopy(Tile(4, 8), Dram(0, 4, 8, {{1, 8}}))), "");
+  EXPECT_EQ(Check(EngineType::TENSOR,
+                  Matmul(Psum(0, 128, 0, {{1, 512}}), Tile(128, 128),
+                         Tile(128, 512, 1024), true, true)),
+            "");
+  EXPECT_EQ(Check(EngineType::SCALAR,
+                  Activation(Tile(2, 3), Tile(2, 3, 64), neff::ActivationFunction::TANH,
+                             1.0f, Sbuf(0, 2, 128, {}))),
+            "");
+  EXPECT_EQ(Check(EngineType::DMA,
+                  DmaCopy(Tile(1, 4), Dram(12, 1, 0, {{-1, 4}}))),
+            "");  // negative stride, lowest byte 0
+}
+
+TEST(Verifier, RejectsOutOfBoundsSbuf) {
+  EXPECT_REJECTED(
+      Check(EngineType::VECTOR, Memset(Sbuf(120, 16, 0, {{1, 4}}), 0.0f)),
+      "NEFF verify: queue VECTOR[0] instruction 0 (MEMSET): dst: SBUF "
+      "partitions [120, 136) exceed the 128 partitions");
+  EXPECT_REJECTED(
+      Check(EngineType::VECTOR, Memset(Sbuf(0, 1, 196600, {{1, 4}}), 0.0f)),
+      "SBUF access touches bytes [196600, 196615] of a 196608-byte partition");
+  // Overflowing strides are caught, not wrapped.
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        Memset(Sbuf(0, 1, 0, {{int64_t{1} << 62, 4}}), 0.0f)),
+                  "SBUF access touches bytes");
+  EXPECT_REJECTED(
+      Check(EngineType::VECTOR, Memset(Sbuf(0, 1, 0, {{-1, 2}}), 0.0f)),
+      "SBUF access touches bytes [-4, 3]");
+}
+
+TEST(Verifier, RejectsOutOfBoundsPsumAndDram) {
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        TensorCopy(Psum(0, 1, 16384 - 8, {{1, 4}}), Tile(1, 4))),
+                  "dst: PSUM access touches bytes [16376, 16391] of a 16384-byte");
+  EXPECT_REJECTED(
+      Check(EngineType::DMA, DmaCopy(Tile(4, 8), Dram(0, 4, 8, {{1, 8}})), 100),
+      "src0: DRAM access touches bytes [0, 127] of a 100-byte space");
+  EXPECT_REJECTED(
+      Check(EngineType::DMA, DmaCopy(Tile(1, 32), Weights(0, 1, 0, {{1, 32}}))),
+      "src0: WEIGHTS access touches bytes [0, 127] of a 64-byte space");
+  EXPECT_REJECTED(Check(EngineType::DMA,
+                        DmaCopy(Tile(1, 4), Dram(4, 1, 0, {{-4, 4}}))),
+                  "DRAM access touches bytes [-44, 7]");
+}
+
+TEST(Verifier, RejectsHugeBroadcasts) {
+  EXPECT_REJECTED(
+      Check(EngineType::DMA,
+            DmaCopy(Dram(0, 1, 0, {{0, 1u << 20}, {0, 1u << 20}}),
+                    Dram(0, 1, 0, {{0, 1u << 20}, {0, 1u << 20}}))),
+      "more than");
+}
+
+TEST(Verifier, RejectsBadSemaphores) {
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        Memset(Tile(1, 4), 0.0f).Wait(4, 1)),
+                  "waits on semaphore 4 but the model has 4");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, Memset(Tile(1, 4), 0.0f).Signal(9)),
+                  "signals semaphore 9 but the model has 4");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, Memset(Tile(1, 4), 0.0f), 1024, 300),
+                  "num_semaphores 300 exceeds the core's 256");
+}
+
+TEST(Verifier, RejectsWrongEngine) {
+  EXPECT_REJECTED(
+      Check(EngineType::VECTOR, Matmul(Psum(0, 4, 0, {{1, 4}}), Tile(4, 4),
+                                       Tile(4, 4, 64), true, true)),
+      "queue VECTOR[0] instruction 0 (MATMUL): opcode MATMUL cannot run on the "
+      "VECTOR engine");
+  EXPECT_REJECTED(Check(EngineType::TENSOR, DmaCopy(Tile(1, 4), Tile(1, 4, 64))),
+                  "cannot run on the TENSOR engine");
+  EXPECT_REJECTED(Check(EngineType::SCALAR, Memset(Tile(1, 4), 0.0f)),
+                  "cannot run on the SCALAR engine");
+}
+
+TEST(Verifier, RejectsMatmulLimits) {
+  EXPECT_REJECTED(
+      Check(EngineType::TENSOR,
+            Matmul(Psum(0, 4, 0, {{1, 600}}), Tile(4, 4),
+                   Tile(4, 600, 64), true, true)),
+      "NEFF verify: queue TENSOR[0] instruction 0 (MATMUL): moving operand has "
+      "600 free elements, limit 512");
+  EXPECT_REJECTED(Check(EngineType::TENSOR,
+                        Matmul(Psum(0, 128, 0, {{1, 4}}), Tile(4, 129),
+                               Tile(4, 4, 1024), true, true)),
+                  "stationary operand has 129 free elements, limit 128");
+  EXPECT_REJECTED(Check(EngineType::TENSOR,
+                        Matmul(Psum(0, 4, 0, {{1, 4}}), Tile(4, 4),
+                               Tile(3, 4, 64), true, true)),
+                  "K=4 partitions but moving has 3");
+  EXPECT_REJECTED(Check(EngineType::TENSOR,
+                        Matmul(Psum(0, 4, 0, {{1, 4}}, DType::BF16), Tile(4, 4),
+                               Tile(4, 4, 64), true, true)),
+                  "matmul dst must be F32 in PSUM");
+  EXPECT_REJECTED(Check(EngineType::TENSOR,
+                        Matmul(Psum(0, 4, 2040, {{1, 4}}), Tile(4, 4),
+                               Tile(4, 4, 64), true, true)),
+                  "cross a 2048-byte PSUM bank boundary");
+  EXPECT_REJECTED(Check(EngineType::TENSOR,
+                        Matmul(Psum(0, 4, 0, {{1, 4}}),
+                               Sbuf(0, 4, 0, {{1, 4}}, DType::I32),
+                               Tile(4, 4, 64), true, true)),
+                  "matmul inputs must be F32, BF16 or F16");
+  EXPECT_REJECTED(Check(EngineType::TENSOR,
+                        Matmul(Psum(0, 4, 0, {{1, 5}}), Tile(4, 4),
+                               Tile(4, 4, 64), true, true)),
+                  "but the matmul result is [M=4 x N=4]");
+}
+
+TEST(Verifier, RejectsIllegalOperands) {
+  EXPECT_REJECTED(
+      Check(EngineType::DMA, DmaCopy(Weights(0, 1, 0, {{1, 4}}), Tile(1, 4))),
+      "dst is in WEIGHTS, which is read-only");
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        TensorCopy(Tile(1, 4), Dram(0, 1, 0, {{1, 4}}))),
+                  "src0 is in DRAM; only DMA queues may touch DRAM or WEIGHTS");
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaCopy(Tile(1, 4), Tile(1, 5, 64))),
+                  "dst has 4 elements but src0 has 5");
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        TensorTensor(Tile(2, 4), Tile(2, 4, 64), Tile(1, 4, 128),
+                                     neff::AluOp::ADD)),
+                  "dst is [2 partitions x 4] but src1 is [1 x 4]");
+  Inst missing = TensorTensor(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128),
+                              neff::AluOp::ADD);
+  missing.src1.reset();
+  EXPECT_REJECTED(Check(EngineType::VECTOR, missing),
+                  "missing required operand src1");
+  EXPECT_REJECTED(Check(EngineType::SCALAR,
+                        Activation(Tile(2, 3), Tile(2, 3, 64),
+                                   neff::ActivationFunction::RELU, 1.0f,
+                                   Sbuf(0, 2, 128, {{1, 2}}))),
+                  "bias must be one element per partition");
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        Memset(Sbuf(0, 1, 2, {{1, 4}}), 0.0f)),
+                  "not aligned");
+}
+
+TEST(Verifier, RejectsBadQueuesAndTensors) {
+  {
+    NeffBuilder b;
+    b.AddQueue(EngineType::DMA, 16);
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "queue DMA[16] has an invalid index");
+  }
+  {
+    NeffBuilder b;
+    b.set_dram_size(16);
+    b.AddInput("x", DType::F32, {2, 4}, 0);
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "input 'x' at DRAM offset 0 does not fit the 16-byte DRAM");
+  }
+  {
+    NeffBuilder b;
+    b.set_dram_size(64);
+    b.AddOutput("y", DType::F32, {2}, 0);
+    b.AddOutput("y", DType::F32, {2}, 8);
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "output 'y' is declared twice");
+  }
+}
+
+}  // namespace
+}  // namespace ncc::sim
