@@ -1,0 +1,125 @@
+#include "compiler/driver/compile.h"
+
+#include <chrono>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "compiler/alloc/allocate.h"
+#include "compiler/driver/emit_neff.h"
+#include "compiler/driver/sha256.h"
+#include "compiler/passes/fuse_activation.h"
+#include "compiler/schedule/schedule.h"
+#include "frontends/onnx/import.h"
+#include "neff/format.h"
+
+namespace ncc::driver {
+namespace {
+
+class StageTimer {
+ public:
+  explicit StageTimer(CompileReport* report) : report_(report) {}
+  void Done(const char* stage) {
+    auto now = std::chrono::steady_clock::now();
+    report_->stage_ms.emplace_back(
+        stage, std::chrono::duration<double, std::milli>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  CompileReport* report_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
+  // Grouped by op type and reason, in first-seen order, with counts.
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  std::map<std::string, size_t> index;
+  for (const lower::UnsupportedOp& op : ops) {
+    std::string key = absl::StrCat(op.op_type, ": ", op.reason);
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) groups.push_back({key, {}});
+    groups[it->second].second.push_back(op.node_name);
+  }
+  std::vector<std::string> parts;
+  for (const auto& [key, names] : groups) {
+    std::vector<std::string> shown(names.begin(), names.begin() + std::min<size_t>(3, names.size()));
+    parts.push_back(absl::StrCat(key, " (x", names.size(), ": '", absl::StrJoin(shown, "', '"),
+                                 names.size() > 3 ? "', ..." : "'", ")"));
+  }
+  return absl::StrCat(ops.size(), " unsupported op", ops.size() == 1 ? "" : "s", ": ",
+                      absl::StrJoin(parts, "; "));
+}
+
+absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
+                                          const CompileOptions& options,
+                                          CompileReport* report_out) {
+  CompileResult result;
+  CompileReport& report = result.report;
+  StageTimer timer(&report);
+  if (options.framework != "ONNX") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "framework '", options.framework, "' is not supported yet (supported: ONNX)"));
+  }
+  auto bytes = neff::ReadFile(model_path);
+  if (!bytes.ok()) return bytes.status();
+  onnx_frontend::ImportOptions import_options;
+  import_options.input_shapes = options.input_shapes;
+  import_options.outputs = options.outputs;
+  auto imported = onnx_frontend::ImportOnnxBytes(*bytes, model_path, import_options);
+  if (!imported.ok()) return imported.status();
+  ir::Graph& graph = *imported->graph;
+  report.ops_imported = static_cast<int64_t>(graph.ops().size());
+  timer.Done("import");
+
+  if (auto changed = passes::FuseActivation(graph); !changed.ok()) return changed.status();
+  if (auto s = ir::Verify(graph); !s.ok()) {
+    return absl::InternalError(absl::StrCat("IR invalid after passes: ", s.message()));
+  }
+  report.ops_after_passes = static_cast<int64_t>(graph.ops().size());
+  timer.Done("passes");
+
+  report.unsupported = lower::FindUnsupported(graph);
+  if (!report.unsupported.empty()) {
+    if (report_out) *report_out = report;
+    return absl::UnimplementedError(
+        absl::StrCat(model_path, ": ", DescribeUnsupported(report.unsupported)));
+  }
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  auto program = lower::Lower(graph, spec);
+  if (!program.ok()) return program.status();
+  timer.Done("lower");
+
+  alloc::AllocationStats alloc_stats;
+  if (auto s = alloc::Allocate(*program, spec, &alloc_stats); !s.ok()) return s;
+  timer.Done("allocate");
+
+  auto sched = schedule::ScheduleProgram(*program, spec);
+  if (!sched.ok()) return sched.status();
+  timer.Done("schedule");
+
+  NeffMetadata metadata;
+  metadata.framework = options.framework;
+  metadata.source_sha256 = Sha256Hex(*bytes);
+  metadata.flags = options.flags;
+  metadata.target = spec.name;
+  metadata.estimated_latency_ns = sched->estimated_ns;
+  result.neff = EmitNeff(*program, *sched, alloc_stats, metadata);
+  timer.Done("emit NEFF");
+
+  report.instructions = sched->instruction_counts;
+  report.busy_ns = sched->busy_ns;
+  report.semaphore_waits = sched->semaphore_waits;
+  report.sbuf_peak_bytes = alloc_stats.sbuf_peak_bytes;
+  report.psum_peak_bytes = alloc_stats.psum_peak_bytes;
+  report.dram_bytes = alloc_stats.dram_bytes;
+  report.weights_bytes = alloc_stats.weights_bytes;
+  report.dma_bytes = sched->dma_bytes;
+  report.estimated_latency_ns = sched->estimated_ns;
+  if (report_out) *report_out = report;
+  return result;
+}
+
+}  // namespace ncc::driver

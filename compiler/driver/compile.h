@@ -1,0 +1,63 @@
+// The compiler pipeline as a library: model file -> IR -> passes -> tile
+// program -> allocation -> schedule -> NEFF bytes. Every tool calls this.
+#ifndef NCC_COMPILER_DRIVER_COMPILE_H_
+#define NCC_COMPILER_DRIVER_COMPILE_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "compiler/lower/lower.h"
+
+namespace ncc::driver {
+
+inline constexpr char kCompilerVersion[] = "0.1.0";
+
+struct CompileOptions {
+  std::string framework = "ONNX";
+  // Pins for dynamic input dimensions (--input-shape / --io-config).
+  std::map<std::string, std::vector<int64_t>> input_shapes;
+  // Outputs to keep (from --io-config); empty keeps the model's.
+  std::vector<std::string> outputs;
+  // The command line as given, recorded in the NEFF metadata.
+  std::vector<std::string> flags;
+};
+
+struct CompileReport {
+  std::vector<std::pair<std::string, double>> stage_ms;  // in pipeline order
+  int64_t ops_imported = 0;
+  int64_t ops_after_passes = 0;
+  std::array<int64_t, 5> instructions{};  // Tensor, Vector, Scalar, GpSimd, DMA
+  std::array<double, 5> busy_ns{};        // estimates
+  int64_t semaphore_waits = 0;
+  int64_t sbuf_peak_bytes = 0;  // per partition
+  int64_t psum_peak_bytes = 0;  // per partition
+  int64_t dram_bytes = 0;
+  int64_t weights_bytes = 0;
+  int64_t dma_bytes = 0;
+  double estimated_latency_ns = 0;  // estimate on the target's cost model
+  std::vector<lower::UnsupportedOp> unsupported;
+};
+
+struct CompileResult {
+  std::string neff;  // the file's bytes
+  CompileReport report;
+};
+
+// On unsupported ops the status is UNIMPLEMENTED and `report->unsupported`
+// (when given) lists every one of them.
+absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
+                                          const CompileOptions& options,
+                                          CompileReport* report = nullptr);
+
+// One line summarising unsupported ops: "2 unsupported ops: Foo (x1: 'a'),
+// Bar (x1: 'b': reason)".
+std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops);
+
+}  // namespace ncc::driver
+
+#endif  // NCC_COMPILER_DRIVER_COMPILE_H_

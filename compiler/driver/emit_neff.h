@@ -1,0 +1,29 @@
+// Serialises an allocated, scheduled tile program as a NEFF.
+#ifndef NCC_COMPILER_DRIVER_EMIT_NEFF_H_
+#define NCC_COMPILER_DRIVER_EMIT_NEFF_H_
+
+#include <string>
+#include <vector>
+
+#include "compiler/alloc/allocate.h"
+#include "compiler/lower/tile_program.h"
+#include "compiler/schedule/schedule.h"
+
+namespace ncc::driver {
+
+struct NeffMetadata {
+  std::string framework;
+  std::string source_sha256;
+  std::vector<std::string> flags;
+  std::string target;
+  double estimated_latency_ns = 0;
+};
+
+std::string EmitNeff(const lower::TileProgram& program,
+                     const schedule::Schedule& schedule,
+                     const alloc::AllocationStats& stats,
+                     const NeffMetadata& metadata);
+
+}  // namespace ncc::driver
+
+#endif  // NCC_COMPILER_DRIVER_EMIT_NEFF_H_

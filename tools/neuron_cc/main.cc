@@ -1,0 +1,217 @@
+// neuron-cc: compiles a trained model into a NEFF for a NeuronCore.
+//
+//   neuron-cc compile MODEL --framework ONNX --output out.neff
+//             [--input-shape NAME=1,3,224,224 ...] [--io-config JSON|@FILE]
+//             [--verbose]
+//   neuron-cc list-operators --framework ONNX
+//
+// Exit codes: 0 success, 1 usage, 2 unreadable or invalid model (including
+// dynamic shapes left unpinned), 3 unsupported operators, 4 compilation
+// failed (e.g. on-chip memory exhausted), 5 the output could not be written.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "compiler/driver/compile.h"
+#include "frontends/onnx/io_config.h"
+#include "neff/format.h"
+
+namespace {
+
+constexpr int kExitUsage = 1;
+constexpr int kExitBadModel = 2;
+constexpr int kExitUnsupported = 3;
+constexpr int kExitCompile = 4;
+constexpr int kExitOutput = 5;
+
+constexpr char kUsage[] =
+    "usage: neuron-cc compile MODEL --framework ONNX --output OUT.neff\n"
+    "                 [--input-shape NAME=D0,D1,...]... [--io-config JSON|@FILE]\n"
+    "                 [--verbose]\n"
+    "       neuron-cc list-operators --framework ONNX\n"
+    "       neuron-cc --version\n"
+    "\n"
+    "  --framework ONNX      source framework (ONNX today)\n"
+    "  --output FILE         NEFF to write (default: MODEL with .neff)\n"
+    "  --input-shape N=DIMS  pin a model input's shape (repeatable), e.g.\n"
+    "                        --input-shape x=1,3,224,224\n"
+    "  --io-config JSON      neuron-cc style I/O config, inline or @file:\n"
+    "                        '{\"inputs\": {\"x\": [[1,3,224,224], \"float32\"]},\n"
+    "                          \"outputs\": [\"y\"]}'\n"
+    "  --verbose, --timings  print per-stage wall time, instruction counts per\n"
+    "                        engine, SBUF/PSUM peaks and the estimated latency\n"
+    "\n"
+    "exit codes: 0 ok, 1 usage, 2 invalid model or unpinned dynamic shape,\n"
+    "            3 unsupported operators, 4 compilation failed, 5 cannot write output\n";
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "neuron-cc: error: %s\n", message.c_str());
+  return code;
+}
+
+int ExitCodeFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnimplemented:
+      return kExitUnsupported;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kFailedPrecondition:
+      return kExitBadModel;
+    default:
+      return kExitCompile;
+  }
+}
+
+// Writes via a temporary file and rename, so a failed run never leaves a
+// truncated NEFF behind.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot open for writing"));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return absl::DataLossError(absl::StrCat(tmp, ": write failed"));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot rename into place"));
+  }
+  return absl::OkStatus();
+}
+
+void PrintReport(const ncc::driver::CompileReport& r) {
+  std::printf("stages (host wall time):\n");
+  for (const auto& [stage, ms] : r.stage_ms) std::printf("  %-10s %9.2f ms\n", stage.c_str(), ms);
+  std::printf("ops: %lld imported, %lld after passes\n", static_cast<long long>(r.ops_imported),
+              static_cast<long long>(r.ops_after_passes));
+  static const char* const kEngines[] = {"Tensor", "Vector", "Scalar", "GpSimd", "DMA"};
+  std::printf("instructions per engine (estimated busy time):\n");
+  for (int e = 0; e < 5; ++e) {
+    std::printf("  %-7s %8lld  (%.1f us)\n", kEngines[e], static_cast<long long>(r.instructions[e]),
+                r.busy_ns[e] / 1000.0);
+  }
+  std::printf("semaphore waits: %lld\n", static_cast<long long>(r.semaphore_waits));
+  std::printf("SBUF peak: %lld bytes/partition, PSUM peak: %lld bytes/partition, spills: 0\n",
+              static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.psum_peak_bytes));
+  std::printf("DRAM arena: %lld bytes, weights: %lld bytes, DMA traffic: %lld bytes\n",
+              static_cast<long long>(r.dram_bytes), static_cast<long long>(r.weights_bytes),
+              static_cast<long long>(r.dma_bytes));
+}
+
+int ListOperators(const std::vector<std::string>& args) {
+  std::string framework = "ONNX";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--framework" && i + 1 < args.size()) {
+      framework = args[++i];
+    } else {
+      return Fail(kExitUsage, absl::StrCat("unknown argument '", args[i], "'\n", kUsage));
+    }
+  }
+  if (framework != "ONNX") return Fail(kExitUsage, "only --framework ONNX is supported");
+  for (const std::string& op : ncc::lower::SupportedOpTypes()) std::printf("%s\n", op.c_str());
+  return 0;
+}
+
+int Compile(const std::vector<std::string>& args, const std::vector<std::string>& all_args) {
+  std::string model, output, framework;
+  bool verbose = false;
+  ncc::driver::CompileOptions options;
+  options.flags = all_args;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= args.size()) return false;
+      *out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--framework") {
+      if (!value(&framework)) return Fail(kExitUsage, "--framework needs a value");
+    } else if (a == "--output" || a == "-o") {
+      if (!value(&output)) return Fail(kExitUsage, "--output needs a file name");
+    } else if (a == "--input-shape") {
+      if (!value(&v)) return Fail(kExitUsage, "--input-shape needs NAME=D0,D1,...");
+      auto pin = ncc::onnx_frontend::ParseInputShapeFlag(v);
+      if (!pin.ok()) return Fail(kExitUsage, std::string(pin.status().message()));
+      for (auto& [name, dims] : *pin) options.input_shapes[name] = dims;
+    } else if (a == "--io-config") {
+      if (!value(&v)) return Fail(kExitUsage, "--io-config needs JSON or @FILE");
+      if (absl::StartsWith(v, "@")) {
+        auto text = neff::ReadFile(v.substr(1));
+        if (!text.ok()) return Fail(kExitUsage, std::string(text.status().message()));
+        v = *text;
+      }
+      auto config = ncc::onnx_frontend::ParseIoConfig(v);
+      if (!config.ok()) {
+        return Fail(kExitUsage, absl::StrCat("--io-config: ", config.status().message()));
+      }
+      for (auto& [name, dims] : config->input_shapes) options.input_shapes[name] = dims;
+      options.outputs = config->outputs;
+    } else if (a == "--verbose" || a == "--timings" || a == "-v") {
+      verbose = true;
+    } else if (absl::StartsWith(a, "-")) {
+      return Fail(kExitUsage, absl::StrCat("unknown option '", a, "' (see neuron-cc --help)"));
+    } else if (model.empty()) {
+      model = a;
+    } else {
+      return Fail(kExitUsage, absl::StrCat("unexpected argument '", a, "'"));
+    }
+  }
+  if (model.empty()) return Fail(kExitUsage, "no model file given (see neuron-cc --help)");
+  if (framework.empty()) return Fail(kExitUsage, "--framework is required (e.g. --framework ONNX)");
+  if (framework != "ONNX" && framework != "onnx") {
+    return Fail(kExitUsage, absl::StrCat("--framework ", framework,
+                                         " is not supported yet (supported: ONNX)"));
+  }
+  options.framework = "ONNX";
+  if (output.empty()) {
+    output = model;
+    size_t dot = output.rfind('.');
+    if (dot != std::string::npos && output.find('/', dot) == std::string::npos) output.resize(dot);
+    output += ".neff";
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  ncc::driver::CompileReport report;
+  auto result = ncc::driver::CompileFile(model, options, &report);
+  if (!result.ok()) return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
+  if (auto s = WriteFileAtomically(output, result->neff); !s.ok()) {
+    return Fail(kExitOutput, std::string(s.message()));
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (verbose) PrintReport(result->report);
+  std::printf("neuron-cc: compiled %s -> %s (%zu bytes) in %.1f ms\n", model.c_str(),
+              output.c_str(), result->neff.size(), ms);
+  std::printf("estimated device latency: %.1f us (compiler cost-model estimate, %s)\n",
+              result->report.estimated_latency_ns / 1000.0, "NeuronCore-v2");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? kExitUsage : 0;
+  }
+  if (args[0] == "--version") {
+    std::printf("neuron-cc %s (NEFF format %d.%d)\n", ncc::driver::kCompilerVersion,
+                neff::kVersionMajor, neff::kVersionMinor);
+    return 0;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "compile") return Compile(rest, args);
+  if (args[0] == "list-operators") return ListOperators(rest);
+  return Fail(kExitUsage, absl::StrCat("unknown command '", args[0], "' (expected compile or list-operators)"));
+}
