@@ -150,21 +150,21 @@ def cnn(rng):
 
 
 def cnn_wide(rng):
-    """One 5x5 dilated Conv, 160 -> 200 channels (both cross 128), with bias."""
+    """One 3x3 dilated Conv, 160 -> 200 channels (both cross 128), with bias."""
     inits = [
-        init("conv.weight", he(rng, (200, 160, 5, 5), 160 * 25)),
+        init("conv.weight", he(rng, (200, 160, 3, 3), 160 * 9)),
         init("conv.bias", bias(rng, 200)),
     ]
     nodes = [
         helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["y"], name="conv",
-                         kernel_shape=[5, 5], dilations=[2, 2]),
+                         kernel_shape=[3, 3], dilations=[2, 2], pads=[1, 0, 1, 0]),
     ]
-    # Effective kernel 9x9, no padding: 20 - 8 = 12.
+    # Effective kernel 5x5; padding 1 on H only: H 20 + 2 - 4 = 18, W 20 - 4 = 16.
     graph = helper.make_graph(
         nodes,
         "cnn_wide",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 160, 20, 20])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 200, 12, 12])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 200, 18, 16])],
         initializer=inits,
     )
     save(graph, "cnn_wide.onnx")
