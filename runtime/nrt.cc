@@ -1,0 +1,531 @@
+// The nrt_* C API over the simulated NeuronCore.
+#include "runtime/nrt.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "neff/format.h"
+#include "runtime/sim/simulator.h"
+#include "runtime/sim/verifier.h"
+
+namespace {
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+struct TensorDesc {
+  std::string name;
+  neff::DType dtype;
+  std::vector<int64_t> shape;
+  size_t size;
+  uint64_t dram_offset;
+  nrt_tensor_usage_t usage;
+};
+
+}  // namespace
+
+struct nrt_model {
+  // The NEFF bytes, 64-byte aligned so the weights can be read in place.
+  std::unique_ptr<uint8_t, FreeDeleter> bytes;
+  size_t size = 0;
+  const neff::Model* model = nullptr;
+  std::vector<TensorDesc> tensors;  // inputs, then outputs
+};
+
+struct nrt_tensor {
+  std::string name;
+  nrt_tensor_placement_t placement;
+  std::vector<uint8_t> data;
+};
+
+struct nrt_tensor_set {
+  std::map<std::string, nrt_tensor_t*> tensors;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+// Live handles, so a stale or bogus pointer is NRT_INVALID_HANDLE rather
+// than a crash (as far as that can be detected).
+struct Registry {
+  std::mutex mu;
+  bool initialized = false;
+  bool closed = false;
+  std::unordered_set<const void*> models, tensors, sets;
+};
+
+Registry& registry() {
+  static Registry* r = new Registry;
+  return *r;
+}
+
+NRT_STATUS Fail(NRT_STATUS status, std::string message) {
+  last_error = std::move(message);
+  return status;
+}
+
+bool Live(const std::unordered_set<const void*>& set, const void* p) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  return p != nullptr && set.count(p) > 0;
+}
+
+NRT_STATUS CheckInit(const char* fn) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  if (registry().closed) {
+    return Fail(NRT_CLOSED, absl::StrCat(fn, ": the runtime was closed"));
+  }
+  if (!registry().initialized) {
+    return Fail(NRT_UNINITIALIZED,
+                absl::StrCat(fn, ": call nrt_init() first"));
+  }
+  return NRT_SUCCESS;
+}
+
+nrt_dtype_t ToNrt(neff::DType d) {
+  switch (d) {
+    case neff::DType::F32: return NRT_DTYPE_FLOAT32;
+    case neff::DType::BF16: return NRT_DTYPE_BFLOAT16;
+    case neff::DType::F16: return NRT_DTYPE_FLOAT16;
+    case neff::DType::I32: return NRT_DTYPE_INT32;
+    case neff::DType::I64: return NRT_DTYPE_INT64;
+    case neff::DType::BOOL: return NRT_DTYPE_BOOL;
+    case neff::DType::I8: return NRT_DTYPE_INT8;
+    case neff::DType::U8: return NRT_DTYPE_UINT8;
+  }
+  return NRT_DTYPE_UNKNOWN;
+}
+
+std::string Describe(const TensorDesc& t) {
+  return absl::StrCat(nrt_dtype_as_str(ToNrt(t.dtype)), "[",
+                      absl::StrJoin(t.shape, ", "), "]");
+}
+
+void AddTensors(nrt_model* m, bool inputs) {
+  const auto* list = inputs ? m->model->inputs() : m->model->outputs();
+  if (list == nullptr) return;
+  for (const neff::TensorInfo* t : *list) {
+    TensorDesc d;
+    d.name = t->name()->str();
+    d.dtype = t->dtype();
+    size_t size = neff::DTypeSize(t->dtype());
+    if (t->shape()) {
+      for (int64_t dim : *t->shape()) {
+        d.shape.push_back(dim);
+        size *= static_cast<size_t>(dim);  // verified to fit the arena
+      }
+    }
+    d.size = size;
+    d.dram_offset = t->dram_offset();
+    d.usage = inputs ? NRT_TENSOR_USAGE_INPUT : NRT_TENSOR_USAGE_OUTPUT;
+    m->tensors.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* nrt_get_status_as_str(NRT_STATUS status) {
+  switch (status) {
+    case NRT_SUCCESS: return "NRT_SUCCESS";
+    case NRT_FAILURE: return "NRT_FAILURE";
+    case NRT_INVALID: return "NRT_INVALID";
+    case NRT_INVALID_HANDLE: return "NRT_INVALID_HANDLE";
+    case NRT_RESOURCE: return "NRT_RESOURCE";
+    case NRT_TIMEOUT: return "NRT_TIMEOUT";
+    case NRT_HW_ERROR: return "NRT_HW_ERROR";
+    case NRT_UNINITIALIZED: return "NRT_UNINITIALIZED";
+    case NRT_CLOSED: return "NRT_CLOSED";
+    case NRT_LOAD_NEFF_FAIL: return "NRT_LOAD_NEFF_FAIL";
+    case NRT_UNSUPPORTED_NEFF_VERSION: return "NRT_UNSUPPORTED_NEFF_VERSION";
+    case NRT_EXEC_BAD_INPUT: return "NRT_EXEC_BAD_INPUT";
+    case NRT_EXEC_COMPLETED_WITH_ERR: return "NRT_EXEC_COMPLETED_WITH_ERR";
+  }
+  return "NRT_UNKNOWN_STATUS";
+}
+
+const char* nrt_get_last_error(void) { return last_error.c_str(); }
+
+const char* nrt_dtype_as_str(nrt_dtype_t dtype) {
+  switch (dtype) {
+    case NRT_DTYPE_FLOAT32: return "float32";
+    case NRT_DTYPE_FLOAT16: return "float16";
+    case NRT_DTYPE_BFLOAT16: return "bfloat16";
+    case NRT_DTYPE_INT8: return "int8";
+    case NRT_DTYPE_UINT8: return "uint8";
+    case NRT_DTYPE_INT32: return "int32";
+    case NRT_DTYPE_INT64: return "int64";
+    case NRT_DTYPE_BOOL: return "bool";
+    case NRT_DTYPE_UNKNOWN: break;
+  }
+  return "unknown";
+}
+
+NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* fw_version,
+                    const char* fal_version) {
+  if (framework < NRT_FRAMEWORK_TYPE_NO_FW ||
+      framework > NRT_FRAMEWORK_TYPE_MXNET) {
+    return Fail(NRT_INVALID, absl::StrCat("nrt_init: unknown framework type ",
+                                          static_cast<int>(framework)));
+  }
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().initialized = true;
+  registry().closed = false;
+  return NRT_SUCCESS;
+}
+
+void nrt_close(void) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().initialized = false;
+  registry().closed = true;
+}
+
+NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc,
+                    int32_t nc_count, nrt_model_t** model) {
+  if (NRT_STATUS s = CheckInit("nrt_load"); s != NRT_SUCCESS) return s;
+  if (model == nullptr || (neff_bytes == nullptr && size > 0)) {
+    return Fail(NRT_INVALID, "nrt_load: null argument");
+  }
+  *model = nullptr;
+  if (start_nc < 0 || !(nc_count == -1 || nc_count == 1)) {
+    return Fail(NRT_INVALID,
+                absl::StrCat("nrt_load: start_nc ", start_nc, " / nc_count ",
+                             nc_count, " (the simulator provides one "
+                             "NeuronCore per load: nc_count 1 or -1)"));
+  }
+  auto m = std::make_unique<nrt_model>();
+  const size_t padded = (size + 63) / 64 * 64;
+  m->bytes.reset(static_cast<uint8_t*>(
+      std::aligned_alloc(neff::kWeightsAlignment, padded == 0 ? 64 : padded)));
+  if (m->bytes == nullptr) {
+    return Fail(NRT_RESOURCE,
+                absl::StrCat("nrt_load: cannot allocate ", size, " bytes"));
+  }
+  if (size > 0) std::memcpy(m->bytes.get(), neff_bytes, size);
+  m->size = size;
+  auto opened = neff::OpenModel(absl::string_view(
+      reinterpret_cast<const char*>(m->bytes.get()), size));
+  if (!opened.ok()) {
+    const bool version =
+        opened.status().message().find("newer") != absl::string_view::npos;
+    return Fail(version ? NRT_UNSUPPORTED_NEFF_VERSION : NRT_LOAD_NEFF_FAIL,
+                absl::StrCat("nrt_load: ", opened.status().message()));
+  }
+  m->model = *opened;
+  if (absl::Status s = ncc::sim::Verify(*m->model); !s.ok()) {
+    return Fail(NRT_LOAD_NEFF_FAIL, absl::StrCat("nrt_load: ", s.message()));
+  }
+  AddTensors(m.get(), true);
+  AddTensors(m.get(), false);
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().models.insert(m.get());
+  *model = m.release();
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc,
+                              int32_t nc_count, nrt_model_t** model) {
+  if (NRT_STATUS s = CheckInit("nrt_load_from_file"); s != NRT_SUCCESS) {
+    return s;
+  }
+  if (neff_path == nullptr || model == nullptr) {
+    return Fail(NRT_INVALID, "nrt_load_from_file: null argument");
+  }
+  auto bytes = neff::ReadFile(neff_path);
+  if (!bytes.ok()) {
+    return Fail(NRT_LOAD_NEFF_FAIL,
+                absl::StrCat("nrt_load_from_file: ", bytes.status().message()));
+  }
+  NRT_STATUS s = nrt_load(bytes->data(), bytes->size(), start_nc, nc_count, model);
+  if (s != NRT_SUCCESS) last_error = absl::StrCat(neff_path, ": ", last_error);
+  return s;
+}
+
+NRT_STATUS nrt_unload(nrt_model_t* model) {
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (model == nullptr || registry().models.erase(model) == 0) {
+      return Fail(NRT_INVALID_HANDLE, "nrt_unload: not a loaded model");
+    }
+  }
+  delete model;
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model,
+                                     nrt_tensor_info_array_t** tensor_info) {
+  if (!Live(registry().models, model)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_get_model_tensor_info: not a loaded model");
+  }
+  if (tensor_info == nullptr) {
+    return Fail(NRT_INVALID, "nrt_get_model_tensor_info: null argument");
+  }
+  auto* info = static_cast<nrt_tensor_info_array_t*>(
+      std::calloc(1, sizeof(nrt_tensor_info_array_t)));
+  const size_t n = model->tensors.size();
+  info->tensor_count = n;
+  info->tensor_array = static_cast<nrt_tensor_info_t*>(
+      std::calloc(n == 0 ? 1 : n, sizeof(nrt_tensor_info_t)));
+  for (size_t i = 0; i < n; ++i) {
+    const TensorDesc& t = model->tensors[i];
+    nrt_tensor_info_t& out = info->tensor_array[i];
+    std::strncpy(out.name, t.name.c_str(), NRT_TENSOR_NAME_MAX - 1);
+    out.usage = t.usage;
+    out.size = t.size;
+    out.dtype = ToNrt(t.dtype);
+    out.ndim = static_cast<uint32_t>(t.shape.size());
+    out.shape = static_cast<int64_t*>(
+        std::calloc(t.shape.empty() ? 1 : t.shape.size(), sizeof(int64_t)));
+    for (size_t d = 0; d < t.shape.size(); ++d) out.shape[d] = t.shape[d];
+  }
+  *tensor_info = info;
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info) {
+  if (tensor_info == nullptr) return NRT_SUCCESS;
+  for (uint64_t i = 0; i < tensor_info->tensor_count; ++i) {
+    std::free(tensor_info->tensor_array[i].shape);
+  }
+  std::free(tensor_info->tensor_array);
+  std::free(tensor_info);
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement,
+                               int logical_nc_id, size_t size,
+                               const char* name, nrt_tensor_t** tensor) {
+  if (NRT_STATUS s = CheckInit("nrt_tensor_allocate"); s != NRT_SUCCESS) {
+    return s;
+  }
+  if (tensor == nullptr) {
+    return Fail(NRT_INVALID, "nrt_tensor_allocate: null argument");
+  }
+  *tensor = nullptr;
+  if (tensor_placement < NRT_TENSOR_PLACEMENT_DEVICE ||
+      tensor_placement > NRT_TENSOR_PLACEMENT_VIRTUAL || logical_nc_id < 0) {
+    return Fail(NRT_INVALID, "nrt_tensor_allocate: bad placement or NC id");
+  }
+  auto t = std::unique_ptr<nrt_tensor>(new (std::nothrow) nrt_tensor);
+  if (t == nullptr) return Fail(NRT_RESOURCE, "nrt_tensor_allocate: out of memory");
+  t->name = name ? name : "";
+  t->placement = tensor_placement;
+  // VIRTUAL tensors hold no memory of their own in libnrt; here every tensor
+  // is host memory (the simulated device copies in and out per execute).
+  try {
+    t->data.assign(size, 0);
+  } catch (const std::bad_alloc&) {
+    return Fail(NRT_RESOURCE, absl::StrCat("nrt_tensor_allocate: cannot "
+                                           "allocate ", size, " bytes"));
+  }
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().tensors.insert(t.get());
+  *tensor = t.release();
+  return NRT_SUCCESS;
+}
+
+void nrt_tensor_free(nrt_tensor_t** tensor) {
+  if (tensor == nullptr || *tensor == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (registry().tensors.erase(*tensor) == 0) return;
+  }
+  delete *tensor;
+  *tensor = nullptr;
+}
+
+NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf,
+                           size_t offset, size_t size) {
+  if (!Live(registry().tensors, tensor)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_tensor_read: not a live tensor");
+  }
+  if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_read: null buffer");
+  if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
+    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_read: tensor '", tensor->name,
+                                          "' has ", tensor->data.size(),
+                                          " bytes; cannot read ", size,
+                                          " at offset ", offset));
+  }
+  if (size > 0) std::memcpy(buf, tensor->data.data() + offset, size);
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf,
+                            size_t offset, size_t size) {
+  if (!Live(registry().tensors, tensor)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_tensor_write: not a live tensor");
+  }
+  if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_write: null buffer");
+  if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
+    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_write: tensor '", tensor->name,
+                                          "' has ", tensor->data.size(),
+                                          " bytes; cannot write ", size,
+                                          " at offset ", offset));
+  }
+  if (size > 0) std::memcpy(tensor->data.data() + offset, buf, size);
+  return NRT_SUCCESS;
+}
+
+size_t nrt_tensor_get_size(const nrt_tensor_t* tensor) {
+  return Live(registry().tensors, tensor) ? tensor->data.size() : 0;
+}
+
+NRT_STATUS nrt_allocate_tensor_set(nrt_tensor_set_t** result) {
+  if (result == nullptr) return Fail(NRT_INVALID, "nrt_allocate_tensor_set: null argument");
+  auto* set = new (std::nothrow) nrt_tensor_set;
+  if (set == nullptr) return Fail(NRT_RESOURCE, "nrt_allocate_tensor_set: out of memory");
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().sets.insert(set);
+  *result = set;
+  return NRT_SUCCESS;
+}
+
+void nrt_destroy_tensor_set(nrt_tensor_set_t** tensor_set) {
+  if (tensor_set == nullptr || *tensor_set == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (registry().sets.erase(*tensor_set) == 0) return;
+  }
+  delete *tensor_set;
+  *tensor_set = nullptr;
+}
+
+NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set,
+                                        const char* tensor_name,
+                                        nrt_tensor_t* tensor) {
+  if (!Live(registry().sets, tensor_set)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_add_tensor_to_tensor_set: not a live tensor set");
+  }
+  if (!Live(registry().tensors, tensor)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_add_tensor_to_tensor_set: not a live tensor");
+  }
+  if (tensor_name == nullptr) {
+    return Fail(NRT_INVALID, "nrt_add_tensor_to_tensor_set: null name");
+  }
+  tensor_set->tensors[tensor_name] = tensor;
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set,
+                                          const char* tensor_name,
+                                          nrt_tensor_t** tensor) {
+  if (!Live(registry().sets, tensor_set)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_get_tensor_from_tensor_set: not a live tensor set");
+  }
+  if (tensor_name == nullptr || tensor == nullptr) {
+    return Fail(NRT_INVALID, "nrt_get_tensor_from_tensor_set: null argument");
+  }
+  auto it = tensor_set->tensors.find(tensor_name);
+  if (it == tensor_set->tensors.end()) {
+    *tensor = nullptr;
+    return Fail(NRT_INVALID, absl::StrCat("nrt_get_tensor_from_tensor_set: no "
+                                          "tensor named '", tensor_name, "'"));
+  }
+  *tensor = it->second;
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS nrt_execute(nrt_model_t* model, const nrt_tensor_set_t* input_set,
+                       nrt_tensor_set_t* output_set) {
+  return nrt_execute_with_stats(model, input_set, output_set, nullptr);
+}
+
+NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
+                                  const nrt_tensor_set_t* input_set,
+                                  nrt_tensor_set_t* output_set,
+                                  nrt_execution_stats_t* stats) {
+  if (NRT_STATUS s = CheckInit("nrt_execute"); s != NRT_SUCCESS) return s;
+  if (!Live(registry().models, model)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_execute: not a loaded model");
+  }
+  if (!Live(registry().sets, input_set) || !Live(registry().sets, output_set)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_execute: input or output set is not a live tensor set");
+  }
+  // Resolve and check every input and output before running anything.
+  std::vector<std::pair<const TensorDesc*, nrt_tensor_t*>> bound;
+  for (const TensorDesc& t : model->tensors) {
+    const bool input = t.usage == NRT_TENSOR_USAGE_INPUT;
+    const nrt_tensor_set_t* set = input ? input_set : output_set;
+    const char* kind = input ? "input" : "output";
+    auto it = set->tensors.find(t.name);
+    if (it == set->tensors.end()) {
+      std::vector<std::string> given;
+      for (const auto& [name, tensor] : set->tensors) given.push_back(name);
+      return Fail(NRT_EXEC_BAD_INPUT,
+                  absl::StrCat("nrt_execute: model ", kind, " '", t.name, "' (",
+                               Describe(t), ") is missing from the ", kind,
+                               " tensor set (it has: ",
+                               given.empty() ? "nothing" : absl::StrJoin(given, ", "),
+                               ")"));
+    }
+    if (!Live(registry().tensors, it->second)) {
+      return Fail(NRT_INVALID_HANDLE,
+                  absl::StrCat("nrt_execute: ", kind, " '", t.name,
+                               "' refers to a freed tensor"));
+    }
+    if (it->second->data.size() != t.size) {
+      return Fail(NRT_EXEC_BAD_INPUT,
+                  absl::StrCat("nrt_execute: ", kind, " '", t.name, "' is ",
+                               it->second->data.size(), " bytes but the model "
+                               "expects ", t.size, " (", Describe(t), ")"));
+    }
+    bound.emplace_back(&t, it->second);
+  }
+  const size_t dram_size = model->model->dram_size();
+  std::unique_ptr<uint8_t, FreeDeleter> dram(
+      static_cast<uint8_t*>(std::calloc(dram_size == 0 ? 1 : dram_size, 1)));
+  if (dram == nullptr) {
+    return Fail(NRT_RESOURCE, absl::StrCat("nrt_execute: cannot allocate the ",
+                                           dram_size, "-byte device arena"));
+  }
+  for (const auto& [desc, tensor] : bound) {
+    if (desc->usage != NRT_TENSOR_USAGE_INPUT || desc->size == 0) continue;
+    std::memcpy(dram.get() + desc->dram_offset, tensor->data.data(), desc->size);
+  }
+  ncc::sim::ExecutionStats sim_stats;
+  auto start = std::chrono::steady_clock::now();
+  absl::Status s = ncc::sim::ExecuteVerified(*model->model, dram.get(), &sim_stats);
+  auto end = std::chrono::steady_clock::now();
+  if (!s.ok()) {
+    return Fail(NRT_EXEC_COMPLETED_WITH_ERR,
+                absl::StrCat("nrt_execute: ", s.message()));
+  }
+  for (const auto& [desc, tensor] : bound) {
+    if (desc->usage != NRT_TENSOR_USAGE_OUTPUT || desc->size == 0) continue;
+    std::memcpy(tensor->data.data(), dram.get() + desc->dram_offset, desc->size);
+  }
+  if (stats != nullptr) {
+    using ncc::target::Engine;
+    stats->estimated_latency_ns = sim_stats.estimated_latency_ns;
+    stats->tensor_busy_ns = sim_stats.BusyNs(Engine::kTensor);
+    stats->vector_busy_ns = sim_stats.BusyNs(Engine::kVector);
+    stats->scalar_busy_ns = sim_stats.BusyNs(Engine::kScalar);
+    stats->gpsimd_busy_ns = sim_stats.BusyNs(Engine::kGpSimd);
+    stats->dma_busy_ns = sim_stats.BusyNs(Engine::kDma);
+    stats->tensor_instructions = sim_stats.Instructions(Engine::kTensor);
+    stats->vector_instructions = sim_stats.Instructions(Engine::kVector);
+    stats->scalar_instructions = sim_stats.Instructions(Engine::kScalar);
+    stats->gpsimd_instructions = sim_stats.Instructions(Engine::kGpSimd);
+    stats->dma_instructions = sim_stats.Instructions(Engine::kDma);
+    stats->dma_bytes = sim_stats.dma_bytes;
+    stats->semaphore_wait_ns = sim_stats.semaphore_wait_ns;
+    stats->tensor_utilization = sim_stats.tensor_utilization;
+    stats->host_wall_ns =
+        std::chrono::duration<double, std::nano>(end - start).count();
+  }
+  return NRT_SUCCESS;
+}
+
+}  // extern "C"
