@@ -31,18 +31,29 @@ std::pair<int64_t, int64_t> ByteRange(const Operand& op) {
   return {op.offset + lo * elem, op.offset + (hi + 1) * elem};
 }
 
-// Bytes of the innermost contiguous run on the DRAM side of a DMA.
+// Bytes of the longest contiguous run at the start of an access pattern:
+// free dims merged inner to outer while each continues the run, and, off
+// chip, the partition dimension too. Must match runtime/sim's rule
+// (docs/isa.md, Timing) so that compiler and simulator estimates agree.
+int64_t ContiguousRun(const Operand& op, Space space) {
+  const int64_t elem = lower::ElemSize(op.dtype);
+  int64_t run = elem;
+  for (auto d = op.dims.rbegin(); d != op.dims.rend(); ++d) {
+    if (d->size == 1) continue;
+    if (d->stride * elem != run) return run;
+    run *= d->size;
+  }
+  const bool on_chip = space == Space::SBUF || space == Space::PSUM;
+  if (!on_chip && op.num_partitions > 1 && op.partition_stride * elem == run) {
+    run *= op.num_partitions;
+  }
+  return run;
+}
+
+// A DMA runs at the rate of the shorter of its two sides' contiguous runs.
 int64_t ContiguousBytes(const TileInst& inst, const TileProgram& program) {
-  const Operand* side = &inst.dst;
-  if (program.buffers[inst.src0.buffer].space == Space::DRAM ||
-      program.buffers[inst.src0.buffer].space == Space::WEIGHTS) {
-    side = &inst.src0;
-  }
-  const int64_t elem = lower::ElemSize(side->dtype);
-  if (!side->dims.empty() && side->dims.back().stride == 1) {
-    return side->dims.back().size * elem;
-  }
-  return elem;
+  return std::min(ContiguousRun(inst.dst, program.buffers[inst.dst.buffer].space),
+                  ContiguousRun(inst.src0, program.buffers[inst.src0.buffer].space));
 }
 
 int EngineSlot(target::Engine e) { return static_cast<int>(e); }
