@@ -1,0 +1,354 @@
+// Lowering checked numerically, per op family: a graph written in the IR's
+// text form is lowered, allocated, scheduled and emitted as a NEFF, run on
+// the simulated NeuronCore, and compared with a plain C++ reference. Shapes
+// are chosen to be awkward for the tile limits (1, 127, 128, 129, 513).
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "compiler/alloc/allocate.h"
+#include "compiler/driver/emit_neff.h"
+#include "compiler/ir/text.h"
+#include "compiler/lower/lower.h"
+#include "compiler/passes/fuse_activation.h"
+#include "compiler/schedule/schedule.h"
+#include "neff/format.h"
+#include "runtime/sim/simulator.h"
+
+namespace ncc {
+namespace {
+
+using Tensor = std::vector<float>;
+
+std::vector<float> Random(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// Compiles `text` and runs it on the simulator with `inputs` (by name).
+std::map<std::string, Tensor> CompileAndRun(const std::string& text,
+                                  const std::map<std::string, Tensor>& inputs,
+                                  bool fuse = true) {
+  auto graph = ir::Parse(text);
+  EXPECT_TRUE(graph.ok()) << graph.status();
+  if (!graph.ok()) return {};
+  if (fuse) EXPECT_TRUE(passes::FuseActivation(**graph).ok());
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  auto unsupported = lower::FindUnsupported(**graph);
+  EXPECT_TRUE(unsupported.empty()) << unsupported[0].op_type << ": " << unsupported[0].reason;
+  auto program = lower::Lower(**graph, spec);
+  EXPECT_TRUE(program.ok()) << program.status();
+  if (!program.ok()) return {};
+  alloc::AllocationStats stats;
+  absl::Status alloc_status = alloc::Allocate(*program, spec, &stats);
+  EXPECT_TRUE(alloc_status.ok()) << alloc_status;
+  auto sched = schedule::ScheduleProgram(*program, spec);
+  EXPECT_TRUE(sched.ok()) << sched.status();
+  std::string bytes = driver::EmitNeff(*program, *sched, stats, {});
+  auto model = neff::OpenModel(bytes);
+  EXPECT_TRUE(model.ok()) << model.status();
+  if (!model.ok()) return {};
+  std::vector<uint8_t> dram((*model)->dram_size());
+  for (const neff::TensorInfo* in : *(*model)->inputs()) {
+    const Tensor& data = inputs.at(in->name()->str());
+    std::memcpy(dram.data() + in->dram_offset(), data.data(), data.size() * 4);
+  }
+  sim::ExecutionStats run_stats;
+  absl::Status status = sim::Execute(**model, dram.data(), &run_stats);
+  EXPECT_TRUE(status.ok()) << status;
+  // The compiler's estimate and the simulator's agree: one cost model.
+  EXPECT_NEAR(run_stats.estimated_latency_ns, sched->estimated_ns, 1e-6 * sched->estimated_ns);
+  std::map<std::string, Tensor> outputs;
+  for (const neff::TensorInfo* out : *(*model)->outputs()) {
+    int64_t n = 1;
+    for (int64_t d : *out->shape()) n *= d;
+    Tensor t(n);
+    std::memcpy(t.data(), dram.data() + out->dram_offset(), n * 4);
+    outputs[out->name()->str()] = t;
+  }
+  return outputs;
+}
+
+void ExpectClose(const Tensor& got, const Tensor& want, double tol = 1e-5) {
+  ASSERT_EQ(got.size(), want.size());
+  double max_err = 0, max_ref = 1e-30;
+  for (size_t i = 0; i < got.size(); ++i) {
+    max_err = std::max(max_err, double(std::fabs(got[i] - want[i])));
+    max_ref = std::max(max_ref, double(std::fabs(want[i])));
+  }
+  EXPECT_LE(max_err / max_ref, tol) << "max abs error " << max_err;
+}
+
+float Act(const std::string& name, float x) {
+  if (name == "Relu") return std::max(x, 0.0f);
+  if (name == "Sigmoid") return 1.0f / (1.0f + std::exp(-x));
+  if (name == "Tanh") return std::tanh(x);
+  if (name == "Exp") return std::exp(x);
+  return x;
+}
+
+std::string Dims(const std::vector<int64_t>& d) { return absl::StrJoin(d, ","); }
+
+// A float attribute in the IR text form (always with a '.').
+std::string FloatAttr(float f) {
+  std::string s = absl::StrCat(f);
+  return s.find('.') == std::string::npos ? s + ".0" : s;
+}
+
+struct GemmCase {
+  int64_t m, k, n;
+  bool trans_a, trans_b;
+  float alpha, beta;
+  std::vector<int64_t> c_shape;  // empty: no C
+  std::string act;
+};
+
+void PrintTo(const GemmCase& c, std::ostream* os) {
+  *os << "M" << c.m << " K" << c.k << " N" << c.n << " transA" << c.trans_a << " transB"
+      << c.trans_b << " C[" << Dims(c.c_shape) << "] " << c.act;
+}
+
+class GemmTest : public ::testing::TestWithParam<GemmCase> {};
+
+TEST_P(GemmTest, MatchesReference) {
+  const GemmCase& c = GetParam();
+  std::vector<int64_t> a_shape = c.trans_a ? std::vector<int64_t>{c.k, c.m} : std::vector<int64_t>{c.m, c.k};
+  std::vector<int64_t> b_shape = c.trans_b ? std::vector<int64_t>{c.n, c.k} : std::vector<int64_t>{c.k, c.n};
+  std::string text = absl::StrCat(
+      "graph g(%a: f32[", Dims(a_shape), "], %b: f32[", Dims(b_shape), "]",
+      c.c_shape.empty() ? "" : absl::StrCat(", %c: f32[", Dims(c.c_shape), "]"), ") -> (%y) {\n",
+      "  %g: f32[", c.m, ",", c.n, "] = Gemm(%a, %b", c.c_shape.empty() ? "" : ", %c",
+      ") {alpha=", FloatAttr(c.alpha), ", beta=", FloatAttr(c.beta), ", transA=", c.trans_a, ", transB=", c.trans_b, "}\n");
+  if (c.act.empty()) {
+    text = absl::StrCat(text, "  %y: f32[", c.m, ",", c.n, "] = Identity(%g)\n}\n");
+  } else {
+    text = absl::StrCat(text, "  %y: f32[", c.m, ",", c.n, "] = ", c.act, "(%g)\n}\n");
+  }
+  Tensor a = Random(c.m * c.k, 1), b = Random(c.k * c.n, 2);
+  std::map<std::string, Tensor> in = {{"a", a}, {"b", b}};
+  Tensor cv;
+  int64_t c_rows = 1, c_cols = 1;
+  if (!c.c_shape.empty()) {
+    int64_t n = 1;
+    for (int64_t d : c.c_shape) n *= d;
+    cv = Random(n, 3);
+    in["c"] = cv;
+    c_cols = c.c_shape.back();
+    c_rows = c.c_shape.size() == 2 ? c.c_shape[0] : 1;
+  }
+  Tensor want(c.m * c.n);
+  for (int64_t i = 0; i < c.m; ++i) {
+    for (int64_t j = 0; j < c.n; ++j) {
+      double acc = 0;
+      for (int64_t p = 0; p < c.k; ++p) {
+        float av = c.trans_a ? a[p * c.m + i] : a[i * c.k + p];
+        float bv = c.trans_b ? b[j * c.k + p] : b[p * c.n + j];
+        acc += double(av) * bv;
+      }
+      float v = c.alpha * float(acc);
+      if (!cv.empty()) v += c.beta * cv[(c_rows == 1 ? 0 : i) * c_cols + (c_cols == 1 ? 0 : j)];
+      want[i * c.n + j] = Act(c.act, v);
+    }
+  }
+  auto out = CompileAndRun(text, in);
+  ASSERT_TRUE(out.count("y"));
+  ExpectClose(out["y"], want);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, GemmTest,
+    ::testing::Values(GemmCase{1, 1, 1, false, false, 1, 1, {}, ""},
+                      GemmCase{1, 129, 10, false, true, 1, 1, {10}, "Relu"},
+                      GemmCase{3, 128, 129, false, false, 1, 1, {1, 129}, "Sigmoid"},
+                      GemmCase{513, 127, 31, true, false, 0.5, 2, {513, 31}, "Relu"},
+                      GemmCase{7, 300, 130, true, true, 2, 0.5, {7, 1}, "Tanh"},
+                      GemmCase{2, 5, 3, false, false, 1, 3, {1}, ""}));
+
+TEST(MatMul, BatchedWithBroadcastB) {
+  const std::string text = R"(graph g(%a: f32[2,3,5,129], %b: f32[2,1,129,7]) -> (%y) {
+  %y: f32[2,3,5,7] = MatMul(%a, %b)
+}
+)";
+  Tensor a = Random(2 * 3 * 5 * 129, 4), b = Random(2 * 129 * 7, 5);
+  Tensor want(2 * 3 * 5 * 7);
+  for (int x = 0; x < 2; ++x)
+    for (int y = 0; y < 3; ++y)
+      for (int i = 0; i < 5; ++i)
+        for (int j = 0; j < 7; ++j) {
+          double acc = 0;
+          for (int p = 0; p < 129; ++p) {
+            acc += double(a[((x * 3 + y) * 5 + i) * 129 + p]) * b[(x * 129 + p) * 7 + j];
+          }
+          want[((x * 3 + y) * 5 + i) * 7 + j] = float(acc);
+        }
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}});
+  ExpectClose(out["y"], want);
+}
+
+struct ConvCase {
+  int64_t n, c, h, w, co, kh, kw, group, sh, sw, dh, dw;
+  std::vector<int64_t> pads;
+  std::string auto_pad;
+  bool bias;
+  std::string act;
+};
+
+void PrintTo(const ConvCase& c, std::ostream* os) {
+  *os << "x[" << c.n << "," << c.c << "," << c.h << "," << c.w << "] co" << c.co << " k" << c.kh
+      << "x" << c.kw << " g" << c.group << " s" << c.sh << "," << c.sw << " d" << c.dh << ","
+      << c.dw << " " << c.auto_pad;
+}
+
+class ConvTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(ConvTest, MatchesReference) {
+  const ConvCase& c = GetParam();
+  int64_t pt = c.pads[0], pl = c.pads[1], pb = c.pads[2], pr = c.pads[3];
+  const int64_t ekh = (c.kh - 1) * c.dh + 1, ekw = (c.kw - 1) * c.dw + 1;
+  int64_t ho, wo;
+  if (c.auto_pad == "SAME_UPPER") {
+    ho = (c.h + c.sh - 1) / c.sh;
+    wo = (c.w + c.sw - 1) / c.sw;
+    int64_t th = std::max<int64_t>(0, (ho - 1) * c.sh + ekh - c.h);
+    int64_t tw = std::max<int64_t>(0, (wo - 1) * c.sw + ekw - c.w);
+    pt = th / 2, pb = th - pt, pl = tw / 2, pr = tw - pl;
+  } else {
+    ho = (c.h + pt + pb - ekh) / c.sh + 1;
+    wo = (c.w + pl + pr - ekw) / c.sw + 1;
+  }
+  const int64_t cig = c.c / c.group, cog = c.co / c.group;
+  std::string attrs = absl::StrCat("group=", c.group, ", kernel_shape=[", c.kh, ",", c.kw,
+                                   "], strides=[", c.sh, ",", c.sw, "], dilations=[", c.dh, ",",
+                                   c.dw, "]");
+  if (c.auto_pad.empty()) {
+    absl::StrAppend(&attrs, ", pads=[", Dims(c.pads), "]");
+  } else {
+    absl::StrAppend(&attrs, ", auto_pad=\"", c.auto_pad, "\"");
+  }
+  std::string y_type = absl::StrCat("f32[", c.n, ",", c.co, ",", ho, ",", wo, "]");
+  std::string text = absl::StrCat(
+      "graph g(%x: f32[", c.n, ",", c.c, ",", c.h, ",", c.w, "], %w: f32[", c.co, ",", cig, ",",
+      c.kh, ",", c.kw, "]", c.bias ? absl::StrCat(", %b: f32[", c.co, "]") : "", ") -> (%y) {\n",
+      "  %v: ", y_type, " = Conv(%x, %w", c.bias ? ", %b" : "", ") {", attrs, "}\n",
+      "  %y: ", y_type, " = ", c.act.empty() ? "Identity" : c.act, "(%v)\n}\n");
+  Tensor x = Random(c.n * c.c * c.h * c.w, 6), w = Random(c.co * cig * c.kh * c.kw, 7);
+  Tensor b = Random(c.co, 8);
+  std::map<std::string, Tensor> in = {{"x", x}, {"w", w}};
+  if (c.bias) in["b"] = b;
+  Tensor want(c.n * c.co * ho * wo);
+  for (int64_t n = 0; n < c.n; ++n)
+    for (int64_t o = 0; o < c.co; ++o)
+      for (int64_t i = 0; i < ho; ++i)
+        for (int64_t j = 0; j < wo; ++j) {
+          const int64_t g = o / cog;
+          double acc = c.bias ? b[o] : 0.0;
+          for (int64_t ci = 0; ci < cig; ++ci)
+            for (int64_t r = 0; r < c.kh; ++r)
+              for (int64_t s = 0; s < c.kw; ++s) {
+                int64_t ih = i * c.sh + r * c.dh - pt, iw = j * c.sw + s * c.dw - pl;
+                if (ih < 0 || ih >= c.h || iw < 0 || iw >= c.w) continue;
+                acc += double(x[((n * c.c + g * cig + ci) * c.h + ih) * c.w + iw]) *
+                       w[((o * cig + ci) * c.kh + r) * c.kw + s];
+              }
+          want[((n * c.co + o) * ho + i) * wo + j] = Act(c.act, float(acc));
+        }
+  auto out = CompileAndRun(text, in);
+  ExpectClose(out["y"], want);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ConvTest,
+    ::testing::Values(
+        ConvCase{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, "", false, ""},
+        ConvCase{2, 3, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, {1, 1, 1, 1}, "", true, "Relu"},
+        ConvCase{1, 4, 10, 9, 6, 3, 2, 2, 2, 3, 1, 1, {0, 2, 1, 0}, "", true, ""},
+        ConvCase{1, 8, 7, 7, 8, 3, 3, 8, 1, 1, 2, 2, {2, 2, 2, 2}, "", false, "Relu"},
+        ConvCase{1, 130, 6, 6, 129, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, "", true, "Sigmoid"},
+        ConvCase{1, 3, 13, 40, 4, 5, 5, 1, 2, 2, 1, 1, {0, 0, 0, 0}, "SAME_UPPER", true, ""}));
+
+TEST(Elementwise, BroadcastsScalarSuffixAndConstants) {
+  // x + scalar, x * suffix [W], x - const [C,1,1] (materialised), all fused
+  // with activations where the pass allows.
+  const std::string text = R"(graph g(%x: f32[2,3,4,5], %s: f32[1], %v: f32[5]) -> (%y, %z) {
+  %k: f32[3,1,1] = constant [0.5, -1.0, 2.0]
+  %a: f32[2,3,4,5] = Add(%x, %s)
+  %b: f32[2,3,4,5] = Mul(%a, %v)
+  %c: f32[2,3,4,5] = Sub(%b, %k)
+  %y: f32[2,3,4,5] = Relu(%c)
+  %d: f32[2,3,4,5] = Div(%x, %v)
+  %e: f32[2,3,4,5] = Max(%d, %s)
+  %z: f32[2,3,4,5] = Tanh(%e)
+}
+)";
+  Tensor x = Random(120, 9), s = {0.25f}, v = Random(5, 10);
+  for (float& f : v) f += 2.0f;  // keep the divisor away from 0
+  const float k[3] = {0.5f, -1.0f, 2.0f};
+  Tensor want_y(120), want_z(120);
+  for (int i = 0; i < 120; ++i) {
+    const int w = i % 5, ch = (i / 20) % 3;
+    want_y[i] = std::max(0.0f, (x[i] + s[0]) * v[w] - k[ch]);
+    want_z[i] = std::tanh(std::max(x[i] / v[w], s[0]));
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"s", s}, {"v", v}});
+  ExpectClose(out["y"], want_y);
+  ExpectClose(out["z"], want_z);
+}
+
+TEST(Elementwise, LargeTensorsTileAcrossPartitionsWithRemainder) {
+  // 128 * 2048 + 1000 elements: full tiles plus a partial row.
+  const int64_t n = 128 * 2048 + 1000;
+  const std::string text = absl::StrCat("graph g(%x: f32[", n, "], %w: f32[", n,
+                                        "]) -> (%y) {\n  %a: f32[", n,
+                                        "] = Exp(%x)\n  %y: f32[", n, "] = Add(%a, %w)\n}\n");
+  Tensor x = Random(n, 11), w = Random(n, 12), want(n);
+  for (int64_t i = 0; i < n; ++i) want[i] = std::exp(x[i]) + w[i];
+  auto out = CompileAndRun(text, {{"x", x}, {"w", w}});
+  ExpectClose(out["y"], want);
+}
+
+TEST(Layout, ReshapeAliasesAndModelOutputsGetTheirOwnCopy) {
+  const std::string text = R"(graph g(%x: f32[2,3,4]) -> (%y, %f) {
+  %r: f32[2,3,4] = Relu(%x)
+  %f: f32[2,12] = Flatten(%r) {axis=1}
+  %u: f32[1,24] = Reshape(%f)
+  %y: f32[1,24] = Sigmoid(%u)
+}
+)";
+  Tensor x = Random(24, 13), want_f(24), want_y(24);
+  for (int i = 0; i < 24; ++i) {
+    want_f[i] = std::max(0.0f, x[i]);
+    want_y[i] = 1.0f / (1.0f + std::exp(-want_f[i]));
+  }
+  auto out = CompileAndRun(text, {{"x", x}});
+  ExpectClose(out["f"], want_f);
+  ExpectClose(out["y"], want_y);
+}
+
+TEST(Lowering, ReportsEveryUnsupportedOp) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
+  %a: f32[4] = Softplus(%x)
+  %b: f32[4] = Softplus(%a)
+  %y: f32[4] = Relu(%b)
+  %j: i64[4] = Add(%i, %i)
+}
+)");
+  ASSERT_TRUE(graph.ok());
+  auto unsupported = lower::FindUnsupported(**graph);
+  ASSERT_EQ(unsupported.size(), 3u);
+  EXPECT_EQ(unsupported[0].op_type, "Softplus");
+  EXPECT_EQ(unsupported[2].op_type, "Add");
+  EXPECT_NE(unsupported[2].reason.find("i64"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ncc
