@@ -1,0 +1,459 @@
+// neuron-run: runs a compiled NEFF on the (simulated) NeuronCore through the
+// nrt_* C API and reports its outputs and the simulator's timing estimates.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/kernels/cast.h"
+#include "runtime/nrt.h"
+#include "tools/npy/npy.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitBadNeff = 2;
+constexpr int kExitBadInput = 3;
+constexpr int kExitExecFailure = 4;
+
+constexpr char kUsage[] =
+    "usage: neuron-run MODEL.neff [--input NAME=FILE.npy ...] "
+    "[--output-dir DIR] [--seed N] [--quiet]\n"
+    "\n"
+    "Loads MODEL.neff, executes it once on the simulated NeuronCore\n"
+    "(NeuronCore-v2 timing model) and prints each output's dtype, shape,\n"
+    "first values and min/max/mean, the measured host wall time, and the\n"
+    "simulator's estimated device latency and per-engine busy time.\n"
+    "\n"
+    "  --input NAME=FILE.npy  value for model input NAME (repeatable). Inputs\n"
+    "                         not given are random: uniform [-1, 1) for floats,\n"
+    "                         small integers otherwise, from --seed.\n"
+    "                         The .npy dtype must match the input ('<f8' is\n"
+    "                         accepted for float32, '<f4' for bfloat16) and its\n"
+    "                         shape must equal the model's.\n"
+    "  --output-dir DIR       write each output to DIR/<name>.npy (characters\n"
+    "                         other than [A-Za-z0-9._-] in NAME become '_';\n"
+    "                         bfloat16 outputs are written as '<f4').\n"
+    "  --seed N               seed for random inputs (default 0).\n"
+    "  --quiet                print nothing on success.\n"
+    "  --help                 this text.\n"
+    "\n"
+    "exit codes: 0 success, 1 usage error, 2 bad NEFF (unreadable, corrupt or\n"
+    "rejected by the verifier), 3 bad input (missing or malformed .npy, unknown\n"
+    "input name, wrong dtype or shape), 4 execution failure (including\n"
+    "failing to write an output).\n";
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "neuron-run: error: %s\n", message.c_str());
+  if (code == kExitUsage) std::fprintf(stderr, "run 'neuron-run --help' for usage\n");
+  return code;
+}
+
+const char* NpyDescr(nrt_dtype_t dtype) {
+  switch (dtype) {
+    case NRT_DTYPE_FLOAT32: return "<f4";
+    case NRT_DTYPE_FLOAT16: return "<f2";
+    case NRT_DTYPE_BFLOAT16: return "<f4";  // numpy has no bfloat16
+    case NRT_DTYPE_INT8: return "|i1";
+    case NRT_DTYPE_UINT8: return "|u1";
+    case NRT_DTYPE_INT32: return "<i4";
+    case NRT_DTYPE_INT64: return "<i8";
+    case NRT_DTYPE_BOOL: return "|b1";
+    default: return "";
+  }
+}
+
+std::string ShapeStr(const int64_t* shape, uint32_t ndim) {
+  return absl::StrCat("[", absl::StrJoin(shape, shape + ndim, ", "), "]");
+}
+
+// Reads element i of a tensor's raw bytes as a double, for display.
+double ElementAt(nrt_dtype_t dtype, const uint8_t* data, size_t i) {
+  switch (dtype) {
+    case NRT_DTYPE_FLOAT32: {
+      float v;
+      std::memcpy(&v, data + 4 * i, 4);
+      return v;
+    }
+    case NRT_DTYPE_FLOAT16:
+    case NRT_DTYPE_BFLOAT16: {
+      uint16_t h;
+      std::memcpy(&h, data + 2 * i, 2);
+      return dtype == NRT_DTYPE_FLOAT16 ? ncc::kernels::F16ToF32(h)
+                                        : ncc::kernels::Bf16ToF32(h);
+    }
+    case NRT_DTYPE_INT8: return static_cast<int8_t>(data[i]);
+    case NRT_DTYPE_UINT8: return data[i];
+    case NRT_DTYPE_BOOL: return data[i] != 0;
+    case NRT_DTYPE_INT32: {
+      int32_t v;
+      std::memcpy(&v, data + 4 * i, 4);
+      return v;
+    }
+    case NRT_DTYPE_INT64: {
+      int64_t v;
+      std::memcpy(&v, data + 8 * i, 8);
+      return static_cast<double>(v);
+    }
+    default: return 0;
+  }
+}
+
+size_t ElemSize(nrt_dtype_t dtype) {
+  switch (dtype) {
+    case NRT_DTYPE_FLOAT32:
+    case NRT_DTYPE_INT32: return 4;
+    case NRT_DTYPE_FLOAT16:
+    case NRT_DTYPE_BFLOAT16: return 2;
+    case NRT_DTYPE_INT64: return 8;
+    default: return 1;
+  }
+}
+
+// Random bytes for one input (uniform [-1, 1) for floats).
+std::vector<uint8_t> RandomInput(const nrt_tensor_info_t& info, std::mt19937_64& rng) {
+  std::vector<uint8_t> out(info.size);
+  const size_t n = info.size / std::max<size_t>(1, ElemSize(info.dtype));
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> small(-8, 8);
+  for (size_t i = 0; i < n; ++i) {
+    switch (info.dtype) {
+      case NRT_DTYPE_FLOAT32: {
+        float v = real(rng);
+        std::memcpy(out.data() + 4 * i, &v, 4);
+        break;
+      }
+      case NRT_DTYPE_FLOAT16:
+      case NRT_DTYPE_BFLOAT16: {
+        float v = real(rng);
+        uint16_t h = info.dtype == NRT_DTYPE_FLOAT16 ? ncc::kernels::F32ToF16(v)
+                                                     : ncc::kernels::F32ToBf16(v);
+        std::memcpy(out.data() + 2 * i, &h, 2);
+        break;
+      }
+      case NRT_DTYPE_INT32: {
+        int32_t v = small(rng);
+        std::memcpy(out.data() + 4 * i, &v, 4);
+        break;
+      }
+      case NRT_DTYPE_INT64: {
+        int64_t v = small(rng);
+        std::memcpy(out.data() + 8 * i, &v, 8);
+        break;
+      }
+      case NRT_DTYPE_INT8: out[i] = static_cast<uint8_t>(small(rng)); break;
+      case NRT_DTYPE_UINT8: out[i] = static_cast<uint8_t>(small(rng) + 8); break;
+      case NRT_DTYPE_BOOL: out[i] = small(rng) > 0; break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+// Converts a .npy array to the bytes of model input `info`, or explains why
+// it does not fit.
+bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
+                const ncc::npy::Array& array, std::vector<uint8_t>* out,
+                std::string* error) {
+  const std::string want_shape = ShapeStr(info.shape, info.ndim);
+  const std::string got_shape = ShapeStr(array.shape.data(),
+                                         static_cast<uint32_t>(array.shape.size()));
+  if (want_shape != got_shape) {
+    *error = absl::StrCat(path, ": input '", info.name, "' expects shape ",
+                          want_shape, " but the file has ", got_shape);
+    return false;
+  }
+  const std::string want = NpyDescr(info.dtype);
+  const size_t n = static_cast<size_t>(array.NumElements());
+  if (info.dtype == NRT_DTYPE_FLOAT32 && array.dtype_descr == "<f8") {
+    out->resize(n * 4);
+    for (size_t i = 0; i < n; ++i) {
+      double d;
+      std::memcpy(&d, array.data.data() + 8 * i, 8);
+      float f = static_cast<float>(d);
+      std::memcpy(out->data() + 4 * i, &f, 4);
+    }
+    return true;
+  }
+  if (info.dtype == NRT_DTYPE_BFLOAT16 && array.dtype_descr == "<f4") {
+    out->resize(n * 2);
+    for (size_t i = 0; i < n; ++i) {
+      float f;
+      std::memcpy(&f, array.data.data() + 4 * i, 4);
+      uint16_t h = ncc::kernels::F32ToBf16(f);
+      std::memcpy(out->data() + 2 * i, &h, 2);
+    }
+    return true;
+  }
+  if (array.dtype_descr != want) {
+    *error = absl::StrCat(path, ": input '", info.name, "' is ",
+                          nrt_dtype_as_str(info.dtype), " (npy '", want,
+                          "') but the file holds '", array.dtype_descr, "'");
+    return false;
+  }
+  *out = array.data;
+  return true;
+}
+
+// Output bytes as a .npy array (bfloat16 widened to float32).
+ncc::npy::Array OutputArray(const nrt_tensor_info_t& info,
+                            const std::vector<uint8_t>& bytes) {
+  ncc::npy::Array a;
+  a.dtype_descr = NpyDescr(info.dtype);
+  a.shape.assign(info.shape, info.shape + info.ndim);
+  if (info.dtype == NRT_DTYPE_BFLOAT16) {
+    const size_t n = bytes.size() / 2;
+    a.data.resize(n * 4);
+    for (size_t i = 0; i < n; ++i) {
+      float f = static_cast<float>(ElementAt(info.dtype, bytes.data(), i));
+      std::memcpy(a.data.data() + 4 * i, &f, 4);
+    }
+  } else {
+    a.data = bytes;
+  }
+  return a;
+}
+
+std::string Sanitise(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                    c == '_' || c == '-';
+    out.push_back(ok ? c : '_');
+  }
+  if (out.empty() || out == "." || out == "..") out = "output" + out;
+  return out;
+}
+
+std::string Fmt(double v) { return absl::StrCat(v); }
+
+// Owns every runtime object, so each early return cleans up.
+struct Session {
+  nrt_model_t* model = nullptr;
+  nrt_tensor_info_array_t* info = nullptr;
+  nrt_tensor_set_t* inputs = nullptr;
+  nrt_tensor_set_t* outputs = nullptr;
+  std::vector<nrt_tensor_t*> tensors;
+  bool initialized = false;
+
+  ~Session() {
+    nrt_destroy_tensor_set(&inputs);
+    nrt_destroy_tensor_set(&outputs);
+    for (nrt_tensor_t*& t : tensors) nrt_tensor_free(&t);
+    if (info) nrt_free_model_tensor_info(info);
+    if (model) nrt_unload(model);
+    if (initialized) nrt_close();
+  }
+};
+
+int Main(int argc, char** argv) {
+  std::string model_path, output_dir;
+  std::vector<std::pair<std::string, std::string>> given;  // name, path
+  uint64_t seed = 0;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const std::string& flag, std::string* out) -> bool {
+      if (arg == flag) {
+        if (i + 1 >= argc) return false;
+        *out = argv[++i];
+        return true;
+      }
+      if (arg.rfind(flag + "=", 0) == 0) {
+        *out = arg.substr(flag.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return kExitOk;
+    } else if (arg == "--quiet" || arg == "-q") {
+      quiet = true;
+    } else if (arg.rfind("--input", 0) == 0) {
+      if (!value("--input", &v)) return Fail(kExitUsage, "--input needs NAME=FILE.npy");
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+        return Fail(kExitUsage, absl::StrCat("--input '", v, "' is not NAME=FILE.npy"));
+      }
+      given.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    } else if (arg.rfind("--output-dir", 0) == 0) {
+      if (!value("--output-dir", &output_dir) || output_dir.empty()) {
+        return Fail(kExitUsage, "--output-dir needs a directory");
+      }
+    } else if (arg.rfind("--seed", 0) == 0) {
+      if (!value("--seed", &v) || v.empty() ||
+          v.find_first_not_of("0123456789") != std::string::npos || v.size() > 19) {
+        return Fail(kExitUsage, "--seed needs a non-negative integer");
+      }
+      seed = std::stoull(v);
+    } else if (!arg.empty() && arg[0] == '-') {
+      return Fail(kExitUsage, absl::StrCat("unknown flag '", arg, "'"));
+    } else if (model_path.empty()) {
+      model_path = arg;
+    } else {
+      return Fail(kExitUsage, absl::StrCat("unexpected argument '", arg,
+                                           "' (one MODEL.neff only)"));
+    }
+  }
+  if (model_path.empty()) return Fail(kExitUsage, "no MODEL.neff given");
+
+  Session s;
+  if (nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "") != NRT_SUCCESS) {
+    return Fail(kExitExecFailure, nrt_get_last_error());
+  }
+  s.initialized = true;
+  NRT_STATUS st = nrt_load_from_file(model_path.c_str(), 0, 1, &s.model);
+  if (st != NRT_SUCCESS) return Fail(kExitBadNeff, nrt_get_last_error());
+  if (nrt_get_model_tensor_info(s.model, &s.info) != NRT_SUCCESS) {
+    return Fail(kExitExecFailure, nrt_get_last_error());
+  }
+
+  // Check every --input names a model input, once.
+  std::map<std::string, std::string> by_name;
+  for (const auto& [name, path] : given) {
+    bool known = false;
+    for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
+      const auto& t = s.info->tensor_array[i];
+      known |= t.usage == NRT_TENSOR_USAGE_INPUT && name == t.name;
+    }
+    if (!known) {
+      std::vector<std::string> names;
+      for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
+        const auto& t = s.info->tensor_array[i];
+        if (t.usage == NRT_TENSOR_USAGE_INPUT) names.push_back(t.name);
+      }
+      return Fail(kExitBadInput,
+                  absl::StrCat("--input '", name, "': the model has no such input (inputs: ",
+                               names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
+    }
+    if (!by_name.emplace(name, path).second) {
+      return Fail(kExitBadInput, absl::StrCat("--input '", name, "' given twice"));
+    }
+  }
+
+  if (nrt_allocate_tensor_set(&s.inputs) != NRT_SUCCESS ||
+      nrt_allocate_tensor_set(&s.outputs) != NRT_SUCCESS) {
+    return Fail(kExitExecFailure, nrt_get_last_error());
+  }
+  std::mt19937_64 rng(seed);
+  std::vector<std::pair<const nrt_tensor_info_t*, nrt_tensor_t*>> outputs;
+  for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
+    const nrt_tensor_info_t& t = s.info->tensor_array[i];
+    nrt_tensor_t* tensor = nullptr;
+    if (nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, t.size, t.name, &tensor) !=
+        NRT_SUCCESS) {
+      return Fail(kExitExecFailure, nrt_get_last_error());
+    }
+    s.tensors.push_back(tensor);
+    if (t.usage == NRT_TENSOR_USAGE_OUTPUT) {
+      nrt_add_tensor_to_tensor_set(s.outputs, t.name, tensor);
+      outputs.emplace_back(&t, tensor);
+      continue;
+    }
+    std::vector<uint8_t> bytes;
+    auto it = by_name.find(t.name);
+    if (it == by_name.end()) {
+      bytes = RandomInput(t, rng);
+    } else {
+      auto array = ncc::npy::Read(it->second);
+      if (!array.ok()) return Fail(kExitBadInput, std::string(array.status().message()));
+      std::string error;
+      if (!InputBytes(t, it->second, *array, &bytes, &error)) {
+        return Fail(kExitBadInput, error);
+      }
+    }
+    if (nrt_tensor_write(tensor, bytes.data(), 0, bytes.size()) != NRT_SUCCESS ||
+        nrt_add_tensor_to_tensor_set(s.inputs, t.name, tensor) != NRT_SUCCESS) {
+      return Fail(kExitBadInput, nrt_get_last_error());
+    }
+  }
+
+  nrt_execution_stats_t stats{};
+  auto start = std::chrono::steady_clock::now();
+  st = nrt_execute_with_stats(s.model, s.inputs, s.outputs, &stats);
+  auto end = std::chrono::steady_clock::now();
+  if (st != NRT_SUCCESS) {
+    return Fail(st == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure,
+                nrt_get_last_error());
+  }
+  const double wall_ms = std::chrono::duration<double, std::milli>(end - start).count();
+
+  if (!output_dir.empty()) {
+    struct stat sb;
+    if (stat(output_dir.c_str(), &sb) != 0 && mkdir(output_dir.c_str(), 0755) != 0) {
+      return Fail(kExitExecFailure,
+                  absl::StrCat(output_dir, ": cannot create the output directory"));
+    }
+  }
+  for (const auto& [info, tensor] : outputs) {
+    std::vector<uint8_t> bytes(info->size);
+    if (nrt_tensor_read(tensor, bytes.data(), 0, bytes.size()) != NRT_SUCCESS) {
+      return Fail(kExitExecFailure, nrt_get_last_error());
+    }
+    if (!output_dir.empty()) {
+      const std::string path = absl::StrCat(output_dir, "/", Sanitise(info->name), ".npy");
+      if (absl::Status w = ncc::npy::Write(path, OutputArray(*info, bytes)); !w.ok()) {
+        return Fail(kExitExecFailure, std::string(w.message()));
+      }
+    }
+    if (quiet) continue;
+    const size_t n = info->size / ElemSize(info->dtype);
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    std::vector<std::string> first;
+    for (size_t i = 0; i < n; ++i) {
+      double v = ElementAt(info->dtype, bytes.data(), i);
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      sum += v;
+      if (i < 8) first.push_back(Fmt(v));
+    }
+    std::printf("output '%s': %s %s\n", info->name, nrt_dtype_as_str(info->dtype),
+                ShapeStr(info->shape, info->ndim).c_str());
+    std::printf("  values: [%s%s] (first %zu of %zu)\n", absl::StrJoin(first, ", ").c_str(),
+                n > first.size() ? ", ..." : "", first.size(), n);
+    if (n > 0) {
+      std::printf("  min %s  max %s  mean %s\n", Fmt(lo).c_str(), Fmt(hi).c_str(),
+                  Fmt(sum / n).c_str());
+    }
+  }
+  if (!quiet) {
+    std::printf("host wall time: %.3f ms\n", wall_ms);
+    std::printf("estimated device latency (simulator estimate, NeuronCore-v2): %.3f us\n",
+                stats.estimated_latency_ns / 1000.0);
+    std::printf("  engine busy (simulator estimates): Tensor %.3f us (%llu instr), "
+                "Vector %.3f us (%llu), Scalar %.3f us (%llu), GpSimd %.3f us (%llu), "
+                "DMA %.3f us (%llu, %llu bytes)\n",
+                stats.tensor_busy_ns / 1000.0,
+                static_cast<unsigned long long>(stats.tensor_instructions),
+                stats.vector_busy_ns / 1000.0,
+                static_cast<unsigned long long>(stats.vector_instructions),
+                stats.scalar_busy_ns / 1000.0,
+                static_cast<unsigned long long>(stats.scalar_instructions),
+                stats.gpsimd_busy_ns / 1000.0,
+                static_cast<unsigned long long>(stats.gpsimd_instructions),
+                stats.dma_busy_ns / 1000.0,
+                static_cast<unsigned long long>(stats.dma_instructions),
+                static_cast<unsigned long long>(stats.dma_bytes));
+    std::printf("  Tensor engine utilisation (estimate): %.1f%%; semaphore waits "
+                "(estimate): %.3f us\n",
+                stats.tensor_utilization * 100.0, stats.semaphore_wait_ns / 1000.0);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Main(argc, argv); }
