@@ -249,7 +249,8 @@ double CostNs(const neff::Instruction& inst, neff::EngineType engine,
   const auto& spec = target::NeuronCoreV2();
   switch (engine) {
     case neff::EngineType::DMA: {
-      int64_t bytes = dst.count * std::max(dst.elem_size, src0.elem_size);
+      // Bytes written, as the compiler's scheduler counts them.
+      int64_t bytes = dst.count * dst.elem_size;
       int64_t contiguous = std::min(dst.contiguous_bytes, src0.contiguous_bytes);
       return target::DmaNs(spec, bytes, contiguous);
     }
@@ -588,7 +589,7 @@ absl::Status Core::Run(ExecutionStats* stats) {
     local.busy_ns[e] += cost;
     local.instructions[e] += 1;
     if (queue->engine() == neff::EngineType::DMA) {
-      local.dma_bytes += dst.count * std::max(dst.elem_size, src0.elem_size);
+      local.dma_bytes += dst.count * dst.elem_size;
     }
     local.estimated_latency_ns = std::max(local.estimated_latency_ns, end);
     if (inst.signal() >= 0) {

@@ -25,7 +25,7 @@ struct ExecutionStats {
   std::array<double, kNumEngines> busy_ns{};
   // Instructions executed per engine, indexed by target::Engine.
   std::array<int64_t, kNumEngines> instructions{};
-  // Bytes moved by DMA queues.
+  // Bytes written by DMA queues.
   int64_t dma_bytes = 0;
   // Total time instructions' engines sat idle waiting on semaphores (ns).
   double semaphore_wait_ns = 0;
