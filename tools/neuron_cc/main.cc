@@ -122,11 +122,10 @@ int ListOperators(const std::vector<std::string>& args) {
   return 0;
 }
 
-int Compile(const std::vector<std::string>& args, const std::vector<std::string>& all_args) {
+int Compile(const std::vector<std::string>& args) {
   std::string model, output, framework;
   bool verbose = false;
   ncc::driver::CompileOptions options;
-  options.flags = all_args;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) {
@@ -135,6 +134,15 @@ int Compile(const std::vector<std::string>& args, const std::vector<std::string>
       return true;
     };
     std::string v;
+    // Flags that shape the result are recorded in the NEFF; the model and
+    // output paths are not, so the same model and flags compiled anywhere
+    // give byte-identical NEFFs.
+    if (a != "--output" && a != "-o" && absl::StartsWith(a, "-")) {
+      options.flags.push_back(a);
+      if (a != "--verbose" && a != "--timings" && a != "-v" && i + 1 < args.size()) {
+        options.flags.push_back(args[i + 1]);
+      }
+    }
     if (a == "--framework") {
       if (!value(&framework)) return Fail(kExitUsage, "--framework needs a value");
     } else if (a == "--output" || a == "-o") {
@@ -211,7 +219,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "compile") return Compile(rest, args);
+  if (args[0] == "compile") return Compile(rest);
   if (args[0] == "list-operators") return ListOperators(rest);
   return Fail(kExitUsage, absl::StrCat("unknown command '", args[0], "' (expected compile or list-operators)"));
 }
