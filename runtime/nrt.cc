@@ -173,8 +173,10 @@ const char* nrt_dtype_as_str(nrt_dtype_t dtype) {
   return "unknown";
 }
 
-NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* fw_version,
-                    const char* fal_version) {
+// The framework and FAL versions are informational in libnrt; the simulator
+// has nothing to negotiate with them.
+NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* /*fw_version*/,
+                    const char* /*fal_version*/) {
   if (framework < NRT_FRAMEWORK_TYPE_NO_FW ||
       framework > NRT_FRAMEWORK_TYPE_MXNET) {
     return Fail(NRT_INVALID, absl::StrCat("nrt_init: unknown framework type ",

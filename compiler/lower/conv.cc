@@ -31,7 +31,7 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
   std::vector<int64_t> dilations = op.GetInts("dilations", {1, 1});
   std::vector<int64_t> pads = op.GetInts("pads", {0, 0, 0, 0});
   if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4) {
-    return Unsupported(op, "strides/dilations/pads must describe 2 spatial axes");
+    return Unsupported("strides/dilations/pads must describe 2 spatial axes");
   }
   g.sh = strides[0], g.sw = strides[1];
   g.dh = dilations[0], g.dw = dilations[1];
@@ -49,7 +49,7 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
     if (auto_pad == "VALID") pads = {0, 0, 0, 0};
     g.pt = pads[0], g.pl = pads[1], g.pb = pads[2], g.pr = pads[3];
   } else {
-    return Unsupported(op, absl::StrCat("auto_pad '", auto_pad, "'"));
+    return Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
   }
   return g;
 }
@@ -59,16 +59,16 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
 absl::Status CheckConv(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr || op.input(1) == nullptr) {
-    return Unsupported(op, "needs inputs X and W");
+    return Unsupported("needs inputs X and W");
   }
   if (op.input(0)->shape.size() != 4) {
-    return Unsupported(op, absl::StrCat("only 2-D convolution (4-D input); input has rank ",
+    return Unsupported(absl::StrCat("only 2-D convolution (4-D input); input has rank ",
                                         op.input(0)->shape.size()));
   }
   auto g = Geometry(op);
   if (!g.ok()) return g.status();
   if (g->wo > 512) {
-    return Unsupported(op, "output width above 512 (one PSUM bank row)");
+    return Unsupported("output width above 512 (one PSUM bank row)");
   }
   return CheckFusedActivation(op);
 }

@@ -113,14 +113,14 @@ Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
 absl::Status CheckBinary(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.inputs.size() != 2 || !op.input(0) || !op.input(1)) {
-    return Unsupported(op, "exactly two inputs");
+    return Unsupported("exactly two inputs");
   }
   const ir::Shape& out = op.outputs[0]->shape;
   int64_t period = 1;
   for (const ir::Value* in : op.inputs) {
     Broadcast kind = Classify(in->shape, out);
     if (kind == Broadcast::kOther && !in->is_constant) {
-      return Unsupported(op, absl::StrCat("broadcast of non-constant ", ir::ShapeToString(in->shape),
+      return Unsupported(absl::StrCat("broadcast of non-constant ", ir::ShapeToString(in->shape),
                                           " to ", ir::ShapeToString(out)));
     }
     if (kind == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
@@ -128,7 +128,7 @@ absl::Status CheckBinary(const ir::Op& op) {
   if (period > kMaxFree) {
     for (const ir::Value* in : op.inputs) {
       if (Classify(in->shape, out) == Broadcast::kSuffix && !in->is_constant) {
-        return Unsupported(op, absl::StrCat("broadcast period ", period, " above ", kMaxFree));
+        return Unsupported(absl::StrCat("broadcast period ", period, " above ", kMaxFree));
       }
     }
   }
@@ -184,7 +184,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
 
 absl::Status CheckUnary(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
-  if (op.input(0) == nullptr) return Unsupported(op, "missing input");
+  if (op.input(0) == nullptr) return Unsupported("missing input");
   return absl::OkStatus();
 }
 

@@ -11,12 +11,12 @@ bool IsLayoutAlias(const ir::Op& op) {
 }
 
 absl::Status CheckLayout(const ir::Op& op) {
-  if (op.input(0) == nullptr) return Unsupported(op, "missing input");
+  if (op.input(0) == nullptr) return Unsupported("missing input");
   if (op.outputs[0]->num_elements() != op.input(0)->num_elements()) {
-    return Unsupported(op, "changes the element count");
+    return Unsupported("changes the element count");
   }
   if (op.type == "Dropout" && op.outputs.size() > 1) {
-    return Unsupported(op, "the mask output (inference keeps only the data)");
+    return Unsupported("the mask output (inference keeps only the data)");
   }
   return absl::OkStatus();
 }

@@ -127,13 +127,13 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
 absl::Status CheckGemm(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.inputs.size() < 2 || op.input(0) == nullptr || op.input(1) == nullptr) {
-    return Unsupported(op, "needs inputs A and B");
+    return Unsupported("needs inputs A and B");
   }
   if (op.input(0)->shape.size() != 2 || op.input(1)->shape.size() != 2) {
-    return Unsupported(op, "A and B must be 2-D");
+    return Unsupported("A and B must be 2-D");
   }
   if (const ir::Value* c = op.input(2); c != nullptr && c->shape.size() > 2) {
-    return Unsupported(op, "C must have rank <= 2");
+    return Unsupported("C must have rank <= 2");
   }
   return CheckFusedActivation(op);
 }
@@ -160,15 +160,15 @@ absl::Status CheckMatMul(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   const ir::Value* a = op.input(0);
   const ir::Value* b = op.input(1);
-  if (a == nullptr || b == nullptr) return Unsupported(op, "needs two inputs");
-  if (a->shape.empty() || b->shape.empty()) return Unsupported(op, "scalar operands");
+  if (a == nullptr || b == nullptr) return Unsupported("needs two inputs");
+  if (a->shape.empty() || b->shape.empty()) return Unsupported("scalar operands");
   if (b->shape.size() > 2 && a->shape.size() != b->shape.size()) {
-    return Unsupported(op, "batched B must have A's rank");
+    return Unsupported("batched B must have A's rank");
   }
   if (b->shape.size() > 2) {
     for (size_t i = 0; i + 2 < a->shape.size(); ++i) {
       if (a->shape[i] != b->shape[i] && b->shape[i] != 1) {
-        return Unsupported(op, "batch dimensions must match or broadcast in B");
+        return Unsupported("batch dimensions must match or broadcast in B");
       }
     }
   }

@@ -5,21 +5,21 @@
 
 namespace ncc::lower {
 
-absl::Status Unsupported(const ir::Op& op, absl::string_view what) {
+absl::Status Unsupported(absl::string_view what) {
   return absl::UnimplementedError(what);
 }
 
 absl::Status RequireF32(const ir::Op& op) {
   for (const ir::Value* v : op.inputs) {
     if (v != nullptr && v->dtype != ir::DType::kF32) {
-      return Unsupported(op, absl::StrCat("input '", v->name, "' is ",
+      return Unsupported(absl::StrCat("input '", v->name, "' is ",
                                           ir::DTypeName(v->dtype),
                                           " (only f32 is lowered so far)"));
     }
   }
   for (const ir::Value* v : op.outputs) {
     if (v->dtype != ir::DType::kF32) {
-      return Unsupported(op, absl::StrCat("output '", v->name, "' is ",
+      return Unsupported(absl::StrCat("output '", v->name, "' is ",
                                           ir::DTypeName(v->dtype),
                                           " (only f32 is lowered so far)"));
     }
@@ -31,7 +31,7 @@ absl::Status CheckFusedActivation(const ir::Op& op) {
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   std::string name = op.GetString("fused_activation", "");
   if (!ActivationFor(name, &func)) {
-    return Unsupported(op, absl::StrCat("fused activation '", name, "'"));
+    return Unsupported(absl::StrCat("fused activation '", name, "'"));
   }
   return absl::OkStatus();
 }

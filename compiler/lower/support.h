@@ -8,9 +8,9 @@
 
 namespace ncc::lower {
 
-// An UNIMPLEMENTED status whose message says what about `op` is unsupported
+// An UNIMPLEMENTED status saying what about an op is unsupported
 // (the driver lists every such op at once).
-absl::Status Unsupported(const ir::Op& op, absl::string_view what);
+absl::Status Unsupported(absl::string_view what);
 // Every present input and output is f32.
 absl::Status RequireF32(const ir::Op& op);
 // A `fused_activation` attribute, if any, names a Scalar engine function.

@@ -42,7 +42,9 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   auto graph = ir::Parse(text);
   EXPECT_TRUE(graph.ok()) << graph.status();
   if (!graph.ok()) return {};
-  if (fuse) EXPECT_TRUE(passes::FuseActivation(**graph).ok());
+  if (fuse) {
+    EXPECT_TRUE(passes::FuseActivation(**graph).ok());
+  }
   const target::CoreSpec& spec = target::NeuronCoreV2();
   auto unsupported = lower::FindUnsupported(**graph);
   EXPECT_TRUE(unsupported.empty()) << unsupported[0].op_type << ": " << unsupported[0].reason;
