@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "frontends/onnx/op_registry.h"
 #include "frontends/onnx/tensor.h"
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
@@ -145,6 +146,7 @@ class Importer {
     if (status.ok()) status = CheckStaticInputs();
     if (status.ok()) status = RunChecker();
     if (status.ok()) status = RunShapeInference();
+    if (status.ok()) status = CheckSupport();
     if (status.ok()) status = BuildGraph();
     if (status.ok()) status = ir::Verify(*graph_);
     if (!status.ok()) return WithOrigin(origin_, status);
@@ -404,6 +406,58 @@ class Importer {
     return it->second.front();
   }
 
+  // Element type and rank of a tensor as far as the model and shape
+  // inference know them: {0, -1} when unknown.
+  std::pair<int32_t, int> ElemTypeAndRank(const std::string& name) const {
+    if (const onnx::TypeProto* type = TypeOf(name);
+        type != nullptr && type->has_tensor_type()) {
+      const auto& t = type->tensor_type();
+      return {t.elem_type(), t.has_shape() ? t.shape().dim_size() : -1};
+    }
+    for (const auto& input : model_.graph().input()) {
+      if (input.name() != name || !input.type().has_tensor_type()) continue;
+      const auto& t = input.type().tensor_type();
+      return {t.elem_type(), t.has_shape() ? t.shape().dim_size() : -1};
+    }
+    for (const auto& init : model_.graph().initializer()) {
+      if (init.name() == name) return {init.data_type(), init.dims_size()};
+    }
+    return {0, -1};
+  }
+
+  // Every node the operator registry does not accept, reported at once.
+  absl::Status CheckSupport() {
+    if (!options_.check_operator_support) return absl::OkStatus();
+    auto live = LiveNodes();
+    if (!live.ok()) return live.status();
+    const auto& g = model_.graph();
+    std::vector<UnsupportedNode> unsupported;
+    for (int i = 0; i < g.node_size(); ++i) {
+      if (!(*live)[i]) continue;
+      const onnx::NodeProto& node = g.node(i);
+      NodeTypes types;
+      for (const auto& in : node.input()) {
+        auto [elem_type, rank] = in.empty() ? std::pair<int32_t, int>{0, -1} : ElemTypeAndRank(in);
+        types.input_elem_types.push_back(elem_type);
+        types.input_ranks.push_back(rank);
+      }
+      for (const auto& out : node.output()) {
+        auto [elem_type, rank] = out.empty() ? std::pair<int32_t, int>{0, -1} : ElemTypeAndRank(out);
+        types.output_elem_types.push_back(elem_type);
+        types.output_ranks.push_back(rank);
+      }
+      for (UnsupportedNode& u : CheckOnnxNode(node, NodeName(node, i), opset_, types)) {
+        unsupported.push_back(std::move(u));
+      }
+    }
+    if (unsupported.empty()) return absl::OkStatus();
+    return absl::UnimplementedError(DescribeUnsupportedNodes(unsupported, opset_));
+  }
+
+  static std::string NodeName(const onnx::NodeProto& node, int index) {
+    return node.name().empty() ? absl::StrCat(node.op_type(), "_", index) : node.name();
+  }
+
   // Nodes needed for options_.outputs (all nodes when none are selected).
   absl::StatusOr<std::vector<bool>> LiveNodes() {
     const auto& graph = model_.graph();
@@ -587,8 +641,7 @@ class Importer {
 
   absl::Status ImportNode(const onnx::NodeProto& node, int index,
                           std::vector<std::string>* errors) {
-    const std::string name =
-        node.name().empty() ? absl::StrCat(node.op_type(), "_", index) : node.name();
+    const std::string name = NodeName(node, index);
     const bool default_domain = IsDefaultDomain(node.domain());
     if (default_domain && node.op_type() == "Constant") {
       absl::Status s = ImportConstant(node, name);

@@ -1,6 +1,7 @@
 // Reads an ONNX model (a serialized onnx.ModelProto) into the compiler's graph
 // IR. The importer pins input shapes, runs the ONNX checker and shape
-// inference, and rejects any tensor whose shape is not static, naming the
+// inference, checks every node against the operator registry (all
+// unsupported nodes in one UNIMPLEMENTED status), and rejects any tensor whose shape is not static, naming the
 // tensor and dimension and saying how to pin it. ONNX errors and exceptions
 // never escape: everything comes back as an absl::Status whose message is one
 // line that starts with the model's origin (its path).
@@ -29,6 +30,10 @@ struct ImportOptions {
   // When non-empty, these tensors become the graph outputs, in this order,
   // and ops that do not feed them are dropped.
   std::vector<std::string> outputs;
+  // Checks every node against the operator registry (op_registry.h) and
+  // reports all unsupported ones at once as UNIMPLEMENTED. Off only for tools
+  // and tests that want the graph of a model neuron-cc cannot compile.
+  bool check_operator_support = true;
 };
 
 struct ImportedModel {

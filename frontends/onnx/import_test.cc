@@ -121,6 +121,14 @@ absl::StatusOr<ImportedModel> Import(const onnx::ModelProto& model,
   return ImportOnnxBytes(model.SerializeAsString(), "test.onnx", options);
 }
 
+// For graphs with ops outside the operator registry (op_registry_test.cc
+// covers the registry check itself).
+absl::StatusOr<ImportedModel> ImportUnchecked(const onnx::ModelProto& model) {
+  ImportOptions options;
+  options.check_operator_support = false;
+  return Import(model, options);
+}
+
 const ir::Op* FindOp(const ir::Graph& graph, absl::string_view name) {
   for (const auto& op : graph.ops()) {
     if (op->name == name) return op.get();
@@ -314,7 +322,7 @@ TEST(ImportOnnxBytesTest, AbsentOptionalInputIsNull) {
   t->add_float_data(6.0f);
   AddNode(g, "Clip", "clip", {"x", "", "max"}, {"y"});
   SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"4"});
-  auto imported = Import(model);
+  auto imported = ImportUnchecked(model);
   ASSERT_TRUE(imported.ok()) << imported.status();
   const ir::Op* clip = FindOp(*imported->graph, "clip");
   ASSERT_EQ(clip->inputs.size(), 3u);
@@ -334,14 +342,14 @@ TEST(ImportOnnxBytesTest, CustomDomainOpKeepsDomainInType) {
   AddNode(g, "Relu", "relu", {"z"}, {"y"});
   SetTensorType(g->add_value_info(), "z", onnx::TensorProto::FLOAT, {"4"});
   SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"4"});
-  auto imported = Import(model);
+  auto imported = ImportUnchecked(model);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(FindOp(*imported->graph, "fancy")->type, "com.example.Fancy");
   EXPECT_THAT(imported->graph->FindValue("z")->shape, ElementsAre(4));
 
   // Without the declared type, nothing can infer the custom op's output.
   g->clear_value_info();
-  imported = Import(model);
+  imported = ImportUnchecked(model);
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(Message(imported.status()),
             "test.onnx: node 'fancy' (com.example.Fancy) output 'z': shape inference "
@@ -430,7 +438,7 @@ TEST(ImportOnnxBytesTest, DynamicNodeOutputNamesNodeOpTensorAndDim) {
   SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "3"});
   AddNode(g, "NonZero", "nz", {"x"}, {"idx"});
   SetTensorType(g->add_output(), "idx", onnx::TensorProto::INT64, {"r", "n"});
-  auto imported = Import(model);
+  auto imported = ImportUnchecked(model);
   ASSERT_FALSE(imported.ok());
   EXPECT_THAT(Message(imported.status()),
               StartsWith("test.onnx: node 'nz' (NonZero) output 'idx' has dynamic "
@@ -542,7 +550,7 @@ TEST(ImportOnnxBytesTest, SubgraphAttributesAreReportedNotDropped) {
                   {});
   }
   SetTensorType(ig->add_output(), "y", onnx::TensorProto::FLOAT, {});
-  auto imported = Import(if_model);
+  auto imported = ImportUnchecked(if_model);
   ASSERT_FALSE(imported.ok());
   EXPECT_THAT(Message(imported.status()),
               HasSubstr("2 problems: unsupported: node 'branch' (If) attribute "

@@ -1,0 +1,279 @@
+#include "frontends/onnx/op_registry.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ncc::onnx_frontend {
+namespace {
+
+bool HasInput(const onnx::NodeProto& node, int i) {
+  return node.input_size() > i && !node.input(i).empty();
+}
+
+bool HasOutput(const onnx::NodeProto& node, int i) {
+  return node.output_size() > i && !node.output(i).empty();
+}
+
+int Rank(const std::vector<int>& ranks, size_t i) { return i < ranks.size() ? ranks[i] : -1; }
+
+void CheckConv(const onnx::NodeProto&, const NodeTypes& types,
+               std::vector<std::string>* problems) {
+  const int rank = Rank(types.input_ranks, 0);
+  if (rank >= 0 && rank != 4) {
+    problems->push_back(absl::StrCat("input X has rank ", rank,
+                                     "; only 2-D convolution (rank-4 NCHW input) is supported"));
+  }
+}
+
+void CheckGemm(const onnx::NodeProto&, const NodeTypes& types,
+               std::vector<std::string>* problems) {
+  const int c_rank = Rank(types.input_ranks, 2);
+  if (c_rank > 2) problems->push_back(absl::StrCat("input C has rank ", c_rank, " (at most 2)"));
+}
+
+void CheckMatMul(const onnx::NodeProto&, const NodeTypes& types,
+                 std::vector<std::string>* problems) {
+  const int a = Rank(types.input_ranks, 0), b = Rank(types.input_ranks, 1);
+  if (a == 0 || b == 0) problems->push_back("scalar operands");
+  if (a >= 0 && b > 2 && a != b) {
+    problems->push_back(absl::StrCat("batched B (rank ", b, ") must have A's rank (", a, ")"));
+  }
+}
+
+void CheckTwoInputs(const onnx::NodeProto& node, const NodeTypes&,
+                    std::vector<std::string>* problems) {
+  if (node.input_size() != 2 || !HasInput(node, 0) || !HasInput(node, 1)) {
+    problems->push_back(absl::StrCat(node.input_size(), " inputs (exactly 2 are supported)"));
+  }
+}
+
+void CheckDropout(const onnx::NodeProto& node, const NodeTypes&,
+                  std::vector<std::string>* problems) {
+  if (HasOutput(node, 1)) problems->push_back("the mask output (inference keeps only the data)");
+  if (HasInput(node, 2)) {
+    problems->push_back("input training_mode (only inference, where Dropout is the identity)");
+  }
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "is_test" && attr.i() == 0) {
+      problems->push_back("attribute 'is_test'=0 (training mode)");
+    }
+  }
+}
+
+void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
+                   std::vector<std::string>* problems) {
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "value" && attr.t().data_type() == onnx::TensorProto::STRING) {
+      problems->push_back("a string tensor value");
+    } else if (attr.name() != "value" && attr.name() != "value_float" &&
+               attr.name() != "value_floats" && attr.name() != "value_int" &&
+               attr.name() != "value_ints") {
+      problems->push_back(absl::StrCat("attribute '", attr.name(), "' (numeric constants only)"));
+    }
+  }
+}
+
+constexpr int kAll = kLatestOnnxOpset;
+
+// THE registry: one row per supported op, sorted by op type. Keep it equal to
+// compiler/lower's SupportedOpTypes() (tests/conformance:operators_test).
+constexpr OnnxOpSupport kOps[] = {
+    // op type     opsets     element types  limits                       check
+    {"Add", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
+     nullptr},
+    {"Constant", 1, kAll, kAnyIrType, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
+     /*frontend_only=*/true},
+    {"Conv", 1, kAll, kFloat32Only,
+     "2-D only (rank-4 NCHW); groups, strides, dilations, pads, auto_pad; output width <= 512",
+     CheckConv},
+    {"Div", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
+     nullptr},
+    {"Dropout", 1, kAll, kFloat32Only, "inference only: no mask output, no training_mode input",
+     CheckDropout},
+    {"Exp", 6, kAll, kFloat32Only, "", nullptr},
+    {"Flatten", 1, kAll, kAnyIrType, "", nullptr},
+    {"Gemm", 7, kAll, kFloat32Only, "C of rank <= 2", CheckGemm},
+    {"Identity", 1, kAll, kAnyIrType, "tensors only", nullptr},
+    {"MatMul", 1, kAll, kFloat32Only, "batched B must have A's rank (or be 2-D)", CheckMatMul},
+    {"Max", 8, kAll, kFloat32Only, "exactly 2 inputs", CheckTwoInputs},
+    {"Min", 8, kAll, kFloat32Only, "exactly 2 inputs", CheckTwoInputs},
+    {"Mul", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
+     nullptr},
+    {"Relu", 6, kAll, kFloat32Only, "", nullptr},
+    {"Reshape", 5, kAll, kAnyIrType, "shape must be known at compile time", nullptr},
+    {"Sigmoid", 6, kAll, kFloat32Only, "", nullptr},
+    {"Squeeze", 1, kAll, kAnyIrType, "axes must be known at compile time", nullptr},
+    {"Sub", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
+     nullptr},
+    {"Tanh", 6, kAll, kFloat32Only, "", nullptr},
+    {"Unsqueeze", 1, kAll, kAnyIrType, "axes must be known at compile time", nullptr},
+};
+
+bool IsDefaultDomain(const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+std::vector<std::string> ElemTypeNames(ElemTypeSet set) {
+  std::vector<std::string> names;
+  for (int32_t t = 0; t < 32; ++t) {
+    if (set & ElemTypeBit(t)) names.push_back(ElemTypeDisplayName(t));
+  }
+  return names;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, " ");
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+std::string ElemTypeDisplayName(int32_t elem_type) {
+  switch (elem_type) {
+    case onnx::TensorProto::FLOAT: return "float32";
+    case onnx::TensorProto::FLOAT16: return "float16";
+    case onnx::TensorProto::BFLOAT16: return "bfloat16";
+    case onnx::TensorProto::DOUBLE: return "float64";
+    case onnx::TensorProto::INT64: return "int64";
+    case onnx::TensorProto::INT32: return "int32";
+    case onnx::TensorProto::INT16: return "int16";
+    case onnx::TensorProto::INT8: return "int8";
+    case onnx::TensorProto::UINT64: return "uint64";
+    case onnx::TensorProto::UINT32: return "uint32";
+    case onnx::TensorProto::UINT16: return "uint16";
+    case onnx::TensorProto::UINT8: return "uint8";
+    case onnx::TensorProto::BOOL: return "bool";
+    case onnx::TensorProto::STRING: return "string";
+    case onnx::TensorProto::COMPLEX64: return "complex64";
+    case onnx::TensorProto::COMPLEX128: return "complex128";
+    default: return absl::StrCat("type ", elem_type);
+  }
+}
+
+absl::Span<const OnnxOpSupport> OnnxSupportedOps() { return kOps; }
+
+const OnnxOpSupport* FindOnnxOp(const std::string& op_type) {
+  for (const OnnxOpSupport& op : kOps) {
+    if (op_type == op.op_type) return &op;
+  }
+  return nullptr;
+}
+
+std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
+                                           const std::string& node_name, int64_t opset,
+                                           const NodeTypes& types) {
+  std::vector<UnsupportedNode> result;
+  if (!IsDefaultDomain(node.domain())) {
+    result.push_back({absl::StrCat(node.domain(), ".", node.op_type()), node_name,
+                      absl::StrCat("operator domain '", node.domain(), "' is not supported")});
+    return result;
+  }
+  auto add = [&](std::string reason) {
+    result.push_back({node.op_type(), node_name, std::move(reason)});
+  };
+  const OnnxOpSupport* op = FindOnnxOp(node.op_type());
+  if (op == nullptr) {
+    add("op type is not supported");
+    return result;
+  }
+  if (opset < op->min_opset || opset > op->max_opset) {
+    add(absl::StrCat("opset ", opset, " is outside the supported range ", op->min_opset, "-",
+                     op->max_opset));
+    return result;
+  }
+  auto check_type = [&](const std::vector<int32_t>& elem_types, const char* what) {
+    if (elem_types.empty() || elem_types[0] == 0) return;  // unknown / omitted
+    if ((op->elem_types & ElemTypeBit(elem_types[0])) == 0) {
+      add(absl::StrCat(what, " 0 is ", ElemTypeDisplayName(elem_types[0]), " (supported: ",
+                       absl::StrJoin(ElemTypeNames(op->elem_types), ", "), ")"));
+    }
+  };
+  check_type(types.input_elem_types, "input");
+  if (result.empty()) check_type(types.output_elem_types, "output");
+  if (op->check != nullptr) {
+    std::vector<std::string> problems;
+    op->check(node, types, &problems);
+    for (std::string& p : problems) add(std::move(p));
+  }
+  return result;
+}
+
+std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes,
+                                     int64_t opset) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  std::map<std::string, size_t> index;
+  std::vector<std::string> node_names;  // distinct, for the count
+  for (const UnsupportedNode& n : nodes) {
+    std::string key = absl::StrCat(n.op_type, ": ", n.reason);
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) groups.push_back({key, {}});
+    groups[it->second].second.push_back(n.node_name);
+    if (std::find(node_names.begin(), node_names.end(), n.node_name) == node_names.end()) {
+      node_names.push_back(n.node_name);
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& [key, names] : groups) {
+    size_t colon = key.find(": ");
+    std::vector<std::string> shown(names.begin(),
+                                   names.begin() + std::min<size_t>(3, names.size()));
+    parts.push_back(absl::StrCat(key.substr(0, colon), " x", names.size(), " ('",
+                                 absl::StrJoin(shown, "', '"), names.size() > 3 ? "', ...)" : "')",
+                                 key.substr(colon)));
+  }
+  return absl::StrCat(node_names.size(), " unsupported ONNX node",
+                      node_names.size() == 1 ? "" : "s", " at opset ", opset, ": ",
+                      absl::StrJoin(parts, "; "),
+                      " (see `neuron-cc list-operators --framework ONNX`)");
+}
+
+std::string FormatOperatorTable() {
+  std::string out = absl::StrCat("ONNX operators supported by neuron-cc (default domain, opsets ",
+                                 "up to ", kLatestOnnxOpset, "):\n");
+  absl::StrAppend(&out, "  op type      opsets  element types                      limits\n");
+  for (const OnnxOpSupport& op : kOps) {
+    std::string types = absl::StrJoin(ElemTypeNames(op.elem_types), ",");
+    std::string opsets = absl::StrCat(op.min_opset, "-", op.max_opset);
+    std::string line = absl::StrCat("  ", op.op_type);
+    line.resize(std::max<size_t>(line.size() + 1, 15), ' ');
+    absl::StrAppend(&line, opsets);
+    line.resize(std::max<size_t>(line.size() + 1, 23), ' ');
+    absl::StrAppend(&line, types);
+    line.resize(std::max<size_t>(line.size() + 1, 58), ' ');
+    absl::StrAppend(&line, *op.limits ? op.limits : "-");
+    absl::StrAppend(&out, line, "\n");
+  }
+  absl::StrAppend(&out, sizeof(kOps) / sizeof(kOps[0]), " operators\n");
+  return out;
+}
+
+std::string FormatOperatorJson() {
+  std::vector<std::string> ops;
+  for (const OnnxOpSupport& op : kOps) {
+    std::vector<std::string> types;
+    for (const std::string& t : ElemTypeNames(op.elem_types)) types.push_back(JsonString(t));
+    ops.push_back(absl::StrCat("    {\"op_type\": ", JsonString(op.op_type),
+                               ", \"min_opset\": ", op.min_opset, ", \"max_opset\": ",
+                               op.max_opset, ", \"dtypes\": [", absl::StrJoin(types, ", "),
+                               "], \"limits\": ", JsonString(op.limits), "}"));
+  }
+  return absl::StrCat("{\n  \"framework\": \"ONNX\",\n  \"operators\": [\n",
+                      absl::StrJoin(ops, ",\n"), "\n  ]\n}\n");
+}
+
+}  // namespace ncc::onnx_frontend
