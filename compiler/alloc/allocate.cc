@@ -97,6 +97,8 @@ std::vector<Interval> LiveIntervals(const TileProgram& program, Space space) {
     touch(inst.src0, i);
     touch(inst.src1, i);
     touch(inst.bias, i);
+    touch(inst.src2, i);
+    touch(inst.accum, i);
   }
   std::vector<Interval> intervals;
   for (size_t b = 0; b < program.buffers.size(); ++b) {

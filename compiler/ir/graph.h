@@ -67,6 +67,9 @@ class Graph {
   explicit Graph(std::string name = "main") : name_(std::move(name)) {}
 
   const std::string& name() const { return name_; }
+  // Opset of the default ONNX domain the ops follow (0: the latest).
+  int64_t opset() const { return opset_; }
+  void set_opset(int64_t opset) { opset_ = opset; }
 
   Value* AddValue(absl::string_view name, DType dtype, Shape shape);
   Value* AddConstant(absl::string_view name, DType dtype, Shape shape,
@@ -98,6 +101,7 @@ class Graph {
 
  private:
   std::string name_;
+  int64_t opset_ = 0;
   std::vector<std::unique_ptr<Value>> values_;
   std::vector<std::unique_ptr<Op>> ops_;
   std::vector<Value*> inputs_;

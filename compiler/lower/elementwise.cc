@@ -1,10 +1,12 @@
 #include "compiler/lower/elementwise.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/lower/data_movement.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
@@ -36,6 +38,12 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
   else if (type == "Div") *alu = neff::AluOp::DIVIDE;
   else if (type == "Max") *alu = neff::AluOp::MAXIMUM;
   else if (type == "Min") *alu = neff::AluOp::MINIMUM;
+  else if (type == "Pow") *alu = neff::AluOp::POW;
+  else if (type == "Equal") *alu = neff::AluOp::IS_EQUAL;
+  else if (type == "Greater") *alu = neff::AluOp::IS_GT;
+  else if (type == "GreaterOrEqual") *alu = neff::AluOp::IS_GE;
+  else if (type == "Less") *alu = neff::AluOp::IS_LT;
+  else if (type == "LessOrEqual") *alu = neff::AluOp::IS_LE;
   else return false;
   return true;
 }
@@ -110,27 +118,29 @@ Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
 
 }  // namespace
 
+bool IsComparison(const std::string& type) {
+  return type == "Equal" || type == "Greater" || type == "GreaterOrEqual" || type == "Less" ||
+         type == "LessOrEqual";
+}
+
 absl::Status CheckBinary(const ir::Op& op) {
-  if (auto s = RequireF32(op); !s.ok()) return s;
-  if (op.inputs.size() != 2 || !op.input(0) || !op.input(1)) {
-    return Unsupported("exactly two inputs");
-  }
-  const ir::Shape& out = op.outputs[0]->shape;
-  int64_t period = 1;
+  const size_t arity = op.type == "Where" ? 3 : 2;
+  if (op.inputs.size() != arity) return Unsupported(absl::StrCat("exactly ", arity, " inputs"));
   for (const ir::Value* in : op.inputs) {
-    Broadcast kind = Classify(in->shape, out);
-    if (kind == Broadcast::kOther && !in->is_constant) {
-      return Unsupported(absl::StrCat("broadcast of non-constant ", ir::ShapeToString(in->shape),
-                                          " to ", ir::ShapeToString(out)));
-    }
-    if (kind == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
+    if (in == nullptr) return Unsupported("missing input");
   }
-  if (period > kMaxFree) {
-    for (const ir::Value* in : op.inputs) {
-      if (Classify(in->shape, out) == Broadcast::kSuffix && !in->is_constant) {
-        return Unsupported(absl::StrCat("broadcast period ", period, " above ", kMaxFree));
-      }
+  // Compute is fp32: float operands, plus bool predicates/results.
+  for (size_t i = 0; i < arity; ++i) {
+    const ir::Value* in = op.input(i);
+    const bool predicate = op.type == "Where" && i == 0;
+    if (predicate ? in->dtype != ir::DType::kBool : in->dtype != ir::DType::kF32) {
+      return Unsupported(absl::StrCat("input '", in->name, "' is ", ir::DTypeName(in->dtype),
+                                      " (element-wise arithmetic is lowered for f32 only)"));
     }
+  }
+  const ir::DType out = op.outputs[0]->dtype;
+  if (out != (IsComparison(op.type) ? ir::DType::kBool : ir::DType::kF32)) {
+    return Unsupported(absl::StrCat("output is ", ir::DTypeName(out)));
   }
   return CheckFusedActivation(op);
 }
@@ -141,20 +151,44 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   const ir::Shape& out_shape = op.outputs[0]->shape;
   const int64_t total = ir::NumElements(out_shape);
   const int partitions = ctx.spec().partitions;
+  const size_t arity = op.inputs.size();
 
-  DramTensor operands[2];
-  Broadcast kinds[2];
+  std::vector<DramTensor> operands(arity);
+  std::vector<Broadcast> kinds(arity);
   int64_t period = 1;
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
     kinds[i] = Classify(in->shape, out_shape);
     operands[i] = ctx.Tensor(in);
     if (kinds[i] == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
-    if (kinds[i] == Broadcast::kOther ||
-        (kinds[i] == Broadcast::kSuffix && period > kMaxFree)) {
+  }
+  for (size_t i = 0; i < arity; ++i) {
+    const ir::Value* in = op.input(i);
+    const bool too_long = kinds[i] == Broadcast::kSuffix && period > kMaxFree;
+    if (kinds[i] != Broadcast::kOther && !too_long) continue;
+    if (in->is_constant && in->dtype == ir::DType::kF32) {
       operands[i] = MaterializeBroadcast(ctx, *in, out_shape);
-      kinds[i] = Broadcast::kSame;
+    } else {
+      // Expand into a DRAM temporary by a zero-stride copy.
+      Buffer buffer;
+      buffer.name = ctx.Name(absl::StrCat("expand", i));
+      buffer.space = Space::DRAM;
+      buffer.bytes = total * ElemSize(operands[i].dtype);
+      DramTensor expanded = operands[i];
+      expanded.buffer = ctx.program().AddBuffer(std::move(buffer));
+      expanded.shape = out_shape;
+      const size_t rank = out_shape.size();
+      ir::Shape padded(rank, 1);
+      std::copy(in->shape.begin(), in->shape.end(), padded.end() - in->shape.size());
+      std::vector<int64_t> strides = RowMajorStrides(padded);
+      for (size_t d = 0; d < rank; ++d) {
+        if (padded[d] == 1) strides[d] = 0;
+      }
+      EmitStridedCopy(ctx, operands[i], 0, strides, expanded, 0, RowMajorStrides(out_shape),
+                      out_shape);
+      operands[i] = expanded;
     }
+    kinds[i] = Broadcast::kSame;
   }
   if (period > kMaxFree) period = 1;
   // F: a multiple of every suffix operand's period, near total / 128.
@@ -165,32 +199,128 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   ActivationFor(op.GetString("fused_activation", ""), &func);
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
-    auto abuf = ctx.Sbuf("lhs", chunk.rows, chunk.free * 4);
-    if (!abuf.ok()) return abuf.status();
-    auto bbuf = ctx.Sbuf("rhs", chunk.rows, chunk.free * 4);
-    if (!bbuf.ok()) return bbuf.status();
-    Operand a = ctx.Tile(*abuf, chunk.rows, chunk.free);
-    Operand b = ctx.Tile(*bbuf, chunk.rows, chunk.free);
-    ctx.Dma(a, OperandView(ctx, operands[0], kinds[0], chunk, free_per_row));
-    ctx.Dma(b, OperandView(ctx, operands[1], kinds[1], chunk, free_per_row));
-    ctx.TensorTensor(a, a, b, alu);
-    if (func != neff::ActivationFunction::IDENTITY) {
-      ctx.Activation(a, a, func, 1.0f, nullptr);
+    std::vector<Operand> tiles;
+    for (size_t i = 0; i < arity; ++i) {
+      auto buf = ctx.Sbuf(absl::StrCat("in", i), chunk.rows, chunk.free * 4);
+      if (!buf.ok()) return buf.status();
+      tiles.push_back(ctx.Tile(*buf, chunk.rows, chunk.free));
+      ctx.Dma(tiles.back(), OperandView(ctx, operands[i], kinds[i], chunk, free_per_row));
     }
-    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), a);
+    Operand& result = arity == 3 ? tiles[1] : tiles[0];
+    if (arity == 3) {
+      ctx.Select(result, tiles[0], tiles[1], tiles[2]);
+    } else {
+      ctx.TensorTensor(result, tiles[0], tiles[1], alu);
+    }
+    if (func != neff::ActivationFunction::IDENTITY) {
+      ctx.Activation(result, result, func, 1.0f, nullptr);
+    }
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), result);
   }
   return absl::OkStatus();
 }
 
+namespace {
+
+// One step of a unary op's on-tile program.
+struct UnaryStep {
+  enum Kind { kActivation, kScalar, kMaxWithInput, kMinWithInput, kMulWithInput } kind;
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+  float scale = 1.0f;
+  neff::AluOp alu = neff::AluOp::BYPASS, alu2 = neff::AluOp::BYPASS;
+  float imm = 0.0f, imm2 = 0.0f;
+};
+
+UnaryStep Act(neff::ActivationFunction f, float scale = 1.0f) {
+  UnaryStep s{UnaryStep::kActivation};
+  s.func = f;
+  s.scale = scale;
+  return s;
+}
+
+UnaryStep Scalar(neff::AluOp a, float imm, neff::AluOp a2 = neff::AluOp::BYPASS, float imm2 = 0) {
+  UnaryStep s{UnaryStep::kScalar};
+  s.alu = a, s.imm = imm, s.alu2 = a2, s.imm2 = imm2;
+  return s;
+}
+
+absl::StatusOr<float> ScalarInput(const ir::Op& op, size_t i, float default_value) {
+  const ir::Value* v = op.input(i);
+  if (v == nullptr) return default_value;
+  if (!v->is_constant || v->num_elements() != 1 || v->dtype != ir::DType::kF32) {
+    return Unsupported(absl::StrCat("input ", i, " must be a constant f32 scalar"));
+  }
+  return v->data_as<float>()[0];
+}
+
+// The on-tile program of each unary op; the steps apply to a work tile that
+// starts as a copy of x ("WithInput" steps combine it with x again).
+absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
+  using F = neff::ActivationFunction;
+  using A = neff::AluOp;
+  static const std::pair<const char*, F> kDirect[] = {
+      {"Relu", F::RELU},   {"Sigmoid", F::SIGMOID},         {"Tanh", F::TANH},
+      {"Exp", F::EXP},     {"Erf", F::ERF},                 {"Sqrt", F::SQRT},
+      {"Log", F::LOG},     {"Abs", F::ABS},                 {"Reciprocal", F::RECIPROCAL},
+      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},         {"Sin", F::SIN},
+      {"Cos", F::COS},
+  };
+  for (const auto& [type, func] : kDirect) {
+    if (op.type == type) return std::vector<UnaryStep>{Act(func)};
+  }
+  if (op.type == "Neg") return std::vector<UnaryStep>{Act(F::IDENTITY, -1.0f)};
+  if (op.type == "Gelu") {
+    const std::string approx = op.GetString("approximate", "none");
+    if (approx != "none" && approx != "tanh") return Unsupported(absl::StrCat("approximate='", approx, "'"));
+    return std::vector<UnaryStep>{Act(approx == "tanh" ? F::GELU_TANH : F::GELU)};
+  }
+  if (op.type == "Clip") {
+    float lo = op.GetFloat("min", -INFINITY), hi = op.GetFloat("max", INFINITY);
+    if (op.inputs.size() > 1) {
+      auto l = ScalarInput(op, 1, -INFINITY);
+      auto h = ScalarInput(op, 2, INFINITY);
+      if (!l.ok()) return l.status();
+      if (!h.ok()) return h.status();
+      lo = *l, hi = *h;
+    }
+    return std::vector<UnaryStep>{Scalar(A::MAXIMUM, lo, A::MINIMUM, hi)};
+  }
+  if (op.type == "LeakyRelu") {
+    const float alpha = op.GetFloat("alpha", 0.01f);
+    UnaryStep combine{alpha <= 1.0f ? UnaryStep::kMaxWithInput : UnaryStep::kMinWithInput};
+    return std::vector<UnaryStep>{Scalar(A::MULTIPLY, alpha), combine};
+  }
+  if (op.type == "HardSigmoid") {
+    return std::vector<UnaryStep>{
+        Scalar(A::MULTIPLY, op.GetFloat("alpha", 0.2f), A::ADD, op.GetFloat("beta", 0.5f)),
+        Scalar(A::MAXIMUM, 0.0f, A::MINIMUM, 1.0f)};
+  }
+  if (op.type == "HardSwish") {
+    return std::vector<UnaryStep>{Scalar(A::MULTIPLY, 1.0f / 6.0f, A::ADD, 0.5f),
+                                  Scalar(A::MAXIMUM, 0.0f, A::MINIMUM, 1.0f),
+                                  UnaryStep{UnaryStep::kMulWithInput}};
+  }
+  if (op.type == "Softsign") {
+    return std::vector<UnaryStep>{Act(F::ABS), Scalar(A::ADD, 1.0f), Act(F::RECIPROCAL),
+                                  UnaryStep{UnaryStep::kMulWithInput}};
+  }
+  return Unsupported("op type is not supported");
+}
+
+}  // namespace
+
 absl::Status CheckUnary(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr) return Unsupported("missing input");
-  return absl::OkStatus();
+  auto program = UnaryProgram(op);
+  return program.ok() ? absl::OkStatus() : program.status();
 }
 
 absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
-  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
-  ActivationFor(op.type, &func);
+  auto program = UnaryProgram(op);
+  if (!program.ok()) return program.status();
+  bool needs_input = false;
+  for (const UnaryStep& step : *program) needs_input |= step.kind >= UnaryStep::kMaxWithInput;
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
@@ -200,10 +330,37 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return buf.status();
-    Operand t = ctx.Tile(*buf, chunk.rows, chunk.free);
-    ctx.Dma(t, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
-    ctx.Activation(t, t, func, 1.0f, nullptr);
-    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), t);
+    Operand in = ctx.Tile(*buf, chunk.rows, chunk.free);
+    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    Operand work = in;
+    if (needs_input) {
+      auto wbuf = ctx.Sbuf("work", chunk.rows, chunk.free * 4);
+      if (!wbuf.ok()) return wbuf.status();
+      work = ctx.Tile(*wbuf, chunk.rows, chunk.free);
+    }
+    const Operand* src = &in;  // the first step reads x
+    for (const UnaryStep& step : *program) {
+      switch (step.kind) {
+        case UnaryStep::kActivation:
+          ctx.Activation(work, *src, step.func, step.scale, nullptr);
+          break;
+        case UnaryStep::kScalar:
+          ctx.TensorScalarPerPartition(work, *src, step.alu, nullptr, step.imm, step.alu2,
+                                       nullptr, step.imm2);
+          break;
+        case UnaryStep::kMaxWithInput:
+          ctx.TensorTensor(work, *src, in, neff::AluOp::MAXIMUM);
+          break;
+        case UnaryStep::kMinWithInput:
+          ctx.TensorTensor(work, *src, in, neff::AluOp::MINIMUM);
+          break;
+        case UnaryStep::kMulWithInput:
+          ctx.TensorTensor(work, *src, in, neff::AluOp::MULTIPLY);
+          break;
+      }
+      src = &work;
+    }
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), work);
   }
   return absl::OkStatus();
 }

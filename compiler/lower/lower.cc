@@ -4,10 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/conv.h"
+#include "compiler/lower/data_movement.h"
 #include "compiler/lower/elementwise.h"
+#include "compiler/lower/gather.h"
 #include "compiler/lower/layout.h"
 #include "compiler/lower/lower_context.h"
 #include "compiler/lower/matmul.h"
+#include "compiler/lower/norm.h"
+#include "compiler/lower/pool.h"
 
 namespace ncc::lower {
 namespace {
@@ -19,16 +23,74 @@ struct OpLowering {
 };
 
 constexpr OpLowering kLowerings[] = {
-    {"Add", CheckBinary, LowerBinary},       {"Conv", CheckConv, LowerConv},
-    {"Div", CheckBinary, LowerBinary},       {"Dropout", CheckLayout, LowerLayout},
-    {"Exp", CheckUnary, LowerUnary},         {"Flatten", CheckLayout, LowerLayout},
-    {"Gemm", CheckGemm, LowerGemm},          {"Identity", CheckLayout, LowerLayout},
-    {"MatMul", CheckMatMul, LowerMatMul},    {"Max", CheckBinary, LowerBinary},
-    {"Min", CheckBinary, LowerBinary},       {"Mul", CheckBinary, LowerBinary},
-    {"Relu", CheckUnary, LowerUnary},        {"Reshape", CheckLayout, LowerLayout},
-    {"Sigmoid", CheckUnary, LowerUnary},     {"Squeeze", CheckLayout, LowerLayout},
-    {"Sub", CheckBinary, LowerBinary},       {"Tanh", CheckUnary, LowerUnary},
+    {"Abs", CheckUnary, LowerUnary},
+    {"Add", CheckBinary, LowerBinary},
+    {"AveragePool", CheckPool, LowerPool},
+    {"BatchNormalization", CheckBatchNorm, LowerBatchNorm},
+    {"Cast", CheckCast, LowerCast},
+    {"Clip", CheckUnary, LowerUnary},
+    {"Concat", CheckConcat, LowerConcat},
+    {"Conv", CheckConv, LowerConv},
+    {"Cos", CheckUnary, LowerUnary},
+    {"Div", CheckBinary, LowerBinary},
+    {"Dropout", CheckLayout, LowerLayout},
+    {"Equal", CheckBinary, LowerBinary},
+    {"Erf", CheckUnary, LowerUnary},
+    {"Exp", CheckUnary, LowerUnary},
+    {"Expand", CheckExpand, LowerExpand},
+    {"Flatten", CheckLayout, LowerLayout},
+    {"Gather", CheckGather, LowerGather},
+    {"Gelu", CheckUnary, LowerUnary},
+    {"Gemm", CheckGemm, LowerGemm},
+    {"GlobalAveragePool", CheckGlobalPool, LowerGlobalPool},
+    {"GlobalMaxPool", CheckGlobalPool, LowerGlobalPool},
+    {"Greater", CheckBinary, LowerBinary},
+    {"GreaterOrEqual", CheckBinary, LowerBinary},
+    {"HardSigmoid", CheckUnary, LowerUnary},
+    {"HardSwish", CheckUnary, LowerUnary},
+    {"Identity", CheckLayout, LowerLayout},
+    {"LayerNormalization", CheckLayerNorm, LowerLayerNorm},
+    {"LeakyRelu", CheckUnary, LowerUnary},
+    {"Less", CheckBinary, LowerBinary},
+    {"LessOrEqual", CheckBinary, LowerBinary},
+    {"Log", CheckUnary, LowerUnary},
+    {"LogSoftmax", CheckSoftmax, LowerSoftmax},
+    {"MatMul", CheckMatMul, LowerMatMul},
+    {"Max", CheckBinary, LowerBinary},
+    {"MaxPool", CheckPool, LowerPool},
+    {"Min", CheckBinary, LowerBinary},
+    {"Mul", CheckBinary, LowerBinary},
+    {"Neg", CheckUnary, LowerUnary},
+    {"Pad", CheckPad, LowerPad},
+    {"Pow", CheckBinary, LowerBinary},
+    {"Reciprocal", CheckUnary, LowerUnary},
+    {"ReduceL1", CheckReduce, LowerReduce},
+    {"ReduceL2", CheckReduce, LowerReduce},
+    {"ReduceLogSum", CheckReduce, LowerReduce},
+    {"ReduceLogSumExp", CheckReduce, LowerReduce},
+    {"ReduceMax", CheckReduce, LowerReduce},
+    {"ReduceMean", CheckReduce, LowerReduce},
+    {"ReduceMin", CheckReduce, LowerReduce},
+    {"ReduceProd", CheckReduce, LowerReduce},
+    {"ReduceSum", CheckReduce, LowerReduce},
+    {"ReduceSumSquare", CheckReduce, LowerReduce},
+    {"Relu", CheckUnary, LowerUnary},
+    {"Reshape", CheckLayout, LowerLayout},
+    {"Sigmoid", CheckUnary, LowerUnary},
+    {"Sign", CheckUnary, LowerUnary},
+    {"Sin", CheckUnary, LowerUnary},
+    {"Slice", CheckSlice, LowerSlice},
+    {"Softmax", CheckSoftmax, LowerSoftmax},
+    {"Softplus", CheckUnary, LowerUnary},
+    {"Softsign", CheckUnary, LowerUnary},
+    {"Split", CheckSplit, LowerSplit},
+    {"Sqrt", CheckUnary, LowerUnary},
+    {"Squeeze", CheckLayout, LowerLayout},
+    {"Sub", CheckBinary, LowerBinary},
+    {"Tanh", CheckUnary, LowerUnary},
+    {"Transpose", CheckTranspose, LowerTranspose},
     {"Unsqueeze", CheckLayout, LowerLayout},
+    {"Where", CheckBinary, LowerBinary},
 };
 
 const OpLowering* Find(const std::string& type) {
@@ -91,6 +153,7 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
                                   const target::CoreSpec& spec) {
   TileProgram program;
   LowerContext ctx(&program, &spec);
+  ctx.set_opset(graph.opset());
   // Model inputs and outputs get pinned DRAM buffers of their own.
   for (const ir::Value* in : graph.inputs()) {
     DramTensor& t = ctx.NewDramTensor(in);

@@ -147,6 +147,101 @@ void LowerContext::TensorScalar(const Operand& dst, const Operand& a,
   Emit(std::move(inst));
 }
 
+void LowerContext::TensorScalarPerPartition(const Operand& dst, const Operand& a,
+                                            neff::AluOp alu, const Operand* s1, float imm,
+                                            neff::AluOp alu2, const Operand* s2,
+                                            float imm2) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::TENSOR_SCALAR;
+  inst.engine = target::Engine::kVector;
+  inst.dst = dst;
+  inst.src0 = a;
+  inst.alu = alu;
+  inst.imm = imm;
+  inst.alu2 = alu2;
+  inst.imm2 = imm2;
+  if (s1 != nullptr) inst.src1 = *s1;
+  if (s2 != nullptr) inst.src2 = *s2;
+  Emit(std::move(inst));
+}
+
+void LowerContext::TensorCopy(const Operand& dst, const Operand& src) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::TENSOR_COPY;
+  inst.engine = target::Engine::kVector;
+  inst.dst = dst;
+  inst.src0 = src;
+  Emit(std::move(inst));
+}
+
+void LowerContext::TensorReduce(const Operand& dst, const Operand& src, neff::AluOp alu) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::TENSOR_REDUCE;
+  inst.engine = target::Engine::kVector;
+  inst.dst = dst;
+  inst.src0 = src;
+  inst.alu = alu;
+  Emit(std::move(inst));
+}
+
+void LowerContext::ActivationAccumulate(const Operand& dst, const Operand& src,
+                                        neff::ActivationFunction func, float scale,
+                                        const Operand* bias, const Operand& accum) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::ACTIVATION;
+  inst.engine = target::Engine::kScalar;
+  inst.dst = dst;
+  inst.src0 = src;
+  inst.func = func;
+  inst.scale = scale;
+  if (bias != nullptr) inst.bias = *bias;
+  inst.accum = accum;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Transpose(const Operand& psum, const Operand& src) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::TRANSPOSE;
+  inst.engine = target::Engine::kTensor;
+  inst.dst = psum;
+  inst.src0 = src;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Iota(const Operand& dst, float base, float partition_step,
+                        float free_step) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::IOTA;
+  inst.engine = target::Engine::kGpSimd;
+  inst.dst = dst;
+  inst.imm = base;
+  inst.scale = partition_step;
+  inst.imm2 = free_step;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Select(const Operand& dst, const Operand& predicate,
+                          const Operand& on_true, const Operand& on_false) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::SELECT;
+  inst.engine = target::Engine::kVector;
+  inst.dst = dst;
+  inst.src0 = predicate;
+  inst.src1 = on_true;
+  inst.src2 = on_false;
+  Emit(std::move(inst));
+}
+
+void LowerContext::Gather(const Operand& dst, const Operand& table, const Operand& index) {
+  TileInst inst;
+  inst.opcode = neff::Opcode::DMA_GATHER;
+  inst.engine = target::Engine::kDma;
+  inst.dst = dst;
+  inst.src0 = table;
+  inst.src1 = index;
+  Emit(std::move(inst));
+}
+
 std::string LowerContext::Name(absl::string_view what) const {
   return absl::StrCat(op_ ? op_->name : "", "/", what);
 }

@@ -34,6 +34,9 @@ class LowerContext {
     op_ = op;
   }
   const ir::Op& op() const { return *op_; }
+  // The model's default-domain opset (0: latest semantics).
+  int64_t opset() const { return opset_; }
+  void set_opset(int64_t opset) { opset_ = opset; }
 
   // The DRAM tensor holding `value` (created by the driver loop).
   const DramTensor& Tensor(const ir::Value* value) const {
@@ -72,6 +75,27 @@ class LowerContext {
                     neff::AluOp alu);
   void TensorScalar(const Operand& dst, const Operand& a, neff::AluOp alu,
                     float imm);
+  // dst = (a <alu> s1) <alu2> s2 with per-partition scalars s1/s2 (one
+  // element per partition) where given, immediates otherwise.
+  void TensorScalarPerPartition(const Operand& dst, const Operand& a,
+                                neff::AluOp alu, const Operand* s1, float imm,
+                                neff::AluOp alu2, const Operand* s2,
+                                float imm2);
+  void TensorCopy(const Operand& dst, const Operand& src);
+  // dst[p][g] = reduce of src[p][g*R .. (g+1)*R).
+  void TensorReduce(const Operand& dst, const Operand& src, neff::AluOp alu);
+  // Activation that also sums its outputs per partition into `accum`.
+  void ActivationAccumulate(const Operand& dst, const Operand& src,
+                            neff::ActivationFunction func, float scale,
+                            const Operand* bias, const Operand& accum);
+  // TensorE transpose into PSUM: dst[f][p] = src[p][f].
+  void Transpose(const Operand& psum, const Operand& src);
+  void Iota(const Operand& dst, float base, float partition_step,
+            float free_step);
+  void Select(const Operand& dst, const Operand& predicate,
+              const Operand& on_true, const Operand& on_false);
+  // dst[p] = row index[p] of `table`.
+  void Gather(const Operand& dst, const Operand& table, const Operand& index);
 
   // Name prefix for buffers of the current op.
   std::string Name(absl::string_view what) const;
@@ -83,6 +107,7 @@ class LowerContext {
   const target::CoreSpec* spec_;
   int node_ = -1;
   const ir::Op* op_ = nullptr;
+  int64_t opset_ = 0;
   absl::flat_hash_map<const ir::Value*, DramTensor> tensors_;
 };
 

@@ -65,11 +65,13 @@ struct Operand {
 struct TileInst {
   neff::Opcode opcode = neff::Opcode::DMA_COPY;
   target::Engine engine = target::Engine::kDma;
-  Operand dst, src0, src1, bias;
+  Operand dst, src0, src1, bias, src2, accum;
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   neff::AluOp alu = neff::AluOp::ADD;
   float scale = 1.0f;
   float imm = 0.0f;
+  neff::AluOp alu2 = neff::AluOp::BYPASS;
+  float imm2 = 0.0f;
   bool accumulate_start = false;
   bool accumulate_stop = false;
   int node = -1;  // index into TileProgram::nodes

@@ -108,26 +108,41 @@ class HazardTracker {
 }  // namespace
 
 double InstructionCostNs(const TileInst& inst, const target::CoreSpec& spec) {
+  const bool gpsimd = inst.engine == target::Engine::kGpSimd;
   switch (inst.opcode) {
     case neff::Opcode::MATMUL:
       return target::MatmulNs(spec, inst.src0.free_size(), inst.src1.free_size(),
                               lower::ElemSize(inst.src1.dtype));
     case neff::Opcode::ACTIVATION:
       return target::ActivationNs(spec, inst.dst.free_size());
+    case neff::Opcode::TRANSPOSE:
+      if (inst.engine == target::Engine::kTensor) {
+        return target::MatmulNs(spec, inst.src0.free_size(), inst.src0.num_partitions,
+                                lower::ElemSize(inst.src0.dtype));
+      }
+      return target::VectorNs(spec, inst.src0.free_size(), 1);
+    case neff::Opcode::TENSOR_REDUCE:
+      return gpsimd ? target::GpSimdNs(spec, inst.src0.free_size())
+                    : target::VectorNs(spec, inst.src0.free_size(), 1);
+    case neff::Opcode::IOTA:
+      return target::GpSimdNs(spec, inst.dst.free_size());
     case neff::Opcode::TENSOR_TENSOR:
     case neff::Opcode::TENSOR_SCALAR:
     case neff::Opcode::TENSOR_COPY:
-    case neff::Opcode::MEMSET: {
-      const int inputs = inst.opcode == neff::Opcode::TENSOR_TENSOR ? 2 : 1;
-      if (inst.engine == target::Engine::kGpSimd) {
-        return target::GpSimdNs(spec, inst.dst.free_size());
-      }
+    case neff::Opcode::MEMSET:
+    case neff::Opcode::SELECT: {
+      const int inputs = inst.opcode == neff::Opcode::TENSOR_TENSOR ||
+                                 inst.opcode == neff::Opcode::SELECT
+                             ? 2
+                             : 1;
+      if (gpsimd) return target::GpSimdNs(spec, inst.dst.free_size());
       if (inst.engine == target::Engine::kScalar) {
         return target::ActivationNs(spec, inst.dst.free_size());
       }
       return target::VectorNs(spec, inst.dst.free_size(), inputs);
     }
     case neff::Opcode::DMA_COPY:
+    case neff::Opcode::DMA_GATHER:
       break;
   }
   return 0;
@@ -165,8 +180,10 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
     hazards.Access(inst.src0, false, static_cast<int>(i), &deps);
     hazards.Access(inst.src1, false, static_cast<int>(i), &deps);
     hazards.Access(inst.bias, false, static_cast<int>(i), &deps);
+    hazards.Access(inst.src2, false, static_cast<int>(i), &deps);
     if (accumulates) hazards.Access(inst.dst, false, static_cast<int>(i), &deps);
     hazards.Access(inst.dst, true, static_cast<int>(i), &deps);
+    hazards.Access(inst.accum, true, static_cast<int>(i), &deps);
     std::sort(deps.begin(), deps.end());
     deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     deps.erase(std::remove(deps.begin(), deps.end(), static_cast<int>(i)), deps.end());
@@ -198,10 +215,15 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
         satisfied[q][p] = need[p];
       }
     }
-    const double cost = inst.opcode == neff::Opcode::DMA_COPY
-                            ? target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
-                                            ContiguousBytes(inst, program))
-                            : InstructionCostNs(inst, spec);
+    double cost = InstructionCostNs(inst, spec);
+    if (inst.opcode == neff::Opcode::DMA_COPY) {
+      cost = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
+                           ContiguousBytes(inst, program));
+    } else if (inst.opcode == neff::Opcode::DMA_GATHER) {
+      // One row per partition: the run is a row's bytes.
+      cost = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
+                           inst.dst.free_size() * lower::ElemSize(inst.dst.dtype));
+    }
     si.start_ns = std::max(ready, queue_free[q]);
     si.end_ns = si.start_ns + cost;
     queue_free[q] = si.end_ns;
@@ -213,7 +235,7 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
     sched.instruction_counts[slot] += 1;
     sched.semaphore_waits += static_cast<int64_t>(si.waits.size());
     sched.dependencies += static_cast<int64_t>(deps.size());
-    if (inst.opcode == neff::Opcode::DMA_COPY) {
+    if (inst.engine == target::Engine::kDma) {
       sched.dma_bytes += inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype);
     }
     sched.estimated_ns = std::max(sched.estimated_ns, si.end_ns);

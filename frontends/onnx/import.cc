@@ -152,6 +152,7 @@ class Importer {
     if (!status.ok()) return WithOrigin(origin_, status);
     ImportedModel result;
     result.graph = std::move(graph_);
+    result.graph->set_opset(opset_);
     result.opset = opset_;
     result.producer = model_.producer_name();
     if (!model_.producer_version().empty()) {

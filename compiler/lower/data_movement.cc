@@ -1,0 +1,327 @@
+#include "compiler/lower/data_movement.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/support.h"
+
+namespace ncc::lower {
+namespace {
+
+// DMA descriptors are split so that copies above this many bytes spread
+// over several queues.
+constexpr int64_t kSplitBytes = 64 * 1024;
+constexpr int64_t kMaxSplits = 8;
+
+int64_t NormalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+
+// Reads a constant integer tensor (i64 or i32) as int64s.
+absl::StatusOr<std::vector<int64_t>> ConstInts(const ir::Value* v, absl::string_view what) {
+  if (v == nullptr) return std::vector<int64_t>{};
+  if (!v->is_constant) {
+    return Unsupported(absl::StrCat(what, " '", v->name, "' must be a compile-time constant"));
+  }
+  std::vector<int64_t> out(v->num_elements());
+  for (int64_t i = 0; i < v->num_elements(); ++i) {
+    if (v->dtype == ir::DType::kI64) {
+      out[i] = v->data_as<int64_t>()[i];
+    } else if (v->dtype == ir::DType::kI32) {
+      out[i] = v->data_as<int32_t>()[i];
+    } else {
+      return Unsupported(absl::StrCat(what, " '", v->name, "' must be integer"));
+    }
+  }
+  return out;
+}
+
+struct SliceSpec {
+  std::vector<int64_t> start, step;  // per axis
+};
+
+absl::StatusOr<SliceSpec> ResolveSlice(const ir::Op& op) {
+  const ir::Shape& in = op.input(0)->shape;
+  const int64_t rank = static_cast<int64_t>(in.size());
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (op.inputs.size() >= 3) {
+    auto s = ConstInts(op.input(1), "starts");
+    auto e = ConstInts(op.input(2), "ends");
+    auto a = ConstInts(op.input(3), "axes");
+    auto st = ConstInts(op.input(4), "steps");
+    for (auto* r : {&s, &e, &a, &st}) {
+      if (!r->ok()) return r->status();
+    }
+    starts = *s, ends = *e, axes = *a, steps = *st;
+  } else {
+    starts = op.GetInts("starts", {});
+    ends = op.GetInts("ends", {});
+    axes = op.GetInts("axes", {});
+  }
+  if (axes.empty()) {
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  SliceSpec spec;
+  spec.start.assign(rank, 0);
+  spec.step.assign(rank, 1);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const int64_t axis = NormalizeAxis(axes[i], rank);
+    if (axis < 0 || axis >= rank || steps[i] == 0) return Unsupported("invalid axes or steps");
+    const int64_t dim = in[axis];
+    int64_t start = starts[i] < 0 ? starts[i] + dim : starts[i];
+    if (steps[i] > 0) {
+      start = std::clamp<int64_t>(start, 0, dim);
+    } else {
+      start = std::clamp<int64_t>(start, 0, dim - 1);
+    }
+    spec.start[axis] = start;
+    spec.step[axis] = steps[i];
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::vector<int64_t> RowMajorStrides(const ir::Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offset,
+                     std::vector<int64_t> src_strides, const DramTensor& dst,
+                     int64_t dst_offset, std::vector<int64_t> dst_strides,
+                     std::vector<int64_t> shape) {
+  // Drop size-1 dims, then merge dims that are contiguous on both sides.
+  std::vector<int64_t> sz, ss, ds;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 0) return;
+    if (shape[i] == 1) continue;
+    if (!sz.empty() && ss.back() == src_strides[i] * shape[i] &&
+        ds.back() == dst_strides[i] * shape[i]) {
+      sz.back() *= shape[i];
+      ss.back() = src_strides[i];
+      ds.back() = dst_strides[i];
+      continue;
+    }
+    sz.push_back(shape[i]);
+    ss.push_back(src_strides[i]);
+    ds.push_back(dst_strides[i]);
+  }
+  if (sz.empty()) sz = {1}, ss = {1}, ds = {1};
+  // More than four dims: one copy per index of the leading dim.
+  if (sz.size() > 4) {
+    std::vector<int64_t> rest(sz.begin() + 1, sz.end());
+    std::vector<int64_t> rs(ss.begin() + 1, ss.end()), rd(ds.begin() + 1, ds.end());
+    for (int64_t i = 0; i < sz[0]; ++i) {
+      EmitStridedCopy(ctx, src, src_offset + i * ss[0], rs, dst, dst_offset + i * ds[0], rd, rest);
+    }
+    return;
+  }
+  while (sz.size() < 2) sz.insert(sz.begin(), 1), ss.insert(ss.begin(), 0), ds.insert(ds.begin(), 0);
+  // The first dim becomes the (logical) partition dim; split it across queues.
+  int64_t total = ElemSize(dst.dtype);
+  for (int64_t s : sz) total *= s;
+  const int64_t splits = std::min<int64_t>(
+      sz[0], std::max<int64_t>(1, std::min(kMaxSplits, total / kSplitBytes)));
+  const int64_t per = (sz[0] + splits - 1) / splits;
+  auto free_dims = [&](const std::vector<int64_t>& strides) {
+    std::vector<Dim> dims;
+    for (size_t i = 1; i < sz.size(); ++i) dims.push_back(Dim{strides[i], sz[i]});
+    return dims;
+  };
+  for (int64_t p0 = 0; p0 < sz[0]; p0 += per) {
+    const int p = static_cast<int>(std::min(per, sz[0] - p0));
+    ctx.Dma(ctx.View(dst, dst_offset + p0 * ds[0], p, ds[0], free_dims(ds)),
+            ctx.View(src, src_offset + p0 * ss[0], p, ss[0], free_dims(ss)));
+  }
+}
+
+absl::Status CheckTranspose(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  return absl::OkStatus();
+}
+
+absl::Status LowerTranspose(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& in = ctx.Tensor(op.input(0));
+  const DramTensor& out = ctx.Tensor(op.outputs[0]);
+  const int64_t rank = static_cast<int64_t>(in.shape.size());
+  std::vector<int64_t> perm = op.GetInts("perm", {});
+  if (perm.empty()) {
+    for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
+  }
+  std::vector<int64_t> in_strides = RowMajorStrides(in.shape), src_strides(rank);
+  for (int64_t i = 0; i < rank; ++i) src_strides[i] = in_strides[perm[i]];
+  EmitStridedCopy(ctx, in, 0, src_strides, out, 0, RowMajorStrides(out.shape), out.shape);
+  return absl::OkStatus();
+}
+
+absl::Status CheckSlice(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  auto spec = ResolveSlice(op);
+  return spec.ok() ? absl::OkStatus() : spec.status();
+}
+
+absl::Status LowerSlice(const ir::Op& op, LowerContext& ctx) {
+  auto spec = ResolveSlice(op);
+  if (!spec.ok()) return spec.status();
+  const DramTensor& in = ctx.Tensor(op.input(0));
+  const DramTensor& out = ctx.Tensor(op.outputs[0]);
+  std::vector<int64_t> in_strides = RowMajorStrides(in.shape), src_strides(in_strides.size());
+  int64_t offset = 0;
+  for (size_t i = 0; i < in_strides.size(); ++i) {
+    offset += spec->start[i] * in_strides[i];
+    src_strides[i] = spec->step[i] * in_strides[i];
+  }
+  EmitStridedCopy(ctx, in, offset, src_strides, out, 0, RowMajorStrides(out.shape), out.shape);
+  return absl::OkStatus();
+}
+
+absl::Status CheckConcat(const ir::Op& op) {
+  for (const ir::Value* v : op.inputs) {
+    if (v == nullptr) return Unsupported("missing input");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerConcat(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& out = ctx.Tensor(op.outputs[0]);
+  const int64_t rank = static_cast<int64_t>(out.shape.size());
+  const int64_t axis = NormalizeAxis(op.GetInt("axis", 0), rank);
+  const std::vector<int64_t> out_strides = RowMajorStrides(out.shape);
+  int64_t position = 0;
+  for (const ir::Value* v : op.inputs) {
+    const DramTensor& in = ctx.Tensor(v);
+    EmitStridedCopy(ctx, in, 0, RowMajorStrides(in.shape), out, position * out_strides[axis],
+                    out_strides, in.shape);
+    position += in.shape[axis];
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSplit(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  if (op.input(1) != nullptr && !op.input(1)->is_constant) {
+    return Unsupported("split sizes must be a compile-time constant");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerSplit(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& in = ctx.Tensor(op.input(0));
+  const int64_t rank = static_cast<int64_t>(in.shape.size());
+  const int64_t axis = NormalizeAxis(op.GetInt("axis", 0), rank);
+  const std::vector<int64_t> in_strides = RowMajorStrides(in.shape);
+  int64_t position = 0;
+  for (const ir::Value* out_value : op.outputs) {
+    const DramTensor& out = ctx.Tensor(out_value);
+    EmitStridedCopy(ctx, in, position * in_strides[axis], in_strides, out, 0,
+                    RowMajorStrides(out.shape), out.shape);
+    position += out.shape[axis];
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPad(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  const std::string mode = op.GetString("mode", "constant");
+  if (mode != "constant") return Unsupported(absl::StrCat("mode '", mode, "' (only constant)"));
+  if (op.input(1) != nullptr && !op.input(1)->is_constant) {
+    return Unsupported("pads must be a compile-time constant");
+  }
+  if (op.input(2) != nullptr && !op.input(2)->is_constant) {
+    return Unsupported("constant_value must be a compile-time constant");
+  }
+  if (op.input(3) != nullptr) return Unsupported("the axes input");
+  return absl::OkStatus();
+}
+
+absl::Status LowerPad(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& in = ctx.Tensor(op.input(0));
+  const DramTensor& out = ctx.Tensor(op.outputs[0]);
+  const int64_t rank = static_cast<int64_t>(in.shape.size());
+  std::vector<int64_t> pads = op.GetInts("pads", {});
+  if (op.input(1) != nullptr) {
+    auto p = ConstInts(op.input(1), "pads");
+    if (!p.ok()) return p.status();
+    pads = *p;
+  }
+  float value = op.GetFloat("value", 0.0f);
+  if (const ir::Value* cv = op.input(2); cv != nullptr && cv->num_elements() == 1) {
+    if (cv->dtype == ir::DType::kF32) value = cv->data_as<float>()[0];
+    if (cv->dtype == ir::DType::kI64) value = static_cast<float>(cv->data_as<int64_t>()[0]);
+    if (cv->dtype == ir::DType::kI32) value = static_cast<float>(cv->data_as<int32_t>()[0]);
+  }
+  // Fill the whole output from a constant SBUF tile, then copy the interior
+  // (negative pads crop).
+  const int64_t total = ir::NumElements(out.shape);
+  const int64_t partitions = ctx.spec().partitions;
+  const int64_t free = std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
+  const int rows = static_cast<int>(std::min<int64_t>(partitions, (total + free - 1) / free));
+  auto fill = ctx.Sbuf("fill", rows, free * 4);
+  if (!fill.ok()) return fill.status();
+  Operand tile = ctx.Tile(*fill, rows, free);
+  ctx.Memset(tile, value);
+  for (int64_t c = 0; c < total;) {
+    const int64_t full_rows = std::min<int64_t>(rows, (total - c) / free);
+    if (full_rows > 0) {
+      ctx.Dma(ctx.View(out, c, static_cast<int>(full_rows), free, {Dim{1, free}}),
+              ctx.Tile(*fill, static_cast<int>(full_rows), free));
+      c += full_rows * free;
+    } else {
+      ctx.Dma(ctx.View(out, c, 1, 0, {Dim{1, total - c}}), ctx.Tile(*fill, 1, total - c));
+      c = total;
+    }
+  }
+  const std::vector<int64_t> in_strides = RowMajorStrides(in.shape);
+  const std::vector<int64_t> out_strides = RowMajorStrides(out.shape);
+  std::vector<int64_t> shape(rank);
+  int64_t src_off = 0, dst_off = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    const int64_t before = pads[i], after = pads[i + rank];
+    const int64_t skip = std::max<int64_t>(0, -before);
+    shape[i] = in.shape[i] - skip - std::max<int64_t>(0, -after);
+    src_off += skip * in_strides[i];
+    dst_off += std::max<int64_t>(0, before) * out_strides[i];
+    if (shape[i] <= 0) return absl::OkStatus();
+  }
+  EmitStridedCopy(ctx, in, src_off, in_strides, out, dst_off, out_strides, shape);
+  return absl::OkStatus();
+}
+
+absl::Status CheckCast(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  return absl::OkStatus();
+}
+
+absl::Status LowerCast(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& in = ctx.Tensor(op.input(0));
+  const DramTensor& out = ctx.Tensor(op.outputs[0]);
+  EmitStridedCopy(ctx, in, 0, RowMajorStrides(in.shape), out, 0, RowMajorStrides(out.shape),
+                  out.shape);
+  return absl::OkStatus();
+}
+
+absl::Status CheckExpand(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  if (op.input(1) != nullptr && !op.input(1)->is_constant) {
+    return Unsupported("shape must be a compile-time constant");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerExpand(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& in = ctx.Tensor(op.input(0));
+  const DramTensor& out = ctx.Tensor(op.outputs[0]);
+  const size_t rank = out.shape.size();
+  ir::Shape padded(rank, 1);
+  std::copy(in.shape.begin(), in.shape.end(), padded.end() - in.shape.size());
+  std::vector<int64_t> strides = RowMajorStrides(padded);
+  for (size_t i = 0; i < rank; ++i) {
+    if (padded[i] == 1) strides[i] = 0;
+  }
+  EmitStridedCopy(ctx, in, 0, strides, out, 0, RowMajorStrides(out.shape), out.shape);
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::lower

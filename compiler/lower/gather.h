@@ -1,0 +1,18 @@
+// Gather (embedding lookups and their generalisation to any axis): indices
+// are loaded onto partitions and an indirect DMA (DMA_GATHER) copies one row
+// of the table per partition.
+#ifndef NCC_COMPILER_LOWER_GATHER_H_
+#define NCC_COMPILER_LOWER_GATHER_H_
+
+#include "absl/status/status.h"
+#include "compiler/ir/graph.h"
+#include "compiler/lower/lower_context.h"
+
+namespace ncc::lower {
+
+absl::Status CheckGather(const ir::Op& op);
+absl::Status LowerGather(const ir::Op& op, LowerContext& ctx);
+
+}  // namespace ncc::lower
+
+#endif  // NCC_COMPILER_LOWER_GATHER_H_

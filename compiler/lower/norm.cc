@@ -1,0 +1,358 @@
+#include "compiler/lower/norm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/support.h"
+
+namespace ncc::lower {
+namespace {
+
+// Longest row kept whole on the free axis (64 KiB of f32 per partition).
+constexpr int64_t kMaxRow = 16384;
+
+int64_t Normalize(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+
+// A tensor viewed as [outer, L, inner] around the axis block [begin, end):
+// each tile puts up to 128 rows (an (outer, inner) pair each) on partitions
+// and the L elements of a row on the free axis.
+struct RowTile {
+  int64_t in_offset;
+  int rows;
+  int64_t in_partition_stride;
+  int64_t out_offset;  // in the [outer, inner] reduced layout
+  int64_t out_partition_stride;
+};
+
+struct RowLayout {
+  int64_t outer = 1, length = 1, inner = 1;
+  std::vector<RowTile> tiles;
+};
+
+RowLayout Rows(const ir::Shape& shape, int64_t begin, int64_t end, int partitions) {
+  RowLayout r;
+  for (int64_t i = 0; i < static_cast<int64_t>(shape.size()); ++i) {
+    (i < begin ? r.outer : i < end ? r.length : r.inner) *= shape[i];
+  }
+  if (r.inner == 1) {
+    for (int64_t o = 0; o < r.outer; o += partitions) {
+      const int rows = static_cast<int>(std::min<int64_t>(partitions, r.outer - o));
+      r.tiles.push_back({o * r.length, rows, r.length, o, 1});
+    }
+  } else {
+    for (int64_t o = 0; o < r.outer; ++o) {
+      for (int64_t i = 0; i < r.inner; i += partitions) {
+        const int rows = static_cast<int>(std::min<int64_t>(partitions, r.inner - i));
+        r.tiles.push_back({o * r.length * r.inner + i, rows, 1, o * r.inner + i, 1});
+      }
+    }
+  }
+  return r;
+}
+
+// The row's free-axis stride in the input.
+int64_t RowStride(const RowLayout& r) { return r.inner; }
+
+absl::StatusOr<std::pair<int64_t, int64_t>> SoftmaxBlock(const ir::Op& op, int64_t opset) {
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  const bool legacy = opset > 0 && opset < 13;
+  const int64_t axis = Normalize(op.GetInt("axis", legacy ? 1 : -1), rank);
+  if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
+  return std::make_pair(axis, legacy ? rank : axis + 1);
+}
+
+absl::StatusOr<std::vector<int64_t>> ReduceAxes(const ir::Op& op) {
+  std::vector<int64_t> axes = op.GetInts("axes", {});
+  if (const ir::Value* a = op.input(1); a != nullptr) {
+    if (!a->is_constant || a->dtype != ir::DType::kI64) {
+      return Unsupported("axes must be a compile-time constant i64 tensor");
+    }
+    axes.assign(a->data_as<int64_t>(), a->data_as<int64_t>() + a->num_elements());
+  }
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  if (axes.empty()) {
+    if (op.GetInt("noop_with_empty_axes", 0) != 0) return axes;
+    for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
+  }
+  for (int64_t& a : axes) a = Normalize(a, rank);
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  for (size_t i = 1; i < axes.size(); ++i) {
+    if (axes[i] != axes[i - 1] + 1) {
+      return Unsupported("reducing over non-adjacent axes");
+    }
+  }
+  return axes;
+}
+
+Operand RowView(LowerContext& ctx, const DramTensor& t, const RowTile& tile, const RowLayout& r) {
+  return ctx.View(t, tile.in_offset, tile.rows, tile.in_partition_stride,
+                  {Dim{RowStride(r), r.length}});
+}
+
+Operand ReducedView(LowerContext& ctx, const DramTensor& t, const RowTile& tile) {
+  return ctx.View(t, tile.out_offset, tile.rows, tile.out_partition_stride, {Dim{1, 1}});
+}
+
+// A per-channel constant vector as a WEIGHTS tensor.
+DramTensor ConstantVector(LowerContext& ctx, const std::string& name, const std::vector<float>& v) {
+  Buffer buf;
+  buf.name = ctx.Name(name);
+  buf.space = Space::WEIGHTS;
+  buf.bytes = static_cast<int64_t>(v.size()) * 4;
+  buf.data.resize(buf.bytes);
+  std::memcpy(buf.data.data(), v.data(), buf.bytes);
+  DramTensor t;
+  t.buffer = ctx.program().AddBuffer(std::move(buf));
+  t.space = Space::WEIGHTS;
+  t.shape = {static_cast<int64_t>(v.size())};
+  return t;
+}
+
+}  // namespace
+
+absl::Status CheckSoftmax(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  return absl::OkStatus();
+}
+
+absl::Status LowerSoftmax(const ir::Op& op, LowerContext& ctx) {
+  auto block = SoftmaxBlock(op, ctx.opset());
+  if (!block.ok()) return block.status();
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  RowLayout r = Rows(x.shape, block->first, block->second, ctx.spec().partitions);
+  if (r.length > kMaxRow) {
+    return Unsupported(absl::StrCat("softmax over ", r.length, " elements (limit ", kMaxRow, ")"));
+  }
+  const bool log = op.type == "LogSoftmax";
+  for (const RowTile& tile : r.tiles) {
+    auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
+    auto eb = ctx.Sbuf("exp", tile.rows, r.length * 4);
+    auto mb = ctx.Sbuf("negmax", tile.rows, 4);
+    auto sb = ctx.Sbuf("sum", tile.rows, 4);
+    for (auto* b : {&xb, &eb, &mb, &sb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand xt = ctx.Tile(*xb, tile.rows, r.length), et = ctx.Tile(*eb, tile.rows, r.length);
+    Operand negmax = ctx.Tile(*mb, tile.rows, 1), sum = ctx.Tile(*sb, tile.rows, 1);
+    ctx.Dma(xt, RowView(ctx, x, tile, r));
+    ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
+    ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
+    ctx.ActivationAccumulate(et, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, sum);
+    if (log) {
+      // x - max - log(sum)
+      ctx.Activation(sum, sum, neff::ActivationFunction::LOG, 1.0f, nullptr);
+      ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::ADD, &negmax, 0.0f,
+                                   neff::AluOp::SUBTRACT, &sum, 0.0f);
+      ctx.Dma(RowView(ctx, y, tile, r), xt);
+    } else {
+      ctx.Activation(sum, sum, neff::ActivationFunction::RECIPROCAL, 1.0f, nullptr);
+      ctx.TensorScalarPerPartition(et, et, neff::AluOp::MULTIPLY, &sum, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Dma(RowView(ctx, y, tile, r), et);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckReduce(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  auto axes = ReduceAxes(op);
+  return axes.ok() ? absl::OkStatus() : axes.status();
+}
+
+absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
+  auto axes = ReduceAxes(op);
+  if (!axes.ok()) return axes.status();
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  if (axes->empty()) {  // noop_with_empty_axes
+    ctx.Dma(ctx.View(y, 0, 1, 0, {Dim{1, ir::NumElements(y.shape)}}),
+            ctx.View(x, 0, 1, 0, {Dim{1, ir::NumElements(x.shape)}}));
+    return absl::OkStatus();
+  }
+  RowLayout r = Rows(x.shape, axes->front(), axes->back() + 1, ctx.spec().partitions);
+  const std::string& t = op.type;
+  const bool simple = t == "ReduceSum" || t == "ReduceMean" || t == "ReduceMax" ||
+                      t == "ReduceMin" || t == "ReduceProd";
+  if (r.length > kMaxRow && !simple) {
+    return Unsupported(absl::StrCat(t, " over ", r.length, " elements (limit ", kMaxRow, ")"));
+  }
+  neff::AluOp alu = neff::AluOp::ADD;
+  if (t == "ReduceMax" || t == "ReduceLogSumExp") alu = neff::AluOp::MAXIMUM;
+  if (t == "ReduceMin") alu = neff::AluOp::MINIMUM;
+  if (t == "ReduceProd") alu = neff::AluOp::MULTIPLY;
+  const int64_t chunks = (r.length + kMaxRow - 1) / kMaxRow;
+  for (const RowTile& tile : r.tiles) {
+    auto rb = ctx.Sbuf("result", tile.rows, chunks * 4);
+    if (!rb.ok()) return rb.status();
+    Operand result = ctx.Tile(*rb, tile.rows, 1);
+    for (int64_t k = 0; k < chunks; ++k) {
+      const int64_t len = std::min(kMaxRow, r.length - k * kMaxRow);
+      auto xb = ctx.Sbuf("x", tile.rows, len * 4);
+      if (!xb.ok()) return xb.status();
+      Operand xt = ctx.Tile(*xb, tile.rows, len);
+      ctx.Dma(xt, ctx.View(x, tile.in_offset + k * kMaxRow * RowStride(r), tile.rows,
+                           tile.in_partition_stride, {Dim{RowStride(r), len}}));
+      Operand part = ctx.Tile(*rb, tile.rows, 1, k * 4);
+      if (t == "ReduceSumSquare" || t == "ReduceL2") {
+        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr, part);
+      } else if (t == "ReduceL1") {
+        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::ABS, 1.0f, nullptr, part);
+      } else if (t == "ReduceLogSumExp") {
+        auto mb = ctx.Sbuf("negmax", tile.rows, 4);
+        if (!mb.ok()) return mb.status();
+        Operand negmax = ctx.Tile(*mb, tile.rows, 1);
+        ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
+        ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
+        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, part);
+        ctx.Activation(part, part, neff::ActivationFunction::LOG, 1.0f, nullptr);
+        ctx.TensorScalarPerPartition(part, part, neff::AluOp::SUBTRACT, &negmax, 0.0f,
+                                     neff::AluOp::BYPASS, nullptr, 0.0f);
+      } else {
+        ctx.TensorReduce(part, xt, alu);
+      }
+    }
+    if (chunks > 1) ctx.TensorReduce(result, ctx.Tile(*rb, tile.rows, chunks), alu);
+    if (t == "ReduceMean") {
+      ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(r.length));
+    } else if (t == "ReduceL2") {
+      ctx.Activation(result, result, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+    } else if (t == "ReduceLogSum") {
+      ctx.Activation(result, result, neff::ActivationFunction::LOG, 1.0f, nullptr);
+    }
+    ctx.Dma(ReducedView(ctx, y, tile), result);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLayerNorm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr || op.input(1) == nullptr) return Unsupported("needs X and Scale");
+  if (op.outputs.size() > 1) return Unsupported("the Mean/InvStdDev outputs (training)");
+  const ir::Shape& x = op.input(0)->shape;
+  const int64_t axis = Normalize(op.GetInt("axis", -1), static_cast<int64_t>(x.size()));
+  int64_t length = 1;
+  for (size_t i = axis; i < x.size(); ++i) length *= x[i];
+  if (length > kMaxRow) return Unsupported(absl::StrCat("normalising ", length, " elements"));
+  for (int i = 1; i <= 2; ++i) {
+    if (op.input(i) != nullptr && op.input(i)->num_elements() != length) {
+      return Unsupported("Scale/B must cover the normalised axes exactly");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t rank = static_cast<int64_t>(x.shape.size());
+  const int64_t axis = Normalize(op.GetInt("axis", -1), rank);
+  const float eps = op.GetFloat("epsilon", 1e-5f);
+  RowLayout r = Rows(x.shape, axis, rank, ctx.spec().partitions);
+  const int max_rows = static_cast<int>(std::min<int64_t>(ctx.spec().partitions, r.outer));
+  // Scale and B broadcast to every row once, reused by all tiles.
+  Operand gamma, beta;
+  for (int i = 1; i <= 2; ++i) {
+    if (op.input(i) == nullptr) continue;
+    auto b = ctx.Sbuf(i == 1 ? "scale" : "bias", max_rows, r.length * 4);
+    if (!b.ok()) return b.status();
+    Operand t = ctx.Tile(*b, max_rows, r.length);
+    ctx.Dma(t, ctx.View(ctx.Tensor(op.input(i)), 0, max_rows, 0, {Dim{1, r.length}}));
+    (i == 1 ? gamma : beta) = t;
+  }
+  for (const RowTile& tile : r.tiles) {
+    auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
+    auto tb = ctx.Sbuf("scratch", tile.rows, r.length * 4);
+    auto mb = ctx.Sbuf("mean", tile.rows, 4);
+    auto vb = ctx.Sbuf("rstd", tile.rows, 4);
+    for (auto* b : {&xb, &tb, &mb, &vb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand xt = ctx.Tile(*xb, tile.rows, r.length), scratch = ctx.Tile(*tb, tile.rows, r.length);
+    Operand mean = ctx.Tile(*mb, tile.rows, 1), rstd = ctx.Tile(*vb, tile.rows, 1);
+    ctx.Dma(xt, RowView(ctx, x, tile, r));
+    const float inv_len = 1.0f / static_cast<float>(r.length);
+    ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::IDENTITY, inv_len, nullptr, mean);
+    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::SUBTRACT, &mean, 0.0f, neff::AluOp::BYPASS,
+                                 nullptr, 0.0f);
+    ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::SQUARE, std::sqrt(inv_len),
+                             nullptr, rstd);
+    ctx.TensorScalar(rstd, rstd, neff::AluOp::ADD, eps);
+    ctx.TensorScalarPerPartition(rstd, rstd, neff::AluOp::POW, nullptr, -0.5f,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &rstd, 0.0f, neff::AluOp::BYPASS,
+                                 nullptr, 0.0f);
+    Operand g = gamma, b = beta;
+    g.num_partitions = b.num_partitions = tile.rows;
+    if (gamma.valid()) ctx.TensorTensor(xt, xt, g, neff::AluOp::MULTIPLY);
+    if (beta.valid()) ctx.TensorTensor(xt, xt, b, neff::AluOp::ADD);
+    ctx.Dma(RowView(ctx, y, tile, r), xt);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBatchNorm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.outputs.size() > 1 || op.GetInt("training_mode", 0) != 0) {
+    return Unsupported("training mode (running statistics outputs)");
+  }
+  if (op.input(0) == nullptr || op.input(0)->shape.size() < 2) return Unsupported("input rank < 2");
+  for (int i = 1; i <= 4; ++i) {
+    if (op.input(i) == nullptr || !op.input(i)->is_constant) {
+      return Unsupported("scale, B, mean and var must be compile-time constants");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const float eps = op.GetFloat("epsilon", 1e-5f);
+  // y = x * a + b per channel, folded at compile time.
+  std::vector<float> a(c), b(c);
+  const float* scale = op.input(1)->data_as<float>();
+  const float* bias = op.input(2)->data_as<float>();
+  const float* mean = op.input(3)->data_as<float>();
+  const float* var = op.input(4)->data_as<float>();
+  for (int64_t i = 0; i < c; ++i) {
+    a[i] = scale[i] / std::sqrt(var[i] + eps);
+    b[i] = bias[i] - mean[i] * a[i];
+  }
+  const DramTensor at = ConstantVector(ctx, "scale", a), bt = ConstantVector(ctx, "shift", b);
+  const int64_t part = ctx.spec().partitions;
+  constexpr int64_t kChunk = 4096;
+  for (int64_t c0 = 0; c0 < c; c0 += part) {
+    const int ct = static_cast<int>(std::min(part, c - c0));
+    auto ab = ctx.Sbuf("a", ct, 4), bb = ctx.Sbuf("b", ct, 4);
+    if (!ab.ok()) return ab.status();
+    if (!bb.ok()) return bb.status();
+    Operand as = ctx.Tile(*ab, ct, 1), bs = ctx.Tile(*bb, ct, 1);
+    ctx.Dma(as, ctx.View(at, c0, ct, 1, {Dim{1, 1}}));
+    ctx.Dma(bs, ctx.View(bt, c0, ct, 1, {Dim{1, 1}}));
+    for (int64_t n = 0; n < n_batch; ++n) {
+      for (int64_t s0 = 0; s0 < spatial; s0 += kChunk) {
+        const int64_t len = std::min(kChunk, spatial - s0);
+        auto xb = ctx.Sbuf("x", ct, len * 4);
+        if (!xb.ok()) return xb.status();
+        Operand xt = ctx.Tile(*xb, ct, len);
+        const int64_t off = (n * c + c0) * spatial + s0;
+        ctx.Dma(xt, ctx.View(x, off, ct, spatial, {Dim{1, len}}));
+        ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &as, 0.0f, neff::AluOp::ADD,
+                                     &bs, 0.0f);
+        ctx.Dma(ctx.View(y, off, ct, spatial, {Dim{1, len}}), xt);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::lower

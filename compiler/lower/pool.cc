@@ -1,0 +1,221 @@
+#include "compiler/lower/pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/support.h"
+
+namespace ncc::lower {
+namespace {
+
+// Free elements per partition of one pooling output tile.
+constexpr int64_t kMaxOutFree = 2048;
+
+struct PoolGeometry {
+  int64_t n, c, h, w, ho, wo;
+  int64_t kh, kw, sh, sw, dh, dw;
+  int64_t pt, pl, pb, pr;
+};
+
+absl::StatusOr<PoolGeometry> Geometry(const ir::Op& op) {
+  const ir::Shape& x = op.input(0)->shape;
+  const ir::Shape& y = op.outputs[0]->shape;
+  if (x.size() != 4) return Unsupported(absl::StrCat("only 2-D pooling; input rank ", x.size()));
+  PoolGeometry g;
+  g.n = x[0], g.c = x[1], g.h = x[2], g.w = x[3], g.ho = y[2], g.wo = y[3];
+  std::vector<int64_t> k = op.GetInts("kernel_shape", {});
+  std::vector<int64_t> s = op.GetInts("strides", {1, 1});
+  std::vector<int64_t> d = op.GetInts("dilations", {1, 1});
+  std::vector<int64_t> p = op.GetInts("pads", {0, 0, 0, 0});
+  if (k.size() != 2 || s.size() != 2 || d.size() != 2 || p.size() != 4) {
+    return Unsupported("kernel_shape/strides/dilations/pads must describe 2 spatial axes");
+  }
+  g.kh = k[0], g.kw = k[1], g.sh = s[0], g.sw = s[1], g.dh = d[0], g.dw = d[1];
+  const std::string auto_pad = op.GetString("auto_pad", "NOTSET");
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    const int64_t th = std::max<int64_t>(0, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h);
+    const int64_t tw = std::max<int64_t>(0, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w);
+    const bool upper = auto_pad == "SAME_UPPER";
+    g.pt = upper ? th / 2 : th - th / 2, g.pb = th - g.pt;
+    g.pl = upper ? tw / 2 : tw - tw / 2, g.pr = tw - g.pl;
+  } else if (auto_pad == "NOTSET" || auto_pad == "VALID") {
+    if (auto_pad == "VALID") p = {0, 0, 0, 0};
+    g.pt = p[0], g.pl = p[1], g.pb = p[2], g.pr = p[3];
+  } else {
+    return Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
+  }
+  // ceil_mode can make the last windows run past the padded input: extend the
+  // bottom/right padding so every window fits (those cells never count).
+  g.pb = std::max(g.pb, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h - g.pt);
+  g.pr = std::max(g.pr, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w - g.pl);
+  return g;
+}
+
+// 1 / (number of window cells that are inside the real input, or inside the
+// declared padding with count_include_pad) for every output position.
+std::vector<float> ReciprocalCounts(const PoolGeometry& g, const ir::Op& op) {
+  const bool include_pad = op.GetInt("count_include_pad", 0) != 0;
+  const std::vector<int64_t> p = op.GetInts("pads", {0, 0, 0, 0});
+  // With count_include_pad the declared pads count, the ceil_mode extension
+  // does not.
+  const int64_t lo_h = include_pad ? -g.pt : 0, hi_h = include_pad ? g.h + (p.size() == 4 ? p[2] : 0) : g.h;
+  const int64_t lo_w = include_pad ? -g.pl : 0, hi_w = include_pad ? g.w + (p.size() == 4 ? p[3] : 0) : g.w;
+  std::vector<float> counts(g.ho * g.wo);
+  for (int64_t i = 0; i < g.ho; ++i) {
+    for (int64_t j = 0; j < g.wo; ++j) {
+      int64_t n = 0;
+      for (int64_t r = 0; r < g.kh; ++r) {
+        for (int64_t s = 0; s < g.kw; ++s) {
+          const int64_t ih = i * g.sh + r * g.dh - g.pt, iw = j * g.sw + s * g.dw - g.pl;
+          if (ih >= lo_h && ih < hi_h && iw >= lo_w && iw < hi_w) ++n;
+        }
+      }
+      counts[i * g.wo + j] = n > 0 ? 1.0f / static_cast<float>(n) : 0.0f;
+    }
+  }
+  return counts;
+}
+
+}  // namespace
+
+absl::Status CheckPool(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  if (op.outputs.size() > 1) return Unsupported("the Indices output of MaxPool");
+  if (op.GetInt("storage_order", 0) != 0) return Unsupported("storage_order=1");
+  auto g = Geometry(op);
+  return g.ok() ? absl::OkStatus() : g.status();
+}
+
+absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
+  auto geometry = Geometry(op);
+  if (!geometry.ok()) return geometry.status();
+  const PoolGeometry& g = *geometry;
+  const bool is_max = op.type == "MaxPool";
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t part = ctx.spec().partitions;
+  const int64_t wp = g.w + g.pl + g.pr;
+  const int64_t rows_per_tile = std::min<int64_t>(g.ho, std::max<int64_t>(1, kMaxOutFree / g.wo));
+  const bool padded = g.pt || g.pl || g.pb || g.pr;
+  const float fill = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+
+  // Average pooling: one divisor for all positions, or a per-position table.
+  const std::vector<float> recip = is_max ? std::vector<float>{} : ReciprocalCounts(g, op);
+  const bool uniform = !is_max && std::all_of(recip.begin(), recip.end(),
+                                              [&](float r) { return r == recip[0]; });
+  DramTensor recip_table;
+  if (!is_max && !uniform) {
+    Buffer buf;
+    buf.name = ctx.Name("reciprocal_counts");
+    buf.space = Space::WEIGHTS;
+    buf.bytes = static_cast<int64_t>(recip.size()) * 4;
+    buf.data.resize(buf.bytes);
+    std::memcpy(buf.data.data(), recip.data(), buf.bytes);
+    recip_table.buffer = ctx.program().AddBuffer(std::move(buf));
+    recip_table.space = Space::WEIGHTS;
+    recip_table.shape = {g.ho * g.wo};
+  }
+
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t c0 = 0; c0 < g.c; c0 += part) {
+      const int ct = static_cast<int>(std::min(part, g.c - c0));
+      for (int64_t oh0 = 0; oh0 < g.ho; oh0 += rows_per_tile) {
+        const int64_t rows = std::min(rows_per_tile, g.ho - oh0);
+        const int64_t rows_in = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+        const int64_t top = oh0 * g.sh;
+        auto in_buf = ctx.Sbuf("in", ct, rows_in * wp * 4);
+        if (!in_buf.ok()) return in_buf.status();
+        if (padded) ctx.Memset(ctx.Tile(*in_buf, ct, rows_in * wp), fill);
+        const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
+        const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
+        if (ih1 > ih0) {
+          Operand dst = ctx.Tile(*in_buf, ct, 0, ((ih0 + g.pt - top) * wp + g.pl) * 4);
+          dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
+          ctx.Dma(dst, ctx.View(x, ((n * g.c + c0) * g.h + ih0) * g.w, ct, g.h * g.w,
+                                {Dim{g.w, ih1 - ih0}, Dim{1, g.w}}));
+        }
+        auto acc_buf = ctx.Sbuf("acc", ct, rows * g.wo * 4);
+        if (!acc_buf.ok()) return acc_buf.status();
+        Operand acc = ctx.Tile(*acc_buf, ct, rows * g.wo);
+        Operand acc_view = acc;
+        acc_view.dims = {Dim{g.wo, rows}, Dim{1, g.wo}};
+        for (int64_t r = 0; r < g.kh; ++r) {
+          for (int64_t s = 0; s < g.kw; ++s) {
+            Operand window = ctx.Tile(*in_buf, ct, 0, (r * g.dh * wp + s * g.dw) * 4);
+            window.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
+            if (r == 0 && s == 0) {
+              ctx.TensorCopy(acc_view, window);
+            } else {
+              ctx.TensorTensor(acc_view, acc_view, window,
+                               is_max ? neff::AluOp::MAXIMUM : neff::AluOp::ADD);
+            }
+          }
+        }
+        if (!is_max && uniform) {
+          ctx.TensorScalar(acc, acc, neff::AluOp::MULTIPLY, recip[0]);
+        } else if (!is_max) {
+          auto rbuf = ctx.Sbuf("recip", ct, rows * g.wo * 4);
+          if (!rbuf.ok()) return rbuf.status();
+          Operand r = ctx.Tile(*rbuf, ct, rows * g.wo);
+          ctx.Dma(r, ctx.View(recip_table, oh0 * g.wo, ct, 0, {Dim{1, rows * g.wo}}));
+          ctx.TensorTensor(acc, acc, r, neff::AluOp::MULTIPLY);
+        }
+        ctx.Dma(ctx.View(y, ((n * g.c + c0) * g.ho + oh0) * g.wo, ct, g.ho * g.wo,
+                         {Dim{1, rows * g.wo}}),
+                acc);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckGlobalPool(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr || op.input(0)->shape.size() < 3) {
+    return Unsupported("input must be [N, C, spatial...]");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerGlobalPool(const ir::Op& op, LowerContext& ctx) {
+  const bool is_max = op.type == "GlobalMaxPool";
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const int64_t part = ctx.spec().partitions;
+  // Reduce chunks of the spatial axis into partial results, then those.
+  constexpr int64_t kChunk = 4096;
+  const int64_t chunks = (spatial + kChunk - 1) / kChunk;
+  const neff::AluOp alu = is_max ? neff::AluOp::MAXIMUM : neff::AluOp::ADD;
+  for (int64_t n = 0; n < n_batch; ++n) {
+    for (int64_t c0 = 0; c0 < c; c0 += part) {
+      const int ct = static_cast<int>(std::min(part, c - c0));
+      auto partial = ctx.Sbuf("partial", ct, chunks * 4);
+      if (!partial.ok()) return partial.status();
+      for (int64_t k = 0; k < chunks; ++k) {
+        const int64_t len = std::min(kChunk, spatial - k * kChunk);
+        auto buf = ctx.Sbuf("in", ct, len * 4);
+        if (!buf.ok()) return buf.status();
+        Operand t = ctx.Tile(*buf, ct, len);
+        ctx.Dma(t, ctx.View(x, (n * c + c0) * spatial + k * kChunk, ct, spatial, {Dim{1, len}}));
+        ctx.TensorReduce(ctx.Tile(*partial, ct, 1, k * 4), t, alu);
+      }
+      auto out = ctx.Sbuf("out", ct, 4);
+      if (!out.ok()) return out.status();
+      Operand result = ctx.Tile(*out, ct, 1);
+      ctx.TensorReduce(result, ctx.Tile(*partial, ct, chunks), alu);
+      if (!is_max) {
+        ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(spatial));
+      }
+      ctx.Dma(ctx.View(y, n * c + c0, ct, 1, {Dim{1, 1}}), result);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::lower

@@ -1,0 +1,21 @@
+// Pooling: MaxPool and AveragePool (2-D, strides, pads, dilations,
+// ceil_mode, count_include_pad) as Vector-engine max/add chains over strided
+// windows of a padded SBUF tile, channels on partitions; GlobalAveragePool
+// and GlobalMaxPool as free-axis reductions.
+#ifndef NCC_COMPILER_LOWER_POOL_H_
+#define NCC_COMPILER_LOWER_POOL_H_
+
+#include "absl/status/status.h"
+#include "compiler/ir/graph.h"
+#include "compiler/lower/lower_context.h"
+
+namespace ncc::lower {
+
+absl::Status CheckPool(const ir::Op& op);
+absl::Status LowerPool(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckGlobalPool(const ir::Op& op);
+absl::Status LowerGlobalPool(const ir::Op& op, LowerContext& ctx);
+
+}  // namespace ncc::lower
+
+#endif  // NCC_COMPILER_LOWER_POOL_H_
