@@ -33,7 +33,7 @@ absl::StatusOr<const Model*> OpenModel(absl::string_view bytes) {
   }
   const Model* model = GetSizePrefixedModel(bytes.data());
   if (model->version_major() > kVersionMajor) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::UnimplementedError(absl::StrCat(
         "NEFF format ", model->version_major(), ".", model->version_minor(),
         " is newer than this runtime's ", kVersionMajor, ".", kVersionMinor));
   }

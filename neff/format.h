@@ -14,7 +14,7 @@
 namespace neff {
 
 inline constexpr uint16_t kVersionMajor = 0;
-inline constexpr uint16_t kVersionMinor = 1;
+inline constexpr uint16_t kVersionMinor = 2;  // 0.2: section checksums
 inline constexpr int kWeightsAlignment = 64;
 
 // A NEFF file is a size-prefixed FlatBuffer (so truncation is always
@@ -22,7 +22,8 @@ inline constexpr int kWeightsAlignment = 64;
 // FinishSizePrefixedModelBuffer.
 //
 // Checks the size prefix, the identifier, runs FlatBuffers' verifier and the version check,
-// and returns the root. `bytes` must outlive the returned pointer and be
+// and returns the root. A newer major version is kUnimplemented; damage is
+// kInvalidArgument. `bytes` must outlive the returned pointer and be
 // aligned to kWeightsAlignment when the weights are read in place.
 absl::StatusOr<const Model*> OpenModel(absl::string_view bytes);
 

@@ -1,6 +1,7 @@
 // The nrt_* C API over the simulated NeuronCore.
 #include "runtime/nrt.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -13,10 +14,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "neff/format.h"
+#include "runtime/neff_loader.h"
 #include "runtime/sim/simulator.h"
-#include "runtime/sim/verifier.h"
 
 namespace {
 
@@ -36,11 +39,15 @@ struct TensorDesc {
 }  // namespace
 
 struct nrt_model {
-  // The NEFF bytes, 64-byte aligned so the weights can be read in place.
-  std::unique_ptr<uint8_t, FreeDeleter> bytes;
-  size_t size = 0;
+  // The checked NEFF: a read-only file mapping or a 64-byte aligned copy;
+  // the simulator reads WEIGHTS in place from it.
+  ncc::runtime::LoadedNeff neff;
   const neff::Model* model = nullptr;
   std::vector<TensorDesc> tensors;  // inputs, then outputs
+  // Physical NeuronCores this model may execute on (nrt_load's start_nc /
+  // nc_count over the visible cores), and the next one to try first.
+  std::vector<int> cores;
+  std::atomic<size_t> next_core{0};
 };
 
 struct nrt_tensor {
@@ -57,6 +64,19 @@ namespace {
 
 thread_local std::string last_error;
 
+// The simulated chip: an Inferentia2 with two NeuronCores. Each core runs
+// one program at a time (its mutex); different cores run concurrently.
+constexpr int kChipCores = 2;
+
+struct SimulatedCore {
+  std::mutex mu;
+};
+
+SimulatedCore& core(int id) {
+  static SimulatedCore* cores = new SimulatedCore[kChipCores];
+  return cores[id];
+}
+
 // Live handles, so a stale or bogus pointer is NRT_INVALID_HANDLE rather
 // than a crash (as far as that can be detected).
 struct Registry {
@@ -64,6 +84,9 @@ struct Registry {
   bool initialized = false;
   bool closed = false;
   std::unordered_set<const void*> models, tensors, sets;
+  // Physical ids of the cores this process may use, from
+  // NEURON_RT_VISIBLE_CORES and NEURON_RT_NUM_CORES at nrt_init.
+  std::vector<int> visible_cores;
 };
 
 Registry& registry() {
@@ -133,6 +156,124 @@ void AddTensors(nrt_model* m, bool inputs) {
   }
 }
 
+// Parses NEURON_RT_VISIBLE_CORES ("1", "0-1", "0,1") and
+// NEURON_RT_NUM_CORES into the visible physical core ids, or an error.
+absl::StatusOr<std::vector<int>> VisibleCoresFromEnvironment() {
+  std::vector<int> visible;
+  const char* list = std::getenv("NEURON_RT_VISIBLE_CORES");
+  const std::string chip =
+      absl::StrCat("this Inferentia2 chip has NeuronCores 0-", kChipCores - 1);
+  if (list == nullptr || *list == '\0') {
+    for (int c = 0; c < kChipCores; ++c) visible.push_back(c);
+  } else {
+    for (absl::string_view part : absl::StrSplit(list, ',')) {
+      std::vector<absl::string_view> range = absl::StrSplit(part, '-');
+      int lo = -1, hi = -1;
+      if (range.size() > 2 || !absl::SimpleAtoi(range[0], &lo) ||
+          !absl::SimpleAtoi(range.back(), &hi) || lo < 0 || hi < lo) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "NEURON_RT_VISIBLE_CORES='", list, "': '", part,
+            "' is not a core id or a range like 0-1"));
+      }
+      if (hi >= kChipCores) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "NEURON_RT_VISIBLE_CORES='", list, "': NeuronCore ", hi,
+            " does not exist (", chip, ")"));
+      }
+      for (int c = lo; c <= hi; ++c) {
+        for (int v : visible) {
+          if (v == c) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "NEURON_RT_VISIBLE_CORES='", list, "': NeuronCore ", c,
+                " is listed twice"));
+          }
+        }
+        visible.push_back(c);
+      }
+    }
+  }
+  if (const char* num = std::getenv("NEURON_RT_NUM_CORES");
+      num != nullptr && *num != '\0') {
+    int n = 0;
+    if (!absl::SimpleAtoi(num, &n) || n < 1 ||
+        n > static_cast<int>(visible.size())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEURON_RT_NUM_CORES='", num, "': must be 1-", visible.size(),
+          " (the NeuronCores visible to this process; ", chip, ")"));
+    }
+    visible.resize(n);
+  }
+  return visible;
+}
+
+// Locks one of the model's cores: a free one if any (starting from a
+// rotating position so work spreads), else waits for the next in turn.
+std::unique_lock<std::mutex> AcquireCore(nrt_model* m, int* id) {
+  const size_t n = m->cores.size();
+  const size_t first = m->next_core.fetch_add(1) % n;
+  for (size_t i = 0; i < n; ++i) {
+    const int c = m->cores[(first + i) % n];
+    std::unique_lock<std::mutex> lock(core(c).mu, std::try_to_lock);
+    if (lock.owns_lock()) {
+      *id = c;
+      return lock;
+    }
+  }
+  *id = m->cores[first];
+  return std::unique_lock<std::mutex>(core(*id).mu);
+}
+
+NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded,
+                       const char* fn, int32_t start_nc, int32_t nc_count,
+                       nrt_model_t** model) {
+  if (!loaded.ok()) {
+    const bool version =
+        loaded.status().code() == absl::StatusCode::kUnimplemented;
+    return Fail(version ? NRT_UNSUPPORTED_NEFF_VERSION : NRT_LOAD_NEFF_FAIL,
+                absl::StrCat(fn, ": ", loaded.status().message()));
+  }
+  std::vector<int> visible;
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    visible = registry().visible_cores;
+  }
+  const int32_t num_visible = static_cast<int32_t>(visible.size());
+  if (start_nc < 0 || start_nc >= num_visible) {
+    return Fail(NRT_INVALID,
+                absl::StrCat(fn, ": start_nc ", start_nc, " is out of range: ",
+                             num_visible, " NeuronCore(s) visible (logical "
+                             "ids 0-", num_visible - 1,
+                             "; see NEURON_RT_VISIBLE_CORES)"));
+  }
+  const int32_t count = nc_count == -1 ? num_visible - start_nc : nc_count;
+  if (count < 1 || start_nc + count > num_visible) {
+    return Fail(NRT_INVALID,
+                absl::StrCat(fn, ": nc_count ", nc_count, " from start_nc ",
+                             start_nc, " needs NeuronCores beyond the ",
+                             num_visible, " visible (use -1 for all from "
+                             "start_nc)"));
+  }
+  auto m = std::make_unique<nrt_model>();
+  m->neff = *std::move(loaded);
+  m->model = m->neff.model;
+  m->cores.assign(visible.begin() + start_nc,
+                  visible.begin() + start_nc + count);
+  AddTensors(m.get(), true);
+  AddTensors(m.get(), false);
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().models.insert(m.get());
+  *model = m.release();
+  return NRT_SUCCESS;
+}
+
+ncc::runtime::LoadOptions Options(const nrt_load_options_t* options) {
+  ncc::runtime::LoadOptions o = ncc::runtime::LoadOptionsFromEnvironment();
+  if (options != nullptr && options->skip_checksum != 0) {
+    o.skip_checksums = true;
+  }
+  return o;
+}
+
 }  // namespace
 
 extern "C" {
@@ -182,9 +323,14 @@ NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* /*fw_version*/,
     return Fail(NRT_INVALID, absl::StrCat("nrt_init: unknown framework type ",
                                           static_cast<int>(framework)));
   }
+  auto visible = VisibleCoresFromEnvironment();
+  if (!visible.ok()) {
+    return Fail(NRT_INVALID, absl::StrCat("nrt_init: ", visible.status().message()));
+  }
   std::lock_guard<std::mutex> lock(registry().mu);
   registry().initialized = true;
   registry().closed = false;
+  registry().visible_cores = *std::move(visible);
   return NRT_SUCCESS;
 }
 
@@ -196,63 +342,43 @@ void nrt_close(void) {
 
 NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc,
                     int32_t nc_count, nrt_model_t** model) {
+  return nrt_load_with_options(neff_bytes, size, start_nc, nc_count, nullptr,
+                               model);
+}
+
+NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size,
+                                 int32_t start_nc, int32_t nc_count,
+                                 const nrt_load_options_t* options,
+                                 nrt_model_t** model) {
   if (NRT_STATUS s = CheckInit("nrt_load"); s != NRT_SUCCESS) return s;
   if (model == nullptr || (neff_bytes == nullptr && size > 0)) {
     return Fail(NRT_INVALID, "nrt_load: null argument");
   }
   *model = nullptr;
-  if (start_nc < 0 || !(nc_count == -1 || nc_count == 1)) {
-    return Fail(NRT_INVALID,
-                absl::StrCat("nrt_load: start_nc ", start_nc, " / nc_count ",
-                             nc_count, " (the simulator provides one "
-                             "NeuronCore per load: nc_count 1 or -1)"));
-  }
-  auto m = std::make_unique<nrt_model>();
-  const size_t padded = (size + 63) / 64 * 64;
-  m->bytes.reset(static_cast<uint8_t*>(
-      std::aligned_alloc(neff::kWeightsAlignment, padded == 0 ? 64 : padded)));
-  if (m->bytes == nullptr) {
-    return Fail(NRT_RESOURCE,
-                absl::StrCat("nrt_load: cannot allocate ", size, " bytes"));
-  }
-  if (size > 0) std::memcpy(m->bytes.get(), neff_bytes, size);
-  m->size = size;
-  auto opened = neff::OpenModel(absl::string_view(
-      reinterpret_cast<const char*>(m->bytes.get()), size));
-  if (!opened.ok()) {
-    const bool version =
-        opened.status().message().find("newer") != absl::string_view::npos;
-    return Fail(version ? NRT_UNSUPPORTED_NEFF_VERSION : NRT_LOAD_NEFF_FAIL,
-                absl::StrCat("nrt_load: ", opened.status().message()));
-  }
-  m->model = *opened;
-  if (absl::Status s = ncc::sim::Verify(*m->model); !s.ok()) {
-    return Fail(NRT_LOAD_NEFF_FAIL, absl::StrCat("nrt_load: ", s.message()));
-  }
-  AddTensors(m.get(), true);
-  AddTensors(m.get(), false);
-  std::lock_guard<std::mutex> lock(registry().mu);
-  registry().models.insert(m.get());
-  *model = m.release();
-  return NRT_SUCCESS;
+  return LoadChecked(
+      ncc::runtime::LoadNeffBytes(neff_bytes, size, Options(options)),
+      "nrt_load", start_nc, nc_count, model);
 }
 
 NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc,
                               int32_t nc_count, nrt_model_t** model) {
+  return nrt_load_from_file_with_options(neff_path, start_nc, nc_count,
+                                         nullptr, model);
+}
+
+NRT_STATUS nrt_load_from_file_with_options(const char* neff_path,
+                                           int32_t start_nc, int32_t nc_count,
+                                           const nrt_load_options_t* options,
+                                           nrt_model_t** model) {
   if (NRT_STATUS s = CheckInit("nrt_load_from_file"); s != NRT_SUCCESS) {
     return s;
   }
   if (neff_path == nullptr || model == nullptr) {
     return Fail(NRT_INVALID, "nrt_load_from_file: null argument");
   }
-  auto bytes = neff::ReadFile(neff_path);
-  if (!bytes.ok()) {
-    return Fail(NRT_LOAD_NEFF_FAIL,
-                absl::StrCat("nrt_load_from_file: ", bytes.status().message()));
-  }
-  NRT_STATUS s = nrt_load(bytes->data(), bytes->size(), start_nc, nc_count, model);
-  if (s != NRT_SUCCESS) last_error = absl::StrCat(neff_path, ": ", last_error);
-  return s;
+  *model = nullptr;
+  return LoadChecked(ncc::runtime::LoadNeffFile(neff_path, Options(options)),
+                     "nrt_load_from_file", start_nc, nc_count, model);
 }
 
 NRT_STATUS nrt_unload(nrt_model_t* model) {
@@ -497,8 +623,14 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
     std::memcpy(dram.get() + desc->dram_offset, tensor->data.data(), desc->size);
   }
   ncc::sim::ExecutionStats sim_stats;
+  int core_id = 0;
+  absl::Status s;
   auto start = std::chrono::steady_clock::now();
-  absl::Status s = ncc::sim::ExecuteVerified(*model->model, dram.get(), &sim_stats);
+  {
+    std::unique_lock<std::mutex> busy = AcquireCore(model, &core_id);
+    start = std::chrono::steady_clock::now();
+    s = ncc::sim::ExecuteVerified(*model->model, dram.get(), &sim_stats);
+  }
   auto end = std::chrono::steady_clock::now();
   if (!s.ok()) {
     return Fail(NRT_EXEC_COMPLETED_WITH_ERR,
@@ -526,6 +658,7 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
     stats->tensor_utilization = sim_stats.tensor_utilization;
     stats->host_wall_ns =
         std::chrono::duration<double, std::nano>(end - start).count();
+    stats->neuron_core = core_id;
   }
   return NRT_SUCCESS;
 }

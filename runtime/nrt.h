@@ -1,25 +1,70 @@
 /*
- * The Neuron runtime C API (modelled on AWS libnrt): load a NEFF, allocate
- * tensors, execute on a NeuronCore. Here the NeuronCore is the simulator in
- * runtime/sim, so device times are simulator estimates.
+ * nrt.h: the Neuron runtime C API (modelled on AWS libnrt).
  *
- * Lifecycle (every call returns an NRT_STATUS that must be checked; on
- * failure nrt_get_last_error() says why, in one line):
+ * What it does: takes a NEFF (the compiled model that neuron-cc writes),
+ * checks it, and runs it on a NeuronCore. In this project the NeuronCore is
+ * the software simulator in runtime/sim, so every device time reported here
+ * is a simulator ESTIMATE of a NeuronCore-v2, not a hardware measurement.
+ * runtime/examples/hello_nrt.c walks through all of this in runnable form.
  *
- *   1. nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "");
- *   2. nrt_load_from_file("model.neff", 0, 1, &model);   // verified here
- *   3. nrt_get_model_tensor_info(model, &info);          // names, shapes
- *   4. for each input/output: nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE,
- *        0, info->tensor_array[i].size, name, &t); nrt_tensor_write(...);
+ * Vocabulary:
+ *   NeuronCore (NC)  one accelerator core. The simulated chip is an
+ *                    Inferentia2 with 2 NCs (physical ids 0 and 1).
+ *   model            a loaded NEFF, bound to one or more NCs.
+ *   tensor           a named byte buffer you fill (inputs) or read
+ *                    (outputs); its size must match the model's I/O exactly.
+ *   tensor set       name -> tensor map passed to nrt_execute; it does not
+ *                    own the tensors.
+ *
+ * Lifecycle (every call returns an NRT_STATUS; check it, and on failure
+ * nrt_get_last_error() says why in one line naming what and where):
+ *
+ *   1. nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "");     once per process
+ *   2. nrt_load_from_file("model.neff", 0, -1, &model); verified here
+ *   3. nrt_get_model_tensor_info(model, &info);         names, dtypes, shapes
+ *   4. for each input/output:
+ *        nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0,
+ *                            info->tensor_array[i].size, name, &t);
+ *        nrt_tensor_write(t, data, 0, size);            inputs only
  *        nrt_add_tensor_to_tensor_set(set, name, t);
- *   5. nrt_execute(model, inputs, outputs);  (or nrt_execute_with_stats)
+ *   5. nrt_execute(model, inputs, outputs);             or _with_stats
  *   6. nrt_tensor_read(...) the outputs;
- *   7. free tensors and sets, nrt_free_model_tensor_info, nrt_unload,
- *      nrt_close.
+ *   7. nrt_tensor_free, nrt_destroy_tensor_set, nrt_free_model_tensor_info,
+ *      nrt_unload, nrt_close.
  *
- * Thread safety: concurrent nrt_execute calls on one model are safe (each
- * gets its own device memory); a tensor must not be written while an
- * execution reads it.
+ * What loading checks (a NEFF may come from anywhere; a hostile one is
+ * rejected with NRT_LOAD_NEFF_FAIL and never executed):
+ *   - the file: size prefix, "NEFF" identifier, the FlatBuffers verifier;
+ *     a newer major format version is NRT_UNSUPPORTED_NEFF_VERSION;
+ *   - section checksums (XXH64 of the "weights" and "program" sections);
+ *     a mismatch names the section. Trusted files may skip this:
+ *     NEURON_RT_SKIP_CHECKSUM=1, or nrt_load_options_t.skip_checksum;
+ *   - every instruction (engines, dtypes, SBUF/PSUM/DRAM/weights ranges,
+ *     semaphore ids), then a static deadlock check: every semaphore wait
+ *     must be satisfiable. Errors name the queue (engine[index]), the
+ *     instruction index and the rule.
+ * nrt_load_from_file maps the file read-only (mmap, MAP_PRIVATE) and the
+ * simulator reads the weights in place from the mapping (they are 64-byte
+ * aligned in the file); nrt_load copies the bytes into a 64-byte aligned
+ * buffer first, so the caller's buffer may be freed after it returns.
+ *
+ * NeuronCores: the environment, read by nrt_init, picks what this process
+ * sees (as on AWS):
+ *   NEURON_RT_VISIBLE_CORES  "1", "0-1" or "0,1": physical NCs visible;
+ *                            default all. Visible NCs are renumbered
+ *                            0..n-1 (logical ids).
+ *   NEURON_RT_NUM_CORES      use only the first N visible NCs.
+ * Invalid values make nrt_init fail with NRT_INVALID. nrt_load's start_nc
+ * is a logical id and nc_count how many consecutive NCs (-1: all from
+ * start_nc); out-of-range requests are NRT_INVALID with the visible range.
+ *
+ * Threads: every function may be called from any thread. Many threads may
+ * call nrt_execute on the same model at once: each execution gets its own
+ * device memory; an NC runs one execution at a time (a call waits for a
+ * free NC among the model's), and executions on different NCs run at the
+ * same time, each on its caller's host thread. Do not write a tensor while
+ * an execution reads it, do not change a tensor set while an execution
+ * uses it, and do not unload a model while it executes.
  */
 #ifndef NCC_RUNTIME_NRT_H_
 #define NCC_RUNTIME_NRT_H_
@@ -116,6 +161,7 @@ typedef struct nrt_execution_stats {
   double semaphore_wait_ns;
   double tensor_utilization; /* Tensor busy / estimated latency, [0, 1] */
   double host_wall_ns;       /* measured: the simulator's run on the host */
+  int32_t neuron_core;       /* physical NeuronCore that ran it */
 } nrt_execution_stats_t;
 
 /* Status name, e.g. "NRT_LOAD_NEFF_FAIL". Never NULL. */
@@ -125,18 +171,45 @@ const char* nrt_get_last_error(void);
 /* e.g. "float32"; "unknown" for an unknown value. */
 const char* nrt_dtype_as_str(nrt_dtype_t dtype);
 
+/* Starts the runtime; reads NEURON_RT_VISIBLE_CORES / NEURON_RT_NUM_CORES.
+ * The versions are informational. Must come before any other call. */
 NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* fw_version,
                     const char* fal_version);
+/* Stops the runtime; later calls fail with NRT_CLOSED until nrt_init. */
 void nrt_close(void);
 
-/* Copies and verifies the NEFF; rejects corrupt files with
- * NRT_LOAD_NEFF_FAIL. start_nc >= 0; nc_count is -1 (all) or 1. */
+/* Loads a NEFF from memory: copies it into a 64-byte aligned buffer (the
+ * caller keeps ownership of neff_bytes), then checks it (see the top of
+ * this file). start_nc: first logical NeuronCore; nc_count: how many (-1 =
+ * all visible from start_nc). On failure *model is NULL. */
 NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc,
                     int32_t nc_count, nrt_model_t** model);
+/* As nrt_load, but maps the file read-only instead of copying it; the
+ * weights are read in place. Errors name the path. */
 NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc,
                               int32_t nc_count, nrt_model_t** model);
+
+/* Load options. Zero-initialise, then set what you need. */
+typedef struct nrt_load_options {
+  /* 1: the file is trusted; do not verify its section checksums (saves a
+   * pass over the weights). NEURON_RT_SKIP_CHECKSUM=1 does the same for
+   * every load. The program is still verified. */
+  uint32_t skip_checksum;
+} nrt_load_options_t;
+
+/* nrt_load / nrt_load_from_file with options (NULL = defaults). */
+NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size,
+                                 int32_t start_nc, int32_t nc_count,
+                                 const nrt_load_options_t* options,
+                                 nrt_model_t** model);
+NRT_STATUS nrt_load_from_file_with_options(const char* neff_path,
+                                           int32_t start_nc, int32_t nc_count,
+                                           const nrt_load_options_t* options,
+                                           nrt_model_t** model);
 NRT_STATUS nrt_unload(nrt_model_t* model);
 
+/* The model's inputs then outputs: names, dtypes, shapes and byte sizes.
+ * Free with nrt_free_model_tensor_info. */
 NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model,
                                      nrt_tensor_info_array_t** tensor_info);
 NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info);

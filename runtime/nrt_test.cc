@@ -1,6 +1,10 @@
 #include "runtime/nrt.h"
 
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -211,26 +215,35 @@ TEST_F(NrtTest, LoadFromMissingFile) {
             std::string::npos);
 }
 
-TEST_F(NrtTest, DeadlockIsAnExecutionError) {
+TEST_F(NrtTest, DeadlockIsRejectedAtLoad) {
   NeffBuilder b;
   b.set_dram_size(16);
   int vec = b.AddQueue(EngineType::VECTOR);
   b.Add(vec, Memset(Sbuf(0, 1, 0, {{1, 4}}), 0.0f).Wait(0, 1));
-  nrt_model_t* model = Load(b.Build());
-  nrt_tensor_set_t *in = nullptr, *out = nullptr;
-  nrt_allocate_tensor_set(&in);
-  nrt_allocate_tensor_set(&out);
-  EXPECT_EQ(nrt_execute(model, in, out), NRT_EXEC_COMPLETED_WITH_ERR);
-  EXPECT_NE(std::string(nrt_get_last_error()).find("deadlock"), std::string::npos);
-  nrt_destroy_tensor_set(&in);
-  nrt_destroy_tensor_set(&out);
-  nrt_unload(model);
+  const std::string bytes = b.Build();
+  nrt_model_t* model = nullptr;
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_LOAD_NEFF_FAIL);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::string(nrt_get_last_error())
+                .find("queue VECTOR[0] instruction 0 (MEMSET): waits for "
+                      "semaphore 0 >= 1 but it can only reach 0"),
+            std::string::npos)
+      << nrt_get_last_error();
 }
 
 TEST_F(NrtTest, ClosedAndBadArguments) {
   nrt_model_t* model = nullptr;
   const std::string bytes = ReluPlusOneNeff();
-  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 2, &model), NRT_INVALID);
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 3, &model), NRT_INVALID);
+  EXPECT_NE(std::string(nrt_get_last_error()).find("nc_count 3 from start_nc 0"),
+            std::string::npos)
+      << nrt_get_last_error();
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 2, 1, &model), NRT_INVALID);
+  EXPECT_NE(std::string(nrt_get_last_error())
+                .find("start_nc 2 is out of range: 2 NeuronCore(s) visible"),
+            std::string::npos)
+      << nrt_get_last_error();
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 1, 0, &model), NRT_INVALID);
   EXPECT_EQ(nrt_load(nullptr, 10, 0, 1, &model), NRT_INVALID);
   EXPECT_EQ(nrt_unload(nullptr), NRT_INVALID_HANDLE);
   nrt_close();
@@ -238,9 +251,14 @@ TEST_F(NrtTest, ClosedAndBadArguments) {
   ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_PYTORCH, "2.1", "1.0"), NRT_SUCCESS);
 }
 
-TEST_F(NrtTest, ConcurrentExecutesAreIndependent) {
+// 16 threads execute one model loaded on both NeuronCores at once; every
+// result is checked, and both cores do work. Run under --config=tsan too.
+TEST_F(NrtTest, SixteenThreadsExecuteOneModel) {
   nrt_model_t* model = Load(ReluPlusOneNeff());
-  auto worker = [model](float base, bool* ok) {
+  ASSERT_NE(model, nullptr);
+  constexpr int kThreads = 16, kIters = 40;
+  std::atomic<int> bad{0}, on_core[2] = {{0}, {0}};
+  auto worker = [&](int id) {
     nrt_tensor_t *in = nullptr, *out = nullptr;
     nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "x", &in);
     nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "y", &out);
@@ -249,15 +267,21 @@ TEST_F(NrtTest, ConcurrentExecutesAreIndependent) {
     nrt_allocate_tensor_set(&os);
     nrt_add_tensor_to_tensor_set(is, "x", in);
     nrt_add_tensor_to_tensor_set(os, "y", out);
-    *ok = true;
-    for (int iter = 0; iter < 50; ++iter) {
+    for (int iter = 0; iter < kIters; ++iter) {
       float xs[8], ys[8];
-      for (int i = 0; i < 8; ++i) xs[i] = base + i + iter;
+      for (int i = 0; i < 8; ++i) xs[i] = 1000.0f * id + 10.0f * iter + i - 4;
       nrt_tensor_write(in, xs, 0, sizeof xs);
-      if (nrt_execute(model, is, os) != NRT_SUCCESS) *ok = false;
+      nrt_execution_stats_t stats;
+      if (nrt_execute_with_stats(model, is, os, &stats) != NRT_SUCCESS) {
+        ++bad;
+        continue;
+      }
+      if (stats.neuron_core == 0 || stats.neuron_core == 1) {
+        ++on_core[stats.neuron_core];
+      }
       nrt_tensor_read(out, ys, 0, sizeof ys);
       for (int i = 0; i < 8; ++i) {
-        if (ys[i] != xs[i] + 1) *ok = false;
+        if (ys[i] != std::max(xs[i], 0.0f) + 1) ++bad;
       }
     }
     nrt_destroy_tensor_set(&is);
@@ -265,13 +289,109 @@ TEST_F(NrtTest, ConcurrentExecutesAreIndependent) {
     nrt_tensor_free(&in);
     nrt_tensor_free(&out);
   };
-  bool ok1 = false, ok2 = false;
-  std::thread t1(worker, 100.0f, &ok1), t2(worker, 5000.0f, &ok2);
-  t1.join();
-  t2.join();
-  EXPECT_TRUE(ok1);
-  EXPECT_TRUE(ok2);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(on_core[0] + on_core[1], kThreads * kIters);
+  EXPECT_GT(on_core[0].load(), 0);
+  EXPECT_GT(on_core[1].load(), 0);
   nrt_unload(model);
+}
+
+// Sets an environment variable for one test and restores it afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_.has_value()) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(NrtTest, VisibleCoresPickThePhysicalCore) {
+  nrt_close();
+  {
+    ScopedEnv visible("NEURON_RT_VISIBLE_CORES", "1");
+    ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
+  }
+  const std::string bytes = ReluPlusOneNeff();
+  nrt_model_t* model = nullptr;
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 1, 1, &model), NRT_INVALID);
+  EXPECT_NE(std::string(nrt_get_last_error()).find("1 NeuronCore(s) visible"),
+            std::string::npos)
+      << nrt_get_last_error();
+  ASSERT_EQ(nrt_load(bytes.data(), bytes.size(), 0, -1, &model), NRT_SUCCESS);
+  nrt_tensor_t *in = nullptr, *out = nullptr;
+  nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "x", &in);
+  nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "y", &out);
+  nrt_tensor_set_t *is = nullptr, *os = nullptr;
+  nrt_allocate_tensor_set(&is);
+  nrt_allocate_tensor_set(&os);
+  nrt_add_tensor_to_tensor_set(is, "x", in);
+  nrt_add_tensor_to_tensor_set(os, "y", out);
+  nrt_execution_stats_t stats;
+  ASSERT_EQ(nrt_execute_with_stats(model, is, os, &stats), NRT_SUCCESS);
+  EXPECT_EQ(stats.neuron_core, 1);  // logical 0 is physical 1
+  nrt_destroy_tensor_set(&is);
+  nrt_destroy_tensor_set(&os);
+  nrt_tensor_free(&in);
+  nrt_tensor_free(&out);
+  nrt_unload(model);
+}
+
+TEST_F(NrtTest, NumCoresLimitsTheVisibleCores) {
+  nrt_close();
+  {
+    ScopedEnv visible("NEURON_RT_VISIBLE_CORES", "0-1");
+    ScopedEnv num("NEURON_RT_NUM_CORES", "1");
+    ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
+  }
+  const std::string bytes = ReluPlusOneNeff();
+  nrt_model_t* model = nullptr;
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 2, &model), NRT_INVALID);
+  ASSERT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_SUCCESS);
+  nrt_unload(model);
+}
+
+TEST_F(NrtTest, InvalidCoreEnvironmentFailsInit) {
+  nrt_close();
+  struct Case {
+    const char* visible;
+    const char* num;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"2", nullptr, "NeuronCore 2 does not exist (this Inferentia2 chip "
+                              "has NeuronCores 0-1)"},
+           Case{"0-3", nullptr, "NeuronCore 3 does not exist"},
+           Case{"one", nullptr, "'one' is not a core id"},
+           Case{"1-0", nullptr, "'1-0' is not a core id"},
+           Case{"0,0", nullptr, "NeuronCore 0 is listed twice"},
+           Case{"1", "2", "NEURON_RT_NUM_CORES='2': must be 1-1"},
+           Case{nullptr, "0", "NEURON_RT_NUM_CORES='0': must be 1-2"},
+       }) {
+    ScopedEnv visible("NEURON_RT_VISIBLE_CORES", c.visible);
+    ScopedEnv num("NEURON_RT_NUM_CORES", c.num);
+    EXPECT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_INVALID);
+    EXPECT_NE(std::string(nrt_get_last_error()).find(c.message), std::string::npos)
+        << nrt_get_last_error();
+  }
+  ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "compiler/driver/compile.h"
+#include "neff/checksum.h"
 #include "neff/format.h"
 
 namespace ncc::driver {
@@ -117,6 +118,7 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   auto outputs_vec = fbb.CreateVector(outputs);
   auto queues_vec = fbb.CreateVector(queues);
   auto nodes_vec = fbb.CreateVector(nodes);
+  auto checksums_vec = neff::CreateChecksumPlaceholders(fbb);
   neff::ModelBuilder mb(fbb);
   mb.add_version_major(neff::kVersionMajor);
   mb.add_version_minor(neff::kVersionMinor);
@@ -128,7 +130,12 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   mb.add_queues(queues_vec);
   mb.add_nodes(nodes_vec);
   mb.add_weights(weights_vec);
+  mb.add_checksums(checksums_vec);
   neff::FinishSizePrefixedModelBuffer(fbb, mb.Finish());
+  // Cannot fail on a buffer built just above (it verifies and has the
+  // placeholders); a failure would leave the checksums unsealed, which the
+  // loader reports as a mismatch.
+  (void)neff::SealChecksums(fbb.GetBufferPointer(), fbb.GetSize());
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 

@@ -1,0 +1,76 @@
+// Per-section checksums of a NEFF file. Two sections are checksummed:
+//   "weights"  the bytes of Model.weights (the bulk of a large model);
+//   "program"  every other byte of the file (queues, I/O, metadata), with
+//              the 8 bytes of each SectionChecksum.xxh64 value read as zero.
+// So one damaged byte anywhere in a sealed file is caught either by the
+// FlatBuffers verifier or by a checksum that names its section.
+//
+// The checksum is XXH64 (seed 0), implemented here from Yann Collet's
+// published specification (xxhash.com, doc/xxhash_spec.md): ~10 GB/s on one
+// core, so verifying 100 MB of weights costs about 10 ms.
+#ifndef NCC_NEFF_CHECKSUM_H_
+#define NCC_NEFF_CHECKSUM_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "flatbuffers/flatbuffers.h"
+#include "neff/neff_generated.h"
+
+namespace neff {
+
+inline constexpr char kWeightsSection[] = "weights";
+inline constexpr char kProgramSection[] = "program";
+
+// Streaming XXH64: Update() any number of times, then Digest() (which does
+// not change the state).
+class Xxh64 {
+ public:
+  explicit Xxh64(uint64_t seed = 0);
+  void Update(const void* data, size_t size);
+  uint64_t Digest() const;
+
+ private:
+  uint64_t acc_[4];
+  uint64_t seed_;
+  uint64_t total_ = 0;
+  unsigned char buffer_[32];
+  size_t buffered_ = 0;
+};
+
+// One-shot XXH64.
+uint64_t Xxh64Hash(const void* data, size_t size, uint64_t seed = 0);
+
+struct SectionDigest {
+  std::string name;
+  uint64_t size = 0;
+  uint64_t xxh64 = 0;
+};
+
+// Writers: creates Model.checksums with one zeroed entry per section; add
+// it to the Model, finish the buffer, then call SealChecksums on it.
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<SectionChecksum>>>
+CreateChecksumPlaceholders(flatbuffers::FlatBufferBuilder& fbb);
+
+// Computes every section's checksum of the finished, size-prefixed NEFF in
+// `data` and writes them into its Model.checksums entries in place.
+absl::Status SealChecksums(uint8_t* data, size_t size);
+
+// The checksums of the sections of a NEFF already opened by OpenModel
+// (`bytes` is the whole file, `model` its root).
+std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes,
+                                                 const Model& model);
+
+// Recomputes and compares every checksum the file declares. A file without
+// checksums (written by a tool that does not seal) passes. Errors name the
+// section, e.g. "checksum mismatch in section 'weights' (4096 bytes): file
+// says 0x..., contents hash to 0x...".
+absl::Status VerifyChecksums(absl::string_view bytes, const Model& model);
+
+}  // namespace neff
+
+#endif  // NCC_NEFF_CHECKSUM_H_

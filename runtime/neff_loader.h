@@ -1,0 +1,84 @@
+// Loading a NEFF for execution: owning its bytes (a read-only file mapping or
+// a 64-byte aligned heap copy) and checking it completely before anything
+// runs it. The checks, in order:
+//   1. file level: size prefix, "NEFF" identifier, FlatBuffers verifier,
+//      format version (neff::OpenModel);
+//   2. section checksums (neff::VerifyChecksums), unless the caller trusts
+//      the file;
+//   3. every instruction's semantics (ncc::sim::Verify);
+//   4. no semaphore wait that can never be met (CheckSemaphoreDeadlock).
+// A model that passes can be executed without reading or writing outside
+// its buffers and without hanging.
+#ifndef NCC_RUNTIME_NEFF_LOADER_H_
+#define NCC_RUNTIME_NEFF_LOADER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "neff/neff_generated.h"
+
+namespace ncc::runtime {
+
+struct LoadOptions {
+  // Skip step 2 (for trusted files: saves one pass over the weights, which
+  // also leaves mapped weights untouched until an execution reads them).
+  bool skip_checksums = false;
+};
+
+// LoadOptions with skip_checksums set when the environment variable
+// NEURON_RT_SKIP_CHECKSUM is "1".
+LoadOptions LoadOptionsFromEnvironment();
+
+// Runs checks 1-4 over `bytes` and returns the model root. Never executes
+// anything: this is what `neff verify` and the fuzz target call. Status
+// codes: kUnimplemented for an unsupported format version, kDataLoss for a
+// checksum mismatch, kInvalidArgument for everything else.
+absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes,
+                                             const LoadOptions& options);
+
+// The bytes of one NEFF, owned, with WEIGHTS readable in place.
+class NeffImage {
+ public:
+  // Maps `path` read-only (MAP_PRIVATE); pages are read on first touch.
+  static absl::StatusOr<std::unique_ptr<NeffImage>> MapFile(
+      const std::string& path);
+  // Copies `size` bytes into a 64-byte aligned buffer.
+  static absl::StatusOr<std::unique_ptr<NeffImage>> CopyOf(const void* data,
+                                                           size_t size);
+  ~NeffImage();
+  NeffImage(const NeffImage&) = delete;
+  NeffImage& operator=(const NeffImage&) = delete;
+
+  absl::string_view bytes() const {
+    return absl::string_view(reinterpret_cast<const char*>(data_), size_);
+  }
+  bool mapped() const { return mapped_; }
+
+ private:
+  NeffImage(const uint8_t* data, size_t size, bool mapped)
+      : data_(data), size_(size), mapped_(mapped) {}
+  const uint8_t* data_;
+  size_t size_;
+  bool mapped_;
+};
+
+// A checked model and the bytes it lives in.
+struct LoadedNeff {
+  std::unique_ptr<NeffImage> image;
+  const neff::Model* model = nullptr;
+};
+
+// MapFile/CopyOf + CheckNeff, plus a check that the weights really are
+// 64-byte aligned in memory. Errors from a file name the path.
+absl::StatusOr<LoadedNeff> LoadNeffFile(const std::string& path,
+                                        const LoadOptions& options);
+absl::StatusOr<LoadedNeff> LoadNeffBytes(const void* data, size_t size,
+                                         const LoadOptions& options);
+
+}  // namespace ncc::runtime
+
+#endif  // NCC_RUNTIME_NEFF_LOADER_H_
