@@ -60,6 +60,13 @@ class LowerContext {
   // A contiguous [partitions, free] f32 view of an on-chip buffer.
   Operand Tile(int buffer, int partitions, int64_t free,
                int64_t byte_offset = 0, int start_partition = 0) const;
+  // The same, with an element type other than f32.
+  Operand TypedTile(int buffer, neff::DType dtype, int partitions, int64_t free,
+                    int64_t byte_offset = 0) const {
+    Operand op = Tile(buffer, partitions, free, byte_offset);
+    op.dtype = dtype;
+    return op;
+  }
   // A view of a DRAM/WEIGHTS tensor starting at element `elem_offset`.
   Operand View(const DramTensor& tensor, int64_t elem_offset, int partitions,
                int64_t partition_stride, std::vector<Dim> dims) const;

@@ -67,9 +67,12 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
     std::vector<Operand> lhs_t;
     for (int64_t kt = 0; kt < k_tiles; ++kt) {
       const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
-      auto buf = ctx.Sbuf(absl::StrCat("lhsT", kt), ks, mt * 4);
+      // Operands keep their storage type on chip (bf16/fp16 after
+      // auto-cast: half the SBUF and DMA bytes, full-rate TensorE).
+      const neff::DType at = a.tensor.dtype;
+      auto buf = ctx.Sbuf(absl::StrCat("lhsT", kt), ks, mt * ElemSize(at));
       if (!buf.ok()) return buf.status();
-      Operand tile = ctx.Tile(*buf, ks, mt);
+      Operand tile = ctx.TypedTile(*buf, at, ks, mt);
       ctx.Dma(tile, ctx.View(a.tensor, a.offset + m0 * a.row_stride + k0 * a.col_stride,
                              ks, a.col_stride, {Dim{a.row_stride, mt}}));
       lhs_t.push_back(tile);
@@ -82,9 +85,10 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
       acc.dtype = neff::DType::F32;
       for (int64_t kt = 0; kt < k_tiles; ++kt) {
         const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
-        auto wbuf = ctx.Sbuf(absl::StrCat("rhs", kt), ks, nt * 4);
+        const neff::DType bt = b.tensor.dtype;
+        auto wbuf = ctx.Sbuf(absl::StrCat("rhs", kt), ks, nt * ElemSize(bt));
         if (!wbuf.ok()) return wbuf.status();
-        Operand w = ctx.Tile(*wbuf, ks, nt);
+        Operand w = ctx.TypedTile(*wbuf, bt, ks, nt);
         ctx.Dma(w, ctx.View(b.tensor, b.offset + k0 * b.row_stride + n0 * b.col_stride,
                             ks, b.row_stride, {Dim{b.col_stride, nt}}));
         ctx.Matmul(acc, w, lhs_t[kt], kt == 0, kt == k_tiles - 1);
@@ -125,7 +129,7 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
 }
 
 absl::Status CheckGemm(const ir::Op& op) {
-  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (auto s = RequireMatmulTypes(op); !s.ok()) return s;
   if (op.inputs.size() < 2 || op.input(0) == nullptr || op.input(1) == nullptr) {
     return Unsupported("needs inputs A and B");
   }
@@ -157,7 +161,7 @@ absl::Status LowerGemm(const ir::Op& op, LowerContext& ctx) {
 }
 
 absl::Status CheckMatMul(const ir::Op& op) {
-  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (auto s = RequireMatmulTypes(op); !s.ok()) return s;
   const ir::Value* a = op.input(0);
   const ir::Value* b = op.input(1);
   if (a == nullptr || b == nullptr) return Unsupported("needs two inputs");

@@ -27,6 +27,27 @@ absl::Status RequireF32(const ir::Op& op) {
   return absl::OkStatus();
 }
 
+absl::Status RequireMatmulTypes(const ir::Op& op) {
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const ir::Value* v = op.inputs[i];
+    if (v == nullptr) continue;
+    const bool multiplied = i < 2;
+    const bool ok = v->dtype == ir::DType::kF32 ||
+                    (multiplied && (v->dtype == ir::DType::kBF16 || v->dtype == ir::DType::kF16));
+    if (!ok) {
+      return Unsupported(absl::StrCat("input '", v->name, "' is ", ir::DTypeName(v->dtype),
+                                      multiplied ? " (f32, bf16 or f16 expected)" : " (f32 expected)"));
+    }
+  }
+  for (const ir::Value* v : op.outputs) {
+    if (v->dtype != ir::DType::kF32) {
+      return Unsupported(absl::StrCat("output '", v->name, "' is ", ir::DTypeName(v->dtype),
+                                      " (matmul results are f32 from PSUM)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckFusedActivation(const ir::Op& op) {
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   std::string name = op.GetString("fused_activation", "");

@@ -13,6 +13,9 @@ namespace ncc::lower {
 absl::Status Unsupported(absl::string_view what);
 // Every present input and output is f32.
 absl::Status RequireF32(const ir::Op& op);
+// Matmul-like ops (Conv, Gemm, MatMul): the two multiplied operands may be
+// f32, bf16 or f16 (auto-cast); bias and output are f32.
+absl::Status RequireMatmulTypes(const ir::Op& op);
 // A `fused_activation` attribute, if any, names a Scalar engine function.
 absl::Status CheckFusedActivation(const ir::Op& op);
 

@@ -336,10 +336,105 @@ TEST(Layout, ReshapeAliasesAndModelOutputsGetTheirOwnCopy) {
   ExpectClose(out["y"], want_y);
 }
 
+// Reference max/average pooling over NCHW with ONNX semantics.
+Tensor PoolReference(const Tensor& x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t ho,
+                     int64_t wo, int64_t k, int64_t s, std::vector<int64_t> pads, bool is_max,
+                     bool include_pad) {
+  Tensor y(n * c * ho * wo);
+  for (int64_t b = 0; b < n * c; ++b)
+    for (int64_t i = 0; i < ho; ++i)
+      for (int64_t j = 0; j < wo; ++j) {
+        float acc = is_max ? -INFINITY : 0.0f;
+        int64_t count = 0;
+        for (int64_t r = 0; r < k; ++r)
+          for (int64_t q = 0; q < k; ++q) {
+            const int64_t ih = i * s + r - pads[0], iw = j * s + q - pads[1];
+            const bool inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
+            const bool in_pad = ih >= -pads[0] && ih < h + pads[2] && iw >= -pads[1] && iw < w + pads[3];
+            if (inside) {
+              const float v = x[(b * h + ih) * w + iw];
+              acc = is_max ? std::max(acc, v) : acc + v;
+            }
+            if (inside || (include_pad && in_pad)) ++count;
+          }
+        y[(b * ho + i) * wo + j] = is_max ? acc : acc / count;
+      }
+  return y;
+}
+
+TEST(Pool, MaxAndAverageWithPaddingAndCeilMode) {
+  // 1x130x7x7 (channels cross 128), 3x3 stride 2 pad 1; ceil_mode on the
+  // average pool adds a partial last window.
+  const std::string text = R"(graph g(%x: f32[1,130,7,7]) -> (%m, %a, %i) {
+  %m: f32[1,130,4,4] = MaxPool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2]}
+  %a: f32[1,130,4,4] = AveragePool(%x) {kernel_shape=[3,3], pads=[0,0,0,0], strides=[2,2], ceil_mode=1}
+  %i: f32[1,130,4,4] = AveragePool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2], count_include_pad=1}
+}
+)";
+  Tensor x = Random(130 * 49, 14);
+  auto out = CompileAndRun(text, {{"x", x}});
+  ExpectClose(out["m"], PoolReference(x, 1, 130, 7, 7, 4, 4, 3, 2, {1, 1, 1, 1}, true, false));
+  ExpectClose(out["a"], PoolReference(x, 1, 130, 7, 7, 4, 4, 3, 2, {0, 0, 0, 0}, false, false));
+  ExpectClose(out["i"], PoolReference(x, 1, 130, 7, 7, 4, 4, 3, 2, {1, 1, 1, 1}, false, true));
+}
+
+TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
+  const std::string text = R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
+  %starts: i64[2] = constant [3, 1]
+  %ends: i64[2] = constant [-100, 5]
+  %axes: i64[2] = constant [2, 3]
+  %steps: i64[2] = constant [-2, 2]
+  %splits: i64[2] = constant [1, 2]
+  %pads: i64[8] = constant [0, 1, 0, -1, 1, 0, 2, 0]
+  %shape: i64[3] = constant [2, 3, 6]
+  %t: f32[5,3,2,4] = Transpose(%x) {perm=[3,1,0,2]}
+  %s: f32[2,3,2,2] = Slice(%x, %starts, %ends, %axes, %steps)
+  %c: f32[2,6,4,5] = Concat(%x, %x) {axis=1}
+  %p0: f32[2,1,4,5], %p1: f32[2,2,4,5] = Split(%x, %splits) {axis=1}
+  %pad: f32[3,4,6,4] = Pad(%x, %pads)
+  %e: f32[2,3,6] = Expand(%v, %shape)
+}
+)";
+  Tensor x = Random(120, 15), v = Random(3, 16);
+  auto at = [&](int a, int b, int c, int d) { return x[((a * 3 + b) * 4 + c) * 5 + d]; };
+  Tensor t(120), s, c, p0, p1, pad(3 * 4 * 6 * 4, 0.0f), e;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int cc = 0; cc < 4; ++cc)
+        for (int d = 0; d < 5; ++d) t[((d * 3 + b) * 2 + a) * 4 + cc] = at(a, b, cc, d);
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int cc : {3, 1})
+        for (int d : {1, 3}) s.push_back(at(a, b, cc, d));
+  for (int a = 0; a < 2; ++a)
+    for (int rep = 0; rep < 2; ++rep)
+      for (int b = 0; b < 3; ++b)
+        for (int i = 0; i < 20; ++i) c.push_back(x[(a * 3 + b) * 20 + i]);
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int i = 0; i < 20; ++i) (b == 0 ? p0 : p1).push_back(x[(a * 3 + b) * 20 + i]);
+  // pads: begin [0,1,0,-1], end [1,0,2,0] -> out [3,4,6,4]
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int cc = 0; cc < 4; ++cc)
+        for (int d = 1; d < 5; ++d) pad[((a * 4 + b + 1) * 6 + cc) * 4 + (d - 1)] = at(a, b, cc, d);
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int i = 0; i < 6; ++i) e.push_back(v[b]);
+  auto out = CompileAndRun(text, {{"x", x}, {"v", v}});
+  ExpectClose(out["t"], t);
+  ExpectClose(out["s"], s);
+  ExpectClose(out["c"], c);
+  ExpectClose(out["p0"], p0);
+  ExpectClose(out["p1"], p1);
+  ExpectClose(out["pad"], pad);
+  ExpectClose(out["e"], e);
+}
+
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
-  %a: f32[4] = Softplus(%x)
-  %b: f32[4] = Softplus(%a)
+  %a: f32[4] = Hardmax(%x)
+  %b: f32[4] = Hardmax(%a)
   %y: f32[4] = Relu(%b)
   %j: i64[4] = Add(%i, %i)
 }
@@ -347,7 +442,7 @@ TEST(Lowering, ReportsEveryUnsupportedOp) {
   ASSERT_TRUE(graph.ok());
   auto unsupported = lower::FindUnsupported(**graph);
   ASSERT_EQ(unsupported.size(), 3u);
-  EXPECT_EQ(unsupported[0].op_type, "Softplus");
+  EXPECT_EQ(unsupported[0].op_type, "Hardmax");
   EXPECT_EQ(unsupported[2].op_type, "Add");
   EXPECT_NE(unsupported[2].reason.find("i64"), std::string::npos);
 }
