@@ -1,31 +1,91 @@
-// Element-wise kernels over contiguous fp32 runs (the Vector, GpSimd and
-// Scalar engines' inner loops), each with a scalar reference.
+// Element-wise, activation and reduction kernels over contiguous fp32 runs
+// (the Vector, GpSimd and Scalar engines' inner loops). Each has a plain
+// scalar reference (ApplyAlu / ApplyAct, *Reference) and a fast path built
+// with Highway and dispatched at run time to the best SIMD target the CPU
+// has (elementwise_hwy.cc).
+//
+// Exactness (docs/isa.md): every ALU op and the activations identity, relu,
+// square, abs, sign, sqrt, rsqrt and reciprocal are bit-identical between the
+// two paths (IEEE fp32, no fused multiply-add). The transcendental
+// activations (sigmoid, tanh, exp, log, sin, cos, silu, softplus, gelu_tanh)
+// use Highway's vector math on the fast path and agree with the reference to
+// a few ulp; gelu, erf and pow use libm on both paths.
 #ifndef NCC_RUNTIME_KERNELS_ELEMENTWISE_H_
 #define NCC_RUNTIME_KERNELS_ELEMENTWISE_H_
 
+#include <cmath>
 #include <cstdint>
 
 namespace ncc::kernels {
 
 // Mirrors neff::AluOp.
-enum class Alu : uint8_t { kAdd, kSubtract, kMultiply, kDivide, kMax, kMin };
+enum class Alu : uint8_t {
+  kAdd,
+  kSubtract,
+  kMultiply,
+  kDivide,
+  kMax,
+  kMin,
+  kPow,
+  kIsEqual,
+  kNotEqual,
+  kIsGt,
+  kIsGe,
+  kIsLt,
+  kIsLe,
+  kBypass,
+};
+inline constexpr int kNumAluOps = 14;
+
 // Mirrors neff::ActivationFunction.
-enum class Act : uint8_t { kIdentity, kRelu, kSigmoid, kTanh, kExp };
+enum class Act : uint8_t {
+  kIdentity,
+  kRelu,
+  kSigmoid,
+  kTanh,
+  kExp,
+  kGelu,
+  kGeluTanh,
+  kErf,
+  kSqrt,
+  kRsqrt,
+  kReciprocal,
+  kLog,
+  kSquare,
+  kAbs,
+  kSilu,
+  kSoftplus,
+  kSign,
+  kSin,
+  kCos,
+};
+inline constexpr int kNumActs = 19;
+
+// True for the activations whose fast path is bit-identical to the reference.
+bool ActIsExact(Act func);
 
 // out[i] = a[i] op b[i]. `out` may equal `a` or `b` (in place).
 void AluTensorTensor(Alu op, const float* a, const float* b, float* out,
                      int64_t n);
 void AluTensorTensorReference(Alu op, const float* a, const float* b,
                               float* out, int64_t n);
-// out[i] = a[i] op imm.
-void AluTensorScalar(Alu op, const float* a, float imm, float* out, int64_t n);
-void AluTensorScalarReference(Alu op, const float* a, float imm, float* out,
-                              int64_t n);
-// out[i] = func(a[i] * scale + bias).
+// out[i] = (a[i] op s1) op2 s2; op2 == kBypass skips the second op.
+void AluTensorScalar(Alu op, float s1, Alu op2, float s2, const float* a,
+                     float* out, int64_t n);
+void AluTensorScalarReference(Alu op, float s1, Alu op2, float s2,
+                              const float* a, float* out, int64_t n);
+// out[i] = func(a[i] * scale + bias). `out` may equal `a`.
 void Activation(Act func, const float* a, float scale, float bias, float* out,
                 int64_t n);
 void ActivationReference(Act func, const float* a, float scale, float bias,
                          float* out, int64_t n);
+
+// out[g] = a[g*r] op a[g*r+1] op ... op a[g*r+r-1] for g < groups, folded
+// left to right in fp32 (the order docs/isa.md specifies). `op` is kAdd,
+// kMultiply, kMax or kMin.
+void Reduce(Alu op, const float* a, int64_t groups, int64_t r, float* out);
+void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r,
+                     float* out);
 
 // Scalar definitions shared by both paths.
 inline float ApplyAlu(Alu op, float a, float b) {
@@ -36,8 +96,16 @@ inline float ApplyAlu(Alu op, float a, float b) {
     case Alu::kDivide: return a / b;
     case Alu::kMax: return a > b ? a : b;
     case Alu::kMin: return a < b ? a : b;
+    case Alu::kPow: return std::pow(a, b);
+    case Alu::kIsEqual: return a == b ? 1.0f : 0.0f;
+    case Alu::kNotEqual: return a != b ? 1.0f : 0.0f;
+    case Alu::kIsGt: return a > b ? 1.0f : 0.0f;
+    case Alu::kIsGe: return a >= b ? 1.0f : 0.0f;
+    case Alu::kIsLt: return a < b ? 1.0f : 0.0f;
+    case Alu::kIsLe: return a <= b ? 1.0f : 0.0f;
+    case Alu::kBypass: return a;
   }
-  return 0.0f;
+  return a;
 }
 float ApplyAct(Act func, float x);
 

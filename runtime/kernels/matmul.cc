@@ -1,6 +1,367 @@
 #include "runtime/kernels/matmul.h"
 
+#include <cpuid.h>
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "runtime/kernels/cast.h"
+
 namespace ncc::kernels {
+namespace {
+
+// Tile limits of the fast paths (the NeuronCore's own: K, M <= 128,
+// N <= 512); larger shapes use the reference.
+constexpr int kMaxK = 128, kMaxM = 128, kMaxN = 512;
+
+bool FitsTile(int k, int m, int n) {
+  return k <= kMaxK && m <= kMaxM && n <= kMaxN;
+}
+
+// ---------------------------------------------------------------------------
+// CPU detection.
+
+struct CpuFeatures {
+  bool avx512f = false;
+  bool avx512bf16 = false;
+  bool amx_bf16 = false;
+};
+
+bool OsSavesZmm() {
+  // XCR0: SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM state enabled by the OS.
+  uint32_t eax, edx;
+  __asm__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (eax & 0xe6u) == 0xe6u;
+}
+
+bool RequestAmxPermission() {
+  // Linux: tile data state is off until the process asks for it.
+  constexpr long kArchReqXcompPerm = 0x1023;
+  constexpr long kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+}
+
+const CpuFeatures& Cpu() {
+  static const CpuFeatures features = [] {
+    CpuFeatures f;
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
+    const bool osxsave = (ecx >> 27) & 1u;
+    if (!osxsave || !OsSavesZmm()) return f;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
+    f.avx512f = (ebx >> 16) & 1u;
+    const bool amx_tile = (edx >> 24) & 1u, amx_bf16 = (edx >> 22) & 1u;
+    unsigned eax1 = 0, ebx1, ecx1, edx1;
+    __get_cpuid_count(7, 1, &eax1, &ebx1, &ecx1, &edx1);
+    f.avx512bf16 = f.avx512f && ((eax1 >> 5) & 1u);
+    f.amx_bf16 = f.avx512f && amx_tile && amx_bf16 && RequestAmxPermission();
+    return f;
+  }();
+  return features;
+}
+
+// ---------------------------------------------------------------------------
+// fp32.
+
+void FinishRow(const float* sum, float* out, int n, bool accumulate) {
+  if (accumulate) {
+    for (int j = 0; j < n; ++j) out[j] += sum[j];
+  } else {
+    std::memcpy(out, sum, n * sizeof(float));
+  }
+}
+
+// Compiler-vectorised at the baseline target: per output row, one fused
+// multiply-add per k over a unit-stride row (gcc turns std::fma into vfmadd).
+void MatmulF32Portable(const MatmulArgs& a) {
+  alignas(64) float sum[4][kMaxN];
+  int m = 0;
+  for (; m < a.m; m += 4) {
+    const int rows = std::min(4, a.m - m);
+    for (int r = 0; r < rows; ++r) std::fill(sum[r], sum[r] + a.n, 0.0f);
+    for (int k = 0; k < a.k; ++k) {
+      const float* st = a.stationary + k * a.stationary_ld + m;
+      const float* __restrict mv = a.moving + k * a.moving_ld;
+      for (int r = 0; r < rows; ++r) {
+        const float s = st[r];
+        float* __restrict row = sum[r];
+        for (int j = 0; j < a.n; ++j) row[j] = std::fma(s, mv[j], row[j]);
+      }
+    }
+    for (int r = 0; r < rows; ++r) {
+      FinishRow(sum[r], a.out + (m + r) * a.out_ld, a.n, a.accumulate);
+    }
+  }
+}
+
+// AVX-512: blocks of kRows output rows x 64 columns (4 zmm each) held in
+// registers over the whole k loop; column tails use masks.
+template <int kRows>
+__attribute__((target("avx512f"))) void Avx512F32Block(const MatmulArgs& a,
+                                                       int m0, int n0) {
+  __mmask16 mask[4];
+  for (int v = 0; v < 4; ++v) {
+    const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
+    mask[v] = static_cast<__mmask16>((1u << left) - 1u);
+  }
+  __m512 acc[kRows][4];
+  for (int r = 0; r < kRows; ++r) {
+    for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
+  }
+  for (int k = 0; k < a.k; ++k) {
+    const float* mv = a.moving + k * a.moving_ld + n0;
+    const float* st = a.stationary + k * a.stationary_ld + m0;
+    __m512 b[4];
+    for (int v = 0; v < 4; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], mv + 16 * v);
+    for (int r = 0; r < kRows; ++r) {
+      const __m512 s = _mm512_set1_ps(st[r]);
+      for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_fmadd_ps(s, b[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    float* out = a.out + (m0 + r) * a.out_ld + n0;
+    for (int v = 0; v < 4; ++v) {
+      __m512 x = acc[r][v];
+      if (a.accumulate) {
+        x = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], out + 16 * v), x);
+      }
+      _mm512_mask_storeu_ps(out + 16 * v, mask[v], x);
+    }
+  }
+}
+
+__attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
+  for (int n0 = 0; n0 < a.n; n0 += 64) {
+    int m = 0;
+    for (; m + 4 <= a.m; m += 4) Avx512F32Block<4>(a, m, n0);
+    for (; m < a.m; ++m) Avx512F32Block<1>(a, m, n0);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// bf16: operands packed once per call into zero-padded, pair-interleaved
+// ("VNNI") layouts: stationary as st[k-pair][m] (two bf16 in 32 bits),
+// moving as mv[k-pair][n][2].
+
+struct alignas(64) Bf16Packed {
+  static constexpr int kPairs = kMaxK / 2;
+  uint32_t st[kPairs][kMaxM];
+  uint32_t mv[kPairs][kMaxN];
+  int pairs = 0;
+};
+
+void PackBf16(const MatmulBf16Args& a, int n_pad, Bf16Packed* p) {
+  p->pairs = (a.k + 1) / 2;
+  for (int kp = 0; kp < p->pairs; ++kp) {
+    const int k0 = 2 * kp, k1 = 2 * kp + 1;
+    const uint16_t* s0 = a.stationary + k0 * a.stationary_ld;
+    const uint16_t* s1 = k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr;
+    for (int m = 0; m < a.m; ++m) {
+      p->st[kp][m] = s0[m] | (s1 ? uint32_t{s1[m]} << 16 : 0u);
+    }
+    const uint16_t* v0 = a.moving + k0 * a.moving_ld;
+    const uint16_t* v1 = k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr;
+    for (int n = 0; n < a.n; ++n) {
+      p->mv[kp][n] = v0[n] | (v1 ? uint32_t{v1[n]} << 16 : 0u);
+    }
+    for (int n = a.n; n < n_pad; ++n) p->mv[kp][n] = 0;
+  }
+}
+
+Bf16Packed& PackScratch() {
+  static thread_local Bf16Packed packed;
+  return packed;
+}
+
+template <int kRows>
+__attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(
+    const MatmulBf16Args& a, const Bf16Packed& p, int m0, int n0) {
+  __m512 acc[kRows][4];
+  for (int r = 0; r < kRows; ++r) {
+    for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
+  }
+  for (int kp = 0; kp < p.pairs; ++kp) {
+    __m512i b[4];
+    for (int v = 0; v < 4; ++v) {
+      b[v] = _mm512_load_si512(reinterpret_cast<const void*>(&p.mv[kp][n0 + 16 * v]));
+    }
+    for (int r = 0; r < kRows; ++r) {
+      const __m512i s = _mm512_set1_epi32(static_cast<int>(p.st[kp][m0 + r]));
+      for (int v = 0; v < 4; ++v) {
+        acc[r][v] = _mm512_dpbf16_ps(acc[r][v], (__m512bh)s, (__m512bh)b[v]);
+      }
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    float* out = a.out + (m0 + r) * a.out_ld + n0;
+    for (int v = 0; v < 4; ++v) {
+      const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
+      const __mmask16 mask = static_cast<__mmask16>((1u << left) - 1u);
+      __m512 x = acc[r][v];
+      if (a.accumulate) {
+        x = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + 16 * v), x);
+      }
+      _mm512_mask_storeu_ps(out + 16 * v, mask, x);
+    }
+  }
+}
+
+__attribute__((target("avx512f,avx512bf16"))) void MatmulBf16Avx512(
+    const MatmulBf16Args& a) {
+  Bf16Packed& p = PackScratch();
+  const int n_pad = (a.n + 63) / 64 * 64;
+  PackBf16(a, n_pad, &p);
+  for (int n0 = 0; n0 < a.n; n0 += 64) {
+    int m = 0;
+    for (; m + 4 <= a.m; m += 4) Avx512Bf16Block<4>(a, p, m, n0);
+    for (; m < a.m; ++m) Avx512Bf16Block<1>(a, p, m, n0);
+  }
+}
+
+// AMX: tiles of 16 rows x 64 bytes. C blocks of 32 x 32 fp32 (tmm0-3) from
+// A = stationary^T [m][32 k] (tmm4-5) and B = moving pairs [16 k-pairs][16 n]
+// (tmm6-7).
+struct alignas(64) AmxBuffers {
+  static constexpr int kMPad = kMaxM, kKPad = kMaxK, kNPad = kMaxN;
+  uint16_t a[kMPad][kKPad];          // A[m][k]
+  uint32_t b[kKPad / 2][kNPad];      // B[k-pair][n]
+  float c[kMPad][kNPad];
+};
+
+struct alignas(64) TileConfig {
+  uint8_t palette_id;
+  uint8_t start_row;
+  uint8_t reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+};
+
+__attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(AmxBuffers& buf,
+                                                            int m_pad,
+                                                            int k_pad,
+                                                            int n_pad) {
+  TileConfig cfg = {};
+  cfg.palette_id = 1;
+  for (int t = 0; t < 8; ++t) {
+    cfg.rows[t] = 16;
+    cfg.colsb[t] = 64;
+  }
+  _tile_loadconfig(&cfg);
+  constexpr long kAStride = AmxBuffers::kKPad * 2;
+  constexpr long kBStride = AmxBuffers::kNPad * 4;
+  constexpr long kCStride = AmxBuffers::kNPad * 4;
+  __asm__ volatile("" ::: "memory");
+  for (int m0 = 0; m0 < m_pad; m0 += 32) {
+    for (int n0 = 0; n0 < n_pad; n0 += 32) {
+      _tile_zero(0);
+      _tile_zero(1);
+      _tile_zero(2);
+      _tile_zero(3);
+      for (int k0 = 0; k0 < k_pad; k0 += 32) {
+        _tile_loadd(4, &buf.a[m0][k0], kAStride);
+        _tile_loadd(5, &buf.a[m0 + 16][k0], kAStride);
+        _tile_loadd(6, &buf.b[k0 / 2][n0], kBStride);
+        _tile_loadd(7, &buf.b[k0 / 2][n0 + 16], kBStride);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 4, 7);
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+      }
+      _tile_stored(0, &buf.c[m0][n0], kCStride);
+      _tile_stored(1, &buf.c[m0][n0 + 16], kCStride);
+      _tile_stored(2, &buf.c[m0 + 16][n0], kCStride);
+      _tile_stored(3, &buf.c[m0 + 16][n0 + 16], kCStride);
+    }
+  }
+  __asm__ volatile("" ::: "memory");
+  _tile_release();
+}
+
+void MatmulBf16Amx(const MatmulBf16Args& a) {
+  static thread_local AmxBuffers buf;
+  const int m_pad = (a.m + 31) / 32 * 32;
+  const int k_pad = (a.k + 31) / 32 * 32;
+  const int n_pad = (a.n + 31) / 32 * 32;
+  for (int m = 0; m < m_pad; ++m) {
+    for (int k = 0; k < k_pad; ++k) {
+      buf.a[m][k] = m < a.m && k < a.k ? a.stationary[k * a.stationary_ld + m] : 0;
+    }
+  }
+  for (int kp = 0; kp < k_pad / 2; ++kp) {
+    const int k0 = 2 * kp, k1 = k0 + 1;
+    for (int n = 0; n < n_pad; ++n) {
+      uint32_t lo = k0 < a.k && n < a.n ? a.moving[k0 * a.moving_ld + n] : 0;
+      uint32_t hi = k1 < a.k && n < a.n ? a.moving[k1 * a.moving_ld + n] : 0;
+      buf.b[kp][n] = lo | hi << 16;
+    }
+  }
+  AmxKernel(buf, m_pad, k_pad, n_pad);
+  for (int m = 0; m < a.m; ++m) {
+    FinishRow(buf.c[m], a.out + m * a.out_ld, a.n, a.accumulate);
+  }
+}
+
+// Portable bf16: widen to fp32 and sum exact products in k order (the
+// reference's order, vectorised over n).
+void MatmulBf16Portable(const MatmulBf16Args& a) {
+  alignas(64) float sum[kMaxN];
+  alignas(64) float row[kMaxN];
+  for (int m = 0; m < a.m; ++m) {
+    std::fill(sum, sum + a.n, 0.0f);
+    for (int k = 0; k < a.k; ++k) {
+      const float s = Bf16ToF32(a.stationary[k * a.stationary_ld + m]);
+      Bf16ToF32Array(a.moving + k * a.moving_ld, row, a.n);
+      for (int j = 0; j < a.n; ++j) sum[j] = std::fma(s, row[j], sum[j]);
+    }
+    FinishRow(sum, a.out + m * a.out_ld, a.n, a.accumulate);
+  }
+}
+
+}  // namespace
+
+const char* MatmulPathName(MatmulPath path) {
+  switch (path) {
+    case MatmulPath::kReference: return "reference";
+    case MatmulPath::kPortable: return "portable";
+    case MatmulPath::kAvx512: return "avx512";
+    case MatmulPath::kAmx: return "amx";
+  }
+  return "?";
+}
+
+bool MatmulF32PathAvailable(MatmulPath path) {
+  switch (path) {
+    case MatmulPath::kReference:
+    case MatmulPath::kPortable: return true;
+    case MatmulPath::kAvx512: return Cpu().avx512f;
+    case MatmulPath::kAmx: return false;
+  }
+  return false;
+}
+
+bool MatmulBf16PathAvailable(MatmulPath path) {
+  switch (path) {
+    case MatmulPath::kReference:
+    case MatmulPath::kPortable: return true;
+    case MatmulPath::kAvx512: return Cpu().avx512bf16;
+    case MatmulPath::kAmx: return Cpu().amx_bf16;
+  }
+  return false;
+}
+
+MatmulPath BestMatmulF32Path() {
+  return Cpu().avx512f ? MatmulPath::kAvx512 : MatmulPath::kPortable;
+}
+
+MatmulPath BestMatmulBf16Path() {
+  if (Cpu().amx_bf16) return MatmulPath::kAmx;
+  if (Cpu().avx512bf16) return MatmulPath::kAvx512;
+  return MatmulPath::kPortable;
+}
 
 void MatmulF32Reference(const MatmulArgs& a) {
   for (int m = 0; m < a.m; ++m) {
@@ -8,67 +369,51 @@ void MatmulF32Reference(const MatmulArgs& a) {
     for (int n = 0; n < a.n; ++n) {
       float sum = 0.0f;
       for (int k = 0; k < a.k; ++k) {
-        sum += a.stationary[k * a.stationary_ld + m] * a.moving[k * a.moving_ld + n];
+        sum = std::fma(a.stationary[k * a.stationary_ld + m],
+                       a.moving[k * a.moving_ld + n], sum);
       }
       out[n] = a.accumulate ? out[n] + sum : sum;
     }
   }
 }
 
-namespace {
-
-// sum[0..n) += s * row[0..n): unit stride, no aliasing, so gcc vectorises it
-// (AVX2 at -march=x86-64-v3).
-inline void Axpy(int n, float s, const float* __restrict row,
-                 float* __restrict sum) {
-  for (int i = 0; i < n; ++i) sum[i] += s * row[i];
+void MatmulF32With(MatmulPath path, const MatmulArgs& a) {
+  if (a.m <= 0 || a.n <= 0) return;
+  if (path == MatmulPath::kReference || !FitsTile(a.k, a.m, a.n)) {
+    return MatmulF32Reference(a);
+  }
+  if (path == MatmulPath::kAvx512 && Cpu().avx512f) return MatmulF32Avx512(a);
+  MatmulF32Portable(a);
 }
 
-}  // namespace
+void MatmulF32(const MatmulArgs& a) { MatmulF32With(BestMatmulF32Path(), a); }
 
-void MatmulF32(const MatmulArgs& a) {
-  // Blocks of 4 output rows share each loaded moving row.
-  constexpr int kMaxN = 512;
-  if (a.n > kMaxN) {
-    MatmulF32Reference(a);
-    return;
-  }
-  alignas(64) float sum[4][kMaxN];
-  int m = 0;
-  for (; m + 4 <= a.m; m += 4) {
-    for (int r = 0; r < 4; ++r) {
-      for (int n = 0; n < a.n; ++n) sum[r][n] = 0.0f;
-    }
-    for (int k = 0; k < a.k; ++k) {
-      const float* st = a.stationary + k * a.stationary_ld + m;
-      const float* mv = a.moving + k * a.moving_ld;
-      Axpy(a.n, st[0], mv, sum[0]);
-      Axpy(a.n, st[1], mv, sum[1]);
-      Axpy(a.n, st[2], mv, sum[2]);
-      Axpy(a.n, st[3], mv, sum[3]);
-    }
-    for (int r = 0; r < 4; ++r) {
-      float* out = a.out + (m + r) * a.out_ld;
-      if (a.accumulate) {
-        for (int n = 0; n < a.n; ++n) out[n] += sum[r][n];
-      } else {
-        for (int n = 0; n < a.n; ++n) out[n] = sum[r][n];
-      }
-    }
-  }
-  for (; m < a.m; ++m) {
-    for (int n = 0; n < a.n; ++n) sum[0][n] = 0.0f;
-    for (int k = 0; k < a.k; ++k) {
-      Axpy(a.n, a.stationary[k * a.stationary_ld + m],
-           a.moving + k * a.moving_ld, sum[0]);
-    }
+void MatmulBf16Reference(const MatmulBf16Args& a) {
+  for (int m = 0; m < a.m; ++m) {
     float* out = a.out + m * a.out_ld;
-    if (a.accumulate) {
-      for (int n = 0; n < a.n; ++n) out[n] += sum[0][n];
-    } else {
-      for (int n = 0; n < a.n; ++n) out[n] = sum[0][n];
+    for (int n = 0; n < a.n; ++n) {
+      float sum = 0.0f;
+      for (int k = 0; k < a.k; ++k) {
+        sum = std::fma(Bf16ToF32(a.stationary[k * a.stationary_ld + m]),
+                       Bf16ToF32(a.moving[k * a.moving_ld + n]), sum);
+      }
+      out[n] = a.accumulate ? out[n] + sum : sum;
     }
   }
+}
+
+void MatmulBf16With(MatmulPath path, const MatmulBf16Args& a) {
+  if (a.m <= 0 || a.n <= 0) return;
+  if (path == MatmulPath::kReference || !FitsTile(a.k, a.m, a.n) || a.k <= 0) {
+    return MatmulBf16Reference(a);
+  }
+  if (path == MatmulPath::kAmx && Cpu().amx_bf16) return MatmulBf16Amx(a);
+  if (path == MatmulPath::kAvx512 && Cpu().avx512bf16) return MatmulBf16Avx512(a);
+  MatmulBf16Portable(a);
+}
+
+void MatmulBf16(const MatmulBf16Args& a) {
+  MatmulBf16With(BestMatmulBf16Path(), a);
 }
 
 }  // namespace ncc::kernels

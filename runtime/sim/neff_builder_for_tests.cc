@@ -132,6 +132,52 @@ Inst Memset(Ap dst, float imm) {
   return i;
 }
 
+Inst TensorReduce(Ap dst, Ap src, neff::AluOp op) {
+  Inst i;
+  i.opcode = neff::Opcode::TENSOR_REDUCE;
+  i.dst = std::move(dst);
+  i.src0 = std::move(src);
+  i.alu = op;
+  return i;
+}
+
+Inst Transpose(Ap dst, Ap src) {
+  Inst i;
+  i.opcode = neff::Opcode::TRANSPOSE;
+  i.dst = std::move(dst);
+  i.src0 = std::move(src);
+  return i;
+}
+
+Inst Iota(Ap dst, float start, float partition_step, float free_step) {
+  Inst i;
+  i.opcode = neff::Opcode::IOTA;
+  i.dst = std::move(dst);
+  i.imm = start;
+  i.scale = partition_step;
+  i.imm2 = free_step;
+  return i;
+}
+
+Inst Select(Ap dst, Ap predicate, Ap on_true, Ap on_false) {
+  Inst i;
+  i.opcode = neff::Opcode::SELECT;
+  i.dst = std::move(dst);
+  i.src0 = std::move(predicate);
+  i.src1 = std::move(on_true);
+  i.src2 = std::move(on_false);
+  return i;
+}
+
+Inst DmaGather(Ap dst, Ap table, Ap indices) {
+  Inst i;
+  i.opcode = neff::Opcode::DMA_GATHER;
+  i.dst = std::move(dst);
+  i.src0 = std::move(table);
+  i.src1 = std::move(indices);
+  return i;
+}
+
 int NeffBuilder::AddQueue(neff::EngineType engine, uint32_t index) {
   queues_.push_back({engine, index, {}});
   return static_cast<int>(queues_.size()) - 1;
@@ -178,17 +224,21 @@ std::string NeffBuilder::Build() const {
       auto src0 = WriteAp(fbb, i.src0);
       auto src1 = WriteAp(fbb, i.src1);
       auto bias = WriteAp(fbb, i.bias);
+      auto src2 = WriteAp(fbb, i.src2);
+      auto accum = WriteAp(fbb, i.accum);
       std::vector<neff::SemaphoreWait> waits;
       for (const auto& w : i.waits) waits.emplace_back(w.first, w.second);
       auto waits_off = fbb.CreateVectorOfStructs(waits);
       insts.push_back(neff::CreateInstruction(
           fbb, i.opcode, dst, src0, src1, bias, i.act, i.alu, i.scale, i.imm,
-          i.accumulate_start, i.accumulate_stop, waits_off, i.signal));
+          i.accumulate_start, i.accumulate_stop, waits_off, i.signal, i.node,
+          src2, accum, i.alu2, i.imm2));
     }
     queues.push_back(neff::CreateQueue(fbb, q.engine, q.index,
                                        fbb.CreateVector(insts)));
   }
   auto queues_off = fbb.CreateVector(queues);
+  auto nodes_off = fbb.CreateVectorOfStrings(nodes_);
   // FlatBufferBuilder::ForceVectorAlignment asserts alignment <= 32 in
   // flatbuffers 2.0 (FLATBUFFERS_MAX_ALIGNMENT), so pre-align by hand: the
   // data then ends up 64-byte aligned from the (64-byte padded) buffer start.
@@ -202,6 +252,7 @@ std::string NeffBuilder::Build() const {
   mb.add_dram_size(dram_size_);
   mb.add_num_semaphores(num_semaphores_);
   mb.add_queues(queues_off);
+  mb.add_nodes(nodes_off);
   mb.add_weights(weights);
   neff::FinishSizePrefixedModelBuffer(fbb, mb.Finish());
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()),

@@ -49,11 +49,14 @@ Ap Weights(uint64_t offset, uint32_t num_partitions, int64_t partition_stride,
 
 struct Inst {
   neff::Opcode opcode = neff::Opcode::DMA_COPY;
-  std::optional<Ap> dst, src0, src1, bias;
+  std::optional<Ap> dst, src0, src1, bias, src2, accum;
   neff::ActivationFunction act = neff::ActivationFunction::IDENTITY;
   neff::AluOp alu = neff::AluOp::ADD;
   float scale = 1.0f;
   float imm = 0.0f;
+  neff::AluOp alu2 = neff::AluOp::BYPASS;
+  float imm2 = 0.0f;
+  int node = -1;
   bool accumulate_start = false;
   bool accumulate_stop = false;
   std::vector<std::pair<uint16_t, uint32_t>> waits;
@@ -67,6 +70,29 @@ struct Inst {
     signal = semaphore;
     return *this;
   }
+  Inst& Node(int index) {
+    node = index;
+    return *this;
+  }
+  // ACTIVATION: also write the per-partition sum of the outputs to `ap`.
+  Inst& Accum(Ap ap) {
+    accum = std::move(ap);
+    return *this;
+  }
+  // TENSOR_SCALAR: per-partition first / second scalar operands.
+  Inst& Scalar1(Ap ap) {
+    src1 = std::move(ap);
+    return *this;
+  }
+  Inst& Second(neff::AluOp op, float imm_value) {
+    alu2 = op;
+    imm2 = imm_value;
+    return *this;
+  }
+  Inst& Scalar2(Ap ap) {
+    src2 = std::move(ap);
+    return *this;
+  }
 };
 
 Inst DmaCopy(Ap dst, Ap src);
@@ -78,6 +104,12 @@ Inst TensorTensor(Ap dst, Ap a, Ap b, neff::AluOp op);
 Inst TensorScalar(Ap dst, Ap a, neff::AluOp op, float imm);
 Inst TensorCopy(Ap dst, Ap src);
 Inst Memset(Ap dst, float imm);
+Inst TensorReduce(Ap dst, Ap src, neff::AluOp op);
+Inst Transpose(Ap dst, Ap src);
+// dst[p][j] = start + partition_step * p + free_step * j.
+Inst Iota(Ap dst, float start, float partition_step, float free_step);
+Inst Select(Ap dst, Ap predicate, Ap on_true, Ap on_false);
+Inst DmaGather(Ap dst, Ap table, Ap indices);
 
 class NeffBuilder {
  public:
@@ -92,6 +124,7 @@ class NeffBuilder {
   void set_num_semaphores(uint32_t n) { num_semaphores_ = n; }
   void set_weights(std::vector<uint8_t> weights) { weights_ = std::move(weights); }
   void set_weights_f32(const std::vector<float>& weights);
+  void set_nodes(std::vector<std::string> nodes) { nodes_ = std::move(nodes); }
   void set_version_major(uint16_t v) {
     version_major_ = v;
     version_set_ = true;
@@ -115,6 +148,7 @@ class NeffBuilder {
   std::vector<Queue> queues_;
   std::vector<Tensor> inputs_, outputs_;
   std::vector<uint8_t> weights_;
+  std::vector<std::string> nodes_;
   uint64_t dram_size_ = 0;
   uint32_t num_semaphores_ = 8;
   uint16_t version_major_ = 0;

@@ -243,28 +243,57 @@ bool IsDirectF32(const ApGeometry& g) {
   return g.dtype == DType::F32 && g.free_contiguous;
 }
 
+// The operands an instruction touches, resolved once.
+struct Resolved {
+  ApGeometry dst, src0, src1, src2, bias, accum;
+  bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
+};
+
+// Bytes of one row of a DRAM/WEIGHTS pattern that are contiguous (its free
+// dims merged inner to outer), for the gather's DMA cost.
+int64_t RowRunBytes(const ApGeometry& g) {
+  return g.free_contiguous ? g.free_size * g.elem_size : g.contiguous_bytes;
+}
+
+// Estimated duration (ns) per docs/isa.md "Timing".
 double CostNs(const neff::Instruction& inst, neff::EngineType engine,
-              const ApGeometry& dst, const ApGeometry& src0,
-              const ApGeometry& src1) {
+              const Resolved& o) {
   const auto& spec = target::NeuronCoreV2();
+  const neff::Opcode op = inst.opcode();
   switch (engine) {
     case neff::EngineType::DMA: {
       // Bytes written, as the compiler's scheduler counts them.
-      int64_t bytes = dst.count * dst.elem_size;
-      int64_t contiguous = std::min(dst.contiguous_bytes, src0.contiguous_bytes);
-      return target::DmaNs(spec, bytes, contiguous);
+      const int64_t bytes = o.dst.count * o.dst.elem_size;
+      if (op == neff::Opcode::DMA_GATHER) {
+        return target::DmaNs(spec, bytes, RowRunBytes(o.src0));
+      }
+      return target::DmaNs(
+          spec, bytes, std::min(o.dst.contiguous_bytes, o.src0.contiguous_bytes));
     }
     case neff::EngineType::TENSOR:
-      return target::MatmulNs(spec, src0.free_size, src1.free_size,
-                              src1.elem_size);
+      if (op == neff::Opcode::TRANSPOSE) {
+        return target::MatmulNs(spec, o.src0.free_size, o.src0.num_partitions,
+                                o.src0.elem_size);
+      }
+      return target::MatmulNs(spec, o.src0.free_size, o.src1.free_size,
+                              o.src1.elem_size);
     case neff::EngineType::SCALAR:
-      return target::ActivationNs(spec, dst.free_size);
+      return target::ActivationNs(spec, o.dst.free_size);
     case neff::EngineType::VECTOR:
-      return target::VectorNs(
-          spec, dst.free_size,
-          inst.opcode() == neff::Opcode::TENSOR_TENSOR ? 2 : 1);
+      switch (op) {
+        case neff::Opcode::TENSOR_TENSOR:
+        case neff::Opcode::SELECT:
+          return target::VectorNs(spec, o.dst.free_size, 2);
+        case neff::Opcode::TENSOR_REDUCE:
+        case neff::Opcode::TRANSPOSE:
+          return target::VectorNs(spec, o.src0.free_size, 1);
+        default:
+          return target::VectorNs(spec, o.dst.free_size, 1);
+      }
     case neff::EngineType::GPSIMD:
-      return target::GpSimdNs(spec, dst.free_size);
+      return target::GpSimdNs(spec, op == neff::Opcode::TENSOR_REDUCE
+                                        ? o.src0.free_size
+                                        : o.dst.free_size);
   }
   return 0.0;
 }
@@ -291,7 +320,7 @@ class Core {
     sizes_.partitions = spec.partitions;
   }
 
-  absl::Status Run(ExecutionStats* stats);
+  absl::Status Run(ExecutionStats* stats, ExecutionTrace* trace);
 
  private:
   uint8_t* Base(const ApGeometry& g) {
@@ -345,20 +374,41 @@ class Core {
     return out_.data();
   }
 
+  // fp32 value of the first element of partition p (per-partition scalars).
+  float ScalarAt(const ApGeometry& g, int64_t p) {
+    const uint8_t* at = Base(g) + p * g.partition_stride;
+    float v = 0.0f;
+    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, at, &v, 1);
+    return v;
+  }
+  void StoreScalarAt(const ApGeometry& g, int64_t p, float v) {
+    uint8_t* at = Base(g) + p * g.partition_stride;
+    NCC_DISPATCH_DTYPE(g.dtype, StoreArray, &v, at, 1);
+  }
+
+  // Executes one instruction; errors only for data-dependent faults.
+  absl::Status Exec(const neff::Instruction& inst, neff::EngineType engine,
+                    const Resolved& o);
   void Copy(const ApGeometry& dst, const ApGeometry& src);
   void Matmul(const neff::Instruction& inst, const ApGeometry& dst,
               const ApGeometry& st, const ApGeometry& mv);
-  void Elementwise(const neff::Instruction& inst, const ApGeometry& dst,
-                   const ApGeometry& src0, const ApGeometry& src1,
-                   const ApGeometry* bias);
+  bool MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst,
+                        const ApGeometry& st, const ApGeometry& mv);
+  void Elementwise(const neff::Instruction& inst, const Resolved& o);
   void Memset(const neff::Instruction& inst, const ApGeometry& dst);
+  void Reduce(const neff::Instruction& inst, const Resolved& o);
+  void Transpose(const Resolved& o);
+  void Iota(const neff::Instruction& inst, const ApGeometry& dst);
+  void Select(const Resolved& o);
+  absl::Status Gather(const Resolved& o);
 
   const neff::Model& model_;
   uint8_t* dram_;
   std::unique_ptr<uint8_t, FreeDeleter> sbuf_, psum_;
   SpaceSizes sizes_;
   std::vector<uint8_t> raw_, raw2_, raw3_;
-  std::vector<float> a_, b_, out_, st_, mv_, acc_;
+  std::vector<float> a_, b_, c_, out_, st_, mv_, acc_;
+  std::vector<uint16_t> st16_, mv16_;
 };
 
 void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
@@ -374,8 +424,43 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
   ScatterRaw(dst, Base(dst), 0, dst.num_partitions, packed);
 }
 
+// bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16
+// where the CPU has them) on the raw bits, packing strided operands first.
+bool Core::MatmulBf16Direct(const neff::Instruction& inst,
+                            const ApGeometry& dst, const ApGeometry& st,
+                            const ApGeometry& mv) {
+  if (st.dtype != DType::BF16 || mv.dtype != DType::BF16 || !IsDirectF32(dst)) {
+    return false;
+  }
+  kernels::MatmulBf16Args args;
+  args.k = static_cast<int>(st.num_partitions);
+  args.m = static_cast<int>(st.free_size);
+  args.n = static_cast<int>(mv.free_size);
+  args.accumulate = !inst.accumulate_start();
+  auto operand = [&](const ApGeometry& g, std::vector<uint16_t>& scratch,
+                     const uint16_t** ptr, int64_t* ld) {
+    if (g.free_contiguous) {
+      *ptr = reinterpret_cast<const uint16_t*>(Base(g));
+      *ld = g.partition_stride / 2;
+      return;
+    }
+    scratch.resize(g.count);
+    GatherRaw(g, Base(g), 0, g.num_partitions,
+              reinterpret_cast<uint8_t*>(scratch.data()));
+    *ptr = scratch.data();
+    *ld = g.free_size;
+  };
+  operand(st, st16_, &args.stationary, &args.stationary_ld);
+  operand(mv, mv16_, &args.moving, &args.moving_ld);
+  args.out = reinterpret_cast<float*>(Base(dst));
+  args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
+  kernels::MatmulBf16(args);
+  return true;
+}
+
 void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst,
                   const ApGeometry& st, const ApGeometry& mv) {
+  if (MatmulBf16Direct(inst, dst, st, mv)) return;
   kernels::MatmulArgs args;
   args.k = static_cast<int>(st.num_partitions);
   args.m = static_cast<int>(st.free_size);
@@ -420,30 +505,37 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst,
   }
 }
 
-void Core::Elementwise(const neff::Instruction& inst, const ApGeometry& dst,
-                       const ApGeometry& src0, const ApGeometry& src1,
-                       const ApGeometry* bias) {
+void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
+  const ApGeometry& dst = o.dst;
   const int64_t n = dst.free_size;
   const auto alu = static_cast<kernels::Alu>(inst.alu_op());
+  const auto alu2 = static_cast<kernels::Alu>(inst.alu_op2());
   const auto act = static_cast<kernels::Act>(inst.act_func());
   for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    const float* a = RowF32(src0, p, a_);
+    const float* a = RowF32(o.src0, p, a_);
     float* out = OutRow(dst, p);
     switch (inst.opcode()) {
       case neff::Opcode::ACTIVATION: {
-        float b = 0.0f;
-        if (bias != nullptr) {
-          b = Read<float>(Base(*bias) + p * bias->partition_stride);
-        }
+        const float b = o.has_bias ? ScalarAt(o.bias, p) : 0.0f;
         kernels::Activation(act, a, inst.scale(), b, out, n);
+        if (o.has_accum) {
+          // Sum of the fp32 results (before any rounding to dst's dtype),
+          // left to right.
+          float sum = 0.0f;
+          kernels::Reduce(kernels::Alu::kAdd, out, 1, n, &sum);
+          StoreScalarAt(o.accum, p, sum);
+        }
         break;
       }
       case neff::Opcode::TENSOR_TENSOR:
-        kernels::AluTensorTensor(alu, a, RowF32(src1, p, b_), out, n);
+        kernels::AluTensorTensor(alu, a, RowF32(o.src1, p, b_), out, n);
         break;
-      case neff::Opcode::TENSOR_SCALAR:
-        kernels::AluTensorScalar(alu, a, inst.imm(), out, n);
+      case neff::Opcode::TENSOR_SCALAR: {
+        const float s1 = o.has_src1 ? ScalarAt(o.src1, p) : inst.imm();
+        const float s2 = o.has_src2 ? ScalarAt(o.src2, p) : inst.imm2();
+        kernels::AluTensorScalar(alu, s1, alu2, s2, a, out, n);
         break;
+      }
       default:
         break;
     }
@@ -451,12 +543,142 @@ void Core::Elementwise(const neff::Instruction& inst, const ApGeometry& dst,
   }
 }
 
+void Core::Reduce(const neff::Instruction& inst, const Resolved& o) {
+  const int64_t groups = o.dst.free_size;
+  const int64_t r = o.src0.free_size / groups;
+  const auto alu = static_cast<kernels::Alu>(inst.alu_op());
+  std::vector<float> result(groups);
+  for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
+    kernels::Reduce(alu, RowF32(o.src0, p, a_), groups, r, result.data());
+    StoreRow(o.dst, p, result.data());
+  }
+}
+
+void Core::Transpose(const Resolved& o) {
+  // Stage all of src0 first: dst may overlap it.
+  const int64_t parts = o.src0.num_partitions, free = o.src0.free_size;
+  std::vector<float> staged(parts * free);
+  for (int64_t p = 0; p < parts; ++p) {
+    const float* row = RowF32(o.src0, p, a_);
+    std::copy(row, row + free, staged.begin() + p * free);
+  }
+  std::vector<float> column(parts);
+  for (int64_t f = 0; f < free; ++f) {
+    for (int64_t p = 0; p < parts; ++p) column[p] = staged[p * free + f];
+    StoreRow(o.dst, f, column.data());
+  }
+}
+
+void Core::Iota(const neff::Instruction& inst, const ApGeometry& dst) {
+  // Computed in double, so integer dtypes are exact far beyond 2^24, then
+  // rounded once to fp32 (floats) or truncated, saturating (integers).
+  const double start = inst.imm(), step_p = inst.scale(), step_j = inst.imm2();
+  std::vector<int64_t> ints(IsInt(dst.dtype) ? dst.free_size : 0);
+  std::vector<float> row(dst.free_size);
+  raw_.resize(dst.free_size * dst.elem_size);
+  for (int64_t p = 0; p < dst.num_partitions; ++p) {
+    uint8_t* base = Base(dst) + p * dst.partition_stride;
+    if (IsInt(dst.dtype)) {
+      for (int64_t j = 0; j < dst.free_size; ++j) {
+        const double v = start + step_p * p + step_j * j;
+        ints[j] = v != v ? 0
+                  : v >= 9.2e18 ? std::numeric_limits<int64_t>::max()
+                  : v <= -9.2e18 ? std::numeric_limits<int64_t>::min()
+                                 : static_cast<int64_t>(v);
+        StoreI64(dst.dtype, raw_.data() + j * dst.elem_size, ints[j]);
+      }
+      ScatterRaw(dst, base, 0, 1, raw_.data());
+      continue;
+    }
+    for (int64_t j = 0; j < dst.free_size; ++j) {
+      row[j] = static_cast<float>(start + step_p * p + step_j * j);
+    }
+    StoreRow(dst, p, row.data());
+  }
+}
+
+void Core::Select(const Resolved& o) {
+  const int64_t n = o.dst.free_size;
+  std::vector<float> pred, on_true, on_false;
+  std::vector<float> result(n);
+  for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
+    // Copies: dst may alias any operand row.
+    const float* c = RowF32(o.src0, p, pred);
+    const float* t = RowF32(o.src1, p, on_true);
+    const float* f = RowF32(o.src2, p, on_false);
+    for (int64_t j = 0; j < n; ++j) result[j] = c[j] != 0.0f ? t[j] : f[j];
+    StoreRow(o.dst, p, result.data());
+  }
+}
+
+absl::Status Core::Gather(const Resolved& o) {
+  const int64_t rows = o.src0.num_partitions;
+  ApGeometry row = o.src0;
+  row.num_partitions = 1;
+  row.count = row.free_size;
+  ApGeometry out = o.dst;
+  out.num_partitions = 1;
+  out.count = out.free_size;
+  const int64_t part_bytes = o.dst.partition_stride;
+  for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
+    const int64_t r = LoadI64(o.src1.dtype, Base(o.src1) + p * o.src1.partition_stride);
+    if (r < 0 || r >= rows) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "index ", r, " at partition ", p, " is outside the ", rows,
+          " rows of the ", SpaceName(o.src0.space), " table"));
+    }
+    row.start = o.src0.start + r * o.src0.partition_stride;
+    out.start = o.dst.start + p * part_bytes;
+    Copy(out, row);
+  }
+  return absl::OkStatus();
+}
+
 void Core::Memset(const neff::Instruction& inst, const ApGeometry& dst) {
   std::vector<float> row(dst.free_size, inst.imm());
   for (int64_t p = 0; p < dst.num_partitions; ++p) StoreRow(dst, p, row.data());
 }
 
-absl::Status Core::Run(ExecutionStats* stats) {
+absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine,
+                        const Resolved& o) {
+  switch (inst.opcode()) {
+    case neff::Opcode::DMA_COPY:
+    case neff::Opcode::TENSOR_COPY:
+      Copy(o.dst, o.src0);
+      break;
+    case neff::Opcode::MATMUL:
+      Matmul(inst, o.dst, o.src0, o.src1);
+      break;
+    case neff::Opcode::ACTIVATION:
+    case neff::Opcode::TENSOR_TENSOR:
+    case neff::Opcode::TENSOR_SCALAR:
+      Elementwise(inst, o);
+      break;
+    case neff::Opcode::MEMSET:
+      Memset(inst, o.dst);
+      break;
+    case neff::Opcode::TENSOR_REDUCE:
+      Reduce(inst, o);
+      break;
+    case neff::Opcode::TRANSPOSE:
+      // The Tensor engine's identity matmul and the Vector engine's
+      // transpose move values unchanged (up to dst's dtype).
+      (void)engine;
+      Transpose(o);
+      break;
+    case neff::Opcode::IOTA:
+      Iota(inst, o.dst);
+      break;
+    case neff::Opcode::SELECT:
+      Select(o);
+      break;
+    case neff::Opcode::DMA_GATHER:
+      return Gather(o);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   const auto* queues = model_.queues();
   const int num_queues = queues ? static_cast<int>(queues->size()) : 0;
   const uint32_t num_sems = model_.num_semaphores();
@@ -491,6 +713,8 @@ absl::Status Core::Run(ExecutionStats* stats) {
   while (true) {
     int best = -1;
     double best_start = 0.0;
+    int best_wait_sem = -1;
+    uint32_t best_wait_value = 0;
     bool unfinished = false;
     for (int q = 0; q < num_queues; ++q) {
       const neff::Queue* queue = queues->Get(q);
@@ -499,6 +723,8 @@ absl::Status Core::Run(ExecutionStats* stats) {
       const neff::Instruction* inst = queue->instructions()->Get(head[q]);
       double start = timeline_end[timeline_of(*queue)];
       bool ready = true;
+      int wait_sem = -1;
+      uint32_t wait_value = 0;
       if (inst->waits()) {
         for (const neff::SemaphoreWait* w : *inst->waits()) {
           if (w->value() == 0) continue;
@@ -506,12 +732,19 @@ absl::Status Core::Run(ExecutionStats* stats) {
             ready = false;
             break;
           }
-          start = std::max(start, sem_times[w->semaphore()][w->value() - 1]);
+          const double reached = sem_times[w->semaphore()][w->value() - 1];
+          if (reached > start) {
+            start = reached;
+            wait_sem = w->semaphore();
+            wait_value = w->value();
+          }
         }
       }
       if (ready && (best < 0 || start < best_start)) {
         best = q;
         best_start = start;
+        best_wait_sem = wait_sem;
+        best_wait_value = wait_value;
       }
     }
     if (!unfinished) break;
@@ -546,52 +779,70 @@ absl::Status Core::Run(ExecutionStats* stats) {
     const neff::Queue* queue = queues->Get(best);
     const neff::Instruction& inst = *queue->instructions()->Get(head[best]);
     ++head[best];
-    ApGeometry dst, src0, src1, bias;
+    const uint32_t index = head[best] - 1;
+    Resolved o;
+    bool resolved = true;
     auto resolve = [&](const neff::AccessPattern* ap, ApGeometry* g) {
-      if (ap == nullptr) return true;
+      if (ap == nullptr) return false;
       auto r = ResolveAccessPattern(*ap, sizes_);
-      if (!r.ok()) return false;
+      if (!r.ok()) {
+        resolved = false;
+        return false;
+      }
       *g = *r;
       return true;
     };
-    const bool has_bias =
-        inst.opcode() == neff::Opcode::ACTIVATION && inst.bias() != nullptr;
-    if (!resolve(inst.dst(), &dst) || !resolve(inst.src0(), &src0) ||
-        !resolve(inst.src1(), &src1) || (has_bias && !resolve(inst.bias(), &bias))) {
+    const neff::Opcode op = inst.opcode();
+    resolve(inst.dst(), &o.dst);
+    resolve(inst.src0(), &o.src0);
+    o.has_src1 = resolve(inst.src1(), &o.src1);
+    if (op == neff::Opcode::TENSOR_SCALAR || op == neff::Opcode::SELECT) {
+      o.has_src2 = resolve(inst.src2(), &o.src2);
+    }
+    if (op == neff::Opcode::ACTIVATION) {
+      o.has_bias = resolve(inst.bias(), &o.bias);
+      o.has_accum = resolve(inst.accum(), &o.accum);
+    }
+    if (!resolved || inst.dst() == nullptr) {
       return absl::InternalError(absl::StrCat(
-          "queue ", QueueName(*queue), " instruction ", head[best] - 1,
+          "queue ", QueueName(*queue), " instruction ", index,
           ": operand failed to resolve (model not verified?)"));
     }
-    switch (inst.opcode()) {
-      case neff::Opcode::DMA_COPY:
-      case neff::Opcode::TENSOR_COPY:
-        Copy(dst, src0);
-        break;
-      case neff::Opcode::MATMUL:
-        Matmul(inst, dst, src0, src1);
-        break;
-      case neff::Opcode::ACTIVATION:
-      case neff::Opcode::TENSOR_TENSOR:
-      case neff::Opcode::TENSOR_SCALAR:
-        Elementwise(inst, dst, src0, src1, has_bias ? &bias : nullptr);
-        break;
-      case neff::Opcode::MEMSET:
-        Memset(inst, dst);
-        break;
+    if (absl::Status s = Exec(inst, queue->engine(), o); !s.ok()) {
+      return absl::Status(
+          s.code(), absl::StrCat("execution failed: queue ", QueueName(*queue),
+                                 " instruction ", index, " (",
+                                 neff::EnumNameOpcode(op), "): ", s.message()));
     }
 
-    const double cost = CostNs(inst, queue->engine(), dst, src0, src1);
+    const double cost = CostNs(inst, queue->engine(), o);
     const int tl = timeline_of(*queue);
     const double end = best_start + cost;
-    local.semaphore_wait_ns += best_start - timeline_end[tl];
+    const double timeline_ready = timeline_end[tl];
+    local.semaphore_wait_ns += best_start - timeline_ready;
     timeline_end[tl] = end;
     const int e = static_cast<int>(engine_of(queue->engine()));
     local.busy_ns[e] += cost;
     local.instructions[e] += 1;
     if (queue->engine() == neff::EngineType::DMA) {
-      local.dma_bytes += dst.count * dst.elem_size;
+      local.dma_bytes += o.dst.count * o.dst.elem_size;
     }
     local.estimated_latency_ns = std::max(local.estimated_latency_ns, end);
+    if (trace != nullptr) {
+      TraceEvent ev;
+      ev.queue = best;
+      ev.engine = queue->engine();
+      ev.queue_index = queue->index();
+      ev.instruction = index;
+      ev.opcode = op;
+      ev.node = inst.node();
+      ev.ready_ns = timeline_ready;
+      ev.start_ns = best_start;
+      ev.end_ns = end;
+      ev.wait_semaphore = best_wait_sem;
+      ev.wait_value = best_wait_value;
+      trace->events.push_back(ev);
+    }
     if (inst.signal() >= 0) {
       auto& times = sem_times[inst.signal()];
       times.insert(std::upper_bound(times.begin(), times.end(), end), end);
@@ -609,18 +860,19 @@ absl::Status Core::Run(ExecutionStats* stats) {
 }  // namespace
 
 absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
-                             ExecutionStats* stats) {
+                             ExecutionStats* stats, ExecutionTrace* trace) {
   if (dram == nullptr && model.dram_size() > 0) {
     return absl::InvalidArgumentError("no DRAM arena given");
   }
+  if (trace != nullptr) trace->events.clear();
   Core core(model, dram);
-  return core.Run(stats);
+  return core.Run(stats, trace);
 }
 
 absl::Status Execute(const neff::Model& model, uint8_t* dram,
-                     ExecutionStats* stats) {
+                     ExecutionStats* stats, ExecutionTrace* trace) {
   if (auto s = Verify(model); !s.ok()) return s;
-  return ExecuteVerified(model, dram, stats);
+  return ExecuteVerified(model, dram, stats, trace);
 }
 
 }  // namespace ncc::sim

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "neff/neff_generated.h"
@@ -40,18 +41,43 @@ struct ExecutionStats {
   }
 };
 
+// One executed instruction on the simulator's timeline (all times are
+// estimates, ns from the start of the execution).
+struct TraceEvent {
+  int queue = 0;                 // position in Model.queues
+  neff::EngineType engine = neff::EngineType::DMA;
+  uint32_t queue_index = 0;      // DMA queue number, 0 for compute engines
+  uint32_t instruction = 0;      // position in its queue
+  neff::Opcode opcode = neff::Opcode::DMA_COPY;
+  int node = -1;                 // Instruction.node (index into Model.nodes)
+  double ready_ns = 0;           // its engine became free
+  double start_ns = 0;           // it started (>= ready_ns)
+  double end_ns = 0;
+  // The semaphore whose value held it back (start_ns > ready_ns), or -1.
+  int wait_semaphore = -1;
+  uint32_t wait_value = 0;
+};
+
+// Optional per-instruction record of an execution, in execution order.
+struct ExecutionTrace {
+  std::vector<TraceEvent> events;
+};
+
 // Runs `model` on a fresh core (SBUF, PSUM and semaphores zeroed). `dram`
 // holds model.dram_size() bytes: inputs are read from and outputs written to
 // it. Verifies the model first (so a hostile model is rejected, never run).
 // A program whose queues cannot all finish (a wait that can never be met)
 // returns an error naming each blocked queue, its wait and the semaphore
-// values. `stats` may be null.
+// values. A data-dependent fault (a DMA_GATHER index out of range) fails
+// the execution with an error naming the queue and instruction. `stats` and
+// `trace` may be null.
 absl::Status Execute(const neff::Model& model, uint8_t* dram,
-                     ExecutionStats* stats);
+                     ExecutionStats* stats, ExecutionTrace* trace = nullptr);
 
 // As Execute, for a model that already passed Verify().
 absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
-                             ExecutionStats* stats);
+                             ExecutionStats* stats,
+                             ExecutionTrace* trace = nullptr);
 
 }  // namespace ncc::sim
 

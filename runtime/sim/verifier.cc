@@ -1,5 +1,6 @@
 #include "runtime/sim/verifier.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -18,18 +19,27 @@ std::string QueueName(const neff::Queue& queue) {
 
 namespace {
 
+using CoreSpecRef = target::CoreSpec;
+
 bool EngineRuns(neff::EngineType engine, neff::Opcode op) {
   using E = neff::EngineType;
   switch (op) {
-    case neff::Opcode::DMA_COPY: return engine == E::DMA;
+    case neff::Opcode::DMA_COPY:
+    case neff::Opcode::DMA_GATHER:
+      return engine == E::DMA;
     case neff::Opcode::MATMUL: return engine == E::TENSOR;
     case neff::Opcode::ACTIVATION: return engine == E::SCALAR;
     case neff::Opcode::TENSOR_TENSOR:
     case neff::Opcode::TENSOR_SCALAR:
     case neff::Opcode::MEMSET:
+    case neff::Opcode::TENSOR_REDUCE:
+    case neff::Opcode::SELECT:
       return engine == E::VECTOR || engine == E::GPSIMD;
     case neff::Opcode::TENSOR_COPY:
       return engine == E::VECTOR || engine == E::GPSIMD || engine == E::SCALAR;
+    case neff::Opcode::TRANSPOSE:
+      return engine == E::TENSOR || engine == E::VECTOR;
+    case neff::Opcode::IOTA: return engine == E::GPSIMD;
   }
   return false;
 }
@@ -39,9 +49,213 @@ bool IsMatmulInputType(neff::DType t) {
          t == neff::DType::F16;
 }
 
-struct Operands {
-  ApGeometry dst, src0, src1, bias;
+// Which operands an opcode reads or writes (docs/isa.md).
+struct OperandUse {
+  bool src0 = false, src1 = false, src2 = false;
+  bool src1_optional = false, src2_optional = false;
+  bool bias = false, accum = false;  // optional, ACTIVATION only
 };
+
+OperandUse UseOf(neff::Opcode op) {
+  OperandUse u;
+  switch (op) {
+    case neff::Opcode::DMA_COPY:
+    case neff::Opcode::TENSOR_COPY:
+    case neff::Opcode::TENSOR_REDUCE:
+    case neff::Opcode::TRANSPOSE:
+      u.src0 = true;
+      break;
+    case neff::Opcode::MATMUL:
+    case neff::Opcode::TENSOR_TENSOR:
+    case neff::Opcode::DMA_GATHER:
+      u.src0 = u.src1 = true;
+      break;
+    case neff::Opcode::ACTIVATION:
+      u.src0 = u.bias = u.accum = true;
+      break;
+    case neff::Opcode::TENSOR_SCALAR:
+      u.src0 = true;
+      u.src1 = u.src2 = u.src1_optional = u.src2_optional = true;
+      break;
+    case neff::Opcode::SELECT:
+      u.src0 = u.src1 = u.src2 = true;
+      break;
+    case neff::Opcode::MEMSET:
+    case neff::Opcode::IOTA:
+      break;
+  }
+  return u;
+}
+
+struct Operands {
+  ApGeometry dst, src0, src1, src2, bias, accum;
+};
+
+absl::Status Shape(const ApGeometry& a, const char* an, const ApGeometry& b,
+                   const char* bn) {
+  if (a.num_partitions != b.num_partitions || a.free_size != b.free_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        an, " is [", a.num_partitions, " partitions x ", a.free_size,
+        "] but ", bn, " is [", b.num_partitions, " x ", b.free_size, "]"));
+  }
+  return absl::OkStatus();
+}
+
+// An fp32 operand of one element per partition for `partitions` partitions
+// (bias, accum, per-partition scalars).
+absl::Status PerPartition(const ApGeometry& g, const char* name,
+                          int64_t partitions) {
+  if (g.dtype != neff::DType::F32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " must be F32, got ", neff::DTypeName(g.dtype)));
+  }
+  if (g.num_partitions != partitions || g.free_size != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, " must be one element per partition for ", partitions,
+        " partitions, got [", g.num_partitions, " x ", g.free_size, "]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KnownAlu(neff::AluOp op, const char* field) {
+  if (op > neff::AluOp::MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown ", field, " ", static_cast<int>(op)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InPsumBank(const ApGeometry& g, const CoreSpecRef& spec) {
+  if (g.partition_lo / spec.psum_bank_bytes !=
+      g.partition_hi / spec.psum_bank_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dst bytes [", g.partition_lo, ", ", g.partition_hi, "] cross a ",
+        spec.psum_bank_bytes, "-byte PSUM bank boundary"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
+  if (o.src0.space != neff::MemorySpace::SBUF ||
+      o.src1.space != neff::MemorySpace::SBUF) {
+    return absl::InvalidArgumentError(
+        "matmul operands src0 and src1 must be in SBUF");
+  }
+  if (!IsMatmulInputType(o.src0.dtype) || !IsMatmulInputType(o.src1.dtype)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "matmul inputs must be F32, BF16 or F16, got ",
+        neff::DTypeName(o.src0.dtype), " and ", neff::DTypeName(o.src1.dtype)));
+  }
+  if (o.dst.space != neff::MemorySpace::PSUM || o.dst.dtype != neff::DType::F32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("matmul dst must be F32 in PSUM, got ",
+                     neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
+  }
+  const int64_t k = o.src0.num_partitions, m = o.src0.free_size,
+                n = o.src1.free_size;
+  if (o.src1.num_partitions != k) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stationary operand has K=", k,
+                     " partitions but moving has ", o.src1.num_partitions));
+  }
+  if (k > spec.partitions) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("contraction K=", k, " exceeds ", spec.partitions));
+  }
+  if (m > spec.matmul_max_stationary_free) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stationary operand has ", m, " free elements, limit ",
+                     spec.matmul_max_stationary_free));
+  }
+  if (n > spec.matmul_max_moving_free) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("moving operand has ", n, " free elements, limit ",
+                     spec.matmul_max_moving_free));
+  }
+  if (o.dst.num_partitions != m || o.dst.free_size != n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
+        "] but the matmul result is [M=", m, " x N=", n, "]"));
+  }
+  return InPsumBank(o.dst, spec);
+}
+
+absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine,
+                             const CoreSpecRef& spec) {
+  const int64_t p = o.src0.num_partitions, f = o.src0.free_size;
+  if (o.dst.num_partitions != f || o.dst.free_size != p) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
+        "] but the transpose of src0 [", p, " x ", f, "] is [", f, " x ", p,
+        "]"));
+  }
+  if (engine == neff::EngineType::TENSOR) {
+    const int64_t limit = std::min<int64_t>(spec.partitions,
+                                            spec.matmul_max_stationary_free);
+    if (p > limit || f > limit) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Tensor engine transpose of [", p, " x ", f,
+                       "] exceeds the ", limit, " x ", limit, " limit"));
+    }
+    if (o.src0.space != neff::MemorySpace::SBUF ||
+        !IsMatmulInputType(o.src0.dtype)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Tensor engine transpose src0 must be F32, BF16 or F16 in SBUF, got ",
+          neff::DTypeName(o.src0.dtype), " in ", SpaceName(o.src0.space)));
+    }
+    if (o.dst.space != neff::MemorySpace::PSUM ||
+        o.dst.dtype != neff::DType::F32) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Tensor engine transpose dst must be F32 in PSUM, got ",
+          neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
+    }
+    return InPsumBank(o.dst, spec);
+  }
+  constexpr int64_t kVectorLimit = 32;
+  if (p > kVectorLimit || f > kVectorLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Vector engine transpose of [", p, " x ", f,
+                     "] exceeds the 32 x 32 limit"));
+  }
+  if (o.dst.space != neff::MemorySpace::SBUF) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Vector engine transpose dst must be in SBUF, got ",
+        SpaceName(o.dst.space)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyGather(const Operands& o) {
+  if (o.src0.space != neff::MemorySpace::DRAM &&
+      o.src0.space != neff::MemorySpace::WEIGHTS) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather table src0 must be in DRAM or WEIGHTS, got ",
+        SpaceName(o.src0.space)));
+  }
+  if (o.src1.space != neff::MemorySpace::SBUF ||
+      (o.src1.dtype != neff::DType::I32 && o.src1.dtype != neff::DType::I64)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather indices src1 must be I32 or I64 in SBUF, got ",
+        neff::DTypeName(o.src1.dtype), " in ", SpaceName(o.src1.space)));
+  }
+  if (o.dst.space != neff::MemorySpace::SBUF) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather dst must be in SBUF, got ", SpaceName(o.dst.space)));
+  }
+  if (o.src1.free_size != 1 || o.src1.num_partitions != o.dst.num_partitions) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather indices must be one element per partition for ",
+        o.dst.num_partitions, " partitions, got [", o.src1.num_partitions,
+        " x ", o.src1.free_size, "]"));
+  }
+  if (o.dst.free_size != o.src0.free_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dst has ", o.dst.free_size,
+                     " free elements but a gathered row of src0 has ",
+                     o.src0.free_size));
+  }
+  return absl::OkStatus();
+}
 
 // Checks one instruction; errors carry only the rule (the caller adds where).
 absl::Status VerifyInstruction(const neff::Instruction& inst,
@@ -56,10 +270,7 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
                      " cannot run on the ", neff::EnumNameEngineType(engine),
                      " engine"));
   }
-  const bool needs_src0 = op != neff::Opcode::MEMSET;
-  const bool needs_src1 =
-      op == neff::Opcode::MATMUL || op == neff::Opcode::TENSOR_TENSOR;
-  const bool uses_bias = op == neff::Opcode::ACTIVATION;
+  const OperandUse use = UseOf(op);
   Operands o;
   auto resolve = [&](const neff::AccessPattern* ap, const char* name,
                      bool required, ApGeometry* out) -> absl::Status {
@@ -87,26 +298,36 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
   if (o.dst.space == neff::MemorySpace::WEIGHTS) {
     return absl::InvalidArgumentError("dst is in WEIGHTS, which is read-only");
   }
-  if (auto s = resolve(inst.src0(), "src0", needs_src0, &o.src0); !s.ok()) {
-    return s;
+  if (use.src0) {
+    if (auto s = resolve(inst.src0(), "src0", true, &o.src0); !s.ok()) return s;
   }
-  if (auto s = resolve(inst.src1(), "src1", needs_src1, &o.src1); !s.ok()) {
-    return s;
+  const bool has_src1 = use.src1 && inst.src1() != nullptr;
+  const bool has_src2 = use.src2 && inst.src2() != nullptr;
+  if (use.src1) {
+    if (auto s = resolve(inst.src1(), "src1", !use.src1_optional, &o.src1);
+        !s.ok()) {
+      return s;
+    }
   }
-  const bool has_bias = uses_bias && inst.bias() != nullptr;
+  if (use.src2) {
+    if (auto s = resolve(inst.src2(), "src2", !use.src2_optional, &o.src2);
+        !s.ok()) {
+      return s;
+    }
+  }
+  const bool has_bias = use.bias && inst.bias() != nullptr;
   if (has_bias) {
     if (auto s = resolve(inst.bias(), "bias", true, &o.bias); !s.ok()) return s;
   }
-
-  auto same_shape = [&](const ApGeometry& a, const char* an,
-                        const ApGeometry& b, const char* bn) -> absl::Status {
-    if (a.num_partitions != b.num_partitions || a.free_size != b.free_size) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          an, " is [", a.num_partitions, " partitions x ", a.free_size,
-          "] but ", bn, " is [", b.num_partitions, " x ", b.free_size, "]"));
+  const bool has_accum = use.accum && inst.accum() != nullptr;
+  if (has_accum) {
+    if (auto s = resolve(inst.accum(), "accum", true, &o.accum); !s.ok()) {
+      return s;
     }
-    return absl::OkStatus();
-  };
+    if (o.accum.space == neff::MemorySpace::WEIGHTS) {
+      return absl::InvalidArgumentError("accum is in WEIGHTS, which is read-only");
+    }
+  }
 
   switch (op) {
     case neff::Opcode::DMA_COPY:
@@ -116,90 +337,91 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
                          o.src0.count));
       }
       break;
-    case neff::Opcode::MATMUL: {
-      if (o.src0.space != neff::MemorySpace::SBUF ||
-          o.src1.space != neff::MemorySpace::SBUF) {
-        return absl::InvalidArgumentError(
-            "matmul operands src0 and src1 must be in SBUF");
-      }
-      if (!IsMatmulInputType(o.src0.dtype) || !IsMatmulInputType(o.src1.dtype)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "matmul inputs must be F32, BF16 or F16, got ",
-            neff::DTypeName(o.src0.dtype), " and ",
-            neff::DTypeName(o.src1.dtype)));
-      }
-      if (o.dst.space != neff::MemorySpace::PSUM ||
-          o.dst.dtype != neff::DType::F32) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "matmul dst must be F32 in PSUM, got ",
-            neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
-      }
-      const int64_t k = o.src0.num_partitions, m = o.src0.free_size,
-                    n = o.src1.free_size;
-      if (o.src1.num_partitions != k) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "stationary operand has K=", k, " partitions but moving has ",
-            o.src1.num_partitions));
-      }
-      if (k > spec.partitions) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "contraction K=", k, " exceeds ", spec.partitions));
-      }
-      if (m > spec.matmul_max_stationary_free) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "stationary operand has ", m, " free elements, limit ",
-            spec.matmul_max_stationary_free));
-      }
-      if (n > spec.matmul_max_moving_free) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "moving operand has ", n, " free elements, limit ",
-            spec.matmul_max_moving_free));
-      }
-      if (o.dst.num_partitions != m || o.dst.free_size != n) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
-            "] but the matmul result is [M=", m, " x N=", n, "]"));
-      }
-      if (o.dst.partition_lo / spec.psum_bank_bytes !=
-          o.dst.partition_hi / spec.psum_bank_bytes) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dst bytes [", o.dst.partition_lo, ", ", o.dst.partition_hi,
-            "] cross a ", spec.psum_bank_bytes, "-byte PSUM bank boundary"));
-      }
+    case neff::Opcode::DMA_GATHER:
+      if (auto s = VerifyGather(o); !s.ok()) return s;
       break;
-    }
+    case neff::Opcode::MATMUL:
+      if (auto s = VerifyMatmul(o, spec); !s.ok()) return s;
+      break;
+    case neff::Opcode::TRANSPOSE:
+      if (auto s = VerifyTranspose(o, engine, spec); !s.ok()) return s;
+      break;
     case neff::Opcode::ACTIVATION:
       if (inst.act_func() > neff::ActivationFunction::MAX) {
         return absl::InvalidArgumentError(absl::StrCat(
             "unknown activation function ", static_cast<int>(inst.act_func())));
       }
-      if (auto s = same_shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       if (has_bias) {
-        if (o.bias.space != neff::MemorySpace::SBUF ||
-            o.bias.dtype != neff::DType::F32) {
+        if (o.bias.space != neff::MemorySpace::SBUF) {
           return absl::InvalidArgumentError("bias must be F32 in SBUF");
         }
-        if (o.bias.num_partitions != o.dst.num_partitions ||
-            o.bias.free_size != 1) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "bias must be one element per partition for ",
-              o.dst.num_partitions, " partitions, got [", o.bias.num_partitions,
-              " x ", o.bias.free_size, "]"));
+        if (auto s = PerPartition(o.bias, "bias", o.dst.num_partitions);
+            !s.ok()) {
+          return s;
+        }
+      }
+      if (has_accum) {
+        if (auto s = PerPartition(o.accum, "accum", o.dst.num_partitions);
+            !s.ok()) {
+          return s;
         }
       }
       break;
     case neff::Opcode::TENSOR_TENSOR:
-      if (auto s = same_shape(o.dst, "dst", o.src1, "src1"); !s.ok()) return s;
-      [[fallthrough]];
+      if (auto s = KnownAlu(inst.alu_op(), "ALU op"); !s.ok()) return s;
+      if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      if (auto s = Shape(o.dst, "dst", o.src1, "src1"); !s.ok()) return s;
+      break;
     case neff::Opcode::TENSOR_SCALAR:
-    case neff::Opcode::TENSOR_COPY:
-      if (inst.alu_op() > neff::AluOp::MAX) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("unknown ALU op ", static_cast<int>(inst.alu_op())));
+      if (auto s = KnownAlu(inst.alu_op(), "ALU op"); !s.ok()) return s;
+      if (auto s = KnownAlu(inst.alu_op2(), "second ALU op"); !s.ok()) return s;
+      if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      if (has_src1) {
+        if (auto s = PerPartition(o.src1, "src1 (per-partition scalar)",
+                                  o.dst.num_partitions);
+            !s.ok()) {
+          return s;
+        }
       }
-      if (auto s = same_shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      if (has_src2) {
+        if (auto s = PerPartition(o.src2, "src2 (per-partition scalar)",
+                                  o.dst.num_partitions);
+            !s.ok()) {
+          return s;
+        }
+      }
+      break;
+    case neff::Opcode::TENSOR_COPY:
+      if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      break;
+    case neff::Opcode::TENSOR_REDUCE: {
+      const neff::AluOp alu = inst.alu_op();
+      if (alu != neff::AluOp::ADD && alu != neff::AluOp::MULTIPLY &&
+          alu != neff::AluOp::MAXIMUM && alu != neff::AluOp::MINIMUM) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "reduce op must be ADD, MULTIPLY, MAXIMUM or MINIMUM, got ",
+            alu <= neff::AluOp::MAX ? neff::EnumNameAluOp(alu) : "unknown"));
+      }
+      if (o.dst.num_partitions != o.src0.num_partitions) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dst has ", o.dst.num_partitions, " partitions but src0 has ",
+            o.src0.num_partitions));
+      }
+      if (o.src0.free_size % o.dst.free_size != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "src0 free size ", o.src0.free_size,
+            " is not a multiple of dst free size ", o.dst.free_size));
+      }
+      break;
+    }
+    case neff::Opcode::SELECT:
+      if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
+      if (auto s = Shape(o.dst, "dst", o.src1, "src1"); !s.ok()) return s;
+      if (auto s = Shape(o.dst, "dst", o.src2, "src2"); !s.ok()) return s;
       break;
     case neff::Opcode::MEMSET:
+    case neff::Opcode::IOTA:
       break;
   }
 

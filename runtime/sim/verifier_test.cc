@@ -206,5 +206,92 @@ TEST(Verifier, RejectsBadQueuesAndTensors) {
   }
 }
 
+TEST(Verifier, NewOpcodesEngineLegality) {
+  EXPECT_EQ(Check(EngineType::VECTOR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), neff::AluOp::ADD)), "");
+  EXPECT_EQ(Check(EngineType::GPSIMD, TensorReduce(Tile(2, 4), Tile(2, 8, 64), neff::AluOp::MAXIMUM)), "");
+  EXPECT_REJECTED(Check(EngineType::SCALAR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), neff::AluOp::ADD)),
+                  "opcode TENSOR_REDUCE cannot run on the SCALAR engine");
+  EXPECT_EQ(Check(EngineType::GPSIMD, Iota(Tile(4, 8), 0, 1, 1)), "");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, Iota(Tile(4, 8), 0, 1, 1)),
+                  "opcode IOTA cannot run on the VECTOR engine");
+  EXPECT_EQ(Check(EngineType::VECTOR, Select(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), Tile(2, 4, 192))), "");
+  EXPECT_REJECTED(Check(EngineType::TENSOR, Select(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), Tile(2, 4, 192))),
+                  "cannot run on the TENSOR engine");
+  EXPECT_REJECTED(Check(EngineType::GPSIMD, Transpose(Tile(4, 2), Tile(2, 4, 64))),
+                  "opcode TRANSPOSE cannot run on the GPSIMD engine");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, DmaGather(Tile(2, 2), Weights(0, 4, 2, {{1, 2}}),
+                                                      Sbuf(0, 2, 64, {}, DType::I32))),
+                  "opcode DMA_GATHER cannot run on the VECTOR engine");
+}
+
+TEST(Verifier, NewOpcodesOperandRules) {
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorReduce(Tile(2, 3), Tile(2, 8, 64), neff::AluOp::ADD)),
+                  "src0 free size 8 is not a multiple of dst free size 3");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), neff::AluOp::DIVIDE)),
+                  "reduce op must be ADD, MULTIPLY, MAXIMUM or MINIMUM, got DIVIDE");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorReduce(Tile(3, 1), Tile(2, 8, 64), neff::AluOp::ADD)),
+                  "dst has 3 partitions but src0 has 2");
+  Inst no_false = Select(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), Tile(2, 4, 192));
+  no_false.src2.reset();
+  EXPECT_REJECTED(Check(EngineType::VECTOR, no_false), "missing required operand src2");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, Select(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), Tile(2, 3, 192))),
+                  "dst is [2 partitions x 4] but src2 is [2 x 3]");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorScalar(Tile(2, 4), Tile(2, 4, 64), neff::AluOp::ADD, 0)
+                                                .Scalar1(Sbuf(0, 3, 128, {}))),
+                  "src1 (per-partition scalar) must be one element per partition for 2 partitions");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorScalar(Tile(2, 4), Tile(2, 4, 64), neff::AluOp::ADD, 0)
+                                                .Scalar2(Sbuf(0, 2, 128, {}, DType::BF16))),
+                  "src2 (per-partition scalar) must be F32, got BF16");
+  Inst bad_op2 = TensorScalar(Tile(2, 4), Tile(2, 4, 64), neff::AluOp::ADD, 0);
+  bad_op2.alu2 = static_cast<neff::AluOp>(99);
+  EXPECT_REJECTED(Check(EngineType::VECTOR, bad_op2), "unknown second ALU op 99");
+  EXPECT_REJECTED(Check(EngineType::SCALAR, Activation(Tile(2, 4), Tile(2, 4, 64), neff::ActivationFunction::EXP)
+                                                .Accum(Sbuf(0, 2, 128, {{1, 2}}))),
+                  "accum must be one element per partition for 2 partitions, got [2 x 2]");
+  EXPECT_EQ(Check(EngineType::SCALAR, Activation(Tile(2, 4), Tile(2, 4, 64), neff::ActivationFunction::SILU)
+                                          .Accum(Psum(0, 2, 0, {}))),
+            "");
+}
+
+TEST(Verifier, TransposeLimits) {
+  EXPECT_EQ(Check(EngineType::VECTOR, Transpose(Tile(32, 32), Tile(32, 32, 256))), "");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, Transpose(Tile(33, 2), Tile(2, 33, 256))),
+                  "Vector engine transpose of [2 x 33] exceeds the 32 x 32 limit");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, Transpose(Tile(3, 2), Tile(2, 4, 256))),
+                  "the transpose of src0 [2 x 4] is [4 x 2]");
+  EXPECT_EQ(Check(EngineType::TENSOR, Transpose(Psum(0, 128, 0, {{1, 128}}), Tile(128, 128))), "");
+  EXPECT_REJECTED(Check(EngineType::TENSOR, Transpose(Tile(128, 128, 65536), Tile(128, 128))),
+                  "Tensor engine transpose dst must be F32 in PSUM, got F32 in SBUF");
+  EXPECT_REJECTED(Check(EngineType::TENSOR, Transpose(Psum(0, 4, 0, {{1, 4}}), Sbuf(0, 4, 0, {{1, 4}}, DType::I32))),
+                  "Tensor engine transpose src0 must be F32, BF16 or F16 in SBUF, got I32");
+  EXPECT_REJECTED(Check(EngineType::TENSOR, Transpose(Psum(0, 4, 2040, {{1, 4}}), Tile(4, 4))),
+                  "cross a 2048-byte PSUM bank boundary");
+}
+
+TEST(Verifier, GatherRules) {
+  EXPECT_EQ(Check(EngineType::DMA, DmaGather(Tile(2, 2), Weights(0, 4, 2, {{1, 2}}),
+                                             Sbuf(0, 2, 64, {}, DType::I64))),
+            "");
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Tile(2, 2), Weights(0, 4, 2, {{1, 2}}),
+                                                   Sbuf(0, 2, 64, {}, DType::F32))),
+                  "gather indices src1 must be I32 or I64 in SBUF, got F32 in SBUF");
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Tile(2, 2), Weights(0, 4, 2, {{1, 2}}),
+                                                   Sbuf(0, 3, 64, {}, DType::I32))),
+                  "gather indices must be one element per partition for 2 partitions");
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Tile(2, 3), Weights(0, 4, 2, {{1, 2}}),
+                                                   Sbuf(0, 2, 64, {}, DType::I32))),
+                  "dst has 3 free elements but a gathered row of src0 has 2");
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Tile(2, 2), Tile(4, 2, 256),
+                                                   Sbuf(0, 2, 64, {}, DType::I32))),
+                  "gather table src0 must be in DRAM or WEIGHTS, got SBUF");
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Dram(0, 2, 2, {{1, 2}}), Weights(0, 4, 2, {{1, 2}}),
+                                                   Sbuf(0, 2, 64, {}, DType::I32))),
+                  "gather dst must be in SBUF, got DRAM");
+  // The whole table must be in bounds, whatever the indices turn out to be.
+  EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Tile(2, 2), Weights(0, 40, 2, {{1, 2}}),
+                                                   Sbuf(0, 2, 64, {}, DType::I32))),
+                  "src0: WEIGHTS access touches bytes");
+}
+
 }  // namespace
 }  // namespace ncc::sim
