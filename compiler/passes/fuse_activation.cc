@@ -1,6 +1,10 @@
 #include "compiler/passes/fuse_activation.h"
 
+#include <optional>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -18,7 +22,95 @@ bool CanCarryActivation(const ir::Op& op) {
   return false;
 }
 
+// The constant bias operand of a two-input Add whose other operand is
+// produced by `type`, with that producer.
+struct BiasAdd {
+  ir::Op* producer = nullptr;
+  ir::Value* bias = nullptr;
+};
+
+std::optional<BiasAdd> MatchBiasAdd(const ir::Graph& graph, const ir::Op& add,
+                                    absl::string_view type) {
+  if (add.type != "Add" || add.inputs.size() != 2 || add.has_attr("fused_activation")) {
+    return std::nullopt;
+  }
+  for (int i = 0; i < 2; ++i) {
+    ir::Value* x = add.inputs[i];
+    ir::Value* b = add.inputs[1 - i];
+    if (x == nullptr || b == nullptr || !b->is_constant || x->producer == nullptr) continue;
+    ir::Op* p = x->producer;
+    if (p->type != type || p->outputs.size() != 1 || p->has_attr("fused_activation")) continue;
+    if (!HasSingleUse(graph, x) || x->shape != add.outputs[0]->shape) continue;
+    if (x->dtype != ir::DType::kF32 || b->dtype != ir::DType::kF32) continue;
+    return BiasAdd{p, b};
+  }
+  return std::nullopt;
+}
+
+// Moves `add`'s output onto `producer`; the caller removes `add`.
+void TakeOutput(ir::Op& producer, ir::Op& add) {
+  ir::Value* y = add.outputs[0];
+  producer.outputs[0]->producer = nullptr;
+  producer.outputs[0] = y;
+  y->producer = &producer;
+  add.outputs.clear();
+}
+
+bool FuseMatMulBias(ir::Graph& graph, ir::Op& add) {
+  std::optional<BiasAdd> m = MatchBiasAdd(graph, add, "MatMul");
+  if (!m) return false;
+  ir::Op& mm = *m->producer;
+  const ir::Value* a = mm.input(0);
+  const ir::Value* b = mm.input(1);
+  if (a == nullptr || b == nullptr || a->shape.size() != 2 || b->shape.size() != 2) return false;
+  const int64_t n = b->shape[1];
+  const ir::Shape& bs = m->bias->shape;
+  if (!(bs == ir::Shape{n} || bs == ir::Shape{1, n})) return false;
+  ir::Value* bias = m->bias;
+  if (bs.size() == 2) {
+    bias = graph.AddConstant(graph.UniqueName(bias->name + ".flat"), ir::DType::kF32, {n},
+                             bias->data);
+  }
+  mm.type = "Gemm";
+  mm.inputs = {mm.inputs[0], mm.inputs[1], bias};
+  TakeOutput(mm, add);
+  return true;
+}
+
+bool FuseConvBias(ir::Graph& graph, ir::Op& add) {
+  std::optional<BiasAdd> m = MatchBiasAdd(graph, add, "Conv");
+  if (!m) return false;
+  ir::Op& conv = *m->producer;
+  const ir::Value* w = conv.input(1);
+  ir::Value* old_bias = conv.input(2);
+  if (w == nullptr || w->shape.empty()) return false;
+  const int64_t c = w->shape[0];
+  const ir::Shape& bs = m->bias->shape;
+  if (!(bs == ir::Shape{c, 1, 1} || bs == ir::Shape{1, c, 1, 1})) return false;
+  if (old_bias != nullptr && !old_bias->is_constant) return false;
+  std::vector<double> sum = ConstantAsDoubles(*m->bias);
+  if (old_bias != nullptr) {
+    std::vector<double> prev = ConstantAsDoubles(*old_bias);
+    for (int64_t i = 0; i < c; ++i) sum[i] += prev[i];
+  }
+  conv.inputs.resize(3);
+  conv.inputs[2] = AddConstantFromDoubles(graph, absl::StrCat(add.outputs[0]->name, ".bias"),
+                                          ir::DType::kF32, {c}, sum);
+  TakeOutput(conv, add);
+  return true;
+}
+
 }  // namespace
+
+absl::StatusOr<bool> FuseBias(ir::Graph& graph) {
+  std::vector<ir::Op*> fused;
+  for (const auto& op : graph.ops()) {
+    if (FuseMatMulBias(graph, *op) || FuseConvBias(graph, *op)) fused.push_back(op.get());
+  }
+  for (ir::Op* op : fused) graph.RemoveOp(op);
+  if (!fused.empty()) graph.RemoveDeadValues();
+  return !fused.empty();
+}
 
 absl::StatusOr<bool> FuseActivation(ir::Graph& graph) {
   std::vector<ir::Op*> fused;

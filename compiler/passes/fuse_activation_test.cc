@@ -54,5 +54,64 @@ TEST(FuseActivation, DoesNotFuseIntoUnsupportedProducers) {
   EXPECT_FALSE(*changed);
 }
 
+TEST(FuseBias, MatMulPlusBiasBecomesGemmThenTakesTheActivation) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[4,3]) -> (%y) {
+  %w: f32[3,2] = constant [1, 2, 3, 4, 5, 6]
+  %b: f32[2] = constant [0.5, -0.5]
+  %m: f32[4,2] = MatMul(%x, %w) @"fc"
+  %a: f32[4,2] = Add(%m, %b)
+  %y: f32[4,2] = Relu(%a)
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto changed = FuseBias(**graph);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE(*changed);
+  ASSERT_TRUE(FuseActivation(**graph).ok());
+  EXPECT_EQ(ir::Print(**graph), R"(graph g(%x: f32[4,3]) -> (%y) {
+  %w: f32[3,2] = constant [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+  %b: f32[2] = constant [0.5, -0.5]
+  %y: f32[4,2] = Gemm(%x, %w, %b) {fused_activation="Relu"} @"fc"
+}
+)");
+  EXPECT_TRUE(ir::Verify(**graph).ok());
+}
+
+TEST(FuseBias, ConvPlusChannelBiasAddsToExistingBias) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[1,1,2,2]) -> (%y) {
+  %w: f32[2,1,1,1] = constant [1, 2]
+  %b0: f32[2] = constant [1, 1]
+  %b: f32[1,2,1,1] = constant [0.5, 2]
+  %c: f32[1,2,2,2] = Conv(%x, %w, %b0)
+  %y: f32[1,2,2,2] = Add(%b, %c)
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  ASSERT_TRUE(FuseBias(**graph).ok());
+  ASSERT_EQ((*graph)->ops().size(), 1u);
+  const ir::Op& conv = *(*graph)->ops()[0];
+  EXPECT_EQ(conv.outputs[0]->name, "y");
+  EXPECT_FLOAT_EQ(conv.inputs[2]->data_as<float>()[0], 1.5f);
+  EXPECT_FLOAT_EQ(conv.inputs[2]->data_as<float>()[1], 3.0f);
+  EXPECT_TRUE(ir::Verify(**graph).ok());
+}
+
+TEST(FuseBias, LeavesBatchedMatMulAndNonBiasAdds) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[2,4,3], %z: f32[4,2]) -> (%y, %v) {
+  %w: f32[3,2] = constant [1, 2, 3, 4, 5, 6]
+  %b: f32[2] = constant [0.5, -0.5]
+  %m: f32[2,4,2] = MatMul(%x, %w)
+  %y: f32[2,4,2] = Add(%m, %b)
+  %x2: f32[4,3] = constant [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+  %m2: f32[4,2] = MatMul(%x2, %w)
+  %v: f32[4,2] = Add(%m2, %z)
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto changed = FuseBias(**graph);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_FALSE(*changed);
+}
+
 }  // namespace
 }  // namespace ncc::passes
