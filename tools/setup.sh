@@ -19,6 +19,7 @@ PINNED=(
   libbenchmark-dev=1.7.1-1
   python3-onnx=1.12.0-2+b4
   python3-numpy=1:1.24.2-1+deb12u1
+  libonnx-testdata=1.12.0-2
 )
 
 missing=()

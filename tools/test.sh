@@ -14,6 +14,8 @@ start=$(date +%s)
 marker=$(mktemp)
 bazel test --config=ci "$@" //... 2>&1 | tee /tmp/neuron-test.log
 bazel_rc=${PIPESTATUS[0]}
+# The ONNX conformance figure (tests/conformance), whether or not it changed.
+grep -h '^conformance: ' bazel-testlogs/tests/conformance/conformance_test/test.log 2>/dev/null
 /usr/bin/python3 tools/count_tests.py --since "$marker" --bazel-log /tmp/neuron-test.log
 count_rc=$?
 rm -f "$marker"

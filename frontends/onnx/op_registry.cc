@@ -243,20 +243,24 @@ std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes,
 }
 
 std::string FormatOperatorTable() {
+  std::vector<std::vector<std::string>> rows = {{"op type", "opsets", "element types", "limits"}};
+  for (const OnnxOpSupport& op : kOps) {
+    rows.push_back({op.op_type, absl::StrCat(op.min_opset, "-", op.max_opset),
+                    absl::StrJoin(ElemTypeNames(op.elem_types), ","),
+                    *op.limits ? op.limits : "-"});
+  }
+  size_t widths[3] = {0, 0, 0};
+  for (const auto& row : rows) {
+    for (int c = 0; c < 3; ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
   std::string out = absl::StrCat("ONNX operators supported by neuron-cc (default domain, opsets ",
                                  "up to ", kLatestOnnxOpset, "):\n");
-  absl::StrAppend(&out, "  op type      opsets  element types                      limits\n");
-  for (const OnnxOpSupport& op : kOps) {
-    std::string types = absl::StrJoin(ElemTypeNames(op.elem_types), ",");
-    std::string opsets = absl::StrCat(op.min_opset, "-", op.max_opset);
-    std::string line = absl::StrCat("  ", op.op_type);
-    line.resize(std::max<size_t>(line.size() + 1, 15), ' ');
-    absl::StrAppend(&line, opsets);
-    line.resize(std::max<size_t>(line.size() + 1, 23), ' ');
-    absl::StrAppend(&line, types);
-    line.resize(std::max<size_t>(line.size() + 1, 58), ' ');
-    absl::StrAppend(&line, *op.limits ? op.limits : "-");
-    absl::StrAppend(&out, line, "\n");
+  for (const auto& row : rows) {
+    std::string line = " ";
+    for (int c = 0; c < 3; ++c) {
+      absl::StrAppend(&line, " ", row[c], std::string(widths[c] - row[c].size(), ' '));
+    }
+    absl::StrAppend(&out, line, " ", row[3], "\n");
   }
   absl::StrAppend(&out, sizeof(kOps) / sizeof(kOps[0]), " operators\n");
   return out;

@@ -3,7 +3,7 @@
 //   neuron-cc compile MODEL --framework ONNX --output out.neff
 //             [--input-shape NAME=1,3,224,224 ...] [--io-config JSON|@FILE]
 //             [--verbose]
-//   neuron-cc list-operators --framework ONNX
+//   neuron-cc list-operators --framework ONNX [--json]
 //
 // Exit codes: 0 success, 1 usage, 2 unreadable or invalid model (including
 // dynamic shapes left unpinned), 3 unsupported operators, 4 compilation
@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "compiler/driver/compile.h"
 #include "frontends/onnx/io_config.h"
+#include "frontends/onnx/op_registry.h"
 #include "neff/format.h"
 
 namespace {
@@ -33,7 +34,7 @@ constexpr char kUsage[] =
     "usage: neuron-cc compile MODEL --framework ONNX --output OUT.neff\n"
     "                 [--input-shape NAME=D0,D1,...]... [--io-config JSON|@FILE]\n"
     "                 [--verbose]\n"
-    "       neuron-cc list-operators --framework ONNX\n"
+    "       neuron-cc list-operators --framework ONNX [--json]\n"
     "       neuron-cc --version\n"
     "\n"
     "  --framework ONNX      source framework (ONNX today)\n"
@@ -110,15 +111,23 @@ void PrintReport(const ncc::driver::CompileReport& r) {
 
 int ListOperators(const std::vector<std::string>& args) {
   std::string framework = "ONNX";
+  bool json = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--framework" && i + 1 < args.size()) {
       framework = args[++i];
+    } else if (args[i] == "--json") {
+      json = true;
     } else {
       return Fail(kExitUsage, absl::StrCat("unknown argument '", args[i], "'\n", kUsage));
     }
   }
-  if (framework != "ONNX") return Fail(kExitUsage, "only --framework ONNX is supported");
-  for (const std::string& op : ncc::lower::SupportedOpTypes()) std::printf("%s\n", op.c_str());
+  if (framework != "ONNX" && framework != "onnx") {
+    return Fail(kExitUsage, "only --framework ONNX is supported");
+  }
+  // The same registry the importer checks every node against.
+  const std::string listing = json ? ncc::onnx_frontend::FormatOperatorJson()
+                                   : ncc::onnx_frontend::FormatOperatorTable();
+  std::fputs(listing.c_str(), stdout);
   return 0;
 }
 
