@@ -1,0 +1,248 @@
+#include "tools/neff/inspect.h"
+
+#include <array>
+#include <map>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "neff/checksum.h"
+#include "neff/format.h"
+#include "runtime/sim/verifier.h"
+
+namespace ncc::tools {
+namespace {
+
+template <typename E>
+const char* Name(E value, const char* (*namer)(E), E max) {
+  return value <= max ? namer(value) : "UNKNOWN";
+}
+
+const char* SpaceName(neff::MemorySpace s) {
+  return Name(s, neff::EnumNameMemorySpace, neff::MemorySpace::MAX);
+}
+const char* OpName(neff::Opcode o) {
+  return Name(o, neff::EnumNameOpcode, neff::Opcode::MAX);
+}
+const char* AluName(neff::AluOp a) {
+  return Name(a, neff::EnumNameAluOp, neff::AluOp::MAX);
+}
+const char* FuncName(neff::ActivationFunction f) {
+  return Name(f, neff::EnumNameActivationFunction,
+              neff::ActivationFunction::MAX);
+}
+const char* DTypeShort(neff::DType d) {
+  switch (d) {
+    case neff::DType::F32: return "f32";
+    case neff::DType::BF16: return "bf16";
+    case neff::DType::F16: return "f16";
+    case neff::DType::I32: return "i32";
+    case neff::DType::I64: return "i64";
+    case neff::DType::BOOL: return "bool";
+    case neff::DType::I8: return "i8";
+    case neff::DType::U8: return "u8";
+  }
+  return "unknown";
+}
+
+std::string Signature(const neff::TensorInfo& t) {
+  std::vector<int64_t> shape;
+  int64_t elements = 1;
+  if (t.shape() != nullptr) {
+    for (int64_t d : *t.shape()) {
+      shape.push_back(d);
+      elements *= d;
+    }
+  }
+  return absl::StrCat(t.name() ? t.name()->str() : "?", ": ",
+                      neff::DTypeName(t.dtype()), "[",
+                      absl::StrJoin(shape, ", "), "] at DRAM ",
+                      t.dram_offset(), " (",
+                      elements * neff::DTypeSize(t.dtype()), " bytes)");
+}
+
+}  // namespace
+
+std::string FormatAccessPattern(const neff::AccessPattern& ap) {
+  std::string out = absl::StrCat(SpaceName(ap.space()), " ",
+                                 DTypeShort(ap.dtype()), " ");
+  if (ap.space() == neff::MemorySpace::SBUF ||
+      ap.space() == neff::MemorySpace::PSUM) {
+    absl::StrAppend(&out, "p[", ap.start_partition(), ",",
+                    uint64_t{ap.start_partition()} + ap.num_partitions(), ")");
+  } else {
+    absl::StrAppend(&out, "rows ", ap.num_partitions(), "x",
+                    ap.partition_stride());
+  }
+  absl::StrAppend(&out, " +", ap.offset(), " [");
+  if (ap.dims() != nullptr) {
+    std::vector<std::string> dims;
+    for (const neff::Dim* d : *ap.dims()) {
+      dims.push_back(absl::StrCat(d->size(), "x", d->stride()));
+    }
+    absl::StrAppend(&out, absl::StrJoin(dims, ", "));
+  }
+  absl::StrAppend(&out, "]");
+  return out;
+}
+
+std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
+  std::string out = absl::StrFormat("NEFF format %d.%d, %d bytes\n",
+                                    model.version_major(),
+                                    model.version_minor(), bytes.size());
+  if (const neff::Metadata* m = model.metadata()) {
+    auto str = [](const flatbuffers::String* s) {
+      return s ? s->str() : std::string("-");
+    };
+    std::vector<std::string> flags;
+    if (m->compile_flags() != nullptr) {
+      for (const flatbuffers::String* f : *m->compile_flags()) flags.push_back(f->str());
+    }
+    absl::StrAppend(&out, "metadata:\n",
+                    "  source framework: ", str(m->source_framework()), "\n",
+                    "  source sha256:    ", str(m->source_sha256()), "\n",
+                    "  compiler version: ", str(m->compiler_version()), "\n",
+                    "  compile flags:    ", absl::StrJoin(flags, " "), "\n",
+                    "  target:           ", str(m->target()), ", ",
+                    m->num_cores(), " core(s)\n");
+    absl::StrAppendFormat(&out,
+                          "  estimated latency: %.1f us (compiler cost-model "
+                          "estimate, not a measurement)\n",
+                          m->estimated_latency_ns() / 1000.0);
+  }
+  absl::StrAppend(&out, "inputs:\n");
+  if (model.inputs() != nullptr) {
+    for (const neff::TensorInfo* t : *model.inputs()) {
+      absl::StrAppend(&out, "  ", Signature(*t), "\n");
+    }
+  }
+  absl::StrAppend(&out, "outputs:\n");
+  if (model.outputs() != nullptr) {
+    for (const neff::TensorInfo* t : *model.outputs()) {
+      absl::StrAppend(&out, "  ", Signature(*t), "\n");
+    }
+  }
+  absl::StrAppend(&out, "device: DRAM arena ", model.dram_size(), " bytes, ",
+                  model.num_semaphores(), " semaphores\n");
+
+  // Sections: what the file says, and what the bytes hash to now.
+  absl::StrAppend(&out, "sections:\n");
+  const auto digests = neff::ComputeSectionDigests(bytes, model);
+  for (const neff::SectionDigest& d : digests) {
+    std::string where;
+    if (d.name == neff::kWeightsSection && model.weights() != nullptr) {
+      where = absl::StrCat(" at offset ",
+                           reinterpret_cast<const char*>(model.weights()->data()) -
+                               bytes.data());
+    }
+    std::string state = "not sealed";
+    if (model.checksums() != nullptr) {
+      for (const neff::SectionChecksum* c : *model.checksums()) {
+        if (c->name() == nullptr || c->name()->str() != d.name) continue;
+        state = c->xxh64() == d.xxh64 && c->size() == d.size
+                    ? "ok"
+                    : absl::StrFormat("MISMATCH (file says %#018x)", c->xxh64());
+      }
+    }
+    absl::StrAppendFormat(&out, "  %-8s %10d bytes%s  xxh64 %#018x  %s\n",
+                          d.name, d.size, where, d.xxh64, state);
+  }
+
+  // Instruction counts per engine.
+  std::map<std::string, std::array<int64_t, 2>> per_engine;  // queues, insts
+  int64_t total = 0;
+  if (model.queues() != nullptr) {
+    for (const neff::Queue* q : *model.queues()) {
+      const char* engine =
+          Name(q->engine(), neff::EnumNameEngineType, neff::EngineType::MAX);
+      const int64_t n = q->instructions() ? q->instructions()->size() : 0;
+      per_engine[engine][0] += 1;
+      per_engine[engine][1] += n;
+      total += n;
+    }
+  }
+  absl::StrAppend(&out, "instructions: ", total, " in ",
+                  model.queues() ? model.queues()->size() : 0, " queues\n");
+  for (const auto& [engine, counts] : per_engine) {
+    absl::StrAppendFormat(&out, "  %-7s %8d in %d queue(s)\n", engine,
+                          counts[1], counts[0]);
+  }
+  absl::StrAppend(&out, "nodes: ", model.nodes() ? model.nodes()->size() : 0,
+                  ", weights: ", model.weights() ? model.weights()->size() : 0,
+                  " bytes\n");
+  return out;
+}
+
+std::string DumpNeff(const neff::Model& model) {
+  std::string out;
+  if (model.queues() == nullptr) return "no queues\n";
+  for (size_t q = 0; q < model.queues()->size(); ++q) {
+    const neff::Queue* queue = model.queues()->Get(q);
+    const auto* insts = queue->instructions();
+    const size_t n = insts ? insts->size() : 0;
+    absl::StrAppend(&out, "queue ", q, ": ", sim::QueueName(*queue), ", ", n,
+                    " instructions\n");
+    for (size_t i = 0; i < n; ++i) {
+      const neff::Instruction* inst = insts->Get(i);
+      const neff::Opcode op = inst->opcode();
+      absl::StrAppendFormat(&out, "  [%d] %s", i, OpName(op));
+      switch (op) {
+        case neff::Opcode::ACTIVATION:
+          absl::StrAppendFormat(&out, " %s scale=%g", FuncName(inst->act_func()),
+                                inst->scale());
+          break;
+        case neff::Opcode::TENSOR_TENSOR:
+        case neff::Opcode::TENSOR_REDUCE:
+          absl::StrAppend(&out, " ", AluName(inst->alu_op()));
+          break;
+        case neff::Opcode::TENSOR_SCALAR:
+          absl::StrAppendFormat(&out, " %s %g, %s %g", AluName(inst->alu_op()),
+                                inst->imm(), AluName(inst->alu_op2()),
+                                inst->imm2());
+          break;
+        case neff::Opcode::MEMSET:
+          absl::StrAppendFormat(&out, " %g", inst->imm());
+          break;
+        case neff::Opcode::IOTA:
+          absl::StrAppendFormat(&out, " %g + %g*p + %g*j", inst->imm(),
+                                inst->scale(), inst->imm2());
+          break;
+        case neff::Opcode::MATMUL:
+          if (inst->accumulate_start()) absl::StrAppend(&out, " start");
+          if (inst->accumulate_stop()) absl::StrAppend(&out, " stop");
+          break;
+        default:
+          break;
+      }
+      absl::StrAppend(&out, "\n");
+      const std::pair<const char*, const neff::AccessPattern*> operands[] = {
+          {"dst", inst->dst()},   {"src0", inst->src0()}, {"src1", inst->src1()},
+          {"src2", inst->src2()}, {"bias", inst->bias()}, {"accum", inst->accum()},
+      };
+      for (const auto& [name, ap] : operands) {
+        if (ap == nullptr) continue;
+        absl::StrAppendFormat(&out, "      %-5s %s\n", name, FormatAccessPattern(*ap));
+      }
+      std::vector<std::string> sync;
+      if (inst->waits() != nullptr) {
+        for (const neff::SemaphoreWait* w : *inst->waits()) {
+          sync.push_back(absl::StrCat("wait s", w->semaphore(), ">=", w->value()));
+        }
+      }
+      if (inst->signal() >= 0) sync.push_back(absl::StrCat("signal s", inst->signal()));
+      if (inst->node() >= 0) {
+        const auto* nodes = model.nodes();
+        const bool named = nodes != nullptr &&
+                           static_cast<uint32_t>(inst->node()) < nodes->size();
+        sync.push_back(absl::StrCat(
+            "node ", inst->node(),
+            named ? absl::StrCat(" '", nodes->Get(inst->node())->str(), "'") : ""));
+      }
+      if (!sync.empty()) absl::StrAppend(&out, "      ", absl::StrJoin(sync, ", "), "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace ncc::tools

@@ -1,0 +1,80 @@
+#include "tools/neff/inspect.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "neff/format.h"
+#include "runtime/sim/neff_builder_for_tests.h"
+
+namespace ncc::tools {
+namespace {
+
+using namespace ncc::sim::neff_test;  // NOLINT: the builder's vocabulary
+using neff::EngineType;
+
+std::string SmallNeff() {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.set_weights_f32(std::vector<float>(16, 1.0f));
+  b.AddInput("x", neff::DType::F32, {2, 4}, 0);
+  b.AddOutput("y", neff::DType::F32, {2, 4}, 32);
+  int dma = b.AddQueue(EngineType::DMA, 3);
+  int act = b.AddQueue(EngineType::SCALAR);
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 4}}), Dram(0, 2, 4, {{1, 4}})).Signal(0));
+  b.Add(act, Activation(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 0, {{1, 4}}),
+                        neff::ActivationFunction::RELU)
+                 .Wait(0, 1)
+                 .Signal(1));
+  b.Add(dma, DmaCopy(Dram(32, 2, 4, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}})).Wait(1, 1));
+  return b.Build();
+}
+
+TEST(Inspect, FormatsAccessPatterns) {
+  const std::string bytes = SmallNeff();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  const neff::Instruction* first = (*model)->queues()->Get(0)->instructions()->Get(0);
+  EXPECT_EQ(FormatAccessPattern(*first->dst()), "SBUF f32 p[0,2) +0 [4x1]");
+  EXPECT_EQ(FormatAccessPattern(*first->src0()), "DRAM f32 rows 2x4 +0 [4x1]");
+}
+
+TEST(Inspect, InfoSummarisesTheFile) {
+  const std::string bytes = SmallNeff();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok());
+  const std::string info = DescribeNeff(bytes, **model);
+  for (const char* want :
+       {"NEFF format 0.", "inputs:\n  x: F32[2, 4] at DRAM 0 (32 bytes)",
+        "outputs:\n  y: F32[2, 4] at DRAM 32 (32 bytes)",
+        "device: DRAM arena 64 bytes", "weights          64 bytes at offset ",
+        "not sealed", "instructions: 3 in 2 queues", "DMA            2 in 1 queue(s)",
+        "SCALAR         1 in 1 queue(s)"}) {
+    EXPECT_NE(info.find(want), std::string::npos) << want << "\n" << info;
+  }
+}
+
+TEST(Inspect, DumpListsEveryInstruction) {
+  const std::string bytes = SmallNeff();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok());
+  const std::string dump = DumpNeff(**model);
+  EXPECT_EQ(dump,
+            "queue 0: DMA[3], 2 instructions\n"
+            "  [0] DMA_COPY\n"
+            "      dst   SBUF f32 p[0,2) +0 [4x1]\n"
+            "      src0  DRAM f32 rows 2x4 +0 [4x1]\n"
+            "      signal s0\n"
+            "  [1] DMA_COPY\n"
+            "      dst   DRAM f32 rows 2x4 +32 [4x1]\n"
+            "      src0  SBUF f32 p[0,2) +16 [4x1]\n"
+            "      wait s1>=1\n"
+            "queue 1: SCALAR[0], 1 instructions\n"
+            "  [0] ACTIVATION RELU scale=1\n"
+            "      dst   SBUF f32 p[0,2) +16 [4x1]\n"
+            "      src0  SBUF f32 p[0,2) +0 [4x1]\n"
+            "      wait s0>=1, signal s1\n");
+}
+
+}  // namespace
+}  // namespace ncc::tools

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `neff info|dump|verify` on a freshly compiled MLP, and what a damaged
+# weight byte does to the tool and to the runtime (hello_nrt).
+set -uo pipefail
+NEFF="$1"
+NEURON_CC="$2"
+HELLO="$3"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_in() {  # expect_in FILE PATTERN
+  grep -q -- "$2" "$1" || fail "$(basename "$1") lacks '$2': $(head -c 2000 "$1")"
+}
+
+"$NEURON_CC" compile testdata/models/mlp.onnx --framework ONNX \
+  --output "$TMP/mlp.neff" >/dev/null || { echo "FAIL: neuron-cc"; exit 1; }
+
+# info
+"$NEFF" info "$TMP/mlp.neff" >"$TMP/info.txt" || fail "info exit $?"
+for want in "NEFF format 0.2" "source framework: ONNX" "target:" \
+  "inputs:" "x: F32\[1, 64\]" "outputs:" "y: F32\[1, 10\]" \
+  "weights .* bytes at offset [0-9]*  xxh64 0x[0-9a-f]*  ok" \
+  "program .* bytes  xxh64 0x[0-9a-f]*  ok" "instructions: [0-9]* in" \
+  "TENSOR " "DMA "; do
+  expect_in "$TMP/info.txt" "$want"
+done
+
+# dump
+"$NEFF" dump "$TMP/mlp.neff" >"$TMP/dump.txt" || fail "dump exit $?"
+for want in "queue 0: " "MATMUL" "DMA_COPY" "dst   SBUF f32 p\[" \
+  "src0  WEIGHTS f32" "wait s[0-9]*>=[0-9]*" "signal s[0-9]" "node [0-9]* '"; do
+  expect_in "$TMP/dump.txt" "$want"
+done
+
+# verify: valid
+"$NEFF" verify "$TMP/mlp.neff" >"$TMP/verify.txt" 2>&1 || fail "verify of a good file: exit $?"
+expect_in "$TMP/verify.txt" "valid NEFF 0.2, checksums verified"
+
+# usage and unreadable files
+"$NEFF" frobnicate "$TMP/mlp.neff" 2>/dev/null; [[ $? -eq 2 ]] || fail "unknown command not exit 2"
+"$NEFF" verify "$TMP/missing.neff" 2>/dev/null; [[ $? -eq 2 ]] || fail "missing file not exit 2"
+head -c 200 "$TMP/mlp.neff" >"$TMP/short.neff"
+"$NEFF" verify "$TMP/short.neff" 2>"$TMP/short.err"; code=$?
+[[ $code -eq 1 ]] || fail "truncated file: exit $code"
+[[ $(wc -l <"$TMP/short.err") -eq 1 ]] || fail "truncated file: not one line"
+expect_in "$TMP/short.err" "truncated"
+
+# One damaged weight byte.
+offset=$(sed -n 's/.*weights .* bytes at offset \([0-9]*\) .*/\1/p' "$TMP/info.txt")
+[[ -n "$offset" ]] || { echo "FAIL: no weights offset in info"; exit 1; }
+cp "$TMP/mlp.neff" "$TMP/bad.neff"
+at=$((offset + 100))
+old=$(od -An -tu1 -j "$at" -N1 "$TMP/bad.neff" | tr -d ' ')
+printf "\\$(printf %03o $(((old + 1) % 256)))" |
+  dd of="$TMP/bad.neff" bs=1 seek="$at" conv=notrunc status=none
+cmp -s "$TMP/mlp.neff" "$TMP/bad.neff" && fail "corruption did not change the file"
+
+"$NEFF" verify "$TMP/bad.neff" 2>"$TMP/bad.err"; code=$?
+[[ $code -eq 1 ]] || fail "damaged weights: verify exit $code"
+expect_in "$TMP/bad.err" "checksum mismatch in section 'weights'"
+"$NEFF" info "$TMP/bad.neff" >"$TMP/bad_info.txt" || fail "info of damaged file"
+expect_in "$TMP/bad_info.txt" "weights .* MISMATCH"
+expect_in "$TMP/bad_info.txt" "program .*  ok"
+
+"$HELLO" "$TMP/bad.neff" >/dev/null 2>"$TMP/hello.err" && fail "runtime loaded damaged weights"
+expect_in "$TMP/hello.err" "NRT_LOAD_NEFF_FAIL"
+expect_in "$TMP/hello.err" "section 'weights'"
+NEURON_RT_SKIP_CHECKSUM=1 "$HELLO" "$TMP/bad.neff" >"$TMP/trusted.txt" 2>&1 ||
+  fail "NEURON_RT_SKIP_CHECKSUM=1 did not skip the check: $(cat "$TMP/trusted.txt")"
+
+if [[ $failures -ne 0 ]]; then echo "$failures failure(s)"; exit 1; fi
+echo PASS
