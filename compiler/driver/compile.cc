@@ -8,7 +8,7 @@
 #include "compiler/alloc/allocate.h"
 #include "compiler/driver/emit_neff.h"
 #include "compiler/driver/sha256.h"
-#include "compiler/passes/fuse_activation.h"
+#include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
 #include "frontends/onnx/import.h"
 #include "neff/format.h"
@@ -74,7 +74,14 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
   timer.Done("import");
 
-  if (auto changed = passes::FuseActivation(graph); !changed.ok()) return changed.status();
+  passes::PassManagerOptions pass_options;
+  pass_options.print_ir_after = options.print_ir_after;
+  pass_options.print_sink = options.print_ir_sink;
+  pass_options.verify_between_passes |= options.verify_ir;
+  passes::PassManager pass_manager(pass_options);
+  passes::AddDefaultPipeline(pass_manager, options.auto_cast);
+  if (auto changed = pass_manager.Run(graph); !changed.ok()) return changed.status();
+  report.passes = pass_manager.records();
   if (auto s = ir::Verify(graph); !s.ok()) {
     return absl::InternalError(absl::StrCat("IR invalid after passes: ", s.message()));
   }
@@ -108,6 +115,33 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   metadata.estimated_latency_ns = sched->estimated_ns;
   result.neff = EmitNeff(*program, *sched, alloc_stats, metadata);
   timer.Done("emit NEFF");
+  if (options.verify_accuracy_samples > 0) {
+    // The FP32 program is the reference; the figures go into the metadata,
+    // so the NEFF is emitted again (emission is deterministic).
+    CompileOptions fp32 = options;
+    fp32.auto_cast = passes::AutoCastPolicy{};
+    fp32.verify_accuracy_samples = 0;
+    fp32.print_ir_after.clear();
+    auto reference = CompileFile(model_path, fp32);
+    if (!reference.ok()) return reference.status();
+    AccuracyOptions accuracy_options = options.accuracy;
+    accuracy_options.samples = options.verify_accuracy_samples;
+    auto figures = CompareOnSimulator(reference->neff, result.neff, accuracy_options);
+    if (!figures.ok()) return figures.status();
+    report.accuracy = *figures;
+    for (const OutputAccuracy& f : *figures) {
+      if (f.min_cosine < options.accuracy_min_cosine) {
+        report.accuracy_warnings.push_back(absl::StrCat(
+            "output '", f.name, "': cosine ", f.min_cosine, " against FP32 is below ",
+            options.accuracy_min_cosine, " (auto-cast ", options.auto_cast.Describe(), ")"));
+      }
+    }
+    metadata.accuracy = *figures;
+    metadata.accuracy_auto_cast = options.auto_cast.Describe();
+    metadata.accuracy_samples = options.verify_accuracy_samples;
+    result.neff = EmitNeff(*program, *sched, alloc_stats, metadata);
+    timer.Done("accuracy");
+  }
 
   report.instructions = sched->instruction_counts;
   report.busy_ns = sched->busy_ns;

@@ -10,8 +10,15 @@
 #include <utility>
 #include <vector>
 
+#include <functional>
+#include <set>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "compiler/driver/accuracy.h"
 #include "compiler/lower/lower.h"
+#include "compiler/passes/auto_cast_policy.h"
+#include "compiler/passes/pass_manager.h"
 
 namespace ncc::driver {
 
@@ -25,6 +32,22 @@ struct CompileOptions {
   std::vector<std::string> outputs;
   // The command line as given, recorded in the NEFF metadata.
   std::vector<std::string> flags;
+  // Graph passes: auto-cast policy (--auto-cast / --fast-math), pass names
+  // to print the IR after ("all" for every pass), where to print it
+  // (default stderr), and IR verification between passes even in optimised
+  // builds (always on in debug builds).
+  passes::AutoCastPolicy auto_cast;
+  std::set<std::string> print_ir_after;
+  std::function<void(absl::string_view)> print_ir_sink;
+  bool verify_ir = false;
+  // --verify-accuracy[=N]: when > 0, the FP32 program is compiled too and
+  // both run on the simulator on this many samples; the figures go into the
+  // report and the NEFF metadata.
+  int verify_accuracy_samples = 0;
+  AccuracyOptions accuracy;
+  // Outputs whose cosine falls below this are listed in
+  // CompileReport::accuracy_warnings.
+  double accuracy_min_cosine = 0.999;
 };
 
 struct CompileReport {
@@ -41,6 +64,9 @@ struct CompileReport {
   int64_t dma_bytes = 0;
   double estimated_latency_ns = 0;  // estimate on the target's cost model
   std::vector<lower::UnsupportedOp> unsupported;
+  std::vector<passes::PassRecord> passes;  // per pass: wall time, op count
+  std::vector<OutputAccuracy> accuracy;    // --verify-accuracy
+  std::vector<std::string> accuracy_warnings;
 };
 
 struct CompileResult {

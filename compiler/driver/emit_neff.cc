@@ -110,10 +110,24 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   std::vector<flatbuffers::Offset<flatbuffers::String>> flags;
   for (const std::string& f : metadata.flags) flags.push_back(fbb.CreateString(f));
 
+  std::vector<flatbuffers::Offset<neff::OutputAccuracy>> accuracy;
+  for (const OutputAccuracy& a : metadata.accuracy) {
+    accuracy.push_back(neff::CreateOutputAccuracy(fbb, fbb.CreateString(a.name), a.max_abs_error,
+                                                  a.max_rel_error, a.min_cosine,
+                                                  a.top1_agreement, a.top5_agreement));
+  }
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<neff::OutputAccuracy>>>
+      accuracy_vec;
+  flatbuffers::Offset<flatbuffers::String> accuracy_policy;
+  if (!metadata.accuracy.empty()) {
+    accuracy_vec = fbb.CreateVector(accuracy);
+    accuracy_policy = fbb.CreateString(metadata.accuracy_auto_cast);
+  }
   auto meta = neff::CreateMetadata(
       fbb, fbb.CreateString(metadata.framework), fbb.CreateString(metadata.source_sha256),
       fbb.CreateString(kCompilerVersion), fbb.CreateVector(flags),
-      fbb.CreateString(metadata.target), 1, metadata.estimated_latency_ns);
+      fbb.CreateString(metadata.target), 1, metadata.estimated_latency_ns, accuracy_vec,
+      accuracy_policy, static_cast<uint32_t>(metadata.accuracy_samples));
   auto inputs_vec = fbb.CreateVector(inputs);
   auto outputs_vec = fbb.CreateVector(outputs);
   auto queues_vec = fbb.CreateVector(queues);

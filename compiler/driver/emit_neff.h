@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/alloc/allocate.h"
+#include "compiler/driver/accuracy.h"
 #include "compiler/lower/tile_program.h"
 #include "compiler/schedule/schedule.h"
 
@@ -17,6 +18,10 @@ struct NeffMetadata {
   std::vector<std::string> flags;
   std::string target;
   double estimated_latency_ns = 0;
+  // --verify-accuracy figures; empty when not requested.
+  std::vector<OutputAccuracy> accuracy;
+  std::string accuracy_auto_cast;
+  int accuracy_samples = 0;
 };
 
 std::string EmitNeff(const lower::TileProgram& program,

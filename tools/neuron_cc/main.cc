@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/driver/compile.h"
+#include "compiler/passes/auto_cast_policy.h"
 #include "frontends/onnx/io_config.h"
 #include "frontends/onnx/op_registry.h"
 #include "neff/format.h"
@@ -44,8 +46,25 @@ constexpr char kUsage[] =
     "  --io-config JSON      neuron-cc style I/O config, inline or @file:\n"
     "                        '{\"inputs\": {\"x\": [[1,3,224,224], \"float32\"]},\n"
     "                          \"outputs\": [\"y\"]}'\n"
-    "  --verbose, --timings  print per-stage wall time, instruction counts per\n"
-    "                        engine, SBUF/PSUM peaks and the estimated latency\n"
+    "  --verbose, --timings  print per-stage and per-pass wall time, op counts,\n"
+    "                        instruction counts per engine, SBUF/PSUM peaks and\n"
+    "                        the estimated latency\n"
+    "\n"
+    "graph passes and auto-cast (docs/passes.md):\n"
+    "  --auto-cast MODE      none (default), matmult or all (neuronx-cc)\n"
+    "  --auto-cast-type T    bf16 (default) or fp16\n"
+    "  --auto-cast-exclude L op types kept in FP32, e.g. Gemm,Conv\n"
+    "  --fast-math VALUES    neuron-cc cast method: none, all, fp32-cast-all,\n"
+    "                        fp32-cast-matmult[-bf16|-fp16], fp32-cast-all-fp16,\n"
+    "                        no-fast-relayout\n"
+    "  --print-ir-after NAME print the IR after pass NAME (repeatable)\n"
+    "  --print-ir-after-all  print the IR after every pass\n"
+    "  --verify-ir           verify the IR after every pass\n"
+    "  --verify-accuracy[=N] run the FP32 and auto-cast programs on the simulator\n"
+    "                        on N samples (default 32) and report the error\n"
+    "  --accuracy-seed S     seed of the random samples (default 0)\n"
+    "  --accuracy-inputs N=F.npy  samples for input N ([S, ...shape] or shape)\n"
+    "  --accuracy-min-cosine C    warn below this cosine (default 0.999)\n"
     "\n"
     "exit codes: 0 ok, 1 usage, 2 invalid model or unpinned dynamic shape,\n"
     "            3 unsupported operators, 4 compilation failed, 5 cannot write output\n";
@@ -95,6 +114,11 @@ void PrintReport(const ncc::driver::CompileReport& r) {
   for (const auto& [stage, ms] : r.stage_ms) std::printf("  %-10s %9.2f ms\n", stage.c_str(), ms);
   std::printf("ops: %lld imported, %lld after passes\n", static_cast<long long>(r.ops_imported),
               static_cast<long long>(r.ops_after_passes));
+  std::printf("passes (host wall time, ops after):\n");
+  for (const ncc::passes::PassRecord& p : r.passes) {
+    std::printf("  %-20s %8.3f ms  %6lld ops%s\n", p.name.c_str(), p.wall_ms,
+                static_cast<long long>(p.ops_after), p.changed ? "  (changed)" : "");
+  }
   static const char* const kEngines[] = {"Tensor", "Vector", "Scalar", "GpSimd", "DMA"};
   std::printf("instructions per engine (estimated busy time):\n");
   for (int e = 0; e < 5; ++e) {
@@ -135,6 +159,7 @@ int Compile(const std::vector<std::string>& args) {
   std::string model, output, framework;
   bool verbose = false;
   ncc::driver::CompileOptions options;
+  std::string fast_math, auto_cast_mode, auto_cast_type, auto_cast_exclude;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) {
@@ -143,12 +168,30 @@ int Compile(const std::vector<std::string>& args) {
       return true;
     };
     std::string v;
+    // `--name VALUE` or `--name=VALUE`.
+    auto flag_value = [&](const char* name, std::string* out) {
+      const std::string n(name);
+      if (absl::StartsWith(a, n + "=")) {
+        *out = a.substr(n.size() + 1);
+        return true;
+      }
+      if (a != n) return false;
+      if (i + 1 >= args.size()) {
+        *out = "";
+        return true;
+      }
+      *out = args[++i];
+      return true;
+    };
     // Flags that shape the result are recorded in the NEFF; the model and
     // output paths are not, so the same model and flags compiled anywhere
     // give byte-identical NEFFs.
     if (a != "--output" && a != "-o" && absl::StartsWith(a, "-")) {
       options.flags.push_back(a);
-      if (a != "--verbose" && a != "--timings" && a != "-v" && i + 1 < args.size()) {
+      const bool takes_no_value = a == "--verbose" || a == "--timings" || a == "-v" ||
+                                  a == "--print-ir-after-all" || a == "--verify-ir" ||
+                                  a == "--verify-accuracy" || a.find('=') != std::string::npos;
+      if (!takes_no_value && i + 1 < args.size()) {
         options.flags.push_back(args[i + 1]);
       }
     }
@@ -176,6 +219,44 @@ int Compile(const std::vector<std::string>& args) {
       options.outputs = config->outputs;
     } else if (a == "--verbose" || a == "--timings" || a == "-v") {
       verbose = true;
+    } else if (flag_value("--fast-math", &fast_math)) {
+      if (fast_math.empty()) return Fail(kExitUsage, "--fast-math needs a value");
+    } else if (flag_value("--auto-cast", &auto_cast_mode)) {
+      if (auto_cast_mode.empty()) return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
+    } else if (flag_value("--auto-cast-type", &auto_cast_type)) {
+      if (auto_cast_type.empty()) return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
+    } else if (flag_value("--auto-cast-exclude", &auto_cast_exclude)) {
+      if (auto_cast_exclude.empty()) return Fail(kExitUsage, "--auto-cast-exclude needs op types");
+    } else if (a == "--print-ir-after-all") {
+      options.print_ir_after.insert("all");
+    } else if (flag_value("--print-ir-after", &v)) {
+      if (v.empty()) return Fail(kExitUsage, "--print-ir-after needs a pass name");
+      options.print_ir_after.insert(v);
+    } else if (a == "--verify-ir") {
+      options.verify_ir = true;
+    } else if (a == "--verify-accuracy") {
+      options.verify_accuracy_samples = 32;
+    } else if (absl::StartsWith(a, "--verify-accuracy=")) {
+      int n = 0;
+      if (!absl::SimpleAtoi(a.substr(18), &n) || n < 1 || n > 100000) {
+        return Fail(kExitUsage, absl::StrCat("--verify-accuracy: '", a.substr(18),
+                                             "' is not a sample count (1..100000)"));
+      }
+      options.verify_accuracy_samples = n;
+    } else if (flag_value("--accuracy-seed", &v)) {
+      if (!absl::SimpleAtoi(v, &options.accuracy.seed)) {
+        return Fail(kExitUsage, absl::StrCat("--accuracy-seed: '", v, "' is not an integer"));
+      }
+    } else if (flag_value("--accuracy-inputs", &v)) {
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+        return Fail(kExitUsage, "--accuracy-inputs needs NAME=FILE.npy");
+      }
+      options.accuracy.input_files[v.substr(0, eq)] = v.substr(eq + 1);
+    } else if (flag_value("--accuracy-min-cosine", &v)) {
+      if (!absl::SimpleAtod(v, &options.accuracy_min_cosine)) {
+        return Fail(kExitUsage, absl::StrCat("--accuracy-min-cosine: '", v, "' is not a number"));
+      }
     } else if (absl::StartsWith(a, "-")) {
       return Fail(kExitUsage, absl::StrCat("unknown option '", a, "' (see neuron-cc --help)"));
     } else if (model.empty()) {
@@ -191,6 +272,32 @@ int Compile(const std::vector<std::string>& args) {
                                          " is not supported yet (supported: ONNX)"));
   }
   options.framework = "ONNX";
+  if (!fast_math.empty() && !auto_cast_mode.empty()) {
+    return Fail(kExitUsage, "give either --fast-math (neuron-cc) or --auto-cast (neuronx-cc), not both");
+  }
+  if (!fast_math.empty()) {
+    auto policy = ncc::passes::PolicyFromFastMath(fast_math);
+    if (!policy.ok()) return Fail(kExitUsage, std::string(policy.status().message()));
+    if (!auto_cast_type.empty()) {
+      return Fail(kExitUsage, "--auto-cast-type goes with --auto-cast; --fast-math names its type");
+    }
+    options.auto_cast = *policy;
+  }
+  if (!auto_cast_mode.empty()) {
+    auto mode = ncc::passes::ParseAutoCastMode(auto_cast_mode);
+    if (!mode.ok()) return Fail(kExitUsage, std::string(mode.status().message()));
+    options.auto_cast.mode = *mode;
+  }
+  if (!auto_cast_type.empty()) {
+    auto type = ncc::passes::ParseAutoCastType(auto_cast_type);
+    if (!type.ok()) return Fail(kExitUsage, std::string(type.status().message()));
+    options.auto_cast.type = *type;
+  }
+  if (!auto_cast_exclude.empty()) {
+    auto exclude = ncc::passes::ParseAutoCastExclude(auto_cast_exclude);
+    if (!exclude.ok()) return Fail(kExitUsage, std::string(exclude.status().message()));
+    options.auto_cast.exclude = *exclude;
+  }
   if (output.empty()) {
     output = model;
     size_t dot = output.rfind('.');
@@ -207,6 +314,14 @@ int Compile(const std::vector<std::string>& args) {
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (verbose) PrintReport(result->report);
+  if (!result->report.accuracy.empty()) {
+    std::printf("accuracy of auto-cast %s against FP32 (%d samples, simulator):\n%s",
+                options.auto_cast.Describe().c_str(), options.verify_accuracy_samples,
+                ncc::driver::FormatAccuracy(result->report.accuracy).c_str());
+  }
+  for (const std::string& w : result->report.accuracy_warnings) {
+    std::fprintf(stderr, "neuron-cc: warning: %s\n", w.c_str());
+  }
   std::printf("neuron-cc: compiled %s -> %s (%zu bytes) in %.1f ms\n", model.c_str(),
               output.c_str(), result->neff.size(), ms);
   std::printf("estimated device latency: %.1f us (compiler cost-model estimate, %s)\n",

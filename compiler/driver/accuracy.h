@@ -1,0 +1,62 @@
+// Auto-cast accuracy report: runs a reference NEFF (the FP32 program) and a
+// candidate NEFF (the auto-cast program) on the simulated NeuronCore, through
+// the nrt_* runtime, on the same sample inputs, and compares every output.
+#ifndef NCC_COMPILER_DRIVER_ACCURACY_H_
+#define NCC_COMPILER_DRIVER_ACCURACY_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ncc::driver {
+
+struct OutputAccuracy {
+  std::string name;
+  double max_abs_error = 0;
+  // Per element |cand - ref| / max(|ref|, 1e-3 * max |ref|), maximised.
+  double max_rel_error = 0;
+  // Smallest cosine similarity over the samples.
+  double min_cosine = 1;
+  // Classifier-shaped outputs ([B, C], C >= 2) only; -1 otherwise.
+  double top1_agreement = -1;  // rows whose argmax agrees
+  double top5_agreement = -1;  // rows whose reference argmax is in cand top-5
+};
+
+struct AccuracyOptions {
+  int samples = 32;
+  uint64_t seed = 0;
+  // Per model input, a .npy file holding either one sample (the input's
+  // shape) or a stack of samples ([S, ...shape]); samples cycle through it.
+  // Inputs not named here are random: float uniform in [-1, 1), integer
+  // uniform in [0, 100).
+  std::map<std::string, std::string> input_files;
+};
+
+// Figures for one output accumulated over samples; exposed for tests.
+class OutputComparison {
+ public:
+  OutputComparison(std::string name, std::vector<int64_t> shape);
+  void AddSample(const std::vector<float>& reference, const std::vector<float>& candidate);
+  OutputAccuracy Result() const;
+
+ private:
+  std::string name_;
+  std::vector<int64_t> shape_;
+  OutputAccuracy acc_;
+  int64_t rows_ = 0, top1_ = 0, top5_ = 0;
+};
+
+absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(
+    const std::string& reference_neff, const std::string& candidate_neff,
+    const AccuracyOptions& options);
+
+// One line per output: "y: max abs 1.2e-03, max rel 4.0e-03, cosine
+// 0.99998, top-1 100.0%, top-5 100.0%".
+std::string FormatAccuracy(const std::vector<OutputAccuracy>& figures);
+
+}  // namespace ncc::driver
+
+#endif  // NCC_COMPILER_DRIVER_ACCURACY_H_
