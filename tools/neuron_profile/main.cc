@@ -1,0 +1,249 @@
+// neuron-profile: runs a NEFF once on the simulated NeuronCore and reports
+// where the (estimated) device time goes: a Chrome/Perfetto trace and a
+// summary table. Every device time it prints is a simulator estimate.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "neff/format.h"
+#include "runtime/kernels/cast.h"
+#include "runtime/sim/simulator.h"
+#include "runtime/sim/verifier.h"
+#include "tools/neuron_profile/profile.h"
+#include "tools/npy/npy.h"
+
+namespace {
+
+constexpr int kExitUsage = 1;
+constexpr int kExitBadNeff = 2;
+constexpr int kExitBadInput = 3;
+constexpr int kExitExecFailure = 4;
+constexpr int kExitTraceNotWritten = 5;
+
+constexpr char kUsage[] =
+    "usage: neuron-profile MODEL.neff [--input NAME=FILE.npy ...] "
+    "[--trace OUT.json] [--top N] [--seed N]\n"
+    "\n"
+    "Runs MODEL.neff once on the simulated NeuronCore and prints the\n"
+    "estimated device latency, per-engine busy time and utilisation, and the\n"
+    "top N graph nodes by estimated busy time (all simulator estimates of a\n"
+    "NeuronCore-v2, not measurements).\n"
+    "\n"
+    "  --input NAME=FILE.npy  value for model input NAME (repeatable); others\n"
+    "                         are random, uniform [-1, 1), from --seed.\n"
+    "  --trace OUT.json       write a Chrome/Perfetto trace (open it in\n"
+    "                         ui.perfetto.dev or chrome://tracing): one track\n"
+    "                         per engine and DMA queue, one slice per\n"
+    "                         instruction, named by opcode, with the graph node\n"
+    "                         in its args; semaphore waits as their own slices.\n"
+    "  --top N                nodes in the summary (default 10).\n"
+    "  --seed N               seed for random inputs (default 0).\n"
+    "\n"
+    "exit codes: 0 success, 1 usage error, 2 bad NEFF, 3 bad input,\n"
+    "4 execution failure, 5 trace not written.\n";
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "neuron-profile: error: %s\n", message.c_str());
+  return code;
+}
+
+const char* NpyDescr(neff::DType dtype) {
+  switch (dtype) {
+    case neff::DType::F32: return "<f4";
+    case neff::DType::BF16: return "<f4";  // numpy has no bfloat16
+    case neff::DType::F16: return "<f2";
+    case neff::DType::I32: return "<i4";
+    case neff::DType::I64: return "<i8";
+    case neff::DType::BOOL: return "|b1";
+    case neff::DType::I8: return "|i1";
+    case neff::DType::U8: return "|u1";
+  }
+  return "";
+}
+
+// Writes one input into the DRAM arena; errors name the file and input.
+std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
+                       const ncc::npy::Array& array, uint8_t* dram) {
+  std::vector<int64_t> shape;
+  if (t.shape() != nullptr) shape.assign(t.shape()->begin(), t.shape()->end());
+  if (shape != array.shape) {
+    return absl::StrCat(path, ": input '", t.name()->str(), "' expects shape [",
+                        absl::StrJoin(shape, ", "), "] but the file has [",
+                        absl::StrJoin(array.shape, ", "), "]");
+  }
+  const int64_t n = array.NumElements();
+  uint8_t* at = dram + t.dram_offset();
+  if (t.dtype() == neff::DType::F32 && array.dtype_descr == "<f8") {
+    for (int64_t i = 0; i < n; ++i) {
+      double d;
+      std::memcpy(&d, array.data.data() + 8 * i, 8);
+      const float f = static_cast<float>(d);
+      std::memcpy(at + 4 * i, &f, 4);
+    }
+    return "";
+  }
+  if (array.dtype_descr != NpyDescr(t.dtype())) {
+    return absl::StrCat(path, ": input '", t.name()->str(), "' is ",
+                        neff::DTypeName(t.dtype()), " but the file holds '",
+                        array.dtype_descr, "'");
+  }
+  if (t.dtype() == neff::DType::BF16) {
+    for (int64_t i = 0; i < n; ++i) {
+      float f;
+      std::memcpy(&f, array.data.data() + 4 * i, 4);
+      const uint16_t h = ncc::kernels::F32ToBf16(f);
+      std::memcpy(at + 2 * i, &h, 2);
+    }
+    return "";
+  }
+  std::memcpy(at, array.data.data(), array.data.size());
+  return "";
+}
+
+void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram) {
+  int64_t n = 1;
+  if (t.shape() != nullptr) {
+    for (int64_t d : *t.shape()) n *= d;
+  }
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  uint8_t* at = dram + t.dram_offset();
+  const int size = neff::DTypeSize(t.dtype());
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = real(rng);
+    switch (t.dtype()) {
+      case neff::DType::F32: std::memcpy(at + 4 * i, &v, 4); break;
+      case neff::DType::BF16: {
+        const uint16_t h = ncc::kernels::F32ToBf16(v);
+        std::memcpy(at + 2 * i, &h, 2);
+        break;
+      }
+      case neff::DType::F16: {
+        const uint16_t h = ncc::kernels::F32ToF16(v);
+        std::memcpy(at + 2 * i, &h, 2);
+        break;
+      }
+      default: {
+        // Small non-negative integers: safe as indices into small tables.
+        const int64_t k = static_cast<int64_t>((v + 1.0f) * 2.0f);
+        std::memcpy(at + size * i, &k, size);  // little-endian truncation
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model_path, trace_path;
+  std::map<std::string, std::string> inputs;
+  int top = 10;
+  uint64_t seed = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--input") {
+      const size_t eq = value(&v) ? v.find('=') : std::string::npos;
+      if (eq == std::string::npos || eq == 0) {
+        return Fail(kExitUsage, "--input needs NAME=FILE.npy");
+      }
+      inputs[v.substr(0, eq)] = v.substr(eq + 1);
+    } else if (arg == "--trace") {
+      if (!value(&trace_path)) return Fail(kExitUsage, "--trace needs a path");
+    } else if (arg == "--top") {
+      if (!value(&v) || !absl::SimpleAtoi(v, &top) || top < 0) {
+        return Fail(kExitUsage, "--top needs a non-negative integer");
+      }
+    } else if (arg == "--seed") {
+      if (!value(&v) || !absl::SimpleAtoi(v, &seed)) {
+        return Fail(kExitUsage, "--seed needs an integer");
+      }
+    } else if (!arg.empty() && arg[0] == '-') {
+      return Fail(kExitUsage, absl::StrCat("unknown flag ", arg, " (see --help)"));
+    } else if (model_path.empty()) {
+      model_path = arg;
+    } else {
+      return Fail(kExitUsage, absl::StrCat("unexpected argument ", arg));
+    }
+  }
+  if (model_path.empty()) return Fail(kExitUsage, "no model given (see --help)");
+
+  auto file = neff::ReadFile(model_path);
+  if (!file.ok()) return Fail(kExitBadNeff, std::string(file.status().message()));
+  // Weights are read in place: the buffer must be 64-byte aligned.
+  std::unique_ptr<char, decltype(&std::free)> bytes(
+      static_cast<char*>(std::aligned_alloc(
+          neff::kWeightsAlignment,
+          (file->size() + neff::kWeightsAlignment) / neff::kWeightsAlignment *
+              neff::kWeightsAlignment)),
+      &std::free);
+  std::memcpy(bytes.get(), file->data(), file->size());
+  auto model = neff::OpenModel(absl::string_view(bytes.get(), file->size()));
+  if (!model.ok()) {
+    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", model.status().message()));
+  }
+  if (absl::Status s = ncc::sim::Verify(**model); !s.ok()) {
+    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", s.message()));
+  }
+
+  std::vector<uint8_t> dram((*model)->dram_size());
+  std::mt19937_64 rng(seed);
+  std::map<std::string, bool> used;
+  if (const auto* list = (*model)->inputs()) {
+    for (const neff::TensorInfo* t : *list) {
+      const std::string name = t->name()->str();
+      auto it = inputs.find(name);
+      if (it == inputs.end()) {
+        RandomInput(*t, rng, dram.data());
+        continue;
+      }
+      used[name] = true;
+      auto array = ncc::npy::Read(it->second);
+      if (!array.ok()) return Fail(kExitBadInput, std::string(array.status().message()));
+      std::string error = PlaceInput(*t, it->second, *array, dram.data());
+      if (!error.empty()) return Fail(kExitBadInput, error);
+    }
+  }
+  for (const auto& [name, path] : inputs) {
+    if (!used.count(name)) {
+      return Fail(kExitBadInput, absl::StrCat("--input ", name, "=", path,
+                                              ": the model has no input '", name, "'"));
+    }
+  }
+
+  ncc::sim::ExecutionStats stats;
+  ncc::sim::ExecutionTrace trace;
+  if (absl::Status s = ncc::sim::ExecuteVerified(**model, dram.data(), &stats, &trace);
+      !s.ok()) {
+    return Fail(kExitExecFailure, absl::StrCat(model_path, ": ", s.message()));
+  }
+  std::fputs(ncc::profile::Summary(**model, trace, stats, top).c_str(), stdout);
+  if (!trace_path.empty()) {
+    std::ofstream out(trace_path, std::ios::binary | std::ios::trunc);
+    out << ncc::profile::TraceJson(**model, trace, stats);
+    out.close();
+    if (!out) {
+      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write ", trace_path));
+    }
+    std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n",
+                trace_path.c_str(), trace.events.size());
+  }
+  return 0;
+}
