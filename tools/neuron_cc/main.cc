@@ -20,6 +20,8 @@
 #include "absl/strings/str_join.h"
 #include "compiler/driver/compile.h"
 #include "compiler/passes/auto_cast_policy.h"
+#include "compiler/passes/pass_manager.h"
+#include "compiler/passes/pipeline.h"
 #include "frontends/onnx/io_config.h"
 #include "frontends/onnx/op_registry.h"
 #include "neff/format.h"
@@ -297,6 +299,14 @@ int Compile(const std::vector<std::string>& args) {
     auto exclude = ncc::passes::ParseAutoCastExclude(auto_cast_exclude);
     if (!exclude.ok()) return Fail(kExitUsage, std::string(exclude.status().message()));
     options.auto_cast.exclude = *exclude;
+  }
+  {
+    // An unknown --print-ir-after name is a usage error, found before compiling.
+    ncc::passes::PassManagerOptions pass_options;
+    pass_options.print_ir_after = options.print_ir_after;
+    ncc::passes::PassManager pipeline(pass_options);
+    ncc::passes::AddDefaultPipeline(pipeline, options.auto_cast);
+    if (auto s = pipeline.CheckOptions(); !s.ok()) return Fail(kExitUsage, std::string(s.message()));
   }
   if (output.empty()) {
     output = model;
