@@ -64,6 +64,54 @@ void CheckDropout(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
+void CheckPool(const onnx::NodeProto& node, const NodeTypes&,
+               std::vector<std::string>* problems) {
+  if (HasOutput(node, 1)) problems->push_back("the Indices output");
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "storage_order" && attr.i() != 0) {
+      problems->push_back("attribute 'storage_order'=1 (only 0)");
+    }
+  }
+}
+
+void CheckBatchNorm(const onnx::NodeProto& node, const NodeTypes&,
+                    std::vector<std::string>* problems) {
+  if (HasOutput(node, 1)) problems->push_back("the running-statistics outputs (training)");
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "training_mode" && attr.i() != 0) {
+      problems->push_back("attribute 'training_mode'=1 (inference only)");
+    }
+  }
+}
+
+void CheckLayerNorm(const onnx::NodeProto& node, const NodeTypes&,
+                    std::vector<std::string>* problems) {
+  if (HasOutput(node, 1) || HasOutput(node, 2)) {
+    problems->push_back("the Mean/InvStdDev outputs (training)");
+  }
+}
+
+void CheckGather(const onnx::NodeProto&, const NodeTypes& types,
+                 std::vector<std::string>* problems) {
+  if (types.input_elem_types.size() > 1) {
+    const int32_t t = types.input_elem_types[1];
+    if (t != 0 && t != onnx::TensorProto::INT32 && t != onnx::TensorProto::INT64) {
+      problems->push_back(
+          absl::StrCat("indices are ", ElemTypeDisplayName(t), " (int32 or int64 only)"));
+    }
+  }
+}
+
+void CheckPad(const onnx::NodeProto& node, const NodeTypes&,
+              std::vector<std::string>* problems) {
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "mode" && attr.s() != "constant") {
+      problems->push_back(absl::StrCat("attribute 'mode'='", attr.s(), "' (only constant)"));
+    }
+  }
+  if (HasInput(node, 3)) problems->push_back("the axes input");
+}
+
 void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
                    std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
@@ -78,39 +126,88 @@ void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
 }
 
 constexpr int kAll = kLatestOnnxOpset;
+constexpr ElemTypeSet kF32 = kFloat32Only;
+constexpr ElemTypeSet kAny = kAnyIrType;
+constexpr const char* kBroadcast = "broadcast of a non-constant operand only over a suffix";
 
 // THE registry: one row per supported op, sorted by op type. Keep it equal to
 // compiler/lower's SupportedOpTypes() (tests/conformance:operators_test).
 constexpr OnnxOpSupport kOps[] = {
-    // op type     opsets     element types  limits                       check
-    {"Add", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
-     nullptr},
-    {"Constant", 1, kAll, kAnyIrType, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
-     /*frontend_only=*/true},
-    {"Conv", 1, kAll, kFloat32Only,
+    // op type, opsets, element types of T, limits, check[, flags]
+    {"Abs", 6, kAll, kF32, "", nullptr},
+    {"Add", 7, kAll, kF32, kBroadcast, nullptr},
+    {"AveragePool", 1, kAll, kF32, "", CheckPool},
+    {"BatchNormalization", 9, kAll, kF32,
+     "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
+    {"Cast", 6, kAll, kAny, "between the element types listed", nullptr},
+    {"Clip", 6, kAll, kF32, "min/max compile-time constants", nullptr},
+    {"Concat", 4, kAll, kAny, "", nullptr},
+    {"Constant", 1, kAll, kAny, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
+     kFrontendOnly},
+    {"Conv", 1, kAll, kF32,
      "2-D only (rank-4 NCHW); groups, strides, dilations, pads, auto_pad; output width <= 512",
      CheckConv},
-    {"Div", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
-     nullptr},
-    {"Dropout", 1, kAll, kFloat32Only, "inference only: no mask output, no training_mode input",
+    {"Cos", 7, kAll, kF32, "", nullptr},
+    {"Div", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
      CheckDropout},
-    {"Exp", 6, kAll, kFloat32Only, "", nullptr},
-    {"Flatten", 1, kAll, kAnyIrType, "", nullptr},
-    {"Gemm", 7, kAll, kFloat32Only, "C of rank <= 2", CheckGemm},
-    {"Identity", 1, kAll, kAnyIrType, "tensors only", nullptr},
-    {"MatMul", 1, kAll, kFloat32Only, "batched B must have A's rank (or be 2-D)", CheckMatMul},
-    {"Max", 8, kAll, kFloat32Only, "exactly 2 inputs", CheckTwoInputs},
-    {"Min", 8, kAll, kFloat32Only, "exactly 2 inputs", CheckTwoInputs},
-    {"Mul", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
-     nullptr},
-    {"Relu", 6, kAll, kFloat32Only, "", nullptr},
-    {"Reshape", 5, kAll, kAnyIrType, "shape must be known at compile time", nullptr},
-    {"Sigmoid", 6, kAll, kFloat32Only, "", nullptr},
-    {"Squeeze", 1, kAll, kAnyIrType, "axes must be known at compile time", nullptr},
-    {"Sub", 7, kAll, kFloat32Only, "broadcast of a non-constant operand only over a suffix",
-     nullptr},
-    {"Tanh", 6, kAll, kFloat32Only, "", nullptr},
-    {"Unsqueeze", 1, kAll, kAnyIrType, "axes must be known at compile time", nullptr},
+    {"Equal", 7, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"Erf", 9, kAll, kF32, "", nullptr},
+    {"Exp", 6, kAll, kF32, "", nullptr},
+    {"Expand", 8, kAll, kAny, "shape a compile-time constant", nullptr},
+    {"Flatten", 1, kAll, kAny, "", nullptr},
+    {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
+    {"Gemm", 7, kAll, kF32, "C of rank <= 2", CheckGemm},
+    {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
+    {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
+    {"Greater", 7, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"GreaterOrEqual", 12, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"HardSigmoid", 6, kAll, kF32, "", nullptr},
+    {"HardSwish", 14, kAll, kF32, "", nullptr},
+    {"Identity", 1, kAll, kAny, "tensors only", nullptr},
+    {"LayerNormalization", 17, kAll, kF32, "Y only (no Mean/InvStdDev outputs)", CheckLayerNorm},
+    {"LeakyRelu", 6, kAll, kF32, "", nullptr},
+    {"Less", 7, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"LessOrEqual", 12, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"Log", 6, kAll, kF32, "", nullptr},
+    {"LogSoftmax", 1, kAll, kF32, "", nullptr},
+    {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
+    {"Max", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
+    {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
+    {"Min", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
+    {"Mul", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Neg", 6, kAll, kF32, "", nullptr},
+    {"Pad", 11, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
+     CheckPad},
+    {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Reciprocal", 6, kAll, kF32, "", nullptr},
+    {"ReduceL1", 1, kAll, kF32, "", nullptr},
+    {"ReduceL2", 1, kAll, kF32, "", nullptr},
+    {"ReduceLogSum", 1, kAll, kF32, "", nullptr},
+    {"ReduceLogSumExp", 1, kAll, kF32, "", nullptr},
+    {"ReduceMax", 1, kAll, kF32, "", nullptr},
+    {"ReduceMean", 1, kAll, kF32, "", nullptr},
+    {"ReduceMin", 1, kAll, kF32, "", nullptr},
+    {"ReduceProd", 1, kAll, kF32, "", nullptr},
+    {"ReduceSum", 1, kAll, kF32, "axes a compile-time constant", nullptr},
+    {"ReduceSumSquare", 1, kAll, kF32, "", nullptr},
+    {"Relu", 6, kAll, kF32, "", nullptr},
+    {"Reshape", 5, kAll, kAny, "shape must be known at compile time", nullptr},
+    {"Sigmoid", 6, kAll, kF32, "", nullptr},
+    {"Sign", 9, kAll, kF32, "", nullptr},
+    {"Sin", 7, kAll, kF32, "", nullptr},
+    {"Slice", 10, kAll, kAny, "starts/ends/axes/steps compile-time constants", nullptr},
+    {"Softmax", 1, kAll, kF32, "", nullptr},
+    {"Softplus", 1, kAll, kF32, "", nullptr},
+    {"Softsign", 1, kAll, kF32, "", nullptr},
+    {"Split", 2, kAll, kAny, "split sizes a compile-time constant", nullptr},
+    {"Sqrt", 6, kAll, kF32, "", nullptr},
+    {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
+    {"Sub", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Tanh", 6, kAll, kF32, "", nullptr},
+    {"Transpose", 1, kAll, kAny, "", nullptr},
+    {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
+    {"Where", 9, kAll, kF32, kBroadcast, nullptr, kTypeFromInput1},
 };
 
 bool IsDefaultDomain(const std::string& domain) {
@@ -199,12 +296,20 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
   auto check_type = [&](const std::vector<int32_t>& elem_types, const char* what) {
     if (elem_types.empty() || elem_types[0] == 0) return;  // unknown / omitted
     if ((op->elem_types & ElemTypeBit(elem_types[0])) == 0) {
-      add(absl::StrCat(what, " 0 is ", ElemTypeDisplayName(elem_types[0]), " (supported: ",
+      add(absl::StrCat(what, " is ", ElemTypeDisplayName(elem_types[0]), " (supported: ",
                        absl::StrJoin(ElemTypeNames(op->elem_types), ", "), ")"));
     }
   };
-  check_type(types.input_elem_types, "input");
-  if (result.empty()) check_type(types.output_elem_types, "output");
+  const bool t_from_1 = (op->flags & kTypeFromInput1) != 0;
+  const std::vector<int32_t> t_input =
+      t_from_1 ? std::vector<int32_t>(types.input_elem_types.begin() +
+                                          std::min<size_t>(1, types.input_elem_types.size()),
+                                      types.input_elem_types.end())
+               : types.input_elem_types;
+  check_type(t_input, t_from_1 ? "input 1" : "input 0");
+  if (result.empty() && (op->flags & kBoolOutput) == 0) {
+    check_type(types.output_elem_types, "output 0");
+  }
   if (op->check != nullptr) {
     std::vector<std::string> problems;
     op->check(node, types, &problems);

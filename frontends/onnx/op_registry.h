@@ -47,6 +47,18 @@ struct NodeTypes {
 using NodeCheck = void (*)(const onnx::NodeProto& node, const NodeTypes& types,
                            std::vector<std::string>* problems);
 
+// OnnxOpSupport::flags.
+enum OpFlags : uint32_t {
+  kNoFlags = 0,
+  // The frontend resolves the op itself (Constant becomes an IR constant),
+  // so the lowering never sees it.
+  kFrontendOnly = 1,
+  // T is input 1, not input 0 (Where: input 0 is the bool condition).
+  kTypeFromInput1 = 2,
+  // Output 0 is bool whatever T is (comparisons).
+  kBoolOutput = 4,
+};
+
 struct OnnxOpSupport {
   const char* op_type;  // default domain (ai.onnx)
   int min_opset;        // model opsets accepted, inclusive
@@ -54,9 +66,7 @@ struct OnnxOpSupport {
   ElemTypeSet elem_types;  // element types of T (input 0 and output 0)
   const char* limits;      // human-readable limits; "" when there are none
   NodeCheck check;         // attribute/input-form limits; may be null
-  // True for ops the frontend resolves itself (Constant becomes an IR
-  // constant), so the lowering never sees them.
-  bool frontend_only = false;
+  uint32_t flags = kNoFlags;
 };
 
 // The registry, sorted by op type.

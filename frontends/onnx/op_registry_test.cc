@@ -90,15 +90,15 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   auto* g = model.mutable_graph();
   SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4});
   SetTensorType(g->add_input(), "i", onnx::TensorProto::INT64, {3});
-  AddNode(g, "Softmax", "sm1", {"x"}, {"a"});
-  AddNode(g, "Softmax", "sm2", {"a"}, {"b"});
+  AddNode(g, "Hardmax", "sm1", {"x"}, {"a"});
+  AddNode(g, "Hardmax", "sm2", {"a"}, {"b"});
   auto* w = g->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);
   for (int64_t d : {2, 2, 1, 1, 1}) w->add_dims(d);
   for (int k = 0; k < 4; ++k) w->add_float_data(1.0f);
   AddNode(g, "Conv", "conv3d", {"b", "w"}, {"c"});
-  AddNode(g, "Neg", "neg_int", {"i"}, {"j"});
+  AddNode(g, "Abs", "abs_int", {"i"}, {"j"});
   AddNode(g, "Relu", "relu_int", {"j"}, {"k"});
   AddNode(g, "Max", "max3", {"c", "c", "c"}, {"m"});
   auto* ml_node = AddNode(g, "Binarizer", "bin", {"m"}, {"y"});
@@ -112,9 +112,10 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   const std::string message(imported.status().message());
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_THAT(message, HasSubstr("test.onnx: 7 unsupported ONNX nodes at opset 13: "));
-  EXPECT_THAT(message, HasSubstr("Softmax x2 ('sm1', 'sm2'): op type is not supported"));
+  EXPECT_THAT(message, HasSubstr("Hardmax x2 ('sm1', 'sm2'): op type is not supported"));
   EXPECT_THAT(message, HasSubstr("Conv x1 ('conv3d'): input X has rank 5; only 2-D"));
-  EXPECT_THAT(message, HasSubstr("Neg x1 ('neg_int'): op type is not supported"));
+  EXPECT_THAT(message,
+              HasSubstr("Abs x1 ('abs_int'): input 0 is int64 (supported: float32)"));
   EXPECT_THAT(message,
               HasSubstr("Relu x1 ('relu_int'): input 0 is int64 (supported: float32)"));
   EXPECT_THAT(message, HasSubstr("Max x1 ('max3'): 3 inputs (exactly 2 are supported)"));

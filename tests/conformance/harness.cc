@@ -519,6 +519,7 @@ std::string Percent(int part, int whole) {
 
 std::string Row(absl::string_view label, const Counts& c, size_t width) {
   std::string l(label);
+  if (l.size() > width) l = l.substr(0, width - 3) + "...";
   if (l.size() < width) l.resize(width, ' ');
   return absl::StrFormat("  %s %6d %6d %6d %11d %12d %7s\n", l, c.InScope(), c.passed,
                          c.failed, c.unsupported, c.out_of_scope,
@@ -591,7 +592,7 @@ std::string FormatReport(const std::vector<TestResult>& results) {
   }
   std::string out = "ONNX backend tests by op (tests of several ops are labelled A+B):\n";
   size_t width = 9;
-  for (const auto& [op, c] : by_op) width = std::max(width, op.size());
+  for (const auto& [op, c] : by_op) width = std::min<size_t>(40, std::max(width, op.size()));
   absl::StrAppend(&out, Header("op", width));
   for (const auto& [op, c] : by_op) absl::StrAppend(&out, Row(op, c, width));
   absl::StrAppend(&out, "\nby directory:\n", Header("directory", width));
