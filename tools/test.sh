@@ -5,6 +5,12 @@
 # failed test). Exits non-zero when anything failed.
 #
 # Extra arguments go to `bazel test` (e.g. tools/test.sh --config=opt).
+#
+# After the suite, one more test: a bounded libFuzzer run (FUZZ_SECONDS,
+# default 60) of //runtime/fuzz:neff_load_fuzzer built with clang in its own
+# output base (docs/fuzzing.md). It counts as one test in the `tests:` line;
+# a finding, or clang/libFuzzer missing, fails it loudly. FUZZ_SECONDS=0
+# skips it (and says so), for quick local runs only.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +22,29 @@ bazel test --config=ci "$@" //... 2>&1 | tee /tmp/neuron-test.log
 bazel_rc=${PIPESTATUS[0]}
 # The ONNX conformance figure (tests/conformance), whether or not it changed.
 grep -h '^conformance: ' bazel-testlogs/tests/conformance/conformance_test/test.log 2>/dev/null
-/usr/bin/python3 tools/count_tests.py --since "$marker" --bazel-log /tmp/neuron-test.log
+counts=$(/usr/bin/python3 tools/count_tests.py --since "$marker" --bazel-log /tmp/neuron-test.log)
 count_rc=$?
 rm -f "$marker"
+echo "$counts" | grep -v '^tests: '
+
+# The fuzz step: one test, passed or failed.
+fuzz_rc=0
+fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_counted=1
+if [[ "$fuzz_seconds" == 0 ]]; then
+  echo "fuzz: skipped (FUZZ_SECONDS=0)"
+  fuzz_counted=0
+else
+  tools/fuzz.sh "$fuzz_seconds" 2>&1 | tee /tmp/neuron-fuzz.log
+  fuzz_rc=${PIPESTATUS[0]}
+fi
+passed=$(echo "$counts" | sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+failed=$(echo "$counts" | sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+passed=${passed:-0}
+failed=${failed:-1}
+if [[ $fuzz_counted -eq 1 ]]; then
+  if [[ $fuzz_rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+echo "tests: $passed passed, $failed failed"
 echo "wall time: $(( $(date +%s) - start )) s"
-if [[ $bazel_rc -ne 0 || $count_rc -ne 0 ]]; then exit 1; fi
+if [[ $bazel_rc -ne 0 || $count_rc -ne 0 || $fuzz_rc -ne 0 ]]; then exit 1; fi

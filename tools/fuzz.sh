@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bounded libFuzzer run of //runtime/fuzz:neff_load_fuzzer (the NEFF loader
+# and verifiers; nothing is executed), as CI runs it from tools/test.sh:
+#   tools/fuzz.sh [SECONDS]     (default 60)
+# Builds with clang (--config=fuzz) in its own output base, so the default
+# gcc cache is untouched. Starts from the committed seed corpus and every
+# past crash (runtime/fuzz/corpus, runtime/fuzz/regressions); new corpus
+# entries go to a scratch directory. Exit 0: no finding. Non-zero: a crash
+# (its input is kept and printed: add it to runtime/fuzz/regressions with
+# the fix), or the toolchain is missing -- never a silent skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+# One output base per checkout (an output base belongs to one workspace).
+base=${FUZZ_OUTPUT_BASE:-/tmp/neuron-fuzz-$(pwd | md5sum | cut -c1-12)}
+
+if ! command -v clang >/dev/null; then
+  echo "fuzz: FAILED: clang is not installed (tools/setup.sh installs clang and libclang-rt-14-dev)"
+  exit 1
+fi
+if ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  echo "fuzz: FAILED: libFuzzer runtime missing (install libclang-rt-14-dev)"
+  exit 1
+fi
+
+if ! bazel --output_base="$base" --max_idle_secs=60 build --config=fuzz --config=ci \
+    //runtime/fuzz:neff_load_fuzzer; then
+  echo "fuzz: FAILED: the fuzz target did not build with --config=fuzz"
+  exit 1
+fi
+bin="$(bazel --output_base="$base" --max_idle_secs=60 info --config=fuzz \
+  bazel-bin 2>/dev/null)/runtime/fuzz/neff_load_fuzzer"
+if [[ ! -x "$bin" ]]; then
+  echo "fuzz: FAILED: fuzz binary not found at $bin"
+  exit 1
+fi
+
+scratch=$(mktemp -d)
+mkdir -p "$scratch/corpus" "$scratch/artifacts"
+echo "fuzz: running $bin for ${seconds}s"
+"$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+  -max_len=1048576 -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
+  "$scratch/corpus" runtime/fuzz/corpus runtime/fuzz/regressions \
+  >"$scratch/fuzz.log" 2>&1
+rc=$?
+grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$scratch/fuzz.log"
+if [[ $rc -ne 0 ]]; then
+  tail -n 60 "$scratch/fuzz.log"
+  echo "fuzz: FAILED (exit $rc): crashing input(s) kept in $scratch/artifacts:"
+  ls -l "$scratch/artifacts"
+  exit 1
+fi
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/fuzz.log")
+echo "fuzz: PASSED: ${execs:-?} executions in ${seconds}s, no finding"
+rm -rf "$scratch"
