@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "runtime/kernels/cast.h"
 
@@ -75,26 +76,54 @@ void FinishRow(const float* sum, float* out, int n, bool accumulate) {
   }
 }
 
-// Compiler-vectorised at the baseline target: per output row, one fused
-// multiply-add per k over a unit-stride row (gcc turns std::fma into vfmadd).
+// AVX2 + FMA (the build's x86-64-v3 baseline): blocks of kRows output rows
+// x 32 columns (4 ymm) held in registers over the k loop; column tails use
+// masked loads and stores.
+template <int kRows>
+void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
+  __m256i mask[4];
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  #pragma GCC unroll 8
+  for (int v = 0; v < 4; ++v) {
+    const int left = std::clamp(a.n - (n0 + 8 * v), 0, 8);
+    mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), lane);
+  }
+  __m256 acc[kRows][4];
+  #pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) {
+    #pragma GCC unroll 8
+    for (int v = 0; v < 4; ++v) acc[r][v] = _mm256_setzero_ps();
+  }
+  for (int k = 0; k < a.k; ++k) {
+    const float* mv = a.moving + k * a.moving_ld + n0;
+    const float* st = a.stationary + k * a.stationary_ld + m0;
+    __m256 b[4];
+    #pragma GCC unroll 8
+    for (int v = 0; v < 4; ++v) b[v] = _mm256_maskload_ps(mv + 8 * v, mask[v]);
+    #pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+      const __m256 sv = _mm256_broadcast_ss(st + r);
+      #pragma GCC unroll 8
+      for (int v = 0; v < 4; ++v) acc[r][v] = _mm256_fmadd_ps(sv, b[v], acc[r][v]);
+    }
+  }
+  #pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) {
+    float* out = a.out + (m0 + r) * a.out_ld + n0;
+    #pragma GCC unroll 8
+    for (int v = 0; v < 4; ++v) {
+      __m256 x = acc[r][v];
+      if (a.accumulate) x = _mm256_add_ps(_mm256_maskload_ps(out + 8 * v, mask[v]), x);
+      _mm256_maskstore_ps(out + 8 * v, mask[v], x);
+    }
+  }
+}
+
 void MatmulF32Portable(const MatmulArgs& a) {
-  alignas(64) float sum[4][kMaxN];
-  int m = 0;
-  for (; m < a.m; m += 4) {
-    const int rows = std::min(4, a.m - m);
-    for (int r = 0; r < rows; ++r) std::fill(sum[r], sum[r] + a.n, 0.0f);
-    for (int k = 0; k < a.k; ++k) {
-      const float* st = a.stationary + k * a.stationary_ld + m;
-      const float* __restrict mv = a.moving + k * a.moving_ld;
-      for (int r = 0; r < rows; ++r) {
-        const float s = st[r];
-        float* __restrict row = sum[r];
-        for (int j = 0; j < a.n; ++j) row[j] = std::fma(s, mv[j], row[j]);
-      }
-    }
-    for (int r = 0; r < rows; ++r) {
-      FinishRow(sum[r], a.out + (m + r) * a.out_ld, a.n, a.accumulate);
-    }
+  for (int n0 = 0; n0 < a.n; n0 += 32) {
+    int m = 0;
+    for (; m + 3 <= a.m; m += 3) Avx2F32Block<3>(a, m, n0);
+    for (; m < a.m; ++m) Avx2F32Block<1>(a, m, n0);
   }
 }
 
@@ -104,26 +133,34 @@ template <int kRows>
 __attribute__((target("avx512f"))) void Avx512F32Block(const MatmulArgs& a,
                                                        int m0, int n0) {
   __mmask16 mask[4];
+  #pragma GCC unroll 8
   for (int v = 0; v < 4; ++v) {
     const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
     mask[v] = static_cast<__mmask16>((1u << left) - 1u);
   }
   __m512 acc[kRows][4];
+  #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
+    #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
   }
   for (int k = 0; k < a.k; ++k) {
     const float* mv = a.moving + k * a.moving_ld + n0;
     const float* st = a.stationary + k * a.stationary_ld + m0;
     __m512 b[4];
+    #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], mv + 16 * v);
+    #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       const __m512 s = _mm512_set1_ps(st[r]);
+      #pragma GCC unroll 8
       for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_fmadd_ps(s, b[v], acc[r][v]);
     }
   }
+  #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* out = a.out + (m0 + r) * a.out_ld + n0;
+    #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       __m512 x = acc[r][v];
       if (a.accumulate) {
@@ -181,23 +218,30 @@ template <int kRows>
 __attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(
     const MatmulBf16Args& a, const Bf16Packed& p, int m0, int n0) {
   __m512 acc[kRows][4];
+  #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
+    #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
   }
   for (int kp = 0; kp < p.pairs; ++kp) {
     __m512i b[4];
+    #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       b[v] = _mm512_load_si512(reinterpret_cast<const void*>(&p.mv[kp][n0 + 16 * v]));
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       const __m512i s = _mm512_set1_epi32(static_cast<int>(p.st[kp][m0 + r]));
+      #pragma GCC unroll 8
       for (int v = 0; v < 4; ++v) {
         acc[r][v] = _mm512_dpbf16_ps(acc[r][v], (__m512bh)s, (__m512bh)b[v]);
       }
     }
   }
+  #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* out = a.out + (m0 + r) * a.out_ld + n0;
+    #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
       const __mmask16 mask = static_cast<__mmask16>((1u << left) - 1u);
@@ -305,20 +349,19 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
   }
 }
 
-// Portable bf16: widen to fp32 and sum exact products in k order (the
-// reference's order, vectorised over n).
+// Portable bf16: widen both operands to fp32 once and run the baseline fp32
+// kernel. Products of bf16 values are exact in fp32, so this is the
+// reference's arithmetic exactly (fused adds in k order).
 void MatmulBf16Portable(const MatmulBf16Args& a) {
-  alignas(64) float sum[kMaxN];
-  alignas(64) float row[kMaxN];
-  for (int m = 0; m < a.m; ++m) {
-    std::fill(sum, sum + a.n, 0.0f);
-    for (int k = 0; k < a.k; ++k) {
-      const float s = Bf16ToF32(a.stationary[k * a.stationary_ld + m]);
-      Bf16ToF32Array(a.moving + k * a.moving_ld, row, a.n);
-      for (int j = 0; j < a.n; ++j) sum[j] = std::fma(s, row[j], sum[j]);
-    }
-    FinishRow(sum, a.out + m * a.out_ld, a.n, a.accumulate);
+  static thread_local std::vector<float> st, mv;
+  st.resize(static_cast<size_t>(a.k) * a.m);
+  mv.resize(static_cast<size_t>(a.k) * a.n);
+  for (int k = 0; k < a.k; ++k) {
+    Bf16ToF32Array(a.stationary + k * a.stationary_ld, st.data() + k * a.m, a.m);
+    Bf16ToF32Array(a.moving + k * a.moving_ld, mv.data() + k * a.n, a.n);
   }
+  MatmulF32Portable({a.k, a.m, a.n, st.data(), a.m, mv.data(), a.n, a.out,
+                     a.out_ld, a.accumulate});
 }
 
 }  // namespace

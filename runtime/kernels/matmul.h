@@ -50,7 +50,7 @@ struct MatmulBf16Args {
 // Implementations a caller (benchmarks, tests) may ask for by name.
 enum class MatmulPath : uint8_t {
   kReference,   // scalar
-  kPortable,    // compiler-vectorised at the build's baseline (AVX2 + FMA)
+  kPortable,    // the build's baseline ISA (x86-64-v3: AVX2 + FMA)
   kAvx512,      // fp32: AVX-512F FMA; bf16: AVX512-BF16 vdpbf16ps
   kAmx,         // bf16 only: AMX tiles (tdpbf16ps)
 };
