@@ -105,6 +105,9 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
 
   auto sched = schedule::ScheduleProgram(*program, spec);
   if (!sched.ok()) return sched.status();
+  if (options.verify_schedule) {
+    if (auto s = schedule::VerifySchedule(*program, *sched); !s.ok()) return s;
+  }
   timer.Done("schedule");
 
   NeffMetadata metadata;

@@ -40,6 +40,8 @@ struct CompileOptions {
   std::set<std::string> print_ir_after;
   std::function<void(absl::string_view)> print_ir_sink;
   bool verify_ir = false;
+  // --verify-schedule: independent O(n^2) race check of the schedule.
+  bool verify_schedule = false;
   // --verify-accuracy[=N]: when > 0, the FP32 program is compiled too and
   // both run on the simulator on this many samples; the figures go into the
   // report and the NEFF metadata.

@@ -75,6 +75,8 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
       auto src0 = EmitOperand(fbb, program, inst.src0);
       auto src1 = EmitOperand(fbb, program, inst.src1);
       auto bias = EmitOperand(fbb, program, inst.bias);
+      auto src2 = EmitOperand(fbb, program, inst.src2);
+      auto accum = EmitOperand(fbb, program, inst.accum);
       std::vector<neff::SemaphoreWait> waits;
       for (const schedule::SemaphoreWait& w : si.waits) {
         waits.emplace_back(static_cast<uint16_t>(w.semaphore), static_cast<uint32_t>(w.value));
@@ -95,6 +97,10 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
       b.add_waits(waits_vec);
       b.add_signal(si.signal);
       b.add_node(inst.node);
+      if (!src2.IsNull()) b.add_src2(src2);
+      if (!accum.IsNull()) b.add_accum(accum);
+      b.add_alu_op2(inst.alu2);
+      b.add_imm2(inst.imm2);
       insts.push_back(b.Finish());
     }
     queues.push_back(neff::CreateQueue(fbb, ToEngineType(q.engine),

@@ -1,6 +1,7 @@
 #include "compiler/schedule/schedule.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -67,9 +68,10 @@ struct Access {
 // Tracks, per buffer, the accesses later ones may conflict with.
 class HazardTracker {
  public:
-  explicit HazardTracker(const TileProgram& program)
-      : program_(program), accesses_(program.buffers.size()),
-        touched_(program.buffers.size(), false) {}
+  // `queue_of` maps already scheduled instructions to their queue.
+  HazardTracker(const TileProgram& program, const std::vector<int>* queue_of, int num_queues)
+      : program_(program), queue_of_(queue_of), num_queues_(num_queues),
+        accesses_(program.buffers.size()), touched_(program.buffers.size(), false) {}
 
   // Adds to `deps` every earlier instruction that `inst` must follow when it
   // accesses `op`, and records the access.
@@ -79,9 +81,21 @@ class HazardTracker {
     if (buf.space == Space::WEIGHTS) return;  // read-only
     if (!touched_[op.buffer]) {
       touched_[op.buffer] = true;
-      // First use of reused space: follow everything the last holders did.
+      // Reused space: every access of this buffer (not only the first, which
+      // may touch a disjoint part) follows everything the last holders did,
+      // so their accesses enter this buffer's list as whole-buffer writes.
+      // Queues run in order, so the latest such access per queue suffices.
+      std::vector<int> latest(num_queues_, -1);
       for (int prev : buf.reuses) {
-        for (const auto& a : accesses_[prev]) deps->push_back(a.inst);
+        for (const auto& a : accesses_[prev]) {
+          int& slot = latest[(*queue_of_)[a.inst]];
+          slot = std::max(slot, a.inst);
+        }
+      }
+      for (int inst : latest) {
+        if (inst >= 0) {
+          accesses_[op.buffer].push_back({0, std::numeric_limits<int64_t>::max(), inst, true});
+        }
       }
     }
     int64_t lo = 0, hi = 1;
@@ -101,6 +115,8 @@ class HazardTracker {
 
  private:
   const TileProgram& program_;
+  const std::vector<int>* queue_of_;
+  int num_queues_;
   std::vector<std::vector<struct Access>> accesses_;
   std::vector<bool> touched_;
 };
@@ -171,7 +187,7 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
   std::vector<double> queue_free(num_queues, 0);
   // satisfied[q][p]: semaphore value of queue p that queue q already waited for.
   std::vector<std::vector<int64_t>> satisfied(num_queues, std::vector<int64_t>(num_queues, 0));
-  HazardTracker hazards(program);
+  HazardTracker hazards(program, &queue_of, num_queues);
 
   for (size_t i = 0; i < n; ++i) {
     const TileInst& inst = program.insts[i];
@@ -247,6 +263,111 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
                      sched.queues.end());
   sched.num_semaphores = num_queues;
   return sched;
+}
+
+absl::Status VerifySchedule(const TileProgram& program, const Schedule& schedule) {
+  const size_t nq = schedule.queues.size();
+  std::vector<int> sem_queue(schedule.num_semaphores, -1);
+  for (size_t q = 0; q < nq; ++q) sem_queue[schedule.queues[q].semaphore] = static_cast<int>(q);
+  // clock[q][k]: per queue, how many instructions of each queue are known to
+  // have completed before instruction k of q starts.
+  std::vector<std::vector<std::vector<int64_t>>> clock(nq);
+  for (size_t q = 0; q < nq; ++q) clock[q].resize(schedule.queues[q].insts.size());
+  // Resolve in a topological order: repeatedly process queue heads whose
+  // waits refer to already-processed instructions.
+  std::vector<size_t> next(nq, 0);
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (size_t q = 0; q < nq; ++q) {
+      while (next[q] < schedule.queues[q].insts.size()) {
+        const ScheduledInst& si = schedule.queues[q].insts[next[q]];
+        std::vector<int64_t> c(nq, 0);
+        if (next[q] > 0) c = clock[q][next[q] - 1], c[q] = static_cast<int64_t>(next[q]);
+        bool ready = true;
+        for (const SemaphoreWait& w : si.waits) {
+          const int p = sem_queue[w.semaphore];
+          if (static_cast<int64_t>(next[p]) < w.value) {
+            ready = false;
+            break;
+          }
+          const std::vector<int64_t>& pc = clock[p][w.value - 1];
+          for (size_t k = 0; k < nq; ++k) c[k] = std::max(c[k], pc[k]);
+          c[p] = std::max<int64_t>(c[p], w.value);
+        }
+        if (!ready) break;
+        clock[q][next[q]++] = std::move(c);
+        progress = true;
+      }
+    }
+  }
+  struct Where {
+    int queue;
+    int64_t position;
+  };
+  std::vector<Where> where(program.insts.size());
+  for (size_t q = 0; q < nq; ++q) {
+    for (size_t k = 0; k < schedule.queues[q].insts.size(); ++k) {
+      where[schedule.queues[q].insts[k].inst] = {static_cast<int>(q), static_cast<int64_t>(k)};
+    }
+  }
+  auto ordered = [&](int a, int b) {  // a happens before b
+    const Where wa = where[a], wb = where[b];
+    return clock[wb.queue][wb.position][wa.queue] > wa.position;
+  };
+  struct Touch {
+    Space space;
+    int64_t lo, hi;
+    bool write;
+  };
+  auto touches = [&](const TileInst& inst) {
+    std::vector<Touch> t;
+    auto add = [&](const Operand& op, bool write) {
+      if (!op.valid()) return;
+      const lower::Buffer& b = program.buffers[op.buffer];
+      if (b.space == Space::SBUF || b.space == Space::PSUM) {
+        t.push_back({b.space, b.address, b.address + std::max<int64_t>(b.bytes, 1), write});
+      } else {
+        auto [lo, hi] = ByteRange(op);
+        t.push_back({b.space, b.address + lo, b.address + hi, write});
+      }
+    };
+    add(inst.src0, false);
+    add(inst.src1, false);
+    add(inst.src2, false);
+    add(inst.bias, false);
+    add(inst.dst, true);
+    add(inst.accum, true);
+    return t;
+  };
+  std::vector<std::vector<Touch>> all(program.insts.size());
+  for (size_t i = 0; i < program.insts.size(); ++i) all[i] = touches(program.insts[i]);
+  for (size_t j = 0; j < program.insts.size(); ++j) {
+    for (size_t i = 0; i < j; ++i) {
+      bool conflict = false;
+      for (const Touch& a : all[i]) {
+        for (const Touch& b : all[j]) {
+          conflict |= a.space == b.space && a.space != Space::WEIGHTS && (a.write || b.write) &&
+                      a.lo < b.hi && b.lo < a.hi;
+        }
+      }
+      if (conflict && !ordered(static_cast<int>(i), static_cast<int>(j))) {
+        auto describe = [&](size_t k) {
+          const TileInst& inst = program.insts[k];
+          const int node = inst.node;
+          return absl::StrCat(k, " (", neff::EnumNameOpcode(inst.opcode), " of ",
+                              node >= 0 && node < static_cast<int>(program.nodes.size())
+                                  ? program.nodes[node]
+                                  : "?",
+                              ", writes '", program.buffers[inst.dst.buffer].name, "')");
+        };
+        return absl::InternalError(absl::StrCat("schedule race: instructions ", describe(i),
+                                                " and ", describe(j),
+                                                " touch the same memory but are not ordered"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ncc::schedule

@@ -55,6 +55,13 @@ double InstructionCostNs(const lower::TileInst& inst, const target::CoreSpec& sp
 absl::StatusOr<Schedule> ScheduleProgram(const lower::TileProgram& program,
                                          const target::CoreSpec& spec);
 
+// Independent check of a schedule (O(n^2), for tests and --verify builds):
+// every pair of instructions whose memory accesses conflict (overlapping
+// bytes of the same space, at least one a write) must be ordered, either by
+// their queue or through semaphore waits (vector clocks). Returns the first
+// unordered pair.
+absl::Status VerifySchedule(const lower::TileProgram& program, const Schedule& schedule);
+
 }  // namespace ncc::schedule
 
 #endif  // NCC_COMPILER_SCHEDULE_SCHEDULE_H_

@@ -35,6 +35,60 @@ std::vector<float> Random(int64_t n, uint32_t seed) {
   return v;
 }
 
+// Host <-> device element conversions for the test's I/O.
+uint16_t ToBf16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  bits += 0x7fff + ((bits >> 16) & 1);  // round to nearest even
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+float FromBf16(uint16_t h) {
+  uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+float RoundBf16(float f) { return FromBf16(ToBf16(f)); }
+
+void StoreAs(neff::DType dtype, float v, uint8_t* base, size_t i) {
+  switch (dtype) {
+    case neff::DType::BF16: {
+      uint16_t h = ToBf16(v);
+      std::memcpy(base + 2 * i, &h, 2);
+      break;
+    }
+    case neff::DType::I64: {
+      int64_t x = static_cast<int64_t>(v);
+      std::memcpy(base + 8 * i, &x, 8);
+      break;
+    }
+    case neff::DType::BOOL:
+      base[i] = v != 0.0f;
+      break;
+    default:
+      std::memcpy(base + 4 * i, &v, 4);
+  }
+}
+
+float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
+  switch (dtype) {
+    case neff::DType::BF16: {
+      uint16_t h;
+      std::memcpy(&h, base + 2 * i, 2);
+      return FromBf16(h);
+    }
+    case neff::DType::BOOL:
+      return base[i];
+    default: {
+      float f;
+      std::memcpy(&f, base + 4 * i, 4);
+      return f;
+    }
+  }
+}
+
 // Compiles `text` and runs it on the simulator with `inputs` (by name).
 std::map<std::string, Tensor> CompileAndRun(const std::string& text,
                                   const std::map<std::string, Tensor>& inputs,
@@ -47,7 +101,7 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   }
   const target::CoreSpec& spec = target::NeuronCoreV2();
   auto unsupported = lower::FindUnsupported(**graph);
-  EXPECT_TRUE(unsupported.empty()) << unsupported[0].op_type << ": " << unsupported[0].reason;
+  for (const auto& u : unsupported) ADD_FAILURE() << u.op_type << ": " << u.reason;
   auto program = lower::Lower(**graph, spec);
   EXPECT_TRUE(program.ok()) << program.status();
   if (!program.ok()) return {};
@@ -56,6 +110,9 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   EXPECT_TRUE(alloc_status.ok()) << alloc_status;
   auto sched = schedule::ScheduleProgram(*program, spec);
   EXPECT_TRUE(sched.ok()) << sched.status();
+  if (!sched.ok()) return {};
+  absl::Status race_free = schedule::VerifySchedule(*program, *sched);
+  EXPECT_TRUE(race_free.ok()) << race_free;
   std::string bytes = driver::EmitNeff(*program, *sched, stats, {});
   auto model = neff::OpenModel(bytes);
   EXPECT_TRUE(model.ok()) << model.status();
@@ -63,7 +120,8 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   std::vector<uint8_t> dram((*model)->dram_size());
   for (const neff::TensorInfo* in : *(*model)->inputs()) {
     const Tensor& data = inputs.at(in->name()->str());
-    std::memcpy(dram.data() + in->dram_offset(), data.data(), data.size() * 4);
+    uint8_t* dst = dram.data() + in->dram_offset();
+    for (size_t i = 0; i < data.size(); ++i) StoreAs(in->dtype(), data[i], dst, i);
   }
   sim::ExecutionStats run_stats;
   absl::Status status = sim::Execute(**model, dram.data(), &run_stats);
@@ -75,7 +133,7 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
     int64_t n = 1;
     for (int64_t d : *out->shape()) n *= d;
     Tensor t(n);
-    std::memcpy(t.data(), dram.data() + out->dram_offset(), n * 4);
+    for (int64_t i = 0; i < n; ++i) t[i] = LoadAs(out->dtype(), dram.data() + out->dram_offset(), i);
     outputs[out->name()->str()] = t;
   }
   return outputs;
@@ -194,6 +252,24 @@ TEST(MatMul, BatchedWithBroadcastB) {
           want[((x * 3 + y) * 5 + i) * 7 + j] = float(acc);
         }
   auto out = CompileAndRun(text, {{"a", a}, {"b", b}});
+  ExpectClose(out["y"], want);
+}
+
+TEST(MatMul, AttentionShapedBatchedOperands) {
+  // softmax(QK^T) V in one head-batched MatMul: both operands computed.
+  const std::string text = R"(graph g(%p: f32[1,4,128,128], %v: f32[1,4,128,64]) -> (%y) {
+  %y: f32[1,4,128,64] = MatMul(%p, %v)
+}
+)";
+  Tensor p = Random(4 * 128 * 128, 31), v = Random(4 * 128 * 64, 32), want(4 * 128 * 64);
+  for (int h = 0; h < 4; ++h)
+    for (int i = 0; i < 128; ++i)
+      for (int j = 0; j < 64; ++j) {
+        double acc = 0;
+        for (int k = 0; k < 128; ++k) acc += double(p[(h * 128 + i) * 128 + k]) * v[(h * 128 + k) * 64 + j];
+        want[(h * 128 + i) * 64 + j] = float(acc);
+      }
+  auto out = CompileAndRun(text, {{"p", p}, {"v", v}});
   ExpectClose(out["y"], want);
 }
 
@@ -429,6 +505,189 @@ TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   ExpectClose(out["p1"], p1);
   ExpectClose(out["pad"], pad);
   ExpectClose(out["e"], e);
+}
+
+TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
+  // Softmax over the last axis (rows on partitions, 130 rows cross 128) and
+  // over a middle axis (strided rows); reductions over a trailing block.
+  const std::string text = R"(graph g(%x: f32[2,65,7], %z: f32[2,3,4,5]) -> (%s, %l, %m, %sum, %mean, %max, %l2) {
+  %axes: i64[2] = constant [2, 3]
+  %s: f32[2,65,7] = Softmax(%x) {axis=-1}
+  %l: f32[2,65,7] = LogSoftmax(%x) {axis=1}
+  %m: f32[2,65,7] = Softmax(%x) {axis=1}
+  %sum: f32[2,3,1,1] = ReduceSum(%z, %axes)
+  %mean: f32[2,3] = ReduceMean(%z) {axes=[2,3], keepdims=0}
+  %max: f32[2,1,4,5] = ReduceMax(%z) {axes=[1]}
+  %l2: f32[1,1,1,1] = ReduceL2(%z)
+}
+)";
+  Tensor x = Random(2 * 65 * 7, 17), z = Random(120, 18);
+  Tensor s(x.size()), l(x.size()), m(x.size());
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 65; ++b) {
+      double mx = -1e30, sum = 0;
+      for (int c = 0; c < 7; ++c) mx = std::max<double>(mx, x[(a * 65 + b) * 7 + c]);
+      for (int c = 0; c < 7; ++c) sum += std::exp(x[(a * 65 + b) * 7 + c] - mx);
+      for (int c = 0; c < 7; ++c) s[(a * 65 + b) * 7 + c] = std::exp(x[(a * 65 + b) * 7 + c] - mx) / sum;
+    }
+  for (int a = 0; a < 2; ++a)
+    for (int c = 0; c < 7; ++c) {
+      double mx = -1e30, sum = 0;
+      for (int b = 0; b < 65; ++b) mx = std::max<double>(mx, x[(a * 65 + b) * 7 + c]);
+      for (int b = 0; b < 65; ++b) sum += std::exp(x[(a * 65 + b) * 7 + c] - mx);
+      for (int b = 0; b < 65; ++b) {
+        const int i = (a * 65 + b) * 7 + c;
+        m[i] = std::exp(x[i] - mx) / sum;
+        l[i] = x[i] - mx - std::log(sum);
+      }
+    }
+  Tensor sum(6), mean(6), mx(40, -1e30f), l2(1, 0.0f);
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int i = 0; i < 20; ++i) {
+        const float v = z[(a * 3 + b) * 20 + i];
+        sum[a * 3 + b] += v;
+        mx[a * 20 + i] = std::max(mx[a * 20 + i], v);
+        l2[0] += v * v;
+      }
+  for (int i = 0; i < 6; ++i) mean[i] = sum[i] / 20;
+  l2[0] = std::sqrt(l2[0]);
+  auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
+  ExpectClose(out["s"], s);
+  ExpectClose(out["l"], l);
+  ExpectClose(out["m"], m);
+  ExpectClose(out["sum"], sum);
+  ExpectClose(out["mean"], mean);
+  ExpectClose(out["max"], mx);
+  ExpectClose(out["l2"], l2);
+}
+
+TEST(RowOps, LayerNormAndBatchNorm) {
+  const std::string text = R"(graph g(%x: f32[3,50,40], %g: f32[40], %b: f32[40], %c: f32[2,3,4,4]) -> (%y, %n) {
+  %s: f32[3] = constant [1.5, -0.5, 2.0]
+  %o: f32[3] = constant [0.1, 0.2, -0.3]
+  %mu: f32[3] = constant [0.05, -0.1, 0.2]
+  %var: f32[3] = constant [0.9, 1.1, 0.5]
+  %y: f32[3,50,40] = LayerNormalization(%x, %g, %b) {axis=-1, epsilon=0.001}
+  %n: f32[2,3,4,4] = BatchNormalization(%c, %s, %o, %mu, %var) {epsilon=0.00001}
+}
+)";
+  Tensor x = Random(3 * 50 * 40, 19), g = Random(40, 20), b = Random(40, 21), c = Random(96, 22);
+  Tensor y(x.size()), n(c.size());
+  for (int r = 0; r < 150; ++r) {
+    double mean = 0, var = 0;
+    for (int j = 0; j < 40; ++j) mean += x[r * 40 + j];
+    mean /= 40;
+    for (int j = 0; j < 40; ++j) var += (x[r * 40 + j] - mean) * (x[r * 40 + j] - mean);
+    var /= 40;
+    for (int j = 0; j < 40; ++j) {
+      y[r * 40 + j] = float((x[r * 40 + j] - mean) / std::sqrt(var + 0.001) * g[j] + b[j]);
+    }
+  }
+  const float sc[3] = {1.5f, -0.5f, 2.0f}, of[3] = {0.1f, 0.2f, -0.3f};
+  const float mu[3] = {0.05f, -0.1f, 0.2f}, va[3] = {0.9f, 1.1f, 0.5f};
+  for (int i = 0; i < 96; ++i) {
+    const int ch = (i / 16) % 3;
+    n[i] = (c[i] - mu[ch]) / std::sqrt(va[ch] + 1e-5f) * sc[ch] + of[ch];
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"g", g}, {"b", b}, {"c", c}});
+  ExpectClose(out["y"], y);
+  ExpectClose(out["n"], n);
+}
+
+TEST(Gather, EmbeddingRowsAndInnerAxis) {
+  const std::string text = R"(graph g(%table: f32[300,24], %ids: i64[2,70], %d: f32[3,5,4]) -> (%e, %h) {
+  %k: i64[2] = constant [-1, 2]
+  %e: f32[2,70,24] = Gather(%table, %ids)
+  %h: f32[3,2,4] = Gather(%d, %k) {axis=1}
+}
+)";
+  Tensor table = Random(300 * 24, 23), d = Random(60, 24), ids(140);
+  for (int i = 0; i < 140; ++i) ids[i] = float((i * 37) % 300);
+  Tensor e, h;
+  for (int i = 0; i < 140; ++i)
+    for (int j = 0; j < 24; ++j) e.push_back(table[int(ids[i]) * 24 + j]);
+  for (int a = 0; a < 3; ++a)
+    for (int k : {4, 2})
+      for (int j = 0; j < 4; ++j) h.push_back(d[(a * 5 + k) * 4 + j]);
+  auto out = CompileAndRun(text, {{"table", table}, {"ids", ids}, {"d", d}});
+  ExpectClose(out["e"], e);
+  ExpectClose(out["h"], h);
+}
+
+TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
+  const std::string text = R"(graph g(%x: f32[3,50], %y: f32[50]) -> (%erf, %sqrt, %gelu, %clip, %leaky, %hs, %neg, %pow, %gt, %w) {
+  %lo: f32[1] = constant [-0.25]
+  %hi: f32[1] = constant [0.5]
+  %erf: f32[3,50] = Erf(%x)
+  %a: f32[3,50] = Abs(%x)
+  %sqrt: f32[3,50] = Sqrt(%a)
+  %gelu: f32[3,50] = Gelu(%x)
+  %clip: f32[3,50] = Clip(%x, %lo, %hi)
+  %leaky: f32[3,50] = LeakyRelu(%x) {alpha=0.1}
+  %hs: f32[3,50] = HardSwish(%x)
+  %neg: f32[3,50] = Neg(%x)
+  %pow: f32[3,50] = Pow(%a, %y)
+  %gt: bool[3,50] = Greater(%x, %y)
+  %w: f32[3,50] = Where(%gt, %x, %y)
+}
+)";
+  Tensor x = Random(150, 25), y = Random(50, 26);
+  Tensor erf_, sqrt_, gelu, clip, leaky, hs, neg, pow_, gt, w;
+  for (int i = 0; i < 150; ++i) {
+    const float v = x[i], u = y[i % 50];
+    erf_.push_back(std::erf(v));
+    sqrt_.push_back(std::sqrt(std::fabs(v)));
+    gelu.push_back(0.5f * v * (1.0f + std::erf(v / std::sqrt(2.0f))));
+    clip.push_back(std::min(0.5f, std::max(-0.25f, v)));
+    leaky.push_back(v > 0 ? v : 0.1f * v);
+    hs.push_back(v * std::min(1.0f, std::max(0.0f, v / 6.0f + 0.5f)));
+    neg.push_back(-v);
+    pow_.push_back(std::pow(std::fabs(v), u));
+    gt.push_back(v > u ? 1.0f : 0.0f);
+    w.push_back(v > u ? v : u);
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"y", y}});
+  ExpectClose(out["erf"], erf_);
+  ExpectClose(out["sqrt"], sqrt_);
+  ExpectClose(out["gelu"], gelu);
+  ExpectClose(out["clip"], clip);
+  ExpectClose(out["leaky"], leaky);
+  ExpectClose(out["hs"], hs);
+  ExpectClose(out["neg"], neg);
+  ExpectClose(out["pow"], pow_);
+  ExpectClose(out["gt"], gt);
+  ExpectClose(out["w"], w);
+}
+
+TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
+  const std::string text = R"(graph g(%a: bf16[5,200], %b: bf16[200,130], %x: bf16[1,3,6,6], %w: bf16[4,3,3,3]) -> (%y, %c) {
+  %y: f32[5,130] = MatMul(%a, %b)
+  %c: f32[1,4,4,4] = Conv(%x, %w)
+}
+)";
+  Tensor a = Random(1000, 27), b = Random(200 * 130, 28), x = Random(108, 29), w = Random(108, 30);
+  for (Tensor* t : {&a, &b, &x, &w})
+    for (float& v : *t) v = RoundBf16(v);
+  Tensor y(5 * 130), c(64);
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 130; ++j) {
+      double acc = 0;
+      for (int k = 0; k < 200; ++k) acc += double(a[i * 200 + k]) * b[k * 130 + j];
+      y[i * 130 + j] = float(acc);
+    }
+  for (int o = 0; o < 4; ++o)
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) {
+        double acc = 0;
+        for (int ci = 0; ci < 3; ++ci)
+          for (int r = 0; r < 3; ++r)
+            for (int q = 0; q < 3; ++q) acc += double(x[(ci * 6 + i + r) * 6 + j + q]) * w[((o * 3 + ci) * 3 + r) * 3 + q];
+        c[(o * 4 + i) * 4 + j] = float(acc);
+      }
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"x", x}, {"w", w}});
+  ExpectClose(out["y"], y);
+  ExpectClose(out["c"], c);
 }
 
 TEST(Lowering, ReportsEveryUnsupportedOp) {

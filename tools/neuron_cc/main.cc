@@ -62,6 +62,8 @@ constexpr char kUsage[] =
     "  --print-ir-after NAME print the IR after pass NAME (repeatable)\n"
     "  --print-ir-after-all  print the IR after every pass\n"
     "  --verify-ir           verify the IR after every pass\n"
+    "  --verify-schedule     check that every pair of conflicting memory accesses\n"
+    "                        is ordered by queues and semaphores (slow: O(n^2))\n"
     "  --verify-accuracy[=N] run the FP32 and auto-cast programs on the simulator\n"
     "                        on N samples (default 32) and report the error\n"
     "  --accuracy-seed S     seed of the random samples (default 0)\n"
@@ -192,6 +194,7 @@ int Compile(const std::vector<std::string>& args) {
       options.flags.push_back(a);
       const bool takes_no_value = a == "--verbose" || a == "--timings" || a == "-v" ||
                                   a == "--print-ir-after-all" || a == "--verify-ir" ||
+                                  a == "--verify-schedule" ||
                                   a == "--verify-accuracy" || a.find('=') != std::string::npos;
       if (!takes_no_value && i + 1 < args.size()) {
         options.flags.push_back(args[i + 1]);
@@ -236,6 +239,8 @@ int Compile(const std::vector<std::string>& args) {
       options.print_ir_after.insert(v);
     } else if (a == "--verify-ir") {
       options.verify_ir = true;
+    } else if (a == "--verify-schedule") {
+      options.verify_schedule = true;
     } else if (a == "--verify-accuracy") {
       options.verify_accuracy_samples = 32;
     } else if (absl::StartsWith(a, "--verify-accuracy=")) {
