@@ -184,6 +184,11 @@ __attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
 // ("VNNI") layouts: stationary as st[k-pair][m] (two bf16 in 32 bits),
 // moving as mv[k-pair][n][2].
 
+__attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
+                                                        const uint16_t* k1,
+                                                        int n, int n_pad,
+                                                        uint32_t* out);
+
 struct alignas(64) Bf16Packed {
   static constexpr int kPairs = kMaxK / 2;
   uint32_t st[kPairs][kMaxM];
@@ -200,12 +205,9 @@ void PackBf16(const MatmulBf16Args& a, int n_pad, Bf16Packed* p) {
     for (int m = 0; m < a.m; ++m) {
       p->st[kp][m] = s0[m] | (s1 ? uint32_t{s1[m]} << 16 : 0u);
     }
-    const uint16_t* v0 = a.moving + k0 * a.moving_ld;
-    const uint16_t* v1 = k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr;
-    for (int n = 0; n < a.n; ++n) {
-      p->mv[kp][n] = v0[n] | (v1 ? uint32_t{v1[n]} << 16 : 0u);
-    }
-    for (int n = a.n; n < n_pad; ++n) p->mv[kp][n] = 0;
+    InterleavePairs(a.moving + k0 * a.moving_ld,
+                    k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr, a.n,
+                    n_pad, p->mv[kp]);
   }
 }
 
@@ -284,10 +286,11 @@ struct alignas(64) TileConfig {
   uint8_t rows[16];
 };
 
-__attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(AmxBuffers& buf,
-                                                            int m_pad,
-                                                            int k_pad,
-                                                            int n_pad) {
+// C [m_pad x n_pad] (+)= A [m_pad x k_pad] . B, B as [k_pad / 2][n_pad]
+// pairs; C is loaded first when `load_c`, else starts at zero.
+__attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(
+    const uint16_t* a, long a_stride, const uint32_t* b, long b_stride,
+    float* c, long c_stride, bool load_c, int m_pad, int k_pad, int n_pad) {
   TileConfig cfg = {};
   cfg.palette_id = 1;
   for (int t = 0; t < 8; ++t) {
@@ -295,34 +298,70 @@ __attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(AmxBuffers& buf,
     cfg.colsb[t] = 64;
   }
   _tile_loadconfig(&cfg);
-  constexpr long kAStride = AmxBuffers::kKPad * 2;
-  constexpr long kBStride = AmxBuffers::kNPad * 4;
-  constexpr long kCStride = AmxBuffers::kNPad * 4;
   __asm__ volatile("" ::: "memory");
+  const long a_row = a_stride / 2, b_row = b_stride / 4, c_row = c_stride / 4;
   for (int m0 = 0; m0 < m_pad; m0 += 32) {
     for (int n0 = 0; n0 < n_pad; n0 += 32) {
-      _tile_zero(0);
-      _tile_zero(1);
-      _tile_zero(2);
-      _tile_zero(3);
+      float* c00 = c + m0 * c_row + n0;
+      float* c01 = c00 + 16;
+      float* c10 = c00 + 16 * c_row;
+      float* c11 = c10 + 16;
+      if (load_c) {
+        _tile_loadd(0, c00, c_stride);
+        _tile_loadd(1, c01, c_stride);
+        _tile_loadd(2, c10, c_stride);
+        _tile_loadd(3, c11, c_stride);
+      } else {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+      }
       for (int k0 = 0; k0 < k_pad; k0 += 32) {
-        _tile_loadd(4, &buf.a[m0][k0], kAStride);
-        _tile_loadd(5, &buf.a[m0 + 16][k0], kAStride);
-        _tile_loadd(6, &buf.b[k0 / 2][n0], kBStride);
-        _tile_loadd(7, &buf.b[k0 / 2][n0 + 16], kBStride);
+        _tile_loadd(4, a + m0 * a_row + k0, a_stride);
+        _tile_loadd(5, a + (m0 + 16) * a_row + k0, a_stride);
+        _tile_loadd(6, b + (k0 / 2) * b_row + n0, b_stride);
+        _tile_loadd(7, b + (k0 / 2) * b_row + n0 + 16, b_stride);
         _tile_dpbf16ps(0, 4, 6);
         _tile_dpbf16ps(1, 4, 7);
         _tile_dpbf16ps(2, 5, 6);
         _tile_dpbf16ps(3, 5, 7);
       }
-      _tile_stored(0, &buf.c[m0][n0], kCStride);
-      _tile_stored(1, &buf.c[m0][n0 + 16], kCStride);
-      _tile_stored(2, &buf.c[m0 + 16][n0], kCStride);
-      _tile_stored(3, &buf.c[m0 + 16][n0 + 16], kCStride);
+      _tile_stored(0, c00, c_stride);
+      _tile_stored(1, c01, c_stride);
+      _tile_stored(2, c10, c_stride);
+      _tile_stored(3, c11, c_stride);
     }
   }
   __asm__ volatile("" ::: "memory");
   _tile_release();
+}
+
+// Interleaves rows k0 and k1 (null: zeros) of n bf16 into n 32-bit pairs,
+// zero-padded to n_pad.
+__attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
+                                                        const uint16_t* k1,
+                                                        int n, int n_pad,
+                                                        uint32_t* out) {
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    // The maskz forms: the unmasked ones start from _mm512_undefined, which
+    // gcc 12 flags with -Wmaybe-uninitialized.
+    constexpr __mmask16 kAll = 0xffff;
+    const __m512i lo = _mm512_maskz_cvtepu16_epi32(
+        kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k0 + i)));
+    __m512i hi = _mm512_setzero_si512();
+    if (k1 != nullptr) {
+      hi = _mm512_maskz_slli_epi32(
+          kAll,
+          _mm512_maskz_cvtepu16_epi32(
+              kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k1 + i))),
+          16);
+    }
+    _mm512_storeu_si512(out + i, _mm512_or_si512(lo, hi));
+  }
+  for (; i < n; ++i) out[i] = k0[i] | (k1 ? uint32_t{k1[i]} << 16 : 0u);
+  for (; i < n_pad; ++i) out[i] = 0;
 }
 
 void MatmulBf16Amx(const MatmulBf16Args& a) {
@@ -330,20 +369,30 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
   const int m_pad = (a.m + 31) / 32 * 32;
   const int k_pad = (a.k + 31) / 32 * 32;
   const int n_pad = (a.n + 31) / 32 * 32;
-  for (int m = 0; m < m_pad; ++m) {
-    for (int k = 0; k < k_pad; ++k) {
-      buf.a[m][k] = m < a.m && k < a.k ? a.stationary[k * a.stationary_ld + m] : 0;
-    }
+  for (int k = 0; k < k_pad; ++k) {
+    const uint16_t* row = k < a.k ? a.stationary + k * a.stationary_ld : nullptr;
+    for (int m = 0; m < m_pad; ++m) buf.a[m][k] = row && m < a.m ? row[m] : 0;
   }
   for (int kp = 0; kp < k_pad / 2; ++kp) {
     const int k0 = 2 * kp, k1 = k0 + 1;
-    for (int n = 0; n < n_pad; ++n) {
-      uint32_t lo = k0 < a.k && n < a.n ? a.moving[k0 * a.moving_ld + n] : 0;
-      uint32_t hi = k1 < a.k && n < a.n ? a.moving[k1 * a.moving_ld + n] : 0;
-      buf.b[kp][n] = lo | hi << 16;
+    if (k0 >= a.k) {
+      std::fill(buf.b[kp], buf.b[kp] + n_pad, 0u);
+      continue;
     }
+    InterleavePairs(a.moving + k0 * a.moving_ld,
+                    k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr, a.n,
+                    n_pad, buf.b[kp]);
   }
-  AmxKernel(buf, m_pad, k_pad, n_pad);
+  constexpr long kAStride = AmxBuffers::kKPad * 2;
+  constexpr long kBStride = AmxBuffers::kNPad * 4;
+  if (a.m == m_pad && a.n == n_pad) {
+    // Whole 32 x 32 blocks: accumulate in place in out.
+    AmxKernel(&buf.a[0][0], kAStride, &buf.b[0][0], kBStride, a.out,
+              a.out_ld * 4, a.accumulate, m_pad, k_pad, n_pad);
+    return;
+  }
+  AmxKernel(&buf.a[0][0], kAStride, &buf.b[0][0], kBStride, &buf.c[0][0],
+            AmxBuffers::kNPad * 4, false, m_pad, k_pad, n_pad);
   for (int m = 0; m < a.m; ++m) {
     FinishRow(buf.c[m], a.out + m * a.out_ld, a.n, a.accumulate);
   }
