@@ -249,12 +249,6 @@ struct Resolved {
   bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
 };
 
-// Bytes of one row of a DRAM/WEIGHTS pattern that are contiguous (its free
-// dims merged inner to outer), for the gather's DMA cost.
-int64_t RowRunBytes(const ApGeometry& g) {
-  return g.free_contiguous ? g.free_size * g.elem_size : g.contiguous_bytes;
-}
-
 // Estimated duration (ns) per docs/isa.md "Timing".
 double CostNs(const neff::Instruction& inst, neff::EngineType engine,
               const Resolved& o) {
@@ -265,7 +259,8 @@ double CostNs(const neff::Instruction& inst, neff::EngineType engine,
       // Bytes written, as the compiler's scheduler counts them.
       const int64_t bytes = o.dst.count * o.dst.elem_size;
       if (op == neff::Opcode::DMA_GATHER) {
-        return target::DmaNs(spec, bytes, RowRunBytes(o.src0));
+        // One row per partition: the run is one dst row's bytes.
+        return target::DmaNs(spec, bytes, o.dst.free_size * o.dst.elem_size);
       }
       return target::DmaNs(
           spec, bytes, std::min(o.dst.contiguous_bytes, o.src0.contiguous_bytes));
