@@ -3,11 +3,11 @@
 // fp32 and bf16 on every path this CPU has, and the element-wise /
 // activation kernels. These are host measurements of the simulator, not
 // device-time estimates.
+#include <benchmark/benchmark.h>
+
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "runtime/kernels/cast.h"
 #include "runtime/kernels/elementwise.h"
@@ -34,7 +34,8 @@ void BM_MatmulF32(benchmark::State& state, MatmulPath path) {
   }
   auto st = Random(kK * kM, 1), mv = Random(kK * kN, 2);
   std::vector<float> out(kM * kN);
-  const MatmulArgs args{kK, kM, kN, st.data(), kM, mv.data(), kN, out.data(), kN, false};
+  const MatmulArgs args{kK,        kM, kN,         st.data(), kM,
+                        mv.data(), kN, out.data(), kN,        false};
   for (auto _ : state) {
     MatmulF32With(path, args);
     benchmark::DoNotOptimize(out.data());
@@ -54,7 +55,8 @@ void BM_MatmulBf16(benchmark::State& state, MatmulPath path) {
   F32ToBf16Array(stf.data(), st.data(), st.size());
   F32ToBf16Array(mvf.data(), mv.data(), mv.size());
   std::vector<float> out(kM * kN);
-  const MatmulBf16Args args{kK, kM, kN, st.data(), kM, mv.data(), kN, out.data(), kN, false};
+  const MatmulBf16Args args{kK,        kM, kN,         st.data(), kM,
+                            mv.data(), kN, out.data(), kN,        false};
   for (auto _ : state) {
     MatmulBf16With(path, args);
     benchmark::DoNotOptimize(out.data());
@@ -85,8 +87,8 @@ void BM_Activation(benchmark::State& state, Act func, bool reference) {
         ActivationReference(func, a.data() + r * kCols, 1.5f, 0.25f,
                             out.data() + r * kCols, kCols);
       } else {
-        Activation(func, a.data() + r * kCols, 1.5f, 0.25f, out.data() + r * kCols,
-                   kCols);
+        Activation(func, a.data() + r * kCols, 1.5f, 0.25f,
+                   out.data() + r * kCols, kCols);
       }
     }
     benchmark::DoNotOptimize(out.data());
@@ -114,7 +116,8 @@ void BM_TensorTensor(benchmark::State& state, Alu op, bool reference) {
     for (int64_t r = 0; r < kRows; ++r) {
       const int64_t o = r * kCols;
       if (reference) {
-        AluTensorTensorReference(op, a.data() + o, b.data() + o, out.data() + o, kCols);
+        AluTensorTensorReference(op, a.data() + o, b.data() + o, out.data() + o,
+                                 kCols);
       } else {
         AluTensorTensor(op, a.data() + o, b.data() + o, out.data() + o, kCols);
       }
@@ -135,7 +138,8 @@ void BM_ReduceMax(benchmark::State& state) {
   auto a = Random(kRows * kCols, 6);
   std::vector<float> out(kRows);
   for (auto _ : state) {
-    for (int64_t r = 0; r < kRows; ++r) Reduce(Alu::kMax, a.data() + r * kCols, 1, kCols, &out[r]);
+    for (int64_t r = 0; r < kRows; ++r)
+      Reduce(Alu::kMax, a.data() + r * kCols, 1, kCols, &out[r]);
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["Gelem/s"] = benchmark::Counter(

@@ -1,8 +1,10 @@
 // Scalar references and the Highway fast paths (compiled once per SIMD
 // target by foreach_target, chosen at run time by HWY_DYNAMIC_DISPATCH).
+// clang-format off: foreach_target must come first and re-includes this file.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernels/elementwise.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
+// clang-format on
 
 #include <cmath>
 #include <limits>
@@ -30,9 +32,11 @@ HWY_INLINE VF AluV(DF d, VF a, VF b) {
   // exactly the reference's `a > b ? a : b` / `a < b ? a : b`.
   if constexpr (kOp == Alu::kMax) return hn::IfThenElse(hn::Gt(a, b), a, b);
   if constexpr (kOp == Alu::kMin) return hn::IfThenElse(hn::Lt(a, b), a, b);
-  if constexpr (kOp == Alu::kIsEqual) return hn::IfThenElseZero(hn::Eq(a, b), one);
+  if constexpr (kOp == Alu::kIsEqual)
+    return hn::IfThenElseZero(hn::Eq(a, b), one);
   // Not(Eq): true for NaN, like C's !=.
-  if constexpr (kOp == Alu::kNotEqual) return hn::IfThenZeroElse(hn::Eq(a, b), one);
+  if constexpr (kOp == Alu::kNotEqual)
+    return hn::IfThenZeroElse(hn::Eq(a, b), one);
   if constexpr (kOp == Alu::kIsGt) return hn::IfThenElseZero(hn::Gt(a, b), one);
   if constexpr (kOp == Alu::kIsGe) return hn::IfThenElseZero(hn::Ge(a, b), one);
   if constexpr (kOp == Alu::kIsLt) return hn::IfThenElseZero(hn::Lt(a, b), one);
@@ -67,15 +71,18 @@ void TensorScalarT(float s1, float s2, const float* a, float* out, int64_t n) {
 }
 
 #define NCC_ALU_CASES(MACRO)                                               \
-  MACRO(kAdd) MACRO(kSubtract) MACRO(kMultiply) MACRO(kDivide) MACRO(kMax) \
-  MACRO(kMin) MACRO(kIsEqual) MACRO(kNotEqual) MACRO(kIsGt) MACRO(kIsGe)   \
-  MACRO(kIsLt) MACRO(kIsLe) MACRO(kBypass)
+  MACRO(kAdd)                                                              \
+  MACRO(kSubtract)                                                         \
+  MACRO(kMultiply) MACRO(kDivide) MACRO(kMax) MACRO(kMin) MACRO(kIsEqual)  \
+      MACRO(kNotEqual) MACRO(kIsGt) MACRO(kIsGe) MACRO(kIsLt) MACRO(kIsLe) \
+          MACRO(kBypass)
 
 void TensorTensorImpl(Alu op, const float* a, const float* b, float* out,
                       int64_t n) {
   switch (op) {
 #define NCC_CASE(OP) \
-  case Alu::OP: return TensorTensorT<Alu::OP>(a, b, out, n);
+  case Alu::OP:      \
+    return TensorTensorT<Alu::OP>(a, b, out, n);
     NCC_ALU_CASES(NCC_CASE)
 #undef NCC_CASE
     case Alu::kPow:
@@ -88,11 +95,16 @@ template <Alu kOp>
 void TensorScalarFirst(float s1, Alu op2, float s2, const float* a, float* out,
                        int64_t n) {
   switch (op2) {
-    case Alu::kBypass: return TensorScalarT<kOp, Alu::kBypass>(s1, s2, a, out, n);
-    case Alu::kAdd: return TensorScalarT<kOp, Alu::kAdd>(s1, s2, a, out, n);
-    case Alu::kMultiply: return TensorScalarT<kOp, Alu::kMultiply>(s1, s2, a, out, n);
-    case Alu::kMax: return TensorScalarT<kOp, Alu::kMax>(s1, s2, a, out, n);
-    case Alu::kMin: return TensorScalarT<kOp, Alu::kMin>(s1, s2, a, out, n);
+    case Alu::kBypass:
+      return TensorScalarT<kOp, Alu::kBypass>(s1, s2, a, out, n);
+    case Alu::kAdd:
+      return TensorScalarT<kOp, Alu::kAdd>(s1, s2, a, out, n);
+    case Alu::kMultiply:
+      return TensorScalarT<kOp, Alu::kMultiply>(s1, s2, a, out, n);
+    case Alu::kMax:
+      return TensorScalarT<kOp, Alu::kMax>(s1, s2, a, out, n);
+    case Alu::kMin:
+      return TensorScalarT<kOp, Alu::kMin>(s1, s2, a, out, n);
     default:
       TensorScalarT<kOp, Alu::kBypass>(s1, s2, a, out, n);
       // Second op over the first's result (element-wise, so in place is fine).
@@ -105,7 +117,8 @@ void TensorScalarImpl(Alu op, float s1, Alu op2, float s2, const float* a,
                       float* out, int64_t n) {
   switch (op) {
 #define NCC_CASE(OP) \
-  case Alu::OP: return TensorScalarFirst<Alu::OP>(s1, op2, s2, a, out, n);
+  case Alu::OP:      \
+    return TensorScalarFirst<Alu::OP>(s1, op2, s2, a, out, n);
     NCC_ALU_CASES(NCC_CASE)
 #undef NCC_CASE
     case Alu::kPow:
@@ -119,7 +132,8 @@ template <Act kF>
 HWY_INLINE VF ActV(DF d, VF x) {
   const VF zero = hn::Zero(d), one = hn::Set(d, 1.0f);
   if constexpr (kF == Act::kIdentity) return x;
-  if constexpr (kF == Act::kRelu) return hn::IfThenElse(hn::Gt(x, zero), x, zero);
+  if constexpr (kF == Act::kRelu)
+    return hn::IfThenElse(hn::Gt(x, zero), x, zero);
   if constexpr (kF == Act::kSquare) return hn::Mul(x, x);
   if constexpr (kF == Act::kAbs) return hn::Abs(x);
   if constexpr (kF == Act::kSign) {
@@ -141,7 +155,8 @@ HWY_INLINE VF ActV(DF d, VF x) {
     return hn::Mul(x, hn::Div(one, hn::Add(one, hn::Exp(d, hn::Neg(x)))));
   }
   if constexpr (kF == Act::kSoftplus) {
-    return hn::Add(hn::Max(x, zero), hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(x)))));
+    return hn::Add(hn::Max(x, zero),
+                   hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(x)))));
   }
   if constexpr (kF == Act::kGeluTanh) {
     const VF c = hn::Set(d, 0.7978845608028654f), k = hn::Set(d, 0.044715f);
@@ -160,14 +175,16 @@ HWY_INLINE hn::Mask<DF> Domain(DF d, VF x) {
   };
   constexpr float kMax = std::numeric_limits<float>::max();
   switch (kF) {
-    case Act::kExp: return in(-87.0f, 88.0f);
+    case Act::kExp:
+      return in(-87.0f, 88.0f);
     case Act::kSigmoid:
     case Act::kSilu:
     case Act::kTanh:
     case Act::kSoftplus:
     case Act::kGeluTanh:
       return in(-80.0f, 80.0f);
-    case Act::kLog: return in(std::numeric_limits<float>::min(), kMax);
+    case Act::kLog:
+      return in(std::numeric_limits<float>::min(), kMax);
     case Act::kSin:
     case Act::kCos:
       return in(-30000.0f, 30000.0f);
@@ -205,16 +222,17 @@ void ActivationImpl(Act func, const float* a, float scale, float bias,
                     float* out, int64_t n) {
   switch (func) {
 #define NCC_CASE(F) \
-  case Act::F: return ActivationT<Act::F>(a, scale, bias, out, n);
-    NCC_CASE(kIdentity) NCC_CASE(kRelu) NCC_CASE(kSigmoid) NCC_CASE(kTanh)
-    NCC_CASE(kExp) NCC_CASE(kGeluTanh) NCC_CASE(kSqrt) NCC_CASE(kRsqrt)
-    NCC_CASE(kReciprocal) NCC_CASE(kLog) NCC_CASE(kSquare) NCC_CASE(kAbs)
-    NCC_CASE(kSilu) NCC_CASE(kSoftplus) NCC_CASE(kSign) NCC_CASE(kSin)
-    NCC_CASE(kCos)
+  case Act::F:      \
+    return ActivationT<Act::F>(a, scale, bias, out, n);
+    NCC_CASE(kIdentity)
+    NCC_CASE(kRelu)
+    NCC_CASE(kSigmoid) NCC_CASE(kTanh) NCC_CASE(kExp) NCC_CASE(kGeluTanh)
+        NCC_CASE(kSqrt) NCC_CASE(kRsqrt) NCC_CASE(kReciprocal) NCC_CASE(kLog)
+            NCC_CASE(kSquare) NCC_CASE(kAbs) NCC_CASE(kSilu) NCC_CASE(kSoftplus)
+                NCC_CASE(kSign) NCC_CASE(kSin) NCC_CASE(kCos)
 #undef NCC_CASE
-    case Act::kGelu:
-    case Act::kErf:
-      return ActivationReference(func, a, scale, bias, out, n);
+                    case Act::kGelu : case Act::kErf
+        : return ActivationReference(func, a, scale, bias, out, n);
   }
 }
 
@@ -250,8 +268,7 @@ float FoldMaxMin(const float* a, int64_t r) {
   return result;
 }
 
-void ReduceImpl(Alu op, const float* a, int64_t groups, int64_t r,
-                float* out) {
+void ReduceImpl(Alu op, const float* a, int64_t groups, int64_t r, float* out) {
   if (op != Alu::kMax && op != Alu::kMin) {
     // Sums and products fold left to right: sequential by definition.
     return ReduceReference(op, a, groups, r, out);
@@ -294,11 +311,16 @@ bool ActIsExact(Act func) {
 
 float ApplyAct(Act func, float x) {
   switch (func) {
-    case Act::kIdentity: return x;
-    case Act::kRelu: return x > 0.0f ? x : 0.0f;
-    case Act::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
-    case Act::kTanh: return std::tanh(x);
-    case Act::kExp: return std::exp(x);
+    case Act::kIdentity:
+      return x;
+    case Act::kRelu:
+      return x > 0.0f ? x : 0.0f;
+    case Act::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-x));
+    case Act::kTanh:
+      return std::tanh(x);
+    case Act::kExp:
+      return std::exp(x);
     case Act::kGelu:
       return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
     case Act::kGeluTanh: {
@@ -306,21 +328,31 @@ float ApplyAct(Act func, float x) {
           std::tanh(0.7978845608028654f * (x + 0.044715f * (x * x * x)));
       return 0.5f * x * (1.0f + t);
     }
-    case Act::kErf: return std::erf(x);
-    case Act::kSqrt: return std::sqrt(x);
-    case Act::kRsqrt: return 1.0f / std::sqrt(x);
-    case Act::kReciprocal: return 1.0f / x;
-    case Act::kLog: return std::log(x);
-    case Act::kSquare: return x * x;
-    case Act::kAbs: return std::fabs(x);
-    case Act::kSilu: return x * (1.0f / (1.0f + std::exp(-x)));
+    case Act::kErf:
+      return std::erf(x);
+    case Act::kSqrt:
+      return std::sqrt(x);
+    case Act::kRsqrt:
+      return 1.0f / std::sqrt(x);
+    case Act::kReciprocal:
+      return 1.0f / x;
+    case Act::kLog:
+      return std::log(x);
+    case Act::kSquare:
+      return x * x;
+    case Act::kAbs:
+      return std::fabs(x);
+    case Act::kSilu:
+      return x * (1.0f / (1.0f + std::exp(-x)));
     case Act::kSoftplus:
       // Stable form of log(1 + e^x).
       return (x > 0.0f ? x : 0.0f) + std::log1p(std::exp(-std::fabs(x)));
     case Act::kSign:
       return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);
-    case Act::kSin: return std::sin(x);
-    case Act::kCos: return std::cos(x);
+    case Act::kSin:
+      return std::sin(x);
+    case Act::kCos:
+      return std::cos(x);
   }
   return x;
 }

@@ -90,20 +90,34 @@ void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r,
 // Scalar definitions shared by both paths.
 inline float ApplyAlu(Alu op, float a, float b) {
   switch (op) {
-    case Alu::kAdd: return a + b;
-    case Alu::kSubtract: return a - b;
-    case Alu::kMultiply: return a * b;
-    case Alu::kDivide: return a / b;
-    case Alu::kMax: return a > b ? a : b;
-    case Alu::kMin: return a < b ? a : b;
-    case Alu::kPow: return std::pow(a, b);
-    case Alu::kIsEqual: return a == b ? 1.0f : 0.0f;
-    case Alu::kNotEqual: return a != b ? 1.0f : 0.0f;
-    case Alu::kIsGt: return a > b ? 1.0f : 0.0f;
-    case Alu::kIsGe: return a >= b ? 1.0f : 0.0f;
-    case Alu::kIsLt: return a < b ? 1.0f : 0.0f;
-    case Alu::kIsLe: return a <= b ? 1.0f : 0.0f;
-    case Alu::kBypass: return a;
+    case Alu::kAdd:
+      return a + b;
+    case Alu::kSubtract:
+      return a - b;
+    case Alu::kMultiply:
+      return a * b;
+    case Alu::kDivide:
+      return a / b;
+    case Alu::kMax:
+      return a > b ? a : b;
+    case Alu::kMin:
+      return a < b ? a : b;
+    case Alu::kPow:
+      return std::pow(a, b);
+    case Alu::kIsEqual:
+      return a == b ? 1.0f : 0.0f;
+    case Alu::kNotEqual:
+      return a != b ? 1.0f : 0.0f;
+    case Alu::kIsGt:
+      return a > b ? 1.0f : 0.0f;
+    case Alu::kIsGe:
+      return a >= b ? 1.0f : 0.0f;
+    case Alu::kIsLt:
+      return a < b ? 1.0f : 0.0f;
+    case Alu::kIsLe:
+      return a <= b ? 1.0f : 0.0f;
+    case Alu::kBypass:
+      return a;
   }
   return a;
 }

@@ -1,11 +1,11 @@
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "runtime/kernels/cast.h"
 #include "runtime/kernels/elementwise.h"
@@ -46,9 +46,9 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
       ASSERT_EQ(ref[i], got[i]) << what << " at " << i;
       continue;
     }
-    const float tol = std::max(ulps * std::numeric_limits<float>::epsilon() *
-                                   std::fabs(ref[i]),
-                               1e-7f);
+    const float tol = std::max(
+        ulps * std::numeric_limits<float>::epsilon() * std::fabs(ref[i]),
+        1e-7f);
     ASSERT_NEAR(ref[i], got[i], tol) << what << " at " << i;
   }
 }
@@ -81,8 +81,9 @@ TEST(Kernels, MatmulF32PathsMatchReferenceBitForBit) {
             auto mv = Random(k * mv_ld, 2);
             auto out_ref = Random(m * out_ld, 3);
             auto out_fast = out_ref;
-            MatmulArgs args{k, m, n, st.data(), st_ld, mv.data(), mv_ld,
-                            out_ref.data(), out_ld, acc};
+            MatmulArgs args{k,      m,         n,     st.data(),
+                            st_ld,  mv.data(), mv_ld, out_ref.data(),
+                            out_ld, acc};
             MatmulF32Reference(args);
             args.out = out_fast.data();
             MatmulF32With(path, args);
@@ -117,8 +118,9 @@ TEST(Kernels, MatmulBf16PathsMatchReference) {
             auto mv = RandomBf16(k * mv_ld, 5);
             auto out_ref = Random(m * out_ld, 6);
             auto out_fast = out_ref;
-            MatmulBf16Args args{k, m, n, st.data(), st_ld, mv.data(), mv_ld,
-                                out_ref.data(), out_ld, acc};
+            MatmulBf16Args args{k,      m,         n,     st.data(),
+                                st_ld,  mv.data(), mv_ld, out_ref.data(),
+                                out_ld, acc};
             MatmulBf16Reference(args);
             args.out = out_fast.data();
             MatmulBf16With(path, args);
@@ -160,7 +162,7 @@ TEST(Kernels, MatmulBf16HandComputed) {
   for (MatmulPath path : Bf16Paths()) {
     uint16_t st[] = {F32ToBf16(1), F32ToBf16(2), F32ToBf16(3)};
     uint16_t mv[] = {F32ToBf16(1), F32ToBf16(0.5f), F32ToBf16(2),
-                     F32ToBf16(0), F32ToBf16(-1), F32ToBf16(4)};
+                     F32ToBf16(0), F32ToBf16(-1),   F32ToBf16(4)};
     float out[2] = {100, 100};
     MatmulBf16With(path, {3, 1, 2, st, 1, mv, 2, out, 2, false});
     EXPECT_EQ(out[0], 2.0f) << MatmulPathName(path);
@@ -183,8 +185,8 @@ TEST(Kernels, MatmulHandComputed) {
 // signed zeros, huge and tiny values, beside ordinary ones.
 std::vector<float> EdgyInputs(int64_t n, uint32_t seed) {
   auto v = Random(n, seed);
-  const float specials[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e30f,
-                            -1e30f, 1e-30f, 100.0f, -100.0f, 3.0f};
+  const float specials[] = {NAN,    INFINITY, -INFINITY, 0.0f,    -0.0f, 1e30f,
+                            -1e30f, 1e-30f,   100.0f,    -100.0f, 3.0f};
   for (int64_t i = 0; i < n; i += 37) v[i] = specials[(i / 37) % 11];
   for (int64_t i = 5; i < n; i += 11) v[i] *= 6.0f;
   return v;
@@ -227,8 +229,8 @@ TEST(Kernels, ActivationFastMatchesReference) {
         std::vector<float> ref(n), fast(n);
         ActivationReference(act, a.data(), scale, -0.5f, ref.data(), n);
         Activation(act, a.data(), scale, -0.5f, fast.data(), n);
-        SCOPED_TRACE(testing::Message() << "func=" << f << " n=" << n
-                                        << " scale=" << scale);
+        SCOPED_TRACE(testing::Message()
+                     << "func=" << f << " n=" << n << " scale=" << scale);
         if (ActIsExact(act)) {
           ExpectBitEqual(ref, fast);
         } else {
@@ -272,7 +274,8 @@ TEST(Kernels, HandComputedValues) {
   AluTensorTensor(Alu::kAdd, a, b, out, 3);
   EXPECT_EQ(std::vector<float>(out, out + 3), (std::vector<float>{0, 0, 3.5f}));
   AluTensorTensor(Alu::kPow, a, b, out, 4);
-  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{-1, 1, 2.5f, 16}));
+  EXPECT_EQ(std::vector<float>(out, out + 4),
+            (std::vector<float>{-1, 1, 2.5f, 16}));
   AluTensorTensor(Alu::kIsGe, a, b, out, 4);
   EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{0, 1, 1, 1}));
   AluTensorTensor(Alu::kDivide, b, a, out, 2);  // 1 / -1, 0 / 0
@@ -280,7 +283,8 @@ TEST(Kernels, HandComputedValues) {
   EXPECT_TRUE(std::isnan(out[1]));
   // (a - 1) max 0.5
   AluTensorScalar(Alu::kSubtract, 1.0f, Alu::kMax, 0.5f, a, out, 4);
-  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{0.5f, 0.5f, 1.5f, 3}));
+  EXPECT_EQ(std::vector<float>(out, out + 4),
+            (std::vector<float>{0.5f, 0.5f, 1.5f, 3}));
   Reduce(Alu::kAdd, a, 2, 2, out);
   EXPECT_EQ(out[0], -1.0f);
   EXPECT_EQ(out[1], 6.5f);

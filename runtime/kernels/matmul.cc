@@ -83,37 +83,39 @@ template <int kRows>
 void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
   __m256i mask[4];
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int v = 0; v < 4; ++v) {
     const int left = std::clamp(a.n - (n0 + 8 * v), 0, 8);
     mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), lane);
   }
   __m256 acc[kRows][4];
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) acc[r][v] = _mm256_setzero_ps();
   }
   for (int k = 0; k < a.k; ++k) {
     const float* mv = a.moving + k * a.moving_ld + n0;
     const float* st = a.stationary + k * a.stationary_ld + m0;
     __m256 b[4];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) b[v] = _mm256_maskload_ps(mv + 8 * v, mask[v]);
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       const __m256 sv = _mm256_broadcast_ss(st + r);
-      #pragma GCC unroll 8
-      for (int v = 0; v < 4; ++v) acc[r][v] = _mm256_fmadd_ps(sv, b[v], acc[r][v]);
+#pragma GCC unroll 8
+      for (int v = 0; v < 4; ++v)
+        acc[r][v] = _mm256_fmadd_ps(sv, b[v], acc[r][v]);
     }
   }
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* out = a.out + (m0 + r) * a.out_ld + n0;
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       __m256 x = acc[r][v];
-      if (a.accumulate) x = _mm256_add_ps(_mm256_maskload_ps(out + 8 * v, mask[v]), x);
+      if (a.accumulate)
+        x = _mm256_add_ps(_mm256_maskload_ps(out + 8 * v, mask[v]), x);
       _mm256_maskstore_ps(out + 8 * v, mask[v], x);
     }
   }
@@ -133,34 +135,36 @@ template <int kRows>
 __attribute__((target("avx512f"))) void Avx512F32Block(const MatmulArgs& a,
                                                        int m0, int n0) {
   __mmask16 mask[4];
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int v = 0; v < 4; ++v) {
     const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
     mask[v] = static_cast<__mmask16>((1u << left) - 1u);
   }
   __m512 acc[kRows][4];
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
   }
   for (int k = 0; k < a.k; ++k) {
     const float* mv = a.moving + k * a.moving_ld + n0;
     const float* st = a.stationary + k * a.stationary_ld + m0;
     __m512 b[4];
-    #pragma GCC unroll 8
-    for (int v = 0; v < 4; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], mv + 16 * v);
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
+    for (int v = 0; v < 4; ++v)
+      b[v] = _mm512_maskz_loadu_ps(mask[v], mv + 16 * v);
+#pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       const __m512 s = _mm512_set1_ps(st[r]);
-      #pragma GCC unroll 8
-      for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_fmadd_ps(s, b[v], acc[r][v]);
+#pragma GCC unroll 8
+      for (int v = 0; v < 4; ++v)
+        acc[r][v] = _mm512_fmadd_ps(s, b[v], acc[r][v]);
     }
   }
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* out = a.out + (m0 + r) * a.out_ld + n0;
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       __m512 x = acc[r][v];
       if (a.accumulate) {
@@ -201,7 +205,8 @@ void PackBf16(const MatmulBf16Args& a, int n_pad, Bf16Packed* p) {
   for (int kp = 0; kp < p->pairs; ++kp) {
     const int k0 = 2 * kp, k1 = 2 * kp + 1;
     const uint16_t* s0 = a.stationary + k0 * a.stationary_ld;
-    const uint16_t* s1 = k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr;
+    const uint16_t* s1 =
+        k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr;
     for (int m = 0; m < a.m; ++m) {
       p->st[kp][m] = s0[m] | (s1 ? uint32_t{s1[m]} << 16 : 0u);
     }
@@ -220,30 +225,31 @@ template <int kRows>
 __attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(
     const MatmulBf16Args& a, const Bf16Packed& p, int m0, int n0) {
   __m512 acc[kRows][4];
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
   }
   for (int kp = 0; kp < p.pairs; ++kp) {
     __m512i b[4];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
-      b[v] = _mm512_load_si512(reinterpret_cast<const void*>(&p.mv[kp][n0 + 16 * v]));
+      b[v] = _mm512_load_si512(
+          reinterpret_cast<const void*>(&p.mv[kp][n0 + 16 * v]));
     }
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       const __m512i s = _mm512_set1_epi32(static_cast<int>(p.st[kp][m0 + r]));
-      #pragma GCC unroll 8
+#pragma GCC unroll 8
       for (int v = 0; v < 4; ++v) {
         acc[r][v] = _mm512_dpbf16_ps(acc[r][v], (__m512bh)s, (__m512bh)b[v]);
       }
     }
   }
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
     float* out = a.out + (m0 + r) * a.out_ld + n0;
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
       const __mmask16 mask = static_cast<__mmask16>((1u << left) - 1u);
@@ -273,8 +279,8 @@ __attribute__((target("avx512f,avx512bf16"))) void MatmulBf16Avx512(
 // (tmm6-7).
 struct alignas(64) AmxBuffers {
   static constexpr int kMPad = kMaxM, kKPad = kMaxK, kNPad = kMaxN;
-  uint16_t a[kMPad][kKPad];          // A[m][k]
-  uint32_t b[kKPad / 2][kNPad];      // B[k-pair][n]
+  uint16_t a[kMPad][kKPad];      // A[m][k]
+  uint32_t b[kKPad / 2][kNPad];  // B[k-pair][n]
   float c[kMPad][kNPad];
 };
 
@@ -355,7 +361,8 @@ __attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
       hi = _mm512_maskz_slli_epi32(
           kAll,
           _mm512_maskz_cvtepu16_epi32(
-              kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k1 + i))),
+              kAll,
+              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k1 + i))),
           16);
     }
     _mm512_storeu_si512(out + i, _mm512_or_si512(lo, hi));
@@ -370,7 +377,8 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
   const int k_pad = (a.k + 31) / 32 * 32;
   const int n_pad = (a.n + 31) / 32 * 32;
   for (int k = 0; k < k_pad; ++k) {
-    const uint16_t* row = k < a.k ? a.stationary + k * a.stationary_ld : nullptr;
+    const uint16_t* row =
+        k < a.k ? a.stationary + k * a.stationary_ld : nullptr;
     for (int m = 0; m < m_pad; ++m) buf.a[m][k] = row && m < a.m ? row[m] : 0;
   }
   for (int kp = 0; kp < k_pad / 2; ++kp) {
@@ -406,7 +414,8 @@ void MatmulBf16Portable(const MatmulBf16Args& a) {
   st.resize(static_cast<size_t>(a.k) * a.m);
   mv.resize(static_cast<size_t>(a.k) * a.n);
   for (int k = 0; k < a.k; ++k) {
-    Bf16ToF32Array(a.stationary + k * a.stationary_ld, st.data() + k * a.m, a.m);
+    Bf16ToF32Array(a.stationary + k * a.stationary_ld, st.data() + k * a.m,
+                   a.m);
     Bf16ToF32Array(a.moving + k * a.moving_ld, mv.data() + k * a.n, a.n);
   }
   MatmulF32Portable({a.k, a.m, a.n, st.data(), a.m, mv.data(), a.n, a.out,
@@ -417,10 +426,14 @@ void MatmulBf16Portable(const MatmulBf16Args& a) {
 
 const char* MatmulPathName(MatmulPath path) {
   switch (path) {
-    case MatmulPath::kReference: return "reference";
-    case MatmulPath::kPortable: return "portable";
-    case MatmulPath::kAvx512: return "avx512";
-    case MatmulPath::kAmx: return "amx";
+    case MatmulPath::kReference:
+      return "reference";
+    case MatmulPath::kPortable:
+      return "portable";
+    case MatmulPath::kAvx512:
+      return "avx512";
+    case MatmulPath::kAmx:
+      return "amx";
   }
   return "?";
 }
@@ -428,9 +441,12 @@ const char* MatmulPathName(MatmulPath path) {
 bool MatmulF32PathAvailable(MatmulPath path) {
   switch (path) {
     case MatmulPath::kReference:
-    case MatmulPath::kPortable: return true;
-    case MatmulPath::kAvx512: return Cpu().avx512f;
-    case MatmulPath::kAmx: return false;
+    case MatmulPath::kPortable:
+      return true;
+    case MatmulPath::kAvx512:
+      return Cpu().avx512f;
+    case MatmulPath::kAmx:
+      return false;
   }
   return false;
 }
@@ -438,9 +454,12 @@ bool MatmulF32PathAvailable(MatmulPath path) {
 bool MatmulBf16PathAvailable(MatmulPath path) {
   switch (path) {
     case MatmulPath::kReference:
-    case MatmulPath::kPortable: return true;
-    case MatmulPath::kAvx512: return Cpu().avx512bf16;
-    case MatmulPath::kAmx: return Cpu().amx_bf16;
+    case MatmulPath::kPortable:
+      return true;
+    case MatmulPath::kAvx512:
+      return Cpu().avx512bf16;
+    case MatmulPath::kAmx:
+      return Cpu().amx_bf16;
   }
   return false;
 }
@@ -500,7 +519,8 @@ void MatmulBf16With(MatmulPath path, const MatmulBf16Args& a) {
     return MatmulBf16Reference(a);
   }
   if (path == MatmulPath::kAmx && Cpu().amx_bf16) return MatmulBf16Amx(a);
-  if (path == MatmulPath::kAvx512 && Cpu().avx512bf16) return MatmulBf16Avx512(a);
+  if (path == MatmulPath::kAvx512 && Cpu().avx512bf16)
+    return MatmulBf16Avx512(a);
   MatmulBf16Portable(a);
 }
 

@@ -234,8 +234,8 @@ std::string NeffBuilder::Build() const {
           i.accumulate_start, i.accumulate_stop, waits_off, i.signal, i.node,
           src2, accum, i.alu2, i.imm2));
     }
-    queues.push_back(neff::CreateQueue(fbb, q.engine, q.index,
-                                       fbb.CreateVector(insts)));
+    queues.push_back(
+        neff::CreateQueue(fbb, q.engine, q.index, fbb.CreateVector(insts)));
   }
   auto queues_off = fbb.CreateVector(queues);
   auto nodes_off = fbb.CreateVectorOfStrings(nodes_);

@@ -122,7 +122,9 @@ class NeffBuilder {
                  std::vector<int64_t> shape, uint64_t dram_offset);
   void set_dram_size(uint64_t bytes) { dram_size_ = bytes; }
   void set_num_semaphores(uint32_t n) { num_semaphores_ = n; }
-  void set_weights(std::vector<uint8_t> weights) { weights_ = std::move(weights); }
+  void set_weights(std::vector<uint8_t> weights) {
+    weights_ = std::move(weights);
+  }
   void set_weights_f32(const std::vector<float>& weights);
   void set_nodes(std::vector<std::string> nodes) { nodes_ = std::move(nodes); }
   void set_version_major(uint16_t v) {

@@ -76,8 +76,10 @@ inline void StoreF32(uint8_t* p, float v) {
   if constexpr (D == DType::F32) Write<float>(p, v);
   if constexpr (D == DType::BF16) Write<uint16_t>(p, kernels::F32ToBf16(v));
   if constexpr (D == DType::F16) Write<uint16_t>(p, kernels::F32ToF16(v));
-  if constexpr (D == DType::I32) Write<int32_t>(p, SaturateFromFloat<int32_t>(v));
-  if constexpr (D == DType::I64) Write<int64_t>(p, SaturateFromFloat<int64_t>(v));
+  if constexpr (D == DType::I32)
+    Write<int32_t>(p, SaturateFromFloat<int32_t>(v));
+  if constexpr (D == DType::I64)
+    Write<int64_t>(p, SaturateFromFloat<int64_t>(v));
   if constexpr (D == DType::BOOL) p[0] = v != 0.0f ? 1 : 0;
   if constexpr (D == DType::I8) Write<int8_t>(p, SaturateFromFloat<int8_t>(v));
   if constexpr (D == DType::U8) p[0] = SaturateFromFloat<uint8_t>(v);
@@ -90,43 +92,76 @@ bool IsInt(DType d) {
 
 int64_t LoadI64(DType d, const uint8_t* p) {
   switch (d) {
-    case DType::I32: return Read<int32_t>(p);
-    case DType::I64: return Read<int64_t>(p);
-    case DType::BOOL: return p[0] != 0;
-    case DType::I8: return Read<int8_t>(p);
-    case DType::U8: return p[0];
-    default: return 0;
+    case DType::I32:
+      return Read<int32_t>(p);
+    case DType::I64:
+      return Read<int64_t>(p);
+    case DType::BOOL:
+      return p[0] != 0;
+    case DType::I8:
+      return Read<int8_t>(p);
+    case DType::U8:
+      return p[0];
+    default:
+      return 0;
   }
 }
 
 void StoreI64(DType d, uint8_t* p, int64_t v) {
   switch (d) {
-    case DType::I32: Write<int32_t>(p, SaturateFromInt<int32_t>(v)); break;
-    case DType::I64: Write<int64_t>(p, v); break;
-    case DType::BOOL: p[0] = v != 0; break;
-    case DType::I8: Write<int8_t>(p, SaturateFromInt<int8_t>(v)); break;
-    case DType::U8: p[0] = SaturateFromInt<uint8_t>(v); break;
-    default: break;
+    case DType::I32:
+      Write<int32_t>(p, SaturateFromInt<int32_t>(v));
+      break;
+    case DType::I64:
+      Write<int64_t>(p, v);
+      break;
+    case DType::BOOL:
+      p[0] = v != 0;
+      break;
+    case DType::I8:
+      Write<int8_t>(p, SaturateFromInt<int8_t>(v));
+      break;
+    case DType::U8:
+      p[0] = SaturateFromInt<uint8_t>(v);
+      break;
+    default:
+      break;
   }
 }
 
 // Dispatches a template on the runtime dtype (once per call, not per element).
-#define NCC_DISPATCH_DTYPE(dtype, FN, ...)              \
-  switch (dtype) {                                      \
-    case DType::F32: FN<DType::F32>(__VA_ARGS__); break;   \
-    case DType::BF16: FN<DType::BF16>(__VA_ARGS__); break; \
-    case DType::F16: FN<DType::F16>(__VA_ARGS__); break;   \
-    case DType::I32: FN<DType::I32>(__VA_ARGS__); break;   \
-    case DType::I64: FN<DType::I64>(__VA_ARGS__); break;   \
-    case DType::BOOL: FN<DType::BOOL>(__VA_ARGS__); break; \
-    case DType::I8: FN<DType::I8>(__VA_ARGS__); break;     \
-    case DType::U8: FN<DType::U8>(__VA_ARGS__); break;     \
+#define NCC_DISPATCH_DTYPE(dtype, FN, ...) \
+  switch (dtype) {                         \
+    case DType::F32:                       \
+      FN<DType::F32>(__VA_ARGS__);         \
+      break;                               \
+    case DType::BF16:                      \
+      FN<DType::BF16>(__VA_ARGS__);        \
+      break;                               \
+    case DType::F16:                       \
+      FN<DType::F16>(__VA_ARGS__);         \
+      break;                               \
+    case DType::I32:                       \
+      FN<DType::I32>(__VA_ARGS__);         \
+      break;                               \
+    case DType::I64:                       \
+      FN<DType::I64>(__VA_ARGS__);         \
+      break;                               \
+    case DType::BOOL:                      \
+      FN<DType::BOOL>(__VA_ARGS__);        \
+      break;                               \
+    case DType::I8:                        \
+      FN<DType::I8>(__VA_ARGS__);          \
+      break;                               \
+    case DType::U8:                        \
+      FN<DType::U8>(__VA_ARGS__);          \
+      break;                               \
   }
 
 template <DType D>
 void LoadArray(const uint8_t* src, float* dst, int64_t n) {
-  constexpr int kSize = D == DType::F32 || D == DType::I32 ? 4
-                        : D == DType::I64                  ? 8
+  constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
+                        : D == DType::I64                     ? 8
                         : D == DType::BF16 || D == DType::F16 ? 2
                                                               : 1;
   for (int64_t i = 0; i < n; ++i) dst[i] = LoadF32<D>(src + i * kSize);
@@ -134,8 +169,8 @@ void LoadArray(const uint8_t* src, float* dst, int64_t n) {
 
 template <DType D>
 void StoreArray(const float* src, uint8_t* dst, int64_t n) {
-  constexpr int kSize = D == DType::F32 || D == DType::I32 ? 4
-                        : D == DType::I64                  ? 8
+  constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
+                        : D == DType::I64                     ? 8
                         : D == DType::BF16 || D == DType::F16 ? 2
                                                               : 1;
   for (int64_t i = 0; i < n; ++i) StoreF32<D>(dst + i * kSize, src[i]);
@@ -222,20 +257,28 @@ void ScatterRawT(const ApGeometry& g, uint8_t* base, int64_t p_begin,
 void GatherRaw(const ApGeometry& g, const uint8_t* base, int64_t p_begin,
                int64_t p_end, uint8_t* out) {
   switch (g.elem_size) {
-    case 1: return GatherRawT<1>(g, base, p_begin, p_end, out);
-    case 2: return GatherRawT<2>(g, base, p_begin, p_end, out);
-    case 4: return GatherRawT<4>(g, base, p_begin, p_end, out);
-    default: return GatherRawT<8>(g, base, p_begin, p_end, out);
+    case 1:
+      return GatherRawT<1>(g, base, p_begin, p_end, out);
+    case 2:
+      return GatherRawT<2>(g, base, p_begin, p_end, out);
+    case 4:
+      return GatherRawT<4>(g, base, p_begin, p_end, out);
+    default:
+      return GatherRawT<8>(g, base, p_begin, p_end, out);
   }
 }
 
 void ScatterRaw(const ApGeometry& g, uint8_t* base, int64_t p_begin,
                 int64_t p_end, const uint8_t* in) {
   switch (g.elem_size) {
-    case 1: return ScatterRawT<1>(g, base, p_begin, p_end, in);
-    case 2: return ScatterRawT<2>(g, base, p_begin, p_end, in);
-    case 4: return ScatterRawT<4>(g, base, p_begin, p_end, in);
-    default: return ScatterRawT<8>(g, base, p_begin, p_end, in);
+    case 1:
+      return ScatterRawT<1>(g, base, p_begin, p_end, in);
+    case 2:
+      return ScatterRawT<2>(g, base, p_begin, p_end, in);
+    case 4:
+      return ScatterRawT<4>(g, base, p_begin, p_end, in);
+    default:
+      return ScatterRawT<8>(g, base, p_begin, p_end, in);
   }
 }
 
@@ -263,7 +306,8 @@ double CostNs(const neff::Instruction& inst, neff::EngineType engine,
         return target::DmaNs(spec, bytes, o.dst.free_size * o.dst.elem_size);
       }
       return target::DmaNs(
-          spec, bytes, std::min(o.dst.contiguous_bytes, o.src0.contiguous_bytes));
+          spec, bytes,
+          std::min(o.dst.contiguous_bytes, o.src0.contiguous_bytes));
     }
     case neff::EngineType::TENSOR:
       if (op == neff::Opcode::TRANSPOSE) {
@@ -320,31 +364,37 @@ class Core {
  private:
   uint8_t* Base(const ApGeometry& g) {
     switch (g.space) {
-      case neff::MemorySpace::DRAM: return dram_ + g.start;
+      case neff::MemorySpace::DRAM:
+        return dram_ + g.start;
       case neff::MemorySpace::WEIGHTS:
         // Read-only: the verifier rejects WEIGHTS destinations.
         return const_cast<uint8_t*>(model_.weights()->data()) + g.start;
-      case neff::MemorySpace::SBUF: return sbuf_.get() + g.start;
-      case neff::MemorySpace::PSUM: return psum_.get() + g.start;
+      case neff::MemorySpace::SBUF:
+        return sbuf_.get() + g.start;
+      case neff::MemorySpace::PSUM:
+        return psum_.get() + g.start;
     }
     return nullptr;
   }
 
   // Row p of `g` as fp32: a pointer into memory when it is already dense
   // fp32, else unpacked into `scratch`.
-  const float* RowF32(const ApGeometry& g, int64_t p, std::vector<float>& scratch) {
+  const float* RowF32(const ApGeometry& g, int64_t p,
+                      std::vector<float>& scratch) {
     const uint8_t* row = Base(g) + p * g.partition_stride;
     if (IsDirectF32(g)) return reinterpret_cast<const float*>(row);
     LoadRow(g, row, scratch);
     return scratch.data();
   }
 
-  void LoadRow(const ApGeometry& g, const uint8_t* row, std::vector<float>& out) {
+  void LoadRow(const ApGeometry& g, const uint8_t* row,
+               std::vector<float>& out) {
     out.resize(g.free_size);
     raw_.resize(g.free_size * g.elem_size);
     // `row` is already offset to partition p: gather one "partition" at 0.
     GatherRaw(g, row, 0, 1, raw_.data());
-    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(), g.free_size);
+    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(),
+                       g.free_size);
   }
 
   void StoreRow(const ApGeometry& g, int64_t p, const float* in) {
@@ -576,8 +626,8 @@ void Core::Iota(const neff::Instruction& inst, const ApGeometry& dst) {
     if (IsInt(dst.dtype)) {
       for (int64_t j = 0; j < dst.free_size; ++j) {
         const double v = start + step_p * p + step_j * j;
-        ints[j] = v != v ? 0
-                  : v >= 9.2e18 ? std::numeric_limits<int64_t>::max()
+        ints[j] = v != v         ? 0
+                  : v >= 9.2e18  ? std::numeric_limits<int64_t>::max()
                   : v <= -9.2e18 ? std::numeric_limits<int64_t>::min()
                                  : static_cast<int64_t>(v);
         StoreI64(dst.dtype, raw_.data() + j * dst.elem_size, ints[j]);
@@ -616,7 +666,8 @@ absl::Status Core::Gather(const Resolved& o) {
   out.count = out.free_size;
   const int64_t part_bytes = o.dst.partition_stride;
   for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
-    const int64_t r = LoadI64(o.src1.dtype, Base(o.src1) + p * o.src1.partition_stride);
+    const int64_t r =
+        LoadI64(o.src1.dtype, Base(o.src1) + p * o.src1.partition_stride);
     if (r < 0 || r >= rows) {
       return absl::OutOfRangeError(absl::StrCat(
           "index ", r, " at partition ", p, " is outside the ", rows,
@@ -687,17 +738,21 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   ExecutionStats local;
 
   auto timeline_of = [](const neff::Queue& q) {
-    return q.engine() == neff::EngineType::DMA
-               ? 4 + static_cast<int>(q.index())
-               : static_cast<int>(q.engine());
+    return q.engine() == neff::EngineType::DMA ? 4 + static_cast<int>(q.index())
+                                               : static_cast<int>(q.engine());
   };
   auto engine_of = [](neff::EngineType e) {
     switch (e) {
-      case neff::EngineType::TENSOR: return target::Engine::kTensor;
-      case neff::EngineType::VECTOR: return target::Engine::kVector;
-      case neff::EngineType::SCALAR: return target::Engine::kScalar;
-      case neff::EngineType::GPSIMD: return target::Engine::kGpSimd;
-      case neff::EngineType::DMA: return target::Engine::kDma;
+      case neff::EngineType::TENSOR:
+        return target::Engine::kTensor;
+      case neff::EngineType::VECTOR:
+        return target::Engine::kVector;
+      case neff::EngineType::SCALAR:
+        return target::Engine::kScalar;
+      case neff::EngineType::GPSIMD:
+        return target::Engine::kGpSimd;
+      case neff::EngineType::DMA:
+        return target::Engine::kDma;
     }
     return target::Engine::kDma;
   };
@@ -765,10 +820,10 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
       for (int s : involved) {
         values.push_back(absl::StrCat(s, "=", sem_value[s]));
       }
-      return absl::FailedPreconditionError(absl::StrCat(
-          "deadlock: no queue can make progress; ",
-          absl::StrJoin(blocked, "; "), "; semaphore values: ",
-          absl::StrJoin(values, ", ")));
+      return absl::FailedPreconditionError(
+          absl::StrCat("deadlock: no queue can make progress; ",
+                       absl::StrJoin(blocked, "; "),
+                       "; semaphore values: ", absl::StrJoin(values, ", ")));
     }
 
     const neff::Queue* queue = queues->Get(best);
@@ -799,9 +854,9 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
       o.has_accum = resolve(inst.accum(), &o.accum);
     }
     if (!resolved || inst.dst() == nullptr) {
-      return absl::InternalError(absl::StrCat(
-          "queue ", QueueName(*queue), " instruction ", index,
-          ": operand failed to resolve (model not verified?)"));
+      return absl::InternalError(
+          absl::StrCat("queue ", QueueName(*queue), " instruction ", index,
+                       ": operand failed to resolve (model not verified?)"));
     }
     if (absl::Status s = Exec(inst, queue->engine(), o); !s.ok()) {
       return absl::Status(

@@ -33,9 +33,7 @@ struct ExecutionStats {
   // Tensor engine busy fraction of the estimated latency, in [0, 1].
   double tensor_utilization = 0;
 
-  double BusyNs(target::Engine e) const {
-    return busy_ns[static_cast<int>(e)];
-  }
+  double BusyNs(target::Engine e) const { return busy_ns[static_cast<int>(e)]; }
   int64_t Instructions(target::Engine e) const {
     return instructions[static_cast<int>(e)];
   }
@@ -44,14 +42,14 @@ struct ExecutionStats {
 // One executed instruction on the simulator's timeline (all times are
 // estimates, ns from the start of the execution).
 struct TraceEvent {
-  int queue = 0;                 // position in Model.queues
+  int queue = 0;  // position in Model.queues
   neff::EngineType engine = neff::EngineType::DMA;
-  uint32_t queue_index = 0;      // DMA queue number, 0 for compute engines
-  uint32_t instruction = 0;      // position in its queue
+  uint32_t queue_index = 0;  // DMA queue number, 0 for compute engines
+  uint32_t instruction = 0;  // position in its queue
   neff::Opcode opcode = neff::Opcode::DMA_COPY;
-  int node = -1;                 // Instruction.node (index into Model.nodes)
-  double ready_ns = 0;           // its engine became free
-  double start_ns = 0;           // it started (>= ready_ns)
+  int node = -1;        // Instruction.node (index into Model.nodes)
+  double ready_ns = 0;  // its engine became free
+  double start_ns = 0;  // it started (>= ready_ns)
   double end_ns = 0;
   // The semaphore whose value held it back (start_ns > ready_ns), or -1.
   int wait_semaphore = -1;

@@ -27,8 +27,10 @@ bool EngineRuns(neff::EngineType engine, neff::Opcode op) {
     case neff::Opcode::DMA_COPY:
     case neff::Opcode::DMA_GATHER:
       return engine == E::DMA;
-    case neff::Opcode::MATMUL: return engine == E::TENSOR;
-    case neff::Opcode::ACTIVATION: return engine == E::SCALAR;
+    case neff::Opcode::MATMUL:
+      return engine == E::TENSOR;
+    case neff::Opcode::ACTIVATION:
+      return engine == E::SCALAR;
     case neff::Opcode::TENSOR_TENSOR:
     case neff::Opcode::TENSOR_SCALAR:
     case neff::Opcode::MEMSET:
@@ -39,7 +41,8 @@ bool EngineRuns(neff::EngineType engine, neff::Opcode op) {
       return engine == E::VECTOR || engine == E::GPSIMD || engine == E::SCALAR;
     case neff::Opcode::TRANSPOSE:
       return engine == E::TENSOR || engine == E::VECTOR;
-    case neff::Opcode::IOTA: return engine == E::GPSIMD;
+    case neff::Opcode::IOTA:
+      return engine == E::GPSIMD;
   }
   return false;
 }
@@ -95,8 +98,8 @@ absl::Status Shape(const ApGeometry& a, const char* an, const ApGeometry& b,
                    const char* bn) {
   if (a.num_partitions != b.num_partitions || a.free_size != b.free_size) {
     return absl::InvalidArgumentError(absl::StrCat(
-        an, " is [", a.num_partitions, " partitions x ", a.free_size,
-        "] but ", bn, " is [", b.num_partitions, " x ", b.free_size, "]"));
+        an, " is [", a.num_partitions, " partitions x ", a.free_size, "] but ",
+        bn, " is [", b.num_partitions, " x ", b.free_size, "]"));
   }
   return absl::OkStatus();
 }
@@ -146,10 +149,11 @@ absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
         "matmul inputs must be F32, BF16 or F16, got ",
         neff::DTypeName(o.src0.dtype), " and ", neff::DTypeName(o.src1.dtype)));
   }
-  if (o.dst.space != neff::MemorySpace::PSUM || o.dst.dtype != neff::DType::F32) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("matmul dst must be F32 in PSUM, got ",
-                     neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
+  if (o.dst.space != neff::MemorySpace::PSUM ||
+      o.dst.dtype != neff::DType::F32) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "matmul dst must be F32 in PSUM, got ", neff::DTypeName(o.dst.dtype),
+        " in ", SpaceName(o.dst.space)));
   }
   const int64_t k = o.src0.num_partitions, m = o.src0.free_size,
                 n = o.src1.free_size;
@@ -173,9 +177,9 @@ absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
                      spec.matmul_max_moving_free));
   }
   if (o.dst.num_partitions != m || o.dst.free_size != n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
-        "] but the matmul result is [M=", m, " x N=", n, "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
+                     "] but the matmul result is [M=", m, " x N=", n, "]"));
   }
   return InPsumBank(o.dst, spec);
 }
@@ -184,14 +188,14 @@ absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine,
                              const CoreSpecRef& spec) {
   const int64_t p = o.src0.num_partitions, f = o.src0.free_size;
   if (o.dst.num_partitions != f || o.dst.free_size != p) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
-        "] but the transpose of src0 [", p, " x ", f, "] is [", f, " x ", p,
-        "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
+                     "] but the transpose of src0 [", p, " x ", f, "] is [", f,
+                     " x ", p, "]"));
   }
   if (engine == neff::EngineType::TENSOR) {
-    const int64_t limit = std::min<int64_t>(spec.partitions,
-                                            spec.matmul_max_stationary_free);
+    const int64_t limit =
+        std::min<int64_t>(spec.partitions, spec.matmul_max_stationary_free);
     if (p > limit || f > limit) {
       return absl::InvalidArgumentError(
           absl::StrCat("Tensor engine transpose of [", p, " x ", f,
@@ -218,9 +222,9 @@ absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine,
                      "] exceeds the 32 x 32 limit"));
   }
   if (o.dst.space != neff::MemorySpace::SBUF) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Vector engine transpose dst must be in SBUF, got ",
-        SpaceName(o.dst.space)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Vector engine transpose dst must be in SBUF, got ",
+                     SpaceName(o.dst.space)));
   }
   return absl::OkStatus();
 }
@@ -228,9 +232,9 @@ absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine,
 absl::Status VerifyGather(const Operands& o) {
   if (o.src0.space != neff::MemorySpace::DRAM &&
       o.src0.space != neff::MemorySpace::WEIGHTS) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "gather table src0 must be in DRAM or WEIGHTS, got ",
-        SpaceName(o.src0.space)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("gather table src0 must be in DRAM or WEIGHTS, got ",
+                     SpaceName(o.src0.space)));
   }
   if (o.src1.space != neff::MemorySpace::SBUF ||
       (o.src1.dtype != neff::DType::I32 && o.src1.dtype != neff::DType::I64)) {
@@ -243,32 +247,29 @@ absl::Status VerifyGather(const Operands& o) {
         "gather dst must be in SBUF, got ", SpaceName(o.dst.space)));
   }
   if (o.src1.free_size != 1 || o.src1.num_partitions != o.dst.num_partitions) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "gather indices must be one element per partition for ",
-        o.dst.num_partitions, " partitions, got [", o.src1.num_partitions,
-        " x ", o.src1.free_size, "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("gather indices must be one element per partition for ",
+                     o.dst.num_partitions, " partitions, got [",
+                     o.src1.num_partitions, " x ", o.src1.free_size, "]"));
   }
   if (o.dst.free_size != o.src0.free_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dst has ", o.dst.free_size,
-                     " free elements but a gathered row of src0 has ",
-                     o.src0.free_size));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dst has ", o.dst.free_size,
+        " free elements but a gathered row of src0 has ", o.src0.free_size));
   }
   return absl::OkStatus();
 }
 
 // Checks one instruction; errors carry only the rule (the caller adds where).
 absl::Status VerifyInstruction(const neff::Instruction& inst,
-                               neff::EngineType engine,
-                               const SpaceSizes& sizes,
+                               neff::EngineType engine, const SpaceSizes& sizes,
                                uint32_t num_semaphores) {
   const auto& spec = target::NeuronCoreV2();
   const neff::Opcode op = inst.opcode();
   if (!EngineRuns(engine, op)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("opcode ", neff::EnumNameOpcode(op),
-                     " cannot run on the ", neff::EnumNameEngineType(engine),
-                     " engine"));
+        absl::StrCat("opcode ", neff::EnumNameOpcode(op), " cannot run on the ",
+                     neff::EnumNameEngineType(engine), " engine"));
   }
   const OperandUse use = UseOf(op);
   Operands o;
@@ -288,7 +289,8 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
         (g->space == neff::MemorySpace::DRAM ||
          g->space == neff::MemorySpace::WEIGHTS)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(name, " is in ", SpaceName(g->space), "; only DMA "
+          absl::StrCat(name, " is in ", SpaceName(g->space),
+                       "; only DMA "
                        "queues may touch DRAM or WEIGHTS"));
     }
     *out = *g;
@@ -325,16 +327,16 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
       return s;
     }
     if (o.accum.space == neff::MemorySpace::WEIGHTS) {
-      return absl::InvalidArgumentError("accum is in WEIGHTS, which is read-only");
+      return absl::InvalidArgumentError(
+          "accum is in WEIGHTS, which is read-only");
     }
   }
 
   switch (op) {
     case neff::Opcode::DMA_COPY:
       if (o.dst.count != o.src0.count) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("dst has ", o.dst.count, " elements but src0 has ",
-                         o.src0.count));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dst has ", o.dst.count, " elements but src0 has ", o.src0.count));
       }
       break;
     case neff::Opcode::DMA_GATHER:
@@ -404,9 +406,9 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
             alu <= neff::AluOp::MAX ? neff::EnumNameAluOp(alu) : "unknown"));
       }
       if (o.dst.num_partitions != o.src0.num_partitions) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dst has ", o.dst.num_partitions, " partitions but src0 has ",
-            o.src0.num_partitions));
+        return absl::InvalidArgumentError(
+            absl::StrCat("dst has ", o.dst.num_partitions,
+                         " partitions but src0 has ", o.src0.num_partitions));
       }
       if (o.src0.free_size % o.dst.free_size != 0) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -428,18 +430,18 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
   if (const auto* waits = inst.waits()) {
     for (const neff::SemaphoreWait* w : *waits) {
       if (w->semaphore() >= num_semaphores) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "waits on semaphore ", w->semaphore(), " but the model has ",
-            num_semaphores));
+        return absl::InvalidArgumentError(
+            absl::StrCat("waits on semaphore ", w->semaphore(),
+                         " but the model has ", num_semaphores));
       }
     }
   }
   if (inst.signal() < -1 ||
       (inst.signal() >= 0 &&
        static_cast<uint32_t>(inst.signal()) >= num_semaphores)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "signals semaphore ", inst.signal(), " but the model has ",
-        num_semaphores));
+    return absl::InvalidArgumentError(
+        absl::StrCat("signals semaphore ", inst.signal(), " but the model has ",
+                     num_semaphores));
   }
   return absl::OkStatus();
 }
@@ -461,9 +463,9 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
           "NEFF verify: ", kind, " '", name, "' is declared twice"));
     }
     if (t->dtype() > neff::DType::MAX) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NEFF verify: ", kind, " '", name, "' has unknown dtype ",
-          static_cast<int>(t->dtype())));
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: ", kind, " '", name,
+                       "' has unknown dtype ", static_cast<int>(t->dtype())));
     }
     __int128 bytes = neff::DTypeSize(t->dtype());
     if (t->shape() != nullptr) {
@@ -477,10 +479,10 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
       }
     }
     if (__int128(t->dram_offset()) + bytes > model.dram_size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NEFF verify: ", kind, " '", name, "' at DRAM offset ",
-          t->dram_offset(), " does not fit the ", model.dram_size(),
-          "-byte DRAM arena"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: ", kind, " '", name, "' at DRAM offset ",
+                       t->dram_offset(), " does not fit the ",
+                       model.dram_size(), "-byte DRAM arena"));
     }
   }
   return absl::OkStatus();
@@ -532,16 +534,16 @@ absl::Status Verify(const neff::Model& model) {
           known_op ? neff::EnumNameOpcode(inst->opcode()) : "UNKNOWN";
       absl::Status s;
       if (!known_op) {
-        s = absl::InvalidArgumentError(absl::StrCat(
-            "unknown opcode ", static_cast<int>(inst->opcode())));
+        s = absl::InvalidArgumentError(
+            absl::StrCat("unknown opcode ", static_cast<int>(inst->opcode())));
       } else {
         s = VerifyInstruction(*inst, queue->engine(), sizes,
                               model.num_semaphores());
       }
       if (!s.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("NEFF verify: queue ", QueueName(*queue),
-                         " instruction ", i, " (", op_name, "): ", s.message()));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "NEFF verify: queue ", QueueName(*queue), " instruction ", i, " (",
+            op_name, "): ", s.message()));
       }
     }
   }

@@ -43,8 +43,10 @@ constexpr char kUsage[] =
     "  --trace OUT.json       write a Chrome/Perfetto trace (open it in\n"
     "                         ui.perfetto.dev or chrome://tracing): one track\n"
     "                         per engine and DMA queue, one slice per\n"
-    "                         instruction, named by opcode, with the graph node\n"
-    "                         in its args; semaphore waits as their own slices.\n"
+    "                         instruction, named by opcode, with the graph "
+    "node\n"
+    "                         in its args; semaphore waits as their own "
+    "slices.\n"
     "  --top N                nodes in the summary (default 10).\n"
     "  --seed N               seed for random inputs (default 0).\n"
     "\n"
@@ -58,14 +60,22 @@ int Fail(int code, const std::string& message) {
 
 const char* NpyDescr(neff::DType dtype) {
   switch (dtype) {
-    case neff::DType::F32: return "<f4";
-    case neff::DType::BF16: return "<f4";  // numpy has no bfloat16
-    case neff::DType::F16: return "<f2";
-    case neff::DType::I32: return "<i4";
-    case neff::DType::I64: return "<i8";
-    case neff::DType::BOOL: return "|b1";
-    case neff::DType::I8: return "|i1";
-    case neff::DType::U8: return "|u1";
+    case neff::DType::F32:
+      return "<f4";
+    case neff::DType::BF16:
+      return "<f4";  // numpy has no bfloat16
+    case neff::DType::F16:
+      return "<f2";
+    case neff::DType::I32:
+      return "<i4";
+    case neff::DType::I64:
+      return "<i8";
+    case neff::DType::BOOL:
+      return "|b1";
+    case neff::DType::I8:
+      return "|i1";
+    case neff::DType::U8:
+      return "|u1";
   }
   return "";
 }
@@ -109,7 +119,8 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
   return "";
 }
 
-void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram) {
+void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng,
+                 uint8_t* dram) {
   int64_t n = 1;
   if (t.shape() != nullptr) {
     for (int64_t d : *t.shape()) n *= d;
@@ -120,7 +131,9 @@ void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram)
   for (int64_t i = 0; i < n; ++i) {
     const float v = real(rng);
     switch (t.dtype()) {
-      case neff::DType::F32: std::memcpy(at + 4 * i, &v, 4); break;
+      case neff::DType::F32:
+        std::memcpy(at + 4 * i, &v, 4);
+        break;
       case neff::DType::BF16: {
         const uint16_t h = ncc::kernels::F32ToBf16(v);
         std::memcpy(at + 2 * i, &h, 2);
@@ -176,28 +189,32 @@ int main(int argc, char** argv) {
         return Fail(kExitUsage, "--seed needs an integer");
       }
     } else if (!arg.empty() && arg[0] == '-') {
-      return Fail(kExitUsage, absl::StrCat("unknown flag ", arg, " (see --help)"));
+      return Fail(kExitUsage,
+                  absl::StrCat("unknown flag ", arg, " (see --help)"));
     } else if (model_path.empty()) {
       model_path = arg;
     } else {
       return Fail(kExitUsage, absl::StrCat("unexpected argument ", arg));
     }
   }
-  if (model_path.empty()) return Fail(kExitUsage, "no model given (see --help)");
+  if (model_path.empty())
+    return Fail(kExitUsage, "no model given (see --help)");
 
   auto file = neff::ReadFile(model_path);
-  if (!file.ok()) return Fail(kExitBadNeff, std::string(file.status().message()));
+  if (!file.ok())
+    return Fail(kExitBadNeff, std::string(file.status().message()));
   // Weights are read in place: the buffer must be 64-byte aligned.
   std::unique_ptr<char, decltype(&std::free)> bytes(
       static_cast<char*>(std::aligned_alloc(
-          neff::kWeightsAlignment,
-          (file->size() + neff::kWeightsAlignment) / neff::kWeightsAlignment *
-              neff::kWeightsAlignment)),
+          neff::kWeightsAlignment, (file->size() + neff::kWeightsAlignment) /
+                                       neff::kWeightsAlignment *
+                                       neff::kWeightsAlignment)),
       &std::free);
   std::memcpy(bytes.get(), file->data(), file->size());
   auto model = neff::OpenModel(absl::string_view(bytes.get(), file->size()));
   if (!model.ok()) {
-    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", model.status().message()));
+    return Fail(kExitBadNeff,
+                absl::StrCat(model_path, ": ", model.status().message()));
   }
   if (absl::Status s = ncc::sim::Verify(**model); !s.ok()) {
     return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", s.message()));
@@ -216,21 +233,24 @@ int main(int argc, char** argv) {
       }
       used[name] = true;
       auto array = ncc::npy::Read(it->second);
-      if (!array.ok()) return Fail(kExitBadInput, std::string(array.status().message()));
+      if (!array.ok())
+        return Fail(kExitBadInput, std::string(array.status().message()));
       std::string error = PlaceInput(*t, it->second, *array, dram.data());
       if (!error.empty()) return Fail(kExitBadInput, error);
     }
   }
   for (const auto& [name, path] : inputs) {
     if (!used.count(name)) {
-      return Fail(kExitBadInput, absl::StrCat("--input ", name, "=", path,
-                                              ": the model has no input '", name, "'"));
+      return Fail(kExitBadInput,
+                  absl::StrCat("--input ", name, "=", path,
+                               ": the model has no input '", name, "'"));
     }
   }
 
   ncc::sim::ExecutionStats stats;
   ncc::sim::ExecutionTrace trace;
-  if (absl::Status s = ncc::sim::ExecuteVerified(**model, dram.data(), &stats, &trace);
+  if (absl::Status s =
+          ncc::sim::ExecuteVerified(**model, dram.data(), &stats, &trace);
       !s.ok()) {
     return Fail(kExitExecFailure, absl::StrCat(model_path, ": ", s.message()));
   }
@@ -240,7 +260,8 @@ int main(int argc, char** argv) {
     out << ncc::profile::TraceJson(**model, trace, stats);
     out.close();
     if (!out) {
-      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write ", trace_path));
+      return Fail(kExitTraceNotWritten,
+                  absl::StrCat("cannot write ", trace_path));
     }
     std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n",
                 trace_path.c_str(), trace.events.size());
