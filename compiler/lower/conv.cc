@@ -1,6 +1,7 @@
 #include "compiler/lower/conv.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/support.h"
@@ -54,6 +55,33 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
   return g;
 }
 
+// Output channels [co0, co0 + cot) of constant weights W[co, ci, tap]
+// re-laid out as [ci, tap, co] (the stationary tiles' order) in a weights
+// buffer of their own.
+DramTensor ConvWeightBlock(LowerContext& ctx, const ir::Value& w, int64_t co0, int64_t cot,
+                           int64_t cig, int64_t taps) {
+  const int64_t elem = ir::DTypeSize(w.dtype);
+  Buffer buf;
+  buf.name = ctx.Name(absl::StrCat("weights_co", co0));
+  buf.space = Space::WEIGHTS;
+  buf.bytes = cig * taps * cot * elem;
+  buf.data.resize(buf.bytes);
+  for (int64_t ci = 0; ci < cig; ++ci) {
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      for (int64_t co = 0; co < cot; ++co) {
+        std::memcpy(buf.data.data() + ((ci * taps + tap) * cot + co) * elem,
+                    w.data.data() + (((co0 + co) * cig + ci) * taps + tap) * elem, elem);
+      }
+    }
+  }
+  DramTensor t;
+  t.buffer = ctx.program().AddBuffer(std::move(buf));
+  t.space = Space::WEIGHTS;
+  t.dtype = ToNeffDType(w.dtype).value_or(neff::DType::F32);
+  t.shape = {cig, taps, cot};
+  return t;
+}
+
 }  // namespace
 
 absl::Status CheckConv(const ir::Op& op) {
@@ -99,16 +127,26 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
       for (int64_t co0 = 0; co0 < cog; co0 += spec.matmul_max_stationary_free) {
         const int64_t cot = std::min<int64_t>(spec.matmul_max_stationary_free, cog - co0);
         const int64_t co_abs = grp * cog + co0;
-        // Stationary weights per input-channel tile: [ci, tap, co].
+        // Stationary weights per input-channel tile: [ci, tap, co]. Constant
+        // weights are stored in that order at compile time, so each
+        // partition's load is one contiguous run; others are gathered by a
+        // strided DMA.
+        const ir::Value* w_value = op.input(1);
+        DramTensor block;
+        if (w_value->is_constant) block = ConvWeightBlock(ctx, *w_value, co_abs, cot, cig, taps);
         std::vector<Operand> weights;
         for (int64_t t = 0; t < ci_tiles; ++t) {
           const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
           auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * cot * ElemSize(wt.dtype));
           if (!buf.ok()) return buf.status();
           Operand dst = ctx.TypedTile(*buf, wt.dtype, cis, taps * cot);
-          dst.dims = {Dim{cot, taps}, Dim{1, cot}};
-          ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
-                                {Dim{1, taps}, Dim{cig * taps, cot}}));
+          if (w_value->is_constant) {
+            ctx.Dma(dst, ctx.View(block, ci0 * taps * cot, cis, taps * cot, {Dim{1, taps * cot}}));
+          } else {
+            dst.dims = {Dim{cot, taps}, Dim{1, cot}};
+            ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
+                                  {Dim{1, taps}, Dim{cig * taps, cot}}));
+          }
           weights.push_back(ctx.TypedTile(*buf, wt.dtype, cis, taps * cot));
         }
         Operand bias_tile;

@@ -145,9 +145,86 @@ absl::Status CheckBinary(const ir::Op& op) {
   return CheckFusedActivation(op);
 }
 
+namespace {
+
+bool IsConstantScalar(const ir::Value* v) {
+  return v->is_constant && v->num_elements() == 1 && v->dtype == ir::DType::kF32;
+}
+
+// x <op> c or c <op> x with a compile-time constant scalar c: one Vector
+// (or Scalar) instruction with an immediate, no second operand to load.
+// Returns false when the form has no exact single-instruction equivalent.
+bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
+  const bool left_const = IsConstantScalar(op.input(0));
+  const ir::Value* x_value = left_const ? op.input(1) : op.input(0);
+  const float c = (left_const ? op.input(0) : op.input(1))->data_as<float>()[0];
+  if (ir::NumElements(x_value->shape) != ir::NumElements(op.outputs[0]->shape)) return false;
+  // c <op> x rewritten as x <op'> ...: which forms are exact.
+  enum { kScalar, kNegateAdd, kReciprocal } form = kScalar;
+  if (left_const) {
+    switch (alu) {
+      case neff::AluOp::ADD:
+      case neff::AluOp::MULTIPLY:
+      case neff::AluOp::MAXIMUM:
+      case neff::AluOp::MINIMUM:
+      case neff::AluOp::IS_EQUAL:
+        break;
+      case neff::AluOp::IS_GT: alu = neff::AluOp::IS_LT; break;
+      case neff::AluOp::IS_GE: alu = neff::AluOp::IS_LE; break;
+      case neff::AluOp::IS_LT: alu = neff::AluOp::IS_GT; break;
+      case neff::AluOp::IS_LE: alu = neff::AluOp::IS_GE; break;
+      case neff::AluOp::SUBTRACT: form = kNegateAdd; break;
+      case neff::AluOp::DIVIDE:
+        if (c == 0.0f || !std::isfinite(c)) return false;
+        form = kReciprocal;
+        break;
+      default:
+        return false;
+    }
+  }
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+  ActivationFor(op.GetString("fused_activation", ""), &func);
+  const DramTensor& x = ctx.Tensor(x_value);
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t total = ir::NumElements(y.shape);
+  const int partitions = ctx.spec().partitions;
+  const int64_t free_per_row =
+      std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+    auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
+    if (!buf.ok()) return false;
+    Operand t = ctx.Tile(*buf, chunk.rows, chunk.free);
+    ctx.Dma(t, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    switch (form) {
+      case kScalar:
+        ctx.TensorScalar(t, t, alu, c);
+        break;
+      case kNegateAdd:  // c - x
+        ctx.TensorScalarPerPartition(t, t, neff::AluOp::MULTIPLY, nullptr, -1.0f,
+                                     neff::AluOp::ADD, nullptr, c);
+        break;
+      case kReciprocal:  // c / x = 1 / (x / c)
+        ctx.Activation(t, t, neff::ActivationFunction::RECIPROCAL, 1.0f / c, nullptr);
+        break;
+    }
+    if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(t, t, func, 1.0f, nullptr);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), t);
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   neff::AluOp alu = neff::AluOp::ADD;
   ParseAlu(op.type, &alu);
+  if (op.inputs.size() == 2 && (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
+      !(IsConstantScalar(op.input(0)) && IsConstantScalar(op.input(1)))) {
+    // Emits nothing when it declines, so falling through is safe.
+    const size_t before = ctx.program().insts.size();
+    if (LowerWithImmediate(op, ctx, alu)) return absl::OkStatus();
+    if (ctx.program().insts.size() != before) return absl::InternalError("partial immediate lowering");
+  }
   const ir::Shape& out_shape = op.outputs[0]->shape;
   const int64_t total = ir::NumElements(out_shape);
   const int partitions = ctx.spec().partitions;

@@ -1,6 +1,7 @@
 #include "compiler/lower/matmul.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/support.h"
@@ -9,6 +10,9 @@ namespace ncc::lower {
 namespace {
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// From this many output rows (and columns) on, rows go on partitions.
+constexpr int64_t kRowsOnPartitionsMinRows = 32;
 
 // A row-major matrix view of `t` with shape [rows, cols], optionally
 // transposed.
@@ -31,6 +35,28 @@ MatrixView RowMajor(const DramTensor& t, int64_t offset, int64_t rows,
   return v;
 }
 
+// A constant 2-D matrix [R, C] transposed into a new weights buffer [C, R].
+DramTensor TransposedConstant(LowerContext& ctx, const ir::Value& v) {
+  const int64_t rows = v.shape[0], cols = v.shape[1], elem = ir::DTypeSize(v.dtype);
+  Buffer buf;
+  buf.name = absl::StrCat(v.name, "/transposed");
+  buf.space = Space::WEIGHTS;
+  buf.bytes = rows * cols * elem;
+  buf.data.resize(buf.bytes);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      std::memcpy(buf.data.data() + (c * rows + r) * elem, v.data.data() + (r * cols + c) * elem,
+                  elem);
+    }
+  }
+  DramTensor t;
+  t.buffer = ctx.program().AddBuffer(std::move(buf));
+  t.space = Space::WEIGHTS;
+  t.dtype = ToNeffDType(v.dtype).value_or(neff::DType::F32);
+  t.shape = {cols, rows};
+  return t;
+}
+
 // Right-aligned broadcast of a tensor of `shape` (rank <= 2) to [M, N].
 MatrixView BroadcastView(const DramTensor& t, int64_t m, int64_t n) {
   MatrixView v;
@@ -47,11 +73,103 @@ MatrixView BroadcastView(const DramTensor& t, int64_t m, int64_t n) {
 
 }  // namespace
 
+namespace {
+
+// Rows on partitions: out[M rows, N] = (a^T)^T x b with a^T as the
+// stationary operand and b's rows as the moving one, so that the output tile
+// is [rows, columns] like Y in DRAM and stores in contiguous runs. a is loaded
+// in its natural row-major layout and turned into a^T tiles by TensorE
+// transposes (through PSUM) instead of by element-strided DMA. A bias varying
+// along N is added on the Vector engine from a broadcast row tile.
+absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const MatrixView& b,
+                            const MatrixView* c, float alpha, float beta,
+                            neff::ActivationFunction func, const MatrixView& y) {
+  const target::CoreSpec& spec = ctx.spec();
+  const int64_t M = a.rows, K = a.cols, N = b.cols;
+  const int64_t kPart = spec.partitions;
+  const int64_t kMaxMoving = spec.matmul_max_moving_free;
+  const int64_t k_tiles = CeilDiv(K, kPart);
+  const neff::DType at = a.tensor.dtype, bt = b.tensor.dtype;
+  for (int64_t m0 = 0; m0 < M; m0 += kPart) {
+    const int mt = static_cast<int>(std::min(kPart, M - m0));
+    std::vector<Operand> lhs_t;
+    if (a.col_stride == 1 && K * ElemSize(at) <= 64 * 1024) {
+      auto rows = ctx.Sbuf("lhs", mt, K * ElemSize(at));
+      if (!rows.ok()) return rows.status();
+      ctx.Dma(ctx.TypedTile(*rows, at, mt, K),
+              ctx.View(a.tensor, a.offset + m0 * a.row_stride, mt, a.row_stride, {Dim{1, K}}));
+      for (int64_t kt = 0; kt < k_tiles; ++kt) {
+        const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
+        auto tp = ctx.Psum("lhsT_psum", static_cast<int>(ks), mt * 4);
+        if (!tp.ok()) return tp.status();
+        Operand transposed = ctx.Tile(*tp, static_cast<int>(ks), mt);
+        ctx.Transpose(transposed, ctx.TypedTile(*rows, at, mt, ks, k0 * ElemSize(at)));
+        auto lb = ctx.Sbuf(absl::StrCat("lhsT", kt), static_cast<int>(ks), mt * ElemSize(at));
+        if (!lb.ok()) return lb.status();
+        Operand tile = ctx.TypedTile(*lb, at, static_cast<int>(ks), mt);
+        ctx.TensorCopy(tile, transposed);
+        lhs_t.push_back(tile);
+      }
+    } else {
+      for (int64_t kt = 0; kt < k_tiles; ++kt) {
+        const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
+        auto lb = ctx.Sbuf(absl::StrCat("lhsT", kt), static_cast<int>(ks), mt * ElemSize(at));
+        if (!lb.ok()) return lb.status();
+        Operand tile = ctx.TypedTile(*lb, at, static_cast<int>(ks), mt);
+        ctx.Dma(tile, ctx.View(a.tensor, a.offset + m0 * a.row_stride + k0 * a.col_stride,
+                               static_cast<int>(ks), a.col_stride, {Dim{a.row_stride, mt}}));
+        lhs_t.push_back(tile);
+      }
+    }
+    for (int64_t n0 = 0; n0 < N; n0 += kMaxMoving) {
+      const int64_t nt = std::min(kMaxMoving, N - n0);
+      auto psum = ctx.Psum("acc", mt, nt * 4);
+      if (!psum.ok()) return psum.status();
+      Operand acc = ctx.Tile(*psum, mt, nt);
+      for (int64_t kt = 0; kt < k_tiles; ++kt) {
+        const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
+        auto wb = ctx.Sbuf(absl::StrCat("rhs", kt), static_cast<int>(ks), nt * ElemSize(bt));
+        if (!wb.ok()) return wb.status();
+        Operand w = ctx.TypedTile(*wb, bt, static_cast<int>(ks), nt);
+        ctx.Dma(w, ctx.View(b.tensor, b.offset + k0 * b.row_stride + n0 * b.col_stride,
+                            static_cast<int>(ks), b.row_stride, {Dim{b.col_stride, nt}}));
+        ctx.Matmul(acc, lhs_t[kt], w, kt == 0, kt == k_tiles - 1);
+      }
+      auto ob = ctx.Sbuf("out", mt, nt * 4);
+      if (!ob.ok()) return ob.status();
+      Operand out = ctx.Tile(*ob, mt, nt);
+      ctx.Activation(out, acc, c ? neff::ActivationFunction::IDENTITY : func, alpha, nullptr);
+      if (c != nullptr) {
+        auto cb = ctx.Sbuf("addend", mt, nt * 4);
+        if (!cb.ok()) return cb.status();
+        Operand addend = ctx.Tile(*cb, mt, nt);
+        ctx.Dma(addend, ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride,
+                                 mt, c->row_stride, {Dim{c->col_stride, nt}}));
+        if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
+        ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
+        if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(out, out, func, 1.0f, nullptr);
+      }
+      ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, mt,
+                       y.row_stride, {Dim{y.col_stride, nt}}),
+              out);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
                         const MatrixView& b, const MatrixView* c, float alpha,
                         float beta, neff::ActivationFunction func,
                         const MatrixView& y) {
   const target::CoreSpec& spec = ctx.spec();
+  // Many rows: put them on partitions so loads and stores are row-contiguous
+  // (see EmitMatmulRows). Few rows (batch-1 MLPs): put the output features
+  // on partitions instead, where the bias fuses into the activation.
+  if (a.rows >= kRowsOnPartitionsMinRows && b.cols >= kRowsOnPartitionsMinRows) {
+    return EmitMatmulRows(ctx, a, b, c, alpha, beta, func, y);
+  }
   const int64_t M = a.rows, K = a.cols, N = b.cols;
   const int64_t kPart = spec.partitions;
   const int64_t kMaxMoving = spec.matmul_max_moving_free;
@@ -149,6 +267,11 @@ absl::Status LowerGemm(const ir::Op& op, LowerContext& ctx) {
   const bool trans_b = op.GetInt("transB", 0) != 0;
   MatrixView a = RowMajor(at, 0, at.shape[0], at.shape[1], trans_a);
   MatrixView b = RowMajor(bt, 0, bt.shape[0], bt.shape[1], trans_b);
+  if (trans_b && op.input(1)->is_constant) {
+    // Constant weights stored [N, K] (PyTorch's Linear): transpose them at
+    // compile time so that every tile load reads contiguous rows.
+    b = RowMajor(TransposedConstant(ctx, *op.input(1)), 0, bt.shape[1], bt.shape[0], false);
+  }
   const DramTensor& yt = ctx.Tensor(op.outputs[0]);
   MatrixView y = RowMajor(yt, 0, a.rows, b.cols, false);
   MatrixView c;

@@ -382,6 +382,32 @@ TEST(Elementwise, BroadcastsScalarSuffixAndConstants) {
   ExpectClose(out["z"], want_z);
 }
 
+TEST(Elementwise, ConstantScalarsBecomeImmediates) {
+  const std::string text = R"(graph g(%x: f32[3,70]) -> (%a, %b, %c, %d, %e) {
+  %two: f32[] = constant [2.0]
+  %a: f32[3,70] = Sub(%two, %x)
+  %b: f32[3,70] = Div(%two, %x)
+  %c: f32[3,70] = Div(%x, %two)
+  %d: bool[3,70] = Greater(%two, %x)
+  %e: f32[3,70] = Pow(%x, %two)
+}
+)";
+  Tensor x = Random(210, 33), a, b, c, d, e;
+  for (float v : x) {
+    a.push_back(2 - v);
+    b.push_back(2 / v);
+    c.push_back(v / 2);
+    d.push_back(2 > v ? 1.0f : 0.0f);
+    e.push_back(v * v);
+  }
+  auto out = CompileAndRun(text, {{"x", x}});
+  ExpectClose(out["a"], a);
+  ExpectClose(out["b"], b);
+  ExpectClose(out["c"], c);
+  ExpectClose(out["d"], d);
+  ExpectClose(out["e"], e);
+}
+
 TEST(Elementwise, LargeTensorsTileAcrossPartitionsWithRemainder) {
   // 128 * 2048 + 1000 elements: full tiles plus a partial row.
   const int64_t n = 128 * 2048 + 1000;
