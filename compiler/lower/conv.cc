@@ -137,9 +137,9 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
         std::vector<Operand> weights;
         for (int64_t t = 0; t < ci_tiles; ++t) {
           const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
-          auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * cot * ElemSize(wt.dtype));
+          auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * cot * ElemSize(wt.tile_dtype()));
           if (!buf.ok()) return buf.status();
-          Operand dst = ctx.TypedTile(*buf, wt.dtype, cis, taps * cot);
+          Operand dst = ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * cot);
           if (w_value->is_constant) {
             ctx.Dma(dst, ctx.View(block, ci0 * taps * cot, cis, taps * cot, {Dim{1, taps * cot}}));
           } else {
@@ -147,7 +147,7 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
             ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
                                   {Dim{1, taps}, Dim{cig * taps, cot}}));
           }
-          weights.push_back(ctx.TypedTile(*buf, wt.dtype, cis, taps * cot));
+          weights.push_back(ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * cot));
         }
         Operand bias_tile;
         if (bias != nullptr) {
@@ -165,16 +165,16 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
           Operand acc = ctx.Tile(*psum, cot, rows * g.wo);
           for (int64_t t = 0; t < ci_tiles; ++t) {
             const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
-            const int xs = ElemSize(x.dtype);
+            const int xs = ElemSize(x.tile_dtype());
             auto buf = ctx.Sbuf(absl::StrCat("in", t), cis, rows_in * wp * xs);
             if (!buf.ok()) return buf.status();
-            Operand tile = ctx.TypedTile(*buf, x.dtype, cis, rows_in * wp);
+            Operand tile = ctx.TypedTile(*buf, x.tile_dtype(), cis, rows_in * wp);
             if (padded) ctx.Memset(tile, 0.0f);
             // Valid input rows [ih0, ih1) land at tile row ih + pt - top.
             const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
             const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
             if (ih1 > ih0) {
-              Operand dst = ctx.TypedTile(*buf, x.dtype, cis, 0, ((ih0 + g.pt - top) * wp + g.pl) * xs);
+              Operand dst = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, ((ih0 + g.pt - top) * wp + g.pl) * xs);
               dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
               const int64_t src_off = ((n * g.c + grp * cig + ci0) * g.h + ih0) * g.w;
               ctx.Dma(dst, ctx.View(x, src_off, cis, g.h * g.w,
@@ -183,9 +183,9 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
             for (int64_t r = 0; r < g.kh; ++r) {
               for (int64_t s = 0; s < g.kw; ++s) {
                 const int64_t tap = r * g.kw + s;
-                Operand stationary = ctx.TypedTile(weights[t].buffer, wt.dtype, cis, cot,
-                                                   tap * cot * ElemSize(wt.dtype));
-                Operand moving = ctx.TypedTile(*buf, x.dtype, cis, 0, (r * g.dh * wp + s * g.dw) * xs);
+                Operand stationary = ctx.TypedTile(weights[t].buffer, wt.tile_dtype(), cis, cot,
+                                                   tap * cot * ElemSize(wt.tile_dtype()));
+                Operand moving = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, (r * g.dh * wp + s * g.dw) * xs);
                 moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
                 const bool first = t == 0 && tap == 0;
                 const bool last = t == ci_tiles - 1 && tap == taps - 1;

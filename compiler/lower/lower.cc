@@ -129,6 +129,25 @@ IoTensor MakeIo(const ir::Value& value, int buffer) {
   return io;
 }
 
+// A float Cast whose only readers are matmul-like ops consuming it as a
+// multiplied operand (auto-cast's `Cast(x) {to=bf16}` before Conv/Gemm/
+// MatMul): the consumers load x straight into tiles of the cast type.
+bool IsCastOnLoad(const ir::Graph& graph, const ir::Op& op) {
+  if (op.type != "Cast" || op.input(0) == nullptr) return false;
+  const ir::Value* in = op.input(0);
+  const ir::Value* out = op.outputs[0];
+  if (!ir::IsFloat(in->dtype) || !ir::IsFloat(out->dtype) || graph.IsGraphOutput(out)) return false;
+  const std::vector<ir::Op*> users = graph.Users(out);
+  if (users.empty()) return false;
+  for (const ir::Op* user : users) {
+    if (user->type != "Conv" && user->type != "Gemm" && user->type != "MatMul") return false;
+    for (size_t i = 2; i < user->inputs.size(); ++i) {
+      if (user->inputs[i] == out) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<UnsupportedOp> FindUnsupported(const ir::Graph& graph) {
@@ -184,6 +203,13 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
     }
     if (absl::Status s = l->check(*op); !s.ok()) {
       return absl::UnimplementedError(absl::StrCat(op->Describe(), ": ", s.message()));
+    }
+    if (IsCastOnLoad(graph, *op)) {
+      // Folded into the consumers' loads: no instruction, no DRAM copy.
+      DramTensor folded = ctx.Tensor(op->input(0));
+      folded.load_dtype = ToNeffDType(op->outputs[0]->dtype).value_or(neff::DType::F32);
+      ctx.BindTensor(op->outputs[0], folded);
+      continue;
     }
     program.nodes.push_back(op->Describe());
     ctx.set_node(static_cast<int>(program.nodes.size()) - 1, op.get());

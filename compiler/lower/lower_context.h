@@ -2,6 +2,7 @@
 #ifndef NCC_COMPILER_LOWER_LOWER_CONTEXT_H_
 #define NCC_COMPILER_LOWER_LOWER_CONTEXT_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct DramTensor {
   Space space = Space::DRAM;
   neff::DType dtype = neff::DType::F32;
   ir::Shape shape;
+  // Set when a Cast was folded into this tensor's loads: on-chip tiles hold
+  // this type and the load DMAs convert (cast-on-load).
+  std::optional<neff::DType> load_dtype;
+
+  // The element type of on-chip tiles loaded from this tensor.
+  neff::DType tile_dtype() const { return load_dtype.value_or(dtype); }
 };
 
 class LowerContext {

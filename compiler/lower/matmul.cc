@@ -89,7 +89,7 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
   const int64_t kPart = spec.partitions;
   const int64_t kMaxMoving = spec.matmul_max_moving_free;
   const int64_t k_tiles = CeilDiv(K, kPart);
-  const neff::DType at = a.tensor.dtype, bt = b.tensor.dtype;
+  const neff::DType at = a.tensor.tile_dtype(), bt = b.tensor.tile_dtype();
   for (int64_t m0 = 0; m0 < M; m0 += kPart) {
     const int mt = static_cast<int>(std::min(kPart, M - m0));
     std::vector<Operand> lhs_t;
@@ -187,7 +187,7 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
       const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
       // Operands keep their storage type on chip (bf16/fp16 after
       // auto-cast: half the SBUF and DMA bytes, full-rate TensorE).
-      const neff::DType at = a.tensor.dtype;
+      const neff::DType at = a.tensor.tile_dtype();
       auto buf = ctx.Sbuf(absl::StrCat("lhsT", kt), ks, mt * ElemSize(at));
       if (!buf.ok()) return buf.status();
       Operand tile = ctx.TypedTile(*buf, at, ks, mt);
@@ -203,7 +203,7 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
       acc.dtype = neff::DType::F32;
       for (int64_t kt = 0; kt < k_tiles; ++kt) {
         const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
-        const neff::DType bt = b.tensor.dtype;
+        const neff::DType bt = b.tensor.tile_dtype();
         auto wbuf = ctx.Sbuf(absl::StrCat("rhs", kt), ks, nt * ElemSize(bt));
         if (!wbuf.ok()) return wbuf.status();
         Operand w = ctx.TypedTile(*wbuf, bt, ks, nt);

@@ -716,6 +716,24 @@ TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
   ExpectClose(out["c"], c);
 }
 
+TEST(AutoCast, CastFeedingAMatmulIsFoldedIntoItsLoads) {
+  const std::string text = R"(graph g(%a: f32[40,70], %b: f32[70,50]) -> (%y) {
+  %a16: bf16[40,70] = Cast(%a) {to=16}
+  %b16: bf16[70,50] = Cast(%b) {to=16}
+  %y: f32[40,50] = MatMul(%a16, %b16)
+}
+)";
+  Tensor a = Random(2800, 34), b = Random(3500, 35), y(2000);
+  for (int i = 0; i < 40; ++i)
+    for (int j = 0; j < 50; ++j) {
+      double acc = 0;
+      for (int k = 0; k < 70; ++k) acc += double(RoundBf16(a[i * 70 + k])) * RoundBf16(b[k * 50 + j]);
+      y[i * 50 + j] = float(acc);
+    }
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}});
+  ExpectClose(out["y"], y);
+}
+
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
   %a: f32[4] = Hardmax(%x)
