@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned ONNX Runtime for Node.js into third_party/ort/ (git-ignored).
+# Installs the pinned ONNX Runtime for Node.js into third_party/ort/ (git-ignored),
+# or into the directory given as the first argument.
 # Idempotent: does nothing when the pinned version is already installed.
 # ONNXRUNTIME_NODE_INSTALL=skip stops the package's install script from
 # downloading optional GPU binaries; the CPU binaries ship in the npm tarball.
@@ -7,7 +8,7 @@ set -euo pipefail
 
 ORT_VERSION="1.30.0"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="${ROOT}/third_party/ort"
+DEST="${1:-${ROOT}/third_party/ort}"
 PKG_JSON="${DEST}/node_modules/onnxruntime-node/package.json"
 
 if [[ -f "${PKG_JSON}" ]] &&

@@ -13,7 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '..', 'third_party/ort/package.json'));
+// NCC_ORT_DIR overrides where testdata/install_ort.sh put the package.
+const ortDir = process.env.NCC_ORT_DIR || path.join(here, '..', 'third_party/ort');
+const require = createRequire(path.join(ortDir, 'package.json'));
 const ort = require('onnxruntime-node');
 
 function readNpy(file) {
