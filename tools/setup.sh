@@ -20,6 +20,13 @@ PINNED=(
   python3-onnx=1.12.0-2+b4
   python3-numpy=1:1.24.2-1+deb12u1
   libonnx-testdata=1.12.0-2
+  # libFuzzer for the bounded fuzz run in tools/test.sh (tools/fuzz.sh).
+  clang=1:14.0-55.7~deb12u1
+  clang-14=1:14.0.6-12
+  libclang-rt-14-dev=1:14.0.6-12
+  # Real-model generation (testdata/generate_real_models.py).
+  python3-torch=1.13.1+dfsg-4
+  python3-torchvision=0.14.1-2
 )
 
 missing=()
