@@ -101,10 +101,91 @@ absl::Status CheckConv(const ir::Op& op) {
   return CheckFusedActivation(op);
 }
 
+namespace {
+
+// Depthwise convolution (one input and one output channel per group) on the
+// Vector and GpSimd engines: channels on partitions, and per kernel tap
+// acc += window * w[c, tap] with the weight as a per-partition scalar. On
+// the Tensor engine each group would be a K=1 matmul that uses one PE row.
+absl::Status LowerDepthwise(const ir::Op& op, LowerContext& ctx, const ConvGeometry& g) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& wt = ctx.Tensor(op.input(1));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const DramTensor* bias = op.input(2) ? &ctx.Tensor(op.input(2)) : nullptr;
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+  ActivationFor(op.GetString("fused_activation", ""), &func);
+  const int64_t part = ctx.spec().partitions;
+  const int64_t taps = g.kh * g.kw;
+  const int64_t wp = g.w + g.pl + g.pr;
+  const int64_t rows_per_tile = std::min<int64_t>(g.ho, std::max<int64_t>(1, 4096 / g.wo));
+  const bool padded = g.pt || g.pl || g.pb || g.pr;
+  for (int64_t c0 = 0; c0 < g.c; c0 += part) {
+    const int ct = static_cast<int>(std::min(part, g.c - c0));
+    auto wb = ctx.Sbuf("w", ct, taps * 4);
+    if (!wb.ok()) return wb.status();
+    ctx.Dma(ctx.Tile(*wb, ct, taps), ctx.View(wt, c0 * taps, ct, taps, {Dim{1, taps}}));
+    Operand bias_tile;
+    if (bias != nullptr) {
+      auto bb = ctx.Sbuf("bias", ct, 4);
+      if (!bb.ok()) return bb.status();
+      bias_tile = ctx.Tile(*bb, ct, 1);
+      ctx.Dma(bias_tile, ctx.View(*bias, c0, ct, 1, {Dim{1, 1}}));
+    }
+    for (int64_t n = 0; n < g.n; ++n) {
+      for (int64_t oh0 = 0; oh0 < g.ho; oh0 += rows_per_tile) {
+        const int64_t rows = std::min(rows_per_tile, g.ho - oh0);
+        const int64_t rows_in = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+        const int64_t top = oh0 * g.sh;
+        auto ib = ctx.Sbuf("in", ct, rows_in * wp * 4);
+        if (!ib.ok()) return ib.status();
+        if (padded) ctx.Memset(ctx.Tile(*ib, ct, rows_in * wp), 0.0f);
+        const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
+        const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
+        if (ih1 > ih0) {
+          Operand dst = ctx.Tile(*ib, ct, 0, ((ih0 + g.pt - top) * wp + g.pl) * 4);
+          dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
+          ctx.Dma(dst, ctx.View(x, ((n * g.c + c0) * g.h + ih0) * g.w, ct, g.h * g.w,
+                                {Dim{g.w, ih1 - ih0}, Dim{1, g.w}}));
+        }
+        auto ab = ctx.Sbuf("acc", ct, rows * g.wo * 4);
+        auto tb = ctx.Sbuf("product", ct, rows * g.wo * 4);
+        if (!ab.ok()) return ab.status();
+        if (!tb.ok()) return tb.status();
+        Operand acc = ctx.Tile(*ab, ct, rows * g.wo), product = ctx.Tile(*tb, ct, rows * g.wo);
+        for (int64_t r = 0; r < g.kh; ++r) {
+          for (int64_t s = 0; s < g.kw; ++s) {
+            const int64_t tap = r * g.kw + s;
+            Operand window = ctx.Tile(*ib, ct, 0, (r * g.dh * wp + s * g.dw) * 4);
+            window.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
+            Operand weight = ctx.Tile(*wb, ct, 1, tap * 4);
+            Operand target = tap == 0 ? acc : product;
+            target.dims = {Dim{g.wo, rows}, Dim{1, g.wo}};
+            ctx.TensorScalarPerPartition(target, window, neff::AluOp::MULTIPLY, &weight, 0.0f,
+                                         neff::AluOp::BYPASS, nullptr, 0.0f);
+            if (tap > 0) ctx.TensorTensor(acc, acc, product, neff::AluOp::ADD, target::Engine::kGpSimd);
+          }
+        }
+        ctx.Activation(acc, acc, func, 1.0f, bias ? &bias_tile : nullptr);
+        ctx.Dma(ctx.View(y, ((n * g.c + c0) * g.ho + oh0) * g.wo, ct, g.ho * g.wo,
+                         {Dim{1, rows * g.wo}}),
+                acc);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
   auto geometry = Geometry(op);
   if (!geometry.ok()) return geometry.status();
   const ConvGeometry& g = *geometry;
+  if (g.groups > 1 && g.groups == g.c && g.groups == g.co &&
+      ctx.Tensor(op.input(0)).tile_dtype() == neff::DType::F32 &&
+      ctx.Tensor(op.input(1)).tile_dtype() == neff::DType::F32) {
+    return LowerDepthwise(op, ctx, g);
+  }
   const target::CoreSpec& spec = ctx.spec();
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& wt = ctx.Tensor(op.input(1));

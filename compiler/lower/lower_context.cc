@@ -124,10 +124,11 @@ void LowerContext::Activation(const Operand& dst, const Operand& src,
 }
 
 void LowerContext::TensorTensor(const Operand& dst, const Operand& a,
-                                const Operand& b, neff::AluOp alu) {
+                                const Operand& b, neff::AluOp alu,
+                                target::Engine engine) {
   TileInst inst;
   inst.opcode = neff::Opcode::TENSOR_TENSOR;
-  inst.engine = target::Engine::kVector;
+  inst.engine = engine;
   inst.dst = dst;
   inst.src0 = a;
   inst.src1 = b;

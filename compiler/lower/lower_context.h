@@ -86,7 +86,8 @@ class LowerContext {
                   neff::ActivationFunction func, float scale,
                   const Operand* bias);
   void TensorTensor(const Operand& dst, const Operand& a, const Operand& b,
-                    neff::AluOp alu);
+                    neff::AluOp alu,
+                    target::Engine engine = target::Engine::kVector);
   void TensorScalar(const Operand& dst, const Operand& a, neff::AluOp alu,
                     float imm);
   // dst = (a <alu> s1) <alu2> s2 with per-partition scalars s1/s2 (one
