@@ -60,9 +60,9 @@ bool FuseMatMulBias(ir::Graph& graph, ir::Op& add) {
   std::optional<BiasAdd> m = MatchBiasAdd(graph, add, "MatMul");
   if (!m) return false;
   ir::Op& mm = *m->producer;
-  const ir::Value* a = mm.input(0);
+  ir::Value* a = mm.input(0);
   const ir::Value* b = mm.input(1);
-  if (a == nullptr || b == nullptr || a->shape.size() != 2 || b->shape.size() != 2) return false;
+  if (a == nullptr || b == nullptr || a->shape.size() < 2 || b->shape.size() != 2) return false;
   const int64_t n = b->shape[1];
   const ir::Shape& bs = m->bias->shape;
   if (!(bs == ir::Shape{n} || bs == ir::Shape{1, n})) return false;
@@ -71,9 +71,36 @@ bool FuseMatMulBias(ir::Graph& graph, ir::Op& add) {
     bias = graph.AddConstant(graph.UniqueName(bias->name + ".flat"), ir::DType::kF32, {n},
                              bias->data);
   }
+  if (a->shape.size() == 2) {
+    mm.type = "Gemm";
+    mm.inputs = {mm.inputs[0], mm.inputs[1], bias};
+    TakeOutput(mm, add);
+    return true;
+  }
+  // [..., M, K] x [K, N] + bias: fold the batch dims into M around a Gemm
+  // (the Reshapes are free: tensors are row-major in device memory).
+  const int64_t k = a->shape.back();
+  const int64_t rows = a->num_elements() / k;
+  auto shape_constant = [&](const std::string& base, const std::vector<int64_t>& dims) {
+    std::vector<uint8_t> data(dims.size() * 8);
+    std::memcpy(data.data(), dims.data(), data.size());
+    return graph.AddConstant(graph.UniqueName(base), ir::DType::kI64,
+                             {static_cast<int64_t>(dims.size())}, std::move(data));
+  };
+  ir::Value* a2 = graph.AddValue(graph.UniqueName(a->name + ".2d"), a->dtype, {rows, k});
+  graph.InsertOpBefore(&mm, "Reshape", mm.name + "/flatten",
+                       {a, shape_constant(a->name + ".2d_shape", {rows, k})}, {a2});
+  ir::Value* y = add.outputs[0];
+  ir::Value* y2 = graph.AddValue(graph.UniqueName(y->name + ".2d"), y->dtype, {rows, n});
+  mm.outputs[0]->producer = nullptr;
+  mm.outputs[0] = y2;
+  y2->producer = &mm;
   mm.type = "Gemm";
-  mm.inputs = {mm.inputs[0], mm.inputs[1], bias};
-  TakeOutput(mm, add);
+  mm.inputs = {a2, mm.inputs[1], bias};
+  // The Add becomes the Reshape back to y's shape.
+  add.type = "Reshape";
+  add.inputs = {y2, shape_constant(y->name + ".shape", y->shape)};
+  add.attrs.clear();
   return true;
 }
 
@@ -103,13 +130,24 @@ bool FuseConvBias(ir::Graph& graph, ir::Op& add) {
 }  // namespace
 
 absl::StatusOr<bool> FuseBias(ir::Graph& graph) {
+  // Snapshot: fusing may insert ops (the Reshapes around a batched Gemm).
+  std::vector<ir::Op*> ops;
+  for (const auto& op : graph.ops()) ops.push_back(op.get());
   std::vector<ir::Op*> fused;
-  for (const auto& op : graph.ops()) {
-    if (FuseMatMulBias(graph, *op) || FuseConvBias(graph, *op)) fused.push_back(op.get());
+  bool changed = false;
+  for (ir::Op* op : ops) {
+    if (FuseMatMulBias(graph, *op)) {
+      changed = true;
+      // A batched MatMul's Add became the Reshape back; a 2-D one is gone.
+      if (op->type == "Add") fused.push_back(op);
+    } else if (FuseConvBias(graph, *op)) {
+      changed = true;
+      fused.push_back(op);
+    }
   }
   for (ir::Op* op : fused) graph.RemoveOp(op);
-  if (!fused.empty()) graph.RemoveDeadValues();
-  return !fused.empty();
+  if (changed) graph.RemoveDeadValues();
+  return changed;
 }
 
 absl::StatusOr<bool> FuseActivation(ir::Graph& graph) {

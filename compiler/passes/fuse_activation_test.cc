@@ -96,7 +96,7 @@ TEST(FuseBias, ConvPlusChannelBiasAddsToExistingBias) {
   EXPECT_TRUE(ir::Verify(**graph).ok());
 }
 
-TEST(FuseBias, LeavesBatchedMatMulAndNonBiasAdds) {
+TEST(FuseBias, BatchedMatMulBecomesGemmBetweenReshapesAndNonBiasAddsStay) {
   auto graph = ir::Parse(R"(graph g(%x: f32[2,4,3], %z: f32[4,2]) -> (%y, %v) {
   %w: f32[3,2] = constant [1, 2, 3, 4, 5, 6]
   %b: f32[2] = constant [0.5, -0.5]
@@ -110,7 +110,15 @@ TEST(FuseBias, LeavesBatchedMatMulAndNonBiasAdds) {
   ASSERT_TRUE(graph.ok()) << graph.status();
   auto changed = FuseBias(**graph);
   ASSERT_TRUE(changed.ok());
-  EXPECT_FALSE(*changed);
+  EXPECT_TRUE(*changed);
+  ASSERT_TRUE(ir::Verify(**graph).ok()) << ir::Print(**graph);
+  std::vector<std::string> types;
+  for (const auto& op : (*graph)->ops()) types.push_back(op->type);
+  EXPECT_EQ(types, (std::vector<std::string>{"Reshape", "Gemm", "Reshape", "MatMul", "Add"}))
+      << ir::Print(**graph);
+  const ir::Op& gemm = *(*graph)->ops()[1];
+  EXPECT_EQ(gemm.outputs[0]->shape, (ir::Shape{8, 2}));
+  EXPECT_EQ((*graph)->ops()[2]->outputs[0]->name, "y");
 }
 
 }  // namespace
