@@ -8,6 +8,8 @@
 #include "compiler/passes/fold_batch_norm.h"
 #include "compiler/passes/fold_shapes.h"
 #include "compiler/passes/fuse_activation.h"
+#include "compiler/passes/fuse_gelu.h"
+#include "compiler/passes/fuse_layer_norm.h"
 #include "compiler/passes/simplify_casts.h"
 
 namespace ncc::passes {
@@ -17,6 +19,8 @@ void AddDefaultPipeline(PassManager& manager, const AutoCastPolicy& auto_cast) {
   manager.Add("constant-fold", [](ir::Graph& g) { return ConstantFold(g); });
   manager.Add("canonicalize-layout", CanonicalizeLayout);
   manager.Add("fold-batch-norm", FoldBatchNorm);
+  manager.Add("fuse-layer-norm", FuseLayerNorm);
+  manager.Add("fuse-gelu", FuseGelu);
   manager.Add("fuse-bias", FuseBias);
   manager.Add("cse", EliminateCommonSubexpressions);
   manager.Add("fuse-activation", FuseActivation);
