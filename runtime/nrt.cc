@@ -48,6 +48,9 @@ struct nrt_model {
   // nc_count over the visible cores), and the next one to try first.
   std::vector<int> cores;
   std::atomic<size_t> next_core{0};
+  // The program decoded once at load; host threads per execution.
+  std::shared_ptr<const ncc::sim::DecodedProgram> program;
+  int sim_threads = 1;
 };
 
 struct nrt_tensor {
@@ -223,9 +226,38 @@ std::unique_lock<std::mutex> AcquireCore(nrt_model* m, int* id) {
   return std::unique_lock<std::mutex>(core(*id).mu);
 }
 
+// Simulator host threads: nrt_load_options_t.sim_threads, else
+// NEURON_SIM_THREADS, else 1.
+absl::StatusOr<int> SimThreads(const nrt_load_options_t* options) {
+  constexpr int kMaxThreads = 256;
+  if (options != nullptr && options->sim_threads != 0) {
+    if (options->sim_threads > kMaxThreads) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sim_threads ", options->sim_threads, " exceeds ",
+                       kMaxThreads));
+    }
+    return static_cast<int>(options->sim_threads);
+  }
+  const char* env = std::getenv("NEURON_SIM_THREADS");
+  if (env == nullptr || *env == '\0') return 1;
+  int threads = 0;
+  if (!absl::SimpleAtoi(env, &threads) || threads < 1 ||
+      threads > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "NEURON_SIM_THREADS='", env, "': must be 1-", kMaxThreads));
+  }
+  return threads;
+}
+
 NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded,
                        const char* fn, int32_t start_nc, int32_t nc_count,
+                       const nrt_load_options_t* options,
                        nrt_model_t** model) {
+  absl::StatusOr<int> sim_threads = SimThreads(options);
+  if (!sim_threads.ok()) {
+    return Fail(NRT_INVALID,
+                absl::StrCat(fn, ": ", sim_threads.status().message()));
+  }
   if (!loaded.ok()) {
     const bool version =
         loaded.status().code() == absl::StatusCode::kUnimplemented;
@@ -256,6 +288,13 @@ NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded,
   auto m = std::make_unique<nrt_model>();
   m->neff = *std::move(loaded);
   m->model = m->neff.model;
+  auto program = ncc::sim::Decode(*m->model);
+  if (!program.ok()) {
+    return Fail(NRT_LOAD_NEFF_FAIL,
+                absl::StrCat(fn, ": ", program.status().message()));
+  }
+  m->program = *std::move(program);
+  m->sim_threads = *sim_threads;
   m->cores.assign(visible.begin() + start_nc,
                   visible.begin() + start_nc + count);
   AddTensors(m.get(), true);
@@ -357,7 +396,7 @@ NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size,
   *model = nullptr;
   return LoadChecked(
       ncc::runtime::LoadNeffBytes(neff_bytes, size, Options(options)),
-      "nrt_load", start_nc, nc_count, model);
+      "nrt_load", start_nc, nc_count, options, model);
 }
 
 NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc,
@@ -378,7 +417,8 @@ NRT_STATUS nrt_load_from_file_with_options(const char* neff_path,
   }
   *model = nullptr;
   return LoadChecked(ncc::runtime::LoadNeffFile(neff_path, Options(options)),
-                     "nrt_load_from_file", start_nc, nc_count, model);
+                     "nrt_load_from_file", start_nc, nc_count, options,
+                     model);
 }
 
 NRT_STATUS nrt_unload(nrt_model_t* model) {
@@ -629,7 +669,10 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
   {
     std::unique_lock<std::mutex> busy = AcquireCore(model, &core_id);
     start = std::chrono::steady_clock::now();
-    s = ncc::sim::ExecuteVerified(*model->model, dram.get(), &sim_stats);
+    ncc::sim::ExecuteOptions options;
+    options.threads = model->sim_threads;
+    s = ncc::sim::ExecuteDecoded(*model->program, dram.get(), &sim_stats,
+                                 nullptr, options);
   }
   auto end = std::chrono::steady_clock::now();
   if (!s.ok()) {

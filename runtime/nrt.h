@@ -57,6 +57,12 @@
  * Invalid values make nrt_init fail with NRT_INVALID. nrt_load's start_nc
  * is a logical id and nc_count how many consecutive NCs (-1: all from
  * start_nc); out-of-range requests are NRT_INVALID with the visible range.
+ * Host threads of the simulated NeuronCore (read at each load):
+ *   NEURON_SIM_THREADS       "N" (1-256, default 1): large matmuls and copies
+ *                            of an execution are split across N host threads;
+ *                            outputs are bit-identical for every N. Overridden
+ *                            by nrt_load_options_t.sim_threads; an invalid
+ *                            value makes the load fail with NRT_INVALID.
  *
  * Threads: every function may be called from any thread. Many threads may
  * call nrt_execute on the same model at once: each execution gets its own
@@ -195,6 +201,10 @@ typedef struct nrt_load_options {
    * pass over the weights). NEURON_RT_SKIP_CHECKSUM=1 does the same for
    * every load. The program is still verified. */
   uint32_t skip_checksum;
+  /* Host threads the simulated NeuronCore may use to execute this model
+   * (splitting large matmuls and copies; results are bit-identical for any
+   * count). 0 = the environment's NEURON_SIM_THREADS, else 1. */
+  uint32_t sim_threads;
 } nrt_load_options_t;
 
 /* nrt_load / nrt_load_from_file with options (NULL = defaults). */

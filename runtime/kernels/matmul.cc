@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "runtime/kernels/cast.h"
@@ -129,15 +130,27 @@ void MatmulF32Portable(const MatmulArgs& a) {
   }
 }
 
-// AVX-512: blocks of kRows output rows x 64 columns (4 zmm each) held in
-// registers over the whole k loop; column tails use masks.
+// AVX-512: the moving operand is packed one 64-column panel at a time
+// (k rows of 64 floats, contiguous: 32 KiB, L1-resident) and the stationary
+// operand once per call ([k][m], contiguous). In SBUF both are rows one
+// partition (192 KiB) apart, which map to the same few cache sets; packed,
+// the k loop streams through memory in order. Blocks of kRows output rows
+// x 64 columns (4 zmm each) stay in registers over the whole k loop; column
+// tails use masks. Each output is still fma(st, mv, sum) over k in order,
+// so the result is bit-identical to the reference.
+struct alignas(64) F32Packed {
+  float st[kMaxK * kMaxM];
+  float panel[kMaxK * 64];
+};
+
 template <int kRows>
-__attribute__((target("avx512f"))) void Avx512F32Block(const MatmulArgs& a,
-                                                       int m0, int n0) {
+__attribute__((target("avx512f"))) void Avx512F32Block(
+    const float* st, int st_ld, const float* panel, int k, float* out,
+    int64_t out_ld, int cols, bool accumulate) {
   __mmask16 mask[4];
 #pragma GCC unroll 8
   for (int v = 0; v < 4; ++v) {
-    const int left = std::clamp(a.n - (n0 + 16 * v), 0, 16);
+    const int left = std::clamp(cols - 16 * v, 0, 16);
     mask[v] = static_cast<__mmask16>((1u << left) - 1u);
   }
   __m512 acc[kRows][4];
@@ -146,40 +159,80 @@ __attribute__((target("avx512f"))) void Avx512F32Block(const MatmulArgs& a,
 #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_ps();
   }
-  for (int k = 0; k < a.k; ++k) {
-    const float* mv = a.moving + k * a.moving_ld + n0;
-    const float* st = a.stationary + k * a.stationary_ld + m0;
+  for (int kk = 0; kk < k; ++kk) {
+    const float* mv = panel + kk * 64;
+    const float* s = st + kk * st_ld;
     __m512 b[4];
 #pragma GCC unroll 8
-    for (int v = 0; v < 4; ++v)
-      b[v] = _mm512_maskz_loadu_ps(mask[v], mv + 16 * v);
+    for (int v = 0; v < 4; ++v) b[v] = _mm512_load_ps(mv + 16 * v);
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
-      const __m512 s = _mm512_set1_ps(st[r]);
+      const __m512 sv = _mm512_set1_ps(s[r]);
 #pragma GCC unroll 8
       for (int v = 0; v < 4; ++v)
-        acc[r][v] = _mm512_fmadd_ps(s, b[v], acc[r][v]);
+        acc[r][v] = _mm512_fmadd_ps(sv, b[v], acc[r][v]);
     }
   }
 #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
-    float* out = a.out + (m0 + r) * a.out_ld + n0;
+    float* o = out + r * out_ld;
 #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       __m512 x = acc[r][v];
-      if (a.accumulate) {
-        x = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], out + 16 * v), x);
+      if (accumulate) {
+        x = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], o + 16 * v), x);
       }
-      _mm512_mask_storeu_ps(out + 16 * v, mask[v], x);
+      _mm512_mask_storeu_ps(o + 16 * v, mask[v], x);
     }
   }
 }
 
 __attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
+  static thread_local std::unique_ptr<F32Packed> packed;
+  if (packed == nullptr) packed = std::make_unique<F32Packed>();
+  F32Packed& p = *packed;
+  const int st_ld = a.m;
+  for (int kk = 0; kk < a.k; ++kk) {
+    std::memcpy(p.st + kk * st_ld, a.stationary + kk * a.stationary_ld,
+                a.m * sizeof(float));
+  }
   for (int n0 = 0; n0 < a.n; n0 += 64) {
+    const int cols = std::min(64, a.n - n0);
+    for (int kk = 0; kk < a.k; ++kk) {
+      float* row = p.panel + kk * 64;
+      std::memcpy(row, a.moving + kk * a.moving_ld + n0, cols * sizeof(float));
+      if (cols < 64) std::fill(row + cols, row + 64, 0.0f);
+    }
+    float* out = a.out + n0;
     int m = 0;
-    for (; m + 4 <= a.m; m += 4) Avx512F32Block<4>(a, m, n0);
-    for (; m < a.m; ++m) Avx512F32Block<1>(a, m, n0);
+    for (; m + 6 <= a.m; m += 6) {
+      Avx512F32Block<6>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
+                        a.out_ld, cols, a.accumulate);
+    }
+    switch (a.m - m) {
+      case 5:
+        Avx512F32Block<5>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
+                          a.out_ld, cols, a.accumulate);
+        break;
+      case 4:
+        Avx512F32Block<4>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
+                          a.out_ld, cols, a.accumulate);
+        break;
+      case 3:
+        Avx512F32Block<3>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
+                          a.out_ld, cols, a.accumulate);
+        break;
+      case 2:
+        Avx512F32Block<2>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
+                          a.out_ld, cols, a.accumulate);
+        break;
+      case 1:
+        Avx512F32Block<1>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
+                          a.out_ld, cols, a.accumulate);
+        break;
+      default:
+        break;
+    }
   }
 }
 

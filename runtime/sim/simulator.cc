@@ -17,6 +17,7 @@
 #include "runtime/kernels/matmul.h"
 #include "runtime/sim/access_pattern.h"
 #include "runtime/sim/verifier.h"
+#include "runtime/sim/worker_pool.h"
 
 namespace ncc::sim {
 namespace {
@@ -341,22 +342,124 @@ struct FreeDeleter {
   void operator()(uint8_t* p) const { std::free(p); }
 };
 
+bool Partitioned(neff::MemorySpace space) {
+  return space == neff::MemorySpace::SBUF || space == neff::MemorySpace::PSUM;
+}
+
+// Whether two operands may share a byte (conservative: extents, not the
+// exact element sets).
+bool MayOverlap(const ApGeometry& a, const ApGeometry& b) {
+  if (a.space != b.space) return false;
+  if (Partitioned(a.space)) {
+    const int64_t part = a.partition_stride;
+    const int64_t pa = a.start / part, pb = b.start / part;
+    if (pa + a.num_partitions <= pb || pb + b.num_partitions <= pa) {
+      return false;
+    }
+    return a.partition_lo <= b.partition_hi && b.partition_lo <= a.partition_hi;
+  }
+  auto lo = [](const ApGeometry& g) {
+    return g.partition_lo +
+           std::min<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
+  };
+  auto hi = [](const ApGeometry& g) {
+    return g.partition_hi +
+           std::max<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
+  };
+  return lo(a) <= hi(b) && lo(b) <= hi(a);
+}
+
+}  // namespace
+
+// One decoded instruction: its operands resolved and its cost computed once.
+struct DecodedInstruction {
+  const neff::Instruction* inst = nullptr;
+  neff::Opcode op = neff::Opcode::DMA_COPY;
+  Resolved o;
+  double cost_ns = 0;
+  int signal = -1;
+  // Waits with a non-zero value: [wait_begin, wait_end) of program.waits.
+  uint32_t wait_begin = 0, wait_end = 0;
+};
+
+struct DecodedQueue {
+  const neff::Queue* queue = nullptr;
+  neff::EngineType engine = neff::EngineType::DMA;
+  target::Engine stats_engine = target::Engine::kDma;
+  int timeline = 0;
+  std::vector<DecodedInstruction> instructions;
+};
+
+struct DecodedProgram {
+  const neff::Model* model = nullptr;
+  SpaceSizes sizes;
+  std::vector<DecodedQueue> queues;
+  std::vector<std::pair<uint32_t, uint32_t>> waits;  // semaphore, value
+  // Bytes of each SBUF / PSUM partition that any operand may touch, from 0:
+  // only these need zeroing before an execution.
+  int64_t sbuf_used = 0, psum_used = 0;
+};
+
+namespace {
+
+// SBUF and PSUM of the executing thread, kept across executions so that an
+// execution zeroes only what the previous one used instead of faulting in
+// fresh pages.
+struct CoreMemory {
+  std::unique_ptr<uint8_t, FreeDeleter> sbuf, psum;
+  int64_t sbuf_dirty = 0, psum_dirty = 0;  // bytes per partition, from 0
+};
+
+CoreMemory& ThreadCoreMemory() {
+  static thread_local CoreMemory memory;
+  return memory;
+}
+
+void ZeroPrefix(uint8_t* base, int64_t partitions, int64_t part_bytes,
+                int64_t used) {
+  if (used <= 0) return;
+  if (used >= part_bytes / 2) {
+    std::memset(base, 0, partitions * part_bytes);
+    return;
+  }
+  for (int64_t p = 0; p < partitions; ++p) {
+    std::memset(base + p * part_bytes, 0, used);
+  }
+}
+
+// Operations on one input: below this many multiply-adds (or bytes for a
+// copy) an instruction runs on one thread; the hand-off costs about a
+// microsecond.
+constexpr int64_t kParallelMacs = int64_t{1} << 18;
+constexpr int64_t kParallelCopyBytes = int64_t{1} << 18;
+
 // One execution's core state: memories, semaphores and engine timelines.
 class Core {
  public:
-  Core(const neff::Model& model, uint8_t* dram) : model_(model), dram_(dram) {
+  Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool)
+      : program_(program),
+        model_(*program.model),
+        dram_(dram),
+        pool_(pool),
+        sizes_(program.sizes) {
     const auto& spec = target::NeuronCoreV2();
-    // calloc: large zeroed blocks come straight from the OS as untouched
-    // pages, so an execution only pays for the SBUF/PSUM it uses.
-    sbuf_.reset(static_cast<uint8_t*>(
-        std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
-    psum_.reset(static_cast<uint8_t*>(
-        std::calloc(spec.partitions, spec.psum_partition_bytes)));
-    sizes_.dram = static_cast<int64_t>(model.dram_size());
-    sizes_.weights = model.weights() ? model.weights()->size() : 0;
-    sizes_.sbuf_partition = spec.sbuf_partition_bytes;
-    sizes_.psum_partition = spec.psum_partition_bytes;
-    sizes_.partitions = spec.partitions;
+    CoreMemory& m = ThreadCoreMemory();
+    if (m.sbuf == nullptr) {
+      // calloc: large zeroed blocks come straight from the OS.
+      m.sbuf.reset(static_cast<uint8_t*>(
+          std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
+      m.psum.reset(static_cast<uint8_t*>(
+          std::calloc(spec.partitions, spec.psum_partition_bytes)));
+    } else {
+      ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes,
+                 m.sbuf_dirty);
+      ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes,
+                 m.psum_dirty);
+    }
+    m.sbuf_dirty = program.sbuf_used;
+    m.psum_dirty = program.psum_used;
+    sbuf_ = m.sbuf.get();
+    psum_ = m.psum.get();
   }
 
   absl::Status Run(ExecutionStats* stats, ExecutionTrace* trace);
@@ -370,9 +473,9 @@ class Core {
         // Read-only: the verifier rejects WEIGHTS destinations.
         return const_cast<uint8_t*>(model_.weights()->data()) + g.start;
       case neff::MemorySpace::SBUF:
-        return sbuf_.get() + g.start;
+        return sbuf_ + g.start;
       case neff::MemorySpace::PSUM:
-        return psum_.get() + g.start;
+        return psum_ + g.start;
     }
     return nullptr;
   }
@@ -447,9 +550,15 @@ class Core {
   void Select(const Resolved& o);
   absl::Status Gather(const Resolved& o);
 
+  void RunMatmulF32(const kernels::MatmulArgs& args);
+  void RunMatmulBf16(const kernels::MatmulBf16Args& args);
+
+  const DecodedProgram& program_;
   const neff::Model& model_;
   uint8_t* dram_;
-  std::unique_ptr<uint8_t, FreeDeleter> sbuf_, psum_;
+  WorkerPool* pool_;  // null: one thread
+  uint8_t* sbuf_;
+  uint8_t* psum_;
   SpaceSizes sizes_;
   std::vector<uint8_t> raw_, raw2_, raw3_;
   std::vector<float> a_, b_, c_, out_, st_, mv_, acc_;
@@ -457,6 +566,43 @@ class Core {
 };
 
 void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
+  const bool same_shape = src.num_partitions == dst.num_partitions &&
+                          src.free_size == dst.free_size;
+  if (src.dtype == dst.dtype && same_shape && !MayOverlap(dst, src)) {
+    // Disjoint, same dtype: copy partition by partition, without staging.
+    const uint8_t* from = Base(src);
+    uint8_t* to = Base(dst);
+    const int64_t row_bytes = src.free_size * src.elem_size;
+    if (src.free_contiguous && dst.free_contiguous) {
+      auto rows = [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+          std::memcpy(to + p * dst.partition_stride,
+                      from + p * src.partition_stride, row_bytes);
+        }
+      };
+      const int64_t parts = src.num_partitions;
+      if (pool_ != nullptr && parts > 1 &&
+          parts * row_bytes >= kParallelCopyBytes) {
+        const int n = pool_->threads();
+        pool_->Run(n, [&](int i) { rows(parts * i / n, parts * (i + 1) / n); });
+      } else {
+        rows(0, parts);
+      }
+      return;
+    }
+    if (src.free_contiguous) {
+      for (int64_t p = 0; p < src.num_partitions; ++p) {
+        ScatterRaw(dst, to, p, p + 1, from + p * src.partition_stride);
+      }
+      return;
+    }
+    raw2_.resize(row_bytes);
+    for (int64_t p = 0; p < src.num_partitions; ++p) {
+      GatherRaw(src, from, p, p + 1, raw2_.data());
+      ScatterRaw(dst, to, p, p + 1, raw2_.data());
+    }
+    return;
+  }
   // Stage the whole source first, so overlapping copies read old values.
   raw2_.resize(src.count * src.elem_size);
   GatherRaw(src, Base(src), 0, src.num_partitions, raw2_.data());
@@ -467,6 +613,54 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
     packed = raw3_.data();
   }
   ScatterRaw(dst, Base(dst), 0, dst.num_partitions, packed);
+}
+
+// Splits a matmul's output rows (in multiples of 4, the fp32 kernel's block)
+// or, for few rows, its columns (multiples of 64) across the pool. Each
+// output element is computed by exactly one call, in the same order as one
+// call over everything, so the result is bit-identical.
+template <typename Args, typename Fn>
+void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
+  const int64_t macs = int64_t{args.k} * args.m * args.n;
+  if (pool == nullptr || macs < kParallelMacs) return kernel(args);
+  const int n = pool->threads();
+  if (args.m >= 8 * n) {
+    pool->Run(n, [&](int i) {
+      const int m0 = args.m * i / n / 4 * 4;
+      const int m1 = i + 1 == n ? args.m : args.m * (i + 1) / n / 4 * 4;
+      if (m1 <= m0) return;
+      Args sub = args;
+      sub.m = m1 - m0;
+      sub.stationary += m0;
+      sub.out += m0 * args.out_ld;
+      kernel(sub);
+    });
+    return;
+  }
+  if (args.n >= 128 * n) {
+    pool->Run(n, [&](int i) {
+      const int n0 = args.n * i / n / 64 * 64;
+      const int n1 = i + 1 == n ? args.n : args.n * (i + 1) / n / 64 * 64;
+      if (n1 <= n0) return;
+      Args sub = args;
+      sub.n = n1 - n0;
+      sub.moving += n0;
+      sub.out += n0;
+      kernel(sub);
+    });
+    return;
+  }
+  kernel(args);
+}
+
+void Core::RunMatmulF32(const kernels::MatmulArgs& args) {
+  SplitMatmul(pool_, args,
+              [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
+}
+
+void Core::RunMatmulBf16(const kernels::MatmulBf16Args& args) {
+  SplitMatmul(pool_, args,
+              [](const kernels::MatmulBf16Args& a) { kernels::MatmulBf16(a); });
 }
 
 // bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16
@@ -499,7 +693,7 @@ bool Core::MatmulBf16Direct(const neff::Instruction& inst,
   operand(mv, mv16_, &args.moving, &args.moving_ld);
   args.out = reinterpret_cast<float*>(Base(dst));
   args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
-  kernels::MatmulBf16(args);
+  RunMatmulBf16(args);
   return true;
 }
 
@@ -532,7 +726,7 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst,
   if (IsDirectF32(dst)) {
     args.out = reinterpret_cast<float*>(Base(dst));
     args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
-    kernels::MatmulF32(args);
+    RunMatmulF32(args);
     return;
   }
   // Strided PSUM destination: gather, accumulate, scatter.
@@ -544,7 +738,7 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst,
   }
   args.out = acc_.data();
   args.out_ld = dst.free_size;
-  kernels::MatmulF32(args);
+  RunMatmulF32(args);
   for (int64_t p = 0; p < dst.num_partitions; ++p) {
     StoreRow(dst, p, acc_.data() + p * dst.free_size);
   }
@@ -725,8 +919,8 @@ absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine,
 }
 
 absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
-  const auto* queues = model_.queues();
-  const int num_queues = queues ? static_cast<int>(queues->size()) : 0;
+  const std::vector<DecodedQueue>& queues = program_.queues;
+  const int num_queues = static_cast<int>(queues.size());
   const uint32_t num_sems = model_.num_semaphores();
   std::vector<uint64_t> sem_value(num_sems, 0);
   // Sorted completion times of each semaphore's increments: value v was
@@ -737,29 +931,6 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   std::vector<uint32_t> head(num_queues, 0);
   ExecutionStats local;
 
-  auto timeline_of = [](const neff::Queue& q) {
-    return q.engine() == neff::EngineType::DMA ? 4 + static_cast<int>(q.index())
-                                               : static_cast<int>(q.engine());
-  };
-  auto engine_of = [](neff::EngineType e) {
-    switch (e) {
-      case neff::EngineType::TENSOR:
-        return target::Engine::kTensor;
-      case neff::EngineType::VECTOR:
-        return target::Engine::kVector;
-      case neff::EngineType::SCALAR:
-        return target::Engine::kScalar;
-      case neff::EngineType::GPSIMD:
-        return target::Engine::kGpSimd;
-      case neff::EngineType::DMA:
-        return target::Engine::kDma;
-    }
-    return target::Engine::kDma;
-  };
-  auto size_of = [](const neff::Queue* q) {
-    return q->instructions() ? q->instructions()->size() : 0u;
-  };
-
   while (true) {
     int best = -1;
     double best_start = 0.0;
@@ -767,27 +938,25 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
     uint32_t best_wait_value = 0;
     bool unfinished = false;
     for (int q = 0; q < num_queues; ++q) {
-      const neff::Queue* queue = queues->Get(q);
-      if (head[q] >= size_of(queue)) continue;
+      const DecodedQueue& queue = queues[q];
+      if (head[q] >= queue.instructions.size()) continue;
       unfinished = true;
-      const neff::Instruction* inst = queue->instructions()->Get(head[q]);
-      double start = timeline_end[timeline_of(*queue)];
+      const DecodedInstruction& d = queue.instructions[head[q]];
+      double start = timeline_end[queue.timeline];
       bool ready = true;
       int wait_sem = -1;
       uint32_t wait_value = 0;
-      if (inst->waits()) {
-        for (const neff::SemaphoreWait* w : *inst->waits()) {
-          if (w->value() == 0) continue;
-          if (sem_value[w->semaphore()] < w->value()) {
-            ready = false;
-            break;
-          }
-          const double reached = sem_times[w->semaphore()][w->value() - 1];
-          if (reached > start) {
-            start = reached;
-            wait_sem = w->semaphore();
-            wait_value = w->value();
-          }
+      for (uint32_t w = d.wait_begin; w < d.wait_end; ++w) {
+        const auto [sem, value] = program_.waits[w];
+        if (sem_value[sem] < value) {
+          ready = false;
+          break;
+        }
+        const double reached = sem_times[sem][value - 1];
+        if (reached > start) {
+          start = reached;
+          wait_sem = static_cast<int>(sem);
+          wait_value = value;
         }
       }
       if (ready && (best < 0 || start < best_start)) {
@@ -803,9 +972,9 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
       std::vector<std::string> blocked;
       std::set<int> involved;
       for (int q = 0; q < num_queues; ++q) {
-        const neff::Queue* queue = queues->Get(q);
-        if (head[q] >= size_of(queue)) continue;
-        const neff::Instruction* inst = queue->instructions()->Get(head[q]);
+        const neff::Queue* queue = queues[q].queue;
+        if (head[q] >= queues[q].instructions.size()) continue;
+        const neff::Instruction* inst = queues[q].instructions[head[q]].inst;
         for (const neff::SemaphoreWait* w : *inst->waits()) {
           if (sem_value[w->semaphore()] >= w->value()) continue;
           involved.insert(w->semaphore());
@@ -826,65 +995,38 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
                        "; semaphore values: ", absl::StrJoin(values, ", ")));
     }
 
-    const neff::Queue* queue = queues->Get(best);
-    const neff::Instruction& inst = *queue->instructions()->Get(head[best]);
-    ++head[best];
-    const uint32_t index = head[best] - 1;
-    Resolved o;
-    bool resolved = true;
-    auto resolve = [&](const neff::AccessPattern* ap, ApGeometry* g) {
-      if (ap == nullptr) return false;
-      auto r = ResolveAccessPattern(*ap, sizes_);
-      if (!r.ok()) {
-        resolved = false;
-        return false;
-      }
-      *g = *r;
-      return true;
-    };
-    const neff::Opcode op = inst.opcode();
-    resolve(inst.dst(), &o.dst);
-    resolve(inst.src0(), &o.src0);
-    o.has_src1 = resolve(inst.src1(), &o.src1);
-    if (op == neff::Opcode::TENSOR_SCALAR || op == neff::Opcode::SELECT) {
-      o.has_src2 = resolve(inst.src2(), &o.src2);
-    }
-    if (op == neff::Opcode::ACTIVATION) {
-      o.has_bias = resolve(inst.bias(), &o.bias);
-      o.has_accum = resolve(inst.accum(), &o.accum);
-    }
-    if (!resolved || inst.dst() == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("queue ", QueueName(*queue), " instruction ", index,
-                       ": operand failed to resolve (model not verified?)"));
-    }
-    if (absl::Status s = Exec(inst, queue->engine(), o); !s.ok()) {
+    const DecodedQueue& queue = queues[best];
+    const uint32_t index = head[best]++;
+    const DecodedInstruction& d = queue.instructions[index];
+    const neff::Instruction& inst = *d.inst;
+    if (absl::Status s = Exec(inst, queue.engine, d.o); !s.ok()) {
       return absl::Status(
-          s.code(), absl::StrCat("execution failed: queue ", QueueName(*queue),
-                                 " instruction ", index, " (",
-                                 neff::EnumNameOpcode(op), "): ", s.message()));
+          s.code(),
+          absl::StrCat("execution failed: queue ", QueueName(*queue.queue),
+                       " instruction ", index, " (", neff::EnumNameOpcode(d.op),
+                       "): ", s.message()));
     }
 
-    const double cost = CostNs(inst, queue->engine(), o);
-    const int tl = timeline_of(*queue);
+    const double cost = d.cost_ns;
+    const int tl = queue.timeline;
     const double end = best_start + cost;
     const double timeline_ready = timeline_end[tl];
     local.semaphore_wait_ns += best_start - timeline_ready;
     timeline_end[tl] = end;
-    const int e = static_cast<int>(engine_of(queue->engine()));
+    const int e = static_cast<int>(queue.stats_engine);
     local.busy_ns[e] += cost;
     local.instructions[e] += 1;
-    if (queue->engine() == neff::EngineType::DMA) {
-      local.dma_bytes += o.dst.count * o.dst.elem_size;
+    if (queue.engine == neff::EngineType::DMA) {
+      local.dma_bytes += d.o.dst.count * d.o.dst.elem_size;
     }
     local.estimated_latency_ns = std::max(local.estimated_latency_ns, end);
     if (trace != nullptr) {
       TraceEvent ev;
       ev.queue = best;
-      ev.engine = queue->engine();
-      ev.queue_index = queue->index();
+      ev.engine = queue.engine;
+      ev.queue_index = queue.queue->index();
       ev.instruction = index;
-      ev.opcode = op;
+      ev.opcode = d.op;
       ev.node = inst.node();
       ev.ready_ns = timeline_ready;
       ev.start_ns = best_start;
@@ -893,10 +1035,10 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
       ev.wait_value = best_wait_value;
       trace->events.push_back(ev);
     }
-    if (inst.signal() >= 0) {
-      auto& times = sem_times[inst.signal()];
+    if (d.signal >= 0) {
+      auto& times = sem_times[d.signal];
       times.insert(std::upper_bound(times.begin(), times.end(), end), end);
-      ++sem_value[inst.signal()];
+      ++sem_value[d.signal];
     }
   }
   if (local.estimated_latency_ns > 0) {
@@ -907,22 +1049,130 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   return absl::OkStatus();
 }
 
+target::Engine StatsEngine(neff::EngineType e) {
+  switch (e) {
+    case neff::EngineType::TENSOR:
+      return target::Engine::kTensor;
+    case neff::EngineType::VECTOR:
+      return target::Engine::kVector;
+    case neff::EngineType::SCALAR:
+      return target::Engine::kScalar;
+    case neff::EngineType::GPSIMD:
+      return target::Engine::kGpSimd;
+    case neff::EngineType::DMA:
+      return target::Engine::kDma;
+  }
+  return target::Engine::kDma;
+}
+
 }  // namespace
 
-absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
-                             ExecutionStats* stats, ExecutionTrace* trace) {
-  if (dram == nullptr && model.dram_size() > 0) {
+absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
+    const neff::Model& model) {
+  const auto& spec = target::NeuronCoreV2();
+  auto program = std::make_shared<DecodedProgram>();
+  program->model = &model;
+  SpaceSizes& sizes = program->sizes;
+  sizes.dram = static_cast<int64_t>(model.dram_size());
+  sizes.weights = model.weights() ? model.weights()->size() : 0;
+  sizes.sbuf_partition = spec.sbuf_partition_bytes;
+  sizes.psum_partition = spec.psum_partition_bytes;
+  sizes.partitions = spec.partitions;
+  const auto* queues = model.queues();
+  const int num_queues = queues ? static_cast<int>(queues->size()) : 0;
+  program->queues.resize(num_queues);
+  for (int q = 0; q < num_queues; ++q) {
+    const neff::Queue* queue = queues->Get(q);
+    DecodedQueue& dq = program->queues[q];
+    dq.queue = queue;
+    dq.engine = queue->engine();
+    dq.stats_engine = StatsEngine(queue->engine());
+    dq.timeline = queue->engine() == neff::EngineType::DMA
+                      ? 4 + static_cast<int>(queue->index())
+                      : static_cast<int>(queue->engine());
+    const uint32_t count =
+        queue->instructions() ? queue->instructions()->size() : 0u;
+    dq.instructions.resize(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      const neff::Instruction& inst = *queue->instructions()->Get(i);
+      DecodedInstruction& d = dq.instructions[i];
+      d.inst = &inst;
+      d.op = inst.opcode();
+      d.signal = inst.signal();
+      bool resolved = true;
+      auto resolve = [&](const neff::AccessPattern* ap, ApGeometry* g) {
+        if (ap == nullptr) return false;
+        auto r = ResolveAccessPattern(*ap, sizes);
+        if (!r.ok()) {
+          resolved = false;
+          return false;
+        }
+        *g = *r;
+        if (g->space == neff::MemorySpace::SBUF) {
+          program->sbuf_used =
+              std::max(program->sbuf_used, g->partition_hi + 1);
+        } else if (g->space == neff::MemorySpace::PSUM) {
+          program->psum_used =
+              std::max(program->psum_used, g->partition_hi + 1);
+        }
+        return true;
+      };
+      Resolved& o = d.o;
+      resolve(inst.dst(), &o.dst);
+      resolve(inst.src0(), &o.src0);
+      o.has_src1 = resolve(inst.src1(), &o.src1);
+      if (d.op == neff::Opcode::TENSOR_SCALAR || d.op == neff::Opcode::SELECT) {
+        o.has_src2 = resolve(inst.src2(), &o.src2);
+      }
+      if (d.op == neff::Opcode::ACTIVATION) {
+        o.has_bias = resolve(inst.bias(), &o.bias);
+        o.has_accum = resolve(inst.accum(), &o.accum);
+      }
+      if (!resolved || inst.dst() == nullptr) {
+        return absl::InternalError(
+            absl::StrCat("queue ", QueueName(*queue), " instruction ", i,
+                         ": operand failed to resolve (model not verified?)"));
+      }
+      d.cost_ns = CostNs(inst, queue->engine(), o);
+      d.wait_begin = static_cast<uint32_t>(program->waits.size());
+      if (inst.waits()) {
+        for (const neff::SemaphoreWait* w : *inst.waits()) {
+          if (w->value() == 0) continue;
+          program->waits.emplace_back(w->semaphore(), w->value());
+        }
+      }
+      d.wait_end = static_cast<uint32_t>(program->waits.size());
+    }
+  }
+  return std::shared_ptr<const DecodedProgram>(std::move(program));
+}
+
+absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram,
+                            ExecutionStats* stats, ExecutionTrace* trace,
+                            const ExecuteOptions& options) {
+  if (dram == nullptr && program.model->dram_size() > 0) {
     return absl::InvalidArgumentError("no DRAM arena given");
   }
   if (trace != nullptr) trace->events.clear();
-  Core core(model, dram);
+  std::unique_ptr<WorkerPool> pool;
+  if (options.threads > 1) pool = std::make_unique<WorkerPool>(options.threads);
+  Core core(program, dram, pool.get());
   return core.Run(stats, trace);
 }
 
+absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
+                             ExecutionStats* stats, ExecutionTrace* trace,
+                             const ExecuteOptions& options) {
+  auto program = Decode(model);
+  if (!program.ok()) return program.status();
+  return ExecuteDecoded(**program, dram, stats, trace, options);
+}
+
 absl::Status Execute(const neff::Model& model, uint8_t* dram,
-                     ExecutionStats* stats, ExecutionTrace* trace) {
+                     ExecutionStats* stats, ExecutionTrace* trace,
+                     const ExecuteOptions& options) {
   if (auto s = Verify(model); !s.ok()) return s;
-  return ExecuteVerified(model, dram, stats, trace);
+  return ExecuteVerified(model, dram, stats, trace, options);
 }
 
 }  // namespace ncc::sim

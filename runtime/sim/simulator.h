@@ -7,9 +7,11 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "neff/neff_generated.h"
 #include "target/neuroncore.h"
 
@@ -61,6 +63,31 @@ struct ExecutionTrace {
   std::vector<TraceEvent> events;
 };
 
+// How an execution may use the host (never changes results: work split
+// across threads is split so that every element is computed exactly as on
+// one thread).
+struct ExecuteOptions {
+  // Host threads for the simulated core (>= 1): large matmuls and copies are
+  // split across them.
+  int threads = 1;
+};
+
+// A verified model decoded once for repeated execution: every operand's
+// access pattern resolved, every instruction's estimated cost and waits
+// precomputed. It points into the model, which must outlive it.
+struct DecodedProgram;
+
+// Decodes a model that already passed Verify().
+absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
+    const neff::Model& model);
+
+// As ExecuteVerified, for a decoded program (what the runtime calls: the
+// decoding is paid once per load, not per execution).
+absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram,
+                            ExecutionStats* stats,
+                            ExecutionTrace* trace = nullptr,
+                            const ExecuteOptions& options = {});
+
 // Runs `model` on a fresh core (SBUF, PSUM and semaphores zeroed). `dram`
 // holds model.dram_size() bytes: inputs are read from and outputs written to
 // it. Verifies the model first (so a hostile model is rejected, never run).
@@ -70,12 +97,14 @@ struct ExecutionTrace {
 // the execution with an error naming the queue and instruction. `stats` and
 // `trace` may be null.
 absl::Status Execute(const neff::Model& model, uint8_t* dram,
-                     ExecutionStats* stats, ExecutionTrace* trace = nullptr);
+                     ExecutionStats* stats, ExecutionTrace* trace = nullptr,
+                     const ExecuteOptions& options = {});
 
 // As Execute, for a model that already passed Verify().
 absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
                              ExecutionStats* stats,
-                             ExecutionTrace* trace = nullptr);
+                             ExecutionTrace* trace = nullptr,
+                             const ExecuteOptions& options = {});
 
 }  // namespace ncc::sim
 
