@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <set>
@@ -289,7 +290,9 @@ bool IsDirectF32(const ApGeometry& g) {
 
 // The operands an instruction touches, resolved once.
 struct Resolved {
-  ApGeometry dst, src0, src1, src2, bias, accum;
+  // Into DecodedProgram::operands; null when the instruction has none.
+  const ApGeometry *dst = nullptr, *src0 = nullptr, *src1 = nullptr,
+                   *src2 = nullptr, *bias = nullptr, *accum = nullptr;
   bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
 };
 
@@ -301,39 +304,39 @@ double CostNs(const neff::Instruction& inst, neff::EngineType engine,
   switch (engine) {
     case neff::EngineType::DMA: {
       // Bytes written, as the compiler's scheduler counts them.
-      const int64_t bytes = o.dst.count * o.dst.elem_size;
+      const int64_t bytes = o.dst->count * o.dst->elem_size;
       if (op == neff::Opcode::DMA_GATHER) {
         // One row per partition: the run is one dst row's bytes.
-        return target::DmaNs(spec, bytes, o.dst.free_size * o.dst.elem_size);
+        return target::DmaNs(spec, bytes, o.dst->free_size * o.dst->elem_size);
       }
       return target::DmaNs(
           spec, bytes,
-          std::min(o.dst.contiguous_bytes, o.src0.contiguous_bytes));
+          std::min(o.dst->contiguous_bytes, o.src0->contiguous_bytes));
     }
     case neff::EngineType::TENSOR:
       if (op == neff::Opcode::TRANSPOSE) {
-        return target::MatmulNs(spec, o.src0.free_size, o.src0.num_partitions,
-                                o.src0.elem_size);
+        return target::MatmulNs(spec, o.src0->free_size, o.src0->num_partitions,
+                                o.src0->elem_size);
       }
-      return target::MatmulNs(spec, o.src0.free_size, o.src1.free_size,
-                              o.src1.elem_size);
+      return target::MatmulNs(spec, o.src0->free_size, o.src1->free_size,
+                              o.src1->elem_size);
     case neff::EngineType::SCALAR:
-      return target::ActivationNs(spec, o.dst.free_size);
+      return target::ActivationNs(spec, o.dst->free_size);
     case neff::EngineType::VECTOR:
       switch (op) {
         case neff::Opcode::TENSOR_TENSOR:
         case neff::Opcode::SELECT:
-          return target::VectorNs(spec, o.dst.free_size, 2);
+          return target::VectorNs(spec, o.dst->free_size, 2);
         case neff::Opcode::TENSOR_REDUCE:
         case neff::Opcode::TRANSPOSE:
-          return target::VectorNs(spec, o.src0.free_size, 1);
+          return target::VectorNs(spec, o.src0->free_size, 1);
         default:
-          return target::VectorNs(spec, o.dst.free_size, 1);
+          return target::VectorNs(spec, o.dst->free_size, 1);
       }
     case neff::EngineType::GPSIMD:
       return target::GpSimdNs(spec, op == neff::Opcode::TENSOR_REDUCE
-                                        ? o.src0.free_size
-                                        : o.dst.free_size);
+                                        ? o.src0->free_size
+                                        : o.dst->free_size);
   }
   return 0.0;
 }
@@ -395,6 +398,8 @@ struct DecodedProgram {
   SpaceSizes sizes;
   std::vector<DecodedQueue> queues;
   std::vector<std::pair<uint32_t, uint32_t>> waits;  // semaphore, value
+  // Every resolved operand (a deque: Resolved points into it).
+  std::deque<ApGeometry> operands;
   // Bytes of each SBUF / PSUM partition that any operand may touch, from 0:
   // only these need zeroing before an execution.
   int64_t sbuf_used = 0, psum_used = 0;
@@ -745,33 +750,33 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst,
 }
 
 void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
-  const ApGeometry& dst = o.dst;
+  const ApGeometry& dst = *o.dst;
   const int64_t n = dst.free_size;
   const auto alu = static_cast<kernels::Alu>(inst.alu_op());
   const auto alu2 = static_cast<kernels::Alu>(inst.alu_op2());
   const auto act = static_cast<kernels::Act>(inst.act_func());
   for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    const float* a = RowF32(o.src0, p, a_);
+    const float* a = RowF32(*o.src0, p, a_);
     float* out = OutRow(dst, p);
     switch (inst.opcode()) {
       case neff::Opcode::ACTIVATION: {
-        const float b = o.has_bias ? ScalarAt(o.bias, p) : 0.0f;
+        const float b = o.has_bias ? ScalarAt(*o.bias, p) : 0.0f;
         kernels::Activation(act, a, inst.scale(), b, out, n);
         if (o.has_accum) {
           // Sum of the fp32 results (before any rounding to dst's dtype),
           // left to right.
           float sum = 0.0f;
           kernels::Reduce(kernels::Alu::kAdd, out, 1, n, &sum);
-          StoreScalarAt(o.accum, p, sum);
+          StoreScalarAt(*o.accum, p, sum);
         }
         break;
       }
       case neff::Opcode::TENSOR_TENSOR:
-        kernels::AluTensorTensor(alu, a, RowF32(o.src1, p, b_), out, n);
+        kernels::AluTensorTensor(alu, a, RowF32(*o.src1, p, b_), out, n);
         break;
       case neff::Opcode::TENSOR_SCALAR: {
-        const float s1 = o.has_src1 ? ScalarAt(o.src1, p) : inst.imm();
-        const float s2 = o.has_src2 ? ScalarAt(o.src2, p) : inst.imm2();
+        const float s1 = o.has_src1 ? ScalarAt(*o.src1, p) : inst.imm();
+        const float s2 = o.has_src2 ? ScalarAt(*o.src2, p) : inst.imm2();
         kernels::AluTensorScalar(alu, s1, alu2, s2, a, out, n);
         break;
       }
@@ -783,28 +788,28 @@ void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
 }
 
 void Core::Reduce(const neff::Instruction& inst, const Resolved& o) {
-  const int64_t groups = o.dst.free_size;
-  const int64_t r = o.src0.free_size / groups;
+  const int64_t groups = o.dst->free_size;
+  const int64_t r = o.src0->free_size / groups;
   const auto alu = static_cast<kernels::Alu>(inst.alu_op());
   std::vector<float> result(groups);
-  for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
-    kernels::Reduce(alu, RowF32(o.src0, p, a_), groups, r, result.data());
-    StoreRow(o.dst, p, result.data());
+  for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
+    kernels::Reduce(alu, RowF32(*o.src0, p, a_), groups, r, result.data());
+    StoreRow(*o.dst, p, result.data());
   }
 }
 
 void Core::Transpose(const Resolved& o) {
   // Stage all of src0 first: dst may overlap it.
-  const int64_t parts = o.src0.num_partitions, free = o.src0.free_size;
+  const int64_t parts = o.src0->num_partitions, free = o.src0->free_size;
   std::vector<float> staged(parts * free);
   for (int64_t p = 0; p < parts; ++p) {
-    const float* row = RowF32(o.src0, p, a_);
+    const float* row = RowF32(*o.src0, p, a_);
     std::copy(row, row + free, staged.begin() + p * free);
   }
   std::vector<float> column(parts);
   for (int64_t f = 0; f < free; ++f) {
     for (int64_t p = 0; p < parts; ++p) column[p] = staged[p * free + f];
-    StoreRow(o.dst, f, column.data());
+    StoreRow(*o.dst, f, column.data());
   }
 }
 
@@ -837,38 +842,38 @@ void Core::Iota(const neff::Instruction& inst, const ApGeometry& dst) {
 }
 
 void Core::Select(const Resolved& o) {
-  const int64_t n = o.dst.free_size;
+  const int64_t n = o.dst->free_size;
   std::vector<float> pred, on_true, on_false;
   std::vector<float> result(n);
-  for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
+  for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
     // Copies: dst may alias any operand row.
-    const float* c = RowF32(o.src0, p, pred);
-    const float* t = RowF32(o.src1, p, on_true);
-    const float* f = RowF32(o.src2, p, on_false);
+    const float* c = RowF32(*o.src0, p, pred);
+    const float* t = RowF32(*o.src1, p, on_true);
+    const float* f = RowF32(*o.src2, p, on_false);
     for (int64_t j = 0; j < n; ++j) result[j] = c[j] != 0.0f ? t[j] : f[j];
-    StoreRow(o.dst, p, result.data());
+    StoreRow(*o.dst, p, result.data());
   }
 }
 
 absl::Status Core::Gather(const Resolved& o) {
-  const int64_t rows = o.src0.num_partitions;
-  ApGeometry row = o.src0;
+  const int64_t rows = o.src0->num_partitions;
+  ApGeometry row = *o.src0;
   row.num_partitions = 1;
   row.count = row.free_size;
-  ApGeometry out = o.dst;
+  ApGeometry out = *o.dst;
   out.num_partitions = 1;
   out.count = out.free_size;
-  const int64_t part_bytes = o.dst.partition_stride;
-  for (int64_t p = 0; p < o.dst.num_partitions; ++p) {
+  const int64_t part_bytes = o.dst->partition_stride;
+  for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
     const int64_t r =
-        LoadI64(o.src1.dtype, Base(o.src1) + p * o.src1.partition_stride);
+        LoadI64(o.src1->dtype, Base(*o.src1) + p * o.src1->partition_stride);
     if (r < 0 || r >= rows) {
       return absl::OutOfRangeError(absl::StrCat(
           "index ", r, " at partition ", p, " is outside the ", rows,
-          " rows of the ", SpaceName(o.src0.space), " table"));
+          " rows of the ", SpaceName(o.src0->space), " table"));
     }
-    row.start = o.src0.start + r * o.src0.partition_stride;
-    out.start = o.dst.start + p * part_bytes;
+    row.start = o.src0->start + r * o.src0->partition_stride;
+    out.start = o.dst->start + p * part_bytes;
     Copy(out, row);
   }
   return absl::OkStatus();
@@ -884,10 +889,10 @@ absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine,
   switch (inst.opcode()) {
     case neff::Opcode::DMA_COPY:
     case neff::Opcode::TENSOR_COPY:
-      Copy(o.dst, o.src0);
+      Copy(*o.dst, *o.src0);
       break;
     case neff::Opcode::MATMUL:
-      Matmul(inst, o.dst, o.src0, o.src1);
+      Matmul(inst, *o.dst, *o.src0, *o.src1);
       break;
     case neff::Opcode::ACTIVATION:
     case neff::Opcode::TENSOR_TENSOR:
@@ -895,7 +900,7 @@ absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine,
       Elementwise(inst, o);
       break;
     case neff::Opcode::MEMSET:
-      Memset(inst, o.dst);
+      Memset(inst, *o.dst);
       break;
     case neff::Opcode::TENSOR_REDUCE:
       Reduce(inst, o);
@@ -907,7 +912,7 @@ absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine,
       Transpose(o);
       break;
     case neff::Opcode::IOTA:
-      Iota(inst, o.dst);
+      Iota(inst, *o.dst);
       break;
     case neff::Opcode::SELECT:
       Select(o);
@@ -1017,7 +1022,7 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
     local.busy_ns[e] += cost;
     local.instructions[e] += 1;
     if (queue.engine == neff::EngineType::DMA) {
-      local.dma_bytes += d.o.dst.count * d.o.dst.elem_size;
+      local.dma_bytes += d.o.dst->count * d.o.dst->elem_size;
     }
     local.estimated_latency_ns = std::max(local.estimated_latency_ns, end);
     if (trace != nullptr) {
@@ -1100,14 +1105,16 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
       d.op = inst.opcode();
       d.signal = inst.signal();
       bool resolved = true;
-      auto resolve = [&](const neff::AccessPattern* ap, ApGeometry* g) {
+      auto resolve = [&](const neff::AccessPattern* ap,
+                         const ApGeometry** out) {
         if (ap == nullptr) return false;
         auto r = ResolveAccessPattern(*ap, sizes);
         if (!r.ok()) {
           resolved = false;
           return false;
         }
-        *g = *r;
+        const ApGeometry* g = &program->operands.emplace_back(*r);
+        *out = g;
         if (g->space == neff::MemorySpace::SBUF) {
           program->sbuf_used =
               std::max(program->sbuf_used, g->partition_hi + 1);
