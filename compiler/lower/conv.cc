@@ -25,18 +25,25 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
   const ir::Shape& wt = op.input(1)->shape;
   const ir::Shape& y = op.outputs[0]->shape;
   ConvGeometry g;
-  g.n = x[0], g.c = x[1], g.h = x[2], g.w = x[3];
-  g.co = wt[0], g.kh = wt[2], g.kw = wt[3];
+  // A 1-D convolution is a 2-D one with height 1.
+  const bool one_d = x.size() == 3;
+  g.n = x[0], g.c = x[1], g.h = one_d ? 1 : x[2], g.w = one_d ? x[2] : x[3];
+  g.co = wt[0], g.kh = one_d ? 1 : wt[2], g.kw = one_d ? wt[2] : wt[3];
   g.groups = op.GetInt("group", 1);
-  std::vector<int64_t> strides = op.GetInts("strides", {1, 1});
-  std::vector<int64_t> dilations = op.GetInts("dilations", {1, 1});
-  std::vector<int64_t> pads = op.GetInts("pads", {0, 0, 0, 0});
+  std::vector<int64_t> strides = op.GetInts("strides", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
+  std::vector<int64_t> dilations = op.GetInts("dilations", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
+  std::vector<int64_t> pads = op.GetInts("pads", one_d ? std::vector<int64_t>{0, 0} : std::vector<int64_t>{0, 0, 0, 0});
+  if (one_d && strides.size() == 1 && dilations.size() == 1 && pads.size() == 2) {
+    strides = {1, strides[0]};
+    dilations = {1, dilations[0]};
+    pads = {0, pads[0], 0, pads[1]};
+  }
   if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4) {
     return Unsupported("strides/dilations/pads must describe 2 spatial axes");
   }
   g.sh = strides[0], g.sw = strides[1];
   g.dh = dilations[0], g.dw = dilations[1];
-  g.ho = y[2], g.wo = y[3];
+  g.ho = one_d ? 1 : y[2], g.wo = one_d ? y[2] : y[3];
   std::string auto_pad = op.GetString("auto_pad", "NOTSET");
   if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
     int64_t total_h = std::max<int64_t>(0, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h);
@@ -89,8 +96,8 @@ absl::Status CheckConv(const ir::Op& op) {
   if (op.input(0) == nullptr || op.input(1) == nullptr) {
     return Unsupported("needs inputs X and W");
   }
-  if (op.input(0)->shape.size() != 4) {
-    return Unsupported(absl::StrCat("only 2-D convolution (4-D input); input has rank ",
+  if (op.input(0)->shape.size() != 4 && op.input(0)->shape.size() != 3) {
+    return Unsupported(absl::StrCat("only 1-D and 2-D convolution; input has rank ",
                                         op.input(0)->shape.size()));
   }
   auto g = Geometry(op);

@@ -44,6 +44,10 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
   else if (type == "GreaterOrEqual") *alu = neff::AluOp::IS_GE;
   else if (type == "Less") *alu = neff::AluOp::IS_LT;
   else if (type == "LessOrEqual") *alu = neff::AluOp::IS_LE;
+  // Logic on 0/1 values.
+  else if (type == "And") *alu = neff::AluOp::MINIMUM;
+  else if (type == "Or") *alu = neff::AluOp::MAXIMUM;
+  else if (type == "Xor") *alu = neff::AluOp::NOT_EQUAL;
   else return false;
   return true;
 }
@@ -118,6 +122,8 @@ Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
 
 }  // namespace
 
+bool IsLogic(const std::string& type) { return type == "And" || type == "Or" || type == "Xor"; }
+
 bool IsComparison(const std::string& type) {
   return type == "Equal" || type == "Greater" || type == "GreaterOrEqual" || type == "Less" ||
          type == "LessOrEqual";
@@ -132,14 +138,14 @@ absl::Status CheckBinary(const ir::Op& op) {
   // Compute is fp32: float operands, plus bool predicates/results.
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
-    const bool predicate = op.type == "Where" && i == 0;
+    const bool predicate = (op.type == "Where" && i == 0) || IsLogic(op.type);
     if (predicate ? in->dtype != ir::DType::kBool : in->dtype != ir::DType::kF32) {
       return Unsupported(absl::StrCat("input '", in->name, "' is ", ir::DTypeName(in->dtype),
                                       " (element-wise arithmetic is lowered for f32 only)"));
     }
   }
   const ir::DType out = op.outputs[0]->dtype;
-  if (out != (IsComparison(op.type) ? ir::DType::kBool : ir::DType::kF32)) {
+  if (out != (IsComparison(op.type) || IsLogic(op.type) ? ir::DType::kBool : ir::DType::kF32)) {
     return Unsupported(absl::StrCat("output is ", ir::DTypeName(out)));
   }
   return CheckFusedActivation(op);
@@ -346,6 +352,7 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
     if (op.type == type) return std::vector<UnaryStep>{Act(func)};
   }
   if (op.type == "Neg") return std::vector<UnaryStep>{Act(F::IDENTITY, -1.0f)};
+  if (op.type == "Not") return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, 0.0f)};
   if (op.type == "Gelu") {
     const std::string approx = op.GetString("approximate", "none");
     if (approx != "none" && approx != "tanh") return Unsupported(absl::StrCat("approximate='", approx, "'"));
@@ -387,6 +394,12 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
 }  // namespace
 
 absl::Status CheckUnary(const ir::Op& op) {
+  if (op.type == "Not") {
+    if (op.input(0) == nullptr || op.input(0)->dtype != ir::DType::kBool) {
+      return Unsupported("Not takes bool");
+    }
+    return absl::OkStatus();
+  }
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr) return Unsupported("missing input");
   auto program = UnaryProgram(op);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/lower/constant_ops.h"
 #include "compiler/lower/conv.h"
 #include "compiler/lower/data_movement.h"
 #include "compiler/lower/elementwise.h"
@@ -25,11 +26,13 @@ struct OpLowering {
 constexpr OpLowering kLowerings[] = {
     {"Abs", CheckUnary, LowerUnary},
     {"Add", CheckBinary, LowerBinary},
+    {"And", CheckBinary, LowerBinary},
     {"AveragePool", CheckPool, LowerPool},
     {"BatchNormalization", CheckBatchNorm, LowerBatchNorm},
     {"Cast", CheckCast, LowerCast},
     {"Clip", CheckUnary, LowerUnary},
     {"Concat", CheckConcat, LowerConcat},
+    {"ConstantOfShape", CheckComputedConstant, LowerComputedConstant},
     {"Conv", CheckConv, LowerConv},
     {"Cos", CheckUnary, LowerUnary},
     {"Div", CheckBinary, LowerBinary},
@@ -61,8 +64,11 @@ constexpr OpLowering kLowerings[] = {
     {"Min", CheckBinary, LowerBinary},
     {"Mul", CheckBinary, LowerBinary},
     {"Neg", CheckUnary, LowerUnary},
+    {"Not", CheckUnary, LowerUnary},
+    {"Or", CheckBinary, LowerBinary},
     {"Pad", CheckPad, LowerPad},
     {"Pow", CheckBinary, LowerBinary},
+    {"Range", CheckComputedConstant, LowerComputedConstant},
     {"Reciprocal", CheckUnary, LowerUnary},
     {"ReduceL1", CheckReduce, LowerReduce},
     {"ReduceL2", CheckReduce, LowerReduce},
@@ -76,9 +82,11 @@ constexpr OpLowering kLowerings[] = {
     {"ReduceSumSquare", CheckReduce, LowerReduce},
     {"Relu", CheckUnary, LowerUnary},
     {"Reshape", CheckLayout, LowerLayout},
+    {"Shape", CheckComputedConstant, LowerComputedConstant},
     {"Sigmoid", CheckUnary, LowerUnary},
     {"Sign", CheckUnary, LowerUnary},
     {"Sin", CheckUnary, LowerUnary},
+    {"Size", CheckComputedConstant, LowerComputedConstant},
     {"Slice", CheckSlice, LowerSlice},
     {"Softmax", CheckSoftmax, LowerSoftmax},
     {"Softplus", CheckUnary, LowerUnary},
@@ -91,6 +99,7 @@ constexpr OpLowering kLowerings[] = {
     {"Transpose", CheckTranspose, LowerTranspose},
     {"Unsqueeze", CheckLayout, LowerLayout},
     {"Where", CheckBinary, LowerBinary},
+    {"Xor", CheckBinary, LowerBinary},
 };
 
 const OpLowering* Find(const std::string& type) {
@@ -179,14 +188,23 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
     program.buffers[t.buffer].pinned = true;
     program.inputs.push_back(MakeIo(*in, t.buffer));
   }
+  // Outputs that are model inputs or constants (or listed twice) get their
+  // own buffer and a copy at the end.
+  std::vector<std::pair<const ir::Value*, DramTensor>> copied_outputs;
   for (const ir::Value* out : graph.outputs()) {
-    if (ctx.HasTensor(out)) {
-      return absl::UnimplementedError(absl::StrCat(
-          "model output '", out->name, "' is also a model input or listed twice"));
-    }
-    if (out->is_constant) {
-      return absl::UnimplementedError(
-          absl::StrCat("model output '", out->name, "' is a constant"));
+    if (ctx.HasTensor(out) || out->is_constant) {
+      DramTensor t;
+      Buffer buffer;
+      buffer.name = out->name + "/output";
+      buffer.space = Space::DRAM;
+      buffer.bytes = out->size_bytes();
+      buffer.pinned = true;
+      t.buffer = program.AddBuffer(std::move(buffer));
+      t.dtype = ToNeffDType(out->dtype).value_or(neff::DType::F32);
+      t.shape = out->shape;
+      copied_outputs.emplace_back(out, t);
+      program.outputs.push_back(MakeIo(*out, t.buffer));
+      continue;
     }
     DramTensor& t = ctx.NewDramTensor(out);
     program.buffers[t.buffer].pinned = true;
@@ -219,6 +237,14 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
     }
     if (absl::Status s = l->lower(*op, ctx); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat(op->Describe(), ": ", s.message()));
+    }
+  }
+  if (!copied_outputs.empty()) {
+    program.nodes.push_back("model outputs");
+    ctx.set_node(static_cast<int>(program.nodes.size()) - 1, nullptr);
+    for (const auto& [value, dst] : copied_outputs) {
+      if (value->num_elements() == 0) continue;
+      EmitCopy(ctx, ctx.Tensor(value), dst);
     }
   }
   return program;

@@ -236,7 +236,6 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
 absl::Status CheckLayerNorm(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr || op.input(1) == nullptr) return Unsupported("needs X and Scale");
-  if (op.outputs.size() > 1) return Unsupported("the Mean/InvStdDev outputs (training)");
   const ir::Shape& x = op.input(0)->shape;
   const int64_t axis = Normalize(op.GetInt("axis", -1), static_cast<int64_t>(x.size()));
   int64_t length = 1;
@@ -290,6 +289,13 @@ absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
                                  neff::AluOp::BYPASS, nullptr, 0.0f);
     ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &rstd, 0.0f, neff::AluOp::BYPASS,
                                  nullptr, 0.0f);
+    // Optional Mean and InvStdDev outputs: one value per row.
+    if (op.outputs.size() > 1 && op.outputs[1] != nullptr && ctx.HasTensor(op.outputs[1])) {
+      ctx.Dma(ReducedView(ctx, ctx.Tensor(op.outputs[1]), tile), mean);
+    }
+    if (op.outputs.size() > 2 && op.outputs[2] != nullptr && ctx.HasTensor(op.outputs[2])) {
+      ctx.Dma(ReducedView(ctx, ctx.Tensor(op.outputs[2]), tile), rstd);
+    }
     Operand g = gamma, b = beta;
     g.num_partitions = b.num_partitions = tile.rows;
     if (gamma.valid()) ctx.TensorTensor(xt, xt, g, neff::AluOp::MULTIPLY);

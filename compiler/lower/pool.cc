@@ -18,18 +18,27 @@ struct PoolGeometry {
   int64_t n, c, h, w, ho, wo;
   int64_t kh, kw, sh, sw, dh, dw;
   int64_t pt, pl, pb, pr;
+  int64_t declared_pb, declared_pr;  // before the ceil_mode extension
 };
 
 absl::StatusOr<PoolGeometry> Geometry(const ir::Op& op) {
   const ir::Shape& x = op.input(0)->shape;
   const ir::Shape& y = op.outputs[0]->shape;
-  if (x.size() != 4) return Unsupported(absl::StrCat("only 2-D pooling; input rank ", x.size()));
+  if (x.size() != 4 && x.size() != 3) {
+    return Unsupported(absl::StrCat("only 1-D and 2-D pooling; input rank ", x.size()));
+  }
+  // 1-D pooling is 2-D pooling with height 1.
+  const bool one_d = x.size() == 3;
   PoolGeometry g;
-  g.n = x[0], g.c = x[1], g.h = x[2], g.w = x[3], g.ho = y[2], g.wo = y[3];
+  g.n = x[0], g.c = x[1], g.h = one_d ? 1 : x[2], g.w = one_d ? x[2] : x[3];
+  g.ho = one_d ? 1 : y[2], g.wo = one_d ? y[2] : y[3];
   std::vector<int64_t> k = op.GetInts("kernel_shape", {});
-  std::vector<int64_t> s = op.GetInts("strides", {1, 1});
-  std::vector<int64_t> d = op.GetInts("dilations", {1, 1});
-  std::vector<int64_t> p = op.GetInts("pads", {0, 0, 0, 0});
+  std::vector<int64_t> s = op.GetInts("strides", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
+  std::vector<int64_t> d = op.GetInts("dilations", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
+  std::vector<int64_t> p = op.GetInts("pads", one_d ? std::vector<int64_t>{0, 0} : std::vector<int64_t>{0, 0, 0, 0});
+  if (one_d && k.size() == 1 && s.size() == 1 && d.size() == 1 && p.size() == 2) {
+    k = {1, k[0]}, s = {1, s[0]}, d = {1, d[0]}, p = {0, p[0], 0, p[1]};
+  }
   if (k.size() != 2 || s.size() != 2 || d.size() != 2 || p.size() != 4) {
     return Unsupported("kernel_shape/strides/dilations/pads must describe 2 spatial axes");
   }
@@ -47,6 +56,7 @@ absl::StatusOr<PoolGeometry> Geometry(const ir::Op& op) {
   } else {
     return Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
   }
+  g.declared_pb = g.pb, g.declared_pr = g.pr;
   // ceil_mode can make the last windows run past the padded input: extend the
   // bottom/right padding so every window fits (those cells never count).
   g.pb = std::max(g.pb, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h - g.pt);
@@ -58,11 +68,10 @@ absl::StatusOr<PoolGeometry> Geometry(const ir::Op& op) {
 // declared padding with count_include_pad) for every output position.
 std::vector<float> ReciprocalCounts(const PoolGeometry& g, const ir::Op& op) {
   const bool include_pad = op.GetInt("count_include_pad", 0) != 0;
-  const std::vector<int64_t> p = op.GetInts("pads", {0, 0, 0, 0});
   // With count_include_pad the declared pads count, the ceil_mode extension
   // does not.
-  const int64_t lo_h = include_pad ? -g.pt : 0, hi_h = include_pad ? g.h + (p.size() == 4 ? p[2] : 0) : g.h;
-  const int64_t lo_w = include_pad ? -g.pl : 0, hi_w = include_pad ? g.w + (p.size() == 4 ? p[3] : 0) : g.w;
+  const int64_t lo_h = include_pad ? -g.pt : 0, hi_h = include_pad ? g.h + g.declared_pb : g.h;
+  const int64_t lo_w = include_pad ? -g.pl : 0, hi_w = include_pad ? g.w + g.declared_pr : g.w;
   std::vector<float> counts(g.ho * g.wo);
   for (int64_t i = 0; i < g.ho; ++i) {
     for (int64_t j = 0; j < g.wo; ++j) {
@@ -87,7 +96,15 @@ absl::Status CheckPool(const ir::Op& op) {
   if (op.outputs.size() > 1) return Unsupported("the Indices output of MaxPool");
   if (op.GetInt("storage_order", 0) != 0) return Unsupported("storage_order=1");
   auto g = Geometry(op);
-  return g.ok() ? absl::OkStatus() : g.status();
+  if (!g.ok()) return g.status();
+  // Tiles cover whole padded input rows (no column tiling yet): a window's
+  // rows must fit in half of SBUF.
+  const int64_t row_bytes = ((g->kh - 1) * g->dh + 1) * (g->w + g->pl + g->pr) * 4;
+  if (row_bytes > 96 * 1024) {
+    return Unsupported(absl::StrCat("input rows of ", row_bytes,
+                                    " bytes per partition (tiling along the width is not done)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {

@@ -23,9 +23,9 @@ int Rank(const std::vector<int>& ranks, size_t i) { return i < ranks.size() ? ra
 void CheckConv(const onnx::NodeProto&, const NodeTypes& types,
                std::vector<std::string>* problems) {
   const int rank = Rank(types.input_ranks, 0);
-  if (rank >= 0 && rank != 4) {
+  if (rank >= 0 && rank != 4 && rank != 3) {
     problems->push_back(absl::StrCat("input X has rank ", rank,
-                                     "; only 2-D convolution (rank-4 NCHW input) is supported"));
+                                     "; only 1-D and 2-D convolution (rank-3/4 input) is supported"));
   }
 }
 
@@ -84,11 +84,15 @@ void CheckBatchNorm(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
-void CheckLayerNorm(const onnx::NodeProto& node, const NodeTypes&,
+void CheckLayerNorm(const onnx::NodeProto& node, const NodeTypes& types,
                     std::vector<std::string>* problems) {
-  if (HasOutput(node, 1) || HasOutput(node, 2)) {
-    problems->push_back("the Mean/InvStdDev outputs (training)");
+  // Mean and InvStdDev are f32 like Y (stash_type 1, the default).
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "stash_type" && attr.i() != 1) {
+      problems->push_back("attribute 'stash_type' other than 1 (float32)");
+    }
   }
+  (void)types;
 }
 
 void CheckGather(const onnx::NodeProto&, const NodeTypes& types,
@@ -128,14 +132,27 @@ void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
 constexpr int kAll = kLatestOnnxOpset;
 constexpr ElemTypeSet kF32 = kFloat32Only;
 constexpr ElemTypeSet kAny = kAnyIrType;
+constexpr ElemTypeSet kBool = ElemTypeBit(onnx::TensorProto::BOOL);
+constexpr ElemTypeSet kI64 = ElemTypeBit(onnx::TensorProto::INT64);
+constexpr ElemTypeSet kNumeric = kAny & ~kBool;
+// Integer arithmetic is accepted at import because shape computations fold
+// to constants in the passes; what reaches the backend must be float.
+constexpr ElemTypeSet kFoldableInt =
+    kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32);
+constexpr const char* kIntOnlyFolded =
+    "int32/int64 only when the passes fold it to a constant (the engines compute in fp32)";
+constexpr const char* kBroadcastInt =
+    "broadcast of a non-constant operand only over a suffix; int32/int64 only when the passes "
+    "fold it to a constant (the engines compute in fp32)";
 constexpr const char* kBroadcast = "broadcast of a non-constant operand only over a suffix";
 
 // THE registry: one row per supported op, sorted by op type. Keep it equal to
 // compiler/lower's SupportedOpTypes() (tests/conformance:operators_test).
 constexpr OnnxOpSupport kOps[] = {
     // op type, opsets, element types of T, limits, check[, flags]
-    {"Abs", 6, kAll, kF32, "", nullptr},
-    {"Add", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Abs", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
+    {"Add", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
+    {"And", 7, kAll, kBool, kBroadcast, nullptr},
     {"AveragePool", 1, kAll, kF32, "", CheckPool},
     {"BatchNormalization", 9, kAll, kF32,
      "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
@@ -144,14 +161,15 @@ constexpr OnnxOpSupport kOps[] = {
     {"Concat", 4, kAll, kAny, "", nullptr},
     {"Constant", 1, kAll, kAny, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
      kFrontendOnly},
+    {"ConstantOfShape", 9, kAll, kI64, "shape a compile-time constant", nullptr, kOutputNotT},
     {"Conv", 1, kAll, kF32,
-     "2-D only (rank-4 NCHW); groups, strides, dilations, pads, auto_pad; output width <= 512",
+     "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad; output width <= 512",
      CheckConv},
     {"Cos", 7, kAll, kF32, "", nullptr},
-    {"Div", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Div", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
      CheckDropout},
-    {"Equal", 7, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"Equal", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
     {"Erf", 9, kAll, kF32, "", nullptr},
     {"Exp", 6, kAll, kF32, "", nullptr},
     {"Expand", 8, kAll, kAny, "shape a compile-time constant", nullptr},
@@ -160,26 +178,29 @@ constexpr OnnxOpSupport kOps[] = {
     {"Gemm", 7, kAll, kF32, "C of rank <= 2", CheckGemm},
     {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
-    {"Greater", 7, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
-    {"GreaterOrEqual", 12, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"Greater", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
+    {"GreaterOrEqual", 12, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
     {"HardSigmoid", 6, kAll, kF32, "", nullptr},
     {"HardSwish", 14, kAll, kF32, "", nullptr},
     {"Identity", 1, kAll, kAny, "tensors only", nullptr},
-    {"LayerNormalization", 17, kAll, kF32, "Y only (no Mean/InvStdDev outputs)", CheckLayerNorm},
+    {"LayerNormalization", 17, kAll, kF32, "", CheckLayerNorm},
     {"LeakyRelu", 6, kAll, kF32, "", nullptr},
-    {"Less", 7, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
-    {"LessOrEqual", 12, kAll, kF32, kBroadcast, nullptr, kBoolOutput},
+    {"Less", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
+    {"LessOrEqual", 12, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
     {"Log", 6, kAll, kF32, "", nullptr},
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
     {"Max", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
     {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
     {"Min", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
-    {"Mul", 7, kAll, kF32, kBroadcast, nullptr},
-    {"Neg", 6, kAll, kF32, "", nullptr},
+    {"Mul", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
+    {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
+    {"Not", 1, kAll, kBool, "", nullptr},
+    {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"Pad", 11, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
     {"Reciprocal", 6, kAll, kF32, "", nullptr},
     {"ReduceL1", 1, kAll, kF32, "", nullptr},
     {"ReduceL2", 1, kAll, kF32, "", nullptr},
@@ -193,9 +214,11 @@ constexpr OnnxOpSupport kOps[] = {
     {"ReduceSumSquare", 1, kAll, kF32, "", nullptr},
     {"Relu", 6, kAll, kF32, "", nullptr},
     {"Reshape", 5, kAll, kAny, "shape must be known at compile time", nullptr},
+    {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Sigmoid", 6, kAll, kF32, "", nullptr},
     {"Sign", 9, kAll, kF32, "", nullptr},
     {"Sin", 7, kAll, kF32, "", nullptr},
+    {"Size", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Slice", 10, kAll, kAny, "starts/ends/axes/steps compile-time constants", nullptr},
     {"Softmax", 1, kAll, kF32, "", nullptr},
     {"Softplus", 1, kAll, kF32, "", nullptr},
@@ -203,11 +226,12 @@ constexpr OnnxOpSupport kOps[] = {
     {"Split", 2, kAll, kAny, "split sizes a compile-time constant", nullptr},
     {"Sqrt", 6, kAll, kF32, "", nullptr},
     {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Sub", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Sub", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"Tanh", 6, kAll, kF32, "", nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Where", 9, kAll, kF32, kBroadcast, nullptr, kTypeFromInput1},
+    {"Where", 9, kAll, kFoldableInt, kBroadcastInt, nullptr, kTypeFromInput1},
+    {"Xor", 7, kAll, kBool, kBroadcast, nullptr},
 };
 
 bool IsDefaultDomain(const std::string& domain) {
@@ -307,7 +331,7 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
                                       types.input_elem_types.end())
                : types.input_elem_types;
   check_type(t_input, t_from_1 ? "input 1" : "input 0");
-  if (result.empty() && (op->flags & kBoolOutput) == 0) {
+  if (result.empty() && (op->flags & (kBoolOutput | kOutputNotT)) == 0) {
     check_type(types.output_elem_types, "output 0");
   }
   if (op->check != nullptr) {

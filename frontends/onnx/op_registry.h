@@ -57,6 +57,9 @@ enum OpFlags : uint32_t {
   kTypeFromInput1 = 2,
   // Output 0 is bool whatever T is (comparisons).
   kBoolOutput = 4,
+  // Output 0's element type is fixed by the op or an attribute, not T
+  // (Shape and Size give int64; ConstantOfShape's comes from `value`).
+  kOutputNotT = 8,
 };
 
 struct OnnxOpSupport {
