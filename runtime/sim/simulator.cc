@@ -620,29 +620,24 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
   ScatterRaw(dst, Base(dst), 0, dst.num_partitions, packed);
 }
 
-// Splits a matmul's output rows (in multiples of 4, the fp32 kernel's block)
-// or, for few rows, its columns (multiples of 64) across the pool. Each
+// Splits a matmul's output columns (multiples of 64, the fp32 kernel's
+// panel) or, for few columns, its rows (multiples of 4) across the pool. Each
 // output element is computed by exactly one call, in the same order as one
 // call over everything, so the result is bit-identical.
-template <typename Args, typename Fn>
+//
+// bf16: the AMX kernel accumulates whole 32 x 32 blocks in place in PSUM and
+// other shapes through a buffer, which round differently; a bf16 split is
+// therefore made only where every part takes the same one of the two paths
+// as the whole (parts in multiples of 32 / 64 and the same divisibility).
+template <bool kBf16, typename Args, typename Fn>
 void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
   const int64_t macs = int64_t{args.k} * args.m * args.n;
   if (pool == nullptr || macs < kParallelMacs) return kernel(args);
   const int n = pool->threads();
-  if (args.m >= 8 * n) {
-    pool->Run(n, [&](int i) {
-      const int m0 = args.m * i / n / 4 * 4;
-      const int m1 = i + 1 == n ? args.m : args.m * (i + 1) / n / 4 * 4;
-      if (m1 <= m0) return;
-      Args sub = args;
-      sub.m = m1 - m0;
-      sub.stationary += m0;
-      sub.out += m0 * args.out_ld;
-      kernel(sub);
-    });
-    return;
-  }
-  if (args.n >= 128 * n) {
+  const bool m32 = args.m % 32 == 0, n32 = args.n % 32 == 0;
+  // Columns first: each thread then packs only its part of the moving
+  // operand (the larger one).
+  if (args.n >= 128 * n && (!kBf16 || n32 || !m32)) {
     pool->Run(n, [&](int i) {
       const int n0 = args.n * i / n / 64 * 64;
       const int n1 = i + 1 == n ? args.n : args.n * (i + 1) / n / 64 * 64;
@@ -655,17 +650,33 @@ void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
     });
     return;
   }
+  const int row_step = kBf16 ? 32 : 4;
+  if (args.m >= 2 * row_step * n && (!kBf16 || m32 || !n32)) {
+    pool->Run(n, [&](int i) {
+      const int m0 = args.m * i / n / row_step * row_step;
+      const int m1 =
+          i + 1 == n ? args.m : args.m * (i + 1) / n / row_step * row_step;
+      if (m1 <= m0) return;
+      Args sub = args;
+      sub.m = m1 - m0;
+      sub.stationary += m0;
+      sub.out += m0 * args.out_ld;
+      kernel(sub);
+    });
+    return;
+  }
   kernel(args);
 }
 
 void Core::RunMatmulF32(const kernels::MatmulArgs& args) {
-  SplitMatmul(pool_, args,
-              [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
+  SplitMatmul<false>(
+      pool_, args, [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
 }
 
 void Core::RunMatmulBf16(const kernels::MatmulBf16Args& args) {
-  SplitMatmul(pool_, args,
-              [](const kernels::MatmulBf16Args& a) { kernels::MatmulBf16(a); });
+  SplitMatmul<true>(pool_, args, [](const kernels::MatmulBf16Args& a) {
+    kernels::MatmulBf16(a);
+  });
 }
 
 // bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16

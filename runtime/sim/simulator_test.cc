@@ -345,5 +345,81 @@ TEST(Simulator, ExecuteRejectsUnverifiableModel) {
   EXPECT_NE(r.status.message().find("NEFF verify"), std::string::npos);
 }
 
+// Splitting matmuls and copies across host threads never changes a byte:
+// fp32 and bf16 (AMX where the CPU has it), whole and ragged tiles,
+// accumulating into PSUM, then a large DRAM -> DRAM copy.
+TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
+  struct Shape {
+    int k, m, n;
+    DType dtype;
+  };
+  const Shape shapes[] = {
+      {128, 128, 512, DType::F32},  {100, 96, 320, DType::F32},
+      {128, 20, 512, DType::F32},   {128, 128, 512, DType::BF16},
+      {128, 128, 300, DType::BF16}, {64, 100, 256, DType::BF16},
+      {96, 64, 96, DType::BF16}};
+  for (const Shape& s : shapes) {
+    std::vector<float> w(s.k * s.m + s.k * s.n);
+    for (size_t i = 0; i < w.size(); ++i) {
+      // Full mantissas over several binades, so that differently ordered
+      // fp32 sums would round differently.
+      w[i] = std::sin(static_cast<float>(i)) * std::ldexp(1.0f, static_cast<int>(i % 7) - 3);
+    }
+    const int out_bytes = s.m * s.n * 4;
+    const int copy_floats = 128 * 1024;
+    NeffBuilder b;
+    b.set_dram_size(out_bytes + 2 * copy_floats * 4);
+    b.set_weights_f32(w);
+    int dma = b.AddQueue(EngineType::DMA);
+    int pe = b.AddQueue(EngineType::TENSOR);
+    b.Add(dma, DmaCopy(Sbuf(0, s.k, 0, {{1, s.m}}, s.dtype),
+                       Weights(0, s.k, s.m, {{1, s.m}}))
+                   .Signal(0));
+    b.Add(dma, DmaCopy(Sbuf(0, s.k, 4096, {{1, s.n}}, s.dtype),
+                       Weights(s.k * s.m * 4, s.k, s.n, {{1, s.n}}))
+                   .Signal(0));
+    b.Add(pe, Matmul(Psum(0, s.m, 0, {{1, s.n}}),
+                     Sbuf(0, s.k, 0, {{1, s.m}}, s.dtype),
+                     Sbuf(0, s.k, 4096, {{1, s.n}}, s.dtype), true, false)
+                  .Wait(0, 2));
+    b.Add(pe, Matmul(Psum(0, s.m, 0, {{1, s.n}}),
+                     Sbuf(0, s.k, 4096, {{1, s.m}}, s.dtype),
+                     Sbuf(0, s.k, 4096, {{1, s.n}}, s.dtype), false, true)
+                  .Signal(1));
+    b.Add(dma,
+          DmaCopy(Dram(0, s.m, s.n, {{1, s.n}}), Psum(0, s.m, 0, {{1, s.n}}))
+              .Wait(1, 1));
+    b.Add(dma,
+          DmaCopy(Dram(out_bytes + copy_floats * 4, 128, 1024, {{1, 1024}}),
+                  Dram(out_bytes, 128, 1024, {{1, 1024}})));
+    std::string bytes = b.Build();
+    auto model = neff::OpenModel(bytes);
+    ASSERT_TRUE(model.ok()) << model.status();
+    std::vector<uint8_t> first;
+    for (int threads : {1, 2, 3}) {
+      std::vector<uint8_t> dram((*model)->dram_size());
+      for (int i = 0; i < copy_floats; ++i) {
+        const float v = static_cast<float>(i % 977);
+        std::memcpy(dram.data() + out_bytes + i * 4, &v, 4);
+      }
+      ExecuteOptions options;
+      options.threads = threads;
+      ExecutionStats stats;
+      absl::Status st = Execute(**model, dram.data(), &stats, nullptr, options);
+      ASSERT_TRUE(st.ok()) << st;
+      if (threads == 1) {
+        first = dram;
+        EXPECT_EQ(0, std::memcmp(dram.data() + out_bytes,
+                                 dram.data() + out_bytes + copy_floats * 4,
+                                 copy_floats * 4));
+        continue;
+      }
+      EXPECT_TRUE(dram == first)
+          << "k=" << s.k << " m=" << s.m << " n=" << s.n
+          << " dtype=" << static_cast<int>(s.dtype) << " threads=" << threads;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ncc::sim
