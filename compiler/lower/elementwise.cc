@@ -224,7 +224,8 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
 absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   neff::AluOp alu = neff::AluOp::ADD;
   ParseAlu(op.type, &alu);
-  if (op.inputs.size() == 2 && (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
+  if (op.type != "PRelu" && op.inputs.size() == 2 &&
+      (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
       !(IsConstantScalar(op.input(0)) && IsConstantScalar(op.input(1)))) {
     // Emits nothing when it declines, so falling through is safe.
     const size_t before = ctx.program().insts.size();
@@ -292,6 +293,15 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     Operand& result = arity == 3 ? tiles[1] : tiles[0];
     if (arity == 3) {
       ctx.Select(result, tiles[0], tiles[1], tiles[2]);
+    } else if (op.type == "PRelu") {
+      // max(x, 0) + slope * min(x, 0)
+      auto nb = ctx.Sbuf("negative", chunk.rows, chunk.free * 4);
+      if (!nb.ok()) return nb.status();
+      Operand negative = ctx.Tile(*nb, chunk.rows, chunk.free);
+      ctx.TensorScalar(negative, tiles[0], neff::AluOp::MINIMUM, 0.0f);
+      ctx.TensorTensor(tiles[1], tiles[1], negative, neff::AluOp::MULTIPLY);
+      ctx.TensorScalar(tiles[0], tiles[0], neff::AluOp::MAXIMUM, 0.0f);
+      ctx.TensorTensor(tiles[0], tiles[0], tiles[1], neff::AluOp::ADD);
     } else {
       ctx.TensorTensor(result, tiles[0], tiles[1], alu);
     }
@@ -307,7 +317,14 @@ namespace {
 
 // One step of a unary op's on-tile program.
 struct UnaryStep {
-  enum Kind { kActivation, kScalar, kMaxWithInput, kMinWithInput, kMulWithInput } kind;
+  enum Kind {
+    kActivation,
+    kScalar,
+    kMaxWithInput,
+    kMinWithInput,
+    kMulWithInput,
+    kAddPositivePartOfInput,  // work += scale * max(x, 0); clobbers x
+  } kind;
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   float scale = 1.0f;
   neff::AluOp alu = neff::AluOp::BYPASS, alu2 = neff::AluOp::BYPASS;
@@ -353,6 +370,17 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
   }
   if (op.type == "Neg") return std::vector<UnaryStep>{Act(F::IDENTITY, -1.0f)};
   if (op.type == "Not") return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, 0.0f)};
+  if (op.type == "Elu" || op.type == "Selu" || op.type == "Celu") {
+    // x > 0 ? gamma x : gamma alpha (exp(x / a) - 1), a = alpha for Celu, 1 otherwise.
+    const bool celu = op.type == "Celu", selu = op.type == "Selu";
+    const float alpha = op.GetFloat("alpha", selu ? 1.67326319217681884765625f : 1.0f);
+    const float gamma = selu ? op.GetFloat("gamma", 1.05070102214813232421875f) : 1.0f;
+    UnaryStep positive{UnaryStep::kAddPositivePartOfInput};
+    positive.scale = gamma;
+    return std::vector<UnaryStep>{Scalar(A::MINIMUM, 0.0f),
+                                  Act(F::EXP, celu ? 1.0f / alpha : 1.0f),
+                                  Scalar(A::SUBTRACT, 1.0f, A::MULTIPLY, alpha * gamma), positive};
+  }
   if (op.type == "Gelu") {
     const std::string approx = op.GetString("approximate", "none");
     if (approx != "none" && approx != "tanh") return Unsupported(absl::StrCat("approximate='", approx, "'"));
@@ -446,6 +474,11 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
           break;
         case UnaryStep::kMulWithInput:
           ctx.TensorTensor(work, *src, in, neff::AluOp::MULTIPLY);
+          break;
+        case UnaryStep::kAddPositivePartOfInput:
+          ctx.TensorScalarPerPartition(in, in, neff::AluOp::MAXIMUM, nullptr, 0.0f,
+                                       neff::AluOp::MULTIPLY, nullptr, step.scale);
+          ctx.TensorTensor(work, *src, in, neff::AluOp::ADD);
           break;
       }
       src = &work;

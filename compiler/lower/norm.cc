@@ -363,4 +363,109 @@ absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status CheckArgReduce(const ir::Op& op) {
+  if (op.input(0) == nullptr || op.input(0)->dtype != ir::DType::kF32) {
+    return Unsupported("only f32 inputs");
+  }
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  const int64_t axis = Normalize(op.GetInt("axis", 0), rank);
+  if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
+  if (op.input(0)->shape[axis] > kMaxRow) return Unsupported("reduced axis too long");
+  return absl::OkStatus();
+}
+
+absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t rank = static_cast<int64_t>(x.shape.size());
+  const int64_t axis = Normalize(op.GetInt("axis", 0), rank);
+  const bool is_max = op.type == "ArgMax";
+  const bool last = op.GetInt("select_last_index", 0) != 0;
+  RowLayout r = Rows(x.shape, axis, axis + 1, ctx.spec().partitions);
+  const int max_rows = r.tiles.empty() ? 1 : r.tiles[0].rows;
+  // Column indices and the "no match" filler, shared by all tiles.
+  auto ib = ctx.Sbuf("iota", max_rows, r.length * 4);
+  auto fb = ctx.Sbuf("filler", max_rows, r.length * 4);
+  if (!ib.ok()) return ib.status();
+  if (!fb.ok()) return fb.status();
+  ctx.Iota(ctx.Tile(*ib, max_rows, r.length), 0.0f, 0.0f, 1.0f);
+  ctx.Memset(ctx.Tile(*fb, max_rows, r.length), last ? -1.0f : static_cast<float>(r.length));
+  for (const RowTile& tile : r.tiles) {
+    auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
+    auto mb = ctx.Sbuf("extreme", tile.rows, 4);
+    auto rb = ctx.Sbuf("index", tile.rows, 4);
+    for (auto* b : {&xb, &mb, &rb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand xt = ctx.Tile(*xb, tile.rows, r.length), extreme = ctx.Tile(*mb, tile.rows, 1);
+    Operand index = ctx.Tile(*rb, tile.rows, 1);
+    ctx.Dma(xt, RowView(ctx, x, tile, r));
+    ctx.TensorReduce(extreme, xt, is_max ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM);
+    // Where x equals the extreme keep the column index, elsewhere the filler;
+    // the first (or last) match is then the min (or max).
+    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::IS_EQUAL, &extreme, 0.0f,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+    ctx.Select(xt, xt, ctx.Tile(*ib, tile.rows, r.length), ctx.Tile(*fb, tile.rows, r.length));
+    ctx.TensorReduce(index, xt, last ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM);
+    ctx.Dma(ReducedView(ctx, y, tile), index);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTrilu(const ir::Op& op) {
+  const ir::Value* x = op.input(0);
+  if (x == nullptr || x->shape.size() < 2) return Unsupported("input rank < 2");
+  if (op.input(1) != nullptr && (!op.input(1)->is_constant || op.input(1)->dtype != ir::DType::kI64)) {
+    return Unsupported("k must be a compile-time constant");
+  }
+  if (x->shape.back() > kMaxRow) return Unsupported("rows too long");
+  return absl::OkStatus();
+}
+
+absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t rows = x.shape[x.shape.size() - 2], cols = x.shape.back();
+  const int64_t k = op.input(1) ? op.input(1)->data_as<int64_t>()[0] : 0;
+  const bool upper = op.GetInt("upper", 1) != 0;
+  const int64_t batch = ir::NumElements(x.shape) / (rows * cols);
+  // keep[i][j]: the triangle, as a compile-time mask.
+  std::vector<float> keep(rows * cols);
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) keep[i * cols + j] = upper ? (j - i >= k) : (j - i <= k);
+  }
+  Buffer buf;
+  buf.name = ctx.Name("mask");
+  buf.space = Space::WEIGHTS;
+  buf.bytes = rows * cols * 4;
+  buf.data.resize(buf.bytes);
+  std::memcpy(buf.data.data(), keep.data(), buf.bytes);
+  DramTensor mask;
+  mask.buffer = ctx.program().AddBuffer(std::move(buf));
+  mask.space = Space::WEIGHTS;
+  mask.shape = {rows, cols};
+  const int64_t part = ctx.spec().partitions;
+  const int zero_rows = static_cast<int>(std::min(part, rows));
+  auto zb = ctx.Sbuf("zeros", zero_rows, cols * 4);
+  if (!zb.ok()) return zb.status();
+  ctx.Memset(ctx.Tile(*zb, zero_rows, cols), 0.0f);
+  for (int64_t i0 = 0; i0 < rows; i0 += part) {
+    const int p = static_cast<int>(std::min(part, rows - i0));
+    auto mb = ctx.Sbuf("keep", p, cols * 4);
+    if (!mb.ok()) return mb.status();
+    Operand m = ctx.Tile(*mb, p, cols);
+    ctx.Dma(m, ctx.View(mask, i0 * cols, p, cols, {Dim{1, cols}}));
+    for (int64_t b = 0; b < batch; ++b) {
+      auto xb = ctx.Sbuf("x", p, cols * 4);
+      if (!xb.ok()) return xb.status();
+      Operand t = ctx.TypedTile(*xb, neff::DType::F32, p, cols);
+      const int64_t off = (b * rows + i0) * cols;
+      ctx.Dma(t, ctx.View(x, off, p, cols, {Dim{1, cols}}));
+      ctx.Select(t, m, t, ctx.Tile(*zb, p, cols));
+      ctx.Dma(ctx.View(y, off, p, cols, {Dim{1, cols}}), t);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ncc::lower

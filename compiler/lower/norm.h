@@ -17,6 +17,10 @@ absl::Status CheckReduce(const ir::Op& op);
 absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckLayerNorm(const ir::Op& op);
 absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckArgReduce(const ir::Op& op);
+absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckTrilu(const ir::Op& op);
+absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckBatchNorm(const ir::Op& op);
 absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx);
 

@@ -74,8 +74,21 @@ void CheckPool(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
+void CheckLegacyBroadcast(const onnx::NodeProto& node, const NodeTypes&,
+                          std::vector<std::string>* problems) {
+  // Opset 6's broadcast=1 with an axis aligns B at that axis, unlike NumPy.
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "axis") problems->push_back("legacy broadcast with an explicit axis");
+  }
+}
+
 void CheckBatchNorm(const onnx::NodeProto& node, const NodeTypes&,
                     std::vector<std::string>* problems) {
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "spatial" && attr.i() != 1) {
+      problems->push_back("attribute 'spatial'=0 (per-activation statistics)");
+    }
+  }
   if (HasOutput(node, 1)) problems->push_back("the running-statistics outputs (training)");
   for (const auto& attr : node.attribute()) {
     if (attr.name() == "training_mode" && attr.i() != 0) {
@@ -151,12 +164,16 @@ constexpr const char* kBroadcast = "broadcast of a non-constant operand only ove
 constexpr OnnxOpSupport kOps[] = {
     // op type, opsets, element types of T, limits, check[, flags]
     {"Abs", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
-    {"Add", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
+    {"Add", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"And", 7, kAll, kBool, kBroadcast, nullptr},
+    {"ArgMax", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
+    {"ArgMin", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
     {"AveragePool", 1, kAll, kF32, "", CheckPool},
-    {"BatchNormalization", 9, kAll, kF32,
+    {"BatchNormalization", 6, kAll, kF32,
      "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
     {"Cast", 6, kAll, kAny, "between the element types listed", nullptr},
+    {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
+    {"Celu", 12, kAll, kF32, "", nullptr},
     {"Clip", 6, kAll, kF32, "min/max compile-time constants", nullptr},
     {"Concat", 4, kAll, kAny, "", nullptr},
     {"Constant", 1, kAll, kAny, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
@@ -166,9 +183,10 @@ constexpr OnnxOpSupport kOps[] = {
      "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad; output width <= 512",
      CheckConv},
     {"Cos", 7, kAll, kF32, "", nullptr},
-    {"Div", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
+    {"Div", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
      CheckDropout},
+    {"Elu", 6, kAll, kF32, "", nullptr},
     {"Equal", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
     {"Erf", 9, kAll, kF32, "", nullptr},
     {"Exp", 6, kAll, kF32, "", nullptr},
@@ -193,10 +211,11 @@ constexpr OnnxOpSupport kOps[] = {
     {"Max", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
     {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
     {"Min", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
-    {"Mul", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
+    {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
+    {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
     {"Pad", 11, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
@@ -214,6 +233,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"ReduceSumSquare", 1, kAll, kF32, "", nullptr},
     {"Relu", 6, kAll, kF32, "", nullptr},
     {"Reshape", 5, kAll, kAny, "shape must be known at compile time", nullptr},
+    {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Sigmoid", 6, kAll, kF32, "", nullptr},
     {"Sign", 9, kAll, kF32, "", nullptr},
@@ -226,9 +246,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"Split", 2, kAll, kAny, "split sizes a compile-time constant", nullptr},
     {"Sqrt", 6, kAll, kF32, "", nullptr},
     {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Sub", 7, kAll, kFoldableInt, kBroadcastInt, nullptr},
+    {"Sub", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Tanh", 6, kAll, kF32, "", nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
+    {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
     {"Where", 9, kAll, kFoldableInt, kBroadcastInt, nullptr, kTypeFromInput1},
     {"Xor", 7, kAll, kBool, kBroadcast, nullptr},
