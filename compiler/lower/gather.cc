@@ -60,7 +60,24 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx) {
     if (!ib.ok()) return ib.status();
     Operand idx = ctx.Tile(*ib, p, 1);
     idx.dtype = indices.dtype;
-    ctx.Dma(idx, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
+    if (index_value->is_constant) {
+      ctx.Dma(idx, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
+    } else {
+      // Runtime indices may be negative (counted from the end): wrap them
+      // on chip, idx + (idx < 0) * rows, in fp32 (exact below 2^24 rows),
+      // then convert back to an integer index tile.
+      auto fb = ctx.Sbuf("idx_f32", p, 4);
+      auto wb = ctx.Sbuf("wrap", p, 4);
+      if (!fb.ok()) return fb.status();
+      if (!wb.ok()) return wb.status();
+      Operand f = ctx.Tile(*fb, p, 1), wrap = ctx.Tile(*wb, p, 1);
+      ctx.Dma(f, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
+      ctx.TensorScalarPerPartition(wrap, f, neff::AluOp::IS_LT, nullptr, 0.0f,
+                                   neff::AluOp::MULTIPLY, nullptr, static_cast<float>(rows));
+      ctx.TensorTensor(f, f, wrap, neff::AluOp::ADD);
+      idx.dtype = neff::DType::I32;
+      ctx.TensorCopy(idx, f);
+    }
     for (int64_t o = 0; o < outer; ++o) {
       auto rb = ctx.Sbuf("rows", p, inner * 4);
       if (!rb.ok()) return rb.status();
