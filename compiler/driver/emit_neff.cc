@@ -57,14 +57,17 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   flatbuffers::FlatBufferBuilder fbb(1 << 16);
   fbb.ForceDefaults(false);
 
-  // Weights: one 64-byte aligned section, each buffer at its address.
-  std::vector<uint8_t> weights(static_cast<size_t>(stats.weights_bytes), 0);
+  // Weights: one 64-byte aligned section, each buffer at its address,
+  // written straight into the builder (no staging copy of ~100 MB).
+  const size_t weights_size = static_cast<size_t>(stats.weights_bytes);
+  fbb.ForceVectorAlignment(weights_size, sizeof(uint8_t), neff::kWeightsAlignment);
+  uint8_t* weights = nullptr;
+  auto weights_vec = fbb.CreateUninitializedVector(weights_size, &weights);
+  if (weights_size > 0) std::memset(weights, 0, weights_size);
   for (const lower::Buffer& buf : program.buffers) {
     if (buf.space != lower::Space::WEIGHTS || buf.address < 0) continue;
-    std::memcpy(weights.data() + buf.address, buf.data.data(), buf.data.size());
+    std::memcpy(weights + buf.address, buf.data.data(), buf.data.size());
   }
-  fbb.ForceVectorAlignment(weights.size(), sizeof(uint8_t), neff::kWeightsAlignment);
-  auto weights_vec = fbb.CreateVector(weights);
 
   std::vector<flatbuffers::Offset<neff::Queue>> queues;
   for (const schedule::Queue& q : schedule.queues) {
