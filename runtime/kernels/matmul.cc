@@ -424,15 +424,81 @@ __attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
   for (; i < n_pad; ++i) out[i] = 0;
 }
 
+// Transposes 16 x 16 32-bit elements: row i of `in` (stride in_ld) becomes
+// column i of `out` (stride out_ld), in registers.
+__attribute__((target("avx512f"))) void Transpose16x16(const uint32_t* in,
+                                                       int64_t in_ld,
+                                                       uint32_t* out,
+                                                       int64_t out_ld) {
+  // The maskz forms: the unmasked ones start from _mm512_undefined, which
+  // gcc 12 flags with -Wuninitialized.
+  constexpr __mmask16 k16 = 0xffff;
+  constexpr __mmask8 k8 = 0xff;
+  __m512i r[16], t[16], u[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i)
+    r[i] = _mm512_maskz_loadu_epi32(k16, in + i * in_ld);
+    // t: 32-bit interleave of row pairs; u: 64-bit interleave, so that each
+    // 128-bit lane L of u[4q + j] holds rows 4q..4q+3 of column 4L + j.
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_maskz_unpacklo_epi32(k16, r[i], r[i + 1]);
+    t[i + 1] = _mm512_maskz_unpackhi_epi32(k16, r[i], r[i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int q = 0; q < 16; q += 4) {
+    u[q] = _mm512_maskz_unpacklo_epi64(k8, t[q], t[q + 2]);
+    u[q + 1] = _mm512_maskz_unpackhi_epi64(k8, t[q], t[q + 2]);
+    u[q + 2] = _mm512_maskz_unpacklo_epi64(k8, t[q + 1], t[q + 3]);
+    u[q + 3] = _mm512_maskz_unpackhi_epi64(k8, t[q + 1], t[q + 3]);
+  }
+  // Gather lane L of u[j], u[4 + j], u[8 + j], u[12 + j] into column 4L + j.
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512i x0 = _mm512_maskz_shuffle_i32x4(k16, u[j], u[4 + j], 0x88);
+    const __m512i x1 = _mm512_maskz_shuffle_i32x4(k16, u[j], u[4 + j], 0xdd);
+    const __m512i y0 =
+        _mm512_maskz_shuffle_i32x4(k16, u[8 + j], u[12 + j], 0x88);
+    const __m512i y1 =
+        _mm512_maskz_shuffle_i32x4(k16, u[8 + j], u[12 + j], 0xdd);
+    _mm512_storeu_si512(out + (0 + j) * out_ld,
+                        _mm512_maskz_shuffle_i32x4(k16, x0, y0, 0x88));
+    _mm512_storeu_si512(out + (4 + j) * out_ld,
+                        _mm512_maskz_shuffle_i32x4(k16, x1, y1, 0x88));
+    _mm512_storeu_si512(out + (8 + j) * out_ld,
+                        _mm512_maskz_shuffle_i32x4(k16, x0, y0, 0xdd));
+    _mm512_storeu_si512(out + (12 + j) * out_ld,
+                        _mm512_maskz_shuffle_i32x4(k16, x1, y1, 0xdd));
+  }
+}
+
 void MatmulBf16Amx(const MatmulBf16Args& a) {
   static thread_local AmxBuffers buf;
   const int m_pad = (a.m + 31) / 32 * 32;
   const int k_pad = (a.k + 31) / 32 * 32;
   const int n_pad = (a.n + 31) / 32 * 32;
-  for (int k = 0; k < k_pad; ++k) {
-    const uint16_t* row =
-        k < a.k ? a.stationary + k * a.stationary_ld : nullptr;
-    for (int m = 0; m < m_pad; ++m) buf.a[m][k] = row && m < a.m ? row[m] : 0;
+  // A[m][k] in k pairs: interleave stationary rows 2kp and 2kp + 1 into
+  // pairs[kp][m] (vectorised), then transpose 32-bit pairs in 16 x 16
+  // blocks. Padding rows and columns are zero.
+  alignas(64) static thread_local uint32_t pairs[AmxBuffers::kKPad / 2]
+                                                [AmxBuffers::kMPad];
+  for (int kp = 0; kp < k_pad / 2; ++kp) {
+    const int k0 = 2 * kp, k1 = k0 + 1;
+    if (k0 >= a.k) {
+      std::fill(pairs[kp], pairs[kp] + m_pad, 0u);
+      continue;
+    }
+    InterleavePairs(a.stationary + k0 * a.stationary_ld,
+                    k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr,
+                    a.m, m_pad, pairs[kp]);
+  }
+  uint32_t* a32 = reinterpret_cast<uint32_t*>(&buf.a[0][0]);
+  constexpr int64_t kA32Ld = AmxBuffers::kKPad / 2;
+  for (int kb = 0; kb < k_pad / 2; kb += 16) {
+    for (int mb = 0; mb < m_pad; mb += 16) {
+      Transpose16x16(&pairs[kb][mb], AmxBuffers::kMPad, a32 + mb * kA32Ld + kb,
+                     kA32Ld);
+    }
   }
   for (int kp = 0; kp < k_pad / 2; ++kp) {
     const int k0 = 2 * kp, k1 = k0 + 1;

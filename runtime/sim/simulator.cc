@@ -162,6 +162,11 @@ void StoreI64(DType d, uint8_t* p, int64_t v) {
 
 template <DType D>
 void LoadArray(const uint8_t* src, float* dst, int64_t n) {
+  if constexpr (D == DType::BF16) {
+    // Vectorised; bf16 data is 2-byte aligned (the verifier checks it).
+    return kernels::Bf16ToF32Array(reinterpret_cast<const uint16_t*>(src), dst,
+                                   n);
+  }
   constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
                         : D == DType::I64                     ? 8
                         : D == DType::BF16 || D == DType::F16 ? 2
@@ -171,6 +176,9 @@ void LoadArray(const uint8_t* src, float* dst, int64_t n) {
 
 template <DType D>
 void StoreArray(const float* src, uint8_t* dst, int64_t n) {
+  if constexpr (D == DType::BF16) {
+    return kernels::F32ToBf16Array(src, reinterpret_cast<uint16_t*>(dst), n);
+  }
   constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
                         : D == DType::I64                     ? 8
                         : D == DType::BF16 || D == DType::F16 ? 2
