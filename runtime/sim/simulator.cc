@@ -1,6 +1,7 @@
 #include "runtime/sim/simulator.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -955,6 +956,57 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   std::vector<uint32_t> head(num_queues, 0);
   ExecutionStats local;
 
+  // Each queue's head candidate (ready? start time, the wait that set it),
+  // recomputed only when an input changed: its head moved, its timeline
+  // advanced, or a semaphore its head waits on was signalled. Choosing from
+  // the cached candidates is the same choice as recomputing all of them.
+  struct Candidate {
+    double start = 0;
+    int wait_sem = -1;
+    uint32_t wait_value = 0;
+    bool ready = false;
+    bool done = false;
+    bool dirty = true;
+  };
+  std::vector<Candidate> cand(num_queues);
+  // Semaphores each queue's head waits on, as a bitset over 256.
+  std::vector<std::array<uint64_t, 4>> head_sems(num_queues);
+  auto refresh = [&](int q) {
+    Candidate& c = cand[q];
+    c.dirty = false;
+    head_sems[q].fill(0);
+    const DecodedQueue& queue = queues[q];
+    if (head[q] >= queue.instructions.size()) {
+      c.done = true;
+      c.ready = false;
+      return;
+    }
+    const DecodedInstruction& d = queue.instructions[head[q]];
+    double start = timeline_end[queue.timeline];
+    bool ready = true;
+    int wait_sem = -1;
+    uint32_t wait_value = 0;
+    for (uint32_t w = d.wait_begin; w < d.wait_end; ++w) {
+      const auto [sem, value] = program_.waits[w];
+      head_sems[q][sem / 64] |= uint64_t{1} << (sem % 64);
+      if (!ready) continue;
+      if (sem_value[sem] < value) {
+        ready = false;
+        continue;
+      }
+      const double reached = sem_times[sem][value - 1];
+      if (reached > start) {
+        start = reached;
+        wait_sem = static_cast<int>(sem);
+        wait_value = value;
+      }
+    }
+    c.ready = ready;
+    c.start = start;
+    c.wait_sem = wait_sem;
+    c.wait_value = wait_value;
+  };
+
   while (true) {
     int best = -1;
     double best_start = 0.0;
@@ -962,32 +1014,15 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
     uint32_t best_wait_value = 0;
     bool unfinished = false;
     for (int q = 0; q < num_queues; ++q) {
-      const DecodedQueue& queue = queues[q];
-      if (head[q] >= queue.instructions.size()) continue;
+      if (cand[q].dirty) refresh(q);
+      const Candidate& c = cand[q];
+      if (c.done) continue;
       unfinished = true;
-      const DecodedInstruction& d = queue.instructions[head[q]];
-      double start = timeline_end[queue.timeline];
-      bool ready = true;
-      int wait_sem = -1;
-      uint32_t wait_value = 0;
-      for (uint32_t w = d.wait_begin; w < d.wait_end; ++w) {
-        const auto [sem, value] = program_.waits[w];
-        if (sem_value[sem] < value) {
-          ready = false;
-          break;
-        }
-        const double reached = sem_times[sem][value - 1];
-        if (reached > start) {
-          start = reached;
-          wait_sem = static_cast<int>(sem);
-          wait_value = value;
-        }
-      }
-      if (ready && (best < 0 || start < best_start)) {
+      if (c.ready && (best < 0 || c.start < best_start)) {
         best = q;
-        best_start = start;
-        best_wait_sem = wait_sem;
-        best_wait_value = wait_value;
+        best_start = c.start;
+        best_wait_sem = c.wait_sem;
+        best_wait_value = c.wait_value;
       }
     }
     if (!unfinished) break;
@@ -1063,6 +1098,15 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
       auto& times = sem_times[d.signal];
       times.insert(std::upper_bound(times.begin(), times.end(), end), end);
       ++sem_value[d.signal];
+    }
+    // Invalidate the candidates whose inputs changed.
+    cand[best].dirty = true;
+    const uint64_t sem_bit = d.signal >= 0 ? uint64_t{1} << (d.signal % 64) : 0;
+    for (int q = 0; q < num_queues; ++q) {
+      if (queues[q].timeline == tl ||
+          (d.signal >= 0 && (head_sems[q][d.signal / 64] & sem_bit) != 0)) {
+        cand[q].dirty = true;
+      }
     }
   }
   if (local.estimated_latency_ns > 0) {
