@@ -188,11 +188,9 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
   auto geometry = Geometry(op);
   if (!geometry.ok()) return geometry.status();
   const ConvGeometry& g = *geometry;
-  if (g.groups > 1 && g.groups == g.c && g.groups == g.co &&
-      ctx.Tensor(op.input(0)).tile_dtype() == neff::DType::F32 &&
-      ctx.Tensor(op.input(1)).tile_dtype() == neff::DType::F32) {
-    return LowerDepthwise(op, ctx, g);
-  }
+  // Depthwise runs on the Vector/GpSimd engines in fp32 whatever the storage
+  // type (bf16 operands are widened by the load DMAs).
+  if (g.groups > 1 && g.groups == g.c && g.groups == g.co) return LowerDepthwise(op, ctx, g);
   const target::CoreSpec& spec = ctx.spec();
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& wt = ctx.Tensor(op.input(1));
