@@ -198,6 +198,16 @@ void ConvertArray(DType from, const uint8_t* src, DType to, uint8_t* dst,
     }
     return;
   }
+  // The casts auto-cast programs are made of, vectorised and without the
+  // fp32 staging (the same per-element conversions).
+  if (from == DType::F32 && to == DType::BF16) {
+    return kernels::F32ToBf16Array(reinterpret_cast<const float*>(src),
+                                   reinterpret_cast<uint16_t*>(dst), n);
+  }
+  if (from == DType::BF16 && to == DType::F32) {
+    return kernels::Bf16ToF32Array(reinterpret_cast<const uint16_t*>(src),
+                                   reinterpret_cast<float*>(dst), n);
+  }
   constexpr int64_t kChunk = 1024;
   float tmp[kChunk] = {};
   for (int64_t i = 0; i < n; i += kChunk) {
