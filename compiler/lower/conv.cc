@@ -173,6 +173,7 @@ absl::Status LowerDepthwise(const ir::Op& op, LowerContext& ctx, const ConvGeome
           }
         }
         ctx.Activation(acc, acc, func, 1.0f, bias ? &bias_tile : nullptr);
+        ctx.ApplyFusedClip(acc);
         ctx.Dma(ctx.View(y, ((n * g.c + c0) * g.ho + oh0) * g.wo, ct, g.ho * g.wo,
                          {Dim{1, rows * g.wo}}),
                 acc);
@@ -283,6 +284,7 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
           if (!obuf.ok()) return obuf.status();
           Operand out = ctx.Tile(*obuf, cot, rows * g.wo);
           ctx.Activation(out, acc, func, 1.0f, bias ? &bias_tile : nullptr);
+          ctx.ApplyFusedClip(out);
           const int64_t dst_off = ((n * g.co + co_abs) * g.ho + oh0) * g.wo;
           ctx.Dma(ctx.View(y, dst_off, cot, g.ho * g.wo, {Dim{1, rows * g.wo}}), out);
         }

@@ -214,6 +214,7 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
         break;
     }
     if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(t, t, func, 1.0f, nullptr);
+    ctx.ApplyFusedClip(t);
     ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), t);
   }
   return true;
@@ -308,6 +309,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     if (func != neff::ActivationFunction::IDENTITY) {
       ctx.Activation(result, result, func, 1.0f, nullptr);
     }
+    ctx.ApplyFusedClip(result);
     ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), result);
   }
   return absl::OkStatus();

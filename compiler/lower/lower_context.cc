@@ -243,6 +243,11 @@ void LowerContext::Gather(const Operand& dst, const Operand& table, const Operan
   Emit(std::move(inst));
 }
 
+void LowerContext::ApplyFusedClip(const Operand& tile) {
+  if (op_ == nullptr || !op_->has_attr("fused_clip_max")) return;
+  TensorScalar(tile, tile, neff::AluOp::MINIMUM, op_->GetFloat("fused_clip_max", 0.0f));
+}
+
 std::string LowerContext::Name(absl::string_view what) const {
   return absl::StrCat(op_ ? op_->name : "", "/", what);
 }

@@ -112,6 +112,10 @@ class LowerContext {
   // dst[p] = row index[p] of `table`.
   void Gather(const Operand& dst, const Operand& table, const Operand& index);
 
+  // The current op's `fused_clip_max` (from a fused Clip(x, 0, c)), applied
+  // in place after its fused Relu; nothing when absent.
+  void ApplyFusedClip(const Operand& tile);
+
   // Name prefix for buffers of the current op.
   std::string Name(absl::string_view what) const;
 

@@ -149,6 +149,7 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
         ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
         if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(out, out, func, 1.0f, nullptr);
       }
+      ctx.ApplyFusedClip(out);
       ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, mt,
                        y.row_stride, {Dim{y.col_stride, nt}}),
               out);
@@ -238,6 +239,7 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
           ctx.Activation(out, out, func, 1.0f, nullptr);
         }
       }
+      ctx.ApplyFusedClip(out);
       ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, nt,
                        y.col_stride, {Dim{y.row_stride, mt}}),
               out);

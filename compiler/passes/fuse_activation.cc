@@ -1,5 +1,6 @@
 #include "compiler/passes/fuse_activation.h"
 
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -9,8 +10,24 @@
 namespace ncc::passes {
 namespace {
 
+// Clip(x, 0, c) (ReLU6 and friends): a Relu followed by min(., c).
+std::optional<float> ReluClipMax(const ir::Op& op) {
+  if (op.type != "Clip") return std::nullopt;
+  float lo = op.GetFloat("min", -INFINITY), hi = op.GetFloat("max", INFINITY);
+  auto scalar = [](const ir::Value* v, float* out) {
+    if (v == nullptr) return true;
+    if (!v->is_constant || v->num_elements() != 1 || v->dtype != ir::DType::kF32) return false;
+    *out = v->data_as<float>()[0];
+    return true;
+  };
+  if (!scalar(op.input(1), &lo) || !scalar(op.input(2), &hi)) return std::nullopt;
+  if (lo != 0.0f || !std::isfinite(hi) || hi <= 0.0f) return std::nullopt;
+  return hi;
+}
+
 bool IsFusableActivation(const ir::Op& op) {
-  return op.type == "Relu" || op.type == "Sigmoid" || op.type == "Tanh";
+  return op.type == "Relu" || op.type == "Sigmoid" || op.type == "Tanh" ||
+         ReluClipMax(op).has_value();
 }
 
 bool CanCarryActivation(const ir::Op& op) {
@@ -160,7 +177,12 @@ absl::StatusOr<bool> FuseActivation(ir::Graph& graph) {
     if (!CanCarryActivation(*producer)) continue;
     // The pre-activation value must have no other reader.
     if (graph.IsGraphOutput(in) || graph.Users(in).size() != 1) continue;
-    producer->attrs["fused_activation"] = op->type;
+    if (std::optional<float> clip = ReluClipMax(*op)) {
+      producer->attrs["fused_activation"] = std::string("Relu");
+      producer->attrs["fused_clip_max"] = *clip;
+    } else {
+      producer->attrs["fused_activation"] = op->type;
+    }
     // The producer now defines the activation's result.
     ir::Value* out = op->outputs[0];
     producer->outputs[0] = out;

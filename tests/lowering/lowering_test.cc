@@ -735,6 +735,39 @@ TEST(AutoCast, CastFeedingAMatmulIsFoldedIntoItsLoads) {
   ExpectClose(out["y"], y);
 }
 
+TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
+  const std::string text = R"(graph g(%x: f32[1,3,5,5], %w: f32[4,3,3,3], %a: f32[40,30], %b: f32[30,40]) -> (%c, %m) {
+  %zero: f32[] = constant [0.0]
+  %cap: f32[] = constant [0.5]
+  %v: f32[1,4,3,3] = Conv(%x, %w)
+  %c: f32[1,4,3,3] = Clip(%v, %zero, %cap)
+  %p: f32[40,40] = MatMul(%a, %b)
+  %m: f32[40,40] = Clip(%p, %zero, %cap)
+}
+)";
+  Tensor x = Random(75, 36), w = Random(108, 37), a = Random(1200, 38), b = Random(1200, 39);
+  auto clip = [](double v) { return float(std::min(0.5, std::max(0.0, v))); };
+  Tensor c(36), m(1600);
+  for (int o = 0; o < 4; ++o)
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        double acc = 0;
+        for (int ci = 0; ci < 3; ++ci)
+          for (int r = 0; r < 3; ++r)
+            for (int q = 0; q < 3; ++q) acc += double(x[(ci * 5 + i + r) * 5 + j + q]) * w[((o * 3 + ci) * 3 + r) * 3 + q];
+        c[(o * 3 + i) * 3 + j] = clip(acc);
+      }
+  for (int i = 0; i < 40; ++i)
+    for (int j = 0; j < 40; ++j) {
+      double acc = 0;
+      for (int k = 0; k < 30; ++k) acc += double(a[i * 30 + k]) * b[k * 40 + j];
+      m[i * 40 + j] = clip(acc);
+    }
+  auto out = CompileAndRun(text, {{"x", x}, {"w", w}, {"a", a}, {"b", b}});
+  ExpectClose(out["c"], c);
+  ExpectClose(out["m"], m);
+}
+
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
   %a: f32[4] = Hardmax(%x)
