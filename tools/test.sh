@@ -45,6 +45,7 @@ failed=${failed:-1}
 if [[ $fuzz_counted -eq 1 ]]; then
   if [[ $fuzz_rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
-echo "tests: $passed passed, $failed failed"
 echo "wall time: $(( $(date +%s) - start )) s"
+# Last line of the run, for CI.
+echo "tests: $passed passed, $failed failed"
 if [[ $bazel_rc -ne 0 || $count_rc -ne 0 || $fuzz_rc -ne 0 ]]; then exit 1; fi
