@@ -154,6 +154,10 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   report.dram_bytes = alloc_stats.dram_bytes;
   report.weights_bytes = alloc_stats.weights_bytes;
   report.dma_bytes = sched->dma_bytes;
+  for (const lower::TileInst& inst : program->insts) {
+    report.tensor_transposes += inst.opcode == neff::Opcode::TRANSPOSE;
+  }
+  for (const auto& op : graph.ops()) report.dma_transposes += op->type == "Transpose";
   report.estimated_latency_ns = sched->estimated_ns;
   if (report_out) *report_out = report;
   return result;

@@ -64,6 +64,10 @@ struct CompileReport {
   int64_t dram_bytes = 0;
   int64_t weights_bytes = 0;
   int64_t dma_bytes = 0;
+  // Layout changes the lowering placed on the Tensor engine (TensorE
+  // transposes through PSUM) and those done by strided DRAM copies.
+  int64_t tensor_transposes = 0;
+  int64_t dma_transposes = 0;
   double estimated_latency_ns = 0;  // estimate on the target's cost model
   std::vector<lower::UnsupportedOp> unsupported;
   std::vector<passes::PassRecord> passes;  // per pass: wall time, op count

@@ -130,7 +130,11 @@ void PrintReport(const ncc::driver::CompileReport& r) {
                 r.busy_ns[e] / 1000.0);
   }
   std::printf("semaphore waits: %lld\n", static_cast<long long>(r.semaphore_waits));
-  std::printf("SBUF peak: %lld bytes/partition, PSUM peak: %lld bytes/partition, spills: 0\n",
+  std::printf("TensorE utilisation: %.1f%% of the estimated latency (estimate)\n",
+              r.estimated_latency_ns > 0 ? 100.0 * r.busy_ns[0] / r.estimated_latency_ns : 0.0);
+  std::printf("transposes: %lld on TensorE (through PSUM), %lld Transpose ops as strided DMA\n",
+              static_cast<long long>(r.tensor_transposes), static_cast<long long>(r.dma_transposes));
+  std::printf("SBUF peak: %lld bytes/partition, PSUM peak: %lld bytes/partition, spills: none (tensors live in DRAM between ops)\n",
               static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.psum_peak_bytes));
   std::printf("DRAM arena: %lld bytes, weights: %lld bytes, DMA traffic: %lld bytes\n",
               static_cast<long long>(r.dram_bytes), static_cast<long long>(r.weights_bytes),
