@@ -20,11 +20,24 @@ inline void CpuRelax() {
 // after the execution ends.
 constexpr std::chrono::microseconds kSpin{200};
 
+// Waits until `done()`; spins a little, then yields the core, so that a
+// waiter never holds up the thread it is waiting for on a busy machine.
+template <typename Done>
+void WaitUntil(Done done) {
+  for (int i = 0; !done(); ++i) {
+    if (i < 2048) {
+      CpuRelax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(int threads) {
   for (int i = 1; i < threads; ++i) {
-    workers_.emplace_back([this, i] { WorkerLoop(i); });
+    workers_.emplace_back([this] { WorkerLoop(); });
   }
 }
 
@@ -37,31 +50,47 @@ WorkerPool::~WorkerPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void WorkerPool::Run(int n, const std::function<void(int)>& fn) {
-  if (n <= 1 || workers_.empty()) {
-    for (int i = 0; i < n; ++i) fn(i);
+void WorkerPool::RunChunks(const std::function<void(int)>& fn, int chunks) {
+  for (int c = next_.fetch_add(1, std::memory_order_acq_rel); c < chunks;
+       c = next_.fetch_add(1, std::memory_order_acq_rel)) {
+    fn(c);
+    done_.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void WorkerPool::Run(int chunks, const std::function<void(int)>& fn) {
+  if (chunks <= 1 || workers_.empty()) {
+    for (int i = 0; i < chunks; ++i) fn(i);
     return;
   }
-  if (n > threads()) n = threads();
   {
     std::lock_guard<std::mutex> lock(mu_);
     task_ = &fn;
-    task_count_ = n;
-    pending_.store(n - 1, std::memory_order_relaxed);
+    chunks_ = chunks;
+    next_.store(0, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    open_ = true;
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
-  fn(0);
-  while (pending_.load(std::memory_order_acquire) != 0) CpuRelax();
+  RunChunks(fn, chunks);
+  WaitUntil([&] { return done_.load(std::memory_order_acquire) == chunks; });
+  // No worker may join any more; wait for those inside to leave (they find
+  // no chunk left), so that `fn` outlives every use.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+  }
+  WaitUntil([&] { return active_.load(std::memory_order_acquire) == 0; });
 }
 
-void WorkerPool::WorkerLoop(int index) {
+void WorkerPool::WorkerLoop() {
   uint64_t seen = 0;
   while (true) {
     // Spin for a new generation, then sleep until one arrives.
     const auto spin_until = std::chrono::steady_clock::now() + kSpin;
-    uint64_t gen = generation_.load(std::memory_order_acquire);
-    for (int i = 0; gen == seen && !stop_.load(std::memory_order_acquire);
+    for (int i = 0; generation_.load(std::memory_order_acquire) == seen &&
+                    !stop_.load(std::memory_order_acquire);
          ++i) {
       CpuRelax();
       if ((i & 255) == 255 && std::chrono::steady_clock::now() > spin_until) {
@@ -71,23 +100,20 @@ void WorkerPool::WorkerLoop(int index) {
                  stop_.load(std::memory_order_acquire);
         });
       }
-      gen = generation_.load(std::memory_order_acquire);
     }
-    if (gen == seen) return;  // stopped
+    if (stop_.load(std::memory_order_acquire)) return;
     const std::function<void(int)>* task;
-    int count;
+    int chunks;
     {
-      // Generation and task together: a worker that sat out a generation
-      // may already see the next one.
       std::lock_guard<std::mutex> lock(mu_);
       seen = generation_.load(std::memory_order_relaxed);
+      if (!open_) continue;  // that task is already finished
+      active_.fetch_add(1, std::memory_order_acq_rel);
       task = task_;
-      count = task_count_;
+      chunks = chunks_;
     }
-    if (index < count) {
-      (*task)(index);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
-    }
+    RunChunks(*task, chunks);
+    active_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 

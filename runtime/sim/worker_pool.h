@@ -1,7 +1,10 @@
 // A small fork-join pool for splitting one simulator instruction's work
-// (a large matmul or copy) across host threads. The workers spin briefly
-// between tasks, because an execution hands them thousands of short tasks
-// back to back, then sleep; they exit when the pool is destroyed.
+// (a large matmul or copy) across host threads. Work is cut into chunks
+// that every thread, the caller included, claims from a shared counter, so
+// a worker that the OS has not scheduled (a busy 2-core machine) costs
+// nothing: the caller runs the chunks itself. Idle workers spin briefly
+// between tasks (an execution hands them thousands of short tasks back to
+// back), then sleep; they exit when the pool is destroyed.
 #ifndef NCC_RUNTIME_SIM_WORKER_POOL_H_
 #define NCC_RUNTIME_SIM_WORKER_POOL_H_
 
@@ -25,18 +28,24 @@ class WorkerPool {
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Runs fn(0) .. fn(n - 1), n <= threads(), and returns when all are done.
-  // fn(0) runs on the calling thread. Not reentrant.
-  void Run(int n, const std::function<void(int)>& fn);
+  // Runs fn(0) .. fn(chunks - 1), each exactly once on some thread of the
+  // pool (the caller's included), and returns when all are done. Not
+  // reentrant.
+  void Run(int chunks, const std::function<void(int)>& fn);
 
  private:
-  void WorkerLoop(int index);
+  void WorkerLoop();
+  void RunChunks(const std::function<void(int)>& fn, int chunks);
 
   std::vector<std::thread> workers_;
+  // Guarded by mu_: the current task, whether workers may still join it.
   const std::function<void(int)>* task_ = nullptr;
-  int task_count_ = 0;
+  int chunks_ = 0;
+  bool open_ = false;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<int> next_{0};    // next chunk to claim
+  std::atomic<int> done_{0};    // chunks finished
+  std::atomic<int> active_{0};  // workers inside the current task
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable wake_;
