@@ -151,8 +151,11 @@ absl::Status LowerDepthwise(const ir::Op& op, LowerContext& ctx, const ConvGeome
         if (ih1 > ih0) {
           Operand dst = ctx.Tile(*ib, ct, 0, ((ih0 + g.pt - top) * wp + g.pl) * 4);
           dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
-          ctx.Dma(dst, ctx.View(x, ((n * g.c + c0) * g.h + ih0) * g.w, ct, g.h * g.w,
-                                {Dim{g.w, ih1 - ih0}, Dim{1, g.w}}));
+          if (auto st = ctx.LoadRows(dst, x, ((n * g.c + c0) * g.h + ih0) * g.w, g.h * g.w,
+                                     ih1 - ih0, g.w);
+              !st.ok()) {
+            return st;
+          }
         }
         auto ab = ctx.Sbuf("acc", ct, rows * g.wo * 4);
         auto tb = ctx.Sbuf("product", ct, rows * g.wo * 4);
@@ -264,8 +267,9 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
               Operand dst = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, ((ih0 + g.pt - top) * wp + g.pl) * xs);
               dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
               const int64_t src_off = ((n * g.c + grp * cig + ci0) * g.h + ih0) * g.w;
-              ctx.Dma(dst, ctx.View(x, src_off, cis, g.h * g.w,
-                                    {Dim{g.w, ih1 - ih0}, Dim{1, g.w}}));
+              if (auto st = ctx.LoadRows(dst, x, src_off, g.h * g.w, ih1 - ih0, g.w); !st.ok()) {
+                return st;
+              }
             }
             for (int64_t r = 0; r < g.kh; ++r) {
               for (int64_t s = 0; s < g.kw; ++s) {

@@ -243,6 +243,23 @@ void LowerContext::Gather(const Operand& dst, const Operand& table, const Operan
   Emit(std::move(inst));
 }
 
+absl::Status LowerContext::LoadRows(const Operand& dst, const DramTensor& src, int64_t src_offset,
+                                    int64_t partition_stride, int64_t rows, int64_t width) {
+  const int partitions = dst.num_partitions;
+  if (dst.dims.size() != 2 || dst.dims[0].stride == width || rows * width < 64) {
+    Dma(dst, View(src, src_offset, partitions, partition_stride, {Dim{width, rows}, Dim{1, width}}));
+    return absl::OkStatus();
+  }
+  auto stage = Sbuf("stage", partitions, rows * width * ElemSize(dst.dtype));
+  if (!stage.ok()) return stage.status();
+  Operand contiguous = Tile(*stage, partitions, rows * width);
+  contiguous.dtype = dst.dtype;
+  Dma(contiguous, View(src, src_offset, partitions, partition_stride, {Dim{1, rows * width}}));
+  contiguous.dims = {Dim{width, rows}, Dim{1, width}};
+  TensorCopy(dst, contiguous);
+  return absl::OkStatus();
+}
+
 void LowerContext::ApplyFusedClip(const Operand& tile) {
   if (op_ == nullptr || !op_->has_attr("fused_clip_max")) return;
   TensorScalar(tile, tile, neff::AluOp::MINIMUM, op_->GetFloat("fused_clip_max", 0.0f));

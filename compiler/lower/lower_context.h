@@ -112,6 +112,15 @@ class LowerContext {
   // dst[p] = row index[p] of `table`.
   void Gather(const Operand& dst, const Operand& table, const Operand& index);
 
+  // Loads `rows` rows of `width` elements per partition (partition p reads
+  // from src_offset + p * partition_stride, rows contiguous in DRAM) into
+  // `dst`, whose free dims are {pitch, rows}, {1, width}. When pitch >
+  // width (a padded tile) a direct DMA would move width-element runs at a
+  // fraction of the DMA rate; the rows land in a contiguous staging tile
+  // instead and an on-chip copy spreads them.
+  absl::Status LoadRows(const Operand& dst, const DramTensor& src, int64_t src_offset,
+                        int64_t partition_stride, int64_t rows, int64_t width);
+
   // The current op's `fused_clip_max` (from a fused Clip(x, 0, c)), applied
   // in place after its fused Relu; nothing when absent.
   void ApplyFusedClip(const Operand& tile);

@@ -152,8 +152,11 @@ absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
         if (ih1 > ih0) {
           Operand dst = ctx.Tile(*in_buf, ct, 0, ((ih0 + g.pt - top) * wp + g.pl) * 4);
           dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
-          ctx.Dma(dst, ctx.View(x, ((n * g.c + c0) * g.h + ih0) * g.w, ct, g.h * g.w,
-                                {Dim{g.w, ih1 - ih0}, Dim{1, g.w}}));
+          if (auto st = ctx.LoadRows(dst, x, ((n * g.c + c0) * g.h + ih0) * g.w, g.h * g.w,
+                                     ih1 - ih0, g.w);
+              !st.ok()) {
+            return st;
+          }
         }
         auto acc_buf = ctx.Sbuf("acc", ct, rows * g.wo * 4);
         if (!acc_buf.ok()) return acc_buf.status();
