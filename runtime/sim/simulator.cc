@@ -640,9 +640,9 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
   ScatterRaw(dst, Base(dst), 0, dst.num_partitions, packed);
 }
 
-// Splits a matmul's output columns (chunks of 128) or, for few columns, its
-// rows (chunks of 16; 32 for bf16) across the pool. Each output element is
-// computed by exactly one call, in the same order as one call over
+// Splits a matmul's output columns (multiples of 64) or, for few columns,
+// its rows (multiples of 4; 32 for bf16) across the pool. Each output element
+// is computed by exactly one call, in the same order as one call over
 // everything, so the result is bit-identical.
 //
 // bf16: the AMX kernel accumulates whole 32 x 32 blocks in place in PSUM and
@@ -653,29 +653,36 @@ template <bool kBf16, typename Args, typename Fn>
 void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
   const int64_t macs = int64_t{args.k} * args.m * args.n;
   if (pool == nullptr || macs < kParallelMacs) return kernel(args);
+  // One chunk per thread: every chunk repacks the operand it does not
+  // split, so more chunks would cost more packing.
+  const int parts = pool->threads();
   const bool m32 = args.m % 32 == 0, n32 = args.n % 32 == 0;
-  // Columns first, in chunks of 128 (each chunk packs only its part of the
-  // moving operand, the larger one, and repacks the stationary one).
-  constexpr int kColumnChunk = 128;
-  if (args.n >= 2 * kColumnChunk && (!kBf16 || n32 || !m32)) {
-    const int chunks = (args.n + kColumnChunk - 1) / kColumnChunk;
-    pool->Run(chunks, [&](int i) {
-      const int n0 = i * kColumnChunk;
+  // Columns first (multiples of 64): each chunk then packs only its part of
+  // the moving operand, the larger one.
+  if (args.n >= 128 * parts && (!kBf16 || n32 || !m32)) {
+    pool->Run(parts, [&](int i) {
+      const int n0 = args.n * i / parts / 64 * 64;
+      const int n1 =
+          i + 1 == parts ? args.n : args.n * (i + 1) / parts / 64 * 64;
+      if (n1 <= n0) return;
       Args sub = args;
-      sub.n = std::min(kColumnChunk, args.n - n0);
+      sub.n = n1 - n0;
       sub.moving += n0;
       sub.out += n0;
       kernel(sub);
     });
     return;
   }
-  const int row_chunk = kBf16 ? 32 : 16;
-  if (args.m >= 2 * row_chunk && (!kBf16 || m32 || !n32)) {
-    const int chunks = (args.m + row_chunk - 1) / row_chunk;
-    pool->Run(chunks, [&](int i) {
-      const int m0 = i * row_chunk;
+  const int row_step = kBf16 ? 32 : 4;
+  if (args.m >= 2 * row_step * parts && (!kBf16 || m32 || !n32)) {
+    pool->Run(parts, [&](int i) {
+      const int m0 = args.m * i / parts / row_step * row_step;
+      const int m1 = i + 1 == parts
+                         ? args.m
+                         : args.m * (i + 1) / parts / row_step * row_step;
+      if (m1 <= m0) return;
       Args sub = args;
-      sub.m = std::min(row_chunk, args.m - m0);
+      sub.m = m1 - m0;
       sub.stationary += m0;
       sub.out += m0 * args.out_ld;
       kernel(sub);

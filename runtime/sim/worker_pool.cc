@@ -15,23 +15,11 @@ inline void CpuRelax() {
 #endif
 }
 
-// How long an idle worker spins before it sleeps: covers the gap between
-// two large instructions of one execution without burning a core for long
-// after the execution ends.
-constexpr std::chrono::microseconds kSpin{200};
-
-// Waits until `done()`; spins a little, then yields the core, so that a
-// waiter never holds up the thread it is waiting for on a busy machine.
-template <typename Done>
-void WaitUntil(Done done) {
-  for (int i = 0; !done(); ++i) {
-    if (i < 2048) {
-      CpuRelax();
-    } else {
-      std::this_thread::yield();
-    }
-  }
-}
+// How long an idle worker spins before it sleeps, and how long the caller
+// spins for the last chunks before it sleeps. Kept short: on this project's
+// 2-vCPU machines a spinning thread slows the one still computing (they
+// behave like SMT siblings sharing a core), so waiters block instead.
+constexpr std::chrono::microseconds kSpin{20};
 
 }  // namespace
 
@@ -54,7 +42,24 @@ void WorkerPool::RunChunks(const std::function<void(int)>& fn, int chunks) {
   for (int c = next_.fetch_add(1, std::memory_order_acq_rel); c < chunks;
        c = next_.fetch_add(1, std::memory_order_acq_rel)) {
     fn(c);
-    done_.fetch_add(1, std::memory_order_acq_rel);
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
+      // The last chunk: wake the caller if it sleeps.
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_.notify_all();
+    }
+  }
+}
+
+void WorkerPool::WaitDone(int chunks) {
+  const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0; done_.load(std::memory_order_acquire) != chunks; ++i) {
+    CpuRelax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
+      std::unique_lock<std::mutex> lock(mu_);
+      finished_.wait(lock, [&] {
+        return done_.load(std::memory_order_acquire) == chunks;
+      });
+    }
   }
 }
 
@@ -74,14 +79,16 @@ void WorkerPool::Run(int chunks, const std::function<void(int)>& fn) {
   }
   wake_.notify_all();
   RunChunks(fn, chunks);
-  WaitUntil([&] { return done_.load(std::memory_order_acquire) == chunks; });
+  WaitDone(chunks);
   // No worker may join any more; wait for those inside to leave (they find
   // no chunk left), so that `fn` outlives every use.
   {
     std::lock_guard<std::mutex> lock(mu_);
     open_ = false;
   }
-  WaitUntil([&] { return active_.load(std::memory_order_acquire) == 0; });
+  while (active_.load(std::memory_order_acquire) != 0) {
+    std::this_thread::yield();
+  }
 }
 
 void WorkerPool::WorkerLoop() {

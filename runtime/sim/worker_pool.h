@@ -36,6 +36,8 @@ class WorkerPool {
  private:
   void WorkerLoop();
   void RunChunks(const std::function<void(int)>& fn, int chunks);
+  // Waits until `chunks` chunks are done: spins briefly, then sleeps.
+  void WaitDone(int chunks);
 
   std::vector<std::thread> workers_;
   // Guarded by mu_: the current task, whether workers may still join it.
@@ -48,7 +50,8 @@ class WorkerPool {
   std::atomic<int> active_{0};  // workers inside the current task
   std::atomic<bool> stop_{false};
   std::mutex mu_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;      // a new task, or stop
+  std::condition_variable finished_;  // the current task's last chunk is done
 };
 
 }  // namespace ncc::sim
