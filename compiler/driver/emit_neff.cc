@@ -66,7 +66,8 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   if (weights_size > 0) std::memset(weights, 0, weights_size);
   for (const lower::Buffer& buf : program.buffers) {
     if (buf.space != lower::Space::WEIGHTS || buf.address < 0) continue;
-    std::memcpy(weights + buf.address, buf.data.data(), buf.data.size());
+    const std::vector<uint8_t>& contents = buf.contents();
+    std::memcpy(weights + buf.address, contents.data(), contents.size());
   }
 
   std::vector<flatbuffers::Offset<neff::Queue>> queues;

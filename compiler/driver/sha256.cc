@@ -1,5 +1,8 @@
 #include "compiler/driver/sha256.h"
 
+#include <cpuid.h>
+#include <immintrin.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -47,22 +50,77 @@ void Compress(uint32_t state[8], const uint8_t block[64]) {
   state[4] += e, state[5] += f, state[6] += g, state[7] += h;
 }
 
-}  // namespace
+// The same compression with the x86 SHA extensions (SHA-NI): the state
+// lives as {A,B,E,F} and {C,D,G,H}; each sha256rnds2 does two rounds and
+// sha256msg1/msg2 extend the message schedule four words at a time.
+__attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNi(uint32_t state[8],
+                                                                const uint8_t* data,
+                                                                size_t blocks) {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);
+  state1 = _mm_shuffle_epi32(state1, 0x1B);
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);
+  for (size_t b = 0; b < blocks; ++b, data += 64) {
+    const __m128i abef = state0, cdgh = state1;
+    __m128i w[4];
+    for (int i = 0; i < 16; ++i) {
+      __m128i& cur = w[i % 4];
+      if (i < 4) {
+        cur = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)),
+                               byte_swap);
+      } else {
+        // W[t..t+3] from W[t-16..t-1] (cur holds W[t-16..t-13]).
+        __m128i x = _mm_sha256msg1_epu32(cur, w[(i + 1) % 4]);
+        x = _mm_add_epi32(x, _mm_alignr_epi8(w[(i + 3) % 4], w[(i + 2) % 4], 4));
+        cur = _mm_sha256msg2_epu32(x, w[(i + 3) % 4]);
+      }
+      __m128i msg = _mm_add_epi32(
+          cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRound[4 * i])));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+      msg = _mm_shuffle_epi32(msg, 0x0E);
+      state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);
+  state1 = _mm_shuffle_epi32(state1, 0xB1);
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);
+  state1 = _mm_alignr_epi8(state1, tmp, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
+}
 
-std::string Sha256Hex(absl::string_view data) {
+bool HasShaNi() {
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  return (ebx >> 29) & 1;
+}
+
+void CompressBlocks(uint32_t state[8], const uint8_t* data, size_t blocks, bool portable) {
+  static const bool sha_ni = HasShaNi();
+  if (sha_ni && !portable) {
+    CompressShaNi(state, data, blocks);
+    return;
+  }
+  for (size_t b = 0; b < blocks; ++b) Compress(state, data + 64 * b);
+}
+
+std::string Digest(absl::string_view data, bool portable) {
   uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const size_t full = data.size() / 64 * 64;
-  for (size_t i = 0; i < full; i += 64) {
-    Compress(state, reinterpret_cast<const uint8_t*>(data.data() + i));
-  }
+  const size_t full = data.size() / 64;
+  CompressBlocks(state, reinterpret_cast<const uint8_t*>(data.data()), full, portable);
   // Padding: 0x80, zeros, then the bit length big-endian.
-  std::vector<uint8_t> tail(data.begin() + full, data.end());
+  std::vector<uint8_t> tail(data.begin() + full * 64, data.end());
   tail.push_back(0x80);
   while (tail.size() % 64 != 56) tail.push_back(0);
   const uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
   for (int i = 7; i >= 0; --i) tail.push_back(static_cast<uint8_t>(bits >> (8 * i)));
-  for (size_t i = 0; i < tail.size(); i += 64) Compress(state, tail.data() + i);
+  CompressBlocks(state, tail.data(), tail.size() / 64, portable);
   std::string hex;
   char buf[9];
   for (uint32_t word : state) {
@@ -71,5 +129,12 @@ std::string Sha256Hex(absl::string_view data) {
   }
   return hex;
 }
+
+}  // namespace
+
+std::string Sha256Hex(absl::string_view data) { return Digest(data, /*portable=*/false); }
+
+std::string Sha256HexPortable(absl::string_view data) { return Digest(data, /*portable=*/true); }
+
 
 }  // namespace ncc::driver

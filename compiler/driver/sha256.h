@@ -8,8 +8,11 @@
 
 namespace ncc::driver {
 
-// Lower-case hex digest of `data`.
+// Lower-case hex digest of `data`; uses the CPU's SHA extensions when it
+// has them.
 std::string Sha256Hex(absl::string_view data);
+// The same digest by the portable implementation (for tests).
+std::string Sha256HexPortable(absl::string_view data);
 
 }  // namespace ncc::driver
 

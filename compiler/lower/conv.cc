@@ -73,13 +73,23 @@ DramTensor ConvWeightBlock(LowerContext& ctx, const ir::Value& w, int64_t co0, i
   buf.space = Space::WEIGHTS;
   buf.bytes = cig * taps * cot * elem;
   buf.data.resize(buf.bytes);
-  for (int64_t ci = 0; ci < cig; ++ci) {
-    for (int64_t tap = 0; tap < taps; ++tap) {
-      for (int64_t co = 0; co < cot; ++co) {
-        std::memcpy(buf.data.data() + ((ci * taps + tap) * cot + co) * elem,
-                    w.data.data() + (((co0 + co) * cig + ci) * taps + tap) * elem, elem);
-      }
+  // A transposition of fixed-size elements; typed copies so that each one is
+  // a move, not a memcpy call.
+  auto relayout = [&](auto element) {
+    using T = decltype(element);
+    const T* src = reinterpret_cast<const T*>(w.data.data());
+    T* dst = reinterpret_cast<T*>(buf.data.data());
+    for (int64_t co = 0; co < cot; ++co) {
+      const T* row = src + (co0 + co) * cig * taps;
+      for (int64_t i = 0; i < cig * taps; ++i) dst[i * cot + co] = row[i];
     }
+  };
+  if (elem == 4) {
+    relayout(uint32_t{});
+  } else if (elem == 2) {
+    relayout(uint16_t{});
+  } else {
+    relayout(uint8_t{});
   }
   DramTensor t;
   t.buffer = ctx.program().AddBuffer(std::move(buf));

@@ -128,7 +128,7 @@ DramTensor WeightsTensor(LowerContext& ctx, const ir::Value& value) {
   buffer.name = value.name;
   buffer.space = Space::WEIGHTS;
   buffer.bytes = value.size_bytes();
-  buffer.data = value.data;
+  buffer.external = &value.data;
   DramTensor tensor;
   tensor.buffer = ctx.program().AddBuffer(std::move(buffer));
   tensor.space = Space::WEIGHTS;

@@ -25,8 +25,12 @@ struct Buffer {
   Space space = Space::SBUF;
   int partitions = 1;
   int64_t bytes = 0;
-  // WEIGHTS only: the contents.
+  // WEIGHTS only: the contents, owned here or (for model constants) read
+  // from the graph, which outlives the program, instead of copied.
   std::vector<uint8_t> data;
+  const std::vector<uint8_t>* external = nullptr;
+
+  const std::vector<uint8_t>& contents() const { return external ? *external : data; }
   // Set by allocation: byte offset (within a partition for SBUF/PSUM).
   int64_t address = -1;
   // Set by allocation: buffers in the same space whose addresses overlap

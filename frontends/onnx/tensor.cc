@@ -94,7 +94,8 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
     if (static_cast<int64_t>(raw.size()) != expected_bytes) {
       return size_mismatch(static_cast<int64_t>(raw.size()), "bytes");
     }
-    out.data.assign(raw.begin(), raw.end());
+    out.data.resize(raw.size());
+    if (!raw.empty()) std::memcpy(out.data.data(), raw.data(), raw.size());
     return out;
   }
 
