@@ -768,6 +768,34 @@ TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
   ExpectClose(out["m"], m);
 }
 
+TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
+  // 1x64x320x320 f32 is 26 MB per tensor, more than the 24 MB SBUF: every
+  // op streams tiles between DRAM and SBUF (tensors never stay on chip
+  // across ops, so nothing needs spilling) and the result stays exact.
+  const int64_t c = 64, hw = 320 * 320;
+  const std::string text = R"(graph g(%x: f32[1,64,320,320], %w: f32[64,64,1,1]) -> (%y) {
+  %v: f32[1,64,320,320] = Conv(%x, %w)
+  %r: f32[1,64,320,320] = Relu(%v)
+  %y: f32[1,64,320,320] = Add(%r, %x)
+}
+)";
+  Tensor x = Random(c * hw, 40), w = Random(c * c, 41);
+  for (float& v : w) v *= 0.125f;
+  Tensor y(c * hw);
+  std::vector<double> acc(hw);
+  for (int64_t o = 0; o < c; ++o) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int64_t i = 0; i < c; ++i) {
+      const double wv = w[o * c + i];
+      const float* xi = &x[i * hw];
+      for (int64_t p = 0; p < hw; ++p) acc[p] += wv * xi[p];
+    }
+    for (int64_t p = 0; p < hw; ++p) y[o * hw + p] = std::max(0.0f, float(acc[p])) + x[o * hw + p];
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"w", w}});
+  ExpectClose(out["y"], y);
+}
+
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
   %a: f32[4] = Hardmax(%x)
