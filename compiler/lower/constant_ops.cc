@@ -37,9 +37,8 @@ absl::StatusOr<std::vector<double>> Values(const ir::Op& op) {
   }
   if (op.type == "Size") return std::vector<double>{static_cast<double>(op.input(0)->num_elements())};
   if (op.type == "ConstantOfShape") {
-    if (op.input(0) != nullptr && !op.input(0)->is_constant) {
-      return Unsupported("the shape input must be a compile-time constant");
-    }
+    // The output's static shape fixes the element count whatever computed
+    // the shape input.
     return std::vector<double>(n, op.GetFloat("value", 0.0f));
   }
   // Range
