@@ -224,8 +224,8 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
 
 absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   neff::AluOp alu = neff::AluOp::ADD;
-  ParseAlu(op.type, &alu);
-  if (op.type != "PRelu" && op.inputs.size() == 2 &&
+  const bool plain_alu = ParseAlu(op.type, &alu);
+  if (plain_alu && op.inputs.size() == 2 &&
       (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
       !(IsConstantScalar(op.input(0)) && IsConstantScalar(op.input(1)))) {
     // Emits nothing when it declines, so falling through is safe.
@@ -243,12 +243,14 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   int64_t period = 1;
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
+    if (in == nullptr) continue;  // Clip's absent bound
     kinds[i] = Classify(in->shape, out_shape);
     operands[i] = ctx.Tensor(in);
     if (kinds[i] == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
   }
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
+    if (in == nullptr) continue;
     const bool too_long = kinds[i] == Broadcast::kSuffix && period > kMaxFree;
     if (kinds[i] != Broadcast::kOther && !too_long) continue;
     if (in->is_constant && in->dtype == ir::DType::kF32) {
@@ -284,15 +286,23 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   ActivationFor(op.GetString("fused_activation", ""), &func);
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
-    std::vector<Operand> tiles;
+    std::vector<Operand> tiles(arity);
     for (size_t i = 0; i < arity; ++i) {
+      if (op.input(i) == nullptr) continue;
       auto buf = ctx.Sbuf(absl::StrCat("in", i), chunk.rows, chunk.free * 4);
       if (!buf.ok()) return buf.status();
-      tiles.push_back(ctx.Tile(*buf, chunk.rows, chunk.free));
-      ctx.Dma(tiles.back(), OperandView(ctx, operands[i], kinds[i], chunk, free_per_row));
+      tiles[i] = ctx.Tile(*buf, chunk.rows, chunk.free);
+      ctx.Dma(tiles[i], OperandView(ctx, operands[i], kinds[i], chunk, free_per_row));
     }
-    Operand& result = arity == 3 ? tiles[1] : tiles[0];
-    if (arity == 3) {
+    const bool clip = op.type == "Clip";
+    Operand& result = arity == 3 && !clip ? tiles[1] : tiles[0];
+    if (clip) {
+      // Bounds computed at run time (constant ones take the unary path).
+      if (tiles[1].valid()) ctx.TensorTensor(result, result, tiles[1], neff::AluOp::MAXIMUM);
+      if (arity > 2 && tiles[2].valid()) {
+        ctx.TensorTensor(result, result, tiles[2], neff::AluOp::MINIMUM);
+      }
+    } else if (arity == 3) {
       ctx.Select(result, tiles[0], tiles[1], tiles[2]);
     } else if (op.type == "PRelu") {
       // max(x, 0) + slope * min(x, 0)
@@ -422,6 +432,26 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
 }
 
 }  // namespace
+
+bool ClipHasRuntimeBounds(const ir::Op& op) {
+  for (size_t i = 1; i < op.inputs.size(); ++i) {
+    if (op.input(i) != nullptr && !op.input(i)->is_constant) return true;
+  }
+  return false;
+}
+
+absl::Status CheckClip(const ir::Op& op) {
+  if (!ClipHasRuntimeBounds(op)) return CheckUnary(op);
+  for (const ir::Value* v : op.inputs) {
+    if (v != nullptr && v->dtype != ir::DType::kF32) return Unsupported("only f32");
+  }
+  if (op.outputs[0]->dtype != ir::DType::kF32) return Unsupported("only f32");
+  return absl::OkStatus();
+}
+
+absl::Status LowerClip(const ir::Op& op, LowerContext& ctx) {
+  return ClipHasRuntimeBounds(op) ? LowerBinary(op, ctx) : LowerUnary(op, ctx);
+}
 
 absl::Status CheckUnary(const ir::Op& op) {
   if (op.type == "Not") {

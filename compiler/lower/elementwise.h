@@ -14,6 +14,10 @@ namespace ncc::lower {
 absl::Status CheckBinary(const ir::Op& op);
 absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckUnary(const ir::Op& op);
+// Clip with constant bounds is unary; with bounds computed at run time it
+// is a max/min against broadcast operands.
+absl::Status CheckClip(const ir::Op& op);
+absl::Status LowerClip(const ir::Op& op, LowerContext& ctx);
 absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx);
 
 }  // namespace ncc::lower

@@ -34,7 +34,7 @@ constexpr OpLowering kLowerings[] = {
     {"Cast", CheckCast, LowerCast},
     {"CastLike", CheckCast, LowerCast},
     {"Celu", CheckUnary, LowerUnary},
-    {"Clip", CheckUnary, LowerUnary},
+    {"Clip", CheckClip, LowerClip},
     {"Concat", CheckConcat, LowerConcat},
     {"ConstantOfShape", CheckComputedConstant, LowerComputedConstant},
     {"Conv", CheckConv, LowerConv},

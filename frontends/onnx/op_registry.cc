@@ -174,7 +174,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Cast", 6, kAll, kAny, "between the element types listed", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
     {"Celu", 12, kAll, kF32, "", nullptr},
-    {"Clip", 6, kAll, kF32, "min/max compile-time constants", nullptr},
+    {"Clip", 6, kAll, kF32, "", nullptr},
     {"Concat", 4, kAll, kAny, "", nullptr},
     {"Constant", 1, kAll, kAny, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
      kFrontendOnly},
