@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,9 @@ struct Options {
   int warmup = 3;
   int iterations = 10;
   int loads = 3;
+  // Pause between two timed runs, so that a side's thread pool (ORT's
+  // workers spin after a run) has gone idle before the other side runs.
+  int gap_ms = 10;
 };
 
 struct Summary {
@@ -364,7 +368,7 @@ constexpr char kUsage[] =
     "usage: compare --neff M.neff --inputs DIR [--onnx M.onnx --ort_lib "
     "LIB|none]\n"
     "               [--threads N] [--warmup N] [--iterations N] [--loads N] "
-    "[--label NAME]\n"
+    "[--gap_ms N] [--label NAME]\n"
     "Times our runtime (NEFF on the simulated NeuronCore) against ONNX "
     "Runtime on\nthe same inputs (DIR/<input>.npy), alternating A B A B "
     "after the warm-up.\n--ort_lib none (the default) runs only our side.\n";
@@ -408,6 +412,8 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
       s = as_int(&opt.iterations);
     } else if (key == "--loads") {
       s = as_int(&opt.loads);
+    } else if (key == "--gap_ms") {
+      s = as_int(&opt.gap_ms);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag ", key));
     }
@@ -465,12 +471,19 @@ absl::Status Main(const Options& opt) {
 #endif
 
   std::vector<double> ours_ms, ort_ms;
+  auto gap = [&] {
+    if (opt.gap_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(opt.gap_ms));
+    }
+  };
   for (int i = 0; i < opt.iterations; ++i) {
+    gap();
     auto a = ours.Run();
     if (!a.ok()) return a.status();
     ours_ms.push_back(*a);
 #if NCC_COMPARE_HAS_ORT
     if (ort) {
+      gap();
       auto b = ort->Run();
       if (!b.ok()) return b.status();
       ort_ms.push_back(*b);

@@ -517,8 +517,13 @@ class Core {
   void LoadRow(const ApGeometry& g, const uint8_t* row,
                std::vector<float>& out) {
     out.resize(g.free_size);
-    raw_.resize(g.free_size * g.elem_size);
     // `row` is already offset to partition p: gather one "partition" at 0.
+    if (g.dtype == DType::F32) {
+      // Strided fp32: gather straight into the output, no conversion pass.
+      GatherRaw(g, row, 0, 1, reinterpret_cast<uint8_t*>(out.data()));
+      return;
+    }
+    raw_.resize(g.free_size * g.elem_size);
     GatherRaw(g, row, 0, 1, raw_.data());
     NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(),
                        g.free_size);
