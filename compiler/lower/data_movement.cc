@@ -321,4 +321,71 @@ absl::Status LowerExpand(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status CheckDepthSpace(const ir::Op& op) {
+  if (op.input(0) == nullptr || op.input(0)->shape.size() != 4) return Unsupported("input must be 4-D");
+  const std::string mode = op.GetString("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD") return Unsupported(absl::StrCat("mode '", mode, "'"));
+  return absl::OkStatus();
+}
+
+absl::Status LowerDepthSpace(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t b = op.GetInt("blocksize", 1);
+  const bool to_space = op.type == "DepthToSpace";
+  const bool crd = op.GetString("mode", "DCR") == "CRD";
+  // View the deep tensor as [n, (b, b, c) or (c, b, b), h, w] and the
+  // spatial one as [n, c, h, b, w, b]; the op is a 6-D permutation.
+  const ir::Shape& deep = to_space ? x.shape : y.shape;
+  const int64_t n = deep[0], c = deep[1] / (b * b), h = deep[2], w = deep[3];
+  // Strides of the deep tensor for (n, c, h, i, w, j).
+  const int64_t hw = h * w;
+  std::vector<int64_t> deep_strides = {deep[1] * hw,
+                                       crd ? b * b * hw : hw,
+                                       w,
+                                       crd ? b * hw : b * c * hw,
+                                       1,
+                                       crd ? hw : c * hw};
+  // Strides of the spatial tensor [n, c, h*b, w*b] for (n, c, h, i, w, j).
+  const int64_t sw = w * b;
+  std::vector<int64_t> space_strides = {c * h * b * sw, h * b * sw, b * sw, sw, b, 1};
+  const std::vector<int64_t> shape = {n, c, h, b, w, b};
+  if (to_space) {
+    EmitStridedCopy(ctx, x, 0, deep_strides, y, 0, space_strides, shape);
+  } else {
+    EmitStridedCopy(ctx, x, 0, space_strides, y, 0, deep_strides, shape);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTile(const ir::Op& op) {
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  if (op.input(1) == nullptr) return Unsupported("missing repeats");
+  const int64_t blocks = ir::NumElements(op.outputs[0]->shape) /
+                         std::max<int64_t>(1, ir::NumElements(op.input(0)->shape));
+  if (blocks > 4096) return Unsupported("more than 4096 repeated blocks");
+  return absl::OkStatus();
+}
+
+absl::Status LowerTile(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const size_t rank = x.shape.size();
+  if (ir::NumElements(x.shape) == 0) return absl::OkStatus();
+  // One strided copy of the whole input per repeated block.
+  std::vector<int64_t> repeats(rank);
+  for (size_t d = 0; d < rank; ++d) repeats[d] = y.shape[d] / x.shape[d];
+  const std::vector<int64_t> y_strides = RowMajorStrides(y.shape);
+  const int64_t blocks = ir::NumElements(repeats);
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    int64_t rem = blk, offset = 0;
+    for (size_t d = rank; d-- > 0;) {
+      offset += (rem % repeats[d]) * x.shape[d] * y_strides[d];
+      rem /= repeats[d];
+    }
+    EmitStridedCopy(ctx, x, 0, RowMajorStrides(x.shape), y, offset, y_strides, x.shape);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ncc::lower

@@ -36,6 +36,10 @@ absl::Status CheckPad(const ir::Op& op);
 absl::Status LowerPad(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckCast(const ir::Op& op);
 absl::Status LowerCast(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckDepthSpace(const ir::Op& op);  // DepthToSpace, SpaceToDepth
+absl::Status LowerDepthSpace(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckTile(const ir::Op& op);
+absl::Status LowerTile(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckExpand(const ir::Op& op);
 absl::Status LowerExpand(const ir::Op& op, LowerContext& ctx);
 

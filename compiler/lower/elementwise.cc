@@ -39,6 +39,7 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
   else if (type == "Max") *alu = neff::AluOp::MAXIMUM;
   else if (type == "Min") *alu = neff::AluOp::MINIMUM;
   else if (type == "Pow") *alu = neff::AluOp::POW;
+  else if (type == "Sum" || type == "Mean") *alu = neff::AluOp::ADD;
   else if (type == "Equal") *alu = neff::AluOp::IS_EQUAL;
   else if (type == "Greater") *alu = neff::AluOp::IS_GT;
   else if (type == "GreaterOrEqual") *alu = neff::AluOp::IS_GE;
@@ -130,8 +131,12 @@ bool IsComparison(const std::string& type) {
 }
 
 absl::Status CheckBinary(const ir::Op& op) {
-  const size_t arity = op.type == "Where" ? 3 : 2;
-  if (op.inputs.size() != arity) return Unsupported(absl::StrCat("exactly ", arity, " inputs"));
+  const bool variadic = op.type == "Sum" || op.type == "Mean" || op.type == "Max" ||
+                        op.type == "Min";
+  const size_t arity = variadic ? op.inputs.size() : op.type == "Where" ? 3 : 2;
+  if (arity == 0 || op.inputs.size() != arity) {
+    return Unsupported(absl::StrCat("exactly ", arity, " inputs"));
+  }
   for (const ir::Value* in : op.inputs) {
     if (in == nullptr) return Unsupported("missing input");
   }
@@ -225,7 +230,7 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
 absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   neff::AluOp alu = neff::AluOp::ADD;
   const bool plain_alu = ParseAlu(op.type, &alu);
-  if (plain_alu && op.inputs.size() == 2 &&
+  if (plain_alu && op.type != "Mean" && op.inputs.size() == 2 &&
       (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
       !(IsConstantScalar(op.input(0)) && IsConstantScalar(op.input(1)))) {
     // Emits nothing when it declines, so falling through is safe.
@@ -295,14 +300,15 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
       ctx.Dma(tiles[i], OperandView(ctx, operands[i], kinds[i], chunk, free_per_row));
     }
     const bool clip = op.type == "Clip";
-    Operand& result = arity == 3 && !clip ? tiles[1] : tiles[0];
+    const bool where = op.type == "Where";
+    Operand& result = where ? tiles[1] : tiles[0];
     if (clip) {
       // Bounds computed at run time (constant ones take the unary path).
       if (tiles[1].valid()) ctx.TensorTensor(result, result, tiles[1], neff::AluOp::MAXIMUM);
       if (arity > 2 && tiles[2].valid()) {
         ctx.TensorTensor(result, result, tiles[2], neff::AluOp::MINIMUM);
       }
-    } else if (arity == 3) {
+    } else if (where) {
       ctx.Select(result, tiles[0], tiles[1], tiles[2]);
     } else if (op.type == "PRelu") {
       // max(x, 0) + slope * min(x, 0)
@@ -314,7 +320,11 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
       ctx.TensorScalar(tiles[0], tiles[0], neff::AluOp::MAXIMUM, 0.0f);
       ctx.TensorTensor(tiles[0], tiles[0], tiles[1], neff::AluOp::ADD);
     } else {
-      ctx.TensorTensor(result, tiles[0], tiles[1], alu);
+      // Two or more operands (Sum/Mean/Max/Min are variadic), folded left.
+      for (size_t i = 1; i < arity; ++i) ctx.TensorTensor(result, result, tiles[i], alu);
+      if (op.type == "Mean") {
+        ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(arity));
+      }
     }
     if (func != neff::ActivationFunction::IDENTITY) {
       ctx.Activation(result, result, func, 1.0f, nullptr);
@@ -336,6 +346,7 @@ struct UnaryStep {
     kMinWithInput,
     kMulWithInput,
     kAddPositivePartOfInput,  // work += scale * max(x, 0); clobbers x
+    kNotEqualToInput,         // work = src != x (x != x finds NaNs)
   } kind;
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   float scale = 1.0f;
@@ -382,6 +393,18 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
   }
   if (op.type == "Neg") return std::vector<UnaryStep>{Act(F::IDENTITY, -1.0f)};
   if (op.type == "Not") return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, 0.0f)};
+  if (op.type == "ThresholdedRelu") {
+    return std::vector<UnaryStep>{Scalar(A::IS_GT, op.GetFloat("alpha", 1.0f)),
+                                  UnaryStep{UnaryStep::kMulWithInput}};
+  }
+  if (op.type == "IsInf") {
+    const bool pos = op.GetInt("detect_positive", 1) != 0, neg = op.GetInt("detect_negative", 1) != 0;
+    if (pos && neg) return std::vector<UnaryStep>{Act(F::ABS), Scalar(A::IS_EQUAL, INFINITY)};
+    if (pos) return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, INFINITY)};
+    if (neg) return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, -INFINITY)};
+    return std::vector<UnaryStep>{Scalar(A::MULTIPLY, 0.0f, A::BYPASS, 0.0f), Scalar(A::IS_EQUAL, 1.0f)};
+  }
+  if (op.type == "IsNaN") return std::vector<UnaryStep>{UnaryStep{UnaryStep::kNotEqualToInput}};
   if (op.type == "Elu" || op.type == "Selu" || op.type == "Celu") {
     // x > 0 ? gamma x : gamma alpha (exp(x / a) - 1), a = alpha for Celu, 1 otherwise.
     const bool celu = op.type == "Celu", selu = op.type == "Selu";
@@ -460,6 +483,12 @@ absl::Status CheckUnary(const ir::Op& op) {
     }
     return absl::OkStatus();
   }
+  if (op.type == "IsInf" || op.type == "IsNaN") {
+    if (op.input(0) == nullptr || op.input(0)->dtype != ir::DType::kF32) {
+      return Unsupported("only f32 inputs");
+    }
+    return absl::OkStatus();
+  }
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr) return Unsupported("missing input");
   auto program = UnaryProgram(op);
@@ -506,6 +535,9 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
           break;
         case UnaryStep::kMulWithInput:
           ctx.TensorTensor(work, *src, in, neff::AluOp::MULTIPLY);
+          break;
+        case UnaryStep::kNotEqualToInput:
+          ctx.TensorTensor(work, *src, in, neff::AluOp::NOT_EQUAL);
           break;
         case UnaryStep::kAddPositivePartOfInput:
           ctx.TensorScalarPerPartition(in, in, neff::AluOp::MAXIMUM, nullptr, 0.0f,

@@ -44,13 +44,6 @@ void CheckMatMul(const onnx::NodeProto&, const NodeTypes& types,
   }
 }
 
-void CheckTwoInputs(const onnx::NodeProto& node, const NodeTypes&,
-                    std::vector<std::string>* problems) {
-  if (node.input_size() != 2 || !HasInput(node, 0) || !HasInput(node, 1)) {
-    problems->push_back(absl::StrCat(node.input_size(), " inputs (exactly 2 are supported)"));
-  }
-}
-
 void CheckDropout(const onnx::NodeProto& node, const NodeTypes&,
                   std::vector<std::string>* problems) {
   if (HasOutput(node, 1)) problems->push_back("the mask output (inference keeps only the data)");
@@ -183,6 +176,7 @@ constexpr OnnxOpSupport kOps[] = {
      "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad; output width <= 512",
      CheckConv},
     {"Cos", 7, kAll, kF32, "", nullptr},
+    {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
     {"Div", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
      CheckDropout},
@@ -193,7 +187,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Expand", 8, kAll, kAny, "", nullptr},
     {"Flatten", 1, kAll, kAny, "", nullptr},
     {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
-    {"Gemm", 7, kAll, kF32, "C of rank <= 2", CheckGemm},
+    {"Gemm", 6, kAll, kF32, "C of rank <= 2", CheckGemm},
     {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
     {"Greater", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
@@ -201,6 +195,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"HardSigmoid", 6, kAll, kF32, "", nullptr},
     {"HardSwish", 14, kAll, kF32, "", nullptr},
     {"Identity", 1, kAll, kAny, "tensors only", nullptr},
+    {"IsInf", 10, kAll, kF32, "", nullptr, kBoolOutput},
+    {"IsNaN", 9, kAll, kF32, "", nullptr, kBoolOutput},
     {"LayerNormalization", 17, kAll, kF32, "", CheckLayerNorm},
     {"LeakyRelu", 6, kAll, kF32, "", nullptr},
     {"Less", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
@@ -208,15 +204,16 @@ constexpr OnnxOpSupport kOps[] = {
     {"Log", 6, kAll, kF32, "", nullptr},
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
-    {"Max", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
+    {"Max", 8, kAll, kF32, kBroadcast, nullptr},
     {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
-    {"Min", 8, kAll, kF32, "exactly 2 inputs", CheckTwoInputs},
+    {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
+    {"Min", 8, kAll, kF32, kBroadcast, nullptr},
     {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
-    {"Pad", 11, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
+    {"Pad", 2, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
@@ -243,11 +240,15 @@ constexpr OnnxOpSupport kOps[] = {
     {"Softmax", 1, kAll, kF32, "", nullptr},
     {"Softplus", 1, kAll, kF32, "", nullptr},
     {"Softsign", 1, kAll, kF32, "", nullptr},
+    {"SpaceToDepth", 1, kAll, kAny, "", nullptr},
     {"Split", 2, kAll, kAny, "", nullptr},
     {"Sqrt", 6, kAll, kF32, "", nullptr},
     {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
     {"Sub", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Sum", 6, kAll, kF32, kBroadcast, nullptr},
     {"Tanh", 6, kAll, kF32, "", nullptr},
+    {"ThresholdedRelu", 10, kAll, kF32, "", nullptr},
+    {"Tile", 6, kAll, kAny, "at most 4096 repeated blocks", nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
