@@ -342,4 +342,72 @@ absl::Status LowerMatMul(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+// CumSum along an axis as a TensorE matmul with a constant triangular
+// matrix of ones: y[r, j] = sum_k x[r, k] T[k, j], T[k, j] = 1 where k is
+// before j (or after, for reverse), and where k == j unless exclusive.
+absl::Status CheckCumSum(const ir::Op& op) {
+  const ir::Value* x = op.input(0);
+  const ir::Value* axis = op.input(1);
+  if (x == nullptr || x->dtype != ir::DType::kF32 || x->shape.empty()) {
+    return Unsupported("only f32 inputs of rank >= 1");
+  }
+  if (axis == nullptr || !axis->is_constant || axis->num_elements() != 1 ||
+      (axis->dtype != ir::DType::kI64 && axis->dtype != ir::DType::kI32)) {
+    return Unsupported("axis must be a compile-time constant integer");
+  }
+  const int64_t rank = static_cast<int64_t>(x->shape.size());
+  int64_t a = axis->dtype == ir::DType::kI64 ? axis->data_as<int64_t>()[0] : axis->data_as<int32_t>()[0];
+  if (a < 0) a += rank;
+  if (a < 0 || a >= rank) return Unsupported("axis out of range");
+  if (x->shape[a] > 1024) return Unsupported("axes longer than 1024 elements");
+  return absl::OkStatus();
+}
+
+absl::Status LowerCumSum(const ir::Op& op, LowerContext& ctx) {
+  const ir::Value* axis_value = op.input(1);
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t rank = static_cast<int64_t>(x.shape.size());
+  int64_t axis = axis_value->dtype == ir::DType::kI64 ? axis_value->data_as<int64_t>()[0]
+                                                      : axis_value->data_as<int32_t>()[0];
+  if (axis < 0) axis += rank;
+  const bool exclusive = op.GetInt("exclusive", 0) != 0, reverse = op.GetInt("reverse", 0) != 0;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= x.shape[d];
+  for (int64_t d = axis + 1; d < rank; ++d) inner *= x.shape[d];
+  const int64_t len = x.shape[axis];
+  Buffer buf;
+  buf.name = ctx.Name("triangle");
+  buf.space = Space::WEIGHTS;
+  buf.bytes = len * len * 4;
+  buf.data.assign(buf.bytes, 0);
+  float* t = reinterpret_cast<float*>(buf.data.data());
+  for (int64_t k = 0; k < len; ++k) {
+    for (int64_t j = 0; j < len; ++j) {
+      const bool include = reverse ? (exclusive ? k > j : k >= j) : (exclusive ? k < j : k <= j);
+      t[k * len + j] = include ? 1.0f : 0.0f;
+    }
+  }
+  DramTensor triangle;
+  triangle.buffer = ctx.program().AddBuffer(std::move(buf));
+  triangle.space = Space::WEIGHTS;
+  triangle.shape = {len, len};
+  MatrixView b = RowMajor(triangle, 0, len, len, false);
+  if (inner == 1) {
+    MatrixView a = RowMajor(x, 0, outer, len, false);
+    MatrixView out = RowMajor(y, 0, outer, len, false);
+    return EmitMatmul(ctx, a, b, nullptr, 1.0f, 1.0f, neff::ActivationFunction::IDENTITY, out);
+  }
+  for (int64_t o = 0; o < outer; ++o) {
+    // Rows are the inner positions (stride 1), columns the axis (stride inner).
+    MatrixView a{x, o * len * inner, inner, len, 1, inner};
+    MatrixView out{y, o * len * inner, inner, len, 1, inner};
+    if (auto s = EmitMatmul(ctx, a, b, nullptr, 1.0f, 1.0f, neff::ActivationFunction::IDENTITY, out);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ncc::lower

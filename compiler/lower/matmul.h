@@ -30,6 +30,8 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
 
 absl::Status CheckGemm(const ir::Op& op);
 absl::Status LowerGemm(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckCumSum(const ir::Op& op);
+absl::Status LowerCumSum(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckMatMul(const ir::Op& op);
 absl::Status LowerMatMul(const ir::Op& op, LowerContext& ctx);
 

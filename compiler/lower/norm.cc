@@ -368,7 +368,7 @@ absl::Status CheckArgReduce(const ir::Op& op) {
     return Unsupported("only f32 inputs");
   }
   const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
-  const int64_t axis = Normalize(op.GetInt("axis", 0), rank);
+  const int64_t axis = Normalize(op.GetInt("axis", op.type == "Hardmax" ? -1 : 0), rank);
   if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
   if (op.input(0)->shape[axis] > kMaxRow) return Unsupported("reduced axis too long");
   return absl::OkStatus();
@@ -378,10 +378,15 @@ absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t rank = static_cast<int64_t>(x.shape.size());
-  const int64_t axis = Normalize(op.GetInt("axis", 0), rank);
-  const bool is_max = op.type == "ArgMax";
+  const bool hardmax = op.type == "Hardmax";
+  // Hardmax before opset 13 works on the input flattened to 2-D at `axis`
+  // (default 1); from 13 on, along `axis` (default -1).
+  const bool legacy = hardmax && ctx.opset() > 0 && ctx.opset() < 13;
+  const int64_t axis = Normalize(op.GetInt("axis", hardmax ? (legacy ? 1 : -1) : 0), rank);
+  const bool is_max = op.type != "ArgMin";
   const bool last = op.GetInt("select_last_index", 0) != 0;
-  RowLayout r = Rows(x.shape, axis, axis + 1, ctx.spec().partitions);
+  RowLayout r = Rows(x.shape, axis, legacy ? rank : axis + 1, ctx.spec().partitions);
+  if (r.length > kMaxRow) return Unsupported(absl::StrCat("rows of ", r.length, " elements"));
   const int max_rows = r.tiles.empty() ? 1 : r.tiles[0].rows;
   // Column indices and the "no match" filler, shared by all tiles.
   auto ib = ctx.Sbuf("iota", max_rows, r.length * 4);
@@ -407,7 +412,14 @@ absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx) {
                                  neff::AluOp::BYPASS, nullptr, 0.0f);
     ctx.Select(xt, xt, ctx.Tile(*ib, tile.rows, r.length), ctx.Tile(*fb, tile.rows, r.length));
     ctx.TensorReduce(index, xt, last ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM);
-    ctx.Dma(ReducedView(ctx, y, tile), index);
+    if (hardmax) {
+      // One-hot of the first maximum along the row.
+      ctx.TensorScalarPerPartition(xt, ctx.Tile(*ib, tile.rows, r.length), neff::AluOp::IS_EQUAL,
+                                   &index, 0.0f, neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Dma(RowView(ctx, y, tile, r), xt);
+    } else {
+      ctx.Dma(ReducedView(ctx, y, tile), index);
+    }
   }
   return absl::OkStatus();
 }

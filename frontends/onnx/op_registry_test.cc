@@ -90,8 +90,8 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   auto* g = model.mutable_graph();
   SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4});
   SetTensorType(g->add_input(), "i", onnx::TensorProto::INT64, {3});
-  AddNode(g, "Hardmax", "sm1", {"x"}, {"a"});
-  AddNode(g, "Hardmax", "sm2", {"a"}, {"b"});
+  AddNode(g, "Floor", "sm1", {"x"}, {"a"});
+  AddNode(g, "Floor", "sm2", {"a"}, {"b"});
   auto* w = g->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);
@@ -112,7 +112,7 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   const std::string message(imported.status().message());
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_THAT(message, HasSubstr("test.onnx: 7 unsupported ONNX nodes at opset 13: "));
-  EXPECT_THAT(message, HasSubstr("Hardmax x2 ('sm1', 'sm2'): op type is not supported"));
+  EXPECT_THAT(message, HasSubstr("Floor x2 ('sm1', 'sm2'): op type is not supported"));
   EXPECT_THAT(message, HasSubstr("Conv x1 ('conv3d'): input X has rank 5; only 1-D and 2-D"));
   EXPECT_THAT(message,
               HasSubstr("Sqrt x1 ('sqrt_int'): input 0 is int64 (supported: float32)"));

@@ -798,8 +798,8 @@ TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
 
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
-  %a: f32[4] = Hardmax(%x)
-  %b: f32[4] = Hardmax(%a)
+  %a: f32[4] = Floor(%x)
+  %b: f32[4] = Floor(%a)
   %y: f32[4] = Relu(%b)
   %j: i64[4] = Add(%i, %i)
 }
@@ -807,7 +807,7 @@ TEST(Lowering, ReportsEveryUnsupportedOp) {
   ASSERT_TRUE(graph.ok());
   auto unsupported = lower::FindUnsupported(**graph);
   ASSERT_EQ(unsupported.size(), 3u);
-  EXPECT_EQ(unsupported[0].op_type, "Hardmax");
+  EXPECT_EQ(unsupported[0].op_type, "Floor");
   EXPECT_EQ(unsupported[2].op_type, "Add");
   EXPECT_NE(unsupported[2].reason.find("i64"), std::string::npos);
 }
