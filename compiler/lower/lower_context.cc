@@ -18,34 +18,33 @@ DramTensor& LowerContext::NewDramTensor(const ir::Value* value) {
   return tensors_[value];
 }
 
-absl::StatusOr<int> LowerContext::Sbuf(absl::string_view what, int partitions,
-                                       int64_t bytes_per_partition) {
-  if (bytes_per_partition > spec_->sbuf_partition_bytes) {
+absl::StatusOr<int> LowerContext::OnChip(Space space, absl::string_view what, int partitions,
+                                         int64_t bytes_per_partition) {
+  const bool sbuf = space == Space::SBUF;
+  const int64_t limit = sbuf ? spec_->sbuf_partition_bytes : spec_->psum_bank_bytes;
+  if (bytes_per_partition > limit) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        op_->Describe(), ": ", what, " tile needs ", bytes_per_partition,
-        " bytes per partition; SBUF has ", spec_->sbuf_partition_bytes));
+        op_ ? op_->Describe() : "model outputs", ": ", what,
+        sbuf ? " tile needs " : " accumulator needs ", bytes_per_partition,
+        sbuf ? " bytes per partition; SBUF has " : " bytes per partition; a PSUM bank has ",
+        limit));
   }
   Buffer buffer;
   buffer.name = Name(what);
-  buffer.space = Space::SBUF;
+  buffer.space = space;
   buffer.partitions = partitions;
   buffer.bytes = bytes_per_partition;
   return program_->AddBuffer(std::move(buffer));
 }
 
+absl::StatusOr<int> LowerContext::Sbuf(absl::string_view what, int partitions,
+                                       int64_t bytes_per_partition) {
+  return OnChip(Space::SBUF, what, partitions, bytes_per_partition);
+}
+
 absl::StatusOr<int> LowerContext::Psum(absl::string_view what, int partitions,
                                        int64_t bytes_per_partition) {
-  if (bytes_per_partition > spec_->psum_bank_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        op_->Describe(), ": ", what, " accumulator needs ", bytes_per_partition,
-        " bytes per partition; a PSUM bank has ", spec_->psum_bank_bytes));
-  }
-  Buffer buffer;
-  buffer.name = Name(what);
-  buffer.space = Space::PSUM;
-  buffer.partitions = partitions;
-  buffer.bytes = bytes_per_partition;
-  return program_->AddBuffer(std::move(buffer));
+  return OnChip(Space::PSUM, what, partitions, bytes_per_partition);
 }
 
 Operand LowerContext::Tile(int buffer, int partitions, int64_t free,

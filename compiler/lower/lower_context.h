@@ -130,6 +130,8 @@ class LowerContext {
 
  private:
   void Emit(TileInst inst);
+  absl::StatusOr<int> OnChip(Space space, absl::string_view what, int partitions,
+                             int64_t bytes_per_partition);
 
   TileProgram* program_;
   const target::CoreSpec* spec_;
