@@ -61,9 +61,8 @@ DramTensor MaterializeBroadcast(LowerContext& ctx, const ir::Value& value,
   const size_t rank = out.size();
   ir::Shape in(rank, 1);
   std::copy(value.shape.begin(), value.shape.end(), in.end() - value.shape.size());
-  std::vector<uint8_t> data(n * 4);
+  std::vector<float> expanded(n);
   const float* src = value.data_as<float>();
-  float* dst = reinterpret_cast<float*>(data.data());
   for (int64_t i = 0; i < n; ++i) {
     int64_t rem = i, src_index = 0, scale = 1;
     for (size_t d = rank; d-- > 0;) {
@@ -72,18 +71,9 @@ DramTensor MaterializeBroadcast(LowerContext& ctx, const ir::Value& value,
       if (in[d] != 1) src_index += idx * scale;
       scale *= in[d];
     }
-    dst[i] = src[src_index];
+    expanded[i] = src[src_index];
   }
-  Buffer buffer;
-  buffer.name = absl::StrCat(value.name, "/broadcast");
-  buffer.space = Space::WEIGHTS;
-  buffer.bytes = n * 4;
-  buffer.data = std::move(data);
-  DramTensor tensor;
-  tensor.buffer = ctx.program().AddBuffer(std::move(buffer));
-  tensor.space = Space::WEIGHTS;
-  tensor.shape = out;
-  return tensor;
+  return ctx.F32Weights(absl::StrCat(value.name, "/broadcast"), out, expanded);
 }
 
 struct Chunk {

@@ -1,5 +1,7 @@
 #include "compiler/lower/lower_context.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 
 namespace ncc::lower {
@@ -16,6 +18,22 @@ DramTensor& LowerContext::NewDramTensor(const ir::Value* value) {
   tensor.shape = value->shape;
   tensors_[value] = tensor;
   return tensors_[value];
+}
+
+DramTensor LowerContext::F32Weights(absl::string_view what, ir::Shape shape,
+                                    const std::vector<float>& values) {
+  Buffer buffer;
+  buffer.name = Name(what);
+  buffer.space = Space::WEIGHTS;
+  buffer.bytes = static_cast<int64_t>(values.size()) * 4;
+  buffer.data.resize(buffer.bytes);
+  if (!values.empty()) std::memcpy(buffer.data.data(), values.data(), buffer.bytes);
+  DramTensor tensor;
+  tensor.buffer = program_->AddBuffer(std::move(buffer));
+  tensor.space = Space::WEIGHTS;
+  tensor.dtype = neff::DType::F32;
+  tensor.shape = std::move(shape);
+  return tensor;
 }
 
 absl::StatusOr<int> LowerContext::OnChip(Space space, absl::string_view what, int partitions,

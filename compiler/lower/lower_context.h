@@ -64,6 +64,11 @@ class LowerContext {
   absl::StatusOr<int> Psum(absl::string_view what, int partitions,
                            int64_t bytes_per_partition);
 
+  // A compile-time f32 tensor (row-major `values`) in the NEFF's weights
+  // section, named after the current op.
+  DramTensor F32Weights(absl::string_view what, ir::Shape shape,
+                        const std::vector<float>& values);
+
   // A contiguous [partitions, free] f32 view of an on-chip buffer.
   Operand Tile(int buffer, int partitions, int64_t free,
                int64_t byte_offset = 0, int start_partition = 0) const;

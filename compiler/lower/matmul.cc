@@ -376,22 +376,14 @@ absl::Status LowerCumSum(const ir::Op& op, LowerContext& ctx) {
   for (int64_t d = 0; d < axis; ++d) outer *= x.shape[d];
   for (int64_t d = axis + 1; d < rank; ++d) inner *= x.shape[d];
   const int64_t len = x.shape[axis];
-  Buffer buf;
-  buf.name = ctx.Name("triangle");
-  buf.space = Space::WEIGHTS;
-  buf.bytes = len * len * 4;
-  buf.data.assign(buf.bytes, 0);
-  float* t = reinterpret_cast<float*>(buf.data.data());
+  std::vector<float> ones(len * len);
   for (int64_t k = 0; k < len; ++k) {
     for (int64_t j = 0; j < len; ++j) {
       const bool include = reverse ? (exclusive ? k > j : k >= j) : (exclusive ? k < j : k <= j);
-      t[k * len + j] = include ? 1.0f : 0.0f;
+      ones[k * len + j] = include ? 1.0f : 0.0f;
     }
   }
-  DramTensor triangle;
-  triangle.buffer = ctx.program().AddBuffer(std::move(buf));
-  triangle.space = Space::WEIGHTS;
-  triangle.shape = {len, len};
+  const DramTensor triangle = ctx.F32Weights("triangle", {len, len}, ones);
   MatrixView b = RowMajor(triangle, 0, len, len, false);
   if (inner == 1) {
     MatrixView a = RowMajor(x, 0, outer, len, false);

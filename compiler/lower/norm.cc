@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/support.h"
@@ -94,21 +93,6 @@ Operand RowView(LowerContext& ctx, const DramTensor& t, const RowTile& tile, con
 
 Operand ReducedView(LowerContext& ctx, const DramTensor& t, const RowTile& tile) {
   return ctx.View(t, tile.out_offset, tile.rows, tile.out_partition_stride, {Dim{1, 1}});
-}
-
-// A per-channel constant vector as a WEIGHTS tensor.
-DramTensor ConstantVector(LowerContext& ctx, const std::string& name, const std::vector<float>& v) {
-  Buffer buf;
-  buf.name = ctx.Name(name);
-  buf.space = Space::WEIGHTS;
-  buf.bytes = static_cast<int64_t>(v.size()) * 4;
-  buf.data.resize(buf.bytes);
-  std::memcpy(buf.data.data(), v.data(), buf.bytes);
-  DramTensor t;
-  t.buffer = ctx.program().AddBuffer(std::move(buf));
-  t.space = Space::WEIGHTS;
-  t.shape = {static_cast<int64_t>(v.size())};
-  return t;
 }
 
 }  // namespace
@@ -335,7 +319,7 @@ absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
     a[i] = scale[i] / std::sqrt(var[i] + eps);
     b[i] = bias[i] - mean[i] * a[i];
   }
-  const DramTensor at = ConstantVector(ctx, "scale", a), bt = ConstantVector(ctx, "shift", b);
+  const DramTensor at = ctx.F32Weights("scale", {c}, a), bt = ctx.F32Weights("shift", {c}, b);
   const int64_t part = ctx.spec().partitions;
   constexpr int64_t kChunk = 4096;
   for (int64_t c0 = 0; c0 < c; c0 += part) {
@@ -446,16 +430,7 @@ absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx) {
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) keep[i * cols + j] = upper ? (j - i >= k) : (j - i <= k);
   }
-  Buffer buf;
-  buf.name = ctx.Name("mask");
-  buf.space = Space::WEIGHTS;
-  buf.bytes = rows * cols * 4;
-  buf.data.resize(buf.bytes);
-  std::memcpy(buf.data.data(), keep.data(), buf.bytes);
-  DramTensor mask;
-  mask.buffer = ctx.program().AddBuffer(std::move(buf));
-  mask.space = Space::WEIGHTS;
-  mask.shape = {rows, cols};
+  const DramTensor mask = ctx.F32Weights("mask", {rows, cols}, keep);
   const int64_t part = ctx.spec().partitions;
   const int zero_rows = static_cast<int>(std::min(part, rows));
   auto zb = ctx.Sbuf("zeros", zero_rows, cols * 4);

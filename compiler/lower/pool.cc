@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -126,15 +125,7 @@ absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
                                               [&](float r) { return r == recip[0]; });
   DramTensor recip_table;
   if (!is_max && !uniform) {
-    Buffer buf;
-    buf.name = ctx.Name("reciprocal_counts");
-    buf.space = Space::WEIGHTS;
-    buf.bytes = static_cast<int64_t>(recip.size()) * 4;
-    buf.data.resize(buf.bytes);
-    std::memcpy(buf.data.data(), recip.data(), buf.bytes);
-    recip_table.buffer = ctx.program().AddBuffer(std::move(buf));
-    recip_table.space = Space::WEIGHTS;
-    recip_table.shape = {g.ho * g.wo};
+    recip_table = ctx.F32Weights("reciprocal_counts", {g.ho * g.wo}, recip);
   }
 
   for (int64_t n = 0; n < g.n; ++n) {
