@@ -58,6 +58,7 @@ int DTypeSize(DType dtype) {
     case DType::F16:
       return 2;
     case DType::I64:
+    case DType::F64:
       return 8;
     case DType::BOOL:
     case DType::I8:

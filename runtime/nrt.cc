@@ -129,6 +129,7 @@ nrt_dtype_t ToNrt(neff::DType d) {
     case neff::DType::BOOL: return NRT_DTYPE_BOOL;
     case neff::DType::I8: return NRT_DTYPE_INT8;
     case neff::DType::U8: return NRT_DTYPE_UINT8;
+    case neff::DType::F64: return NRT_DTYPE_FLOAT64;
   }
   return NRT_DTYPE_UNKNOWN;
 }
@@ -348,6 +349,7 @@ const char* nrt_dtype_as_str(nrt_dtype_t dtype) {
     case NRT_DTYPE_INT32: return "int32";
     case NRT_DTYPE_INT64: return "int64";
     case NRT_DTYPE_BOOL: return "bool";
+    case NRT_DTYPE_FLOAT64: return "float64";
     case NRT_DTYPE_UNKNOWN: break;
   }
   return "unknown";

@@ -127,6 +127,7 @@ typedef enum nrt_dtype {
   NRT_DTYPE_INT32 = 8,
   NRT_DTYPE_INT64 = 10,
   NRT_DTYPE_BOOL = 12,
+  NRT_DTYPE_FLOAT64 = 13,
 } nrt_dtype_t;
 
 #define NRT_TENSOR_NAME_MAX 256

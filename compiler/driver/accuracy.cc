@@ -138,6 +138,7 @@ absl::StatusOr<std::string> MakeInput(const TensorSpec& spec, int s,
     char* p = bytes.data() + i * item;
     switch (spec.dtype) {
       case NRT_DTYPE_FLOAT32: { float v = real(rng); std::memcpy(p, &v, 4); break; }
+      case NRT_DTYPE_FLOAT64: { double v = real(rng); std::memcpy(p, &v, 8); break; }
       case NRT_DTYPE_INT64: { int64_t v = integer(rng); std::memcpy(p, &v, 8); break; }
       case NRT_DTYPE_INT32: { int32_t v = static_cast<int32_t>(integer(rng)); std::memcpy(p, &v, 4); break; }
       default:

@@ -77,6 +77,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   if (!imported.ok()) return imported.status();
   ir::Graph& graph = *imported->graph;
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
+  report.notes = imported->notes;
   timer.Done("import");
 
   passes::PassManagerOptions pass_options;

@@ -73,6 +73,8 @@ struct CompileReport {
   std::vector<passes::PassRecord> passes;  // per pass: wall time, op count
   std::vector<OutputAccuracy> accuracy;    // --verify-accuracy
   std::vector<std::string> accuracy_warnings;
+  // Not errors, but worth a line on stderr (e.g. float64 computed in float32).
+  std::vector<std::string> notes;
 };
 
 struct CompileResult {

@@ -18,6 +18,7 @@ constexpr DTypeInfo kDTypes[] = {
     {DType::kF16, "f16", 2, true},   {DType::kI32, "i32", 4, false},
     {DType::kI64, "i64", 8, false},  {DType::kBool, "bool", 1, false},
     {DType::kI8, "i8", 1, false},    {DType::kU8, "u8", 1, false},
+    {DType::kF64, "f64", 8, true},
 };
 
 const DTypeInfo& Info(DType dtype) {

@@ -20,6 +20,9 @@ enum class DType : uint8_t {
   kBool,
   kI8,
   kU8,
+  // Storage only: the engines have no float64. The ONNX importer computes
+  // float64 models in float32 and keeps f64 only at the graph boundary.
+  kF64,
 };
 
 // Short name used by the text form and by error messages: f32, bf16, ...

@@ -65,6 +65,7 @@ double ElementAt(const Value& v, int64_t i) {
     case DType::kBool:
     case DType::kU8: return v.data[i];
     case DType::kI8: return static_cast<int8_t>(v.data[i]);
+    case DType::kF64: return v.data_as<double>()[i];
     case DType::kBF16: {
       uint32_t bits = static_cast<uint32_t>(v.data_as<uint16_t>()[i]) << 16;
       float f;

@@ -72,6 +72,7 @@ DramTensor WeightsFromDoubles(LowerContext& ctx, const std::string& name, ir::DT
       case ir::DType::kBool: *p = v != 0; break;
       case ir::DType::kI8: *p = static_cast<uint8_t>(static_cast<int8_t>(v)); break;
       case ir::DType::kU8: *p = static_cast<uint8_t>(v); break;
+      case ir::DType::kF64: std::memcpy(p, &v, 8); break;
       case ir::DType::kBF16: {
         float f = static_cast<float>(v);
         uint32_t bits;

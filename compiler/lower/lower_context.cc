@@ -313,6 +313,7 @@ absl::StatusOr<neff::DType> ToNeffDType(ir::DType dtype) {
     case ir::DType::kBool: return neff::DType::BOOL;
     case ir::DType::kI8: return neff::DType::I8;
     case ir::DType::kU8: return neff::DType::U8;
+    case ir::DType::kF64: return neff::DType::F64;
   }
   return absl::InvalidArgumentError("unknown dtype");
 }

@@ -159,6 +159,7 @@ int64_t OnnxTypeCode(ir::DType dtype) {
     case ir::DType::kBool: return 9;
     case ir::DType::kF16: return 10;
     case ir::DType::kBF16: return 16;
+    case ir::DType::kF64: return 11;
   }
   return 0;
 }

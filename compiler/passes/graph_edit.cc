@@ -136,6 +136,7 @@ std::vector<double> ConstantAsDoubles(const ir::Value& value) {
       case ir::DType::kBool: out[i] = Load<uint8_t>(p) != 0; break;
       case ir::DType::kI8: out[i] = Load<int8_t>(p); break;
       case ir::DType::kU8: out[i] = Load<uint8_t>(p); break;
+      case ir::DType::kF64: out[i] = Load<double>(p); break;
     }
   }
   return out;
@@ -156,6 +157,7 @@ std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values,
       case ir::DType::kBool: Store<uint8_t>(p, v != 0 ? 1 : 0); break;
       case ir::DType::kI8: Store<int8_t>(p, static_cast<int8_t>(v)); break;
       case ir::DType::kU8: Store<uint8_t>(p, static_cast<uint8_t>(v)); break;
+      case ir::DType::kF64: Store<double>(p, v); break;
     }
     p += size;
   }

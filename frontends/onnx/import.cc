@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "frontends/onnx/float64.h"
 #include "frontends/onnx/op_registry.h"
 #include "frontends/onnx/tensor.h"
 #include "onnx/checker.h"
@@ -118,6 +119,11 @@ absl::StatusOr<ir::Attribute> ScalarTensorAttribute(const onnx::TensorProto& t,
       std::memcpy(&v, p, 4);
       return ir::Attribute(int64_t{v});
     }
+    case ir::DType::kF64: {  // narrowed to f32 before import; kept for safety
+      double d;
+      std::memcpy(&d, p, 8);
+      return ir::Attribute(static_cast<float>(d));
+    }
     case ir::DType::kI8:
       return ir::Attribute(int64_t{static_cast<int8_t>(*p)});
     case ir::DType::kU8:
@@ -145,6 +151,7 @@ class Importer {
     if (status.ok()) status = ApplyPins();
     if (status.ok()) status = CheckStaticInputs();
     if (status.ok()) status = RunChecker();
+    if (status.ok()) status = NarrowFloat64s();
     if (status.ok()) status = RunShapeInference();
     if (status.ok()) status = CheckSupport();
     if (status.ok()) status = BuildGraph();
@@ -154,6 +161,7 @@ class Importer {
     result.graph = std::move(graph_);
     result.graph->set_opset(opset_);
     result.opset = opset_;
+    result.notes = std::move(notes_);
     result.producer = model_.producer_name();
     if (!model_.producer_version().empty()) {
       absl::StrAppend(&result.producer, " ", model_.producer_version());
@@ -368,6 +376,24 @@ class Importer {
           absl::StrCat("ONNX checker rejected the model: ", OneLine(e.what())));
     } catch (...) {
       return absl::InvalidArgumentError("ONNX checker rejected the model");
+    }
+    return absl::OkStatus();
+  }
+
+  // The NeuronCore has no float64: compute in float32, keep float64 I/O.
+  absl::Status NarrowFloat64s() {
+    // Unnamed nodes are named by position; fix the names before Casts are
+    // inserted in front so that messages name the nodes as the file has them.
+    auto& nodes = *model_.mutable_graph()->mutable_node();
+    for (int i = 0; i < nodes.size(); ++i) nodes[i].set_name(NodeName(nodes[i], i));
+    auto narrowed = NarrowFloat64(&model_);
+    if (!narrowed.ok()) return narrowed.status();
+    if (narrowed->any()) {
+      notes_.push_back(absl::StrCat(
+          "float64 is computed in float32 (the NeuronCore has no float64; magnitudes above 3.4e38 become inf): ",
+          narrowed->constants, " constants rounded, ", narrowed->casts,
+          " casts retargeted, ", narrowed->boundary,
+          " inputs/outputs stay float64 and are converted by DMA"));
     }
     return absl::OkStatus();
   }
@@ -727,6 +753,7 @@ class Importer {
 
   std::string origin_;
   const ImportOptions& options_;
+  std::vector<std::string> notes_;
   onnx::ModelProto model_;
   int64_t opset_ = 0;
   std::set<std::string> initializer_names_;

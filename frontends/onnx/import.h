@@ -42,6 +42,9 @@ struct ImportedModel {
   int64_t opset = 0;
   // ModelProto.producer_name, plus " " + producer_version when set.
   std::string producer;
+  // Things the user should know that are not errors, one line each (e.g.
+  // "float64 is computed in float32").
+  std::vector<std::string> notes;
 };
 
 // Reads and imports the file at `path`; messages start with "<path>: ".

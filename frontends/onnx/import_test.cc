@@ -1,6 +1,7 @@
 #include "frontends/onnx/import.h"
 
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -330,6 +331,56 @@ TEST(ImportOnnxBytesTest, AbsentOptionalInputIsNull) {
   EXPECT_EQ(clip->inputs[2]->name, "max");
 }
 
+// float64 is computed in float32: x(f64) -> Cast(f32) -> Add(f64 constant,
+// rounded) -> Cast(to=DOUBLE, retargeted to f32) -> Cast(f64) -> y(f64).
+TEST(ImportOnnxBytesTest, Float64IsComputedInFloat32WithFloat64InputsAndOutputs) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::DOUBLE, {"3"});
+  auto* c = g->add_initializer();
+  c->set_name("c");
+  c->set_data_type(onnx::TensorProto::DOUBLE);
+  c->add_dims(3);
+  for (double v : {0.1, 1e300, -2.0}) c->add_double_data(v);
+  AddNode(g, "Add", "", {"x", "c"}, {"s"});
+  auto* cast = AddNode(g, "Cast", "", {"s"}, {"y"});
+  AddIntAttr(cast, "to", onnx::TensorProto::DOUBLE);
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::DOUBLE, {"3"});
+
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Graph& graph = *imported->graph;
+  ASSERT_EQ(graph.inputs().size(), 1u);
+  EXPECT_EQ(graph.inputs()[0]->name, "x");
+  EXPECT_EQ(graph.inputs()[0]->dtype, ir::DType::kF64);
+  ASSERT_EQ(graph.outputs().size(), 1u);
+  EXPECT_EQ(graph.outputs()[0]->name, "y");
+  EXPECT_EQ(graph.outputs()[0]->dtype, ir::DType::kF64);
+  // Unnamed nodes keep the names their position gives them in the file.
+  const ir::Op* add = FindOp(graph, "Add_0");
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->outputs[0]->dtype, ir::DType::kF32);
+  EXPECT_EQ(add->inputs[0]->dtype, ir::DType::kF32);
+  const ir::Value* constant = add->inputs[1];
+  ASSERT_EQ(constant->dtype, ir::DType::kF32);
+  EXPECT_FLOAT_EQ(constant->data_as<float>()[0], 0.1f);
+  EXPECT_TRUE(std::isinf(constant->data_as<float>()[1]));  // beyond float32
+  const ir::Op* inner_cast = FindOp(graph, "Cast_1");
+  ASSERT_NE(inner_cast, nullptr);
+  EXPECT_EQ(inner_cast->outputs[0]->dtype, ir::DType::kF32);
+  ASSERT_NE(FindOp(graph, "x/to_f32"), nullptr);
+  ASSERT_NE(FindOp(graph, "y/to_f64"), nullptr);
+  ASSERT_EQ(imported->notes.size(), 1u);
+  EXPECT_THAT(imported->notes[0], HasSubstr("float64 is computed in float32"));
+  EXPECT_THAT(imported->notes[0], HasSubstr("1 constants rounded, 1 casts retargeted, 2 inputs/outputs"));
+}
+
+TEST(ImportOnnxBytesTest, Float32ModelHasNoNotes) {
+  auto imported = Import(TinyMlp("2"));
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_TRUE(imported->notes.empty());
+}
+
 TEST(ImportOnnxBytesTest, CustomDomainOpKeepsDomainInType) {
   onnx::ModelProto model = NewModel();
   auto* custom = model.add_opset_import();
@@ -472,15 +523,17 @@ TEST(ImportOnnxBytesTest, ExternalDataIsUnsupported) {
               HasSubstr("unsupported: external data for tensor 'w'"));
 }
 
-TEST(ImportOnnxBytesTest, DoubleInitializerIsUnsupported) {
+TEST(ImportOnnxBytesTest, MalformedDoubleInitializerIsAnError) {
   onnx::ModelProto model = TinyMlp("1");
   auto* t = model.mutable_graph()->add_initializer();
   t->set_name("d");
   t->set_data_type(onnx::TensorProto::DOUBLE);
+  t->add_dims(2);
   t->add_double_data(1.0);
   auto imported = Import(model);
   ASSERT_FALSE(imported.ok());
-  EXPECT_THAT(Message(imported.status()), HasSubstr("tensor 'd' is DOUBLE (float64)"));
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("tensor 'd' (float64) holds 1 elements but needs 2"));
 }
 
 TEST(ImportOnnxBytesTest, PayloadSizeMismatchIsAnError) {

@@ -67,11 +67,19 @@ void CheckPool(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
-void CheckLegacyBroadcast(const onnx::NodeProto& node, const NodeTypes&,
+void CheckLegacyBroadcast(const onnx::NodeProto& node, const NodeTypes& types,
                           std::vector<std::string>* problems) {
-  // Opset 6's broadcast=1 with an axis aligns B at that axis, unlike NumPy.
+  // Opset 6's broadcast=1 with an axis aligns B's dimensions with A's from
+  // that axis on; that is NumPy's trailing alignment only when B ends at A's
+  // last dimension.
+  const int a = Rank(types.input_ranks, 0), b = Rank(types.input_ranks, 1);
   for (const auto& attr : node.attribute()) {
-    if (attr.name() == "axis") problems->push_back("legacy broadcast with an explicit axis");
+    if (attr.name() != "axis") continue;
+    const int64_t axis = attr.i() < 0 && a >= 0 ? attr.i() + a : attr.i();
+    if (a < 0 || b < 0 || axis + b != a) {
+      problems->push_back(absl::StrCat("legacy broadcast with axis ", attr.i(), " for ranks ", a,
+                                       " and ", b, " (only B aligned with A's trailing dimensions)"));
+    }
   }
 }
 
@@ -138,6 +146,9 @@ void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
 constexpr int kAll = kLatestOnnxOpset;
 constexpr ElemTypeSet kF32 = kFloat32Only;
 constexpr ElemTypeSet kAny = kAnyIrType;
+// float64 appears only at the graph boundary, where the importer's Casts
+// convert it (frontends/onnx/float64.h).
+constexpr ElemTypeSet kCastable = kAny | ElemTypeBit(onnx::TensorProto::DOUBLE);
 constexpr ElemTypeSet kBool = ElemTypeBit(onnx::TensorProto::BOOL);
 constexpr ElemTypeSet kI64 = ElemTypeBit(onnx::TensorProto::INT64);
 constexpr ElemTypeSet kNumeric = kAny & ~kBool;
@@ -164,7 +175,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"AveragePool", 1, kAll, kF32, "", CheckPool},
     {"BatchNormalization", 6, kAll, kF32,
      "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
-    {"Cast", 6, kAll, kAny, "between the element types listed", nullptr},
+    {"Cast", 6, kAll, kCastable, "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
     {"Celu", 12, kAll, kF32, "", nullptr},
     {"Clip", 6, kAll, kF32, "", nullptr},

@@ -155,6 +155,33 @@ TEST(OpRegistryTest, DropoutInTrainingFormIsUnsupported) {
   EXPECT_THAT(problems[1].reason, HasSubstr("training_mode"));
 }
 
+// Opset 6's broadcast axis is accepted where it means NumPy's trailing
+// alignment (B ends at A's last dimension) and named otherwise.
+TEST(OpRegistryTest, LegacyBroadcastAxisOnlyWhenTrailing) {
+  onnx::NodeProto node;
+  node.set_op_type("Add");
+  node.add_input("a");
+  node.add_input("b");
+  node.add_output("y");
+  auto* broadcast = node.add_attribute();
+  broadcast->set_name("broadcast");
+  broadcast->set_type(onnx::AttributeProto::INT);
+  broadcast->set_i(1);
+  auto* axis = node.add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(1);
+  NodeTypes types;
+  types.input_elem_types = {onnx::TensorProto::FLOAT, onnx::TensorProto::FLOAT};
+  types.output_elem_types = {onnx::TensorProto::FLOAT};
+  types.input_ranks = {2, 1};  // [2,3] + [3] at axis 1
+  EXPECT_TRUE(CheckOnnxNode(node, "add", 6, types).empty());
+  types.input_ranks = {3, 1};  // [N,C,H] + [C] at axis 1: not NumPy's alignment
+  auto problems = CheckOnnxNode(node, "add", 6, types);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].reason, HasSubstr("legacy broadcast with axis 1 for ranks 3 and 1"));
+}
+
 TEST(OpRegistryTest, ListingsCoverEveryRow) {
   const std::string table = FormatOperatorTable();
   const std::string json = FormatOperatorJson();

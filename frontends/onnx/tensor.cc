@@ -44,10 +44,7 @@ absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type,
     case onnx::TensorProto::UNDEFINED:
       return absl::InvalidArgumentError(
           absl::StrCat("tensor '", tensor_name, "' has no element type"));
-    case onnx::TensorProto::DOUBLE:
-      return absl::UnimplementedError(absl::StrCat(
-          "unsupported: tensor '", tensor_name,
-          "' is DOUBLE (float64); export the model in float32"));
+    case onnx::TensorProto::DOUBLE: return ir::DType::kF64;
     default:
       return absl::UnimplementedError(absl::StrCat(
           "unsupported: tensor '", tensor_name, "' has element type ",
@@ -128,6 +125,12 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
       for (int32_t v : tensor.int32_data()) {
         AppendLittleEndian(static_cast<uint16_t>(v), &out.data);
       }
+      break;
+    case onnx::TensorProto::DOUBLE:
+      if (tensor.double_data_size() != count) {
+        return size_mismatch(tensor.double_data_size(), "elements");
+      }
+      for (double v : tensor.double_data()) AppendLittleEndian(v, &out.data);
       break;
     case onnx::TensorProto::BOOL:
       if (tensor.int32_data_size() != count) {

@@ -71,6 +71,7 @@ inline float LoadF32(const uint8_t* p) {
   if constexpr (D == DType::BOOL) return p[0] != 0 ? 1.0f : 0.0f;
   if constexpr (D == DType::I8) return static_cast<float>(Read<int8_t>(p));
   if constexpr (D == DType::U8) return static_cast<float>(p[0]);
+  if constexpr (D == DType::F64) return static_cast<float>(Read<double>(p));
   return 0.0f;
 }
 
@@ -86,6 +87,7 @@ inline void StoreF32(uint8_t* p, float v) {
   if constexpr (D == DType::BOOL) p[0] = v != 0.0f ? 1 : 0;
   if constexpr (D == DType::I8) Write<int8_t>(p, SaturateFromFloat<int8_t>(v));
   if constexpr (D == DType::U8) p[0] = SaturateFromFloat<uint8_t>(v);
+  if constexpr (D == DType::F64) Write<double>(p, v);
 }
 
 bool IsInt(DType d) {
@@ -159,6 +161,9 @@ void StoreI64(DType d, uint8_t* p, int64_t v) {
     case DType::U8:                        \
       FN<DType::U8>(__VA_ARGS__);          \
       break;                               \
+    case DType::F64:                       \
+      FN<DType::F64>(__VA_ARGS__);         \
+      break;                               \
   }
 
 template <DType D>
@@ -169,7 +174,7 @@ void LoadArray(const uint8_t* src, float* dst, int64_t n) {
                                    n);
   }
   constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
-                        : D == DType::I64                     ? 8
+                        : D == DType::I64 || D == DType::F64  ? 8
                         : D == DType::BF16 || D == DType::F16 ? 2
                                                               : 1;
   for (int64_t i = 0; i < n; ++i) dst[i] = LoadF32<D>(src + i * kSize);
@@ -181,7 +186,7 @@ void StoreArray(const float* src, uint8_t* dst, int64_t n) {
     return kernels::F32ToBf16Array(src, reinterpret_cast<uint16_t*>(dst), n);
   }
   constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
-                        : D == DType::I64                     ? 8
+                        : D == DType::I64 || D == DType::F64  ? 8
                         : D == DType::BF16 || D == DType::F16 ? 2
                                                               : 1;
   for (int64_t i = 0; i < n; ++i) StoreF32<D>(dst + i * kSize, src[i]);

@@ -139,6 +139,7 @@ std::vector<double> ToDoubles(ir::DType dtype, const uint8_t* data, size_t bytes
     case ir::DType::kI8: read(int8_t{}); break;
     case ir::DType::kU8:
     case ir::DType::kBool: read(uint8_t{}); break;
+    case ir::DType::kF64: read(double{}); break;
   }
   return out;
 }
@@ -153,6 +154,7 @@ absl::StatusOr<ir::DType> FromNrtDType(nrt_dtype_t dtype) {
     case NRT_DTYPE_INT32: return ir::DType::kI32;
     case NRT_DTYPE_INT64: return ir::DType::kI64;
     case NRT_DTYPE_BOOL: return ir::DType::kBool;
+    case NRT_DTYPE_FLOAT64: return ir::DType::kF64;
     default: return absl::InvalidArgumentError(absl::StrCat("NEFF dtype ", dtype));
   }
 }

@@ -102,6 +102,48 @@ if [[ -f "$TMP/mlp.neff" ]]; then
     "$NEURON_RUN" "$TMP/mlp.neff" --input "x=$MODELS/cnn/input_0.npy"
 fi
 
+# A float64 model: computed in float32 on the NeuronCore, float64 in and out.
+if /usr/bin/python3 - "$TMP/f64.onnx" "$TMP/f64_x.npy" <<'PY'
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+x = helper.make_tensor_value_info("x", TensorProto.DOUBLE, [2, 3])
+y = helper.make_tensor_value_info("y", TensorProto.DOUBLE, [2, 3])
+c = numpy_helper.from_array(np.array([0.5, -1.25, 3.0], dtype=np.float64), "c")
+graph = helper.make_graph([helper.make_node("Mul", ["x", "c"], ["m"]),
+                           helper.make_node("Exp", ["m"], ["y"])], "f64", [x], [y], [c])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), sys.argv[1])
+np.save(sys.argv[2], np.linspace(-1, 1, 6, dtype=np.float64).reshape(2, 3))
+PY
+then
+  if "$NEURON_CC" compile "$TMP/f64.onnx" --framework ONNX --output "$TMP/f64.neff" \
+      >"$TMP/f64.cc.log" 2>&1; then
+    grep -q "note: float64 is computed in float32" "$TMP/f64.cc.log" ||
+      fail "f64: no float64 note: $(cat "$TMP/f64.cc.log")"
+    mkdir -p "$TMP/f64_out"
+    if "$NEURON_RUN" "$TMP/f64.neff" --input "x=$TMP/f64_x.npy" --output-dir "$TMP/f64_out" \
+        >"$TMP/f64.run.log" 2>&1; then
+      /usr/bin/python3 - "$TMP/f64_out/y.npy" "$TMP/f64_x.npy" <<'PY' || fail "f64: wrong output"
+import sys
+import numpy as np
+got, x = np.load(sys.argv[1]), np.load(sys.argv[2])
+want = np.exp(x * np.array([0.5, -1.25, 3.0]))
+assert got.dtype == np.float64, got.dtype
+err = np.max(np.abs(got - want) / np.abs(want))
+assert err < 1e-6, err
+print(f"ok: f64 model: float64 output, max rel err {err:.2e}")
+PY
+    else
+      fail "f64: neuron-run failed: $(cat "$TMP/f64.run.log")"
+    fi
+  else
+    fail "f64: neuron-cc failed: $(cat "$TMP/f64.cc.log")"
+  fi
+else
+  fail "f64: could not write the float64 model"
+fi
+
 # The same model and flags give a byte-identical NEFF.
 "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/again.neff" >/dev/null 2>&1
 cmp -s "$TMP/cnn.neff" "$TMP/again.neff" || fail "two compiles of cnn.onnx differ"

@@ -42,6 +42,7 @@ const char* DTypeShort(neff::DType d) {
     case neff::DType::BOOL: return "bool";
     case neff::DType::I8: return "i8";
     case neff::DType::U8: return "u8";
+    case neff::DType::F64: return "f64";
   }
   return "unknown";
 }

@@ -338,6 +338,9 @@ int Compile(const std::vector<std::string>& args) {
                 options.auto_cast.Describe().c_str(), options.verify_accuracy_samples,
                 ncc::driver::FormatAccuracy(result->report.accuracy).c_str());
   }
+  for (const std::string& note : result->report.notes) {
+    std::fprintf(stderr, "neuron-cc: note: %s\n", note.c_str());
+  }
   for (const std::string& w : result->report.accuracy_warnings) {
     std::fprintf(stderr, "neuron-cc: warning: %s\n", w.c_str());
   }

@@ -76,6 +76,8 @@ const char* NpyDescr(neff::DType dtype) {
       return "|i1";
     case neff::DType::U8:
       return "|u1";
+    case neff::DType::F64:
+      return "<f8";
   }
   return "";
 }

@@ -70,6 +70,7 @@ const char* NpyDescr(nrt_dtype_t dtype) {
     case NRT_DTYPE_INT32: return "<i4";
     case NRT_DTYPE_INT64: return "<i8";
     case NRT_DTYPE_BOOL: return "|b1";
+    case NRT_DTYPE_FLOAT64: return "<f8";
     default: return "";
   }
 }
@@ -106,6 +107,11 @@ double ElementAt(nrt_dtype_t dtype, const uint8_t* data, size_t i) {
       std::memcpy(&v, data + 8 * i, 8);
       return static_cast<double>(v);
     }
+    case NRT_DTYPE_FLOAT64: {
+      double v;
+      std::memcpy(&v, data + 8 * i, 8);
+      return v;
+    }
     default: return 0;
   }
 }
@@ -116,7 +122,8 @@ size_t ElemSize(nrt_dtype_t dtype) {
     case NRT_DTYPE_INT32: return 4;
     case NRT_DTYPE_FLOAT16:
     case NRT_DTYPE_BFLOAT16: return 2;
-    case NRT_DTYPE_INT64: return 8;
+    case NRT_DTYPE_INT64:
+    case NRT_DTYPE_FLOAT64: return 8;
     default: return 1;
   }
 }
@@ -149,6 +156,11 @@ std::vector<uint8_t> RandomInput(const nrt_tensor_info_t& info, std::mt19937_64&
       }
       case NRT_DTYPE_INT64: {
         int64_t v = small(rng);
+        std::memcpy(out.data() + 8 * i, &v, 8);
+        break;
+      }
+      case NRT_DTYPE_FLOAT64: {
+        double v = real(rng);
         std::memcpy(out.data() + 8 * i, &v, 8);
         break;
       }
