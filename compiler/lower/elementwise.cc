@@ -39,6 +39,7 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
   else if (type == "Max") *alu = neff::AluOp::MAXIMUM;
   else if (type == "Min") *alu = neff::AluOp::MINIMUM;
   else if (type == "Pow") *alu = neff::AluOp::POW;
+  else if (type == "Mod") *alu = neff::AluOp::MOD;  // fmod=1: FMOD (LowerBinary)
   else if (type == "Sum" || type == "Mean") *alu = neff::AluOp::ADD;
   else if (type == "Equal") *alu = neff::AluOp::IS_EQUAL;
   else if (type == "Greater") *alu = neff::AluOp::IS_GT;
@@ -120,6 +121,18 @@ bool IsComparison(const std::string& type) {
          type == "LessOrEqual";
 }
 
+// Integer operands are computed in fp32, as the NeuronCore's ALUs do: exact
+// while operands and results stay within 2^24 in magnitude; Div truncates
+// toward zero and out-of-range results saturate when stored (no wrapping).
+bool IntegerArithmetic(const std::string& type, ir::DType dtype) {
+  const bool int_type = dtype == ir::DType::kI32 || dtype == ir::DType::kI64 ||
+                        dtype == ir::DType::kI8 || dtype == ir::DType::kU8;
+  const bool op_ok = type == "Add" || type == "Sub" || type == "Mul" || type == "Div" ||
+                     type == "Mod" || type == "Max" || type == "Min" || type == "Pow" ||
+                     type == "Where" || IsComparison(type);
+  return int_type && op_ok;
+}
+
 absl::Status CheckBinary(const ir::Op& op) {
   const bool variadic = op.type == "Sum" || op.type == "Mean" || op.type == "Max" ||
                         op.type == "Min";
@@ -130,18 +143,28 @@ absl::Status CheckBinary(const ir::Op& op) {
   for (const ir::Value* in : op.inputs) {
     if (in == nullptr) return Unsupported("missing input");
   }
-  // Compute is fp32: float operands, plus bool predicates/results.
+  // Compute is fp32: float operands, bool predicates/results, and integers
+  // where fp32 gives the integer result (see IntegerArithmetic).
+  const ir::DType operand = op.input(arity - 1)->dtype;
+  const bool integer = operand != ir::DType::kF32 && IntegerArithmetic(op.type, operand);
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
     const bool predicate = (op.type == "Where" && i == 0) || IsLogic(op.type);
-    if (predicate ? in->dtype != ir::DType::kBool : in->dtype != ir::DType::kF32) {
-      return Unsupported(absl::StrCat("input '", in->name, "' is ", ir::DTypeName(in->dtype),
-                                      " (element-wise arithmetic is lowered for f32 only)"));
+    const ir::DType want = predicate ? ir::DType::kBool : integer ? operand : ir::DType::kF32;
+    if (in->dtype != want) {
+      return Unsupported(absl::StrCat(
+          "input '", in->name, "' is ", ir::DTypeName(in->dtype),
+          " (element-wise arithmetic is lowered for f32, and for i8/u8/i32/i64 operands of one "
+          "type in Add/Sub/Mul/Div/Mod/Max/Min/Pow/Where and comparisons)"));
     }
   }
   const ir::DType out = op.outputs[0]->dtype;
-  if (out != (IsComparison(op.type) || IsLogic(op.type) ? ir::DType::kBool : ir::DType::kF32)) {
-    return Unsupported(absl::StrCat("output is ", ir::DTypeName(out)));
+  const ir::DType want_out = IsComparison(op.type) || IsLogic(op.type) ? ir::DType::kBool
+                             : integer                                 ? operand
+                                                                       : ir::DType::kF32;
+  if (out != want_out) return Unsupported(absl::StrCat("output is ", ir::DTypeName(out)));
+  if (integer && !op.GetString("fused_activation", "").empty()) {
+    return Unsupported("a fused activation on integers");
   }
   return CheckFusedActivation(op);
 }
@@ -220,6 +243,7 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
 absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   neff::AluOp alu = neff::AluOp::ADD;
   const bool plain_alu = ParseAlu(op.type, &alu);
+  if (op.type == "Mod" && op.GetInt("fmod", 0) != 0) alu = neff::AluOp::FMOD;
   if (plain_alu && op.type != "Mean" && op.inputs.size() == 2 &&
       (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
       !(IsConstantScalar(op.input(0)) && IsConstantScalar(op.input(1)))) {

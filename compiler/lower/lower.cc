@@ -73,6 +73,7 @@ constexpr OpLowering kLowerings[] = {
     {"MaxPool", CheckPool, LowerPool},
     {"Mean", CheckBinary, LowerBinary},
     {"Min", CheckBinary, LowerBinary},
+    {"Mod", CheckBinary, LowerBinary},
     {"Mul", CheckBinary, LowerBinary},
     {"Neg", CheckUnary, LowerUnary},
     {"Not", CheckUnary, LowerUnary},

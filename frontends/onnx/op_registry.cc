@@ -156,11 +156,15 @@ constexpr ElemTypeSet kNumeric = kAny & ~kBool;
 // to constants in the passes; what reaches the backend must be float.
 constexpr ElemTypeSet kFoldableInt =
     kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32);
+// Integer element-wise arithmetic runs on the engines in fp32, as on the
+// NeuronCore (compiler/lower/elementwise.cc: IntegerArithmetic).
+constexpr ElemTypeSet kIntArith = kFoldableInt | ElemTypeBit(onnx::TensorProto::INT8) |
+                                  ElemTypeBit(onnx::TensorProto::UINT8);
+constexpr const char* kIntArithLimits =
+    "broadcast of a non-constant operand only over a suffix; integers are computed in fp32 "
+    "(exact below 2^24, Div truncates, overflow saturates)";
 constexpr const char* kIntOnlyFolded =
     "int32/int64 only when the passes fold it to a constant (the engines compute in fp32)";
-constexpr const char* kBroadcastInt =
-    "broadcast of a non-constant operand only over a suffix; int32/int64 only when the passes "
-    "fold it to a constant (the engines compute in fp32)";
 constexpr const char* kBroadcast = "broadcast of a non-constant operand only over a suffix";
 
 // THE registry: one row per supported op, sorted by op type. Keep it equal to
@@ -168,7 +172,7 @@ constexpr const char* kBroadcast = "broadcast of a non-constant operand only ove
 constexpr OnnxOpSupport kOps[] = {
     // op type, opsets, element types of T, limits, check[, flags]
     {"Abs", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
-    {"Add", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Add", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
     {"And", 7, kAll, kBool, kBroadcast, nullptr},
     {"ArgMax", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
     {"ArgMin", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
@@ -189,11 +193,11 @@ constexpr OnnxOpSupport kOps[] = {
     {"Cos", 7, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
-    {"Div", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Div", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
     {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
      CheckDropout},
     {"Elu", 6, kAll, kF32, "", nullptr},
-    {"Equal", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
+    {"Equal", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"Erf", 9, kAll, kF32, "", nullptr},
     {"Exp", 6, kAll, kF32, "", nullptr},
     {"Expand", 8, kAll, kAny, "", nullptr},
@@ -202,8 +206,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Gemm", 6, kAll, kF32, "C of rank <= 2", CheckGemm},
     {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
-    {"Greater", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
-    {"GreaterOrEqual", 12, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
+    {"Greater", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
+    {"GreaterOrEqual", 12, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"HardSigmoid", 6, kAll, kF32, "", nullptr},
     {"HardSwish", 14, kAll, kF32, "", nullptr},
     {"Hardmax", 1, kAll, kF32, "", nullptr},
@@ -212,23 +216,24 @@ constexpr OnnxOpSupport kOps[] = {
     {"IsNaN", 9, kAll, kF32, "", nullptr, kBoolOutput},
     {"LayerNormalization", 17, kAll, kF32, "", CheckLayerNorm},
     {"LeakyRelu", 6, kAll, kF32, "", nullptr},
-    {"Less", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
-    {"LessOrEqual", 12, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
+    {"Less", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
+    {"LessOrEqual", 12, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"Log", 6, kAll, kF32, "", nullptr},
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
-    {"Max", 8, kAll, kF32, kBroadcast, nullptr},
+    {"Max", 8, kAll, kIntArith, kIntArithLimits, nullptr},
     {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
-    {"Min", 8, kAll, kF32, kBroadcast, nullptr},
-    {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Min", 8, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"Mod", 10, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"Mul", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
     {"Pad", 2, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
      CheckPad},
-    {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
+    {"Pow", 7, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
     {"Reciprocal", 6, kAll, kF32, "", nullptr},
     {"ReduceL1", 1, kAll, kF32, "", nullptr},
@@ -257,7 +262,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Split", 2, kAll, kAny, "", nullptr},
     {"Sqrt", 6, kAll, kF32, "", nullptr},
     {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Sub", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Sub", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
     {"Sum", 6, kAll, kF32, kBroadcast, nullptr},
     {"Tanh", 6, kAll, kF32, "", nullptr},
     {"ThresholdedRelu", 10, kAll, kF32, "", nullptr},
@@ -265,7 +270,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Where", 9, kAll, kFoldableInt, kBroadcastInt, nullptr, kTypeFromInput1},
+    {"Where", 9, kAll, kIntArith, kIntArithLimits, nullptr, kTypeFromInput1},
     {"Xor", 7, kAll, kBool, kBroadcast, nullptr},
 };
 

@@ -42,7 +42,7 @@ HWY_INLINE VF AluV(DF d, VF a, VF b) {
   if constexpr (kOp == Alu::kIsLt) return hn::IfThenElseZero(hn::Lt(a, b), one);
   if constexpr (kOp == Alu::kIsLe) return hn::IfThenElseZero(hn::Le(a, b), one);
   if constexpr (kOp == Alu::kBypass) return a;
-  return a;  // kPow never reaches here (scalar libm)
+  return a;  // kPow, kFmod and kMod never reach here (scalar libm)
 }
 
 template <Alu kOp>
@@ -86,6 +86,8 @@ void TensorTensorImpl(Alu op, const float* a, const float* b, float* out,
     NCC_ALU_CASES(NCC_CASE)
 #undef NCC_CASE
     case Alu::kPow:
+    case Alu::kFmod:
+    case Alu::kMod:
       return AluTensorTensorReference(op, a, b, out, n);
   }
 }
@@ -122,6 +124,8 @@ void TensorScalarImpl(Alu op, float s1, Alu op2, float s2, const float* a,
     NCC_ALU_CASES(NCC_CASE)
 #undef NCC_CASE
     case Alu::kPow:
+    case Alu::kFmod:
+    case Alu::kMod:
       return AluTensorScalarReference(op, s1, op2, s2, a, out, n);
   }
 }

@@ -34,8 +34,10 @@ enum class Alu : uint8_t {
   kIsLt,
   kIsLe,
   kBypass,
+  kFmod,
+  kMod,
 };
-inline constexpr int kNumAluOps = 14;
+inline constexpr int kNumAluOps = 16;
 
 // Mirrors neff::ActivationFunction.
 enum class Act : uint8_t {
@@ -118,6 +120,12 @@ inline float ApplyAlu(Alu op, float a, float b) {
       return a <= b ? 1.0f : 0.0f;
     case Alu::kBypass:
       return a;
+    case Alu::kFmod:
+      return std::fmod(a, b);
+    case Alu::kMod: {
+      const float r = std::fmod(a, b);
+      return r != 0.0f && ((r < 0.0f) != (b < 0.0f)) ? r + b : r;
+    }
   }
   return a;
 }

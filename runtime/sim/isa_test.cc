@@ -295,6 +295,29 @@ TEST(Isa, NewAluOps) {
                                 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 2, 3, 1, -1}));
 }
 
+// Remainders by hand: fmod keeps the dividend's sign, mod the divisor's.
+TEST(Isa, FmodAndMod) {
+  Harness h(EngineType::VECTOR, 1, 16);
+  const AluOp ops[] = {AluOp::FMOD, AluOp::MOD};
+  for (int i = 0; i < 2; ++i) {
+    h.b.Add(h.q, TensorTensor(Sbuf(0, 1, 1024 + 32 * i, {{1, 8}}), Sbuf(0, 1, 0, {{1, 8}}),
+                              Sbuf(0, 1, 32, {{1, 8}}), ops[i])
+                     .Wait(0, 1)
+                     .Signal(1));
+  }
+  h.Store(1, 16, 2);
+  // a = [7, -7, 7, -7, 6, 5.5, -0, 3], b = [3, 3, -3, -3, 3, 2, 2, 0]
+  Result r = RunModel(h.b, Bytes({7, -7, 7, -7, 6, 5.5f, -0.0f, 3, 3, 3, -3, -3, 3, 2, 2, 0}, 8192));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  auto out = Floats(r.dram, 4096, 16);
+  EXPECT_EQ(std::vector<float>(out.begin(), out.begin() + 7),
+            (std::vector<float>{1, -1, 1, -1, 0, 1.5f, 0}));
+  EXPECT_TRUE(std::isnan(out[7]));  // fmod(3, 0)
+  EXPECT_EQ(std::vector<float>(out.begin() + 8, out.begin() + 15),
+            (std::vector<float>{1, 2, -2, -1, 0, 1.5f, 0}));
+  EXPECT_TRUE(std::isnan(out[15]));
+}
+
 TEST(Isa, DmaGatherRowsByIndex) {
   NeffBuilder b;
   b.set_dram_size(8192);

@@ -350,7 +350,7 @@ TEST(Simulator, ExecuteRejectsUnverifiableModel) {
 // accumulating into PSUM, then a large DRAM -> DRAM copy.
 TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
   struct Shape {
-    int k, m, n;
+    uint32_t k, m, n;
     DType dtype;
   };
   const Shape shapes[] = {

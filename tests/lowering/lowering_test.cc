@@ -67,6 +67,9 @@ void StoreAs(neff::DType dtype, float v, uint8_t* base, size_t i) {
     case neff::DType::BOOL:
       base[i] = v != 0.0f;
       break;
+    case neff::DType::I8:
+      base[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
+      break;
     default:
       std::memcpy(base + 4 * i, &v, 4);
   }
@@ -81,6 +84,13 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
     }
     case neff::DType::BOOL:
       return base[i];
+    case neff::DType::I8:
+      return static_cast<int8_t>(base[i]);
+    case neff::DType::I64: {
+      int64_t x;
+      std::memcpy(&x, base + 8 * i, 8);
+      return static_cast<float>(x);
+    }
     default: {
       float f;
       std::memcpy(&f, base + 4 * i, 4);
@@ -796,12 +806,39 @@ TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
   ExpectClose(out["y"], y);
 }
 
+// Integer element-wise ops run in fp32 on the engines and give the integer
+// results: C-style truncating Div, both remainders, Max, comparisons; i8 Min.
+TEST(Lowering, IntegerArithmeticIsExact) {
+  const std::string text = R"(graph g(%a: i64[8], %b: i64[8], %c: i8[8], %d: i8[8]) -> (%add, %div, %fmod, %mod, %max, %lt, %min) {
+  %add: i64[8] = Add(%a, %b)
+  %div: i64[8] = Div(%a, %b)
+  %fmod: i64[8] = Mod(%a, %b) {fmod = 1}
+  %mod: i64[8] = Mod(%a, %b)
+  %max: i64[8] = Max(%a, %b)
+  %lt: bool[8] = Less(%a, %b)
+  %min: i8[8] = Min(%c, %d)
+}
+)";
+  const Tensor a = {7, -7, 7, -7, 100000, 16777215, 0, 9};
+  const Tensor b = {3, 3, -3, -3, 7, 1, 5, -2};
+  const Tensor c = {-128, 127, 0, 5, -5, 1, -1, 3};
+  const Tensor d = {127, -128, 1, 4, -6, 1, 0, 2};
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"c", c}, {"d", d}}, /*fuse=*/false);
+  EXPECT_EQ(out["add"], (Tensor{10, -4, 4, -10, 100007, 16777216, 5, 7}));
+  EXPECT_EQ(out["div"], (Tensor{2, -2, -2, 2, 14285, 16777215, 0, -4}));
+  EXPECT_EQ(out["fmod"], (Tensor{1, -1, 1, -1, 5, 0, 0, 1}));
+  EXPECT_EQ(out["mod"], (Tensor{1, 2, -2, -1, 5, 0, 0, -1}));
+  EXPECT_EQ(out["max"], (Tensor{7, 3, 7, -3, 100000, 16777215, 5, 9}));
+  EXPECT_EQ(out["lt"], (Tensor{0, 1, 0, 1, 0, 0, 1, 0}));
+  EXPECT_EQ(out["min"], (Tensor{-128, -128, 0, 4, -6, 1, -1, 2}));
+}
+
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
   %a: f32[4] = Floor(%x)
   %b: f32[4] = Floor(%a)
   %y: f32[4] = Relu(%b)
-  %j: i64[4] = Add(%i, %i)
+  %j: f32[4] = Add(%i, %x)
 }
 )");
   ASSERT_TRUE(graph.ok());
@@ -809,7 +846,7 @@ TEST(Lowering, ReportsEveryUnsupportedOp) {
   ASSERT_EQ(unsupported.size(), 3u);
   EXPECT_EQ(unsupported[0].op_type, "Floor");
   EXPECT_EQ(unsupported[2].op_type, "Add");
-  EXPECT_NE(unsupported[2].reason.find("i64"), std::string::npos);
+  EXPECT_NE(unsupported[2].reason.find("'i' is i64"), std::string::npos);
 }
 
 }  // namespace
