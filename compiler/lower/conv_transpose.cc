@@ -1,5 +1,6 @@
 #include "compiler/lower/conv_transpose.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
