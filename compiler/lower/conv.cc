@@ -11,15 +11,6 @@ namespace {
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-struct ConvGeometry {
-  int64_t n, c, h, w;        // input
-  int64_t co, kh, kw;        // weights [co, c/groups, kh, kw]
-  int64_t groups;
-  int64_t sh, sw, dh, dw;    // strides, dilations
-  int64_t pt, pl, pb, pr;    // pads: top, left, bottom, right
-  int64_t ho, wo;            // output
-};
-
 absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
   const ir::Shape& x = op.input(0)->shape;
   const ir::Shape& wt = op.input(1)->shape;
@@ -65,9 +56,10 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
 // Output channels [co0, co0 + cot) of constant weights W[co, ci, tap]
 // re-laid out as [ci, tap, co] (the stationary tiles' order) in a weights
 // buffer of their own.
-DramTensor ConvWeightBlock(LowerContext& ctx, const ir::Value& w, int64_t co0, int64_t cot,
+DramTensor ConvWeightBlock(LowerContext& ctx, const DramTensor& w,
+                           const std::vector<uint8_t>& contents, int64_t co0, int64_t cot,
                            int64_t cig, int64_t taps) {
-  const int64_t elem = ir::DTypeSize(w.dtype);
+  const int64_t elem = ElemSize(w.dtype);
   Buffer buf;
   buf.name = ctx.Name(absl::StrCat("weights_co", co0));
   buf.space = Space::WEIGHTS;
@@ -77,7 +69,7 @@ DramTensor ConvWeightBlock(LowerContext& ctx, const ir::Value& w, int64_t co0, i
   // a move, not a memcpy call.
   auto relayout = [&](auto element) {
     using T = decltype(element);
-    const T* src = reinterpret_cast<const T*>(w.data.data());
+    const T* src = reinterpret_cast<const T*>(contents.data());
     T* dst = reinterpret_cast<T*>(buf.data.data());
     for (int64_t co = 0; co < cot; ++co) {
       const T* row = src + (co0 + co) * cig * taps;
@@ -94,7 +86,7 @@ DramTensor ConvWeightBlock(LowerContext& ctx, const ir::Value& w, int64_t co0, i
   DramTensor t;
   t.buffer = ctx.program().AddBuffer(std::move(buf));
   t.space = Space::WEIGHTS;
-  t.dtype = ToNeffDType(w.dtype).value_or(neff::DType::F32);
+  t.dtype = w.dtype;
   t.shape = {cig, taps, cot};
   return t;
 }
@@ -124,13 +116,13 @@ namespace {
 // Vector and GpSimd engines: channels on partitions, and per kernel tap
 // acc += window * w[c, tap] with the weight as a per-partition scalar. On
 // the Tensor engine each group would be a K=1 matmul that uses one PE row.
-absl::Status LowerDepthwise(const ir::Op& op, LowerContext& ctx, const ConvGeometry& g) {
-  const DramTensor& x = ctx.Tensor(op.input(0));
-  const DramTensor& wt = ctx.Tensor(op.input(1));
-  const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  const DramTensor* bias = op.input(2) ? &ctx.Tensor(op.input(2)) : nullptr;
-  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
-  ActivationFor(op.GetString("fused_activation", ""), &func);
+absl::Status EmitDepthwise(LowerContext& ctx, const ConvGeometry& g,
+                           const ConvOperands& operands) {
+  const DramTensor& x = operands.x;
+  const DramTensor& wt = operands.w;
+  const DramTensor& y = operands.y;
+  const DramTensor* bias = operands.bias;
+  const neff::ActivationFunction func = operands.func;
   const int64_t part = ctx.spec().partitions;
   const int64_t taps = g.kh * g.kw;
   const int64_t wp = g.w + g.pl + g.pr;
@@ -201,17 +193,26 @@ absl::Status LowerDepthwise(const ir::Op& op, LowerContext& ctx, const ConvGeome
 absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
   auto geometry = Geometry(op);
   if (!geometry.ok()) return geometry.status();
-  const ConvGeometry& g = *geometry;
+  ConvOperands operands;
+  operands.x = ctx.Tensor(op.input(0));
+  operands.w = ctx.Tensor(op.input(1));
+  operands.y = ctx.Tensor(op.outputs[0]);
+  if (op.input(2) != nullptr) operands.bias = &ctx.Tensor(op.input(2));
+  if (op.input(1)->is_constant) operands.w_host = &op.input(1)->data;
+  ActivationFor(op.GetString("fused_activation", ""), &operands.func);
+  return EmitConv(ctx, *geometry, operands);
+}
+
+absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
   // Depthwise runs on the Vector/GpSimd engines in fp32 whatever the storage
   // type (bf16 operands are widened by the load DMAs).
-  if (g.groups > 1 && g.groups == g.c && g.groups == g.co) return LowerDepthwise(op, ctx, g);
+  if (IsDepthwise(g)) return EmitDepthwise(ctx, g, operands);
   const target::CoreSpec& spec = ctx.spec();
-  const DramTensor& x = ctx.Tensor(op.input(0));
-  const DramTensor& wt = ctx.Tensor(op.input(1));
-  const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  const DramTensor* bias = op.input(2) ? &ctx.Tensor(op.input(2)) : nullptr;
-  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
-  ActivationFor(op.GetString("fused_activation", ""), &func);
+  const DramTensor& x = operands.x;
+  const DramTensor& wt = operands.w;
+  const DramTensor& y = operands.y;
+  const DramTensor* bias = operands.bias;
+  const neff::ActivationFunction func = operands.func;
 
   const int64_t part = spec.partitions;
   const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
@@ -231,16 +232,16 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
         // weights are stored in that order at compile time, so each
         // partition's load is one contiguous run; others are gathered by a
         // strided DMA.
-        const ir::Value* w_value = op.input(1);
+        const bool constant_w = operands.w_host != nullptr;
         DramTensor block;
-        if (w_value->is_constant) block = ConvWeightBlock(ctx, *w_value, co_abs, cot, cig, taps);
+        if (constant_w) block = ConvWeightBlock(ctx, wt, *operands.w_host, co_abs, cot, cig, taps);
         std::vector<Operand> weights;
         for (int64_t t = 0; t < ci_tiles; ++t) {
           const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
           auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * cot * ElemSize(wt.tile_dtype()));
           if (!buf.ok()) return buf.status();
           Operand dst = ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * cot);
-          if (w_value->is_constant) {
+          if (constant_w) {
             ctx.Dma(dst, ctx.View(block, ci0 * taps * cot, cis, taps * cot, {Dim{1, taps * cot}}));
           } else {
             dst.dims = {Dim{cot, taps}, Dim{1, cot}};

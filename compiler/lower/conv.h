@@ -12,6 +12,35 @@
 
 namespace ncc::lower {
 
+// A 2-D convolution's shape (a 1-D one is 2-D with height 1).
+struct ConvGeometry {
+  int64_t n, c, h, w;        // input
+  int64_t co, kh, kw;        // weights [co, c/groups, kh, kw]
+  int64_t groups;
+  int64_t sh, sw, dh, dw;    // strides, dilations
+  int64_t pt, pl, pb, pr;    // pads: top, left, bottom, right
+  int64_t ho, wo;            // output
+};
+
+// One input and one output channel per group: lowered on the Vector and
+// GpSimd engines, which read the weights [c, taps] from `w` directly.
+inline bool IsDepthwise(const ConvGeometry& g) {
+  return g.groups > 1 && g.groups == g.c && g.groups == g.co;
+}
+
+// The tensors of one convolution. `w_host`, when set, holds w's contents
+// at compile time (row-major [co, c/groups, kh, kw], w.dtype), so that the
+// weights can be stored pre-arranged in the stationary tiles' order.
+struct ConvOperands {
+  DramTensor x, w, y;
+  const DramTensor* bias = nullptr;
+  const std::vector<uint8_t>* w_host = nullptr;
+  neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
+};
+
+// Emits y = func(conv(x, w) + bias) for geometry `g`.
+absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands);
+
 absl::Status CheckConv(const ir::Op& op);
 absl::Status LowerConv(const ir::Op& op, LowerContext& ctx);
 

@@ -137,6 +137,29 @@ void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offse
   }
 }
 
+absl::Status EmitFill(LowerContext& ctx, const DramTensor& dst, float value) {
+  const int64_t total = ir::NumElements(dst.shape);
+  if (total == 0) return absl::OkStatus();
+  const int64_t partitions = ctx.spec().partitions;
+  const int64_t free = std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
+  const int rows = static_cast<int>(std::min<int64_t>(partitions, (total + free - 1) / free));
+  auto fill = ctx.Sbuf("fill", rows, free * 4);
+  if (!fill.ok()) return fill.status();
+  ctx.Memset(ctx.Tile(*fill, rows, free), value);
+  for (int64_t c = 0; c < total;) {
+    const int64_t full_rows = std::min<int64_t>(rows, (total - c) / free);
+    if (full_rows > 0) {
+      ctx.Dma(ctx.View(dst, c, static_cast<int>(full_rows), free, {Dim{1, free}}),
+              ctx.Tile(*fill, static_cast<int>(full_rows), free));
+      c += full_rows * free;
+    } else {
+      ctx.Dma(ctx.View(dst, c, 1, 0, {Dim{1, total - c}}), ctx.Tile(*fill, 1, total - c));
+      c = total;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckTranspose(const ir::Op& op) {
   if (op.input(0) == nullptr) return Unsupported("missing input");
   return absl::OkStatus();
@@ -251,27 +274,8 @@ absl::Status LowerPad(const ir::Op& op, LowerContext& ctx) {
     if (cv->dtype == ir::DType::kI64) value = static_cast<float>(cv->data_as<int64_t>()[0]);
     if (cv->dtype == ir::DType::kI32) value = static_cast<float>(cv->data_as<int32_t>()[0]);
   }
-  // Fill the whole output from a constant SBUF tile, then copy the interior
-  // (negative pads crop).
-  const int64_t total = ir::NumElements(out.shape);
-  const int64_t partitions = ctx.spec().partitions;
-  const int64_t free = std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
-  const int rows = static_cast<int>(std::min<int64_t>(partitions, (total + free - 1) / free));
-  auto fill = ctx.Sbuf("fill", rows, free * 4);
-  if (!fill.ok()) return fill.status();
-  Operand tile = ctx.Tile(*fill, rows, free);
-  ctx.Memset(tile, value);
-  for (int64_t c = 0; c < total;) {
-    const int64_t full_rows = std::min<int64_t>(rows, (total - c) / free);
-    if (full_rows > 0) {
-      ctx.Dma(ctx.View(out, c, static_cast<int>(full_rows), free, {Dim{1, free}}),
-              ctx.Tile(*fill, static_cast<int>(full_rows), free));
-      c += full_rows * free;
-    } else {
-      ctx.Dma(ctx.View(out, c, 1, 0, {Dim{1, total - c}}), ctx.Tile(*fill, 1, total - c));
-      c = total;
-    }
-  }
+  // Fill the whole output, then copy the interior (negative pads crop).
+  if (absl::Status s = EmitFill(ctx, out, value); !s.ok()) return s;
   const std::vector<int64_t> in_strides = RowMajorStrides(in.shape);
   const std::vector<int64_t> out_strides = RowMajorStrides(out.shape);
   std::vector<int64_t> shape(rank);

@@ -21,6 +21,10 @@ void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offse
                      int64_t dst_offset, std::vector<int64_t> dst_strides,
                      std::vector<int64_t> shape);
 
+// Sets every element of `dst` to `value`: a constant SBUF tile copied out
+// by DMA.
+absl::Status EmitFill(LowerContext& ctx, const DramTensor& dst, float value);
+
 // Row-major strides of `shape`, in elements.
 std::vector<int64_t> RowMajorStrides(const ir::Shape& shape);
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/constant_ops.h"
 #include "compiler/lower/conv.h"
+#include "compiler/lower/conv_transpose.h"
 #include "compiler/lower/data_movement.h"
 #include "compiler/lower/elementwise.h"
 #include "compiler/lower/gather.h"
@@ -13,6 +14,7 @@
 #include "compiler/lower/matmul.h"
 #include "compiler/lower/norm.h"
 #include "compiler/lower/pool.h"
+#include "compiler/lower/resize.h"
 
 namespace ncc::lower {
 namespace {
@@ -38,6 +40,7 @@ constexpr OpLowering kLowerings[] = {
     {"Concat", CheckConcat, LowerConcat},
     {"ConstantOfShape", CheckComputedConstant, LowerComputedConstant},
     {"Conv", CheckConv, LowerConv},
+    {"ConvTranspose", CheckConvTranspose, LowerConvTranspose},
     {"Cos", CheckUnary, LowerUnary},
     {"CumSum", CheckCumSum, LowerCumSum},
     {"DepthToSpace", CheckDepthSpace, LowerDepthSpace},
@@ -95,6 +98,7 @@ constexpr OpLowering kLowerings[] = {
     {"ReduceSumSquare", CheckReduce, LowerReduce},
     {"Relu", CheckUnary, LowerUnary},
     {"Reshape", CheckLayout, LowerLayout},
+    {"Resize", CheckResize, LowerResize},
     {"Selu", CheckUnary, LowerUnary},
     {"Shape", CheckComputedConstant, LowerComputedConstant},
     {"Sigmoid", CheckUnary, LowerUnary},
@@ -117,6 +121,7 @@ constexpr OpLowering kLowerings[] = {
     {"Transpose", CheckTranspose, LowerTranspose},
     {"Trilu", CheckTrilu, LowerTrilu},
     {"Unsqueeze", CheckLayout, LowerLayout},
+    {"Upsample", CheckResize, LowerResize},
     {"Where", CheckBinary, LowerBinary},
     {"Xor", CheckBinary, LowerBinary},
 };

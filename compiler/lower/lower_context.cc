@@ -20,6 +20,20 @@ DramTensor& LowerContext::NewDramTensor(const ir::Value* value) {
   return tensors_[value];
 }
 
+DramTensor LowerContext::ScratchDram(absl::string_view what, neff::DType dtype,
+                                     ir::Shape shape) {
+  Buffer buffer;
+  buffer.name = Name(what);
+  buffer.space = Space::DRAM;
+  buffer.bytes = ir::NumElements(shape) * ElemSize(dtype);
+  DramTensor tensor;
+  tensor.buffer = program_->AddBuffer(std::move(buffer));
+  tensor.space = Space::DRAM;
+  tensor.dtype = dtype;
+  tensor.shape = std::move(shape);
+  return tensor;
+}
+
 DramTensor LowerContext::F32Weights(absl::string_view what, ir::Shape shape,
                                     const std::vector<float>& values) {
   Buffer buffer;

@@ -57,6 +57,9 @@ class LowerContext {
   }
   // A fresh DRAM buffer for `value`.
   DramTensor& NewDramTensor(const ir::Value* value);
+  // A DRAM buffer for an intermediate result of the current op, named
+  // after it.
+  DramTensor ScratchDram(absl::string_view what, neff::DType dtype, ir::Shape shape);
 
   // On-chip buffers; fails when the tile can never fit.
   absl::StatusOr<int> Sbuf(absl::string_view what, int partitions,

@@ -29,6 +29,22 @@ void CheckConv(const onnx::NodeProto&, const NodeTypes& types,
   }
 }
 
+void CheckConvTranspose(const onnx::NodeProto&, const NodeTypes& types,
+                        std::vector<std::string>* problems) {
+  const int rank = Rank(types.input_ranks, 0);
+  if (rank >= 0 && rank != 4 && rank != 3) {
+    problems->push_back(absl::StrCat(
+        "input X has rank ", rank, "; only 1-D and 2-D ConvTranspose (rank-3/4 input) is supported"));
+  }
+}
+
+void CheckResize(const onnx::NodeProto& node, const NodeTypes&,
+                 std::vector<std::string>* problems) {
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == "antialias" && attr.i() != 0) problems->push_back("attribute 'antialias'=1");
+  }
+}
+
 void CheckGemm(const onnx::NodeProto&, const NodeTypes& types,
                std::vector<std::string>* problems) {
   const int c_rank = Rank(types.input_ranks, 2);
@@ -190,6 +206,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"Conv", 1, kAll, kF32,
      "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad; output width <= 512",
      CheckConv},
+    {"ConvTranspose", 1, kAll, kF32,
+     "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad, "
+     "output_padding, output_shape; output width <= 512",
+     CheckConvTranspose},
     {"Cos", 7, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
@@ -248,6 +268,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"ReduceSumSquare", 1, kAll, kF32, "", nullptr},
     {"Relu", 6, kAll, kF32, "", nullptr},
     {"Reshape", 5, kAll, kAny, "shape must be known at compile time", nullptr},
+    {"Resize", 10, kAll, kF32,
+     "modes nearest, linear, cubic; every coordinate_transformation_mode; scales (and roi) "
+     "compile-time constants, or sizes; no antialias",
+     CheckResize},
     {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Sigmoid", 6, kAll, kF32, "", nullptr},
@@ -270,6 +294,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
+    {"Upsample", 7, 9, kF32, "modes nearest and linear; scales a compile-time constant", nullptr},
     {"Where", 9, kAll, kIntArith, kIntArithLimits, nullptr, kTypeFromInput1},
     {"Xor", 7, kAll, kBool, kBroadcast, nullptr},
 };
