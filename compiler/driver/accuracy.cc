@@ -159,6 +159,23 @@ struct SetDeleter {
 };
 using SetPtr = std::unique_ptr<nrt_tensor_set_t, SetDeleter>;
 
+// `bytes` of float32 input `spec` with each mantissa rounded to `bits` bits
+// (to nearest, ties to even), as a cast to a 16-bit float would.
+std::string RoundMantissas(const TensorSpec& spec, const std::string& bytes, int bits) {
+  std::string out = bytes;
+  if (spec.dtype != NRT_DTYPE_FLOAT32 || bits <= 0 || bits >= 23) return out;
+  const int drop = 23 - bits;
+  for (size_t off = 0; off + 4 <= out.size(); off += 4) {
+    uint32_t u;
+    std::memcpy(&u, out.data() + off, 4);
+    if ((u & 0x7f800000u) == 0x7f800000u) continue;  // inf, NaN
+    const uint32_t half = (1u << (drop - 1)) - 1 + ((u >> drop) & 1u);
+    u = (u + half) & ~((1u << drop) - 1);
+    std::memcpy(out.data() + off, &u, 4);
+  }
+  return out;
+}
+
 // Runs `model` on `inputs` (bytes per model input) and returns each output
 // as floats.
 absl::StatusOr<std::vector<std::vector<float>>> Execute(const LoadedModel& m,
@@ -247,8 +264,15 @@ absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(
     if (!array.ok()) return array.status();
     given[name] = *std::move(array);
   }
-  std::vector<OutputComparison> comparisons;
-  for (const TensorSpec& s : ref->outputs) comparisons.emplace_back(s.name, s.shape);
+  std::vector<OutputComparison> comparisons, sensitivity;
+  for (const TensorSpec& s : ref->outputs) {
+    comparisons.emplace_back(s.name, s.shape);
+    sensitivity.emplace_back(s.name, s.shape);
+  }
+  // Only float inputs are rounded; without one the run would repeat FP32.
+  bool float_input = false;
+  for (const TensorSpec& s : ref->inputs) float_input |= s.dtype == NRT_DTYPE_FLOAT32;
+  const int bits = float_input ? options.round_inputs_mantissa_bits : 0;
   std::mt19937_64 rng(options.seed);
   for (int sample = 0; sample < options.samples; ++sample) {
     std::vector<std::string> inputs;
@@ -263,9 +287,21 @@ absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(
     auto c = Execute(*cand, inputs);
     if (!c.ok()) return c.status();
     for (size_t i = 0; i < comparisons.size(); ++i) comparisons[i].AddSample((*r)[i], (*c)[i]);
+    if (bits > 0) {
+      std::vector<std::string> rounded;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        rounded.push_back(RoundMantissas(ref->inputs[i], inputs[i], bits));
+      }
+      auto rr = Execute(*ref, rounded);
+      if (!rr.ok()) return rr.status();
+      for (size_t i = 0; i < sensitivity.size(); ++i) sensitivity[i].AddSample((*r)[i], (*rr)[i]);
+    }
   }
   std::vector<OutputAccuracy> figures;
-  for (const OutputComparison& c : comparisons) figures.push_back(c.Result());
+  for (size_t i = 0; i < comparisons.size(); ++i) {
+    figures.push_back(comparisons[i].Result());
+    if (bits > 0) figures.back().input_rounding_cosine = sensitivity[i].Result().min_cosine;
+  }
   return figures;
 }
 
@@ -277,6 +313,10 @@ std::string FormatAccuracy(const std::vector<OutputAccuracy>& figures) {
     if (f.top1_agreement >= 0) {
       absl::StrAppendFormat(&text, ", top-1 %.1f%%, top-5 %.1f%%", 100 * f.top1_agreement,
                             100 * f.top5_agreement);
+    }
+    if (f.input_rounding_cosine >= 0) {
+      absl::StrAppendFormat(&text, "; FP32 with only its inputs rounded: cosine %.6f",
+                            f.input_rounding_cosine);
     }
     text += "\n";
   }

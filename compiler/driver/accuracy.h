@@ -23,6 +23,12 @@ struct OutputAccuracy {
   // Classifier-shaped outputs ([B, C], C >= 2) only; -1 otherwise.
   double top1_agreement = -1;  // rows whose argmax agrees
   double top5_agreement = -1;  // rows whose reference argmax is in cand top-5
+  // The model's own sensitivity at the cast precision: the smallest cosine
+  // between FP32 on the exact inputs and FP32 on the same inputs rounded to
+  // the cast type. A cast program cannot be expected to beat it by much (its
+  // inputs are rounded the same way, and so is every matmul operand); -1
+  // when not measured.
+  double input_rounding_cosine = -1;
 };
 
 struct AccuracyOptions {
@@ -33,6 +39,10 @@ struct AccuracyOptions {
   // Inputs not named here are random: float uniform in [-1, 1), integer
   // uniform in [0, 100).
   std::map<std::string, std::string> input_files;
+  // Mantissa bits of the cast type (7 for bf16, 10 for fp16) for the
+  // sensitivity run (OutputAccuracy::input_rounding_cosine); 0 skips it.
+  // Rounds to nearest even; the exponent range is not clipped.
+  int round_inputs_mantissa_bits = 0;
 };
 
 // Figures for one output accumulated over samples; exposed for tests.

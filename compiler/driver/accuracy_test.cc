@@ -81,8 +81,17 @@ TEST(VerifyAccuracy, Bf16MatmultStaysCloseToFp32) {
   EXPECT_GT(y.max_abs_error, 0);      // the cast really happened
   EXPECT_LT(y.max_abs_error, 0.1);
   EXPECT_GT(y.min_cosine, 0.999);
+  // The sensitivity run: FP32 moved by rounding only its inputs to bf16.
+  EXPECT_GT(y.input_rounding_cosine, 0.999);
+  EXPECT_LT(y.input_rounding_cosine, 1.0);
   EXPECT_EQ(report.accuracy_warnings.size(), 1u);
-  EXPECT_EQ(ModelOf(result->neff)->metadata()->accuracy_auto_cast()->str(), "matmult/bf16");
+  EXPECT_NE(report.accuracy_warnings[0].find("FP32 itself reaches only"), std::string::npos)
+      << report.accuracy_warnings[0];
+  EXPECT_NE(FormatAccuracy(report.accuracy).find("FP32 with only its inputs rounded: cosine"),
+            std::string::npos);
+  const neff::Metadata* meta = ModelOf(result->neff)->metadata();
+  EXPECT_EQ(meta->accuracy_auto_cast()->str(), "matmult/bf16");
+  EXPECT_DOUBLE_EQ(meta->accuracy()->Get(0)->input_rounding_cosine(), y.input_rounding_cosine);
 }
 
 TEST(VerifyAccuracy, RejectsInputFileForUnknownInput) {

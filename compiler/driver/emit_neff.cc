@@ -124,7 +124,8 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   for (const OutputAccuracy& a : metadata.accuracy) {
     accuracy.push_back(neff::CreateOutputAccuracy(fbb, fbb.CreateString(a.name), a.max_abs_error,
                                                   a.max_rel_error, a.min_cosine,
-                                                  a.top1_agreement, a.top5_agreement));
+                                                  a.top1_agreement, a.top5_agreement,
+                                                  a.input_rounding_cosine));
   }
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<neff::OutputAccuracy>>>
       accuracy_vec;
