@@ -11,6 +11,7 @@
 #include "compiler/driver/sha256.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
+#include "compiler/schedule/split_dma.h"
 #include "frontends/onnx/import.h"
 #include "neff/format.h"
 
@@ -109,6 +110,9 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   if (auto s = alloc::Allocate(*program, spec, &alloc_stats); !s.ok()) return s;
   timer.Done("allocate");
 
+  const schedule::SplitDmaStats split = schedule::SplitLargeDmas(*program, spec);
+  report.dma_split = split.split;
+  report.dma_pieces = split.pieces;
   auto sched = schedule::ScheduleProgram(*program, spec);
   if (!sched.ok()) return sched.status();
   if (options.verify_schedule) {

@@ -64,6 +64,9 @@ struct CompileReport {
   int64_t dram_bytes = 0;
   int64_t weights_bytes = 0;
   int64_t dma_bytes = 0;
+  // Large DMA_COPYs spread over the DMA queues, and the pieces they became.
+  int64_t dma_split = 0;
+  int64_t dma_pieces = 0;
   // Layout changes the lowering placed on the Tensor engine (TensorE
   // transposes through PSUM) and those done by strided DRAM copies.
   int64_t tensor_transposes = 0;

@@ -112,6 +112,7 @@ inline int ElemSize(neff::DType dtype) {
     case neff::DType::F16:
       return 2;
     case neff::DType::I64:
+    case neff::DType::F64:
       return 8;
     default:
       return 1;

@@ -139,6 +139,8 @@ void PrintReport(const ncc::driver::CompileReport& r) {
   std::printf("DRAM arena: %lld bytes, weights: %lld bytes, DMA traffic: %lld bytes\n",
               static_cast<long long>(r.dram_bytes), static_cast<long long>(r.weights_bytes),
               static_cast<long long>(r.dma_bytes));
+  std::printf("DMA: %lld large copies spread over the queues as %lld pieces\n",
+              static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
 }
 
 int ListOperators(const std::vector<std::string>& args) {
