@@ -166,6 +166,8 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
 
   report.instructions = sched->instruction_counts;
   report.busy_ns = sched->busy_ns;
+  report.critical_ns = sched->critical_ns;
+  report.critical_count = sched->critical_count;
   report.semaphore_waits = sched->semaphore_waits;
   report.sbuf_peak_bytes = alloc_stats.sbuf_peak_bytes;
   report.psum_peak_bytes = alloc_stats.psum_peak_bytes;

@@ -58,6 +58,9 @@ struct CompileReport {
   int64_t ops_after_passes = 0;
   std::array<int64_t, 5> instructions{};  // Tensor, Vector, Scalar, GpSimd, DMA
   std::array<double, 5> busy_ns{};        // estimates
+  // The critical path's time and instructions per engine (estimates).
+  std::array<double, 5> critical_ns{};
+  std::array<int64_t, 5> critical_count{};
   int64_t semaphore_waits = 0;
   int64_t sbuf_peak_bytes = 0;  // per partition
   int64_t psum_peak_bytes = 0;  // per partition

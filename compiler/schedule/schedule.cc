@@ -63,12 +63,16 @@ struct Access {
   int64_t lo, hi;
   int inst;
   bool write;
+  // Taken over from a buffer whose space this one reuses: every access of
+  // this buffer already follows it.
+  bool inherited = false;
 };
 
 // Tracks, per buffer, the accesses later ones may conflict with.
 class HazardTracker {
  public:
-  // `queue_of` maps already scheduled instructions to their queue.
+  // `queue_of` maps already scheduled instructions to their queue; null when
+  // dependencies are found before any queue is chosen.
   HazardTracker(const TileProgram& program, const std::vector<int>* queue_of, int num_queues)
       : program_(program), queue_of_(queue_of), num_queues_(num_queues),
         accesses_(program.buffers.size()), touched_(program.buffers.size(), false) {}
@@ -85,9 +89,18 @@ class HazardTracker {
       // may touch a disjoint part) follows everything the last holders did,
       // so their accesses enter this buffer's list as whole-buffer writes.
       // Queues run in order, so the latest such access per queue suffices.
-      std::vector<int> latest(num_queues_, -1);
+      std::vector<int> latest(queue_of_ != nullptr ? num_queues_ : 0, -1);
       for (int prev : buf.reuses) {
         for (const auto& a : accesses_[prev]) {
+          if (queue_of_ == nullptr) {
+            // Queues not known yet: every own access of the last holder
+            // (what it inherited, its own accesses already follow).
+            if (!a.inherited) {
+              accesses_[op.buffer].push_back(
+                  {0, std::numeric_limits<int64_t>::max(), a.inst, true, true});
+            }
+            continue;
+          }
           int& slot = latest[(*queue_of_)[a.inst]];
           slot = std::max(slot, a.inst);
         }
@@ -165,7 +178,8 @@ double InstructionCostNs(const TileInst& inst, const target::CoreSpec& spec) {
 }
 
 absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
-                                         const target::CoreSpec& spec) {
+                                         const target::CoreSpec& spec,
+                                         const ScheduleOptions& options) {
   Schedule sched;
   // Queues: one per compute engine, then the DMA queues.
   const target::Engine kCompute[] = {target::Engine::kTensor, target::Engine::kVector,
@@ -181,48 +195,91 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
   for (int q = 0; q < num_queues; ++q) sched.queues[q].semaphore = q;
 
   const size_t n = program.insts.size();
+  // Dependencies of every instruction on earlier ones (program order is a
+  // topological order), from the memory each reads and writes.
+  std::vector<std::vector<int>> deps(n);
+  std::vector<std::vector<int>> users(n);
+  {
+    HazardTracker hazards(program, nullptr, num_queues);
+    for (size_t i = 0; i < n; ++i) {
+      const TileInst& inst = program.insts[i];
+      std::vector<int>& d = deps[i];
+      const bool accumulates = inst.opcode == neff::Opcode::MATMUL && !inst.accumulate_start;
+      const int id = static_cast<int>(i);
+      hazards.Access(inst.src0, false, id, &d);
+      hazards.Access(inst.src1, false, id, &d);
+      hazards.Access(inst.bias, false, id, &d);
+      hazards.Access(inst.src2, false, id, &d);
+      if (accumulates) hazards.Access(inst.dst, false, id, &d);
+      hazards.Access(inst.dst, true, id, &d);
+      hazards.Access(inst.accum, true, id, &d);
+      std::sort(d.begin(), d.end());
+      d.erase(std::unique(d.begin(), d.end()), d.end());
+      d.erase(std::remove(d.begin(), d.end(), id), d.end());
+      for (int p : d) users[p].push_back(id);
+    }
+  }
+  std::vector<double> cost(n);
+  for (size_t i = 0; i < n; ++i) {
+    const TileInst& inst = program.insts[i];
+    cost[i] = InstructionCostNs(inst, spec);
+    if (inst.opcode == neff::Opcode::DMA_COPY) {
+      cost[i] = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
+                              ContiguousBytes(inst, program));
+    } else if (inst.opcode == neff::Opcode::DMA_GATHER) {
+      // One row per partition: the run is a row's bytes.
+      cost[i] = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
+                              inst.dst.free_size() * lower::ElemSize(inst.dst.dtype));
+    }
+  }
+  // Priority: the longest chain of costs from an instruction to the end.
+  std::vector<double> tail(n, 0);
+  for (size_t k = n; k-- > 0;) {
+    double longest = 0;
+    for (int u : users[k]) longest = std::max(longest, tail[u]);
+    tail[k] = cost[k] + longest;
+  }
+
   std::vector<int> queue_of(n, -1);
   std::vector<int64_t> position(n, -1);
   std::vector<double> end_ns(n, 0);
   std::vector<double> queue_free(num_queues, 0);
   // satisfied[q][p]: semaphore value of queue p that queue q already waited for.
   std::vector<std::vector<int64_t>> satisfied(num_queues, std::vector<int64_t>(num_queues, 0));
-  HazardTracker hazards(program, &queue_of, num_queues);
-
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<int> pending(n);        // unscheduled dependencies
+  std::vector<double> deps_done(n, 0);  // when the scheduled ones end
+  for (size_t i = 0; i < n; ++i) pending[i] = static_cast<int>(deps[i].size());
+  auto best_queue = [&](size_t i) {
     const TileInst& inst = program.insts[i];
-    std::vector<int> deps;
-    const bool accumulates = inst.opcode == neff::Opcode::MATMUL && !inst.accumulate_start;
-    hazards.Access(inst.src0, false, static_cast<int>(i), &deps);
-    hazards.Access(inst.src1, false, static_cast<int>(i), &deps);
-    hazards.Access(inst.bias, false, static_cast<int>(i), &deps);
-    hazards.Access(inst.src2, false, static_cast<int>(i), &deps);
-    if (accumulates) hazards.Access(inst.dst, false, static_cast<int>(i), &deps);
-    hazards.Access(inst.dst, true, static_cast<int>(i), &deps);
-    hazards.Access(inst.accum, true, static_cast<int>(i), &deps);
-    std::sort(deps.begin(), deps.end());
-    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
-    deps.erase(std::remove(deps.begin(), deps.end(), static_cast<int>(i)), deps.end());
-
-    double ready = 0;
-    for (int d : deps) ready = std::max(ready, end_ns[d]);
-    int q;
-    if (inst.engine == target::Engine::kDma) {
-      // The DMA queue that can start this transfer first.
-      q = 4;
-      for (int c = 4; c < num_queues; ++c) {
-        if (std::max(ready, queue_free[c]) < std::max(ready, queue_free[q])) q = c;
-      }
-    } else {
-      q = EngineSlot(inst.engine);
+    if (inst.engine != target::Engine::kDma) return EngineSlot(inst.engine);
+    // The DMA queue that can start this transfer first.
+    int q = 4;
+    for (int c = 4; c < num_queues; ++c) {
+      if (std::max(deps_done[i], queue_free[c]) < std::max(deps_done[i], queue_free[q])) q = c;
     }
+    return q;
+  };
+  // What decided each instruction's start: its latest dependency, or the
+  // instruction before it on its queue (-1: it started at time 0).
+  std::vector<int> gate(n, -1);
+  std::vector<int> queue_last(num_queues, -1);
+  auto commit = [&](size_t i, int q) {
+    const TileInst& inst = program.insts[i];
     Queue& queue = sched.queues[q];
+    if (queue_free[q] >= deps_done[i]) {
+      gate[i] = queue_last[q];
+    } else {
+      for (int d : deps[i]) {
+        if (end_ns[d] == deps_done[i]) gate[i] = d;
+      }
+    }
+    queue_last[q] = static_cast<int>(i);
     ScheduledInst si;
     si.inst = static_cast<int>(i);
     si.signal = queue.semaphore;
     // One wait per producing queue: for its latest producer.
     std::vector<int64_t> need(num_queues, 0);
-    for (int d : deps) {
+    for (int d : deps[i]) {
       if (queue_of[d] != q) need[queue_of[d]] = std::max(need[queue_of[d]], position[d] + 1);
     }
     for (int p = 0; p < num_queues; ++p) {
@@ -231,31 +288,66 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
         satisfied[q][p] = need[p];
       }
     }
-    double cost = InstructionCostNs(inst, spec);
-    if (inst.opcode == neff::Opcode::DMA_COPY) {
-      cost = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
-                           ContiguousBytes(inst, program));
-    } else if (inst.opcode == neff::Opcode::DMA_GATHER) {
-      // One row per partition: the run is a row's bytes.
-      cost = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
-                           inst.dst.free_size() * lower::ElemSize(inst.dst.dtype));
-    }
-    si.start_ns = std::max(ready, queue_free[q]);
-    si.end_ns = si.start_ns + cost;
+    si.start_ns = std::max(deps_done[i], queue_free[q]);
+    si.end_ns = si.start_ns + cost[i];
     queue_free[q] = si.end_ns;
     end_ns[i] = si.end_ns;
     queue_of[i] = q;
     position[i] = static_cast<int64_t>(queue.insts.size());
     const int slot = EngineSlot(inst.engine);
-    sched.busy_ns[slot] += cost;
+    sched.busy_ns[slot] += cost[i];
     sched.instruction_counts[slot] += 1;
     sched.semaphore_waits += static_cast<int64_t>(si.waits.size());
-    sched.dependencies += static_cast<int64_t>(deps.size());
+    sched.dependencies += static_cast<int64_t>(deps[i].size());
     if (inst.engine == target::Engine::kDma) {
       sched.dma_bytes += inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype);
     }
     sched.estimated_ns = std::max(sched.estimated_ns, si.end_ns);
     queue.insts.push_back(std::move(si));
+    for (int u : users[i]) {
+      --pending[u];
+      deps_done[u] = std::max(deps_done[u], end_ns[i]);
+    }
+  };
+
+  // List scheduling over a window of the program: among the ready
+  // instructions (all dependencies placed) in the next `window` of program
+  // order, place the one that can start first on its queue, preferring the
+  // longer remaining chain on ties. Queues run in order, so placement order
+  // is queue order. The window bounds how far work (weight prefetches) moves
+  // ahead of the program; window 1 is program order.
+  const size_t window = std::max<size_t>(1, options.window);
+  std::vector<bool> done(n, false);
+  size_t first = 0;
+  while (first < n) {
+    size_t pick = n;
+    double pick_start = 0;
+    int pick_queue = 0;
+    const size_t last = std::min(n, first + window);
+    for (size_t i = first; i < last; ++i) {
+      if (done[i] || pending[i] != 0) continue;
+      const int q = best_queue(i);
+      const double start = std::max(deps_done[i], queue_free[q]);
+      if (pick == n || start < pick_start || (start == pick_start && tail[i] > tail[pick])) {
+        pick = i;
+        pick_start = start;
+        pick_queue = q;
+      }
+    }
+    if (pick == n) return absl::InternalError("scheduler: no ready instruction in the window");
+    commit(pick, pick_queue);
+    done[pick] = true;
+    while (first < n && done[first]) ++first;
+  }
+  // The critical path: back from the last instruction to end along gates.
+  int last_inst = -1;
+  for (size_t i = 0; i < n; ++i) {
+    if (last_inst < 0 || end_ns[i] > end_ns[last_inst]) last_inst = static_cast<int>(i);
+  }
+  for (int i = last_inst; i >= 0; i = gate[i]) {
+    const int slot = EngineSlot(program.insts[i].engine);
+    sched.critical_ns[slot] += cost[i];
+    sched.critical_count[slot] += 1;
   }
   // Drop queues that received nothing; semaphore ids stay as assigned.
   sched.queues.erase(std::remove_if(sched.queues.begin(), sched.queues.end(),

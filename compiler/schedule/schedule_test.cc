@@ -107,5 +107,36 @@ TEST(Schedule, DisjointDramWritesDoNotSerialise) {
   EXPECT_EQ(s->dependencies, 2);
 }
 
+// A Vector op waiting on a slow load no longer holds up an independent one
+// behind it in program order: the list scheduler places the ready one first
+// (window 1 keeps program order), and the result is still race-free.
+TEST(Schedule, ListSchedulerRunsReadyWorkFirst) {
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  TileProgram p;
+  int dram = AddBuffer(p, Space::DRAM, 0, 1 << 22);
+  int x = AddBuffer(p, Space::SBUF, 0, 65536);
+  int y = AddBuffer(p, Space::SBUF, 65536, 4096);
+  int xo = AddBuffer(p, Space::SBUF, 69632, 65536);
+  int yo = AddBuffer(p, Space::SBUF, 135168, 4096);
+  p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(x, 16384), Whole(dram, 16384)));
+  p.Emit(Inst(neff::Opcode::TENSOR_COPY, target::Engine::kVector, Whole(xo, 16384), Whole(x, 16384)));
+  p.Emit(Inst(neff::Opcode::MEMSET, target::Engine::kGpSimd, Whole(y, 1024), Operand{}));
+  p.Emit(Inst(neff::Opcode::TENSOR_COPY, target::Engine::kVector, Whole(yo, 1024), Whole(y, 1024)));
+  ScheduleOptions in_order;
+  in_order.window = 1;
+  auto ordered = ScheduleProgram(p, spec, in_order);
+  auto listed = ScheduleProgram(p, spec);
+  ASSERT_TRUE(ordered.ok() && listed.ok());
+  const Queue* v_ordered = FindQueue(*ordered, target::Engine::kVector);
+  const Queue* v_listed = FindQueue(*listed, target::Engine::kVector);
+  EXPECT_EQ(v_ordered->insts[0].inst, 1);
+  EXPECT_EQ(v_listed->insts[0].inst, 3);  // the ready copy first
+  EXPECT_LT(v_listed->insts[0].start_ns, v_ordered->insts[1].start_ns);
+  EXPECT_TRUE(VerifySchedule(p, *listed).ok());
+  // The critical path ends with the slow chain: its load and its copy.
+  EXPECT_EQ(listed->critical_count[static_cast<int>(target::Engine::kDma)], 1);
+  EXPECT_EQ(listed->critical_count[static_cast<int>(target::Engine::kVector)], 1);
+}
+
 }  // namespace
 }  // namespace ncc::schedule

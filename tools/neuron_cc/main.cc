@@ -129,6 +129,13 @@ void PrintReport(const ncc::driver::CompileReport& r) {
     std::printf("  %-7s %8lld  (%.1f us)\n", kEngines[e], static_cast<long long>(r.instructions[e]),
                 r.busy_ns[e] / 1000.0);
   }
+  std::printf("critical path (estimate):");
+  for (int e = 0; e < 5; ++e) {
+    if (r.critical_count[e] == 0) continue;
+    std::printf(" %s %.1f us (%lld)", kEngines[e], r.critical_ns[e] / 1000.0,
+                static_cast<long long>(r.critical_count[e]));
+  }
+  std::printf("\n");
   std::printf("semaphore waits: %lld\n", static_cast<long long>(r.semaphore_waits));
   std::printf("TensorE utilisation: %.1f%% of the estimated latency (estimate)\n",
               r.estimated_latency_ns > 0 ? 100.0 * r.busy_ns[0] / r.estimated_latency_ns : 0.0);
