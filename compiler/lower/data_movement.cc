@@ -80,6 +80,42 @@ absl::StatusOr<SliceSpec> ResolveSlice(const ir::Op& op) {
   return spec;
 }
 
+// out[a][b][c] = in[b][a][c] with both sides contiguous: the two outer axes
+// swap and runs of C elements stay whole (attention's [s, h, d] -> [h, s, d]).
+// A direct DRAM -> DRAM copy moves runs of C elements, which DMA handles at a
+// fraction of its rate when short. Staged through SBUF instead, with B on the
+// partitions, the load reads [B, A*C] in one contiguous sweep and each of
+// the A stores writes a contiguous [B, C] block. Returns false (emitting
+// nothing) when the copy is not of that form or would not gain.
+bool EmitStagedSwap(LowerContext& ctx, const DramTensor& src, int64_t src_offset,
+                    const std::vector<int64_t>& sz, const std::vector<int64_t>& ss,
+                    const DramTensor& dst, int64_t dst_offset, const std::vector<int64_t>& ds) {
+  if (sz.size() != 3) return false;
+  const int64_t a_n = sz[0], b_n = sz[1], c_n = sz[2];
+  const bool swap = ss[2] == 1 && ds[2] == 1 && ss[0] == c_n && ss[1] == a_n * c_n &&
+                    ds[0] == b_n * c_n && ds[1] == c_n;
+  const int elem = ElemSize(src.dtype);
+  const int64_t row_bytes = a_n * c_n * elem;
+  const target::CoreSpec& spec = ctx.spec();
+  if (!swap || c_n * elem >= spec.dma_efficient_contiguous_bytes || b_n < 8 ||
+      row_bytes > 64 * 1024) {
+    return false;
+  }
+  const int64_t partitions = spec.partitions;
+  for (int64_t b0 = 0; b0 < b_n; b0 += partitions) {
+    const int rows = static_cast<int>(std::min(partitions, b_n - b0));
+    auto buf = ctx.Sbuf("swap", rows, row_bytes);
+    if (!buf.ok()) return false;  // nothing emitted for this chunk yet
+    ctx.Dma(ctx.TypedTile(*buf, src.dtype, rows, a_n * c_n),
+            ctx.View(src, src_offset + b0 * ss[1], rows, ss[1], {Dim{1, a_n * c_n}}));
+    for (int64_t a = 0; a < a_n; ++a) {
+      ctx.Dma(ctx.View(dst, dst_offset + a * ds[0] + b0 * ds[1], rows, ds[1], {Dim{1, c_n}}),
+              ctx.TypedTile(*buf, src.dtype, rows, c_n, a * c_n * elem));
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<int64_t> RowMajorStrides(const ir::Shape& shape) {
@@ -109,8 +145,13 @@ void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offse
     ds.push_back(dst_strides[i]);
   }
   if (sz.empty()) sz = {1}, ss = {1}, ds = {1};
-  // More than four dims: one copy per index of the leading dim.
-  if (sz.size() > 4) {
+  if (EmitStagedSwap(ctx, src, src_offset, sz, ss, dst, dst_offset, ds)) return;
+  // More than four dims, or a batch of swaps: one copy per index of the
+  // leading dim.
+  const bool batched_swap =
+      sz.size() == 4 && sz[0] > 1 && ss[3] == 1 && ds[3] == 1 && ss[1] == sz[3] &&
+      ds[2] == sz[3] && ds[1] == sz[2] * sz[3] && ss[2] == sz[1] * sz[3];
+  if (sz.size() > 4 || batched_swap) {
     std::vector<int64_t> rest(sz.begin() + 1, sz.end());
     std::vector<int64_t> rs(ss.begin() + 1, ss.end()), rd(ds.begin() + 1, ds.end());
     for (int64_t i = 0; i < sz[0]; ++i) {

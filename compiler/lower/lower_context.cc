@@ -309,6 +309,10 @@ bool ActivationFor(absl::string_view name, neff::ActivationFunction* func) {
     *func = neff::ActivationFunction::TANH;
   } else if (name == "Exp") {
     *func = neff::ActivationFunction::EXP;
+  } else if (name == "Gelu") {
+    *func = neff::ActivationFunction::GELU;
+  } else if (name == "GeluTanh") {
+    *func = neff::ActivationFunction::GELU_TANH;
   } else if (name == "Identity" || name.empty()) {
     *func = neff::ActivationFunction::IDENTITY;
   } else {

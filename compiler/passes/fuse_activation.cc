@@ -25,8 +25,16 @@ std::optional<float> ReluClipMax(const ir::Op& op) {
   return hi;
 }
 
+// Gelu (fuse-gelu's result, or ONNX's own) maps to the Scalar engine's
+// exact or tanh-approximated GELU function.
+bool IsFusableGelu(const ir::Op& op) {
+  if (op.type != "Gelu") return false;
+  const std::string approx = op.GetString("approximate", "none");
+  return approx == "none" || approx == "tanh";
+}
+
 bool IsFusableActivation(const ir::Op& op) {
-  return op.type == "Relu" || op.type == "Sigmoid" || op.type == "Tanh" ||
+  return op.type == "Relu" || op.type == "Sigmoid" || op.type == "Tanh" || IsFusableGelu(op) ||
          ReluClipMax(op).has_value();
 }
 
@@ -174,19 +182,35 @@ absl::StatusOr<bool> FuseActivation(ir::Graph& graph) {
     ir::Value* in = op->input(0);
     if (in == nullptr || in->producer == nullptr) continue;
     ir::Op* producer = in->producer;
-    if (!CanCarryActivation(*producer)) continue;
     // The pre-activation value must have no other reader.
     if (graph.IsGraphOutput(in) || graph.Users(in).size() != 1) continue;
+    // Through a Reshape (element-wise functions commute with it), as
+    // fuse-bias leaves around batched matmuls: the carrier applies the
+    // activation and the Reshape then defines the activation's result.
+    ir::Op* reshape = nullptr;
+    if (producer->type == "Reshape" && producer->input(0) != nullptr &&
+        producer->input(0)->producer != nullptr) {
+      ir::Value* pre = producer->input(0);
+      if (graph.IsGraphOutput(pre) || graph.Users(pre).size() != 1) continue;
+      reshape = producer;
+      producer = pre->producer;
+    }
+    if (!CanCarryActivation(*producer)) continue;
     if (std::optional<float> clip = ReluClipMax(*op)) {
       producer->attrs["fused_activation"] = std::string("Relu");
       producer->attrs["fused_clip_max"] = *clip;
+    } else if (op->type == "Gelu") {
+      producer->attrs["fused_activation"] =
+          std::string(op->GetString("approximate", "none") == "tanh" ? "GeluTanh" : "Gelu");
     } else {
       producer->attrs["fused_activation"] = op->type;
     }
-    // The producer now defines the activation's result.
+    // The producer (or the Reshape after it) now defines the activation's
+    // result.
+    ir::Op* definer = reshape != nullptr ? reshape : producer;
     ir::Value* out = op->outputs[0];
-    producer->outputs[0] = out;
-    out->producer = producer;
+    definer->outputs[0] = out;
+    out->producer = definer;
     fused.push_back(op.get());
   }
   for (ir::Op* op : fused) graph.RemoveOp(op);

@@ -29,6 +29,29 @@ TEST(FuseActivation, FoldsReluIntoConvAndGemm) {
   EXPECT_TRUE(ir::Verify(**graph).ok());
 }
 
+// BERT's FFN: Gemm then Gelu (exact or tanh) becomes one Gemm whose PSUM
+// eviction applies GELU on the Scalar engine.
+TEST(FuseActivation, FoldsGeluIntoGemm) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[4,8], %w: f32[16,8], %v: f32[8,16]) -> (%y) {
+  %h: f32[4,16] = Gemm(%x, %w) {transB=1}
+  %a: f32[4,16] = Gelu(%h)
+  %k: f32[4,8] = Gemm(%a, %v) {transB=1}
+  %r: f32[1,4,8] = Reshape(%k) {shape=[1,4,8]}
+  %y: f32[1,4,8] = Gelu(%r) {approximate="tanh"}
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto changed = FuseActivation(**graph);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(ir::Print(**graph), R"(graph g(%x: f32[4,8], %w: f32[16,8], %v: f32[8,16]) -> (%y) {
+  %a: f32[4,16] = Gemm(%x, %w) {fused_activation="Gelu", transB=1}
+  %k: f32[4,8] = Gemm(%a, %v) {fused_activation="GeluTanh", transB=1}
+  %y: f32[1,4,8] = Reshape(%k) {shape=[1,4,8]}
+}
+)");
+}
+
 TEST(FuseActivation, KeepsActivationWhenPreActivationValueIsUsedElsewhere) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %z: f32[4]) -> (%y, %s) {
   %s: f32[4] = Add(%x, %z)
