@@ -372,11 +372,15 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
   using F = neff::ActivationFunction;
   using A = neff::AluOp;
   static const std::pair<const char*, F> kDirect[] = {
-      {"Relu", F::RELU},   {"Sigmoid", F::SIGMOID},         {"Tanh", F::TANH},
-      {"Exp", F::EXP},     {"Erf", F::ERF},                 {"Sqrt", F::SQRT},
-      {"Log", F::LOG},     {"Abs", F::ABS},                 {"Reciprocal", F::RECIPROCAL},
-      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},         {"Sin", F::SIN},
-      {"Cos", F::COS},
+      {"Relu", F::RELU},   {"Sigmoid", F::SIGMOID},   {"Tanh", F::TANH},
+      {"Exp", F::EXP},     {"Erf", F::ERF},           {"Sqrt", F::SQRT},
+      {"Log", F::LOG},     {"Abs", F::ABS},           {"Reciprocal", F::RECIPROCAL},
+      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},   {"Sin", F::SIN},
+      {"Cos", F::COS},     {"Tan", F::TAN},           {"Sinh", F::SINH},
+      {"Cosh", F::COSH},   {"Asin", F::ASIN},         {"Acos", F::ACOS},
+      {"Atan", F::ATAN},   {"Asinh", F::ASINH},       {"Acosh", F::ACOSH},
+      {"Atanh", F::ATANH}, {"Floor", F::FLOOR},       {"Ceil", F::CEIL},
+      {"Round", F::ROUND},
   };
   for (const auto& [type, func] : kDirect) {
     if (op.type == type) return std::vector<UnaryStep>{Act(func)};
