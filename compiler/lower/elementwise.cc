@@ -450,6 +450,46 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
 
 }  // namespace
 
+absl::Status CheckShrink(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  return absl::OkStatus();
+}
+
+absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
+  // y = x + bias where x < -lambd, x - bias where x > lambd, 0 elsewhere:
+  // selects, so each branch is exact (and inf stays inf).
+  const float lambd = op.GetFloat("lambd", 0.5f), bias = op.GetFloat("bias", 0.0f);
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t total = ir::NumElements(y.shape);
+  const int partitions = ctx.spec().partitions;
+  const int64_t free_per_row =
+      std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+    auto xb = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
+    auto yb = ctx.Sbuf("y", chunk.rows, chunk.free * 4);
+    auto sb = ctx.Sbuf("shifted", chunk.rows, chunk.free * 4);
+    auto mb = ctx.Sbuf("mask", chunk.rows, chunk.free * 4);
+    for (auto* b : {&xb, &yb, &sb, &mb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand in = ctx.Tile(*xb, chunk.rows, chunk.free), out = ctx.Tile(*yb, chunk.rows, chunk.free);
+    Operand shifted = ctx.Tile(*sb, chunk.rows, chunk.free);
+    Operand mask = ctx.Tile(*mb, chunk.rows, chunk.free);
+    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    ctx.Memset(out, 0.0f);
+    ctx.TensorScalar(mask, in, neff::AluOp::IS_LT, -lambd);
+    ctx.TensorScalar(shifted, in, neff::AluOp::ADD, bias);
+    ctx.Select(out, mask, shifted, out);
+    ctx.TensorScalar(mask, in, neff::AluOp::IS_GT, lambd);
+    ctx.TensorScalar(shifted, in, neff::AluOp::SUBTRACT, bias);
+    ctx.Select(out, mask, shifted, out);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), out);
+  }
+  return absl::OkStatus();
+}
+
 bool ClipHasRuntimeBounds(const ir::Op& op) {
   for (size_t i = 1; i < op.inputs.size(); ++i) {
     if (op.input(i) != nullptr && !op.input(i)->is_constant) return true;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/lower/data_movement.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
@@ -93,6 +94,35 @@ Operand RowView(LowerContext& ctx, const DramTensor& t, const RowTile& tile, con
 
 Operand ReducedView(LowerContext& ctx, const DramTensor& t, const RowTile& tile) {
   return ctx.View(t, tile.out_offset, tile.rows, tile.out_partition_stride, {Dim{1, 1}});
+}
+
+// Where epsilon enters the row's scale: 1 / sqrt(var + eps) (Layer and
+// InstanceNormalization) or 1 / (sqrt(var) + eps) (MeanVarianceNormalization).
+enum class Epsilon { kInsideSqrt, kOutsideSqrt };
+
+// Normalises each partition's row of `length` elements in place:
+// xt = (xt - mean) * rstd, leaving the row's mean and rstd in the
+// one-element-per-partition tiles `mean` and `rstd`.
+void NormalizeRows(LowerContext& ctx, const Operand& xt, const Operand& scratch,
+                   const Operand& mean, const Operand& rstd, int64_t length, float eps,
+                   Epsilon placement) {
+  const float inv_len = 1.0f / static_cast<float>(length);
+  ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::IDENTITY, inv_len, nullptr, mean);
+  ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::SUBTRACT, &mean, 0.0f, neff::AluOp::BYPASS,
+                               nullptr, 0.0f);
+  // var = sum((x - mean)^2 / length), the square of (x - mean) * sqrt(1 / length).
+  ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::SQUARE, std::sqrt(inv_len),
+                           nullptr, rstd);
+  if (placement == Epsilon::kInsideSqrt) {
+    ctx.TensorScalarPerPartition(rstd, rstd, neff::AluOp::ADD, nullptr, eps, neff::AluOp::POW,
+                                 nullptr, -0.5f);
+  } else {
+    ctx.Activation(rstd, rstd, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+    ctx.TensorScalar(rstd, rstd, neff::AluOp::ADD, eps);
+    ctx.Activation(rstd, rstd, neff::ActivationFunction::RECIPROCAL, 1.0f, nullptr);
+  }
+  ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &rstd, 0.0f, neff::AluOp::BYPASS,
+                               nullptr, 0.0f);
 }
 
 }  // namespace
@@ -262,17 +292,7 @@ absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
     Operand xt = ctx.Tile(*xb, tile.rows, r.length), scratch = ctx.Tile(*tb, tile.rows, r.length);
     Operand mean = ctx.Tile(*mb, tile.rows, 1), rstd = ctx.Tile(*vb, tile.rows, 1);
     ctx.Dma(xt, RowView(ctx, x, tile, r));
-    const float inv_len = 1.0f / static_cast<float>(r.length);
-    ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::IDENTITY, inv_len, nullptr, mean);
-    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::SUBTRACT, &mean, 0.0f, neff::AluOp::BYPASS,
-                                 nullptr, 0.0f);
-    ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::SQUARE, std::sqrt(inv_len),
-                             nullptr, rstd);
-    ctx.TensorScalar(rstd, rstd, neff::AluOp::ADD, eps);
-    ctx.TensorScalarPerPartition(rstd, rstd, neff::AluOp::POW, nullptr, -0.5f,
-                                 neff::AluOp::BYPASS, nullptr, 0.0f);
-    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &rstd, 0.0f, neff::AluOp::BYPASS,
-                                 nullptr, 0.0f);
+    NormalizeRows(ctx, xt, scratch, mean, rstd, r.length, eps, Epsilon::kInsideSqrt);
     // Optional Mean and InvStdDev outputs: one value per row.
     if (op.outputs.size() > 1 && op.outputs[1] != nullptr && ctx.HasTensor(op.outputs[1])) {
       ctx.Dma(ReducedView(ctx, ctx.Tensor(op.outputs[1]), tile), mean);
@@ -285,6 +305,225 @@ absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
     if (gamma.valid()) ctx.TensorTensor(xt, xt, g, neff::AluOp::MULTIPLY);
     if (beta.valid()) ctx.TensorTensor(xt, xt, b, neff::AluOp::ADD);
     ctx.Dma(RowView(ctx, y, tile, r), xt);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckInstanceNorm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  for (int i = 0; i < 3; ++i) {
+    if (op.input(i) == nullptr) return Unsupported("needs input, scale and B");
+  }
+  const ir::Shape& x = op.input(0)->shape;
+  if (x.size() < 3) return Unsupported(absl::StrCat("input rank ", x.size(), " (at least 3: N, C, spatial)"));
+  const int64_t spatial = ir::NumElements(x) / (x[0] * x[1]);
+  if (spatial > kMaxRow) {
+    return Unsupported(absl::StrCat("normalising ", spatial, " elements per channel (limit ", kMaxRow, ")"));
+  }
+  for (int i = 1; i <= 2; ++i) {
+    if (op.input(i)->num_elements() != x[1]) return Unsupported("scale and B must have C elements");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerInstanceNorm(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const float eps = op.GetFloat("epsilon", 1e-5f);
+  const int64_t part = ctx.spec().partitions;
+  // Channels on partitions, each (n, c) plane one row.
+  for (int64_t c0 = 0; c0 < c; c0 += part) {
+    const int ct = static_cast<int>(std::min(part, c - c0));
+    auto sb = ctx.Sbuf("scale", ct, 4), bb = ctx.Sbuf("bias", ct, 4);
+    if (!sb.ok()) return sb.status();
+    if (!bb.ok()) return bb.status();
+    Operand scale = ctx.Tile(*sb, ct, 1), bias = ctx.Tile(*bb, ct, 1);
+    ctx.Dma(scale, ctx.View(ctx.Tensor(op.input(1)), c0, ct, 1, {Dim{1, 1}}));
+    ctx.Dma(bias, ctx.View(ctx.Tensor(op.input(2)), c0, ct, 1, {Dim{1, 1}}));
+    for (int64_t n = 0; n < n_batch; ++n) {
+      auto xb = ctx.Sbuf("x", ct, spatial * 4);
+      auto tb = ctx.Sbuf("scratch", ct, spatial * 4);
+      auto mb = ctx.Sbuf("mean", ct, 4);
+      auto vb = ctx.Sbuf("rstd", ct, 4);
+      for (auto* b : {&xb, &tb, &mb, &vb}) {
+        if (!b->ok()) return b->status();
+      }
+      Operand xt = ctx.Tile(*xb, ct, spatial), scratch = ctx.Tile(*tb, ct, spatial);
+      Operand mean = ctx.Tile(*mb, ct, 1), rstd = ctx.Tile(*vb, ct, 1);
+      const int64_t off = (n * c + c0) * spatial;
+      ctx.Dma(xt, ctx.View(x, off, ct, spatial, {Dim{1, spatial}}));
+      NormalizeRows(ctx, xt, scratch, mean, rstd, spatial, eps, Epsilon::kInsideSqrt);
+      ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &scale, 0.0f, neff::AluOp::ADD,
+                                   &bias, 0.0f);
+      ctx.Dma(ctx.View(y, off, ct, spatial, {Dim{1, spatial}}), xt);
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// MeanVarianceNormalization's rows: the kept axes index rows (the innermost
+// run of kept axes on partitions, the outer ones looped over), the reduced
+// axes (adjacent ones merged) are up to three free dimensions.
+struct MvnLayout {
+  std::vector<Dim> reduced;      // free dims of one row
+  int64_t length = 1;            // elements per row
+  Dim rows{1, 1};                // the partition dimension {stride, size}
+  std::vector<int64_t> row_offsets;  // first element of each group of rows
+};
+
+absl::StatusOr<MvnLayout> MvnRows(const ir::Op& op) {
+  const ir::Shape& shape = op.input(0)->shape;
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : op.GetInts("axes", {0, 2, 3})) {
+    const int64_t axis = Normalize(a, rank);
+    if (axis < 0 || axis >= rank) return Unsupported(absl::StrCat("axis ", a, " out of range"));
+    reduced[axis] = true;
+  }
+  const std::vector<int64_t> strides = RowMajorStrides(shape);
+  // Runs of adjacent axes that are all reduced or all kept merge into one
+  // dimension (row-major: the run's stride is its innermost axis's).
+  struct Run {
+    bool reduced;
+    int64_t stride, size;
+  };
+  std::vector<Run> runs;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (shape[i] == 1) continue;
+    if (!runs.empty() && runs.back().reduced == reduced[i]) {
+      runs.back().size *= shape[i];
+      runs.back().stride = strides[i];
+    } else {
+      runs.push_back({reduced[i], strides[i], shape[i]});
+    }
+  }
+  MvnLayout layout;
+  std::vector<Run> outer_kept;
+  for (const Run& run : runs) {
+    if (run.reduced) {
+      layout.reduced.push_back(Dim{run.stride, run.size});
+      layout.length *= run.size;
+    } else {
+      if (layout.rows.size > 1) outer_kept.push_back({false, layout.rows.stride, layout.rows.size});
+      layout.rows = Dim{run.stride, run.size};
+    }
+  }
+  if (layout.reduced.size() > 3) {
+    return Unsupported("more than three separate runs of reduced axes");
+  }
+  if (layout.reduced.empty()) layout.reduced.push_back(Dim{1, 1});
+  if (layout.length > kMaxRow) {
+    return Unsupported(absl::StrCat("normalising ", layout.length, " elements (limit ", kMaxRow, ")"));
+  }
+  layout.row_offsets = {0};
+  for (const Run& run : outer_kept) {
+    std::vector<int64_t> next;
+    for (int64_t base : layout.row_offsets) {
+      for (int64_t i = 0; i < run.size; ++i) next.push_back(base + i * run.stride);
+    }
+    layout.row_offsets = std::move(next);
+  }
+  return layout;
+}
+
+}  // namespace
+
+absl::Status CheckMeanVarianceNorm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  auto layout = MvnRows(op);
+  return layout.ok() ? absl::OkStatus() : layout.status();
+}
+
+absl::Status LowerMeanVarianceNorm(const ir::Op& op, LowerContext& ctx) {
+  auto layout = MvnRows(op);
+  if (!layout.ok()) return layout.status();
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t part = ctx.spec().partitions;
+  // The ONNX function: (X - mean) / (sqrt(var) + 1e-9).
+  constexpr float kEpsilon = 1e-9f;
+  for (int64_t base : layout->row_offsets) {
+    for (int64_t r0 = 0; r0 < layout->rows.size; r0 += part) {
+      const int rows = static_cast<int>(std::min(part, layout->rows.size - r0));
+      auto xb = ctx.Sbuf("x", rows, layout->length * 4);
+      auto tb = ctx.Sbuf("scratch", rows, layout->length * 4);
+      auto mb = ctx.Sbuf("mean", rows, 4);
+      auto vb = ctx.Sbuf("rstd", rows, 4);
+      for (auto* b : {&xb, &tb, &mb, &vb}) {
+        if (!b->ok()) return b->status();
+      }
+      Operand xt = ctx.Tile(*xb, rows, layout->length);
+      Operand scratch = ctx.Tile(*tb, rows, layout->length);
+      Operand mean = ctx.Tile(*mb, rows, 1), rstd = ctx.Tile(*vb, rows, 1);
+      const int64_t off = base + r0 * layout->rows.stride;
+      // A row's elements land in the tile in the reduced dims' visiting order.
+      ctx.Dma(xt, ctx.View(x, off, rows, layout->rows.stride, layout->reduced));
+      NormalizeRows(ctx, xt, scratch, mean, rstd, layout->length, kEpsilon, Epsilon::kOutsideSqrt);
+      ctx.Dma(ctx.View(y, off, rows, layout->rows.stride, layout->reduced), xt);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLrn(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  const ir::Shape& x = op.input(0)->shape;
+  if (x.size() < 2) return Unsupported("input rank < 2 (needs N, C)");
+  if (x[1] > 128) return Unsupported(absl::StrCat(x[1], " channels (at most 128: one matmul tile)"));
+  if (op.GetInt("size", 0) < 1) return Unsupported("attribute 'size' must be at least 1");
+  return absl::OkStatus();
+}
+
+absl::Status LowerLrn(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const int64_t size = op.GetInt("size", 1);
+  const float alpha = op.GetFloat("alpha", 1e-4f), beta = op.GetFloat("beta", 0.75f);
+  const float bias = op.GetFloat("bias", 1.0f);
+  // The channel window as a matmul: square_sum[c] = sum_i window[i][c] x[i]^2,
+  // window[i][c] = 1 for c - floor((size-1)/2) <= i <= c + ceil((size-1)/2).
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  std::vector<float> window(c * c, 0.0f);
+  for (int64_t i = 0; i < c; ++i) {
+    for (int64_t ch = 0; ch < c; ++ch) window[i * c + ch] = i >= ch - before && i <= ch + after;
+  }
+  const DramTensor wt = ctx.F32Weights("window", {c, c}, window);
+  const int rows = static_cast<int>(c);
+  auto wb = ctx.Sbuf("window", rows, c * 4);
+  if (!wb.ok()) return wb.status();
+  Operand w = ctx.Tile(*wb, rows, c);
+  ctx.Dma(w, ctx.View(wt, 0, rows, c, {Dim{1, c}}));
+  const int64_t chunk = ctx.spec().matmul_max_moving_free;
+  for (int64_t n = 0; n < n_batch; ++n) {
+    for (int64_t s0 = 0; s0 < spatial; s0 += chunk) {
+      const int64_t len = std::min(chunk, spatial - s0);
+      auto xb = ctx.Sbuf("x", rows, len * 4), qb = ctx.Sbuf("square", rows, len * 4);
+      auto db = ctx.Sbuf("scale", rows, len * 4);
+      auto pb = ctx.Psum("square_sum", rows, len * 4);
+      for (auto* b : {&xb, &qb, &db, &pb}) {
+        if (!b->ok()) return b->status();
+      }
+      Operand xt = ctx.Tile(*xb, rows, len), sq = ctx.Tile(*qb, rows, len);
+      Operand d = ctx.Tile(*db, rows, len), sum = ctx.Tile(*pb, rows, len);
+      const int64_t off = n * c * spatial + s0;
+      ctx.Dma(xt, ctx.View(x, off, rows, spatial, {Dim{1, len}}));
+      ctx.Activation(sq, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr);
+      ctx.Matmul(sum, w, sq, true, true);
+      // y = x * (bias + alpha / size * square_sum) ^ -beta
+      ctx.TensorScalarPerPartition(d, sum, neff::AluOp::MULTIPLY, nullptr,
+                                   alpha / static_cast<float>(size), neff::AluOp::ADD, nullptr, bias);
+      ctx.TensorScalar(d, d, neff::AluOp::POW, -beta);
+      ctx.TensorTensor(xt, xt, d, neff::AluOp::MULTIPLY);
+      ctx.Dma(ctx.View(y, off, rows, spatial, {Dim{1, len}}), xt);
+    }
   }
   return absl::OkStatus();
 }

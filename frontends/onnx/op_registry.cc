@@ -122,6 +122,17 @@ void CheckPad(const onnx::NodeProto& node, const NodeTypes&,
   if (HasInput(node, 3)) problems->push_back("the axes input");
 }
 
+void CheckEyeLike(const onnx::NodeProto&, const NodeTypes& types,
+                  std::vector<std::string>* problems) {
+  const int rank = Rank(types.input_ranks, 0);
+  if (rank >= 0 && rank != 2) problems->push_back(absl::StrCat("input has rank ", rank, " (only 2-D)"));
+  // The output type comes from `dtype`, so T's check does not cover it.
+  const int32_t out = types.output_elem_types.empty() ? 0 : types.output_elem_types[0];
+  if (out != 0 && (ElemTypeBit(out) & kAnyIrType) == 0) {
+    problems->push_back(absl::StrCat("output 0 is ", ElemTypeDisplayName(out), " (not an IR element type)"));
+  }
+}
+
 void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
                    std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
@@ -194,6 +205,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Erf", 9, kAll, kF32, "", nullptr},
     {"Exp", 6, kAll, kF32, "", nullptr},
     {"Expand", 8, kAll, kAny, "", nullptr},
+    {"EyeLike", 9, kAll, kNumeric, "2-D; output element type from `dtype` (default: the input's)",
+     CheckEyeLike, kOutputNotT},
     {"Flatten", 1, kAll, kAny, "", nullptr},
     {"Floor", 6, kAll, kF32, "", nullptr},
     {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
@@ -206,8 +219,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"HardSwish", 14, kAll, kF32, "", nullptr},
     {"Hardmax", 1, kAll, kF32, "", nullptr},
     {"Identity", 1, kAll, kAny, "tensors only", nullptr},
+    {"InstanceNormalization", 6, kAll, kF32, "at most 16384 elements per (n, c) plane", nullptr},
     {"IsInf", 10, kAll, kF32, "", nullptr, kBoolOutput},
     {"IsNaN", 9, kAll, kF32, "", nullptr, kBoolOutput},
+    {"LRN", 1, kAll, kF32, "at most 128 channels", nullptr},
     {"LayerNormalization", 17, kAll, kF32, "", CheckLayerNorm},
     {"LeakyRelu", 6, kAll, kF32, "", nullptr},
     {"Less", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
@@ -218,6 +233,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Max", 8, kAll, kF32, kBroadcast, nullptr},
     {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
+    {"MeanVarianceNormalization", 9, kAll, kF32,
+     "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},
     {"Min", 8, kAll, kF32, kBroadcast, nullptr},
     {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
@@ -244,6 +261,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Round", 11, kAll, kF32, "", nullptr},
     {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
+    {"Shrink", 9, kAll, kF32, "", nullptr},
     {"Sigmoid", 6, kAll, kF32, "", nullptr},
     {"Sign", 9, kAll, kF32, "", nullptr},
     {"Sin", 7, kAll, kF32, "", nullptr},

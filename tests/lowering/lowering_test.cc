@@ -622,6 +622,73 @@ TEST(RowOps, LayerNormAndBatchNorm) {
   ExpectClose(out["n"], n);
 }
 
+TEST(RowOps, InstanceNormMeanVarianceNormAndLrn) {
+  // 130 channels: two partition blocks; MVN over the default axes [0, 2, 3]
+  // and over a middle axis (rows from two kept runs); LRN with an even window
+  // (one channel before, two after) over 600 positions (two matmul chunks).
+  const std::string text = R"(graph g(%x: f32[2,130,7,9], %s: f32[130], %b: f32[130], %m: f32[2,5,3,7], %t: f32[4,6,5], %l: f32[2,13,20,30]) -> (%in, %mvn, %mvn1, %lrn) {
+  %in: f32[2,130,7,9] = InstanceNormalization(%x, %s, %b) {epsilon=0.01}
+  %mvn: f32[2,5,3,7] = MeanVarianceNormalization(%m)
+  %mvn1: f32[4,6,5] = MeanVarianceNormalization(%t) {axes=[1]}
+  %lrn: f32[2,13,20,30] = LRN(%l) {alpha=0.002, beta=0.6, bias=1.5, size=4}
+}
+)";
+  Tensor x = Random(2 * 130 * 63, 51), sc = Random(130, 52), bi = Random(130, 53);
+  Tensor m = Random(2 * 5 * 21, 54), t = Random(4 * 6 * 5, 55), l = Random(2 * 13 * 600, 56);
+  for (float& v : l) v *= 4.0f;
+  // InstanceNormalization: y = scale[c] (x - mean) / sqrt(var + eps) + B[c]
+  // over each (n, c) plane.
+  Tensor in(x.size());
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 130; ++c) {
+      const float* p = &x[(n * 130 + c) * 63];
+      double mean = 0, var = 0;
+      for (int i = 0; i < 63; ++i) mean += p[i];
+      mean /= 63;
+      for (int i = 0; i < 63; ++i) var += (p[i] - mean) * (p[i] - mean);
+      var /= 63;
+      for (int i = 0; i < 63; ++i) {
+        in[(n * 130 + c) * 63 + i] = float(sc[c] * (p[i] - mean) / std::sqrt(var + 0.01) + bi[c]);
+      }
+    }
+  // MeanVarianceNormalization: (X - E[X]) / (sqrt(E[(X - E[X])^2]) + 1e-9)
+  // over `axes`; `index(k, j)` is the j-th element of slice k.
+  auto mvn = [](const Tensor& v, int slices, int len, auto index) {
+    Tensor y(v.size());
+    for (int k = 0; k < slices; ++k) {
+      double mean = 0, var = 0;
+      for (int j = 0; j < len; ++j) mean += v[index(k, j)];
+      mean /= len;
+      for (int j = 0; j < len; ++j) var += (v[index(k, j)] - mean) * (v[index(k, j)] - mean);
+      var /= len;
+      for (int j = 0; j < len; ++j) y[index(k, j)] = float((v[index(k, j)] - mean) / (std::sqrt(var) + 1e-9));
+    }
+    return y;
+  };
+  // [2,5,3,7] over axes 0, 2, 3: slice = channel c, j = (n, h, w).
+  Tensor mvn0 = mvn(m, 5, 42, [](int c, int j) { return ((j / 21) * 5 + c) * 21 + j % 21; });
+  // [4,6,5] over axis 1: slice = (a, b), j = the middle index.
+  Tensor mvn1 = mvn(t, 20, 6, [](int k, int j) { return ((k / 5) * 6 + j) * 5 + k % 5; });
+  // LRN: window max(0, c - floor(3/2)) .. min(C-1, c + ceil(3/2)).
+  Tensor lrn(l.size());
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 13; ++c)
+      for (int p = 0; p < 600; ++p) {
+        double sum = 0;
+        for (int i = std::max(0, c - 1); i <= std::min(12, c + 2); ++i) {
+          const double v = l[(n * 13 + i) * 600 + p];
+          sum += v * v;
+        }
+        const float v = l[(n * 13 + c) * 600 + p];
+        lrn[(n * 13 + c) * 600 + p] = float(v / std::pow(1.5 + 0.002 / 4 * sum, 0.6));
+      }
+  auto out = CompileAndRun(text, {{"x", x}, {"s", sc}, {"b", bi}, {"m", m}, {"t", t}, {"l", l}});
+  ExpectClose(out["in"], in);
+  ExpectClose(out["mvn"], mvn0);
+  ExpectClose(out["mvn1"], mvn1);
+  ExpectClose(out["lrn"], lrn);
+}
+
 TEST(Gather, EmbeddingRowsAndInnerAxis) {
   const std::string text = R"(graph g(%table: f32[300,24], %ids: i64[2,70], %d: f32[3,5,4]) -> (%e, %h) {
   %k: i64[2] = constant [-1, 2]
@@ -731,6 +798,39 @@ TEST(Elementwise, TrigonometricHyperbolicAndRoundingFunctions) {
   EXPECT_EQ(out["rf"], rf);
   EXPECT_EQ(out["rc"], rc);
   EXPECT_EQ(out["rr"], rr);
+}
+
+TEST(Elementwise, ShrinkAndEyeLike) {
+  const std::string text = R"(graph g(%x: f32[3,129], %shape: i32[4,6]) -> (%hard, %soft, %eye, %eye1) {
+  %hard: f32[3,129] = Shrink(%x) {lambd=1.5}
+  %soft: f32[3,129] = Shrink(%x) {lambd=0.75, bias=0.5}
+  %eye: f32[4,6] = EyeLike(%shape) {k=-1}
+  %eye1: f32[4,6] = EyeLike(%shape) {k=2}
+}
+)";
+  Tensor x = Random(3 * 129, 57);
+  for (float& v : x) v *= 3.0f;
+  x[0] = 1.5f, x[1] = -1.5f, x[2] = 0.75f, x[3] = -0.75f;  // at the thresholds: zero
+  // Shrink: x < -lambd -> x + bias; x > lambd -> x - bias; else 0.
+  auto shrink = [](float v, float lambd, float bias) {
+    return v < -lambd ? v + bias : v > lambd ? v - bias : 0.0f;
+  };
+  Tensor hard, soft, eye(24, 0.0f), eye1(24, 0.0f);
+  for (float v : x) {
+    hard.push_back(shrink(v, 1.5f, 0.0f));
+    soft.push_back(shrink(v, 0.75f, 0.5f));
+  }
+  // EyeLike: ones where column - row == k.
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 6; ++j) {
+      eye[i * 6 + j] = j - i == -1;
+      eye1[i * 6 + j] = j - i == 2;
+    }
+  auto out = CompileAndRun(text, {{"x", x}, {"shape", Tensor(24, 0.0f)}});
+  EXPECT_EQ(out["hard"], hard);
+  EXPECT_EQ(out["soft"], soft);
+  EXPECT_EQ(out["eye"], eye);
+  EXPECT_EQ(out["eye1"], eye1);
 }
 
 TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
