@@ -115,8 +115,10 @@ void CheckGather(const onnx::NodeProto&, const NodeTypes& types,
 void CheckPad(const onnx::NodeProto& node, const NodeTypes&,
               std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
-    if (attr.name() == "mode" && attr.s() != "constant") {
-      problems->push_back(absl::StrCat("attribute 'mode'='", attr.s(), "' (only constant)"));
+    if (attr.name() == "mode" && attr.s() != "constant" && attr.s() != "reflect" &&
+        attr.s() != "edge") {
+      problems->push_back(
+          absl::StrCat("attribute 'mode'='", attr.s(), "' (constant, reflect or edge)"));
     }
   }
   if (HasInput(node, 3)) problems->push_back("the axes input");
@@ -241,7 +243,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Not", 1, kAll, kBool, "", nullptr},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
-    {"Pad", 2, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
+    {"Pad", 2, kAll, kAny, "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
+     "constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},

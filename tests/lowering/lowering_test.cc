@@ -534,6 +534,63 @@ TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   ExpectClose(out["e"], e);
 }
 
+TEST(DataMovement, ReflectAndEdgePads) {
+  // Every axis padded; reflect up to size - 1, edge beyond the axis size.
+  const std::vector<int64_t> shape = {2, 3, 4, 5};
+  const std::vector<int64_t> reflect_pads = {0, 1, 2, 3, 1, 2, 1, 4};
+  const std::vector<int64_t> edge_pads = {1, 0, 5, 2, 0, 3, 0, 6};
+  auto out_shape = [&](const std::vector<int64_t>& pads) {
+    std::vector<int64_t> o(4);
+    for (int d = 0; d < 4; ++d) o[d] = shape[d] + pads[d] + pads[d + 4];
+    return o;
+  };
+  const std::string text = absl::StrCat(
+      "graph g(%x: f32[2,3,4,5]) -> (%r, %e) {\n", "  %r: f32[", Dims(out_shape(reflect_pads)),
+      "] = Pad(%x) {mode=\"reflect\", pads=[", Dims(reflect_pads), "]}\n", "  %e: f32[",
+      Dims(out_shape(edge_pads)), "] = Pad(%x) {mode=\"edge\", pads=[", Dims(edge_pads), "]}\n}\n");
+  Tensor x = Random(120, 58);
+  // numpy.pad semantics: output index o maps to input index i = o - before;
+  // reflect mirrors i about 0 and n - 1 without repeating the edge, edge clamps.
+  auto pad = [&](const std::vector<int64_t>& pads, bool reflect) {
+    const std::vector<int64_t> o = out_shape(pads);
+    Tensor y;
+    for (int64_t a = 0; a < o[0]; ++a)
+      for (int64_t b = 0; b < o[1]; ++b)
+        for (int64_t c = 0; c < o[2]; ++c)
+          for (int64_t d = 0; d < o[3]; ++d) {
+            const int64_t idx[4] = {a, b, c, d};
+            int64_t flat = 0;
+            for (int k = 0; k < 4; ++k) {
+              int64_t i = idx[k] - pads[k];
+              const int64_t n = shape[k];
+              if (reflect) {
+                if (i < 0) i = -i;
+                if (i >= n) i = 2 * (n - 1) - i;
+              } else {
+                i = std::min(std::max<int64_t>(i, 0), n - 1);
+              }
+              flat = flat * n + i;
+            }
+            y.push_back(x[flat]);
+          }
+    return y;
+  };
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["r"], pad(reflect_pads, true));
+  EXPECT_EQ(out["e"], pad(edge_pads, false));
+}
+
+TEST(DataMovement, ReflectPadBeyondTheAxisIsReportedNotLowered) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[2,3]) -> (%y) {
+  %y: f32[2,9] = Pad(%x) {mode="reflect", pads=[0,3,0,3]}
+}
+)");
+  ASSERT_TRUE(graph.ok());
+  auto unsupported = lower::FindUnsupported(**graph);
+  ASSERT_EQ(unsupported.size(), 1u);
+  EXPECT_EQ(unsupported[0].reason, "reflect pad of 3 on axis 1 of size 3 (at most size - 1)");
+}
+
 TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
   // Softmax over the last axis (rows on partitions, 130 rows cross 128) and
   // over a middle axis (strided rows); reductions over a trailing block.
