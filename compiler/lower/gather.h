@@ -12,6 +12,11 @@ namespace ncc::lower {
 
 absl::Status CheckGather(const ir::Op& op);
 absl::Status LowerGather(const ir::Op& op, LowerContext& ctx);
+// GatherElements: one output element per partition, its data element's flat
+// offset computed on chip and fetched by DMA_GATHER from a one-element-row
+// view of data.
+absl::Status CheckGatherElements(const ir::Op& op);
+absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx);
 
 }  // namespace ncc::lower
 

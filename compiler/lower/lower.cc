@@ -60,6 +60,7 @@ constexpr OpLowering kLowerings[] = {
     {"Flatten", CheckLayout, LowerLayout},
     {"Floor", CheckUnary, LowerUnary},
     {"Gather", CheckGather, LowerGather},
+    {"GatherElements", CheckGatherElements, LowerGatherElements},
     {"Gelu", CheckUnary, LowerUnary},
     {"Gemm", CheckGemm, LowerGemm},
     {"GlobalAveragePool", CheckGlobalPool, LowerGlobalPool},

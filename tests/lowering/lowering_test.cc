@@ -766,6 +766,40 @@ TEST(Gather, EmbeddingRowsAndInnerAxis) {
   ExpectClose(out["h"], h);
 }
 
+TEST(Gather, GatherElementsAlongEachAxisWithNegativeIndices) {
+  // 150 output elements per case: two partition tiles.
+  const std::string text = R"(graph g(%d: f32[5,7,3], %i0: i64[10,5,3], %i2: i64[5,6,5]) -> (%y0, %y2) {
+  %y0: f32[10,5,3] = GatherElements(%d, %i0) {axis=0}
+  %y2: f32[5,6,5] = GatherElements(%d, %i2) {axis=-1}
+}
+)";
+  Tensor d = Random(105, 59), i0(150), i2(150);
+  for (int k = 0; k < 150; ++k) {
+    i0[k] = float((k * 7) % 10 - 5);  // -5 .. 4
+    i2[k] = float((k * 5) % 6 - 3);   // -3 .. 2
+  }
+  // y[i][j][k] = d[idx][j][k] (axis 0) or d[i][j][idx] (axis 2), a negative
+  // index counting from the end of the axis.
+  Tensor y0, y2;
+  for (int a = 0; a < 10; ++a)
+    for (int b = 0; b < 5; ++b)
+      for (int c = 0; c < 3; ++c) {
+        int idx = int(i0[(a * 5 + b) * 3 + c]);
+        if (idx < 0) idx += 5;
+        y0.push_back(d[(idx * 7 + b) * 3 + c]);
+      }
+  for (int a = 0; a < 5; ++a)
+    for (int b = 0; b < 6; ++b)
+      for (int c = 0; c < 5; ++c) {
+        int idx = int(i2[(a * 6 + b) * 5 + c]);
+        if (idx < 0) idx += 3;
+        y2.push_back(d[(a * 7 + b) * 3 + idx]);
+      }
+  auto out = CompileAndRun(text, {{"d", d}, {"i0", i0}, {"i2", i2}});
+  EXPECT_EQ(out["y0"], y0);
+  EXPECT_EQ(out["y2"], y2);
+}
+
 TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
   const std::string text = R"(graph g(%x: f32[3,50], %y: f32[50]) -> (%erf, %sqrt, %gelu, %clip, %leaky, %hs, %neg, %pow, %gt, %w) {
   %lo: f32[1] = constant [-0.25]
