@@ -131,6 +131,7 @@ constexpr OpLowering kLowerings[] = {
     {"Tanh", CheckUnary, LowerUnary},
     {"ThresholdedRelu", CheckUnary, LowerUnary},
     {"Tile", CheckTile, LowerTile},
+    {"TopK", CheckTopK, LowerTopK},
     {"Transpose", CheckTranspose, LowerTranspose},
     {"Trilu", CheckTrilu, LowerTrilu},
     {"Unsqueeze", CheckLayout, LowerLayout},

@@ -647,6 +647,101 @@ absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// TopK's k is fixed by its outputs' static shape (the k input may be computed
+// at run time, as in ONNX's tests); a constant k input must agree.
+constexpr int64_t kMaxTopK = 128;
+
+absl::StatusOr<int64_t> TopKAxis(const ir::Op& op) {
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  const int64_t axis = Normalize(op.GetInt("axis", -1), rank);
+  if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
+  return axis;
+}
+
+}  // namespace
+
+absl::Status CheckTopK(const ir::Op& op) {
+  const ir::Value* x = op.input(0);
+  if (x == nullptr || x->dtype != ir::DType::kF32) return Unsupported("only f32 inputs");
+  if (op.outputs.size() != 2 || op.outputs[0] == nullptr || op.outputs[1] == nullptr) {
+    return Unsupported("needs both the Values and the Indices outputs");
+  }
+  if (op.outputs[0]->dtype != ir::DType::kF32 || op.outputs[1]->dtype != ir::DType::kI64) {
+    return Unsupported("Values must be f32 and Indices i64");
+  }
+  auto axis = TopKAxis(op);
+  if (!axis.ok()) return axis.status();
+  const int64_t k = op.outputs[0]->shape[*axis];
+  if (k < 1 || k > kMaxTopK) return Unsupported(absl::StrCat("k = ", k, " (1 to ", kMaxTopK, ")"));
+  if (const ir::Value* kv = op.input(1); kv != nullptr && kv->is_constant &&
+                                         kv->dtype == ir::DType::kI64 && kv->num_elements() == 1 &&
+                                         kv->data_as<int64_t>()[0] != k) {
+    return Unsupported(absl::StrCat("k input ", kv->data_as<int64_t>()[0],
+                                    " disagrees with the output's axis size ", k));
+  }
+  if (x->shape[*axis] > kMaxRow) return Unsupported("axis too long");
+  return absl::OkStatus();
+}
+
+absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& values = ctx.Tensor(op.outputs[0]);
+  const DramTensor& indices = ctx.Tensor(op.outputs[1]);
+  auto axis = TopKAxis(op);
+  if (!axis.ok()) return axis.status();
+  const bool largest = op.GetInt("largest", 1) != 0;
+  const neff::AluOp extreme_op = largest ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM;
+  RowLayout r = Rows(x.shape, *axis, *axis + 1, ctx.spec().partitions);
+  RowLayout rk = Rows(values.shape, *axis, *axis + 1, ctx.spec().partitions);
+  const int64_t k = rk.length;
+  const int max_rows = r.tiles.empty() ? 1 : r.tiles[0].rows;
+  // Shared by all tiles: column indices, the "no match" filler and the value
+  // that retires a selected element.
+  auto ib = ctx.Sbuf("iota", max_rows, r.length * 4);
+  auto fb = ctx.Sbuf("filler", max_rows, r.length * 4);
+  auto rb = ctx.Sbuf("retired", max_rows, r.length * 4);
+  for (auto* b : {&ib, &fb, &rb}) {
+    if (!b->ok()) return b->status();
+  }
+  ctx.Iota(ctx.Tile(*ib, max_rows, r.length), 0.0f, 0.0f, 1.0f);
+  ctx.Memset(ctx.Tile(*fb, max_rows, r.length), static_cast<float>(r.length));
+  ctx.Memset(ctx.Tile(*rb, max_rows, r.length), largest ? -INFINITY : INFINITY);
+  for (size_t t = 0; t < r.tiles.size(); ++t) {
+    const RowTile& tile = r.tiles[t];
+    auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
+    auto mb = ctx.Sbuf("match", tile.rows, r.length * 4);
+    auto vb = ctx.Sbuf("values", tile.rows, k * 4);
+    auto nb = ctx.Sbuf("indices", tile.rows, k * 4);
+    for (auto* b : {&xb, &mb, &vb, &nb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand xt = ctx.Tile(*xb, tile.rows, r.length), match = ctx.Tile(*mb, tile.rows, r.length);
+    Operand iota = ctx.Tile(*ib, tile.rows, r.length), filler = ctx.Tile(*fb, tile.rows, r.length);
+    Operand retired = ctx.Tile(*rb, tile.rows, r.length);
+    ctx.Dma(xt, RowView(ctx, x, tile, r));
+    // k rounds of: the extreme, its first position (ties go to the lower
+    // index, as ONNX asks), then that position retired.
+    for (int64_t j = 0; j < k; ++j) {
+      Operand value = ctx.Tile(*vb, tile.rows, 1, j * 4), index = ctx.Tile(*nb, tile.rows, 1, j * 4);
+      ctx.TensorReduce(value, xt, extreme_op);
+      ctx.TensorScalarPerPartition(match, xt, neff::AluOp::IS_EQUAL, &value, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Select(match, match, iota, filler);
+      ctx.TensorReduce(index, match, neff::AluOp::MINIMUM);
+      if (j + 1 == k) break;
+      ctx.TensorScalarPerPartition(match, iota, neff::AluOp::IS_EQUAL, &index, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Select(xt, match, retired, xt);
+    }
+    const RowTile& out = rk.tiles[t];
+    ctx.Dma(RowView(ctx, values, out, rk), ctx.Tile(*vb, tile.rows, k));
+    ctx.Dma(RowView(ctx, indices, out, rk), ctx.Tile(*nb, tile.rows, k));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckTrilu(const ir::Op& op) {
   const ir::Value* x = op.input(0);
   if (x == nullptr || x->shape.size() < 2) return Unsupported("input rank < 2");

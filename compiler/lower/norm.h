@@ -19,6 +19,9 @@ absl::Status CheckLayerNorm(const ir::Op& op);
 absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckArgReduce(const ir::Op& op);
 absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx);
+// TopK: k rounds of extreme, first position, retire.
+absl::Status CheckTopK(const ir::Op& op);
+absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckTrilu(const ir::Op& op);
 absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckInstanceNorm(const ir::Op& op);

@@ -285,6 +285,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Tanh", 6, kAll, kF32, "", nullptr},
     {"ThresholdedRelu", 10, kAll, kF32, "", nullptr},
     {"Tile", 6, kAll, kAny, "at most 4096 repeated blocks", nullptr},
+    {"TopK", 1, kAll, kF32, "k (from the outputs' static shape) at most 128; int64 Indices", nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},

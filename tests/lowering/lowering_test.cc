@@ -2,6 +2,7 @@
 // text form is lowered, allocated, scheduled and emitted as a NEFF, run on
 // the simulated NeuronCore, and compared with a plain C++ reference. Shapes
 // are chosen to be awkward for the tile limits (1, 127, 128, 129, 513).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -81,6 +82,11 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
     }
     case neff::DType::BOOL:
       return base[i];
+    case neff::DType::I64: {
+      int64_t x;
+      std::memcpy(&x, base + 8 * i, 8);
+      return static_cast<float>(x);
+    }
     default: {
       float f;
       std::memcpy(&f, base + 4 * i, 4);
@@ -744,6 +750,47 @@ TEST(RowOps, InstanceNormMeanVarianceNormAndLrn) {
   ExpectClose(out["mvn"], mvn0);
   ExpectClose(out["mvn1"], mvn1);
   ExpectClose(out["lrn"], lrn);
+}
+
+TEST(RowOps, TopKLargestAndSmallestWithTies) {
+  const std::string text = R"(graph g(%x: f32[3,37,5], %z: f32[130,9]) -> (%v, %i, %sv, %si) {
+  %k: i64[1] = constant [4]
+  %v: f32[3,4,5], %i: i64[3,4,5] = TopK(%x, %k) {axis=1}
+  %sv: f32[130,3], %si: i64[130,3] = TopK(%z) {axis=-1, k=3, largest=0}
+}
+)";
+  // Few distinct values, so ties are common: the lower index comes first.
+  Tensor x(3 * 37 * 5), z(130 * 9);
+  for (size_t n = 0; n < x.size(); ++n) x[n] = float((n * 7919) % 11) - 5.0f;
+  for (size_t n = 0; n < z.size(); ++n) z[n] = float((n * 104729) % 13) * 0.5f;
+  // Reference: a stable sort of each slice along the axis (descending for
+  // largest, ascending for smallest), first k kept.
+  auto topk = [](const Tensor& t, int outer, int len, int inner, int k, bool largest, Tensor* v,
+                 Tensor* i) {
+    v->assign(outer * k * inner, 0.0f);
+    i->assign(outer * k * inner, 0.0f);
+    for (int o = 0; o < outer; ++o)
+      for (int in = 0; in < inner; ++in) {
+        std::vector<int> order(len);
+        for (int j = 0; j < len; ++j) order[j] = j;
+        auto at = [&](int j) { return t[(o * len + j) * inner + in]; };
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+          return largest ? at(a) > at(b) : at(a) < at(b);
+        });
+        for (int j = 0; j < k; ++j) {
+          (*v)[(o * k + j) * inner + in] = at(order[j]);
+          (*i)[(o * k + j) * inner + in] = float(order[j]);
+        }
+      }
+  };
+  Tensor v, i, sv, si;
+  topk(x, 3, 37, 5, 4, true, &v, &i);
+  topk(z, 130, 9, 1, 3, false, &sv, &si);
+  auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
+  EXPECT_EQ(out["v"], v);
+  EXPECT_EQ(out["i"], i);
+  EXPECT_EQ(out["sv"], sv);
+  EXPECT_EQ(out["si"], si);
 }
 
 TEST(Gather, EmbeddingRowsAndInnerAxis) {
