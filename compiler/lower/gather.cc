@@ -174,4 +174,127 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// OneHot's depth axis as an output axis; its length (the output's static
+// shape) is the depth, whatever computed the depth input.
+constexpr int64_t kMaxDepth = 4096;
+
+int64_t OneHotAxis(const ir::Op& op) {
+  const int64_t out_rank = static_cast<int64_t>(op.outputs[0]->shape.size());
+  const int64_t axis = op.GetInt("axis", -1);
+  return axis < 0 ? axis + out_rank : axis;
+}
+
+}  // namespace
+
+absl::Status CheckOneHot(const ir::Op& op) {
+  const ir::Value* indices = op.input(0);
+  const ir::Value* depth = op.input(1);
+  const ir::Value* values = op.input(2);
+  if (indices == nullptr || depth == nullptr || values == nullptr) {
+    return Unsupported("needs indices, depth and values");
+  }
+  if (indices->dtype != ir::DType::kI64 && indices->dtype != ir::DType::kI32 &&
+      indices->dtype != ir::DType::kF32) {
+    return Unsupported(absl::StrCat("indices are ", ir::DTypeName(indices->dtype),
+                                    " (i32, i64 or f32)"));
+  }
+  if (values->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
+    return Unsupported(absl::StrCat("values are ", ir::DTypeName(values->dtype),
+                                    " (f32 only: the engines select in fp32)"));
+  }
+  if (values->num_elements() != 2) return Unsupported("values must hold [off_value, on_value]");
+  const int64_t rank = static_cast<int64_t>(op.outputs[0]->shape.size());
+  const int64_t axis = OneHotAxis(op);
+  if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
+  const int64_t n = op.outputs[0]->shape[axis];
+  if (n < 1 || n > kMaxDepth) return Unsupported(absl::StrCat("depth ", n, " (1 to ", kMaxDepth, ")"));
+  if (depth->is_constant && depth->num_elements() == 1) {
+    double d = 0;
+    if (depth->dtype == ir::DType::kF32) d = depth->data_as<float>()[0];
+    if (depth->dtype == ir::DType::kI64) d = static_cast<double>(depth->data_as<int64_t>()[0]);
+    if (depth->dtype == ir::DType::kI32) d = depth->data_as<int32_t>()[0];
+    if (static_cast<int64_t>(d) != n) {
+      return Unsupported(absl::StrCat("depth input ", d, " disagrees with the output's axis size ", n));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerOneHot(const ir::Op& op, LowerContext& ctx) {
+  const ir::Value* index_value = op.input(0);
+  const DramTensor& indices = ctx.Tensor(index_value);
+  const DramTensor& values = ctx.Tensor(op.input(2));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t axis = OneHotAxis(op);
+  const int64_t depth = y.shape[axis];
+  const int64_t positions = ir::NumElements(indices.shape);
+  int64_t inner = 1;
+  for (size_t d = axis + 1; d < y.shape.size(); ++d) inner *= y.shape[d];
+  const int64_t outer = positions / inner;
+  const int64_t part = ctx.spec().partitions;
+  // One index per partition, the depth on the free axis. With the depth
+  // innermost (inner == 1) rows are contiguous in y; otherwise each outer
+  // block puts its inner positions on partitions and the depth `inner` apart.
+  struct Block {
+    int64_t first, rows, y_offset, y_partition_stride, y_depth_stride;
+  };
+  std::vector<Block> blocks;
+  if (inner == 1) {
+    for (int64_t p0 = 0; p0 < positions; p0 += part) {
+      blocks.push_back({p0, std::min(part, positions - p0), p0 * depth, depth, 1});
+    }
+  } else {
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i0 = 0; i0 < inner; i0 += part) {
+        blocks.push_back({o * inner + i0, std::min(part, inner - i0), o * depth * inner + i0, 1, inner});
+      }
+    }
+  }
+  const int max_rows = static_cast<int>(std::min(part, std::max(inner == 1 ? positions : inner, int64_t{1})));
+  auto ib = ctx.Sbuf("iota", max_rows, depth * 4);
+  if (!ib.ok()) return ib.status();
+  ctx.Iota(ctx.Tile(*ib, max_rows, depth), 0.0f, 0.0f, 1.0f);
+  for (const Block& block : blocks) {
+    const int rows = static_cast<int>(block.rows);
+    auto xb = ctx.Sbuf("index", rows, 4), sb = ctx.Sbuf("scratch", rows, 4);
+    auto vb = ctx.Sbuf("values", rows, 8), eb = ctx.Sbuf("match", rows, depth * 4);
+    auto ob = ctx.Sbuf("on", rows, depth * 4), fb = ctx.Sbuf("off", rows, depth * 4);
+    for (auto* b : {&xb, &sb, &vb, &eb, &ob, &fb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand index = ctx.Tile(*xb, rows, 1), scratch = ctx.Tile(*sb, rows, 1);
+    Operand off_value = ctx.Tile(*vb, rows, 1), on_value = ctx.Tile(*vb, rows, 1, 4);
+    Operand match = ctx.Tile(*eb, rows, depth), on = ctx.Tile(*ob, rows, depth);
+    Operand off = ctx.Tile(*fb, rows, depth), iota = ctx.Tile(*ib, rows, depth);
+    ctx.Dma(index, ctx.View(indices, block.first, rows, 1, {Dim{1, 1}}));
+    ctx.Dma(ctx.Tile(*vb, rows, 2), ctx.View(values, 0, rows, 0, {Dim{1, 2}}));
+    if (index_value->dtype == ir::DType::kF32) {
+      // Float indices are truncated toward zero: sign(x) * floor(|x|).
+      ctx.Activation(scratch, index, neff::ActivationFunction::SIGN, 1.0f, nullptr);
+      ctx.Activation(index, index, neff::ActivationFunction::ABS, 1.0f, nullptr);
+      ctx.Activation(index, index, neff::ActivationFunction::FLOOR, 1.0f, nullptr);
+      ctx.TensorTensor(index, index, scratch, neff::AluOp::MULTIPLY);
+    }
+    // Negative indices count from the end; any index still outside
+    // [0, depth) matches no column, giving a row of off_value as ONNX asks.
+    ctx.TensorScalarPerPartition(scratch, index, neff::AluOp::IS_LT, nullptr, 0.0f,
+                                 neff::AluOp::MULTIPLY, nullptr, static_cast<float>(depth));
+    ctx.TensorTensor(index, index, scratch, neff::AluOp::ADD);
+    ctx.TensorScalarPerPartition(match, iota, neff::AluOp::IS_EQUAL, &index, 0.0f,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+    // Full tiles of each value (0 * iota + v), so the select copies them exactly.
+    ctx.TensorScalarPerPartition(on, iota, neff::AluOp::MULTIPLY, nullptr, 0.0f, neff::AluOp::ADD,
+                                 &on_value, 0.0f);
+    ctx.TensorScalarPerPartition(off, iota, neff::AluOp::MULTIPLY, nullptr, 0.0f, neff::AluOp::ADD,
+                                 &off_value, 0.0f);
+    ctx.Select(match, match, on, off);
+    ctx.Dma(ctx.View(y, block.y_offset, rows, block.y_partition_stride,
+                     {Dim{block.y_depth_stride, depth}}),
+            match);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ncc::lower

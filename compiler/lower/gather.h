@@ -1,6 +1,7 @@
-// Gather (embedding lookups and their generalisation to any axis): indices
-// are loaded onto partitions and an indirect DMA (DMA_GATHER) copies one row
-// of the table per partition.
+// Index-driven ops. Gather (embedding lookups and their generalisation to any
+// axis): indices are loaded onto partitions and an indirect DMA (DMA_GATHER)
+// copies one row of the table per partition; GatherElements likewise, one
+// element per partition; OneHot compares indices with a column iota.
 #ifndef NCC_COMPILER_LOWER_GATHER_H_
 #define NCC_COMPILER_LOWER_GATHER_H_
 
@@ -17,6 +18,10 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx);
 // view of data.
 absl::Status CheckGatherElements(const ir::Op& op);
 absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx);
+// OneHot: each index on a partition compared with a column iota, then a
+// select between on_value and off_value.
+absl::Status CheckOneHot(const ir::Op& op);
+absl::Status LowerOneHot(const ir::Op& op, LowerContext& ctx);
 
 }  // namespace ncc::lower
 

@@ -90,6 +90,7 @@ constexpr OpLowering kLowerings[] = {
     {"Mul", CheckBinary, LowerBinary},
     {"Neg", CheckUnary, LowerUnary},
     {"Not", CheckUnary, LowerUnary},
+    {"OneHot", CheckOneHot, LowerOneHot},
     {"Or", CheckBinary, LowerBinary},
     {"PRelu", CheckBinary, LowerBinary},
     {"Pad", CheckPad, LowerPad},

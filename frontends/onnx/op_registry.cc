@@ -242,6 +242,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
+    {"OneHot", 9, kAll, kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
+     "f32 values; depth (from the output's static shape) at most 4096", nullptr, kOutputNotT},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
     {"Pad", 2, kAll, kAny, "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "

@@ -847,6 +847,35 @@ TEST(Gather, GatherElementsAlongEachAxisWithNegativeIndices) {
   EXPECT_EQ(out["y2"], y2);
 }
 
+TEST(Gather, OneHotInnerAndMiddleAxes) {
+  const std::string text = R"(graph g(%i: i64[4,3], %f: f32[130], %d7: f32[1], %d5: f32[1], %v: f32[2]) -> (%mid, %last) {
+  %mid: f32[4,7,3] = OneHot(%i, %d7, %v) {axis=1}
+  %last: f32[130,5] = OneHot(%f, %d5, %v)
+}
+)";
+  // Negative indices count from the end; out-of-range ones give a row of
+  // off_value; float indices are truncated toward zero.
+  Tensor i(12), f(130), v = {-0.5f, 2.25f};
+  for (int k = 0; k < 12; ++k) i[k] = float(k % 9 - 4);  // -4 .. 4 (with depth 7)
+  for (int k = 0; k < 130; ++k) f[k] = float(k % 15) * 0.75f - 6.0f;
+  Tensor mid(4 * 7 * 3), last(130 * 5);
+  for (int a = 0; a < 4; ++a)
+    for (int d = 0; d < 7; ++d)
+      for (int c = 0; c < 3; ++c) {
+        int idx = int(i[a * 3 + c]);
+        if (idx < 0) idx += 7;
+        mid[(a * 7 + d) * 3 + c] = idx == d ? v[1] : v[0];
+      }
+  for (int k = 0; k < 130; ++k) {
+    int idx = int(std::trunc(f[k]));
+    if (idx < 0) idx += 5;
+    for (int d = 0; d < 5; ++d) last[k * 5 + d] = idx == d ? v[1] : v[0];
+  }
+  auto out = CompileAndRun(text, {{"i", i}, {"f", f}, {"d7", {7.0f}}, {"d5", {5.0f}}, {"v", v}});
+  EXPECT_EQ(out["mid"], mid);
+  EXPECT_EQ(out["last"], last);
+}
+
 TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
   const std::string text = R"(graph g(%x: f32[3,50], %y: f32[50]) -> (%erf, %sqrt, %gelu, %clip, %leaky, %hs, %neg, %pow, %gt, %w) {
   %lo: f32[1] = constant [-0.25]
