@@ -76,6 +76,29 @@ DramTensor MaterializeBroadcast(LowerContext& ctx, const ir::Value& value,
   return ctx.F32Weights(absl::StrCat(value.name, "/broadcast"), out, expanded);
 }
 
+// PRelu before opset 7 applies a slope of C elements per channel (axis 1),
+// as the PyTorch exporters of that time meant, not NumPy-style.
+bool IsLegacyChannelSlope(const ir::Op& op, int64_t opset) {
+  const ir::Shape& out = op.outputs[0]->shape;
+  const ir::Value* slope = op.input(1);
+  return op.type == "PRelu" && opset > 0 && opset < 7 && out.size() >= 2 &&
+         slope->shape.size() == 1 && slope->shape[0] == out[1] && out[1] > 1;
+}
+
+// The slope expanded to the full output shape, indexed by channel.
+absl::StatusOr<DramTensor> ChannelSlope(LowerContext& ctx, const ir::Value& slope,
+                                        const ir::Shape& out) {
+  if (!slope.is_constant || slope.dtype != ir::DType::kF32) {
+    return Unsupported("a per-channel PRelu slope (opset < 7) must be a constant f32 tensor");
+  }
+  const int64_t channels = out[1], inner = ir::NumElements(out) / (out[0] * channels);
+  std::vector<float> expanded(ir::NumElements(out));
+  for (size_t i = 0; i < expanded.size(); ++i) {
+    expanded[i] = slope.data_as<float>()[(i / inner) % channels];
+  }
+  return ctx.F32Weights(absl::StrCat(slope.name, "/per_channel"), out, expanded);
+}
+
 struct Chunk {
   int64_t start;  // first element
   int rows;       // partitions
@@ -242,6 +265,12 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     kinds[i] = Classify(in->shape, out_shape);
     operands[i] = ctx.Tensor(in);
     if (kinds[i] == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
+  }
+  if (IsLegacyChannelSlope(op, ctx.opset())) {
+    auto slope = ChannelSlope(ctx, *op.input(1), out_shape);
+    if (!slope.ok()) return slope.status();
+    operands[1] = *slope;
+    kinds[1] = Broadcast::kSame;
   }
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);

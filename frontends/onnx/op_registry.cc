@@ -46,7 +46,6 @@ void CheckMatMul(const onnx::NodeProto&, const NodeTypes& types,
 
 void CheckDropout(const onnx::NodeProto& node, const NodeTypes&,
                   std::vector<std::string>* problems) {
-  if (HasOutput(node, 1)) problems->push_back("the mask output (inference keeps only the data)");
   if (HasInput(node, 2)) {
     problems->push_back("input training_mode (only inference, where Dropout is the identity)");
   }
@@ -200,7 +199,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
     {"Div", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
-    {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
+    {"Dropout", 1, kAll, kF32, "inference only (no training_mode input): the mask is all true",
      CheckDropout},
     {"Elu", 6, kAll, kF32, "", nullptr},
     {"Equal", 7, kAll, kFoldableInt, kBroadcastInt, nullptr, kBoolOutput},
@@ -233,19 +232,21 @@ constexpr OnnxOpSupport kOps[] = {
     {"Log", 6, kAll, kF32, "", nullptr},
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
-    {"Max", 8, kAll, kF32, kBroadcast, nullptr},
+    {"Max", 6, kAll, kF32, kBroadcast, nullptr},
     {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
     {"MeanVarianceNormalization", 9, kAll, kF32,
      "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},
-    {"Min", 8, kAll, kF32, kBroadcast, nullptr},
+    {"Min", 6, kAll, kF32, kBroadcast, nullptr},
     {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
     {"OneHot", 9, kAll, kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
      "f32 values; depth (from the output's static shape) at most 4096", nullptr, kOutputNotT},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
-    {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
+    {"PRelu", 6, kAll, kF32,
+     "broadcast of a non-constant operand only over a suffix; before opset 7 a constant slope of C elements is per channel (axis 1)",
+     nullptr},
     {"Pad", 2, kAll, kAny, "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
      "constants; no axes",
      CheckPad},
@@ -273,7 +274,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Sin", 7, kAll, kF32, "", nullptr},
     {"Sinh", 9, kAll, kF32, "", nullptr},
     {"Size", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
-    {"Slice", 10, kAll, kAny, "starts/ends/axes/steps compile-time constants", nullptr},
+    {"Slice", 1, kAll, kAny, "starts/ends/axes/steps compile-time constants", nullptr},
     {"Softmax", 1, kAll, kF32, "", nullptr},
     {"Softplus", 1, kAll, kF32, "", nullptr},
     {"Softsign", 1, kAll, kF32, "", nullptr},

@@ -95,13 +95,15 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
   }
 }
 
-// Compiles `text` and runs it on the simulator with `inputs` (by name).
+// Compiles `text` and runs it on the simulator with `inputs` (by name);
+// `opset` 0 means the latest semantics.
 std::map<std::string, Tensor> CompileAndRun(const std::string& text,
                                   const std::map<std::string, Tensor>& inputs,
-                                  bool fuse = true) {
+                                  bool fuse = true, int64_t opset = 0) {
   auto graph = ir::Parse(text);
   EXPECT_TRUE(graph.ok()) << graph.status();
   if (!graph.ok()) return {};
+  (*graph)->set_opset(opset);
   if (fuse) {
     EXPECT_TRUE(passes::FuseActivation(**graph).ok());
   }
@@ -998,6 +1000,30 @@ TEST(Elementwise, ShrinkAndEyeLike) {
   EXPECT_EQ(out["soft"], soft);
   EXPECT_EQ(out["eye"], eye);
   EXPECT_EQ(out["eye1"], eye1);
+}
+
+TEST(Elementwise, PReluBeforeOpset7AppliesItsSlopePerChannel) {
+  const std::string text = R"(graph g(%x: f32[2,3,4,5]) -> (%y) {
+  %slope: f32[3] = constant [0.5, -2.0, 0.125]
+  %y: f32[2,3,4,5] = PRelu(%x, %slope)
+}
+)";
+  Tensor x = Random(120, 60), y;
+  const float slope[3] = {0.5f, -2.0f, 0.125f};
+  for (int i = 0; i < 120; ++i) y.push_back(x[i] >= 0 ? x[i] : slope[(i / 20) % 3] * x[i]);
+  auto out = CompileAndRun(text, {{"x", x}}, /*fuse=*/true, /*opset=*/6);
+  EXPECT_EQ(out["y"], y);
+}
+
+TEST(Layout, InferenceDropoutPassesDataAndAnAllTrueMask) {
+  const std::string text = R"(graph g(%x: f32[3,4,5]) -> (%y, %mask) {
+  %y: f32[3,4,5], %mask: bool[3,4,5] = Dropout(%x)
+}
+)";
+  Tensor x = Random(60, 61);
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["y"], x);
+  EXPECT_EQ(out["mask"], Tensor(60, 1.0f));
 }
 
 TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
