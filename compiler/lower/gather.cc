@@ -176,6 +176,128 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx) {
 
 namespace {
 
+// GatherND's view of data as rows: [batch, indexed positions, slice].
+struct GatherNdLayout {
+  int64_t batch_dims, index_depth;  // b, m = indices.shape[-1]
+  int64_t batches, positions_per_batch, slice, rows_per_batch;
+};
+
+constexpr int64_t kMaxGatherSlice = 16384;
+
+absl::StatusOr<GatherNdLayout> GatherNdRows(const ir::Op& op) {
+  const ir::Shape& data = op.input(0)->shape;
+  const ir::Shape& indices = op.input(1)->shape;
+  GatherNdLayout l;
+  l.batch_dims = op.GetInt("batch_dims", 0);
+  const int64_t r = static_cast<int64_t>(data.size()), q = static_cast<int64_t>(indices.size());
+  if (q < 1 || r < 1) return Unsupported("data and indices need rank >= 1");
+  l.index_depth = indices.back();
+  if (l.batch_dims < 0 || l.batch_dims >= std::min(r, q) || l.index_depth < 1 ||
+      l.index_depth > r - l.batch_dims) {
+    return Unsupported("batch_dims and indices.shape[-1] must satisfy b < min(r, q), 1 <= m <= r - b");
+  }
+  l.batches = 1;
+  for (int64_t d = 0; d < l.batch_dims; ++d) {
+    if (data[d] != indices[d]) return Unsupported("batch dims of data and indices differ");
+    l.batches *= data[d];
+  }
+  l.positions_per_batch = 1;
+  for (int64_t d = l.batch_dims; d < q - 1; ++d) l.positions_per_batch *= indices[d];
+  l.rows_per_batch = 1;
+  for (int64_t d = l.batch_dims; d < l.batch_dims + l.index_depth; ++d) l.rows_per_batch *= data[d];
+  l.slice = 1;
+  for (int64_t d = l.batch_dims + l.index_depth; d < r; ++d) l.slice *= data[d];
+  if (l.slice > kMaxGatherSlice) return Unsupported(absl::StrCat("slices of ", l.slice, " elements"));
+  if (l.batches * l.rows_per_batch >= (int64_t{1} << 24)) return Unsupported("more than 2^24 rows");
+  return l;
+}
+
+}  // namespace
+
+absl::Status CheckGatherNd(const ir::Op& op) {
+  const ir::Value* data = op.input(0);
+  const ir::Value* indices = op.input(1);
+  if (data == nullptr || indices == nullptr) return Unsupported("needs data and indices");
+  if (indices->dtype != ir::DType::kI64 && indices->dtype != ir::DType::kI32) {
+    return Unsupported("indices must be i32 or i64");
+  }
+  auto layout = GatherNdRows(op);
+  return layout.ok() ? absl::OkStatus() : layout.status();
+}
+
+absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx) {
+  auto layout = GatherNdRows(op);
+  if (!layout.ok()) return layout.status();
+  const GatherNdLayout& l = *layout;
+  const DramTensor& data = ctx.Tensor(op.input(0));
+  const DramTensor& indices = ctx.Tensor(op.input(1));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t m = l.index_depth;
+  // Per index component: the axis size (to wrap negatives and bound-check)
+  // and the row stride; per position: its batch's first row.
+  std::vector<float> sizes(m), strides(m);
+  int64_t stride = 1;
+  for (int64_t j = m - 1; j >= 0; --j) {
+    sizes[j] = static_cast<float>(data.shape[l.batch_dims + j]);
+    strides[j] = static_cast<float>(stride);
+    stride *= data.shape[l.batch_dims + j];
+  }
+  const int64_t positions = l.batches * l.positions_per_batch;
+  std::vector<float> batch_base(positions);
+  for (int64_t p = 0; p < positions; ++p) {
+    batch_base[p] = static_cast<float>(p / l.positions_per_batch * l.rows_per_batch);
+  }
+  const DramTensor size_table = ctx.F32Weights("sizes", {m}, sizes);
+  const DramTensor stride_table = ctx.F32Weights("strides", {m}, strides);
+  const DramTensor base_table = ctx.F32Weights("batch_base", {positions}, batch_base);
+  const Operand table = ctx.View(data, 0, static_cast<int>(l.batches * l.rows_per_batch), l.slice,
+                                 {Dim{1, l.slice}});
+  const int64_t part = ctx.spec().partitions;
+  for (int64_t p0 = 0; p0 < positions; p0 += part) {
+    const int p = static_cast<int>(std::min(part, positions - p0));
+    auto xb = ctx.Sbuf("index", p, m * 4), zb = ctx.Sbuf("sizes", p, m * 4);
+    auto sb = ctx.Sbuf("strides", p, m * 4), wb = ctx.Sbuf("scratch", p, m * 4);
+    auto rb = ctx.Sbuf("row", p, 4), bb = ctx.Sbuf("base", p, 4), vb = ctx.Sbuf("valid", p, 4);
+    auto nb = ctx.Sbuf("invalid", p, 4), ob = ctx.Sbuf("offset", p, 4);
+    auto gb = ctx.Sbuf("gathered", p, l.slice * 8);
+    for (auto* b : {&xb, &zb, &sb, &wb, &rb, &bb, &vb, &nb, &ob, &gb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand index = ctx.Tile(*xb, p, m), size = ctx.Tile(*zb, p, m), strd = ctx.Tile(*sb, p, m);
+    Operand scratch = ctx.Tile(*wb, p, m), row = ctx.Tile(*rb, p, 1), base = ctx.Tile(*bb, p, 1);
+    Operand valid = ctx.Tile(*vb, p, 1), invalid = ctx.Tile(*nb, p, 1);
+    ctx.Dma(index, ctx.View(indices, p0 * m, p, m, {Dim{1, m}}));
+    ctx.Dma(size, ctx.View(size_table, 0, p, 0, {Dim{1, m}}));
+    ctx.Dma(strd, ctx.View(stride_table, 0, p, 0, {Dim{1, m}}));
+    ctx.Dma(base, ctx.View(base_table, p0, p, 1, {Dim{1, 1}}));
+    // Negative components count from the end of their axis.
+    ctx.TensorScalar(scratch, index, neff::AluOp::IS_LT, 0.0f);
+    ctx.TensorTensor(scratch, scratch, size, neff::AluOp::MULTIPLY);
+    ctx.TensorTensor(index, index, scratch, neff::AluOp::ADD);
+    // Valid when every component is in [0, size): the product of the checks.
+    ctx.TensorTensor(scratch, index, size, neff::AluOp::IS_LT);
+    ctx.TensorReduce(valid, scratch, neff::AluOp::MINIMUM);
+    ctx.TensorScalar(scratch, index, neff::AluOp::IS_GE, 0.0f);
+    ctx.TensorReduce(row, scratch, neff::AluOp::MINIMUM);
+    ctx.TensorTensor(valid, valid, row, neff::AluOp::MULTIPLY);
+    // row = batch base + sum_j index_j * stride_j; an invalid one is row -1,
+    // which stops the execution with the gather's bounds error.
+    ctx.TensorTensor(scratch, index, strd, neff::AluOp::MULTIPLY);
+    ctx.TensorReduce(row, scratch, neff::AluOp::ADD);
+    ctx.TensorTensor(row, row, base, neff::AluOp::ADD);
+    ctx.Memset(invalid, -1.0f);
+    ctx.Select(row, valid, row, invalid);
+    Operand offset = ctx.TypedTile(*ob, neff::DType::I32, p, 1);
+    ctx.TensorCopy(offset, row);
+    Operand gathered = ctx.TypedTile(*gb, data.dtype, p, l.slice);
+    ctx.Gather(gathered, table, offset);
+    ctx.Dma(ctx.View(y, p0 * l.slice, p, l.slice, {Dim{1, l.slice}}), gathered);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
 // OneHot's depth axis as an output axis; its length (the output's static
 // shape) is the depth, whatever computed the depth input.
 constexpr int64_t kMaxDepth = 4096;

@@ -1,7 +1,7 @@
 // Index-driven ops. Gather (embedding lookups and their generalisation to any
 // axis): indices are loaded onto partitions and an indirect DMA (DMA_GATHER)
 // copies one row of the table per partition; GatherElements likewise, one
-// element per partition; OneHot compares indices with a column iota.
+// element per partition, and GatherND one slice per index tuple; OneHot compares indices with a column iota.
 #ifndef NCC_COMPILER_LOWER_GATHER_H_
 #define NCC_COMPILER_LOWER_GATHER_H_
 
@@ -18,6 +18,9 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx);
 // view of data.
 absl::Status CheckGatherElements(const ir::Op& op);
 absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx);
+// GatherND: one index tuple per partition, its row of data computed on chip.
+absl::Status CheckGatherNd(const ir::Op& op);
+absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx);
 // OneHot: each index on a partition compared with a column iota, then a
 // select between on_value and off_value.
 absl::Status CheckOneHot(const ir::Op& op);

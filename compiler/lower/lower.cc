@@ -61,6 +61,7 @@ constexpr OpLowering kLowerings[] = {
     {"Floor", CheckUnary, LowerUnary},
     {"Gather", CheckGather, LowerGather},
     {"GatherElements", CheckGatherElements, LowerGatherElements},
+    {"GatherND", CheckGatherNd, LowerGatherNd},
     {"Gelu", CheckUnary, LowerUnary},
     {"Gemm", CheckGemm, LowerGemm},
     {"GlobalAveragePool", CheckGlobalPool, LowerGlobalPool},

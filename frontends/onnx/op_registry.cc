@@ -212,6 +212,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Floor", 6, kAll, kF32, "", nullptr},
     {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
     {"GatherElements", 11, kAll, kAny, "int32/int64 indices; data below 2^24 elements", CheckGather},
+    {"GatherND", 11, kAll, kAny, "int32/int64 indices; slices of at most 16384 elements", CheckGather},
     {"Gemm", 6, kAll, kF32, "C of rank <= 2", CheckGemm},
     {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},

@@ -96,10 +96,12 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
 }
 
 // Compiles `text` and runs it on the simulator with `inputs` (by name);
-// `opset` 0 means the latest semantics.
+// `opset` 0 means the latest semantics. The execution must succeed unless
+// `run_status` is given, which then receives its status.
 std::map<std::string, Tensor> CompileAndRun(const std::string& text,
                                   const std::map<std::string, Tensor>& inputs,
-                                  bool fuse = true, int64_t opset = 0) {
+                                  bool fuse = true, int64_t opset = 0,
+                                  absl::Status* run_status = nullptr) {
   auto graph = ir::Parse(text);
   EXPECT_TRUE(graph.ok()) << graph.status();
   if (!graph.ok()) return {};
@@ -133,6 +135,10 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   }
   sim::ExecutionStats run_stats;
   absl::Status status = sim::Execute(**model, dram.data(), &run_stats);
+  if (run_status != nullptr) {
+    *run_status = status;
+    if (!status.ok()) return {};
+  }
   EXPECT_TRUE(status.ok()) << status;
   // The compiler's estimate and the simulator's agree: one cost model.
   EXPECT_NEAR(run_stats.estimated_latency_ns, sched->estimated_ns, 1e-6 * sched->estimated_ns);
@@ -847,6 +853,60 @@ TEST(Gather, GatherElementsAlongEachAxisWithNegativeIndices) {
   auto out = CompileAndRun(text, {{"d", d}, {"i0", i0}, {"i2", i2}});
   EXPECT_EQ(out["y0"], y0);
   EXPECT_EQ(out["y2"], y2);
+}
+
+TEST(Gather, GatherNdSlicesAndBatchDims) {
+  const std::string text = R"(graph g(%d: f32[3,4,5], %i: i64[2,3,2], %j: i64[3,2,1], %k: i64[130,3]) -> (%y, %yb, %ye) {
+  %y: f32[2,3,5] = GatherND(%d, %i)
+  %yb: f32[3,2,5] = GatherND(%d, %j) {batch_dims=1}
+  %ye: f32[130] = GatherND(%d, %k)
+}
+)";
+  Tensor d = Random(60, 62), i(12), j(6), k(390);
+  for (int n = 0; n < 6; ++n) {
+    i[2 * n] = float(n % 3 - (n > 3 ? 3 : 0));  // axis 0, some negative
+    i[2 * n + 1] = float((n * 3) % 4 - 2);      // axis 1: -2 .. 1
+    j[n] = float((n * 5) % 4 - 1);              // -1 .. 2
+  }
+  for (int n = 0; n < 130; ++n) {
+    k[3 * n] = float(n % 3), k[3 * n + 1] = float(n % 4), k[3 * n + 2] = float(n % 5 - 2);
+  }
+  auto wrap = [](float v, int size) { return v < 0 ? int(v) + size : int(v); };
+  // output[p] = data[index tuple of p] (a slice of the trailing axes);
+  // with batch_dims = 1 the tuple indexes within data[batch].
+  Tensor y, yb, ye;
+  for (int n = 0; n < 6; ++n) {
+    const int a = wrap(i[2 * n], 3), b = wrap(i[2 * n + 1], 4);
+    for (int c = 0; c < 5; ++c) y.push_back(d[(a * 4 + b) * 5 + c]);
+  }
+  for (int n = 0; n < 6; ++n) {
+    const int batch = n / 2, b = wrap(j[n], 4);
+    for (int c = 0; c < 5; ++c) yb.push_back(d[(batch * 4 + b) * 5 + c]);
+  }
+  for (int n = 0; n < 130; ++n) {
+    ye.push_back(d[(int(k[3 * n]) * 4 + int(k[3 * n + 1])) * 5 + wrap(k[3 * n + 2], 5)]);
+  }
+  auto out = CompileAndRun(text, {{"d", d}, {"i", i}, {"j", j}, {"k", k}});
+  EXPECT_EQ(out["y"], y);
+  EXPECT_EQ(out["yb"], yb);
+  EXPECT_EQ(out["ye"], ye);
+}
+
+TEST(Gather, IndexOutsideTheAxisStopsTheExecution) {
+  // ONNX leaves out-of-range indices undefined; here they are an error with
+  // a message, never a read of a neighbouring element.
+  const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %e: i64[2,4]) -> (%y, %z) {
+  %y: f32[2,4] = GatherND(%d, %i)
+  %z: f32[2,4] = GatherElements(%d, %e)
+}
+)";
+  for (const auto& [i, e] : {std::pair<Tensor, Tensor>{{1, 3}, Tensor(8, 0.0f)},
+                             std::pair<Tensor, Tensor>{{1, 2}, {0, 1, 2, -4, 0, 0, 0, 0}}}) {
+    absl::Status status;
+    CompileAndRun(text, {{"d", Random(12, 63)}, {"i", i}, {"e", e}}, true, 0, &status);
+    EXPECT_FALSE(status.ok());
+    EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
+  }
 }
 
 TEST(Gather, OneHotInnerAndMiddleAxes) {
