@@ -13,6 +13,7 @@
 #include "compiler/lower/matmul.h"
 #include "compiler/lower/norm.h"
 #include "compiler/lower/pool.h"
+#include "compiler/lower/scatter.h"
 
 namespace ncc::lower {
 namespace {
@@ -111,6 +112,9 @@ constexpr OpLowering kLowerings[] = {
     {"Relu", CheckUnary, LowerUnary},
     {"Reshape", CheckLayout, LowerLayout},
     {"Round", CheckUnary, LowerUnary},
+    {"Scatter", CheckScatter, LowerScatter},
+    {"ScatterElements", CheckScatter, LowerScatter},
+    {"ScatterND", CheckScatter, LowerScatter},
     {"Selu", CheckUnary, LowerUnary},
     {"Shape", CheckComputedConstant, LowerComputedConstant},
     {"Shrink", CheckShrink, LowerShrink},
