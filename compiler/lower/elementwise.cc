@@ -56,11 +56,11 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
 // Expands a constant to the full output shape at compile time (for
 // broadcasts no access pattern can express, e.g. a [C,1,1] bias in NCHW).
 DramTensor MaterializeBroadcast(LowerContext& ctx, const ir::Value& value,
-                                const ir::Shape& out) {
+                                const ir::Shape& value_shape, const ir::Shape& out) {
   const int64_t n = ir::NumElements(out);
   const size_t rank = out.size();
   ir::Shape in(rank, 1);
-  std::copy(value.shape.begin(), value.shape.end(), in.end() - value.shape.size());
+  std::copy(value_shape.begin(), value_shape.end(), in.end() - value_shape.size());
   std::vector<float> expanded(n);
   const float* src = value.data_as<float>();
   for (int64_t i = 0; i < n; ++i) {
@@ -97,6 +97,22 @@ absl::StatusOr<DramTensor> ChannelSlope(LowerContext& ctx, const ir::Value& slop
     expanded[i] = slope.data_as<float>()[(i / inner) % channels];
   }
   return ctx.F32Weights(absl::StrCat(slope.name, "/per_channel"), out, expanded);
+}
+
+// Input i's shape for broadcasting. Before opset 7, `broadcast=1` with an
+// `axis` lines B's dims up with A's from `axis` on (not from the right): B
+// padded with trailing 1s.
+ir::Shape BroadcastShape(const ir::Op& op, size_t i, int64_t opset) {
+  const ir::Shape& shape = op.input(i)->shape;
+  if (i != 1 || opset <= 0 || opset >= 7 || op.GetInt("broadcast", 0) == 0 || !op.has_attr("axis")) {
+    return shape;
+  }
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  int64_t axis = op.GetInt("axis", 0);
+  if (axis < 0) axis += rank;
+  ir::Shape padded = shape;
+  if (axis >= 0 && static_cast<int64_t>(shape.size()) < rank - axis) padded.resize(rank - axis, 1);
+  return padded;
 }
 
 struct Chunk {
@@ -262,7 +278,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
     if (in == nullptr) continue;  // Clip's absent bound
-    kinds[i] = Classify(in->shape, out_shape);
+    kinds[i] = Classify(BroadcastShape(op, i, ctx.opset()), out_shape);
     operands[i] = ctx.Tensor(in);
     if (kinds[i] == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
   }
@@ -278,7 +294,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     const bool too_long = kinds[i] == Broadcast::kSuffix && period > kMaxFree;
     if (kinds[i] != Broadcast::kOther && !too_long) continue;
     if (in->is_constant && in->dtype == ir::DType::kF32) {
-      operands[i] = MaterializeBroadcast(ctx, *in, out_shape);
+      operands[i] = MaterializeBroadcast(ctx, *in, BroadcastShape(op, i, ctx.opset()), out_shape);
     } else {
       // Expand into a DRAM temporary by a zero-stride copy.
       Buffer buffer;
@@ -289,8 +305,9 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
       expanded.buffer = ctx.program().AddBuffer(std::move(buffer));
       expanded.shape = out_shape;
       const size_t rank = out_shape.size();
+      const ir::Shape shape = BroadcastShape(op, i, ctx.opset());
       ir::Shape padded(rank, 1);
-      std::copy(in->shape.begin(), in->shape.end(), padded.end() - in->shape.size());
+      std::copy(shape.begin(), shape.end(), padded.end() - shape.size());
       std::vector<int64_t> strides = RowMajorStrides(padded);
       for (size_t d = 0; d < rank; ++d) {
         if (padded[d] == 1) strides[d] = 0;

@@ -66,14 +66,6 @@ void CheckPool(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
-void CheckLegacyBroadcast(const onnx::NodeProto& node, const NodeTypes&,
-                          std::vector<std::string>* problems) {
-  // Opset 6's broadcast=1 with an axis aligns B at that axis, unlike NumPy.
-  for (const auto& attr : node.attribute()) {
-    if (attr.name() == "axis") problems->push_back("legacy broadcast with an explicit axis");
-  }
-}
-
 void CheckBatchNorm(const onnx::NodeProto& node, const NodeTypes&,
                     std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
@@ -171,7 +163,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Abs", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Acos", 7, kAll, kF32, "", nullptr},
     {"Acosh", 9, kAll, kF32, "", nullptr},
-    {"Add", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Add", 6, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"And", 7, kAll, kBool, kBroadcast, nullptr},
     {"ArgMax", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
     {"ArgMin", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
@@ -198,7 +190,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Cosh", 9, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
-    {"Div", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Div", 6, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"Dropout", 1, kAll, kF32, "inference only (no training_mode input): the mask is all true",
      CheckDropout},
     {"Elu", 6, kAll, kF32, "", nullptr},
@@ -239,7 +231,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"MeanVarianceNormalization", 9, kAll, kF32,
      "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},
     {"Min", 6, kAll, kF32, kBroadcast, nullptr},
-    {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
     {"OneHot", 9, kAll, kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
@@ -287,7 +279,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Split", 2, kAll, kAny, "", nullptr},
     {"Sqrt", 6, kAll, kF32, "", nullptr},
     {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Sub", 6, kAll, kFoldableInt, kBroadcastInt, CheckLegacyBroadcast},
+    {"Sub", 6, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"Sum", 6, kAll, kF32, kBroadcast, nullptr},
     {"Tan", 7, kAll, kF32, "", nullptr},
     {"Tanh", 6, kAll, kF32, "", nullptr},

@@ -1134,6 +1134,25 @@ TEST(Elementwise, PReluBeforeOpset7AppliesItsSlopePerChannel) {
   EXPECT_EQ(out["y"], y);
 }
 
+TEST(Elementwise, LegacyBroadcastWithAnAxisAlignsThere) {
+  // Opset 6: B's dims line up with A's from `axis` (B = [3] on axis 1 is a
+  // per-channel operand), for a runtime and a constant B.
+  const std::string text = R"(graph g(%a: f32[2,3,4,5], %b: f32[3]) -> (%sum, %prod) {
+  %c: f32[3,4] = constant [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+  %sum: f32[2,3,4,5] = Add(%a, %b) {axis=1, broadcast=1}
+  %prod: f32[2,3,4,5] = Mul(%a, %c) {axis=1, broadcast=1}
+}
+)";
+  Tensor a = Random(120, 70), b = Random(3, 71), sum, prod;
+  for (int i = 0; i < 120; ++i) {
+    sum.push_back(a[i] + b[(i / 20) % 3]);
+    prod.push_back(a[i] * float((i / 5) % 12 + 1));
+  }
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}}, /*fuse=*/true, /*opset=*/6);
+  EXPECT_EQ(out["sum"], sum);
+  EXPECT_EQ(out["prod"], prod);
+}
+
 TEST(Layout, InferenceDropoutPassesDataAndAnAllTrueMask) {
   const std::string text = R"(graph g(%x: f32[3,4,5]) -> (%y, %mask) {
   %y: f32[3,4,5], %mask: bool[3,4,5] = Dropout(%x)
