@@ -296,6 +296,63 @@ absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status CheckReverseSequence(const ir::Op& op) {
+  const ir::Value* x = op.input(0);
+  const ir::Value* lens = op.input(1);
+  if (x == nullptr || lens == nullptr) return Unsupported("needs input and sequence_lens");
+  if (lens->dtype != ir::DType::kI64 && lens->dtype != ir::DType::kI32) {
+    return Unsupported("sequence_lens must be i32 or i64");
+  }
+  const int64_t time_axis = op.GetInt("time_axis", 0), batch_axis = op.GetInt("batch_axis", 1);
+  if (x->shape.size() < 2 || time_axis + batch_axis != 1 || std::min(time_axis, batch_axis) != 0) {
+    return Unsupported("time_axis and batch_axis must be 0 and 1 (in either order) of a rank >= 2 input");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerReverseSequence(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& lens = ctx.Tensor(op.input(1));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t time_axis = op.GetInt("time_axis", 0), batch_axis = op.GetInt("batch_axis", 1);
+  const int64_t steps = x.shape[time_axis], batches = x.shape[batch_axis];
+  const int64_t row = ir::NumElements(x.shape) / (steps * batches);
+  const std::vector<int64_t> strides = RowMajorStrides(x.shape);
+  const int64_t time_stride = strides[time_axis], batch_stride = strides[batch_axis];
+  const int64_t part = ctx.spec().partitions;
+  // Per batch entry, time steps on partitions: step t reads step
+  // L - 1 - t when t < L (L = sequence_lens[b]), else t itself. An L above
+  // the time axis points past it, which stops the execution with the
+  // gather's bounds error.
+  for (int64_t b = 0; b < batches; ++b) {
+    const Operand table = ctx.View(x, b * batch_stride, static_cast<int>(steps), time_stride,
+                                   {Dim{1, row}});
+    for (int64_t t0 = 0; t0 < steps; t0 += part) {
+      const int p = static_cast<int>(std::min(part, steps - t0));
+      auto tb = ctx.Sbuf("step", p, 4), lb = ctx.Sbuf("length", p, 4), rb = ctx.Sbuf("reversed", p, 4);
+      auto mb = ctx.Sbuf("inside", p, 4), ib = ctx.Sbuf("source", p, 4), gb = ctx.Sbuf("rows", p, row * 8);
+      for (auto* buf : {&tb, &lb, &rb, &mb, &ib, &gb}) {
+        if (!buf->ok()) return buf->status();
+      }
+      Operand step = ctx.Tile(*tb, p, 1), length = ctx.Tile(*lb, p, 1);
+      Operand reversed = ctx.Tile(*rb, p, 1), inside = ctx.Tile(*mb, p, 1);
+      ctx.Iota(step, static_cast<float>(t0), 1.0f, 0.0f);
+      ctx.Dma(length, ctx.View(lens, b, p, 0, {Dim{1, 1}}));
+      ctx.TensorTensor(inside, step, length, neff::AluOp::IS_LT);
+      ctx.TensorScalar(length, length, neff::AluOp::SUBTRACT, 1.0f);
+      ctx.TensorScalarPerPartition(reversed, step, neff::AluOp::MULTIPLY, nullptr, -1.0f,
+                                   neff::AluOp::ADD, &length, 0.0f);
+      ctx.Select(reversed, inside, reversed, step);
+      Operand source = ctx.TypedTile(*ib, neff::DType::I32, p, 1);
+      ctx.TensorCopy(source, reversed);
+      Operand rows = ctx.TypedTile(*gb, x.dtype, p, row);
+      ctx.Gather(rows, table, source);
+      ctx.Dma(ctx.View(y, b * batch_stride + t0 * time_stride, p, time_stride, {Dim{1, row}}), rows);
+    }
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 
 // OneHot's depth axis as an output axis; its length (the output's static

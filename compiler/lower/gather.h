@@ -21,6 +21,9 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx);
 // GatherND: one index tuple per partition, its row of data computed on chip.
 absl::Status CheckGatherNd(const ir::Op& op);
 absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx);
+// ReverseSequence: per batch entry, a gather of its time steps reversed.
+absl::Status CheckReverseSequence(const ir::Op& op);
+absl::Status LowerReverseSequence(const ir::Op& op, LowerContext& ctx);
 // OneHot: each index on a partition compared with a column iota, then a
 // select between on_value and off_value.
 absl::Status CheckOneHot(const ir::Op& op);

@@ -111,6 +111,7 @@ constexpr OpLowering kLowerings[] = {
     {"ReduceSumSquare", CheckReduce, LowerReduce},
     {"Relu", CheckUnary, LowerUnary},
     {"Reshape", CheckLayout, LowerLayout},
+    {"ReverseSequence", CheckReverseSequence, LowerReverseSequence},
     {"Round", CheckUnary, LowerUnary},
     {"Scatter", CheckScatter, LowerScatter},
     {"ScatterElements", CheckScatter, LowerScatter},

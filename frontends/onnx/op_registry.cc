@@ -258,6 +258,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"ReduceSumSquare", 1, kAll, kF32, "", nullptr},
     {"Relu", 6, kAll, kF32, "", nullptr},
     {"Reshape", 5, kAll, kAny, "shape must be known at compile time", nullptr},
+    {"ReverseSequence", 10, kAll, kAny, "int32/int64 sequence_lens", nullptr},
     {"Round", 11, kAll, kF32, "", nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
     {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},

@@ -968,6 +968,26 @@ TEST(Scatter, IndexOutsideTheAxisStopsTheExecution) {
   EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
 }
 
+TEST(Gather, ReverseSequenceAlongEitherAxis) {
+  const std::string text = R"(graph g(%x: f32[3,130,2], %l: i64[3], %z: f32[6,4], %m: i64[4]) -> (%y, %w) {
+  %y: f32[3,130,2] = ReverseSequence(%x, %l) {batch_axis=0, time_axis=1}
+  %w: f32[6,4] = ReverseSequence(%z, %m) {batch_axis=1, time_axis=0}
+}
+)";
+  Tensor x = Random(780, 72), z = Random(24, 73), l = {130, 7, 0}, m = {1, 6, 3, 2};
+  // The first L steps of each batch entry reversed, the rest kept.
+  auto source = [](int t, float len) { return t < int(len) ? int(len) - 1 - t : t; };
+  Tensor y, w;
+  for (int b = 0; b < 3; ++b)
+    for (int t = 0; t < 130; ++t)
+      for (int c = 0; c < 2; ++c) y.push_back(x[(b * 130 + source(t, l[b])) * 2 + c]);
+  for (int t = 0; t < 6; ++t)
+    for (int b = 0; b < 4; ++b) w.push_back(z[source(t, m[b]) * 4 + b]);
+  auto out = CompileAndRun(text, {{"x", x}, {"l", l}, {"z", z}, {"m", m}});
+  EXPECT_EQ(out["y"], y);
+  EXPECT_EQ(out["w"], w);
+}
+
 TEST(Gather, OneHotInnerAndMiddleAxes) {
   const std::string text = R"(graph g(%i: i64[4,3], %f: f32[130], %d7: f32[1], %d5: f32[1], %v: f32[2]) -> (%mid, %last) {
   %mid: f32[4,7,3] = OneHot(%i, %d7, %v) {axis=1}
