@@ -38,7 +38,9 @@ absl::StatusOr<std::vector<double>> Values(const ir::Op& op) {
   if (op.type == "EyeLike") {
     // Ones on the k-th diagonal of the 2-D output, zeros elsewhere.
     const ir::Shape& s = out->shape;
-    if (s.size() != 2) return Unsupported(absl::StrCat("EyeLike of rank ", s.size(), " (only 2-D)"));
+    if (s.size() != 2) {
+      return Unsupported(absl::StrCat("EyeLike of rank ", s.size(), " (only 2-D)"));
+    }
     const int64_t k = op.GetInt("k", 0);
     std::vector<double> v(n, 0.0);
     for (int64_t i = 0; i < s[0]; ++i) {

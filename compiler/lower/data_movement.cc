@@ -233,7 +233,8 @@ absl::StatusOr<std::vector<int64_t>> PadAmounts(const ir::Op& op) {
   }
   const size_t rank = op.input(0)->shape.size();
   if (pads.size() != 2 * rank) {
-    return Unsupported(absl::StrCat(pads.size(), " pads for rank ", rank, " (need ", 2 * rank, ")"));
+    return Unsupported(
+        absl::StrCat(pads.size(), " pads for rank ", rank, " (need ", 2 * rank, ")"));
   }
   return pads;
 }
@@ -287,7 +288,9 @@ absl::Status CheckPad(const ir::Op& op) {
   const int64_t rank = static_cast<int64_t>(shape.size());
   for (int64_t d = 0; d < rank; ++d) {
     const int64_t before = (*pads)[d], after = (*pads)[d + rank];
-    if (before < 0 || after < 0) return Unsupported(absl::StrCat("negative pads with mode '", mode, "'"));
+    if (before < 0 || after < 0) {
+      return Unsupported(absl::StrCat("negative pads with mode '", mode, "'"));
+    }
     if ((before > 0 || after > 0) && shape[d] == 0) {
       return Unsupported(absl::StrCat("mode '", mode, "' on an empty axis ", d));
     }
@@ -318,7 +321,8 @@ absl::Status LowerPad(const ir::Op& op, LowerContext& ctx) {
     // Fill the whole output from a constant SBUF tile; the interior copy
     // below overwrites the middle (negative pads crop).
     const int64_t partitions = ctx.spec().partitions;
-    const int64_t free = std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
+    const int64_t free =
+        std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
     const int rows = static_cast<int>(std::min<int64_t>(partitions, (total + free - 1) / free));
     auto fill = ctx.Sbuf("fill", rows, free * 4);
     if (!fill.ok()) return fill.status();

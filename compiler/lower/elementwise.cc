@@ -104,7 +104,8 @@ absl::StatusOr<DramTensor> ChannelSlope(LowerContext& ctx, const ir::Value& slop
 // padded with trailing 1s.
 ir::Shape BroadcastShape(const ir::Op& op, size_t i, int64_t opset) {
   const ir::Shape& shape = op.input(i)->shape;
-  if (i != 1 || opset <= 0 || opset >= 7 || op.GetInt("broadcast", 0) == 0 || !op.has_attr("axis")) {
+  if (i != 1 || opset <= 0 || opset >= 7 || op.GetInt("broadcast", 0) == 0 ||
+      !op.has_attr("axis")) {
     return shape;
   }
   const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
@@ -418,14 +419,14 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
   using F = neff::ActivationFunction;
   using A = neff::AluOp;
   static const std::pair<const char*, F> kDirect[] = {
-      {"Relu", F::RELU},   {"Sigmoid", F::SIGMOID},   {"Tanh", F::TANH},
-      {"Exp", F::EXP},     {"Erf", F::ERF},           {"Sqrt", F::SQRT},
-      {"Log", F::LOG},     {"Abs", F::ABS},           {"Reciprocal", F::RECIPROCAL},
-      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},   {"Sin", F::SIN},
-      {"Cos", F::COS},     {"Tan", F::TAN},           {"Sinh", F::SINH},
-      {"Cosh", F::COSH},   {"Asin", F::ASIN},         {"Acos", F::ACOS},
-      {"Atan", F::ATAN},   {"Asinh", F::ASINH},       {"Acosh", F::ACOSH},
-      {"Atanh", F::ATANH}, {"Floor", F::FLOOR},       {"Ceil", F::CEIL},
+      {"Relu", F::RELU},         {"Sigmoid", F::SIGMOID}, {"Tanh", F::TANH},
+      {"Exp", F::EXP},           {"Erf", F::ERF},         {"Sqrt", F::SQRT},
+      {"Log", F::LOG},           {"Abs", F::ABS},         {"Reciprocal", F::RECIPROCAL},
+      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},       {"Sin", F::SIN},
+      {"Cos", F::COS},           {"Tan", F::TAN},         {"Sinh", F::SINH},
+      {"Cosh", F::COSH},         {"Asin", F::ASIN},       {"Acos", F::ACOS},
+      {"Atan", F::ATAN},         {"Asinh", F::ASINH},     {"Acosh", F::ACOSH},
+      {"Atanh", F::ATANH},       {"Floor", F::FLOOR},     {"Ceil", F::CEIL},
       {"Round", F::ROUND},
   };
   for (const auto& [type, func] : kDirect) {

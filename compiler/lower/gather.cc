@@ -105,7 +105,9 @@ absl::Status CheckGatherElements(const ir::Op& op) {
     return Unsupported("data and indices must have the same rank (at least 1)");
   }
   int64_t axis = op.GetInt("axis", 0);
-  if (axis < -rank || axis >= rank) return Unsupported(absl::StrCat("axis ", axis, " out of range"));
+  if (axis < -rank || axis >= rank) {
+    return Unsupported(absl::StrCat("axis ", axis, " out of range"));
+  }
   // Element offsets are computed in fp32: exact below 2^24.
   if (data->num_elements() >= (int64_t{1} << 24)) {
     return Unsupported(absl::StrCat("data of ", data->num_elements(), " elements (limit 2^24)"));
@@ -137,12 +139,14 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx) {
     base[p] = static_cast<float>(offset);
   }
   const DramTensor base_table = ctx.F32Weights("base", {count}, base);
-  const Operand table = ctx.View(data, 0, static_cast<int>(ir::NumElements(data.shape)), 1, {Dim{1, 1}});
+  const Operand table =
+      ctx.View(data, 0, static_cast<int>(ir::NumElements(data.shape)), 1, {Dim{1, 1}});
   const int64_t part = ctx.spec().partitions;
   for (int64_t i0 = 0; i0 < count; i0 += part) {
     const int p = static_cast<int>(std::min(part, count - i0));
     auto fb = ctx.Sbuf("index", p, 4), bb = ctx.Sbuf("base", p, 4), vb = ctx.Sbuf("valid", p, 4);
-    auto wb = ctx.Sbuf("scratch", p, 4), nb = ctx.Sbuf("invalid", p, 4), ib = ctx.Sbuf("offset", p, 4);
+    auto wb = ctx.Sbuf("scratch", p, 4), nb = ctx.Sbuf("invalid", p, 4),
+         ib = ctx.Sbuf("offset", p, 4);
     auto db = ctx.Sbuf("gathered", p, 8);
     for (auto* b : {&fb, &bb, &vb, &wb, &nb, &ib, &db}) {
       if (!b->ok()) return b->status();
@@ -162,7 +166,8 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx) {
     ctx.TensorScalar(scratch, f, neff::AluOp::IS_LT, static_cast<float>(n));
     ctx.TensorTensor(valid, valid, scratch, neff::AluOp::MULTIPLY);
     ctx.TensorScalarPerPartition(f, f, neff::AluOp::MULTIPLY, nullptr,
-                                 static_cast<float>(data_strides[axis]), neff::AluOp::ADD, &b, 0.0f);
+                                 static_cast<float>(data_strides[axis]), neff::AluOp::ADD, &b,
+                                 0.0f);
     ctx.Memset(invalid, -1.0f);
     ctx.Select(f, valid, f, invalid);
     Operand offset = ctx.TypedTile(*ib, neff::DType::I32, p, 1);
@@ -194,7 +199,8 @@ absl::StatusOr<GatherNdLayout> GatherNdRows(const ir::Op& op) {
   l.index_depth = indices.back();
   if (l.batch_dims < 0 || l.batch_dims >= std::min(r, q) || l.index_depth < 1 ||
       l.index_depth > r - l.batch_dims) {
-    return Unsupported("batch_dims and indices.shape[-1] must satisfy b < min(r, q), 1 <= m <= r - b");
+    return Unsupported(
+        "batch_dims and indices.shape[-1] must satisfy b < min(r, q), 1 <= m <= r - b");
   }
   l.batches = 1;
   for (int64_t d = 0; d < l.batch_dims; ++d) {
@@ -207,7 +213,9 @@ absl::StatusOr<GatherNdLayout> GatherNdRows(const ir::Op& op) {
   for (int64_t d = l.batch_dims; d < l.batch_dims + l.index_depth; ++d) l.rows_per_batch *= data[d];
   l.slice = 1;
   for (int64_t d = l.batch_dims + l.index_depth; d < r; ++d) l.slice *= data[d];
-  if (l.slice > kMaxGatherSlice) return Unsupported(absl::StrCat("slices of ", l.slice, " elements"));
+  if (l.slice > kMaxGatherSlice) {
+    return Unsupported(absl::StrCat("slices of ", l.slice, " elements"));
+  }
   if (l.batches * l.rows_per_batch >= (int64_t{1} << 24)) return Unsupported("more than 2^24 rows");
   return l;
 }
@@ -250,8 +258,8 @@ absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx) {
   const DramTensor size_table = ctx.F32Weights("sizes", {m}, sizes);
   const DramTensor stride_table = ctx.F32Weights("strides", {m}, strides);
   const DramTensor base_table = ctx.F32Weights("batch_base", {positions}, batch_base);
-  const Operand table = ctx.View(data, 0, static_cast<int>(l.batches * l.rows_per_batch), l.slice,
-                                 {Dim{1, l.slice}});
+  const Operand table =
+      ctx.View(data, 0, static_cast<int>(l.batches * l.rows_per_batch), l.slice, {Dim{1, l.slice}});
   const int64_t part = ctx.spec().partitions;
   for (int64_t p0 = 0; p0 < positions; p0 += part) {
     const int p = static_cast<int>(std::min(part, positions - p0));
@@ -305,7 +313,8 @@ absl::Status CheckReverseSequence(const ir::Op& op) {
   }
   const int64_t time_axis = op.GetInt("time_axis", 0), batch_axis = op.GetInt("batch_axis", 1);
   if (x->shape.size() < 2 || time_axis + batch_axis != 1 || std::min(time_axis, batch_axis) != 0) {
-    return Unsupported("time_axis and batch_axis must be 0 and 1 (in either order) of a rank >= 2 input");
+    return Unsupported(
+        "time_axis and batch_axis must be 0 and 1 (in either order) of a rank >= 2 input");
   }
   return absl::OkStatus();
 }
@@ -325,12 +334,14 @@ absl::Status LowerReverseSequence(const ir::Op& op, LowerContext& ctx) {
   // the time axis points past it, which stops the execution with the
   // gather's bounds error.
   for (int64_t b = 0; b < batches; ++b) {
-    const Operand table = ctx.View(x, b * batch_stride, static_cast<int>(steps), time_stride,
-                                   {Dim{1, row}});
+    const Operand table =
+        ctx.View(x, b * batch_stride, static_cast<int>(steps), time_stride, {Dim{1, row}});
     for (int64_t t0 = 0; t0 < steps; t0 += part) {
       const int p = static_cast<int>(std::min(part, steps - t0));
-      auto tb = ctx.Sbuf("step", p, 4), lb = ctx.Sbuf("length", p, 4), rb = ctx.Sbuf("reversed", p, 4);
-      auto mb = ctx.Sbuf("inside", p, 4), ib = ctx.Sbuf("source", p, 4), gb = ctx.Sbuf("rows", p, row * 8);
+      auto tb = ctx.Sbuf("step", p, 4), lb = ctx.Sbuf("length", p, 4),
+           rb = ctx.Sbuf("reversed", p, 4);
+      auto mb = ctx.Sbuf("inside", p, 4), ib = ctx.Sbuf("source", p, 4),
+           gb = ctx.Sbuf("rows", p, row * 8);
       for (auto* buf : {&tb, &lb, &rb, &mb, &ib, &gb}) {
         if (!buf->ok()) return buf->status();
       }
@@ -347,7 +358,8 @@ absl::Status LowerReverseSequence(const ir::Op& op, LowerContext& ctx) {
       ctx.TensorCopy(source, reversed);
       Operand rows = ctx.TypedTile(*gb, x.dtype, p, row);
       ctx.Gather(rows, table, source);
-      ctx.Dma(ctx.View(y, b * batch_stride + t0 * time_stride, p, time_stride, {Dim{1, row}}), rows);
+      ctx.Dma(ctx.View(y, b * batch_stride + t0 * time_stride, p, time_stride, {Dim{1, row}}),
+              rows);
     }
   }
   return absl::OkStatus();
@@ -376,8 +388,8 @@ absl::Status CheckOneHot(const ir::Op& op) {
   }
   if (indices->dtype != ir::DType::kI64 && indices->dtype != ir::DType::kI32 &&
       indices->dtype != ir::DType::kF32) {
-    return Unsupported(absl::StrCat("indices are ", ir::DTypeName(indices->dtype),
-                                    " (i32, i64 or f32)"));
+    return Unsupported(
+        absl::StrCat("indices are ", ir::DTypeName(indices->dtype), " (i32, i64 or f32)"));
   }
   if (values->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
     return Unsupported(absl::StrCat("values are ", ir::DTypeName(values->dtype),
@@ -388,14 +400,17 @@ absl::Status CheckOneHot(const ir::Op& op) {
   const int64_t axis = OneHotAxis(op);
   if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
   const int64_t n = op.outputs[0]->shape[axis];
-  if (n < 1 || n > kMaxDepth) return Unsupported(absl::StrCat("depth ", n, " (1 to ", kMaxDepth, ")"));
+  if (n < 1 || n > kMaxDepth) {
+    return Unsupported(absl::StrCat("depth ", n, " (1 to ", kMaxDepth, ")"));
+  }
   if (depth->is_constant && depth->num_elements() == 1) {
     double d = 0;
     if (depth->dtype == ir::DType::kF32) d = depth->data_as<float>()[0];
     if (depth->dtype == ir::DType::kI64) d = static_cast<double>(depth->data_as<int64_t>()[0]);
     if (depth->dtype == ir::DType::kI32) d = depth->data_as<int32_t>()[0];
     if (static_cast<int64_t>(d) != n) {
-      return Unsupported(absl::StrCat("depth input ", d, " disagrees with the output's axis size ", n));
+      return Unsupported(
+          absl::StrCat("depth input ", d, " disagrees with the output's axis size ", n));
     }
   }
   return absl::OkStatus();
@@ -427,11 +442,13 @@ absl::Status LowerOneHot(const ir::Op& op, LowerContext& ctx) {
   } else {
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t i0 = 0; i0 < inner; i0 += part) {
-        blocks.push_back({o * inner + i0, std::min(part, inner - i0), o * depth * inner + i0, 1, inner});
+        blocks.push_back(
+            {o * inner + i0, std::min(part, inner - i0), o * depth * inner + i0, 1, inner});
       }
     }
   }
-  const int max_rows = static_cast<int>(std::min(part, std::max(inner == 1 ? positions : inner, int64_t{1})));
+  const int max_rows =
+      static_cast<int>(std::min(part, std::max(inner == 1 ? positions : inner, int64_t{1})));
   auto ib = ctx.Sbuf("iota", max_rows, depth * 4);
   if (!ib.ok()) return ib.status();
   ctx.Iota(ctx.Tile(*ib, max_rows, depth), 0.0f, 0.0f, 1.0f);

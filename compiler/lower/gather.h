@@ -1,7 +1,8 @@
 // Index-driven ops. Gather (embedding lookups and their generalisation to any
 // axis): indices are loaded onto partitions and an indirect DMA (DMA_GATHER)
 // copies one row of the table per partition; GatherElements likewise, one
-// element per partition, and GatherND one slice per index tuple; OneHot compares indices with a column iota.
+// element per partition, and GatherND one slice per index tuple; OneHot compares indices with a
+// column iota.
 #ifndef NCC_COMPILER_LOWER_GATHER_H_
 #define NCC_COMPILER_LOWER_GATHER_H_
 

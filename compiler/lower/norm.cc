@@ -315,10 +315,13 @@ absl::Status CheckInstanceNorm(const ir::Op& op) {
     if (op.input(i) == nullptr) return Unsupported("needs input, scale and B");
   }
   const ir::Shape& x = op.input(0)->shape;
-  if (x.size() < 3) return Unsupported(absl::StrCat("input rank ", x.size(), " (at least 3: N, C, spatial)"));
+  if (x.size() < 3) {
+    return Unsupported(absl::StrCat("input rank ", x.size(), " (at least 3: N, C, spatial)"));
+  }
   const int64_t spatial = ir::NumElements(x) / (x[0] * x[1]);
   if (spatial > kMaxRow) {
-    return Unsupported(absl::StrCat("normalising ", spatial, " elements per channel (limit ", kMaxRow, ")"));
+    return Unsupported(
+        absl::StrCat("normalising ", spatial, " elements per channel (limit ", kMaxRow, ")"));
   }
   for (int i = 1; i <= 2; ++i) {
     if (op.input(i)->num_elements() != x[1]) return Unsupported("scale and B must have C elements");
@@ -369,9 +372,9 @@ namespace {
 // run of kept axes on partitions, the outer ones looped over), the reduced
 // axes (adjacent ones merged) are up to three free dimensions.
 struct MvnLayout {
-  std::vector<Dim> reduced;      // free dims of one row
-  int64_t length = 1;            // elements per row
-  Dim rows{1, 1};                // the partition dimension {stride, size}
+  std::vector<Dim> reduced;          // free dims of one row
+  int64_t length = 1;                // elements per row
+  Dim rows{1, 1};                    // the partition dimension {stride, size}
   std::vector<int64_t> row_offsets;  // first element of each group of rows
 };
 
@@ -417,7 +420,8 @@ absl::StatusOr<MvnLayout> MvnRows(const ir::Op& op) {
   }
   if (layout.reduced.empty()) layout.reduced.push_back(Dim{1, 1});
   if (layout.length > kMaxRow) {
-    return Unsupported(absl::StrCat("normalising ", layout.length, " elements (limit ", kMaxRow, ")"));
+    return Unsupported(
+        absl::StrCat("normalising ", layout.length, " elements (limit ", kMaxRow, ")"));
   }
   layout.row_offsets = {0};
   for (const Run& run : outer_kept) {
@@ -475,7 +479,9 @@ absl::Status CheckLrn(const ir::Op& op) {
   if (op.input(0) == nullptr) return Unsupported("missing input");
   const ir::Shape& x = op.input(0)->shape;
   if (x.size() < 2) return Unsupported("input rank < 2 (needs N, C)");
-  if (x[1] > 128) return Unsupported(absl::StrCat(x[1], " channels (at most 128: one matmul tile)"));
+  if (x[1] > 128) {
+    return Unsupported(absl::StrCat(x[1], " channels (at most 128: one matmul tile)"));
+  }
   if (op.GetInt("size", 0) < 1) return Unsupported("attribute 'size' must be at least 1");
   return absl::OkStatus();
 }
@@ -519,7 +525,8 @@ absl::Status LowerLrn(const ir::Op& op, LowerContext& ctx) {
       ctx.Matmul(sum, w, sq, true, true);
       // y = x * (bias + alpha / size * square_sum) ^ -beta
       ctx.TensorScalarPerPartition(d, sum, neff::AluOp::MULTIPLY, nullptr,
-                                   alpha / static_cast<float>(size), neff::AluOp::ADD, nullptr, bias);
+                                   alpha / static_cast<float>(size), neff::AluOp::ADD, nullptr,
+                                   bias);
       ctx.TensorScalar(d, d, neff::AluOp::POW, -beta);
       ctx.TensorTensor(xt, xt, d, neff::AluOp::MULTIPLY);
       ctx.Dma(ctx.View(y, off, rows, spatial, {Dim{1, len}}), xt);
@@ -724,7 +731,8 @@ absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx) {
     // k rounds of: the extreme, its first position (ties go to the lower
     // index, as ONNX asks), then that position retired.
     for (int64_t j = 0; j < k; ++j) {
-      Operand value = ctx.Tile(*vb, tile.rows, 1, j * 4), index = ctx.Tile(*nb, tile.rows, 1, j * 4);
+      Operand value = ctx.Tile(*vb, tile.rows, 1, j * 4),
+              index = ctx.Tile(*nb, tile.rows, 1, j * 4);
       ctx.TensorReduce(value, xt, extreme_op);
       ctx.TensorScalarPerPartition(match, xt, neff::AluOp::IS_EQUAL, &value, 0.0f,
                                    neff::AluOp::BYPASS, nullptr, 0.0f);

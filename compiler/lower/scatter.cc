@@ -36,7 +36,9 @@ absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
   if (op.type == "ScatterND") {
     if (indices.empty()) return Unsupported("scalar indices");
     const int64_t m = indices.back();
-    if (m < 1 || m > rank) return Unsupported(absl::StrCat("indices.shape[-1] = ", m, " (1 to ", rank, ")"));
+    if (m < 1 || m > rank) {
+      return Unsupported(absl::StrCat("indices.shape[-1] = ", m, " (1 to ", rank, ")"));
+    }
     l.components = m;
     for (int64_t d = 0; d < m; ++d) l.positions *= data[d];
     for (int64_t d = m; d < rank; ++d) l.width *= data[d];
@@ -54,7 +56,9 @@ absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
       return Unsupported("data and indices must have the same rank (at least 1)");
     }
     int64_t axis = op.GetInt("axis", 0);
-    if (axis < -rank || axis >= rank) return Unsupported(absl::StrCat("axis ", axis, " out of range"));
+    if (axis < -rank || axis >= rank) {
+      return Unsupported(absl::StrCat("axis ", axis, " out of range"));
+    }
     if (axis < 0) axis += rank;
     const std::vector<int64_t> strides = RowMajorStrides(data);
     l.positions = ir::NumElements(data);
@@ -75,7 +79,9 @@ absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
   if (op.input(2)->num_elements() != l.updates * l.width) {
     return Unsupported("updates do not match indices");
   }
-  if (l.width > kMaxWidth) return Unsupported(absl::StrCat("slices of ", l.width, " elements (limit ", kMaxWidth, ")"));
+  if (l.width > kMaxWidth) {
+    return Unsupported(absl::StrCat("slices of ", l.width, " elements (limit ", kMaxWidth, ")"));
+  }
   // Row numbers are computed in fp32: exact below 2^24.
   if (l.positions >= (int64_t{1} << 24)) return Unsupported("more than 2^24 target rows");
   const int64_t blocks = (l.positions + 127) / 128, chunks = (l.updates + 127) / 128;
@@ -83,7 +89,9 @@ absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
     return Unsupported(absl::StrCat(l.updates, " updates into ", l.positions,
                                     " positions (at most ", kMaxMatmuls, " 128x128 match blocks)"));
   }
-  if (chunks * (l.width + 2) > kMaxStagedFloats) return Unsupported("too many updates to stage on chip");
+  if (chunks * (l.width + 2) > kMaxStagedFloats) {
+    return Unsupported("too many updates to stage on chip");
+  }
   return l;
 }
 
@@ -146,7 +154,8 @@ absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
     ctx.Dma(size, ctx.View(size_table, 0, k, 0, {Dim{1, m}}));
     ctx.Dma(stride, ctx.View(stride_table, 0, k, 0, {Dim{1, m}}));
     ctx.Dma(target, ctx.View(base_table, c * part, k, 1, {Dim{1, 1}}));
-    ctx.Dma(ctx.Tile(*mb, k, w, c * (w + 1) * 4), ctx.View(updates, c * part * w, k, w, {Dim{1, w}}));
+    ctx.Dma(ctx.Tile(*mb, k, w, c * (w + 1) * 4),
+            ctx.View(updates, c * part * w, k, w, {Dim{1, w}}));
     ctx.Memset(ctx.Tile(*mb, k, 1, (c * (w + 1) + w) * 4), 1.0f);
     // Negative components count from the end of their axis.
     ctx.TensorScalar(scratch, index, neff::AluOp::IS_LT, 0.0f);
@@ -186,7 +195,8 @@ absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
       ctx.Iota(match, static_cast<float>(p0), 0.0f, 1.0f);
       ctx.TensorScalarPerPartition(match, match, neff::AluOp::IS_EQUAL, &target, 0.0f,
                                    neff::AluOp::BYPASS, nullptr, 0.0f);
-      ctx.Matmul(collected, match, ctx.Tile(*mb, k, w + 1, c * (w + 1) * 4), c == 0, c == chunks - 1);
+      ctx.Matmul(collected, match, ctx.Tile(*mb, k, w + 1, c * (w + 1) * 4), c == 0,
+                 c == chunks - 1);
     }
     Operand data_rows = ctx.Tile(*db, rows, w), result = ctx.Tile(*rb, rows, w);
     Operand has = ctx.Tile(*hb, rows, 1), keep = ctx.Tile(*kb, rows, w);

@@ -118,11 +118,14 @@ void CheckPad(const onnx::NodeProto& node, const NodeTypes&,
 void CheckEyeLike(const onnx::NodeProto&, const NodeTypes& types,
                   std::vector<std::string>* problems) {
   const int rank = Rank(types.input_ranks, 0);
-  if (rank >= 0 && rank != 2) problems->push_back(absl::StrCat("input has rank ", rank, " (only 2-D)"));
+  if (rank >= 0 && rank != 2) {
+    problems->push_back(absl::StrCat("input has rank ", rank, " (only 2-D)"));
+  }
   // The output type comes from `dtype`, so T's check does not cover it.
   const int32_t out = types.output_elem_types.empty() ? 0 : types.output_elem_types[0];
   if (out != 0 && (ElemTypeBit(out) & kAnyIrType) == 0) {
-    problems->push_back(absl::StrCat("output 0 is ", ElemTypeDisplayName(out), " (not an IR element type)"));
+    problems->push_back(
+        absl::StrCat("output 0 is ", ElemTypeDisplayName(out), " (not an IR element type)"));
   }
 }
 
@@ -203,8 +206,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"Flatten", 1, kAll, kAny, "", nullptr},
     {"Floor", 6, kAll, kF32, "", nullptr},
     {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
-    {"GatherElements", 11, kAll, kAny, "int32/int64 indices; data below 2^24 elements", CheckGather},
-    {"GatherND", 11, kAll, kAny, "int32/int64 indices; slices of at most 16384 elements", CheckGather},
+    {"GatherElements", 11, kAll, kAny, "int32/int64 indices; data below 2^24 elements",
+     CheckGather},
+    {"GatherND", 11, kAll, kAny, "int32/int64 indices; slices of at most 16384 elements",
+     CheckGather},
     {"Gemm", 6, kAll, kF32, "C of rank <= 2", CheckGemm},
     {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
@@ -234,13 +239,16 @@ constexpr OnnxOpSupport kOps[] = {
     {"Mul", 6, kAll, kFoldableInt, kBroadcastInt, nullptr},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
-    {"OneHot", 9, kAll, kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
+    {"OneHot", 9, kAll,
+     kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
      "f32 values; depth (from the output's static shape) at most 4096", nullptr, kOutputNotT},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 6, kAll, kF32,
-     "broadcast of a non-constant operand only over a suffix; before opset 7 a constant slope of C elements is per channel (axis 1)",
+     "broadcast of a non-constant operand only over a suffix; before opset 7 a constant slope of C "
+     "elements is per channel (axis 1)",
      nullptr},
-    {"Pad", 2, kAll, kAny, "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
+    {"Pad", 2, kAll, kAny,
+     "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
      "constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kF32, kBroadcast, nullptr},
@@ -262,8 +270,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Round", 11, kAll, kF32, "", nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
     {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},
-    {"ScatterND", 11, kAll, kF32, "int32/int64 indices; reduction none or add; slices of at most 511",
-     CheckGather},
+    {"ScatterND", 11, kAll, kF32,
+     "int32/int64 indices; reduction none or add; slices of at most 511", CheckGather},
     {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Shrink", 9, kAll, kF32, "", nullptr},
@@ -286,7 +294,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Tanh", 6, kAll, kF32, "", nullptr},
     {"ThresholdedRelu", 10, kAll, kF32, "", nullptr},
     {"Tile", 6, kAll, kAny, "at most 4096 repeated blocks", nullptr},
-    {"TopK", 1, kAll, kF32, "k (from the outputs' static shape) at most 128; int64 Indices", nullptr},
+    {"TopK", 1, kAll, kF32, "k (from the outputs' static shape) at most 128; int64 Indices",
+     nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},

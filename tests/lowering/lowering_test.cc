@@ -99,9 +99,9 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
 // `opset` 0 means the latest semantics. The execution must succeed unless
 // `run_status` is given, which then receives its status.
 std::map<std::string, Tensor> CompileAndRun(const std::string& text,
-                                  const std::map<std::string, Tensor>& inputs,
-                                  bool fuse = true, int64_t opset = 0,
-                                  absl::Status* run_status = nullptr) {
+                                            const std::map<std::string, Tensor>& inputs,
+                                            bool fuse = true, int64_t opset = 0,
+                                            absl::Status* run_status = nullptr) {
   auto graph = ir::Parse(text);
   EXPECT_TRUE(graph.ok()) << graph.status();
   if (!graph.ok()) return {};
@@ -697,7 +697,8 @@ TEST(RowOps, InstanceNormMeanVarianceNormAndLrn) {
   // 130 channels: two partition blocks; MVN over the default axes [0, 2, 3]
   // and over a middle axis (rows from two kept runs); LRN with an even window
   // (one channel before, two after) over 600 positions (two matmul chunks).
-  const std::string text = R"(graph g(%x: f32[2,130,7,9], %s: f32[130], %b: f32[130], %m: f32[2,5,3,7], %t: f32[4,6,5], %l: f32[2,13,20,30]) -> (%in, %mvn, %mvn1, %lrn) {
+  const std::string text =
+      R"(graph g(%x: f32[2,130,7,9], %s: f32[130], %b: f32[130], %m: f32[2,5,3,7], %t: f32[4,6,5], %l: f32[2,13,20,30]) -> (%in, %mvn, %mvn1, %lrn) {
   %in: f32[2,130,7,9] = InstanceNormalization(%x, %s, %b) {epsilon=0.01}
   %mvn: f32[2,5,3,7] = MeanVarianceNormalization(%m)
   %mvn1: f32[4,6,5] = MeanVarianceNormalization(%t) {axes=[1]}
@@ -732,7 +733,8 @@ TEST(RowOps, InstanceNormMeanVarianceNormAndLrn) {
       mean /= len;
       for (int j = 0; j < len; ++j) var += (v[index(k, j)] - mean) * (v[index(k, j)] - mean);
       var /= len;
-      for (int j = 0; j < len; ++j) y[index(k, j)] = float((v[index(k, j)] - mean) / (std::sqrt(var) + 1e-9));
+      for (int j = 0; j < len; ++j)
+        y[index(k, j)] = float((v[index(k, j)] - mean) / (std::sqrt(var) + 1e-9));
     }
     return y;
   };
@@ -782,9 +784,8 @@ TEST(RowOps, TopKLargestAndSmallestWithTies) {
         std::vector<int> order(len);
         for (int j = 0; j < len; ++j) order[j] = j;
         auto at = [&](int j) { return t[(o * len + j) * inner + in]; };
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-          return largest ? at(a) > at(b) : at(a) < at(b);
-        });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return largest ? at(a) > at(b) : at(a) < at(b); });
         for (int j = 0; j < k; ++j) {
           (*v)[(o * k + j) * inner + in] = at(order[j]);
           (*i)[(o * k + j) * inner + in] = float(order[j]);
@@ -823,7 +824,8 @@ TEST(Gather, EmbeddingRowsAndInnerAxis) {
 
 TEST(Gather, GatherElementsAlongEachAxisWithNegativeIndices) {
   // 150 output elements per case: two partition tiles.
-  const std::string text = R"(graph g(%d: f32[5,7,3], %i0: i64[10,5,3], %i2: i64[5,6,5]) -> (%y0, %y2) {
+  const std::string text =
+      R"(graph g(%d: f32[5,7,3], %i0: i64[10,5,3], %i2: i64[5,6,5]) -> (%y0, %y2) {
   %y0: f32[10,5,3] = GatherElements(%d, %i0) {axis=0}
   %y2: f32[5,6,5] = GatherElements(%d, %i2) {axis=-1}
 }
@@ -856,7 +858,8 @@ TEST(Gather, GatherElementsAlongEachAxisWithNegativeIndices) {
 }
 
 TEST(Gather, GatherNdSlicesAndBatchDims) {
-  const std::string text = R"(graph g(%d: f32[3,4,5], %i: i64[2,3,2], %j: i64[3,2,1], %k: i64[130,3]) -> (%y, %yb, %ye) {
+  const std::string text =
+      R"(graph g(%d: f32[3,4,5], %i: i64[2,3,2], %j: i64[3,2,1], %k: i64[130,3]) -> (%y, %yb, %ye) {
   %y: f32[2,3,5] = GatherND(%d, %i)
   %yb: f32[3,2,5] = GatherND(%d, %j) {batch_dims=1}
   %ye: f32[130] = GatherND(%d, %k)
@@ -912,7 +915,8 @@ TEST(Gather, IndexOutsideTheAxisStopsTheExecution) {
 TEST(Scatter, ElementsAndNdWithNoneAndAddReductions) {
   // 270 and 140 positions (three and two blocks of 128), 150 and 130 updates
   // (two chunks); "add" with repeated targets, "none" with distinct ones.
-  const std::string text = R"(graph g(%d: f32[9,30], %ie: i64[9,17], %ia: i64[9,17], %ue: f32[9,17], %r: f32[140,6], %in: i64[130,1], %ina: i64[130,1], %un: f32[130,6]) -> (%e, %ea, %n, %na) {
+  const std::string text =
+      R"(graph g(%d: f32[9,30], %ie: i64[9,17], %ia: i64[9,17], %ue: f32[9,17], %r: f32[140,6], %in: i64[130,1], %ina: i64[130,1], %un: f32[130,6]) -> (%e, %ea, %n, %na) {
   %e: f32[9,30] = ScatterElements(%d, %ie, %ue) {axis=1}
   %ea: f32[9,30] = ScatterElements(%d, %ia, %ue) {axis=-1, reduction="add"}
   %n: f32[140,6] = ScatterND(%r, %in, %un)
@@ -950,7 +954,14 @@ TEST(Scatter, ElementsAndNdWithNoneAndAddReductions) {
       na[int(ina[k]) * 6 + c] += un[k * 6 + c];
     }
   }
-  auto out = CompileAndRun(text, {{"d", d}, {"ie", ie}, {"ia", ia}, {"ue", ue}, {"r", r}, {"in", in}, {"ina", ina}, {"un", un}});
+  auto out = CompileAndRun(text, {{"d", d},
+                                  {"ie", ie},
+                                  {"ia", ia},
+                                  {"ue", ue},
+                                  {"r", r},
+                                  {"in", in},
+                                  {"ina", ina},
+                                  {"un", un}});
   EXPECT_EQ(out["e"], e);
   ExpectClose(out["ea"], ea);
   EXPECT_EQ(out["n"], n);
@@ -963,13 +974,15 @@ TEST(Scatter, IndexOutsideTheAxisStopsTheExecution) {
 }
 )";
   absl::Status status;
-  CompileAndRun(text, {{"d", Random(12, 68)}, {"i", {0, 3}}, {"u", Random(8, 69)}}, true, 0, &status);
+  CompileAndRun(text, {{"d", Random(12, 68)}, {"i", {0, 3}}, {"u", Random(8, 69)}}, true, 0,
+                &status);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
 }
 
 TEST(Gather, ReverseSequenceAlongEitherAxis) {
-  const std::string text = R"(graph g(%x: f32[3,130,2], %l: i64[3], %z: f32[6,4], %m: i64[4]) -> (%y, %w) {
+  const std::string text =
+      R"(graph g(%x: f32[3,130,2], %l: i64[3], %z: f32[6,4], %m: i64[4]) -> (%y, %w) {
   %y: f32[3,130,2] = ReverseSequence(%x, %l) {batch_axis=0, time_axis=1}
   %w: f32[6,4] = ReverseSequence(%z, %m) {batch_axis=1, time_axis=0}
 }
@@ -989,7 +1002,8 @@ TEST(Gather, ReverseSequenceAlongEitherAxis) {
 }
 
 TEST(Gather, OneHotInnerAndMiddleAxes) {
-  const std::string text = R"(graph g(%i: i64[4,3], %f: f32[130], %d7: f32[1], %d5: f32[1], %v: f32[2]) -> (%mid, %last) {
+  const std::string text =
+      R"(graph g(%i: i64[4,3], %f: f32[130], %d7: f32[1], %d5: f32[1], %v: f32[2]) -> (%mid, %last) {
   %mid: f32[4,7,3] = OneHot(%i, %d7, %v) {axis=1}
   %last: f32[130,5] = OneHot(%f, %d5, %v)
 }
@@ -1065,12 +1079,13 @@ TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
 TEST(Elementwise, TrigonometricHyperbolicAndRoundingFunctions) {
   // x in (-1, 1) suits every function's domain except acosh's (z >= 1);
   // r holds values a quarter apart, so ties (k + 0.5) hit round's even rule.
-  const std::string ops[] = {"Tan",  "Sinh",  "Cosh",  "Asin",  "Acos", "Atan",
+  const std::string ops[] = {"Tan",   "Sinh",  "Cosh",  "Asin", "Acos", "Atan",
                              "Asinh", "Atanh", "Floor", "Ceil", "Round"};
   std::string text = "graph g(%x: f32[3,129], %z: f32[40], %r: f32[40]) -> (";
   for (const std::string& op : ops) absl::StrAppend(&text, "%", op, ", ");
   absl::StrAppend(&text, "%Acosh, %rf, %rc, %rr) {\n");
-  for (const std::string& op : ops) absl::StrAppend(&text, "  %", op, ": f32[3,129] = ", op, "(%x)\n");
+  for (const std::string& op : ops)
+    absl::StrAppend(&text, "  %", op, ": f32[3,129] = ", op, "(%x)\n");
   absl::StrAppend(&text, "  %Acosh: f32[40] = Acosh(%z)\n", "  %rf: f32[40] = Floor(%r)\n",
                   "  %rc: f32[40] = Ceil(%r)\n", "  %rr: f32[40] = Round(%r)\n}\n");
   Tensor x = Random(3 * 129, 41), z(40), r(40);
@@ -1081,8 +1096,8 @@ TEST(Elementwise, TrigonometricHyperbolicAndRoundingFunctions) {
   auto out = CompileAndRun(text, {{"x", x}, {"z", z}, {"r", r}});
   // References from the ONNX operator definitions (element-wise libm).
   const std::map<std::string, float (*)(float)> ref = {
-      {"Tan", std::tan},   {"Sinh", std::sinh},   {"Cosh", std::cosh},   {"Asin", std::asin},
-      {"Acos", std::acos}, {"Atan", std::atan},   {"Asinh", std::asinh}, {"Atanh", std::atanh},
+      {"Tan", std::tan},     {"Sinh", std::sinh}, {"Cosh", std::cosh},      {"Asin", std::asin},
+      {"Acos", std::acos},   {"Atan", std::atan}, {"Asinh", std::asinh},    {"Atanh", std::atanh},
       {"Floor", std::floor}, {"Ceil", std::ceil}, {"Round", std::nearbyint}};
   for (const std::string& op : ops) {
     SCOPED_TRACE(op);
@@ -1109,7 +1124,8 @@ TEST(Elementwise, TrigonometricHyperbolicAndRoundingFunctions) {
 }
 
 TEST(Elementwise, ShrinkAndEyeLike) {
-  const std::string text = R"(graph g(%x: f32[3,129], %shape: i32[4,6]) -> (%hard, %soft, %eye, %eye1) {
+  const std::string text =
+      R"(graph g(%x: f32[3,129], %shape: i32[4,6]) -> (%hard, %soft, %eye, %eye1) {
   %hard: f32[3,129] = Shrink(%x) {lambd=1.5}
   %soft: f32[3,129] = Shrink(%x) {lambd=0.75, bias=0.5}
   %eye: f32[4,6] = EyeLike(%shape) {k=-1}
