@@ -56,16 +56,6 @@ void CheckDropout(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
-void CheckPool(const onnx::NodeProto& node, const NodeTypes&,
-               std::vector<std::string>* problems) {
-  if (HasOutput(node, 1)) problems->push_back("the Indices output");
-  for (const auto& attr : node.attribute()) {
-    if (attr.name() == "storage_order" && attr.i() != 0) {
-      problems->push_back("attribute 'storage_order'=1 (only 0)");
-    }
-  }
-}
-
 void CheckBatchNorm(const onnx::NodeProto& node, const NodeTypes&,
                     std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
@@ -174,7 +164,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Asinh", 9, kAll, kF32, "", nullptr},
     {"Atan", 7, kAll, kF32, "", nullptr},
     {"Atanh", 9, kAll, kF32, "", nullptr},
-    {"AveragePool", 1, kAll, kF32, "", CheckPool},
+    {"AveragePool", 1, kAll, kF32, "", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
      "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
     {"Cast", 6, kAll, kAny, "between the element types listed", nullptr},
@@ -231,7 +221,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
     {"Max", 6, kAll, kF32, kBroadcast, nullptr},
-    {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
+    {"MaxPool", 1, kAll, kF32, "Indices (int64) for 2-D pooling of inputs below 2^24 elements",
+     nullptr},
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
     {"MeanVarianceNormalization", 9, kAll, kF32,
      "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},

@@ -495,6 +495,40 @@ TEST(Pool, MaxAndAverageWithPaddingAndCeilMode) {
   ExpectClose(out["i"], PoolReference(x, 1, 130, 7, 7, 4, 4, 3, 2, {1, 1, 1, 1}, false, true));
 }
 
+TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
+  // 2x130x7x6 (two batches, channels cross 128), 3x3 stride 2 pad 1; the
+  // Indices are flat into X: ((n * C + c) * H + h) * W + w, or with
+  // storage_order=1 ((n * C + c) * W + w) * H + h.
+  const std::string text = R"(graph g(%x: f32[2,130,7,6]) -> (%m, %i, %mc, %ic) {
+  %m: f32[2,130,4,3], %i: i64[2,130,4,3] = MaxPool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2]}
+  %mc: f32[2,130,4,3], %ic: i64[2,130,4,3] = MaxPool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2], storage_order=1}
+}
+)";
+  Tensor x = Random(2 * 130 * 42, 74);
+  Tensor m, i, ic;
+  for (int plane = 0; plane < 260; ++plane)
+    for (int oh = 0; oh < 4; ++oh)
+      for (int ow = 0; ow < 3; ++ow) {
+        float best = -INFINITY;
+        int bh = 0, bw = 0;
+        for (int r = 0; r < 3; ++r)
+          for (int s = 0; s < 3; ++s) {
+            const int h = oh * 2 + r - 1, w = ow * 2 + s - 1;
+            if (h < 0 || h >= 7 || w < 0 || w >= 6) continue;
+            const float v = x[(plane * 7 + h) * 6 + w];
+            if (v > best) best = v, bh = h, bw = w;
+          }
+        m.push_back(best);
+        i.push_back(float((plane * 7 + bh) * 6 + bw));
+        ic.push_back(float((plane * 6 + bw) * 7 + bh));
+      }
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["m"], m);
+  EXPECT_EQ(out["i"], i);
+  EXPECT_EQ(out["mc"], m);
+  EXPECT_EQ(out["ic"], ic);
+}
+
 TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   const std::string text = R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
   %starts: i64[2] = constant [3, 1]
