@@ -63,6 +63,66 @@ absl::StatusOr<std::pair<int64_t, int64_t>> SoftmaxBlock(const ir::Op& op, int64
   return std::make_pair(axis, legacy ? rank : axis + 1);
 }
 
+// A tensor as rows of the slices that axes `reduced` span, for reductions
+// over any set of axes: the kept axes index rows (the innermost run of kept
+// axes on partitions, the outer ones looped over), the reduced axes (adjacent
+// ones merged) are up to three free dimensions. Row g * rows.size + r (g the
+// group, r the partition) is the r-th row of group g in kept row-major order.
+struct SliceRows {
+  std::vector<Dim> reduced;          // free dims of one row
+  int64_t length = 1;                // elements per row
+  Dim rows{1, 1};                    // the partition dimension {stride, size}
+  std::vector<int64_t> row_offsets;  // first element of each group of rows
+};
+
+absl::StatusOr<SliceRows> RowsOfSlices(const ir::Shape& shape, const std::vector<bool>& reduced) {
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  const std::vector<int64_t> strides = RowMajorStrides(shape);
+  // Runs of adjacent axes that are all reduced or all kept merge into one
+  // dimension (row-major: the run's stride is its innermost axis's).
+  struct Run {
+    bool reduced;
+    int64_t stride, size;
+  };
+  std::vector<Run> runs;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (shape[i] == 1) continue;
+    if (!runs.empty() && runs.back().reduced == reduced[i]) {
+      runs.back().size *= shape[i];
+      runs.back().stride = strides[i];
+    } else {
+      runs.push_back({reduced[i], strides[i], shape[i]});
+    }
+  }
+  SliceRows layout;
+  std::vector<Run> outer_kept;
+  for (const Run& run : runs) {
+    if (run.reduced) {
+      layout.reduced.push_back(Dim{run.stride, run.size});
+      layout.length *= run.size;
+    } else {
+      if (layout.rows.size > 1) outer_kept.push_back({false, layout.rows.stride, layout.rows.size});
+      layout.rows = Dim{run.stride, run.size};
+    }
+  }
+  if (layout.reduced.size() > 3) {
+    return Unsupported("more than three separate runs of reduced axes");
+  }
+  if (layout.reduced.empty()) layout.reduced.push_back(Dim{1, 1});
+  if (layout.length > kMaxRow) {
+    return Unsupported(absl::StrCat("slices of ", layout.length, " elements (limit ", kMaxRow, ")"));
+  }
+  layout.row_offsets = {0};
+  for (const Run& run : outer_kept) {
+    std::vector<int64_t> next;
+    for (int64_t base : layout.row_offsets) {
+      for (int64_t i = 0; i < run.size; ++i) next.push_back(base + i * run.stride);
+    }
+    layout.row_offsets = std::move(next);
+  }
+  return layout;
+}
+
 absl::StatusOr<std::vector<int64_t>> ReduceAxes(const ir::Op& op) {
   std::vector<int64_t> axes = op.GetInts("axes", {});
   if (const ir::Value* a = op.input(1); a != nullptr) {
@@ -79,12 +139,23 @@ absl::StatusOr<std::vector<int64_t>> ReduceAxes(const ir::Op& op) {
   for (int64_t& a : axes) a = Normalize(a, rank);
   std::sort(axes.begin(), axes.end());
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  for (size_t i = 1; i < axes.size(); ++i) {
-    if (axes[i] != axes[i - 1] + 1) {
-      return Unsupported("reducing over non-adjacent axes");
-    }
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank) return Unsupported("axis out of range");
   }
   return axes;
+}
+
+bool Adjacent(const std::vector<int64_t>& axes) {
+  for (size_t i = 1; i < axes.size(); ++i) {
+    if (axes[i] != axes[i - 1] + 1) return false;
+  }
+  return true;
+}
+
+std::vector<bool> AxisMask(const std::vector<int64_t>& axes, size_t rank) {
+  std::vector<bool> mask(rank, false);
+  for (int64_t a : axes) mask[a] = true;
+  return mask;
 }
 
 Operand RowView(LowerContext& ctx, const DramTensor& t, const RowTile& tile, const RowLayout& r) {
@@ -179,8 +250,81 @@ absl::Status CheckReduce(const ir::Op& op) {
     return Unsupported("only f32 reductions are lowered so far");
   }
   auto axes = ReduceAxes(op);
-  return axes.ok() ? absl::OkStatus() : axes.status();
+  if (!axes.ok()) return axes.status();
+  if (Adjacent(*axes)) return absl::OkStatus();
+  auto rows = RowsOfSlices(op.input(0)->shape, AxisMask(*axes, op.input(0)->shape.size()));
+  return rows.ok() ? absl::OkStatus() : rows.status();
 }
+
+namespace {
+
+neff::AluOp ReduceAlu(const std::string& t) {
+  if (t == "ReduceMax" || t == "ReduceLogSumExp") return neff::AluOp::MAXIMUM;
+  if (t == "ReduceMin") return neff::AluOp::MINIMUM;
+  if (t == "ReduceProd") return neff::AluOp::MULTIPLY;
+  return neff::AluOp::ADD;
+}
+
+// Reduces each partition's row of xt (clobbered) into `part`, one element per
+// partition, before the final step of FinishReduce.
+absl::Status ReduceRows(LowerContext& ctx, const std::string& t, const Operand& xt,
+                        const Operand& part) {
+  if (t == "ReduceSumSquare" || t == "ReduceL2") {
+    ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr, part);
+  } else if (t == "ReduceL1") {
+    ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::ABS, 1.0f, nullptr, part);
+  } else if (t == "ReduceLogSumExp") {
+    auto mb = ctx.Sbuf("negmax", xt.num_partitions, 4);
+    if (!mb.ok()) return mb.status();
+    Operand negmax = ctx.Tile(*mb, xt.num_partitions, 1);
+    ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
+    ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
+    ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, part);
+    ctx.Activation(part, part, neff::ActivationFunction::LOG, 1.0f, nullptr);
+    ctx.TensorScalarPerPartition(part, part, neff::AluOp::SUBTRACT, &negmax, 0.0f,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+  } else {
+    ctx.TensorReduce(part, xt, ReduceAlu(t));
+  }
+  return absl::OkStatus();
+}
+
+// The last step over the combined result of `length` elements.
+void FinishReduce(LowerContext& ctx, const std::string& t, const Operand& result, int64_t length) {
+  if (t == "ReduceMean") {
+    ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(length));
+  } else if (t == "ReduceL2") {
+    ctx.Activation(result, result, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+  } else if (t == "ReduceLogSum") {
+    ctx.Activation(result, result, neff::ActivationFunction::LOG, 1.0f, nullptr);
+  }
+}
+
+// Non-adjacent axes: rows of strided slices (at most kMaxRow elements).
+absl::Status LowerReduceSlices(const ir::Op& op, LowerContext& ctx, const SliceRows& l) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t part = ctx.spec().partitions;
+  for (size_t g = 0; g < l.row_offsets.size(); ++g) {
+    for (int64_t r0 = 0; r0 < l.rows.size; r0 += part) {
+      const int rows = static_cast<int>(std::min(part, l.rows.size - r0));
+      auto xb = ctx.Sbuf("x", rows, l.length * 4), rb = ctx.Sbuf("result", rows, 4);
+      if (!xb.ok()) return xb.status();
+      if (!rb.ok()) return rb.status();
+      Operand xt = ctx.Tile(*xb, rows, l.length), result = ctx.Tile(*rb, rows, 1);
+      ctx.Dma(xt, ctx.View(x, l.row_offsets[g] + r0 * l.rows.stride, rows, l.rows.stride,
+                           l.reduced));
+      if (auto s = ReduceRows(ctx, op.type, xt, result); !s.ok()) return s;
+      FinishReduce(ctx, op.type, result, l.length);
+      // Output rows are the kept axes in row-major order.
+      ctx.Dma(ctx.View(y, static_cast<int64_t>(g) * l.rows.size + r0, rows, 1, {Dim{1, 1}}),
+              result);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
   auto axes = ReduceAxes(op);
@@ -192,6 +336,11 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
             ctx.View(x, 0, 1, 0, {Dim{1, ir::NumElements(x.shape)}}));
     return absl::OkStatus();
   }
+  if (!Adjacent(*axes)) {
+    auto slices = RowsOfSlices(x.shape, AxisMask(*axes, x.shape.size()));
+    if (!slices.ok()) return slices.status();
+    return LowerReduceSlices(op, ctx, *slices);
+  }
   RowLayout r = Rows(x.shape, axes->front(), axes->back() + 1, ctx.spec().partitions);
   const std::string& t = op.type;
   const bool simple = t == "ReduceSum" || t == "ReduceMean" || t == "ReduceMax" ||
@@ -199,10 +348,7 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
   if (r.length > kMaxRow && !simple) {
     return Unsupported(absl::StrCat(t, " over ", r.length, " elements (limit ", kMaxRow, ")"));
   }
-  neff::AluOp alu = neff::AluOp::ADD;
-  if (t == "ReduceMax" || t == "ReduceLogSumExp") alu = neff::AluOp::MAXIMUM;
-  if (t == "ReduceMin") alu = neff::AluOp::MINIMUM;
-  if (t == "ReduceProd") alu = neff::AluOp::MULTIPLY;
+  const neff::AluOp alu = ReduceAlu(t);
   const int64_t chunks = (r.length + kMaxRow - 1) / kMaxRow;
   for (const RowTile& tile : r.tiles) {
     auto rb = ctx.Sbuf("result", tile.rows, chunks * 4);
@@ -215,33 +361,10 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
       Operand xt = ctx.Tile(*xb, tile.rows, len);
       ctx.Dma(xt, ctx.View(x, tile.in_offset + k * kMaxRow * RowStride(r), tile.rows,
                            tile.in_partition_stride, {Dim{RowStride(r), len}}));
-      Operand part = ctx.Tile(*rb, tile.rows, 1, k * 4);
-      if (t == "ReduceSumSquare" || t == "ReduceL2") {
-        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr, part);
-      } else if (t == "ReduceL1") {
-        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::ABS, 1.0f, nullptr, part);
-      } else if (t == "ReduceLogSumExp") {
-        auto mb = ctx.Sbuf("negmax", tile.rows, 4);
-        if (!mb.ok()) return mb.status();
-        Operand negmax = ctx.Tile(*mb, tile.rows, 1);
-        ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
-        ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
-        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, part);
-        ctx.Activation(part, part, neff::ActivationFunction::LOG, 1.0f, nullptr);
-        ctx.TensorScalarPerPartition(part, part, neff::AluOp::SUBTRACT, &negmax, 0.0f,
-                                     neff::AluOp::BYPASS, nullptr, 0.0f);
-      } else {
-        ctx.TensorReduce(part, xt, alu);
-      }
+      if (auto s = ReduceRows(ctx, t, xt, ctx.Tile(*rb, tile.rows, 1, k * 4)); !s.ok()) return s;
     }
     if (chunks > 1) ctx.TensorReduce(result, ctx.Tile(*rb, tile.rows, chunks), alu);
-    if (t == "ReduceMean") {
-      ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(r.length));
-    } else if (t == "ReduceL2") {
-      ctx.Activation(result, result, neff::ActivationFunction::SQRT, 1.0f, nullptr);
-    } else if (t == "ReduceLogSum") {
-      ctx.Activation(result, result, neff::ActivationFunction::LOG, 1.0f, nullptr);
-    }
+    FinishReduce(ctx, t, result, r.length);
     ctx.Dma(ReducedView(ctx, y, tile), result);
   }
   return absl::OkStatus();
@@ -368,70 +491,21 @@ absl::Status LowerInstanceNorm(const ir::Op& op, LowerContext& ctx) {
 
 namespace {
 
-// MeanVarianceNormalization's rows: the kept axes index rows (the innermost
-// run of kept axes on partitions, the outer ones looped over), the reduced
-// axes (adjacent ones merged) are up to three free dimensions.
-struct MvnLayout {
-  std::vector<Dim> reduced;          // free dims of one row
-  int64_t length = 1;                // elements per row
-  Dim rows{1, 1};                    // the partition dimension {stride, size}
-  std::vector<int64_t> row_offsets;  // first element of each group of rows
-};
-
-absl::StatusOr<MvnLayout> MvnRows(const ir::Op& op) {
-  const ir::Shape& shape = op.input(0)->shape;
-  const int64_t rank = static_cast<int64_t>(shape.size());
+absl::StatusOr<std::vector<bool>> MvnReducedAxes(const ir::Op& op) {
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
   std::vector<bool> reduced(rank, false);
   for (int64_t a : op.GetInts("axes", {0, 2, 3})) {
     const int64_t axis = Normalize(a, rank);
     if (axis < 0 || axis >= rank) return Unsupported(absl::StrCat("axis ", a, " out of range"));
     reduced[axis] = true;
   }
-  const std::vector<int64_t> strides = RowMajorStrides(shape);
-  // Runs of adjacent axes that are all reduced or all kept merge into one
-  // dimension (row-major: the run's stride is its innermost axis's).
-  struct Run {
-    bool reduced;
-    int64_t stride, size;
-  };
-  std::vector<Run> runs;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (shape[i] == 1) continue;
-    if (!runs.empty() && runs.back().reduced == reduced[i]) {
-      runs.back().size *= shape[i];
-      runs.back().stride = strides[i];
-    } else {
-      runs.push_back({reduced[i], strides[i], shape[i]});
-    }
-  }
-  MvnLayout layout;
-  std::vector<Run> outer_kept;
-  for (const Run& run : runs) {
-    if (run.reduced) {
-      layout.reduced.push_back(Dim{run.stride, run.size});
-      layout.length *= run.size;
-    } else {
-      if (layout.rows.size > 1) outer_kept.push_back({false, layout.rows.stride, layout.rows.size});
-      layout.rows = Dim{run.stride, run.size};
-    }
-  }
-  if (layout.reduced.size() > 3) {
-    return Unsupported("more than three separate runs of reduced axes");
-  }
-  if (layout.reduced.empty()) layout.reduced.push_back(Dim{1, 1});
-  if (layout.length > kMaxRow) {
-    return Unsupported(
-        absl::StrCat("normalising ", layout.length, " elements (limit ", kMaxRow, ")"));
-  }
-  layout.row_offsets = {0};
-  for (const Run& run : outer_kept) {
-    std::vector<int64_t> next;
-    for (int64_t base : layout.row_offsets) {
-      for (int64_t i = 0; i < run.size; ++i) next.push_back(base + i * run.stride);
-    }
-    layout.row_offsets = std::move(next);
-  }
-  return layout;
+  return reduced;
+}
+
+absl::StatusOr<SliceRows> MvnRows(const ir::Op& op) {
+  auto reduced = MvnReducedAxes(op);
+  if (!reduced.ok()) return reduced.status();
+  return RowsOfSlices(op.input(0)->shape, *reduced);
 }
 
 }  // namespace

@@ -694,6 +694,37 @@ TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
   ExpectClose(out["l2"], l2);
 }
 
+TEST(RowOps, ReductionsOverNonAdjacentAxes) {
+  const std::string text = R"(graph g(%x: f32[3,5,4,2]) -> (%mean, %max, %lse) {
+  %mean: f32[1,5,1,2] = ReduceMean(%x) {axes=[0,2]}
+  %max: f32[3,4] = ReduceMax(%x) {axes=[1,3], keepdims=0}
+  %lse: f32[5,2] = ReduceLogSumExp(%x) {axes=[-2,0], keepdims=0}
+}
+)";
+  Tensor x = Random(120, 75);
+  auto at = [&](int a, int b, int c, int d) { return x[((a * 5 + b) * 4 + c) * 2 + d]; };
+  Tensor mean, max, lse;
+  for (int b = 0; b < 5; ++b)
+    for (int d = 0; d < 2; ++d) {
+      double sum = 0, exps = 0;
+      for (int a = 0; a < 3; ++a)
+        for (int c = 0; c < 4; ++c) sum += at(a, b, c, d), exps += std::exp(double(at(a, b, c, d)));
+      mean.push_back(float(sum / 12));
+      lse.push_back(float(std::log(exps)));
+    }
+  for (int a = 0; a < 3; ++a)
+    for (int c = 0; c < 4; ++c) {
+      float m = -INFINITY;
+      for (int b = 0; b < 5; ++b)
+        for (int d = 0; d < 2; ++d) m = std::max(m, at(a, b, c, d));
+      max.push_back(m);
+    }
+  auto out = CompileAndRun(text, {{"x", x}});
+  ExpectClose(out["mean"], mean);
+  EXPECT_EQ(out["max"], max);
+  ExpectClose(out["lse"], lse);
+}
+
 TEST(RowOps, LayerNormAndBatchNorm) {
   const std::string text = R"(graph g(%x: f32[3,50,40], %g: f32[40], %b: f32[40], %c: f32[2,3,4,4]) -> (%y, %n) {
   %s: f32[3] = constant [1.5, -0.5, 2.0]
