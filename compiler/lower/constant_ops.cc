@@ -35,6 +35,19 @@ absl::StatusOr<std::vector<double>> Values(const ir::Op& op) {
     end = std::clamp<int64_t>(end, start, rank);
     return std::vector<double>(s.begin() + start, s.begin() + end);
   }
+  if (op.type == "EyeLike") {
+    // Ones on the k-th diagonal of the 2-D output, zeros elsewhere.
+    const ir::Shape& s = out->shape;
+    if (s.size() != 2) {
+      return Unsupported(absl::StrCat("EyeLike of rank ", s.size(), " (only 2-D)"));
+    }
+    const int64_t k = op.GetInt("k", 0);
+    std::vector<double> v(n, 0.0);
+    for (int64_t i = 0; i < s[0]; ++i) {
+      if (i + k >= 0 && i + k < s[1]) v[i * s[1] + i + k] = 1.0;
+    }
+    return v;
+  }
   if (op.type == "Size") return std::vector<double>{static_cast<double>(op.input(0)->num_elements())};
   if (op.type == "ConstantOfShape") {
     // The output's static shape fixes the element count whatever computed

@@ -285,10 +285,59 @@ absl::Status LowerSplit(const ir::Op& op, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Pad's amounts, [x1_begin, x2_begin, ..., x1_end, x2_end, ...].
+absl::StatusOr<std::vector<int64_t>> PadAmounts(const ir::Op& op) {
+  std::vector<int64_t> pads = op.GetInts("pads", {});
+  if (op.input(1) != nullptr) {
+    auto p = ConstInts(op.input(1), "pads");
+    if (!p.ok()) return p.status();
+    pads = *p;
+  }
+  const size_t rank = op.input(0)->shape.size();
+  if (pads.size() != 2 * rank) {
+    return Unsupported(
+        absl::StrCat(pads.size(), " pads for rank ", rank, " (need ", 2 * rank, ")"));
+  }
+  return pads;
+}
+
+// Fills out's borders from its own interior, axis by axis: before axis d is
+// done, axes < d span the whole output and axes >= d only the interior, so
+// each border slice along d copies one interior slice (edge: the outermost;
+// reflect: the mirror image, not repeating the edge).
+void FillBordersFromInterior(LowerContext& ctx, const DramTensor& out, const ir::Shape& in_shape,
+                             const std::vector<int64_t>& pads, bool reflect) {
+  const int64_t rank = static_cast<int64_t>(in_shape.size());
+  const std::vector<int64_t> strides = RowMajorStrides(out.shape);
+  for (int64_t d = 0; d < rank; ++d) {
+    const int64_t before = pads[d], after = pads[d + rank], n = in_shape[d];
+    std::vector<int64_t> slice(rank);
+    int64_t base = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      slice[i] = i < d ? out.shape[i] : i == d ? 1 : in_shape[i];
+      if (i > d) base += pads[i] * strides[i];
+    }
+    auto copy = [&](int64_t from, int64_t to) {
+      EmitStridedCopy(ctx, out, base + from * strides[d], strides, out, base + to * strides[d],
+                      strides, slice);
+    };
+    for (int64_t j = 0; j < before; ++j) copy(reflect ? 2 * before - j : before, j);
+    for (int64_t t = 0; t < after; ++t) {
+      copy(reflect ? before + n - 2 - t : before + n - 1, before + n + t);
+    }
+  }
+}
+
+}  // namespace
+
 absl::Status CheckPad(const ir::Op& op) {
   if (op.input(0) == nullptr) return Unsupported("missing input");
   const std::string mode = op.GetString("mode", "constant");
-  if (mode != "constant") return Unsupported(absl::StrCat("mode '", mode, "' (only constant)"));
+  if (mode != "constant" && mode != "reflect" && mode != "edge") {
+    return Unsupported(absl::StrCat("mode '", mode, "' (constant, reflect or edge)"));
+  }
   if (op.input(1) != nullptr && !op.input(1)->is_constant) {
     return Unsupported("pads must be a compile-time constant");
   }
@@ -296,6 +345,24 @@ absl::Status CheckPad(const ir::Op& op) {
     return Unsupported("constant_value must be a compile-time constant");
   }
   if (op.input(3) != nullptr) return Unsupported("the axes input");
+  auto pads = PadAmounts(op);
+  if (!pads.ok()) return pads.status();
+  if (mode == "constant") return absl::OkStatus();
+  const ir::Shape& shape = op.input(0)->shape;
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  for (int64_t d = 0; d < rank; ++d) {
+    const int64_t before = (*pads)[d], after = (*pads)[d + rank];
+    if (before < 0 || after < 0) {
+      return Unsupported(absl::StrCat("negative pads with mode '", mode, "'"));
+    }
+    if ((before > 0 || after > 0) && shape[d] == 0) {
+      return Unsupported(absl::StrCat("mode '", mode, "' on an empty axis ", d));
+    }
+    if (mode == "reflect" && std::max(before, after) >= shape[d] && (before > 0 || after > 0)) {
+      return Unsupported(absl::StrCat("reflect pad of ", std::max(before, after), " on axis ", d,
+                                      " of size ", shape[d], " (at most size - 1)"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -303,20 +370,20 @@ absl::Status LowerPad(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& in = ctx.Tensor(op.input(0));
   const DramTensor& out = ctx.Tensor(op.outputs[0]);
   const int64_t rank = static_cast<int64_t>(in.shape.size());
-  std::vector<int64_t> pads = op.GetInts("pads", {});
-  if (op.input(1) != nullptr) {
-    auto p = ConstInts(op.input(1), "pads");
-    if (!p.ok()) return p.status();
-    pads = *p;
-  }
+  auto amounts = PadAmounts(op);
+  if (!amounts.ok()) return amounts.status();
+  const std::vector<int64_t>& pads = *amounts;
+  const std::string mode = op.GetString("mode", "constant");
   float value = op.GetFloat("value", 0.0f);
   if (const ir::Value* cv = op.input(2); cv != nullptr && cv->num_elements() == 1) {
     if (cv->dtype == ir::DType::kF32) value = cv->data_as<float>()[0];
     if (cv->dtype == ir::DType::kI64) value = static_cast<float>(cv->data_as<int64_t>()[0]);
     if (cv->dtype == ir::DType::kI32) value = static_cast<float>(cv->data_as<int32_t>()[0]);
   }
-  // Fill the whole output, then copy the interior (negative pads crop).
-  if (absl::Status s = EmitFill(ctx, out, value); !s.ok()) return s;
+  if (mode == "constant") {
+    // Fill the whole output, then copy the interior (negative pads crop).
+    if (absl::Status s = EmitFill(ctx, out, value); !s.ok()) return s;
+  }
   const std::vector<int64_t> in_strides = RowMajorStrides(in.shape);
   const std::vector<int64_t> out_strides = RowMajorStrides(out.shape);
   std::vector<int64_t> shape(rank);
@@ -330,6 +397,7 @@ absl::Status LowerPad(const ir::Op& op, LowerContext& ctx) {
     if (shape[i] <= 0) return absl::OkStatus();
   }
   EmitStridedCopy(ctx, in, src_off, in_strides, out, dst_off, out_strides, shape);
+  if (mode != "constant") FillBordersFromInterior(ctx, out, in.shape, pads, mode == "reflect");
   return absl::OkStatus();
 }
 

@@ -1,5 +1,5 @@
 // Data movement as DMA access patterns, with no compute engine involved:
-// Transpose, Slice, Concat, Split, Pad (constant), Cast, Expand. Each is a
+// Transpose, Slice, Concat, Split, Pad (constant, reflect, edge), Cast, Expand. Each is a
 // strided DRAM -> DRAM copy (DMA_COPY casts when dtypes differ), split into
 // several descriptors so that large copies use several DMA queues.
 #ifndef NCC_COMPILER_LOWER_DATA_MOVEMENT_H_

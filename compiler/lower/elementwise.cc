@@ -57,11 +57,11 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
 // Expands a constant to the full output shape at compile time (for
 // broadcasts no access pattern can express, e.g. a [C,1,1] bias in NCHW).
 DramTensor MaterializeBroadcast(LowerContext& ctx, const ir::Value& value,
-                                const ir::Shape& out) {
+                                const ir::Shape& value_shape, const ir::Shape& out) {
   const int64_t n = ir::NumElements(out);
   const size_t rank = out.size();
   ir::Shape in(rank, 1);
-  std::copy(value.shape.begin(), value.shape.end(), in.end() - value.shape.size());
+  std::copy(value_shape.begin(), value_shape.end(), in.end() - value_shape.size());
   std::vector<float> expanded(n);
   const float* src = value.data_as<float>();
   for (int64_t i = 0; i < n; ++i) {
@@ -75,6 +75,46 @@ DramTensor MaterializeBroadcast(LowerContext& ctx, const ir::Value& value,
     expanded[i] = src[src_index];
   }
   return ctx.F32Weights(absl::StrCat(value.name, "/broadcast"), out, expanded);
+}
+
+// PRelu before opset 7 applies a slope of C elements per channel (axis 1),
+// as the PyTorch exporters of that time meant, not NumPy-style.
+bool IsLegacyChannelSlope(const ir::Op& op, int64_t opset) {
+  const ir::Shape& out = op.outputs[0]->shape;
+  const ir::Value* slope = op.input(1);
+  return op.type == "PRelu" && opset > 0 && opset < 7 && out.size() >= 2 &&
+         slope->shape.size() == 1 && slope->shape[0] == out[1] && out[1] > 1;
+}
+
+// The slope expanded to the full output shape, indexed by channel.
+absl::StatusOr<DramTensor> ChannelSlope(LowerContext& ctx, const ir::Value& slope,
+                                        const ir::Shape& out) {
+  if (!slope.is_constant || slope.dtype != ir::DType::kF32) {
+    return Unsupported("a per-channel PRelu slope (opset < 7) must be a constant f32 tensor");
+  }
+  const int64_t channels = out[1], inner = ir::NumElements(out) / (out[0] * channels);
+  std::vector<float> expanded(ir::NumElements(out));
+  for (size_t i = 0; i < expanded.size(); ++i) {
+    expanded[i] = slope.data_as<float>()[(i / inner) % channels];
+  }
+  return ctx.F32Weights(absl::StrCat(slope.name, "/per_channel"), out, expanded);
+}
+
+// Input i's shape for broadcasting. Before opset 7, `broadcast=1` with an
+// `axis` lines B's dims up with A's from `axis` on (not from the right): B
+// padded with trailing 1s.
+ir::Shape BroadcastShape(const ir::Op& op, size_t i, int64_t opset) {
+  const ir::Shape& shape = op.input(i)->shape;
+  if (i != 1 || opset <= 0 || opset >= 7 || op.GetInt("broadcast", 0) == 0 ||
+      !op.has_attr("axis")) {
+    return shape;
+  }
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  int64_t axis = op.GetInt("axis", 0);
+  if (axis < 0) axis += rank;
+  ir::Shape padded = shape;
+  if (axis >= 0 && static_cast<int64_t>(shape.size()) < rank - axis) padded.resize(rank - axis, 1);
+  return padded;
 }
 
 struct Chunk {
@@ -263,9 +303,15 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
     if (in == nullptr) continue;  // Clip's absent bound
-    kinds[i] = Classify(in->shape, out_shape);
+    kinds[i] = Classify(BroadcastShape(op, i, ctx.opset()), out_shape);
     operands[i] = ctx.Tensor(in);
     if (kinds[i] == Broadcast::kSuffix) period = std::lcm(period, in->num_elements());
+  }
+  if (IsLegacyChannelSlope(op, ctx.opset())) {
+    auto slope = ChannelSlope(ctx, *op.input(1), out_shape);
+    if (!slope.ok()) return slope.status();
+    operands[1] = *slope;
+    kinds[1] = Broadcast::kSame;
   }
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
@@ -273,7 +319,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     const bool too_long = kinds[i] == Broadcast::kSuffix && period > kMaxFree;
     if (kinds[i] != Broadcast::kOther && !too_long) continue;
     if (in->is_constant && in->dtype == ir::DType::kF32) {
-      operands[i] = MaterializeBroadcast(ctx, *in, out_shape);
+      operands[i] = MaterializeBroadcast(ctx, *in, BroadcastShape(op, i, ctx.opset()), out_shape);
     } else {
       // Expand into a DRAM temporary by a zero-stride copy.
       Buffer buffer;
@@ -284,8 +330,9 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
       expanded.buffer = ctx.program().AddBuffer(std::move(buffer));
       expanded.shape = out_shape;
       const size_t rank = out_shape.size();
+      const ir::Shape shape = BroadcastShape(op, i, ctx.opset());
       ir::Shape padded(rank, 1);
-      std::copy(in->shape.begin(), in->shape.end(), padded.end() - in->shape.size());
+      std::copy(shape.begin(), shape.end(), padded.end() - shape.size());
       std::vector<int64_t> strides = RowMajorStrides(padded);
       for (size_t d = 0; d < rank; ++d) {
         if (padded[d] == 1) strides[d] = 0;
@@ -396,11 +443,15 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
   using F = neff::ActivationFunction;
   using A = neff::AluOp;
   static const std::pair<const char*, F> kDirect[] = {
-      {"Relu", F::RELU},   {"Sigmoid", F::SIGMOID},         {"Tanh", F::TANH},
-      {"Exp", F::EXP},     {"Erf", F::ERF},                 {"Sqrt", F::SQRT},
-      {"Log", F::LOG},     {"Abs", F::ABS},                 {"Reciprocal", F::RECIPROCAL},
-      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},         {"Sin", F::SIN},
-      {"Cos", F::COS},
+      {"Relu", F::RELU},         {"Sigmoid", F::SIGMOID}, {"Tanh", F::TANH},
+      {"Exp", F::EXP},           {"Erf", F::ERF},         {"Sqrt", F::SQRT},
+      {"Log", F::LOG},           {"Abs", F::ABS},         {"Reciprocal", F::RECIPROCAL},
+      {"Softplus", F::SOFTPLUS}, {"Sign", F::SIGN},       {"Sin", F::SIN},
+      {"Cos", F::COS},           {"Tan", F::TAN},         {"Sinh", F::SINH},
+      {"Cosh", F::COSH},         {"Asin", F::ASIN},       {"Acos", F::ACOS},
+      {"Atan", F::ATAN},         {"Asinh", F::ASINH},     {"Acosh", F::ACOSH},
+      {"Atanh", F::ATANH},       {"Floor", F::FLOOR},     {"Ceil", F::CEIL},
+      {"Round", F::ROUND},
   };
   for (const auto& [type, func] : kDirect) {
     if (op.type == type) return std::vector<UnaryStep>{Act(func)};
@@ -469,6 +520,46 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
 }
 
 }  // namespace
+
+absl::Status CheckShrink(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  return absl::OkStatus();
+}
+
+absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
+  // y = x + bias where x < -lambd, x - bias where x > lambd, 0 elsewhere:
+  // selects, so each branch is exact (and inf stays inf).
+  const float lambd = op.GetFloat("lambd", 0.5f), bias = op.GetFloat("bias", 0.0f);
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t total = ir::NumElements(y.shape);
+  const int partitions = ctx.spec().partitions;
+  const int64_t free_per_row =
+      std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+    auto xb = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
+    auto yb = ctx.Sbuf("y", chunk.rows, chunk.free * 4);
+    auto sb = ctx.Sbuf("shifted", chunk.rows, chunk.free * 4);
+    auto mb = ctx.Sbuf("mask", chunk.rows, chunk.free * 4);
+    for (auto* b : {&xb, &yb, &sb, &mb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand in = ctx.Tile(*xb, chunk.rows, chunk.free), out = ctx.Tile(*yb, chunk.rows, chunk.free);
+    Operand shifted = ctx.Tile(*sb, chunk.rows, chunk.free);
+    Operand mask = ctx.Tile(*mb, chunk.rows, chunk.free);
+    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    ctx.Memset(out, 0.0f);
+    ctx.TensorScalar(mask, in, neff::AluOp::IS_LT, -lambd);
+    ctx.TensorScalar(shifted, in, neff::AluOp::ADD, bias);
+    ctx.Select(out, mask, shifted, out);
+    ctx.TensorScalar(mask, in, neff::AluOp::IS_GT, lambd);
+    ctx.TensorScalar(shifted, in, neff::AluOp::SUBTRACT, bias);
+    ctx.Select(out, mask, shifted, out);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), out);
+  }
+  return absl::OkStatus();
+}
 
 bool ClipHasRuntimeBounds(const ir::Op& op) {
   for (size_t i = 1; i < op.inputs.size(); ++i) {

@@ -19,6 +19,9 @@ absl::Status CheckUnary(const ir::Op& op);
 absl::Status CheckClip(const ir::Op& op);
 absl::Status LowerClip(const ir::Op& op, LowerContext& ctx);
 absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx);
+// Shrink: two compare-and-select passes.
+absl::Status CheckShrink(const ir::Op& op);
+absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx);
 
 }  // namespace ncc::lower
 

@@ -1,6 +1,7 @@
 #include "compiler/lower/layout.h"
 
 #include "absl/strings/str_cat.h"
+#include "compiler/lower/constant_ops.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
@@ -15,8 +16,13 @@ absl::Status CheckLayout(const ir::Op& op) {
   if (op.outputs[0]->num_elements() != op.input(0)->num_elements()) {
     return Unsupported("changes the element count");
   }
-  if (op.type == "Dropout" && op.outputs.size() > 1) {
-    return Unsupported("the mask output (inference keeps only the data)");
+  if (op.type == "Dropout" && op.input(2) != nullptr) {
+    // training_mode: only a constant false is inference.
+    const ir::Value* mode = op.input(2);
+    if (!mode->is_constant || mode->num_elements() != 1 || mode->dtype != ir::DType::kBool ||
+        mode->data_as<uint8_t>()[0] != 0) {
+      return Unsupported("training_mode must be a constant false (inference only)");
+    }
   }
   return absl::OkStatus();
 }
@@ -35,11 +41,22 @@ absl::Status LowerLayout(const ir::Op& op, LowerContext& ctx) {
   const ir::Value* out = op.outputs[0];
   if (ctx.HasTensor(out)) {  // a model output with its own buffer
     EmitCopy(ctx, in, ctx.Tensor(out));
-    return absl::OkStatus();
+  } else {
+    DramTensor alias = in;
+    alias.shape = out->shape;
+    ctx.BindTensor(out, alias);
   }
-  DramTensor alias = in;
-  alias.shape = out->shape;
-  ctx.BindTensor(out, alias);
+  if (op.type == "Dropout" && op.outputs.size() > 1 && op.outputs[1] != nullptr) {
+    // Inference drops nothing: the mask is all true, a constant.
+    const ir::Value* mask = op.outputs[1];
+    DramTensor ones = WeightsFromDoubles(ctx, ctx.Name("mask"), mask->dtype, mask->shape,
+                                         std::vector<double>(mask->num_elements(), 1.0));
+    if (ctx.HasTensor(mask)) {
+      EmitCopy(ctx, ones, ctx.Tensor(mask));
+    } else {
+      ctx.BindTensor(mask, ones);
+    }
+  }
   return absl::OkStatus();
 }
 

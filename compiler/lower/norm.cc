@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/lower/data_movement.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
@@ -62,6 +63,66 @@ absl::StatusOr<std::pair<int64_t, int64_t>> SoftmaxBlock(const ir::Op& op, int64
   return std::make_pair(axis, legacy ? rank : axis + 1);
 }
 
+// A tensor as rows of the slices that axes `reduced` span, for reductions
+// over any set of axes: the kept axes index rows (the innermost run of kept
+// axes on partitions, the outer ones looped over), the reduced axes (adjacent
+// ones merged) are up to three free dimensions. Row g * rows.size + r (g the
+// group, r the partition) is the r-th row of group g in kept row-major order.
+struct SliceRows {
+  std::vector<Dim> reduced;          // free dims of one row
+  int64_t length = 1;                // elements per row
+  Dim rows{1, 1};                    // the partition dimension {stride, size}
+  std::vector<int64_t> row_offsets;  // first element of each group of rows
+};
+
+absl::StatusOr<SliceRows> RowsOfSlices(const ir::Shape& shape, const std::vector<bool>& reduced) {
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  const std::vector<int64_t> strides = RowMajorStrides(shape);
+  // Runs of adjacent axes that are all reduced or all kept merge into one
+  // dimension (row-major: the run's stride is its innermost axis's).
+  struct Run {
+    bool reduced;
+    int64_t stride, size;
+  };
+  std::vector<Run> runs;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (shape[i] == 1) continue;
+    if (!runs.empty() && runs.back().reduced == reduced[i]) {
+      runs.back().size *= shape[i];
+      runs.back().stride = strides[i];
+    } else {
+      runs.push_back({reduced[i], strides[i], shape[i]});
+    }
+  }
+  SliceRows layout;
+  std::vector<Run> outer_kept;
+  for (const Run& run : runs) {
+    if (run.reduced) {
+      layout.reduced.push_back(Dim{run.stride, run.size});
+      layout.length *= run.size;
+    } else {
+      if (layout.rows.size > 1) outer_kept.push_back({false, layout.rows.stride, layout.rows.size});
+      layout.rows = Dim{run.stride, run.size};
+    }
+  }
+  if (layout.reduced.size() > 3) {
+    return Unsupported("more than three separate runs of reduced axes");
+  }
+  if (layout.reduced.empty()) layout.reduced.push_back(Dim{1, 1});
+  if (layout.length > kMaxRow) {
+    return Unsupported(absl::StrCat("slices of ", layout.length, " elements (limit ", kMaxRow, ")"));
+  }
+  layout.row_offsets = {0};
+  for (const Run& run : outer_kept) {
+    std::vector<int64_t> next;
+    for (int64_t base : layout.row_offsets) {
+      for (int64_t i = 0; i < run.size; ++i) next.push_back(base + i * run.stride);
+    }
+    layout.row_offsets = std::move(next);
+  }
+  return layout;
+}
+
 absl::StatusOr<std::vector<int64_t>> ReduceAxes(const ir::Op& op) {
   std::vector<int64_t> axes = op.GetInts("axes", {});
   if (const ir::Value* a = op.input(1); a != nullptr) {
@@ -78,12 +139,23 @@ absl::StatusOr<std::vector<int64_t>> ReduceAxes(const ir::Op& op) {
   for (int64_t& a : axes) a = Normalize(a, rank);
   std::sort(axes.begin(), axes.end());
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  for (size_t i = 1; i < axes.size(); ++i) {
-    if (axes[i] != axes[i - 1] + 1) {
-      return Unsupported("reducing over non-adjacent axes");
-    }
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank) return Unsupported("axis out of range");
   }
   return axes;
+}
+
+bool Adjacent(const std::vector<int64_t>& axes) {
+  for (size_t i = 1; i < axes.size(); ++i) {
+    if (axes[i] != axes[i - 1] + 1) return false;
+  }
+  return true;
+}
+
+std::vector<bool> AxisMask(const std::vector<int64_t>& axes, size_t rank) {
+  std::vector<bool> mask(rank, false);
+  for (int64_t a : axes) mask[a] = true;
+  return mask;
 }
 
 Operand RowView(LowerContext& ctx, const DramTensor& t, const RowTile& tile, const RowLayout& r) {
@@ -93,6 +165,35 @@ Operand RowView(LowerContext& ctx, const DramTensor& t, const RowTile& tile, con
 
 Operand ReducedView(LowerContext& ctx, const DramTensor& t, const RowTile& tile) {
   return ctx.View(t, tile.out_offset, tile.rows, tile.out_partition_stride, {Dim{1, 1}});
+}
+
+// Where epsilon enters the row's scale: 1 / sqrt(var + eps) (Layer and
+// InstanceNormalization) or 1 / (sqrt(var) + eps) (MeanVarianceNormalization).
+enum class Epsilon { kInsideSqrt, kOutsideSqrt };
+
+// Normalises each partition's row of `length` elements in place:
+// xt = (xt - mean) * rstd, leaving the row's mean and rstd in the
+// one-element-per-partition tiles `mean` and `rstd`.
+void NormalizeRows(LowerContext& ctx, const Operand& xt, const Operand& scratch,
+                   const Operand& mean, const Operand& rstd, int64_t length, float eps,
+                   Epsilon placement) {
+  const float inv_len = 1.0f / static_cast<float>(length);
+  ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::IDENTITY, inv_len, nullptr, mean);
+  ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::SUBTRACT, &mean, 0.0f, neff::AluOp::BYPASS,
+                               nullptr, 0.0f);
+  // var = sum((x - mean)^2 / length), the square of (x - mean) * sqrt(1 / length).
+  ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::SQUARE, std::sqrt(inv_len),
+                           nullptr, rstd);
+  if (placement == Epsilon::kInsideSqrt) {
+    ctx.TensorScalarPerPartition(rstd, rstd, neff::AluOp::ADD, nullptr, eps, neff::AluOp::POW,
+                                 nullptr, -0.5f);
+  } else {
+    ctx.Activation(rstd, rstd, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+    ctx.TensorScalar(rstd, rstd, neff::AluOp::ADD, eps);
+    ctx.Activation(rstd, rstd, neff::ActivationFunction::RECIPROCAL, 1.0f, nullptr);
+  }
+  ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &rstd, 0.0f, neff::AluOp::BYPASS,
+                               nullptr, 0.0f);
 }
 
 }  // namespace
@@ -149,8 +250,81 @@ absl::Status CheckReduce(const ir::Op& op) {
     return Unsupported("only f32 reductions are lowered so far");
   }
   auto axes = ReduceAxes(op);
-  return axes.ok() ? absl::OkStatus() : axes.status();
+  if (!axes.ok()) return axes.status();
+  if (Adjacent(*axes)) return absl::OkStatus();
+  auto rows = RowsOfSlices(op.input(0)->shape, AxisMask(*axes, op.input(0)->shape.size()));
+  return rows.ok() ? absl::OkStatus() : rows.status();
 }
+
+namespace {
+
+neff::AluOp ReduceAlu(const std::string& t) {
+  if (t == "ReduceMax" || t == "ReduceLogSumExp") return neff::AluOp::MAXIMUM;
+  if (t == "ReduceMin") return neff::AluOp::MINIMUM;
+  if (t == "ReduceProd") return neff::AluOp::MULTIPLY;
+  return neff::AluOp::ADD;
+}
+
+// Reduces each partition's row of xt (clobbered) into `part`, one element per
+// partition, before the final step of FinishReduce.
+absl::Status ReduceRows(LowerContext& ctx, const std::string& t, const Operand& xt,
+                        const Operand& part) {
+  if (t == "ReduceSumSquare" || t == "ReduceL2") {
+    ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr, part);
+  } else if (t == "ReduceL1") {
+    ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::ABS, 1.0f, nullptr, part);
+  } else if (t == "ReduceLogSumExp") {
+    auto mb = ctx.Sbuf("negmax", xt.num_partitions, 4);
+    if (!mb.ok()) return mb.status();
+    Operand negmax = ctx.Tile(*mb, xt.num_partitions, 1);
+    ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
+    ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
+    ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, part);
+    ctx.Activation(part, part, neff::ActivationFunction::LOG, 1.0f, nullptr);
+    ctx.TensorScalarPerPartition(part, part, neff::AluOp::SUBTRACT, &negmax, 0.0f,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+  } else {
+    ctx.TensorReduce(part, xt, ReduceAlu(t));
+  }
+  return absl::OkStatus();
+}
+
+// The last step over the combined result of `length` elements.
+void FinishReduce(LowerContext& ctx, const std::string& t, const Operand& result, int64_t length) {
+  if (t == "ReduceMean") {
+    ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(length));
+  } else if (t == "ReduceL2") {
+    ctx.Activation(result, result, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+  } else if (t == "ReduceLogSum") {
+    ctx.Activation(result, result, neff::ActivationFunction::LOG, 1.0f, nullptr);
+  }
+}
+
+// Non-adjacent axes: rows of strided slices (at most kMaxRow elements).
+absl::Status LowerReduceSlices(const ir::Op& op, LowerContext& ctx, const SliceRows& l) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t part = ctx.spec().partitions;
+  for (size_t g = 0; g < l.row_offsets.size(); ++g) {
+    for (int64_t r0 = 0; r0 < l.rows.size; r0 += part) {
+      const int rows = static_cast<int>(std::min(part, l.rows.size - r0));
+      auto xb = ctx.Sbuf("x", rows, l.length * 4), rb = ctx.Sbuf("result", rows, 4);
+      if (!xb.ok()) return xb.status();
+      if (!rb.ok()) return rb.status();
+      Operand xt = ctx.Tile(*xb, rows, l.length), result = ctx.Tile(*rb, rows, 1);
+      ctx.Dma(xt, ctx.View(x, l.row_offsets[g] + r0 * l.rows.stride, rows, l.rows.stride,
+                           l.reduced));
+      if (auto s = ReduceRows(ctx, op.type, xt, result); !s.ok()) return s;
+      FinishReduce(ctx, op.type, result, l.length);
+      // Output rows are the kept axes in row-major order.
+      ctx.Dma(ctx.View(y, static_cast<int64_t>(g) * l.rows.size + r0, rows, 1, {Dim{1, 1}}),
+              result);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
   auto axes = ReduceAxes(op);
@@ -162,6 +336,11 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
             ctx.View(x, 0, 1, 0, {Dim{1, ir::NumElements(x.shape)}}));
     return absl::OkStatus();
   }
+  if (!Adjacent(*axes)) {
+    auto slices = RowsOfSlices(x.shape, AxisMask(*axes, x.shape.size()));
+    if (!slices.ok()) return slices.status();
+    return LowerReduceSlices(op, ctx, *slices);
+  }
   RowLayout r = Rows(x.shape, axes->front(), axes->back() + 1, ctx.spec().partitions);
   const std::string& t = op.type;
   const bool simple = t == "ReduceSum" || t == "ReduceMean" || t == "ReduceMax" ||
@@ -169,10 +348,7 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
   if (r.length > kMaxRow && !simple) {
     return Unsupported(absl::StrCat(t, " over ", r.length, " elements (limit ", kMaxRow, ")"));
   }
-  neff::AluOp alu = neff::AluOp::ADD;
-  if (t == "ReduceMax" || t == "ReduceLogSumExp") alu = neff::AluOp::MAXIMUM;
-  if (t == "ReduceMin") alu = neff::AluOp::MINIMUM;
-  if (t == "ReduceProd") alu = neff::AluOp::MULTIPLY;
+  const neff::AluOp alu = ReduceAlu(t);
   const int64_t chunks = (r.length + kMaxRow - 1) / kMaxRow;
   for (const RowTile& tile : r.tiles) {
     auto rb = ctx.Sbuf("result", tile.rows, chunks * 4);
@@ -185,33 +361,10 @@ absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx) {
       Operand xt = ctx.Tile(*xb, tile.rows, len);
       ctx.Dma(xt, ctx.View(x, tile.in_offset + k * kMaxRow * RowStride(r), tile.rows,
                            tile.in_partition_stride, {Dim{RowStride(r), len}}));
-      Operand part = ctx.Tile(*rb, tile.rows, 1, k * 4);
-      if (t == "ReduceSumSquare" || t == "ReduceL2") {
-        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr, part);
-      } else if (t == "ReduceL1") {
-        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::ABS, 1.0f, nullptr, part);
-      } else if (t == "ReduceLogSumExp") {
-        auto mb = ctx.Sbuf("negmax", tile.rows, 4);
-        if (!mb.ok()) return mb.status();
-        Operand negmax = ctx.Tile(*mb, tile.rows, 1);
-        ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
-        ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
-        ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, part);
-        ctx.Activation(part, part, neff::ActivationFunction::LOG, 1.0f, nullptr);
-        ctx.TensorScalarPerPartition(part, part, neff::AluOp::SUBTRACT, &negmax, 0.0f,
-                                     neff::AluOp::BYPASS, nullptr, 0.0f);
-      } else {
-        ctx.TensorReduce(part, xt, alu);
-      }
+      if (auto s = ReduceRows(ctx, t, xt, ctx.Tile(*rb, tile.rows, 1, k * 4)); !s.ok()) return s;
     }
     if (chunks > 1) ctx.TensorReduce(result, ctx.Tile(*rb, tile.rows, chunks), alu);
-    if (t == "ReduceMean") {
-      ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(r.length));
-    } else if (t == "ReduceL2") {
-      ctx.Activation(result, result, neff::ActivationFunction::SQRT, 1.0f, nullptr);
-    } else if (t == "ReduceLogSum") {
-      ctx.Activation(result, result, neff::ActivationFunction::LOG, 1.0f, nullptr);
-    }
+    FinishReduce(ctx, t, result, r.length);
     ctx.Dma(ReducedView(ctx, y, tile), result);
   }
   return absl::OkStatus();
@@ -262,17 +415,7 @@ absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
     Operand xt = ctx.Tile(*xb, tile.rows, r.length), scratch = ctx.Tile(*tb, tile.rows, r.length);
     Operand mean = ctx.Tile(*mb, tile.rows, 1), rstd = ctx.Tile(*vb, tile.rows, 1);
     ctx.Dma(xt, RowView(ctx, x, tile, r));
-    const float inv_len = 1.0f / static_cast<float>(r.length);
-    ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::IDENTITY, inv_len, nullptr, mean);
-    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::SUBTRACT, &mean, 0.0f, neff::AluOp::BYPASS,
-                                 nullptr, 0.0f);
-    ctx.ActivationAccumulate(scratch, xt, neff::ActivationFunction::SQUARE, std::sqrt(inv_len),
-                             nullptr, rstd);
-    ctx.TensorScalar(rstd, rstd, neff::AluOp::ADD, eps);
-    ctx.TensorScalarPerPartition(rstd, rstd, neff::AluOp::POW, nullptr, -0.5f,
-                                 neff::AluOp::BYPASS, nullptr, 0.0f);
-    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &rstd, 0.0f, neff::AluOp::BYPASS,
-                                 nullptr, 0.0f);
+    NormalizeRows(ctx, xt, scratch, mean, rstd, r.length, eps, Epsilon::kInsideSqrt);
     // Optional Mean and InvStdDev outputs: one value per row.
     if (op.outputs.size() > 1 && op.outputs[1] != nullptr && ctx.HasTensor(op.outputs[1])) {
       ctx.Dma(ReducedView(ctx, ctx.Tensor(op.outputs[1]), tile), mean);
@@ -285,6 +428,183 @@ absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
     if (gamma.valid()) ctx.TensorTensor(xt, xt, g, neff::AluOp::MULTIPLY);
     if (beta.valid()) ctx.TensorTensor(xt, xt, b, neff::AluOp::ADD);
     ctx.Dma(RowView(ctx, y, tile, r), xt);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckInstanceNorm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  for (int i = 0; i < 3; ++i) {
+    if (op.input(i) == nullptr) return Unsupported("needs input, scale and B");
+  }
+  const ir::Shape& x = op.input(0)->shape;
+  if (x.size() < 3) {
+    return Unsupported(absl::StrCat("input rank ", x.size(), " (at least 3: N, C, spatial)"));
+  }
+  const int64_t spatial = ir::NumElements(x) / (x[0] * x[1]);
+  if (spatial > kMaxRow) {
+    return Unsupported(
+        absl::StrCat("normalising ", spatial, " elements per channel (limit ", kMaxRow, ")"));
+  }
+  for (int i = 1; i <= 2; ++i) {
+    if (op.input(i)->num_elements() != x[1]) return Unsupported("scale and B must have C elements");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerInstanceNorm(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const float eps = op.GetFloat("epsilon", 1e-5f);
+  const int64_t part = ctx.spec().partitions;
+  // Channels on partitions, each (n, c) plane one row.
+  for (int64_t c0 = 0; c0 < c; c0 += part) {
+    const int ct = static_cast<int>(std::min(part, c - c0));
+    auto sb = ctx.Sbuf("scale", ct, 4), bb = ctx.Sbuf("bias", ct, 4);
+    if (!sb.ok()) return sb.status();
+    if (!bb.ok()) return bb.status();
+    Operand scale = ctx.Tile(*sb, ct, 1), bias = ctx.Tile(*bb, ct, 1);
+    ctx.Dma(scale, ctx.View(ctx.Tensor(op.input(1)), c0, ct, 1, {Dim{1, 1}}));
+    ctx.Dma(bias, ctx.View(ctx.Tensor(op.input(2)), c0, ct, 1, {Dim{1, 1}}));
+    for (int64_t n = 0; n < n_batch; ++n) {
+      auto xb = ctx.Sbuf("x", ct, spatial * 4);
+      auto tb = ctx.Sbuf("scratch", ct, spatial * 4);
+      auto mb = ctx.Sbuf("mean", ct, 4);
+      auto vb = ctx.Sbuf("rstd", ct, 4);
+      for (auto* b : {&xb, &tb, &mb, &vb}) {
+        if (!b->ok()) return b->status();
+      }
+      Operand xt = ctx.Tile(*xb, ct, spatial), scratch = ctx.Tile(*tb, ct, spatial);
+      Operand mean = ctx.Tile(*mb, ct, 1), rstd = ctx.Tile(*vb, ct, 1);
+      const int64_t off = (n * c + c0) * spatial;
+      ctx.Dma(xt, ctx.View(x, off, ct, spatial, {Dim{1, spatial}}));
+      NormalizeRows(ctx, xt, scratch, mean, rstd, spatial, eps, Epsilon::kInsideSqrt);
+      ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::MULTIPLY, &scale, 0.0f, neff::AluOp::ADD,
+                                   &bias, 0.0f);
+      ctx.Dma(ctx.View(y, off, ct, spatial, {Dim{1, spatial}}), xt);
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::StatusOr<std::vector<bool>> MvnReducedAxes(const ir::Op& op) {
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : op.GetInts("axes", {0, 2, 3})) {
+    const int64_t axis = Normalize(a, rank);
+    if (axis < 0 || axis >= rank) return Unsupported(absl::StrCat("axis ", a, " out of range"));
+    reduced[axis] = true;
+  }
+  return reduced;
+}
+
+absl::StatusOr<SliceRows> MvnRows(const ir::Op& op) {
+  auto reduced = MvnReducedAxes(op);
+  if (!reduced.ok()) return reduced.status();
+  return RowsOfSlices(op.input(0)->shape, *reduced);
+}
+
+}  // namespace
+
+absl::Status CheckMeanVarianceNorm(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  auto layout = MvnRows(op);
+  return layout.ok() ? absl::OkStatus() : layout.status();
+}
+
+absl::Status LowerMeanVarianceNorm(const ir::Op& op, LowerContext& ctx) {
+  auto layout = MvnRows(op);
+  if (!layout.ok()) return layout.status();
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t part = ctx.spec().partitions;
+  // The ONNX function: (X - mean) / (sqrt(var) + 1e-9).
+  constexpr float kEpsilon = 1e-9f;
+  for (int64_t base : layout->row_offsets) {
+    for (int64_t r0 = 0; r0 < layout->rows.size; r0 += part) {
+      const int rows = static_cast<int>(std::min(part, layout->rows.size - r0));
+      auto xb = ctx.Sbuf("x", rows, layout->length * 4);
+      auto tb = ctx.Sbuf("scratch", rows, layout->length * 4);
+      auto mb = ctx.Sbuf("mean", rows, 4);
+      auto vb = ctx.Sbuf("rstd", rows, 4);
+      for (auto* b : {&xb, &tb, &mb, &vb}) {
+        if (!b->ok()) return b->status();
+      }
+      Operand xt = ctx.Tile(*xb, rows, layout->length);
+      Operand scratch = ctx.Tile(*tb, rows, layout->length);
+      Operand mean = ctx.Tile(*mb, rows, 1), rstd = ctx.Tile(*vb, rows, 1);
+      const int64_t off = base + r0 * layout->rows.stride;
+      // A row's elements land in the tile in the reduced dims' visiting order.
+      ctx.Dma(xt, ctx.View(x, off, rows, layout->rows.stride, layout->reduced));
+      NormalizeRows(ctx, xt, scratch, mean, rstd, layout->length, kEpsilon, Epsilon::kOutsideSqrt);
+      ctx.Dma(ctx.View(y, off, rows, layout->rows.stride, layout->reduced), xt);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLrn(const ir::Op& op) {
+  if (auto s = RequireF32(op); !s.ok()) return s;
+  if (op.input(0) == nullptr) return Unsupported("missing input");
+  const ir::Shape& x = op.input(0)->shape;
+  if (x.size() < 2) return Unsupported("input rank < 2 (needs N, C)");
+  if (x[1] > 128) {
+    return Unsupported(absl::StrCat(x[1], " channels (at most 128: one matmul tile)"));
+  }
+  if (op.GetInt("size", 0) < 1) return Unsupported("attribute 'size' must be at least 1");
+  return absl::OkStatus();
+}
+
+absl::Status LowerLrn(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const int64_t size = op.GetInt("size", 1);
+  const float alpha = op.GetFloat("alpha", 1e-4f), beta = op.GetFloat("beta", 0.75f);
+  const float bias = op.GetFloat("bias", 1.0f);
+  // The channel window as a matmul: square_sum[c] = sum_i window[i][c] x[i]^2,
+  // window[i][c] = 1 for c - floor((size-1)/2) <= i <= c + ceil((size-1)/2).
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  std::vector<float> window(c * c, 0.0f);
+  for (int64_t i = 0; i < c; ++i) {
+    for (int64_t ch = 0; ch < c; ++ch) window[i * c + ch] = i >= ch - before && i <= ch + after;
+  }
+  const DramTensor wt = ctx.F32Weights("window", {c, c}, window);
+  const int rows = static_cast<int>(c);
+  auto wb = ctx.Sbuf("window", rows, c * 4);
+  if (!wb.ok()) return wb.status();
+  Operand w = ctx.Tile(*wb, rows, c);
+  ctx.Dma(w, ctx.View(wt, 0, rows, c, {Dim{1, c}}));
+  const int64_t chunk = ctx.spec().matmul_max_moving_free;
+  for (int64_t n = 0; n < n_batch; ++n) {
+    for (int64_t s0 = 0; s0 < spatial; s0 += chunk) {
+      const int64_t len = std::min(chunk, spatial - s0);
+      auto xb = ctx.Sbuf("x", rows, len * 4), qb = ctx.Sbuf("square", rows, len * 4);
+      auto db = ctx.Sbuf("scale", rows, len * 4);
+      auto pb = ctx.Psum("square_sum", rows, len * 4);
+      for (auto* b : {&xb, &qb, &db, &pb}) {
+        if (!b->ok()) return b->status();
+      }
+      Operand xt = ctx.Tile(*xb, rows, len), sq = ctx.Tile(*qb, rows, len);
+      Operand d = ctx.Tile(*db, rows, len), sum = ctx.Tile(*pb, rows, len);
+      const int64_t off = n * c * spatial + s0;
+      ctx.Dma(xt, ctx.View(x, off, rows, spatial, {Dim{1, len}}));
+      ctx.Activation(sq, xt, neff::ActivationFunction::SQUARE, 1.0f, nullptr);
+      ctx.Matmul(sum, w, sq, true, true);
+      // y = x * (bias + alpha / size * square_sum) ^ -beta
+      ctx.TensorScalarPerPartition(d, sum, neff::AluOp::MULTIPLY, nullptr,
+                                   alpha / static_cast<float>(size), neff::AluOp::ADD, nullptr,
+                                   bias);
+      ctx.TensorScalar(d, d, neff::AluOp::POW, -beta);
+      ctx.TensorTensor(xt, xt, d, neff::AluOp::MULTIPLY);
+      ctx.Dma(ctx.View(y, off, rows, spatial, {Dim{1, len}}), xt);
+    }
   }
   return absl::OkStatus();
 }
@@ -404,6 +724,102 @@ absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx) {
     } else {
       ctx.Dma(ReducedView(ctx, y, tile), index);
     }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// TopK's k is fixed by its outputs' static shape (the k input may be computed
+// at run time, as in ONNX's tests); a constant k input must agree.
+constexpr int64_t kMaxTopK = 128;
+
+absl::StatusOr<int64_t> TopKAxis(const ir::Op& op) {
+  const int64_t rank = static_cast<int64_t>(op.input(0)->shape.size());
+  const int64_t axis = Normalize(op.GetInt("axis", -1), rank);
+  if (axis < 0 || axis >= rank) return Unsupported("axis out of range");
+  return axis;
+}
+
+}  // namespace
+
+absl::Status CheckTopK(const ir::Op& op) {
+  const ir::Value* x = op.input(0);
+  if (x == nullptr || x->dtype != ir::DType::kF32) return Unsupported("only f32 inputs");
+  if (op.outputs.size() != 2 || op.outputs[0] == nullptr || op.outputs[1] == nullptr) {
+    return Unsupported("needs both the Values and the Indices outputs");
+  }
+  if (op.outputs[0]->dtype != ir::DType::kF32 || op.outputs[1]->dtype != ir::DType::kI64) {
+    return Unsupported("Values must be f32 and Indices i64");
+  }
+  auto axis = TopKAxis(op);
+  if (!axis.ok()) return axis.status();
+  const int64_t k = op.outputs[0]->shape[*axis];
+  if (k < 1 || k > kMaxTopK) return Unsupported(absl::StrCat("k = ", k, " (1 to ", kMaxTopK, ")"));
+  if (const ir::Value* kv = op.input(1); kv != nullptr && kv->is_constant &&
+                                         kv->dtype == ir::DType::kI64 && kv->num_elements() == 1 &&
+                                         kv->data_as<int64_t>()[0] != k) {
+    return Unsupported(absl::StrCat("k input ", kv->data_as<int64_t>()[0],
+                                    " disagrees with the output's axis size ", k));
+  }
+  if (x->shape[*axis] > kMaxRow) return Unsupported("axis too long");
+  return absl::OkStatus();
+}
+
+absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& values = ctx.Tensor(op.outputs[0]);
+  const DramTensor& indices = ctx.Tensor(op.outputs[1]);
+  auto axis = TopKAxis(op);
+  if (!axis.ok()) return axis.status();
+  const bool largest = op.GetInt("largest", 1) != 0;
+  const neff::AluOp extreme_op = largest ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM;
+  RowLayout r = Rows(x.shape, *axis, *axis + 1, ctx.spec().partitions);
+  RowLayout rk = Rows(values.shape, *axis, *axis + 1, ctx.spec().partitions);
+  const int64_t k = rk.length;
+  const int max_rows = r.tiles.empty() ? 1 : r.tiles[0].rows;
+  // Shared by all tiles: column indices, the "no match" filler and the value
+  // that retires a selected element.
+  auto ib = ctx.Sbuf("iota", max_rows, r.length * 4);
+  auto fb = ctx.Sbuf("filler", max_rows, r.length * 4);
+  auto rb = ctx.Sbuf("retired", max_rows, r.length * 4);
+  for (auto* b : {&ib, &fb, &rb}) {
+    if (!b->ok()) return b->status();
+  }
+  ctx.Iota(ctx.Tile(*ib, max_rows, r.length), 0.0f, 0.0f, 1.0f);
+  ctx.Memset(ctx.Tile(*fb, max_rows, r.length), static_cast<float>(r.length));
+  ctx.Memset(ctx.Tile(*rb, max_rows, r.length), largest ? -INFINITY : INFINITY);
+  for (size_t t = 0; t < r.tiles.size(); ++t) {
+    const RowTile& tile = r.tiles[t];
+    auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
+    auto mb = ctx.Sbuf("match", tile.rows, r.length * 4);
+    auto vb = ctx.Sbuf("values", tile.rows, k * 4);
+    auto nb = ctx.Sbuf("indices", tile.rows, k * 4);
+    for (auto* b : {&xb, &mb, &vb, &nb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand xt = ctx.Tile(*xb, tile.rows, r.length), match = ctx.Tile(*mb, tile.rows, r.length);
+    Operand iota = ctx.Tile(*ib, tile.rows, r.length), filler = ctx.Tile(*fb, tile.rows, r.length);
+    Operand retired = ctx.Tile(*rb, tile.rows, r.length);
+    ctx.Dma(xt, RowView(ctx, x, tile, r));
+    // k rounds of: the extreme, its first position (ties go to the lower
+    // index, as ONNX asks), then that position retired.
+    for (int64_t j = 0; j < k; ++j) {
+      Operand value = ctx.Tile(*vb, tile.rows, 1, j * 4),
+              index = ctx.Tile(*nb, tile.rows, 1, j * 4);
+      ctx.TensorReduce(value, xt, extreme_op);
+      ctx.TensorScalarPerPartition(match, xt, neff::AluOp::IS_EQUAL, &value, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Select(match, match, iota, filler);
+      ctx.TensorReduce(index, match, neff::AluOp::MINIMUM);
+      if (j + 1 == k) break;
+      ctx.TensorScalarPerPartition(match, iota, neff::AluOp::IS_EQUAL, &index, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Select(xt, match, retired, xt);
+    }
+    const RowTile& out = rk.tiles[t];
+    ctx.Dma(RowView(ctx, values, out, rk), ctx.Tile(*vb, tile.rows, k));
+    ctx.Dma(RowView(ctx, indices, out, rk), ctx.Tile(*nb, tile.rows, k));
   }
   return absl::OkStatus();
 }

@@ -1,7 +1,7 @@
 // Row-wise ops with the reduced axes on the free axis and rows on the 128
-// partitions: Softmax, LogSoftmax, the Reduce* family, LayerNormalization;
-// and BatchNormalization (inference) as a per-channel affine with channels on
-// partitions.
+// partitions: Softmax, LogSoftmax, the Reduce* family, Layer-, Instance- and
+// MeanVarianceNormalization; BatchNormalization (inference) as a per-channel
+// affine with channels on partitions; LRN across channels.
 #ifndef NCC_COMPILER_LOWER_NORM_H_
 #define NCC_COMPILER_LOWER_NORM_H_
 
@@ -19,8 +19,18 @@ absl::Status CheckLayerNorm(const ir::Op& op);
 absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckArgReduce(const ir::Op& op);
 absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx);
+// TopK: k rounds of extreme, first position, retire.
+absl::Status CheckTopK(const ir::Op& op);
+absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckTrilu(const ir::Op& op);
 absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckInstanceNorm(const ir::Op& op);
+absl::Status LowerInstanceNorm(const ir::Op& op, LowerContext& ctx);
+absl::Status CheckMeanVarianceNorm(const ir::Op& op);
+absl::Status LowerMeanVarianceNorm(const ir::Op& op, LowerContext& ctx);
+// LRN: the channel window is a matmul with a banded 0/1 matrix.
+absl::Status CheckLrn(const ir::Op& op);
+absl::Status LowerLrn(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckBatchNorm(const ir::Op& op);
 absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx);
 

@@ -87,13 +87,45 @@ std::vector<float> ReciprocalCounts(const PoolGeometry& g, const ir::Op& op) {
   return counts;
 }
 
+// MaxPool's Indices: for kernel offset (r, s) and output position (i, j),
+// the flat spatial index of the input cell the window reads there (row-major,
+// or column-major with storage_order=1); cells in the padding are never the
+// maximum of a window that holds a real cell.
+std::vector<float> WindowIndices(const PoolGeometry& g, bool column_major) {
+  std::vector<float> table(g.kh * g.kw * g.ho * g.wo);
+  for (int64_t r = 0; r < g.kh; ++r) {
+    for (int64_t s = 0; s < g.kw; ++s) {
+      for (int64_t i = 0; i < g.ho; ++i) {
+        for (int64_t j = 0; j < g.wo; ++j) {
+          const int64_t ih = i * g.sh + r * g.dh - g.pt, iw = j * g.sw + s * g.dw - g.pl;
+          table[((r * g.kw + s) * g.ho + i) * g.wo + j] =
+              static_cast<float>(column_major ? iw * g.h + ih : ih * g.w + iw);
+        }
+      }
+    }
+  }
+  return table;
+}
+
+bool HasIndices(const ir::Op& op) { return op.outputs.size() > 1 && op.outputs[1] != nullptr; }
+
 }  // namespace
 
 absl::Status CheckPool(const ir::Op& op) {
-  if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr) return Unsupported("missing input");
-  if (op.outputs.size() > 1) return Unsupported("the Indices output of MaxPool");
-  if (op.GetInt("storage_order", 0) != 0) return Unsupported("storage_order=1");
+  if (op.input(0)->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
+    return Unsupported("only f32 pooling");
+  }
+  if (HasIndices(op)) {
+    if (op.type != "MaxPool" || op.outputs[1]->dtype != ir::DType::kI64) {
+      return Unsupported("an Indices output must be MaxPool's, int64");
+    }
+    // Indices are computed in fp32: exact below 2^24.
+    if (op.input(0)->num_elements() >= (int64_t{1} << 24)) {
+      return Unsupported("Indices of an input of 2^24 elements or more");
+    }
+    if (op.input(0)->shape.size() != 4) return Unsupported("Indices of 1-D pooling");
+  }
   auto g = Geometry(op);
   if (!g.ok()) return g.status();
   // Tiles cover whole padded input rows (no column tiling yet): a window's
@@ -127,6 +159,13 @@ absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
   if (!is_max && !uniform) {
     recip_table = ctx.F32Weights("reciprocal_counts", {g.ho * g.wo}, recip);
   }
+  // MaxPool's Indices: the winning offset's index, tracked beside the max.
+  const bool indices = HasIndices(op);
+  DramTensor index_table;
+  if (indices) {
+    index_table = ctx.F32Weights("window_indices", {g.kh * g.kw, g.ho * g.wo},
+                                 WindowIndices(g, op.GetInt("storage_order", 0) != 0));
+  }
 
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t c0 = 0; c0 < g.c; c0 += part) {
@@ -154,17 +193,53 @@ absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
         Operand acc = ctx.Tile(*acc_buf, ct, rows * g.wo);
         Operand acc_view = acc;
         acc_view.dims = {Dim{g.wo, rows}, Dim{1, g.wo}};
+        Operand index, candidate, better;
+        if (indices) {
+          auto ib = ctx.Sbuf("index", ct, rows * g.wo * 4);
+          auto cb = ctx.Sbuf("candidate", ct, rows * g.wo * 4);
+          auto bb = ctx.Sbuf("better", ct, rows * g.wo * 4);
+          for (auto* b : {&ib, &cb, &bb}) {
+            if (!b->ok()) return b->status();
+          }
+          index = ctx.Tile(*ib, ct, rows * g.wo), candidate = ctx.Tile(*cb, ct, rows * g.wo);
+          better = ctx.Tile(*bb, ct, rows * g.wo);
+          better.dims = acc_view.dims;
+        }
         for (int64_t r = 0; r < g.kh; ++r) {
           for (int64_t s = 0; s < g.kw; ++s) {
             Operand window = ctx.Tile(*in_buf, ct, 0, (r * g.dh * wp + s * g.dw) * 4);
             window.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
+            const Operand offset_indices =
+                indices ? ctx.View(index_table, (r * g.kw + s) * g.ho * g.wo + oh0 * g.wo, ct, 0,
+                                   {Dim{1, rows * g.wo}})
+                        : Operand{};
             if (r == 0 && s == 0) {
               ctx.TensorCopy(acc_view, window);
-            } else {
-              ctx.TensorTensor(acc_view, acc_view, window,
-                               is_max ? neff::AluOp::MAXIMUM : neff::AluOp::ADD);
+              if (indices) ctx.Dma(index, offset_indices);
+              continue;
             }
+            if (indices) {
+              // Strictly greater: the first maximum in window order wins.
+              ctx.TensorTensor(better, window, acc_view, neff::AluOp::IS_GT);
+              ctx.Dma(candidate, offset_indices);
+              ctx.Select(index, ctx.Tile(better.buffer, ct, rows * g.wo), candidate, index);
+            }
+            ctx.TensorTensor(acc_view, acc_view, window,
+                             is_max ? neff::AluOp::MAXIMUM : neff::AluOp::ADD);
           }
+        }
+        if (indices) {
+          // Plus the (n, c) plane's first element: flat indices into X.
+          auto pb = ctx.Sbuf("plane", ct, 4);
+          if (!pb.ok()) return pb.status();
+          Operand plane = ctx.Tile(*pb, ct, 1);
+          ctx.Iota(plane, static_cast<float>((n * g.c + c0) * g.h * g.w),
+                   static_cast<float>(g.h * g.w), 0.0f);
+          ctx.TensorScalarPerPartition(index, index, neff::AluOp::ADD, &plane, 0.0f,
+                                       neff::AluOp::BYPASS, nullptr, 0.0f);
+          ctx.Dma(ctx.View(ctx.Tensor(op.outputs[1]), ((n * g.c + c0) * g.ho + oh0) * g.wo, ct,
+                           g.ho * g.wo, {Dim{1, rows * g.wo}}),
+                  index);
         }
         if (!is_max && uniform) {
           ctx.TensorScalar(acc, acc, neff::AluOp::MULTIPLY, recip[0]);

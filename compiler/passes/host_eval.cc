@@ -54,6 +54,9 @@ bool IsIntegral(ir::DType t) { return !ir::IsFloat(t); }
 std::optional<Tensor> Elementwise(const ir::Op& op,
                                   const std::function<double(double, double)>& f) {
   const ir::Shape& out = op.outputs[0]->shape;
+  // Opset < 7 `broadcast=1` with an `axis` aligns B at that axis, not from
+  // the right: left to the device lowering.
+  if (op.has_attr("axis") && op.GetInt("broadcast", 0) != 0) return std::nullopt;
   auto a_off = BroadcastOffsets(op.inputs[0]->shape, out);
   auto b_off = BroadcastOffsets(op.inputs[1]->shape, out);
   if (!a_off || !b_off) return std::nullopt;

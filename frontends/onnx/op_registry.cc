@@ -62,39 +62,12 @@ void CheckMatMul(const onnx::NodeProto&, const NodeTypes& types,
 
 void CheckDropout(const onnx::NodeProto& node, const NodeTypes&,
                   std::vector<std::string>* problems) {
-  if (HasOutput(node, 1)) problems->push_back("the mask output (inference keeps only the data)");
   if (HasInput(node, 2)) {
     problems->push_back("input training_mode (only inference, where Dropout is the identity)");
   }
   for (const auto& attr : node.attribute()) {
     if (attr.name() == "is_test" && attr.i() == 0) {
       problems->push_back("attribute 'is_test'=0 (training mode)");
-    }
-  }
-}
-
-void CheckPool(const onnx::NodeProto& node, const NodeTypes&,
-               std::vector<std::string>* problems) {
-  if (HasOutput(node, 1)) problems->push_back("the Indices output");
-  for (const auto& attr : node.attribute()) {
-    if (attr.name() == "storage_order" && attr.i() != 0) {
-      problems->push_back("attribute 'storage_order'=1 (only 0)");
-    }
-  }
-}
-
-void CheckLegacyBroadcast(const onnx::NodeProto& node, const NodeTypes& types,
-                          std::vector<std::string>* problems) {
-  // Opset 6's broadcast=1 with an axis aligns B's dimensions with A's from
-  // that axis on; that is NumPy's trailing alignment only when B ends at A's
-  // last dimension.
-  const int a = Rank(types.input_ranks, 0), b = Rank(types.input_ranks, 1);
-  for (const auto& attr : node.attribute()) {
-    if (attr.name() != "axis") continue;
-    const int64_t axis = attr.i() < 0 && a >= 0 ? attr.i() + a : attr.i();
-    if (a < 0 || b < 0 || axis + b != a) {
-      problems->push_back(absl::StrCat("legacy broadcast with axis ", attr.i(), " for ranks ", a,
-                                       " and ", b, " (only B aligned with A's trailing dimensions)"));
     }
   }
 }
@@ -139,11 +112,27 @@ void CheckGather(const onnx::NodeProto&, const NodeTypes& types,
 void CheckPad(const onnx::NodeProto& node, const NodeTypes&,
               std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
-    if (attr.name() == "mode" && attr.s() != "constant") {
-      problems->push_back(absl::StrCat("attribute 'mode'='", attr.s(), "' (only constant)"));
+    if (attr.name() == "mode" && attr.s() != "constant" && attr.s() != "reflect" &&
+        attr.s() != "edge") {
+      problems->push_back(
+          absl::StrCat("attribute 'mode'='", attr.s(), "' (constant, reflect or edge)"));
     }
   }
   if (HasInput(node, 3)) problems->push_back("the axes input");
+}
+
+void CheckEyeLike(const onnx::NodeProto&, const NodeTypes& types,
+                  std::vector<std::string>* problems) {
+  const int rank = Rank(types.input_ranks, 0);
+  if (rank >= 0 && rank != 2) {
+    problems->push_back(absl::StrCat("input has rank ", rank, " (only 2-D)"));
+  }
+  // The output type comes from `dtype`, so T's check does not cover it.
+  const int32_t out = types.output_elem_types.empty() ? 0 : types.output_elem_types[0];
+  if (out != 0 && (ElemTypeBit(out) & kAnyIrType) == 0) {
+    problems->push_back(
+        absl::StrCat("output 0 is ", ElemTypeDisplayName(out), " (not an IR element type)"));
+  }
 }
 
 void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
@@ -188,15 +177,22 @@ constexpr const char* kBroadcast = "broadcast of a non-constant operand only ove
 constexpr OnnxOpSupport kOps[] = {
     // op type, opsets, element types of T, limits, check[, flags]
     {"Abs", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
-    {"Add", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
+    {"Acos", 7, kAll, kF32, "", nullptr},
+    {"Acosh", 9, kAll, kF32, "", nullptr},
+    {"Add", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"And", 7, kAll, kBool, kBroadcast, nullptr},
     {"ArgMax", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
     {"ArgMin", 1, kAll, kF32, "f32 input; int64 output", nullptr, kOutputNotT},
-    {"AveragePool", 1, kAll, kF32, "", CheckPool},
+    {"Asin", 7, kAll, kF32, "", nullptr},
+    {"Asinh", 9, kAll, kF32, "", nullptr},
+    {"Atan", 7, kAll, kF32, "", nullptr},
+    {"Atanh", 9, kAll, kF32, "", nullptr},
+    {"AveragePool", 1, kAll, kF32, "", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
      "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
     {"Cast", 6, kAll, kCastable, "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
+    {"Ceil", 6, kAll, kF32, "", nullptr},
     {"Celu", 12, kAll, kF32, "", nullptr},
     {"Clip", 6, kAll, kF32, "", nullptr},
     {"Concat", 4, kAll, kAny, "", nullptr},
@@ -211,18 +207,26 @@ constexpr OnnxOpSupport kOps[] = {
      "output_padding, output_shape; output width <= 512",
      CheckConvTranspose},
     {"Cos", 7, kAll, kF32, "", nullptr},
+    {"Cosh", 9, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
-    {"Div", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
-    {"Dropout", 1, kAll, kF32, "inference only: no mask output, no training_mode input",
+    {"Div", 6, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"Dropout", 1, kAll, kF32, "inference only (no training_mode input): the mask is all true",
      CheckDropout},
     {"Elu", 6, kAll, kF32, "", nullptr},
     {"Equal", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"Erf", 9, kAll, kF32, "", nullptr},
     {"Exp", 6, kAll, kF32, "", nullptr},
     {"Expand", 8, kAll, kAny, "", nullptr},
+    {"EyeLike", 9, kAll, kNumeric, "2-D; output element type from `dtype` (default: the input's)",
+     CheckEyeLike, kOutputNotT},
     {"Flatten", 1, kAll, kAny, "", nullptr},
+    {"Floor", 6, kAll, kF32, "", nullptr},
     {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
+    {"GatherElements", 11, kAll, kAny, "int32/int64 indices; data below 2^24 elements",
+     CheckGather},
+    {"GatherND", 11, kAll, kAny, "int32/int64 indices; slices of at most 16384 elements",
+     CheckGather},
     {"Gemm", 6, kAll, kF32, "C of rank <= 2", CheckGemm},
     {"GlobalAveragePool", 1, kAll, kF32, "", nullptr},
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
@@ -232,8 +236,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"HardSwish", 14, kAll, kF32, "", nullptr},
     {"Hardmax", 1, kAll, kF32, "", nullptr},
     {"Identity", 1, kAll, kAny, "tensors only", nullptr},
+    {"InstanceNormalization", 6, kAll, kF32, "at most 16384 elements per (n, c) plane", nullptr},
     {"IsInf", 10, kAll, kF32, "", nullptr, kBoolOutput},
     {"IsNaN", 9, kAll, kF32, "", nullptr, kBoolOutput},
+    {"LRN", 1, kAll, kF32, "at most 128 channels", nullptr},
     {"LayerNormalization", 17, kAll, kF32, "", CheckLayerNorm},
     {"LeakyRelu", 6, kAll, kF32, "", nullptr},
     {"Less", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
@@ -241,17 +247,28 @@ constexpr OnnxOpSupport kOps[] = {
     {"Log", 6, kAll, kF32, "", nullptr},
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
-    {"Max", 8, kAll, kIntArith, kIntArithLimits, nullptr},
-    {"MaxPool", 1, kAll, kF32, "no Indices output, storage_order 0", CheckPool},
+    {"Max", 6, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"MaxPool", 1, kAll, kF32, "Indices (int64) for 2-D pooling of inputs below 2^24 elements",
+     nullptr},
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
-    {"Min", 8, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"MeanVarianceNormalization", 9, kAll, kF32,
+     "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},
+    {"Min", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Mod", 10, kAll, kIntArith, kIntArithLimits, nullptr},
-    {"Mul", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
+    {"Mul", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},
+    {"OneHot", 9, kAll,
+     kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
+     "f32 values; depth (from the output's static shape) at most 4096", nullptr, kOutputNotT},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
-    {"PRelu", 7, kAll, kF32, kBroadcast, nullptr},
-    {"Pad", 2, kAll, kAny, "mode constant; pads and value compile-time constants; no axes",
+    {"PRelu", 6, kAll, kF32,
+     "broadcast of a non-constant operand only over a suffix; before opset 7 a constant slope of C "
+     "elements is per channel (axis 1)",
+     nullptr},
+    {"Pad", 2, kAll, kAny,
+     "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
+     "constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
@@ -272,13 +289,21 @@ constexpr OnnxOpSupport kOps[] = {
      "modes nearest, linear, cubic; every coordinate_transformation_mode; scales (and roi) "
      "compile-time constants, or sizes; no antialias",
      CheckResize},
+    {"ReverseSequence", 10, kAll, kAny, "int32/int64 sequence_lens", nullptr},
+    {"Round", 11, kAll, kF32, "", nullptr},
+    {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
+    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},
+    {"ScatterND", 11, kAll, kF32,
+     "int32/int64 indices; reduction none or add; slices of at most 511", CheckGather},
     {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
+    {"Shrink", 9, kAll, kF32, "", nullptr},
     {"Sigmoid", 6, kAll, kF32, "", nullptr},
     {"Sign", 9, kAll, kF32, "", nullptr},
     {"Sin", 7, kAll, kF32, "", nullptr},
+    {"Sinh", 9, kAll, kF32, "", nullptr},
     {"Size", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
-    {"Slice", 10, kAll, kAny, "starts/ends/axes/steps compile-time constants", nullptr},
+    {"Slice", 1, kAll, kAny, "starts/ends/axes/steps compile-time constants", nullptr},
     {"Softmax", 1, kAll, kF32, "", nullptr},
     {"Softplus", 1, kAll, kF32, "", nullptr},
     {"Softsign", 1, kAll, kF32, "", nullptr},
@@ -286,11 +311,14 @@ constexpr OnnxOpSupport kOps[] = {
     {"Split", 2, kAll, kAny, "", nullptr},
     {"Sqrt", 6, kAll, kF32, "", nullptr},
     {"Squeeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
-    {"Sub", 6, kAll, kIntArith, kIntArithLimits, CheckLegacyBroadcast},
+    {"Sub", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Sum", 6, kAll, kF32, kBroadcast, nullptr},
+    {"Tan", 7, kAll, kF32, "", nullptr},
     {"Tanh", 6, kAll, kF32, "", nullptr},
     {"ThresholdedRelu", 10, kAll, kF32, "", nullptr},
     {"Tile", 6, kAll, kAny, "at most 4096 repeated blocks", nullptr},
+    {"TopK", 1, kAll, kF32, "k (from the outputs' static shape) at most 128; int64 Indices",
+     nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
     {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},

@@ -152,6 +152,9 @@ HWY_INLINE VF ActV(DF d, VF x) {
   if constexpr (kF == Act::kTanh) return hn::Tanh(d, x);
   if constexpr (kF == Act::kSin) return hn::Sin(d, x);
   if constexpr (kF == Act::kCos) return hn::Cos(d, x);
+  if constexpr (kF == Act::kFloor) return hn::Floor(x);
+  if constexpr (kF == Act::kCeil) return hn::Ceil(x);
+  if constexpr (kF == Act::kRound) return hn::Round(x);  // ties to even
   if constexpr (kF == Act::kSigmoid) {
     return hn::Div(one, hn::Add(one, hn::Exp(d, hn::Neg(x))));
   }
@@ -206,7 +209,9 @@ void ActivationT(const float* a, float scale, float bias, float* out,
   constexpr bool kExact = kF == Act::kIdentity || kF == Act::kRelu ||
                           kF == Act::kSquare || kF == Act::kAbs ||
                           kF == Act::kSign || kF == Act::kSqrt ||
-                          kF == Act::kRsqrt || kF == Act::kReciprocal;
+                          kF == Act::kRsqrt || kF == Act::kReciprocal ||
+                          kF == Act::kFloor || kF == Act::kCeil ||
+                          kF == Act::kRound;
   int64_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     // Not fused: x is rounded after the multiply, as in the reference.
@@ -228,15 +233,27 @@ void ActivationImpl(Act func, const float* a, float scale, float bias,
 #define NCC_CASE(F) \
   case Act::F:      \
     return ActivationT<Act::F>(a, scale, bias, out, n);
-    NCC_CASE(kIdentity)
-    NCC_CASE(kRelu)
-    NCC_CASE(kSigmoid) NCC_CASE(kTanh) NCC_CASE(kExp) NCC_CASE(kGeluTanh)
-        NCC_CASE(kSqrt) NCC_CASE(kRsqrt) NCC_CASE(kReciprocal) NCC_CASE(kLog)
-            NCC_CASE(kSquare) NCC_CASE(kAbs) NCC_CASE(kSilu) NCC_CASE(kSoftplus)
-                NCC_CASE(kSign) NCC_CASE(kSin) NCC_CASE(kCos)
+    // clang-format off
+    NCC_CASE(kIdentity) NCC_CASE(kRelu) NCC_CASE(kSigmoid) NCC_CASE(kTanh)
+    NCC_CASE(kExp) NCC_CASE(kGeluTanh) NCC_CASE(kSqrt) NCC_CASE(kRsqrt)
+    NCC_CASE(kReciprocal) NCC_CASE(kLog) NCC_CASE(kSquare) NCC_CASE(kAbs)
+    NCC_CASE(kSilu) NCC_CASE(kSoftplus) NCC_CASE(kSign) NCC_CASE(kSin)
+    NCC_CASE(kCos) NCC_CASE(kFloor) NCC_CASE(kCeil) NCC_CASE(kRound)
+    // clang-format on
 #undef NCC_CASE
-                    case Act::kGelu : case Act::kErf
-        : return ActivationReference(func, a, scale, bias, out, n);
+    // libm on both paths.
+    case Act::kGelu:
+    case Act::kErf:
+    case Act::kTan:
+    case Act::kSinh:
+    case Act::kCosh:
+    case Act::kAsin:
+    case Act::kAcos:
+    case Act::kAtan:
+    case Act::kAsinh:
+    case Act::kAcosh:
+    case Act::kAtanh:
+      return ActivationReference(func, a, scale, bias, out, n);
   }
 }
 
@@ -305,8 +322,20 @@ bool ActIsExact(Act func) {
     case Act::kSqrt:
     case Act::kRsqrt:
     case Act::kReciprocal:
+    case Act::kFloor:
+    case Act::kCeil:
+    case Act::kRound:
     case Act::kGelu:  // libm on both paths
     case Act::kErf:
+    case Act::kTan:
+    case Act::kSinh:
+    case Act::kCosh:
+    case Act::kAsin:
+    case Act::kAcos:
+    case Act::kAtan:
+    case Act::kAsinh:
+    case Act::kAcosh:
+    case Act::kAtanh:
       return true;
     default:
       return false;
@@ -357,6 +386,32 @@ float ApplyAct(Act func, float x) {
       return std::sin(x);
     case Act::kCos:
       return std::cos(x);
+    case Act::kTan:
+      return std::tan(x);
+    case Act::kSinh:
+      return std::sinh(x);
+    case Act::kCosh:
+      return std::cosh(x);
+    case Act::kAsin:
+      return std::asin(x);
+    case Act::kAcos:
+      return std::acos(x);
+    case Act::kAtan:
+      return std::atan(x);
+    case Act::kAsinh:
+      return std::asinh(x);
+    case Act::kAcosh:
+      return std::acosh(x);
+    case Act::kAtanh:
+      return std::atanh(x);
+    case Act::kFloor:
+      return std::floor(x);
+    case Act::kCeil:
+      return std::ceil(x);
+    case Act::kRound:
+      // The simulator never leaves the default rounding mode (to nearest,
+      // ties to even), so nearbyint is IEEE roundToIntegralTiesToEven.
+      return std::nearbyint(x);
   }
   return x;
 }

@@ -5,11 +5,13 @@
 // has (elementwise_hwy.cc).
 //
 // Exactness (docs/isa.md): every ALU op and the activations identity, relu,
-// square, abs, sign, sqrt, rsqrt and reciprocal are bit-identical between the
-// two paths (IEEE fp32, no fused multiply-add). The transcendental
-// activations (sigmoid, tanh, exp, log, sin, cos, silu, softplus, gelu_tanh)
-// use Highway's vector math on the fast path and agree with the reference to
-// a few ulp; gelu, erf and pow use libm on both paths.
+// square, abs, sign, sqrt, rsqrt, reciprocal, floor, ceil and round are
+// bit-identical between the two paths (IEEE fp32, no fused multiply-add). The
+// transcendental activations (sigmoid, tanh, exp, log, sin, cos, silu,
+// softplus, gelu_tanh) use Highway's vector math on the fast path and agree
+// with the reference to a few ulp; gelu, erf, pow and the other trigonometric
+// and hyperbolic functions (tan, sinh, cosh, asin, acos, atan, asinh, acosh,
+// atanh) use libm on both paths.
 #ifndef NCC_RUNTIME_KERNELS_ELEMENTWISE_H_
 #define NCC_RUNTIME_KERNELS_ELEMENTWISE_H_
 
@@ -60,8 +62,20 @@ enum class Act : uint8_t {
   kSign,
   kSin,
   kCos,
+  kTan,
+  kSinh,
+  kCosh,
+  kAsin,
+  kAcos,
+  kAtan,
+  kAsinh,
+  kAcosh,
+  kAtanh,
+  kFloor,
+  kCeil,
+  kRound,
 };
-inline constexpr int kNumActs = 19;
+inline constexpr int kNumActs = 31;
 
 // True for the activations whose fast path is bit-identical to the reference.
 bool ActIsExact(Act func);

@@ -228,6 +228,21 @@ TEST(Isa, ActivationAccumAndNewFunctions) {
       {ActivationFunction::SIGN, -7.0f, -1.0f},
       {ActivationFunction::SIN, 0.5f, 0.4794255f},
       {ActivationFunction::COS, 0.5f, 0.8775826f},
+      // Hand-computed: tan, sinh and cosh of 1/2; asin/acos(1/2) = pi/6 and
+      // pi/3; atan(1) = pi/4; asinh(1) = ln(1 + sqrt 2); acosh(2) =
+      // ln(2 + sqrt 3); atanh(1/2) = ln(3) / 2.
+      {ActivationFunction::TAN, 0.5f, 0.5463025f},
+      {ActivationFunction::SINH, 0.5f, 0.5210953f},
+      {ActivationFunction::COSH, 0.5f, 1.1276260f},
+      {ActivationFunction::ASIN, 0.5f, 0.5235988f},
+      {ActivationFunction::ACOS, 0.5f, 1.0471976f},
+      {ActivationFunction::ATAN, 1.0f, 0.7853982f},
+      {ActivationFunction::ASINH, 1.0f, 0.8813736f},
+      {ActivationFunction::ACOSH, 2.0f, 1.3169579f},
+      {ActivationFunction::ATANH, 0.5f, 0.5493061f},
+      {ActivationFunction::FLOOR, -2.5f, -3.0f},
+      {ActivationFunction::CEIL, -2.5f, -2.0f},
+      {ActivationFunction::ROUND, 2.5f, 2.0f},
   };
   for (const Case& c : cases) {
     Harness h(EngineType::SCALAR, 1, 2);
@@ -267,6 +282,46 @@ TEST(Isa, ActivationEdgesFollowIeee) {
   EXPECT_EQ(out[5], INFINITY);
   EXPECT_EQ(out[6], 1.0f);
   EXPECT_EQ(out[7], 0.0f);
+}
+
+TEST(Isa, RoundingFunctionsTieToEvenAndKeepEdges) {
+  // round: ties go to the even neighbour; floor/ceil/round keep the sign of
+  // a zero result, inf and NaN. The inverse functions give NaN outside their
+  // domain. (An input -0 would become +0 in x * scale + bias.)
+  const float x[8] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -0.25f, -INFINITY, NAN};
+  struct Case {
+    ActivationFunction f;
+    float want[8];
+  };
+  const Case cases[] = {
+      {ActivationFunction::ROUND, {0, 2, 2, -0.0f, -2, -0.0f, -INFINITY, NAN}},
+      {ActivationFunction::FLOOR, {0, 1, 2, -1, -2, -1, -INFINITY, NAN}},
+      {ActivationFunction::CEIL, {1, 2, 3, -0.0f, -1, -0.0f, -INFINITY, NAN}},
+      {ActivationFunction::ASIN, {0.5235988f, NAN, NAN, -0.5235988f, NAN, -0.2526803f, NAN, NAN}},
+      {ActivationFunction::ACOSH, {NAN, 0.9624237f, 1.5667992f, NAN, NAN, NAN, NAN, NAN}},
+  };
+  for (const Case& c : cases) {
+    Harness h(EngineType::SCALAR, 1, 8);
+    h.Body(Activation(Sbuf(0, 1, 1024, {{1, 8}}), Sbuf(0, 1, 0, {{1, 8}}), c.f));
+    h.Store(1, 8);
+    Result r = RunModel(h.b, Bytes(std::vector<float>(x, x + 8), 8192));
+    ASSERT_TRUE(r.status.ok()) << r.status;
+    auto out = Floats(r.dram, 4096, 8);
+    SCOPED_TRACE(neff::EnumNameActivationFunction(c.f));
+    for (int i = 0; i < 8; ++i) {
+      SCOPED_TRACE(x[i]);
+      if (std::isnan(c.want[i])) {
+        EXPECT_TRUE(std::isnan(out[i])) << out[i];
+      } else {
+        if (std::isinf(c.want[i])) {
+          EXPECT_EQ(out[i], c.want[i]);
+        } else {
+          EXPECT_NEAR(out[i], c.want[i], 2e-6);
+        }
+        EXPECT_EQ(std::signbit(out[i]), std::signbit(c.want[i]));
+      }
+    }
+  }
 }
 
 TEST(Isa, NewAluOps) {

@@ -100,13 +100,17 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
   }
 }
 
-// Compiles `text` and runs it on the simulator with `inputs` (by name).
+// Compiles `text` and runs it on the simulator with `inputs` (by name);
+// `opset` 0 means the latest semantics. The execution must succeed unless
+// `run_status` is given, which then receives its status.
 std::map<std::string, Tensor> CompileAndRun(const std::string& text,
-                                  const std::map<std::string, Tensor>& inputs,
-                                  bool fuse = true) {
+                                            const std::map<std::string, Tensor>& inputs,
+                                            bool fuse = true, int64_t opset = 0,
+                                            absl::Status* run_status = nullptr) {
   auto graph = ir::Parse(text);
   EXPECT_TRUE(graph.ok()) << graph.status();
   if (!graph.ok()) return {};
+  (*graph)->set_opset(opset);
   if (fuse) {
     EXPECT_TRUE(passes::FuseActivation(**graph).ok());
   }
@@ -136,6 +140,10 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   }
   sim::ExecutionStats run_stats;
   absl::Status status = sim::Execute(**model, dram.data(), &run_stats);
+  if (run_status != nullptr) {
+    *run_status = status;
+    if (!status.ok()) return {};
+  }
   EXPECT_TRUE(status.ok()) << status;
   // The compiler's estimate and the simulator's agree: one cost model.
   EXPECT_NEAR(run_stats.estimated_latency_ns, sched->estimated_ns, 1e-6 * sched->estimated_ns);
@@ -492,6 +500,40 @@ TEST(Pool, MaxAndAverageWithPaddingAndCeilMode) {
   ExpectClose(out["i"], PoolReference(x, 1, 130, 7, 7, 4, 4, 3, 2, {1, 1, 1, 1}, false, true));
 }
 
+TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
+  // 2x130x7x6 (two batches, channels cross 128), 3x3 stride 2 pad 1; the
+  // Indices are flat into X: ((n * C + c) * H + h) * W + w, or with
+  // storage_order=1 ((n * C + c) * W + w) * H + h.
+  const std::string text = R"(graph g(%x: f32[2,130,7,6]) -> (%m, %i, %mc, %ic) {
+  %m: f32[2,130,4,3], %i: i64[2,130,4,3] = MaxPool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2]}
+  %mc: f32[2,130,4,3], %ic: i64[2,130,4,3] = MaxPool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2], storage_order=1}
+}
+)";
+  Tensor x = Random(2 * 130 * 42, 74);
+  Tensor m, i, ic;
+  for (int plane = 0; plane < 260; ++plane)
+    for (int oh = 0; oh < 4; ++oh)
+      for (int ow = 0; ow < 3; ++ow) {
+        float best = -INFINITY;
+        int bh = 0, bw = 0;
+        for (int r = 0; r < 3; ++r)
+          for (int s = 0; s < 3; ++s) {
+            const int h = oh * 2 + r - 1, w = ow * 2 + s - 1;
+            if (h < 0 || h >= 7 || w < 0 || w >= 6) continue;
+            const float v = x[(plane * 7 + h) * 6 + w];
+            if (v > best) best = v, bh = h, bw = w;
+          }
+        m.push_back(best);
+        i.push_back(float((plane * 7 + bh) * 6 + bw));
+        ic.push_back(float((plane * 6 + bw) * 7 + bh));
+      }
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["m"], m);
+  EXPECT_EQ(out["i"], i);
+  EXPECT_EQ(out["mc"], m);
+  EXPECT_EQ(out["ic"], ic);
+}
+
 TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   const std::string text = R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
   %starts: i64[2] = constant [3, 1]
@@ -543,6 +585,63 @@ TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   ExpectClose(out["p1"], p1);
   ExpectClose(out["pad"], pad);
   ExpectClose(out["e"], e);
+}
+
+TEST(DataMovement, ReflectAndEdgePads) {
+  // Every axis padded; reflect up to size - 1, edge beyond the axis size.
+  const std::vector<int64_t> shape = {2, 3, 4, 5};
+  const std::vector<int64_t> reflect_pads = {0, 1, 2, 3, 1, 2, 1, 4};
+  const std::vector<int64_t> edge_pads = {1, 0, 5, 2, 0, 3, 0, 6};
+  auto out_shape = [&](const std::vector<int64_t>& pads) {
+    std::vector<int64_t> o(4);
+    for (int d = 0; d < 4; ++d) o[d] = shape[d] + pads[d] + pads[d + 4];
+    return o;
+  };
+  const std::string text = absl::StrCat(
+      "graph g(%x: f32[2,3,4,5]) -> (%r, %e) {\n", "  %r: f32[", Dims(out_shape(reflect_pads)),
+      "] = Pad(%x) {mode=\"reflect\", pads=[", Dims(reflect_pads), "]}\n", "  %e: f32[",
+      Dims(out_shape(edge_pads)), "] = Pad(%x) {mode=\"edge\", pads=[", Dims(edge_pads), "]}\n}\n");
+  Tensor x = Random(120, 58);
+  // numpy.pad semantics: output index o maps to input index i = o - before;
+  // reflect mirrors i about 0 and n - 1 without repeating the edge, edge clamps.
+  auto pad = [&](const std::vector<int64_t>& pads, bool reflect) {
+    const std::vector<int64_t> o = out_shape(pads);
+    Tensor y;
+    for (int64_t a = 0; a < o[0]; ++a)
+      for (int64_t b = 0; b < o[1]; ++b)
+        for (int64_t c = 0; c < o[2]; ++c)
+          for (int64_t d = 0; d < o[3]; ++d) {
+            const int64_t idx[4] = {a, b, c, d};
+            int64_t flat = 0;
+            for (int k = 0; k < 4; ++k) {
+              int64_t i = idx[k] - pads[k];
+              const int64_t n = shape[k];
+              if (reflect) {
+                if (i < 0) i = -i;
+                if (i >= n) i = 2 * (n - 1) - i;
+              } else {
+                i = std::min(std::max<int64_t>(i, 0), n - 1);
+              }
+              flat = flat * n + i;
+            }
+            y.push_back(x[flat]);
+          }
+    return y;
+  };
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["r"], pad(reflect_pads, true));
+  EXPECT_EQ(out["e"], pad(edge_pads, false));
+}
+
+TEST(DataMovement, ReflectPadBeyondTheAxisIsReportedNotLowered) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[2,3]) -> (%y) {
+  %y: f32[2,9] = Pad(%x) {mode="reflect", pads=[0,3,0,3]}
+}
+)");
+  ASSERT_TRUE(graph.ok());
+  auto unsupported = lower::FindUnsupported(**graph);
+  ASSERT_EQ(unsupported.size(), 1u);
+  EXPECT_EQ(unsupported[0].reason, "reflect pad of 3 on axis 1 of size 3 (at most size - 1)");
 }
 
 TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
@@ -600,6 +699,37 @@ TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
   ExpectClose(out["l2"], l2);
 }
 
+TEST(RowOps, ReductionsOverNonAdjacentAxes) {
+  const std::string text = R"(graph g(%x: f32[3,5,4,2]) -> (%mean, %max, %lse) {
+  %mean: f32[1,5,1,2] = ReduceMean(%x) {axes=[0,2]}
+  %max: f32[3,4] = ReduceMax(%x) {axes=[1,3], keepdims=0}
+  %lse: f32[5,2] = ReduceLogSumExp(%x) {axes=[-2,0], keepdims=0}
+}
+)";
+  Tensor x = Random(120, 75);
+  auto at = [&](int a, int b, int c, int d) { return x[((a * 5 + b) * 4 + c) * 2 + d]; };
+  Tensor mean, max, lse;
+  for (int b = 0; b < 5; ++b)
+    for (int d = 0; d < 2; ++d) {
+      double sum = 0, exps = 0;
+      for (int a = 0; a < 3; ++a)
+        for (int c = 0; c < 4; ++c) sum += at(a, b, c, d), exps += std::exp(double(at(a, b, c, d)));
+      mean.push_back(float(sum / 12));
+      lse.push_back(float(std::log(exps)));
+    }
+  for (int a = 0; a < 3; ++a)
+    for (int c = 0; c < 4; ++c) {
+      float m = -INFINITY;
+      for (int b = 0; b < 5; ++b)
+        for (int d = 0; d < 2; ++d) m = std::max(m, at(a, b, c, d));
+      max.push_back(m);
+    }
+  auto out = CompileAndRun(text, {{"x", x}});
+  ExpectClose(out["mean"], mean);
+  EXPECT_EQ(out["max"], max);
+  ExpectClose(out["lse"], lse);
+}
+
 TEST(RowOps, LayerNormAndBatchNorm) {
   const std::string text = R"(graph g(%x: f32[3,50,40], %g: f32[40], %b: f32[40], %c: f32[2,3,4,4]) -> (%y, %n) {
   %s: f32[3] = constant [1.5, -0.5, 2.0]
@@ -633,6 +763,115 @@ TEST(RowOps, LayerNormAndBatchNorm) {
   ExpectClose(out["n"], n);
 }
 
+TEST(RowOps, InstanceNormMeanVarianceNormAndLrn) {
+  // 130 channels: two partition blocks; MVN over the default axes [0, 2, 3]
+  // and over a middle axis (rows from two kept runs); LRN with an even window
+  // (one channel before, two after) over 600 positions (two matmul chunks).
+  const std::string text =
+      R"(graph g(%x: f32[2,130,7,9], %s: f32[130], %b: f32[130], %m: f32[2,5,3,7], %t: f32[4,6,5], %l: f32[2,13,20,30]) -> (%in, %mvn, %mvn1, %lrn) {
+  %in: f32[2,130,7,9] = InstanceNormalization(%x, %s, %b) {epsilon=0.01}
+  %mvn: f32[2,5,3,7] = MeanVarianceNormalization(%m)
+  %mvn1: f32[4,6,5] = MeanVarianceNormalization(%t) {axes=[1]}
+  %lrn: f32[2,13,20,30] = LRN(%l) {alpha=0.002, beta=0.6, bias=1.5, size=4}
+}
+)";
+  Tensor x = Random(2 * 130 * 63, 51), sc = Random(130, 52), bi = Random(130, 53);
+  Tensor m = Random(2 * 5 * 21, 54), t = Random(4 * 6 * 5, 55), l = Random(2 * 13 * 600, 56);
+  for (float& v : l) v *= 4.0f;
+  // InstanceNormalization: y = scale[c] (x - mean) / sqrt(var + eps) + B[c]
+  // over each (n, c) plane.
+  Tensor in(x.size());
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 130; ++c) {
+      const float* p = &x[(n * 130 + c) * 63];
+      double mean = 0, var = 0;
+      for (int i = 0; i < 63; ++i) mean += p[i];
+      mean /= 63;
+      for (int i = 0; i < 63; ++i) var += (p[i] - mean) * (p[i] - mean);
+      var /= 63;
+      for (int i = 0; i < 63; ++i) {
+        in[(n * 130 + c) * 63 + i] = float(sc[c] * (p[i] - mean) / std::sqrt(var + 0.01) + bi[c]);
+      }
+    }
+  // MeanVarianceNormalization: (X - E[X]) / (sqrt(E[(X - E[X])^2]) + 1e-9)
+  // over `axes`; `index(k, j)` is the j-th element of slice k.
+  auto mvn = [](const Tensor& v, int slices, int len, auto index) {
+    Tensor y(v.size());
+    for (int k = 0; k < slices; ++k) {
+      double mean = 0, var = 0;
+      for (int j = 0; j < len; ++j) mean += v[index(k, j)];
+      mean /= len;
+      for (int j = 0; j < len; ++j) var += (v[index(k, j)] - mean) * (v[index(k, j)] - mean);
+      var /= len;
+      for (int j = 0; j < len; ++j)
+        y[index(k, j)] = float((v[index(k, j)] - mean) / (std::sqrt(var) + 1e-9));
+    }
+    return y;
+  };
+  // [2,5,3,7] over axes 0, 2, 3: slice = channel c, j = (n, h, w).
+  Tensor mvn0 = mvn(m, 5, 42, [](int c, int j) { return ((j / 21) * 5 + c) * 21 + j % 21; });
+  // [4,6,5] over axis 1: slice = (a, b), j = the middle index.
+  Tensor mvn1 = mvn(t, 20, 6, [](int k, int j) { return ((k / 5) * 6 + j) * 5 + k % 5; });
+  // LRN: window max(0, c - floor(3/2)) .. min(C-1, c + ceil(3/2)).
+  Tensor lrn(l.size());
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 13; ++c)
+      for (int p = 0; p < 600; ++p) {
+        double sum = 0;
+        for (int i = std::max(0, c - 1); i <= std::min(12, c + 2); ++i) {
+          const double v = l[(n * 13 + i) * 600 + p];
+          sum += v * v;
+        }
+        const float v = l[(n * 13 + c) * 600 + p];
+        lrn[(n * 13 + c) * 600 + p] = float(v / std::pow(1.5 + 0.002 / 4 * sum, 0.6));
+      }
+  auto out = CompileAndRun(text, {{"x", x}, {"s", sc}, {"b", bi}, {"m", m}, {"t", t}, {"l", l}});
+  ExpectClose(out["in"], in);
+  ExpectClose(out["mvn"], mvn0);
+  ExpectClose(out["mvn1"], mvn1);
+  ExpectClose(out["lrn"], lrn);
+}
+
+TEST(RowOps, TopKLargestAndSmallestWithTies) {
+  const std::string text = R"(graph g(%x: f32[3,37,5], %z: f32[130,9]) -> (%v, %i, %sv, %si) {
+  %k: i64[1] = constant [4]
+  %v: f32[3,4,5], %i: i64[3,4,5] = TopK(%x, %k) {axis=1}
+  %sv: f32[130,3], %si: i64[130,3] = TopK(%z) {axis=-1, k=3, largest=0}
+}
+)";
+  // Few distinct values, so ties are common: the lower index comes first.
+  Tensor x(3 * 37 * 5), z(130 * 9);
+  for (size_t n = 0; n < x.size(); ++n) x[n] = float((n * 7919) % 11) - 5.0f;
+  for (size_t n = 0; n < z.size(); ++n) z[n] = float((n * 104729) % 13) * 0.5f;
+  // Reference: a stable sort of each slice along the axis (descending for
+  // largest, ascending for smallest), first k kept.
+  auto topk = [](const Tensor& t, int outer, int len, int inner, int k, bool largest, Tensor* v,
+                 Tensor* i) {
+    v->assign(outer * k * inner, 0.0f);
+    i->assign(outer * k * inner, 0.0f);
+    for (int o = 0; o < outer; ++o)
+      for (int in = 0; in < inner; ++in) {
+        std::vector<int> order(len);
+        for (int j = 0; j < len; ++j) order[j] = j;
+        auto at = [&](int j) { return t[(o * len + j) * inner + in]; };
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return largest ? at(a) > at(b) : at(a) < at(b); });
+        for (int j = 0; j < k; ++j) {
+          (*v)[(o * k + j) * inner + in] = at(order[j]);
+          (*i)[(o * k + j) * inner + in] = float(order[j]);
+        }
+      }
+  };
+  Tensor v, i, sv, si;
+  topk(x, 3, 37, 5, 4, true, &v, &i);
+  topk(z, 130, 9, 1, 3, false, &sv, &si);
+  auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
+  EXPECT_EQ(out["v"], v);
+  EXPECT_EQ(out["i"], i);
+  EXPECT_EQ(out["sv"], sv);
+  EXPECT_EQ(out["si"], si);
+}
+
 TEST(Gather, EmbeddingRowsAndInnerAxis) {
   const std::string text = R"(graph g(%table: f32[300,24], %ids: i64[2,70], %d: f32[3,5,4]) -> (%e, %h) {
   %k: i64[2] = constant [-1, 2]
@@ -651,6 +890,215 @@ TEST(Gather, EmbeddingRowsAndInnerAxis) {
   auto out = CompileAndRun(text, {{"table", table}, {"ids", ids}, {"d", d}});
   ExpectClose(out["e"], e);
   ExpectClose(out["h"], h);
+}
+
+TEST(Gather, GatherElementsAlongEachAxisWithNegativeIndices) {
+  // 150 output elements per case: two partition tiles.
+  const std::string text =
+      R"(graph g(%d: f32[5,7,3], %i0: i64[10,5,3], %i2: i64[5,6,5]) -> (%y0, %y2) {
+  %y0: f32[10,5,3] = GatherElements(%d, %i0) {axis=0}
+  %y2: f32[5,6,5] = GatherElements(%d, %i2) {axis=-1}
+}
+)";
+  Tensor d = Random(105, 59), i0(150), i2(150);
+  for (int k = 0; k < 150; ++k) {
+    i0[k] = float((k * 7) % 10 - 5);  // -5 .. 4
+    i2[k] = float((k * 5) % 6 - 3);   // -3 .. 2
+  }
+  // y[i][j][k] = d[idx][j][k] (axis 0) or d[i][j][idx] (axis 2), a negative
+  // index counting from the end of the axis.
+  Tensor y0, y2;
+  for (int a = 0; a < 10; ++a)
+    for (int b = 0; b < 5; ++b)
+      for (int c = 0; c < 3; ++c) {
+        int idx = int(i0[(a * 5 + b) * 3 + c]);
+        if (idx < 0) idx += 5;
+        y0.push_back(d[(idx * 7 + b) * 3 + c]);
+      }
+  for (int a = 0; a < 5; ++a)
+    for (int b = 0; b < 6; ++b)
+      for (int c = 0; c < 5; ++c) {
+        int idx = int(i2[(a * 6 + b) * 5 + c]);
+        if (idx < 0) idx += 3;
+        y2.push_back(d[(a * 7 + b) * 3 + idx]);
+      }
+  auto out = CompileAndRun(text, {{"d", d}, {"i0", i0}, {"i2", i2}});
+  EXPECT_EQ(out["y0"], y0);
+  EXPECT_EQ(out["y2"], y2);
+}
+
+TEST(Gather, GatherNdSlicesAndBatchDims) {
+  const std::string text =
+      R"(graph g(%d: f32[3,4,5], %i: i64[2,3,2], %j: i64[3,2,1], %k: i64[130,3]) -> (%y, %yb, %ye) {
+  %y: f32[2,3,5] = GatherND(%d, %i)
+  %yb: f32[3,2,5] = GatherND(%d, %j) {batch_dims=1}
+  %ye: f32[130] = GatherND(%d, %k)
+}
+)";
+  Tensor d = Random(60, 62), i(12), j(6), k(390);
+  for (int n = 0; n < 6; ++n) {
+    i[2 * n] = float(n % 3 - (n > 3 ? 3 : 0));  // axis 0, some negative
+    i[2 * n + 1] = float((n * 3) % 4 - 2);      // axis 1: -2 .. 1
+    j[n] = float((n * 5) % 4 - 1);              // -1 .. 2
+  }
+  for (int n = 0; n < 130; ++n) {
+    k[3 * n] = float(n % 3), k[3 * n + 1] = float(n % 4), k[3 * n + 2] = float(n % 5 - 2);
+  }
+  auto wrap = [](float v, int size) { return v < 0 ? int(v) + size : int(v); };
+  // output[p] = data[index tuple of p] (a slice of the trailing axes);
+  // with batch_dims = 1 the tuple indexes within data[batch].
+  Tensor y, yb, ye;
+  for (int n = 0; n < 6; ++n) {
+    const int a = wrap(i[2 * n], 3), b = wrap(i[2 * n + 1], 4);
+    for (int c = 0; c < 5; ++c) y.push_back(d[(a * 4 + b) * 5 + c]);
+  }
+  for (int n = 0; n < 6; ++n) {
+    const int batch = n / 2, b = wrap(j[n], 4);
+    for (int c = 0; c < 5; ++c) yb.push_back(d[(batch * 4 + b) * 5 + c]);
+  }
+  for (int n = 0; n < 130; ++n) {
+    ye.push_back(d[(int(k[3 * n]) * 4 + int(k[3 * n + 1])) * 5 + wrap(k[3 * n + 2], 5)]);
+  }
+  auto out = CompileAndRun(text, {{"d", d}, {"i", i}, {"j", j}, {"k", k}});
+  EXPECT_EQ(out["y"], y);
+  EXPECT_EQ(out["yb"], yb);
+  EXPECT_EQ(out["ye"], ye);
+}
+
+TEST(Gather, IndexOutsideTheAxisStopsTheExecution) {
+  // ONNX leaves out-of-range indices undefined; here they are an error with
+  // a message, never a read of a neighbouring element.
+  const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %e: i64[2,4]) -> (%y, %z) {
+  %y: f32[2,4] = GatherND(%d, %i)
+  %z: f32[2,4] = GatherElements(%d, %e)
+}
+)";
+  for (const auto& [i, e] : {std::pair<Tensor, Tensor>{{1, 3}, Tensor(8, 0.0f)},
+                             std::pair<Tensor, Tensor>{{1, 2}, {0, 1, 2, -4, 0, 0, 0, 0}}}) {
+    absl::Status status;
+    CompileAndRun(text, {{"d", Random(12, 63)}, {"i", i}, {"e", e}}, true, 0, &status);
+    EXPECT_FALSE(status.ok());
+    EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
+  }
+}
+
+TEST(Scatter, ElementsAndNdWithNoneAndAddReductions) {
+  // 270 and 140 positions (three and two blocks of 128), 150 and 130 updates
+  // (two chunks); "add" with repeated targets, "none" with distinct ones.
+  const std::string text =
+      R"(graph g(%d: f32[9,30], %ie: i64[9,17], %ia: i64[9,17], %ue: f32[9,17], %r: f32[140,6], %in: i64[130,1], %ina: i64[130,1], %un: f32[130,6]) -> (%e, %ea, %n, %na) {
+  %e: f32[9,30] = ScatterElements(%d, %ie, %ue) {axis=1}
+  %ea: f32[9,30] = ScatterElements(%d, %ia, %ue) {axis=-1, reduction="add"}
+  %n: f32[140,6] = ScatterND(%r, %in, %un)
+  %na: f32[140,6] = ScatterND(%r, %ina, %un) {reduction="add"}
+}
+)";
+  Tensor d = Random(270, 64), ue = Random(153, 65), r = Random(840, 66), un = Random(780, 67);
+  Tensor ie(153), ia(153), in(130), ina(130);
+  // Row a's 17 targets: distinct columns (a permutation step), some negative.
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) {
+      ie[a * 17 + j] = float((j * 7 + a) % 30 - (j % 2 ? 30 : 0));
+      ia[a * 17 + j] = float(j % 5 - 2);  // each target hit 3 or 4 times
+    }
+  for (int k = 0; k < 130; ++k) {
+    in[k] = float((k * 3) % 140 - (k % 3 == 0 ? 140 : 0));
+    ina[k] = float(k % 50);  // repeated across the two update chunks
+  }
+  // data with update u written at (or added to) its target.
+  Tensor e = d, ea = d, n = r, na = r;
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) {
+      int c = int(ie[a * 17 + j]);
+      if (c < 0) c += 30;
+      e[a * 30 + c] = ue[a * 17 + j];
+      int ca = int(ia[a * 17 + j]);
+      if (ca < 0) ca += 30;
+      ea[a * 30 + ca] += ue[a * 17 + j];
+    }
+  for (int k = 0; k < 130; ++k) {
+    int row = int(in[k]);
+    if (row < 0) row += 140;
+    for (int c = 0; c < 6; ++c) {
+      n[row * 6 + c] = un[k * 6 + c];
+      na[int(ina[k]) * 6 + c] += un[k * 6 + c];
+    }
+  }
+  auto out = CompileAndRun(text, {{"d", d},
+                                  {"ie", ie},
+                                  {"ia", ia},
+                                  {"ue", ue},
+                                  {"r", r},
+                                  {"in", in},
+                                  {"ina", ina},
+                                  {"un", un}});
+  EXPECT_EQ(out["e"], e);
+  ExpectClose(out["ea"], ea);
+  EXPECT_EQ(out["n"], n);
+  ExpectClose(out["na"], na);
+}
+
+TEST(Scatter, IndexOutsideTheAxisStopsTheExecution) {
+  const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %u: f32[2,4]) -> (%y) {
+  %y: f32[3,4] = ScatterND(%d, %i, %u)
+}
+)";
+  absl::Status status;
+  CompileAndRun(text, {{"d", Random(12, 68)}, {"i", {0, 3}}, {"u", Random(8, 69)}}, true, 0,
+                &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
+}
+
+TEST(Gather, ReverseSequenceAlongEitherAxis) {
+  const std::string text =
+      R"(graph g(%x: f32[3,130,2], %l: i64[3], %z: f32[6,4], %m: i64[4]) -> (%y, %w) {
+  %y: f32[3,130,2] = ReverseSequence(%x, %l) {batch_axis=0, time_axis=1}
+  %w: f32[6,4] = ReverseSequence(%z, %m) {batch_axis=1, time_axis=0}
+}
+)";
+  Tensor x = Random(780, 72), z = Random(24, 73), l = {130, 7, 0}, m = {1, 6, 3, 2};
+  // The first L steps of each batch entry reversed, the rest kept.
+  auto source = [](int t, float len) { return t < int(len) ? int(len) - 1 - t : t; };
+  Tensor y, w;
+  for (int b = 0; b < 3; ++b)
+    for (int t = 0; t < 130; ++t)
+      for (int c = 0; c < 2; ++c) y.push_back(x[(b * 130 + source(t, l[b])) * 2 + c]);
+  for (int t = 0; t < 6; ++t)
+    for (int b = 0; b < 4; ++b) w.push_back(z[source(t, m[b]) * 4 + b]);
+  auto out = CompileAndRun(text, {{"x", x}, {"l", l}, {"z", z}, {"m", m}});
+  EXPECT_EQ(out["y"], y);
+  EXPECT_EQ(out["w"], w);
+}
+
+TEST(Gather, OneHotInnerAndMiddleAxes) {
+  const std::string text =
+      R"(graph g(%i: i64[4,3], %f: f32[130], %d7: f32[1], %d5: f32[1], %v: f32[2]) -> (%mid, %last) {
+  %mid: f32[4,7,3] = OneHot(%i, %d7, %v) {axis=1}
+  %last: f32[130,5] = OneHot(%f, %d5, %v)
+}
+)";
+  // Negative indices count from the end; out-of-range ones give a row of
+  // off_value; float indices are truncated toward zero.
+  Tensor i(12), f(130), v = {-0.5f, 2.25f};
+  for (int k = 0; k < 12; ++k) i[k] = float(k % 9 - 4);  // -4 .. 4 (with depth 7)
+  for (int k = 0; k < 130; ++k) f[k] = float(k % 15) * 0.75f - 6.0f;
+  Tensor mid(4 * 7 * 3), last(130 * 5);
+  for (int a = 0; a < 4; ++a)
+    for (int d = 0; d < 7; ++d)
+      for (int c = 0; c < 3; ++c) {
+        int idx = int(i[a * 3 + c]);
+        if (idx < 0) idx += 7;
+        mid[(a * 7 + d) * 3 + c] = idx == d ? v[1] : v[0];
+      }
+  for (int k = 0; k < 130; ++k) {
+    int idx = int(std::trunc(f[k]));
+    if (idx < 0) idx += 5;
+    for (int d = 0; d < 5; ++d) last[k * 5 + d] = idx == d ? v[1] : v[0];
+  }
+  auto out = CompileAndRun(text, {{"i", i}, {"f", f}, {"d7", {7.0f}}, {"d5", {5.0f}}, {"v", v}});
+  EXPECT_EQ(out["mid"], mid);
+  EXPECT_EQ(out["last"], last);
 }
 
 TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
@@ -696,6 +1144,130 @@ TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
   ExpectClose(out["pow"], pow_);
   ExpectClose(out["gt"], gt);
   ExpectClose(out["w"], w);
+}
+
+TEST(Elementwise, TrigonometricHyperbolicAndRoundingFunctions) {
+  // x in (-1, 1) suits every function's domain except acosh's (z >= 1);
+  // r holds values a quarter apart, so ties (k + 0.5) hit round's even rule.
+  const std::string ops[] = {"Tan",   "Sinh",  "Cosh",  "Asin", "Acos", "Atan",
+                             "Asinh", "Atanh", "Floor", "Ceil", "Round"};
+  std::string text = "graph g(%x: f32[3,129], %z: f32[40], %r: f32[40]) -> (";
+  for (const std::string& op : ops) absl::StrAppend(&text, "%", op, ", ");
+  absl::StrAppend(&text, "%Acosh, %rf, %rc, %rr) {\n");
+  for (const std::string& op : ops)
+    absl::StrAppend(&text, "  %", op, ": f32[3,129] = ", op, "(%x)\n");
+  absl::StrAppend(&text, "  %Acosh: f32[40] = Acosh(%z)\n", "  %rf: f32[40] = Floor(%r)\n",
+                  "  %rc: f32[40] = Ceil(%r)\n", "  %rr: f32[40] = Round(%r)\n}\n");
+  Tensor x = Random(3 * 129, 41), z(40), r(40);
+  for (int i = 0; i < 40; ++i) {
+    z[i] = 1.0f + 0.25f * i;
+    r[i] = -5.0f + 0.25f * i;
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"z", z}, {"r", r}});
+  // References from the ONNX operator definitions (element-wise libm).
+  const std::map<std::string, float (*)(float)> ref = {
+      {"Tan", std::tan},     {"Sinh", std::sinh}, {"Cosh", std::cosh},      {"Asin", std::asin},
+      {"Acos", std::acos},   {"Atan", std::atan}, {"Asinh", std::asinh},    {"Atanh", std::atanh},
+      {"Floor", std::floor}, {"Ceil", std::ceil}, {"Round", std::nearbyint}};
+  for (const std::string& op : ops) {
+    SCOPED_TRACE(op);
+    Tensor want;
+    for (float v : x) want.push_back(ref.at(op)(v));
+    ExpectClose(out[op], want, 1e-6);
+  }
+  Tensor acosh_, rf, rc, rr;
+  for (int i = 0; i < 40; ++i) {
+    acosh_.push_back(std::acosh(z[i]));
+    rf.push_back(std::floor(r[i]));
+    rc.push_back(std::ceil(r[i]));
+  }
+  // Round half to even, written out: -4.5 -> -4, -3.5 -> -4, ..., 4.5 -> 4.
+  for (int i = 0; i < 40; ++i) {
+    const float v = r[i], f = std::floor(v), d = v - f;
+    const bool up = d > 0.5f || (d == 0.5f && std::fmod(f, 2.0f) != 0.0f);
+    rr.push_back(up ? f + 1.0f : f);
+  }
+  ExpectClose(out["Acosh"], acosh_, 1e-6);
+  EXPECT_EQ(out["rf"], rf);
+  EXPECT_EQ(out["rc"], rc);
+  EXPECT_EQ(out["rr"], rr);
+}
+
+TEST(Elementwise, ShrinkAndEyeLike) {
+  const std::string text =
+      R"(graph g(%x: f32[3,129], %shape: i32[4,6]) -> (%hard, %soft, %eye, %eye1) {
+  %hard: f32[3,129] = Shrink(%x) {lambd=1.5}
+  %soft: f32[3,129] = Shrink(%x) {lambd=0.75, bias=0.5}
+  %eye: f32[4,6] = EyeLike(%shape) {k=-1}
+  %eye1: f32[4,6] = EyeLike(%shape) {k=2}
+}
+)";
+  Tensor x = Random(3 * 129, 57);
+  for (float& v : x) v *= 3.0f;
+  x[0] = 1.5f, x[1] = -1.5f, x[2] = 0.75f, x[3] = -0.75f;  // at the thresholds: zero
+  // Shrink: x < -lambd -> x + bias; x > lambd -> x - bias; else 0.
+  auto shrink = [](float v, float lambd, float bias) {
+    return v < -lambd ? v + bias : v > lambd ? v - bias : 0.0f;
+  };
+  Tensor hard, soft, eye(24, 0.0f), eye1(24, 0.0f);
+  for (float v : x) {
+    hard.push_back(shrink(v, 1.5f, 0.0f));
+    soft.push_back(shrink(v, 0.75f, 0.5f));
+  }
+  // EyeLike: ones where column - row == k.
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 6; ++j) {
+      eye[i * 6 + j] = j - i == -1;
+      eye1[i * 6 + j] = j - i == 2;
+    }
+  auto out = CompileAndRun(text, {{"x", x}, {"shape", Tensor(24, 0.0f)}});
+  EXPECT_EQ(out["hard"], hard);
+  EXPECT_EQ(out["soft"], soft);
+  EXPECT_EQ(out["eye"], eye);
+  EXPECT_EQ(out["eye1"], eye1);
+}
+
+TEST(Elementwise, PReluBeforeOpset7AppliesItsSlopePerChannel) {
+  const std::string text = R"(graph g(%x: f32[2,3,4,5]) -> (%y) {
+  %slope: f32[3] = constant [0.5, -2.0, 0.125]
+  %y: f32[2,3,4,5] = PRelu(%x, %slope)
+}
+)";
+  Tensor x = Random(120, 60), y;
+  const float slope[3] = {0.5f, -2.0f, 0.125f};
+  for (int i = 0; i < 120; ++i) y.push_back(x[i] >= 0 ? x[i] : slope[(i / 20) % 3] * x[i]);
+  auto out = CompileAndRun(text, {{"x", x}}, /*fuse=*/true, /*opset=*/6);
+  EXPECT_EQ(out["y"], y);
+}
+
+TEST(Elementwise, LegacyBroadcastWithAnAxisAlignsThere) {
+  // Opset 6: B's dims line up with A's from `axis` (B = [3] on axis 1 is a
+  // per-channel operand), for a runtime and a constant B.
+  const std::string text = R"(graph g(%a: f32[2,3,4,5], %b: f32[3]) -> (%sum, %prod) {
+  %c: f32[3,4] = constant [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+  %sum: f32[2,3,4,5] = Add(%a, %b) {axis=1, broadcast=1}
+  %prod: f32[2,3,4,5] = Mul(%a, %c) {axis=1, broadcast=1}
+}
+)";
+  Tensor a = Random(120, 70), b = Random(3, 71), sum, prod;
+  for (int i = 0; i < 120; ++i) {
+    sum.push_back(a[i] + b[(i / 20) % 3]);
+    prod.push_back(a[i] * float((i / 5) % 12 + 1));
+  }
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}}, /*fuse=*/true, /*opset=*/6);
+  EXPECT_EQ(out["sum"], sum);
+  EXPECT_EQ(out["prod"], prod);
+}
+
+TEST(Layout, InferenceDropoutPassesDataAndAnAllTrueMask) {
+  const std::string text = R"(graph g(%x: f32[3,4,5]) -> (%y, %mask) {
+  %y: f32[3,4,5], %mask: bool[3,4,5] = Dropout(%x)
+}
+)";
+  Tensor x = Random(60, 61);
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["y"], x);
+  EXPECT_EQ(out["mask"], Tensor(60, 1.0f));
 }
 
 TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
@@ -1120,8 +1692,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
-  %a: f32[4] = Floor(%x)
-  %b: f32[4] = Floor(%a)
+  %a: f32[4] = LpNormalization(%x)
+  %b: f32[4] = LpNormalization(%a)
   %y: f32[4] = Relu(%b)
   %j: f32[4] = Add(%i, %x)
 }
@@ -1129,7 +1701,7 @@ TEST(Lowering, ReportsEveryUnsupportedOp) {
   ASSERT_TRUE(graph.ok());
   auto unsupported = lower::FindUnsupported(**graph);
   ASSERT_EQ(unsupported.size(), 3u);
-  EXPECT_EQ(unsupported[0].op_type, "Floor");
+  EXPECT_EQ(unsupported[0].op_type, "LpNormalization");
   EXPECT_EQ(unsupported[2].op_type, "Add");
   EXPECT_NE(unsupported[2].reason.find("'i' is i64"), std::string::npos);
 }

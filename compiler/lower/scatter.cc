@@ -1,0 +1,220 @@
+#include "compiler/lower/scatter.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/lower/data_movement.h"
+#include "compiler/lower/support.h"
+
+namespace ncc::lower {
+namespace {
+
+// The output as `positions` rows of `width` elements; update k targets row
+// base[k] + sum_j index[k][j] * stride[j], each index component j counted
+// within an axis of sizes[j] elements (negative ones from its end).
+// ScatterND: one row per data slice, m components, no base. ScatterElements
+// (and the older Scatter): one row per element, one component along `axis`,
+// base[k] the update's own offset with that axis coordinate zeroed.
+struct ScatterLayout {
+  int64_t positions = 1, width = 1, updates = 1, components = 1;
+  std::vector<float> sizes, strides, base;
+};
+
+// Matmul limits: a PSUM bank holds 512 fp32 per partition (the updates plus
+// their count); the match matrices are bounded to keep the program small.
+constexpr int64_t kMaxWidth = 511;
+constexpr int64_t kMaxMatmuls = 4096;
+constexpr int64_t kMaxStagedFloats = 8192;  // per partition
+
+absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
+  const ir::Shape& data = op.input(0)->shape;
+  const ir::Shape& indices = op.input(1)->shape;
+  const int64_t rank = static_cast<int64_t>(data.size());
+  ScatterLayout l;
+  if (op.type == "ScatterND") {
+    if (indices.empty()) return Unsupported("scalar indices");
+    const int64_t m = indices.back();
+    if (m < 1 || m > rank) {
+      return Unsupported(absl::StrCat("indices.shape[-1] = ", m, " (1 to ", rank, ")"));
+    }
+    l.components = m;
+    for (int64_t d = 0; d < m; ++d) l.positions *= data[d];
+    for (int64_t d = m; d < rank; ++d) l.width *= data[d];
+    l.updates = ir::NumElements(indices) / m;
+    float stride = 1;
+    l.sizes.resize(m), l.strides.resize(m);
+    for (int64_t j = m - 1; j >= 0; --j) {
+      l.sizes[j] = static_cast<float>(data[j]);
+      l.strides[j] = stride;
+      stride *= static_cast<float>(data[j]);
+    }
+    l.base.assign(l.updates, 0.0f);
+  } else {
+    if (rank == 0 || static_cast<int64_t>(indices.size()) != rank) {
+      return Unsupported("data and indices must have the same rank (at least 1)");
+    }
+    int64_t axis = op.GetInt("axis", 0);
+    if (axis < -rank || axis >= rank) {
+      return Unsupported(absl::StrCat("axis ", axis, " out of range"));
+    }
+    if (axis < 0) axis += rank;
+    const std::vector<int64_t> strides = RowMajorStrides(data);
+    l.positions = ir::NumElements(data);
+    l.updates = ir::NumElements(indices);
+    l.sizes = {static_cast<float>(data[axis])};
+    l.strides = {static_cast<float>(strides[axis])};
+    l.base.resize(l.updates);
+    for (int64_t k = 0; k < l.updates; ++k) {
+      int64_t rem = k, offset = 0;
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        const int64_t coordinate = rem % indices[d];
+        rem /= indices[d];
+        if (d != axis) offset += coordinate * strides[d];
+      }
+      l.base[k] = static_cast<float>(offset);
+    }
+  }
+  if (op.input(2)->num_elements() != l.updates * l.width) {
+    return Unsupported("updates do not match indices");
+  }
+  if (l.width > kMaxWidth) {
+    return Unsupported(absl::StrCat("slices of ", l.width, " elements (limit ", kMaxWidth, ")"));
+  }
+  // Row numbers are computed in fp32: exact below 2^24.
+  if (l.positions >= (int64_t{1} << 24)) return Unsupported("more than 2^24 target rows");
+  const int64_t blocks = (l.positions + 127) / 128, chunks = (l.updates + 127) / 128;
+  if (blocks * chunks > kMaxMatmuls) {
+    return Unsupported(absl::StrCat(l.updates, " updates into ", l.positions,
+                                    " positions (at most ", kMaxMatmuls, " 128x128 match blocks)"));
+  }
+  if (chunks * (l.width + 2) > kMaxStagedFloats) {
+    return Unsupported("too many updates to stage on chip");
+  }
+  return l;
+}
+
+}  // namespace
+
+absl::Status CheckScatter(const ir::Op& op) {
+  for (int i = 0; i < 3; ++i) {
+    if (op.input(i) == nullptr) return Unsupported("needs data, indices and updates");
+  }
+  if (op.input(1)->dtype != ir::DType::kI64 && op.input(1)->dtype != ir::DType::kI32) {
+    return Unsupported("indices must be i32 or i64");
+  }
+  if (op.input(0)->dtype != ir::DType::kF32 || op.input(2)->dtype != ir::DType::kF32 ||
+      op.outputs[0]->dtype != ir::DType::kF32) {
+    return Unsupported("data and updates must be f32 (the updates are summed by a matmul)");
+  }
+  const std::string reduction = op.GetString("reduction", "none");
+  if (reduction != "none" && reduction != "add") {
+    return Unsupported(absl::StrCat("reduction '", reduction, "' (none or add)"));
+  }
+  auto layout = Layout(op);
+  return layout.ok() ? absl::OkStatus() : layout.status();
+}
+
+absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
+  auto layout = Layout(op);
+  if (!layout.ok()) return layout.status();
+  const ScatterLayout& l = *layout;
+  const DramTensor& data = ctx.Tensor(op.input(0));
+  const DramTensor& indices = ctx.Tensor(op.input(1));
+  const DramTensor& updates = ctx.Tensor(op.input(2));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  const bool add = op.GetString("reduction", "none") == "add";
+  const int64_t m = l.components, w = l.width, part = ctx.spec().partitions;
+  const int64_t chunks = (l.updates + part - 1) / part;
+  const int max_k = static_cast<int>(std::min(part, l.updates));
+  const DramTensor size_table = ctx.F32Weights("sizes", {m}, l.sizes);
+  const DramTensor stride_table = ctx.F32Weights("strides", {m}, l.strides);
+  const DramTensor base_table = ctx.F32Weights("base", {l.updates}, l.base);
+  // Phase 1, per chunk of 128 updates: its target rows (one column of
+  // `targets`) and its moving operand [updates | 1] (a slot of `moving`).
+  auto tb = ctx.Sbuf("targets", max_k, chunks * 4);
+  auto mb = ctx.Sbuf("moving", max_k, chunks * (w + 1) * 4);
+  if (!tb.ok()) return tb.status();
+  if (!mb.ok()) return mb.status();
+  for (int64_t c = 0; c < chunks; ++c) {
+    const int k = static_cast<int>(std::min(part, l.updates - c * part));
+    auto xb = ctx.Sbuf("index", k, m * 4), zb = ctx.Sbuf("sizes", k, m * 4);
+    auto sb = ctx.Sbuf("strides", k, m * 4), wb = ctx.Sbuf("scratch", k, m * 4);
+    auto vb = ctx.Sbuf("valid", k, 4), nb = ctx.Sbuf("nonnegative", k, 4);
+    auto ob = ctx.Sbuf("check", k, 4), gb = ctx.Sbuf("checked", k, 4);
+    for (auto* b : {&xb, &zb, &sb, &wb, &vb, &nb, &ob, &gb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand index = ctx.Tile(*xb, k, m), size = ctx.Tile(*zb, k, m), stride = ctx.Tile(*sb, k, m);
+    Operand scratch = ctx.Tile(*wb, k, m), valid = ctx.Tile(*vb, k, 1);
+    Operand nonnegative = ctx.Tile(*nb, k, 1);
+    Operand target = ctx.Tile(*tb, k, 1, c * 4);
+    ctx.Dma(index, ctx.View(indices, c * part * m, k, m, {Dim{1, m}}));
+    ctx.Dma(size, ctx.View(size_table, 0, k, 0, {Dim{1, m}}));
+    ctx.Dma(stride, ctx.View(stride_table, 0, k, 0, {Dim{1, m}}));
+    ctx.Dma(target, ctx.View(base_table, c * part, k, 1, {Dim{1, 1}}));
+    ctx.Dma(ctx.Tile(*mb, k, w, c * (w + 1) * 4),
+            ctx.View(updates, c * part * w, k, w, {Dim{1, w}}));
+    ctx.Memset(ctx.Tile(*mb, k, 1, (c * (w + 1) + w) * 4), 1.0f);
+    // Negative components count from the end of their axis.
+    ctx.TensorScalar(scratch, index, neff::AluOp::IS_LT, 0.0f);
+    ctx.TensorTensor(scratch, scratch, size, neff::AluOp::MULTIPLY);
+    ctx.TensorTensor(index, index, scratch, neff::AluOp::ADD);
+    // Every component in [0, size), else the update is an error: a one-row
+    // gather at row valid - 1 stops the execution with its bounds error.
+    ctx.TensorTensor(scratch, index, size, neff::AluOp::IS_LT);
+    ctx.TensorReduce(valid, scratch, neff::AluOp::MINIMUM);
+    ctx.TensorScalar(scratch, index, neff::AluOp::IS_GE, 0.0f);
+    ctx.TensorReduce(nonnegative, scratch, neff::AluOp::MINIMUM);
+    ctx.TensorTensor(valid, valid, nonnegative, neff::AluOp::MULTIPLY);
+    Operand check = ctx.TypedTile(*ob, neff::DType::I32, k, 1);
+    ctx.TensorScalar(valid, valid, neff::AluOp::SUBTRACT, 1.0f);
+    ctx.TensorCopy(check, valid);
+    ctx.Gather(ctx.Tile(*gb, k, 1), ctx.View(data, 0, 1, 1, {Dim{1, 1}}), check);
+    // target = base + sum_j index_j * stride_j
+    ctx.TensorTensor(scratch, index, stride, neff::AluOp::MULTIPLY);
+    ctx.TensorReduce(valid, scratch, neff::AluOp::ADD);
+    ctx.TensorTensor(target, target, valid, neff::AluOp::ADD);
+  }
+  // Phase 2, per block of 128 positions: sum and count of its updates in
+  // PSUM, then data where the count is 0, else the sum (plus data for add).
+  for (int64_t p0 = 0; p0 < l.positions; p0 += part) {
+    const int rows = static_cast<int>(std::min(part, l.positions - p0));
+    auto pb = ctx.Psum("collected", rows, (w + 1) * 4);
+    auto eb = ctx.Sbuf("match", max_k, rows * 4);
+    auto db = ctx.Sbuf("data", rows, w * 4), rb = ctx.Sbuf("result", rows, w * 4);
+    auto hb = ctx.Sbuf("has_update", rows, 4), kb = ctx.Sbuf("keep", rows, w * 4);
+    for (auto* b : {&pb, &eb, &db, &rb, &hb, &kb}) {
+      if (!b->ok()) return b->status();
+    }
+    Operand collected = ctx.Tile(*pb, rows, w + 1);
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int k = static_cast<int>(std::min(part, l.updates - c * part));
+      Operand match = ctx.Tile(*eb, k, rows), target = ctx.Tile(*tb, k, 1, c * 4);
+      ctx.Iota(match, static_cast<float>(p0), 0.0f, 1.0f);
+      ctx.TensorScalarPerPartition(match, match, neff::AluOp::IS_EQUAL, &target, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.Matmul(collected, match, ctx.Tile(*mb, k, w + 1, c * (w + 1) * 4), c == 0,
+                 c == chunks - 1);
+    }
+    Operand data_rows = ctx.Tile(*db, rows, w), result = ctx.Tile(*rb, rows, w);
+    Operand has = ctx.Tile(*hb, rows, 1), keep = ctx.Tile(*kb, rows, w);
+    ctx.Dma(data_rows, ctx.View(data, p0 * w, rows, w, {Dim{1, w}}));
+    ctx.TensorScalar(has, ctx.Tile(*pb, rows, 1, w * 4), neff::AluOp::IS_GT, 0.0f);
+    const Operand sums = ctx.Tile(*pb, rows, w);
+    if (add) {
+      ctx.TensorTensor(result, data_rows, sums, neff::AluOp::ADD);
+    } else {
+      ctx.TensorCopy(result, sums);
+    }
+    ctx.Memset(keep, 0.0f);
+    ctx.TensorScalarPerPartition(keep, keep, neff::AluOp::ADD, &has, 0.0f, neff::AluOp::BYPASS,
+                                 nullptr, 0.0f);
+    ctx.Select(result, keep, result, data_rows);
+    ctx.Dma(ctx.View(y, p0 * w, rows, w, {Dim{1, w}}), result);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::lower
