@@ -14,6 +14,7 @@
 #include "compiler/lower/matmul.h"
 #include "compiler/lower/norm.h"
 #include "compiler/lower/pool.h"
+#include "compiler/lower/quantize.h"
 #include "compiler/lower/resize.h"
 
 namespace ncc::lower {
@@ -40,12 +41,15 @@ constexpr OpLowering kLowerings[] = {
     {"Concat", CheckConcat, LowerConcat},
     {"ConstantOfShape", CheckComputedConstant, LowerComputedConstant},
     {"Conv", CheckConv, LowerConv},
+    {"ConvInteger", CheckIntegerConv, LowerIntegerConv},
     {"ConvTranspose", CheckConvTranspose, LowerConvTranspose},
     {"Cos", CheckUnary, LowerUnary},
     {"CumSum", CheckCumSum, LowerCumSum},
     {"DepthToSpace", CheckDepthSpace, LowerDepthSpace},
+    {"DequantizeLinear", CheckDequantizeLinear, LowerDequantizeLinear},
     {"Div", CheckBinary, LowerBinary},
     {"Dropout", CheckLayout, LowerLayout},
+    {"DynamicQuantizeLinear", CheckDynamicQuantizeLinear, LowerDynamicQuantizeLinear},
     {"Elu", CheckUnary, LowerUnary},
     {"Equal", CheckBinary, LowerBinary},
     {"Erf", CheckUnary, LowerUnary},
@@ -72,6 +76,7 @@ constexpr OpLowering kLowerings[] = {
     {"Log", CheckUnary, LowerUnary},
     {"LogSoftmax", CheckSoftmax, LowerSoftmax},
     {"MatMul", CheckMatMul, LowerMatMul},
+    {"MatMulInteger", CheckIntegerMatMul, LowerIntegerMatMul},
     {"Max", CheckBinary, LowerBinary},
     {"MaxPool", CheckPool, LowerPool},
     {"Mean", CheckBinary, LowerBinary},
@@ -84,6 +89,9 @@ constexpr OpLowering kLowerings[] = {
     {"PRelu", CheckBinary, LowerBinary},
     {"Pad", CheckPad, LowerPad},
     {"Pow", CheckBinary, LowerBinary},
+    {"QLinearConv", CheckIntegerConv, LowerIntegerConv},
+    {"QLinearMatMul", CheckIntegerMatMul, LowerIntegerMatMul},
+    {"QuantizeLinear", CheckQuantizeLinear, LowerQuantizeLinear},
     {"Range", CheckComputedConstant, LowerComputedConstant},
     {"Reciprocal", CheckUnary, LowerUnary},
     {"ReduceL1", CheckReduce, LowerReduce},
