@@ -7,6 +7,7 @@
 #include "compiler/lower/conv.h"
 #include "compiler/lower/conv_transpose.h"
 #include "compiler/lower/data_movement.h"
+#include "compiler/lower/einsum.h"
 #include "compiler/lower/elementwise.h"
 #include "compiler/lower/gather.h"
 #include "compiler/lower/layout.h"
@@ -50,6 +51,7 @@ constexpr OpLowering kLowerings[] = {
     {"Div", CheckBinary, LowerBinary},
     {"Dropout", CheckLayout, LowerLayout},
     {"DynamicQuantizeLinear", CheckDynamicQuantizeLinear, LowerDynamicQuantizeLinear},
+    {"Einsum", CheckEinsum, LowerEinsum},
     {"Elu", CheckUnary, LowerUnary},
     {"Equal", CheckBinary, LowerBinary},
     {"Erf", CheckUnary, LowerUnary},

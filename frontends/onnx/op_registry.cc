@@ -230,6 +230,8 @@ constexpr OnnxOpSupport kOps[] = {
      CheckDropout},
     {"DynamicQuantizeLinear", 11, kAll, kF32, "uint8 output; rounding half to even", nullptr,
      kOutputNotT},
+    {"Einsum", 12, kAll, kF32,
+     "one or two operands (batch, contracted, free, repeated and '...' labels)", nullptr},
     {"Elu", 6, kAll, kF32, "", nullptr},
     {"Equal", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"Erf", 9, kAll, kF32, "", nullptr},
