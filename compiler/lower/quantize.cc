@@ -1,6 +1,8 @@
 #include "compiler/lower/quantize.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -397,23 +399,63 @@ absl::Status CheckOperandsAndParams(const ir::Op& op, int64_t a_axis_len, absl::
   return absl::OkStatus();
 }
 
-// `v - zero_point` as a bf16 DRAM temporary of v's shape (exact: integers
-// in [-255, 255]); v itself, converted on load, without a zero point.
-absl::StatusOr<DramTensor> CenteredOperand(LowerContext& ctx, const ir::Value* v,
-                                           const ir::Value* zp, int64_t zp_axis,
-                                           absl::string_view what) {
-  DramTensor t = ctx.Tensor(v);
+// An 8-bit integer element of a constant.
+float IntegerAt(const ir::Value& v, int64_t i) {
+  return v.dtype == ir::DType::kU8 ? v.data_as<uint8_t>()[i] : v.data_as<int8_t>()[i];
+}
+
+// A multiplied operand with its zero point subtracted, and its bf16 bytes
+// when that happened at compile time.
+struct Centered {
+  DramTensor tensor;
+  std::vector<uint8_t> host;
+};
+
+// `v - zero_point` (zero points along `zp_axis`) in bf16, which holds these
+// integers in [-255, 255] exactly: computed at compile time into the
+// weights section when both are constants, else by the engines into a DRAM
+// temporary; without a zero point, v itself converted on load.
+absl::StatusOr<Centered> CenteredOperand(LowerContext& ctx, const ir::Value* v, const ir::Value* zp,
+                                         int64_t zp_axis, absl::string_view what) {
+  if (v->is_constant && (zp == nullptr || zp->is_constant)) {
+    const int64_t n = v->num_elements();
+    int64_t inner = 1;
+    for (size_t d = zp_axis + 1; d < v->shape.size(); ++d) inner *= v->shape[d];
+    Buffer buf;
+    buf.name = ctx.Name(absl::StrCat(what, "_centered"));
+    buf.space = Space::WEIGHTS;
+    buf.bytes = n * 2;
+    buf.data.resize(buf.bytes);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t zp_index =
+          zp == nullptr || zp->num_elements() == 1 ? 0 : (i / inner) % v->shape[zp_axis];
+      const float centered = IntegerAt(*v, i) - (zp == nullptr ? 0.0f : IntegerAt(*zp, zp_index));
+      uint32_t bits;
+      std::memcpy(&bits, &centered, 4);
+      const uint16_t bf16 = static_cast<uint16_t>(bits >> 16);  // exact: 8 significant bits
+      std::memcpy(buf.data.data() + 2 * i, &bf16, 2);
+    }
+    Centered c;
+    c.host = buf.data;
+    c.tensor.buffer = ctx.program().AddBuffer(std::move(buf));
+    c.tensor.space = Space::WEIGHTS;
+    c.tensor.dtype = neff::DType::BF16;
+    c.tensor.shape = v->shape;
+    return c;
+  }
+  Centered c{ctx.Tensor(v), {}};
   if (zp == nullptr) {
-    t.load_dtype = neff::DType::BF16;
-    return t;
+    c.tensor.load_dtype = neff::DType::BF16;
+    return c;
   }
   AffineStep s;
-  s.x = {t, false};
+  s.x = {c.tensor, false};
   s.x_zp = Expand(ctx, AlongAxis(ctx.Tensor(zp), zp_axis, v->shape.size()), v->shape,
                   absl::StrCat(what, "_zero_point"));
   s.y = ctx.ScratchDram(absl::StrCat(what, "_centered"), neff::DType::BF16, v->shape);
   if (auto st = EmitAffine(ctx, s); !st.ok()) return st;
-  return s.y;
+  c.tensor = s.y;
+  return c;
 }
 
 // The requantization of an integer accumulator `acc` (f32, y's shape) into
@@ -485,10 +527,12 @@ absl::Status LowerIntegerMatMul(const ir::Op& op, LowerContext& ctx) {
   const int64_t y_rank = static_cast<int64_t>(y.shape.size());
   if (!IsQLinear(op)) {
     // The store converts the exact integer sums to int32.
-    return EmitBatchedMatMul(ctx, *ac, *bc, y, neff::ActivationFunction::IDENTITY);
+    return EmitBatchedMatMul(ctx, ac->tensor, bc->tensor, y, neff::ActivationFunction::IDENTITY);
   }
   const DramTensor acc = ctx.ScratchDram("accumulator", neff::DType::F32, y.shape);
-  if (auto s = EmitBatchedMatMul(ctx, *ac, *bc, acc, neff::ActivationFunction::IDENTITY); !s.ok()) {
+  if (auto s =
+          EmitBatchedMatMul(ctx, ac->tensor, bc->tensor, acc, neff::ActivationFunction::IDENTITY);
+      !s.ok()) {
     return s;
   }
   return EmitRequantize(ctx, op, acc, y_rank - 2, y_rank - 1);
@@ -529,8 +573,9 @@ absl::Status LowerIntegerConv(const ir::Op& op, LowerContext& ctx) {
   auto wc = CenteredOperand(ctx, w, InputAt(op, in.b_zp), 0, "w");
   if (!wc.ok()) return wc.status();
   ConvOperands operands;
-  operands.x = *xc;
-  operands.w = *wc;
+  operands.x = xc->tensor;
+  operands.w = wc->tensor;
+  if (!wc->host.empty()) operands.w_host = &wc->host;
   // Zero padding of x - x_zero_point: the padded taps contribute nothing.
   if (!IsQLinear(op)) {
     operands.y = ctx.Tensor(op.outputs[0]);  // the store converts to int32

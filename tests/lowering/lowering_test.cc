@@ -1349,6 +1349,72 @@ TEST(Quantize, ConvIntegerAndQLinearConv) {
   EXPECT_EQ(out["q"], want);
 }
 
+std::string IntegerList(const Tensor& v) {
+  std::vector<std::string> parts;
+  for (float x : v) parts.push_back(absl::StrCat(static_cast<int>(x)));
+  return absl::StrCat("[", absl::StrJoin(parts, ", "), "]");
+}
+
+TEST(Quantize, ConstantWeightsAreCenteredAtCompileTime) {
+  // Constant i8 weights and zero points (per output channel), a grouped and
+  // a depthwise convolution, and a MatMulInteger with a constant B and no
+  // zero points.
+  const Tensor x = RandomInts(4 * 49, -128, 127, 12), w = RandomInts(6 * 2 * 9, -128, 127, 13);
+  const Tensor wz = {0.0f, -128.0f, 127.0f, 5.0f, -5.0f, 1.0f};
+  const Tensor dw = RandomInts(4 * 9, -128, 127, 14), b = RandomInts(7 * 5, 0, 255, 15);
+  const Tensor a = RandomInts(3 * 7, 0, 255, 16);
+  const std::string text = absl::StrCat(
+      "graph g(%x: i8[1,4,7,7], %xz: i8[], %a: u8[3,7]) -> (%grouped, %depthwise, %m) {\n"
+      "  %w: i8[6,2,3,3] = constant ", IntegerList(w), "\n"
+      "  %wz: i8[6] = constant ", IntegerList(wz), "\n"
+      "  %dw: i8[4,1,3,3] = constant ", IntegerList(dw), "\n"
+      "  %b: u8[7,5] = constant ", IntegerList(b), "\n"
+      "  %grouped: i32[1,6,7,7] = ConvInteger(%x, %w, %xz, %wz) {group=2, pads=[1,1,1,1]}\n"
+      "  %depthwise: i32[1,4,5,5] = ConvInteger(%x, %dw, %xz) {group=4}\n"
+      "  %m: i32[3,5] = MatMulInteger(%a, %b)\n"
+      "}\n");
+  auto out = CompileAndRun(text, {{"x", x}, {"xz", {-3.0f}}, {"a", a}});
+  // Group g: input channels [2g, 2g + 2), output channels [3g, 3g + 3).
+  Tensor grouped;
+  for (int g = 0; g < 2; ++g) {
+    const Tensor xg(x.begin() + g * 2 * 49, x.begin() + (g + 1) * 2 * 49);
+    const Tensor wg(w.begin() + g * 3 * 18, w.begin() + (g + 1) * 3 * 18);
+    const Tensor zg(wz.begin() + g * 3, wz.begin() + (g + 1) * 3);
+    const Tensor yg = IntegerConvRef(xg, wg, -3.0f, zg, 2, 7, 7, 3, 3, 1, 1);
+    grouped.insert(grouped.end(), yg.begin(), yg.end());
+  }
+  EXPECT_EQ(out["grouped"], grouped);
+  Tensor depthwise;
+  for (int c = 0; c < 4; ++c) {
+    const Tensor yc = IntegerConvRef(Tensor(x.begin() + c * 49, x.begin() + (c + 1) * 49),
+                                     Tensor(dw.begin() + c * 9, dw.begin() + (c + 1) * 9), -3.0f,
+                                     {0.0f}, 1, 7, 7, 1, 3, 0, 1);
+    depthwise.insert(depthwise.end(), yc.begin(), yc.end());
+  }
+  EXPECT_EQ(out["depthwise"], depthwise);
+  EXPECT_EQ(out["m"], IntegerMatMulRef(a, b, {0.0f}, {0.0f}, 1, 3, 7, 5));
+}
+
+TEST(Quantize, DynamicQuantizeLinearOverManyTiles) {
+  // Two full [128, 2048] tiles and a partial row: the range is folded
+  // across tiles.
+  const int64_t n = 2 * 128 * 2048 + 3;
+  const std::string text = R"(graph g(%x: f32[524291]) -> (%y, %s, %z) {
+  %y: u8[524291], %s: f32[], %z: u8[] = DynamicQuantizeLinear(%x)
+}
+)";
+  Tensor x = Random(n, 17);
+  x[300000] = -7.0f, x[n - 1] = 9.0f;  // the extremes in the second tile and the last row
+  auto out = CompileAndRun(text, {{"x", x}});
+  const float scale = (9.0f - -7.0f) / 255.0f;
+  const float zero_point = QuantizeRef(0.0f - -7.0f / scale, 0.0f, 0.0f, 255.0f);
+  EXPECT_EQ(out["s"], Tensor{scale});
+  EXPECT_EQ(out["z"], Tensor{zero_point});
+  Tensor want(n);
+  for (int64_t i = 0; i < n; ++i) want[i] = QuantizeRef(x[i] / scale, zero_point, 0.0f, 255.0f);
+  EXPECT_EQ(out["y"], want);
+}
+
 TEST(Quantize, BadParametersAreReported) {
   auto graph = ir::Parse(R"(graph g(%x: f32[2,3], %s: f32[2], %zp: u8[3]) -> (%y, %z) {
   %y: u8[2,3] = QuantizeLinear(%x, %s, %zp)
