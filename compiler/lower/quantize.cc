@@ -549,6 +549,11 @@ absl::Status CheckIntegerConv(const ir::Op& op) {
   }
   auto g = ConvGeometryOf(op, x->shape, w->shape, op.outputs[0]->shape);
   if (!g.ok()) return g.status();
+  if (g->groups < 1 || g->c % g->groups != 0 || g->co % g->groups != 0 ||
+      w->shape[1] != g->c / g->groups) {
+    return Unsupported(absl::StrCat("w [", absl::StrJoin(w->shape, ","), "] does not fit ", g->c,
+                                    " input channels in ", g->groups, " groups"));
+  }
   if (g->wo > 512) return Unsupported("output width above 512 (one PSUM bank row)");
   if (auto s = CheckOperandsAndParams(op, 0, "", w->shape[0], "output channel"); !s.ok()) {
     return s;

@@ -1416,14 +1416,16 @@ TEST(Quantize, DynamicQuantizeLinearOverManyTiles) {
 }
 
 TEST(Quantize, BadParametersAreReported) {
-  auto graph = ir::Parse(R"(graph g(%x: f32[2,3], %s: f32[2], %zp: u8[3]) -> (%y, %z) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[2,3], %s: f32[2], %zp: u8[3], %c: u8[1,4,5,5], %w: u8[2,3,3,3]) -> (%y, %z, %v) {
   %y: u8[2,3] = QuantizeLinear(%x, %s, %zp)
   %z: i8[2,3] = QuantizeLinear(%x, %s, %zp) {axis=0}
+  %v: i32[1,2,3,3] = ConvInteger(%c, %w)
 }
 )");
   ASSERT_TRUE(graph.ok());
   auto unsupported = lower::FindUnsupported(**graph);
-  ASSERT_EQ(unsupported.size(), 2u);
+  ASSERT_EQ(unsupported.size(), 3u);
+  EXPECT_EQ(unsupported[2].reason, "w [2,3,3,3] does not fit 4 input channels in 1 groups");
   EXPECT_NE(unsupported[0].reason.find("per-axis scales need one per element of axis 1 (3)"),
             std::string::npos)
       << unsupported[0].reason;
