@@ -71,6 +71,24 @@ TEST(ConstantFold, SlicesConcatsAndCastsConstants) {
   EXPECT_EQ(c->data_as<int32_t>()[1], -2);
 }
 
+TEST(ConstantFold, DequantizesConstantWeightsPerAxis) {
+  // QDQ models store weights as int8 and a DequantizeLinear per channel.
+  auto g = Fold(R"(graph g(%x: f32[2,3]) -> (%y) {
+  %q: i8[2,3] = constant [-128, 0, 127, 1, 2, 3]
+  %s: f32[2] = constant [0.5, 0.1]
+  %z: i8[2] = constant [0, -2]
+  %w: f32[2,3] = DequantizeLinear(%q, %s, %z) {axis=0}
+  %y: f32[2,3] = Mul(%x, %w)
+}
+)");
+  const ir::Value* w = g->FindValue("w");
+  ASSERT_NE(w, nullptr);
+  ASSERT_TRUE(w->is_constant);
+  const float want[] = {-64.0f, 0.0f, 63.5f, 3 * 0.1f, 4 * 0.1f, 5 * 0.1f};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(w->data_as<float>()[i], want[i]) << i;
+  EXPECT_EQ(g->ops().size(), 1u);
+}
+
 TEST(ConstantFold, CapsResultsThatWouldGrowTheGraph) {
   const char* text = R"(graph g(%x: f32[64,64]) -> (%y) {
   %shape: i64[2] = constant [64, 64]

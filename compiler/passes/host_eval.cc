@@ -221,6 +221,40 @@ std::optional<Tensor> MatMul2D(const ir::Op& op) {
   return r;
 }
 
+// DequantizeLinear of 8-bit x: (x - zero_point) * scale, per tensor or
+// along `axis`. Bit-identical to the engines' fp32 result: x - zero_point is
+// an integer below 2^9, so its double product with an f32 scale is exact
+// and rounds once to the f32 product when stored.
+std::optional<Tensor> Dequantize(const ir::Op& op) {
+  const ir::Value& x = *op.inputs[0];
+  const ir::Value* scale = op.input(1);
+  const ir::Value* zero_point = op.input(2);
+  if ((x.dtype != ir::DType::kU8 && x.dtype != ir::DType::kI8) || scale == nullptr ||
+      scale->dtype != ir::DType::kF32) {
+    return std::nullopt;
+  }
+  const int64_t params = scale->num_elements();
+  if (zero_point != nullptr && zero_point->num_elements() != params) return std::nullopt;
+  int64_t inner = 1, len = 1;
+  if (params > 1) {
+    const int64_t axis = NormAxis(op.GetInt("axis", 1), x.shape.size());
+    if (axis < 0 || axis >= static_cast<int64_t>(x.shape.size()) || x.shape[axis] != params) {
+      return std::nullopt;
+    }
+    len = params;
+    for (size_t d = axis + 1; d < x.shape.size(); ++d) inner *= x.shape[d];
+  }
+  const Tensor xs = ConstantAsDoubles(x);
+  const Tensor ss = ConstantAsDoubles(*scale);
+  const Tensor zs = zero_point != nullptr ? ConstantAsDoubles(*zero_point) : Tensor(params, 0.0);
+  Tensor r(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const int64_t k = (static_cast<int64_t>(i) / inner) % len;
+    r[i] = (xs[i] - zs[k]) * ss[k];
+  }
+  return r;
+}
+
 double IntDiv(double a, double b) {
   if (b == 0) return 0;
   return std::trunc(a / b);
@@ -231,6 +265,7 @@ double IntDiv(double a, double b) {
 const std::vector<std::string>& HostEvaluableOpTypes() {
   static const std::vector<std::string> kTypes = {
       "Abs",     "Add",       "Cast",     "Ceil",     "Concat",  "ConstantOfShape",
+      "DequantizeLinear",
       "Div",     "Dropout",   "Equal",    "Exp",      "Expand",  "Flatten",
       "Floor",   "Gather",    "Greater",  "Identity", "Less",    "Log",
       "MatMul",  "Max",       "Min",      "Mul",      "Neg",     "Not",
@@ -322,6 +357,7 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
   else if (t == "Transpose") r = Transpose(op);
   else if (t == "Slice") r = Slice(op);
   else if (t == "MatMul") r = MatMul2D(op);
+  else if (t == "DequantizeLinear") r = Dequantize(op);
   else if (t == "Expand") {
     auto off = BroadcastOffsets(op.inputs[0]->shape, out.shape);
     if (!off) return std::nullopt;
