@@ -89,6 +89,26 @@ TEST(ConstantFold, DequantizesConstantWeightsPerAxis) {
   EXPECT_EQ(g->ops().size(), 1u);
 }
 
+TEST(ConstantFold, QuantizesConstantsAsTheEnginesDo) {
+  auto g = Fold(R"(graph g() -> (%u, %i) {
+  %x: f32[6] = constant [1.0, 3.0, -3.0, 5.0, 1000.0, -1000.0]
+  %s: f32[] = constant [2.0]
+  %zu: u8[] = constant [128]
+  %zi: i8[] = constant [-1]
+  %u: u8[6] = QuantizeLinear(%x, %s, %zu)
+  %i: i8[6] = QuantizeLinear(%x, %s, %zi)
+}
+)");
+  // Ties to even: 0.5 -> 0, 1.5 -> 2, -1.5 -> -2, 2.5 -> 2; then saturated.
+  const uint8_t want_u[] = {128, 130, 126, 130, 255, 0};
+  const int8_t want_i[] = {-1, 1, -3, 1, 127, -128};
+  for (int k = 0; k < 6; ++k) {
+    EXPECT_EQ(g->FindValue("u")->data_as<uint8_t>()[k], want_u[k]) << k;
+    EXPECT_EQ(g->FindValue("i")->data_as<int8_t>()[k], want_i[k]) << k;
+  }
+  EXPECT_TRUE(g->ops().empty());
+}
+
 TEST(ConstantFold, CapsResultsThatWouldGrowTheGraph) {
   const char* text = R"(graph g(%x: f32[64,64]) -> (%y) {
   %shape: i64[2] = constant [64, 64]

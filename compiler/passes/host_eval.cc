@@ -255,6 +255,34 @@ std::optional<Tensor> Dequantize(const ir::Op& op) {
   return r;
 }
 
+// QuantizeLinear of f32 x into 8 bits, step by step as the engines do it
+// (compiler/lower/quantize.cc): x / scale in fp32, clamped to +-2^22 (NaN
+// to -2^22, as the ALU's maximum gives), rounded half to even, plus the
+// zero point, saturated.
+std::optional<Tensor> Quantize(const ir::Op& op) {
+  const ir::Value& x = *op.inputs[0];
+  const ir::Value* scale = op.input(1);
+  const ir::Value* zero_point = op.input(2);
+  const ir::DType y = op.outputs[0]->dtype;
+  if (x.dtype != ir::DType::kF32 || (y != ir::DType::kU8 && y != ir::DType::kI8) ||
+      scale == nullptr || scale->dtype != ir::DType::kF32 || scale->num_elements() != 1 ||
+      (zero_point != nullptr && zero_point->num_elements() != 1)) {
+    return std::nullopt;
+  }
+  const float s = static_cast<float>(ConstantAsDoubles(*scale)[0]);
+  const float zp = zero_point != nullptr ? static_cast<float>(ConstantAsDoubles(*zero_point)[0]) : 0;
+  const float lo = y == ir::DType::kU8 ? 0.0f : -128.0f, hi = y == ir::DType::kU8 ? 255.0f : 127.0f;
+  auto maximum = [](float a, float b) { return a > b ? a : b; };
+  auto minimum = [](float a, float b) { return a < b ? a : b; };
+  Tensor r;
+  for (double v : ConstantAsDoubles(x)) {
+    float q = minimum(maximum(static_cast<float>(v) / s, -4194304.0f), 4194304.0f);
+    q = std::nearbyint(q) + zp;
+    r.push_back(minimum(maximum(q, lo), hi));
+  }
+  return r;
+}
+
 double IntDiv(double a, double b) {
   if (b == 0) return 0;
   return std::trunc(a / b);
@@ -265,7 +293,7 @@ double IntDiv(double a, double b) {
 const std::vector<std::string>& HostEvaluableOpTypes() {
   static const std::vector<std::string> kTypes = {
       "Abs",     "Add",       "Cast",     "Ceil",     "Concat",  "ConstantOfShape",
-      "DequantizeLinear",
+      "DequantizeLinear", "QuantizeLinear",  // constant 8-bit (QDQ) weights
       "Div",     "Dropout",   "Equal",    "Exp",      "Expand",  "Flatten",
       "Floor",   "Gather",    "Greater",  "Identity", "Less",    "Log",
       "MatMul",  "Max",       "Min",      "Mul",      "Neg",     "Not",
@@ -358,6 +386,7 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
   else if (t == "Slice") r = Slice(op);
   else if (t == "MatMul") r = MatMul2D(op);
   else if (t == "DequantizeLinear") r = Dequantize(op);
+  else if (t == "QuantizeLinear") r = Quantize(op);
   else if (t == "Expand") {
     auto off = BroadcastOffsets(op.inputs[0]->shape, out.shape);
     if (!off) return std::nullopt;
