@@ -128,8 +128,7 @@ absl::Status EmitAffine(LowerContext& ctx, const AffineStep& s) {
     auto x = load(s.x, "x");
     if (!x.ok()) return x.status();
     Operand t = *x;
-    // Each term reuses one tile: the scheduler orders the reloads after the
-    // instructions that read it.
+    // Each further term is loaded into a tile of its own and folded into t.
     auto combine = [&](const std::optional<Elementwise>& e, neff::AluOp alu,
                        absl::string_view what) -> absl::Status {
       if (!e) return absl::OkStatus();
