@@ -11,10 +11,10 @@ namespace {
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
-  const ir::Shape& x = op.input(0)->shape;
-  const ir::Shape& wt = op.input(1)->shape;
-  const ir::Shape& y = op.outputs[0]->shape;
+}  // namespace
+
+absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x,
+                                            const ir::Shape& wt, const ir::Shape& y) {
   ConvGeometry g;
   // A 1-D convolution is a 2-D one with height 1.
   const bool one_d = x.size() == 3;
@@ -51,6 +51,12 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
     return Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
   }
   return g;
+}
+
+namespace {
+
+absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
+  return ConvGeometryOf(op, op.input(0)->shape, op.input(1)->shape, op.outputs[0]->shape);
 }
 
 // Output channels [co0, co0 + cot) of constant weights W[co, ci, tap]

@@ -22,6 +22,11 @@ struct ConvGeometry {
   int64_t ho, wo;            // output
 };
 
+// The geometry of `op`'s convolution from its attributes (group, strides,
+// dilations, pads, auto_pad) and the shapes of x [N, C, (H,) W], w and y.
+absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x,
+                                            const ir::Shape& w, const ir::Shape& y);
+
 // One input and one output channel per group: lowered on the Vector and
 // GpSimd engines, which read the weights [c, taps] from `w` directly.
 inline bool IsDepthwise(const ConvGeometry& g) {

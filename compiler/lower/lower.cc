@@ -7,6 +7,7 @@
 #include "compiler/lower/conv.h"
 #include "compiler/lower/conv_transpose.h"
 #include "compiler/lower/data_movement.h"
+#include "compiler/lower/einsum.h"
 #include "compiler/lower/elementwise.h"
 #include "compiler/lower/gather.h"
 #include "compiler/lower/layout.h"
@@ -14,6 +15,7 @@
 #include "compiler/lower/matmul.h"
 #include "compiler/lower/norm.h"
 #include "compiler/lower/pool.h"
+#include "compiler/lower/quantize.h"
 #include "compiler/lower/resize.h"
 #include "compiler/lower/scatter.h"
 
@@ -48,13 +50,17 @@ constexpr OpLowering kLowerings[] = {
     {"Concat", CheckConcat, LowerConcat},
     {"ConstantOfShape", CheckComputedConstant, LowerComputedConstant},
     {"Conv", CheckConv, LowerConv},
+    {"ConvInteger", CheckIntegerConv, LowerIntegerConv},
     {"ConvTranspose", CheckConvTranspose, LowerConvTranspose},
     {"Cos", CheckUnary, LowerUnary},
     {"Cosh", CheckUnary, LowerUnary},
     {"CumSum", CheckCumSum, LowerCumSum},
     {"DepthToSpace", CheckDepthSpace, LowerDepthSpace},
+    {"DequantizeLinear", CheckDequantizeLinear, LowerDequantizeLinear},
     {"Div", CheckBinary, LowerBinary},
     {"Dropout", CheckLayout, LowerLayout},
+    {"DynamicQuantizeLinear", CheckDynamicQuantizeLinear, LowerDynamicQuantizeLinear},
+    {"Einsum", CheckEinsum, LowerEinsum},
     {"Elu", CheckUnary, LowerUnary},
     {"Equal", CheckBinary, LowerBinary},
     {"Erf", CheckUnary, LowerUnary},
@@ -87,6 +93,7 @@ constexpr OpLowering kLowerings[] = {
     {"Log", CheckUnary, LowerUnary},
     {"LogSoftmax", CheckSoftmax, LowerSoftmax},
     {"MatMul", CheckMatMul, LowerMatMul},
+    {"MatMulInteger", CheckIntegerMatMul, LowerIntegerMatMul},
     {"Max", CheckBinary, LowerBinary},
     {"MaxPool", CheckPool, LowerPool},
     {"Mean", CheckBinary, LowerBinary},
@@ -101,6 +108,9 @@ constexpr OpLowering kLowerings[] = {
     {"PRelu", CheckBinary, LowerBinary},
     {"Pad", CheckPad, LowerPad},
     {"Pow", CheckBinary, LowerBinary},
+    {"QLinearConv", CheckIntegerConv, LowerIntegerConv},
+    {"QLinearMatMul", CheckIntegerMatMul, LowerIntegerMatMul},
+    {"QuantizeLinear", CheckQuantizeLinear, LowerQuantizeLinear},
     {"Range", CheckComputedConstant, LowerComputedConstant},
     {"Reciprocal", CheckUnary, LowerUnary},
     {"ReduceL1", CheckReduce, LowerReduce},

@@ -305,11 +305,14 @@ absl::Status CheckMatMul(const ir::Op& op) {
 }
 
 absl::Status LowerMatMul(const ir::Op& op, LowerContext& ctx) {
-  const DramTensor& at = ctx.Tensor(op.input(0));
-  const DramTensor& bt = ctx.Tensor(op.input(1));
-  const DramTensor& yt = ctx.Tensor(op.outputs[0]);
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   ActivationFor(op.GetString("fused_activation", ""), &func);
+  return EmitBatchedMatMul(ctx, ctx.Tensor(op.input(0)), ctx.Tensor(op.input(1)),
+                           ctx.Tensor(op.outputs[0]), func);
+}
+
+absl::Status EmitBatchedMatMul(LowerContext& ctx, const DramTensor& at, const DramTensor& bt,
+                               const DramTensor& yt, neff::ActivationFunction func) {
   const ir::Shape& as = at.shape;
   const ir::Shape& bs = bt.shape;
   const int64_t K = as.back();

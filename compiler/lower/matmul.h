@@ -28,6 +28,12 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
                         float beta, neff::ActivationFunction func,
                         const MatrixView& y);
 
+// y = func(a x b) with ONNX MatMul's shapes: a [..., M, K] (or [K]), b
+// [K, N] or [..., K, N] with a's rank (batch dims of 1 broadcast), y the
+// broadcast result; all row-major.
+absl::Status EmitBatchedMatMul(LowerContext& ctx, const DramTensor& a, const DramTensor& b,
+                               const DramTensor& y, neff::ActivationFunction func);
+
 absl::Status CheckGemm(const ir::Op& op);
 absl::Status LowerGemm(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckCumSum(const ir::Op& op);

@@ -71,6 +71,44 @@ TEST(ConstantFold, SlicesConcatsAndCastsConstants) {
   EXPECT_EQ(c->data_as<int32_t>()[1], -2);
 }
 
+TEST(ConstantFold, DequantizesConstantWeightsPerAxis) {
+  // QDQ models store weights as int8 and a DequantizeLinear per channel.
+  auto g = Fold(R"(graph g(%x: f32[2,3]) -> (%y) {
+  %q: i8[2,3] = constant [-128, 0, 127, 1, 2, 3]
+  %s: f32[2] = constant [0.5, 0.1]
+  %z: i8[2] = constant [0, -2]
+  %w: f32[2,3] = DequantizeLinear(%q, %s, %z) {axis=0}
+  %y: f32[2,3] = Mul(%x, %w)
+}
+)");
+  const ir::Value* w = g->FindValue("w");
+  ASSERT_NE(w, nullptr);
+  ASSERT_TRUE(w->is_constant);
+  const float want[] = {-64.0f, 0.0f, 63.5f, 3 * 0.1f, 4 * 0.1f, 5 * 0.1f};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(w->data_as<float>()[i], want[i]) << i;
+  EXPECT_EQ(g->ops().size(), 1u);
+}
+
+TEST(ConstantFold, QuantizesConstantsAsTheEnginesDo) {
+  auto g = Fold(R"(graph g() -> (%u, %i) {
+  %x: f32[6] = constant [1.0, 3.0, -3.0, 5.0, 1000.0, -1000.0]
+  %s: f32[] = constant [2.0]
+  %zu: u8[] = constant [128]
+  %zi: i8[] = constant [-1]
+  %u: u8[6] = QuantizeLinear(%x, %s, %zu)
+  %i: i8[6] = QuantizeLinear(%x, %s, %zi)
+}
+)");
+  // Ties to even: 0.5 -> 0, 1.5 -> 2, -1.5 -> -2, 2.5 -> 2; then saturated.
+  const uint8_t want_u[] = {128, 130, 126, 130, 255, 0};
+  const int8_t want_i[] = {-1, 1, -3, 1, 127, -128};
+  for (int k = 0; k < 6; ++k) {
+    EXPECT_EQ(g->FindValue("u")->data_as<uint8_t>()[k], want_u[k]) << k;
+    EXPECT_EQ(g->FindValue("i")->data_as<int8_t>()[k], want_i[k]) << k;
+  }
+  EXPECT_TRUE(g->ops().empty());
+}
+
 TEST(ConstantFold, CapsResultsThatWouldGrowTheGraph) {
   const char* text = R"(graph g(%x: f32[64,64]) -> (%y) {
   %shape: i64[2] = constant [64, 64]

@@ -224,6 +224,68 @@ std::optional<Tensor> MatMul2D(const ir::Op& op) {
   return r;
 }
 
+// DequantizeLinear of 8-bit x: (x - zero_point) * scale, per tensor or
+// along `axis`. Bit-identical to the engines' fp32 result: x - zero_point is
+// an integer below 2^9, so its double product with an f32 scale is exact
+// and rounds once to the f32 product when stored.
+std::optional<Tensor> Dequantize(const ir::Op& op) {
+  const ir::Value& x = *op.inputs[0];
+  const ir::Value* scale = op.input(1);
+  const ir::Value* zero_point = op.input(2);
+  if ((x.dtype != ir::DType::kU8 && x.dtype != ir::DType::kI8) || scale == nullptr ||
+      scale->dtype != ir::DType::kF32) {
+    return std::nullopt;
+  }
+  const int64_t params = scale->num_elements();
+  if (zero_point != nullptr && zero_point->num_elements() != params) return std::nullopt;
+  int64_t inner = 1, len = 1;
+  if (params > 1) {
+    const int64_t axis = NormAxis(op.GetInt("axis", 1), x.shape.size());
+    if (axis < 0 || axis >= static_cast<int64_t>(x.shape.size()) || x.shape[axis] != params) {
+      return std::nullopt;
+    }
+    len = params;
+    for (size_t d = axis + 1; d < x.shape.size(); ++d) inner *= x.shape[d];
+  }
+  const Tensor xs = ConstantAsDoubles(x);
+  const Tensor ss = ConstantAsDoubles(*scale);
+  const Tensor zs = zero_point != nullptr ? ConstantAsDoubles(*zero_point) : Tensor(params, 0.0);
+  Tensor r(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const int64_t k = (static_cast<int64_t>(i) / inner) % len;
+    r[i] = (xs[i] - zs[k]) * ss[k];
+  }
+  return r;
+}
+
+// QuantizeLinear of f32 x into 8 bits, step by step as the engines do it
+// (compiler/lower/quantize.cc): x / scale in fp32, clamped to +-2^22 (NaN
+// to -2^22, as the ALU's maximum gives), rounded half to even, plus the
+// zero point, saturated.
+std::optional<Tensor> Quantize(const ir::Op& op) {
+  const ir::Value& x = *op.inputs[0];
+  const ir::Value* scale = op.input(1);
+  const ir::Value* zero_point = op.input(2);
+  const ir::DType y = op.outputs[0]->dtype;
+  if (x.dtype != ir::DType::kF32 || (y != ir::DType::kU8 && y != ir::DType::kI8) ||
+      scale == nullptr || scale->dtype != ir::DType::kF32 || scale->num_elements() != 1 ||
+      (zero_point != nullptr && zero_point->num_elements() != 1)) {
+    return std::nullopt;
+  }
+  const float s = static_cast<float>(ConstantAsDoubles(*scale)[0]);
+  const float zp = zero_point != nullptr ? static_cast<float>(ConstantAsDoubles(*zero_point)[0]) : 0;
+  const float lo = y == ir::DType::kU8 ? 0.0f : -128.0f, hi = y == ir::DType::kU8 ? 255.0f : 127.0f;
+  auto maximum = [](float a, float b) { return a > b ? a : b; };
+  auto minimum = [](float a, float b) { return a < b ? a : b; };
+  Tensor r;
+  for (double v : ConstantAsDoubles(x)) {
+    float q = minimum(maximum(static_cast<float>(v) / s, -4194304.0f), 4194304.0f);
+    q = std::nearbyint(q) + zp;
+    r.push_back(minimum(maximum(q, lo), hi));
+  }
+  return r;
+}
+
 double IntDiv(double a, double b) {
   if (b == 0) return 0;
   return std::trunc(a / b);
@@ -234,6 +296,7 @@ double IntDiv(double a, double b) {
 const std::vector<std::string>& HostEvaluableOpTypes() {
   static const std::vector<std::string> kTypes = {
       "Abs",     "Add",       "Cast",     "Ceil",     "Concat",  "ConstantOfShape",
+      "DequantizeLinear", "QuantizeLinear",  // constant 8-bit (QDQ) weights
       "Div",     "Dropout",   "Equal",    "Exp",      "Expand",  "Flatten",
       "Floor",   "Gather",    "Greater",  "Identity", "Less",    "Log",
       "MatMul",  "Max",       "Min",      "Mul",      "Neg",     "Not",
@@ -325,6 +388,8 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
   else if (t == "Transpose") r = Transpose(op);
   else if (t == "Slice") r = Slice(op);
   else if (t == "MatMul") r = MatMul2D(op);
+  else if (t == "DequantizeLinear") r = Dequantize(op);
+  else if (t == "QuantizeLinear") r = Quantize(op);
   else if (t == "Expand") {
     auto off = BroadcastOffsets(op.inputs[0]->shape, out.shape);
     if (!off) return std::nullopt;

@@ -6,6 +6,7 @@
 #include <exception>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "compiler/ir/einsum_equation.h"
 #include "frontends/onnx/float64.h"
 #include "frontends/onnx/op_registry.h"
 #include "frontends/onnx/tensor.h"
@@ -398,7 +400,7 @@ class Importer {
     return absl::OkStatus();
   }
 
-  absl::Status RunShapeInference() {
+  absl::Status InferShapes() {
     // Not strict: ops without inference functions are reported below, per
     // node, with their names. Data propagation resolves Shape->Reshape chains.
     onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
@@ -412,6 +414,78 @@ class Importer {
           absl::StrCat("ONNX shape inference failed: ", OneLine(e.what())));
     } catch (...) {
       return absl::InvalidArgumentError("ONNX shape inference failed");
+    }
+    return absl::OkStatus();
+  }
+
+  // The static shape of `name` as the model declares or inference found it.
+  std::optional<ir::Shape> StaticShape(const std::string& name) const {
+    const auto& g = model_.graph();
+    for (const auto* list : {&g.input(), &g.value_info(), &g.output()}) {
+      for (const auto& vi : *list) {
+        if (vi.name() != name || !vi.type().has_tensor_type() ||
+            !vi.type().tensor_type().has_shape() ||
+            !DynamicDims(vi.type().tensor_type().shape()).empty()) {
+          continue;
+        }
+        ir::Shape shape;
+        for (const auto& dim : vi.type().tensor_type().shape().dim()) {
+          shape.push_back(dim.dim_value());
+        }
+        return shape;
+      }
+    }
+    for (const auto& init : g.initializer()) {
+      if (init.name() == name) return ir::Shape(init.dims().begin(), init.dims().end());
+    }
+    return std::nullopt;
+  }
+
+  // ONNX's Einsum inference gives only the output's rank: complete the
+  // shapes it leaves dynamic from the equation (and let inference carry
+  // them to the readers). Returns whether any changed.
+  bool CompleteEinsumShapes() {
+    bool changed = false;
+    auto* g = model_.mutable_graph();
+    for (const auto& node : g->node()) {
+      if (node.op_type() != "Einsum" || !IsDefaultDomain(node.domain()) ||
+          node.output_size() != 1 || StaticShape(node.output(0))) {
+        continue;
+      }
+      std::vector<ir::Shape> shapes;
+      for (const auto& in : node.input()) {
+        if (auto shape = StaticShape(in)) shapes.push_back(*shape);
+      }
+      std::string equation;
+      for (const auto& attr : node.attribute()) {
+        if (attr.name() == "equation") equation = attr.s();
+      }
+      if (shapes.size() != static_cast<size_t>(node.input_size())) continue;
+      // An equation that does not parse is reported by the lowering.
+      auto parsed = ir::ParseEinsum(equation, shapes);
+      if (!parsed.ok()) continue;
+      onnx::ValueInfoProto* info = nullptr;
+      for (auto& vi : *g->mutable_value_info()) {
+        if (vi.name() == node.output(0)) info = &vi;
+      }
+      if (info == nullptr) {
+        info = g->add_value_info();
+        info->set_name(node.output(0));
+      }
+      auto* tensor = info->mutable_type()->mutable_tensor_type();
+      if (tensor->elem_type() == 0) tensor->set_elem_type(ElemTypeAndRank(node.input(0)).first);
+      tensor->mutable_shape()->clear_dim();
+      for (int64_t d : parsed->OutputShape()) tensor->mutable_shape()->add_dim()->set_dim_value(d);
+      changed = true;
+    }
+    return changed;
+  }
+
+  absl::Status RunShapeInference() {
+    if (absl::Status s = InferShapes(); !s.ok()) return s;
+    // Each round completes the Einsums whose inputs became static.
+    for (int round = 0; round < model_.graph().node_size() && CompleteEinsumShapes(); ++round) {
+      if (absl::Status s = InferShapes(); !s.ok()) return s;
     }
     const auto& graph = model_.graph();
     for (const auto& vi : graph.value_info()) types_[vi.name()].push_back(&vi.type());

@@ -496,6 +496,28 @@ TEST(ImportOnnxBytesTest, DynamicNodeOutputNamesNodeOpTensorAndDim) {
                          "dimension 1"));
 }
 
+TEST(ImportOnnxBytesTest, EinsumShapesComeFromTheEquation) {
+  // ONNX infers only Einsum's rank; the importer completes the shape, and
+  // inference carries it on to the Relu.
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "a", onnx::TensorProto::FLOAT, {"5", "2", "3"});
+  SetTensorType(g->add_input(), "b", onnx::TensorProto::FLOAT, {"5", "3", "4"});
+  auto* einsum = AddNode(g, "Einsum", "e", {"a", "b"}, {"p"});
+  auto* attr = einsum->add_attribute();
+  attr->set_name("equation");
+  attr->set_type(onnx::AttributeProto::STRING);
+  attr->set_s("bij,bjk->kib");
+  AddNode(g, "Relu", "r", {"p"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"x", "y", "z"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* relu = FindOp(*imported->graph, "r");
+  ASSERT_NE(relu, nullptr);
+  EXPECT_EQ(relu->inputs[0]->shape, (ir::Shape{4, 2, 5}));
+  EXPECT_EQ(relu->outputs[0]->shape, (ir::Shape{4, 2, 5}));
+}
+
 // --- Errors from ONNX and unsupported inputs ---------------------------------
 
 TEST(ImportOnnxBytesTest, CheckerErrorsBecomeOneLineStatus) {

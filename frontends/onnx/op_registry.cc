@@ -171,6 +171,10 @@ constexpr const char* kIntArithLimits =
 constexpr const char* kIntOnlyFolded =
     "int32/int64 only when the passes fold it to a constant (the engines compute in fp32)";
 constexpr const char* kBroadcast = "broadcast of a non-constant operand only over a suffix";
+// Quantized tensors: 8-bit integers, computed in fp32 on the engines
+// (compiler/lower/quantize.h).
+constexpr ElemTypeSet kQuant8 =
+    ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::INT8);
 
 // THE registry: one row per supported op, sorted by op type. Keep it equal to
 // compiler/lower's SupportedOpTypes() (tests/conformance:operators_test).
@@ -202,6 +206,11 @@ constexpr OnnxOpSupport kOps[] = {
     {"Conv", 1, kAll, kF32,
      "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad; output width <= 512",
      CheckConv},
+    {"ConvInteger", 10, kAll, kQuant8,
+     "1-D and 2-D (rank 3 and 4); per-tensor x zero point, per-tensor or per-output-channel w "
+     "zero point; output width <= 512; int32 output: zero points subtracted first, products "
+     "accumulated in fp32, exact while partial sums stay below 2^24",
+     CheckConv, kOutputNotT},
     {"ConvTranspose", 1, kAll, kF32,
      "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad, "
      "output_padding, output_shape; output width <= 512",
@@ -210,9 +219,16 @@ constexpr OnnxOpSupport kOps[] = {
     {"Cosh", 9, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
+    {"DequantizeLinear", 10, kAll, kQuant8 | ElemTypeBit(onnx::TensorProto::INT32),
+     "per-tensor or per-axis scale and zero point; int32 exact below 2^24", nullptr,
+     kOutputNotT},
     {"Div", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Dropout", 1, kAll, kF32, "inference only (no training_mode input): the mask is all true",
      CheckDropout},
+    {"DynamicQuantizeLinear", 11, kAll, kF32, "uint8 output; rounding half to even", nullptr,
+     kOutputNotT},
+    {"Einsum", 12, kAll, kF32,
+     "one or two operands (batch, contracted, free, repeated and '...' labels)", nullptr},
     {"Elu", 6, kAll, kF32, "", nullptr},
     {"Equal", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"Erf", 9, kAll, kF32, "", nullptr},
@@ -247,6 +263,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"Log", 6, kAll, kF32, "", nullptr},
     {"LogSoftmax", 1, kAll, kF32, "", nullptr},
     {"MatMul", 1, kAll, kF32, "batched B must have A's rank (or be 2-D)", CheckMatMul},
+    {"MatMulInteger", 10, kAll, kQuant8,
+     "rank >= 2; per-tensor, per-row (A) or per-column (B) zero points; batched B must have "
+     "A's rank; int32 output exact while partial sums stay below 2^24 (guaranteed for K <= 258)",
+     nullptr, kOutputNotT},
     {"Max", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"MaxPool", 1, kAll, kF32, "Indices (int64) for 2-D pooling of inputs below 2^24 elements",
      nullptr},
@@ -271,6 +291,14 @@ constexpr OnnxOpSupport kOps[] = {
      "constants; no axes",
      CheckPad},
     {"Pow", 7, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"QLinearConv", 10, kAll, kQuant8,
+     "as ConvInteger; per-tensor or per-output-channel w scale; int32 bias exact below 2^24",
+     CheckConv, kOutputNotT},
+    {"QLinearMatMul", 10, kAll, kQuant8, "as MatMulInteger; per-tensor, per-row (a) or "
+     "per-column (b) scales", nullptr, kOutputNotT},
+    {"QuantizeLinear", 10, kAll, kF32,
+     "per-tensor or per-axis scale and zero point; uint8/int8 output; rounding half to even",
+     nullptr, kOutputNotT},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
     {"Reciprocal", 6, kAll, kF32, "", nullptr},
     {"ReduceL1", 1, kAll, kF32, "", nullptr},
