@@ -603,6 +603,24 @@ TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   ExpectClose(out["e"], e);
 }
 
+// Attention's head split [b, s, h, d] -> [b, h, s, d]: staged through SBUF
+// (s on partitions; one contiguous load, one contiguous store per head),
+// with more than 128 sequence positions (two partition chunks) and a batch.
+TEST(DataMovement, HeadSwapTransposeStagedThroughSbuf) {
+  const int b = 2, s_len = 130, h = 3, d = 8;
+  const std::string text = absl::StrCat(
+      "graph g(%x: f32[", b, ",", s_len, ",", h, ",", d, "]) -> (%y) {\n  %y: f32[", b, ",", h,
+      ",", s_len, ",", d, "] = Transpose(%x) {perm=[0,2,1,3]}\n}\n");
+  Tensor x = Random(b * s_len * h * d, 77), y(x.size());
+  for (int i = 0; i < b; ++i)
+    for (int j = 0; j < s_len; ++j)
+      for (int k = 0; k < h; ++k)
+        for (int l = 0; l < d; ++l)
+          y[((i * h + k) * s_len + j) * d + l] = x[((i * s_len + j) * h + k) * d + l];
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["y"], y);  // data movement is exact
+}
+
 TEST(DataMovement, ReflectAndEdgePads) {
   // Every axis padded; reflect up to size - 1, edge beyond the axis size.
   const std::vector<int64_t> shape = {2, 3, 4, 5};
