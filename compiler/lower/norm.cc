@@ -383,6 +383,11 @@ absl::Status CheckLayerNorm(const ir::Op& op) {
       return Unsupported("Scale/B must cover the normalised axes exactly");
     }
   }
+  // fuse-residual-norm's form: X + R normalised, R the fourth input.
+  if (op.GetInt("fused_residual", 0) != 0 &&
+      (op.input(3) == nullptr || op.input(3)->shape != x || op.input(3)->dtype != ir::DType::kF32)) {
+    return Unsupported("a fused residual must be an f32 tensor of X's shape");
+  }
   return absl::OkStatus();
 }
 
@@ -415,6 +420,11 @@ absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx) {
     Operand xt = ctx.Tile(*xb, tile.rows, r.length), scratch = ctx.Tile(*tb, tile.rows, r.length);
     Operand mean = ctx.Tile(*mb, tile.rows, 1), rstd = ctx.Tile(*vb, tile.rows, 1);
     ctx.Dma(xt, RowView(ctx, x, tile, r));
+    if (op.GetInt("fused_residual", 0) != 0) {
+      // The residual sum is formed on chip, never stored.
+      ctx.Dma(scratch, RowView(ctx, ctx.Tensor(op.input(3)), tile, r));
+      ctx.TensorTensor(xt, xt, scratch, neff::AluOp::ADD);
+    }
     NormalizeRows(ctx, xt, scratch, mean, rstd, r.length, eps, Epsilon::kInsideSqrt);
     // Optional Mean and InvStdDev outputs: one value per row.
     if (op.outputs.size() > 1 && op.outputs[1] != nullptr && ctx.HasTensor(op.outputs[1])) {

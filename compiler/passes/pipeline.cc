@@ -10,6 +10,7 @@
 #include "compiler/passes/fuse_activation.h"
 #include "compiler/passes/fuse_gelu.h"
 #include "compiler/passes/fuse_layer_norm.h"
+#include "compiler/passes/fuse_residual_norm.h"
 #include "compiler/passes/simplify_casts.h"
 
 namespace ncc::passes {
@@ -24,6 +25,7 @@ void AddDefaultPipeline(PassManager& manager, const AutoCastPolicy& auto_cast) {
   manager.Add("fuse-bias", FuseBias);
   manager.Add("cse", EliminateCommonSubexpressions);
   manager.Add("fuse-activation", FuseActivation);
+  manager.Add("fuse-residual-norm", FuseResidualNorm);
   manager.Add("auto-cast", [auto_cast](ir::Graph& g) { return AutoCast(g, auto_cast); });
   manager.Add("simplify-casts", SimplifyCasts);
   manager.Add("dce", EliminateDeadCode);

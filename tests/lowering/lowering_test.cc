@@ -797,6 +797,31 @@ TEST(RowOps, LayerNormAndBatchNorm) {
   ExpectClose(out["n"], n);
 }
 
+// fuse-residual-norm's form: LayerNorm(x + h) with the sum formed on chip,
+// over more than 128 rows (two row tiles), without B.
+TEST(RowOps, LayerNormWithFusedResidual) {
+  const std::string text = R"(graph g(%x: f32[200,64], %h: f32[200,64], %g: f32[64]) -> (%y) {
+  %y: f32[200,64] = LayerNormalization(%x, %g, _, %h) {axis=-1, epsilon=0.00001, fused_residual=1}
+}
+)";
+  Tensor x = Random(200 * 64, 31), h = Random(200 * 64, 32), g = Random(64, 33), y(x.size());
+  for (int r = 0; r < 200; ++r) {
+    double mean = 0, var = 0;
+    for (int j = 0; j < 64; ++j) mean += x[r * 64 + j] + h[r * 64 + j];
+    mean /= 64;
+    for (int j = 0; j < 64; ++j) {
+      const double d = x[r * 64 + j] + h[r * 64 + j] - mean;
+      var += d * d;
+    }
+    var /= 64;
+    for (int j = 0; j < 64; ++j) {
+      y[r * 64 + j] = float((x[r * 64 + j] + h[r * 64 + j] - mean) / std::sqrt(var + 1e-5) * g[j]);
+    }
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"h", h}, {"g", g}});
+  ExpectClose(out["y"], y);
+}
+
 TEST(RowOps, InstanceNormMeanVarianceNormAndLrn) {
   // 130 channels: two partition blocks; MVN over the default axes [0, 2, 3]
   // and over a middle axis (rows from two kept runs); LRN with an even window
