@@ -35,9 +35,9 @@ absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x
   // Per spatial axis, outer to inner: {in, kernel, stride, dilation, begin
   // pad, end pad, out}; a missing height (1-D) or depth (1-D, 2-D) is a unit
   // axis.
-  std::vector<ConvDepthAxis> axes(3);
+  std::vector<ConvAxis> axes(3);
   for (size_t j = 0; j < rank; ++j) {
-    ConvDepthAxis& a = axes[3 - rank + j];
+    ConvAxis& a = axes[3 - rank + j];
     a.in = x[2 + j], a.kernel = wt[2 + j], a.stride = strides[j], a.dilation = dilations[j];
     a.out = y[2 + j];
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -54,8 +54,8 @@ absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x
   g.groups = op.GetInt("group", 1);
   g.has_depth = rank == 3;
   g.depth = axes[0];
-  const ConvDepthAxis& ah = axes[1];
-  const ConvDepthAxis& aw = axes[2];
+  const ConvAxis& ah = axes[1];
+  const ConvAxis& aw = axes[2];
   g.h = ah.in, g.w = aw.in, g.kh = ah.kernel, g.kw = aw.kernel;
   g.sh = ah.stride, g.sw = aw.stride, g.dh = ah.dilation, g.dw = aw.dilation;
   g.pt = ah.front, g.pl = aw.front, g.pb = ah.back, g.pr = aw.back;
@@ -224,7 +224,7 @@ namespace {
 // A 3-D convolution as one 2-D convolution over depth-folded channels (see
 // conv.h).
 absl::Status EmitConv3d(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
-  const ConvDepthAxis& d = g.depth;
+  const ConvAxis& d = g.depth;
   const int64_t hw = g.h * g.w, howo = g.ho * g.wo;
   // folded[n*Do + od][c*kd + k] = x[n][c][od*sd + k*dd - front], or zeros.
   DramTensor folded = ctx.ScratchDram("depth_folded", operands.x.dtype,
@@ -253,7 +253,7 @@ absl::Status EmitConv3d(LowerContext& ctx, const ConvGeometry& g, const ConvOper
   }
   ConvGeometry flat = g;
   flat.has_depth = false;
-  flat.depth = ConvDepthAxis{};
+  flat.depth = ConvAxis{};
   flat.n = g.n * d.out;
   flat.c = g.c * d.kernel;
   ConvOperands flat_operands = operands;

@@ -12,8 +12,9 @@
 
 namespace ncc::lower {
 
-// The depth axis of a 3-D convolution; the defaults describe a 2-D one.
-struct ConvDepthAxis {
+// One spatial axis of a convolution; the defaults are a unit axis (the
+// depth of a 2-D convolution).
+struct ConvAxis {
   int64_t in = 1, kernel = 1, stride = 1, dilation = 1;
   int64_t front = 0, back = 0;  // pads
   int64_t out = 1;
@@ -29,7 +30,7 @@ struct ConvGeometry {
   int64_t pt, pl, pb, pr;    // pads: top, left, bottom, right
   int64_t ho, wo;            // output
   bool has_depth = false;
-  ConvDepthAxis depth;
+  ConvAxis depth;
 };
 
 // The geometry of `op`'s convolution from its attributes (group, strides,
