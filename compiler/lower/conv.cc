@@ -4,52 +4,62 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/lower/data_movement.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
 namespace {
 
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 
 }  // namespace
 
 absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x,
                                             const ir::Shape& wt, const ir::Shape& y) {
-  ConvGeometry g;
-  // A 1-D convolution is a 2-D one with height 1.
-  const bool one_d = x.size() == 3;
-  g.n = x[0], g.c = x[1], g.h = one_d ? 1 : x[2], g.w = one_d ? x[2] : x[3];
-  g.co = wt[0], g.kh = one_d ? 1 : wt[2], g.kw = one_d ? wt[2] : wt[3];
-  g.groups = op.GetInt("group", 1);
-  std::vector<int64_t> strides = op.GetInts("strides", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
-  std::vector<int64_t> dilations = op.GetInts("dilations", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
-  std::vector<int64_t> pads = op.GetInts("pads", one_d ? std::vector<int64_t>{0, 0} : std::vector<int64_t>{0, 0, 0, 0});
-  if (one_d && strides.size() == 1 && dilations.size() == 1 && pads.size() == 2) {
-    strides = {1, strides[0]};
-    dilations = {1, dilations[0]};
-    pads = {0, pads[0], 0, pads[1]};
+  const size_t rank = x.size() - 2;
+  if (rank < 1 || rank > 3 || wt.size() != x.size() || y.size() != x.size()) {
+    return Unsupported("x, w and y must be rank 3, 4 or 5 alike");
   }
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4) {
-    return Unsupported("strides/dilations/pads must describe 2 spatial axes");
+  const std::vector<int64_t> strides = op.GetInts("strides", std::vector<int64_t>(rank, 1));
+  const std::vector<int64_t> dilations = op.GetInts("dilations", std::vector<int64_t>(rank, 1));
+  std::vector<int64_t> pads = op.GetInts("pads", std::vector<int64_t>(2 * rank, 0));
+  if (strides.size() != rank || dilations.size() != rank || pads.size() != 2 * rank) {
+    return Unsupported(absl::StrCat("strides/dilations/pads must describe ", rank, " spatial axes"));
   }
-  g.sh = strides[0], g.sw = strides[1];
-  g.dh = dilations[0], g.dw = dilations[1];
-  g.ho = one_d ? 1 : y[2], g.wo = one_d ? y[2] : y[3];
-  std::string auto_pad = op.GetString("auto_pad", "NOTSET");
-  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    int64_t total_h = std::max<int64_t>(0, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h);
-    int64_t total_w = std::max<int64_t>(0, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w);
-    bool upper = auto_pad == "SAME_UPPER";
-    g.pt = upper ? total_h / 2 : total_h - total_h / 2;
-    g.pb = total_h - g.pt;
-    g.pl = upper ? total_w / 2 : total_w - total_w / 2;
-    g.pr = total_w - g.pl;
-  } else if (auto_pad == "VALID" || auto_pad == "NOTSET") {
-    if (auto_pad == "VALID") pads = {0, 0, 0, 0};
-    g.pt = pads[0], g.pl = pads[1], g.pb = pads[2], g.pr = pads[3];
-  } else {
+  const std::string auto_pad = op.GetString("auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" &&
+      auto_pad != "SAME_LOWER") {
     return Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
   }
+  // Per spatial axis, outer to inner: {in, kernel, stride, dilation, begin
+  // pad, end pad, out}; a missing height (1-D) or depth (1-D, 2-D) is a unit
+  // axis.
+  std::vector<ConvAxis> axes(3);
+  for (size_t j = 0; j < rank; ++j) {
+    ConvAxis& a = axes[3 - rank + j];
+    a.in = x[2 + j], a.kernel = wt[2 + j], a.stride = strides[j], a.dilation = dilations[j];
+    a.out = y[2 + j];
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      const int64_t total =
+          std::max<int64_t>(0, (a.out - 1) * a.stride + (a.kernel - 1) * a.dilation + 1 - a.in);
+      a.front = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      a.back = total - a.front;
+    } else if (auto_pad == "NOTSET") {
+      a.front = pads[j], a.back = pads[j + rank];
+    }
+  }
+  ConvGeometry g;
+  g.n = x[0], g.c = x[1], g.co = wt[0];
+  g.groups = op.GetInt("group", 1);
+  g.has_depth = rank == 3;
+  g.depth = axes[0];
+  const ConvAxis& ah = axes[1];
+  const ConvAxis& aw = axes[2];
+  g.h = ah.in, g.w = aw.in, g.kh = ah.kernel, g.kw = aw.kernel;
+  g.sh = ah.stride, g.sw = aw.stride, g.dh = ah.dilation, g.dw = aw.dilation;
+  g.pt = ah.front, g.pl = aw.front, g.pb = ah.back, g.pr = aw.back;
+  g.ho = ah.out, g.wo = aw.out;
   return g;
 }
 
@@ -104,9 +114,9 @@ absl::Status CheckConv(const ir::Op& op) {
   if (op.input(0) == nullptr || op.input(1) == nullptr) {
     return Unsupported("needs inputs X and W");
   }
-  if (op.input(0)->shape.size() != 4 && op.input(0)->shape.size() != 3) {
-    return Unsupported(absl::StrCat("only 1-D and 2-D convolution; input has rank ",
-                                        op.input(0)->shape.size()));
+  const size_t rank = op.input(0)->shape.size();
+  if (rank < 3 || rank > 5) {
+    return Unsupported(absl::StrCat("only 1-D, 2-D and 3-D convolution; input has rank ", rank));
   }
   auto g = Geometry(op);
   if (!g.ok()) return g.status();
@@ -209,7 +219,61 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
   return EmitConv(ctx, *geometry, operands);
 }
 
+namespace {
+
+// A 3-D convolution as one 2-D convolution over depth-folded channels (see
+// conv.h).
+absl::Status EmitConv3d(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
+  const ConvAxis& d = g.depth;
+  const int64_t hw = g.h * g.w, howo = g.ho * g.wo;
+  // folded[n*Do + od][c*kd + k] = x[n][c][od*sd + k*dd - front], or zeros.
+  DramTensor folded = ctx.ScratchDram("depth_folded", operands.x.dtype,
+                                      {g.n * d.out, g.c * d.kernel, g.h, g.w});
+  folded.load_dtype = operands.x.load_dtype;
+  // Tap k of output slice od reads input slice od*sd + shift(k): inside the
+  // input for od in [first, last].
+  auto shift = [&](int64_t k) { return k * d.dilation - d.front; };
+  auto first = [&](int64_t k) { return std::max<int64_t>(0, CeilDiv(-shift(k), d.stride)); };
+  auto last = [&](int64_t k) {
+    return std::min<int64_t>(d.out - 1, FloorDiv(d.in - 1 - shift(k), d.stride));
+  };
+  bool all_inside = true;
+  for (int64_t k = 0; k < d.kernel; ++k) all_inside &= first(k) == 0 && last(k) == d.out - 1;
+  if (!all_inside) {
+    if (absl::Status s = EmitFill(ctx, folded, 0.0f); !s.ok()) return s;
+  }
+  for (int64_t k = 0; k < d.kernel; ++k) {
+    const int64_t od0 = first(k), count = last(k) - od0 + 1;
+    if (count <= 0) continue;
+    EmitStridedCopy(ctx, operands.x, (od0 * d.stride + shift(k)) * hw,
+                    {g.c * d.in * hw, d.stride * hw, d.in * hw, 1}, folded,
+                    (od0 * g.c * d.kernel + k) * hw,
+                    {d.out * g.c * d.kernel * hw, g.c * d.kernel * hw, d.kernel * hw, 1},
+                    {g.n, count, g.c, hw});
+  }
+  ConvGeometry flat = g;
+  flat.has_depth = false;
+  flat.depth = ConvAxis{};
+  flat.n = g.n * d.out;
+  flat.c = g.c * d.kernel;
+  ConvOperands flat_operands = operands;
+  flat_operands.x = folded;
+  // [co, c/groups, kd, kh, kw] is [co, (c/groups)*kd, kh, kw] in memory.
+  flat_operands.w.shape = {g.co, g.c / g.groups * d.kernel, g.kh, g.kw};
+  flat_operands.y =
+      ctx.ScratchDram("depth_slices", operands.y.dtype, {g.n * d.out, g.co, g.ho, g.wo});
+  if (absl::Status s = EmitConv(ctx, flat, flat_operands); !s.ok()) return s;
+  // [n*Do + od][co] -> y[n][co][od].
+  EmitStridedCopy(ctx, flat_operands.y, 0, {d.out * g.co * howo, g.co * howo, howo, 1},
+                  operands.y, 0, {g.co * d.out * howo, howo, d.out * howo, 1},
+                  {g.n, d.out, g.co, howo});
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
+  if (g.has_depth) return EmitConv3d(ctx, g, operands);
   // Depthwise runs on the Vector/GpSimd engines in fp32 whatever the storage
   // type (bf16 operands are widened by the load DMAs).
   if (IsDepthwise(g)) return EmitDepthwise(ctx, g, operands);

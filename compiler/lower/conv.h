@@ -12,7 +12,16 @@
 
 namespace ncc::lower {
 
-// A 2-D convolution's shape (a 1-D one is 2-D with height 1).
+// One spatial axis of a convolution; the defaults are a unit axis (the
+// depth of a 2-D convolution).
+struct ConvAxis {
+  int64_t in = 1, kernel = 1, stride = 1, dilation = 1;
+  int64_t front = 0, back = 0;  // pads
+  int64_t out = 1;
+};
+
+// A 2-D convolution's shape (a 1-D one is 2-D with height 1); a 3-D one adds
+// its depth axis (x [N, C, D, H, W], w [co, c/groups, kd, kh, kw]).
 struct ConvGeometry {
   int64_t n, c, h, w;        // input
   int64_t co, kh, kw;        // weights [co, c/groups, kh, kw]
@@ -20,10 +29,12 @@ struct ConvGeometry {
   int64_t sh, sw, dh, dw;    // strides, dilations
   int64_t pt, pl, pb, pr;    // pads: top, left, bottom, right
   int64_t ho, wo;            // output
+  bool has_depth = false;
+  ConvAxis depth;
 };
 
 // The geometry of `op`'s convolution from its attributes (group, strides,
-// dilations, pads, auto_pad) and the shapes of x [N, C, (H,) W], w and y.
+// dilations, pads, auto_pad) and the shapes of x [N, C, (D,) (H,) W], w and y.
 absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x,
                                             const ir::Shape& w, const ir::Shape& y);
 
@@ -43,7 +54,12 @@ struct ConvOperands {
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
 };
 
-// Emits y = func(conv(x, w) + bias) for geometry `g`.
+// Emits y = func(conv(x, w) + bias) for geometry `g`. A 3-D convolution
+// folds its depth taps into the input channels: the kd input slices that
+// each output depth slice reads are gathered (zeros for padding) into
+// [N*Do, C*kd, H, W], where w [co, c/groups, kd, kh, kw] already is the 2-D
+// weights [co, (c/groups)*kd, kh, kw]; one 2-D convolution then gives the
+// output slices, which a strided copy puts in NCDHW order.
 absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands);
 
 absl::Status CheckConv(const ir::Op& op);

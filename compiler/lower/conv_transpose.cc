@@ -89,8 +89,8 @@ absl::Status CheckConvTranspose(const ir::Op& op) {
   const ir::Value* x = op.input(0);
   const ir::Value* w = op.input(1);
   if (x == nullptr || w == nullptr) return Unsupported("needs inputs X and W");
-  if (x->shape.size() != 3 && x->shape.size() != 4) {
-    return Unsupported(absl::StrCat("only 1-D and 2-D ConvTranspose; input has rank ",
+  if (x->shape.size() < 3 || x->shape.size() > 5) {
+    return Unsupported(absl::StrCat("only 1-D, 2-D and 3-D ConvTranspose; input has rank ",
                                     x->shape.size()));
   }
   if (w->shape.size() != x->shape.size()) return Unsupported("W must have X's rank");
@@ -113,58 +113,75 @@ absl::Status LowerConvTranspose(const ir::Op& op, LowerContext& ctx) {
   // A 1-D op is a 2-D one with a height-1 input, kernel and output.
   std::vector<TransposedAxis> axes = *axes_or;
   if (axes.size() == 1) axes.insert(axes.begin(), TransposedAxis{1, 1, 1, 1, 0, 1});
-  const TransposedAxis& ah = axes[0];
-  const TransposedAxis& aw = axes[1];
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& w = ctx.Tensor(op.input(1));
   const int64_t n = x.shape[0], c = x.shape[1], groups = op.GetInt("group", 1);
   const int64_t cig = c / groups, cog = w.shape[1], co = cog * groups;
-  const int64_t taps = ah.kernel * aw.kernel;
+  const size_t rank = axes.size();
 
-  // The spread input: input (i, j) at (i * sh + eh - 1 - ph, j * sw + ew - 1 - pw)
-  // of a zeroed [n, c, ho + eh - 1, wo + ew - 1] tensor, where e is the
-  // dilated kernel extent; rows or columns that land outside are cropped.
-  const int64_t hp = ah.out + ah.extent() - 1, wp = aw.out + aw.extent() - 1;
-  DramTensor spread = ctx.ScratchDram("spread", x.dtype, {n, c, hp, wp});
+  // The spread input: input index i of each spatial axis at i * stride + e -
+  // 1 - pad of a zeroed tensor of extent out + e - 1 along that axis, where
+  // e is the dilated kernel extent; inputs that land outside are cropped.
+  ir::Shape spread_shape = {n, c};
+  for (const TransposedAxis& a : axes) spread_shape.push_back(a.out + a.extent() - 1);
+  DramTensor spread = ctx.ScratchDram("spread", x.dtype, spread_shape);
   if (absl::Status s = EmitFill(ctx, spread, 0.0f); !s.ok()) return s;
-  int64_t first[2], count[2], dst_first[2];
-  for (int k = 0; k < 2; ++k) {
-    const TransposedAxis& a = axes[k];
+  ir::Shape x_shape = {n, c};  // with the 1-D op's unit height
+  for (const TransposedAxis& a : axes) x_shape.push_back(a.in);
+  std::vector<int64_t> x_strides = RowMajorStrides(x_shape);
+  std::vector<int64_t> spread_strides = RowMajorStrides(spread_shape);
+  std::vector<int64_t> count = {n, c};
+  int64_t x_offset = 0, spread_offset = 0;
+  bool empty = false;
+  for (size_t j = 0; j < rank; ++j) {
+    const TransposedAxis& a = axes[j];
     const int64_t shift = a.extent() - 1 - a.begin_pad;
-    const int64_t limit = k == 0 ? hp : wp;
+    const int64_t limit = spread_shape[2 + j];
     // i * stride + shift in [0, limit)
-    first[k] = std::max<int64_t>(0, FloorDiv(-shift + a.stride - 1, a.stride));
+    const int64_t first = std::max<int64_t>(0, FloorDiv(-shift + a.stride - 1, a.stride));
     const int64_t last = std::min<int64_t>(a.in - 1, FloorDiv(limit - 1 - shift, a.stride));
-    count[k] = last - first[k] + 1;
-    dst_first[k] = first[k] * a.stride + shift;
+    count.push_back(last - first + 1);
+    empty |= last < first;
+    x_offset += first * x_strides[2 + j];
+    spread_offset += (first * a.stride + shift) * spread_strides[2 + j];
+    spread_strides[2 + j] *= a.stride;
   }
-  if (count[0] > 0 && count[1] > 0) {
-    EmitStridedCopy(ctx, x, first[0] * aw.in + first[1], {c * ah.in * aw.in, ah.in * aw.in, aw.in, 1},
-                    spread, dst_first[0] * wp + dst_first[1],
-                    {c * hp * wp, hp * wp, ah.stride * wp, aw.stride}, {n, c, count[0], count[1]});
+  if (!empty) {
+    EmitStridedCopy(ctx, x, x_offset, x_strides, spread, spread_offset, spread_strides, count);
   }
 
+  const TransposedAxis& ah = axes[rank - 2];
+  const TransposedAxis& aw = axes[rank - 1];
   ConvGeometry g;
-  g.n = n, g.c = c, g.h = hp, g.w = wp;
+  g.n = n, g.c = c, g.h = spread_shape[rank], g.w = spread_shape[rank + 1];
   g.co = co, g.kh = ah.kernel, g.kw = aw.kernel;
   g.groups = groups;
   g.sh = 1, g.sw = 1, g.dh = ah.dilation, g.dw = aw.dilation;
   g.pt = g.pl = g.pb = g.pr = 0;
   g.ho = ah.out, g.wo = aw.out;
+  if (rank == 3) {
+    g.has_depth = true;
+    g.depth.in = spread_shape[2], g.depth.kernel = axes[0].kernel;
+    g.depth.dilation = axes[0].dilation, g.depth.out = axes[0].out;
+  }
+  int64_t taps = 1;
+  for (const TransposedAxis& a : axes) taps *= a.kernel;
 
   ConvOperands operands;
   operands.x = spread;
   operands.y = ctx.Tensor(op.outputs[0]);
   if (op.input(2) != nullptr) operands.bias = &ctx.Tensor(op.input(2));
-  const ir::Shape flipped_shape = {co, cig, ah.kernel, aw.kernel};
+  ir::Shape flipped_shape = {co, cig};
+  for (const TransposedAxis& a : axes) flipped_shape.push_back(a.kernel);
   std::vector<uint8_t> flipped;
   if (op.input(1)->is_constant) {
     // Conv stores constant weights pre-arranged from `w_host`; only the
-    // depthwise path reads the tensor itself.
+    // depthwise path reads the tensor itself (a 3-D op's depth-folded 2-D
+    // convolution is depthwise when its kernel depth is 1).
     flipped = FlippedWeights(*op.input(1), groups);
     operands.w_host = &flipped;
     operands.w = w;
-    if (IsDepthwise(g)) {
+    if (IsDepthwise(g) || g.has_depth) {
       Buffer buffer;
       buffer.name = ctx.Name("flipped_weights");
       buffer.space = Space::WEIGHTS;

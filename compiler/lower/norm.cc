@@ -837,8 +837,9 @@ absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx) {
 absl::Status CheckTrilu(const ir::Op& op) {
   const ir::Value* x = op.input(0);
   if (x == nullptr || x->shape.size() < 2) return Unsupported("input rank < 2");
-  if (op.input(1) != nullptr && (!op.input(1)->is_constant || op.input(1)->dtype != ir::DType::kI64)) {
-    return Unsupported("k must be a compile-time constant");
+  const ir::Value* k = op.input(1);
+  if (k != nullptr && (k->dtype != ir::DType::kI64 || k->num_elements() != 1)) {
+    return Unsupported("k must be an int64 scalar");
   }
   if (x->shape.back() > kMaxRow) return Unsupported("rows too long");
   return absl::OkStatus();
@@ -848,32 +849,50 @@ absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t rows = x.shape[x.shape.size() - 2], cols = x.shape.back();
-  const int64_t k = op.input(1) ? op.input(1)->data_as<int64_t>()[0] : 0;
-  const bool upper = op.GetInt("upper", 1) != 0;
+  const ir::Value* k_value = op.input(1);
+  const bool constant_k = k_value == nullptr || k_value->is_constant;
+  // A constant k beyond the matrix keeps or drops everything: clamped, it is
+  // exact in fp32.
+  const float k_imm =
+      constant_k ? static_cast<float>(std::clamp<int64_t>(
+                       k_value ? k_value->data_as<int64_t>()[0] : 0, -rows - 1, cols + 1))
+                 : 0.0f;
+  // Element (i, j) is kept when j - i >= k (upper) or j - i <= k (lower).
+  const neff::AluOp keep_op = op.GetInt("upper", 1) != 0 ? neff::AluOp::IS_GE : neff::AluOp::IS_LE;
   const int64_t batch = ir::NumElements(x.shape) / (rows * cols);
-  // keep[i][j]: the triangle, as a compile-time mask.
-  std::vector<float> keep(rows * cols);
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < cols; ++j) keep[i * cols + j] = upper ? (j - i >= k) : (j - i <= k);
-  }
-  const DramTensor mask = ctx.F32Weights("mask", {rows, cols}, keep);
   const int64_t part = ctx.spec().partitions;
   const int zero_rows = static_cast<int>(std::min(part, rows));
   auto zb = ctx.Sbuf("zeros", zero_rows, cols * 4);
   if (!zb.ok()) return zb.status();
   ctx.Memset(ctx.Tile(*zb, zero_rows, cols), 0.0f);
+  Operand k_tile;
+  if (!constant_k) {
+    // A runtime k, the same on every partition (int64 -> fp32 by the DMA;
+    // rounding cannot move it across any j - i, which is below 2^24).
+    auto kb = ctx.Sbuf("k", zero_rows, 4);
+    if (!kb.ok()) return kb.status();
+    k_tile = ctx.Tile(*kb, zero_rows, 1);
+    ctx.Dma(k_tile, ctx.View(ctx.Tensor(k_value), 0, zero_rows, 0, {Dim{1, 1}}));
+  }
   for (int64_t i0 = 0; i0 < rows; i0 += part) {
     const int p = static_cast<int>(std::min(part, rows - i0));
     auto mb = ctx.Sbuf("keep", p, cols * 4);
     if (!mb.ok()) return mb.status();
     Operand m = ctx.Tile(*mb, p, cols);
-    ctx.Dma(m, ctx.View(mask, i0 * cols, p, cols, {Dim{1, cols}}));
+    ctx.Iota(m, static_cast<float>(-i0), -1.0f, 1.0f);  // j - i
+    Operand k_rows = k_tile;
+    k_rows.num_partitions = p;
+    ctx.TensorScalarPerPartition(m, m, keep_op, constant_k ? nullptr : &k_rows, k_imm,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
     for (int64_t b = 0; b < batch; ++b) {
       auto xb = ctx.Sbuf("x", p, cols * 4);
       if (!xb.ok()) return xb.status();
       Operand t = ctx.TypedTile(*xb, neff::DType::F32, p, cols);
       const int64_t off = (b * rows + i0) * cols;
       ctx.Dma(t, ctx.View(x, off, p, cols, {Dim{1, cols}}));
+      // A SELECT against zeros, not a mask multiply: kept elements pass
+      // through unchanged, so integers are exact wherever fp32 holds them
+      // (below 2^24); the DMAs convert to and from the tensor's dtype.
       ctx.Select(t, m, t, ctx.Tile(*zb, p, cols));
       ctx.Dma(ctx.View(y, off, p, cols, {Dim{1, cols}}), t);
     }

@@ -20,47 +20,87 @@ struct PoolGeometry {
   int64_t declared_pb, declared_pr;  // before the ceil_mode extension
 };
 
-absl::StatusOr<PoolGeometry> Geometry(const ir::Op& op) {
+// One spatial axis: input and output sizes, kernel, stride, dilation, pads.
+struct PoolAxis {
+  int64_t in, out, kernel, stride, dilation, begin, end;
+  int64_t declared_end;  // before the ceil_mode extension
+};
+
+// An axis that pooling leaves alone.
+PoolAxis UnitAxis(int64_t size) { return PoolAxis{size, size, 1, 1, 1, 0, 0, 0}; }
+
+absl::StatusOr<std::vector<PoolAxis>> Axes(const ir::Op& op) {
   const ir::Shape& x = op.input(0)->shape;
   const ir::Shape& y = op.outputs[0]->shape;
-  if (x.size() != 4 && x.size() != 3) {
-    return Unsupported(absl::StrCat("only 1-D and 2-D pooling; input rank ", x.size()));
+  if (x.size() < 3 || x.size() > 5) {
+    return Unsupported(absl::StrCat("only 1-D, 2-D and 3-D pooling; input rank ", x.size()));
   }
-  // 1-D pooling is 2-D pooling with height 1.
-  const bool one_d = x.size() == 3;
-  PoolGeometry g;
-  g.n = x[0], g.c = x[1], g.h = one_d ? 1 : x[2], g.w = one_d ? x[2] : x[3];
-  g.ho = one_d ? 1 : y[2], g.wo = one_d ? y[2] : y[3];
-  std::vector<int64_t> k = op.GetInts("kernel_shape", {});
-  std::vector<int64_t> s = op.GetInts("strides", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
-  std::vector<int64_t> d = op.GetInts("dilations", one_d ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 1});
-  std::vector<int64_t> p = op.GetInts("pads", one_d ? std::vector<int64_t>{0, 0} : std::vector<int64_t>{0, 0, 0, 0});
-  if (one_d && k.size() == 1 && s.size() == 1 && d.size() == 1 && p.size() == 2) {
-    k = {1, k[0]}, s = {1, s[0]}, d = {1, d[0]}, p = {0, p[0], 0, p[1]};
+  const size_t rank = x.size() - 2;
+  const std::vector<int64_t> k = op.GetInts("kernel_shape", {});
+  const std::vector<int64_t> s = op.GetInts("strides", std::vector<int64_t>(rank, 1));
+  const std::vector<int64_t> d = op.GetInts("dilations", std::vector<int64_t>(rank, 1));
+  const std::vector<int64_t> p = op.GetInts("pads", std::vector<int64_t>(2 * rank, 0));
+  if (k.size() != rank || s.size() != rank || d.size() != rank || p.size() != 2 * rank) {
+    return Unsupported(absl::StrCat("kernel_shape/strides/dilations/pads must describe ", rank,
+                                    " spatial axes"));
   }
-  if (k.size() != 2 || s.size() != 2 || d.size() != 2 || p.size() != 4) {
-    return Unsupported("kernel_shape/strides/dilations/pads must describe 2 spatial axes");
-  }
-  g.kh = k[0], g.kw = k[1], g.sh = s[0], g.sw = s[1], g.dh = d[0], g.dw = d[1];
   const std::string auto_pad = op.GetString("auto_pad", "NOTSET");
-  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    const int64_t th = std::max<int64_t>(0, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h);
-    const int64_t tw = std::max<int64_t>(0, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w);
-    const bool upper = auto_pad == "SAME_UPPER";
-    g.pt = upper ? th / 2 : th - th / 2, g.pb = th - g.pt;
-    g.pl = upper ? tw / 2 : tw - tw / 2, g.pr = tw - g.pl;
-  } else if (auto_pad == "NOTSET" || auto_pad == "VALID") {
-    if (auto_pad == "VALID") p = {0, 0, 0, 0};
-    g.pt = p[0], g.pl = p[1], g.pb = p[2], g.pr = p[3];
-  } else {
+  if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" &&
+      auto_pad != "SAME_LOWER") {
     return Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
   }
-  g.declared_pb = g.pb, g.declared_pr = g.pr;
-  // ceil_mode can make the last windows run past the padded input: extend the
-  // bottom/right padding so every window fits (those cells never count).
-  g.pb = std::max(g.pb, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h - g.pt);
-  g.pr = std::max(g.pr, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w - g.pl);
+  std::vector<PoolAxis> axes;
+  for (size_t j = 0; j < rank; ++j) {
+    PoolAxis a{x[2 + j], y[2 + j], k[j], s[j], d[j], 0, 0, 0};
+    const int64_t extent = (a.kernel - 1) * a.dilation + 1;
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      const int64_t total = std::max<int64_t>(0, (a.out - 1) * a.stride + extent - a.in);
+      a.begin = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      a.end = total - a.begin;
+    } else if (auto_pad == "NOTSET") {
+      a.begin = p[j], a.end = p[j + rank];
+    }
+    a.declared_end = a.end;
+    // ceil_mode can make the last windows run past the padded input: extend
+    // the end padding so every window fits (those cells never count).
+    a.end = std::max(a.end, (a.out - 1) * a.stride + extent - a.in - a.begin);
+    axes.push_back(a);
+  }
+  return axes;
+}
+
+PoolGeometry PlaneGeometry(int64_t n, int64_t c, const PoolAxis& ah, const PoolAxis& aw) {
+  PoolGeometry g;
+  g.n = n, g.c = c, g.h = ah.in, g.w = aw.in, g.ho = ah.out, g.wo = aw.out;
+  g.kh = ah.kernel, g.kw = aw.kernel, g.sh = ah.stride, g.sw = aw.stride;
+  g.dh = ah.dilation, g.dw = aw.dilation;
+  g.pt = ah.begin, g.pl = aw.begin, g.pb = ah.end, g.pr = aw.end;
+  g.declared_pb = ah.declared_end, g.declared_pr = aw.declared_end;
   return g;
+}
+
+// The 2-D pooling passes of `op`: one for 1-D (height 1) and 2-D pooling;
+// two for 3-D, whose box windows are separable: first over (H, W) of every
+// depth slice ([N, C*D, H, W] -> [N, C*D, Ho, Wo]), then over depth with
+// each output plane as one long row ([N, C, D, Ho*Wo] -> [N, C, Do, Ho*Wo]).
+// Maxima compose, and so do averages: a window's count of cells (real, or
+// declared padding with count_include_pad) is the product of its per-axis
+// counts.
+absl::StatusOr<std::vector<PoolGeometry>> Passes(const ir::Op& op) {
+  auto axes = Axes(op);
+  if (!axes.ok()) return axes.status();
+  const ir::Shape& x = op.input(0)->shape;
+  const std::vector<PoolAxis>& a = *axes;
+  switch (a.size()) {
+    case 1:
+      return std::vector<PoolGeometry>{PlaneGeometry(x[0], x[1], UnitAxis(1), a[0])};
+    case 2:
+      return std::vector<PoolGeometry>{PlaneGeometry(x[0], x[1], a[0], a[1])};
+    default:
+      return std::vector<PoolGeometry>{
+          PlaneGeometry(x[0], x[1] * x[2], a[1], a[2]),
+          PlaneGeometry(x[0], x[1], a[0], UnitAxis(a[1].out * a[2].out))};
+  }
 }
 
 // 1 / (number of window cells that are inside the real input, or inside the
@@ -124,27 +164,33 @@ absl::Status CheckPool(const ir::Op& op) {
     if (op.input(0)->num_elements() >= (int64_t{1} << 24)) {
       return Unsupported("Indices of an input of 2^24 elements or more");
     }
-    if (op.input(0)->shape.size() != 4) return Unsupported("Indices of 1-D pooling");
+    if (op.input(0)->shape.size() != 4) {
+      return Unsupported(absl::StrCat("Indices of ", op.input(0)->shape.size() - 2,
+                                      "-D pooling (only 2-D)"));
+    }
   }
-  auto g = Geometry(op);
-  if (!g.ok()) return g.status();
-  // Tiles cover whole padded input rows (no column tiling yet): a window's
-  // rows must fit in half of SBUF.
-  const int64_t row_bytes = ((g->kh - 1) * g->dh + 1) * (g->w + g->pl + g->pr) * 4;
-  if (row_bytes > 96 * 1024) {
-    return Unsupported(absl::StrCat("input rows of ", row_bytes,
-                                    " bytes per partition (tiling along the width is not done)"));
+  auto passes = Passes(op);
+  if (!passes.ok()) return passes.status();
+  for (const PoolGeometry& g : *passes) {
+    // Tiles cover whole padded input rows (no column tiling yet): a window's
+    // rows must fit in half of SBUF.
+    const int64_t row_bytes = ((g.kh - 1) * g.dh + 1) * (g.w + g.pl + g.pr) * 4;
+    if (row_bytes > 96 * 1024) {
+      return Unsupported(absl::StrCat("input rows of ", row_bytes,
+                                      " bytes per partition (tiling along the width is not done)"));
+    }
   }
   return absl::OkStatus();
 }
 
-absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
-  auto geometry = Geometry(op);
-  if (!geometry.ok()) return geometry.status();
-  const PoolGeometry& g = *geometry;
+namespace {
+
+// One 2-D pooling pass of `op` with geometry `g`, from x to y (row-major
+// [g.n, g.c, g.h, g.w] and [g.n, g.c, g.ho, g.wo]); MaxPool's Indices too
+// when `indices`.
+absl::Status EmitPool(LowerContext& ctx, const ir::Op& op, const PoolGeometry& g,
+                      const DramTensor& x, const DramTensor& y, bool indices) {
   const bool is_max = op.type == "MaxPool";
-  const DramTensor& x = ctx.Tensor(op.input(0));
-  const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t part = ctx.spec().partitions;
   const int64_t wp = g.w + g.pl + g.pr;
   const int64_t rows_per_tile = std::min<int64_t>(g.ho, std::max<int64_t>(1, kMaxOutFree / g.wo));
@@ -160,7 +206,6 @@ absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
     recip_table = ctx.F32Weights("reciprocal_counts", {g.ho * g.wo}, recip);
   }
   // MaxPool's Indices: the winning offset's index, tracked beside the max.
-  const bool indices = HasIndices(op);
   DramTensor index_table;
   if (indices) {
     index_table = ctx.F32Weights("window_indices", {g.kh * g.kw, g.ho * g.wo},
@@ -257,6 +302,21 @@ absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LowerPool(const ir::Op& op, LowerContext& ctx) {
+  auto passes = Passes(op);
+  if (!passes.ok()) return passes.status();
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const DramTensor& y = ctx.Tensor(op.outputs[0]);
+  if (passes->size() == 1) return EmitPool(ctx, op, passes->front(), x, y, HasIndices(op));
+  const PoolGeometry& planes = (*passes)[0];
+  DramTensor pooled = ctx.ScratchDram("planes_pooled", neff::DType::F32,
+                                      {planes.n, planes.c, planes.ho, planes.wo});
+  if (absl::Status s = EmitPool(ctx, op, planes, x, pooled, false); !s.ok()) return s;
+  return EmitPool(ctx, op, (*passes)[1], pooled, y, false);
 }
 
 absl::Status CheckGlobalPool(const ir::Op& op) {

@@ -1,7 +1,8 @@
-// Pooling: MaxPool and AveragePool (2-D, strides, pads, dilations,
+// Pooling: MaxPool and AveragePool (1-D, 2-D and 3-D, strides, pads, dilations,
 // ceil_mode, count_include_pad) as Vector-engine max/add chains over strided
 // windows of a padded SBUF tile, channels on partitions; GlobalAveragePool
-// and GlobalMaxPool as free-axis reductions.
+// and GlobalMaxPool as free-axis reductions. 3-D pooling is two 2-D passes
+// (over height and width, then over depth), its windows being separable.
 #ifndef NCC_COMPILER_LOWER_POOL_H_
 #define NCC_COMPILER_LOWER_POOL_H_
 

@@ -542,9 +542,9 @@ absl::Status CheckIntegerConv(const ir::Op& op) {
   const ir::Value* x = InputAt(op, in.a);
   const ir::Value* w = InputAt(op, in.b);
   if (x == nullptr || w == nullptr) return Unsupported("needs inputs x and w");
-  if ((x->shape.size() != 4 && x->shape.size() != 3) || w->shape.size() != x->shape.size()) {
+  if (x->shape.size() < 3 || x->shape.size() > 5 || w->shape.size() != x->shape.size()) {
     return Unsupported(
-        absl::StrCat("only 1-D and 2-D convolution; input has rank ", x->shape.size()));
+        absl::StrCat("only 1-D, 2-D and 3-D convolution; input has rank ", x->shape.size()));
   }
   auto g = ConvGeometryOf(op, x->shape, w->shape, op.outputs[0]->shape);
   if (!g.ok()) return g.status();

@@ -23,18 +23,20 @@ int Rank(const std::vector<int>& ranks, size_t i) { return i < ranks.size() ? ra
 void CheckConv(const onnx::NodeProto&, const NodeTypes& types,
                std::vector<std::string>* problems) {
   const int rank = Rank(types.input_ranks, 0);
-  if (rank >= 0 && rank != 4 && rank != 3) {
-    problems->push_back(absl::StrCat("input X has rank ", rank,
-                                     "; only 1-D and 2-D convolution (rank-3/4 input) is supported"));
+  if (rank >= 0 && (rank < 3 || rank > 5)) {
+    problems->push_back(absl::StrCat(
+        "input X has rank ", rank,
+        "; only 1-D, 2-D and 3-D convolution (rank-3/4/5 input) is supported"));
   }
 }
 
 void CheckConvTranspose(const onnx::NodeProto&, const NodeTypes& types,
                         std::vector<std::string>* problems) {
   const int rank = Rank(types.input_ranks, 0);
-  if (rank >= 0 && rank != 4 && rank != 3) {
+  if (rank >= 0 && (rank < 3 || rank > 5)) {
     problems->push_back(absl::StrCat(
-        "input X has rank ", rank, "; only 1-D and 2-D ConvTranspose (rank-3/4 input) is supported"));
+        "input X has rank ", rank,
+        "; only 1-D, 2-D and 3-D ConvTranspose (rank-3/4/5 input) is supported"));
   }
 }
 
@@ -204,15 +206,16 @@ constexpr OnnxOpSupport kOps[] = {
      kFrontendOnly},
     {"ConstantOfShape", 9, kAll, kI64, "", nullptr, kOutputNotT},
     {"Conv", 1, kAll, kF32,
-     "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad; output width <= 512",
+     "1-D, 2-D and 3-D (rank 3, 4 and 5, NC...); groups, strides, dilations, pads, auto_pad; "
+     "output width <= 512",
      CheckConv},
     {"ConvInteger", 10, kAll, kQuant8,
-     "1-D and 2-D (rank 3 and 4); per-tensor x zero point, per-tensor or per-output-channel w "
+     "1-D, 2-D and 3-D (rank 3, 4 and 5); per-tensor x zero point, per-tensor or per-output-channel w "
      "zero point; output width <= 512; int32 output: zero points subtracted first, products "
      "accumulated in fp32, exact while partial sums stay below 2^24",
      CheckConv, kOutputNotT},
     {"ConvTranspose", 1, kAll, kF32,
-     "1-D and 2-D (rank 3 and 4, NC...); groups, strides, dilations, pads, auto_pad, "
+     "1-D, 2-D and 3-D (rank 3, 4 and 5, NC...); groups, strides, dilations, pads, auto_pad, "
      "output_padding, output_shape; output width <= 512",
      CheckConvTranspose},
     {"Cos", 7, kAll, kF32, "", nullptr},
@@ -348,7 +351,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"TopK", 1, kAll, kF32, "k (from the outputs' static shape) at most 128; int64 Indices",
      nullptr},
     {"Transpose", 1, kAll, kAny, "", nullptr},
-    {"Trilu", 14, kAll, kF32, "k a compile-time constant", nullptr},
+    {"Trilu", 14, kAll, kIntArith,
+     "k an int64 scalar; integers pass through fp32 (exact below 2^24)", nullptr},
     {"Unsqueeze", 1, kAll, kAny, "axes must be known at compile time", nullptr},
     {"Upsample", 7, 9, kF32, "modes nearest and linear; scales a compile-time constant", nullptr},
     {"Where", 9, kAll, kIntArith, kIntArithLimits, nullptr, kTypeFromInput1},

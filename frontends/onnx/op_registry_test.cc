@@ -88,22 +88,22 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   ml->set_domain("ai.onnx.ml");
   ml->set_version(3);
   auto* g = model.mutable_graph();
-  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4});
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4, 4});
   SetTensorType(g->add_input(), "i", onnx::TensorProto::INT64, {3});
   AddNode(g, "LpNormalization", "sm1", {"x"}, {"a"});
   AddNode(g, "LpNormalization", "sm2", {"a"}, {"b"});
   auto* w = g->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : {2, 2, 1, 1, 1}) w->add_dims(d);
+  for (int64_t d : {2, 2, 1, 1, 1, 1}) w->add_dims(d);
   for (int k = 0; k < 4; ++k) w->add_float_data(1.0f);
-  AddNode(g, "Conv", "conv3d", {"b", "w"}, {"c"});
+  AddNode(g, "Conv", "conv4d", {"b", "w"}, {"c"});
   AddNode(g, "Sqrt", "sqrt_int", {"i"}, {"j"});
   AddNode(g, "Relu", "relu_int", {"j"}, {"k"});
   AddNode(g, "Det", "det1", {"c"}, {"m"});
   auto* ml_node = AddNode(g, "Binarizer", "bin", {"m"}, {"y"});
   ml_node->set_domain("ai.onnx.ml");
-  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4, 4});
   SetTensorType(g->add_output(), "k", onnx::TensorProto::INT64, {3});
 
   auto imported = Import(model);
@@ -113,7 +113,7 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_THAT(message, HasSubstr("test.onnx: 7 unsupported ONNX nodes at opset 13: "));
   EXPECT_THAT(message, HasSubstr("LpNormalization x2 ('sm1', 'sm2'): op type is not supported"));
-  EXPECT_THAT(message, HasSubstr("Conv x1 ('conv3d'): input X has rank 5; only 1-D and 2-D"));
+  EXPECT_THAT(message, HasSubstr("Conv x1 ('conv4d'): input X has rank 6; only 1-D, 2-D and 3-D"));
   EXPECT_THAT(message,
               HasSubstr("Sqrt x1 ('sqrt_int'): input 0 is int64 (supported: float32)"));
   EXPECT_THAT(message,

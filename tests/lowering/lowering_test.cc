@@ -2145,5 +2145,167 @@ TEST(Einsum, UnsupportedEquationsNameTheEquation) {
   EXPECT_EQ(unsupported[1].reason, "equation 'ij->q': output label 'q' is not in any input");
 }
 
+
+// 3-D convolution per the ONNX spec: y[n][co][od][oh][ow] = b[co] + sum over
+// the group's input channels and kernel taps of x at (o * stride + k *
+// dilation - begin pad) per axis, zero outside the input.
+struct Axis3 {
+  int64_t in, k, s, d, pad, out;
+};
+Tensor Conv3dReference(const Tensor& x, const Tensor& w, const Tensor& b, int64_t n, int64_t c,
+                       int64_t co, int64_t groups, const Axis3 (&a)[3]) {
+  const int64_t cig = c / groups, cog = co / groups;
+  Tensor y(n * co * a[0].out * a[1].out * a[2].out);
+  for (int64_t in = 0; in < n; ++in)
+    for (int64_t o = 0; o < co; ++o)
+      for (int64_t od = 0; od < a[0].out; ++od)
+        for (int64_t oh = 0; oh < a[1].out; ++oh)
+          for (int64_t ow = 0; ow < a[2].out; ++ow) {
+            double acc = b.empty() ? 0.0 : b[o];
+            for (int64_t ci = 0; ci < cig; ++ci)
+              for (int64_t kd = 0; kd < a[0].k; ++kd)
+                for (int64_t kh = 0; kh < a[1].k; ++kh)
+                  for (int64_t kw = 0; kw < a[2].k; ++kw) {
+                    const int64_t id = od * a[0].s + kd * a[0].d - a[0].pad;
+                    const int64_t ih = oh * a[1].s + kh * a[1].d - a[1].pad;
+                    const int64_t iw = ow * a[2].s + kw * a[2].d - a[2].pad;
+                    if (id < 0 || id >= a[0].in || ih < 0 || ih >= a[1].in || iw < 0 ||
+                        iw >= a[2].in) {
+                      continue;
+                    }
+                    const int64_t xc = o / cog * cig + ci;
+                    acc += double(x[(((in * c + xc) * a[0].in + id) * a[1].in + ih) * a[2].in +
+                                    iw]) *
+                           w[(((o * cig + ci) * a[0].k + kd) * a[1].k + kh) * a[2].k + kw];
+                  }
+            y[(((in * co + o) * a[0].out + od) * a[1].out + oh) * a[2].out + ow] = float(acc);
+          }
+  return y;
+}
+
+TEST(Conv3d, GroupsStridesDilationsPadsAndSameAutoPad) {
+  // x [2, 4, 5, 6, 7]; w [6, 2, 2, 3, 2] in 2 groups; depth: kernel 2,
+  // dilation 2, pads 1 and 2, stride 2 (depth padding slices are zeros);
+  // height: kernel 3, pads 0 and 1; width: kernel 2, stride 2, pads 1 and 0.
+  const std::string text = R"(graph g(%x: f32[2,4,5,6,7], %w: f32[6,2,2,3,2], %b: f32[6], %v: f32[3,4,2,2,2]) -> (%y, %s) {
+  %y: f32[2,6,3,5,4] = Conv(%x, %w, %b) {group=2, strides=[2,1,2], dilations=[2,1,1], pads=[1,0,1,2,1,0]}
+  %s: f32[2,3,5,6,7] = Conv(%x, %v) {auto_pad="SAME_UPPER"}
+}
+)";
+  Tensor x = Random(2 * 4 * 5 * 6 * 7, 301), w = Random(6 * 2 * 2 * 3 * 2, 302),
+         b = Random(6, 303), v = Random(3 * 4 * 8, 304);
+  auto out = CompileAndRun(text, {{"x", x}, {"w", w}, {"b", b}, {"v", v}});
+  const Axis3 ay[3] = {{5, 2, 2, 2, 1, 3}, {6, 3, 1, 1, 0, 5}, {7, 2, 2, 1, 1, 4}};
+  ExpectClose(out["y"], Conv3dReference(x, w, b, 2, 4, 6, 2, ay));
+  // SAME_UPPER with an even kernel: total pad 1 per axis, 0 at the start.
+  const Axis3 as[3] = {{5, 2, 1, 1, 0, 5}, {6, 2, 1, 1, 0, 6}, {7, 2, 1, 1, 0, 7}};
+  ExpectClose(out["s"], Conv3dReference(x, v, {}, 2, 4, 3, 1, as));
+}
+
+TEST(Conv3d, ConvTransposeStridedWithPads) {
+  // ConvTranspose per the spec: x[n][ci][i] adds x * w[ci][co][k] into
+  // y[n][co][i * stride + k * dilation - begin pad] on every axis.
+  const std::string text = R"(graph g(%x: f32[1,2,3,4,3], %w: f32[2,3,2,3,2]) -> (%y) {
+  %y: f32[1,3,5,5,5] = ConvTranspose(%x, %w) {strides=[2,1,2], pads=[1,0,0,0,1,1]}
+}
+)";
+  Tensor x = Random(2 * 36, 311), w = Random(2 * 3 * 12, 312);
+  const int64_t in[3] = {3, 4, 3}, k[3] = {2, 3, 2}, s[3] = {2, 1, 2}, pad[3] = {1, 0, 0};
+  Tensor y(3 * 125, 0.0f);
+  for (int64_t ci = 0; ci < 2; ++ci)
+    for (int64_t co = 0; co < 3; ++co)
+      for (int64_t i0 = 0; i0 < in[0]; ++i0)
+        for (int64_t i1 = 0; i1 < in[1]; ++i1)
+          for (int64_t i2 = 0; i2 < in[2]; ++i2)
+            for (int64_t k0 = 0; k0 < k[0]; ++k0)
+              for (int64_t k1 = 0; k1 < k[1]; ++k1)
+                for (int64_t k2 = 0; k2 < k[2]; ++k2) {
+                  const int64_t o0 = i0 * s[0] + k0 - pad[0], o1 = i1 * s[1] + k1 - pad[1],
+                                o2 = i2 * s[2] + k2 - pad[2];
+                  if (o0 < 0 || o0 >= 5 || o1 < 0 || o1 >= 5 || o2 < 0 || o2 >= 5) continue;
+                  y[((co * 5 + o0) * 5 + o1) * 5 + o2] +=
+                      x[((ci * 3 + i0) * 4 + i1) * 3 + i2] *
+                      w[(((ci * 3 + co) * 2 + k0) * 3 + k1) * 2 + k2];
+                }
+  auto out = CompileAndRun(text, {{"x", x}, {"w", w}});
+  ExpectClose(out["y"], y);
+}
+
+TEST(Pool, ThreeDMaxAndAverageWithPadding) {
+  // x [1, 130, 5, 6, 7] (channels cross 128); kernel [2, 3, 2], strides
+  // [2, 2, 1], pads begin [1, 1, 0] end [0, 1, 1].
+  const std::string text = R"(graph g(%x: f32[1,130,5,6,7]) -> (%m, %a, %i) {
+  %m: f32[1,130,3,3,7] = MaxPool(%x) {kernel_shape=[2,3,2], strides=[2,2,1], pads=[1,1,0,0,1,1]}
+  %a: f32[1,130,3,3,7] = AveragePool(%x) {kernel_shape=[2,3,2], strides=[2,2,1], pads=[1,1,0,0,1,1]}
+  %i: f32[1,130,3,3,7] = AveragePool(%x) {kernel_shape=[2,3,2], strides=[2,2,1], pads=[1,1,0,0,1,1], count_include_pad=1}
+}
+)";
+  Tensor x = Random(130 * 5 * 6 * 7, 321);
+  const int64_t in[3] = {5, 6, 7}, k[3] = {2, 3, 2}, s[3] = {2, 2, 1}, pb[3] = {1, 1, 0};
+  const int64_t pe[3] = {0, 1, 1}, out_size[3] = {3, 3, 7};
+  Tensor m, a, i;
+  for (int64_t c = 0; c < 130; ++c)
+    for (int64_t o0 = 0; o0 < out_size[0]; ++o0)
+      for (int64_t o1 = 0; o1 < out_size[1]; ++o1)
+        for (int64_t o2 = 0; o2 < out_size[2]; ++o2) {
+          float best = -INFINITY;
+          double sum = 0;
+          int real = 0, padded = 0;
+          for (int64_t k0 = 0; k0 < k[0]; ++k0)
+            for (int64_t k1 = 0; k1 < k[1]; ++k1)
+              for (int64_t k2 = 0; k2 < k[2]; ++k2) {
+                const int64_t p[3] = {o0 * s[0] + k0 - pb[0], o1 * s[1] + k1 - pb[1],
+                                      o2 * s[2] + k2 - pb[2]};
+                bool inside = true, in_pad = true;
+                for (int j = 0; j < 3; ++j) {
+                  inside &= p[j] >= 0 && p[j] < in[j];
+                  in_pad &= p[j] >= -pb[j] && p[j] < in[j] + pe[j];
+                }
+                padded += in_pad;
+                if (!inside) continue;
+                const float v = x[((c * 5 + p[0]) * 6 + p[1]) * 7 + p[2]];
+                best = std::max(best, v), sum += v, ++real;
+              }
+          m.push_back(best);
+          a.push_back(float(sum / real));
+          i.push_back(float(sum / padded));
+        }
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["m"], m);
+  ExpectClose(out["a"], a);
+  ExpectClose(out["i"], i);
+}
+
+TEST(Trilu, IntegersPassThroughExactlyWithARuntimeK) {
+  // Integers just below 2^24 come back exact through the fp32 engines; k
+  // comes from an input (and, for the int32 one, a constant).
+  const std::string text = R"(graph g(%x: i64[2,3,5], %q: i32[4,3], %k: i64[]) -> (%u, %l, %lq) {
+  %u: i64[2,3,5] = Trilu(%x, %k) {upper=1}
+  %l: i64[2,3,5] = Trilu(%x, %k) {upper=0}
+  %kc: i64[] = constant [-1]
+  %lq: i32[4,3] = Trilu(%q, %kc) {upper=0}
+}
+)";
+  Tensor x(30), q(12);
+  for (int i = 0; i < 30; ++i) x[i] = float((i % 2 ? -1 : 1) * (16777215 - 37 * i));
+  for (int i = 0; i < 12; ++i) q[i] = float(1000 * i - 5000);
+  for (float k : {-1.0f, 2.0f}) {
+    auto out = CompileAndRun(text, {{"x", x}, {"q", q}, {"k", {k}}});
+    Tensor u(30), l(30), lq(12);
+    for (int b = 0; b < 2; ++b)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 5; ++j) {
+          const int e = (b * 3 + i) * 5 + j;
+          u[e] = j - i >= k ? x[e] : 0.0f;
+          l[e] = j - i <= k ? x[e] : 0.0f;
+        }
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 3; ++j) lq[i * 3 + j] = j - i <= -1 ? q[i * 3 + j] : 0.0f;
+    EXPECT_EQ(out["u"], u) << "k " << k;
+    EXPECT_EQ(out["l"], l) << "k " << k;
+    EXPECT_EQ(out["lq"], lq);
+  }
+}
+
 }  // namespace
 }  // namespace ncc
