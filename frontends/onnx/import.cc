@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/ir/einsum_equation.h"
+#include "frontends/onnx/attributes.h"
+#include "frontends/onnx/constant_propagation.h"
 #include "frontends/onnx/float64.h"
 #include "frontends/onnx/op_registry.h"
 #include "frontends/onnx/tensor.h"
@@ -58,83 +60,6 @@ std::string DimsToFlag(const std::vector<int64_t>& dims) {
   return absl::StrJoin(dims, ",");
 }
 
-float HalfToFloat(uint16_t h) {
-  const uint32_t sign = (h & 0x8000u) << 16;
-  uint32_t exp = (h >> 10) & 0x1f;
-  uint32_t mant = h & 0x3ffu;
-  uint32_t bits;
-  if (exp == 0x1f) {
-    bits = sign | 0x7f800000u | (mant << 13);
-  } else if (exp != 0) {
-    bits = sign | ((exp + 112) << 23) | (mant << 13);
-  } else if (mant == 0) {
-    bits = sign;
-  } else {  // subnormal: normalise
-    exp = 113;
-    while ((mant & 0x400u) == 0) {
-      mant <<= 1;
-      --exp;
-    }
-    bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, sizeof(f));
-  return f;
-}
-
-// A one-element TENSOR attribute (ConstantOfShape's `value`) as a scalar; the
-// op's output dtype already says which type it has.
-absl::StatusOr<ir::Attribute> ScalarTensorAttribute(const onnx::TensorProto& t,
-                                                    const std::string& what) {
-  auto tensor = ConvertTensor(t, what);
-  if (!tensor.ok()) return tensor.status();
-  if (tensor->data.size() != static_cast<size_t>(ir::DTypeSize(tensor->dtype)) ||
-      ir::NumElements(tensor->shape) != 1) {
-    return absl::UnimplementedError(absl::StrCat(
-        "unsupported: ", what, " is a tensor of shape ",
-        ir::ShapeToString(tensor->shape), "; only one-element tensor attributes are supported"));
-  }
-  const uint8_t* p = tensor->data.data();
-  switch (tensor->dtype) {
-    case ir::DType::kF32: {
-      float f;
-      std::memcpy(&f, p, 4);
-      return ir::Attribute(f);
-    }
-    case ir::DType::kF16:
-    case ir::DType::kBF16: {
-      uint16_t h;
-      std::memcpy(&h, p, 2);
-      if (tensor->dtype == ir::DType::kF16) return ir::Attribute(HalfToFloat(h));
-      uint32_t bits = uint32_t{h} << 16;
-      float f;
-      std::memcpy(&f, &bits, 4);
-      return ir::Attribute(f);
-    }
-    case ir::DType::kI64: {
-      int64_t v;
-      std::memcpy(&v, p, 8);
-      return ir::Attribute(v);
-    }
-    case ir::DType::kI32: {
-      int32_t v;
-      std::memcpy(&v, p, 4);
-      return ir::Attribute(int64_t{v});
-    }
-    case ir::DType::kF64: {  // narrowed to f32 before import; kept for safety
-      double d;
-      std::memcpy(&d, p, 8);
-      return ir::Attribute(static_cast<float>(d));
-    }
-    case ir::DType::kI8:
-      return ir::Attribute(int64_t{static_cast<int8_t>(*p)});
-    case ir::DType::kU8:
-    case ir::DType::kBool:
-      return ir::Attribute(int64_t{*p});
-  }
-  return absl::InternalError("unhandled dtype");
-}
-
 template <typename T>
 std::vector<uint8_t> BytesOf(const std::vector<T>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(T));
@@ -156,6 +81,7 @@ class Importer {
     if (status.ok()) status = NarrowFloat64s();
     if (status.ok()) status = RunShapeInference();
     if (status.ok()) status = CheckSupport();
+    if (status.ok()) status = CheckZeroSizeTensors();
     if (status.ok()) status = BuildGraph();
     if (status.ok()) status = ir::Verify(*graph_);
     if (!status.ok()) return WithOrigin(origin_, status);
@@ -315,8 +241,11 @@ class Importer {
     return absl::StrCat("[", absl::StrJoin(dims, ","), "]");
   }
 
+  // Zero is static: a zero-size tensor holds no data, so constant
+  // propagation replaces what computes one, and CheckZeroSizeTensors
+  // rejects the rest.
   static bool IsStatic(const onnx::TensorShapeProto_Dimension& dim) {
-    return dim.has_dim_value() && dim.dim_value() > 0;
+    return dim.has_dim_value() && dim.dim_value() >= 0;
   }
 
   static std::string DimSymbol(const onnx::TensorShapeProto_Dimension& dim) {
@@ -483,10 +412,16 @@ class Importer {
 
   absl::Status RunShapeInference() {
     if (absl::Status s = InferShapes(); !s.ok()) return s;
-    // Each round completes the Einsums whose inputs became static.
-    for (int round = 0; round < model_.graph().node_size() && CompleteEinsumShapes(); ++round) {
+    // Each round folds the shape computations and completes the Einsums
+    // whose inputs became static; every round removes a node or makes a
+    // shape static, so the node count bounds the rounds.
+    for (int round = 0; round <= model_.graph().node_size(); ++round) {
+      const bool folded = PropagateConstants(&model_);
+      if (!CompleteEinsumShapes() && !folded) break;
       if (absl::Status s = InferShapes(); !s.ok()) return s;
     }
+    initializer_names_.clear();
+    for (const auto& init : model_.graph().initializer()) initializer_names_.insert(init.name());
     const auto& graph = model_.graph();
     for (const auto& vi : graph.value_info()) types_[vi.name()].push_back(&vi.type());
     for (const auto& vi : graph.output()) types_[vi.name()].push_back(&vi.type());
@@ -553,6 +488,45 @@ class Importer {
     }
     if (unsupported.empty()) return absl::OkStatus();
     return absl::UnimplementedError(DescribeUnsupportedNodes(unsupported, opset_));
+  }
+
+  // Constant propagation leaves zero-size tensors only where a node would
+  // compute with one on the device: reading a zero-size graph input, or
+  // writing a zero-size output beside non-empty ones (Split). Lowerings do
+  // not handle those; they are reported at once.
+  absl::Status CheckZeroSizeTensors() {
+    auto live = LiveNodes();
+    if (!live.ok()) return live.status();
+    auto is_zero_size = [&](const std::string& name) {
+      std::optional<ir::Shape> shape = StaticShape(name);
+      return shape.has_value() && ir::NumElements(*shape) == 0;
+    };
+    std::set<std::string> runtime_inputs;
+    for (const auto* input : RuntimeInputs()) runtime_inputs.insert(input->name());
+    std::vector<std::string> problems;
+    const auto& g = model_.graph();
+    for (int i = 0; i < g.node_size(); ++i) {
+      if (!(*live)[i]) continue;
+      const onnx::NodeProto& node = g.node(i);
+      if (node.op_type() == "Constant") continue;  // an empty constant is fine
+      const std::string label = NodeLabel(node, NodeName(node, i));
+      for (const auto& in : node.input()) {
+        if (runtime_inputs.count(in) > 0 && is_zero_size(in)) {
+          problems.push_back(absl::StrCat(label, " reads the zero-size input '", in, "' (",
+                                          ir::ShapeToString(*StaticShape(in)), ")"));
+        }
+      }
+      for (const auto& out : node.output()) {
+        if (!out.empty() && is_zero_size(out)) {
+          problems.push_back(absl::StrCat(label, " computes the zero-size tensor '", out,
+                                          "' (", ir::ShapeToString(*StaticShape(out)),
+                                          ") beside non-empty outputs"));
+        }
+      }
+    }
+    if (problems.empty()) return absl::OkStatus();
+    return absl::UnimplementedError(absl::StrCat(
+        "unsupported: zero-size tensors computed on the device: ", absl::StrJoin(problems, "; ")));
   }
 
   static std::string NodeName(const onnx::NodeProto& node, int index) {
@@ -697,47 +671,6 @@ class Importer {
           "'; only numeric constants are supported"));
     }
     return AddConstant(out, std::move(tensor));
-  }
-
-  // Appends attribute problems to `errors`; returns nothing else.
-  void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
-                         ir::Op* op, std::vector<std::string>* errors) {
-    for (const auto& attr : node.attribute()) {
-      switch (attr.type()) {
-        case onnx::AttributeProto::INT:
-          op->attrs[attr.name()] = int64_t{attr.i()};
-          break;
-        case onnx::AttributeProto::FLOAT:
-          op->attrs[attr.name()] = attr.f();
-          break;
-        case onnx::AttributeProto::STRING:
-          op->attrs[attr.name()] = attr.s();
-          break;
-        case onnx::AttributeProto::INTS:
-          op->attrs[attr.name()] = std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
-          break;
-        case onnx::AttributeProto::FLOATS:
-          op->attrs[attr.name()] = std::vector<float>(attr.floats().begin(), attr.floats().end());
-          break;
-        case onnx::AttributeProto::TENSOR: {
-          auto scalar = ScalarTensorAttribute(
-              attr.t(), absl::StrCat(label, " attribute '", attr.name(), "'"));
-          if (scalar.ok()) {
-            op->attrs[attr.name()] = *std::move(scalar);
-          } else {
-            errors->push_back(std::string(scalar.status().message()));
-          }
-          break;
-        }
-        default:
-          // Subgraphs (If, Loop, Scan), sparse tensors, string lists: the IR
-          // cannot hold them, and dropping them would change the op.
-          errors->push_back(absl::StrCat(
-              "unsupported: ", label, " attribute '", attr.name(), "' of type ",
-              onnx::AttributeProto_AttributeType_Name(attr.type())));
-          break;
-      }
-    }
   }
 
   absl::Status ImportNode(const onnx::NodeProto& node, int index,

@@ -651,5 +651,169 @@ TEST(ImportOnnxBytesTest, SelectedOutputsPruneTheGraph) {
               HasSubstr("the selected output 'nope' is not a tensor of the model"));
 }
 
+// --- Constant shape computations and zero-size tensors -----------------------
+
+void AddI64Init(onnx::GraphProto* g, const std::string& name, const std::vector<int64_t>& values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::INT64);
+  t->add_dims(static_cast<int64_t>(values.size()));
+  for (int64_t v : values) t->add_int64_data(v);
+}
+
+std::vector<std::string> OpTypes(const ir::Graph& graph) {
+  std::vector<std::string> types;
+  for (const auto& op : graph.ops()) types.push_back(op->type);
+  return types;
+}
+
+// LayerNormalization's expansion: the reduced shape is
+// Concat(Slice(Shape(x), 0, axis), ConstantOfShape(Size(Shape(x)) - axis, 1)),
+// which ONNX shape inference alone leaves dynamic. With axis 0 the prefix is
+// empty.
+TEST(ImportOnnxBytesTest, ShapeComputationsAreFoldedIntoConstants) {
+  onnx::ModelProto model = NewModel(17);
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "3"});
+  AddI64Init(g, "zero", {0});
+  AddI64Init(g, "axis", {0});
+  AddNode(g, "Shape", "shape", {"x"}, {"xs"});
+  AddNode(g, "Size", "size", {"xs"}, {"rank"});
+  AddNode(g, "Slice", "prefix", {"xs", "zero", "axis"}, {"prefix_shape"});
+  AddNode(g, "Sub", "sub", {"rank", "axis"}, {"num_reduced"});
+  auto* ones = AddNode(g, "ConstantOfShape", "ones", {"num_reduced"}, {"suffix_shape"});
+  auto* value = ones->add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::INT64);
+  value->mutable_t()->add_dims(1);
+  value->mutable_t()->add_int64_data(1);
+  AddIntAttr(AddNode(g, "Concat", "concat", {"prefix_shape", "suffix_shape"}, {"reduced_shape"}),
+             "axis", 0);
+  auto* mean = AddNode(g, "ReduceMean", "mean", {"x"}, {"m"});
+  AddIntAttr(mean, "keepdims", 0);
+  AddNode(g, "Reshape", "reshape", {"m", "reduced_shape"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"a", "b"});
+
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Graph& graph = *imported->graph;
+  EXPECT_THAT(OpTypes(graph), ElementsAre("ReduceMean", "Reshape"));
+  const ir::Value* shape = graph.FindValue("reduced_shape");
+  ASSERT_NE(shape, nullptr);
+  ASSERT_TRUE(shape->is_constant);
+  EXPECT_THAT(shape->shape, ElementsAre(2));
+  EXPECT_EQ(shape->data_as<int64_t>()[0], 1);
+  EXPECT_EQ(shape->data_as<int64_t>()[1], 1);
+  EXPECT_THAT(graph.FindValue("y")->shape, ElementsAre(1, 1));
+}
+
+// A zero-size result holds no data: its node becomes an empty constant, and
+// the zero-size input stays a (0-byte) graph input.
+TEST(ImportOnnxBytesTest, ZeroSizeResultsBecomeEmptyConstants) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"0", "3"});
+  AddNode(g, "Relu", "relu", {"x"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"0", "3"});
+
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Graph& graph = *imported->graph;
+  EXPECT_TRUE(graph.ops().empty());
+  ASSERT_EQ(graph.inputs().size(), 1u);
+  EXPECT_THAT(graph.inputs()[0]->shape, ElementsAre(0, 3));
+  ASSERT_EQ(graph.outputs().size(), 1u);
+  EXPECT_TRUE(graph.outputs()[0]->is_constant);
+  EXPECT_THAT(graph.outputs()[0]->shape, ElementsAre(0, 3));
+  EXPECT_TRUE(graph.outputs()[0]->data.empty());
+}
+
+TEST(ImportOnnxBytesTest, ConcatDropsZeroSizeOperands) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "3"});
+  AddFloatInit(g, "empty", {2, 0}, /*raw=*/true);
+  AddIntAttr(AddNode(g, "Concat", "concat", {"empty", "x"}, {"y"}), "axis", 1);
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"2", "3"});
+
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* concat = FindOp(*imported->graph, "concat");
+  ASSERT_NE(concat, nullptr);
+  ASSERT_EQ(concat->inputs.size(), 1u);
+  EXPECT_EQ(concat->inputs[0]->name, "x");
+}
+
+TEST(ImportOnnxBytesTest, ZeroSizeTensorsComputedOnTheDeviceAreUnsupported) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"3"});
+  AddI64Init(g, "split", {0, 3});
+  AddNode(g, "Split", "split", {"x", "split"}, {"a", "b"});
+  SetTensorType(g->add_output(), "a", onnx::TensorProto::FLOAT, {"0"});
+  SetTensorType(g->add_output(), "b", onnx::TensorProto::FLOAT, {"3"});
+
+  auto imported = Import(model);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(imported.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("node 'split' (Split) computes the zero-size tensor 'a' ([0]) beside "
+                        "non-empty outputs"));
+}
+
+// A Reduce* node with `axes` as an input of the model (ReduceSum from
+// opset 13, the others from opset 18).
+onnx::ModelProto ReduceWithRuntimeAxes(const std::string& op_type, int64_t num_axes,
+                                       int64_t noop, const std::vector<std::string>& out) {
+  onnx::ModelProto model = NewModel(op_type == "ReduceSum" ? 13 : 18);
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"3", "1", "2"});
+  SetTensorType(g->add_input(), "axes", onnx::TensorProto::INT64, {std::to_string(num_axes)});
+  auto* reduce = AddNode(g, op_type, "reduce", {"x", "axes"}, {"y"});
+  AddIntAttr(reduce, "keepdims", 1);
+  AddIntAttr(reduce, "noop_with_empty_axes", noop);
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, out);
+  return model;
+}
+
+TEST(ImportOnnxBytesTest, EmptyAxesInputWithNoopIsAnIdentity) {
+  auto imported = Import(ReduceWithRuntimeAxes("ReduceSum", 0, 1, {"3", "1", "2"}));
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_THAT(OpTypes(*imported->graph), ElementsAre("Identity"));
+  // The empty input is still an input of the compiled model (0 bytes).
+  ASSERT_EQ(imported->graph->inputs().size(), 2u);
+  EXPECT_THAT(imported->graph->inputs()[1]->shape, ElementsAre(0));
+}
+
+TEST(ImportOnnxBytesTest, EmptyAxesInputWithoutNoopReducesEverything) {
+  auto imported = Import(ReduceWithRuntimeAxes("ReduceSum", 0, 0, {"1", "1", "1"}));
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* reduce = FindOp(*imported->graph, "reduce");
+  ASSERT_NE(reduce, nullptr);
+  EXPECT_EQ(reduce->inputs.size(), 1u);
+  EXPECT_THAT(reduce->outputs[0]->shape, ElementsAre(1, 1, 1));
+}
+
+TEST(ImportOnnxBytesTest, RuntimeAxesWithKeepdimsComeFromTheShapes) {
+  auto imported = Import(ReduceWithRuntimeAxes("ReduceSum", 1, 0, {"1", "1", "2"}));
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* reduce = FindOp(*imported->graph, "reduce");
+  ASSERT_NE(reduce, nullptr);
+  ASSERT_EQ(reduce->inputs.size(), 2u);
+  ASSERT_TRUE(reduce->inputs[1]->is_constant);
+  // Axis 1 has size 1 on both sides: reducing it or not is the same.
+  ASSERT_EQ(reduce->inputs[1]->num_elements(), 1);
+  EXPECT_EQ(reduce->inputs[1]->data_as<int64_t>()[0], 0);
+}
+
+// Unchanged shapes with noop_with_empty_axes: either no axes (x) or the
+// size-1 axis (a sum of one element, x again), so an Identity either way.
+TEST(ImportOnnxBytesTest, RuntimeAxesThatChangeNothingGiveAnIdentity) {
+  auto sum = Import(ReduceWithRuntimeAxes("ReduceSum", 1, 1, {"3", "1", "2"}));
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  EXPECT_THAT(OpTypes(*sum->graph), ElementsAre("Identity"));
+}
+
 }  // namespace
 }  // namespace ncc::onnx_frontend

@@ -1,0 +1,342 @@
+#include "frontends/onnx/constant_propagation.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/ir/graph.h"
+#include "compiler/passes/graph_edit.h"
+#include "compiler/passes/host_eval.h"
+#include "frontends/onnx/attributes.h"
+#include "frontends/onnx/tensor.h"
+
+namespace ncc::onnx_frontend {
+namespace {
+
+// Shape computations are a few elements; larger constant expressions are
+// left to the IR's constant folding, which bounds weight growth itself.
+constexpr int64_t kMaxFoldElements = 1024;
+
+// The shape computations folded here; all are evaluated by
+// compiler/passes/host_eval.
+const std::set<std::string>& FoldableOpTypes() {
+  static const std::set<std::string> kTypes = {
+      "Add",   "Cast",    "Concat", "ConstantOfShape", "Div",     "Equal",  "Expand",
+      "Flatten", "Gather", "Greater", "Identity",      "Less",    "Max",    "Min",
+      "Mul",   "Neg",     "Not",    "Range",           "Reshape", "Shape",  "Size",
+      "Slice", "Squeeze", "Sub",    "Unsqueeze",       "Where"};
+  return kTypes;
+}
+
+const std::set<std::string>& ReduceOpTypes() {
+  static const std::set<std::string> kTypes = {
+      "ReduceL1",  "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
+      "ReduceMean", "ReduceMin", "ReduceProd",  "ReduceSum",       "ReduceSumSquare"};
+  return kTypes;
+}
+
+bool IsDefaultDomain(const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+struct StaticType {
+  int32_t elem_type = 0;
+  ir::Shape shape;
+};
+
+int64_t NumElements(const ir::Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::optional<StaticType> StaticTypeOf(const onnx::TypeProto& type) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape() ||
+      type.tensor_type().elem_type() == 0) {
+    return std::nullopt;
+  }
+  StaticType t;
+  t.elem_type = type.tensor_type().elem_type();
+  for (const auto& dim : type.tensor_type().shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0) return std::nullopt;
+    t.shape.push_back(dim.dim_value());
+  }
+  return t;
+}
+
+int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() == name) return attr.i();
+  }
+  return fallback;
+}
+
+class ConstantPropagation {
+ public:
+  explicit ConstantPropagation(onnx::ModelProto* model) : graph_(model->mutable_graph()) {}
+
+  bool Run() {
+    CollectTypesAndConstants();
+    bool changed = false;
+    std::vector<bool> removed(graph_->node_size(), false);
+    for (int i = 0; i < graph_->node_size(); ++i) {
+      onnx::NodeProto* node = graph_->mutable_node(i);
+      if (!IsDefaultDomain(node->domain())) continue;
+      if (node->op_type() == "Constant") {
+        if (node->output_size() == 1) RecordConstantNode(*node);
+        continue;
+      }
+      if (ReplaceZeroSizeNode(*node) || FoldNode(*node)) {
+        removed[i] = true;
+        changed = true;
+        continue;
+      }
+      if (node->op_type() == "Concat") changed |= DropZeroSizeOperands(node);
+      if (ReduceOpTypes().count(node->op_type()) > 0) changed |= ResolveReduceAxes(node);
+    }
+    if (!changed) return false;
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+    for (int i = 0; i < graph_->node_size(); ++i) {
+      if (!removed[i]) *kept.Add() = std::move(*graph_->mutable_node(i));
+    }
+    graph_->mutable_node()->Swap(&kept);
+    return true;
+  }
+
+ private:
+  void CollectTypesAndConstants() {
+    for (const auto* list : {&graph_->input(), &graph_->value_info(), &graph_->output()}) {
+      for (const auto& vi : *list) {
+        if (types_.count(vi.name()) > 0) continue;
+        if (auto t = StaticTypeOf(vi.type())) types_[vi.name()] = *t;
+      }
+    }
+    for (const auto& init : graph_->initializer()) {
+      constants_[init.name()] = &init;
+      types_[init.name()] = StaticType{init.data_type(), ir::Shape(init.dims().begin(), init.dims().end())};
+    }
+    // A zero-size graph input holds no data: its value is known.
+    for (const auto& input : graph_->input()) {
+      auto it = types_.find(input.name());
+      if (constants_.count(input.name()) > 0 || it == types_.end() ||
+          NumElements(it->second.shape) != 0) {
+        continue;
+      }
+      constants_[input.name()] = AddOwned(EmptyTensor(input.name(), it->second));
+    }
+  }
+
+  static onnx::TensorProto EmptyTensor(const std::string& name, const StaticType& type) {
+    onnx::TensorProto t;
+    t.set_name(name);
+    t.set_data_type(type.elem_type);
+    for (int64_t d : type.shape) t.add_dims(d);
+    t.set_raw_data("");
+    return t;
+  }
+
+  const onnx::TensorProto* AddOwned(onnx::TensorProto tensor) {
+    owned_.push_back(std::make_unique<onnx::TensorProto>(std::move(tensor)));
+    return owned_.back().get();
+  }
+
+  void RecordConstantNode(const onnx::NodeProto& node) {
+    if (node.attribute_size() != 1) return;
+    const onnx::AttributeProto& attr = node.attribute(0);
+    onnx::TensorProto t;
+    if (attr.name() == "value") {
+      t = attr.t();
+    } else if (attr.name() == "value_int" || attr.name() == "value_ints") {
+      t.set_data_type(onnx::TensorProto::INT64);
+      if (attr.name() == "value_int") {
+        t.add_int64_data(attr.i());
+      } else {
+        t.add_dims(attr.ints_size());
+        for (int64_t v : attr.ints()) t.add_int64_data(v);
+      }
+    } else if (attr.name() == "value_float" || attr.name() == "value_floats") {
+      t.set_data_type(onnx::TensorProto::FLOAT);
+      if (attr.name() == "value_float") {
+        t.add_float_data(attr.f());
+      } else {
+        t.add_dims(attr.floats_size());
+        for (float v : attr.floats()) t.add_float_data(v);
+      }
+    } else {
+      return;
+    }
+    t.set_name(node.output(0));
+    types_[node.output(0)] = StaticType{t.data_type(), ir::Shape(t.dims().begin(), t.dims().end())};
+    constants_[node.output(0)] = AddOwned(std::move(t));
+  }
+
+  // Makes `name` an initializer holding `tensor` (its name is set here).
+  void AddInitializer(const std::string& name, onnx::TensorProto tensor) {
+    tensor.set_name(name);
+    onnx::TensorProto* init = graph_->add_initializer();
+    *init = std::move(tensor);
+    constants_[name] = AddOwned(*init);
+    types_[name] = StaticType{init->data_type(), ir::Shape(init->dims().begin(), init->dims().end())};
+  }
+
+  // A node whose outputs all have zero elements computes nothing.
+  bool ReplaceZeroSizeNode(const onnx::NodeProto& node) {
+    if (node.output_size() == 0) return false;
+    for (const auto& out : node.output()) {
+      auto it = types_.find(out);
+      if (out.empty() || it == types_.end() || NumElements(it->second.shape) != 0) return false;
+    }
+    for (const auto& out : node.output()) AddInitializer(out, EmptyTensor(out, types_[out]));
+    return true;
+  }
+
+  bool FoldNode(const onnx::NodeProto& node) {
+    if (FoldableOpTypes().count(node.op_type()) == 0 || node.output_size() != 1) return false;
+    auto out_type = types_.find(node.output(0));
+    if (out_type == types_.end() || NumElements(out_type->second.shape) > kMaxFoldElements) {
+      return false;
+    }
+    auto out_dtype = ConvertElemType(out_type->second.elem_type, node.output(0));
+    if (!out_dtype.ok()) return false;
+    // Shape and Size read only the shape of their input.
+    const bool shape_only = node.op_type() == "Shape" || node.op_type() == "Size";
+    ir::Graph scratch("constant_propagation");
+    std::vector<ir::Value*> inputs;
+    for (const auto& in : node.input()) {
+      if (in.empty()) {
+        inputs.push_back(nullptr);
+        continue;
+      }
+      auto c = constants_.find(in);
+      if (c != constants_.end()) {
+        auto tensor = ConvertTensor(*c->second, in);
+        if (!tensor.ok()) return false;
+        inputs.push_back(scratch.AddConstant(in, tensor->dtype, std::move(tensor->shape),
+                                             std::move(tensor->data)));
+        continue;
+      }
+      auto t = types_.find(in);
+      if (!shape_only || t == types_.end()) return false;
+      auto dtype = ConvertElemType(t->second.elem_type, in);
+      if (!dtype.ok()) return false;
+      inputs.push_back(scratch.AddValue(in, *dtype, t->second.shape));
+    }
+    ir::Value* out = scratch.AddValue(node.output(0), *out_dtype, out_type->second.shape);
+    ir::Op* op = scratch.AddOp(node.op_type(), node.name(), std::move(inputs), {out});
+    std::vector<std::string> errors;
+    ConvertAttributes(node, node.name(), op, &errors);
+    if (!errors.empty()) return false;
+    std::optional<std::vector<double>> values = passes::EvaluateOnHost(*op);
+    if (!values) return false;
+    onnx::TensorProto tensor;
+    tensor.set_data_type(out_type->second.elem_type);
+    for (int64_t d : out_type->second.shape) tensor.add_dims(d);
+    std::vector<uint8_t> bytes = passes::BytesFromDoubles(*values, *out_dtype);
+    tensor.set_raw_data(std::string(bytes.begin(), bytes.end()));
+    AddInitializer(node.output(0), std::move(tensor));
+    return true;
+  }
+
+  bool IsZeroSize(const std::string& name) const {
+    auto it = types_.find(name);
+    return it != types_.end() && NumElements(it->second.shape) == 0;
+  }
+
+  // Concat ignores operands with no elements, and lowerings need not see
+  // them.
+  bool DropZeroSizeOperands(onnx::NodeProto* node) {
+    std::vector<std::string> kept;
+    for (const auto& in : node->input()) {
+      if (!IsZeroSize(in)) kept.push_back(in);
+    }
+    if (kept.empty() || kept.size() == static_cast<size_t>(node->input_size())) return false;
+    node->clear_input();
+    for (const auto& in : kept) node->add_input(in);
+    return true;
+  }
+
+  // Reduce* with an `axes` input (opset 13 for ReduceSum, 18 for the others).
+  //  - Empty constant axes (an empty initializer or zero-size graph input):
+  //    with noop_with_empty_axes the node is an Identity; without it, the
+  //    input is dropped, which reduces all axes as the spec says.
+  //  - Runtime axes with keepdims=1 and static input and output shapes: the
+  //    reduced axes are then derivable. Let S be the true axes and
+  //    D = {d : out[d] == 1 && in[d] != 1}. D is a subset of S, and S \ D
+  //    has only size-1 dims, which never change which elements form a
+  //    group, so reducing over D, or over A = {d : out[d] == 1}, gives the
+  //    same result as over S. The exception is noop_with_empty_axes with S
+  //    empty: an identity, where A would square (SumSquare), take |x| (L1,
+  //    L2) or log x (LogSum). When D is non-empty S cannot be empty, so D
+  //    is exact; when D is empty and the noop flag is set, S may be empty
+  //    or a set of size-1 dims, which agree only for the reductions whose
+  //    value on one element is that element (Sum, Mean, Max, Min, Prod):
+  //    those become an Identity, the others are left alone.
+  bool ResolveReduceAxes(onnx::NodeProto* node) {
+    if (node->input_size() < 2 || node->input(1).empty()) return false;
+    const std::string axes = node->input(1);
+    const bool noop = IntAttribute(*node, "noop_with_empty_axes", 0) != 0;
+    auto c = constants_.find(axes);
+    if (c != constants_.end()) {
+      if (!IsZeroSize(axes)) return false;
+      if (noop) {
+        MakeIdentity(node);
+      } else {
+        node->mutable_input()->RemoveLast();
+      }
+      return true;
+    }
+    if (IntAttribute(*node, "keepdims", 1) != 1 || node->output_size() != 1) return false;
+    auto in = types_.find(node->input(0));
+    auto out = types_.find(node->output(0));
+    if (in == types_.end() || out == types_.end() ||
+        in->second.shape.size() != out->second.shape.size()) {
+      return false;
+    }
+    const ir::Shape& is = in->second.shape;
+    const ir::Shape& os = out->second.shape;
+    std::vector<int64_t> derived, ones;
+    for (size_t d = 0; d < is.size(); ++d) {
+      if (os[d] == 1) ones.push_back(static_cast<int64_t>(d));
+      if (os[d] == 1 && is[d] != 1) derived.push_back(static_cast<int64_t>(d));
+      if (os[d] != 1 && os[d] != is[d]) return false;
+    }
+    if (derived.empty() && noop) {
+      static const std::set<std::string> kIdentityOnOneElement = {
+          "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum"};
+      if (kIdentityOnOneElement.count(node->op_type()) == 0) return false;
+      MakeIdentity(node);
+      return true;
+    }
+    if (derived.empty()) derived = ones;
+    if (derived.empty()) return false;
+    onnx::TensorProto tensor;
+    tensor.set_data_type(onnx::TensorProto::INT64);
+    tensor.add_dims(static_cast<int64_t>(derived.size()));
+    for (int64_t d : derived) tensor.add_int64_data(d);
+    std::string name = absl::StrCat(node->output(0), ".axes");
+    while (types_.count(name) > 0) absl::StrAppend(&name, "_");
+    AddInitializer(name, std::move(tensor));
+    node->set_input(1, name);
+    return true;
+  }
+
+  static void MakeIdentity(onnx::NodeProto* node) {
+    node->set_op_type("Identity");
+    node->clear_attribute();
+    while (node->input_size() > 1) node->mutable_input()->RemoveLast();
+  }
+
+  onnx::GraphProto* graph_;
+  std::map<std::string, StaticType> types_;
+  std::map<std::string, const onnx::TensorProto*> constants_;
+  std::vector<std::unique_ptr<onnx::TensorProto>> owned_;
+};
+
+}  // namespace
+
+bool PropagateConstants(onnx::ModelProto* model) { return ConstantPropagation(model).Run(); }
+
+}  // namespace ncc::onnx_frontend
