@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -2316,68 +2315,86 @@ TEST_P(RecurrentTest, MatchesSpecFormulas) {
   }
 }
 
-Case Make(std::string type, std::function<void(Case&)> edit = nullptr) {
+// Forward RNN/GRU/LSTM on [seq 3, batch 2, input 4, hidden 5] with B and
+// initial states, and variations on each feature.
+std::vector<Case> Cases() {
+  std::vector<Case> cases;
+  for (const char* type : {"RNN", "GRU", "LSTM"}) {
+    Case c;
+    c.type = type;
+    cases.push_back(c);
+  }
   Case c;
-  c.type = std::move(type);
-  if (edit) edit(c);
-  return c;
+  c.type = "RNN";
+  c.direction = "reverse";
+  c.bias = false;
+  cases.push_back(c);
+
+  c = Case();
+  c.type = "RNN";
+  c.direction = "bidirectional";
+  c.activations = {"Relu", "Softplus"};
+  c.layout = 1;
+  cases.push_back(c);
+
+  c = Case();  // two k-tiles of inputs, a full partition of hidden units
+  c.type = "RNN";
+  c.input = 130;
+  c.hidden = 128;
+  c.seq = 2;
+  c.initial = false;
+  cases.push_back(c);
+
+  c = Case();
+  c.type = "GRU";
+  c.linear_before_reset = 1;
+  cases.push_back(c);
+
+  c.direction = "bidirectional";
+  c.layout = 1;
+  c.lengths = {3, 1};
+  cases.push_back(c);
+
+  c = Case();
+  c.type = "GRU";
+  c.direction = "reverse";
+  c.clip = 0.5f;
+  c.bias = false;
+  cases.push_back(c);
+
+  c = Case();
+  c.type = "LSTM";
+  c.peepholes = true;
+  c.seq = 4;
+  cases.push_back(c);
+
+  c.direction = "bidirectional";
+  c.seq = 3;
+  c.lengths = {2, 0};
+  c.clip = 0.7f;
+  cases.push_back(c);
+
+  c = Case();
+  c.type = "LSTM";
+  c.direction = "reverse";
+  c.layout = 1;
+  c.initial = false;
+  c.batch = 1;
+  c.activations = {"Sigmoid", "Relu", "Tanh"};
+  cases.push_back(c);
+
+  c = Case();  // a long sequence
+  c.type = "LSTM";
+  c.direction = "bidirectional";
+  c.seq = 200;
+  c.batch = 3;
+  c.input = 20;
+  c.hidden = 32;
+  cases.push_back(c);
+  return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Lowering, RecurrentTest,
-                         ::testing::Values(Make("RNN"),
-                                           Make("RNN",
-                                                [](Case& c) {
-                                                  c.direction = "reverse";
-                                                  c.bias = false;
-                                                }),
-                                           Make("RNN",
-                                                [](Case& c) {
-                                                  c.direction = "bidirectional";
-                                                  c.activations = {"Relu", "Softplus"};
-                                                  c.layout = 1;
-                                                }),
-                                           Make("RNN",
-                                                [](Case& c) {
-                                                  c.input = 130;
-                                                  c.hidden = 128;
-                                                  c.seq = 2;
-                                                  c.initial = false;
-                                                }),
-                                           Make("GRU"),
-                                           Make("GRU", [](Case& c) { c.linear_before_reset = 1; }),
-                                           Make("GRU",
-                                                [](Case& c) {
-                                                  c.direction = "bidirectional";
-                                                  c.linear_before_reset = 1;
-                                                  c.layout = 1;
-                                                  c.lengths = {3, 1};
-                                                }),
-                                           Make("GRU",
-                                                [](Case& c) {
-                                                  c.direction = "reverse";
-                                                  c.clip = 0.5f;
-                                                  c.bias = false;
-                                                }),
-                                           Make("LSTM"),
-                                           Make("LSTM",
-                                                [](Case& c) {
-                                                  c.peepholes = true;
-                                                  c.seq = 4;
-                                                }),
-                                           Make("LSTM",
-                                                [](Case& c) {
-                                                  c.direction = "bidirectional";
-                                                  c.peepholes = true;
-                                                  c.lengths = {2, 0};
-                                                  c.clip = 0.7f;
-                                                }),
-                                           Make("LSTM", [](Case& c) {
-                                             c.direction = "reverse";
-                                             c.layout = 1;
-                                             c.initial = false;
-                                             c.batch = 1;
-                                             c.activations = {"Sigmoid", "Relu", "Tanh"};
-                                           })));
+INSTANTIATE_TEST_SUITE_P(Lowering, RecurrentTest, ::testing::ValuesIn(Cases()));
 
 TEST(Recurrent, UnsupportedAttributesAreNamed) {
   auto graph = ir::Parse(
