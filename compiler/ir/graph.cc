@@ -39,6 +39,14 @@ std::vector<int64_t> Op::GetInts(absl::string_view key,
   return default_value;
 }
 
+std::vector<std::string> Op::GetStrings(absl::string_view key,
+                                        std::vector<std::string> default_value) const {
+  auto it = attrs.find(std::string(key));
+  if (it == attrs.end()) return default_value;
+  if (auto* v = std::get_if<std::vector<std::string>>(&it->second)) return *v;
+  return default_value;
+}
+
 std::string Op::Describe() const {
   if (name.empty()) return type;
   return absl::StrCat(type, " '", name, "'");

@@ -37,7 +37,8 @@ struct Value {
 };
 
 using Attribute = std::variant<int64_t, float, std::string,
-                               std::vector<int64_t>, std::vector<float>>;
+                               std::vector<int64_t>, std::vector<float>,
+                               std::vector<std::string>>;
 
 class Op {
  public:
@@ -56,6 +57,8 @@ class Op {
                         absl::string_view default_value) const;
   std::vector<int64_t> GetInts(absl::string_view key,
                                std::vector<int64_t> default_value) const;
+  std::vector<std::string> GetStrings(absl::string_view key,
+                                      std::vector<std::string> default_value) const;
   // Input i, or nullptr when absent.
   Value* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
   // "Conv 'conv1'" for messages.

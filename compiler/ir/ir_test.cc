@@ -9,7 +9,7 @@ namespace {
 constexpr char kMlp[] = R"(graph mlp(%x: f32[1,4]) -> (%y) {
   %w: f32[4,2] = constant [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.5]
   %"a/b:0": f32[1,2] = MatMul(%x, %w) @"fc/1"
-  %y: f32[1,2] = Relu(%"a/b:0") {alpha=0.5, pads=[0,1], mode="constant", scales=[1.0,2.5]}
+  %y: f32[1,2] = Relu(%"a/b:0") {alpha=0.5, pads=[0,1], mode="constant", scales=[1.0,2.5], names=["Tanh", "a\"b"]}
 }
 )";
 
@@ -39,6 +39,7 @@ TEST(IrText, ParsesOpsAttributesAndConstants) {
   EXPECT_FLOAT_EQ(relu.GetFloat("alpha", 0), 0.5f);
   EXPECT_EQ(relu.GetInts("pads", {}), (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(relu.GetString("mode", ""), "constant");
+  EXPECT_EQ(relu.GetStrings("names", {}), (std::vector<std::string>{"Tanh", "a\"b"}));
   EXPECT_EQ(g.outputs()[0]->shape, (Shape{1, 2}));
 }
 

@@ -51,6 +51,11 @@ std::string AttrText(const Attribute& attr) {
   if (auto* is = std::get_if<std::vector<int64_t>>(&attr)) {
     return absl::StrCat("[", absl::StrJoin(*is, ","), "]");
   }
+  if (auto* ss = std::get_if<std::vector<std::string>>(&attr)) {
+    std::vector<std::string> parts;
+    for (const std::string& s : *ss) parts.push_back(Quote(s));
+    return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
+  }
   const auto& fs = std::get<std::vector<float>>(attr);
   std::vector<std::string> parts;
   for (float f : fs) parts.push_back(FloatText(f));
@@ -269,6 +274,19 @@ class Parser {
       return absl::OkStatus();
     }
     if (Consume('[')) {
+      SkipSpace();
+      if (Peek() == '"') {
+        std::vector<std::string> strings;
+        while (!Consume(']')) {
+          if (!strings.empty() && !Consume(',')) return Error("expected ','");
+          SkipSpace();
+          std::string s;
+          if (!ParseQuoted(&s)) return Error("expected a quoted string");
+          strings.push_back(std::move(s));
+        }
+        *attr = std::move(strings);
+        return absl::OkStatus();
+      }
       std::vector<double> elems;
       bool any_float = false;
       while (!Consume(']')) {

@@ -16,6 +16,7 @@
 #include "compiler/lower/norm.h"
 #include "compiler/lower/pool.h"
 #include "compiler/lower/quantize.h"
+#include "compiler/lower/recurrent.h"
 #include "compiler/lower/resize.h"
 #include "compiler/lower/scatter.h"
 
@@ -69,6 +70,7 @@ constexpr OpLowering kLowerings[] = {
     {"EyeLike", CheckComputedConstant, LowerComputedConstant},
     {"Flatten", CheckLayout, LowerLayout},
     {"Floor", CheckUnary, LowerUnary},
+    {"GRU", CheckRecurrent, LowerRecurrent},
     {"Gather", CheckGather, LowerGather},
     {"GatherElements", CheckGatherElements, LowerGatherElements},
     {"GatherND", CheckGatherNd, LowerGatherNd},
@@ -86,6 +88,7 @@ constexpr OpLowering kLowerings[] = {
     {"IsInf", CheckUnary, LowerUnary},
     {"IsNaN", CheckUnary, LowerUnary},
     {"LRN", CheckLrn, LowerLrn},
+    {"LSTM", CheckRecurrent, LowerRecurrent},
     {"LayerNormalization", CheckLayerNorm, LowerLayerNorm},
     {"LeakyRelu", CheckUnary, LowerUnary},
     {"Less", CheckBinary, LowerBinary},
@@ -111,6 +114,7 @@ constexpr OpLowering kLowerings[] = {
     {"QLinearConv", CheckIntegerConv, LowerIntegerConv},
     {"QLinearMatMul", CheckIntegerMatMul, LowerIntegerMatMul},
     {"QuantizeLinear", CheckQuantizeLinear, LowerQuantizeLinear},
+    {"RNN", CheckRecurrent, LowerRecurrent},
     {"Range", CheckComputedConstant, LowerComputedConstant},
     {"Reciprocal", CheckUnary, LowerUnary},
     {"ReduceL1", CheckReduce, LowerReduce},

@@ -108,6 +108,10 @@ void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
       case onnx::AttributeProto::FLOATS:
         op->attrs[attr.name()] = std::vector<float>(attr.floats().begin(), attr.floats().end());
         break;
+      case onnx::AttributeProto::STRINGS:
+        op->attrs[attr.name()] =
+            std::vector<std::string>(attr.strings().begin(), attr.strings().end());
+        break;
       case onnx::AttributeProto::TENSOR: {
         auto scalar = ScalarTensorAttribute(
             attr.t(), absl::StrCat(label, " attribute '", attr.name(), "'"));
@@ -119,7 +123,7 @@ void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
         break;
       }
       default:
-        // Subgraphs (If, Loop, Scan), sparse tensors, string lists: the IR
+        // Subgraphs (If, Loop, Scan), sparse tensors: the IR
         // cannot hold them, and dropping them would change the op.
         errors->push_back(absl::StrCat(
             "unsupported: ", label, " attribute '", attr.name(), "' of type ",

@@ -79,6 +79,7 @@ class Importer {
     if (status.ok()) status = CheckStaticInputs();
     if (status.ok()) status = RunChecker();
     if (status.ok()) status = NarrowFloat64s();
+    if (status.ok()) NameOmittedOutputs();
     if (status.ok()) status = RunShapeInference();
     if (status.ok()) status = CheckSupport();
     if (status.ok()) status = CheckZeroSizeTensors();
@@ -327,6 +328,30 @@ class Importer {
           " inputs/outputs stay float64 and are converted by DMA"));
     }
     return absl::OkStatus();
+  }
+
+  // An output omitted before a used one (RNN's Y when only Y_h is read)
+  // gets a fresh name, so that shape inference types it and the IR, which
+  // has no holes in an op's outputs, holds it as an unused value.
+  void NameOmittedOutputs() {
+    auto* g = model_.mutable_graph();
+    std::set<std::string> used;
+    for (const auto& vi : g->input()) used.insert(vi.name());
+    for (const auto& init : g->initializer()) used.insert(init.name());
+    for (const auto& node : g->node()) {
+      for (const auto& out : node.output()) used.insert(out);
+    }
+    for (auto& node : *g->mutable_node()) {
+      int last = node.output_size() - 1;
+      while (last >= 0 && node.output(last).empty()) --last;
+      for (int i = 0; i < last; ++i) {
+        if (!node.output(i).empty()) continue;
+        std::string name = absl::StrCat(node.name(), "/omitted_output_", i);
+        while (used.count(name) > 0) name += "_";
+        used.insert(name);
+        node.set_output(i, name);
+      }
+    }
   }
 
   absl::Status InferShapes() {

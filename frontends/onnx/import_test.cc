@@ -518,6 +518,32 @@ TEST(ImportOnnxBytesTest, EinsumShapesComeFromTheEquation) {
   EXPECT_EQ(relu->outputs[0]->shape, (ir::Shape{4, 2, 5}));
 }
 
+TEST(ImportOnnxBytesTest, OmittedOutputBeforeAUsedOneGetsAName) {
+  // LSTM with Y omitted and Y_h used: Y becomes an unused, typed value, and
+  // the string-list attribute 'activations' is kept.
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "1", "3"});
+  SetTensorType(g->add_input(), "w", onnx::TensorProto::FLOAT, {"1", "16", "3"});
+  SetTensorType(g->add_input(), "r", onnx::TensorProto::FLOAT, {"1", "16", "4"});
+  auto* lstm = AddNode(g, "LSTM", "l", {"x", "w", "r"}, {"", "y_h"});
+  AddIntAttr(lstm, "hidden_size", 4);
+  auto* attr = lstm->add_attribute();
+  attr->set_name("activations");
+  attr->set_type(onnx::AttributeProto::STRINGS);
+  for (const char* f : {"Sigmoid", "Relu", "Tanh"}) attr->add_strings(f);
+  SetTensorType(g->add_output(), "y_h", onnx::TensorProto::FLOAT, {"1", "1", "4"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* op = FindOp(*imported->graph, "l");
+  ASSERT_NE(op, nullptr);
+  ASSERT_EQ(op->outputs.size(), 2u);
+  EXPECT_EQ(op->outputs[0]->name, "l/omitted_output_0");
+  EXPECT_EQ(op->outputs[0]->shape, (ir::Shape{2, 1, 1, 4}));
+  EXPECT_EQ(op->outputs[1]->name, "y_h");
+  EXPECT_THAT(op->GetStrings("activations", {}), ElementsAre("Sigmoid", "Relu", "Tanh"));
+}
+
 // --- Errors from ONNX and unsupported inputs ---------------------------------
 
 TEST(ImportOnnxBytesTest, CheckerErrorsBecomeOneLineStatus) {

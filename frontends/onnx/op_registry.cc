@@ -241,6 +241,11 @@ constexpr OnnxOpSupport kOps[] = {
      CheckEyeLike, kOutputNotT},
     {"Flatten", 1, kAll, kAny, "", nullptr},
     {"Floor", 6, kAll, kF32, "", nullptr},
+    {"GRU", 7, kAll, kF32,
+     "direction forward, reverse, bidirectional; layout 0 and 1; hidden_size <= 128; "
+     "batch <= 512; activations Tanh, Sigmoid, Relu, Softplus; sequence_lens at runtime or "
+     "all equal to seq_length; linear_before_reset 0 and 1",
+     nullptr},
     {"Gather", 1, kAll, kAny, "int32/int64 indices", CheckGather},
     {"GatherElements", 11, kAll, kAny, "int32/int64 indices; data below 2^24 elements",
      CheckGather},
@@ -259,6 +264,11 @@ constexpr OnnxOpSupport kOps[] = {
     {"IsInf", 10, kAll, kF32, "", nullptr, kBoolOutput},
     {"IsNaN", 9, kAll, kF32, "", nullptr, kBoolOutput},
     {"LRN", 1, kAll, kF32, "at most 128 channels", nullptr},
+    {"LSTM", 7, kAll, kF32,
+     "direction forward, reverse, bidirectional; layout 0 and 1; hidden_size <= 128; "
+     "batch <= 512; activations Tanh, Sigmoid, Relu, Softplus; sequence_lens at runtime or "
+     "all equal to seq_length; peepholes; no input_forget",
+     nullptr},
     {"LayerNormalization", 17, kAll, kF32, "", CheckLayerNorm},
     {"LeakyRelu", 6, kAll, kF32, "", nullptr},
     {"Less", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
@@ -302,6 +312,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"QuantizeLinear", 10, kAll, kF32,
      "per-tensor or per-axis scale and zero point; uint8/int8 output; rounding half to even",
      nullptr, kOutputNotT},
+    {"RNN", 7, kAll, kF32,
+     "direction forward, reverse, bidirectional; layout 0 and 1; hidden_size <= 128; "
+     "batch <= 512; activations Tanh, Sigmoid, Relu, Softplus; sequence_lens at runtime or "
+     "all equal to seq_length", nullptr},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
     {"Reciprocal", 6, kAll, kF32, "", nullptr},
     {"ReduceL1", 1, kAll, kF32, "", nullptr},
