@@ -19,6 +19,7 @@
 #include "compiler/lower/recurrent.h"
 #include "compiler/lower/resize.h"
 #include "compiler/lower/scatter.h"
+#include "compiler/lower/window.h"
 
 namespace ncc::lower {
 namespace {
@@ -43,6 +44,7 @@ constexpr OpLowering kLowerings[] = {
     {"Atanh", CheckUnary, LowerUnary},
     {"AveragePool", CheckPool, LowerPool},
     {"BatchNormalization", CheckBatchNorm, LowerBatchNorm},
+    {"BlackmanWindow", CheckWindow, LowerWindow},
     {"Cast", CheckCast, LowerCast},
     {"CastLike", CheckCast, LowerCast},
     {"Ceil", CheckUnary, LowerUnary},
@@ -80,6 +82,8 @@ constexpr OpLowering kLowerings[] = {
     {"GlobalMaxPool", CheckGlobalPool, LowerGlobalPool},
     {"Greater", CheckBinary, LowerBinary},
     {"GreaterOrEqual", CheckBinary, LowerBinary},
+    {"HammingWindow", CheckWindow, LowerWindow},
+    {"HannWindow", CheckWindow, LowerWindow},
     {"HardSigmoid", CheckUnary, LowerUnary},
     {"HardSwish", CheckUnary, LowerUnary},
     {"Hardmax", CheckArgReduce, LowerArgReduce},

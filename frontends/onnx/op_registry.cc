@@ -47,6 +47,19 @@ void CheckResize(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
+void CheckWindow(const onnx::NodeProto& node, const NodeTypes&,
+                 std::vector<std::string>* problems) {
+  for (const auto& attr : node.attribute()) {
+    if (attr.name() != "output_datatype") continue;
+    const int64_t t = attr.i();
+    if (t != onnx::TensorProto::FLOAT && t != onnx::TensorProto::FLOAT16 &&
+        t != onnx::TensorProto::BFLOAT16 && t != onnx::TensorProto::DOUBLE) {
+      problems->push_back(absl::StrCat("attribute 'output_datatype'=", t,
+                                       " (only float, float16, bfloat16 and double)"));
+    }
+  }
+}
+
 void CheckGemm(const onnx::NodeProto&, const NodeTypes& types,
                std::vector<std::string>* problems) {
   const int c_rank = Rank(types.input_ranks, 2);
@@ -158,6 +171,11 @@ constexpr ElemTypeSet kAny = kAnyIrType;
 constexpr ElemTypeSet kCastable = kAny | ElemTypeBit(onnx::TensorProto::DOUBLE);
 constexpr ElemTypeSet kBool = ElemTypeBit(onnx::TensorProto::BOOL);
 constexpr ElemTypeSet kI64 = ElemTypeBit(onnx::TensorProto::INT64);
+constexpr ElemTypeSet kWindowSize =
+    ElemTypeBit(onnx::TensorProto::INT32) | ElemTypeBit(onnx::TensorProto::INT64);
+constexpr const char* kWindowLimits =
+    "window length from the output's static shape (size may be computed at run time); float "
+    "output_datatype; periodic and symmetric";
 constexpr ElemTypeSet kNumeric = kAny & ~kBool;
 // Integer arithmetic is accepted at import because shape computations fold
 // to constants in the passes; what reaches the backend must be float.
@@ -196,6 +214,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"AveragePool", 1, kAll, kF32, "", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
      "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
+    {"BlackmanWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
     {"Cast", 6, kAll, kCastable, "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
     {"Ceil", 6, kAll, kF32, "", nullptr},
@@ -256,6 +275,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
     {"Greater", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"GreaterOrEqual", 12, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
+    {"HammingWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
+    {"HannWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
     {"HardSigmoid", 6, kAll, kF32, "", nullptr},
     {"HardSwish", 14, kAll, kF32, "", nullptr},
     {"Hardmax", 1, kAll, kF32, "", nullptr},
