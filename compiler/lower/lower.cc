@@ -10,6 +10,7 @@
 #include "compiler/lower/einsum.h"
 #include "compiler/lower/elementwise.h"
 #include "compiler/lower/gather.h"
+#include "compiler/lower/grid_sample.h"
 #include "compiler/lower/layout.h"
 #include "compiler/lower/lower_context.h"
 #include "compiler/lower/matmul.h"
@@ -82,6 +83,7 @@ constexpr OpLowering kLowerings[] = {
     {"GlobalMaxPool", CheckGlobalPool, LowerGlobalPool},
     {"Greater", CheckBinary, LowerBinary},
     {"GreaterOrEqual", CheckBinary, LowerBinary},
+    {"GridSample", CheckGridSample, LowerGridSample},
     {"HammingWindow", CheckWindow, LowerWindow},
     {"HannWindow", CheckWindow, LowerWindow},
     {"HardSigmoid", CheckUnary, LowerUnary},

@@ -47,6 +47,14 @@ void CheckResize(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
+void CheckGridSample(const onnx::NodeProto&, const NodeTypes& types,
+                     std::vector<std::string>* problems) {
+  const int rank = Rank(types.input_ranks, 0);
+  if (rank >= 0 && rank != 4) {
+    problems->push_back(absl::StrCat("input X has rank ", rank, "; only 4-D [N, C, H, W]"));
+  }
+}
+
 void CheckWindow(const onnx::NodeProto& node, const NodeTypes&,
                  std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
@@ -275,6 +283,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"GlobalMaxPool", 1, kAll, kF32, "", nullptr},
     {"Greater", 7, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
     {"GreaterOrEqual", 12, kAll, kIntArith, kIntArithLimits, nullptr, kBoolOutput},
+    {"GridSample", 16, kAll, kF32,
+     "4-D X [N, C, H, W] with a run-time grid; modes bilinear, nearest, bicubic; padding "
+     "zeros, border, reflection; align_corners; C <= 8192",
+     CheckGridSample},
     {"HammingWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
     {"HannWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
     {"HardSigmoid", 6, kAll, kF32, "", nullptr},
