@@ -157,6 +157,38 @@ TEST(OpRegistryTest, DropoutInTrainingFormIsUnsupported) {
   EXPECT_TRUE(CheckOnnxNode(node, "d", 13, types).empty());
 }
 
+TEST(OpRegistryTest, WindowOutputTypeAndGridSampleRankAreChecked) {
+  onnx::NodeProto window;
+  window.set_op_type("HannWindow");
+  window.add_input("size");
+  window.add_output("w");
+  NodeTypes size_types;
+  size_types.input_elem_types = {onnx::TensorProto::INT64};
+  size_types.output_elem_types = {onnx::TensorProto::FLOAT};
+  EXPECT_TRUE(CheckOnnxNode(window, "w", 17, size_types).empty());
+  onnx::AttributeProto* dtype = window.add_attribute();
+  dtype->set_name("output_datatype");
+  dtype->set_type(onnx::AttributeProto::INT);
+  dtype->set_i(onnx::TensorProto::INT32);
+  auto problems = CheckOnnxNode(window, "w", 17, size_types);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].reason, HasSubstr("output_datatype"));
+
+  onnx::NodeProto grid_sample;
+  grid_sample.set_op_type("GridSample");
+  grid_sample.add_input("x");
+  grid_sample.add_input("grid");
+  grid_sample.add_output("y");
+  NodeTypes types;
+  types.input_elem_types = {onnx::TensorProto::FLOAT, onnx::TensorProto::FLOAT};
+  types.input_ranks = {5, 5};
+  problems = CheckOnnxNode(grid_sample, "g", 16, types);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].reason, HasSubstr("only 4-D"));
+  types.input_ranks = {4, 4};
+  EXPECT_TRUE(CheckOnnxNode(grid_sample, "g", 16, types).empty());
+}
+
 TEST(OpRegistryTest, ListingsCoverEveryRow) {
   const std::string table = FormatOperatorTable();
   const std::string json = FormatOperatorJson();
