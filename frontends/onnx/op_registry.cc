@@ -195,12 +195,12 @@ constexpr OnnxOpSupport kOps[] = {
     {"Atanh", 9, kAll, kF32, "", nullptr},
     {"AveragePool", 1, kAll, kF32, "", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
-     "inference only; scale, B, mean and var compile-time constants", CheckBatchNorm},
+     "inference only (scale, B, mean and var may be run-time inputs)", CheckBatchNorm},
     {"Cast", 6, kAll, kCastable, "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
     {"Ceil", 6, kAll, kF32, "", nullptr},
     {"Celu", 12, kAll, kF32, "", nullptr},
-    {"Clip", 6, kAll, kF32, "", nullptr},
+    {"Clip", 6, kAll, kIntArith, "integer inputs are clipped in fp32 (exact below 2^24)", nullptr},
     {"Concat", 4, kAll, kAny, "", nullptr},
     {"Constant", 1, kAll, kAny, "numeric tensors and value_float(s)/value_int(s)", CheckConstant,
      kFrontendOnly},
@@ -303,7 +303,11 @@ constexpr OnnxOpSupport kOps[] = {
      "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
      "constants; no axes",
      CheckPad},
-    {"Pow", 7, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"Pow", 7, kAll, kIntArith,
+     "base and exponent of any listed type; the result has the base's type; broadcast of a "
+     "non-constant operand only over a suffix; integers are computed in fp32 (exact below "
+     "2^24)",
+     nullptr},
     {"QLinearConv", 10, kAll, kQuant8,
      "as ConvInteger; per-tensor or per-output-channel w scale; int32 bias exact below 2^24",
      CheckConv, kOutputNotT},

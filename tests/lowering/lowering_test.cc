@@ -798,6 +798,27 @@ TEST(RowOps, LayerNormAndBatchNorm) {
   ExpectClose(out["n"], n);
 }
 
+// BatchNormalization whose scale, B, mean and var are graph inputs: the
+// per-channel affine is computed on chip (ONNX: y = (x - mean) /
+// sqrt(var + epsilon) * scale + B), here over more than 128 channels.
+TEST(RowOps, BatchNormWithRunTimeStatistics) {
+  const std::string text = R"(graph g(%x: f32[2,130,3,5], %s: f32[130], %b: f32[130], %m: f32[130], %v: f32[130]) -> (%y) {
+  %y: f32[2,130,3,5] = BatchNormalization(%x, %s, %b, %m, %v) {epsilon=0.01}
+}
+)";
+  const int64_t c = 130, inner = 15;
+  Tensor x = Random(2 * c * inner, 31), s = Random(c, 32), b = Random(c, 33), m = Random(c, 34);
+  Tensor v = Random(c, 35);
+  for (float& e : v) e = std::fabs(e) + 0.1f;
+  Tensor y(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int64_t ch = (i / inner) % c;
+    y[i] = (x[i] - m[ch]) / std::sqrt(v[ch] + 0.01f) * s[ch] + b[ch];
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"s", s}, {"b", b}, {"m", m}, {"v", v}});
+  ExpectClose(out["y"], y);
+}
+
 // fuse-residual-norm's form: LayerNorm(x + h) with the sum formed on chip,
 // over more than 128 rows (two row tiles), without B.
 TEST(RowOps, LayerNormWithFusedResidual) {
@@ -1464,6 +1485,32 @@ TEST(Lowering, IntegerArithmeticIsExact) {
   EXPECT_EQ(out["max"], (Tensor{7, 3, 7, -3, 100000, 16777215, 5, 9}));
   EXPECT_EQ(out["lt"], (Tensor{0, 1, 0, 1, 0, 0, 1, 0}));
   EXPECT_EQ(out["min"], (Tensor{-128, -128, 0, 4, -6, 1, -1, 2}));
+}
+
+// Clip on integers (bounds of the input's type, run-time or constant) and
+// Pow with a base and an exponent of different types: the result has the
+// base's type (ONNX: Pow's T and T1; an integer result is truncated).
+TEST(Lowering, IntegerClipAndMixedTypePow) {
+  const std::string text = R"(graph g(%x: i8[6], %lo: i8[], %b: i32[6], %e: f32[6], %f: f32[6], %n: i64[6]) -> (%c, %k, %p, %q) {
+  %hi: i8[] = constant [5]
+  %c: i8[6] = Clip(%x, %lo)
+  %k: i8[6] = Clip(%x, %lo, %hi)
+  %p: i32[6] = Pow(%b, %e)
+  %q: f32[6] = Pow(%f, %n)
+}
+)";
+  const Tensor x = {-128, -3, 0, 4, 9, 127};
+  const Tensor b = {2, 3, -2, 10, 7, 1};
+  const Tensor e = {3, 2, 3, 0.5, 0, 5};
+  const Tensor f = {1.5, -2, 0.5, 3, 10, -1};
+  const Tensor n = {2, 3, -1, 0, 4, 7};
+  auto out = CompileAndRun(text, {{"x", x}, {"lo", {-2}}, {"b", b}, {"e", e}, {"f", f}, {"n", n}},
+                           /*fuse=*/false);
+  EXPECT_EQ(out["c"], (Tensor{-2, -2, 0, 4, 9, 127}));
+  EXPECT_EQ(out["k"], (Tensor{-2, -2, 0, 4, 5, 5}));
+  // 10^0.5 = 3.16... truncates to 3.
+  EXPECT_EQ(out["p"], (Tensor{8, 9, -8, 3, 1, 1}));
+  EXPECT_EQ(out["q"], (Tensor{2.25, -8, 2, 1, 10000, -1}));
 }
 
 // Resize reference, written from the ONNX operator text: output index o
