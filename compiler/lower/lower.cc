@@ -11,6 +11,7 @@
 #include "compiler/lower/elementwise.h"
 #include "compiler/lower/gather.h"
 #include "compiler/lower/layout.h"
+#include "compiler/lower/linalg.h"
 #include "compiler/lower/lower_context.h"
 #include "compiler/lower/matmul.h"
 #include "compiler/lower/norm.h"
@@ -57,6 +58,7 @@ constexpr OpLowering kLowerings[] = {
     {"Cosh", CheckUnary, LowerUnary},
     {"CumSum", CheckCumSum, LowerCumSum},
     {"DepthToSpace", CheckDepthSpace, LowerDepthSpace},
+    {"Det", CheckDet, LowerDet},
     {"DequantizeLinear", CheckDequantizeLinear, LowerDequantizeLinear},
     {"Div", CheckBinary, LowerBinary},
     {"Dropout", CheckLayout, LowerLayout},

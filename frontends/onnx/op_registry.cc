@@ -222,6 +222,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Cosh", 9, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
+    {"Det", 11, kAll, kF32, "square matrices up to 3x3 (closed form)", nullptr},
     {"DequantizeLinear", 10, kAll, kQuant8 | ElemTypeBit(onnx::TensorProto::INT32),
      "per-tensor or per-axis scale and zero point; int32 exact below 2^24", nullptr,
      kOutputNotT},

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <random>
 #include <string>
 #include <tuple>
@@ -1511,6 +1512,49 @@ TEST(Lowering, IntegerClipAndMixedTypePow) {
   // 10^0.5 = 3.16... truncates to 3.
   EXPECT_EQ(out["p"], (Tensor{8, 9, -8, 3, 1, 1}));
   EXPECT_EQ(out["q"], (Tensor{2.25, -8, 2, 1, 10000, -1}));
+}
+
+// Det of 1x1, 2x2 and 3x3 matrices, with a batch wider than the 128
+// partitions; the reference is the Leibniz formula (a sum over permutations).
+double LeibnizDet(const float* m, int n) {
+  std::vector<int> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  double det = 0;
+  do {
+    int inversions = 0;
+    for (int i = 0; i < n; ++i) {
+      for (int j = i + 1; j < n; ++j) inversions += perm[i] > perm[j];
+    }
+    double term = inversions % 2 ? -1 : 1;
+    for (int i = 0; i < n; ++i) term *= m[i * n + perm[i]];
+    det += term;
+  } while (std::next_permutation(perm.begin(), perm.end()));
+  return det;
+}
+
+TEST(LinearAlgebra, DetOfSmallMatrices) {
+  const std::string text = R"(graph g(%a: f32[1,1], %b: f32[2,2], %c: f32[130,3,3]) -> (%da, %db, %dc) {
+  %da: f32[] = Det(%a)
+  %db: f32[] = Det(%b)
+  %dc: f32[130] = Det(%c)
+}
+)";
+  const Tensor a = {-2.5}, b = {1.5, 2, -3, 4}, c = Random(130 * 9, 41);
+  Tensor dc(130);
+  for (int i = 0; i < 130; ++i) dc[i] = float(LeibnizDet(&c[i * 9], 3));
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"c", c}});
+  EXPECT_EQ(out["da"], (Tensor{-2.5}));
+  EXPECT_EQ(out["db"], (Tensor{12}));
+  ExpectClose(out["dc"], dc);
+
+  auto graph = ir::Parse(R"(graph g(%u: f32[4,4]) -> (%du) {
+  %du: f32[] = Det(%u)
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto unsupported = lower::FindUnsupported(**graph);
+  ASSERT_EQ(unsupported.size(), 1u);
+  EXPECT_EQ(unsupported[0].reason, "4x4 matrices (closed forms up to 3x3)");
 }
 
 // Resize reference, written from the ONNX operator text: output index o
