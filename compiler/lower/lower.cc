@@ -101,6 +101,7 @@ constexpr OpLowering kLowerings[] = {
     {"MatMulInteger", CheckIntegerMatMul, LowerIntegerMatMul},
     {"Max", CheckBinary, LowerBinary},
     {"MaxPool", CheckPool, LowerPool},
+    {"MaxUnpool", CheckMaxUnpool, LowerMaxUnpool},
     {"Mean", CheckBinary, LowerBinary},
     {"MeanVarianceNormalization", CheckMeanVarianceNorm, LowerMeanVarianceNorm},
     {"Min", CheckBinary, LowerBinary},

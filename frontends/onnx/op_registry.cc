@@ -284,6 +284,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Max", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"MaxPool", 1, kAll, kF32, "Indices (int64) for 2-D pooling of inputs below 2^24 elements",
      nullptr},
+    {"MaxUnpool", 9, kAll, kF32,
+     "static output shape; indices below 2^24; at most 4096 128x128 match blocks", nullptr},
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
     {"MeanVarianceNormalization", 9, kAll, kF32,
      "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},

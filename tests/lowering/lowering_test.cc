@@ -552,6 +552,45 @@ TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
   EXPECT_EQ(out["ic"], ic);
 }
 
+// MaxUnpool (ONNX: zeros with X[k] written at the flat index I[k]) of
+// MaxPool's outputs: non-overlapping 2x2 windows over two batches and 130
+// channels; overlapping 3x3 stride-1 windows, where one element can win
+// twice; and an output_shape larger than the default, where an index keeps
+// its coordinates (as in the ONNX test data).
+TEST(Pool, MaxUnpoolOfMaxPoolIndices) {
+  const std::string text = R"(graph g(%x: f32[2,130,4,6], %s: f32[1,1,4,4], %v: f32[1,1,2,2], %j: i64[1,1,2,2]) -> (%u, %uo, %ul) {
+  %m: f32[2,130,2,3], %i: i64[2,130,2,3] = MaxPool(%x) {kernel_shape=[2,2], strides=[2,2]}
+  %u: f32[2,130,4,6] = MaxUnpool(%m, %i) {kernel_shape=[2,2], strides=[2,2]}
+  %mo: f32[1,1,2,2], %io: i64[1,1,2,2] = MaxPool(%s) {kernel_shape=[3,3], strides=[1,1]}
+  %uo: f32[1,1,4,4] = MaxUnpool(%mo, %io) {kernel_shape=[3,3], strides=[1,1]}
+  %ul: f32[1,1,5,5] = MaxUnpool(%v, %j) {kernel_shape=[2,2], strides=[2,2]}
+}
+)";
+  Tensor x = Random(2 * 130 * 24, 81);
+  Tensor u(x.size(), 0.0f);
+  for (int plane = 0; plane < 260; ++plane)
+    for (int oh = 0; oh < 2; ++oh)
+      for (int ow = 0; ow < 3; ++ow) {
+        int best = -1;
+        for (int r = 0; r < 2; ++r)
+          for (int c = 0; c < 2; ++c) {
+            const int at = (plane * 4 + oh * 2 + r) * 6 + ow * 2 + c;
+            if (best < 0 || x[at] > x[best]) best = at;
+          }
+        u[best] = x[best];
+      }
+  // The 9 wins all four 3x3 windows: unpooled once, not summed.
+  const Tensor s = {1, 2, 3, 4, 5, 9, 7, 8, 0, 1, 2, 3, 4, 5, 6, 7};
+  Tensor uo(16, 0.0f);
+  uo[5] = 9;
+  auto out = CompileAndRun(text, {{"x", x}, {"s", s}, {"v", {1, 2, 3, 4}}, {"j", {5, 7, 13, 15}}});
+  EXPECT_EQ(out["u"], u);
+  EXPECT_EQ(out["uo"], uo);
+  Tensor ul(25, 0.0f);
+  ul[6] = 1, ul[8] = 2, ul[16] = 3, ul[18] = 4;
+  EXPECT_EQ(out["ul"], ul);
+}
+
 TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   const std::string text = R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
   %starts: i64[2] = constant [3, 1]
