@@ -19,6 +19,7 @@
 #include "compiler/lower/quantize.h"
 #include "compiler/lower/recurrent.h"
 #include "compiler/lower/resize.h"
+#include "compiler/lower/roi_align.h"
 #include "compiler/lower/scatter.h"
 
 namespace ncc::lower {
@@ -134,6 +135,7 @@ constexpr OpLowering kLowerings[] = {
     {"Reshape", CheckLayout, LowerLayout},
     {"Resize", CheckResize, LowerResize},
     {"ReverseSequence", CheckReverseSequence, LowerReverseSequence},
+    {"RoiAlign", CheckRoiAlign, LowerRoiAlign},
     {"Round", CheckUnary, LowerUnary},
     {"Scatter", CheckScatter, LowerScatter},
     {"ScatterElements", CheckScatter, LowerScatter},

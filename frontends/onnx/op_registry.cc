@@ -342,6 +342,8 @@ constexpr OnnxOpSupport kOps[] = {
      "compile-time constants, or sizes; no antialias",
      CheckResize},
     {"ReverseSequence", 10, kAll, kAny, "int32/int64 sequence_lens", nullptr},
+    {"RoiAlign", 10, kAll, kF32,
+     "mode avg; sampling_ratio > 0; H, W, output_height and output_width at most 128", nullptr},
     {"Round", 11, kAll, kF32, "", nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
     {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},
