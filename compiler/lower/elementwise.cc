@@ -173,6 +173,36 @@ bool IntegerArithmetic(const std::string& type, ir::DType dtype) {
   return int_type && op_ok;
 }
 
+namespace {
+
+bool IsF32OrInteger(ir::DType dtype) {
+  return dtype == ir::DType::kF32 || IntegerArithmetic("Pow", dtype);
+}
+
+// Pow's base and exponent may differ in type (T and T1 in the spec): each is
+// loaded into fp32 tiles by its DMA, and the result has the base's type
+// (integer results are exact below 2^24 and truncate toward zero).
+absl::Status CheckPow(const ir::Op& op) {
+  const ir::Value* base = op.input(0);
+  const ir::Value* exponent = op.input(1);
+  for (const ir::Value* in : {base, exponent}) {
+    if (!IsF32OrInteger(in->dtype)) {
+      return Unsupported(absl::StrCat("input '", in->name, "' is ", ir::DTypeName(in->dtype),
+                                      " (Pow takes f32, i8, u8, i32 or i64 operands)"));
+    }
+  }
+  if (op.outputs[0]->dtype != base->dtype) {
+    return Unsupported(absl::StrCat("output is ", ir::DTypeName(op.outputs[0]->dtype),
+                                    ", not the base's ", ir::DTypeName(base->dtype)));
+  }
+  if (base->dtype != ir::DType::kF32 && !op.GetString("fused_activation", "").empty()) {
+    return Unsupported("a fused activation on integers");
+  }
+  return CheckFusedActivation(op);
+}
+
+}  // namespace
+
 absl::Status CheckBinary(const ir::Op& op) {
   const bool variadic = op.type == "Sum" || op.type == "Mean" || op.type == "Max" ||
                         op.type == "Min";
@@ -183,6 +213,7 @@ absl::Status CheckBinary(const ir::Op& op) {
   for (const ir::Value* in : op.inputs) {
     if (in == nullptr) return Unsupported("missing input");
   }
+  if (op.type == "Pow") return CheckPow(op);
   // Compute is fp32: float operands, bool predicates/results, and integers
   // where fp32 gives the integer result (see IntegerArithmetic).
   const ir::DType operand = op.input(arity - 1)->dtype;
@@ -428,13 +459,23 @@ UnaryStep Scalar(neff::AluOp a, float imm, neff::AluOp a2 = neff::AluOp::BYPASS,
   return s;
 }
 
+// A constant scalar input (f32, or an integer of Clip's integer form) as
+// fp32; `default_value` when the input is omitted.
 absl::StatusOr<float> ScalarInput(const ir::Op& op, size_t i, float default_value) {
   const ir::Value* v = op.input(i);
   if (v == nullptr) return default_value;
-  if (!v->is_constant || v->num_elements() != 1 || v->dtype != ir::DType::kF32) {
-    return Unsupported(absl::StrCat("input ", i, " must be a constant f32 scalar"));
+  if (!v->is_constant || v->num_elements() != 1) {
+    return Unsupported(absl::StrCat("input ", i, " must be a constant scalar"));
   }
-  return v->data_as<float>()[0];
+  switch (v->dtype) {
+    case ir::DType::kF32: return v->data_as<float>()[0];
+    case ir::DType::kI8: return v->data_as<int8_t>()[0];
+    case ir::DType::kU8: return v->data_as<uint8_t>()[0];
+    case ir::DType::kI32: return static_cast<float>(v->data_as<int32_t>()[0]);
+    case ir::DType::kI64: return static_cast<float>(v->data_as<int64_t>()[0]);
+    default:
+      return Unsupported(absl::StrCat("input ", i, " is ", ir::DTypeName(v->dtype)));
+  }
 }
 
 // The on-tile program of each unary op; the steps apply to a work tile that
@@ -569,6 +610,22 @@ bool ClipHasRuntimeBounds(const ir::Op& op) {
 }
 
 absl::Status CheckClip(const ir::Op& op) {
+  const ir::Value* x = op.input(0);
+  if (x != nullptr && x->dtype != ir::DType::kF32 && IntegerArithmetic("Max", x->dtype)) {
+    // Integers: maximum/minimum in fp32, exact below 2^24 in magnitude.
+    for (const ir::Value* v : op.inputs) {
+      if (v != nullptr && v->dtype != x->dtype) {
+        return Unsupported(absl::StrCat("bound '", v->name, "' is ", ir::DTypeName(v->dtype),
+                                        ", not the input's ", ir::DTypeName(x->dtype)));
+      }
+    }
+    if (op.outputs[0]->dtype != x->dtype) {
+      return Unsupported(absl::StrCat("output is ", ir::DTypeName(op.outputs[0]->dtype)));
+    }
+    if (ClipHasRuntimeBounds(op)) return absl::OkStatus();
+    auto program = UnaryProgram(op);
+    return program.ok() ? absl::OkStatus() : program.status();
+  }
   if (!ClipHasRuntimeBounds(op)) return CheckUnary(op);
   for (const ir::Value* v : op.inputs) {
     if (v != nullptr && v->dtype != ir::DType::kF32) return Unsupported("only f32");

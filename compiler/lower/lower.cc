@@ -12,6 +12,7 @@
 #include "compiler/lower/gather.h"
 #include "compiler/lower/grid_sample.h"
 #include "compiler/lower/layout.h"
+#include "compiler/lower/linalg.h"
 #include "compiler/lower/lower_context.h"
 #include "compiler/lower/matmul.h"
 #include "compiler/lower/norm.h"
@@ -19,6 +20,7 @@
 #include "compiler/lower/quantize.h"
 #include "compiler/lower/recurrent.h"
 #include "compiler/lower/resize.h"
+#include "compiler/lower/roi_align.h"
 #include "compiler/lower/scatter.h"
 #include "compiler/lower/window.h"
 
@@ -61,6 +63,7 @@ constexpr OpLowering kLowerings[] = {
     {"CumSum", CheckCumSum, LowerCumSum},
     {"DepthToSpace", CheckDepthSpace, LowerDepthSpace},
     {"DequantizeLinear", CheckDequantizeLinear, LowerDequantizeLinear},
+    {"Det", CheckDet, LowerDet},
     {"Div", CheckBinary, LowerBinary},
     {"Dropout", CheckLayout, LowerLayout},
     {"DynamicQuantizeLinear", CheckDynamicQuantizeLinear, LowerDynamicQuantizeLinear},
@@ -105,6 +108,7 @@ constexpr OpLowering kLowerings[] = {
     {"MatMulInteger", CheckIntegerMatMul, LowerIntegerMatMul},
     {"Max", CheckBinary, LowerBinary},
     {"MaxPool", CheckPool, LowerPool},
+    {"MaxUnpool", CheckMaxUnpool, LowerMaxUnpool},
     {"Mean", CheckBinary, LowerBinary},
     {"MeanVarianceNormalization", CheckMeanVarianceNorm, LowerMeanVarianceNorm},
     {"Min", CheckBinary, LowerBinary},
@@ -137,6 +141,7 @@ constexpr OpLowering kLowerings[] = {
     {"Reshape", CheckLayout, LowerLayout},
     {"Resize", CheckResize, LowerResize},
     {"ReverseSequence", CheckReverseSequence, LowerReverseSequence},
+    {"RoiAlign", CheckRoiAlign, LowerRoiAlign},
     {"Round", CheckUnary, LowerUnary},
     {"Scatter", CheckScatter, LowerScatter},
     {"ScatterElements", CheckScatter, LowerScatter},

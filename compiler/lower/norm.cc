@@ -625,13 +625,80 @@ absl::Status CheckBatchNorm(const ir::Op& op) {
     return Unsupported("training mode (running statistics outputs)");
   }
   if (op.input(0) == nullptr || op.input(0)->shape.size() < 2) return Unsupported("input rank < 2");
+  const int64_t c = op.input(0)->shape[1];
   for (int i = 1; i <= 4; ++i) {
-    if (op.input(i) == nullptr || !op.input(i)->is_constant) {
-      return Unsupported("scale, B, mean and var must be compile-time constants");
+    if (op.input(i) == nullptr || op.input(i)->num_elements() != c) {
+      return Unsupported("scale, B, mean and var must each have one element per channel");
     }
   }
   return absl::OkStatus();
 }
+
+namespace {
+
+bool AllConstant(const ir::Op& op, int first, int last) {
+  for (int i = first; i <= last; ++i) {
+    if (!op.input(i)->is_constant) return false;
+  }
+  return true;
+}
+
+// The per-channel affine y = x * a + b of inference BatchNorm, with
+// a = scale / sqrt(var + eps) and b = B - mean * a: folded at compile time
+// when scale, B, mean and var are constants, computed on chip (one channel
+// per partition) otherwise.
+struct ChannelAffine {
+  DramTensor a, b;  // [C] f32
+  bool on_chip = false;
+};
+
+ChannelAffine BatchNormAffine(const ir::Op& op, LowerContext& ctx, int64_t c, float eps) {
+  ChannelAffine affine;
+  if (AllConstant(op, 1, 4)) {
+    std::vector<float> a(c), b(c);
+    const float* scale = op.input(1)->data_as<float>();
+    const float* bias = op.input(2)->data_as<float>();
+    const float* mean = op.input(3)->data_as<float>();
+    const float* var = op.input(4)->data_as<float>();
+    for (int64_t i = 0; i < c; ++i) {
+      a[i] = scale[i] / std::sqrt(var[i] + eps);
+      b[i] = bias[i] - mean[i] * a[i];
+    }
+    affine.a = ctx.F32Weights("scale", {c}, a);
+    affine.b = ctx.F32Weights("shift", {c}, b);
+    return affine;
+  }
+  affine.on_chip = true;
+  return affine;
+}
+
+// Loads channels [c0, c0 + ct) of the affine into per-partition tiles `as`
+// and `bs`, computing them from the run-time inputs when needed.
+absl::Status LoadChannelAffine(const ir::Op& op, LowerContext& ctx, const ChannelAffine& affine,
+                               int64_t c0, int ct, float eps, const Operand& as,
+                               const Operand& bs) {
+  if (!affine.on_chip) {
+    ctx.Dma(as, ctx.View(affine.a, c0, ct, 1, {Dim{1, 1}}));
+    ctx.Dma(bs, ctx.View(affine.b, c0, ct, 1, {Dim{1, 1}}));
+    return absl::OkStatus();
+  }
+  auto mb = ctx.Sbuf("mean", ct, 4), vb = ctx.Sbuf("var", ct, 4);
+  if (!mb.ok()) return mb.status();
+  if (!vb.ok()) return vb.status();
+  Operand mean = ctx.Tile(*mb, ct, 1), var = ctx.Tile(*vb, ct, 1);
+  ctx.Dma(as, ctx.View(ctx.Tensor(op.input(1)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.Dma(bs, ctx.View(ctx.Tensor(op.input(2)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.Dma(mean, ctx.View(ctx.Tensor(op.input(3)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.Dma(var, ctx.View(ctx.Tensor(op.input(4)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.TensorScalar(var, var, neff::AluOp::ADD, eps);
+  ctx.Activation(var, var, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+  ctx.TensorTensor(as, as, var, neff::AluOp::DIVIDE);      // a = scale / sqrt(var + eps)
+  ctx.TensorTensor(mean, mean, as, neff::AluOp::MULTIPLY);  // mean * a
+  ctx.TensorTensor(bs, bs, mean, neff::AluOp::SUBTRACT);    // b = B - mean * a
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& x = ctx.Tensor(op.input(0));
@@ -639,17 +706,7 @@ absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
   const int64_t n_batch = x.shape[0], c = x.shape[1];
   const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
   const float eps = op.GetFloat("epsilon", 1e-5f);
-  // y = x * a + b per channel, folded at compile time.
-  std::vector<float> a(c), b(c);
-  const float* scale = op.input(1)->data_as<float>();
-  const float* bias = op.input(2)->data_as<float>();
-  const float* mean = op.input(3)->data_as<float>();
-  const float* var = op.input(4)->data_as<float>();
-  for (int64_t i = 0; i < c; ++i) {
-    a[i] = scale[i] / std::sqrt(var[i] + eps);
-    b[i] = bias[i] - mean[i] * a[i];
-  }
-  const DramTensor at = ctx.F32Weights("scale", {c}, a), bt = ctx.F32Weights("shift", {c}, b);
+  const ChannelAffine affine = BatchNormAffine(op, ctx, c, eps);
   const int64_t part = ctx.spec().partitions;
   constexpr int64_t kChunk = 4096;
   for (int64_t c0 = 0; c0 < c; c0 += part) {
@@ -658,8 +715,7 @@ absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
     if (!ab.ok()) return ab.status();
     if (!bb.ok()) return bb.status();
     Operand as = ctx.Tile(*ab, ct, 1), bs = ctx.Tile(*bb, ct, 1);
-    ctx.Dma(as, ctx.View(at, c0, ct, 1, {Dim{1, 1}}));
-    ctx.Dma(bs, ctx.View(bt, c0, ct, 1, {Dim{1, 1}}));
+    if (auto s = LoadChannelAffine(op, ctx, affine, c0, ct, eps, as, bs); !s.ok()) return s;
     for (int64_t n = 0; n < n_batch; ++n) {
       for (int64_t s0 = 0; s0 < spatial; s0 += kChunk) {
         const int64_t len = std::min(kChunk, spatial - s0);

@@ -116,15 +116,25 @@ absl::Status CheckScatter(const ir::Op& op) {
   return layout.ok() ? absl::OkStatus() : layout.status();
 }
 
-absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
-  auto layout = Layout(op);
-  if (!layout.ok()) return layout.status();
-  const ScatterLayout& l = *layout;
-  const DramTensor& data = ctx.Tensor(op.input(0));
-  const DramTensor& indices = ctx.Tensor(op.input(1));
-  const DramTensor& updates = ctx.Tensor(op.input(2));
-  const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  const bool add = op.GetString("reduction", "none") == "add";
+namespace {
+
+// How the updates that target one position combine with it.
+enum class Combine {
+  kReplace,  // their sum replaces data (one update per position)
+  kAdd,      // data plus their sum
+  kMean,     // their mean replaces data (equal duplicates give the value)
+};
+
+// Fills each [k, 1] target-row tile in place (k partitions, one update each);
+// the identity when null.
+using RemapTargets = absl::Status (*)(LowerContext& ctx, const ir::Op& op, const Operand& target,
+                                      int k);
+
+// y = data with the updates scattered into it, as described by `l`.
+absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayout& l,
+                         const DramTensor& data, const DramTensor& indices,
+                         const DramTensor& updates, const DramTensor& y, Combine combine,
+                         RemapTargets remap) {
   const int64_t m = l.components, w = l.width, part = ctx.spec().partitions;
   const int64_t chunks = (l.updates + part - 1) / part;
   const int max_k = static_cast<int>(std::min(part, l.updates));
@@ -176,6 +186,9 @@ absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
     ctx.TensorTensor(scratch, index, stride, neff::AluOp::MULTIPLY);
     ctx.TensorReduce(valid, scratch, neff::AluOp::ADD);
     ctx.TensorTensor(target, target, valid, neff::AluOp::ADD);
+    if (remap != nullptr) {
+      if (auto st = remap(ctx, op, target, k); !st.ok()) return st;
+    }
   }
   // Phase 2, per block of 128 positions: sum and count of its updates in
   // PSUM, then data where the count is 0, else the sum (plus data for add).
@@ -203,8 +216,15 @@ absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
     ctx.Dma(data_rows, ctx.View(data, p0 * w, rows, w, {Dim{1, w}}));
     ctx.TensorScalar(has, ctx.Tile(*pb, rows, 1, w * 4), neff::AluOp::IS_GT, 0.0f);
     const Operand sums = ctx.Tile(*pb, rows, w);
-    if (add) {
+    if (combine == Combine::kAdd) {
       ctx.TensorTensor(result, data_rows, sums, neff::AluOp::ADD);
+    } else if (combine == Combine::kMean) {
+      // max(count, 1) keeps positions without updates finite (they keep
+      // data); `keep`'s first column holds it until the select below.
+      Operand divisor = ctx.Tile(*kb, rows, 1);
+      ctx.TensorScalar(divisor, ctx.Tile(*pb, rows, 1, w * 4), neff::AluOp::MAXIMUM, 1.0f);
+      ctx.TensorScalarPerPartition(result, sums, neff::AluOp::DIVIDE, &divisor, 0.0f,
+                                   neff::AluOp::BYPASS, nullptr, 0.0f);
     } else {
       ctx.TensorCopy(result, sums);
     }
@@ -215,6 +235,130 @@ absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
     ctx.Dma(ctx.View(y, p0 * w, rows, w, {Dim{1, w}}), result);
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
+  auto layout = Layout(op);
+  if (!layout.ok()) return layout.status();
+  const Combine combine =
+      op.GetString("reduction", "none") == "add" ? Combine::kAdd : Combine::kReplace;
+  return EmitScatter(ctx, op, *layout, ctx.Tensor(op.input(0)), ctx.Tensor(op.input(1)),
+                     ctx.Tensor(op.input(2)), ctx.Tensor(op.outputs[0]), combine, nullptr);
+}
+
+namespace {
+
+// MaxUnpool's output without output_shape: per spatial dim,
+// (in - 1) * stride + kernel - pad_begin - pad_end.
+absl::StatusOr<ir::Shape> DefaultUnpoolShape(const ir::Op& op) {
+  const ir::Shape& x = op.input(0)->shape;
+  const size_t spatial = x.size() - 2;
+  const std::vector<int64_t> kernel = op.GetInts("kernel_shape", {});
+  const std::vector<int64_t> strides = op.GetInts("strides", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> pads = op.GetInts("pads", std::vector<int64_t>(2 * spatial, 0));
+  if (kernel.size() != spatial || strides.size() != spatial || pads.size() != 2 * spatial) {
+    return Unsupported(absl::StrCat("kernel_shape/strides/pads must describe ", spatial,
+                                    " spatial dims"));
+  }
+  ir::Shape shape = {x[0], x[1]};
+  for (size_t d = 0; d < spatial; ++d) {
+    shape.push_back((x[d + 2] - 1) * strides[d] + kernel[d] - pads[d] - pads[d + spatial]);
+  }
+  return shape;
+}
+
+// Each update targets I's flat index into the default output: a single
+// component checked against that size, the output one value per row.
+absl::StatusOr<ScatterLayout> UnpoolLayout(const ir::Op& op) {
+  auto shape = DefaultUnpoolShape(op);
+  if (!shape.ok()) return shape.status();
+  ScatterLayout l;
+  l.positions = op.outputs[0]->num_elements();
+  l.updates = op.input(0)->num_elements();
+  l.sizes = {static_cast<float>(ir::NumElements(*shape))};
+  l.strides = {1.0f};
+  l.base.assign(l.updates, 0.0f);
+  if (l.positions >= (int64_t{1} << 24)) return Unsupported("an output of 2^24 elements or more");
+  const int64_t blocks = (l.positions + 127) / 128, chunks = (l.updates + 127) / 128;
+  if (blocks * chunks > kMaxMatmuls || chunks * 3 > kMaxStagedFloats) {
+    return Unsupported(absl::StrCat(l.updates, " values into ", l.positions,
+                                    " positions (at most ", kMaxMatmuls, " 128x128 match blocks)"));
+  }
+  return l;
+}
+
+// With an output_shape larger than the default, an index keeps its (n, c,
+// spatial) coordinates in the default shape (the ONNX test data's reading):
+// decoded innermost first with exact fp32 mod and division, re-encoded in
+// the output's strides.
+absl::Status RemapUnpoolTargets(LowerContext& ctx, const ir::Op& op, const Operand& target,
+                                int k) {
+  auto shape = DefaultUnpoolShape(op);
+  if (!shape.ok()) return shape.status();
+  const ir::Shape& out = op.outputs[0]->shape;
+  if (*shape == out) return absl::OkStatus();
+  auto cb = ctx.Sbuf("coordinate", k, 4), ab = ctx.Sbuf("remapped", k, 4);
+  if (!cb.ok()) return cb.status();
+  if (!ab.ok()) return ab.status();
+  const Operand coordinate = ctx.Tile(*cb, k, 1), remapped = ctx.Tile(*ab, k, 1);
+  ctx.Memset(remapped, 0.0f);
+  float out_stride = 1.0f;
+  for (size_t d = out.size(); d-- > 2;) {
+    const float size = static_cast<float>((*shape)[d]);
+    ctx.TensorScalar(coordinate, target, neff::AluOp::MOD, size);
+    ctx.TensorScalarPerPartition(target, target, neff::AluOp::SUBTRACT, &coordinate, 0.0f,
+                                 neff::AluOp::DIVIDE, nullptr, size);
+    ctx.TensorScalarPerPartition(remapped, coordinate, neff::AluOp::MULTIPLY, nullptr, out_stride,
+                                 neff::AluOp::ADD, &remapped, 0.0f);
+    out_stride *= static_cast<float>(out[d]);
+  }
+  // What is left of the index is n * C + c.
+  ctx.TensorScalarPerPartition(target, target, neff::AluOp::MULTIPLY, nullptr, out_stride,
+                               neff::AluOp::ADD, &remapped, 0.0f);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckMaxUnpool(const ir::Op& op) {
+  if (op.input(0) == nullptr || op.input(1) == nullptr) return Unsupported("needs X and I");
+  if (op.input(0)->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
+    return Unsupported("only f32 X");
+  }
+  if (op.input(1)->dtype != ir::DType::kI64 && op.input(1)->dtype != ir::DType::kI32) {
+    return Unsupported("I must be i32 or i64");
+  }
+  const ir::Shape& x = op.input(0)->shape;
+  const ir::Shape& out = op.outputs[0]->shape;
+  if (x.size() < 3 || op.input(1)->shape != x) {
+    return Unsupported("X must be [N, C, D1, ...] and I of X's shape");
+  }
+  auto shape = DefaultUnpoolShape(op);
+  if (!shape.ok()) return shape.status();
+  if (out.size() != x.size() || out[0] != x[0] || out[1] != x[1]) {
+    return Unsupported("the output must keep X's N and C");
+  }
+  for (size_t d = 2; d < out.size(); ++d) {
+    if (out[d] < (*shape)[d]) {
+      return Unsupported("an output_shape smaller than the default output shape");
+    }
+  }
+  auto layout = UnpoolLayout(op);
+  return layout.ok() ? absl::OkStatus() : layout.status();
+}
+
+absl::Status LowerMaxUnpool(const ir::Op& op, LowerContext& ctx) {
+  auto layout = UnpoolLayout(op);
+  if (!layout.ok()) return layout.status();
+  const ir::Shape& out = op.outputs[0]->shape;
+  const DramTensor zeros =
+      ctx.F32Weights("zeros", out, std::vector<float>(ir::NumElements(out), 0.0f));
+  // Overlapping windows can give one index twice (the same input element,
+  // so the same value): the mean keeps it.
+  return EmitScatter(ctx, op, *layout, zeros, ctx.Tensor(op.input(1)), ctx.Tensor(op.input(0)),
+                     ctx.Tensor(op.outputs[0]), Combine::kMean, RemapUnpoolTargets);
 }
 
 }  // namespace ncc::lower

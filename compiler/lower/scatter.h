@@ -15,6 +15,11 @@ namespace ncc::lower {
 absl::Status CheckScatter(const ir::Op& op);
 absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx);
 
+// MaxUnpool: X scattered into zeros at I's flat indices (MaxPool's Indices
+// output), the same matmul collection.
+absl::Status CheckMaxUnpool(const ir::Op& op);
+absl::Status LowerMaxUnpool(const ir::Op& op, LowerContext& ctx);
+
 }  // namespace ncc::lower
 
 #endif  // NCC_COMPILER_LOWER_SCATTER_H_

@@ -100,7 +100,7 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   AddNode(g, "Conv", "conv4d", {"b", "w"}, {"c"});
   AddNode(g, "Sqrt", "sqrt_int", {"i"}, {"j"});
   AddNode(g, "Relu", "relu_int", {"j"}, {"k"});
-  AddNode(g, "Det", "det1", {"c"}, {"m"});
+  AddNode(g, "Unique", "unique1", {"c"}, {"m"});
   auto* ml_node = AddNode(g, "Binarizer", "bin", {"m"}, {"y"});
   ml_node->set_domain("ai.onnx.ml");
   SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 2, 4, 4, 4, 4});
@@ -118,7 +118,7 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
               HasSubstr("Sqrt x1 ('sqrt_int'): input 0 is int64 (supported: float32)"));
   EXPECT_THAT(message,
               HasSubstr("Relu x1 ('relu_int'): input 0 is int64 (supported: float32)"));
-  EXPECT_THAT(message, HasSubstr("Det x1 ('det1'): op type is not supported"));
+  EXPECT_THAT(message, HasSubstr("Unique x1 ('unique1'): op type is not supported"));
   EXPECT_THAT(message, HasSubstr("ai.onnx.ml.Binarizer x1 ('bin'): operator domain "
                                  "'ai.onnx.ml' is not supported"));
   EXPECT_THAT(message, HasSubstr("neuron-cc list-operators --framework ONNX"));

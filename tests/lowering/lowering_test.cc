@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <random>
 #include <string>
 #include <tuple>
@@ -551,6 +552,102 @@ TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
   EXPECT_EQ(out["ic"], ic);
 }
 
+// MaxUnpool (ONNX: zeros with X[k] written at the flat index I[k]) of
+// MaxPool's outputs: non-overlapping 2x2 windows over two batches and 130
+// channels; overlapping 3x3 stride-1 windows, where one element can win
+// twice; and an output_shape larger than the default, where an index keeps
+// its coordinates (as in the ONNX test data).
+TEST(Pool, MaxUnpoolOfMaxPoolIndices) {
+  const std::string text = R"(graph g(%x: f32[2,130,4,6], %s: f32[1,1,4,4], %v: f32[1,1,2,2], %j: i64[1,1,2,2]) -> (%u, %uo, %ul) {
+  %m: f32[2,130,2,3], %i: i64[2,130,2,3] = MaxPool(%x) {kernel_shape=[2,2], strides=[2,2]}
+  %u: f32[2,130,4,6] = MaxUnpool(%m, %i) {kernel_shape=[2,2], strides=[2,2]}
+  %mo: f32[1,1,2,2], %io: i64[1,1,2,2] = MaxPool(%s) {kernel_shape=[3,3], strides=[1,1]}
+  %uo: f32[1,1,4,4] = MaxUnpool(%mo, %io) {kernel_shape=[3,3], strides=[1,1]}
+  %ul: f32[1,1,5,5] = MaxUnpool(%v, %j) {kernel_shape=[2,2], strides=[2,2]}
+}
+)";
+  Tensor x = Random(2 * 130 * 24, 81);
+  Tensor u(x.size(), 0.0f);
+  for (int plane = 0; plane < 260; ++plane)
+    for (int oh = 0; oh < 2; ++oh)
+      for (int ow = 0; ow < 3; ++ow) {
+        int best = -1;
+        for (int r = 0; r < 2; ++r)
+          for (int c = 0; c < 2; ++c) {
+            const int at = (plane * 4 + oh * 2 + r) * 6 + ow * 2 + c;
+            if (best < 0 || x[at] > x[best]) best = at;
+          }
+        u[best] = x[best];
+      }
+  // The 9 wins all four 3x3 windows: unpooled once, not summed.
+  const Tensor s = {1, 2, 3, 4, 5, 9, 7, 8, 0, 1, 2, 3, 4, 5, 6, 7};
+  Tensor uo(16, 0.0f);
+  uo[5] = 9;
+  auto out = CompileAndRun(text, {{"x", x}, {"s", s}, {"v", {1, 2, 3, 4}}, {"j", {5, 7, 13, 15}}});
+  EXPECT_EQ(out["u"], u);
+  EXPECT_EQ(out["uo"], uo);
+  Tensor ul(25, 0.0f);
+  ul[6] = 1, ul[8] = 2, ul[16] = 3, ul[18] = 4;
+  EXPECT_EQ(out["ul"], ul);
+}
+
+// RoiAlign reference from the ONNX operator text (average mode): each bin
+// averages sampling_ratio^2 bilinear samples; a sample beyond [-1, H] or
+// [-1, W] counts as 0, coordinates below 0 are taken as 0, and the last
+// row/column is repeated past the edge.
+float Bilinear(const float* plane, int h, int w, float y, float x) {
+  if (y < -1.0f || y > h || x < -1.0f || x > w) return 0.0f;
+  y = std::max(y, 0.0f), x = std::max(x, 0.0f);
+  int y0 = static_cast<int>(y), x0 = static_cast<int>(x), y1 = y0 + 1, x1 = x0 + 1;
+  if (y0 >= h - 1) y0 = y1 = h - 1, y = static_cast<float>(y0);
+  if (x0 >= w - 1) x0 = x1 = w - 1, x = static_cast<float>(x0);
+  const float ly = y - y0, lx = x - x0, hy = 1 - ly, hx = 1 - lx;
+  return hy * hx * plane[y0 * w + x0] + hy * lx * plane[y0 * w + x1] +
+         ly * hx * plane[y1 * w + x0] + ly * lx * plane[y1 * w + x1];
+}
+
+Tensor RoiAlignRef(const Tensor& x, int c, int h, int w, const Tensor& rois, const Tensor& batch,
+                   int out_h, int out_w, int ratio, float scale, bool half_pixel) {
+  Tensor y;
+  const float offset = half_pixel ? 0.5f : 0.0f;
+  for (size_t r = 0; r < batch.size(); ++r) {
+    const float x0 = rois[r * 4] * scale - offset, y0 = rois[r * 4 + 1] * scale - offset;
+    float rw = rois[r * 4 + 2] * scale - offset - x0, rh = rois[r * 4 + 3] * scale - offset - y0;
+    if (!half_pixel) rw = std::max(rw, 1.0f), rh = std::max(rh, 1.0f);
+    const float bh = rh / out_h, bw = rw / out_w;
+    for (int ch = 0; ch < c; ++ch) {
+      const float* plane = &x[(static_cast<int>(batch[r]) * c + ch) * h * w];
+      for (int ph = 0; ph < out_h; ++ph)
+        for (int pw = 0; pw < out_w; ++pw) {
+          double sum = 0;
+          for (int iy = 0; iy < ratio; ++iy)
+            for (int ix = 0; ix < ratio; ++ix) {
+              const float sy = y0 + ph * bh + (iy + 0.5f) * bh / ratio;
+              const float sx = x0 + pw * bw + (ix + 0.5f) * bw / ratio;
+              sum += Bilinear(plane, h, w, sy, sx);
+            }
+          y.push_back(static_cast<float>(sum / (ratio * ratio)));
+        }
+    }
+  }
+  return y;
+}
+
+TEST(Resize, RoiAlignAverageWithRunTimeBoxesAndBatchIndices) {
+  const std::string text = R"(graph g(%x: f32[2,3,6,7], %rois: f32[4,4], %b: i64[4]) -> (%half, %output_half) {
+  %half: f32[4,3,3,2] = RoiAlign(%x, %rois, %b) {coordinate_transformation_mode="half_pixel", output_height=3, output_width=2, sampling_ratio=2, spatial_scale=0.5}
+  %output_half: f32[4,3,3,2] = RoiAlign(%x, %rois, %b) {coordinate_transformation_mode="output_half_pixel", output_height=3, output_width=2, sampling_ratio=3, spatial_scale=0.5}
+}
+)";
+  const Tensor x = Random(2 * 3 * 6 * 7, 91);
+  // Boxes inside, partly outside (samples beyond the edge), thin, and reversed.
+  const Tensor rois = {2, 1, 10, 9, -4, -3, 16, 14, 6, 6, 6.5, 6.5, 9, 8, 3, 2};
+  const Tensor b = {1, 0, 1, 0};
+  auto out = CompileAndRun(text, {{"x", x}, {"rois", rois}, {"b", b}});
+  ExpectClose(out["half"], RoiAlignRef(x, 3, 6, 7, rois, b, 3, 2, 2, 0.5f, true), 1e-5);
+  ExpectClose(out["output_half"], RoiAlignRef(x, 3, 6, 7, rois, b, 3, 2, 3, 0.5f, false), 1e-5);
+}
+
 TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
   const std::string text = R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
   %starts: i64[2] = constant [3, 1]
@@ -796,6 +893,27 @@ TEST(RowOps, LayerNormAndBatchNorm) {
   auto out = CompileAndRun(text, {{"x", x}, {"g", g}, {"b", b}, {"c", c}});
   ExpectClose(out["y"], y);
   ExpectClose(out["n"], n);
+}
+
+// BatchNormalization whose scale, B, mean and var are graph inputs: the
+// per-channel affine is computed on chip (ONNX: y = (x - mean) /
+// sqrt(var + epsilon) * scale + B), here over more than 128 channels.
+TEST(RowOps, BatchNormWithRunTimeStatistics) {
+  const std::string text = R"(graph g(%x: f32[2,130,3,5], %s: f32[130], %b: f32[130], %m: f32[130], %v: f32[130]) -> (%y) {
+  %y: f32[2,130,3,5] = BatchNormalization(%x, %s, %b, %m, %v) {epsilon=0.01}
+}
+)";
+  const int64_t c = 130, inner = 15;
+  Tensor x = Random(2 * c * inner, 31), s = Random(c, 32), b = Random(c, 33), m = Random(c, 34);
+  Tensor v = Random(c, 35);
+  for (float& e : v) e = std::fabs(e) + 0.1f;
+  Tensor y(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int64_t ch = (i / inner) % c;
+    y[i] = (x[i] - m[ch]) / std::sqrt(v[ch] + 0.01f) * s[ch] + b[ch];
+  }
+  auto out = CompileAndRun(text, {{"x", x}, {"s", s}, {"b", b}, {"m", m}, {"v", v}});
+  ExpectClose(out["y"], y);
 }
 
 // fuse-residual-norm's form: LayerNorm(x + h) with the sum formed on chip,
@@ -1614,6 +1732,75 @@ TEST(Lowering, IntegerArithmeticIsExact) {
   EXPECT_EQ(out["max"], (Tensor{7, 3, 7, -3, 100000, 16777215, 5, 9}));
   EXPECT_EQ(out["lt"], (Tensor{0, 1, 0, 1, 0, 0, 1, 0}));
   EXPECT_EQ(out["min"], (Tensor{-128, -128, 0, 4, -6, 1, -1, 2}));
+}
+
+// Clip on integers (bounds of the input's type, run-time or constant) and
+// Pow with a base and an exponent of different types: the result has the
+// base's type (ONNX: Pow's T and T1; an integer result is truncated).
+TEST(Lowering, IntegerClipAndMixedTypePow) {
+  const std::string text = R"(graph g(%x: i8[6], %lo: i8[], %b: i32[6], %e: f32[6], %f: f32[6], %n: i64[6]) -> (%c, %k, %p, %q) {
+  %hi: i8[] = constant [5]
+  %c: i8[6] = Clip(%x, %lo)
+  %k: i8[6] = Clip(%x, %lo, %hi)
+  %p: i32[6] = Pow(%b, %e)
+  %q: f32[6] = Pow(%f, %n)
+}
+)";
+  const Tensor x = {-128, -3, 0, 4, 9, 127};
+  const Tensor b = {2, 3, -2, 10, 7, 1};
+  const Tensor e = {3, 2, 3, 0.5, 0, 5};
+  const Tensor f = {1.5, -2, 0.5, 3, 10, -1};
+  const Tensor n = {2, 3, -1, 0, 4, 7};
+  auto out = CompileAndRun(text, {{"x", x}, {"lo", {-2}}, {"b", b}, {"e", e}, {"f", f}, {"n", n}},
+                           /*fuse=*/false);
+  EXPECT_EQ(out["c"], (Tensor{-2, -2, 0, 4, 9, 127}));
+  EXPECT_EQ(out["k"], (Tensor{-2, -2, 0, 4, 5, 5}));
+  // 10^0.5 = 3.16... truncates to 3.
+  EXPECT_EQ(out["p"], (Tensor{8, 9, -8, 3, 1, 1}));
+  EXPECT_EQ(out["q"], (Tensor{2.25, -8, 2, 1, 10000, -1}));
+}
+
+// Det of 1x1, 2x2 and 3x3 matrices, with a batch wider than the 128
+// partitions; the reference is the Leibniz formula (a sum over permutations).
+double LeibnizDet(const float* m, int n) {
+  std::vector<int> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  double det = 0;
+  do {
+    int inversions = 0;
+    for (int i = 0; i < n; ++i) {
+      for (int j = i + 1; j < n; ++j) inversions += perm[i] > perm[j];
+    }
+    double term = inversions % 2 ? -1 : 1;
+    for (int i = 0; i < n; ++i) term *= m[i * n + perm[i]];
+    det += term;
+  } while (std::next_permutation(perm.begin(), perm.end()));
+  return det;
+}
+
+TEST(LinearAlgebra, DetOfSmallMatrices) {
+  const std::string text = R"(graph g(%a: f32[1,1], %b: f32[2,2], %c: f32[130,3,3]) -> (%da, %db, %dc) {
+  %da: f32[] = Det(%a)
+  %db: f32[] = Det(%b)
+  %dc: f32[130] = Det(%c)
+}
+)";
+  const Tensor a = {-2.5}, b = {1.5, 2, -3, 4}, c = Random(130 * 9, 41);
+  Tensor dc(130);
+  for (int i = 0; i < 130; ++i) dc[i] = float(LeibnizDet(&c[i * 9], 3));
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"c", c}});
+  EXPECT_EQ(out["da"], (Tensor{-2.5}));
+  EXPECT_EQ(out["db"], (Tensor{12}));
+  ExpectClose(out["dc"], dc);
+
+  auto graph = ir::Parse(R"(graph g(%u: f32[4,4]) -> (%du) {
+  %du: f32[] = Det(%u)
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto unsupported = lower::FindUnsupported(**graph);
+  ASSERT_EQ(unsupported.size(), 1u);
+  EXPECT_EQ(unsupported[0].reason, "4x4 matrices (closed forms up to 3x3)");
 }
 
 // Resize reference, written from the ONNX operator text: output index o
