@@ -71,6 +71,10 @@ double ElementAt(const Value& v, int64_t i) {
     case DType::kU8: return v.data[i];
     case DType::kI8: return static_cast<int8_t>(v.data[i]);
     case DType::kF64: return v.data_as<double>()[i];
+    case DType::kI16: return v.data_as<int16_t>()[i];
+    case DType::kU16: return v.data_as<uint16_t>()[i];
+    case DType::kU32: return v.data_as<uint32_t>()[i];
+    case DType::kU64: return static_cast<double>(v.data_as<uint64_t>()[i]);
     case DType::kBF16: {
       uint32_t bits = static_cast<uint32_t>(v.data_as<uint16_t>()[i]) << 16;
       float f;

@@ -43,6 +43,7 @@ constexpr OpLowering kLowerings[] = {
     {"Atanh", CheckUnary, LowerUnary},
     {"AveragePool", CheckPool, LowerPool},
     {"BatchNormalization", CheckBatchNorm, LowerBatchNorm},
+    {"BitShift", CheckBinary, LowerBinary},
     {"Cast", CheckCast, LowerCast},
     {"CastLike", CheckCast, LowerCast},
     {"Ceil", CheckUnary, LowerUnary},
