@@ -53,12 +53,16 @@ int DTypeSize(DType dtype) {
   switch (dtype) {
     case DType::F32:
     case DType::I32:
+    case DType::U32:
       return 4;
     case DType::BF16:
     case DType::F16:
+    case DType::I16:
+    case DType::U16:
       return 2;
     case DType::I64:
     case DType::F64:
+    case DType::U64:
       return 8;
     case DType::BOOL:
     case DType::I8:

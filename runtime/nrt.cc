@@ -130,6 +130,10 @@ nrt_dtype_t ToNrt(neff::DType d) {
     case neff::DType::I8: return NRT_DTYPE_INT8;
     case neff::DType::U8: return NRT_DTYPE_UINT8;
     case neff::DType::F64: return NRT_DTYPE_FLOAT64;
+    case neff::DType::I16: return NRT_DTYPE_INT16;
+    case neff::DType::U16: return NRT_DTYPE_UINT16;
+    case neff::DType::U32: return NRT_DTYPE_UINT32;
+    case neff::DType::U64: return NRT_DTYPE_UINT64;
   }
   return NRT_DTYPE_UNKNOWN;
 }
@@ -350,6 +354,10 @@ const char* nrt_dtype_as_str(nrt_dtype_t dtype) {
     case NRT_DTYPE_INT64: return "int64";
     case NRT_DTYPE_BOOL: return "bool";
     case NRT_DTYPE_FLOAT64: return "float64";
+    case NRT_DTYPE_INT16: return "int16";
+    case NRT_DTYPE_UINT16: return "uint16";
+    case NRT_DTYPE_UINT32: return "uint32";
+    case NRT_DTYPE_UINT64: return "uint64";
     case NRT_DTYPE_UNKNOWN: break;
   }
   return "unknown";

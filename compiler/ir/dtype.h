@@ -23,6 +23,12 @@ enum class DType : uint8_t {
   // Storage only: the engines have no float64. The ONNX importer computes
   // float64 models in float32 and keeps f64 only at the graph boundary.
   kF64,
+  // Integer storage types; the engines compute them in float32 (exact below
+  // 2^24) like the other integer types.
+  kI16,
+  kU16,
+  kU32,
+  kU64,
 };
 
 // Short name used by the text form and by error messages: f32, bf16, ...

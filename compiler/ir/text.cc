@@ -71,6 +71,10 @@ double ElementAt(const Value& v, int64_t i) {
     case DType::kU8: return v.data[i];
     case DType::kI8: return static_cast<int8_t>(v.data[i]);
     case DType::kF64: return v.data_as<double>()[i];
+    case DType::kI16: return v.data_as<int16_t>()[i];
+    case DType::kU16: return v.data_as<uint16_t>()[i];
+    case DType::kU32: return v.data_as<uint32_t>()[i];
+    case DType::kU64: return static_cast<double>(v.data_as<uint64_t>()[i]);
     case DType::kBF16: {
       uint32_t bits = static_cast<uint32_t>(v.data_as<uint16_t>()[i]) << 16;
       float f;
@@ -258,8 +262,24 @@ class Parser {
         case DType::kI8:
           v->data[i] = static_cast<uint8_t>(static_cast<int64_t>(elems[i]));
           break;
+        case DType::kI16:
+        case DType::kU16: {
+          const uint16_t x = static_cast<uint16_t>(static_cast<int64_t>(elems[i]));
+          std::memcpy(&v->data[i * 2], &x, 2);
+          break;
+        }
+        case DType::kU32: {
+          const uint32_t x = static_cast<uint32_t>(static_cast<int64_t>(elems[i]));
+          std::memcpy(&v->data[i * 4], &x, 4);
+          break;
+        }
+        case DType::kU64: {
+          const uint64_t x = static_cast<uint64_t>(elems[i]);
+          std::memcpy(&v->data[i * 8], &x, 8);
+          break;
+        }
         default:
-          return Error("constants in text must be f32, i32, i64, i8, u8 or bool");
+          return Error("constants in text must be f32, integers or bool");
       }
     }
     return absl::OkStatus();

@@ -86,6 +86,10 @@ DramTensor WeightsFromDoubles(LowerContext& ctx, const std::string& name, ir::DT
       case ir::DType::kI8: *p = static_cast<uint8_t>(static_cast<int8_t>(v)); break;
       case ir::DType::kU8: *p = static_cast<uint8_t>(v); break;
       case ir::DType::kF64: std::memcpy(p, &v, 8); break;
+      case ir::DType::kI16: { int16_t x = static_cast<int16_t>(v); std::memcpy(p, &x, 2); break; }
+      case ir::DType::kU16: { uint16_t x = static_cast<uint16_t>(v); std::memcpy(p, &x, 2); break; }
+      case ir::DType::kU32: { uint32_t x = static_cast<uint32_t>(v); std::memcpy(p, &x, 4); break; }
+      case ir::DType::kU64: { uint64_t x = static_cast<uint64_t>(v); std::memcpy(p, &x, 8); break; }
       case ir::DType::kBF16: {
         float f = static_cast<float>(v);
         uint32_t bits;

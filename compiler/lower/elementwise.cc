@@ -40,6 +40,7 @@ bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
   else if (type == "Min") *alu = neff::AluOp::MINIMUM;
   else if (type == "Pow") *alu = neff::AluOp::POW;
   else if (type == "Mod") *alu = neff::AluOp::MOD;  // fmod=1: FMOD (LowerBinary)
+  else if (type == "BitShift") *alu = neff::AluOp::SHIFT_LEFT;  // RIGHT: LowerBinary
   else if (type == "Sum" || type == "Mean") *alu = neff::AluOp::ADD;
   else if (type == "Equal") *alu = neff::AluOp::IS_EQUAL;
   else if (type == "Greater") *alu = neff::AluOp::IS_GT;
@@ -154,6 +155,15 @@ Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
 
 }  // namespace
 
+namespace {
+
+bool IsUnsignedInteger(ir::DType dtype) {
+  return dtype == ir::DType::kU8 || dtype == ir::DType::kU16 || dtype == ir::DType::kU32 ||
+         dtype == ir::DType::kU64;
+}
+
+}  // namespace
+
 bool IsLogic(const std::string& type) { return type == "And" || type == "Or" || type == "Xor"; }
 
 bool IsComparison(const std::string& type) {
@@ -165,12 +175,11 @@ bool IsComparison(const std::string& type) {
 // while operands and results stay within 2^24 in magnitude; Div truncates
 // toward zero and out-of-range results saturate when stored (no wrapping).
 bool IntegerArithmetic(const std::string& type, ir::DType dtype) {
-  const bool int_type = dtype == ir::DType::kI32 || dtype == ir::DType::kI64 ||
-                        dtype == ir::DType::kI8 || dtype == ir::DType::kU8;
+  const bool int_type = !ir::IsFloat(dtype) && dtype != ir::DType::kBool;
   const bool op_ok = type == "Add" || type == "Sub" || type == "Mul" || type == "Div" ||
                      type == "Mod" || type == "Max" || type == "Min" || type == "Pow" ||
                      type == "Where" || IsComparison(type);
-  return int_type && op_ok;
+  return int_type && (op_ok || type == "BitShift");
 }
 
 namespace {
@@ -218,6 +227,16 @@ absl::Status CheckBinary(const ir::Op& op) {
   // where fp32 gives the integer result (see IntegerArithmetic).
   const ir::DType operand = op.input(arity - 1)->dtype;
   const bool integer = operand != ir::DType::kF32 && IntegerArithmetic(op.type, operand);
+  if (op.type == "BitShift") {
+    if (!IsUnsignedInteger(operand)) {
+      return Unsupported(absl::StrCat("BitShift of ", ir::DTypeName(operand),
+                                      " (uint8/uint16/uint32/uint64 only)"));
+    }
+    const std::string direction = op.GetString("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT") {
+      return Unsupported(absl::StrCat("BitShift direction '", direction, "' (LEFT or RIGHT)"));
+    }
+  }
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
     const bool predicate = (op.type == "Where" && i == 0) || IsLogic(op.type);
@@ -225,7 +244,7 @@ absl::Status CheckBinary(const ir::Op& op) {
     if (in->dtype != want) {
       return Unsupported(absl::StrCat(
           "input '", in->name, "' is ", ir::DTypeName(in->dtype),
-          " (element-wise arithmetic is lowered for f32, and for i8/u8/i32/i64 operands of one "
+          " (element-wise arithmetic is lowered for f32, and for integer operands of one "
           "type in Add/Sub/Mul/Div/Mod/Max/Min/Pow/Where and comparisons)"));
     }
   }
@@ -315,6 +334,9 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   neff::AluOp alu = neff::AluOp::ADD;
   const bool plain_alu = ParseAlu(op.type, &alu);
   if (op.type == "Mod" && op.GetInt("fmod", 0) != 0) alu = neff::AluOp::FMOD;
+  if (op.type == "BitShift" && op.GetString("direction", "") == "RIGHT") {
+    alu = neff::AluOp::SHIFT_RIGHT;
+  }
   if (plain_alu && op.type != "Mean" && op.inputs.size() == 2 &&
       (IsConstantScalar(op.input(0)) || IsConstantScalar(op.input(1))) &&
       !(IsConstantScalar(op.input(0)) && IsConstantScalar(op.input(1)))) {
@@ -414,6 +436,12 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     } else {
       // Two or more operands (Sum/Mean/Max/Min are variadic), folded left.
       for (size_t i = 1; i < arity; ++i) ctx.TensorTensor(result, result, tiles[i], alu);
+      const int bits = 8 * ir::DTypeSize(op.outputs[0]->dtype);
+      if (alu == neff::AluOp::SHIFT_LEFT && bits < 64) {
+        // Wrap to the type's width as ONNX does (the ALU wraps at 64 bits);
+        // exact: the shifted value keeps the operand's significant bits.
+        ctx.TensorScalar(result, result, neff::AluOp::MOD, std::ldexp(1.0f, bits));
+      }
       if (op.type == "Mean") {
         ctx.TensorScalar(result, result, neff::AluOp::MULTIPLY, 1.0f / static_cast<float>(arity));
       }

@@ -47,6 +47,7 @@ constexpr OpLowering kLowerings[] = {
     {"Atanh", CheckUnary, LowerUnary},
     {"AveragePool", CheckPool, LowerPool},
     {"BatchNormalization", CheckBatchNorm, LowerBatchNorm},
+    {"BitShift", CheckBinary, LowerBinary},
     {"BlackmanWindow", CheckWindow, LowerWindow},
     {"Cast", CheckCast, LowerCast},
     {"CastLike", CheckCast, LowerCast},

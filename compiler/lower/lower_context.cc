@@ -332,6 +332,10 @@ absl::StatusOr<neff::DType> ToNeffDType(ir::DType dtype) {
     case ir::DType::kI8: return neff::DType::I8;
     case ir::DType::kU8: return neff::DType::U8;
     case ir::DType::kF64: return neff::DType::F64;
+    case ir::DType::kI16: return neff::DType::I16;
+    case ir::DType::kU16: return neff::DType::U16;
+    case ir::DType::kU32: return neff::DType::U32;
+    case ir::DType::kU64: return neff::DType::U64;
   }
   return absl::InvalidArgumentError("unknown dtype");
 }

@@ -107,16 +107,23 @@ inline int ElemSize(neff::DType dtype) {
   switch (dtype) {
     case neff::DType::F32:
     case neff::DType::I32:
+    case neff::DType::U32:
       return 4;
     case neff::DType::BF16:
     case neff::DType::F16:
+    case neff::DType::I16:
+    case neff::DType::U16:
       return 2;
     case neff::DType::I64:
     case neff::DType::F64:
+    case neff::DType::U64:
       return 8;
-    default:
+    case neff::DType::BOOL:
+    case neff::DType::I8:
+    case neff::DType::U8:
       return 1;
   }
+  return 1;
 }
 
 }  // namespace ncc::lower

@@ -160,6 +160,10 @@ int64_t OnnxTypeCode(ir::DType dtype) {
     case ir::DType::kF16: return 10;
     case ir::DType::kBF16: return 16;
     case ir::DType::kF64: return 11;
+    case ir::DType::kI16: return 5;
+    case ir::DType::kU16: return 4;
+    case ir::DType::kU32: return 12;
+    case ir::DType::kU64: return 13;
   }
   return 0;
 }

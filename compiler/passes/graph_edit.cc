@@ -137,6 +137,10 @@ std::vector<double> ConstantAsDoubles(const ir::Value& value) {
       case ir::DType::kI8: out[i] = Load<int8_t>(p); break;
       case ir::DType::kU8: out[i] = Load<uint8_t>(p); break;
       case ir::DType::kF64: out[i] = Load<double>(p); break;
+      case ir::DType::kI16: out[i] = Load<int16_t>(p); break;
+      case ir::DType::kU16: out[i] = Load<uint16_t>(p); break;
+      case ir::DType::kU32: out[i] = Load<uint32_t>(p); break;
+      case ir::DType::kU64: out[i] = static_cast<double>(Load<uint64_t>(p)); break;
     }
   }
   return out;
@@ -158,6 +162,10 @@ std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values,
       case ir::DType::kI8: Store<int8_t>(p, static_cast<int8_t>(v)); break;
       case ir::DType::kU8: Store<uint8_t>(p, static_cast<uint8_t>(v)); break;
       case ir::DType::kF64: Store<double>(p, v); break;
+      case ir::DType::kI16: Store<int16_t>(p, static_cast<int16_t>(v)); break;
+      case ir::DType::kU16: Store<uint16_t>(p, static_cast<uint16_t>(v)); break;
+      case ir::DType::kU32: Store<uint32_t>(p, static_cast<uint32_t>(v)); break;
+      case ir::DType::kU64: Store<uint64_t>(p, static_cast<uint64_t>(v)); break;
     }
     p += size;
   }

@@ -83,6 +83,26 @@ absl::StatusOr<ir::Attribute> ScalarTensorAttribute(const onnx::TensorProto& t,
     case ir::DType::kU8:
     case ir::DType::kBool:
       return ir::Attribute(int64_t{*p});
+    case ir::DType::kI16: {
+      int16_t v;
+      std::memcpy(&v, p, 2);
+      return ir::Attribute(int64_t{v});
+    }
+    case ir::DType::kU16: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return ir::Attribute(int64_t{v});
+    }
+    case ir::DType::kU32: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return ir::Attribute(int64_t{v});
+    }
+    case ir::DType::kU64: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return ir::Attribute(static_cast<int64_t>(v));
+    }
   }
   return absl::InternalError("unhandled dtype");
 }

@@ -608,8 +608,10 @@ TEST(ImportOnnxBytesTest, TypedInitializersOfEveryDtype) {
       {"f16", onnx::TensorProto::FLOAT16, ir::DType::kF16, {0x00, 0x3c}},
       {"bf16", onnx::TensorProto::BFLOAT16, ir::DType::kBF16, {0x80, 0x3f}},
       {"flag", onnx::TensorProto::BOOL, ir::DType::kBool, {1}},
+      {"i16", onnx::TensorProto::INT16, ir::DType::kI16, {0xfe, 0xff}},
+      {"u16", onnx::TensorProto::UINT16, ir::DType::kU16, {0xfe, 0xff}},
   };
-  const int32_t values[] = {-2, -2, 254, 0x3c00, 0x3f80, 1};
+  const int32_t values[] = {-2, -2, 254, 0x3c00, 0x3f80, 1, -2, 65534};
   for (size_t i = 0; i < std::size(cases); ++i) {
     auto* t = g->add_initializer();
     t->set_name(cases[i].name);
@@ -626,6 +628,42 @@ TEST(ImportOnnxBytesTest, TypedInitializersOfEveryDtype) {
     EXPECT_EQ(v->dtype, c.dtype) << c.name;
     EXPECT_EQ(v->data, c.bytes) << c.name;
   }
+}
+
+// uint32 and uint64 travel in uint64_data (onnx.proto); a count that does
+// not match the dims is an error naming the tensor.
+TEST(ImportOnnxBytesTest, Uint32AndUint64InitializersFromUint64Data) {
+  onnx::ModelProto model = NewModel();
+  auto* g = model.mutable_graph();
+  auto* u32 = g->add_initializer();
+  u32->set_name("u32");
+  u32->set_data_type(onnx::TensorProto::UINT32);
+  u32->add_dims(2);
+  u32->add_uint64_data(0xfffffffeu);
+  u32->add_uint64_data(7);
+  SetTensorType(g->add_output(), "u32", onnx::TensorProto::UINT32, {"2"});
+  auto* u64 = g->add_initializer();
+  u64->set_name("u64");
+  u64->set_data_type(onnx::TensorProto::UINT64);
+  u64->add_dims(1);
+  u64->add_uint64_data(0x8000000000000001ull);
+  SetTensorType(g->add_output(), "u64", onnx::TensorProto::UINT64, {"1"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Value* a = imported->graph->FindValue("u32");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->dtype, ir::DType::kU32);
+  EXPECT_EQ(a->data, (std::vector<uint8_t>{0xfe, 0xff, 0xff, 0xff, 7, 0, 0, 0}));
+  const ir::Value* b = imported->graph->FindValue("u64");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->dtype, ir::DType::kU64);
+  EXPECT_EQ(b->data, (std::vector<uint8_t>{1, 0, 0, 0, 0, 0, 0, 0x80}));
+
+  u32->mutable_uint64_data()->RemoveLast();  // [2] but 1 element
+  auto short_payload = Import(model);
+  ASSERT_FALSE(short_payload.ok());
+  EXPECT_THAT(Message(short_payload.status()),
+              HasSubstr("tensor 'u32' u32[2] holds 1 elements but needs 2"));
 }
 
 TEST(ImportOnnxBytesTest, SubgraphAttributesAreReportedNotDropped) {

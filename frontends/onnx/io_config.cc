@@ -243,12 +243,14 @@ absl::StatusOr<ir::DType> ParseNumpyDType(absl::string_view name) {
       {"bfloat16", ir::DType::kBF16}, {"int64", ir::DType::kI64},
       {"int32", ir::DType::kI32},   {"int8", ir::DType::kI8},
       {"uint8", ir::DType::kU8},    {"bool", ir::DType::kBool},
+      {"int16", ir::DType::kI16},   {"uint16", ir::DType::kU16},
+      {"uint32", ir::DType::kU32},  {"uint64", ir::DType::kU64},
   };
   auto it = kNames->find(name);
   if (it == kNames->end()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unknown dtype \"", name,
-        "\" (expected float32, float16, bfloat16, int64, int32, int8, uint8 or bool)"));
+        "\" (expected float32, float16, bfloat16, int64, int32, int16, int8, uint64, uint32, uint16, uint8 or bool)"));
   }
   return it->second;
 }

@@ -191,8 +191,13 @@ constexpr ElemTypeSet kFoldableInt =
     kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32);
 // Integer element-wise arithmetic runs on the engines in fp32, as on the
 // NeuronCore (compiler/lower/elementwise.cc: IntegerArithmetic).
-constexpr ElemTypeSet kIntArith = kFoldableInt | ElemTypeBit(onnx::TensorProto::INT8) |
-                                  ElemTypeBit(onnx::TensorProto::UINT8);
+constexpr ElemTypeSet kIntArith =
+    kFoldableInt | ElemTypeBit(onnx::TensorProto::INT8) | ElemTypeBit(onnx::TensorProto::UINT8) |
+    ElemTypeBit(onnx::TensorProto::INT16) | ElemTypeBit(onnx::TensorProto::UINT16) |
+    ElemTypeBit(onnx::TensorProto::UINT32) | ElemTypeBit(onnx::TensorProto::UINT64);
+constexpr ElemTypeSet kUnsigned =
+    ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::UINT16) |
+    ElemTypeBit(onnx::TensorProto::UINT32) | ElemTypeBit(onnx::TensorProto::UINT64);
 constexpr const char* kIntArithLimits =
     "broadcast of a non-constant operand only over a suffix; integers are computed in fp32 "
     "(exact below 2^24, Div truncates, overflow saturates)";
@@ -222,6 +227,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"AveragePool", 1, kAll, kF32, "", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
      "inference only (scale, B, mean and var may be run-time inputs)", CheckBatchNorm},
+    {"BitShift", 11, kAll, kUnsigned,
+     "LEFT wraps to the type's width; computed in fp32, exact below 2^24", nullptr},
     {"BlackmanWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
     {"Cast", 6, kAll, kCastable, "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},

@@ -31,7 +31,9 @@ inline constexpr ElemTypeSet kAnyIrType =
     ElemTypeBit(onnx::TensorProto::FLOAT) | ElemTypeBit(onnx::TensorProto::FLOAT16) |
     ElemTypeBit(onnx::TensorProto::BFLOAT16) | ElemTypeBit(onnx::TensorProto::INT64) |
     ElemTypeBit(onnx::TensorProto::INT32) | ElemTypeBit(onnx::TensorProto::INT8) |
-    ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::BOOL);
+    ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::BOOL) |
+    ElemTypeBit(onnx::TensorProto::INT16) | ElemTypeBit(onnx::TensorProto::UINT16) |
+    ElemTypeBit(onnx::TensorProto::UINT32) | ElemTypeBit(onnx::TensorProto::UINT64);
 
 // What the attribute checks may look at: the node, and what shape inference
 // found for its inputs and outputs.

@@ -41,6 +41,10 @@ absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type,
     case onnx::TensorProto::BOOL: return ir::DType::kBool;
     case onnx::TensorProto::INT8: return ir::DType::kI8;
     case onnx::TensorProto::UINT8: return ir::DType::kU8;
+    case onnx::TensorProto::INT16: return ir::DType::kI16;
+    case onnx::TensorProto::UINT16: return ir::DType::kU16;
+    case onnx::TensorProto::UINT32: return ir::DType::kU32;
+    case onnx::TensorProto::UINT64: return ir::DType::kU64;
     case onnx::TensorProto::UNDEFINED:
       return absl::InvalidArgumentError(
           absl::StrCat("tensor '", tensor_name, "' has no element type"));
@@ -146,6 +150,31 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
       for (int32_t v : tensor.int32_data()) {
         out.data.push_back(static_cast<uint8_t>(v));
       }
+      break;
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+      // int16 and uint16 travel in int32_data, one element per entry.
+      if (tensor.int32_data_size() != count) {
+        return size_mismatch(tensor.int32_data_size(), "elements");
+      }
+      for (int32_t v : tensor.int32_data()) {
+        AppendLittleEndian(static_cast<uint16_t>(v), &out.data);
+      }
+      break;
+    case onnx::TensorProto::UINT32:
+      // uint32 and uint64 travel in uint64_data.
+      if (tensor.uint64_data_size() != count) {
+        return size_mismatch(tensor.uint64_data_size(), "elements");
+      }
+      for (uint64_t v : tensor.uint64_data()) {
+        AppendLittleEndian(static_cast<uint32_t>(v), &out.data);
+      }
+      break;
+    case onnx::TensorProto::UINT64:
+      if (tensor.uint64_data_size() != count) {
+        return size_mismatch(tensor.uint64_data_size(), "elements");
+      }
+      for (uint64_t v : tensor.uint64_data()) AppendLittleEndian(v, &out.data);
       break;
     default:
       return absl::UnimplementedError(absl::StrCat(

@@ -42,7 +42,7 @@ HWY_INLINE VF AluV(DF d, VF a, VF b) {
   if constexpr (kOp == Alu::kIsLt) return hn::IfThenElseZero(hn::Lt(a, b), one);
   if constexpr (kOp == Alu::kIsLe) return hn::IfThenElseZero(hn::Le(a, b), one);
   if constexpr (kOp == Alu::kBypass) return a;
-  return a;  // kPow, kFmod and kMod never reach here (scalar libm)
+  return a;  // kPow, kFmod, kMod and the shifts never reach here (scalar)
 }
 
 template <Alu kOp>
@@ -88,6 +88,8 @@ void TensorTensorImpl(Alu op, const float* a, const float* b, float* out,
     case Alu::kPow:
     case Alu::kFmod:
     case Alu::kMod:
+    case Alu::kShiftLeft:
+    case Alu::kShiftRight:
       return AluTensorTensorReference(op, a, b, out, n);
   }
 }
@@ -126,6 +128,8 @@ void TensorScalarImpl(Alu op, float s1, Alu op2, float s2, const float* a,
     case Alu::kPow:
     case Alu::kFmod:
     case Alu::kMod:
+    case Alu::kShiftLeft:
+    case Alu::kShiftRight:
       return AluTensorScalarReference(op, s1, op2, s2, a, out, n);
   }
 }

@@ -38,8 +38,10 @@ enum class Alu : uint8_t {
   kBypass,
   kFmod,
   kMod,
+  kShiftLeft,
+  kShiftRight,
 };
-inline constexpr int kNumAluOps = 16;
+inline constexpr int kNumAluOps = 18;
 
 // Mirrors neff::ActivationFunction.
 enum class Act : uint8_t {
@@ -103,6 +105,14 @@ void Reduce(Alu op, const float* a, int64_t groups, int64_t r, float* out);
 void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r,
                      float* out);
 
+// An ALU operand as an unsigned 64-bit integer for the shifts: truncated
+// toward zero, NaN and negatives give 0, values from 2^64 saturate.
+inline uint64_t ShiftOperand(float v) {
+  if (!(v > 0.0f)) return 0;
+  if (v >= 18446744073709551616.0f) return ~uint64_t{0};
+  return static_cast<uint64_t>(v);
+}
+
 // Scalar definitions shared by both paths.
 inline float ApplyAlu(Alu op, float a, float b) {
   switch (op) {
@@ -139,6 +149,14 @@ inline float ApplyAlu(Alu op, float a, float b) {
     case Alu::kMod: {
       const float r = std::fmod(a, b);
       return r != 0.0f && ((r < 0.0f) != (b < 0.0f)) ? r + b : r;
+    }
+    case Alu::kShiftLeft: {
+      const uint64_t s = ShiftOperand(b);
+      return s >= 64 ? 0.0f : static_cast<float>(ShiftOperand(a) << s);
+    }
+    case Alu::kShiftRight: {
+      const uint64_t s = ShiftOperand(b);
+      return s >= 64 ? 0.0f : static_cast<float>(ShiftOperand(a) >> s);
     }
   }
   return a;

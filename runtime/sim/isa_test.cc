@@ -373,6 +373,30 @@ TEST(Isa, FmodAndMod) {
   EXPECT_TRUE(std::isnan(out[15]));
 }
 
+// Shifts by hand (docs/isa.md): operands truncated to uint64, negatives and
+// NaN giving 0, bits past bit 63 dropped, shifts by 64 or more giving 0.
+TEST(Isa, ShiftLeftAndRight) {
+  Harness h(EngineType::VECTOR, 1, 16);
+  const AluOp ops[] = {AluOp::SHIFT_LEFT, AluOp::SHIFT_RIGHT};
+  for (int i = 0; i < 2; ++i) {
+    h.b.Add(h.q, TensorTensor(Sbuf(0, 1, 1024 + 32 * i, {{1, 8}}), Sbuf(0, 1, 0, {{1, 8}}),
+                              Sbuf(0, 1, 32, {{1, 8}}), ops[i])
+                     .Wait(0, 1)
+                     .Signal(1));
+  }
+  h.Store(1, 16, 2);
+  // a = [1, 3, 255, 12345, -4, NaN, 2.9, 16777215], b = [40, 1, 8, 20, 1, 1, 1.9, 64]
+  Result r = RunModel(h.b, Bytes({1, 3, 255, 12345, -4, NAN, 2.9f, 16777215, 40, 1, 8, 20, 1, 1,
+                                  1.9f, 64},
+                                 8192));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  auto out = Floats(r.dram, 4096, 16);
+  EXPECT_EQ(std::vector<float>(out.begin(), out.begin() + 8),
+            (std::vector<float>{1099511627776.0f, 6, 65280, 12944670720.0f, 0, 0, 4, 0}));
+  EXPECT_EQ(std::vector<float>(out.begin() + 8, out.end()),
+            (std::vector<float>{0, 1, 0, 0, 0, 0, 1, 0}));
+}
+
 TEST(Isa, DmaGatherRowsByIndex) {
   NeffBuilder b;
   b.set_dram_size(8192);

@@ -72,6 +72,10 @@ inline float LoadF32(const uint8_t* p) {
   if constexpr (D == DType::I8) return static_cast<float>(Read<int8_t>(p));
   if constexpr (D == DType::U8) return static_cast<float>(p[0]);
   if constexpr (D == DType::F64) return static_cast<float>(Read<double>(p));
+  if constexpr (D == DType::I16) return static_cast<float>(Read<int16_t>(p));
+  if constexpr (D == DType::U16) return static_cast<float>(Read<uint16_t>(p));
+  if constexpr (D == DType::U32) return static_cast<float>(Read<uint32_t>(p));
+  if constexpr (D == DType::U64) return static_cast<float>(Read<uint64_t>(p));
   return 0.0f;
 }
 
@@ -88,11 +92,16 @@ inline void StoreF32(uint8_t* p, float v) {
   if constexpr (D == DType::I8) Write<int8_t>(p, SaturateFromFloat<int8_t>(v));
   if constexpr (D == DType::U8) p[0] = SaturateFromFloat<uint8_t>(v);
   if constexpr (D == DType::F64) Write<double>(p, v);
+  if constexpr (D == DType::I16) Write<int16_t>(p, SaturateFromFloat<int16_t>(v));
+  if constexpr (D == DType::U16) Write<uint16_t>(p, SaturateFromFloat<uint16_t>(v));
+  if constexpr (D == DType::U32) Write<uint32_t>(p, SaturateFromFloat<uint32_t>(v));
+  if constexpr (D == DType::U64) Write<uint64_t>(p, SaturateFromFloat<uint64_t>(v));
 }
 
 bool IsInt(DType d) {
   return d == DType::I32 || d == DType::I64 || d == DType::BOOL ||
-         d == DType::I8 || d == DType::U8;
+         d == DType::I8 || d == DType::U8 || d == DType::I16 ||
+         d == DType::U16 || d == DType::U32 || d == DType::U64;
 }
 
 int64_t LoadI64(DType d, const uint8_t* p) {
@@ -107,6 +116,18 @@ int64_t LoadI64(DType d, const uint8_t* p) {
       return Read<int8_t>(p);
     case DType::U8:
       return p[0];
+    case DType::I16:
+      return Read<int16_t>(p);
+    case DType::U16:
+      return Read<uint16_t>(p);
+    case DType::U32:
+      return Read<uint32_t>(p);
+    case DType::U64: {  // saturates above int64's range
+      const uint64_t v = Read<uint64_t>(p);
+      return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+                 ? std::numeric_limits<int64_t>::max()
+                 : static_cast<int64_t>(v);
+    }
     default:
       return 0;
   }
@@ -128,6 +149,18 @@ void StoreI64(DType d, uint8_t* p, int64_t v) {
       break;
     case DType::U8:
       p[0] = SaturateFromInt<uint8_t>(v);
+      break;
+    case DType::I16:
+      Write<int16_t>(p, SaturateFromInt<int16_t>(v));
+      break;
+    case DType::U16:
+      Write<uint16_t>(p, SaturateFromInt<uint16_t>(v));
+      break;
+    case DType::U32:
+      Write<uint32_t>(p, SaturateFromInt<uint32_t>(v));
+      break;
+    case DType::U64:
+      Write<uint64_t>(p, static_cast<uint64_t>(std::max<int64_t>(v, 0)));
       break;
     default:
       break;
@@ -164,7 +197,42 @@ void StoreI64(DType d, uint8_t* p, int64_t v) {
     case DType::F64:                       \
       FN<DType::F64>(__VA_ARGS__);         \
       break;                               \
+    case DType::I16:                       \
+      FN<DType::I16>(__VA_ARGS__);         \
+      break;                               \
+    case DType::U16:                       \
+      FN<DType::U16>(__VA_ARGS__);         \
+      break;                               \
+    case DType::U32:                       \
+      FN<DType::U32>(__VA_ARGS__);         \
+      break;                               \
+    case DType::U64:                       \
+      FN<DType::U64>(__VA_ARGS__);         \
+      break;                               \
   }
+
+constexpr int ElemSizeOf(DType d) {
+  switch (d) {
+    case DType::F32:
+    case DType::I32:
+    case DType::U32:
+      return 4;
+    case DType::I64:
+    case DType::F64:
+    case DType::U64:
+      return 8;
+    case DType::BF16:
+    case DType::F16:
+    case DType::I16:
+    case DType::U16:
+      return 2;
+    case DType::BOOL:
+    case DType::I8:
+    case DType::U8:
+      return 1;
+  }
+  return 1;
+}
 
 template <DType D>
 void LoadArray(const uint8_t* src, float* dst, int64_t n) {
@@ -173,10 +241,7 @@ void LoadArray(const uint8_t* src, float* dst, int64_t n) {
     return kernels::Bf16ToF32Array(reinterpret_cast<const uint16_t*>(src), dst,
                                    n);
   }
-  constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
-                        : D == DType::I64 || D == DType::F64  ? 8
-                        : D == DType::BF16 || D == DType::F16 ? 2
-                                                              : 1;
+  constexpr int kSize = ElemSizeOf(D);
   for (int64_t i = 0; i < n; ++i) dst[i] = LoadF32<D>(src + i * kSize);
 }
 
@@ -185,10 +250,7 @@ void StoreArray(const float* src, uint8_t* dst, int64_t n) {
   if constexpr (D == DType::BF16) {
     return kernels::F32ToBf16Array(src, reinterpret_cast<uint16_t*>(dst), n);
   }
-  constexpr int kSize = D == DType::F32 || D == DType::I32    ? 4
-                        : D == DType::I64 || D == DType::F64  ? 8
-                        : D == DType::BF16 || D == DType::F16 ? 2
-                                                              : 1;
+  constexpr int kSize = ElemSizeOf(D);
   for (int64_t i = 0; i < n; ++i) StoreF32<D>(dst + i * kSize, src[i]);
 }
 

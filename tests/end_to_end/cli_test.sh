@@ -144,6 +144,52 @@ else
   fail "f64: could not write the float64 model"
 fi
 
+# Unsigned integers through the tools: uint16/uint32 .npy in and out, Max and
+# BitShift (LEFT wraps to the type's width).
+if /usr/bin/python3 - "$TMP/uint.onnx" "$TMP/uint_a.npy" "$TMP/uint_b.npy" <<'PY'
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+a = helper.make_tensor_value_info("a", TensorProto.UINT16, [4])
+b = helper.make_tensor_value_info("b", TensorProto.UINT16, [4])
+y = helper.make_tensor_value_info("y", TensorProto.UINT16, [4])
+w = helper.make_tensor_value_info("w", TensorProto.UINT32, [4])
+graph = helper.make_graph(
+    [helper.make_node("Max", ["a", "b"], ["m"]),
+     helper.make_node("BitShift", ["m", "b"], ["y"], direction="LEFT"),
+     helper.make_node("Cast", ["y"], ["w"], to=TensorProto.UINT32)],
+    "uint", [a, b], [y, w])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), sys.argv[1])
+np.save(sys.argv[2], np.array([1, 300, 65535, 7], dtype=np.uint16))
+np.save(sys.argv[3], np.array([2, 8, 1, 3], dtype=np.uint16))
+PY
+then
+  if "$NEURON_CC" compile "$TMP/uint.onnx" --framework ONNX --output "$TMP/uint.neff" \
+      >"$TMP/uint.cc.log" 2>&1; then
+    mkdir -p "$TMP/uint_out"
+    if "$NEURON_RUN" "$TMP/uint.neff" --input "a=$TMP/uint_a.npy" --input "b=$TMP/uint_b.npy" \
+        --output-dir "$TMP/uint_out" >"$TMP/uint.run.log" 2>&1; then
+      /usr/bin/python3 - "$TMP/uint_out" "$TMP/uint_a.npy" "$TMP/uint_b.npy" <<'PY' || fail "uint: wrong output"
+import sys
+import numpy as np
+a, b = np.load(sys.argv[2]), np.load(sys.argv[3])
+y, w = np.load(sys.argv[1] + "/y.npy"), np.load(sys.argv[1] + "/w.npy")
+want = np.left_shift(np.maximum(a, b), b)
+assert y.dtype == np.uint16 and w.dtype == np.uint32, (y.dtype, w.dtype)
+assert (y == want).all() and (w == want.astype(np.uint32)).all(), (y, w, want)
+print("ok: uint16/uint32 model:", y)
+PY
+    else
+      fail "uint: neuron-run failed: $(cat "$TMP/uint.run.log")"
+    fi
+  else
+    fail "uint: neuron-cc failed: $(cat "$TMP/uint.cc.log")"
+  fi
+else
+  fail "uint: could not write the uint16 model"
+fi
+
 # The same model and flags give a byte-identical NEFF.
 "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/again.neff" >/dev/null 2>&1
 cmp -s "$TMP/cnn.neff" "$TMP/again.neff" || fail "two compiles of cnn.onnx differ"

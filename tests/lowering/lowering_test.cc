@@ -82,6 +82,26 @@ void StoreAs(neff::DType dtype, float v, uint8_t* base, size_t i) {
       std::memcpy(base + 4 * i, &x, 4);
       break;
     }
+    case neff::DType::I16: {
+      int16_t x = static_cast<int16_t>(v);
+      std::memcpy(base + 2 * i, &x, 2);
+      break;
+    }
+    case neff::DType::U16: {
+      uint16_t x = static_cast<uint16_t>(v);
+      std::memcpy(base + 2 * i, &x, 2);
+      break;
+    }
+    case neff::DType::U32: {
+      uint32_t x = static_cast<uint32_t>(v);
+      std::memcpy(base + 4 * i, &x, 4);
+      break;
+    }
+    case neff::DType::U64: {
+      uint64_t x = static_cast<uint64_t>(v);
+      std::memcpy(base + 8 * i, &x, 8);
+      break;
+    }
     default:
       std::memcpy(base + 4 * i, &v, 4);
   }
@@ -107,6 +127,26 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
     }
     case neff::DType::I64: {
       int64_t x;
+      std::memcpy(&x, base + 8 * i, 8);
+      return static_cast<float>(x);
+    }
+    case neff::DType::I16: {
+      int16_t x;
+      std::memcpy(&x, base + 2 * i, 2);
+      return x;
+    }
+    case neff::DType::U16: {
+      uint16_t x;
+      std::memcpy(&x, base + 2 * i, 2);
+      return x;
+    }
+    case neff::DType::U32: {
+      uint32_t x;
+      std::memcpy(&x, base + 4 * i, 4);
+      return static_cast<float>(x);
+    }
+    case neff::DType::U64: {
+      uint64_t x;
       std::memcpy(&x, base + 8 * i, 8);
       return static_cast<float>(x);
     }
@@ -1801,6 +1841,62 @@ TEST(LinearAlgebra, DetOfSmallMatrices) {
   auto unsupported = lower::FindUnsupported(**graph);
   ASSERT_EQ(unsupported.size(), 1u);
   EXPECT_EQ(unsupported[0].reason, "4x4 matrices (closed forms up to 3x3)");
+}
+
+// int16/uint16/uint32/uint64 element-wise ops run in fp32 like the other
+// integers. Mod of int16 takes the divisor's sign (ONNX Mod, fmod=0).
+TEST(Lowering, SixteenAndUnsignedIntegerArithmetic) {
+  const std::string text = R"(graph g(%a: i16[6], %b: i16[6], %c: u16[6], %d: u16[6], %e: u32[6], %f: u32[6], %g: u64[6], %h: u64[6]) -> (%mod, %max, %min, %umod, %sub) {
+  %mod: i16[6] = Mod(%a, %b)
+  %max: u16[6] = Max(%c, %d)
+  %min: u32[6] = Min(%e, %f)
+  %umod: u64[6] = Mod(%g, %h)
+  %sub: u32[6] = Sub(%e, %f)
+}
+)";
+  auto out = CompileAndRun(text, {{"a", {-4, 7, 5, -9, 32767, -32768}},
+                                  {"b", {3, -3, 2, 4, 10, 7}},
+                                  {"c", {0, 65535, 7, 300, 1, 2}},
+                                  {"d", {65535, 0, 8, 299, 1, 3}},
+                                  {"e", {4000000, 1, 10, 0, 16777215, 9}},
+                                  {"f", {3999999, 2, 10, 1, 0, 3}},
+                                  {"g", {1000000, 17, 0, 5, 16777215, 9}},
+                                  {"h", {7, 5, 3, 5, 2, 10}}},
+                           /*fuse=*/false);
+  EXPECT_EQ(out["mod"], (Tensor{2, -2, 1, 3, 7, 6}));
+  EXPECT_EQ(out["max"], (Tensor{65535, 65535, 8, 300, 1, 3}));
+  EXPECT_EQ(out["min"], (Tensor{3999999, 1, 10, 0, 0, 3}));
+  EXPECT_EQ(out["umod"], (Tensor{1, 2, 0, 0, 1, 9}));
+  // Below zero saturates at 0 on the store (no wrapping; see IntegerArithmetic).
+  EXPECT_EQ(out["sub"], (Tensor{1, 0, 0, 0, 16777215, 6}));
+}
+
+// BitShift from the ONNX text: x << y / x >> y on unsigned integers, a left
+// shift wrapping to the type's width (uint8 200 << 1 = 144).
+TEST(Lowering, BitShiftLeftWrapsAndRightShiftsLogically) {
+  const std::string text = R"(graph g(%x: u8[6], %y: u8[6], %p: u16[4], %q: u16[4], %r: u64[4], %s: u64[4], %t: u32[4], %u: u32[]) -> (%l8, %r8, %r16, %l64, %l32) {
+  %l8: u8[6] = BitShift(%x, %y) {direction="LEFT"}
+  %r8: u8[6] = BitShift(%x, %y) {direction="RIGHT"}
+  %r16: u16[4] = BitShift(%p, %q) {direction="RIGHT"}
+  %l64: u64[4] = BitShift(%r, %s) {direction="LEFT"}
+  %l32: u32[4] = BitShift(%t, %u) {direction="LEFT"}
+}
+)";
+  auto out = CompileAndRun(text, {{"x", {16, 4, 1, 200, 255, 3}},
+                                  {"y", {1, 2, 3, 1, 8, 0}},
+                                  {"p", {65535, 1024, 7, 40000}},
+                                  {"q", {15, 3, 3, 16}},
+                                  {"r", {1, 3, 5, 12345}},
+                                  {"s", {40, 1, 64, 20}},
+                                  {"t", {1, 255, 65535, 3}},
+                                  {"u", {24}}},
+                           /*fuse=*/false);
+  EXPECT_EQ(out["l8"], (Tensor{32, 16, 8, 144, 0, 3}));
+  EXPECT_EQ(out["r8"], (Tensor{8, 1, 0, 100, 0, 3}));
+  EXPECT_EQ(out["r16"], (Tensor{1, 128, 0, 0}));
+  EXPECT_EQ(out["l64"], (Tensor{1099511627776.0f, 6, 0, 12944670720.0f}));
+  // 255 << 24 = 4278190080 and 65535 << 24 wraps to 4278190080 as well.
+  EXPECT_EQ(out["l32"], (Tensor{16777216, 4278190080.0f, 4278190080.0f, 50331648}));
 }
 
 // Resize reference, written from the ONNX operator text: output index o

@@ -43,6 +43,10 @@ const char* DTypeShort(neff::DType d) {
     case neff::DType::I8: return "i8";
     case neff::DType::U8: return "u8";
     case neff::DType::F64: return "f64";
+    case neff::DType::I16: return "i16";
+    case neff::DType::U16: return "u16";
+    case neff::DType::U32: return "u32";
+    case neff::DType::U64: return "u64";
   }
   return "unknown";
 }

@@ -78,6 +78,14 @@ const char* NpyDescr(neff::DType dtype) {
       return "|u1";
     case neff::DType::F64:
       return "<f8";
+    case neff::DType::I16:
+      return "<i2";
+    case neff::DType::U16:
+      return "<u2";
+    case neff::DType::U32:
+      return "<u4";
+    case neff::DType::U64:
+      return "<u8";
   }
   return "";
 }

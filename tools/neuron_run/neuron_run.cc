@@ -71,8 +71,20 @@ const char* NpyDescr(nrt_dtype_t dtype) {
     case NRT_DTYPE_INT64: return "<i8";
     case NRT_DTYPE_BOOL: return "|b1";
     case NRT_DTYPE_FLOAT64: return "<f8";
-    default: return "";
+    case NRT_DTYPE_INT16: return "<i2";
+    case NRT_DTYPE_UINT16: return "<u2";
+    case NRT_DTYPE_UINT32: return "<u4";
+    case NRT_DTYPE_UINT64: return "<u8";
+    case NRT_DTYPE_UNKNOWN: return "";
   }
+  return "";
+}
+
+template <typename T>
+T LoadAt(const uint8_t* data, size_t i) {
+  T v;
+  std::memcpy(&v, data + sizeof(T) * i, sizeof(T));
+  return v;
 }
 
 std::string ShapeStr(const int64_t* shape, uint32_t ndim) {
@@ -112,20 +124,33 @@ double ElementAt(nrt_dtype_t dtype, const uint8_t* data, size_t i) {
       std::memcpy(&v, data + 8 * i, 8);
       return v;
     }
-    default: return 0;
+    case NRT_DTYPE_INT16: return LoadAt<int16_t>(data, i);
+    case NRT_DTYPE_UINT16: return LoadAt<uint16_t>(data, i);
+    case NRT_DTYPE_UINT32: return LoadAt<uint32_t>(data, i);
+    case NRT_DTYPE_UINT64: return static_cast<double>(LoadAt<uint64_t>(data, i));
+    case NRT_DTYPE_UNKNOWN: return 0;
   }
+  return 0;
 }
 
 size_t ElemSize(nrt_dtype_t dtype) {
   switch (dtype) {
     case NRT_DTYPE_FLOAT32:
-    case NRT_DTYPE_INT32: return 4;
+    case NRT_DTYPE_INT32:
+    case NRT_DTYPE_UINT32: return 4;
     case NRT_DTYPE_FLOAT16:
-    case NRT_DTYPE_BFLOAT16: return 2;
+    case NRT_DTYPE_BFLOAT16:
+    case NRT_DTYPE_INT16:
+    case NRT_DTYPE_UINT16: return 2;
     case NRT_DTYPE_INT64:
-    case NRT_DTYPE_FLOAT64: return 8;
-    default: return 1;
+    case NRT_DTYPE_FLOAT64:
+    case NRT_DTYPE_UINT64: return 8;
+    case NRT_DTYPE_INT8:
+    case NRT_DTYPE_UINT8:
+    case NRT_DTYPE_BOOL:
+    case NRT_DTYPE_UNKNOWN: return 1;
   }
+  return 1;
 }
 
 // Random bytes for one input (uniform [-1, 1) for floats).
@@ -167,7 +192,27 @@ std::vector<uint8_t> RandomInput(const nrt_tensor_info_t& info, std::mt19937_64&
       case NRT_DTYPE_INT8: out[i] = static_cast<uint8_t>(small(rng)); break;
       case NRT_DTYPE_UINT8: out[i] = static_cast<uint8_t>(small(rng) + 8); break;
       case NRT_DTYPE_BOOL: out[i] = small(rng) > 0; break;
-      default: break;
+      case NRT_DTYPE_INT16: {
+        int16_t v = static_cast<int16_t>(small(rng));
+        std::memcpy(out.data() + 2 * i, &v, 2);
+        break;
+      }
+      case NRT_DTYPE_UINT16: {
+        uint16_t v = static_cast<uint16_t>(small(rng) + 8);
+        std::memcpy(out.data() + 2 * i, &v, 2);
+        break;
+      }
+      case NRT_DTYPE_UINT32: {
+        uint32_t v = static_cast<uint32_t>(small(rng) + 8);
+        std::memcpy(out.data() + 4 * i, &v, 4);
+        break;
+      }
+      case NRT_DTYPE_UINT64: {
+        uint64_t v = static_cast<uint64_t>(small(rng) + 8);
+        std::memcpy(out.data() + 8 * i, &v, 8);
+        break;
+      }
+      case NRT_DTYPE_UNKNOWN: break;
     }
   }
   return out;

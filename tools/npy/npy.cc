@@ -139,9 +139,9 @@ int64_t Array::NumElements() const {
 
 int ItemSize(absl::string_view descr) {
   const std::string d = Normalise(descr);
-  if (d == "<f4" || d == "<i4") return 4;
-  if (d == "<f8" || d == "<i8") return 8;
-  if (d == "<f2") return 2;
+  if (d == "<f4" || d == "<i4" || d == "<u4") return 4;
+  if (d == "<f8" || d == "<i8" || d == "<u8") return 8;
+  if (d == "<f2" || d == "<i2" || d == "<u2") return 2;
   if (d == "|u1" || d == "|i1" || d == "|b1") return 1;
   return 0;
 }
@@ -191,7 +191,7 @@ absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
   const int item = ItemSize(descr);
   if (item == 0) {
     return error(absl::StrCat("unsupported dtype '", descr,
-                              "' (supported: <f4 <f8 <f2 <i4 <i8 |i1 |u1 |b1)"));
+                              "' (supported: <f4 <f8 <f2 <i2 <u2 <i4 <u4 <i8 <u8 |i1 |u1 |b1)"));
   }
   array.dtype_descr = Normalise(descr);
   __int128 expected = item;

@@ -1,5 +1,6 @@
 // NumPy .npy files: little-endian, C-order arrays of the dtypes the Neuron
-// tools exchange ('<f4', '<f8', '<f2', '<i4', '<i8', '|i1', '|u1', '|b1').
+// tools exchange ('<f4', '<f8', '<f2', '<i2', '<u2',
+// '<i4', '<u4', '<i8', '<u8', '|i1', '|u1', '|b1').
 // Big-endian and Fortran-order files are rejected with an error naming the
 // file.
 #ifndef NCC_TOOLS_NPY_NPY_H_

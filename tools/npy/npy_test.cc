@@ -67,7 +67,8 @@ TEST(Npy, ParsesV2ScalarsAndOtherDtypes) {
 }
 
 TEST(Npy, RoundTripsThroughAFile) {
-  for (const char* descr : {"<f4", "<f8", "<f2", "<i4", "<i8", "|i1", "|u1", "|b1"}) {
+  for (const char* descr : {"<f4", "<f8", "<f2", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "|i1",
+                            "|u1", "|b1"}) {
     Array a;
     a.dtype_descr = descr;
     a.shape = {3, 1, 2};
