@@ -227,6 +227,11 @@ absl::Status CheckBinary(const ir::Op& op) {
   // where fp32 gives the integer result (see IntegerArithmetic).
   const ir::DType operand = op.input(arity - 1)->dtype;
   const bool integer = operand != ir::DType::kF32 && IntegerArithmetic(op.type, operand);
+  // float16 Max/Min/Mod: fp32 results of f16 values round back exactly
+  // (Max/Min pick an operand; a remainder is representable in the type).
+  const bool half = operand == ir::DType::kF16 &&
+                    (op.type == "Max" || op.type == "Min" || op.type == "Mod");
+  const bool narrow = integer || half;
   if (op.type == "BitShift") {
     if (!IsUnsignedInteger(operand)) {
       return Unsupported(absl::StrCat("BitShift of ", ir::DTypeName(operand),
@@ -240,21 +245,22 @@ absl::Status CheckBinary(const ir::Op& op) {
   for (size_t i = 0; i < arity; ++i) {
     const ir::Value* in = op.input(i);
     const bool predicate = (op.type == "Where" && i == 0) || IsLogic(op.type);
-    const ir::DType want = predicate ? ir::DType::kBool : integer ? operand : ir::DType::kF32;
+    const ir::DType want = predicate ? ir::DType::kBool : narrow ? operand : ir::DType::kF32;
     if (in->dtype != want) {
       return Unsupported(absl::StrCat(
           "input '", in->name, "' is ", ir::DTypeName(in->dtype),
-          " (element-wise arithmetic is lowered for f32, and for integer operands of one "
-          "type in Add/Sub/Mul/Div/Mod/Max/Min/Pow/Where and comparisons)"));
+          " (element-wise arithmetic is lowered for f32, for integer operands of one "
+          "type in Add/Sub/Mul/Div/Mod/Max/Min/Pow/Where and comparisons, and for f16 in "
+          "Max/Min/Mod)"));
     }
   }
   const ir::DType out = op.outputs[0]->dtype;
   const ir::DType want_out = IsComparison(op.type) || IsLogic(op.type) ? ir::DType::kBool
-                             : integer                                 ? operand
+                             : narrow                                  ? operand
                                                                        : ir::DType::kF32;
   if (out != want_out) return Unsupported(absl::StrCat("output is ", ir::DTypeName(out)));
-  if (integer && !op.GetString("fused_activation", "").empty()) {
-    return Unsupported("a fused activation on integers");
+  if (narrow && !op.GetString("fused_activation", "").empty()) {
+    return Unsupported(absl::StrCat("a fused activation on ", ir::DTypeName(operand)));
   }
   return CheckFusedActivation(op);
 }

@@ -201,6 +201,11 @@ constexpr ElemTypeSet kUnsigned =
 constexpr const char* kIntArithLimits =
     "broadcast of a non-constant operand only over a suffix; integers are computed in fp32 "
     "(exact below 2^24, Div truncates, overflow saturates)";
+// Max/Min/Mod also take float16, computed in fp32 and rounded back exactly.
+constexpr ElemTypeSet kIntArithF16 = kIntArith | ElemTypeBit(onnx::TensorProto::FLOAT16);
+constexpr const char* kIntArithF16Limits =
+    "broadcast of a non-constant operand only over a suffix; integers are computed in fp32 "
+    "(exact below 2^24, overflow saturates); float16 in fp32, rounded back exactly";
 constexpr const char* kIntOnlyFolded =
     "int32/int64 only when the passes fold it to a constant (the engines compute in fp32)";
 constexpr const char* kBroadcast = "broadcast of a non-constant operand only over a suffix";
@@ -321,7 +326,7 @@ constexpr OnnxOpSupport kOps[] = {
      "rank >= 2; per-tensor, per-row (A) or per-column (B) zero points; batched B must have "
      "A's rank; int32 output exact while partial sums stay below 2^24 (guaranteed for K <= 258)",
      nullptr, kOutputNotT},
-    {"Max", 6, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"Max", 6, kAll, kIntArithF16, kIntArithF16Limits, nullptr},
     {"MaxPool", 1, kAll, kF32, "Indices (int64) for 2-D pooling of inputs below 2^24 elements",
      nullptr},
     {"MaxUnpool", 9, kAll, kF32,
@@ -329,8 +334,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
     {"MeanVarianceNormalization", 9, kAll, kF32,
      "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},
-    {"Min", 6, kAll, kIntArith, kIntArithLimits, nullptr},
-    {"Mod", 10, kAll, kIntArith, kIntArithLimits, nullptr},
+    {"Min", 6, kAll, kIntArithF16, kIntArithF16Limits, nullptr},
+    {"Mod", 10, kAll, kIntArithF16, kIntArithF16Limits, nullptr},
     {"Mul", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Neg", 6, kAll, kFoldableInt, kIntOnlyFolded, nullptr},
     {"Not", 1, kAll, kBool, "", nullptr},

@@ -24,6 +24,7 @@
 #include "compiler/passes/fuse_activation.h"
 #include "compiler/schedule/schedule.h"
 #include "neff/format.h"
+#include "runtime/kernels/cast.h"
 #include "runtime/sim/simulator.h"
 
 namespace ncc {
@@ -71,6 +72,11 @@ void StoreAs(neff::DType dtype, float v, uint8_t* base, size_t i) {
     case neff::DType::BOOL:
       base[i] = v != 0.0f;
       break;
+    case neff::DType::F16: {
+      const uint16_t h = kernels::F32ToF16(v);
+      std::memcpy(base + 2 * i, &h, 2);
+      break;
+    }
     case neff::DType::I8:
       base[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
       break;
@@ -116,6 +122,11 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
     }
     case neff::DType::BOOL:
       return base[i];
+    case neff::DType::F16: {
+      uint16_t h;
+      std::memcpy(&h, base + 2 * i, 2);
+      return kernels::F16ToF32(h);
+    }
     case neff::DType::I8:
       return static_cast<int8_t>(base[i]);
     case neff::DType::U8:
@@ -2182,6 +2193,22 @@ INSTANTIATE_TEST_SUITE_P(
         // 130 input channels: two partition tiles of the contraction
         ConvTransposeCase{{1, 130, 3, 3}, {130, 5, 2, 2}, 1, {2, 2}, {1, 1}, {0, 0}, {6, 6},
                           "strides=[2,2]", true, true}));
+
+// float16 Max/Min/Mod: computed in fp32, rounded back exactly.
+TEST(Lowering, Float16MaxMinMod) {
+  const std::string text = R"(graph g(%a: f16[6], %b: f16[6]) -> (%mx, %mn, %md) {
+  %mx: f16[6] = Max(%a, %b)
+  %mn: f16[6] = Min(%a, %b)
+  %md: f16[6] = Mod(%a, %b) {fmod=1}
+}
+)";
+  const Tensor a = {-7.25f, 3.5f, 0.125f, 1000.0f, -2.0f, 65504.0f};
+  const Tensor b = {2.0f, -1.5f, 0.5f, 7.0f, -2.0f, 3.0f};
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}}, /*fuse=*/false);
+  EXPECT_EQ(out["mx"], (Tensor{2.0f, 3.5f, 0.5f, 1000.0f, -2.0f, 65504.0f}));
+  EXPECT_EQ(out["mn"], (Tensor{-7.25f, -1.5f, 0.125f, 7.0f, -2.0f, 3.0f}));
+  EXPECT_EQ(out["md"], (Tensor{-1.25f, 0.5f, 0.125f, 6.0f, -0.0f, 2.0f}));
+}
 
 TEST(Lowering, ReportsEveryUnsupportedOp) {
   auto graph = ir::Parse(R"(graph g(%x: f32[4], %i: i64[4]) -> (%y, %j) {
