@@ -94,6 +94,23 @@ TEST(VerifyAccuracy, Bf16MatmultStaysCloseToFp32) {
   EXPECT_DOUBLE_EQ(meta->accuracy()->Get(0)->input_rounding_cosine(), y.input_rounding_cosine);
 }
 
+// `--auto-cast all` compiles and runs: ops lowered for f32 only get Casts
+// around them (16-bit storage, fp32 compute), and the result stays close.
+TEST(VerifyAccuracy, AutoCastAllCompilesAndStaysClose) {
+  for (const char* model : {"testdata/models/cnn.onnx", "testdata/models/mlp.onnx"}) {
+    CompileOptions options;
+    options.auto_cast.mode = passes::AutoCastMode::kAll;
+    options.verify_accuracy_samples = 4;
+    CompileReport report;
+    auto result = CompileFile(model, options, &report);
+    ASSERT_TRUE(result.ok()) << model << ": " << result.status();
+    ASSERT_EQ(report.accuracy.size(), 1u);
+    EXPECT_GT(report.accuracy[0].max_abs_error, 0) << model;  // 16-bit storage happened
+    EXPECT_GT(report.accuracy[0].min_cosine, 0.999) << model;
+    EXPECT_EQ(ModelOf(result->neff)->metadata()->accuracy_auto_cast()->str(), "all/bf16");
+  }
+}
+
 TEST(VerifyAccuracy, RejectsInputFileForUnknownInput) {
   CompileOptions options;
   options.verify_accuracy_samples = 1;

@@ -95,6 +95,12 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   report.ops_after_passes = static_cast<int64_t>(graph.ops().size());
   timer.Done("passes");
 
+  if (options.auto_cast.mode == passes::AutoCastMode::kAll) {
+    lower::LegalizeSixteenBitFloats(graph);
+    if (auto s = ir::Verify(graph); !s.ok()) {
+      return absl::InternalError(absl::StrCat("IR invalid after 16-bit legalization: ", s.message()));
+    }
+  }
   report.unsupported = lower::FindUnsupported(graph);
   if (!report.unsupported.empty()) {
     if (report_out) *report_out = report;

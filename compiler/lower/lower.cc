@@ -246,6 +246,55 @@ std::vector<UnsupportedOp> FindUnsupported(const ir::Graph& graph) {
   return result;
 }
 
+namespace {
+
+bool IsSixteenBitFloat(const ir::Value* v) {
+  return v != nullptr && (v->dtype == ir::DType::kBF16 || v->dtype == ir::DType::kF16);
+}
+
+}  // namespace
+
+int LegalizeSixteenBitFloats(ir::Graph& graph) {
+  std::vector<ir::Op*> candidates;
+  for (const auto& op : graph.ops()) {
+    if (op->type == "Cast" || CheckOp(*op).ok()) continue;
+    bool narrow = false;
+    for (const ir::Value* v : op->inputs) narrow |= IsSixteenBitFloat(v);
+    for (const ir::Value* v : op->outputs) narrow |= IsSixteenBitFloat(v);
+    if (narrow) candidates.push_back(op.get());
+  }
+  int wrapped = 0;
+  for (ir::Op* op : candidates) {
+    // Widen 16-bit inputs (one Cast per value and op), compute in f32.
+    for (ir::Value*& in : op->inputs) {
+      if (!IsSixteenBitFloat(in)) continue;
+      ir::Value* wide = graph.AddValue(graph.UniqueName(in->name + ".f32"), ir::DType::kF32,
+                                       in->shape);
+      ir::Op* cast = graph.InsertOpBefore(op, "Cast", op->name + "/widen", {in}, {wide});
+      cast->attrs["to"] = int64_t{1};  // ONNX FLOAT
+      in = wide;
+    }
+    // Results in f32, rounded to the 16-bit values the graph expects.
+    const auto& ops = graph.ops();
+    ir::Op* next = nullptr;
+    for (size_t k = 0; k + 1 < ops.size(); ++k) {
+      if (ops[k].get() == op) next = ops[k + 1].get();
+    }
+    for (ir::Value*& out : op->outputs) {
+      if (!IsSixteenBitFloat(out)) continue;
+      ir::Value* narrow = out;
+      ir::Value* wide = graph.AddValue(graph.UniqueName(out->name + ".f32"), ir::DType::kF32,
+                                       out->shape);
+      out = wide;
+      wide->producer = op;
+      ir::Op* cast = graph.InsertOpBefore(next, "Cast", op->name + "/round", {wide}, {narrow});
+      cast->attrs["to"] = int64_t{narrow->dtype == ir::DType::kBF16 ? 16 : 10};
+    }
+    if (CheckOp(*op).ok()) ++wrapped;
+  }
+  return wrapped;
+}
+
 std::vector<std::string> SupportedOpTypes() {
   std::vector<std::string> types;
   for (const OpLowering& l : kLowerings) types.push_back(l.type);

@@ -25,6 +25,15 @@ struct UnsupportedOp {
 // Every op the lowering cannot handle, in program order (all at once).
 std::vector<UnsupportedOp> FindUnsupported(const ir::Graph& graph);
 
+// `--auto-cast all` stores every float activation in 16 bits; the engines
+// compute in fp32 whatever the storage type. Ops whose lowering reads and
+// writes f32 only get Casts around them: their 16-bit inputs are widened on
+// the way in and their results rounded to 16 bits on the way out, which is
+// what a 16-bit op on the NeuronCore computes. Ops that still fail their
+// check after that are left for FindUnsupported to report. Returns how many
+// ops were wrapped.
+int LegalizeSixteenBitFloats(ir::Graph& graph);
+
 // The op types the lowering knows, sorted.
 std::vector<std::string> SupportedOpTypes();
 
