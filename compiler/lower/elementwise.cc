@@ -7,13 +7,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/data_movement.h"
+#include "compiler/lower/chunks.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
 namespace {
-
-// Free elements per partition in one tile (8 KiB of f32).
-constexpr int64_t kMaxFree = 2048;
 
 enum class Broadcast { kSame, kScalar, kSuffix, kOther };
 
@@ -116,27 +114,6 @@ ir::Shape BroadcastShape(const ir::Op& op, size_t i, int64_t opset) {
   ir::Shape padded = shape;
   if (axis >= 0 && static_cast<int64_t>(shape.size()) < rank - axis) padded.resize(rank - axis, 1);
   return padded;
-}
-
-struct Chunk {
-  int64_t start;  // first element
-  int rows;       // partitions
-  int64_t free;   // elements per partition
-};
-
-std::vector<Chunk> Chunks(int64_t total, int64_t free_per_row, int partitions) {
-  std::vector<Chunk> chunks;
-  for (int64_t c = 0; c < total;) {
-    if (total - c >= free_per_row) {
-      int rows = static_cast<int>(std::min<int64_t>(partitions, (total - c) / free_per_row));
-      chunks.push_back({c, rows, free_per_row});
-      c += rows * free_per_row;
-    } else {
-      chunks.push_back({c, 1, total - c});
-      c = total;
-    }
-  }
-  return chunks;
 }
 
 Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
@@ -308,8 +285,7 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row =
-      std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+  const int64_t free_per_row = FreePerRow(total, partitions);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return false;
@@ -610,8 +586,7 @@ absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row =
-      std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+  const int64_t free_per_row = FreePerRow(total, partitions);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto xb = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     auto yb = ctx.Sbuf("y", chunk.rows, chunk.free * 4);
@@ -700,8 +675,7 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row =
-      std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+  const int64_t free_per_row = FreePerRow(total, partitions);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return buf.status();

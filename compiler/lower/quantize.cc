@@ -11,13 +11,11 @@
 #include "compiler/lower/conv.h"
 #include "compiler/lower/data_movement.h"
 #include "compiler/lower/matmul.h"
+#include "compiler/lower/chunks.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
 namespace {
-
-// Free elements per partition in one tile (8 KiB of f32).
-constexpr int64_t kMaxFree = 2048;
 
 // Round half to even of an fp32 v with |v| <= 2^22: v + 1.5 * 2^23 lies in
 // [2^23, 2^24], where fp32 holds exactly the integers, so the add rounds v
@@ -26,34 +24,6 @@ constexpr int64_t kMaxFree = 2048;
 // inside, so the clamp never changes a saturated result.
 constexpr float kRoundingBias = 12582912.0f;  // 1.5 * 2^23
 constexpr float kRoundingLimit = 4194304.0f;  // 2^22
-
-// Row-major runs of `total` elements as [rows, free] tiles: rows of
-// `free_per_row` elements on up to all partitions, then a partial row.
-struct Chunk {
-  int64_t start;
-  int rows;
-  int64_t free;
-};
-
-std::vector<Chunk> Chunks(int64_t total, int partitions, int64_t free_per_row) {
-  std::vector<Chunk> chunks;
-  for (int64_t start = 0; start < total;) {
-    Chunk c{start, 1, total - start};
-    if (c.free >= free_per_row) {
-      c.rows = static_cast<int>(std::min<int64_t>(partitions, c.free / free_per_row));
-      c.free = free_per_row;
-    }
-    chunks.push_back(c);
-    start += c.rows * c.free;
-  }
-  return chunks;
-}
-
-// Elements per partition for `total` elements: spread over all partitions,
-// at most kMaxFree.
-int64_t FreePerRow(int64_t total, int partitions) {
-  return std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
-}
 
 bool IsQuantized(ir::DType t) { return t == ir::DType::kU8 || t == ir::DType::kI8; }
 
@@ -114,7 +84,7 @@ struct AffineStep {
 absl::Status EmitAffine(LowerContext& ctx, const AffineStep& s) {
   const int64_t total = ir::NumElements(s.y.shape);
   const int64_t free_per_row = FreePerRow(total, ctx.spec().partitions);
-  for (const Chunk& chunk : Chunks(total, ctx.spec().partitions, free_per_row)) {
+  for (const Chunk& chunk : Chunks(total, free_per_row, ctx.spec().partitions)) {
     const int64_t start = chunk.start, free = chunk.free;
     const int rows = chunk.rows;
     auto load = [&](const Elementwise& e, absl::string_view what) -> absl::StatusOr<Operand> {
@@ -275,7 +245,7 @@ absl::Status LowerDynamicQuantizeLinear(const ir::Op& op, LowerContext& ctx) {
   const Operand scale = ctx.Tile(*range_buf, 1, 1, 8);
   const Operand zp = ctx.Tile(*range_buf, 1, 1, 12);
   ctx.Memset(ctx.Tile(*range_buf, 1, 2), 0.0f);
-  for (const Chunk& c : Chunks(total, ctx.spec().partitions, free_per_row)) {
+  for (const Chunk& c : Chunks(total, free_per_row, ctx.spec().partitions)) {
     const int rows = c.rows;
     auto buf = ctx.Sbuf("x", rows, c.free * 4);
     auto part_buf = ctx.Sbuf("partial", rows, 2 * 4);

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <vector>
 
-#include "compiler/passes/dead_code_elimination.h"
 #include "compiler/passes/graph_edit.h"
 #include "compiler/passes/pattern.h"
 
@@ -66,16 +65,6 @@ bool Rewrite(ir::Graph& graph, ir::Op& last) {
 
 }  // namespace
 
-absl::StatusOr<bool> FuseGelu(ir::Graph& graph) {
-  std::vector<ir::Op*> ops;
-  for (const auto& op : graph.ops()) ops.push_back(op.get());
-  bool changed = false;
-  for (ir::Op* op : ops) changed |= Rewrite(graph, *op);
-  if (changed) {
-    // The pattern's primitives are now unread.
-    if (auto dce = EliminateDeadCode(graph); !dce.ok()) return dce.status();
-  }
-  return changed;
-}
+absl::StatusOr<bool> FuseGelu(ir::Graph& graph) { return RewriteEachOp(graph, Rewrite); }
 
 }  // namespace ncc::passes

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "compiler/passes/dead_code_elimination.h"
 #include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
@@ -44,6 +45,19 @@ bool IsLastAxisMean(const ir::Op& op) {
     for (double d : ConstantAsDoubles(*a)) axes.push_back(static_cast<int64_t>(d));
   }
   return axes.size() == 1 && (axes[0] == -1 || axes[0] == rank - 1);
+}
+
+absl::StatusOr<bool> RewriteEachOp(ir::Graph& graph,
+                                   const std::function<bool(ir::Graph&, ir::Op&)>& rewrite) {
+  std::vector<ir::Op*> ops;
+  for (const auto& op : graph.ops()) ops.push_back(op.get());
+  bool changed = false;
+  for (ir::Op* op : ops) changed |= rewrite(graph, *op);
+  if (changed) {
+    // The pattern's primitives are now unread.
+    if (auto dce = EliminateDeadCode(graph); !dce.ok()) return dce.status();
+  }
+  return changed;
 }
 
 }  // namespace ncc::passes

@@ -2,8 +2,10 @@
 #ifndef NCC_COMPILER_PASSES_PATTERN_H_
 #define NCC_COMPILER_PASSES_PATTERN_H_
 
+#include <functional>
 #include <optional>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "compiler/ir/graph.h"
 
@@ -20,6 +22,11 @@ bool IsScalar(const ir::Value* value, double expected);
 ir::Value* OtherThanScalar(const ir::Op& op, double expected);
 // Whether `op` is a ReduceMean over just the last axis with keepdims.
 bool IsLastAxisMean(const ir::Op& op);
+
+// Tries `rewrite` at every op present when called (rewrites may add ops);
+// when any succeeded, removes the primitives left unread. Whether any did.
+absl::StatusOr<bool> RewriteEachOp(ir::Graph& graph,
+                                   const std::function<bool(ir::Graph&, ir::Op&)>& rewrite);
 
 }  // namespace ncc::passes
 

@@ -1,0 +1,47 @@
+// Element-wise work over a flat tensor as [rows, free] tiles: rows on the
+// partitions, a partial last row. Shared by the element-wise and the
+// quantization lowerings.
+#ifndef NCC_COMPILER_LOWER_CHUNKS_H_
+#define NCC_COMPILER_LOWER_CHUNKS_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace ncc::lower {
+
+// Free elements per partition in one tile (8 KiB of f32).
+inline constexpr int64_t kMaxFree = 2048;
+
+struct Chunk {
+  int64_t start;  // first element
+  int rows;       // partitions
+  int64_t free;   // elements per partition
+};
+
+// Row-major runs of `total` elements: rows of `free_per_row` elements on up
+// to `partitions` partitions, then one partial row.
+inline std::vector<Chunk> Chunks(int64_t total, int64_t free_per_row, int partitions) {
+  std::vector<Chunk> chunks;
+  for (int64_t c = 0; c < total;) {
+    if (total - c >= free_per_row) {
+      const int rows = static_cast<int>(std::min<int64_t>(partitions, (total - c) / free_per_row));
+      chunks.push_back({c, rows, free_per_row});
+      c += rows * free_per_row;
+    } else {
+      chunks.push_back({c, 1, total - c});
+      c = total;
+    }
+  }
+  return chunks;
+}
+
+// Elements per partition for `total` elements: spread over all partitions,
+// at most kMaxFree.
+inline int64_t FreePerRow(int64_t total, int partitions) {
+  return std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
+}
+
+}  // namespace ncc::lower
+
+#endif  // NCC_COMPILER_LOWER_CHUNKS_H_
