@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
+#include "compiler/alloc/residency.h"
 #include "compiler/driver/emit_neff.h"
 #include "compiler/driver/sha256.h"
 #include "compiler/passes/pipeline.h"
@@ -32,6 +33,27 @@ class StageTimer {
   CompileReport* report_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
+
+// Residency first, then allocation. Residency budgets live SBUF per
+// instruction but not fragmentation, so when the tiles it kept on chip
+// cannot be placed, it runs again on a smaller budget, and finally not at
+// all (every intermediate then makes its DRAM round trip).
+absl::Status AllocateWithResidency(const CompileOptions& options, const target::CoreSpec& spec,
+                                   lower::TileProgram& program,
+                                   alloc::AllocationStats* alloc_stats,
+                                   alloc::ResidencyStats* residency) {
+  if (!options.sbuf_residency) return alloc::Allocate(program, spec, alloc_stats);
+  const lower::TileProgram original = program;
+  absl::Status status;
+  for (double budget : {0.75, 0.5, 0.0}) {
+    program = original;
+    *residency = {};
+    if (budget > 0) alloc::KeepTilesResident(program, spec, {budget}, residency);
+    status = alloc::Allocate(program, spec, alloc_stats);
+    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+  }
+  return status;
+}
 
 }  // namespace
 
@@ -113,7 +135,10 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   timer.Done("lower");
 
   alloc::AllocationStats alloc_stats;
-  if (auto s = alloc::Allocate(*program, spec, &alloc_stats); !s.ok()) return s;
+  if (auto s = AllocateWithResidency(options, spec, *program, &alloc_stats, &report.residency);
+      !s.ok()) {
+    return s;
+  }
   timer.Done("allocate");
 
   const schedule::SplitDmaStats split = schedule::SplitLargeDmas(*program, spec);

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "compiler/alloc/residency.h"
 #include "compiler/driver/accuracy.h"
 #include "compiler/lower/lower.h"
 #include "compiler/passes/auto_cast_policy.h"
@@ -40,6 +41,9 @@ struct CompileOptions {
   std::set<std::string> print_ir_after;
   std::function<void(absl::string_view)> print_ir_sink;
   bool verify_ir = false;
+  // Serve loads of intermediates from the producer's SBUF tile
+  // (alloc::KeepTilesResident); --no-sbuf-residency turns it off.
+  bool sbuf_residency = true;
   // --verify-schedule: independent O(n^2) race check of the schedule.
   bool verify_schedule = false;
   // --verify-accuracy[=N]: when > 0, the FP32 program is compiled too and
@@ -66,6 +70,9 @@ struct CompileReport {
   int64_t psum_peak_bytes = 0;  // per partition
   int64_t dram_bytes = 0;
   int64_t weights_bytes = 0;
+  // Loads served from SBUF, stores dropped, and spills (tiles left as a
+  // DRAM round trip for lack of SBUF).
+  alloc::ResidencyStats residency;
   int64_t dma_bytes = 0;
   // Large DMA_COPYs spread over the DMA queues, and the pieces they became.
   int64_t dma_split = 0;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
+#include "compiler/alloc/residency.h"
 #include "compiler/driver/emit_neff.h"
 #include "compiler/ir/text.h"
 #include "compiler/lower/lower.h"
@@ -171,11 +172,14 @@ float LoadAs(neff::DType dtype, const uint8_t* base, size_t i) {
 
 // Compiles `text` and runs it on the simulator with `inputs` (by name);
 // `opset` 0 means the latest semantics. The execution must succeed unless
-// `run_status` is given, which then receives its status.
+// `run_status` is given, which then receives its status. Intermediates stay
+// in SBUF where they fit (as in the driver); `residency` receives what that
+// did.
 std::map<std::string, Tensor> CompileAndRun(const std::string& text,
                                             const std::map<std::string, Tensor>& inputs,
                                             bool fuse = true, int64_t opset = 0,
-                                            absl::Status* run_status = nullptr) {
+                                            absl::Status* run_status = nullptr,
+                                            alloc::ResidencyStats* residency = nullptr) {
   auto graph = ir::Parse(text);
   EXPECT_TRUE(graph.ok()) << graph.status();
   if (!graph.ok()) return {};
@@ -189,6 +193,9 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   auto program = lower::Lower(**graph, spec);
   EXPECT_TRUE(program.ok()) << program.status();
   if (!program.ok()) return {};
+  alloc::ResidencyStats residency_stats;
+  alloc::KeepTilesResident(*program, spec, {}, &residency_stats);
+  if (residency != nullptr) *residency = residency_stats;
   alloc::AllocationStats stats;
   absl::Status alloc_status = alloc::Allocate(*program, spec, &stats);
   EXPECT_TRUE(alloc_status.ok()) << alloc_status;
@@ -1732,8 +1739,7 @@ TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
 
 TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
   // 1x64x320x320 f32 is 26 MB per tensor, more than the 24 MB SBUF: every
-  // op streams tiles between DRAM and SBUF (tensors never stay on chip
-  // across ops, so nothing needs spilling) and the result stays exact.
+  // op streams tiles between DRAM and SBUF and the result stays exact.
   const int64_t c = 64, hw = 320 * 320;
   const std::string text = R"(graph g(%x: f32[1,64,320,320], %w: f32[64,64,1,1]) -> (%y) {
   %v: f32[1,64,320,320] = Conv(%x, %w)
@@ -1756,6 +1762,33 @@ TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
   }
   auto out = CompileAndRun(text, {{"x", x}, {"w", w}});
   ExpectClose(out["y"], y);
+}
+
+TEST(Capacity, IntermediatesLargerThanSbufAreSpilled) {
+  // a and b are 26 MB each, more than the 24 MB SBUF. Each of a's tiles is
+  // read by Mul right away and by Sub only after Mul has produced all of b,
+  // so a cannot stay on chip: tiles that do not fit are spilled (stored to
+  // DRAM and loaded back), the others are read in place, and the result
+  // stays exact.
+  const int64_t n = 64 * 320 * 320;
+  const std::string text = R"(graph g(%x: f32[1,64,320,320]) -> (%y) {
+  %a: f32[1,64,320,320] = Add(%x, %x)
+  %b: f32[1,64,320,320] = Mul(%a, %x)
+  %y: f32[1,64,320,320] = Sub(%b, %a)
+}
+)";
+  Tensor x = Random(n, 42), y(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const float a = x[i] + x[i];
+    y[i] = a * x[i] - a;
+  }
+  alloc::ResidencyStats residency;
+  auto out = CompileAndRun(text, {{"x", x}}, true, 0, nullptr, &residency);
+  ExpectClose(out["y"], y, 1e-6);
+  EXPECT_GT(residency.loads_forwarded, 0);
+  EXPECT_GT(residency.spilled_loads, 0);
+  // At least the part of a that cannot be on chip beside b's tiles.
+  EXPECT_GT(residency.spill_bytes, int64_t{4} << 20);
 }
 
 // Integer element-wise ops run in fp32 on the engines and give the integer

@@ -62,6 +62,8 @@ constexpr char kUsage[] =
     "  --print-ir-after NAME print the IR after pass NAME (repeatable)\n"
     "  --print-ir-after-all  print the IR after every pass\n"
     "  --verify-ir           verify the IR after every pass\n"
+    "  --no-sbuf-residency   load every intermediate back from device DRAM instead\n"
+    "                        of reading the producer's tile in SBUF\n"
     "  --verify-schedule     check that every pair of conflicting memory accesses\n"
     "                        is ordered by queues and semaphores (slow: O(n^2))\n"
     "  --verify-accuracy[=N] run the FP32 and auto-cast programs on the simulator\n"
@@ -141,8 +143,18 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               r.estimated_latency_ns > 0 ? 100.0 * r.busy_ns[0] / r.estimated_latency_ns : 0.0);
   std::printf("transposes: %lld on TensorE (through PSUM), %lld Transpose ops as strided DMA\n",
               static_cast<long long>(r.tensor_transposes), static_cast<long long>(r.dma_transposes));
-  std::printf("SBUF peak: %lld bytes/partition, PSUM peak: %lld bytes/partition, spills: none (tensors live in DRAM between ops)\n",
+  std::printf("SBUF peak: %lld bytes/partition, PSUM peak: %lld bytes/partition\n",
               static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.psum_peak_bytes));
+  const ncc::alloc::ResidencyStats& res = r.residency;
+  std::printf("SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
+              "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
+              "kept as DRAM round trips for lack of SBUF\n",
+              static_cast<long long>(res.loads_forwarded),
+              static_cast<long long>(res.loads_in_place),
+              static_cast<long long>(res.bytes_forwarded),
+              static_cast<long long>(res.stores_removed),
+              static_cast<long long>(res.store_bytes_removed),
+              static_cast<long long>(res.spilled_loads), static_cast<long long>(res.spill_bytes));
   std::printf("DRAM arena: %lld bytes, weights: %lld bytes, DMA traffic: %lld bytes\n",
               static_cast<long long>(r.dram_bytes), static_cast<long long>(r.weights_bytes),
               static_cast<long long>(r.dma_bytes));
@@ -207,7 +219,7 @@ int Compile(const std::vector<std::string>& args) {
       options.flags.push_back(a);
       const bool takes_no_value = a == "--verbose" || a == "--timings" || a == "-v" ||
                                   a == "--print-ir-after-all" || a == "--verify-ir" ||
-                                  a == "--verify-schedule" ||
+                                  a == "--verify-schedule" || a == "--no-sbuf-residency" ||
                                   a == "--verify-accuracy" || a.find('=') != std::string::npos;
       if (!takes_no_value && i + 1 < args.size()) {
         options.flags.push_back(args[i + 1]);
@@ -254,6 +266,8 @@ int Compile(const std::vector<std::string>& args) {
       options.verify_ir = true;
     } else if (a == "--verify-schedule") {
       options.verify_schedule = true;
+    } else if (a == "--no-sbuf-residency") {
+      options.sbuf_residency = false;
     } else if (a == "--verify-accuracy") {
       options.verify_accuracy_samples = 32;
     } else if (absl::StartsWith(a, "--verify-accuracy=")) {
