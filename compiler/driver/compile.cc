@@ -95,6 +95,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
       std::async(std::launch::async, [&bytes] { return Sha256Hex(*bytes); });
   onnx_frontend::ImportOptions import_options;
   import_options.input_shapes = options.input_shapes;
+  import_options.frozen_inputs = options.frozen_inputs;
   import_options.outputs = options.outputs;
   auto imported = onnx_frontend::ImportOnnxBytes(*bytes, model_path, import_options);
   if (!imported.ok()) return imported.status();

@@ -20,6 +20,7 @@
 #include "compiler/lower/lower.h"
 #include "compiler/passes/auto_cast_policy.h"
 #include "compiler/passes/pass_manager.h"
+#include "frontends/onnx/import.h"
 
 namespace ncc::driver {
 
@@ -29,6 +30,11 @@ struct CompileOptions {
   std::string framework = "ONNX";
   // Pins for dynamic input dimensions (--input-shape / --io-config).
   std::map<std::string, std::vector<int64_t>> input_shapes;
+  // Graph inputs fixed at compile time (--freeze-input NAME=FILE.npy): each
+  // becomes a constant before shape inference, so shapes and structural
+  // parameters derived from it (Slice starts, Resize scales, Pad pads, ...)
+  // are static; it is not an input of the NEFF.
+  std::map<std::string, onnx_frontend::FrozenInput> frozen_inputs;
   // Outputs to keep (from --io-config); empty keeps the model's.
   std::vector<std::string> outputs;
   // The command line as given, recorded in the NEFF metadata.

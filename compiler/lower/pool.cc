@@ -153,8 +153,12 @@ bool HasIndices(const ir::Op& op) { return op.outputs.size() > 1 && op.outputs[1
 
 absl::Status CheckPool(const ir::Op& op) {
   if (op.input(0) == nullptr) return Unsupported("missing input");
-  if (op.input(0)->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
-    return Unsupported("only f32 pooling");
+  const ir::DType dtype = op.input(0)->dtype;
+  // The max of 8-bit integers is exact in fp32; DMA converts on load and store.
+  const bool eight_bit_max =
+      op.type == "MaxPool" && (dtype == ir::DType::kU8 || dtype == ir::DType::kI8);
+  if ((dtype != ir::DType::kF32 && !eight_bit_max) || op.outputs[0]->dtype != dtype) {
+    return Unsupported("only f32 pooling (and u8/i8 MaxPool)");
   }
   if (HasIndices(op)) {
     if (op.type != "MaxPool" || op.outputs[1]->dtype != ir::DType::kI64) {

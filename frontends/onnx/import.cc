@@ -75,6 +75,7 @@ class Importer {
   absl::StatusOr<ImportedModel> Run(absl::string_view bytes) {
     absl::Status status = Parse(bytes);
     if (status.ok()) status = CheckExternalData();
+    if (status.ok()) status = FreezeInputs();
     if (status.ok()) status = ApplyPins();
     if (status.ok()) status = CheckStaticInputs();
     if (status.ok()) status = RunChecker();
@@ -154,6 +155,70 @@ class Importer {
       if (initializer_names_.count(input.name()) == 0) inputs.push_back(&input);
     }
     return inputs;
+  }
+
+  // Turns each frozen graph input into an initializer of the same name. From
+  // IR version 4 an initializer needs no graph input, and one that has one
+  // would be an overridable default, so the input is removed; older models
+  // keep it (their checker requires it) and RuntimeInputs skips it.
+  absl::Status FreezeInputs() {
+    if (options_.frozen_inputs.empty()) return absl::OkStatus();
+    std::vector<std::string> names;
+    for (const auto* input : RuntimeInputs()) names.push_back(absl::StrCat("'", input->name(), "'"));
+    auto* g = model_.mutable_graph();
+    for (const auto& [name, frozen] : options_.frozen_inputs) {
+      int index = -1;
+      for (int i = 0; i < g->input_size(); ++i) {
+        if (g->input(i).name() == name && initializer_names_.count(name) == 0) index = i;
+      }
+      if (index < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot freeze input '", name, "': ",
+            initializer_names_.count(name) > 0 ? "it is an initializer (a constant) already"
+                                               : "not a graph input",
+            " (inputs: ", absl::StrJoin(names, ", "), ")"));
+      }
+      const onnx::ValueInfoProto& input = g->input(index);
+      if (!input.type().has_tensor_type()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("cannot freeze input '", name, "': it is not a tensor"));
+      }
+      const auto& tensor = input.type().tensor_type();
+      auto model_dtype = ConvertElemType(tensor.elem_type(), name);
+      if (!model_dtype.ok()) return model_dtype.status();
+      if (*model_dtype != frozen.dtype) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot freeze input '", name, "': the model declares ", ir::DTypeName(*model_dtype),
+            " but the value is ", ir::DTypeName(frozen.dtype)));
+      }
+      if (tensor.has_shape()) {
+        const auto& shape = tensor.shape();
+        bool matches = shape.dim_size() == static_cast<int>(frozen.shape.size());
+        for (int i = 0; matches && i < shape.dim_size(); ++i) {
+          matches = !IsStatic(shape.dim(i)) || shape.dim(i).dim_value() == frozen.shape[i];
+        }
+        if (!matches) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "cannot freeze input '", name, "': the model declares shape ", DescribeShape(shape),
+              " but the value has shape ", ir::ShapeToString(frozen.shape)));
+        }
+      }
+      const int64_t want_bytes = ir::NumElements(frozen.shape) * ir::DTypeSize(frozen.dtype);
+      if (want_bytes != static_cast<int64_t>(frozen.data.size())) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot freeze input '", name, "': ", frozen.data.size(), " bytes of data for ",
+            ir::DTypeName(frozen.dtype), " ", ir::ShapeToString(frozen.shape), " (want ",
+            want_bytes, ")"));
+      }
+      onnx::TensorProto* init = g->add_initializer();
+      init->set_name(name);
+      init->set_data_type(tensor.elem_type());
+      for (int64_t d : frozen.shape) init->add_dims(d);
+      init->set_raw_data(frozen.data.data(), frozen.data.size());
+      initializer_names_.insert(name);
+      if (model_.ir_version() >= 4) g->mutable_input()->DeleteSubrange(index, 1);
+    }
+    return absl::OkStatus();
   }
 
   absl::Status ApplyPins() {

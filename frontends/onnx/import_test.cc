@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -877,6 +878,98 @@ TEST(ImportOnnxBytesTest, RuntimeAxesThatChangeNothingGiveAnIdentity) {
   auto sum = Import(ReduceWithRuntimeAxes("ReduceSum", 1, 1, {"3", "1", "2"}));
   ASSERT_TRUE(sum.ok()) << sum.status();
   EXPECT_THAT(OpTypes(*sum->graph), ElementsAre("Identity"));
+}
+
+// x[2,6] -> Slice(x, starts, ends) -> y[?,?]: starts/ends are graph inputs,
+// so y's shape is dynamic until they are frozen.
+onnx::ModelProto SliceWithRuntimeBounds(int64_t ir_version) {
+  onnx::ModelProto model = NewModel();
+  model.set_ir_version(ir_version);
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"2", "6"});
+  SetTensorType(g->add_input(), "starts", onnx::TensorProto::INT64, {"1"});
+  SetTensorType(g->add_input(), "ends", onnx::TensorProto::INT64, {"n"});
+  AddNode(g, "Slice", "slice", {"x", "starts", "ends"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"a", "b"});
+  return model;
+}
+
+FrozenInput FrozenI64(const std::vector<int64_t>& values) {
+  FrozenInput frozen;
+  frozen.dtype = ir::DType::kI64;
+  frozen.shape = {static_cast<int64_t>(values.size())};
+  frozen.data.resize(values.size() * sizeof(int64_t));
+  std::memcpy(frozen.data.data(), values.data(), frozen.data.size());
+  return frozen;
+}
+
+TEST(ImportOnnxBytesTest, FrozenInputsBecomeConstantsAndLeaveTheInputs) {
+  for (int64_t ir_version : {3, 8}) {
+    SCOPED_TRACE(ir_version);
+    ImportOptions options;
+    options.frozen_inputs["starts"] = FrozenI64({0});
+    options.frozen_inputs["ends"] = FrozenI64({-1});
+    auto imported = Import(SliceWithRuntimeBounds(ir_version), options);
+    ASSERT_TRUE(imported.ok()) << imported.status();
+    const ir::Graph& graph = *imported->graph;
+    ASSERT_EQ(graph.inputs().size(), 1u);
+    EXPECT_EQ(graph.inputs()[0]->name, "x");
+    ASSERT_EQ(graph.outputs().size(), 1u);
+    // Axis 0 (the default axes), rows [0, 2-1): one row.
+    EXPECT_EQ(graph.outputs()[0]->shape, (ir::Shape{1, 6}));
+    const ir::Op* slice = FindOp(graph, "slice");
+    ASSERT_NE(slice, nullptr);
+    ASSERT_TRUE(slice->inputs[1]->is_constant);
+    EXPECT_EQ(slice->inputs[1]->data_as<int64_t>()[0], 0);
+    ASSERT_TRUE(slice->inputs[2]->is_constant);
+    EXPECT_EQ(slice->inputs[2]->data_as<int64_t>()[0], -1);
+  }
+}
+
+TEST(ImportOnnxBytesTest, BadFrozenInputs) {
+  const onnx::ModelProto model = SliceWithRuntimeBounds(8);
+  auto error = [&](const std::string& name, const FrozenInput& frozen) {
+    ImportOptions options;
+    options.frozen_inputs[name] = frozen;
+    auto imported = Import(model, options);
+    return imported.ok() ? std::string("ok") : Message(imported.status());
+  };
+  EXPECT_EQ(error("z", FrozenI64({1})),
+            "test.onnx: cannot freeze input 'z': not a graph input (inputs: 'x', 'starts', "
+            "'ends')");
+  EXPECT_EQ(error("starts", FrozenI64({1, 2})),
+            "test.onnx: cannot freeze input 'starts': the model declares shape [1] but the "
+            "value has shape [2]");
+  FrozenInput f32 = FrozenI64({1});
+  f32.dtype = ir::DType::kF32;
+  f32.data.resize(4);
+  EXPECT_EQ(error("starts", f32),
+            "test.onnx: cannot freeze input 'starts': the model declares i64 but the value "
+            "is f32");
+  FrozenInput short_data = FrozenI64({1});
+  short_data.data.resize(4);
+  EXPECT_THAT(error("starts", short_data), HasSubstr("4 bytes of data for i64 [1] (want 8)"));
+
+  onnx::ModelProto with_initializer = TinyMlp("1");
+  ImportOptions options;
+  FrozenInput w;
+  w.shape = {4, 8};
+  w.data.resize(4 * 8 * 4);
+  options.frozen_inputs["w"] = w;
+  auto imported = Import(with_initializer, options);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(Message(imported.status()),
+              HasSubstr("cannot freeze input 'w': it is an initializer (a constant) already"));
+}
+
+// A dynamic dimension of the input takes the frozen value's size.
+TEST(ImportOnnxBytesTest, FrozenInputFillsADynamicDimension) {
+  ImportOptions options;
+  options.frozen_inputs["starts"] = FrozenI64({0});
+  options.frozen_inputs["ends"] = FrozenI64({5});  // clamped to 2
+  auto imported = Import(SliceWithRuntimeBounds(8), options);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->graph->outputs()[0]->shape, (ir::Shape{2, 6}));
 }
 
 }  // namespace

@@ -327,7 +327,10 @@ constexpr OnnxOpSupport kOps[] = {
      "A's rank; int32 output exact while partial sums stay below 2^24 (guaranteed for K <= 258)",
      nullptr, kOutputNotT},
     {"Max", 6, kAll, kIntArithF16, kIntArithF16Limits, nullptr},
-    {"MaxPool", 1, kAll, kF32, "Indices (int64) for 2-D pooling of inputs below 2^24 elements",
+    {"MaxPool", 1, kAll,
+     kF32 | ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::INT8),
+     "uint8/int8 computed exactly in fp32; Indices (int64) for 2-D pooling of inputs below 2^24 "
+     "elements",
      nullptr},
     {"MaxUnpool", 9, kAll, kF32,
      "static output shape; indices below 2^24; at most 4096 128x128 match blocks", nullptr},

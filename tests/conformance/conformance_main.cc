@@ -6,7 +6,8 @@
 //   bazel run //tests/conformance:conformance_test -- --update   # rewrite
 //
 // Flags: --data_dir=DIR (default: the runfiles copy, else
-// /usr/share/libonnx-testdata/data), --expected=FILE, --update,
+// /usr/share/libonnx-testdata/data), --expected=FILE,
+// --frozen_inputs=FILE (tests compiled with structural inputs frozen), --update,
 // --filter=SUBSTRING (only tests whose <dir>/<test> contains it),
 // --jobs=N (default 2), --timeout_s=S per test (default 60).
 //
@@ -45,6 +46,7 @@ constexpr const char* kDirs[] = {"node", "pytorch-converted", "pytorch-operator"
 struct Flags {
   std::string data_dir;
   std::string expected = "tests/conformance/expected.txt";
+  std::string frozen_inputs = "tests/conformance/frozen_inputs.txt";
   std::string filter;
   bool update = false;
   int jobs = 2;
@@ -58,6 +60,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       flags->data_dir = std::string(a);
     } else if (absl::ConsumePrefix(&a, "--expected=")) {
       flags->expected = std::string(a);
+    } else if (absl::ConsumePrefix(&a, "--frozen_inputs=")) {
+      flags->frozen_inputs = std::string(a);
     } else if (absl::ConsumePrefix(&a, "--filter=")) {
       flags->filter = std::string(a);
     } else if (a == "--update") {
@@ -87,6 +91,7 @@ std::string FindDataDir(const std::string& flag) {
 
 struct TestId {
   std::string dir, name;
+  std::vector<std::string> frozen_inputs;  // from frozen_inputs.txt
 };
 
 std::vector<TestId> ListTests(const std::string& data_dir, const std::string& filter) {
@@ -104,7 +109,7 @@ std::vector<TestId> ListTests(const std::string& data_dir, const std::string& fi
     std::sort(names.begin(), names.end());
     for (std::string& n : names) {
       if (!filter.empty() && !absl::StrContains(absl::StrCat(dir, "/", n), filter)) continue;
-      tests.push_back({dir, std::move(n)});
+      tests.push_back({dir, std::move(n), {}});
     }
   }
   return tests;
@@ -125,7 +130,7 @@ std::string Escape(std::string s) {
     dup2(devnull, STDERR_FILENO);
   }
   nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "");
-  TestResult r = RunTest(data_dir, test.dir, test.name, Tolerance());
+  TestResult r = RunTest(data_dir, test.dir, test.name, Tolerance(), test.frozen_inputs);
   std::string line =
       absl::StrCat(Escape(r.op), "\t", OutcomeName(r.outcome), "\t", Escape(r.reason), "\n");
   size_t off = 0;
@@ -150,6 +155,7 @@ TestResult Finish(const TestId& test, Running& run, int wait_status, bool timed_
   TestResult r;
   r.dir = test.dir;
   r.name = test.name;
+  r.frozen_inputs = !test.frozen_inputs.empty();
   std::vector<std::string> fields = absl::StrSplit(run.output, absl::MaxSplits('\t', 2));
   if (!timed_out && fields.size() == 3 && ParseOutcome(fields[1], &r.outcome)) {
     r.op = fields[0];
@@ -259,7 +265,32 @@ int Main(int argc, char** argv) {
                  "libonnx-testdata (tools/setup.sh) or pass --data_dir\n");
     return 2;
   }
-  const std::vector<TestId> tests = ListTests(data_dir, flags.filter);
+  std::vector<TestId> tests = ListTests(data_dir, flags.filter);
+  {
+    auto text = neff::ReadFile(flags.frozen_inputs);
+    if (!text.ok()) {
+      std::fprintf(stderr, "conformance: %s\n", std::string(text.status().message()).c_str());
+      return 2;
+    }
+    auto frozen = ParseFrozenInputs(*text);
+    if (!frozen.ok()) {
+      std::fprintf(stderr, "conformance: %s: %s\n", flags.frozen_inputs.c_str(),
+                   std::string(frozen.status().message()).c_str());
+      return 2;
+    }
+    for (TestId& test : tests) {
+      auto it = frozen->find(absl::StrCat(test.dir, "/", test.name));
+      if (it == frozen->end()) continue;
+      test.frozen_inputs = it->second;
+      frozen->erase(it);
+    }
+    for (const auto& [id, names] : *frozen) {
+      if (!flags.filter.empty() && !absl::StrContains(id, flags.filter)) continue;
+      std::fprintf(stderr, "conformance: %s lists '%s', which is not a test\n",
+                   flags.frozen_inputs.c_str(), id.c_str());
+      return 2;
+    }
+  }
   if (tests.empty()) {
     std::fprintf(stderr, "conformance: no tests under %s%s\n", data_dir.c_str(),
                  flags.filter.empty() ? "" : " match the filter");

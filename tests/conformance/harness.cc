@@ -410,11 +410,26 @@ std::string OutOfScopeReason(const onnx::ModelProto& model) {
   return "";
 }
 
+// Names the stored inputs that carry none by position among the model's
+// runtime inputs, so that they can be matched after some are frozen.
+void NameInputsByPosition(const onnx::ModelProto& model, std::vector<LoadedTensor>* inputs) {
+  std::set<std::string> initializers;
+  for (const auto& init : model.graph().initializer()) initializers.insert(init.name());
+  std::vector<std::string> names;
+  for (const auto& input : model.graph().input()) {
+    if (initializers.count(input.name()) == 0) names.push_back(input.name());
+  }
+  for (size_t i = 0; i < inputs->size() && i < names.size(); ++i) {
+    if ((*inputs)[i].name.empty()) (*inputs)[i].name = names[i];
+  }
+}
+
 TestResult RunTest(const std::string& data_dir, const std::string& dir, const std::string& name,
-                   const Tolerance& tolerance) {
+                   const Tolerance& tolerance, const std::vector<std::string>& frozen_inputs) {
   TestResult result;
   result.dir = dir;
   result.name = name;
+  result.frozen_inputs = !frozen_inputs.empty();
   const std::string test_dir = absl::StrCat(data_dir, "/", dir, "/", name);
   const std::string model_path = test_dir + "/model.onnx";
   auto finish = [&](Outcome outcome, absl::string_view reason) {
@@ -434,7 +449,31 @@ TestResult RunTest(const std::string& data_dir, const std::string& dir, const st
     return finish(Outcome::kOutOfScope, reason);
   }
 
+  // Without frozen inputs the test data is read after compiling, so that an
+  // unsupported model is reported as such.
+  const std::string set_dir = test_dir + "/test_data_set_0";
+  absl::StatusOr<std::vector<LoadedTensor>> inputs, outputs;
+  auto load = [&] {
+    inputs = LoadTensors(set_dir, "input");
+    if (!inputs.ok()) return inputs.status();
+    outputs = LoadTensors(set_dir, "output");
+    return outputs.status();
+  };
   driver::CompileOptions options;
+  if (!frozen_inputs.empty()) {
+    if (absl::Status s = load(); !s.ok()) return finish(Outcome::kUnsupported, s.message());
+    NameInputsByPosition(model, &*inputs);
+    for (const std::string& frozen : frozen_inputs) {
+      auto it = std::find_if(inputs->begin(), inputs->end(),
+                             [&](const LoadedTensor& t) { return t.name == frozen; });
+      if (it == inputs->end()) {
+        return finish(Outcome::kFailed, absl::StrCat("frozen input '", frozen,
+                                                     "' has no value in test_data_set_0"));
+      }
+      options.frozen_inputs[frozen] = {it->tensor.dtype, it->tensor.shape, it->tensor.data};
+      inputs->erase(it);
+    }
+  }
   auto compiled = driver::CompileFile(model_path, options);
   if (!compiled.ok()) {
     std::string message(compiled.status().message());
@@ -454,17 +493,42 @@ TestResult RunTest(const std::string& data_dir, const std::string& dir, const st
     return finish(Outcome::kFailed, absl::StrCat("compile error: ", rest));
   }
 
-  const std::string set_dir = test_dir + "/test_data_set_0";
-  auto inputs = LoadTensors(set_dir, "input");
-  if (!inputs.ok()) return finish(Outcome::kUnsupported, inputs.status().message());
-  auto outputs = LoadTensors(set_dir, "output");
-  if (!outputs.ok()) return finish(Outcome::kUnsupported, outputs.status().message());
-
+  if (frozen_inputs.empty()) {
+    if (absl::Status s = load(); !s.ok()) return finish(Outcome::kUnsupported, s.message());
+  }
   Execution execution;
   std::string problem = execution.Run(compiled->neff, *inputs, *outputs, tolerance);
   if (execution.static_shape_mismatch()) return finish(Outcome::kUnsupported, problem);
   if (!problem.empty()) return finish(Outcome::kFailed, problem);
   return finish(Outcome::kPassed, "");
+}
+
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseFrozenInputs(
+    absl::string_view text) {
+  std::map<std::string, std::vector<std::string>> frozen;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits(' ', 2));
+    if (parts.size() < 3 || parts[1].empty() || absl::StripAsciiWhitespace(parts[2]).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "line ", line_number, ": expected '<dir>/<test> <input>[,<input>...] <reason>'"));
+    }
+    std::vector<std::string> names = absl::StrSplit(parts[1], ',');
+    for (const std::string& n : names) {
+      if (n.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", line_number, ": empty input name in '", parts[1], "'"));
+      }
+    }
+    if (!frozen.emplace(std::string(parts[0]), std::move(names)).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": '", parts[0], "' is listed twice"));
+    }
+  }
+  return frozen;
 }
 
 absl::StatusOr<std::map<std::string, Expectation>> ParseExpectations(absl::string_view text) {
@@ -607,12 +671,18 @@ std::vector<std::string> FailureGroups(const TestResult& r) {
 
 std::string SummaryLine(const std::vector<TestResult>& results) {
   Counts total;
-  for (const TestResult& r : results) total.Add(r.outcome);
-  return absl::StrFormat("conformance: %d passed, %d failed, %d unsupported of %d in scope (%s)",
-                         total.passed, total.failed, total.unsupported, total.InScope(),
-                         total.InScope() == 0
-                             ? std::string("n/a")
-                             : absl::StrFormat("%.1f%%", 100.0 * total.passed / total.InScope()));
+  int frozen = 0;
+  for (const TestResult& r : results) {
+    total.Add(r.outcome);
+    if (r.outcome == Outcome::kPassed && r.frozen_inputs) ++frozen;
+  }
+  std::string line = absl::StrFormat(
+      "conformance: %d passed, %d failed, %d unsupported of %d in scope (%s)", total.passed,
+      total.failed, total.unsupported, total.InScope(),
+      total.InScope() == 0 ? std::string("n/a")
+                           : absl::StrFormat("%.1f%%", 100.0 * total.passed / total.InScope()));
+  if (frozen > 0) absl::StrAppend(&line, ", ", frozen, " with frozen structural inputs");
+  return line;
 }
 
 std::string FormatReport(const std::vector<TestResult>& results) {

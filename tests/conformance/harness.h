@@ -29,6 +29,8 @@ struct TestResult {
   std::string op;    // the op(s) under test, e.g. "Abs" or "Conv+Relu"
   Outcome outcome = Outcome::kFailed;
   std::string reason;  // one line; empty when passed
+  // Compiled with structural inputs frozen (frozen_inputs.txt).
+  bool frozen_inputs = false;
   std::string Id() const { return dir + "/" + name; }
 };
 
@@ -55,9 +57,18 @@ std::string OutOfScopeReason(const onnx::ModelProto& model);
 
 // Runs one test directory (compile, execute on the simulator, compare).
 // Never crashes on bad models by itself; the caller still isolates it in a
-// subprocess because the compiler may have bugs.
+// subprocess because the compiler may have bugs. `frozen_inputs` are compiled
+// as constants holding their test_data_set_0 values (neuron-cc
+// --freeze-input); the other inputs are fed at run time.
 TestResult RunTest(const std::string& data_dir, const std::string& dir,
-                   const std::string& name, const Tolerance& tolerance);
+                   const std::string& name, const Tolerance& tolerance,
+                   const std::vector<std::string>& frozen_inputs = {});
+
+// The reviewed frozen-inputs file: one line per test,
+// "<dir>/<test> <input>[,<input>...] <reason>"; '#' comments and blank lines
+// ignored. Returns test id -> input names.
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseFrozenInputs(
+    absl::string_view text);
 
 // The expected-results file: one line per test that does not pass,
 // "<dir>/<test> <status> <reason>"; '#' comments and blank lines ignored.
@@ -74,7 +85,8 @@ std::vector<std::string> DiffExpectations(const std::vector<TestResult>& results
                                           const std::map<std::string, Expectation>& expected);
 
 // The tables (by directory, by op, largest failure groups) and the summary
-// line "conformance: P passed, F failed, U unsupported of T in scope (X.X%)".
+// line "conformance: P passed, F failed, U unsupported of T in scope (X.X%)",
+// plus ", N with frozen structural inputs" when N passing tests froze inputs.
 std::string FormatReport(const std::vector<TestResult>& results);
 std::string SummaryLine(const std::vector<TestResult>& results);
 

@@ -1,6 +1,9 @@
 #include "tests/conformance/harness.h"
 
 #include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -98,6 +101,51 @@ TEST(ReportTest, SummaryLine) {
   EXPECT_EQ(SummaryLine(results),
             "conformance: 1 passed, 1 failed, 1 unsupported of 3 in scope (33.3%)");
   EXPECT_THAT(FormatReport(results), HasSubstr("1 tests out of scope"));
+}
+
+TEST(ReportTest, SummaryLineCountsPassingTestsWithFrozenInputs) {
+  std::vector<TestResult> results = {
+      {"node", "a", "Slice", Outcome::kPassed, "", /*frozen_inputs=*/true},
+      {"node", "b", "Pad", Outcome::kUnsupported, "x", /*frozen_inputs=*/true},
+      {"node", "c", "Relu", Outcome::kPassed, ""},
+  };
+  EXPECT_EQ(SummaryLine(results),
+            "conformance: 2 passed, 0 failed, 1 unsupported of 3 in scope (66.7%), "
+            "1 with frozen structural inputs");
+}
+
+TEST(FrozenInputsTest, ParsesNamesAndRejectsBadLines) {
+  auto frozen = ParseFrozenInputs(
+      "# comment\n\nnode/test_slice starts,ends Slice-1 attributes\n"
+      "node/test_cumsum_1d axis the scan axis\n");
+  ASSERT_TRUE(frozen.ok()) << frozen.status();
+  ASSERT_EQ(frozen->size(), 2u);
+  EXPECT_EQ(frozen->at("node/test_slice"), (std::vector<std::string>{"starts", "ends"}));
+  EXPECT_EQ(frozen->at("node/test_cumsum_1d"), (std::vector<std::string>{"axis"}));
+
+  EXPECT_THAT(ParseFrozenInputs("node/test_slice starts\n").status().message(),
+              HasSubstr("line 1: expected '<dir>/<test> <input>[,<input>...] <reason>'"));
+  EXPECT_THAT(ParseFrozenInputs("node/test_slice starts,,ends why\n").status().message(),
+              HasSubstr("empty input name"));
+  EXPECT_THAT(ParseFrozenInputs("node/a x why\nnode/a y why\n").status().message(),
+              HasSubstr("line 2: 'node/a' is listed twice"));
+}
+
+// The reviewed data file parses and lists only structural inputs by name.
+TEST(FrozenInputsTest, DataFileParses) {
+  std::ifstream file("tests/conformance/frozen_inputs.txt");
+  ASSERT_TRUE(file) << "frozen_inputs.txt not in runfiles";
+  std::stringstream text;
+  text << file.rdbuf();
+  auto frozen = ParseFrozenInputs(text.str());
+  ASSERT_TRUE(frozen.ok()) << frozen.status();
+  const std::set<std::string> structural = {"scales", "sizes", "roi",  "starts", "ends",
+                                            "axes",   "steps", "pads", "value",  "axis"};
+  for (const auto& [id, names] : *frozen) {
+    for (const std::string& name : names) {
+      EXPECT_EQ(structural.count(name), 1u) << id << " freezes '" << name << "'";
+    }
+  }
 }
 
 }  // namespace

@@ -190,6 +190,63 @@ else
   fail "uint: could not write the uint16 model"
 fi
 
+# --freeze-input: a Slice whose starts/ends are graph inputs compiles once
+# they are frozen; the NEFF then takes only x.
+if /usr/bin/python3 - "$TMP/slice.onnx" "$TMP/slice" <<'PY'
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 6])
+starts = helper.make_tensor_value_info("starts", TensorProto.INT64, [2])
+ends = helper.make_tensor_value_info("ends", TensorProto.INT64, [2])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", "cols"])
+graph = helper.make_graph([helper.make_node("Slice", ["x", "starts", "ends"], ["y"])],
+                          "slice", [x, starts, ends], [y])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), sys.argv[1])
+np.save(sys.argv[2] + "_x.npy", np.arange(24, dtype=np.float32).reshape(4, 6))
+np.save(sys.argv[2] + "_starts.npy", np.array([1, 2], dtype=np.int64))
+np.save(sys.argv[2] + "_ends.npy", np.array([3, -1], dtype=np.int64))
+np.save(sys.argv[2] + "_bad.npy", np.array([1, 2, 3], dtype=np.int64))
+PY
+then
+  if "$NEURON_CC" compile "$TMP/slice.onnx" --framework ONNX --output "$TMP/slice.neff" \
+      --freeze-input "starts=$TMP/slice_starts.npy" --freeze-input "ends=$TMP/slice_ends.npy" \
+      >"$TMP/slice.cc.log" 2>&1; then
+    mkdir -p "$TMP/slice_out"
+    if "$NEURON_RUN" "$TMP/slice.neff" --input "x=$TMP/slice_x.npy" \
+        --output-dir "$TMP/slice_out" >"$TMP/slice.run.log" 2>&1; then
+      /usr/bin/python3 - "$TMP/slice_out/y.npy" "$TMP/slice_x.npy" <<'PY' || fail "freeze-input: wrong output"
+import sys
+import numpy as np
+got, x = np.load(sys.argv[1]), np.load(sys.argv[2])
+want = x[1:3, 2:-1]
+assert got.shape == want.shape and (got == want).all(), (got, want)
+print("ok: --freeze-input Slice:", got.shape)
+PY
+    else
+      fail "freeze-input: neuron-run failed: $(cat "$TMP/slice.run.log")"
+    fi
+  else
+    fail "freeze-input: neuron-cc failed: $(cat "$TMP/slice.cc.log")"
+  fi
+  expect_error freeze_unknown_input 2 "cannot freeze input 'nope': not a graph input" -- \
+    "$NEURON_CC" compile "$TMP/slice.onnx" --framework ONNX --output "$TMP/f.neff" \
+    --freeze-input "nope=$TMP/slice_starts.npy"
+  expect_error freeze_wrong_shape 2 "'starts': the model declares shape \[2\] but the value has shape \[3\]" -- \
+    "$NEURON_CC" compile "$TMP/slice.onnx" --framework ONNX --output "$TMP/f.neff" \
+    --freeze-input "starts=$TMP/slice_bad.npy" --freeze-input "ends=$TMP/slice_ends.npy"
+  expect_error freeze_no_file 1 "--freeze-input starts" -- \
+    "$NEURON_CC" compile "$TMP/slice.onnx" --framework ONNX --output "$TMP/f.neff" \
+    --freeze-input "starts=$TMP/missing.npy"
+  expect_error freeze_bad_flag 1 "needs NAME=FILE.npy" -- \
+    "$NEURON_CC" compile "$TMP/slice.onnx" --framework ONNX --output "$TMP/f.neff" \
+    --freeze-input starts
+  [[ -e "$TMP/f.neff" ]] && fail "a failed --freeze-input compile left an output file"
+else
+  fail "freeze-input: could not write the Slice model"
+fi
+
 # The same model and flags give a byte-identical NEFF.
 "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/again.neff" >/dev/null 2>&1
 cmp -s "$TMP/cnn.neff" "$TMP/again.neff" || fail "two compiles of cnn.onnx differ"

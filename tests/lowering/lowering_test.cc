@@ -576,6 +576,22 @@ TEST(Pool, MaxAndAverageWithPaddingAndCeilMode) {
   ExpectClose(out["i"], PoolReference(x, 1, 130, 7, 7, 4, 4, 3, 2, {1, 1, 1, 1}, false, true));
 }
 
+// MaxPool of 8-bit integers: loaded as fp32 by DMA, the max is exact, the
+// store converts back; padding never wins (-inf).
+TEST(Pool, MaxPoolOfUint8AndInt8IsExact) {
+  const std::string text = R"(graph g(%x: u8[1,130,5,5], %z: i8[1,2,4,4]) -> (%m, %n) {
+  %m: u8[1,130,3,3] = MaxPool(%x) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2]}
+  %n: i8[1,2,4,4] = MaxPool(%z) {kernel_shape=[3,3], pads=[1,1,1,1], strides=[1,1]}
+}
+)";
+  Tensor x(130 * 25), z(2 * 16);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37 + 11) % 256);
+  for (size_t i = 0; i < z.size(); ++i) z[i] = static_cast<float>(static_cast<int>((i * 53) % 256) - 128);
+  auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
+  EXPECT_EQ(out["m"], PoolReference(x, 1, 130, 5, 5, 3, 3, 3, 2, {1, 1, 1, 1}, true, false));
+  EXPECT_EQ(out["n"], PoolReference(z, 1, 2, 4, 4, 4, 4, 3, 1, {1, 1, 1, 1}, true, false));
+}
+
 TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
   // 2x130x7x6 (two batches, channels cross 128), 3x3 stride 2 pad 1; the
   // Indices are flat into X: ((n * C + c) * H + h) * W + w, or with

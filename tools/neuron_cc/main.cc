@@ -2,7 +2,7 @@
 //
 //   neuron-cc compile MODEL --framework ONNX --output out.neff
 //             [--input-shape NAME=1,3,224,224 ...] [--io-config JSON|@FILE]
-//             [--verbose]
+//             [--freeze-input NAME=FILE.npy ...] [--verbose]
 //   neuron-cc list-operators --framework ONNX [--json]
 //
 // Exit codes: 0 success, 1 usage, 2 unreadable or invalid model (including
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "frontends/onnx/io_config.h"
 #include "frontends/onnx/op_registry.h"
 #include "neff/format.h"
+#include "tools/npy/npy.h"
 
 namespace {
 
@@ -37,7 +39,7 @@ constexpr int kExitOutput = 5;
 constexpr char kUsage[] =
     "usage: neuron-cc compile MODEL --framework ONNX --output OUT.neff\n"
     "                 [--input-shape NAME=D0,D1,...]... [--io-config JSON|@FILE]\n"
-    "                 [--verbose]\n"
+    "                 [--freeze-input NAME=FILE.npy]... [--verbose]\n"
     "       neuron-cc list-operators --framework ONNX [--json]\n"
     "       neuron-cc --version\n"
     "\n"
@@ -48,6 +50,11 @@ constexpr char kUsage[] =
     "  --io-config JSON      neuron-cc style I/O config, inline or @file:\n"
     "                        '{\"inputs\": {\"x\": [[1,3,224,224], \"float32\"]},\n"
     "                          \"outputs\": [\"y\"]}'\n"
+    "  --freeze-input N=F.npy  compile input N as the constant in F.npy (repeatable):\n"
+    "                        for inputs that set the model's structure (Slice\n"
+    "                        starts/ends, Resize scales/sizes, Pad pads, axes);\n"
+    "                        shapes derived from it become static and N is no\n"
+    "                        longer an input of the NEFF\n"
     "  --verbose, --timings  print per-stage and per-pass wall time, op counts,\n"
     "                        instruction counts per engine, SBUF/PSUM peaks and\n"
     "                        the estimated latency\n"
@@ -162,6 +169,51 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
 }
 
+// The IR dtype of an .npy descr (tools/npy/npy.h lists the supported ones).
+absl::StatusOr<ncc::ir::DType> DTypeOfNpy(const std::string& descr) {
+  static const std::map<std::string, ncc::ir::DType> kDTypes = {
+      {"<f4", ncc::ir::DType::kF32}, {"<f8", ncc::ir::DType::kF64}, {"<f2", ncc::ir::DType::kF16},
+      {"<i2", ncc::ir::DType::kI16}, {"<u2", ncc::ir::DType::kU16}, {"<i4", ncc::ir::DType::kI32},
+      {"<u4", ncc::ir::DType::kU32}, {"<i8", ncc::ir::DType::kI64}, {"<u8", ncc::ir::DType::kU64},
+      {"|i1", ncc::ir::DType::kI8},  {"|u1", ncc::ir::DType::kU8},  {"|b1", ncc::ir::DType::kBool},
+  };
+  auto it = kDTypes.find(descr);
+  if (it == kDTypes.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("dtype '", descr, "' is not supported"));
+  }
+  return it->second;
+}
+
+// --freeze-input NAME=FILE.npy -> the frozen value of input NAME.
+absl::Status ParseFreezeInput(const std::string& flag, ncc::driver::CompileOptions* options) {
+  const size_t eq = flag.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--freeze-input needs NAME=FILE.npy, got '", flag, "'"));
+  }
+  const std::string name = flag.substr(0, eq);
+  if (options->frozen_inputs.count(name) > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--freeze-input: input '", name, "' is frozen twice"));
+  }
+  auto array = ncc::npy::Read(flag.substr(eq + 1));
+  if (!array.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--freeze-input ", name, ": ", array.status().message()));
+  }
+  auto dtype = DTypeOfNpy(array->dtype_descr);
+  if (!dtype.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--freeze-input ", name, ": ",
+                                                   flag.substr(eq + 1), ": ",
+                                                   dtype.status().message()));
+  }
+  ncc::onnx_frontend::FrozenInput& frozen = options->frozen_inputs[name];
+  frozen.dtype = *dtype;
+  frozen.shape = array->shape;
+  frozen.data = std::move(array->data);
+  return absl::OkStatus();
+}
+
 int ListOperators(const std::vector<std::string>& args) {
   std::string framework = "ONNX";
   bool json = false;
@@ -247,6 +299,10 @@ int Compile(const std::vector<std::string>& args) {
       }
       for (auto& [name, dims] : config->input_shapes) options.input_shapes[name] = dims;
       options.outputs = config->outputs;
+    } else if (flag_value("--freeze-input", &v)) {
+      if (auto s = ParseFreezeInput(v, &options); !s.ok()) {
+        return Fail(kExitUsage, std::string(s.message()));
+      }
     } else if (a == "--verbose" || a == "--timings" || a == "-v") {
       verbose = true;
     } else if (flag_value("--fast-math", &fast_math)) {
