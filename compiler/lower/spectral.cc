@@ -164,6 +164,18 @@ absl::Status RequireF32Signal(const ir::Value* x, const ir::Value* y) {
   return absl::OkStatus();
 }
 
+// The cos/sin matrices live in the weights: a 2048-point transform's are
+// 16 MiB each.
+constexpr int64_t kMaxMatrixElements = int64_t{1} << 22;
+
+absl::Status CheckMatrixSize(int64_t samples, int64_t bins) {
+  if (samples * bins > kMaxMatrixElements) {
+    return Unsupported(absl::StrCat("a ", samples, " x ", bins,
+                                    " DFT matrix (at most 2^22 elements, e.g. 2048 x 2048)"));
+  }
+  return absl::OkStatus();
+}
+
 struct DftParams {
   int64_t axis = 1;
   int64_t dft_length = 0;
@@ -204,6 +216,7 @@ absl::StatusOr<DftParams> DftParamsOf(const ir::Op& op) {
     return Unsupported("onesided inverse DFT (a onesided input is not defined by ONNX)");
   }
   p.bins = onesided ? p.dft_length / 2 + 1 : p.dft_length;
+  if (auto s = CheckMatrixSize(std::min(xs[p.axis], p.dft_length), p.bins); !s.ok()) return s;
   ir::Shape want = xs;
   want[p.axis] = p.bins;
   want.back() = 2;
@@ -259,6 +272,7 @@ absl::StatusOr<StftParams> StftParamsOf(const ir::Op& op) {
   }
   p.frames = 1 + (xs[1] - p.frame_length) / p.frame_step;
   p.bins = op.GetInt("onesided", 1) != 0 ? p.frame_length / 2 + 1 : p.frame_length;
+  if (auto s = CheckMatrixSize(p.frame_length, p.bins); !s.ok()) return s;
   const ir::Shape want = {xs[0], p.frames, p.bins, 2};
   if (op.outputs[0]->shape != want) {
     return Unsupported(

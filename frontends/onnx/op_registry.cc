@@ -269,7 +269,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
     {"DFT", 17, kAll, kF32,
      "real or complex input; dft_length (if given) a compile-time constant; no onesided "
-     "inverse; TensorE matmuls against cos/sin matrices",
+     "inverse; transforms up to 2048 x 2048 (TensorE matmuls against cos/sin matrices)",
      nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
     {"DequantizeLinear", 10, kAll, kQuant8 | ElemTypeBit(onnx::TensorProto::INT32),
@@ -407,7 +407,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Round", 11, kAll, kF32, "", nullptr},
     {"STFT", 17, kAll, kF32,
      "frame_step and frame_length compile-time constants; the window may be a run-time input; "
-     "TensorE matmuls against cos/sin matrices",
+     "frames up to 2048 samples (TensorE matmuls against cos/sin matrices)",
      nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
     {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},

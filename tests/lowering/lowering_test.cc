@@ -1544,15 +1544,18 @@ TEST(Spectral, DftRealComplexInverseOnesidedAndDftLength) {
   ExpectClose(out["cut"], DftReference(p, 2, 10, 1, 1, 6, 6, false), 1e-5);
 }
 
-TEST(Spectral, DftRejectsRunTimeLengthAndOnesidedInverse) {
-  auto graph = ir::Parse(R"(graph g(%x: f32[1,8,1], %n: i64[]) -> (%a, %b) {
+TEST(Spectral, DftRejectsRunTimeLengthOnesidedInverseAndHugeMatrices) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[1,8,1], %n: i64[], %l: f32[1,4096,1]) -> (%a, %b, %c) {
   %a: f32[1,8,2] = DFT(%x, %n) {axis=1}
   %b: f32[1,5,2] = DFT(%x) {axis=1, onesided=1, inverse=1}
+  %c: f32[1,4096,2] = DFT(%l) {axis=1}
 }
 )");
   ASSERT_TRUE(graph.ok()) << graph.status();
   auto unsupported = lower::FindUnsupported(**graph);
-  ASSERT_EQ(unsupported.size(), 2u);
+  ASSERT_EQ(unsupported.size(), 3u);
+  EXPECT_TRUE(absl::StrContains(unsupported[2].reason, "4096 x 4096 DFT matrix"))
+      << unsupported[2].reason;
   EXPECT_TRUE(absl::StrContains(unsupported[0].reason, "dft_length must be a compile-time"))
       << unsupported[0].reason;
   EXPECT_TRUE(absl::StrContains(unsupported[1].reason, "onesided inverse"))
