@@ -22,6 +22,7 @@
 #include "compiler/lower/resize.h"
 #include "compiler/lower/roi_align.h"
 #include "compiler/lower/scatter.h"
+#include "compiler/lower/spectral.h"
 #include "compiler/lower/window.h"
 
 namespace ncc::lower {
@@ -62,6 +63,7 @@ constexpr OpLowering kLowerings[] = {
     {"Cos", CheckUnary, LowerUnary},
     {"Cosh", CheckUnary, LowerUnary},
     {"CumSum", CheckCumSum, LowerCumSum},
+    {"DFT", CheckDft, LowerDft},
     {"DepthToSpace", CheckDepthSpace, LowerDepthSpace},
     {"DequantizeLinear", CheckDequantizeLinear, LowerDequantizeLinear},
     {"Det", CheckDet, LowerDet},
@@ -112,6 +114,7 @@ constexpr OpLowering kLowerings[] = {
     {"MaxUnpool", CheckMaxUnpool, LowerMaxUnpool},
     {"Mean", CheckBinary, LowerBinary},
     {"MeanVarianceNormalization", CheckMeanVarianceNorm, LowerMeanVarianceNorm},
+    {"MelWeightMatrix", CheckMelWeightMatrix, LowerMelWeightMatrix},
     {"Min", CheckBinary, LowerBinary},
     {"Mod", CheckBinary, LowerBinary},
     {"Mul", CheckBinary, LowerBinary},
@@ -144,6 +147,7 @@ constexpr OpLowering kLowerings[] = {
     {"ReverseSequence", CheckReverseSequence, LowerReverseSequence},
     {"RoiAlign", CheckRoiAlign, LowerRoiAlign},
     {"Round", CheckUnary, LowerUnary},
+    {"STFT", CheckStft, LowerStft},
     {"Scatter", CheckScatter, LowerScatter},
     {"ScatterElements", CheckScatter, LowerScatter},
     {"ScatterND", CheckScatter, LowerScatter},

@@ -621,11 +621,18 @@ absl::Status LowerLrn(const ir::Op& op, LowerContext& ctx) {
 
 absl::Status CheckBatchNorm(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
-  if (op.outputs.size() > 1 || op.GetInt("training_mode", 0) != 0) {
-    return Unsupported("training mode (running statistics outputs)");
+  const bool training = op.GetInt("training_mode", 0) != 0;
+  if (op.outputs.size() > (training ? 3u : 1u)) {
+    return Unsupported(training ? "outputs beyond Y, running_mean and running_var"
+                                : "the statistics outputs of pre-14 training (use training_mode=1)");
   }
   if (op.input(0) == nullptr || op.input(0)->shape.size() < 2) return Unsupported("input rank < 2");
   const int64_t c = op.input(0)->shape[1];
+  for (size_t i = 1; i < op.outputs.size(); ++i) {
+    if (op.outputs[i] != nullptr && op.outputs[i]->num_elements() != c) {
+      return Unsupported("running_mean and running_var must have one element per channel");
+    }
+  }
   for (int i = 1; i <= 4; ++i) {
     if (op.input(i) == nullptr || op.input(i)->num_elements() != c) {
       return Unsupported("scale, B, mean and var must each have one element per channel");
@@ -698,6 +705,76 @@ absl::Status LoadChannelAffine(const ir::Op& op, LowerContext& ctx, const Channe
   return absl::OkStatus();
 }
 
+// Training mode: the mean and population variance of channels
+// [c0, c0 + ct) over N and the spatial axes (two passes over x: the sum,
+// then the sum of (x - mean)^2, which keeps the variance accurate when
+// |mean| >> std), and the affine y = x * a + b they give.
+absl::Status LoadBatchStatistics(const ir::Op& op, LowerContext& ctx, int64_t c0, int ct,
+                                 float eps, const Operand& as, const Operand& bs,
+                                 const Operand& mean, const Operand& var) {
+  const DramTensor& x = ctx.Tensor(op.input(0));
+  const int64_t n_batch = x.shape[0], c = x.shape[1];
+  const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
+  const float inv_count = 1.0f / static_cast<float>(n_batch * spatial);
+  constexpr int64_t kChunk = 4096;
+  auto pb = ctx.Sbuf("partial", ct, 4), nb = ctx.Sbuf("neg_mean", ct, 4);
+  if (!pb.ok()) return pb.status();
+  if (!nb.ok()) return nb.status();
+  const Operand partial = ctx.Tile(*pb, ct, 1), neg_mean = ctx.Tile(*nb, ct, 1);
+  for (int pass = 0; pass < 2; ++pass) {
+    const Operand& sum = pass == 0 ? mean : var;
+    ctx.Memset(sum, 0.0f);
+    for (int64_t n = 0; n < n_batch; ++n) {
+      for (int64_t s0 = 0; s0 < spatial; s0 += kChunk) {
+        const int64_t len = std::min(kChunk, spatial - s0);
+        auto xb = ctx.Sbuf("x", ct, len * 4);
+        if (!xb.ok()) return xb.status();
+        Operand xt = ctx.Tile(*xb, ct, len);
+        ctx.Dma(xt, ctx.View(x, (n * c + c0) * spatial + s0, ct, spatial, {Dim{1, len}}));
+        if (pass == 0) {
+          ctx.TensorReduce(partial, xt, neff::AluOp::ADD);
+        } else {  // (x - mean)^2, summed per channel
+          ctx.ActivationAccumulate(xt, xt, neff::ActivationFunction::SQUARE, 1.0f, &neg_mean,
+                                   partial);
+        }
+        ctx.TensorTensor(sum, sum, partial, neff::AluOp::ADD);
+      }
+    }
+    ctx.TensorScalar(sum, sum, neff::AluOp::MULTIPLY, inv_count);
+    if (pass == 0) ctx.TensorScalar(neg_mean, mean, neff::AluOp::MULTIPLY, -1.0f);
+  }
+  // a = scale / sqrt(var + eps), b = B - mean * a
+  auto sb = ctx.Sbuf("std", ct, 4);
+  if (!sb.ok()) return sb.status();
+  const Operand std_dev = ctx.Tile(*sb, ct, 1);
+  ctx.Dma(as, ctx.View(ctx.Tensor(op.input(1)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.Dma(bs, ctx.View(ctx.Tensor(op.input(2)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.TensorScalar(std_dev, var, neff::AluOp::ADD, eps);
+  ctx.Activation(std_dev, std_dev, neff::ActivationFunction::SQRT, 1.0f, nullptr);
+  ctx.TensorTensor(as, as, std_dev, neff::AluOp::DIVIDE);
+  ctx.TensorTensor(partial, mean, as, neff::AluOp::MULTIPLY);
+  ctx.TensorTensor(bs, bs, partial, neff::AluOp::SUBTRACT);
+  return absl::OkStatus();
+}
+
+// running = input * momentum + current * (1 - momentum), into `output`.
+absl::Status StoreRunningStatistic(const ir::Op& op, LowerContext& ctx, int input,
+                                   const ir::Value* output, int64_t c0, int ct,
+                                   const Operand& current) {
+  if (output == nullptr) return absl::OkStatus();
+  const float momentum = op.GetFloat("momentum", 0.9f);
+  auto rb = ctx.Sbuf("running", ct, 4), tb = ctx.Sbuf("current", ct, 4);
+  if (!rb.ok()) return rb.status();
+  if (!tb.ok()) return tb.status();
+  const Operand running = ctx.Tile(*rb, ct, 1), scaled = ctx.Tile(*tb, ct, 1);
+  ctx.Dma(running, ctx.View(ctx.Tensor(op.input(input)), c0, ct, 1, {Dim{1, 1}}));
+  ctx.TensorScalar(running, running, neff::AluOp::MULTIPLY, momentum);
+  ctx.TensorScalar(scaled, current, neff::AluOp::MULTIPLY, 1.0f - momentum);
+  ctx.TensorTensor(running, running, scaled, neff::AluOp::ADD);
+  ctx.Dma(ctx.View(ctx.Tensor(output), c0, ct, 1, {Dim{1, 1}}), running);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
@@ -706,7 +783,9 @@ absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
   const int64_t n_batch = x.shape[0], c = x.shape[1];
   const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
   const float eps = op.GetFloat("epsilon", 1e-5f);
-  const ChannelAffine affine = BatchNormAffine(op, ctx, c, eps);
+  const bool training = op.GetInt("training_mode", 0) != 0;
+  ChannelAffine affine;
+  if (!training) affine = BatchNormAffine(op, ctx, c, eps);
   const int64_t part = ctx.spec().partitions;
   constexpr int64_t kChunk = 4096;
   for (int64_t c0 = 0; c0 < c; c0 += part) {
@@ -715,7 +794,24 @@ absl::Status LowerBatchNorm(const ir::Op& op, LowerContext& ctx) {
     if (!ab.ok()) return ab.status();
     if (!bb.ok()) return bb.status();
     Operand as = ctx.Tile(*ab, ct, 1), bs = ctx.Tile(*bb, ct, 1);
-    if (auto s = LoadChannelAffine(op, ctx, affine, c0, ct, eps, as, bs); !s.ok()) return s;
+    if (training) {
+      auto mb = ctx.Sbuf("batch_mean", ct, 4), vb = ctx.Sbuf("batch_var", ct, 4);
+      if (!mb.ok()) return mb.status();
+      if (!vb.ok()) return vb.status();
+      const Operand mean = ctx.Tile(*mb, ct, 1), var = ctx.Tile(*vb, ct, 1);
+      if (auto s = LoadBatchStatistics(op, ctx, c0, ct, eps, as, bs, mean, var); !s.ok()) {
+        return s;
+      }
+      for (int i = 1; i <= 2; ++i) {
+        const ir::Value* out = i < static_cast<int>(op.outputs.size()) ? op.outputs[i] : nullptr;
+        if (auto s = StoreRunningStatistic(op, ctx, i + 2, out, c0, ct, i == 1 ? mean : var);
+            !s.ok()) {
+          return s;
+        }
+      }
+    } else if (auto s = LoadChannelAffine(op, ctx, affine, c0, ct, eps, as, bs); !s.ok()) {
+      return s;
+    }
     for (int64_t n = 0; n < n_batch; ++n) {
       for (int64_t s0 = 0; s0 < spatial; s0 += kChunk) {
         const int64_t len = std::min(kChunk, spatial - s0);

@@ -1,7 +1,8 @@
 // Row-wise ops with the reduced axes on the free axis and rows on the 128
 // partitions: Softmax, LogSoftmax, the Reduce* family, Layer-, Instance- and
-// MeanVarianceNormalization; BatchNormalization (inference) as a per-channel
-// affine with channels on partitions; LRN across channels.
+// MeanVarianceNormalization; BatchNormalization as a per-channel affine with
+// channels on partitions (training mode: from the batch statistics); LRN
+// across channels.
 #ifndef NCC_COMPILER_LOWER_NORM_H_
 #define NCC_COMPILER_LOWER_NORM_H_
 

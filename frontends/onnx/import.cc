@@ -81,6 +81,7 @@ class Importer {
     if (status.ok()) status = RunChecker();
     if (status.ok()) status = NarrowFloat64s();
     if (status.ok()) NameOmittedOutputs();
+    if (status.ok()) MakeStftOnesidedExplicit();
     if (status.ok()) status = RunShapeInference();
     if (status.ok()) status = CheckSupport();
     if (status.ok()) status = CheckZeroSizeTensors();
@@ -416,6 +417,22 @@ class Importer {
         used.insert(name);
         node.set_output(i, name);
       }
+    }
+  }
+
+  // ONNX 1.12's STFT shape inference takes onesided's default as 0 where
+  // the operator's default is 1, so a model with constant frame_step and the
+  // default would fail inference against its own declared shape.
+  void MakeStftOnesidedExplicit() {
+    for (auto& node : *model_.mutable_graph()->mutable_node()) {
+      if (node.op_type() != "STFT" || !IsDefaultDomain(node.domain())) continue;
+      bool has = false;
+      for (const auto& attr : node.attribute()) has |= attr.name() == "onesided";
+      if (has) continue;
+      auto* attr = node.add_attribute();
+      attr->set_name("onesided");
+      attr->set_type(onnx::AttributeProto::INT);
+      attr->set_i(1);
     }
   }
 

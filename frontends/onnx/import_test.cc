@@ -519,6 +519,27 @@ TEST(ImportOnnxBytesTest, EinsumShapesComeFromTheEquation) {
   EXPECT_EQ(relu->outputs[0]->shape, (ir::Shape{4, 2, 5}));
 }
 
+TEST(ImportOnnxBytesTest, StftWithConstantFrameStepTakesTheDefaultOnesided) {
+  // ONNX 1.12's STFT inference reads onesided's default as 0 (16 bins here);
+  // the operator's default is 1 (9 bins), which the model declares.
+  onnx::ModelProto model = NewModel(17);
+  auto* g = model.mutable_graph();
+  SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"1", "64", "1"});
+  auto* step = g->add_initializer();
+  step->set_name("step");
+  step->set_data_type(onnx::TensorProto::INT64);
+  step->add_int64_data(8);
+  AddFloatInit(g, "window", {16}, /*raw=*/false);
+  AddNode(g, "STFT", "stft", {"x", "step", "window"}, {"y"});
+  SetTensorType(g->add_output(), "y", onnx::TensorProto::FLOAT, {"1", "7", "9", "2"});
+  auto imported = Import(model);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const ir::Op* stft = FindOp(*imported->graph, "stft");
+  ASSERT_NE(stft, nullptr);
+  EXPECT_EQ(stft->GetInt("onesided", 0), 1);
+  EXPECT_EQ(stft->outputs[0]->shape, (ir::Shape{1, 7, 9, 2}));
+}
+
 TEST(ImportOnnxBytesTest, OmittedOutputBeforeAUsedOneGetsAName) {
   // LSTM with Y omitted and Y_h used: Y becomes an unused, typed value, and
   // the string-list attribute 'activations' is kept.

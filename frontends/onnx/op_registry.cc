@@ -102,12 +102,17 @@ void CheckBatchNorm(const onnx::NodeProto& node, const NodeTypes&,
       problems->push_back("attribute 'spatial'=0 (per-activation statistics)");
     }
   }
-  if (HasOutput(node, 1)) problems->push_back("the running-statistics outputs (training)");
+  bool training = false;
   for (const auto& attr : node.attribute()) {
-    if (attr.name() == "training_mode" && attr.i() != 0) {
-      problems->push_back("attribute 'training_mode'=1 (inference only)");
-    }
+    if (attr.name() == "training_mode" && attr.i() != 0) training = true;
   }
+  // Before opset 14 training was signalled by the extra outputs (mean, var,
+  // saved_mean, saved_var); only training_mode=1 with running_mean and
+  // running_var is supported.
+  if (!training && HasOutput(node, 1)) {
+    problems->push_back("the running-statistics outputs without training_mode=1 (pre-14 training)");
+  }
+  if (HasOutput(node, 3)) problems->push_back("the saved_mean/saved_var outputs (pre-14 training)");
 }
 
 void CheckLayerNorm(const onnx::NodeProto& node, const NodeTypes& types,
@@ -231,7 +236,9 @@ constexpr OnnxOpSupport kOps[] = {
     {"Atanh", 9, kAll, kF32, "", nullptr},
     {"AveragePool", 1, kAll, kF32, "", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
-     "inference only (scale, B, mean and var may be run-time inputs)", CheckBatchNorm},
+     "scale, B, mean and var may be run-time inputs; training_mode=1 (opset 14+) computes the "
+     "batch statistics and running_mean/running_var",
+     CheckBatchNorm},
     {"BitShift", 11, kAll, kUnsigned,
      "LEFT wraps to the type's width; computed in fp32, exact below 2^24", nullptr},
     {"BlackmanWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
@@ -260,6 +267,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"Cos", 7, kAll, kF32, "", nullptr},
     {"Cosh", 9, kAll, kF32, "", nullptr},
     {"CumSum", 11, kAll, kF32, "axis a compile-time constant; axis length <= 1024", nullptr},
+    {"DFT", 17, kAll, kF32,
+     "real or complex input; dft_length (if given) a compile-time constant; no onesided "
+     "inverse; transforms up to 2048 x 2048 (TensorE matmuls against cos/sin matrices)",
+     nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
     {"DequantizeLinear", 10, kAll, kQuant8 | ElemTypeBit(onnx::TensorProto::INT32),
      "per-tensor or per-axis scale and zero point; int32 exact below 2^24", nullptr,
@@ -337,6 +348,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"Mean", 6, kAll, kF32, kBroadcast, nullptr},
     {"MeanVarianceNormalization", 9, kAll, kF32,
      "at most 16384 elements per normalised slice; reduced axes in at most 3 runs", nullptr},
+    {"MelWeightMatrix", 17, kAll, kWindowSize,
+     "every input a compile-time constant (the matrix is computed by the compiler); float "
+     "output_datatype",
+     nullptr, kOutputNotT},
     {"Min", 6, kAll, kIntArithF16, kIntArithF16Limits, nullptr},
     {"Mod", 10, kAll, kIntArithF16, kIntArithF16Limits, nullptr},
     {"Mul", 6, kAll, kIntArith, kIntArithLimits, nullptr},
@@ -393,6 +408,10 @@ constexpr OnnxOpSupport kOps[] = {
     {"RoiAlign", 10, kAll, kF32,
      "mode avg; sampling_ratio > 0; H, W, output_height and output_width at most 128", nullptr},
     {"Round", 11, kAll, kF32, "", nullptr},
+    {"STFT", 17, kAll, kF32,
+     "frame_step and frame_length compile-time constants; the window may be a run-time input; "
+     "frames up to 2048 samples (TensorE matmuls against cos/sin matrices)",
+     nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
     {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},
     {"ScatterND", 11, kAll, kF32,

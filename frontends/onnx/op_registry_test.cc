@@ -157,6 +157,28 @@ TEST(OpRegistryTest, DropoutInTrainingFormIsUnsupported) {
   EXPECT_TRUE(CheckOnnxNode(node, "d", 13, types).empty());
 }
 
+TEST(OpRegistryTest, BatchNormTrainingModeButNotPre14TrainingOutputs) {
+  onnx::NodeProto node;
+  node.set_op_type("BatchNormalization");
+  for (const char* in : {"x", "s", "b", "mean", "var"}) node.add_input(in);
+  for (const char* out : {"y", "running_mean", "running_var"}) node.add_output(out);
+  auto* attr = node.add_attribute();
+  attr->set_name("training_mode");
+  attr->set_type(onnx::AttributeProto::INT);
+  attr->set_i(1);
+  NodeTypes types;
+  types.input_elem_types.assign(5, onnx::TensorProto::FLOAT);
+  EXPECT_TRUE(CheckOnnxNode(node, "bn", 15, types).empty());
+  // Opset 9-13 training: mean, var, saved_mean and saved_var outputs.
+  node.clear_attribute();
+  node.add_output("saved_mean");
+  node.add_output("saved_var");
+  auto problems = CheckOnnxNode(node, "bn", 12, types);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_THAT(problems[0].reason, HasSubstr("without training_mode=1"));
+  EXPECT_THAT(problems[1].reason, HasSubstr("saved_mean"));
+}
+
 TEST(OpRegistryTest, WindowOutputTypeAndGridSampleRankAreChecked) {
   onnx::NodeProto window;
   window.set_op_type("HannWindow");

@@ -140,7 +140,8 @@ TEST(FrozenInputsTest, DataFileParses) {
   auto frozen = ParseFrozenInputs(text.str());
   ASSERT_TRUE(frozen.ok()) << frozen.status();
   const std::set<std::string> structural = {"scales", "sizes", "roi",  "starts", "ends",
-                                            "axes",   "steps", "pads", "value",  "axis"};
+                                            "axes",   "steps", "pads", "value",  "axis",
+                                            "frame_step", "frame_length"};
   for (const auto& [id, names] : *frozen) {
     for (const std::string& name : names) {
       EXPECT_EQ(structural.count(name), 1u) << id << " freezes '" << name << "'";
