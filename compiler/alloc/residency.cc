@@ -117,6 +117,50 @@ std::pair<int64_t, int64_t> DramExtent(const Operand& op) {
   return {lo, hi};
 }
 
+// The byte ranges a DRAM operand touches, sorted, when it is a few runs:
+// rows of one contiguous stretch each (a tile of a row-major matrix).
+std::optional<std::vector<std::pair<int64_t, int64_t>>> DramRuns(const Operand& op) {
+  const int64_t e = ElemSize(op.dtype);
+  int64_t run = 1;
+  std::vector<Dim> outer;
+  for (size_t k = op.dims.size(); k-- > 0;) {
+    const Dim& d = op.dims[k];
+    if (d.size == 1) continue;
+    if (outer.empty() && d.stride == run) {
+      run *= d.size;
+    } else {
+      outer.insert(outer.begin(), d);
+    }
+  }
+  if (!outer.empty() || op.partition_stride < run || op.num_partitions > 128) return std::nullopt;
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  for (int64_t p = 0; p < op.num_partitions; ++p) {
+    const int64_t lo = op.offset + p * op.partition_stride * e;
+    runs.emplace_back(lo, lo + run * e);
+  }
+  return runs;
+}
+
+// Whether two DRAM operands may touch a common byte: exact for row tiles,
+// by their extents otherwise.
+bool MayOverlap(const Operand& a, const Operand& b) {
+  const auto ea = DramExtent(a), eb = DramExtent(b);
+  if (ea.second <= eb.first || eb.second <= ea.first) return false;
+  const auto ra = DramRuns(a), rb = DramRuns(b);
+  if (!ra || !rb) return true;
+  size_t i = 0, j = 0;
+  while (i < ra->size() && j < rb->size()) {
+    if ((*ra)[i].second <= (*rb)[j].first) {
+      ++i;
+    } else if ((*rb)[j].second <= (*ra)[i].first) {
+      ++j;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
 // A store of an on-chip tile to a DRAM intermediate that later loads may be
 // served from.
 struct Store {
@@ -406,12 +450,10 @@ void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
     // A write to a DRAM tensor ends the stores it overlaps; a store of an
     // on-chip tile starts a new one.
     const int t = inst.dst.buffer;
-    const auto extent = DramExtent(inst.dst);
     auto& list = stores[t];
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const Store& s) {
-                                return s.extent.first < extent.second &&
-                                       extent.first < s.extent.second;
+                                return MayOverlap(program.insts[s.inst].dst, inst.dst);
                               }),
                list.end());
     if (IsDma(inst) && inst.src0.valid() && SpaceOf(program, inst.src0) == Space::SBUF) {

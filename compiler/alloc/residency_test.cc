@@ -226,6 +226,28 @@ TEST(Residency, AnotherWriteToTheIntermediateEndsTheStore) {
   EXPECT_EQ(p.insts[2].dst.buffer, c);
 }
 
+TEST(Residency, StoresToOtherColumnsOfTheSameRowsKeepTheirTiles) {
+  // Two column blocks of a [128, 96] matrix, stored one after the other
+  // (their extents overlap, their bytes do not); the load of block 0 is
+  // served from the first tile.
+  TileProgram p;
+  const int t = AddBuffer(p, Space::DRAM, 1, 128 * 96 * 4, "t");
+  const int out = AddBuffer(p, Space::DRAM, 1, 128 * 64 * 4, "out", true);
+  const int a0 = AddBuffer(p, Space::SBUF, 128, 64 * 4, "a0");
+  const int a1 = AddBuffer(p, Space::SBUF, 128, 32 * 4, "a1");
+  const int b = AddBuffer(p, Space::SBUF, 128, 64 * 4, "b");
+  Compute(p, Tile(a0, 128, 64), Tile(a0, 128, 64));
+  Dma(p, Rows(t, 128, 64, 96), Tile(a0, 128, 64));
+  Compute(p, Tile(a1, 128, 32), Tile(a1, 128, 32));
+  Dma(p, Rows(t, 128, 32, 96, 64), Tile(a1, 128, 32));
+  Dma(p, Tile(b, 128, 64), Rows(t, 128, 64, 96));
+  Dma(p, Rows(out, 128, 64, 64), Tile(b, 128, 64));
+  ResidencyStats stats;
+  KeepTilesResident(p, target::NeuronCoreV2(), {}, &stats);
+  EXPECT_EQ(stats.loads_forwarded, 1);
+  EXPECT_EQ(p.insts.back().src0.buffer, a0);
+}
+
 TEST(Residency, TilesThatWouldOverfillSbufAreSpilled) {
   // Eight 64 KiB tiles stored one after another, loaded back in the same
   // order after all of them: keeping them all would need 512 KiB per

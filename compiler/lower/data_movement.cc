@@ -81,12 +81,19 @@ absl::StatusOr<SliceSpec> ResolveSlice(const ir::Op& op) {
 }
 
 // out[a][b][c] = in[b][a][c] with both sides contiguous: the two outer axes
-// swap and runs of C elements stay whole (attention's [s, h, d] -> [h, s, d]).
-// A direct DRAM -> DRAM copy moves runs of C elements, which DMA handles at a
-// fraction of its rate when short. Staged through SBUF instead, with B on the
-// partitions, the load reads [B, A*C] in one contiguous sweep and each of
-// the A stores writes a contiguous [B, C] block. Returns false (emitting
-// nothing) when the copy is not of that form or would not gain.
+// swap and runs of C elements stay whole (attention's [s, h, d] -> [h, s, d]
+// and back). A direct DRAM -> DRAM copy moves runs of C elements, which DMA
+// handles at a fraction of its rate when short. Staged through SBUF
+// instead, the longer of A and B goes on the partitions, so that every
+// transfer is a contiguous [rows, C] block but one, a contiguous sweep of
+// whole rows:
+//   B on partitions: per a, load in[b][a][:] ([rows, C] blocks of one row
+//     each) into column block a of [rows, A*C]; per a, store block a.
+//   A on partitions: per b, load in[b] ([A, C], contiguous) into column
+//     block b of [rows, B*C]; one store of whole output rows.
+// The per-block loads are what SBUF residency can serve from the
+// producer's tiles. Returns false (emitting nothing) when the copy is not
+// of that form or would not gain.
 bool EmitStagedSwap(LowerContext& ctx, const DramTensor& src, int64_t src_offset,
                     const std::vector<int64_t>& sz, const std::vector<int64_t>& ss,
                     const DramTensor& dst, int64_t dst_offset, const std::vector<int64_t>& ds) {
@@ -95,22 +102,100 @@ bool EmitStagedSwap(LowerContext& ctx, const DramTensor& src, int64_t src_offset
   const bool swap = ss[2] == 1 && ds[2] == 1 && ss[0] == c_n && ss[1] == a_n * c_n &&
                     ds[0] == b_n * c_n && ds[1] == c_n;
   const int elem = ElemSize(src.dtype);
-  const int64_t row_bytes = a_n * c_n * elem;
   const target::CoreSpec& spec = ctx.spec();
-  if (!swap || c_n * elem >= spec.dma_efficient_contiguous_bytes || b_n < 8 ||
+  const bool a_rows = a_n > b_n;  // which axis goes on the partitions
+  const int64_t row_bytes = (a_rows ? b_n : a_n) * c_n * elem;
+  if (!swap || c_n * elem >= spec.dma_efficient_contiguous_bytes || std::max(a_n, b_n) < 8 ||
       row_bytes > 64 * 1024) {
     return false;
   }
   const int64_t partitions = spec.partitions;
-  for (int64_t b0 = 0; b0 < b_n; b0 += partitions) {
-    const int rows = static_cast<int>(std::min(partitions, b_n - b0));
+  const int64_t outer = a_rows ? a_n : b_n, inner = a_rows ? b_n : a_n;
+  for (int64_t r0 = 0; r0 < outer; r0 += partitions) {
+    const int rows = static_cast<int>(std::min(partitions, outer - r0));
     auto buf = ctx.Sbuf("swap", rows, row_bytes);
     if (!buf.ok()) return false;  // nothing emitted for this chunk yet
-    ctx.Dma(ctx.TypedTile(*buf, src.dtype, rows, a_n * c_n),
-            ctx.View(src, src_offset + b0 * ss[1], rows, ss[1], {Dim{1, a_n * c_n}}));
+    for (int64_t k = 0; k < inner; ++k) {
+      // Block k: rows r0.. of in[.][k][:] (B on partitions) or in[k][r0..][:].
+      const int64_t from = a_rows ? k * ss[1] + r0 * ss[0] : k * ss[0] + r0 * ss[1];
+      ctx.Dma(ctx.TypedTile(*buf, src.dtype, rows, c_n, k * c_n * elem),
+              ctx.View(src, src_offset + from, rows, a_rows ? ss[0] : ss[1], {Dim{1, c_n}}));
+    }
+    if (a_rows) {
+      ctx.Dma(ctx.View(dst, dst_offset + r0 * ds[0], rows, ds[0], {Dim{1, b_n * c_n}}),
+              ctx.TypedTile(*buf, src.dtype, rows, b_n * c_n));
+      continue;
+    }
     for (int64_t a = 0; a < a_n; ++a) {
-      ctx.Dma(ctx.View(dst, dst_offset + a * ds[0] + b0 * ds[1], rows, ds[1], {Dim{1, c_n}}),
+      ctx.Dma(ctx.View(dst, dst_offset + a * ds[0] + r0 * ds[1], rows, ds[1], {Dim{1, c_n}}),
               ctx.TypedTile(*buf, src.dtype, rows, c_n, a * c_n * elem));
+    }
+  }
+  return true;
+}
+
+// out[m][b] = in[b][m], f32: a 2-D transpose (after merging, e.g.
+// attention's keys [s, h*d] -> [h*d, s]), rows of both sides contiguous. As
+// a DMA every element would be its own run. Instead, with B on the
+// partitions, each [rows, <=128] column block of in is loaded, transposed on
+// TensorE into PSUM (several per bank), copied to SBUF and stored as a
+// contiguous block of out's rows. Returns false (emitting nothing) when the
+// copy is not of that form.
+bool EmitTensorTranspose(LowerContext& ctx, const DramTensor& src, int64_t src_offset,
+                         const std::vector<int64_t>& sz, const std::vector<int64_t>& ss,
+                         const DramTensor& dst, int64_t dst_offset,
+                         const std::vector<int64_t>& ds) {
+  if (sz.size() != 2 || src.dtype != neff::DType::F32 || dst.dtype != neff::DType::F32) {
+    return false;
+  }
+  const int64_t m_n = sz[0], b_n = sz[1];
+  const target::CoreSpec& spec = ctx.spec();
+  const int64_t partitions = spec.partitions;
+  if (ss[0] != 1 || ds[1] != 1 || ss[1] < m_n || ds[0] < b_n || m_n < 8 || b_n < 8 ||
+      m_n * 4 > 64 * 1024) {
+    return false;
+  }
+  const int64_t blocks = (m_n + partitions - 1) / partitions;
+  const int64_t bank_floats = spec.psum_bank_bytes / 4;
+  for (int64_t b0 = 0; b0 < b_n; b0 += partitions) {
+    const int rows = static_cast<int>(std::min(partitions, b_n - b0));
+    const int64_t per_bank = std::max<int64_t>(1, bank_floats / rows);
+    auto in_tile = ctx.Sbuf("transpose_in", rows, m_n * 4);
+    auto out_tile = ctx.Sbuf("transpose_out", static_cast<int>(std::min(partitions, m_n)),
+                             blocks * rows * 4);
+    if (!in_tile.ok() || !out_tile.ok()) return false;  // nothing emitted yet
+    auto block_size = [&](int64_t k) {
+      return static_cast<int>(std::min(partitions, m_n - k * partitions));
+    };
+    for (int64_t k = 0; k < blocks; ++k) {
+      const int64_t m0 = k * partitions;
+      ctx.Dma(ctx.Tile(*in_tile, rows, block_size(k), m0 * 4),
+              ctx.View(src, src_offset + b0 * ss[1] + m0, rows, ss[1], {Dim{1, block_size(k)}}));
+    }
+    for (int64_t k0 = 0; k0 < blocks; k0 += per_bank) {
+      const int64_t group = std::min(per_bank, blocks - k0);
+      auto psum = ctx.Psum("transpose", block_size(k0), group * rows * 4);
+      if (!psum.ok()) return false;
+      for (int64_t k = k0; k < k0 + group; ++k) {
+        ctx.Transpose(ctx.Tile(*psum, block_size(k), rows, (k - k0) * rows * 4),
+                      ctx.Tile(*in_tile, rows, block_size(k), k * partitions * 4));
+      }
+      // One copy for blocks of equal height; the short last block alone.
+      const int64_t full = block_size(k0 + group - 1) == block_size(k0) ? group : group - 1;
+      if (full > 0) {
+        ctx.TensorCopy(ctx.Tile(*out_tile, block_size(k0), full * rows, k0 * rows * 4),
+                       ctx.Tile(*psum, block_size(k0), full * rows));
+      }
+      if (full < group) {
+        const int64_t k = k0 + group - 1;
+        ctx.TensorCopy(ctx.Tile(*out_tile, block_size(k), rows, k * rows * 4),
+                       ctx.Tile(*psum, block_size(k), rows, (k - k0) * rows * 4));
+      }
+    }
+    for (int64_t k = 0; k < blocks; ++k) {
+      ctx.Dma(ctx.View(dst, dst_offset + k * partitions * ds[0] + b0, block_size(k), ds[0],
+                       {Dim{1, rows}}),
+              ctx.Tile(*out_tile, block_size(k), rows, k * rows * 4));
     }
   }
   return true;
@@ -145,7 +230,10 @@ void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offse
     ds.push_back(dst_strides[i]);
   }
   if (sz.empty()) sz = {1}, ss = {1}, ds = {1};
-  if (EmitStagedSwap(ctx, src, src_offset, sz, ss, dst, dst_offset, ds)) return;
+  if (EmitStagedSwap(ctx, src, src_offset, sz, ss, dst, dst_offset, ds) ||
+      EmitTensorTranspose(ctx, src, src_offset, sz, ss, dst, dst_offset, ds)) {
+    return;
+  }
   // More than four dims, or a batch of swaps: one copy per index of the
   // leading dim.
   const bool batched_swap =

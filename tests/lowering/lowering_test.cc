@@ -794,6 +794,31 @@ TEST(DataMovement, HeadSwapTransposeStagedThroughSbuf) {
   EXPECT_EQ(out["y"], y);  // data movement is exact
 }
 
+// The other attention layouts: heads merged back ([b, h, s, d] -> [b, s, h, d],
+// s on partitions: a contiguous load per head, one store of whole rows) and
+// keys transposed for Q.K^T ([b, s, h, d] -> [b, h, d, s], through TensorE
+// transposes), with more than 128 positions.
+TEST(DataMovement, HeadMergeAndKeyTransposeStagedThroughSbuf) {
+  const int b = 2, s_len = 130, h = 3, d = 50;  // h*d = 150: two column blocks
+  const std::string text = absl::StrCat(
+      "graph g(%x: f32[", b, ",", h, ",", s_len, ",", d, "], %k: f32[", b, ",", s_len, ",", h,
+      ",", d, "]) -> (%y, %kt) {\n  %y: f32[", b, ",", s_len, ",", h, ",", d,
+      "] = Transpose(%x) {perm=[0,2,1,3]}\n  %kt: f32[", b, ",", h, ",", d, ",", s_len,
+      "] = Transpose(%k) {perm=[0,2,3,1]}\n}\n");
+  Tensor x = Random(b * s_len * h * d, 78), k = Random(b * s_len * h * d, 79);
+  Tensor y(x.size()), kt(k.size());
+  for (int i = 0; i < b; ++i)
+    for (int j = 0; j < s_len; ++j)
+      for (int q = 0; q < h; ++q)
+        for (int l = 0; l < d; ++l) {
+          y[((i * s_len + j) * h + q) * d + l] = x[((i * h + q) * s_len + j) * d + l];
+          kt[((i * h + q) * d + l) * s_len + j] = k[((i * s_len + j) * h + q) * d + l];
+        }
+  auto out = CompileAndRun(text, {{"x", x}, {"k", k}});
+  EXPECT_EQ(out["y"], y);    // data movement is exact
+  EXPECT_EQ(out["kt"], kt);  // an identity matmul in fp32 is exact too
+}
+
 TEST(DataMovement, ReflectAndEdgePads) {
   // Every axis padded; reflect up to size - 1, edge beyond the axis size.
   const std::vector<int64_t> shape = {2, 3, 4, 5};
