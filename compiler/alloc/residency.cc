@@ -254,6 +254,79 @@ std::optional<Operand> ViewOfStore(const Store& store, const Operand& load_src,
   return view;
 }
 
+// A load's column block [lo, lo + len) served by one store.
+struct Piece {
+  int store_inst;
+  Operand dst;   // the block of the load's destination
+  Operand view;  // the store's tile there
+};
+
+// The elements per row of an operand whose rows are one contiguous run
+// (dims of size 1 aside); 0 otherwise.
+int64_t RowRun(const Operand& op) {
+  int64_t run = 0;
+  for (const Dim& d : op.dims) {
+    if (d.size == 1) continue;
+    if (run != 0 || d.stride != 1) return 0;
+    run = d.size;
+  }
+  return run == 0 ? 1 : run;
+}
+
+// Splits a load of row blocks (rows `partition_stride` apart, one
+// contiguous run each) into the column blocks that single stores of the
+// same rows wrote; empty unless the blocks cover the load exactly.
+std::vector<Piece> PiecesOfStores(const TileProgram& program, const std::vector<Store>& stores,
+                                  const TileInst& load) {
+  const Operand& src = load.src0;
+  const Operand& dst = load.dst;
+  const int64_t width = RowRun(src);
+  const int64_t row = src.partition_stride;
+  const int64_t e = ElemSize(src.dtype), de = ElemSize(dst.dtype);
+  if (width == 0 || RowRun(dst) != width || row < width || src.offset % e != 0 ||
+      src.num_partitions != dst.num_partitions) {
+    return {};
+  }
+  // Rows and columns of the matrix whose rows are `row` elements apart.
+  const int64_t load_row = src.offset / e / row, load_col = src.offset / e % row;
+  if (load_col + width > row) return {};
+  std::vector<std::pair<int64_t, const Store*>> blocks;  // first column, store
+  for (const Store& s : stores) {
+    const Operand& rec = program.insts[s.inst].dst;
+    const int64_t rec_width = RowRun(rec);
+    if (rec_width == 0 || rec.dtype != src.dtype || rec.offset % e != 0) continue;
+    if (rec.num_partitions > 1 && rec.partition_stride != row) continue;
+    const int64_t rec_row = rec.offset / e / row, rec_col = rec.offset / e % row;
+    if (rec_col + rec_width > row || rec_row > load_row ||
+        load_row + src.num_partitions > rec_row + rec.num_partitions) {
+      continue;
+    }
+    const int64_t lo = std::max<int64_t>(0, rec_col - load_col);
+    const int64_t hi = std::min(width, rec_col + rec_width - load_col);
+    if (lo < hi) blocks.push_back({lo, &s});
+  }
+  std::sort(blocks.begin(), blocks.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<Piece> pieces;
+  int64_t next = 0;
+  for (const auto& [lo, s] : blocks) {
+    if (lo != next) return {};
+    const Operand& rec = program.insts[s->inst].dst;
+    const int64_t hi = std::min(width, rec.offset / e % row + RowRun(rec) - load_col);
+    Operand piece_src = src, piece_dst = dst;
+    piece_src.offset += lo * e;
+    piece_src.dims = {Dim{1, hi - lo}};
+    piece_dst.offset += lo * de;
+    piece_dst.dims = {Dim{1, hi - lo}};
+    std::optional<Operand> view = ViewOfStore(*s, piece_src, piece_dst);
+    if (!view) return {};
+    pieces.push_back({s->inst, piece_dst, *view});
+    next = hi;
+  }
+  if (next != width || pieces.size() < 2) return {};
+  return pieces;
+}
+
 // Live SBUF bytes per instruction: range add, range max.
 class Pressure {
  public:
@@ -362,9 +435,11 @@ void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
     pressure.Add(first[b], last[b], bytes[b]);
   }
   const int64_t budget = static_cast<int64_t>(options.sbuf_budget * spec.sbuf_partition_bytes);
+  stats->sbuf_budget = options.sbuf_budget;
   CopyEngines engines(program, spec);
 
   std::vector<bool> removed(n, false);
+  std::vector<std::vector<TileInst>> extra(n);  // copies that follow instruction i
   // Renamed buffers: every operand on `from` moves to the store's tile.
   struct Rename {
     int to;
@@ -389,6 +464,7 @@ void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
     if (load) {
       const int t = inst.src0.buffer;
       const auto extent = DramExtent(inst.src0);
+      bool tried = false;  // served, or spilled
       for (auto s = stores[t].rbegin(); s != stores[t].rend(); ++s) {
         if (extent.first < s->extent.first || extent.second > s->extent.second) continue;
         std::optional<Operand> view = ViewOfStore(*s, inst.src0, inst.dst);
@@ -422,6 +498,7 @@ void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
         // SBUF held by the producer's tile from its last use until `end`.
         const int64_t from = last[a] + 1;
         const int64_t load_bytes = inst.dst.num_elements() * ElemSize(inst.src0.dtype);
+        tried = true;
         if (from <= end && pressure.Max(from, end) + bytes[a] > budget) {
           ++stats->spilled_loads;
           stats->spill_bytes += load_bytes;
@@ -444,6 +521,41 @@ void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
           inst.src0 = *view;
         }
         break;
+      }
+      if (!tried) {
+        // Rows the load reads from several stores (column blocks of a
+        // matrix): one on-chip copy per block.
+        std::vector<Piece> pieces = PiecesOfStores(program, stores[t], inst);
+        bool ok = !pieces.empty();
+        int64_t from = n, extra_bytes = 0;
+        for (const Piece& piece : pieces) {
+          const int a = piece.view.buffer;
+          ok = ok && !written_between(a, piece.store_inst, i);
+          from = std::min(from, last[a] + 1);
+          extra_bytes += bytes[a];
+        }
+        const int64_t load_bytes = inst.dst.num_elements() * ElemSize(inst.src0.dtype);
+        if (ok && from <= i && pressure.Max(from, i) + extra_bytes > budget) {
+          ++stats->spilled_loads;
+          stats->spill_bytes += load_bytes;
+        } else if (ok) {
+          ++stats->loads_forwarded;
+          stats->bytes_forwarded += load_bytes;
+          std::vector<TileInst> copies;
+          for (const Piece& piece : pieces) {
+            const int a = piece.view.buffer;
+            if (last[a] + 1 <= i) pressure.Add(last[a] + 1, i, bytes[a]);
+            last[a] = std::max(last[a], i);
+            TileInst copy = inst;
+            copy.opcode = neff::Opcode::TENSOR_COPY;
+            copy.engine = engines.Take(piece.dst.free_size());
+            copy.dst = piece.dst;
+            copy.src0 = piece.view;
+            copies.push_back(std::move(copy));
+          }
+          inst = copies.front();
+          extra[i].assign(copies.begin() + 1, copies.end());
+        }
       }
     }
     if (removed[i] || !inst.dst.valid() || SpaceOf(program, inst.dst) != Space::DRAM) continue;
@@ -484,6 +596,7 @@ void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
   kept.reserve(n);
   for (int64_t i = 0; i < n; ++i) {
     if (!removed[i]) kept.push_back(std::move(program.insts[i]));
+    for (TileInst& copy : extra[i]) kept.push_back(std::move(copy));
   }
   program.insts = std::move(kept);
 }

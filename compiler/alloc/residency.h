@@ -31,6 +31,7 @@ struct ResidencyOptions {
 };
 
 struct ResidencyStats {
+  double sbuf_budget = 0;         // the budget used (ResidencyOptions)
   int64_t loads_forwarded = 0;    // DRAM loads now served on chip
   int64_t loads_in_place = 0;     // of which the consumer reads the tile in place
   int64_t bytes_forwarded = 0;    // DMA bytes no longer loaded

@@ -248,6 +248,40 @@ TEST(Residency, StoresToOtherColumnsOfTheSameRowsKeepTheirTiles) {
   EXPECT_EQ(p.insts.back().src0.buffer, a0);
 }
 
+TEST(Residency, ALoadOfWholeRowsIsServedFromTheColumnBlocksThatWroteThem) {
+  // A [128, 96] matrix stored as column blocks of 64 and 32 (a matmul's
+  // output chunks) and loaded back as whole rows (the next matmul's rows):
+  // one on-chip copy per block.
+  TileProgram p;
+  const int t = AddBuffer(p, Space::DRAM, 1, 128 * 96 * 4, "t");
+  const int out = AddBuffer(p, Space::DRAM, 1, 128 * 96 * 4, "out", true);
+  const int a0 = AddBuffer(p, Space::SBUF, 128, 64 * 4, "a0");
+  const int a1 = AddBuffer(p, Space::SBUF, 128, 32 * 4, "a1");
+  const int b = AddBuffer(p, Space::SBUF, 128, 96 * 4, "b");
+  Compute(p, Tile(a0, 128, 64), Tile(a0, 128, 64));
+  Dma(p, Rows(t, 128, 64, 96), Tile(a0, 128, 64));
+  Compute(p, Tile(a1, 128, 32), Tile(a1, 128, 32));
+  Dma(p, Rows(t, 128, 32, 96, 64), Tile(a1, 128, 32));
+  Dma(p, Tile(b, 128, 96), Rows(t, 128, 96, 96));
+  Dma(p, Rows(out, 128, 96, 96), Tile(b, 128, 96));
+  ResidencyStats stats;
+  KeepTilesResident(p, target::NeuronCoreV2(), {}, &stats);
+  EXPECT_EQ(stats.loads_forwarded, 1);
+  EXPECT_EQ(stats.loads_in_place, 0);
+  EXPECT_EQ(stats.stores_removed, 2);
+  ASSERT_EQ(p.insts.size(), 5u);  // compute, compute, copy, copy, store
+  const TileInst& first = p.insts[2];
+  const TileInst& second = p.insts[3];
+  EXPECT_EQ(first.opcode, neff::Opcode::TENSOR_COPY);
+  EXPECT_EQ(first.src0.buffer, a0);
+  EXPECT_EQ(first.dst.offset, 0);
+  EXPECT_EQ(first.dst.free_size(), 64);
+  EXPECT_EQ(second.opcode, neff::Opcode::TENSOR_COPY);
+  EXPECT_EQ(second.src0.buffer, a1);
+  EXPECT_EQ(second.dst.offset, 64 * 4);
+  EXPECT_EQ(second.dst.free_size(), 32);
+}
+
 TEST(Residency, TilesThatWouldOverfillSbufAreSpilled) {
   // Eight 64 KiB tiles stored one after another, loaded back in the same
   // order after all of them: keeping them all would need 512 KiB per

@@ -155,13 +155,14 @@ void PrintReport(const ncc::driver::CompileReport& r) {
   const ncc::alloc::ResidencyStats& res = r.residency;
   std::printf("SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
               "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
-              "kept as DRAM round trips for lack of SBUF\n",
+              "kept as DRAM round trips for lack of SBUF (budget %.0f%% of SBUF)\n",
               static_cast<long long>(res.loads_forwarded),
               static_cast<long long>(res.loads_in_place),
               static_cast<long long>(res.bytes_forwarded),
               static_cast<long long>(res.stores_removed),
               static_cast<long long>(res.store_bytes_removed),
-              static_cast<long long>(res.spilled_loads), static_cast<long long>(res.spill_bytes));
+              static_cast<long long>(res.spilled_loads), static_cast<long long>(res.spill_bytes),
+              100.0 * res.sbuf_budget);
   std::printf("DRAM arena: %lld bytes, weights: %lld bytes, DMA traffic: %lld bytes\n",
               static_cast<long long>(r.dram_bytes), static_cast<long long>(r.weights_bytes),
               static_cast<long long>(r.dma_bytes));
