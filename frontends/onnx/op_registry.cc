@@ -344,7 +344,9 @@ constexpr OnnxOpSupport kOps[] = {
     {"Not", 1, kAll, kBool, "", nullptr},
     {"OneHot", 9, kAll,
      kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
-     "f32 values; depth (from the output's static shape) at most 4096", nullptr, kOutputNotT},
+     "values (and output) of any listed type, selected in fp32 (integers exact below 2^24); "
+     "depth (from the output's static shape) at most 4096",
+     nullptr, kOutputNotT},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 6, kAll, kF32,
      "broadcast of a non-constant operand only over a suffix; before opset 7 a constant slope of C "
@@ -394,9 +396,9 @@ constexpr OnnxOpSupport kOps[] = {
      "mode avg; sampling_ratio > 0; H, W, output_height and output_width at most 128", nullptr},
     {"Round", 11, kAll, kF32, "", nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
-    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},
+    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none, add or mul", CheckGather},
     {"ScatterND", 11, kAll, kF32,
-     "int32/int64 indices; reduction none or add; slices of at most 511", CheckGather},
+     "int32/int64 indices; reduction none, add or mul; slices of at most 511", CheckGather},
     {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Shrink", 9, kAll, kF32, "", nullptr},

@@ -1290,6 +1290,51 @@ TEST(Scatter, ElementsAndNdWithNoneAndAddReductions) {
   ExpectClose(out["na"], na);
 }
 
+TEST(Scatter, MulReductionMultipliesInUpdateOrder) {
+  // ONNX: output = copy(data); for each update in order, output[target] *=
+  // update. 270 and 140 positions (several blocks), 153 and 130 updates
+  // (more than one partition's worth), targets repeated up to 4 times.
+  const std::string text =
+      R"(graph g(%d: f32[9,30], %ia: i64[9,17], %ue: f32[9,17], %r: f32[140,6], %ina: i64[130,1], %un: f32[130,6]) -> (%em, %nm) {
+  %em: f32[9,30] = ScatterElements(%d, %ia, %ue) {axis=1, reduction="mul"}
+  %nm: f32[140,6] = ScatterND(%r, %ina, %un) {reduction="mul"}
+}
+)";
+  Tensor d = Random(270, 74), ue = Random(153, 75), r = Random(840, 76), un = Random(780, 77);
+  Tensor ia(153), ina(130);
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) ia[a * 17 + j] = float(j % 5 - 2);
+  for (int k = 0; k < 130; ++k) ina[k] = float(k % 50 - (k % 4 == 0 ? 140 : 0));
+  Tensor em = d, nm = r;
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) {
+      int c = int(ia[a * 17 + j]);
+      if (c < 0) c += 30;
+      em[a * 30 + c] *= ue[a * 17 + j];
+    }
+  for (int k = 0; k < 130; ++k) {
+    int row = int(ina[k]);
+    if (row < 0) row += 140;
+    for (int c = 0; c < 6; ++c) nm[row * 6 + c] *= un[k * 6 + c];
+  }
+  auto out = CompileAndRun(
+      text, {{"d", d}, {"ia", ia}, {"ue", ue}, {"r", r}, {"ina", ina}, {"un", un}});
+  EXPECT_EQ(out["em"], em);
+  EXPECT_EQ(out["nm"], nm);
+}
+
+TEST(Scatter, MulReductionIndexOutsideTheAxisStopsTheExecution) {
+  const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %u: f32[2,4]) -> (%y) {
+  %y: f32[3,4] = ScatterND(%d, %i, %u) {reduction="mul"}
+}
+)";
+  absl::Status status;
+  CompileAndRun(text, {{"d", Random(12, 78)}, {"i", {0, -4}}, {"u", Random(8, 79)}}, true, 0,
+                &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
+}
+
 TEST(Scatter, IndexOutsideTheAxisStopsTheExecution) {
   const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %u: f32[2,4]) -> (%y) {
   %y: f32[3,4] = ScatterND(%d, %i, %u)
@@ -1351,6 +1396,33 @@ TEST(Gather, OneHotInnerAndMiddleAxes) {
   auto out = CompileAndRun(text, {{"i", i}, {"f", f}, {"d7", {7.0f}}, {"d5", {5.0f}}, {"v", v}});
   EXPECT_EQ(out["mid"], mid);
   EXPECT_EQ(out["last"], last);
+}
+
+TEST(Gather, OneHotIntegerValues) {
+  // The output takes the values' type; the select runs in fp32, exact for
+  // integers below 2^24, and the stores convert.
+  const std::string text =
+      R"(graph g(%i: i64[5], %d: f32[1], %v32: i32[2], %v64: i64[2], %vu8: u8[2]) -> (%y32, %y64, %yu8) {
+  %y32: i32[5,4] = OneHot(%i, %d, %v32)
+  %y64: i64[4,5] = OneHot(%i, %d, %v64) {axis=0}
+  %yu8: u8[5,4] = OneHot(%i, %d, %vu8)
+}
+)";
+  const Tensor i = {0, 3, -1, 4, -5}, v32 = {-7, 16777215}, v64 = {16777216, -3}, vu8 = {0, 255};
+  Tensor y32(20), y64(20), yu8(20);
+  for (int k = 0; k < 5; ++k) {
+    int idx = int(i[k]);
+    if (idx < 0) idx += 4;
+    for (int d = 0; d < 4; ++d) {
+      y32[k * 4 + d] = idx == d ? v32[1] : v32[0];
+      y64[d * 5 + k] = idx == d ? v64[1] : v64[0];
+      yu8[k * 4 + d] = idx == d ? vu8[1] : vu8[0];
+    }
+  }
+  auto out = CompileAndRun(text, {{"i", i}, {"d", {4.0f}}, {"v32", v32}, {"v64", v64}, {"vu8", vu8}});
+  EXPECT_EQ(out["y32"], y32);
+  EXPECT_EQ(out["y64"], y64);
+  EXPECT_EQ(out["yu8"], yu8);
 }
 
 TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
