@@ -229,7 +229,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Asinh", 9, kAll, kF32, "", nullptr},
     {"Atan", 7, kAll, kF32, "", nullptr},
     {"Atanh", 9, kAll, kF32, "", nullptr},
-    {"AveragePool", 1, kAll, kF32, "", nullptr},
+    {"AveragePool", 1, kAll, kF32, "a window at most 24576 input columns wide (dilated)", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
      "inference only (scale, B, mean and var may be run-time inputs)", CheckBatchNorm},
     {"BitShift", 11, kAll, kUnsigned,
@@ -330,7 +330,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"MaxPool", 1, kAll,
      kF32 | ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::INT8),
      "uint8/int8 computed exactly in fp32; Indices (int64) for 2-D pooling of inputs below 2^24 "
-     "elements",
+     "elements; a window at most 24576 input columns wide (dilated, over the columns it reads)",
      nullptr},
     {"MaxUnpool", 9, kAll, kF32,
      "static output shape; indices below 2^24; at most 4096 128x128 match blocks", nullptr},
@@ -356,10 +356,10 @@ constexpr OnnxOpSupport kOps[] = {
      "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
      "constants; no axes",
      CheckPad},
-    {"Pow", 7, kAll, kIntArith,
+    {"Pow", 1, kAll, kIntArith,
      "base and exponent of any listed type; the result has the base's type; broadcast of a "
-     "non-constant operand only over a suffix; integers are computed in fp32 (exact below "
-     "2^24)",
+     "non-constant operand only over a suffix; before opset 7, broadcast=1 with an axis aligns "
+     "the exponent there; integers are computed in fp32 (exact below 2^24)",
      nullptr},
     {"QLinearConv", 10, kAll, kQuant8,
      "as ConvInteger; per-tensor or per-output-channel w scale; int32 bias exact below 2^24",
@@ -396,7 +396,8 @@ constexpr OnnxOpSupport kOps[] = {
      "mode avg; sampling_ratio > 0; H, W, output_height and output_width at most 128", nullptr},
     {"Round", 11, kAll, kF32, "", nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
-    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none, add or mul", CheckGather},
+    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none, add or mul",
+     CheckGather},
     {"ScatterND", 11, kAll, kF32,
      "int32/int64 indices; reduction none, add or mul; slices of at most 511", CheckGather},
     {"Selu", 6, kAll, kF32, "", nullptr},
