@@ -391,9 +391,12 @@ absl::Status CheckOneHot(const ir::Op& op) {
     return Unsupported(
         absl::StrCat("indices are ", ir::DTypeName(indices->dtype), " (i32, i64 or f32)"));
   }
-  if (values->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
-    return Unsupported(absl::StrCat("values are ", ir::DTypeName(values->dtype),
-                                    " (f32 only: the engines select in fp32)"));
+  // The select runs in fp32 (integers exact below 2^24); the load and the
+  // store DMAs convert values of any other type.
+  if (values->dtype == ir::DType::kF64 || op.outputs[0]->dtype != values->dtype) {
+    return Unsupported(absl::StrCat("values are ", ir::DTypeName(values->dtype), ", output is ",
+                                    ir::DTypeName(op.outputs[0]->dtype),
+                                    " (the output takes the values' type; no f64)"));
   }
   if (values->num_elements() != 2) return Unsupported("values must hold [off_value, on_value]");
   const int64_t rank = static_cast<int64_t>(op.outputs[0]->shape.size());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/support.h"
@@ -12,12 +13,18 @@ namespace {
 
 // Free elements per partition of one pooling output tile.
 constexpr int64_t kMaxOutFree = 2048;
+// Floats per partition of one input tile (half of SBUF).
+constexpr int64_t kMaxInFloats = 24 * 1024;
 
 struct PoolGeometry {
   int64_t n, c, h, w, ho, wo;
   int64_t kh, kw, sh, sw, dh, dw;
   int64_t pt, pl, pb, pr;
   int64_t declared_pb, declared_pr;  // before the ceil_mode extension
+  // Where row i, column j of the (h, w) plane is in x's plane: element
+  // (row_origin + i * row_step) * x_width + col_origin + j * col_step. The
+  // identity unless Decimate() kept only the rows and columns windows read.
+  int64_t x_width = 0, row_origin = 0, row_step = 1, col_origin = 0, col_step = 1;
 };
 
 // One spatial axis: input and output sizes, kernel, stride, dilation, pads.
@@ -76,7 +83,71 @@ PoolGeometry PlaneGeometry(int64_t n, int64_t c, const PoolAxis& ah, const PoolA
   g.dh = ah.dilation, g.dw = aw.dilation;
   g.pt = ah.begin, g.pl = aw.begin, g.pb = ah.end, g.pr = aw.end;
   g.declared_pb = ah.declared_end, g.declared_pr = aw.declared_end;
+  g.x_width = g.w;
   return g;
+}
+
+// When an axis's stride and dilation share a factor f, windows read only
+// every f-th padded cell: those form a smaller input with stride and
+// dilation divided by f. Valid for maxima (padding never counts); averages
+// and Indices keep the full geometry.
+void DecimateAxis(int64_t* in, int64_t* stride, int64_t* dilation, int64_t* begin, int64_t* end,
+                  int64_t out, int64_t kernel, int64_t* origin, int64_t* step) {
+  const int64_t f = std::gcd(*stride, *dilation);
+  if (f <= 1) return;
+  // Padded cell t = f * k is input cell f * k - begin.
+  const int64_t first = (*begin + f - 1) / f;
+  const int64_t last = (*in - 1 + *begin) / f;
+  *origin = f * first - *begin;
+  *step = f;
+  *in = std::max<int64_t>(0, last - first + 1);
+  *stride /= f, *dilation /= f, *begin = first;
+  *end = std::max<int64_t>(0, (out - 1) * *stride + (kernel - 1) * *dilation + 1 - first - *in);
+}
+
+PoolGeometry Decimate(PoolGeometry g) {
+  DecimateAxis(&g.h, &g.sh, &g.dh, &g.pt, &g.pb, g.ho, g.kh, &g.row_origin, &g.row_step);
+  DecimateAxis(&g.w, &g.sw, &g.dw, &g.pl, &g.pr, g.wo, g.kw, &g.col_origin, &g.col_step);
+  g.declared_pb = g.pb, g.declared_pr = g.pr;
+  return g;
+}
+
+// How EmitPool tiles a plane: `rows` x `cols` outputs per tile, the kernel's
+// rows taken `kernel_rows` at a time, each group's input window in one SBUF
+// tile of at most kMaxInFloats per partition. With every output column in
+// one tile the input rows are loaded whole (`full_width`).
+struct PoolTiling {
+  int64_t rows, cols, kernel_rows, in_width;
+  bool full_width;
+};
+
+absl::StatusOr<PoolTiling> Tiling(const PoolGeometry& g) {
+  const int64_t extent_w = (g.kw - 1) * g.dw + 1, extent_h = (g.kh - 1) * g.dh + 1;
+  if (extent_w > kMaxInFloats) {
+    return Unsupported(absl::StrCat("a window spanning ", extent_w, " input columns (at most ",
+                                    kMaxInFloats, ": the kernel's width is not tiled)"));
+  }
+  PoolTiling t;
+  const int64_t padded_w = g.w + g.pl + g.pr;
+  t.full_width = padded_w * extent_h <= kMaxInFloats && g.wo <= kMaxOutFree;
+  if (t.full_width) {
+    t.cols = g.wo, t.in_width = padded_w, t.kernel_rows = g.kh;
+    t.rows = std::min<int64_t>(g.ho, std::max<int64_t>(1, kMaxOutFree / g.wo));
+    t.rows = std::min(t.rows, (kMaxInFloats / padded_w - extent_h) / g.sh + 1);
+    return t;
+  }
+  t.cols = std::min<int64_t>({g.wo, kMaxOutFree, (kMaxInFloats - extent_w) / g.sw + 1});
+  t.in_width = (t.cols - 1) * g.sw + extent_w;
+  const int64_t max_rows_in = kMaxInFloats / t.in_width;
+  if (max_rows_in >= extent_h) {
+    t.kernel_rows = g.kh;
+    t.rows = std::min<int64_t>(
+        {g.ho, std::max<int64_t>(1, kMaxOutFree / t.cols), (max_rows_in - extent_h) / g.sh + 1});
+  } else {
+    t.kernel_rows = (max_rows_in - 1) / g.dh + 1;
+    t.rows = 1;
+  }
+  return t;
 }
 
 // The 2-D pooling passes of `op`: one for 1-D (height 1) and 2-D pooling;
@@ -175,31 +246,30 @@ absl::Status CheckPool(const ir::Op& op) {
   }
   auto passes = Passes(op);
   if (!passes.ok()) return passes.status();
+  const bool decimate = op.type == "MaxPool" && !HasIndices(op);
   for (const PoolGeometry& g : *passes) {
-    // Tiles cover whole padded input rows (no column tiling yet): a window's
-    // rows must fit in half of SBUF.
-    const int64_t row_bytes = ((g.kh - 1) * g.dh + 1) * (g.w + g.pl + g.pr) * 4;
-    if (row_bytes > 96 * 1024) {
-      return Unsupported(absl::StrCat("input rows of ", row_bytes,
-                                      " bytes per partition (tiling along the width is not done)"));
-    }
+    auto tiling = Tiling(decimate ? Decimate(g) : g);
+    if (!tiling.ok()) return tiling.status();
   }
   return absl::OkStatus();
 }
 
 namespace {
 
-// One 2-D pooling pass of `op` with geometry `g`, from x to y (row-major
-// [g.n, g.c, g.h, g.w] and [g.n, g.c, g.ho, g.wo]); MaxPool's Indices too
-// when `indices`.
-absl::Status EmitPool(LowerContext& ctx, const ir::Op& op, const PoolGeometry& g,
+// One 2-D pooling pass of `op` with geometry `full` (row-major x and y,
+// [n, c, h, w] and [n, c, ho, wo]); MaxPool's Indices too when `indices`.
+// Channels on partitions; each tile of outputs is a chain of max/add over
+// strided windows of its input tile(s).
+absl::Status EmitPool(LowerContext& ctx, const ir::Op& op, const PoolGeometry& full,
                       const DramTensor& x, const DramTensor& y, bool indices) {
   const bool is_max = op.type == "MaxPool";
+  const PoolGeometry g = is_max && !indices ? Decimate(full) : full;
+  auto tiling = Tiling(g);
+  if (!tiling.ok()) return tiling.status();
+  const PoolTiling& t = *tiling;
   const int64_t part = ctx.spec().partitions;
-  const int64_t wp = g.w + g.pl + g.pr;
-  const int64_t rows_per_tile = std::min<int64_t>(g.ho, std::max<int64_t>(1, kMaxOutFree / g.wo));
-  const bool padded = g.pt || g.pl || g.pb || g.pr;
   const float fill = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+  const int64_t x_plane = full.h * full.w;
 
   // Average pooling: one divisor for all positions, or a per-position table.
   const std::vector<float> recip = is_max ? std::vector<float>{} : ReciprocalCounts(g, op);
@@ -219,89 +289,112 @@ absl::Status EmitPool(LowerContext& ctx, const ir::Op& op, const PoolGeometry& g
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t c0 = 0; c0 < g.c; c0 += part) {
       const int ct = static_cast<int>(std::min(part, g.c - c0));
-      for (int64_t oh0 = 0; oh0 < g.ho; oh0 += rows_per_tile) {
-        const int64_t rows = std::min(rows_per_tile, g.ho - oh0);
-        const int64_t rows_in = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-        const int64_t top = oh0 * g.sh;
-        auto in_buf = ctx.Sbuf("in", ct, rows_in * wp * 4);
-        if (!in_buf.ok()) return in_buf.status();
-        if (padded) ctx.Memset(ctx.Tile(*in_buf, ct, rows_in * wp), fill);
-        const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
-        const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
-        if (ih1 > ih0) {
-          Operand dst = ctx.Tile(*in_buf, ct, 0, ((ih0 + g.pt - top) * wp + g.pl) * 4);
-          dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
-          if (auto st = ctx.LoadRows(dst, x, ((n * g.c + c0) * g.h + ih0) * g.w, g.h * g.w,
-                                     ih1 - ih0, g.w);
-              !st.ok()) {
-            return st;
-          }
-        }
-        auto acc_buf = ctx.Sbuf("acc", ct, rows * g.wo * 4);
-        if (!acc_buf.ok()) return acc_buf.status();
-        Operand acc = ctx.Tile(*acc_buf, ct, rows * g.wo);
-        Operand acc_view = acc;
-        acc_view.dims = {Dim{g.wo, rows}, Dim{1, g.wo}};
-        Operand index, candidate, better;
-        if (indices) {
-          auto ib = ctx.Sbuf("index", ct, rows * g.wo * 4);
-          auto cb = ctx.Sbuf("candidate", ct, rows * g.wo * 4);
-          auto bb = ctx.Sbuf("better", ct, rows * g.wo * 4);
-          for (auto* b : {&ib, &cb, &bb}) {
-            if (!b->ok()) return b->status();
-          }
-          index = ctx.Tile(*ib, ct, rows * g.wo), candidate = ctx.Tile(*cb, ct, rows * g.wo);
-          better = ctx.Tile(*bb, ct, rows * g.wo);
-          better.dims = acc_view.dims;
-        }
-        for (int64_t r = 0; r < g.kh; ++r) {
-          for (int64_t s = 0; s < g.kw; ++s) {
-            Operand window = ctx.Tile(*in_buf, ct, 0, (r * g.dh * wp + s * g.dw) * 4);
-            window.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
-            const Operand offset_indices =
-                indices ? ctx.View(index_table, (r * g.kw + s) * g.ho * g.wo + oh0 * g.wo, ct, 0,
-                                   {Dim{1, rows * g.wo}})
-                        : Operand{};
-            if (r == 0 && s == 0) {
-              ctx.TensorCopy(acc_view, window);
-              if (indices) ctx.Dma(index, offset_indices);
-              continue;
+      const int64_t plane0 = (n * g.c + c0) * g.ho * g.wo;
+      for (int64_t oh0 = 0; oh0 < g.ho; oh0 += t.rows) {
+        const int64_t rows = std::min(t.rows, g.ho - oh0);
+        for (int64_t ow0 = 0; ow0 < g.wo; ow0 += t.cols) {
+          const int64_t cols = std::min(t.cols, g.wo - ow0);
+          const int64_t out_free = rows * cols;
+          // This tile's positions in a [ho, wo] plane.
+          auto out_view = [&](const DramTensor& tensor, int64_t base, int partitions,
+                              int64_t partition_stride) {
+            return ctx.View(tensor, base + oh0 * g.wo + ow0, partitions, partition_stride,
+                            {Dim{g.wo, rows}, Dim{1, cols}});
+          };
+          auto acc_buf = ctx.Sbuf("acc", ct, out_free * 4);
+          if (!acc_buf.ok()) return acc_buf.status();
+          Operand acc = ctx.Tile(*acc_buf, ct, out_free);
+          Operand acc_view = acc;
+          acc_view.dims = {Dim{cols, rows}, Dim{1, cols}};
+          Operand index, candidate, better;
+          if (indices) {
+            auto ib = ctx.Sbuf("index", ct, out_free * 4);
+            auto cb = ctx.Sbuf("candidate", ct, out_free * 4);
+            auto bb = ctx.Sbuf("better", ct, out_free * 4);
+            for (auto* b : {&ib, &cb, &bb}) {
+              if (!b->ok()) return b->status();
             }
-            if (indices) {
-              // Strictly greater: the first maximum in window order wins.
-              ctx.TensorTensor(better, window, acc_view, neff::AluOp::IS_GT);
-              ctx.Dma(candidate, offset_indices);
-              ctx.Select(index, ctx.Tile(better.buffer, ct, rows * g.wo), candidate, index);
-            }
-            ctx.TensorTensor(acc_view, acc_view, window,
-                             is_max ? neff::AluOp::MAXIMUM : neff::AluOp::ADD);
+            index = ctx.Tile(*ib, ct, out_free), candidate = ctx.Tile(*cb, ct, out_free);
+            better = ctx.Tile(*bb, ct, out_free);
+            better.dims = acc_view.dims;
           }
+          for (int64_t r0 = 0; r0 < g.kh; r0 += t.kernel_rows) {
+            const int64_t kernel_rows = std::min(t.kernel_rows, g.kh - r0);
+            // The padded input window of these outputs and kernel rows.
+            const int64_t top = oh0 * g.sh + r0 * g.dh, left = t.full_width ? 0 : ow0 * g.sw;
+            const int64_t rows_in = (rows - 1) * g.sh + (kernel_rows - 1) * g.dh + 1;
+            const int64_t wp = t.in_width;
+            auto in_buf = ctx.Sbuf("in", ct, rows_in * wp * 4);
+            if (!in_buf.ok()) return in_buf.status();
+            const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
+            const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
+            const int64_t iw0 = std::max<int64_t>(0, left - g.pl);
+            const int64_t iw1 = std::min<int64_t>(g.w, left + wp - g.pl);
+            const bool covered = ih1 - ih0 == rows_in && iw1 - iw0 == wp;
+            if (!covered) ctx.Memset(ctx.Tile(*in_buf, ct, rows_in * wp), fill);
+            if (ih1 > ih0 && iw1 > iw0) {
+              Operand dst =
+                  ctx.Tile(*in_buf, ct, 0, ((ih0 + g.pt - top) * wp + iw0 + g.pl - left) * 4);
+              dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, iw1 - iw0}};
+              const int64_t src = (n * g.c + c0) * x_plane +
+                                  (g.row_origin + ih0 * g.row_step) * g.x_width + g.col_origin +
+                                  iw0 * g.col_step;
+              if (g.row_step == 1 && g.col_step == 1 && iw1 - iw0 == g.w) {
+                if (auto st = ctx.LoadRows(dst, x, src, x_plane, ih1 - ih0, g.w); !st.ok()) {
+                  return st;
+                }
+              } else {
+                ctx.Dma(dst, ctx.View(x, src, ct, x_plane,
+                                      {Dim{g.row_step * g.x_width, ih1 - ih0},
+                                       Dim{g.col_step, iw1 - iw0}}));
+              }
+            }
+            for (int64_t r = r0; r < r0 + kernel_rows; ++r) {
+              for (int64_t s = 0; s < g.kw; ++s) {
+                Operand window = ctx.Tile(
+                    *in_buf, ct, 0, ((r - r0) * g.dh * wp + (ow0 * g.sw - left) + s * g.dw) * 4);
+                window.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, cols}};
+                const Operand offset_indices =
+                    indices ? out_view(index_table, (r * g.kw + s) * g.ho * g.wo, ct, 0)
+                            : Operand{};
+                if (r == 0 && s == 0) {
+                  ctx.TensorCopy(acc_view, window);
+                  if (indices) ctx.Dma(index, offset_indices);
+                  continue;
+                }
+                if (indices) {
+                  // Strictly greater: the first maximum in window order wins.
+                  ctx.TensorTensor(better, window, acc_view, neff::AluOp::IS_GT);
+                  ctx.Dma(candidate, offset_indices);
+                  ctx.Select(index, ctx.Tile(better.buffer, ct, out_free), candidate, index);
+                }
+                ctx.TensorTensor(acc_view, acc_view, window,
+                                 is_max ? neff::AluOp::MAXIMUM : neff::AluOp::ADD);
+              }
+            }
+          }
+          if (indices) {
+            // Plus the (n, c) plane's first element: flat indices into X.
+            auto pb = ctx.Sbuf("plane", ct, 4);
+            if (!pb.ok()) return pb.status();
+            Operand plane = ctx.Tile(*pb, ct, 1);
+            ctx.Iota(plane, static_cast<float>((n * g.c + c0) * x_plane),
+                     static_cast<float>(x_plane), 0.0f);
+            ctx.TensorScalarPerPartition(index, index, neff::AluOp::ADD, &plane, 0.0f,
+                                         neff::AluOp::BYPASS, nullptr, 0.0f);
+            ctx.Dma(out_view(ctx.Tensor(op.outputs[1]), plane0, ct, g.ho * g.wo), index);
+          }
+          if (!is_max && uniform) {
+            ctx.TensorScalar(acc, acc, neff::AluOp::MULTIPLY, recip[0]);
+          } else if (!is_max) {
+            auto rbuf = ctx.Sbuf("recip", ct, out_free * 4);
+            if (!rbuf.ok()) return rbuf.status();
+            Operand r = ctx.Tile(*rbuf, ct, out_free);
+            ctx.Dma(r, out_view(recip_table, 0, ct, 0));
+            ctx.TensorTensor(acc, acc, r, neff::AluOp::MULTIPLY);
+          }
+          ctx.Dma(out_view(y, plane0, ct, g.ho * g.wo), acc);
         }
-        if (indices) {
-          // Plus the (n, c) plane's first element: flat indices into X.
-          auto pb = ctx.Sbuf("plane", ct, 4);
-          if (!pb.ok()) return pb.status();
-          Operand plane = ctx.Tile(*pb, ct, 1);
-          ctx.Iota(plane, static_cast<float>((n * g.c + c0) * g.h * g.w),
-                   static_cast<float>(g.h * g.w), 0.0f);
-          ctx.TensorScalarPerPartition(index, index, neff::AluOp::ADD, &plane, 0.0f,
-                                       neff::AluOp::BYPASS, nullptr, 0.0f);
-          ctx.Dma(ctx.View(ctx.Tensor(op.outputs[1]), ((n * g.c + c0) * g.ho + oh0) * g.wo, ct,
-                           g.ho * g.wo, {Dim{1, rows * g.wo}}),
-                  index);
-        }
-        if (!is_max && uniform) {
-          ctx.TensorScalar(acc, acc, neff::AluOp::MULTIPLY, recip[0]);
-        } else if (!is_max) {
-          auto rbuf = ctx.Sbuf("recip", ct, rows * g.wo * 4);
-          if (!rbuf.ok()) return rbuf.status();
-          Operand r = ctx.Tile(*rbuf, ct, rows * g.wo);
-          ctx.Dma(r, ctx.View(recip_table, oh0 * g.wo, ct, 0, {Dim{1, rows * g.wo}}));
-          ctx.TensorTensor(acc, acc, r, neff::AluOp::MULTIPLY);
-        }
-        ctx.Dma(ctx.View(y, ((n * g.c + c0) * g.ho + oh0) * g.wo, ct, g.ho * g.wo,
-                         {Dim{1, rows * g.wo}}),
-                acc);
       }
     }
   }

@@ -3,6 +3,10 @@
 // windows of a padded SBUF tile, channels on partitions; GlobalAveragePool
 // and GlobalMaxPool as free-axis reductions. 3-D pooling is two 2-D passes
 // (over height and width, then over depth), its windows being separable.
+// Planes too large for one tile are tiled along the output height and width
+// (and the kernel's rows), each tile loading the padded input window it
+// needs; MaxPool whose stride and dilation share a factor loads only the
+// rows and columns its windows read.
 #ifndef NCC_COMPILER_LOWER_POOL_H_
 #define NCC_COMPILER_LOWER_POOL_H_
 

@@ -27,6 +27,9 @@ struct ScatterLayout {
 constexpr int64_t kMaxWidth = 511;
 constexpr int64_t kMaxMatmuls = 4096;
 constexpr int64_t kMaxStagedFloats = 8192;  // per partition
+// reduction 'mul' multiplies on the Vector engine instead: every position
+// row stages data and all the updates, width x (updates + 1) floats.
+constexpr int64_t kMaxProductFloats = 16384;  // per partition
 
 absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
   const ir::Shape& data = op.input(0)->shape;
@@ -109,11 +112,17 @@ absl::Status CheckScatter(const ir::Op& op) {
     return Unsupported("data and updates must be f32 (the updates are summed by a matmul)");
   }
   const std::string reduction = op.GetString("reduction", "none");
-  if (reduction != "none" && reduction != "add") {
-    return Unsupported(absl::StrCat("reduction '", reduction, "' (none or add)"));
+  if (reduction != "none" && reduction != "add" && reduction != "mul") {
+    return Unsupported(absl::StrCat("reduction '", reduction, "' (none, add or mul)"));
   }
   auto layout = Layout(op);
-  return layout.ok() ? absl::OkStatus() : layout.status();
+  if (!layout.ok()) return layout.status();
+  if (reduction == "mul" && layout->width * (layout->updates + 1) > kMaxProductFloats) {
+    return Unsupported(absl::StrCat("reduction 'mul' over ", layout->updates, " updates of ",
+                                    layout->width, " elements (at most ", kMaxProductFloats,
+                                    " floats with data)"));
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -123,12 +132,66 @@ enum class Combine {
   kReplace,  // their sum replaces data (one update per position)
   kAdd,      // data plus their sum
   kMean,     // their mean replaces data (equal duplicates give the value)
+  kMultiply,  // data times each of them, in update order
 };
 
 // Fills each [k, 1] target-row tile in place (k partitions, one update each);
 // the identity when null.
 using RemapTargets = absl::Status (*)(LowerContext& ctx, const ir::Op& op, const Operand& target,
                                       int k);
+
+// reduction 'mul': position row p, column j is data[p][j] followed by one
+// factor per update, u[k][j] where update k targets p and 1 elsewhere; a
+// product reduction left to right multiplies them in update order, as
+// ONNX's sequential `output[idx] *= update` does (multiplying by 1 is exact).
+absl::Status EmitProducts(LowerContext& ctx, const ScatterLayout& l, const DramTensor& data,
+                          const DramTensor& updates, const DramTensor& target_rows,
+                          const DramTensor& y) {
+  const int64_t w = l.width, n = l.updates, part = ctx.spec().partitions;
+  const int max_rows = static_cast<int>(std::min(part, l.positions));
+  auto rb = ctx.Sbuf("target_row", max_rows, n * 4);
+  auto ub = ctx.Sbuf("all_updates", max_rows, w * n * 4);
+  auto ib = ctx.Sbuf("row", max_rows, 4), fb = ctx.Sbuf("factors", max_rows, w * (n + 1) * 4);
+  auto ob = ctx.Sbuf("ones", max_rows, w * n * 4);
+  for (auto* b : {&rb, &ub, &ib, &fb, &ob}) {
+    if (!b->ok()) return b->status();
+  }
+  // Every block reads the same targets and updates, with u[k][j] at
+  // column j, slot k (k innermost).
+  const Operand targets = ctx.Tile(*rb, max_rows, n);
+  Operand all_updates = ctx.Tile(*ub, max_rows, w * n);
+  ctx.Dma(targets, ctx.View(target_rows, 0, max_rows, 0, {Dim{1, n}}));
+  ctx.Dma(all_updates, ctx.View(updates, 0, max_rows, 0, {Dim{1, w}, Dim{w, n}}));
+  all_updates.dims = {Dim{n, w}, Dim{1, n}};
+  Operand ones = ctx.Tile(*ob, max_rows, w * n);
+  ctx.Memset(ones, 1.0f);
+  ones.dims = {Dim{n, w}, Dim{1, n}};
+  for (int64_t p0 = 0; p0 < l.positions; p0 += part) {
+    const int rows = static_cast<int>(std::min(part, l.positions - p0));
+    auto mb = ctx.Sbuf("match", rows, n * 4), pb = ctx.Sbuf("product", rows, w * 4);
+    if (!mb.ok()) return mb.status();
+    if (!pb.ok()) return pb.status();
+    const Operand row = ctx.Tile(*ib, rows, 1), match = ctx.Tile(*mb, rows, n);
+    ctx.Iota(row, static_cast<float>(p0), 1.0f, 0.0f);
+    ctx.TensorScalarPerPartition(match, ctx.Tile(*rb, rows, n), neff::AluOp::IS_EQUAL, &row, 0.0f,
+                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+    Operand factors = ctx.Tile(*fb, rows, w * (n + 1));
+    Operand first = factors, rest = factors;
+    first.dims = {Dim{n + 1, w}};
+    rest.offset = 4;
+    rest.dims = {Dim{n + 1, w}, Dim{1, n}};
+    ctx.Dma(first, ctx.View(data, p0 * w, rows, w, {Dim{1, w}}));
+    Operand match_each_column = match, updates_rows = all_updates, ones_rows = ones;
+    match_each_column.dims = {Dim{0, w}, Dim{1, n}};
+    updates_rows.num_partitions = rows;
+    ones_rows.num_partitions = rows;
+    ctx.Select(rest, match_each_column, updates_rows, ones_rows);
+    const Operand product = ctx.Tile(*pb, rows, w);
+    ctx.TensorReduce(product, factors, neff::AluOp::MULTIPLY);
+    ctx.Dma(ctx.View(y, p0 * w, rows, w, {Dim{1, w}}), product);
+  }
+  return absl::OkStatus();
+}
 
 // y = data with the updates scattered into it, as described by `l`.
 absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayout& l,
@@ -143,10 +206,15 @@ absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayou
   const DramTensor base_table = ctx.F32Weights("base", {l.updates}, l.base);
   // Phase 1, per chunk of 128 updates: its target rows (one column of
   // `targets`) and its moving operand [updates | 1] (a slot of `moving`).
+  const bool multiply = combine == Combine::kMultiply;
   auto tb = ctx.Sbuf("targets", max_k, chunks * 4);
-  auto mb = ctx.Sbuf("moving", max_k, chunks * (w + 1) * 4);
+  auto mb = ctx.Sbuf("moving", max_k, multiply ? 4 : chunks * (w + 1) * 4);
   if (!tb.ok()) return tb.status();
   if (!mb.ok()) return mb.status();
+  // The products gather every update's target on every position row: the
+  // targets go through DRAM to be read back broadcast.
+  DramTensor target_rows;
+  if (multiply) target_rows = ctx.ScratchDram("target_rows", neff::DType::F32, {l.updates});
   for (int64_t c = 0; c < chunks; ++c) {
     const int k = static_cast<int>(std::min(part, l.updates - c * part));
     auto xb = ctx.Sbuf("index", k, m * 4), zb = ctx.Sbuf("sizes", k, m * 4);
@@ -164,9 +232,11 @@ absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayou
     ctx.Dma(size, ctx.View(size_table, 0, k, 0, {Dim{1, m}}));
     ctx.Dma(stride, ctx.View(stride_table, 0, k, 0, {Dim{1, m}}));
     ctx.Dma(target, ctx.View(base_table, c * part, k, 1, {Dim{1, 1}}));
-    ctx.Dma(ctx.Tile(*mb, k, w, c * (w + 1) * 4),
-            ctx.View(updates, c * part * w, k, w, {Dim{1, w}}));
-    ctx.Memset(ctx.Tile(*mb, k, 1, (c * (w + 1) + w) * 4), 1.0f);
+    if (!multiply) {
+      ctx.Dma(ctx.Tile(*mb, k, w, c * (w + 1) * 4),
+              ctx.View(updates, c * part * w, k, w, {Dim{1, w}}));
+      ctx.Memset(ctx.Tile(*mb, k, 1, (c * (w + 1) + w) * 4), 1.0f);
+    }
     // Negative components count from the end of their axis.
     ctx.TensorScalar(scratch, index, neff::AluOp::IS_LT, 0.0f);
     ctx.TensorTensor(scratch, scratch, size, neff::AluOp::MULTIPLY);
@@ -189,7 +259,9 @@ absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayou
     if (remap != nullptr) {
       if (auto st = remap(ctx, op, target, k); !st.ok()) return st;
     }
+    if (multiply) ctx.Dma(ctx.View(target_rows, c * part, k, 1, {Dim{1, 1}}), target);
   }
+  if (multiply) return EmitProducts(ctx, l, data, updates, target_rows, y);
   // Phase 2, per block of 128 positions: sum and count of its updates in
   // PSUM, then data where the count is 0, else the sum (plus data for add).
   for (int64_t p0 = 0; p0 < l.positions; p0 += part) {
@@ -242,8 +314,10 @@ absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayou
 absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
   auto layout = Layout(op);
   if (!layout.ok()) return layout.status();
-  const Combine combine =
-      op.GetString("reduction", "none") == "add" ? Combine::kAdd : Combine::kReplace;
+  const std::string reduction = op.GetString("reduction", "none");
+  const Combine combine = reduction == "add"   ? Combine::kAdd
+                          : reduction == "mul" ? Combine::kMultiply
+                                               : Combine::kReplace;
   return EmitScatter(ctx, op, *layout, ctx.Tensor(op.input(0)), ctx.Tensor(op.input(1)),
                      ctx.Tensor(op.input(2)), ctx.Tensor(op.outputs[0]), combine, nullptr);
 }

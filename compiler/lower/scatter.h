@@ -3,6 +3,8 @@
 // matmul: a 0/1 match matrix [update, position] (1 where the update targets
 // the position) times [updates | 1] gives, per position, the sum of its
 // updates and how many there were; positions with none keep data.
+// reduction 'mul' instead lays every update's factor (or 1) beside data on
+// each position row and multiplies them with a Vector-engine reduction.
 #ifndef NCC_COMPILER_LOWER_SCATTER_H_
 #define NCC_COMPILER_LOWER_SCATTER_H_
 

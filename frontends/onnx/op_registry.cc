@@ -234,7 +234,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Asinh", 9, kAll, kF32, "", nullptr},
     {"Atan", 7, kAll, kF32, "", nullptr},
     {"Atanh", 9, kAll, kF32, "", nullptr},
-    {"AveragePool", 1, kAll, kF32, "", nullptr},
+    {"AveragePool", 1, kAll, kF32, "a window at most 24576 input columns wide (dilated)", nullptr},
     {"BatchNormalization", 6, kAll, kF32,
      "scale, B, mean and var may be run-time inputs; training_mode=1 (opset 14+) computes the "
      "batch statistics and running_mean/running_var",
@@ -341,7 +341,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"MaxPool", 1, kAll,
      kF32 | ElemTypeBit(onnx::TensorProto::UINT8) | ElemTypeBit(onnx::TensorProto::INT8),
      "uint8/int8 computed exactly in fp32; Indices (int64) for 2-D pooling of inputs below 2^24 "
-     "elements",
+     "elements; a window at most 24576 input columns wide (dilated, over the columns it reads)",
      nullptr},
     {"MaxUnpool", 9, kAll, kF32,
      "static output shape; indices below 2^24; at most 4096 128x128 match blocks", nullptr},
@@ -359,7 +359,9 @@ constexpr OnnxOpSupport kOps[] = {
     {"Not", 1, kAll, kBool, "", nullptr},
     {"OneHot", 9, kAll,
      kF32 | ElemTypeBit(onnx::TensorProto::INT64) | ElemTypeBit(onnx::TensorProto::INT32),
-     "f32 values; depth (from the output's static shape) at most 4096", nullptr, kOutputNotT},
+     "values (and output) of any listed type, selected in fp32 (integers exact below 2^24); "
+     "depth (from the output's static shape) at most 4096",
+     nullptr, kOutputNotT},
     {"Or", 7, kAll, kBool, kBroadcast, nullptr},
     {"PRelu", 6, kAll, kF32,
      "broadcast of a non-constant operand only over a suffix; before opset 7 a constant slope of C "
@@ -369,10 +371,10 @@ constexpr OnnxOpSupport kOps[] = {
      "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
      "constants; no axes",
      CheckPad},
-    {"Pow", 7, kAll, kIntArith,
+    {"Pow", 1, kAll, kIntArith,
      "base and exponent of any listed type; the result has the base's type; broadcast of a "
-     "non-constant operand only over a suffix; integers are computed in fp32 (exact below "
-     "2^24)",
+     "non-constant operand only over a suffix; before opset 7, broadcast=1 with an axis aligns "
+     "the exponent there; integers are computed in fp32 (exact below 2^24)",
      nullptr},
     {"QLinearConv", 10, kAll, kQuant8,
      "as ConvInteger; per-tensor or per-output-channel w scale; int32 bias exact below 2^24",
@@ -413,9 +415,10 @@ constexpr OnnxOpSupport kOps[] = {
      "frames up to 2048 samples (TensorE matmuls against cos/sin matrices)",
      nullptr},
     {"Scatter", 9, 10, kF32, "int32/int64 indices", CheckGather},
-    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none or add", CheckGather},
+    {"ScatterElements", 11, kAll, kF32, "int32/int64 indices; reduction none, add or mul",
+     CheckGather},
     {"ScatterND", 11, kAll, kF32,
-     "int32/int64 indices; reduction none or add; slices of at most 511", CheckGather},
+     "int32/int64 indices; reduction none, add or mul; slices of at most 511", CheckGather},
     {"Selu", 6, kAll, kF32, "", nullptr},
     {"Shape", 1, kAll, kAny, "computed at compile time (shapes are static)", nullptr, kOutputNotT},
     {"Shrink", 9, kAll, kF32, "", nullptr},

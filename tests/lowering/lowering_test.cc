@@ -593,6 +593,98 @@ TEST(Pool, MaxPoolOfUint8AndInt8IsExact) {
   EXPECT_EQ(out["n"], PoolReference(z, 1, 2, 4, 4, 4, 4, 3, 1, {1, 1, 1, 1}, true, false));
 }
 
+// Pooling geometry for DilatedPoolReference: kernel, strides, dilations
+// per axis (height, width) and ONNX pads [top, left, bottom, right].
+struct Pool2d {
+  int64_t kh, kw, sh, sw, dh, dw;
+  std::vector<int64_t> pads;
+};
+
+// Max (with the flat index of the first maximum) or average pooling over
+// [planes, h, w] with ONNX semantics: ho = (h + pads - ((k - 1) d + 1)) / s + 1.
+Tensor DilatedPoolReference(const Tensor& x, int64_t planes, int64_t h, int64_t w,
+                            const Pool2d& p, bool is_max, bool include_pad,
+                            Tensor* argmax = nullptr) {
+  const int64_t ho = (h + p.pads[0] + p.pads[2] - ((p.kh - 1) * p.dh + 1)) / p.sh + 1;
+  const int64_t wo = (w + p.pads[1] + p.pads[3] - ((p.kw - 1) * p.dw + 1)) / p.sw + 1;
+  Tensor y;
+  for (int64_t b = 0; b < planes; ++b)
+    for (int64_t i = 0; i < ho; ++i)
+      for (int64_t j = 0; j < wo; ++j) {
+        float acc = is_max ? -INFINITY : 0.0f;
+        int64_t count = 0, best = 0;
+        for (int64_t r = 0; r < p.kh; ++r)
+          for (int64_t q = 0; q < p.kw; ++q) {
+            const int64_t ih = i * p.sh + r * p.dh - p.pads[0];
+            const int64_t iw = j * p.sw + q * p.dw - p.pads[1];
+            if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+              const float v = x[(b * h + ih) * w + iw];
+              if (is_max && v > acc) best = (b * h + ih) * w + iw;
+              acc = is_max ? std::max(acc, v) : acc + v;
+              ++count;
+            } else if (include_pad) {
+              ++count;
+            }
+          }
+        y.push_back(is_max ? acc : acc / float(count));
+        if (argmax != nullptr) argmax->push_back(float(best));
+      }
+  return y;
+}
+
+TEST(Pool, RowsWiderThanATileArePooledInColumnTiles) {
+  // Padded rows of 5004 floats, 5 of them per window: more than an input
+  // tile holds, so the outputs are tiled along the width too (2496 columns).
+  const std::string text = R"(graph g(%x: f32[1,2,12,5000]) -> (%m) {
+  %m: f32[1,2,10,2496] = MaxPool(%x) {kernel_shape=[3,5], strides=[1,2], dilations=[2,3], pads=[1,2,1,2]}
+}
+)";
+  const Tensor x = Random(2 * 12 * 5000, 83);
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["m"], DilatedPoolReference(x, 2, 12, 5000, {3, 5, 1, 2, 2, 3, {1, 2, 1, 2}}, true,
+                                           false));
+  // The average pool has no dilation: ho = 12, wo = 2500 with these pads.
+  const std::string avg = R"(graph g(%x: f32[1,2,12,5000]) -> (%a) {
+  %a: f32[1,2,12,2500] = AveragePool(%x) {kernel_shape=[3,5], strides=[1,2], pads=[1,2,1,2], count_include_pad=1}
+}
+)";
+  auto out_avg = CompileAndRun(avg, {{"x", x}});
+  ExpectClose(out_avg["a"], DilatedPoolReference(x, 2, 12, 5000, {3, 5, 1, 2, 1, 1, {1, 2, 1, 2}},
+                                                 false, true));
+}
+
+TEST(Pool, WindowsTallerThanATileAreTakenInKernelRowGroups) {
+  // A window of 81 rows x 3001 columns cannot sit in one tile: each output
+  // tile takes the kernel a row at a time; Indices keep window order.
+  const std::string text = R"(graph g(%x: f32[1,3,85,3010]) -> (%m, %i) {
+  %m: f32[1,3,5,10], %i: i64[1,3,5,10] = MaxPool(%x) {kernel_shape=[3,3], dilations=[40,1500]}
+}
+)";
+  Tensor x = Random(3 * 85 * 3010, 84);
+  for (size_t k = 0; k < x.size(); k += 7) x[k] = 0.5f;  // ties: the first one wins
+  auto out = CompileAndRun(text, {{"x", x}});
+  Tensor argmax;
+  EXPECT_EQ(out["m"], DilatedPoolReference(x, 3, 85, 3010, {3, 3, 1, 1, 40, 1500, {0, 0, 0, 0}},
+                                           true, false, &argmax));
+  EXPECT_EQ(out["i"], argmax);
+}
+
+TEST(Pool, MaxPoolReadsOnlyTheCellsItsWindowsTouch) {
+  // Strides and dilations sharing a factor (2 and 4, 4 and 2) with odd
+  // pads: the windows read every other row and column.
+  const std::string text = R"(graph g(%x: f32[1,3,40,50], %z: f32[1,2,9000]) -> (%m, %n) {
+  %m: f32[1,3,19,13] = MaxPool(%x) {kernel_shape=[3,4], strides=[2,4], dilations=[4,2], pads=[3,1,2,5]}
+  %n: f32[1,2,890] = MaxPool(%z) {kernel_shape=[20], strides=[10], dilations=[6], pads=[5,5]}
+}
+)";
+  const Tensor x = Random(3 * 40 * 50, 85), z = Random(2 * 9000, 86);
+  auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
+  EXPECT_EQ(out["m"], DilatedPoolReference(x, 3, 40, 50, {3, 4, 2, 4, 4, 2, {3, 1, 2, 5}}, true,
+                                           false));
+  EXPECT_EQ(out["n"], DilatedPoolReference(z, 2, 1, 9000, {1, 20, 1, 10, 1, 6, {0, 5, 0, 5}}, true,
+                                           false));
+}
+
 TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
   // 2x130x7x6 (two batches, channels cross 128), 3x3 stride 2 pad 1; the
   // Indices are flat into X: ((n * C + c) * H + h) * W + w, or with
@@ -1316,6 +1408,51 @@ TEST(Scatter, ElementsAndNdWithNoneAndAddReductions) {
   ExpectClose(out["na"], na);
 }
 
+TEST(Scatter, MulReductionMultipliesInUpdateOrder) {
+  // ONNX: output = copy(data); for each update in order, output[target] *=
+  // update. 270 and 140 positions (several blocks), 153 and 130 updates
+  // (more than one partition's worth), targets repeated up to 4 times.
+  const std::string text =
+      R"(graph g(%d: f32[9,30], %ia: i64[9,17], %ue: f32[9,17], %r: f32[140,6], %ina: i64[130,1], %un: f32[130,6]) -> (%em, %nm) {
+  %em: f32[9,30] = ScatterElements(%d, %ia, %ue) {axis=1, reduction="mul"}
+  %nm: f32[140,6] = ScatterND(%r, %ina, %un) {reduction="mul"}
+}
+)";
+  Tensor d = Random(270, 74), ue = Random(153, 75), r = Random(840, 76), un = Random(780, 77);
+  Tensor ia(153), ina(130);
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) ia[a * 17 + j] = float(j % 5 - 2);
+  for (int k = 0; k < 130; ++k) ina[k] = float(k % 50 - (k % 4 == 0 ? 140 : 0));
+  Tensor em = d, nm = r;
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) {
+      int c = int(ia[a * 17 + j]);
+      if (c < 0) c += 30;
+      em[a * 30 + c] *= ue[a * 17 + j];
+    }
+  for (int k = 0; k < 130; ++k) {
+    int row = int(ina[k]);
+    if (row < 0) row += 140;
+    for (int c = 0; c < 6; ++c) nm[row * 6 + c] *= un[k * 6 + c];
+  }
+  auto out = CompileAndRun(
+      text, {{"d", d}, {"ia", ia}, {"ue", ue}, {"r", r}, {"ina", ina}, {"un", un}});
+  EXPECT_EQ(out["em"], em);
+  EXPECT_EQ(out["nm"], nm);
+}
+
+TEST(Scatter, MulReductionIndexOutsideTheAxisStopsTheExecution) {
+  const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %u: f32[2,4]) -> (%y) {
+  %y: f32[3,4] = ScatterND(%d, %i, %u) {reduction="mul"}
+}
+)";
+  absl::Status status;
+  CompileAndRun(text, {{"d", Random(12, 78)}, {"i", {0, -4}}, {"u", Random(8, 79)}}, true, 0,
+                &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
+}
+
 TEST(Scatter, IndexOutsideTheAxisStopsTheExecution) {
   const std::string text = R"(graph g(%d: f32[3,4], %i: i64[2,1], %u: f32[2,4]) -> (%y) {
   %y: f32[3,4] = ScatterND(%d, %i, %u)
@@ -1377,6 +1514,34 @@ TEST(Gather, OneHotInnerAndMiddleAxes) {
   auto out = CompileAndRun(text, {{"i", i}, {"f", f}, {"d7", {7.0f}}, {"d5", {5.0f}}, {"v", v}});
   EXPECT_EQ(out["mid"], mid);
   EXPECT_EQ(out["last"], last);
+}
+
+TEST(Gather, OneHotIntegerValues) {
+  // The output takes the values' type; the select runs in fp32, exact for
+  // integers below 2^24, and the stores convert.
+  const std::string text =
+      R"(graph g(%i: i64[5], %d: f32[1], %v32: i32[2], %v64: i64[2], %vu8: u8[2]) -> (%y32, %y64, %yu8) {
+  %y32: i32[5,4] = OneHot(%i, %d, %v32)
+  %y64: i64[4,5] = OneHot(%i, %d, %v64) {axis=0}
+  %yu8: u8[5,4] = OneHot(%i, %d, %vu8)
+}
+)";
+  const Tensor i = {0, 3, -1, 4, -5}, v32 = {-7, 16777215}, v64 = {16777216, -3}, vu8 = {0, 255};
+  Tensor y32(20), y64(20), yu8(20);
+  for (int k = 0; k < 5; ++k) {
+    int idx = int(i[k]);
+    if (idx < 0) idx += 4;
+    for (int d = 0; d < 4; ++d) {
+      y32[k * 4 + d] = idx == d ? v32[1] : v32[0];
+      y64[d * 5 + k] = idx == d ? v64[1] : v64[0];
+      yu8[k * 4 + d] = idx == d ? vu8[1] : vu8[0];
+    }
+  }
+  auto out =
+      CompileAndRun(text, {{"i", i}, {"d", {4.0f}}, {"v32", v32}, {"v64", v64}, {"vu8", vu8}});
+  EXPECT_EQ(out["y32"], y32);
+  EXPECT_EQ(out["y64"], y64);
+  EXPECT_EQ(out["yu8"], yu8);
 }
 
 TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
@@ -1870,6 +2035,31 @@ TEST(Elementwise, LegacyBroadcastWithAnAxisAlignsThere) {
   auto out = CompileAndRun(text, {{"a", a}, {"b", b}}, /*fuse=*/true, /*opset=*/6);
   EXPECT_EQ(out["sum"], sum);
   EXPECT_EQ(out["prod"], prod);
+}
+
+TEST(Elementwise, PowBeforeOpset7TakesTheLegacyBroadcast) {
+  // Pow-1: without `broadcast` the shapes are equal; broadcast=1 with an
+  // axis lines the exponent up with the base from that axis; without an
+  // axis the exponent is a suffix of the base's shape.
+  const std::string text = R"(graph g(%a: f32[2,3,4], %b: f32[2,3,4], %c: f32[3], %d: f32[4]) -> (%same, %axis, %suffix) {
+  %same: f32[2,3,4] = Pow(%a, %b)
+  %axis: f32[2,3,4] = Pow(%a, %c) {axis=1, broadcast=1}
+  %suffix: f32[2,3,4] = Pow(%a, %d) {broadcast=1}
+}
+)";
+  Tensor a = Random(24, 80), b = Random(24, 81), c = {2.0f, 0.5f, -1.0f}, d = Random(4, 82);
+  for (float& x : a) x = std::fabs(x) + 0.25f;
+  Tensor same, axis, suffix;
+  for (int i = 0; i < 24; ++i) {
+    same.push_back(std::pow(a[i], b[i]));
+    axis.push_back(std::pow(a[i], c[(i / 4) % 3]));
+    suffix.push_back(std::pow(a[i], d[i % 4]));
+  }
+  auto out =
+      CompileAndRun(text, {{"a", a}, {"b", b}, {"c", c}, {"d", d}}, /*fuse=*/true, /*opset=*/6);
+  ExpectClose(out["same"], same);
+  ExpectClose(out["axis"], axis);
+  ExpectClose(out["suffix"], suffix);
 }
 
 TEST(Layout, InferenceDropoutPassesDataAndAnAllTrueMask) {
