@@ -201,6 +201,9 @@ void NormalizeRows(LowerContext& ctx, const Operand& xt, const Operand& scratch,
 absl::Status CheckSoftmax(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   if (op.input(0) == nullptr) return Unsupported("missing input");
+  if (const float s = op.GetFloat("input_scale", 1.0f); !(s > 0) || !std::isfinite(s)) {
+    return Unsupported("input_scale must be positive and finite");
+  }
   return absl::OkStatus();
 }
 
@@ -214,6 +217,7 @@ absl::Status LowerSoftmax(const ir::Op& op, LowerContext& ctx) {
     return Unsupported(absl::StrCat("softmax over ", r.length, " elements (limit ", kMaxRow, ")"));
   }
   const bool log = op.type == "LogSoftmax";
+  const float scale = op.GetFloat("input_scale", 1.0f);
   for (const RowTile& tile : r.tiles) {
     auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
     auto eb = ctx.Sbuf("exp", tile.rows, r.length * 4);
@@ -225,11 +229,13 @@ absl::Status LowerSoftmax(const ir::Op& op, LowerContext& ctx) {
     Operand xt = ctx.Tile(*xb, tile.rows, r.length), et = ctx.Tile(*eb, tile.rows, r.length);
     Operand negmax = ctx.Tile(*mb, tile.rows, 1), sum = ctx.Tile(*sb, tile.rows, 1);
     ctx.Dma(xt, RowView(ctx, x, tile, r));
+    // exp(s*x - s*max(x)), summed per row; s > 0 (fuse-softmax-scale).
     ctx.TensorReduce(negmax, xt, neff::AluOp::MAXIMUM);
-    ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -1.0f);
-    ctx.ActivationAccumulate(et, xt, neff::ActivationFunction::EXP, 1.0f, &negmax, sum);
+    ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -scale);
+    ctx.ActivationAccumulate(et, xt, neff::ActivationFunction::EXP, scale, &negmax, sum);
     if (log) {
-      // x - max - log(sum)
+      // s*x - s*max - log(sum)
+      if (scale != 1.0f) ctx.TensorScalar(xt, xt, neff::AluOp::MULTIPLY, scale);
       ctx.Activation(sum, sum, neff::ActivationFunction::LOG, 1.0f, nullptr);
       ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::ADD, &negmax, 0.0f,
                                    neff::AluOp::SUBTRACT, &sum, 0.0f);

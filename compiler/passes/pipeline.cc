@@ -11,6 +11,7 @@
 #include "compiler/passes/fuse_gelu.h"
 #include "compiler/passes/fuse_layer_norm.h"
 #include "compiler/passes/fuse_residual_norm.h"
+#include "compiler/passes/fuse_softmax_scale.h"
 #include "compiler/passes/simplify_casts.h"
 
 namespace ncc::passes {
@@ -26,6 +27,7 @@ void AddDefaultPipeline(PassManager& manager, const AutoCastPolicy& auto_cast) {
   manager.Add("cse", EliminateCommonSubexpressions);
   manager.Add("fuse-activation", FuseActivation);
   manager.Add("fuse-residual-norm", FuseResidualNorm);
+  manager.Add("fuse-softmax-scale", FuseSoftmaxScale);
   manager.Add("auto-cast", [auto_cast](ir::Graph& g) { return AutoCast(g, auto_cast); });
   manager.Add("simplify-casts", SimplifyCasts);
   manager.Add("dce", EliminateDeadCode);

@@ -968,6 +968,31 @@ TEST(DataMovement, ReflectPadBeyondTheAxisIsReportedNotLowered) {
   EXPECT_EQ(unsupported[0].reason, "reflect pad of 3 on axis 1 of size 3 (at most size - 1)");
 }
 
+// fuse-softmax-scale's input_scale: softmax(s * x) and log_softmax(s * x),
+// with logits large enough that an unscaled max would differ.
+TEST(RowOps, SoftmaxWithInputScale) {
+  const std::string text = R"(graph g(%x: f32[130,24]) -> (%s, %l) {
+  %s: f32[130,24] = Softmax(%x) {axis=-1, input_scale=0.125}
+  %l: f32[130,24] = LogSoftmax(%x) {axis=-1, input_scale=0.125}
+}
+)";
+  Tensor x = Random(130 * 24, 19);
+  for (float& v : x) v *= 40.0f;
+  Tensor s(x.size()), l(x.size());
+  for (int r = 0; r < 130; ++r) {
+    double mx = -1e30, sum = 0;
+    for (int c = 0; c < 24; ++c) mx = std::max<double>(mx, 0.125 * x[r * 24 + c]);
+    for (int c = 0; c < 24; ++c) sum += std::exp(0.125 * x[r * 24 + c] - mx);
+    for (int c = 0; c < 24; ++c) {
+      s[r * 24 + c] = std::exp(0.125 * x[r * 24 + c] - mx) / sum;
+      l[r * 24 + c] = 0.125 * x[r * 24 + c] - mx - std::log(sum);
+    }
+  }
+  auto out = CompileAndRun(text, {{"x", x}});
+  ExpectClose(out["s"], s);
+  ExpectClose(out["l"], l);
+}
+
 TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
   // Softmax over the last axis (rows on partitions, 130 rows cross 128) and
   // over a middle axis (strided rows); reductions over a trailing block.
