@@ -28,12 +28,6 @@ void ForEachOperand(TileInst& inst, F&& f) {
   }
 }
 
-// Operands an instruction writes: its destination, and the accumulator that
-// ACTIVATION sums into.
-bool Writes(const TileInst& inst, int buffer) {
-  return inst.dst.buffer == buffer || inst.accum.buffer == buffer;
-}
-
 // One axis of a DMA's element walk, seen from both of its ends: `dram` is
 // the stride on the DRAM side (elements), `chip` the stride on the on-chip
 // side (elements, or partitions when `partition`).
