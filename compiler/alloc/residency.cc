@@ -396,203 +396,258 @@ class CopyEngines {
   double busy_[3] = {0, 0, 0};
 };
 
-}  // namespace
-
-void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
-                       const ResidencyOptions& options, ResidencyStats* stats) {
-  const int64_t n = static_cast<int64_t>(program.insts.size());
-  const size_t num_buffers = program.buffers.size();
-  std::vector<int64_t> first(num_buffers, -1), last(num_buffers, -1);
-  std::vector<std::vector<int64_t>> writes(num_buffers);
-  for (int64_t i = 0; i < n; ++i) {
-    TileInst& inst = program.insts[i];
-    ForEachOperand(inst, [&](const Operand& op) {
-      if (first[op.buffer] < 0) first[op.buffer] = i;
-      last[op.buffer] = i;
-    });
-    if (inst.dst.valid()) writes[inst.dst.buffer].push_back(i);
-    if (inst.accum.valid() && inst.accum.buffer != inst.dst.buffer) {
-      writes[inst.accum.buffer].push_back(i);
+// The pass's state over one program: liveness, pending stores, renames.
+class Residency {
+ public:
+  Residency(TileProgram& program, const target::CoreSpec& spec, const ResidencyOptions& options,
+            ResidencyStats* stats)
+      : program_(program),
+        n_(static_cast<int64_t>(program.insts.size())),
+        first_(program.buffers.size(), -1),
+        last_(program.buffers.size(), -1),
+        writes_(program.buffers.size()),
+        bytes_(program.buffers.size(), 0),
+        pressure_(n_),
+        budget_(static_cast<int64_t>(options.sbuf_budget * spec.sbuf_partition_bytes)),
+        engines_(program, spec),
+        stats_(stats),
+        removed_(n_, false),
+        extra_(n_),
+        renamed_(program.buffers.size()),
+        stores_(program.buffers.size()) {
+    stats_->sbuf_budget = options.sbuf_budget;
+    for (int64_t i = 0; i < n_; ++i) {
+      TileInst& inst = program_.insts[i];
+      ForEachOperand(inst, [&](const Operand& op) {
+        if (first_[op.buffer] < 0) first_[op.buffer] = i;
+        last_[op.buffer] = i;
+      });
+      if (inst.dst.valid()) writes_[inst.dst.buffer].push_back(i);
+      if (inst.accum.valid() && inst.accum.buffer != inst.dst.buffer) {
+        writes_[inst.accum.buffer].push_back(i);
+      }
+    }
+    for (size_t b = 0; b < program_.buffers.size(); ++b) {
+      if (program_.buffers[b].space != Space::SBUF || first_[b] < 0) continue;
+      bytes_[b] = AlignUp(program_.buffers[b].bytes, 64);
+      pressure_.Add(first_[b], last_[b], bytes_[b]);
     }
   }
-  auto written_between = [&](int buffer, int64_t after, int64_t until) {
-    const auto& w = writes[buffer];
-    auto it = std::upper_bound(w.begin(), w.end(), after);
-    return it != w.end() && *it <= until;
-  };
 
-  Pressure pressure(n);
-  std::vector<int64_t> bytes(num_buffers, 0);
-  for (size_t b = 0; b < num_buffers; ++b) {
-    if (program.buffers[b].space != Space::SBUF || first[b] < 0) continue;
-    bytes[b] = AlignUp(program.buffers[b].bytes, 64);
-    pressure.Add(first[b], last[b], bytes[b]);
+  void Run() {
+    for (int64_t i = 0; i < n_; ++i) {
+      TileInst& inst = program_.insts[i];
+      ApplyRenames(inst);
+      if (IsDma(inst) && SpaceOf(program_, inst.src0) == Space::DRAM &&
+          SpaceOf(program_, inst.dst) == Space::SBUF) {
+        if (!ServeFromOneStore(i)) ServeFromColumnBlocks(i);
+      }
+      if (!removed_[i]) TrackStores(i);
+    }
+    DropDeadStores();
+    std::vector<TileInst> kept;
+    kept.reserve(n_);
+    for (int64_t i = 0; i < n_; ++i) {
+      if (!removed_[i]) kept.push_back(std::move(program_.insts[i]));
+      for (TileInst& copy : extra_[i]) kept.push_back(std::move(copy));
+    }
+    program_.insts = std::move(kept);
   }
-  const int64_t budget = static_cast<int64_t>(options.sbuf_budget * spec.sbuf_partition_bytes);
-  stats->sbuf_budget = options.sbuf_budget;
-  CopyEngines engines(program, spec);
 
-  std::vector<bool> removed(n, false);
-  std::vector<std::vector<TileInst>> extra(n);  // copies that follow instruction i
-  // Renamed buffers: every operand on `from` moves to the store's tile.
+ private:
+  // A loaded tile read in place: every operand on it moves to the store's
+  // tile, shifted by the view's offsets.
   struct Rename {
     int to;
     int partition_shift;
     int64_t byte_shift;
   };
-  std::vector<std::optional<Rename>> renamed(num_buffers);
-  std::vector<std::vector<Store>> stores(num_buffers);
 
-  for (int64_t i = 0; i < n; ++i) {
-    TileInst& inst = program.insts[i];
-    // Earlier renames apply to this instruction's operands first.
+  void ApplyRenames(TileInst& inst) {
     ForEachOperand(inst, [&](Operand& op) {
-      if (const auto& r = renamed[op.buffer]) {
+      if (const auto& r = renamed_[op.buffer]) {
         op.buffer = r->to;
         op.start_partition += r->partition_shift;
         op.offset += r->byte_shift;
       }
     });
-    const bool load = IsDma(inst) && SpaceOf(program, inst.src0) == Space::DRAM &&
-                      SpaceOf(program, inst.dst) == Space::SBUF;
-    if (load) {
-      const int t = inst.src0.buffer;
-      const auto extent = DramExtent(inst.src0);
-      bool tried = false;  // served, or spilled
-      for (auto s = stores[t].rbegin(); s != stores[t].rend(); ++s) {
-        if (extent.first < s->extent.first || extent.second > s->extent.second) continue;
-        std::optional<Operand> view = ViewOfStore(*s, inst.src0, inst.dst);
-        if (!view) continue;
-        const int a = view->buffer;
-        const int b = inst.dst.buffer;
-        const Buffer& tile = program.buffers[b];
-        // In place: the load fills the whole of a tile nothing else writes,
-        // laid out as the store's view of the producer's tile.
-        bool in_place = view->dtype == inst.dst.dtype && writes[b].size() == 1 &&
-                        inst.dst.start_partition == 0 && inst.dst.offset == 0 &&
-                        inst.dst.num_partitions == tile.partitions;
-        if (in_place) {
-          auto axes = JointAxes(inst.src0, inst.dst);
-          const int64_t e = ElemSize(inst.dst.dtype);
-          int64_t covered = e;
-          size_t free_axis = 0;
-          for (const Axis& x : *axes) {
-            if (x.partition) continue;
-            if (free_axis >= view->dims.size() || view->dims[free_axis].stride != x.chip) {
-              in_place = false;
-            }
-            covered += (x.size - 1) * x.chip * e;
-            ++free_axis;
-          }
-          in_place = in_place && free_axis == view->dims.size() && covered == tile.bytes &&
-                     inst.dst.free_size() * e == tile.bytes;
-        }
-        const int64_t end = in_place ? last[b] : i;
-        if (written_between(a, s->inst, end)) continue;
-        // SBUF held by the producer's tile from its last use until `end`.
-        const int64_t from = last[a] + 1;
-        const int64_t load_bytes = inst.dst.num_elements() * ElemSize(inst.src0.dtype);
-        tried = true;
-        if (from <= end && pressure.Max(from, end) + bytes[a] > budget) {
-          ++stats->spilled_loads;
-          stats->spill_bytes += load_bytes;
-          break;
-        }
-        if (from <= end) pressure.Add(from, end, bytes[a]);
-        last[a] = std::max(last[a], end);
-        ++stats->loads_forwarded;
-        stats->bytes_forwarded += load_bytes;
-        if (in_place) {
-          ++stats->loads_in_place;
-          pressure.Add(first[b], last[b], -bytes[b]);
-          renamed[b] = Rename{a, view->start_partition - inst.dst.start_partition,
-                              view->offset - inst.dst.offset};
-          removed[i] = true;
-        } else {
-          const int64_t free = inst.dst.free_size();
-          inst.opcode = neff::Opcode::TENSOR_COPY;
-          inst.engine = engines.Take(free);
-          inst.src0 = *view;
-        }
-        break;
-      }
-      if (!tried) {
-        // Rows the load reads from several stores (column blocks of a
-        // matrix): one on-chip copy per block.
-        std::vector<Piece> pieces = PiecesOfStores(program, stores[t], inst);
-        bool ok = !pieces.empty();
-        int64_t from = n, extra_bytes = 0;
-        for (const Piece& piece : pieces) {
-          const int a = piece.view.buffer;
-          ok = ok && !written_between(a, piece.store_inst, i);
-          from = std::min(from, last[a] + 1);
-          extra_bytes += bytes[a];
-        }
-        const int64_t load_bytes = inst.dst.num_elements() * ElemSize(inst.src0.dtype);
-        if (ok && from <= i && pressure.Max(from, i) + extra_bytes > budget) {
-          ++stats->spilled_loads;
-          stats->spill_bytes += load_bytes;
-        } else if (ok) {
-          ++stats->loads_forwarded;
-          stats->bytes_forwarded += load_bytes;
-          std::vector<TileInst> copies;
-          for (const Piece& piece : pieces) {
-            const int a = piece.view.buffer;
-            if (last[a] + 1 <= i) pressure.Add(last[a] + 1, i, bytes[a]);
-            last[a] = std::max(last[a], i);
-            TileInst copy = inst;
-            copy.opcode = neff::Opcode::TENSOR_COPY;
-            copy.engine = engines.Take(piece.dst.free_size());
-            copy.dst = piece.dst;
-            copy.src0 = piece.view;
-            copies.push_back(std::move(copy));
-          }
-          inst = copies.front();
-          extra[i].assign(copies.begin() + 1, copies.end());
-        }
-      }
+  }
+
+  bool WrittenBetween(int buffer, int64_t after, int64_t until) const {
+    const auto& w = writes_[buffer];
+    auto it = std::upper_bound(w.begin(), w.end(), after);
+    return it != w.end() && *it <= until;
+  }
+
+  // Whether tiles of `extra_bytes` may stay live over [from, until] (the
+  // tiles' extended lifetimes); counts a spill of `load` when not.
+  bool Fits(int64_t from, int64_t until, int64_t extra_bytes, const TileInst& load) {
+    if (from > until || pressure_.Max(from, until) + extra_bytes <= budget_) return true;
+    ++stats_->spilled_loads;
+    stats_->spill_bytes += LoadBytes(load);
+    return false;
+  }
+
+  // Keeps `tile` live until `until`.
+  void Extend(int tile, int64_t until) {
+    if (last_[tile] + 1 <= until) pressure_.Add(last_[tile] + 1, until, bytes_[tile]);
+    last_[tile] = std::max(last_[tile], until);
+  }
+
+  static int64_t LoadBytes(const TileInst& load) {
+    return load.dst.num_elements() * ElemSize(load.src0.dtype);
+  }
+
+  void CountServed(const TileInst& load) {
+    ++stats_->loads_forwarded;
+    stats_->bytes_forwarded += LoadBytes(load);
+  }
+
+  // Whether the load fills the whole of a tile that nothing else writes,
+  // laid out as `view` of the producer's tile (so it can be read in place).
+  bool InPlace(const TileInst& load, const Operand& view) const {
+    const int b = load.dst.buffer;
+    const Buffer& tile = program_.buffers[b];
+    if (view.dtype != load.dst.dtype || writes_[b].size() != 1 || load.dst.start_partition != 0 ||
+        load.dst.offset != 0 || load.dst.num_partitions != tile.partitions) {
+      return false;
     }
-    if (removed[i] || !inst.dst.valid() || SpaceOf(program, inst.dst) != Space::DRAM) continue;
-    // A write to a DRAM tensor ends the stores it overlaps; a store of an
-    // on-chip tile starts a new one.
-    const int t = inst.dst.buffer;
-    auto& list = stores[t];
+    const int64_t e = ElemSize(load.dst.dtype);
+    int64_t covered = e;
+    size_t free_axis = 0;
+    const std::optional<std::vector<Axis>> axes = JointAxes(load.src0, load.dst);
+    if (!axes) return false;
+    for (const Axis& x : *axes) {
+      if (x.partition) continue;
+      if (free_axis >= view.dims.size() || view.dims[free_axis].stride != x.chip) return false;
+      covered += (x.size - 1) * x.chip * e;
+      ++free_axis;
+    }
+    return free_axis == view.dims.size() && covered == tile.bytes &&
+           load.dst.free_size() * e == tile.bytes;
+  }
+
+  // Serves load `i` from the latest store that wrote everything it reads.
+  // Whether a store was found (then the load was served or spilled).
+  bool ServeFromOneStore(int64_t i) {
+    TileInst& inst = program_.insts[i];
+    const int t = inst.src0.buffer;
+    const auto extent = DramExtent(inst.src0);
+    for (auto s = stores_[t].rbegin(); s != stores_[t].rend(); ++s) {
+      if (extent.first < s->extent.first || extent.second > s->extent.second) continue;
+      std::optional<Operand> view = ViewOfStore(*s, inst.src0, inst.dst);
+      if (!view) continue;
+      const int a = view->buffer;
+      const int b = inst.dst.buffer;
+      const bool in_place = InPlace(inst, *view);
+      const int64_t end = in_place ? last_[b] : i;
+      if (WrittenBetween(a, s->inst, end)) continue;
+      if (!Fits(last_[a] + 1, end, bytes_[a], inst)) return true;
+      Extend(a, end);
+      CountServed(inst);
+      if (in_place) {
+        ++stats_->loads_in_place;
+        pressure_.Add(first_[b], last_[b], -bytes_[b]);
+        renamed_[b] = Rename{a, view->start_partition - inst.dst.start_partition,
+                             view->offset - inst.dst.offset};
+        removed_[i] = true;
+      } else {
+        inst.opcode = neff::Opcode::TENSOR_COPY;
+        inst.engine = engines_.Take(inst.dst.free_size());
+        inst.src0 = *view;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  // Serves load `i` of whole rows from the column blocks that several
+  // stores wrote (a matmul's output chunks): one on-chip copy per block.
+  void ServeFromColumnBlocks(int64_t i) {
+    TileInst& inst = program_.insts[i];
+    std::vector<Piece> pieces = PiecesOfStores(program_, stores_[inst.src0.buffer], inst);
+    if (pieces.empty()) return;
+    int64_t from = n_, extra_bytes = 0;
+    for (const Piece& piece : pieces) {
+      const int a = piece.view.buffer;
+      if (WrittenBetween(a, piece.store_inst, i)) return;
+      from = std::min(from, last_[a] + 1);
+      extra_bytes += bytes_[a];
+    }
+    if (!Fits(from, i, extra_bytes, inst)) return;
+    CountServed(inst);
+    std::vector<TileInst> copies;
+    for (const Piece& piece : pieces) {
+      Extend(piece.view.buffer, i);
+      TileInst copy = inst;
+      copy.opcode = neff::Opcode::TENSOR_COPY;
+      copy.engine = engines_.Take(piece.dst.free_size());
+      copy.dst = piece.dst;
+      copy.src0 = piece.view;
+      copies.push_back(std::move(copy));
+    }
+    inst = copies.front();
+    extra_[i].assign(copies.begin() + 1, copies.end());
+  }
+
+  // A write to a DRAM tensor ends the stores it overlaps; a store of an
+  // on-chip tile starts a new one.
+  void TrackStores(int64_t i) {
+    const TileInst& inst = program_.insts[i];
+    if (!inst.dst.valid() || SpaceOf(program_, inst.dst) != Space::DRAM) return;
+    auto& list = stores_[inst.dst.buffer];
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const Store& s) {
-                                return MayOverlap(program.insts[s.inst].dst, inst.dst);
+                                return MayOverlap(program_.insts[s.inst].dst, inst.dst);
                               }),
                list.end());
-    if (IsDma(inst) && inst.src0.valid() && SpaceOf(program, inst.src0) == Space::SBUF) {
+    if (IsDma(inst) && inst.src0.valid() && SpaceOf(program_, inst.src0) == Space::SBUF) {
       if (auto s = StoreOf(inst, static_cast<int>(i))) list.push_back(std::move(*s));
     }
   }
 
-  // Stores to intermediates that no remaining instruction reads.
-  std::vector<bool> read(num_buffers, false);
-  for (int64_t i = 0; i < n; ++i) {
-    if (removed[i]) continue;
-    const TileInst& inst = program.insts[i];
-    for (const Operand* op : {&inst.src0, &inst.src1, &inst.bias, &inst.src2, &inst.accum}) {
-      if (op->valid()) read[op->buffer] = true;
+  // Removes stores to intermediates that no remaining instruction reads.
+  void DropDeadStores() {
+    std::vector<bool> read(program_.buffers.size(), false);
+    for (int64_t i = 0; i < n_; ++i) {
+      if (removed_[i]) continue;
+      const TileInst& inst = program_.insts[i];
+      for (const Operand* op : {&inst.src0, &inst.src1, &inst.bias, &inst.src2, &inst.accum}) {
+        if (op->valid()) read[op->buffer] = true;
+      }
+    }
+    for (int64_t i = 0; i < n_; ++i) {
+      const TileInst& inst = program_.insts[i];
+      if (removed_[i] || !IsDma(inst)) continue;
+      const Buffer& t = program_.buffers[inst.dst.buffer];
+      if (t.space == Space::DRAM && !t.pinned && !read[inst.dst.buffer]) {
+        removed_[i] = true;
+        ++stats_->stores_removed;
+        stats_->store_bytes_removed += inst.dst.num_elements() * ElemSize(inst.dst.dtype);
+      }
     }
   }
-  for (int64_t i = 0; i < n; ++i) {
-    const TileInst& inst = program.insts[i];
-    if (removed[i] || !IsDma(inst)) continue;
-    const Buffer& t = program.buffers[inst.dst.buffer];
-    if (t.space == Space::DRAM && !t.pinned && !read[inst.dst.buffer]) {
-      removed[i] = true;
-      ++stats->stores_removed;
-      stats->store_bytes_removed += inst.dst.num_elements() * ElemSize(inst.dst.dtype);
-    }
-  }
-  std::vector<TileInst> kept;
-  kept.reserve(n);
-  for (int64_t i = 0; i < n; ++i) {
-    if (!removed[i]) kept.push_back(std::move(program.insts[i]));
-    for (TileInst& copy : extra[i]) kept.push_back(std::move(copy));
-  }
-  program.insts = std::move(kept);
+
+  TileProgram& program_;
+  const int64_t n_;
+  std::vector<int64_t> first_, last_;      // per buffer: first and last instruction using it
+  std::vector<std::vector<int64_t>> writes_;  // per buffer: instructions writing it
+  std::vector<int64_t> bytes_;             // per SBUF buffer: bytes per partition, aligned
+  Pressure pressure_;
+  const int64_t budget_;
+  CopyEngines engines_;
+  ResidencyStats* stats_;
+  std::vector<bool> removed_;
+  std::vector<std::vector<TileInst>> extra_;  // copies that follow instruction i
+  std::vector<std::optional<Rename>> renamed_;
+  std::vector<std::vector<Store>> stores_;  // per DRAM buffer: stores still current
+};
+
+}  // namespace
+
+void KeepTilesResident(TileProgram& program, const target::CoreSpec& spec,
+                       const ResidencyOptions& options, ResidencyStats* stats) {
+  Residency(program, spec, options, stats).Run();
 }
 
 }  // namespace ncc::alloc
