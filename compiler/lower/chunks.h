@@ -42,6 +42,26 @@ inline int64_t FreePerRow(int64_t total, int partitions) {
   return std::max<int64_t>(1, std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions));
 }
 
+// Elements per partition for a tensor of `shape`, a multiple of `period`:
+// one plane per partition (the dims after the second: an NCHW activation's
+// H*W) when planes fill the partitions and fit a tile, which is the layout
+// convolutions and pooling keep their channels in, so that SBUF residency
+// can serve one op's tiles to the next; otherwise as FreePerRow.
+inline int64_t FreePerRowOf(const std::vector<int64_t>& shape, int partitions,
+                            int64_t period = 1) {
+  int64_t total = 1, plane = 1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    total *= shape[d];
+    if (d >= 2) plane *= shape[d];
+  }
+  if (shape.size() >= 4 && plane % period == 0 && plane <= kMaxFree &&
+      total / plane >= partitions) {
+    return plane;
+  }
+  const int64_t target = FreePerRow(total, partitions);
+  return std::max<int64_t>(period, target / period * period);
+}
+
 }  // namespace ncc::lower
 
 #endif  // NCC_COMPILER_LOWER_CHUNKS_H_

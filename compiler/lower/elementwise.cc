@@ -285,7 +285,7 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row = FreePerRow(total, partitions);
+  const int64_t free_per_row = FreePerRowOf(y.shape, partitions);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return false;
@@ -380,8 +380,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   }
   if (period > kMaxFree) period = 1;
   // F: a multiple of every suffix operand's period, near total / 128.
-  const int64_t target = std::min<int64_t>(kMaxFree, (total + partitions - 1) / partitions);
-  const int64_t free_per_row = std::max<int64_t>(period, target / period * period);
+  const int64_t free_per_row = FreePerRowOf(out_shape, partitions, period);
 
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   ActivationFor(op.GetString("fused_activation", ""), &func);
@@ -586,7 +585,7 @@ absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row = FreePerRow(total, partitions);
+  const int64_t free_per_row = FreePerRowOf(y.shape, partitions);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto xb = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     auto yb = ctx.Sbuf("y", chunk.rows, chunk.free * 4);
@@ -675,7 +674,7 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row = FreePerRow(total, partitions);
+  const int64_t free_per_row = FreePerRowOf(y.shape, partitions);
   for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return buf.status();

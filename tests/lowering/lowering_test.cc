@@ -21,6 +21,7 @@
 #include "compiler/alloc/residency.h"
 #include "compiler/driver/emit_neff.h"
 #include "compiler/ir/text.h"
+#include "compiler/lower/chunks.h"
 #include "compiler/lower/lower.h"
 #include "compiler/lower/spectral.h"
 #include "compiler/passes/fuse_activation.h"
@@ -2177,6 +2178,19 @@ TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
   auto out = CompileAndRun(text, {{"x", x}, {"w", w}, {"a", a}, {"b", b}});
   ExpectClose(out["c"], c);
   ExpectClose(out["m"], m);
+}
+
+// Element-wise tiles take one NCHW plane per partition when planes fill the
+// partitions and fit a tile (the layout convolutions store, so residency
+// can serve them); otherwise the tensor is spread flat over the partitions.
+TEST(Chunks, PlanePerPartitionForNchwActivations) {
+  EXPECT_EQ(lower::FreePerRowOf({1, 2048, 7, 7}, 128), 49);
+  EXPECT_EQ(lower::FreePerRowOf({1, 512, 28, 28}, 128), 784);
+  EXPECT_EQ(lower::FreePerRowOf({1, 2048, 7, 7}, 128, 7), 49);
+  EXPECT_EQ(lower::FreePerRowOf({1, 256, 56, 56}, 128), 2048);  // plane > 2048: flat
+  EXPECT_EQ(lower::FreePerRowOf({1, 64, 7, 7}, 128), 25);       // 64 planes: flat
+  EXPECT_EQ(lower::FreePerRowOf({1, 128, 768}, 128), 768);      // rank 3: flat
+  EXPECT_EQ(lower::FreePerRowOf({1, 2048, 7, 7}, 128, 98), 784);  // period 98: flat
 }
 
 TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
