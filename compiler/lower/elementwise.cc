@@ -117,7 +117,7 @@ ir::Shape BroadcastShape(const ir::Op& op, size_t i, int64_t opset) {
 }
 
 Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
-                    const Chunk& chunk, int64_t row_stride) {
+                    const Chunk& chunk) {
   switch (kind) {
     case Broadcast::kScalar:
       return ctx.View(t, 0, chunk.rows, 0, {Dim{0, chunk.free}});
@@ -126,7 +126,7 @@ Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
       return ctx.View(t, 0, chunk.rows, 0, {Dim{0, chunk.free / s}, Dim{1, s}});
     }
     default:
-      return ctx.View(t, chunk.start, chunk.rows, row_stride, {Dim{1, chunk.free}});
+      return ctx.View(t, chunk.start, chunk.rows, chunk.row_stride, {Dim{1, chunk.free}});
   }
 }
 
@@ -283,14 +283,12 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
   ActivationFor(op.GetString("fused_activation", ""), &func);
   const DramTensor& x = ctx.Tensor(x_value);
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row = FreePerRowOf(y.shape, partitions);
-  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+  for (const Chunk& chunk : ChunksOf(y.shape, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return false;
     Operand t = ctx.Tile(*buf, chunk.rows, chunk.free);
-    ctx.Dma(t, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    ctx.Dma(t, OperandView(ctx, x, Broadcast::kSame, chunk));
     switch (form) {
       case kScalar:
         ctx.TensorScalar(t, t, alu, c);
@@ -305,7 +303,7 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
     }
     if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(t, t, func, 1.0f, nullptr);
     ctx.ApplyFusedClip(t);
-    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), t);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk), t);
   }
   return true;
 }
@@ -380,19 +378,18 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
   }
   if (period > kMaxFree) period = 1;
   // F: a multiple of every suffix operand's period, near total / 128.
-  const int64_t free_per_row = FreePerRowOf(out_shape, partitions, period);
 
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
   ActivationFor(op.GetString("fused_activation", ""), &func);
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+  for (const Chunk& chunk : ChunksOf(out_shape, partitions, period)) {
     std::vector<Operand> tiles(arity);
     for (size_t i = 0; i < arity; ++i) {
       if (op.input(i) == nullptr) continue;
       auto buf = ctx.Sbuf(absl::StrCat("in", i), chunk.rows, chunk.free * 4);
       if (!buf.ok()) return buf.status();
       tiles[i] = ctx.Tile(*buf, chunk.rows, chunk.free);
-      ctx.Dma(tiles[i], OperandView(ctx, operands[i], kinds[i], chunk, free_per_row));
+      ctx.Dma(tiles[i], OperandView(ctx, operands[i], kinds[i], chunk));
     }
     const bool clip = op.type == "Clip";
     const bool where = op.type == "Where";
@@ -431,7 +428,7 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
       ctx.Activation(result, result, func, 1.0f, nullptr);
     }
     ctx.ApplyFusedClip(result);
-    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), result);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk), result);
   }
   return absl::OkStatus();
 }
@@ -583,10 +580,8 @@ absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
   const float lambd = op.GetFloat("lambd", 0.5f), bias = op.GetFloat("bias", 0.0f);
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row = FreePerRowOf(y.shape, partitions);
-  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+  for (const Chunk& chunk : ChunksOf(y.shape, partitions)) {
     auto xb = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     auto yb = ctx.Sbuf("y", chunk.rows, chunk.free * 4);
     auto sb = ctx.Sbuf("shifted", chunk.rows, chunk.free * 4);
@@ -597,7 +592,7 @@ absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
     Operand in = ctx.Tile(*xb, chunk.rows, chunk.free), out = ctx.Tile(*yb, chunk.rows, chunk.free);
     Operand shifted = ctx.Tile(*sb, chunk.rows, chunk.free);
     Operand mask = ctx.Tile(*mb, chunk.rows, chunk.free);
-    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk));
     ctx.Memset(out, 0.0f);
     ctx.TensorScalar(mask, in, neff::AluOp::IS_LT, -lambd);
     ctx.TensorScalar(shifted, in, neff::AluOp::ADD, bias);
@@ -605,7 +600,7 @@ absl::Status LowerShrink(const ir::Op& op, LowerContext& ctx) {
     ctx.TensorScalar(mask, in, neff::AluOp::IS_GT, lambd);
     ctx.TensorScalar(shifted, in, neff::AluOp::SUBTRACT, bias);
     ctx.Select(out, mask, shifted, out);
-    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), out);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk), out);
   }
   return absl::OkStatus();
 }
@@ -672,14 +667,12 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
   for (const UnaryStep& step : *program) needs_input |= step.kind >= UnaryStep::kMaxWithInput;
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
-  const int64_t total = ir::NumElements(y.shape);
   const int partitions = ctx.spec().partitions;
-  const int64_t free_per_row = FreePerRowOf(y.shape, partitions);
-  for (const Chunk& chunk : Chunks(total, free_per_row, partitions)) {
+  for (const Chunk& chunk : ChunksOf(y.shape, partitions)) {
     auto buf = ctx.Sbuf("x", chunk.rows, chunk.free * 4);
     if (!buf.ok()) return buf.status();
     Operand in = ctx.Tile(*buf, chunk.rows, chunk.free);
-    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk, free_per_row));
+    ctx.Dma(in, OperandView(ctx, x, Broadcast::kSame, chunk));
     Operand work = in;
     if (needs_input) {
       auto wbuf = ctx.Sbuf("work", chunk.rows, chunk.free * 4);
@@ -716,7 +709,7 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
       }
       src = &work;
     }
-    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk, free_per_row), work);
+    ctx.Dma(OperandView(ctx, y, Broadcast::kSame, chunk), work);
   }
   return absl::OkStatus();
 }

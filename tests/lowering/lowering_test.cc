@@ -2180,17 +2180,27 @@ TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
   ExpectClose(out["m"], m);
 }
 
-// Element-wise tiles take one NCHW plane per partition when planes fill the
-// partitions and fit a tile (the layout convolutions store, so residency
-// can serve them); otherwise the tensor is spread flat over the partitions.
+// Element-wise tiles take one NCHW plane per partition (in column blocks of
+// at most 2048) when there are as many planes as partitions: the layout
+// convolutions store, so residency can serve them. Otherwise the tensor is
+// spread flat over the partitions.
 TEST(Chunks, PlanePerPartitionForNchwActivations) {
-  EXPECT_EQ(lower::FreePerRowOf({1, 2048, 7, 7}, 128), 49);
-  EXPECT_EQ(lower::FreePerRowOf({1, 512, 28, 28}, 128), 784);
-  EXPECT_EQ(lower::FreePerRowOf({1, 2048, 7, 7}, 128, 7), 49);
-  EXPECT_EQ(lower::FreePerRowOf({1, 256, 56, 56}, 128), 2048);  // plane > 2048: flat
-  EXPECT_EQ(lower::FreePerRowOf({1, 64, 7, 7}, 128), 25);       // 64 planes: flat
-  EXPECT_EQ(lower::FreePerRowOf({1, 128, 768}, 128), 768);      // rank 3: flat
-  EXPECT_EQ(lower::FreePerRowOf({1, 2048, 7, 7}, 128, 98), 784);  // period 98: flat
+  auto shape_of = [](const std::vector<lower::Chunk>& chunks) {
+    std::vector<std::vector<int64_t>> out;
+    for (const lower::Chunk& c : chunks) out.push_back({c.start, c.rows, c.free, c.row_stride});
+    return out;
+  };
+  using V = std::vector<std::vector<int64_t>>;
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 256, 7, 7}, 128)),
+            (V{{0, 128, 49, 49}, {128 * 49, 128, 49, 49}}));
+  // 3136-element planes: two column blocks of 1568 per 128 channels.
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 128, 56, 56}, 128)),
+            (V{{0, 128, 1568, 3136}, {1568, 128, 1568, 3136}}));
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 64, 7, 7}, 128)),  // 64 planes: flat
+            (V{{0, 125, 25, 25}, {3125, 1, 11, 11}}));
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 128, 768}, 128)), (V{{0, 128, 768, 768}}));  // rank 3
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 128, 7, 7}, 128, 98)),  // period 98: flat
+            (V{{0, 64, 98, 98}}));
 }
 
 TEST(Capacity, ActivationsLargerThanSbufStreamThroughDram) {
