@@ -12,6 +12,10 @@ namespace ncc::lower {
 
 // Free elements per partition in one tile (8 KiB of f32).
 inline constexpr int64_t kMaxFree = 2048;
+// Planes (channels) from which element-wise tiles follow the convolutions'
+// layout even with partitions idle: MobileNetV2's residual Adds over 24-96
+// channels then read the convolutions' tiles instead of DRAM.
+inline constexpr int64_t kMinPlanes = 16;
 
 struct Chunk {
   int64_t start;       // first element
@@ -44,11 +48,11 @@ inline int64_t FreePerRow(int64_t total, int partitions) {
 }
 
 // Tiles of a tensor of `shape` whose free sizes are multiples of `period`.
-// With at least as many NCHW planes (the dims after the second: an
-// activation's H*W) as partitions, one plane per partition, in column
-// blocks of at most kMaxFree: the layout convolutions and pooling keep
-// channels in, so that SBUF residency can serve one op's tiles to the next.
-// Otherwise the tensor is spread flat over the partitions.
+// With at least kMinPlanes NCHW planes (the dims after the second: an
+// activation's H*W), one plane per partition, in column blocks of at most
+// kMaxFree: the layout convolutions and pooling keep channels in, so that
+// SBUF residency can serve one op's tiles to the next. Otherwise the tensor
+// is spread flat over the partitions.
 inline std::vector<Chunk> ChunksOf(const std::vector<int64_t>& shape, int partitions,
                                    int64_t period = 1) {
   int64_t total = 1, plane = 1;
@@ -56,7 +60,7 @@ inline std::vector<Chunk> ChunksOf(const std::vector<int64_t>& shape, int partit
     total *= shape[d];
     if (d >= 2) plane *= shape[d];
   }
-  if (shape.size() >= 4 && plane > 0 && plane % period == 0 && total / plane >= partitions) {
+  if (shape.size() >= 4 && plane > 0 && plane % period == 0 && total / plane >= kMinPlanes) {
     // The fewest equal column blocks of a plane that fit a tile.
     for (int64_t blocks = (plane + kMaxFree - 1) / kMaxFree; blocks <= 16; ++blocks) {
       const int64_t width = plane / blocks;

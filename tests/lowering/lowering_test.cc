@@ -2181,9 +2181,9 @@ TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
 }
 
 // Element-wise tiles take one NCHW plane per partition (in column blocks of
-// at most 2048) when there are as many planes as partitions: the layout
-// convolutions store, so residency can serve them. Otherwise the tensor is
-// spread flat over the partitions.
+// at most 2048) from 16 planes on: the layout convolutions store, so
+// residency can serve them. Otherwise the tensor is spread flat over the
+// partitions.
 TEST(Chunks, PlanePerPartitionForNchwActivations) {
   auto shape_of = [](const std::vector<lower::Chunk>& chunks) {
     std::vector<std::vector<int64_t>> out;
@@ -2196,8 +2196,9 @@ TEST(Chunks, PlanePerPartitionForNchwActivations) {
   // 3136-element planes: two column blocks of 1568 per 128 channels.
   EXPECT_EQ(shape_of(lower::ChunksOf({1, 128, 56, 56}, 128)),
             (V{{0, 128, 1568, 3136}, {1568, 128, 1568, 3136}}));
-  EXPECT_EQ(shape_of(lower::ChunksOf({1, 64, 7, 7}, 128)),  // 64 planes: flat
-            (V{{0, 125, 25, 25}, {3125, 1, 11, 11}}));
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 64, 7, 7}, 128)), (V{{0, 64, 49, 49}}));
+  EXPECT_EQ(shape_of(lower::ChunksOf({1, 8, 7, 7}, 128)),  // 8 planes: flat
+            (V{{0, 98, 4, 4}}));
   EXPECT_EQ(shape_of(lower::ChunksOf({1, 128, 768}, 128)), (V{{0, 128, 768, 768}}));  // rank 3
   EXPECT_EQ(shape_of(lower::ChunksOf({1, 128, 7, 7}, 128, 98)),  // period 98: flat
             (V{{0, 64, 98, 98}}));
