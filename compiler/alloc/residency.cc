@@ -258,13 +258,15 @@ struct Piece {
 // The elements per row of an operand whose rows are one contiguous run
 // (dims of size 1 aside); 0 otherwise.
 int64_t RowRun(const Operand& op) {
-  int64_t run = 0;
-  for (const Dim& d : op.dims) {
+  // Innermost first: each dim must continue the run the inner ones made.
+  int64_t run = 1;
+  for (size_t k = op.dims.size(); k-- > 0;) {
+    const Dim& d = op.dims[k];
     if (d.size == 1) continue;
-    if (run != 0 || d.stride != 1) return 0;
-    run = d.size;
+    if (d.stride != run) return 0;
+    run *= d.size;
   }
-  return run == 0 ? 1 : run;
+  return run;
 }
 
 // Splits a load of row blocks (rows `partition_stride` apart, one

@@ -282,6 +282,37 @@ TEST(Residency, ALoadOfWholeRowsIsServedFromTheColumnBlocksThatWroteThem) {
   EXPECT_EQ(second.dst.free_size(), 32);
 }
 
+TEST(Residency, ABandOfRowsIsServedFromTheBlocksThatWroteIt) {
+  // A channel's 8x8 plane stored as two blocks of 4 rows; a convolution
+  // loads rows 2..5 as [rows, width] dims (contiguous): one copy per block.
+  TileProgram p;
+  const int t = AddBuffer(p, Space::DRAM, 1, 16 * 64 * 4, "t");
+  const int out = AddBuffer(p, Space::DRAM, 1, 16 * 32 * 4, "out", true);
+  const int a0 = AddBuffer(p, Space::SBUF, 16, 32 * 4, "a0");
+  const int a1 = AddBuffer(p, Space::SBUF, 16, 32 * 4, "a1");
+  const int b = AddBuffer(p, Space::SBUF, 16, 32 * 4, "b");
+  Compute(p, Tile(a0, 16, 32), Tile(a0, 16, 32));
+  Dma(p, Rows(t, 16, 32, 64), Tile(a0, 16, 32));
+  Compute(p, Tile(a1, 16, 32), Tile(a1, 16, 32));
+  Dma(p, Rows(t, 16, 32, 64, 32), Tile(a1, 16, 32));
+  Operand band = Rows(t, 16, 0, 64, 2 * 8);
+  band.dims = {Dim{8, 4}, Dim{1, 8}};
+  Operand tile = Tile(b, 16, 0);
+  tile.dims = {Dim{8, 4}, Dim{1, 8}};
+  Dma(p, tile, band);
+  Dma(p, Rows(out, 16, 32, 32), Tile(b, 16, 32));
+  ResidencyStats stats;
+  KeepTilesResident(p, target::NeuronCoreV2(), {}, &stats);
+  EXPECT_EQ(stats.loads_forwarded, 1);
+  ASSERT_EQ(p.insts.size(), 5u);  // compute, compute, copy, copy, store
+  EXPECT_EQ(p.insts[2].src0.buffer, a0);
+  EXPECT_EQ(p.insts[2].src0.offset, 16 * 4);  // row 2 of block 0
+  EXPECT_EQ(p.insts[2].dst.free_size(), 16);
+  EXPECT_EQ(p.insts[3].src0.buffer, a1);
+  EXPECT_EQ(p.insts[3].src0.offset, 0);
+  EXPECT_EQ(p.insts[3].dst.offset, 16 * 4);
+}
+
 TEST(Residency, TilesThatWouldOverfillSbufAreSpilled) {
   // Eight 64 KiB tiles stored one after another, loaded back in the same
   // order after all of them: keeping them all would need 512 KiB per
