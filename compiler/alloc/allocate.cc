@@ -55,30 +55,43 @@ class Occupancy {
 };
 
 // Linear-scan first fit over [0, capacity). A buffer's space stays reserved
-// for `slack` instructions after its last use.
+// for up to `slacks[0]` instructions after its last use, so that the next
+// tile's loads can overlap this tile's compute; a buffer that cannot be
+// placed that way takes the next, shorter reservation in `slacks`, and so
+// on. `*shortest` receives the shortest reservation any buffer needed.
 bool FirstFit(std::vector<Interval>& intervals, std::vector<Buffer>& buffers,
-              int64_t capacity, int64_t align, int64_t slack, int64_t* peak) {
+              int64_t capacity, int64_t align, const std::vector<int64_t>& slacks,
+              int64_t* peak, int64_t* shortest) {
   struct Active {
     int64_t end;
     int64_t lo, hi;
   };
   std::vector<Active> active;
   *peak = 0;
+  *shortest = slacks.front();
   for (const Interval& iv : intervals) {
     active.erase(std::remove_if(active.begin(), active.end(),
-                                [&](const Active& a) { return a.end + slack < iv.start; }),
+                                [&](const Active& a) { return a.end + slacks.front() < iv.start; }),
                  active.end());
     std::sort(active.begin(), active.end(),
               [](const Active& a, const Active& b) { return a.lo < b.lo; });
-    int64_t candidate = 0;
-    for (const Active& a : active) {
-      if (candidate + iv.size <= a.lo) break;
-      candidate = std::max(candidate, AlignUp(a.hi, align));
+    bool placed = false;
+    for (int64_t slack : slacks) {
+      int64_t candidate = 0;
+      for (const Active& a : active) {
+        if (a.end + slack < iv.start) continue;  // free again at this reservation
+        if (candidate + iv.size <= a.lo) break;
+        candidate = std::max(candidate, AlignUp(a.hi, align));
+      }
+      if (candidate + iv.size > capacity) continue;
+      buffers[iv.buffer].address = candidate;
+      active.push_back({iv.end, candidate, candidate + iv.size});
+      *peak = std::max(*peak, candidate + iv.size);
+      *shortest = std::min(*shortest, slack);
+      placed = true;
+      break;
     }
-    if (candidate + iv.size > capacity) return false;
-    buffers[iv.buffer].address = candidate;
-    active.push_back({iv.end, candidate, candidate + iv.size});
-    *peak = std::max(*peak, candidate + iv.size);
+    if (!placed) return false;
   }
   return true;
 }
@@ -128,21 +141,26 @@ absl::Status AllocateOnChip(TileProgram& program, Space space, int64_t capacity,
                             int64_t align, int64_t* peak, int* reuse_distance) {
   std::vector<Interval> intervals = LiveIntervals(program, space);
   for (Interval& iv : intervals) iv.size = AlignUp(iv.size, align);
-  // Prefer keeping freed space idle for a while (double buffering); give
-  // the slack up step by step when memory is tight.
-  for (int64_t slack : {256, 64, 16, 0}) {
-    if (FirstFit(intervals, program.buffers, capacity, align, slack, peak)) {
+  // Keep freed space idle for a while (double buffering) where memory
+  // allows, buffer by buffer; when reserving that way leaves no room for
+  // some later buffer, reserve less for all.
+  const std::vector<int64_t> slacks = {256, 64, 16, 0};
+  for (size_t first = 0; first < slacks.size(); ++first) {
+    int64_t shortest = 0;
+    if (FirstFit(intervals, program.buffers, capacity, align,
+                 std::vector<int64_t>(slacks.begin() + first, slacks.end()), peak, &shortest)) {
       RecordReuse(intervals, program.buffers);
-      *reuse_distance = static_cast<int>(slack);
+      *reuse_distance = static_cast<int>(shortest);
       return absl::OkStatus();
     }
   }
   // Name the first buffer that cannot be placed even without slack.
-  int64_t unused;
+  int64_t unused_peak, unused_shortest;
   std::vector<Interval> prefix;
   for (const Interval& iv : intervals) {
     prefix.push_back(iv);
-    if (!FirstFit(prefix, program.buffers, capacity, align, 0, &unused)) {
+    if (!FirstFit(prefix, program.buffers, capacity, align, {0}, &unused_peak,
+                  &unused_shortest)) {
       return absl::ResourceExhaustedError(absl::StrCat(
           neff::EnumNameMemorySpace(space), " exhausted: cannot place '",
           program.buffers[iv.buffer].name, "' (", iv.size,
@@ -172,7 +190,9 @@ absl::Status Allocate(TileProgram& program, const target::CoreSpec& spec,
   // DRAM arena: intermediates share space by liveness; inputs and outputs
   // are pinned for the whole execution.
   std::vector<Interval> dram = LiveIntervals(program, Space::DRAM);
-  if (!FirstFit(dram, program.buffers, int64_t{1} << 40, 64, 0, &stats->dram_bytes)) {
+  int64_t unused_shortest;
+  if (!FirstFit(dram, program.buffers, int64_t{1} << 40, 64, {0}, &stats->dram_bytes,
+                &unused_shortest)) {
     return absl::ResourceExhaustedError("DRAM arena exhausted");
   }
   RecordReuse(dram, program.buffers);

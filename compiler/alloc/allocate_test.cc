@@ -64,6 +64,29 @@ TEST(Allocate, PsumTilesAreBankAligned) {
   EXPECT_NE(p.buffers[a].address, p.buffers[b].address);
 }
 
+TEST(Allocate, FreedSpaceStaysIdleWhereItFitsBufferByBuffer) {
+  // Small tiles a, b, c in sequence keep their space idle after their last
+  // use (double buffering): c does not take a's space. The big tile d only
+  // fits in space that was freed just before it, so it alone reuses early.
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  TileProgram p;
+  int a = AddBuffer(p, Space::SBUF, 8 * 1024, "a");
+  int b = AddBuffer(p, Space::SBUF, 8 * 1024, "b");
+  int c = AddBuffer(p, Space::SBUF, 8 * 1024, "c");
+  int d = AddBuffer(p, Space::SBUF, 180 * 1024, "d");
+  Touch(p, a, a);
+  Touch(p, b, b);
+  Touch(p, c, c);
+  Touch(p, d, d);
+  AllocationStats stats;
+  ASSERT_TRUE(Allocate(p, spec, &stats).ok());
+  EXPECT_FALSE(Overlap(p.buffers[a], p.buffers[b]));
+  EXPECT_FALSE(Overlap(p.buffers[a], p.buffers[c]));
+  EXPECT_FALSE(Overlap(p.buffers[b], p.buffers[c]));
+  EXPECT_TRUE(Overlap(p.buffers[d], p.buffers[a]));
+  EXPECT_EQ(stats.reuse_distance, 0);  // the shortest reservation taken
+}
+
 TEST(Allocate, ExhaustionNamesTheBuffer) {
   const target::CoreSpec& spec = target::NeuronCoreV2();
   TileProgram p;

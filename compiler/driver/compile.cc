@@ -247,6 +247,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   report.critical_count = sched->critical_count;
   report.semaphore_waits = sched->semaphore_waits;
   report.sbuf_peak_bytes = alloc_stats.sbuf_peak_bytes;
+  report.sbuf_reuse_distance = alloc_stats.reuse_distance;
   report.psum_peak_bytes = alloc_stats.psum_peak_bytes;
   report.dram_bytes = alloc_stats.dram_bytes;
   report.weights_bytes = alloc_stats.weights_bytes;

@@ -73,6 +73,9 @@ struct CompileReport {
   std::array<int64_t, 5> critical_count{};
   int64_t semaphore_waits = 0;
   int64_t sbuf_peak_bytes = 0;  // per partition
+  // Instructions for which freed SBUF stays idle before reuse (alloc's
+  // double-buffering distance).
+  int64_t sbuf_reuse_distance = 0;
   int64_t psum_peak_bytes = 0;  // per partition
   int64_t dram_bytes = 0;
   int64_t weights_bytes = 0;

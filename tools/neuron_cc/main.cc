@@ -150,8 +150,11 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               r.estimated_latency_ns > 0 ? 100.0 * r.busy_ns[0] / r.estimated_latency_ns : 0.0);
   std::printf("transposes: %lld on TensorE (through PSUM), %lld Transpose ops as strided DMA\n",
               static_cast<long long>(r.tensor_transposes), static_cast<long long>(r.dma_transposes));
-  std::printf("SBUF peak: %lld bytes/partition, PSUM peak: %lld bytes/partition\n",
-              static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.psum_peak_bytes));
+  std::printf("SBUF peak: %lld bytes/partition (freed space idle for %lld instructions before "
+              "reuse), PSUM peak: %lld bytes/partition\n",
+              static_cast<long long>(r.sbuf_peak_bytes),
+              static_cast<long long>(r.sbuf_reuse_distance),
+              static_cast<long long>(r.psum_peak_bytes));
   const ncc::alloc::ResidencyStats& res = r.residency;
   std::printf("SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
               "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
