@@ -3,7 +3,6 @@
 #include <chrono>
 #include <future>
 #include <map>
-#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -35,69 +34,34 @@ class StageTimer {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// Residency first, then allocation. Tiles kept on chip longer take space
-// the allocator would otherwise hold idle after a tile's last use, so that
-// the next tile's loads overlap this tile's compute (its reuse distance).
-// Residency budgets live SBUF but not that distance, so the budget shrinks
-// until the allocation keeps the distance the program has without
-// residency; failing that, the budget with the longest distance is kept, and
-// without any placement, no residency at all (every intermediate then makes
-// its DRAM round trip).
+// Residency first, then allocation. Residency budgets live SBUF per
+// instruction but not fragmentation, so when the tiles it kept on chip
+// cannot be placed, it runs again on a smaller budget, and finally not at
+// all (every intermediate then makes its DRAM round trip). Measured on the
+// real models, 75% was as good as or better than smaller budgets once the
+// allocator reserved double-buffering space buffer by buffer (ResNet-50
+// 2129 us against 2252 at 45% and 2309 at 30%, estimates).
 absl::Status AllocateWithResidency(const CompileOptions& options, const target::CoreSpec& spec,
                                    lower::TileProgram& program,
                                    alloc::AllocationStats* alloc_stats,
                                    alloc::ResidencyStats* residency) {
   if (!options.sbuf_residency) return alloc::Allocate(program, spec, alloc_stats);
-  // Candidates differ in their instructions and placements only; the
-  // buffers (and the weights they hold) are shared.
-  struct Candidate {
-    std::vector<lower::TileInst> insts;
-    std::vector<std::pair<int64_t, std::vector<int>>> placement;  // per buffer
-    alloc::AllocationStats stats;
-    alloc::ResidencyStats residency;
-  };
+  // Only the instructions change between tries; the buffers (and the
+  // weights they hold) are shared.
   const std::vector<lower::TileInst> original = program.insts;
-  auto allocate = [&](Candidate& c) {
+  absl::Status status;
+  for (double budget : {0.75, 0.5, 0.25, 0.0}) {
+    program.insts = original;
     for (lower::Buffer& b : program.buffers) {
       b.address = -1;
       b.reuses.clear();
     }
-    const absl::Status status = alloc::Allocate(program, spec, &c.stats);
-    if (status.ok()) {
-      for (const lower::Buffer& b : program.buffers) c.placement.emplace_back(b.address, b.reuses);
-    }
-    return status;
-  };
-  Candidate plain;
-  plain.insts = original;
-  const absl::Status plain_status = allocate(plain);
-  if (!plain_status.ok() && plain_status.code() != absl::StatusCode::kResourceExhausted) {
-    return plain_status;
+    *residency = {};
+    if (budget > 0) alloc::KeepTilesResident(program, spec, {budget}, residency);
+    status = alloc::Allocate(program, spec, alloc_stats);
+    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
   }
-  std::optional<Candidate> best;
-  for (double budget : {0.75, 0.6, 0.45, 0.3}) {
-    Candidate c;
-    program.insts = original;
-    alloc::KeepTilesResident(program, spec, {budget}, &c.residency);
-    const absl::Status status = allocate(c);
-    if (status.code() == absl::StatusCode::kResourceExhausted) continue;
-    if (!status.ok()) return status;
-    c.insts = std::move(program.insts);
-    if (!best || c.stats.reuse_distance > best->stats.reuse_distance) best = std::move(c);
-    if (!plain_status.ok() || best->stats.reuse_distance >= plain.stats.reuse_distance) break;
-  }
-  if (!best) {
-    if (!plain_status.ok()) return plain_status;
-    best = std::move(plain);
-  }
-  program.insts = std::move(best->insts);
-  for (size_t b = 0; b < program.buffers.size(); ++b) {
-    program.buffers[b].address = best->placement[b].first;
-    program.buffers[b].reuses = std::move(best->placement[b].second);
-  }
-  *alloc_stats = best->stats;
-  *residency = best->residency;
-  return absl::OkStatus();
+  return status;
 }
 
 }  // namespace
