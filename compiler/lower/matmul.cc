@@ -90,6 +90,10 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
   const int64_t kMaxMoving = spec.matmul_max_moving_free;
   const int64_t k_tiles = CeilDiv(K, kPart);
   const neff::DType at = a.tensor.tile_dtype(), bt = b.tensor.tile_dtype();
+  const int64_t group =
+      b.col_stride == 1
+          ? std::max<int64_t>(1, spec.dma_efficient_contiguous_bytes / (kMaxMoving * ElemSize(bt)))
+          : 1;
   for (int64_t m0 = 0; m0 < M; m0 += kPart) {
     const int mt = static_cast<int>(std::min(kPart, M - m0));
     std::vector<Operand> lhs_t;
@@ -121,38 +125,58 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
         lhs_t.push_back(tile);
       }
     }
-    for (int64_t n0 = 0; n0 < N; n0 += kMaxMoving) {
-      const int64_t nt = std::min(kMaxMoving, N - n0);
-      auto psum = ctx.Psum("acc", mt, nt * 4);
-      if (!psum.ok()) return psum.status();
-      Operand acc = ctx.Tile(*psum, mt, nt);
+    // B's rows for `group` adjacent column chunks arrive in one DMA, so
+    // that each partition receives a run long enough for the DMA's full
+    // rate (512 bf16 columns are 1 KiB; two chunks make 2 KiB); each chunk
+    // accumulates in its own PSUM bank.
+    for (int64_t g0 = 0; g0 < N; g0 += group * kMaxMoving) {
+      const int64_t gw = std::min(group * kMaxMoving, N - g0);
+      std::vector<Operand> accs;
+      for (int64_t n0 = g0; n0 < g0 + gw; n0 += kMaxMoving) {
+        const int64_t nt = std::min(kMaxMoving, g0 + gw - n0);
+        auto psum = ctx.Psum("acc", mt, nt * 4);
+        if (!psum.ok()) return psum.status();
+        accs.push_back(ctx.Tile(*psum, mt, nt));
+      }
       for (int64_t kt = 0; kt < k_tiles; ++kt) {
         const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
-        auto wb = ctx.Sbuf(absl::StrCat("rhs", kt), static_cast<int>(ks), nt * ElemSize(bt));
+        auto wb = ctx.Sbuf(absl::StrCat("rhs", kt), static_cast<int>(ks), gw * ElemSize(bt));
         if (!wb.ok()) return wb.status();
-        Operand w = ctx.TypedTile(*wb, bt, static_cast<int>(ks), nt);
-        ctx.Dma(w, ctx.View(b.tensor, b.offset + k0 * b.row_stride + n0 * b.col_stride,
-                            static_cast<int>(ks), b.row_stride, {Dim{b.col_stride, nt}}));
-        ctx.Matmul(acc, lhs_t[kt], w, kt == 0, kt == k_tiles - 1);
+        ctx.Dma(ctx.TypedTile(*wb, bt, static_cast<int>(ks), gw),
+                ctx.View(b.tensor, b.offset + k0 * b.row_stride + g0 * b.col_stride,
+                         static_cast<int>(ks), b.row_stride, {Dim{b.col_stride, gw}}));
+        for (size_t j = 0; j < accs.size(); ++j) {
+          const int64_t nt = accs[j].free_size();
+          Operand w = ctx.TypedTile(*wb, bt, static_cast<int>(ks), nt,
+                                    static_cast<int64_t>(j) * kMaxMoving * ElemSize(bt));
+          ctx.Matmul(accs[j], lhs_t[kt], w, kt == 0, kt == k_tiles - 1);
+        }
       }
-      auto ob = ctx.Sbuf("out", mt, nt * 4);
-      if (!ob.ok()) return ob.status();
-      Operand out = ctx.Tile(*ob, mt, nt);
-      ctx.Activation(out, acc, c ? neff::ActivationFunction::IDENTITY : func, alpha, nullptr);
-      if (c != nullptr) {
-        auto cb = ctx.Sbuf("addend", mt, nt * 4);
-        if (!cb.ok()) return cb.status();
-        Operand addend = ctx.Tile(*cb, mt, nt);
-        ctx.Dma(addend, ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride,
-                                 mt, c->row_stride, {Dim{c->col_stride, nt}}));
-        if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
-        ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
-        if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(out, out, func, 1.0f, nullptr);
+      for (size_t j = 0; j < accs.size(); ++j) {
+        const int64_t n0 = g0 + static_cast<int64_t>(j) * kMaxMoving, nt = accs[j].free_size();
+        const Operand& acc = accs[j];
+        auto ob = ctx.Sbuf("out", mt, nt * 4);
+        if (!ob.ok()) return ob.status();
+        Operand out = ctx.Tile(*ob, mt, nt);
+        ctx.Activation(out, acc, c ? neff::ActivationFunction::IDENTITY : func, alpha, nullptr);
+        if (c != nullptr) {
+          auto cb = ctx.Sbuf("addend", mt, nt * 4);
+          if (!cb.ok()) return cb.status();
+          Operand addend = ctx.Tile(*cb, mt, nt);
+          ctx.Dma(addend,
+                  ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, mt,
+                           c->row_stride, {Dim{c->col_stride, nt}}));
+          if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
+          ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
+          if (func != neff::ActivationFunction::IDENTITY) {
+            ctx.Activation(out, out, func, 1.0f, nullptr);
+          }
+        }
+        ctx.ApplyFusedClip(out);
+        ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, mt,
+                         y.row_stride, {Dim{y.col_stride, nt}}),
+                out);
       }
-      ctx.ApplyFusedClip(out);
-      ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, mt,
-                       y.row_stride, {Dim{y.col_stride, nt}}),
-              out);
     }
   }
   return absl::OkStatus();

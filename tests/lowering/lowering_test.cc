@@ -2129,6 +2129,27 @@ TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
   ExpectClose(out["c"], c);
 }
 
+// Rows on partitions with bf16 B wider than one moving tile: two 512-column
+// chunks share each weight DMA (2 KiB per partition) and accumulate in their
+// own PSUM banks; a third, partial chunk, a bias and a fused Relu too.
+TEST(AutoCast, Bf16WeightsForTwoColumnChunksArriveInOneTransfer) {
+  const int m = 40, k = 150, n = 1100;
+  const std::string text = absl::StrCat(
+      "graph g(%a: bf16[", m, ",", k, "], %b: bf16[", k, ",", n, "], %c: f32[", n,
+      "]) -> (%y) {\n  %y: f32[", m, ",", n, "] = Gemm(%a, %b, %c) {fused_activation=\"Relu\"}\n}\n");
+  Tensor a = Random(m * k, 62), b = Random(k * n, 63), c = Random(n, 64), y(m * n);
+  for (Tensor* t : {&a, &b})
+    for (float& v : *t) v = RoundBf16(v);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      double acc = c[j];
+      for (int q = 0; q < k; ++q) acc += double(a[i * k + q]) * b[q * n + j];
+      y[i * n + j] = std::max(0.0f, float(acc));
+    }
+  auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"c", c}});
+  ExpectClose(out["y"], y);
+}
+
 TEST(AutoCast, CastFeedingAMatmulIsFoldedIntoItsLoads) {
   const std::string text = R"(graph g(%a: f32[40,70], %b: f32[70,50]) -> (%y) {
   %a16: bf16[40,70] = Cast(%a) {to=16}
