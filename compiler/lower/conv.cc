@@ -107,6 +107,38 @@ DramTensor ConvWeightBlock(LowerContext& ctx, const DramTensor& w,
   return t;
 }
 
+// Output channels [co0, co0 + cot) of constant weights W[co, ci, kh, kw]
+// re-laid out as [kw, ci, kh, co]: for kernel row r, partition s*ci + c
+// holds W[co, c, r, s] (the stationary tiles when kernel columns are folded
+// into the contraction).
+DramTensor FoldedColumnWeights(LowerContext& ctx, const DramTensor& w,
+                               const std::vector<uint8_t>& contents, int64_t co0, int64_t cot,
+                               int64_t ci, int64_t kh, int64_t kw) {
+  const int64_t elem = ElemSize(w.dtype);
+  Buffer buf;
+  buf.name = ctx.Name(absl::StrCat("weights_folded_co", co0));
+  buf.space = Space::WEIGHTS;
+  buf.bytes = kw * ci * kh * cot * elem;
+  buf.data.resize(buf.bytes);
+  for (int64_t co = 0; co < cot; ++co) {
+    for (int64_t c = 0; c < ci; ++c) {
+      for (int64_t r = 0; r < kh; ++r) {
+        for (int64_t q = 0; q < kw; ++q) {
+          const int64_t from = (((co0 + co) * ci + c) * kh + r) * kw + q;
+          const int64_t to = ((q * ci + c) * kh + r) * cot + co;
+          std::memcpy(buf.data.data() + to * elem, contents.data() + from * elem, elem);
+        }
+      }
+    }
+  }
+  DramTensor t;
+  t.buffer = ctx.program().AddBuffer(std::move(buf));
+  t.space = Space::WEIGHTS;
+  t.dtype = w.dtype;
+  t.shape = {kw * ci, kh, cot};
+  return t;
+}
+
 }  // namespace
 
 absl::Status CheckConv(const ir::Op& op) {
@@ -272,8 +304,100 @@ absl::Status EmitConv3d(LowerContext& ctx, const ConvGeometry& g, const ConvOper
 
 }  // namespace
 
+namespace {
+
+// A convolution with few input channels (an image's 3) uses few rows of the
+// 128-row PE array per tap. With kernel columns folded into the contraction,
+// partition s*C + c of the input tile holds channel c shifted left by s
+// kernel columns, so one matmul per kernel row covers all its columns:
+// kh matmuls per output tile instead of kh*kw. Constant weights, one group.
+bool FoldsColumns(const ConvGeometry& g, const ConvOperands& operands, int64_t partitions) {
+  return operands.w_host != nullptr && g.groups == 1 && g.kw > 1 && g.c <= 16 &&
+         g.c * g.kw <= partitions;
+}
+
+absl::Status EmitConvFoldedColumns(LowerContext& ctx, const ConvGeometry& g,
+                                   const ConvOperands& operands) {
+  const target::CoreSpec& spec = ctx.spec();
+  const DramTensor& x = operands.x;
+  const DramTensor& wt = operands.w;
+  const DramTensor* bias = operands.bias;
+  const int64_t k = g.c * g.kw;  // contraction rows
+  const int64_t wp = g.w + g.pl + g.pr;
+  const int64_t rows_per_tile =
+      std::min<int64_t>(g.ho, std::max<int64_t>(1, spec.matmul_max_moving_free / g.wo));
+  const neff::DType xt = x.tile_dtype(), wtt = wt.tile_dtype();
+  const int xs = ElemSize(xt), ws = ElemSize(wtt);
+  for (int64_t co0 = 0; co0 < g.co; co0 += spec.matmul_max_stationary_free) {
+    const int64_t cot = std::min<int64_t>(spec.matmul_max_stationary_free, g.co - co0);
+    const DramTensor block =
+        FoldedColumnWeights(ctx, wt, *operands.w_host, co0, cot, g.c, g.kh, g.kw);
+    auto wbuf = ctx.Sbuf("w_folded", static_cast<int>(k), g.kh * cot * ws);
+    if (!wbuf.ok()) return wbuf.status();
+    ctx.Dma(ctx.TypedTile(*wbuf, wtt, static_cast<int>(k), g.kh * cot),
+            ctx.View(block, 0, static_cast<int>(k), g.kh * cot, {Dim{1, g.kh * cot}}));
+    Operand bias_tile;
+    if (bias != nullptr) {
+      auto buf = ctx.Sbuf("bias", cot, 4);
+      if (!buf.ok()) return buf.status();
+      bias_tile = ctx.Tile(*buf, cot, 1);
+      ctx.Dma(bias_tile, ctx.View(*bias, co0, cot, 1, {Dim{1, 1}}));
+    }
+    for (int64_t n = 0; n < g.n; ++n) {
+      for (int64_t oh0 = 0; oh0 < g.ho; oh0 += rows_per_tile) {
+        const int64_t rows = std::min(rows_per_tile, g.ho - oh0);
+        const int64_t rows_in = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+        const int64_t top = oh0 * g.sh;  // first padded input row
+        auto ibuf = ctx.Sbuf("in_folded", static_cast<int>(k), rows_in * wp * xs);
+        if (!ibuf.ok()) return ibuf.status();
+        ctx.Memset(ctx.TypedTile(*ibuf, xt, static_cast<int>(k), rows_in * wp), 0.0f);
+        const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
+        const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
+        for (int64_t q = 0; q < g.kw && ih1 > ih0; ++q) {
+          // Tile column j of block q holds padded column j + q*dw, i.e.
+          // input column j + q*dw - pl.
+          const int64_t shift = q * g.dw - g.pl;
+          const int64_t j0 = std::max<int64_t>(0, -shift);
+          const int64_t j1 = std::min<int64_t>(wp, g.w - shift);
+          if (j1 <= j0) continue;
+          Operand dst = ctx.TypedTile(*ibuf, xt, static_cast<int>(g.c), 0,
+                                      ((ih0 + g.pt - top) * wp + j0) * xs);
+          dst.start_partition = static_cast<int>(q * g.c);
+          dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, j1 - j0}};
+          ctx.Dma(dst, ctx.View(x, (n * g.c * g.h + ih0) * g.w + j0 + shift,
+                                static_cast<int>(g.c), g.h * g.w,
+                                {Dim{g.w, ih1 - ih0}, Dim{1, j1 - j0}}));
+        }
+        auto psum = ctx.Psum("acc", cot, rows * g.wo * 4);
+        if (!psum.ok()) return psum.status();
+        Operand acc = ctx.Tile(*psum, cot, rows * g.wo);
+        for (int64_t r = 0; r < g.kh; ++r) {
+          Operand stationary =
+              ctx.TypedTile(*wbuf, wtt, static_cast<int>(k), cot, r * cot * ws);
+          Operand moving = ctx.TypedTile(*ibuf, xt, static_cast<int>(k), 0, r * g.dh * wp * xs);
+          moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
+          ctx.Matmul(acc, stationary, moving, r == 0, r == g.kh - 1);
+        }
+        auto obuf = ctx.Sbuf("out", cot, rows * g.wo * 4);
+        if (!obuf.ok()) return obuf.status();
+        Operand out = ctx.Tile(*obuf, cot, rows * g.wo);
+        ctx.Activation(out, acc, operands.func, 1.0f, bias ? &bias_tile : nullptr);
+        ctx.ApplyFusedClip(out);
+        const int64_t dst_off = ((n * g.co + co0) * g.ho + oh0) * g.wo;
+        ctx.Dma(ctx.View(operands.y, dst_off, cot, g.ho * g.wo, {Dim{1, rows * g.wo}}), out);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
   if (g.has_depth) return EmitConv3d(ctx, g, operands);
+  if (!IsDepthwise(g) && FoldsColumns(g, operands, ctx.spec().partitions)) {
+    return EmitConvFoldedColumns(ctx, g, operands);
+  }
   // Depthwise runs on the Vector/GpSimd engines in fp32 whatever the storage
   // type (bf16 operands are widened by the load DMAs).
   if (IsDepthwise(g)) return EmitDepthwise(ctx, g, operands);

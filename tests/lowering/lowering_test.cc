@@ -452,6 +452,46 @@ INSTANTIATE_TEST_SUITE_P(
         ConvCase{1, 130, 6, 6, 129, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, "", true, "Sigmoid"},
         ConvCase{1, 3, 13, 40, 4, 5, 5, 1, 2, 2, 1, 1, {0, 0, 0, 0}, "SAME_UPPER", true, ""}));
 
+// Few input channels and constant weights: kernel columns folded into the
+// contraction (partition s*C + c holds channel c shifted by s columns), one
+// matmul per kernel row. ResNet's stem (3 channels, 7x7, stride 2, pad 3)
+// with a bias and Relu, and an asymmetric, dilated, strided 3x5 case.
+TEST(Conv, FewChannelsFoldKernelColumnsIntoTheContraction) {
+  struct Case {
+    int64_t c, h, w, co, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  };
+  for (const Case& k : {Case{3, 20, 22, 8, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
+                        Case{2, 9, 11, 5, 3, 5, 1, 2, 1, 2, 1, 2, 0, 3}}) {
+    const int64_t ho = (k.h + k.pt + k.pb - ((k.kh - 1) * k.dh + 1)) / k.sh + 1;
+    const int64_t wo = (k.w + k.pl + k.pr - ((k.kw - 1) * k.dw + 1)) / k.sw + 1;
+    Tensor x = Random(k.c * k.h * k.w, 65), w = Random(k.co * k.c * k.kh * k.kw, 66);
+    Tensor b = Random(k.co, 67);
+    const std::string text = absl::StrCat(
+        "graph g(%x: f32[1,", k.c, ",", k.h, ",", k.w, "]) -> (%y) {\n  %w: f32[", k.co, ",",
+        k.c, ",", k.kh, ",", k.kw, "] = constant [", absl::StrJoin(w, ", "), "]\n  %b: f32[",
+        k.co, "] = constant [", absl::StrJoin(b, ", "), "]\n  %v: f32[1,", k.co, ",", ho, ",",
+        wo, "] = Conv(%x, %w, %b) {kernel_shape=[", k.kh, ",", k.kw, "], strides=[", k.sh, ",",
+        k.sw, "], dilations=[", k.dh, ",", k.dw, "], pads=[", k.pt, ",", k.pl, ",", k.pb, ",",
+        k.pr, "]}\n  %y: f32[1,", k.co, ",", ho, ",", wo, "] = Relu(%v)\n}\n");
+    Tensor want(k.co * ho * wo);
+    for (int64_t o = 0; o < k.co; ++o)
+      for (int64_t i = 0; i < ho; ++i)
+        for (int64_t j = 0; j < wo; ++j) {
+          double acc = b[o];
+          for (int64_t ci = 0; ci < k.c; ++ci)
+            for (int64_t r = 0; r < k.kh; ++r)
+              for (int64_t q = 0; q < k.kw; ++q) {
+                const int64_t ih = i * k.sh + r * k.dh - k.pt, iw = j * k.sw + q * k.dw - k.pl;
+                if (ih < 0 || ih >= k.h || iw < 0 || iw >= k.w) continue;
+                acc += double(x[(ci * k.h + ih) * k.w + iw]) * w[((o * k.c + ci) * k.kh + r) * k.kw + q];
+              }
+          want[(o * ho + i) * wo + j] = std::max(0.0f, float(acc));
+        }
+    auto out = CompileAndRun(text, {{"x", x}});
+    ExpectClose(out["y"], want);
+  }
+}
+
 TEST(Elementwise, BroadcastsScalarSuffixAndConstants) {
   // x + scalar, x * suffix [W], x - const [C,1,1] (materialised), all fused
   // with activations where the pass allows.
