@@ -419,30 +419,46 @@ absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperan
 
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
-      for (int64_t co0 = 0; co0 < cog; co0 += spec.matmul_max_stationary_free) {
-        const int64_t cot = std::min<int64_t>(spec.matmul_max_stationary_free, cog - co0);
+      // Stationary weights per input-channel tile: [ci, tap, co]. Constant
+      // weights are stored in that order at compile time, so each
+      // partition's load is one contiguous run; others are gathered by a
+      // strided DMA. Constant weights for `group` output-channel tiles
+      // arrive in one DMA when one tile's run would be short of the DMA's
+      // full rate (a 1x1 convolution's 128 fp32 columns are 512 bytes).
+      const bool constant_w = operands.w_host != nullptr;
+      const int64_t co_tile = spec.matmul_max_stationary_free;
+      const int64_t run = taps * co_tile * ElemSize(wt.tile_dtype());
+      const int64_t group =
+          constant_w ? std::clamp<int64_t>(spec.dma_efficient_contiguous_bytes / run, 1, 8) : 1;
+      std::vector<Operand> weights;
+      int64_t g0 = 0, gw = 0;  // the loaded group's first channel and width
+      for (int64_t co0 = 0; co0 < cog; co0 += co_tile) {
+        const int64_t cot = std::min<int64_t>(co_tile, cog - co0);
         const int64_t co_abs = grp * cog + co0;
-        // Stationary weights per input-channel tile: [ci, tap, co]. Constant
-        // weights are stored in that order at compile time, so each
-        // partition's load is one contiguous run; others are gathered by a
-        // strided DMA.
-        const bool constant_w = operands.w_host != nullptr;
-        DramTensor block;
-        if (constant_w) block = ConvWeightBlock(ctx, wt, *operands.w_host, co_abs, cot, cig, taps);
-        std::vector<Operand> weights;
-        for (int64_t t = 0; t < ci_tiles; ++t) {
-          const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
-          auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * cot * ElemSize(wt.tile_dtype()));
-          if (!buf.ok()) return buf.status();
-          Operand dst = ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * cot);
+        if (co0 % (group * co_tile) == 0) {
+          g0 = co0;
+          gw = std::min(group * co_tile, cog - co0);
+          DramTensor block;
           if (constant_w) {
-            ctx.Dma(dst, ctx.View(block, ci0 * taps * cot, cis, taps * cot, {Dim{1, taps * cot}}));
-          } else {
-            dst.dims = {Dim{cot, taps}, Dim{1, cot}};
-            ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
-                                  {Dim{1, taps}, Dim{cig * taps, cot}}));
+            block = ConvWeightBlock(ctx, wt, *operands.w_host, co_abs, gw, cig, taps);
           }
-          weights.push_back(ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * cot));
+          weights.clear();
+          for (int64_t t = 0; t < ci_tiles; ++t) {
+            const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
+            auto buf =
+                ctx.Sbuf(absl::StrCat("w", t), cis, taps * gw * ElemSize(wt.tile_dtype()));
+            if (!buf.ok()) return buf.status();
+            Operand dst = ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * gw);
+            if (constant_w) {
+              ctx.Dma(dst,
+                      ctx.View(block, ci0 * taps * gw, cis, taps * gw, {Dim{1, taps * gw}}));
+            } else {
+              dst.dims = {Dim{gw, taps}, Dim{1, gw}};
+              ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
+                                    {Dim{1, taps}, Dim{cig * taps, gw}}));
+            }
+            weights.push_back(ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * gw));
+          }
         }
         Operand bias_tile;
         if (bias != nullptr) {
@@ -479,8 +495,9 @@ absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperan
             for (int64_t r = 0; r < g.kh; ++r) {
               for (int64_t s = 0; s < g.kw; ++s) {
                 const int64_t tap = r * g.kw + s;
-                Operand stationary = ctx.TypedTile(weights[t].buffer, wt.tile_dtype(), cis, cot,
-                                                   tap * cot * ElemSize(wt.tile_dtype()));
+                Operand stationary =
+                    ctx.TypedTile(weights[t].buffer, wt.tile_dtype(), cis, cot,
+                                  (tap * gw + co0 - g0) * ElemSize(wt.tile_dtype()));
                 Operand moving = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, (r * g.dh * wp + s * g.dw) * xs);
                 moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
                 const bool first = t == 0 && tap == 0;

@@ -492,6 +492,40 @@ TEST(Conv, FewChannelsFoldKernelColumnsIntoTheContraction) {
   }
 }
 
+// Constant 1x1 and 3x3 weights: the weights of several 128-channel output
+// tiles arrive in one DMA (a 1x1 tile's 128 fp32 columns are only 512 bytes
+// per partition); 300 output channels make a short last tile, 130 input
+// channels two contraction tiles.
+TEST(Conv, ConstantWeightsForSeveralOutputTilesArriveTogether) {
+  for (const int64_t kernel : {1, 3}) {
+    const int64_t c = 130, h = 5, w = 6, co = 300, pad = kernel / 2;
+    Tensor x = Random(c * h * w, 68), wt = Random(co * c * kernel * kernel, 69);
+    for (float& v : wt) v *= 0.1f;
+    const std::string text = absl::StrCat(
+        "graph g(%x: f32[1,", c, ",", h, ",", w, "]) -> (%y) {\n  %w: f32[", co, ",", c, ",",
+        kernel, ",", kernel, "] = constant [", absl::StrJoin(wt, ", "), "]\n  %y: f32[1,", co,
+        ",", h, ",", w, "] = Conv(%x, %w) {kernel_shape=[", kernel, ",", kernel, "], pads=[", pad,
+        ",", pad, ",", pad, ",", pad, "]}\n}\n");
+    Tensor want(co * h * w);
+    for (int64_t o = 0; o < co; ++o)
+      for (int64_t i = 0; i < h; ++i)
+        for (int64_t j = 0; j < w; ++j) {
+          double acc = 0;
+          for (int64_t ci = 0; ci < c; ++ci)
+            for (int64_t r = 0; r < kernel; ++r)
+              for (int64_t q = 0; q < kernel; ++q) {
+                const int64_t ih = i + r - pad, iw = j + q - pad;
+                if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                acc += double(x[(ci * h + ih) * w + iw]) *
+                       wt[((o * c + ci) * kernel + r) * kernel + q];
+              }
+          want[(o * h + i) * w + j] = float(acc);
+        }
+    auto out = CompileAndRun(text, {{"x", x}});
+    ExpectClose(out["y"], want);
+  }
+}
+
 TEST(Elementwise, BroadcastsScalarSuffixAndConstants) {
   // x + scalar, x * suffix [W], x - const [C,1,1] (materialised), all fused
   // with activations where the pass allows.
