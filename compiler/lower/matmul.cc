@@ -220,53 +220,76 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
                              ks, a.col_stride, {Dim{a.row_stride, mt}}));
       lhs_t.push_back(tile);
     }
-    for (int64_t n0 = 0; n0 < N; n0 += kMaxStationary) {
-      const int64_t nt = std::min(kMaxStationary, N - n0);
-      auto psum = ctx.Psum("acc", nt, mt * 4);
-      if (!psum.ok()) return psum.status();
-      Operand acc = ctx.Tile(*psum, nt, mt);
-      acc.dtype = neff::DType::F32;
+    // B's rows for `group` adjacent output-feature tiles arrive in one DMA
+    // when one tile's 128 columns are short of the DMA's full rate (512
+    // bytes of fp32); each tile accumulates in its own PSUM bank.
+    const neff::DType bt = b.tensor.tile_dtype();
+    const int64_t group =
+        b.col_stride == 1
+            ? std::clamp<int64_t>(
+                  spec.dma_efficient_contiguous_bytes / (kMaxStationary * ElemSize(bt)), 1, 4)
+            : 1;
+    for (int64_t g0 = 0; g0 < N; g0 += group * kMaxStationary) {
+      const int64_t gw = std::min(group * kMaxStationary, N - g0);
+      std::vector<Operand> accs;
+      for (int64_t n0 = g0; n0 < g0 + gw; n0 += kMaxStationary) {
+        const int64_t nt = std::min(kMaxStationary, g0 + gw - n0);
+        auto psum = ctx.Psum("acc", nt, mt * 4);
+        if (!psum.ok()) return psum.status();
+        Operand acc = ctx.Tile(*psum, nt, mt);
+        acc.dtype = neff::DType::F32;
+        accs.push_back(acc);
+      }
       for (int64_t kt = 0; kt < k_tiles; ++kt) {
         const int64_t k0 = kt * kPart, ks = std::min(kPart, K - k0);
-        const neff::DType bt = b.tensor.tile_dtype();
-        auto wbuf = ctx.Sbuf(absl::StrCat("rhs", kt), ks, nt * ElemSize(bt));
+        auto wbuf = ctx.Sbuf(absl::StrCat("rhs", kt), ks, gw * ElemSize(bt));
         if (!wbuf.ok()) return wbuf.status();
-        Operand w = ctx.TypedTile(*wbuf, bt, ks, nt);
-        ctx.Dma(w, ctx.View(b.tensor, b.offset + k0 * b.row_stride + n0 * b.col_stride,
-                            ks, b.row_stride, {Dim{b.col_stride, nt}}));
-        ctx.Matmul(acc, w, lhs_t[kt], kt == 0, kt == k_tiles - 1);
-      }
-      Operand bias;
-      if (fused_bias) {
-        auto bbuf = ctx.Sbuf("bias", nt, 4);
-        if (!bbuf.ok()) return bbuf.status();
-        bias = ctx.Tile(*bbuf, nt, 1);
-        ctx.Dma(bias, ctx.View(c->tensor, c->offset + n0 * c->col_stride, nt,
-                               c->col_stride, {Dim{1, 1}}));
-        if (beta != 1.0f) ctx.TensorScalar(bias, bias, neff::AluOp::MULTIPLY, beta);
-      }
-      auto obuf = ctx.Sbuf("out", nt, mt * 4);
-      if (!obuf.ok()) return obuf.status();
-      Operand out = ctx.Tile(*obuf, nt, mt);
-      const bool add_after = c != nullptr && !fused_bias;
-      ctx.Activation(out, acc, add_after ? neff::ActivationFunction::IDENTITY : func,
-                     alpha, fused_bias ? &bias : nullptr);
-      if (add_after) {
-        auto cbuf = ctx.Sbuf("addend", nt, mt * 4);
-        if (!cbuf.ok()) return cbuf.status();
-        Operand addend = ctx.Tile(*cbuf, nt, mt);
-        ctx.Dma(addend, ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride,
-                                 nt, c->col_stride, {Dim{c->row_stride, mt}}));
-        if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
-        ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
-        if (func != neff::ActivationFunction::IDENTITY) {
-          ctx.Activation(out, out, func, 1.0f, nullptr);
+        ctx.Dma(ctx.TypedTile(*wbuf, bt, ks, gw),
+                ctx.View(b.tensor, b.offset + k0 * b.row_stride + g0 * b.col_stride, ks,
+                         b.row_stride, {Dim{b.col_stride, gw}}));
+        for (size_t j = 0; j < accs.size(); ++j) {
+          Operand w = ctx.TypedTile(*wbuf, bt, ks, accs[j].num_partitions,
+                                    static_cast<int64_t>(j) * kMaxStationary * ElemSize(bt));
+          ctx.Matmul(accs[j], w, lhs_t[kt], kt == 0, kt == k_tiles - 1);
         }
       }
-      ctx.ApplyFusedClip(out);
-      ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, nt,
-                       y.col_stride, {Dim{y.row_stride, mt}}),
-              out);
+      for (size_t j = 0; j < accs.size(); ++j) {
+        const int64_t n0 = g0 + static_cast<int64_t>(j) * kMaxStationary;
+        const int64_t nt = accs[j].num_partitions;
+        const Operand& acc = accs[j];
+        Operand bias;
+        if (fused_bias) {
+          auto bbuf = ctx.Sbuf("bias", nt, 4);
+          if (!bbuf.ok()) return bbuf.status();
+          bias = ctx.Tile(*bbuf, nt, 1);
+          ctx.Dma(bias, ctx.View(c->tensor, c->offset + n0 * c->col_stride, nt,
+                                 c->col_stride, {Dim{1, 1}}));
+          if (beta != 1.0f) ctx.TensorScalar(bias, bias, neff::AluOp::MULTIPLY, beta);
+        }
+        auto obuf = ctx.Sbuf("out", nt, mt * 4);
+        if (!obuf.ok()) return obuf.status();
+        Operand out = ctx.Tile(*obuf, nt, mt);
+        const bool add_after = c != nullptr && !fused_bias;
+        ctx.Activation(out, acc, add_after ? neff::ActivationFunction::IDENTITY : func,
+                       alpha, fused_bias ? &bias : nullptr);
+        if (add_after) {
+          auto cbuf = ctx.Sbuf("addend", nt, mt * 4);
+          if (!cbuf.ok()) return cbuf.status();
+          Operand addend = ctx.Tile(*cbuf, nt, mt);
+          ctx.Dma(addend,
+                  ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, nt,
+                           c->col_stride, {Dim{c->row_stride, mt}}));
+          if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
+          ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
+          if (func != neff::ActivationFunction::IDENTITY) {
+            ctx.Activation(out, out, func, 1.0f, nullptr);
+          }
+        }
+        ctx.ApplyFusedClip(out);
+        ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, nt,
+                         y.col_stride, {Dim{y.row_stride, mt}}),
+                out);
+      }
     }
   }
   return absl::OkStatus();
