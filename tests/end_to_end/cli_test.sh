@@ -70,6 +70,36 @@ PY
   fi
 done
 
+# SBUF residency as a user sees it: --verbose reports loads served on chip
+# and spills; --no-sbuf-residency gives the same outputs bit for bit, with
+# more DMA traffic.
+cnn_res="$TMP/cnn_res.log"
+cnn_plain="$TMP/cnn_plain.log"
+if "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/cnn_res.neff" \
+      --verbose >"$cnn_res" 2>&1 &&
+    "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/cnn_plain.neff" \
+      --verbose --no-sbuf-residency >"$cnn_plain" 2>&1; then
+  grep -Eq "^SBUF residency: [1-9][0-9]* loads of intermediates served on chip.*spills: 0 tiles" \
+    "$cnn_res" || fail "residency: --verbose does not report loads served on chip and spills"
+  grep -q "^SBUF residency: 0 loads" "$cnn_plain" ||
+    fail "residency: --no-sbuf-residency still served loads on chip"
+  traffic() { sed -n 's/.*DMA traffic: \([0-9]*\) bytes.*/\1/p' "$1"; }
+  [[ $(traffic "$cnn_res") -lt $(traffic "$cnn_plain") ]] ||
+    fail "residency: DMA traffic $(traffic "$cnn_res") not below $(traffic "$cnn_plain") without it"
+  mkdir -p "$TMP/cnn_res" "$TMP/cnn_plain"
+  "$NEURON_RUN" "$TMP/cnn_res.neff" --input "x=$MODELS/cnn/input_0.npy" \
+    --output-dir "$TMP/cnn_res" --quiet &&
+    "$NEURON_RUN" "$TMP/cnn_plain.neff" --input "x=$MODELS/cnn/input_0.npy" \
+      --output-dir "$TMP/cnn_plain" --quiet || fail "residency: neuron-run failed"
+  if cmp -s "$TMP/cnn_res/y.npy" "$TMP/cnn_plain/y.npy"; then
+    echo "ok: residency on and off give identical outputs"
+  else
+    fail "residency: outputs differ with --no-sbuf-residency"
+  fi
+else
+  fail "residency: neuron-cc failed: $(tail -2 "$cnn_res" "$cnn_plain")"
+fi
+
 # Bad input: each a one-line error and a non-zero, documented exit code.
 head -c 1000 "$MODELS/mlp.onnx" >"$TMP/truncated.onnx"
 echo "this is not an onnx model" >"$TMP/text.onnx"
