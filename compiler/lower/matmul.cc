@@ -75,6 +75,33 @@ MatrixView BroadcastView(const DramTensor& t, int64_t m, int64_t n) {
 
 namespace {
 
+// Evacuates a matmul's PSUM accumulator into an SBUF tile of the same shape:
+// act(alpha * acc + bias) with `bias` a per-partition scalar (or none), or,
+// given `addend` (C laid out as the tile), act(alpha * acc + beta * C); then
+// the fused clip, and the store to `y`.
+absl::Status EmitMatmulEpilogue(LowerContext& ctx, const Operand& acc, float alpha, float beta,
+                                neff::ActivationFunction func, const Operand* bias,
+                                const std::optional<Operand>& addend, const Operand& y) {
+  const int partitions = acc.num_partitions;
+  const int64_t free = acc.free_size();
+  auto obuf = ctx.Sbuf("out", partitions, free * 4);
+  if (!obuf.ok()) return obuf.status();
+  Operand out = ctx.Tile(*obuf, partitions, free);
+  ctx.Activation(out, acc, addend ? neff::ActivationFunction::IDENTITY : func, alpha, bias);
+  if (addend) {
+    auto cbuf = ctx.Sbuf("addend", partitions, free * 4);
+    if (!cbuf.ok()) return cbuf.status();
+    Operand c = ctx.Tile(*cbuf, partitions, free);
+    ctx.Dma(c, *addend);
+    if (beta != 1.0f) ctx.TensorScalar(c, c, neff::AluOp::MULTIPLY, beta);
+    ctx.TensorTensor(out, out, c, neff::AluOp::ADD);
+    if (func != neff::ActivationFunction::IDENTITY) ctx.Activation(out, out, func, 1.0f, nullptr);
+  }
+  ctx.ApplyFusedClip(out);
+  ctx.Dma(y, out);
+  return absl::OkStatus();
+}
+
 // Rows on partitions: out[M rows, N] = (a^T)^T x b with a^T as the
 // stationary operand and b's rows as the moving one, so that the output tile
 // is [rows, columns] like Y in DRAM and stores in contiguous runs. a is loaded
@@ -154,28 +181,17 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
       }
       for (size_t j = 0; j < accs.size(); ++j) {
         const int64_t n0 = g0 + static_cast<int64_t>(j) * kMaxMoving, nt = accs[j].free_size();
-        const Operand& acc = accs[j];
-        auto ob = ctx.Sbuf("out", mt, nt * 4);
-        if (!ob.ok()) return ob.status();
-        Operand out = ctx.Tile(*ob, mt, nt);
-        ctx.Activation(out, acc, c ? neff::ActivationFunction::IDENTITY : func, alpha, nullptr);
+        std::optional<Operand> addend;
         if (c != nullptr) {
-          auto cb = ctx.Sbuf("addend", mt, nt * 4);
-          if (!cb.ok()) return cb.status();
-          Operand addend = ctx.Tile(*cb, mt, nt);
-          ctx.Dma(addend,
-                  ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, mt,
-                           c->row_stride, {Dim{c->col_stride, nt}}));
-          if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
-          ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
-          if (func != neff::ActivationFunction::IDENTITY) {
-            ctx.Activation(out, out, func, 1.0f, nullptr);
-          }
+          addend = ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, mt,
+                            c->row_stride, {Dim{c->col_stride, nt}});
         }
-        ctx.ApplyFusedClip(out);
-        ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, mt,
-                         y.row_stride, {Dim{y.col_stride, nt}}),
-                out);
+        const Operand out = ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride,
+                                     mt, y.row_stride, {Dim{y.col_stride, nt}});
+        if (auto st = EmitMatmulEpilogue(ctx, accs[j], alpha, beta, func, nullptr, addend, out);
+            !st.ok()) {
+          return st;
+        }
       }
     }
   }
@@ -270,29 +286,18 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
                                  c->col_stride, {Dim{1, 1}}));
           if (beta != 1.0f) ctx.TensorScalar(bias, bias, neff::AluOp::MULTIPLY, beta);
         }
-        auto obuf = ctx.Sbuf("out", nt, mt * 4);
-        if (!obuf.ok()) return obuf.status();
-        Operand out = ctx.Tile(*obuf, nt, mt);
-        const bool add_after = c != nullptr && !fused_bias;
-        ctx.Activation(out, acc, add_after ? neff::ActivationFunction::IDENTITY : func,
-                       alpha, fused_bias ? &bias : nullptr);
-        if (add_after) {
-          auto cbuf = ctx.Sbuf("addend", nt, mt * 4);
-          if (!cbuf.ok()) return cbuf.status();
-          Operand addend = ctx.Tile(*cbuf, nt, mt);
-          ctx.Dma(addend,
-                  ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, nt,
-                           c->col_stride, {Dim{c->row_stride, mt}}));
-          if (beta != 1.0f) ctx.TensorScalar(addend, addend, neff::AluOp::MULTIPLY, beta);
-          ctx.TensorTensor(out, out, addend, neff::AluOp::ADD);
-          if (func != neff::ActivationFunction::IDENTITY) {
-            ctx.Activation(out, out, func, 1.0f, nullptr);
-          }
+        std::optional<Operand> addend;
+        if (c != nullptr && !fused_bias) {
+          addend = ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, nt,
+                            c->col_stride, {Dim{c->row_stride, mt}});
         }
-        ctx.ApplyFusedClip(out);
-        ctx.Dma(ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, nt,
-                         y.col_stride, {Dim{y.row_stride, mt}}),
-                out);
+        const Operand out = ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride,
+                                     nt, y.col_stride, {Dim{y.row_stride, mt}});
+        if (auto st = EmitMatmulEpilogue(ctx, acc, alpha, beta, func,
+                                         fused_bias ? &bias : nullptr, addend, out);
+            !st.ok()) {
+          return st;
+        }
       }
     }
   }
