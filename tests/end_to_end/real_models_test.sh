@@ -10,13 +10,14 @@
 # It also records, in the log, the compile report figures (compile time,
 # estimated device latency, TensorE busy time) and the bf16 auto-cast
 # accuracy against FP32 on 32 samples, and checks that no estimate beats
-# the roofline: the graph's FLOPs at TensorE's FP32 peak, or its constants,
-# inputs and outputs crossing HBM once at 410 GB/s, computed here from the
-# ONNX file independently of the compiler.
+# the roofline (tests/roofline: the graph's FLOPs at TensorE's FP32 peak, or
+# its constants, inputs and outputs crossing HBM once at 410 GB/s, computed
+# from the imported graph independently of lowering and the cost model).
 set -uo pipefail
 
 NEURON_CC="$1"
 NEURON_RUN="$2"
+ROOFLINE="$3"
 T="${TEST_TMPDIR:-$(mktemp -d)}"
 export npm_config_cache="$T/npm-cache"
 export HOME="${HOME:-$T}"
@@ -42,36 +43,6 @@ if ! /usr/bin/python3 testdata/generate_real_models.py "$T/models" --opsets 13,1
 fi
 echo "generated models in $(( $(date +%s) - start )) s"
 
-# Roofline (us) of an ONNX model: FP32 TensorE peak 128x128 MACs at 2.8 GHz,
-# a quarter rate; HBM 410 GB/s.
-roofline_us() {
-  /usr/bin/python3 - "$1" <<'PY'
-import sys, numpy as np, onnx
-from onnx import numpy_helper, shape_inference
-m = shape_inference.infer_shapes(onnx.load(sys.argv[1]))
-g = m.graph
-shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
-          for v in list(g.value_info) + list(g.input) + list(g.output)}
-inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
-shape = lambda n: list(inits[n].shape) if n in inits else shapes[n]
-flops = 0.0
-for node in g.node:
-    y = int(np.prod(shape(node.output[0])))
-    if node.op_type == "Conv":
-        flops += 2.0 * np.prod(shape(node.input[1])[1:]) * y
-    elif node.op_type in ("Gemm", "MatMul"):
-        a = shape(node.input[0])
-        trans_a = any(at.name == "transA" and at.i for at in node.attribute)
-        flops += 2.0 * (a[-2] if trans_a else a[-1]) * y
-nbytes = sum(t.nbytes for t in inits.values())
-for v in list(g.input) + list(g.output):
-    if v.name not in inits:
-        nbytes += 4 * int(np.prod(shapes[v.name]))
-peak = 2.0 * 128 * 128 * 2.8e3 / 4  # FLOP per us
-print("%.1f" % max(flops / peak, nbytes / 410e3))
-PY
-}
-
 printf '%-12s %5s %12s %14s %12s %12s %12s\n' model opset "compile ms" "est. lat. us" "roofline us" "TensorE us" "rel. error"
 for model in resnet50 mobilenetv2 bert_small; do
   inputs_run=()
@@ -93,7 +64,7 @@ for model in resnet50 mobilenetv2 bert_small; do
     ms=$(sed -n 's/.* in \([0-9.]*\) ms$/\1/p' "$T/cc.log")
     lat=$(sed -n 's/^estimated device latency: \([0-9.]*\) us.*/\1/p' "$T/cc.log")
     pe=$(sed -n 's/^  Tensor *[0-9]* *(\([0-9.]*\) us)$/\1/p' "$T/cc.log")
-    roof=$(roofline_us "$onnx") || { fail "$model opset $opset: roofline failed"; continue; }
+    roof=$("$ROOFLINE" "$onnx") || { fail "$model opset $opset: roofline failed"; continue; }
     /usr/bin/python3 -c "import sys; sys.exit(0 if float('$lat') >= float('$roof') else 1)" ||
       fail "$model opset $opset: estimate $lat us beats the roofline $roof us"
     rm -rf "$T/ours" "$T/ort_out"
