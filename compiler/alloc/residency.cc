@@ -4,10 +4,13 @@
 #include <optional>
 #include <vector>
 
+#include "compiler/schedule/schedule.h"
+
 namespace ncc::alloc {
 namespace {
 
 using lower::Buffer;
+using lower::ByteRange;
 using lower::Dim;
 using lower::ElemSize;
 using lower::Operand;
@@ -98,19 +101,6 @@ std::optional<std::vector<Axis>> JointAxes(const Operand& dram, const Operand& c
   return merged;
 }
 
-// Byte range a DRAM operand touches.
-std::pair<int64_t, int64_t> DramExtent(const Operand& op) {
-  const int64_t e = ElemSize(op.dtype);
-  int64_t lo = op.offset, hi = op.offset + e;
-  auto span = [&](int64_t size, int64_t stride) {
-    const int64_t reach = (size - 1) * stride * e;
-    if (reach < 0) lo += reach; else hi += reach;
-  };
-  span(op.num_partitions, op.partition_stride);
-  for (const Dim& d : op.dims) span(d.size, d.stride);
-  return {lo, hi};
-}
-
 // The byte ranges a DRAM operand touches, sorted, when it is a few runs:
 // rows of one contiguous stretch each (a tile of a row-major matrix).
 std::optional<std::vector<std::pair<int64_t, int64_t>>> DramRuns(const Operand& op) {
@@ -138,7 +128,7 @@ std::optional<std::vector<std::pair<int64_t, int64_t>>> DramRuns(const Operand& 
 // Whether two DRAM operands may touch a common byte: exact for row tiles,
 // by their extents otherwise.
 bool MayOverlap(const Operand& a, const Operand& b) {
-  const auto ea = DramExtent(a), eb = DramExtent(b);
+  const auto ea = ByteRange(a), eb = ByteRange(b);
   if (ea.second <= eb.first || eb.second <= ea.first) return false;
   const auto ra = DramRuns(a), rb = DramRuns(b);
   if (!ra || !rb) return true;
@@ -185,7 +175,7 @@ std::optional<Store> StoreOf(const TileInst& inst, int index) {
     if (a.dram <= reach) return std::nullopt;
     reach += (a.size - 1) * a.dram;
   }
-  return Store{index, chip.buffer, dram.dtype, DramExtent(dram), dram.offset / e,
+  return Store{index, chip.buffer, dram.dtype, ByteRange(dram), dram.offset / e,
                chip.start_partition, chip.offset / e, std::move(*axes)};
 }
 
@@ -357,21 +347,27 @@ class Pressure {
 int64_t AlignUp(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
 // Which engine takes an on-chip copy that replaces a load: the least busy
-// of Vector, Scalar and GpSimd by a rough per-element estimate.
+// of Vector, Scalar and GpSimd on the scheduler's cost model.
 class CopyEngines {
  public:
   CopyEngines(const TileProgram& program, const target::CoreSpec& spec) : spec_(spec) {
     for (const TileInst& inst : program.insts) {
-      if (const int k = Slot(inst.engine); k >= 0) busy_[k] += Cost(k, inst.dst.free_size());
+      if (const int k = Slot(inst.engine); k >= 0) {
+        busy_[k] += schedule::InstructionCostNs(inst, spec_);
+      }
     }
   }
-  target::Engine Take(int64_t free) {
-    int best = 0;
-    for (int k = 1; k < 3; ++k) {
-      if (busy_[k] + Cost(k, free) < busy_[best] + Cost(best, free)) best = k;
+  // Assigns `copy` (a TENSOR_COPY) to the engine where it finishes first.
+  void Assign(TileInst& copy) {
+    int best = -1;
+    double best_end = 0;
+    for (int k = 0; k < 3; ++k) {
+      copy.engine = kEngines[k];
+      const double end = busy_[k] + schedule::InstructionCostNs(copy, spec_);
+      if (best < 0 || end < best_end) best = k, best_end = end;
     }
-    busy_[best] += Cost(best, free);
-    return kEngines[best];
+    copy.engine = kEngines[best];
+    busy_[best] = best_end;
   }
 
  private:
@@ -382,16 +378,6 @@ class CopyEngines {
       if (kEngines[k] == engine) return k;
     }
     return -1;
-  }
-  double Cost(int k, int64_t free) const {
-    switch (kEngines[k]) {
-      case target::Engine::kScalar:
-        return target::ActivationNs(spec_, free);
-      case target::Engine::kGpSimd:
-        return target::GpSimdNs(spec_, free);
-      default:
-        return target::VectorNs(spec_, free, 1);
-    }
   }
 
   const target::CoreSpec& spec_;
@@ -534,7 +520,7 @@ class Residency {
   bool ServeFromOneStore(int64_t i) {
     TileInst& inst = program_.insts[i];
     const int t = inst.src0.buffer;
-    const auto extent = DramExtent(inst.src0);
+    const auto extent = ByteRange(inst.src0);
     for (auto s = stores_[t].rbegin(); s != stores_[t].rend(); ++s) {
       if (extent.first < s->extent.first || extent.second > s->extent.second) continue;
       std::optional<Operand> view = ViewOfStore(*s, inst.src0, inst.dst);
@@ -555,8 +541,8 @@ class Residency {
         removed_[i] = true;
       } else {
         inst.opcode = neff::Opcode::TENSOR_COPY;
-        inst.engine = engines_.Take(inst.dst.free_size());
         inst.src0 = *view;
+        engines_.Assign(inst);
       }
       return true;
     }
@@ -583,9 +569,9 @@ class Residency {
       Extend(piece.view.buffer, i);
       TileInst copy = inst;
       copy.opcode = neff::Opcode::TENSOR_COPY;
-      copy.engine = engines_.Take(piece.dst.free_size());
       copy.dst = piece.dst;
       copy.src0 = piece.view;
+      engines_.Assign(copy);
       copies.push_back(std::move(copy));
     }
     inst = copies.front();

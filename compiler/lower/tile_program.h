@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "neff/neff_generated.h"
@@ -124,6 +125,26 @@ inline int ElemSize(neff::DType dtype) {
       return 1;
   }
   return 1;
+}
+
+// Byte range [lo, hi) an access pattern touches relative to its buffer's
+// start: within a partition for on-chip buffers, across the partition
+// dimension too for DRAM/WEIGHTS (partition_stride).
+inline std::pair<int64_t, int64_t> ByteRange(const Operand& op) {
+  const int64_t elem = ElemSize(op.dtype);
+  int64_t lo = 0, hi = 0;
+  auto extend = [&](int64_t stride, int64_t size) {
+    if (size <= 0) return;
+    const int64_t span = stride * (size - 1);
+    if (span < 0) {
+      lo += span;
+    } else {
+      hi += span;
+    }
+  };
+  if (op.partition_stride != 0) extend(op.partition_stride, op.num_partitions);
+  for (const Dim& d : op.dims) extend(d.stride, d.size);
+  return {op.offset + lo * elem, op.offset + (hi + 1) * elem};
 }
 
 }  // namespace ncc::lower

@@ -8,29 +8,11 @@
 namespace ncc::schedule {
 namespace {
 
+using lower::ByteRange;
 using lower::Operand;
 using lower::Space;
 using lower::TileInst;
 using lower::TileProgram;
-
-// Byte range [lo, hi) an operand touches relative to its buffer's start
-// (free axis only for on-chip buffers, which are tracked whole).
-std::pair<int64_t, int64_t> ByteRange(const Operand& op) {
-  const int64_t elem = lower::ElemSize(op.dtype);
-  int64_t lo = 0, hi = 0;
-  auto extend = [&](int64_t stride, int64_t size) {
-    if (size <= 0) return;
-    const int64_t span = stride * (size - 1);
-    if (span < 0) {
-      lo += span;
-    } else {
-      hi += span;
-    }
-  };
-  if (op.partition_stride != 0) extend(op.partition_stride, op.num_partitions);
-  for (const lower::Dim& d : op.dims) extend(d.stride, d.size);
-  return {op.offset + lo * elem, op.offset + (hi + 1) * elem};
-}
 
 // Bytes of the longest contiguous run at the start of an access pattern:
 // free dims merged inner to outer while each continues the run, and, off
