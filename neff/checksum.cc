@@ -88,8 +88,7 @@ void Xxh64::Update(const void* data, size_t size) {
 uint64_t Xxh64::Digest() const {
   uint64_t h;
   if (total_ >= 32) {
-    h = Rotl(acc_[0], 1) + Rotl(acc_[1], 7) + Rotl(acc_[2], 12) +
-        Rotl(acc_[3], 18);
+    h = Rotl(acc_[0], 1) + Rotl(acc_[1], 7) + Rotl(acc_[2], 12) + Rotl(acc_[3], 18);
     for (uint64_t a : acc_) h = MergeRound(h, a);
   } else {
     h = seed_ + kPrime5;
@@ -130,11 +129,9 @@ namespace {
 constexpr uint64_t kPlaceholder = ~0ULL;
 
 // The file bytes [begin, end) that make up the weights vector's data.
-std::pair<size_t, size_t> WeightsRange(absl::string_view bytes,
-                                       const Model& model) {
+std::pair<size_t, size_t> WeightsRange(absl::string_view bytes, const Model& model) {
   if (model.weights() == nullptr) return {0, 0};
-  const size_t begin = reinterpret_cast<const char*>(model.weights()->data()) -
-                       bytes.data();
+  const size_t begin = reinterpret_cast<const char*>(model.weights()->data()) - bytes.data();
   return {begin, begin + model.weights()->size()};
 }
 
@@ -144,8 +141,8 @@ SectionDigest ProgramDigest(absl::string_view bytes, const Model& model) {
   std::vector<size_t> zeroed;  // file offsets of 8-byte xxh64 values
   if (model.checksums() != nullptr) {
     for (const SectionChecksum* c : *model.checksums()) {
-      const uint8_t* field = reinterpret_cast<const flatbuffers::Table*>(c)
-                                 ->GetAddressOf(SectionChecksum::VT_XXH64);
+      const uint8_t* field =
+          reinterpret_cast<const flatbuffers::Table*>(c)->GetAddressOf(SectionChecksum::VT_XXH64);
       if (field == nullptr) continue;
       zeroed.push_back(reinterpret_cast<const char*>(field) - bytes.data());
     }
@@ -178,18 +175,17 @@ CreateChecksumPlaceholders(flatbuffers::FlatBufferBuilder& fbb) {
   // omits default values; SealChecksums overwrites them.
   std::vector<flatbuffers::Offset<SectionChecksum>> entries;
   for (const char* name : {kWeightsSection, kProgramSection}) {
-    entries.push_back(CreateSectionChecksum(fbb, fbb.CreateString(name),
-                                            kPlaceholder, kPlaceholder));
+    entries.push_back(
+        CreateSectionChecksum(fbb, fbb.CreateString(name), kPlaceholder, kPlaceholder));
   }
   return fbb.CreateVector(entries);
 }
 
-std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes,
-                                                 const Model& model) {
+std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes, const Model& model) {
   std::vector<SectionDigest> out;
   const auto [w_begin, w_end] = WeightsRange(bytes, model);
-  out.push_back({kWeightsSection, w_end - w_begin,
-                 Xxh64Hash(bytes.data() + w_begin, w_end - w_begin)});
+  out.push_back(
+      {kWeightsSection, w_end - w_begin, Xxh64Hash(bytes.data() + w_begin, w_end - w_begin)});
   out.push_back(ProgramDigest(bytes, model));
   return out;
 }
@@ -210,9 +206,8 @@ absl::Status SealChecksums(uint8_t* data, size_t size) {
   for (flatbuffers::uoffset_t i = 0; i < checksums->size(); ++i) {
     SectionChecksum* c = checksums->GetMutableObject(i);
     if (c->name() == nullptr) continue;
-    const uint64_t section_size = c->name()->str() == kWeightsSection
-                                      ? w_end - w_begin
-                                      : size - (w_end - w_begin);
+    const uint64_t section_size =
+        c->name()->str() == kWeightsSection ? w_end - w_begin : size - (w_end - w_begin);
     if (!c->mutate_size(section_size) || !c->mutate_xxh64(0)) {
       return absl::FailedPreconditionError(
           "SealChecksums: checksum fields were not stored (placeholders "
@@ -238,11 +233,11 @@ absl::Status VerifyChecksums(absl::string_view bytes, const Model& model) {
     for (const SectionDigest& d : digests) {
       if (c->name()->str() != d.name) continue;
       if (c->size() != d.size || c->xxh64() != d.xxh64) {
-        return absl::DataLossError(absl::StrFormat(
-            "checksum mismatch in section '%s': file says %d bytes with "
-            "XXH64 %#018x, contents are %d bytes hashing to %#018x (the file "
-            "is damaged)",
-            d.name, c->size(), c->xxh64(), d.size, d.xxh64));
+        return absl::DataLossError(
+            absl::StrFormat("checksum mismatch in section '%s': file says %d bytes with "
+                            "XXH64 %#018x, contents are %d bytes hashing to %#018x (the file "
+                            "is damaged)",
+                            d.name, c->size(), c->xxh64(), d.size, d.xxh64));
       }
     }
   }

@@ -62,8 +62,7 @@ absl::Status SealChecksums(uint8_t* data, size_t size);
 
 // The checksums of the sections of a NEFF already opened by OpenModel
 // (`bytes` is the whole file, `model` its root).
-std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes,
-                                                 const Model& model);
+std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes, const Model& model);
 
 // Recomputes and compares every checksum the file declares. A file without
 // checksums (written by a tool that does not seal) passes. Errors name the

@@ -50,11 +50,8 @@ std::string SealedModel() {
   mb.add_weights(w);
   mb.add_checksums(checksums);
   FinishSizePrefixedModelBuffer(fbb, mb.Finish());
-  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()),
-                    fbb.GetSize());
-  EXPECT_TRUE(SealChecksums(reinterpret_cast<uint8_t*>(bytes.data()),
-                            bytes.size())
-                  .ok());
+  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  EXPECT_TRUE(SealChecksums(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()).ok());
   return bytes;
 }
 
@@ -76,8 +73,7 @@ TEST(SectionChecksums, DamagedWeightByteNamesTheWeightsSection) {
   std::string bytes = SealedModel();
   auto model = OpenModel(bytes);
   ASSERT_TRUE(model.ok());
-  const size_t at = reinterpret_cast<const char*>((*model)->weights()->data()) -
-                    bytes.data() + 100;
+  const size_t at = reinterpret_cast<const char*>((*model)->weights()->data()) - bytes.data() + 100;
   bytes[at] ^= 0x01;
   model = OpenModel(bytes);
   ASSERT_TRUE(model.ok());
@@ -102,8 +98,7 @@ TEST(SectionChecksums, UnsealedFilePasses) {
   ModelBuilder mb(fbb);
   mb.add_version_major(kVersionMajor);
   FinishSizePrefixedModelBuffer(fbb, mb.Finish());
-  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()),
-                    fbb.GetSize());
+  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
   auto model = OpenModel(bytes);
   ASSERT_TRUE(model.ok());
   EXPECT_TRUE(VerifyChecksums(bytes, **model).ok());

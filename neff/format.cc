@@ -9,22 +9,20 @@ namespace neff {
 
 absl::StatusOr<const Model*> OpenModel(absl::string_view bytes) {
   if (bytes.size() < 8) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a NEFF: file is ", bytes.size(), " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("not a NEFF: file is ", bytes.size(), " bytes"));
   }
   if (!flatbuffers::BufferHasIdentifier(bytes.data(), ModelIdentifier(),
                                         /*size_prefixed=*/true)) {
-    return absl::InvalidArgumentError(
-        "not a NEFF: missing the 'NEFF' file identifier");
+    return absl::InvalidArgumentError("not a NEFF: missing the 'NEFF' file identifier");
   }
-  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                 bytes.size(), /*max_depth=*/64,
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                 /*max_depth=*/64,
                                  /*max_tables=*/100000000);
   uint32_t declared = flatbuffers::ReadScalar<uint32_t>(bytes.data());
   if (declared != bytes.size() - sizeof(uint32_t)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "corrupt NEFF: header says ", declared + sizeof(uint32_t),
-        " bytes but the file has ", bytes.size(), " (truncated?)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("corrupt NEFF: header says ", declared + sizeof(uint32_t),
+                     " bytes but the file has ", bytes.size(), " (truncated?)"));
   }
   if (!VerifySizePrefixedModelBuffer(verifier)) {
     return absl::InvalidArgumentError(
@@ -33,9 +31,9 @@ absl::StatusOr<const Model*> OpenModel(absl::string_view bytes) {
   }
   const Model* model = GetSizePrefixedModel(bytes.data());
   if (model->version_major() > kVersionMajor) {
-    return absl::UnimplementedError(absl::StrCat(
-        "NEFF format ", model->version_major(), ".", model->version_minor(),
-        " is newer than this runtime's ", kVersionMajor, ".", kVersionMinor));
+    return absl::UnimplementedError(
+        absl::StrCat("NEFF format ", model->version_major(), ".", model->version_minor(),
+                     " is newer than this runtime's ", kVersionMajor, ".", kVersionMinor));
   }
   return model;
 }
@@ -72,8 +70,6 @@ int DTypeSize(DType dtype) {
   return 0;
 }
 
-const char* DTypeName(DType dtype) {
-  return EnumNameDType(dtype);
-}
+const char* DTypeName(DType dtype) { return EnumNameDType(dtype); }
 
 }  // namespace neff

@@ -17,8 +17,7 @@ std::string BuildModel(uint16_t major) {
   mb.add_inputs(inputs);
   mb.add_dram_size(16);
   FinishSizePrefixedModelBuffer(fbb, mb.Finish());
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()),
-                     fbb.GetSize());
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
 TEST(NeffFormat, OpensAWellFormedModel) {

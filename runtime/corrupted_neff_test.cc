@@ -28,16 +28,13 @@ neff::Model* Mutable(std::string& bytes) {
 absl::Status LoadDamaged(const std::function<bool(neff::Model*)>& damage) {
   std::string bytes = CompiledMlp();
   if (!damage(Mutable(bytes))) return absl::InternalError("damage not applied");
-  EXPECT_TRUE(neff::SealChecksums(reinterpret_cast<uint8_t*>(bytes.data()),
-                                  bytes.size())
-                  .ok());
+  EXPECT_TRUE(neff::SealChecksums(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()).ok());
   return LoadNeffBytes(bytes.data(), bytes.size(), LoadOptions()).status();
 }
 
 // The first instruction on a queue of `engine` that satisfies `pred`.
 neff::Instruction* Find(neff::Model* m, neff::EngineType engine,
-                        const std::function<bool(neff::Instruction*)>& pred,
-                        std::string* where) {
+                        const std::function<bool(neff::Instruction*)>& pred, std::string* where) {
   auto* queues = m->mutable_queues();
   for (flatbuffers::uoffset_t q = 0; q < queues->size(); ++q) {
     neff::Queue* queue = queues->GetMutableObject(q);
@@ -47,8 +44,7 @@ neff::Instruction* Find(neff::Model* m, neff::EngineType engine,
       neff::Instruction* inst = insts->GetMutableObject(i);
       if (!pred(inst)) continue;
       *where = "queue " + std::string(neff::EnumNameEngineType(engine)) + "[" +
-               std::to_string(queue->index()) + "] instruction " +
-               std::to_string(i);
+               std::to_string(queue->index()) + "] instruction " + std::to_string(i);
       return inst;
     }
   }
@@ -82,8 +78,7 @@ TEST(CorruptedNeff, ProgramEditWithoutResealingFailsTheProgramChecksum) {
   std::string where;
   neff::Instruction* inst = Find(
       Mutable(bytes), neff::EngineType::TENSOR,
-      [](neff::Instruction* i) { return i->waits() && i->waits()->size() > 0; },
-      &where);
+      [](neff::Instruction* i) { return i->waits() && i->waits()->size() > 0; }, &where);
   ASSERT_NE(inst, nullptr);
   auto* wait = inst->mutable_waits()->GetMutableObject(0);
   wait->mutate_value(wait->value() + 7);
@@ -97,16 +92,14 @@ TEST(CorruptedNeff, WaitThatCanNeverBeMetIsADeadlock) {
   absl::Status s = LoadDamaged([&](neff::Model* m) {
     neff::Instruction* inst = Find(
         m, neff::EngineType::TENSOR,
-        [](neff::Instruction* i) { return i->waits() && i->waits()->size() > 0; },
-        &where);
+        [](neff::Instruction* i) { return i->waits() && i->waits()->size() > 0; }, &where);
     if (inst == nullptr) return false;
     inst->mutable_waits()->GetMutableObject(0)->mutate_value(1000);
     return true;
   });
   EXPECT_NE(s.message().find(where), std::string::npos) << s;
   EXPECT_NE(s.message().find(">= 1000 but it can only reach"), std::string::npos) << s;
-  EXPECT_NE(s.message().find("[rule: deadlock-free semaphore waits]"), std::string::npos)
-      << s;
+  EXPECT_NE(s.message().find("[rule: deadlock-free semaphore waits]"), std::string::npos) << s;
 }
 
 TEST(CorruptedNeff, SemaphoreIdOutOfRange) {
@@ -114,8 +107,7 @@ TEST(CorruptedNeff, SemaphoreIdOutOfRange) {
   absl::Status s = LoadDamaged([&](neff::Model* m) {
     neff::Instruction* inst = Find(
         m, neff::EngineType::TENSOR,
-        [](neff::Instruction* i) { return i->waits() && i->waits()->size() > 0; },
-        &where);
+        [](neff::Instruction* i) { return i->waits() && i->waits()->size() > 0; }, &where);
     if (inst == nullptr) return false;
     inst->mutable_waits()->GetMutableObject(0)->mutate_semaphore(250);
     return true;
@@ -144,10 +136,7 @@ TEST(CorruptedNeff, PartitionsBeyond128) {
   absl::Status s = LoadDamaged([&](neff::Model* m) {
     neff::Instruction* inst = Find(
         m, neff::EngineType::TENSOR,
-        [](neff::Instruction* i) {
-          return i->src0() && i->src0()->num_partitions() > 1;
-        },
-        &where);
+        [](neff::Instruction* i) { return i->src0() && i->src0()->num_partitions() > 1; }, &where);
     return inst != nullptr && inst->mutable_src0()->mutate_num_partitions(200);
   });
   EXPECT_NE(s.message().find("NEFF verify: " + where), std::string::npos) << s;

@@ -13,13 +13,11 @@ namespace {
 
 constexpr char kRule[] = "[rule: deadlock-free semaphore waits]";
 
-std::string Where(const neff::Queue& q, size_t index,
-                  const neff::Instruction& inst) {
-  const char* op = inst.opcode() <= neff::Opcode::MAX
-                       ? neff::EnumNameOpcode(inst.opcode())
-                       : "UNKNOWN";
-  return absl::StrCat("NEFF verify: subgraph 0 queue ", sim::QueueName(q),
-                      " instruction ", index, " (", op, ")");
+std::string Where(const neff::Queue& q, size_t index, const neff::Instruction& inst) {
+  const char* op =
+      inst.opcode() <= neff::Opcode::MAX ? neff::EnumNameOpcode(inst.opcode()) : "UNKNOWN";
+  return absl::StrCat("NEFF verify: subgraph 0 queue ", sim::QueueName(q), " instruction ", index,
+                      " (", op, ")");
 }
 
 }  // namespace
@@ -39,19 +37,17 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
     for (size_t i = 0; i < queue->instructions()->size(); ++i) {
       const neff::Instruction* inst = queue->instructions()->Get(i);
       const int signal = inst->signal();
-      if (signal < -1 || (signal >= 0 && static_cast<uint32_t>(signal) >=
-                                             num_semaphores)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            Where(*queue, i, *inst), ": signals semaphore ", signal,
-            " but the model has ", num_semaphores, " [rule: semaphore ids in range]"));
+      if (signal < -1 || (signal >= 0 && static_cast<uint32_t>(signal) >= num_semaphores)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Where(*queue, i, *inst), ": signals semaphore ", signal,
+                         " but the model has ", num_semaphores, " [rule: semaphore ids in range]"));
       }
       if (inst->waits() == nullptr) continue;
       for (const neff::SemaphoreWait* w : *inst->waits()) {
         if (w->semaphore() >= num_semaphores) {
           return absl::InvalidArgumentError(absl::StrCat(
-              Where(*queue, i, *inst), ": waits on semaphore ",
-              w->semaphore(), " but the model has ", num_semaphores,
-              " [rule: semaphore ids in range]"));
+              Where(*queue, i, *inst), ": waits on semaphore ", w->semaphore(),
+              " but the model has ", num_semaphores, " [rule: semaphore ids in range]"));
         }
       }
     }
@@ -105,18 +101,15 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
           }
         }
         if (!signals) continue;
-        signallers.push_back(
-            pos[o] == insts->size()
-                ? absl::StrCat(sim::QueueName(*queues->Get(o)), ", finished")
-                : absl::StrCat(sim::QueueName(*queues->Get(o)),
-                               ", blocked at instruction ", pos[o]));
+        signallers.push_back(pos[o] == insts->size()
+                                 ? absl::StrCat(sim::QueueName(*queues->Get(o)), ", finished")
+                                 : absl::StrCat(sim::QueueName(*queues->Get(o)),
+                                                ", blocked at instruction ", pos[o]));
       }
       return absl::InvalidArgumentError(absl::StrCat(
-          Where(*queue, pos[q], *inst), ": waits for semaphore ", s, " >= ",
-          w->value(), " but it can only reach ", value[s], " (signalled by ",
-          signallers.empty() ? "no instruction"
-                             : absl::StrJoin(signallers, "; "),
-          ") ", kRule));
+          Where(*queue, pos[q], *inst), ": waits for semaphore ", s, " >= ", w->value(),
+          " but it can only reach ", value[s], " (signalled by ",
+          signallers.empty() ? "no instruction" : absl::StrJoin(signallers, "; "), ") ", kRule));
     }
   }
   return absl::OkStatus();

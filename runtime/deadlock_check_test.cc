@@ -57,8 +57,7 @@ TEST(DeadlockCheck, RejectsACycleBetweenQueues) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("queue SCALAR[0] instruction 0"), std::string::npos) << s;
   EXPECT_NE(s.message().find("semaphore 1 >= 1"), std::string::npos) << s;
-  EXPECT_NE(s.message().find("DMA[5], blocked at instruction 0"), std::string::npos)
-      << s;
+  EXPECT_NE(s.message().find("DMA[5], blocked at instruction 0"), std::string::npos) << s;
 }
 
 TEST(DeadlockCheck, RejectsAValueBeyondTheSignalCount) {
@@ -83,8 +82,7 @@ TEST(DeadlockCheck, RejectsAWaitOnItsOwnLaterSignal) {
   b.Add(vec, Fill().Signal(0));
   absl::Status s = Check(b.Build());
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("VECTOR[0], blocked at instruction 0"), std::string::npos)
-      << s;
+  EXPECT_NE(s.message().find("VECTOR[0], blocked at instruction 0"), std::string::npos) << s;
 }
 
 TEST(DeadlockCheck, RejectsOutOfRangeSemaphoresWithoutTheVerifier) {
@@ -93,9 +91,7 @@ TEST(DeadlockCheck, RejectsOutOfRangeSemaphoresWithoutTheVerifier) {
   int vec = b.AddQueue(EngineType::VECTOR);
   b.Add(vec, Fill().Wait(7, 1));
   absl::Status s = Check(b.Build());
-  EXPECT_NE(s.message().find("waits on semaphore 7 but the model has 2"),
-            std::string::npos)
-      << s;
+  EXPECT_NE(s.message().find("waits on semaphore 7 but the model has 2"), std::string::npos) << s;
   NeffBuilder c;
   c.set_num_semaphores(2);
   vec = c.AddQueue(EngineType::VECTOR);

@@ -28,7 +28,8 @@ constexpr size_t kWeightBytes = size_t{100} << 20;
 std::string BigNeff() {
   flatbuffers::FlatBufferBuilder fbb(kWeightBytes + (1 << 20));
   std::vector<uint8_t> weights(kWeightBytes);
-  for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<uint8_t>(i * 2654435761u >> 24);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = static_cast<uint8_t>(i * 2654435761u >> 24);
   fbb.ForceVectorAlignment(weights.size(), 1, neff::kWeightsAlignment);
   auto w = fbb.CreateVector(weights);
   std::vector<flatbuffers::Offset<neff::Queue>> queues;
@@ -39,9 +40,9 @@ std::string BigNeff() {
     for (int i = 0; i < kPerQueue; ++i) {
       const uint64_t offset = (static_cast<uint64_t>(q) * kPerQueue + i) * kChunk;
       std::vector<neff::Dim> dims = {neff::Dim(1, kChunk / 4 / 128)};
-      auto src = neff::CreateAccessPattern(fbb, neff::MemorySpace::WEIGHTS, neff::DType::F32,
-                                           offset, 0, 128, kChunk / 4 / 128,
-                                           fbb.CreateVectorOfStructs(dims));
+      auto src =
+          neff::CreateAccessPattern(fbb, neff::MemorySpace::WEIGHTS, neff::DType::F32, offset, 0,
+                                    128, kChunk / 4 / 128, fbb.CreateVectorOfStructs(dims));
       auto dst = neff::CreateAccessPattern(fbb, neff::MemorySpace::SBUF, neff::DType::F32,
                                            static_cast<uint64_t>(q) * 1024, 0, 128, 0,
                                            fbb.CreateVectorOfStructs(dims));

@@ -24,8 +24,7 @@ LoadOptions LoadOptionsFromEnvironment() {
   return options;
 }
 
-absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes,
-                                             const LoadOptions& options) {
+absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes, const LoadOptions& options) {
   auto model = neff::OpenModel(bytes);
   if (!model.ok()) return model.status();
   if (!options.skip_checksums) {
@@ -38,8 +37,7 @@ absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes,
   return *model;
 }
 
-absl::StatusOr<std::unique_ptr<NeffImage>> NeffImage::MapFile(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<NeffImage>> NeffImage::MapFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return absl::NotFoundError(
@@ -48,28 +46,24 @@ absl::StatusOr<std::unique_ptr<NeffImage>> NeffImage::MapFile(
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a regular file"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
   }
   const size_t size = static_cast<size_t>(st.st_size);
   if (size == 0) {
     ::close(fd);
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a NEFF: file is 0 bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a NEFF: file is 0 bytes"));
   }
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);  // the mapping keeps the file
   if (p == MAP_FAILED) {
     return absl::ResourceExhaustedError(
-        absl::StrCat(path, ": cannot map ", size, " bytes (",
-                     std::strerror(errno), ")"));
+        absl::StrCat(path, ": cannot map ", size, " bytes (", std::strerror(errno), ")"));
   }
   return std::unique_ptr<NeffImage>(
       new NeffImage(static_cast<const uint8_t*>(p), size, /*mapped=*/true));
 }
 
-absl::StatusOr<std::unique_ptr<NeffImage>> NeffImage::CopyOf(const void* data,
-                                                             size_t size) {
+absl::StatusOr<std::unique_ptr<NeffImage>> NeffImage::CopyOf(const void* data, size_t size) {
   constexpr size_t kAlign = neff::kWeightsAlignment;
   const size_t padded = size == 0 ? kAlign : (size + kAlign - 1) / kAlign * kAlign;
   void* p = std::aligned_alloc(kAlign, padded);
@@ -92,18 +86,16 @@ NeffImage::~NeffImage() {
 
 namespace {
 
-absl::StatusOr<LoadedNeff> Check(std::unique_ptr<NeffImage> image,
-                                 const LoadOptions& options) {
+absl::StatusOr<LoadedNeff> Check(std::unique_ptr<NeffImage> image, const LoadOptions& options) {
   auto model = CheckNeff(image->bytes(), options);
   if (!model.ok()) return model.status();
   const auto* weights = (*model)->weights();
   if (weights != nullptr && weights->size() > 0 &&
-      reinterpret_cast<uintptr_t>(weights->data()) % neff::kWeightsAlignment !=
-          0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "corrupt NEFF: the weights section starts at file offset ",
-        reinterpret_cast<const char*>(weights->data()) - image->bytes().data(),
-        ", not a multiple of ", neff::kWeightsAlignment));
+      reinterpret_cast<uintptr_t>(weights->data()) % neff::kWeightsAlignment != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("corrupt NEFF: the weights section starts at file offset ",
+                     reinterpret_cast<const char*>(weights->data()) - image->bytes().data(),
+                     ", not a multiple of ", neff::kWeightsAlignment));
   }
   LoadedNeff loaded;
   loaded.model = *model;
@@ -117,8 +109,7 @@ absl::Status WithPath(const std::string& path, const absl::Status& s) {
 
 }  // namespace
 
-absl::StatusOr<LoadedNeff> LoadNeffFile(const std::string& path,
-                                        const LoadOptions& options) {
+absl::StatusOr<LoadedNeff> LoadNeffFile(const std::string& path, const LoadOptions& options) {
   auto image = NeffImage::MapFile(path);
   if (!image.ok()) return image.status();  // already names the path
   auto loaded = Check(*std::move(image), options);

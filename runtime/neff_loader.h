@@ -37,18 +37,15 @@ LoadOptions LoadOptionsFromEnvironment();
 // anything: this is what `neff verify` and the fuzz target call. Status
 // codes: kUnimplemented for an unsupported format version, kDataLoss for a
 // checksum mismatch, kInvalidArgument for everything else.
-absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes,
-                                             const LoadOptions& options);
+absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes, const LoadOptions& options);
 
 // The bytes of one NEFF, owned, with WEIGHTS readable in place.
 class NeffImage {
  public:
   // Maps `path` read-only (MAP_PRIVATE); pages are read on first touch.
-  static absl::StatusOr<std::unique_ptr<NeffImage>> MapFile(
-      const std::string& path);
+  static absl::StatusOr<std::unique_ptr<NeffImage>> MapFile(const std::string& path);
   // Copies `size` bytes into a 64-byte aligned buffer.
-  static absl::StatusOr<std::unique_ptr<NeffImage>> CopyOf(const void* data,
-                                                           size_t size);
+  static absl::StatusOr<std::unique_ptr<NeffImage>> CopyOf(const void* data, size_t size);
   ~NeffImage();
   NeffImage(const NeffImage&) = delete;
   NeffImage& operator=(const NeffImage&) = delete;
@@ -74,10 +71,8 @@ struct LoadedNeff {
 
 // MapFile/CopyOf + CheckNeff, plus a check that the weights really are
 // 64-byte aligned in memory. Errors from a file name the path.
-absl::StatusOr<LoadedNeff> LoadNeffFile(const std::string& path,
-                                        const LoadOptions& options);
-absl::StatusOr<LoadedNeff> LoadNeffBytes(const void* data, size_t size,
-                                         const LoadOptions& options);
+absl::StatusOr<LoadedNeff> LoadNeffFile(const std::string& path, const LoadOptions& options);
+absl::StatusOr<LoadedNeff> LoadNeffBytes(const void* data, size_t size, const LoadOptions& options);
 
 }  // namespace ncc::runtime
 

@@ -57,11 +57,9 @@ TEST(NeffLoader, CopiesMemoryIntoAnAlignedBuffer) {
   auto loaded = LoadNeffBytes(bytes.data() + 1, bytes.size() - 1, LoadOptions());
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_FALSE(loaded->image->mapped());
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(loaded->image->bytes().data()) %
-                neff::kWeightsAlignment,
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(loaded->image->bytes().data()) % neff::kWeightsAlignment,
             0u);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(loaded->model->weights()->data()) %
-                neff::kWeightsAlignment,
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(loaded->model->weights()->data()) % neff::kWeightsAlignment,
             0u);
 }
 
@@ -71,13 +69,11 @@ TEST(NeffLoader, FileErrorsNameThePath) {
   EXPECT_NE(missing.status().message().find("/nonexistent/x.neff"), std::string::npos);
   const std::string empty = WriteTemp("empty.neff", "");
   auto e = LoadNeffFile(empty, LoadOptions());
-  EXPECT_NE(e.status().message().find("empty.neff: not a NEFF: file is 0 bytes"),
-            std::string::npos)
+  EXPECT_NE(e.status().message().find("empty.neff: not a NEFF: file is 0 bytes"), std::string::npos)
       << e.status();
   const std::string junk = WriteTemp("junk.neff", "junk junk junk junk");
   auto j = LoadNeffFile(junk, LoadOptions());
-  EXPECT_NE(j.status().message().find("junk.neff: not a NEFF"), std::string::npos)
-      << j.status();
+  EXPECT_NE(j.status().message().find("junk.neff: not a NEFF"), std::string::npos) << j.status();
 }
 
 TEST(NeffLoader, RejectsANewerMajorVersion) {
@@ -86,8 +82,7 @@ TEST(NeffLoader, RejectsANewerMajorVersion) {
   const std::string bytes = b.Build();
   auto loaded = LoadNeffBytes(bytes.data(), bytes.size(), LoadOptions());
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(loaded.status().message().find("is newer than this runtime"),
-            std::string::npos);
+  EXPECT_NE(loaded.status().message().find("is newer than this runtime"), std::string::npos);
 }
 
 TEST(NeffLoader, RunsTheVerifierThenTheDeadlockCheck) {

@@ -13,8 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "neff/format.h"
@@ -113,34 +113,45 @@ NRT_STATUS CheckInit(const char* fn) {
     return Fail(NRT_CLOSED, absl::StrCat(fn, ": the runtime was closed"));
   }
   if (!registry().initialized) {
-    return Fail(NRT_UNINITIALIZED,
-                absl::StrCat(fn, ": call nrt_init() first"));
+    return Fail(NRT_UNINITIALIZED, absl::StrCat(fn, ": call nrt_init() first"));
   }
   return NRT_SUCCESS;
 }
 
 nrt_dtype_t ToNrt(neff::DType d) {
   switch (d) {
-    case neff::DType::F32: return NRT_DTYPE_FLOAT32;
-    case neff::DType::BF16: return NRT_DTYPE_BFLOAT16;
-    case neff::DType::F16: return NRT_DTYPE_FLOAT16;
-    case neff::DType::I32: return NRT_DTYPE_INT32;
-    case neff::DType::I64: return NRT_DTYPE_INT64;
-    case neff::DType::BOOL: return NRT_DTYPE_BOOL;
-    case neff::DType::I8: return NRT_DTYPE_INT8;
-    case neff::DType::U8: return NRT_DTYPE_UINT8;
-    case neff::DType::F64: return NRT_DTYPE_FLOAT64;
-    case neff::DType::I16: return NRT_DTYPE_INT16;
-    case neff::DType::U16: return NRT_DTYPE_UINT16;
-    case neff::DType::U32: return NRT_DTYPE_UINT32;
-    case neff::DType::U64: return NRT_DTYPE_UINT64;
+    case neff::DType::F32:
+      return NRT_DTYPE_FLOAT32;
+    case neff::DType::BF16:
+      return NRT_DTYPE_BFLOAT16;
+    case neff::DType::F16:
+      return NRT_DTYPE_FLOAT16;
+    case neff::DType::I32:
+      return NRT_DTYPE_INT32;
+    case neff::DType::I64:
+      return NRT_DTYPE_INT64;
+    case neff::DType::BOOL:
+      return NRT_DTYPE_BOOL;
+    case neff::DType::I8:
+      return NRT_DTYPE_INT8;
+    case neff::DType::U8:
+      return NRT_DTYPE_UINT8;
+    case neff::DType::F64:
+      return NRT_DTYPE_FLOAT64;
+    case neff::DType::I16:
+      return NRT_DTYPE_INT16;
+    case neff::DType::U16:
+      return NRT_DTYPE_UINT16;
+    case neff::DType::U32:
+      return NRT_DTYPE_UINT32;
+    case neff::DType::U64:
+      return NRT_DTYPE_UINT64;
   }
   return NRT_DTYPE_UNKNOWN;
 }
 
 std::string Describe(const TensorDesc& t) {
-  return absl::StrCat(nrt_dtype_as_str(ToNrt(t.dtype)), "[",
-                      absl::StrJoin(t.shape, ", "), "]");
+  return absl::StrCat(nrt_dtype_as_str(ToNrt(t.dtype)), "[", absl::StrJoin(t.shape, ", "), "]");
 }
 
 void AddTensors(nrt_model* m, bool inputs) {
@@ -169,8 +180,7 @@ void AddTensors(nrt_model* m, bool inputs) {
 absl::StatusOr<std::vector<int>> VisibleCoresFromEnvironment() {
   std::vector<int> visible;
   const char* list = std::getenv("NEURON_RT_VISIBLE_CORES");
-  const std::string chip =
-      absl::StrCat("this Inferentia2 chip has NeuronCores 0-", kChipCores - 1);
+  const std::string chip = absl::StrCat("this Inferentia2 chip has NeuronCores 0-", kChipCores - 1);
   if (list == nullptr || *list == '\0') {
     for (int c = 0; c < kChipCores; ++c) visible.push_back(c);
   } else {
@@ -179,35 +189,32 @@ absl::StatusOr<std::vector<int>> VisibleCoresFromEnvironment() {
       int lo = -1, hi = -1;
       if (range.size() > 2 || !absl::SimpleAtoi(range[0], &lo) ||
           !absl::SimpleAtoi(range.back(), &hi) || lo < 0 || hi < lo) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "NEURON_RT_VISIBLE_CORES='", list, "': '", part,
-            "' is not a core id or a range like 0-1"));
+        return absl::InvalidArgumentError(absl::StrCat("NEURON_RT_VISIBLE_CORES='", list, "': '",
+                                                       part,
+                                                       "' is not a core id or a range like 0-1"));
       }
       if (hi >= kChipCores) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "NEURON_RT_VISIBLE_CORES='", list, "': NeuronCore ", hi,
-            " does not exist (", chip, ")"));
+        return absl::InvalidArgumentError(absl::StrCat("NEURON_RT_VISIBLE_CORES='", list,
+                                                       "': NeuronCore ", hi, " does not exist (",
+                                                       chip, ")"));
       }
       for (int c = lo; c <= hi; ++c) {
         for (int v : visible) {
           if (v == c) {
             return absl::InvalidArgumentError(absl::StrCat(
-                "NEURON_RT_VISIBLE_CORES='", list, "': NeuronCore ", c,
-                " is listed twice"));
+                "NEURON_RT_VISIBLE_CORES='", list, "': NeuronCore ", c, " is listed twice"));
           }
         }
         visible.push_back(c);
       }
     }
   }
-  if (const char* num = std::getenv("NEURON_RT_NUM_CORES");
-      num != nullptr && *num != '\0') {
+  if (const char* num = std::getenv("NEURON_RT_NUM_CORES"); num != nullptr && *num != '\0') {
     int n = 0;
-    if (!absl::SimpleAtoi(num, &n) || n < 1 ||
-        n > static_cast<int>(visible.size())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NEURON_RT_NUM_CORES='", num, "': must be 1-", visible.size(),
-          " (the NeuronCores visible to this process; ", chip, ")"));
+    if (!absl::SimpleAtoi(num, &n) || n < 1 || n > static_cast<int>(visible.size())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEURON_RT_NUM_CORES='", num, "': must be 1-", visible.size(),
+                       " (the NeuronCores visible to this process; ", chip, ")"));
     }
     visible.resize(n);
   }
@@ -238,34 +245,29 @@ absl::StatusOr<int> SimThreads(const nrt_load_options_t* options) {
   if (options != nullptr && options->sim_threads != 0) {
     if (options->sim_threads > kMaxThreads) {
       return absl::InvalidArgumentError(
-          absl::StrCat("sim_threads ", options->sim_threads, " exceeds ",
-                       kMaxThreads));
+          absl::StrCat("sim_threads ", options->sim_threads, " exceeds ", kMaxThreads));
     }
     return static_cast<int>(options->sim_threads);
   }
   const char* env = std::getenv("NEURON_SIM_THREADS");
   if (env == nullptr || *env == '\0') return 1;
   int threads = 0;
-  if (!absl::SimpleAtoi(env, &threads) || threads < 1 ||
-      threads > kMaxThreads) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NEURON_SIM_THREADS='", env, "': must be 1-", kMaxThreads));
+  if (!absl::SimpleAtoi(env, &threads) || threads < 1 || threads > kMaxThreads) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("NEURON_SIM_THREADS='", env, "': must be 1-", kMaxThreads));
   }
   return threads;
 }
 
-NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded,
-                       const char* fn, int32_t start_nc, int32_t nc_count,
-                       const nrt_load_options_t* options,
+NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded, const char* fn,
+                       int32_t start_nc, int32_t nc_count, const nrt_load_options_t* options,
                        nrt_model_t** model) {
   absl::StatusOr<int> sim_threads = SimThreads(options);
   if (!sim_threads.ok()) {
-    return Fail(NRT_INVALID,
-                absl::StrCat(fn, ": ", sim_threads.status().message()));
+    return Fail(NRT_INVALID, absl::StrCat(fn, ": ", sim_threads.status().message()));
   }
   if (!loaded.ok()) {
-    const bool version =
-        loaded.status().code() == absl::StatusCode::kUnimplemented;
+    const bool version = loaded.status().code() == absl::StatusCode::kUnimplemented;
     return Fail(version ? NRT_UNSUPPORTED_NEFF_VERSION : NRT_LOAD_NEFF_FAIL,
                 absl::StrCat(fn, ": ", loaded.status().message()));
   }
@@ -277,31 +279,28 @@ NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded,
   const int32_t num_visible = static_cast<int32_t>(visible.size());
   if (start_nc < 0 || start_nc >= num_visible) {
     return Fail(NRT_INVALID,
-                absl::StrCat(fn, ": start_nc ", start_nc, " is out of range: ",
-                             num_visible, " NeuronCore(s) visible (logical "
-                             "ids 0-", num_visible - 1,
-                             "; see NEURON_RT_VISIBLE_CORES)"));
+                absl::StrCat(fn, ": start_nc ", start_nc, " is out of range: ", num_visible,
+                             " NeuronCore(s) visible (logical "
+                             "ids 0-",
+                             num_visible - 1, "; see NEURON_RT_VISIBLE_CORES)"));
   }
   const int32_t count = nc_count == -1 ? num_visible - start_nc : nc_count;
   if (count < 1 || start_nc + count > num_visible) {
-    return Fail(NRT_INVALID,
-                absl::StrCat(fn, ": nc_count ", nc_count, " from start_nc ",
-                             start_nc, " needs NeuronCores beyond the ",
-                             num_visible, " visible (use -1 for all from "
-                             "start_nc)"));
+    return Fail(NRT_INVALID, absl::StrCat(fn, ": nc_count ", nc_count, " from start_nc ", start_nc,
+                                          " needs NeuronCores beyond the ", num_visible,
+                                          " visible (use -1 for all from "
+                                          "start_nc)"));
   }
   auto m = std::make_unique<nrt_model>();
   m->neff = *std::move(loaded);
   m->model = m->neff.model;
   auto program = ncc::sim::Decode(*m->model);
   if (!program.ok()) {
-    return Fail(NRT_LOAD_NEFF_FAIL,
-                absl::StrCat(fn, ": ", program.status().message()));
+    return Fail(NRT_LOAD_NEFF_FAIL, absl::StrCat(fn, ": ", program.status().message()));
   }
   m->program = *std::move(program);
   m->sim_threads = *sim_threads;
-  m->cores.assign(visible.begin() + start_nc,
-                  visible.begin() + start_nc + count);
+  m->cores.assign(visible.begin() + start_nc, visible.begin() + start_nc + count);
   AddTensors(m.get(), true);
   AddTensors(m.get(), false);
   std::lock_guard<std::mutex> lock(registry().mu);
@@ -324,19 +323,32 @@ extern "C" {
 
 const char* nrt_get_status_as_str(NRT_STATUS status) {
   switch (status) {
-    case NRT_SUCCESS: return "NRT_SUCCESS";
-    case NRT_FAILURE: return "NRT_FAILURE";
-    case NRT_INVALID: return "NRT_INVALID";
-    case NRT_INVALID_HANDLE: return "NRT_INVALID_HANDLE";
-    case NRT_RESOURCE: return "NRT_RESOURCE";
-    case NRT_TIMEOUT: return "NRT_TIMEOUT";
-    case NRT_HW_ERROR: return "NRT_HW_ERROR";
-    case NRT_UNINITIALIZED: return "NRT_UNINITIALIZED";
-    case NRT_CLOSED: return "NRT_CLOSED";
-    case NRT_LOAD_NEFF_FAIL: return "NRT_LOAD_NEFF_FAIL";
-    case NRT_UNSUPPORTED_NEFF_VERSION: return "NRT_UNSUPPORTED_NEFF_VERSION";
-    case NRT_EXEC_BAD_INPUT: return "NRT_EXEC_BAD_INPUT";
-    case NRT_EXEC_COMPLETED_WITH_ERR: return "NRT_EXEC_COMPLETED_WITH_ERR";
+    case NRT_SUCCESS:
+      return "NRT_SUCCESS";
+    case NRT_FAILURE:
+      return "NRT_FAILURE";
+    case NRT_INVALID:
+      return "NRT_INVALID";
+    case NRT_INVALID_HANDLE:
+      return "NRT_INVALID_HANDLE";
+    case NRT_RESOURCE:
+      return "NRT_RESOURCE";
+    case NRT_TIMEOUT:
+      return "NRT_TIMEOUT";
+    case NRT_HW_ERROR:
+      return "NRT_HW_ERROR";
+    case NRT_UNINITIALIZED:
+      return "NRT_UNINITIALIZED";
+    case NRT_CLOSED:
+      return "NRT_CLOSED";
+    case NRT_LOAD_NEFF_FAIL:
+      return "NRT_LOAD_NEFF_FAIL";
+    case NRT_UNSUPPORTED_NEFF_VERSION:
+      return "NRT_UNSUPPORTED_NEFF_VERSION";
+    case NRT_EXEC_BAD_INPUT:
+      return "NRT_EXEC_BAD_INPUT";
+    case NRT_EXEC_COMPLETED_WITH_ERR:
+      return "NRT_EXEC_COMPLETED_WITH_ERR";
   }
   return "NRT_UNKNOWN_STATUS";
 }
@@ -345,20 +357,34 @@ const char* nrt_get_last_error(void) { return last_error.c_str(); }
 
 const char* nrt_dtype_as_str(nrt_dtype_t dtype) {
   switch (dtype) {
-    case NRT_DTYPE_FLOAT32: return "float32";
-    case NRT_DTYPE_FLOAT16: return "float16";
-    case NRT_DTYPE_BFLOAT16: return "bfloat16";
-    case NRT_DTYPE_INT8: return "int8";
-    case NRT_DTYPE_UINT8: return "uint8";
-    case NRT_DTYPE_INT32: return "int32";
-    case NRT_DTYPE_INT64: return "int64";
-    case NRT_DTYPE_BOOL: return "bool";
-    case NRT_DTYPE_FLOAT64: return "float64";
-    case NRT_DTYPE_INT16: return "int16";
-    case NRT_DTYPE_UINT16: return "uint16";
-    case NRT_DTYPE_UINT32: return "uint32";
-    case NRT_DTYPE_UINT64: return "uint64";
-    case NRT_DTYPE_UNKNOWN: break;
+    case NRT_DTYPE_FLOAT32:
+      return "float32";
+    case NRT_DTYPE_FLOAT16:
+      return "float16";
+    case NRT_DTYPE_BFLOAT16:
+      return "bfloat16";
+    case NRT_DTYPE_INT8:
+      return "int8";
+    case NRT_DTYPE_UINT8:
+      return "uint8";
+    case NRT_DTYPE_INT32:
+      return "int32";
+    case NRT_DTYPE_INT64:
+      return "int64";
+    case NRT_DTYPE_BOOL:
+      return "bool";
+    case NRT_DTYPE_FLOAT64:
+      return "float64";
+    case NRT_DTYPE_INT16:
+      return "int16";
+    case NRT_DTYPE_UINT16:
+      return "uint16";
+    case NRT_DTYPE_UINT32:
+      return "uint32";
+    case NRT_DTYPE_UINT64:
+      return "uint64";
+    case NRT_DTYPE_UNKNOWN:
+      break;
   }
   return "unknown";
 }
@@ -367,10 +393,9 @@ const char* nrt_dtype_as_str(nrt_dtype_t dtype) {
 // has nothing to negotiate with them.
 NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* /*fw_version*/,
                     const char* /*fal_version*/) {
-  if (framework < NRT_FRAMEWORK_TYPE_NO_FW ||
-      framework > NRT_FRAMEWORK_TYPE_MXNET) {
-    return Fail(NRT_INVALID, absl::StrCat("nrt_init: unknown framework type ",
-                                          static_cast<int>(framework)));
+  if (framework < NRT_FRAMEWORK_TYPE_NO_FW || framework > NRT_FRAMEWORK_TYPE_MXNET) {
+    return Fail(NRT_INVALID,
+                absl::StrCat("nrt_init: unknown framework type ", static_cast<int>(framework)));
   }
   auto visible = VisibleCoresFromEnvironment();
   if (!visible.ok()) {
@@ -389,35 +414,30 @@ void nrt_close(void) {
   registry().closed = true;
 }
 
-NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc,
-                    int32_t nc_count, nrt_model_t** model) {
-  return nrt_load_with_options(neff_bytes, size, start_nc, nc_count, nullptr,
-                               model);
+NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc, int32_t nc_count,
+                    nrt_model_t** model) {
+  return nrt_load_with_options(neff_bytes, size, start_nc, nc_count, nullptr, model);
 }
 
-NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size,
-                                 int32_t start_nc, int32_t nc_count,
-                                 const nrt_load_options_t* options,
+NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size, int32_t start_nc,
+                                 int32_t nc_count, const nrt_load_options_t* options,
                                  nrt_model_t** model) {
   if (NRT_STATUS s = CheckInit("nrt_load"); s != NRT_SUCCESS) return s;
   if (model == nullptr || (neff_bytes == nullptr && size > 0)) {
     return Fail(NRT_INVALID, "nrt_load: null argument");
   }
   *model = nullptr;
-  return LoadChecked(
-      ncc::runtime::LoadNeffBytes(neff_bytes, size, Options(options)),
-      "nrt_load", start_nc, nc_count, options, model);
+  return LoadChecked(ncc::runtime::LoadNeffBytes(neff_bytes, size, Options(options)), "nrt_load",
+                     start_nc, nc_count, options, model);
 }
 
-NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc,
-                              int32_t nc_count, nrt_model_t** model) {
-  return nrt_load_from_file_with_options(neff_path, start_nc, nc_count,
-                                         nullptr, model);
+NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc, int32_t nc_count,
+                              nrt_model_t** model) {
+  return nrt_load_from_file_with_options(neff_path, start_nc, nc_count, nullptr, model);
 }
 
-NRT_STATUS nrt_load_from_file_with_options(const char* neff_path,
-                                           int32_t start_nc, int32_t nc_count,
-                                           const nrt_load_options_t* options,
+NRT_STATUS nrt_load_from_file_with_options(const char* neff_path, int32_t start_nc,
+                                           int32_t nc_count, const nrt_load_options_t* options,
                                            nrt_model_t** model) {
   if (NRT_STATUS s = CheckInit("nrt_load_from_file"); s != NRT_SUCCESS) {
     return s;
@@ -426,9 +446,8 @@ NRT_STATUS nrt_load_from_file_with_options(const char* neff_path,
     return Fail(NRT_INVALID, "nrt_load_from_file: null argument");
   }
   *model = nullptr;
-  return LoadChecked(ncc::runtime::LoadNeffFile(neff_path, Options(options)),
-                     "nrt_load_from_file", start_nc, nc_count, options,
-                     model);
+  return LoadChecked(ncc::runtime::LoadNeffFile(neff_path, Options(options)), "nrt_load_from_file",
+                     start_nc, nc_count, options, model);
 }
 
 NRT_STATUS nrt_unload(nrt_model_t* model) {
@@ -442,20 +461,19 @@ NRT_STATUS nrt_unload(nrt_model_t* model) {
   return NRT_SUCCESS;
 }
 
-NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model,
-                                     nrt_tensor_info_array_t** tensor_info) {
+NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model, nrt_tensor_info_array_t** tensor_info) {
   if (!Live(registry().models, model)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_get_model_tensor_info: not a loaded model");
   }
   if (tensor_info == nullptr) {
     return Fail(NRT_INVALID, "nrt_get_model_tensor_info: null argument");
   }
-  auto* info = static_cast<nrt_tensor_info_array_t*>(
-      std::calloc(1, sizeof(nrt_tensor_info_array_t)));
+  auto* info =
+      static_cast<nrt_tensor_info_array_t*>(std::calloc(1, sizeof(nrt_tensor_info_array_t)));
   const size_t n = model->tensors.size();
   info->tensor_count = n;
-  info->tensor_array = static_cast<nrt_tensor_info_t*>(
-      std::calloc(n == 0 ? 1 : n, sizeof(nrt_tensor_info_t)));
+  info->tensor_array =
+      static_cast<nrt_tensor_info_t*>(std::calloc(n == 0 ? 1 : n, sizeof(nrt_tensor_info_t)));
   for (size_t i = 0; i < n; ++i) {
     const TensorDesc& t = model->tensors[i];
     nrt_tensor_info_t& out = info->tensor_array[i];
@@ -464,8 +482,8 @@ NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model,
     out.size = t.size;
     out.dtype = ToNrt(t.dtype);
     out.ndim = static_cast<uint32_t>(t.shape.size());
-    out.shape = static_cast<int64_t*>(
-        std::calloc(t.shape.empty() ? 1 : t.shape.size(), sizeof(int64_t)));
+    out.shape =
+        static_cast<int64_t*>(std::calloc(t.shape.empty() ? 1 : t.shape.size(), sizeof(int64_t)));
     for (size_t d = 0; d < t.shape.size(); ++d) out.shape[d] = t.shape[d];
   }
   *tensor_info = info;
@@ -482,9 +500,8 @@ NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info) {
   return NRT_SUCCESS;
 }
 
-NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement,
-                               int logical_nc_id, size_t size,
-                               const char* name, nrt_tensor_t** tensor) {
+NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
+                               size_t size, const char* name, nrt_tensor_t** tensor) {
   if (NRT_STATUS s = CheckInit("nrt_tensor_allocate"); s != NRT_SUCCESS) {
     return s;
   }
@@ -506,7 +523,8 @@ NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement,
     t->data.assign(size, 0);
   } catch (const std::bad_alloc&) {
     return Fail(NRT_RESOURCE, absl::StrCat("nrt_tensor_allocate: cannot "
-                                           "allocate ", size, " bytes"));
+                                           "allocate ",
+                                           size, " bytes"));
   }
   std::lock_guard<std::mutex> lock(registry().mu);
   registry().tensors.insert(t.get());
@@ -524,32 +542,28 @@ void nrt_tensor_free(nrt_tensor_t** tensor) {
   *tensor = nullptr;
 }
 
-NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf,
-                           size_t offset, size_t size) {
+NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset, size_t size) {
   if (!Live(registry().tensors, tensor)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_tensor_read: not a live tensor");
   }
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_read: null buffer");
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
-    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_read: tensor '", tensor->name,
-                                          "' has ", tensor->data.size(),
-                                          " bytes; cannot read ", size,
+    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_read: tensor '", tensor->name, "' has ",
+                                          tensor->data.size(), " bytes; cannot read ", size,
                                           " at offset ", offset));
   }
   if (size > 0) std::memcpy(buf, tensor->data.data() + offset, size);
   return NRT_SUCCESS;
 }
 
-NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf,
-                            size_t offset, size_t size) {
+NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset, size_t size) {
   if (!Live(registry().tensors, tensor)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_tensor_write: not a live tensor");
   }
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_write: null buffer");
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
-    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_write: tensor '", tensor->name,
-                                          "' has ", tensor->data.size(),
-                                          " bytes; cannot write ", size,
+    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_write: tensor '", tensor->name, "' has ",
+                                          tensor->data.size(), " bytes; cannot write ", size,
                                           " at offset ", offset));
   }
   if (size > 0) std::memcpy(tensor->data.data() + offset, buf, size);
@@ -580,8 +594,7 @@ void nrt_destroy_tensor_set(nrt_tensor_set_t** tensor_set) {
   *tensor_set = nullptr;
 }
 
-NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set,
-                                        const char* tensor_name,
+NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set, const char* tensor_name,
                                         nrt_tensor_t* tensor) {
   if (!Live(registry().sets, tensor_set)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_add_tensor_to_tensor_set: not a live tensor set");
@@ -596,8 +609,7 @@ NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set,
   return NRT_SUCCESS;
 }
 
-NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set,
-                                          const char* tensor_name,
+NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set, const char* tensor_name,
                                           nrt_tensor_t** tensor) {
   if (!Live(registry().sets, tensor_set)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_get_tensor_from_tensor_set: not a live tensor set");
@@ -609,7 +621,8 @@ NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set,
   if (it == tensor_set->tensors.end()) {
     *tensor = nullptr;
     return Fail(NRT_INVALID, absl::StrCat("nrt_get_tensor_from_tensor_set: no "
-                                          "tensor named '", tensor_name, "'"));
+                                          "tensor named '",
+                                          tensor_name, "'"));
   }
   *tensor = it->second;
   return NRT_SUCCESS;
@@ -620,10 +633,8 @@ NRT_STATUS nrt_execute(nrt_model_t* model, const nrt_tensor_set_t* input_set,
   return nrt_execute_with_stats(model, input_set, output_set, nullptr);
 }
 
-NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
-                                  const nrt_tensor_set_t* input_set,
-                                  nrt_tensor_set_t* output_set,
-                                  nrt_execution_stats_t* stats) {
+NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* input_set,
+                                  nrt_tensor_set_t* output_set, nrt_execution_stats_t* stats) {
   if (NRT_STATUS s = CheckInit("nrt_execute"); s != NRT_SUCCESS) return s;
   if (!Live(registry().models, model)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_execute: not a loaded model");
@@ -642,22 +653,20 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
       std::vector<std::string> given;
       for (const auto& [name, tensor] : set->tensors) given.push_back(name);
       return Fail(NRT_EXEC_BAD_INPUT,
-                  absl::StrCat("nrt_execute: model ", kind, " '", t.name, "' (",
-                               Describe(t), ") is missing from the ", kind,
-                               " tensor set (it has: ",
-                               given.empty() ? "nothing" : absl::StrJoin(given, ", "),
-                               ")"));
+                  absl::StrCat("nrt_execute: model ", kind, " '", t.name, "' (", Describe(t),
+                               ") is missing from the ", kind, " tensor set (it has: ",
+                               given.empty() ? "nothing" : absl::StrJoin(given, ", "), ")"));
     }
     if (!Live(registry().tensors, it->second)) {
       return Fail(NRT_INVALID_HANDLE,
-                  absl::StrCat("nrt_execute: ", kind, " '", t.name,
-                               "' refers to a freed tensor"));
+                  absl::StrCat("nrt_execute: ", kind, " '", t.name, "' refers to a freed tensor"));
     }
     if (it->second->data.size() != t.size) {
-      return Fail(NRT_EXEC_BAD_INPUT,
-                  absl::StrCat("nrt_execute: ", kind, " '", t.name, "' is ",
-                               it->second->data.size(), " bytes but the model "
-                               "expects ", t.size, " (", Describe(t), ")"));
+      return Fail(NRT_EXEC_BAD_INPUT, absl::StrCat("nrt_execute: ", kind, " '", t.name, "' is ",
+                                                   it->second->data.size(),
+                                                   " bytes but the model "
+                                                   "expects ",
+                                                   t.size, " (", Describe(t), ")"));
     }
     bound.emplace_back(&t, it->second);
   }
@@ -665,8 +674,8 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
   std::unique_ptr<uint8_t, FreeDeleter> dram(
       static_cast<uint8_t*>(std::calloc(dram_size == 0 ? 1 : dram_size, 1)));
   if (dram == nullptr) {
-    return Fail(NRT_RESOURCE, absl::StrCat("nrt_execute: cannot allocate the ",
-                                           dram_size, "-byte device arena"));
+    return Fail(NRT_RESOURCE,
+                absl::StrCat("nrt_execute: cannot allocate the ", dram_size, "-byte device arena"));
   }
   for (const auto& [desc, tensor] : bound) {
     if (desc->usage != NRT_TENSOR_USAGE_INPUT || desc->size == 0) continue;
@@ -681,13 +690,11 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
     start = std::chrono::steady_clock::now();
     ncc::sim::ExecuteOptions options;
     options.threads = model->sim_threads;
-    s = ncc::sim::ExecuteDecoded(*model->program, dram.get(), &sim_stats,
-                                 nullptr, options);
+    s = ncc::sim::ExecuteDecoded(*model->program, dram.get(), &sim_stats, nullptr, options);
   }
   auto end = std::chrono::steady_clock::now();
   if (!s.ok()) {
-    return Fail(NRT_EXEC_COMPLETED_WITH_ERR,
-                absl::StrCat("nrt_execute: ", s.message()));
+    return Fail(NRT_EXEC_COMPLETED_WITH_ERR, absl::StrCat("nrt_execute: ", s.message()));
   }
   for (const auto& [desc, tensor] : bound) {
     if (desc->usage != NRT_TENSOR_USAGE_OUTPUT || desc->size == 0) continue;
@@ -709,8 +716,7 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
     stats->dma_bytes = sim_stats.dma_bytes;
     stats->semaphore_wait_ns = sim_stats.semaphore_wait_ns;
     stats->tensor_utilization = sim_stats.tensor_utilization;
-    stats->host_wall_ns =
-        std::chrono::duration<double, std::nano>(end - start).count();
+    stats->host_wall_ns = std::chrono::duration<double, std::nano>(end - start).count();
     stats->neuron_core = core_id;
   }
   return NRT_SUCCESS;

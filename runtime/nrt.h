@@ -84,10 +84,10 @@ extern "C" {
 
 typedef enum NRT_STATUS {
   NRT_SUCCESS = 0,
-  NRT_FAILURE = 1,         /* non-specific failure */
-  NRT_INVALID = 2,         /* invalid argument (null pointer, bad size...) */
-  NRT_INVALID_HANDLE = 3,  /* invalid model/tensor/set handle */
-  NRT_RESOURCE = 4,        /* out of host or device memory */
+  NRT_FAILURE = 1,        /* non-specific failure */
+  NRT_INVALID = 2,        /* invalid argument (null pointer, bad size...) */
+  NRT_INVALID_HANDLE = 3, /* invalid model/tensor/set handle */
+  NRT_RESOURCE = 4,       /* out of host or device memory */
   NRT_TIMEOUT = 5,
   NRT_HW_ERROR = 6,
   NRT_UNINITIALIZED = 13,  /* nrt_init has not been called */
@@ -143,9 +143,9 @@ typedef struct nrt_tensor_set nrt_tensor_set_t;
 typedef struct nrt_tensor_info {
   char name[NRT_TENSOR_NAME_MAX]; /* NUL-terminated (truncated if longer) */
   nrt_tensor_usage_t usage;
-  size_t size;                    /* bytes */
+  size_t size; /* bytes */
   nrt_dtype_t dtype;
-  int64_t* shape;                 /* ndim entries */
+  int64_t* shape; /* ndim entries */
   uint32_t ndim;
 } nrt_tensor_info_t;
 
@@ -193,12 +193,12 @@ void nrt_close(void);
  * caller keeps ownership of neff_bytes), then checks it (see the top of
  * this file). start_nc: first logical NeuronCore; nc_count: how many (-1 =
  * all visible from start_nc). On failure *model is NULL. */
-NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc,
-                    int32_t nc_count, nrt_model_t** model);
+NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc, int32_t nc_count,
+                    nrt_model_t** model);
 /* As nrt_load, but maps the file read-only instead of copying it; the
  * weights are read in place. Errors name the path. */
-NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc,
-                              int32_t nc_count, nrt_model_t** model);
+NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc, int32_t nc_count,
+                              nrt_model_t** model);
 
 /* Load options. Zero-initialise, then set what you need. */
 typedef struct nrt_load_options {
@@ -213,42 +213,34 @@ typedef struct nrt_load_options {
 } nrt_load_options_t;
 
 /* nrt_load / nrt_load_from_file with options (NULL = defaults). */
-NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size,
-                                 int32_t start_nc, int32_t nc_count,
-                                 const nrt_load_options_t* options,
+NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size, int32_t start_nc,
+                                 int32_t nc_count, const nrt_load_options_t* options,
                                  nrt_model_t** model);
-NRT_STATUS nrt_load_from_file_with_options(const char* neff_path,
-                                           int32_t start_nc, int32_t nc_count,
-                                           const nrt_load_options_t* options,
+NRT_STATUS nrt_load_from_file_with_options(const char* neff_path, int32_t start_nc,
+                                           int32_t nc_count, const nrt_load_options_t* options,
                                            nrt_model_t** model);
 NRT_STATUS nrt_unload(nrt_model_t* model);
 
 /* The model's inputs then outputs: names, dtypes, shapes and byte sizes.
  * Free with nrt_free_model_tensor_info. */
-NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model,
-                                     nrt_tensor_info_array_t** tensor_info);
+NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model, nrt_tensor_info_array_t** tensor_info);
 NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info);
 
 /* A zero-filled tensor of `size` bytes. */
-NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement,
-                               int logical_nc_id, size_t size,
-                               const char* name, nrt_tensor_t** tensor);
+NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
+                               size_t size, const char* name, nrt_tensor_t** tensor);
 /* Frees *tensor and sets it to NULL. */
 void nrt_tensor_free(nrt_tensor_t** tensor);
-NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf,
-                           size_t offset, size_t size);
-NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf,
-                            size_t offset, size_t size);
+NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset, size_t size);
+NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset, size_t size);
 size_t nrt_tensor_get_size(const nrt_tensor_t* tensor);
 
 /* A set maps names to tensors it does not own. */
 NRT_STATUS nrt_allocate_tensor_set(nrt_tensor_set_t** result);
 void nrt_destroy_tensor_set(nrt_tensor_set_t** tensor_set);
-NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set,
-                                        const char* tensor_name,
+NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set, const char* tensor_name,
                                         nrt_tensor_t* tensor);
-NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set,
-                                          const char* tensor_name,
+NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set, const char* tensor_name,
                                           nrt_tensor_t** tensor);
 
 /* Runs the model: every model input must be in input_set with its exact
@@ -257,13 +249,11 @@ NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set,
 NRT_STATUS nrt_execute(nrt_model_t* model, const nrt_tensor_set_t* input_set,
                        nrt_tensor_set_t* output_set);
 /* As nrt_execute, and fills *stats (may be NULL). */
-NRT_STATUS nrt_execute_with_stats(nrt_model_t* model,
-                                  const nrt_tensor_set_t* input_set,
-                                  nrt_tensor_set_t* output_set,
-                                  nrt_execution_stats_t* stats);
+NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* input_set,
+                                  nrt_tensor_set_t* output_set, nrt_execution_stats_t* stats);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
-#endif  /* NCC_RUNTIME_NRT_H_ */
+#endif /* NCC_RUNTIME_NRT_H_ */

@@ -1,5 +1,7 @@
 #include "runtime/nrt.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -8,8 +10,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "runtime/sim/neff_builder_for_tests.h"
 
@@ -33,19 +33,17 @@ std::string ReluPlusOneNeff() {
                         neff::ActivationFunction::RELU)
                  .Wait(0, 1)
                  .Signal(1));
-  b.Add(vec, TensorScalar(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}}),
-                          neff::AluOp::ADD, 1.0f)
-                 .Wait(1, 1)
-                 .Signal(2));
+  b.Add(vec,
+        TensorScalar(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}}), neff::AluOp::ADD, 1.0f)
+            .Wait(1, 1)
+            .Signal(2));
   b.Add(dma, DmaCopy(Dram(32, 2, 4, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}})).Wait(2, 1));
   return b.Build();
 }
 
 class NrtTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
-  }
+  void SetUp() override { ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS); }
   void TearDown() override { nrt_close(); }
 
   nrt_model_t* Load(const std::string& bytes) {
@@ -59,8 +57,7 @@ class NrtTest : public ::testing::Test {
 TEST_F(NrtTest, StatusNames) {
   EXPECT_STREQ(nrt_get_status_as_str(NRT_SUCCESS), "NRT_SUCCESS");
   EXPECT_STREQ(nrt_get_status_as_str(NRT_LOAD_NEFF_FAIL), "NRT_LOAD_NEFF_FAIL");
-  EXPECT_STREQ(nrt_get_status_as_str(static_cast<NRT_STATUS>(999)),
-               "NRT_UNKNOWN_STATUS");
+  EXPECT_STREQ(nrt_get_status_as_str(static_cast<NRT_STATUS>(999)), "NRT_UNKNOWN_STATUS");
 }
 
 TEST_F(NrtTest, FullLifecycle) {
@@ -84,10 +81,8 @@ TEST_F(NrtTest, FullLifecycle) {
   ASSERT_EQ(nrt_free_model_tensor_info(info), NRT_SUCCESS);
 
   nrt_tensor_t *in = nullptr, *out = nullptr;
-  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "x", &in),
-            NRT_SUCCESS);
-  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "y", &out),
-            NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "x", &in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "y", &out), NRT_SUCCESS);
   EXPECT_EQ(nrt_tensor_get_size(in), 32u);
   const float xs[8] = {-2, -1, 0, 1, 2, 3, -0.5f, 0.5f};
   ASSERT_EQ(nrt_tensor_write(in, xs, 0, sizeof xs), NRT_SUCCESS);
@@ -143,14 +138,12 @@ TEST_F(NrtTest, MissingAndMissizedInputs) {
 
   EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_EXEC_BAD_INPUT);
   std::string err = nrt_get_last_error();
-  EXPECT_NE(err.find("model input 'x' (float32[2, 4]) is missing"),
-            std::string::npos) << err;
+  EXPECT_NE(err.find("model input 'x' (float32[2, 4]) is missing"), std::string::npos) << err;
 
   nrt_add_tensor_to_tensor_set(inputs, "x", small);
   EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_EXEC_BAD_INPUT);
   err = nrt_get_last_error();
-  EXPECT_NE(err.find("input 'x' is 16 bytes but the model expects 32"),
-            std::string::npos) << err;
+  EXPECT_NE(err.find("input 'x' is 16 bytes but the model expects 32"), std::string::npos) << err;
 
   // A tensor freed while still in a set is a bad handle, not a crash.
   nrt_tensor_free(&small);
@@ -164,11 +157,10 @@ TEST_F(NrtTest, MissingAndMissizedInputs) {
 
 TEST_F(NrtTest, RejectsTruncatedAndCorruptNeffs) {
   const std::string good = ReluPlusOneNeff();
-  for (size_t keep : {size_t{0}, size_t{3}, size_t{8}, good.size() / 3,
-                      good.size() / 2, good.size() - 1}) {
+  for (size_t keep :
+       {size_t{0}, size_t{3}, size_t{8}, good.size() / 3, good.size() / 2, good.size() - 1}) {
     nrt_model_t* model = reinterpret_cast<nrt_model_t*>(0x1);
-    EXPECT_EQ(nrt_load(good.data(), keep, 0, 1, &model), NRT_LOAD_NEFF_FAIL)
-        << "kept " << keep;
+    EXPECT_EQ(nrt_load(good.data(), keep, 0, 1, &model), NRT_LOAD_NEFF_FAIL) << "kept " << keep;
     EXPECT_EQ(model, nullptr);
     EXPECT_NE(std::string(nrt_get_last_error()), "");
   }
@@ -196,23 +188,21 @@ TEST_F(NrtTest, RejectsProgramsThatFailVerification) {
   const std::string bytes = b.Build();
   nrt_model_t* model = nullptr;
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_LOAD_NEFF_FAIL);
-  EXPECT_NE(std::string(nrt_get_last_error())
-                .find("NEFF verify: queue DMA[0] instruction 0 (DMA_COPY)"),
-            std::string::npos) << nrt_get_last_error();
+  EXPECT_NE(
+      std::string(nrt_get_last_error()).find("NEFF verify: queue DMA[0] instruction 0 (DMA_COPY)"),
+      std::string::npos)
+      << nrt_get_last_error();
 
   NeffBuilder newer;
   newer.set_version_major(99);
   const std::string nb = newer.Build();
-  EXPECT_EQ(nrt_load(nb.data(), nb.size(), 0, 1, &model),
-            NRT_UNSUPPORTED_NEFF_VERSION);
+  EXPECT_EQ(nrt_load(nb.data(), nb.size(), 0, 1, &model), NRT_UNSUPPORTED_NEFF_VERSION);
 }
 
 TEST_F(NrtTest, LoadFromMissingFile) {
   nrt_model_t* model = nullptr;
-  EXPECT_EQ(nrt_load_from_file("/nonexistent/model.neff", 0, 1, &model),
-            NRT_LOAD_NEFF_FAIL);
-  EXPECT_NE(std::string(nrt_get_last_error()).find("/nonexistent/model.neff"),
-            std::string::npos);
+  EXPECT_EQ(nrt_load_from_file("/nonexistent/model.neff", 0, 1, &model), NRT_LOAD_NEFF_FAIL);
+  EXPECT_NE(std::string(nrt_get_last_error()).find("/nonexistent/model.neff"), std::string::npos);
 }
 
 TEST_F(NrtTest, DeadlockIsRejectedAtLoad) {
@@ -235,13 +225,12 @@ TEST_F(NrtTest, ClosedAndBadArguments) {
   nrt_model_t* model = nullptr;
   const std::string bytes = ReluPlusOneNeff();
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 3, &model), NRT_INVALID);
-  EXPECT_NE(std::string(nrt_get_last_error()).find("nc_count 3 from start_nc 0"),
-            std::string::npos)
+  EXPECT_NE(std::string(nrt_get_last_error()).find("nc_count 3 from start_nc 0"), std::string::npos)
       << nrt_get_last_error();
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 2, 1, &model), NRT_INVALID);
-  EXPECT_NE(std::string(nrt_get_last_error())
-                .find("start_nc 2 is out of range: 2 NeuronCore(s) visible"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(nrt_get_last_error()).find("start_nc 2 is out of range: 2 NeuronCore(s) visible"),
+      std::string::npos)
       << nrt_get_last_error();
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 1, 0, &model), NRT_INVALID);
   EXPECT_EQ(nrt_load(nullptr, 10, 0, 1, &model), NRT_INVALID);
@@ -332,8 +321,7 @@ TEST_F(NrtTest, VisibleCoresPickThePhysicalCore) {
   const std::string bytes = ReluPlusOneNeff();
   nrt_model_t* model = nullptr;
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 1, 1, &model), NRT_INVALID);
-  EXPECT_NE(std::string(nrt_get_last_error()).find("1 NeuronCore(s) visible"),
-            std::string::npos)
+  EXPECT_NE(std::string(nrt_get_last_error()).find("1 NeuronCore(s) visible"), std::string::npos)
       << nrt_get_last_error();
   ASSERT_EQ(nrt_load(bytes.data(), bytes.size(), 0, -1, &model), NRT_SUCCESS);
   nrt_tensor_t *in = nullptr, *out = nullptr;
@@ -376,8 +364,9 @@ TEST_F(NrtTest, InvalidCoreEnvironmentFailsInit) {
     const char* message;
   };
   for (const Case& c : {
-           Case{"2", nullptr, "NeuronCore 2 does not exist (this Inferentia2 chip "
-                              "has NeuronCores 0-1)"},
+           Case{"2", nullptr,
+                "NeuronCore 2 does not exist (this Inferentia2 chip "
+                "has NeuronCores 0-1)"},
            Case{"0-3", nullptr, "NeuronCore 3 does not exist"},
            Case{"one", nullptr, "'one' is not a core id"},
            Case{"1-0", nullptr, "'1-0' is not a core id"},

@@ -57,9 +57,9 @@ double GpSimdNs(const CoreSpec& spec, int64_t free_elems) {
 double DmaNs(const CoreSpec& spec, int64_t bytes, int64_t contiguous_bytes) {
   // Short contiguous runs waste descriptor bandwidth: scale the rate by the
   // fraction of an efficient burst each run fills.
-  double efficiency = std::min<double>(
-      1.0, std::max<int64_t>(contiguous_bytes, 64) /
-               static_cast<double>(spec.dma_efficient_contiguous_bytes));
+  double efficiency =
+      std::min<double>(1.0, std::max<int64_t>(contiguous_bytes, 64) /
+                                static_cast<double>(spec.dma_efficient_contiguous_bytes));
   double gbps = spec.dma_queue_gbps * std::max(efficiency, 0.05);
   return spec.dma_start_latency_ns + bytes / gbps;
 }

@@ -13,24 +13,24 @@ inline constexpr int kNumComputeEngines = 4;
 
 struct CoreSpec {
   const char* name;
-  int partitions;                    // SBUF/PSUM partitions and PE rows
-  int64_t sbuf_partition_bytes;      // per partition
-  int64_t psum_partition_bytes;      // per partition
+  int partitions;                // SBUF/PSUM partitions and PE rows
+  int64_t sbuf_partition_bytes;  // per partition
+  int64_t psum_partition_bytes;  // per partition
   int psum_banks;
-  int64_t psum_bank_bytes;           // per partition per bank
-  int matmul_max_stationary_free;    // M (PE columns)
-  int matmul_max_moving_free;        // N
+  int64_t psum_bank_bytes;         // per partition per bank
+  int matmul_max_stationary_free;  // M (PE columns)
+  int matmul_max_moving_free;      // N
   double tensor_ghz;
   double vector_ghz;
   double scalar_ghz;
   double gpsimd_ghz;
   int dma_queues;
-  double dma_queue_gbps;             // GB/s per DMA queue
+  double dma_queue_gbps;  // GB/s per DMA queue
   double dma_start_latency_ns;
   int64_t dma_efficient_contiguous_bytes;  // below this, DMA runs slower
   int semaphores;
-  int instruction_overhead_cycles;   // fixed cost for tiny instructions
-  int min_instruction_cycles;        // e.g. activation max(64, N)
+  int instruction_overhead_cycles;  // fixed cost for tiny instructions
+  int min_instruction_cycles;       // e.g. activation max(64, N)
 };
 
 const CoreSpec& NeuronCoreV2();

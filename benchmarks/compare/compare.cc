@@ -40,8 +40,7 @@
 #include "runtime/nrt.h"
 #include "tools/npy/npy.h"
 
-#if !defined(NCC_COMPARE_NO_ORT) && \
-    __has_include("benchmarks/compare/ort_capi/onnxruntime_c_api.h")
+#if !defined(NCC_COMPARE_NO_ORT) && __has_include("benchmarks/compare/ort_capi/onnxruntime_c_api.h")
 #include "benchmarks/compare/ort_capi/onnxruntime_c_api.h"
 #define NCC_COMPARE_HAS_ORT 1
 #else
@@ -53,8 +52,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
 struct Options {
@@ -94,8 +92,7 @@ double PeakRssMiB() {
   while (std::getline(status, line)) {
     if (line.rfind("VmHWM:", 0) == 0) {
       int64_t kb = 0;
-      std::vector<absl::string_view> parts =
-          absl::StrSplit(line, ' ', absl::SkipEmpty());
+      std::vector<absl::string_view> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
       if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kb)) {
         return kb / 1024.0;
       }
@@ -105,8 +102,8 @@ double PeakRssMiB() {
 }
 
 absl::Status NrtError(absl::string_view what, NRT_STATUS s) {
-  return absl::InternalError(absl::StrCat(what, " failed (NRT_STATUS ", s,
-                                          "): ", nrt_get_last_error()));
+  return absl::InternalError(
+      absl::StrCat(what, " failed (NRT_STATUS ", s, "): ", nrt_get_last_error()));
 }
 
 // Reads every model input from `dir`/<name>.npy.
@@ -142,14 +139,13 @@ class OursRunner {
       if (model_) nrt_unload(model_);
       model_ = nullptr;
       const Clock::time_point start = Clock::now();
-      NRT_STATUS s = nrt_load_from_file_with_options(opt.neff.c_str(), 0, -1,
-                                                     &load_options, &model_);
+      NRT_STATUS s =
+          nrt_load_from_file_with_options(opt.neff.c_str(), 0, -1, &load_options, &model_);
       times.push_back(MsSince(start));
       if (s != NRT_SUCCESS) return NrtError("nrt_load_from_file", s);
     }
     load_ms_ = Summarize(times).median;
-    if (NRT_STATUS s = nrt_get_model_tensor_info(model_, &info_);
-        s != NRT_SUCCESS) {
+    if (NRT_STATUS s = nrt_get_model_tensor_info(model_, &info_); s != NRT_SUCCESS) {
       return NrtError("nrt_get_model_tensor_info", s);
     }
     for (uint64_t i = 0; i < info_->tensor_count; ++i) {
@@ -172,8 +168,8 @@ class OursRunner {
     for (uint64_t i = 0; i < info_->tensor_count; ++i) {
       const nrt_tensor_info_t& t = info_->tensor_array[i];
       nrt_tensor_t* tensor = nullptr;
-      if (NRT_STATUS s = nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0,
-                                             t.size, t.name, &tensor);
+      if (NRT_STATUS s =
+              nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, t.size, t.name, &tensor);
           s != NRT_SUCCESS) {
         return NrtError("nrt_tensor_allocate", s);
       }
@@ -181,19 +177,15 @@ class OursRunner {
       if (t.usage == NRT_TENSOR_USAGE_INPUT) {
         const ncc::npy::Array& a = inputs.at(t.name);
         if (a.data.size() != t.size) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("input '", t.name, "' has ", a.data.size(),
-                           " bytes; the NEFF expects ", t.size));
+          return absl::InvalidArgumentError(absl::StrCat("input '", t.name, "' has ", a.data.size(),
+                                                         " bytes; the NEFF expects ", t.size));
         }
-        if (NRT_STATUS s = nrt_tensor_write(tensor, a.data.data(), 0, t.size);
-            s != NRT_SUCCESS) {
+        if (NRT_STATUS s = nrt_tensor_write(tensor, a.data.data(), 0, t.size); s != NRT_SUCCESS) {
           return NrtError("nrt_tensor_write", s);
         }
       }
-      nrt_tensor_set_t* set =
-          t.usage == NRT_TENSOR_USAGE_INPUT ? inputs_ : outputs_;
-      if (NRT_STATUS s = nrt_add_tensor_to_tensor_set(set, t.name, tensor);
-          s != NRT_SUCCESS) {
+      nrt_tensor_set_t* set = t.usage == NRT_TENSOR_USAGE_INPUT ? inputs_ : outputs_;
+      if (NRT_STATUS s = nrt_add_tensor_to_tensor_set(set, t.name, tensor); s != NRT_SUCCESS) {
         return NrtError("nrt_add_tensor_to_tensor_set", s);
       }
     }
@@ -236,31 +228,26 @@ class OrtRunner {
     if (env_) api_->ReleaseEnv(env_);
   }
 
-  absl::Status Load(const Options& opt,
-                    const std::map<std::string, ncc::npy::Array>& inputs) {
+  absl::Status Load(const Options& opt, const std::map<std::string, ncc::npy::Array>& inputs) {
     void* lib = dlopen(opt.ort_lib.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("cannot open ", opt.ort_lib, ": ", dlerror()));
+      return absl::NotFoundError(absl::StrCat("cannot open ", opt.ort_lib, ": ", dlerror()));
     }
     using GetApiBase = const OrtApiBase* (*)();
     auto get_base = reinterpret_cast<GetApiBase>(dlsym(lib, "OrtGetApiBase"));
     if (get_base == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat(opt.ort_lib, " has no OrtGetApiBase"));
+      return absl::NotFoundError(absl::StrCat(opt.ort_lib, " has no OrtGetApiBase"));
     }
     const OrtApiBase* base = get_base();
     version_ = base->GetVersionString();
     // The header's API version must not exceed the library's.
     api_ = base->GetApi(ORT_API_VERSION);
     if (api_ == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("ONNX Runtime ", version_, " does not provide C API ",
-                       "version ", ORT_API_VERSION));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "ONNX Runtime ", version_, " does not provide C API ", "version ", ORT_API_VERSION));
     }
     OrtSessionOptions* so = nullptr;
-    absl::Status s =
-        Check(api_->CreateEnv(ORT_LOGGING_LEVEL_WARNING, "compare", &env_));
+    absl::Status s = Check(api_->CreateEnv(ORT_LOGGING_LEVEL_WARNING, "compare", &env_));
     if (s.ok()) s = Check(api_->CreateSessionOptions(&so));
     if (s.ok()) s = Check(api_->SetIntraOpNumThreads(so, opt.threads));
     if (s.ok()) s = Check(api_->SetInterOpNumThreads(so, 1));
@@ -272,8 +259,7 @@ class OrtRunner {
     }
     if (so) api_->ReleaseSessionOptions(so);
     if (!s.ok()) return s;
-    s = Check(api_->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault,
-                                        &memory_info_));
+    s = Check(api_->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memory_info_));
     if (!s.ok()) return s;
     OrtAllocator* allocator = nullptr;
     if (s = Check(api_->GetAllocatorWithDefaultOptions(&allocator)); !s.ok()) {
@@ -283,17 +269,14 @@ class OrtRunner {
     if (s = Check(api_->SessionGetInputCount(session_, &num_inputs)); !s.ok()) {
       return s;
     }
-    if (s = Check(api_->SessionGetOutputCount(session_, &num_outputs));
-        !s.ok()) {
+    if (s = Check(api_->SessionGetOutputCount(session_, &num_outputs)); !s.ok()) {
       return s;
     }
     for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
       char* name = nullptr;
       const bool is_input = i < num_inputs;
-      s = Check(is_input
-                    ? api_->SessionGetInputName(session_, i, allocator, &name)
-                    : api_->SessionGetOutputName(session_, i - num_inputs,
-                                                 allocator, &name));
+      s = Check(is_input ? api_->SessionGetInputName(session_, i, allocator, &name)
+                         : api_->SessionGetOutputName(session_, i - num_inputs, allocator, &name));
       if (!s.ok()) return s;
       (is_input ? input_names_ : output_names_).push_back(name);
       allocator->Free(allocator, name);
@@ -301,8 +284,7 @@ class OrtRunner {
     for (const std::string& name : input_names_) {
       auto it = inputs.find(name);
       if (it == inputs.end()) {
-        return absl::NotFoundError(
-            absl::StrCat("no sample input for ORT input '", name, "'"));
+        return absl::NotFoundError(absl::StrCat("no sample input for ORT input '", name, "'"));
       }
       const ncc::npy::Array& a = it->second;
       ONNXTensorElementDataType type;
@@ -313,13 +295,13 @@ class OrtRunner {
       } else if (a.dtype_descr == "<i4") {
         type = ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32;
       } else {
-        return absl::UnimplementedError(absl::StrCat(
-            "input '", name, "': dtype ", a.dtype_descr, " not handled"));
+        return absl::UnimplementedError(
+            absl::StrCat("input '", name, "': dtype ", a.dtype_descr, " not handled"));
       }
       OrtValue* value = nullptr;
       s = Check(api_->CreateTensorWithDataAsOrtValue(
-          memory_info_, const_cast<uint8_t*>(a.data.data()), a.data.size(),
-          a.shape.data(), a.shape.size(), type, &value));
+          memory_info_, const_cast<uint8_t*>(a.data.data()), a.data.size(), a.shape.data(),
+          a.shape.size(), type, &value));
       if (!s.ok()) return s;
       inputs_.push_back(value);
     }
@@ -332,9 +314,9 @@ class OrtRunner {
     for (const auto& n : output_names_) out_names.push_back(n.c_str());
     std::vector<OrtValue*> outputs(out_names.size(), nullptr);
     const Clock::time_point start = Clock::now();
-    absl::Status s = Check(api_->Run(
-        session_, nullptr, in_names.data(), inputs_.data(), inputs_.size(),
-        out_names.data(), out_names.size(), outputs.data()));
+    absl::Status s =
+        Check(api_->Run(session_, nullptr, in_names.data(), inputs_.data(), inputs_.size(),
+                        out_names.data(), out_names.size(), outputs.data()));
     const double ms = MsSince(start);
     for (OrtValue* v : outputs) {
       if (v) api_->ReleaseValue(v);
@@ -348,8 +330,8 @@ class OrtRunner {
  private:
   absl::Status Check(OrtStatus* status) {
     if (status == nullptr) return absl::OkStatus();
-    absl::Status s = absl::InternalError(
-        absl::StrCat("ONNX Runtime: ", api_->GetErrorMessage(status)));
+    absl::Status s =
+        absl::InternalError(absl::StrCat("ONNX Runtime: ", api_->GetErrorMessage(status)));
     api_->ReleaseStatus(status);
     return s;
   }
@@ -377,8 +359,7 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
   Options opt;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
-    std::pair<std::string, std::string> kv =
-        absl::StrSplit(arg, absl::MaxSplits('=', 1));
+    std::pair<std::string, std::string> kv = absl::StrSplit(arg, absl::MaxSplits('=', 1));
     std::string key = kv.first, value = kv.second;
     if (arg.find('=') == absl::string_view::npos) {
       if (i + 1 >= argc) {
@@ -388,8 +369,7 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
     }
     auto as_int = [&](int* out) {
       if (!absl::SimpleAtoi(value, out) || *out < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(key, ": '", value, "' is not a count"));
+        return absl::InvalidArgumentError(absl::StrCat(key, ": '", value, "' is not a count"));
       }
       return absl::OkStatus();
     };
@@ -423,8 +403,7 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
     return absl::InvalidArgumentError("--neff and --inputs are required");
   }
   if (opt.threads < 1 || opt.iterations < 1) {
-    return absl::InvalidArgumentError(
-        "--threads and --iterations must be >= 1");
+    return absl::InvalidArgumentError("--threads and --iterations must be >= 1");
   }
   if (opt.ort_lib != "none" && opt.onnx.empty()) {
     return absl::InvalidArgumentError("--ort_lib needs --onnx");
@@ -433,8 +412,7 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
 }
 
 absl::Status Main(const Options& opt) {
-  if (NRT_STATUS s = nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "");
-      s != NRT_SUCCESS) {
+  if (NRT_STATUS s = nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""); s != NRT_SUCCESS) {
     return NrtError("nrt_init", s);
   }
   OursRunner ours;
@@ -491,28 +469,24 @@ absl::Status Main(const Options& opt) {
 #endif
   }
   const Summary a = Summarize(ours_ms), b = Summarize(ort_ms);
-  std::printf(
-      "%s threads=%d: ours median %.3f ms (min %.3f, max %.3f) over %d runs\n",
-      opt.label.c_str(), opt.threads, a.median, a.min, a.max, opt.iterations);
+  std::printf("%s threads=%d: ours median %.3f ms (min %.3f, max %.3f) over %d runs\n",
+              opt.label.c_str(), opt.threads, a.median, a.min, a.max, opt.iterations);
   if (!ort_ms.empty()) {
     std::printf(
         "%s threads=%d: ORT  median %.3f ms (min %.3f, max %.3f); "
         "ours/ORT %.2fx\n",
-        opt.label.c_str(), opt.threads, b.median, b.min, b.max,
-        a.median / b.median);
+        opt.label.c_str(), opt.threads, b.median, b.min, b.max, a.median / b.median);
   }
   std::printf(
       "%s: NEFF load %.2f ms (median of %d), peak RSS %.1f MiB (ours only), "
       "estimated device latency %.3f ms (simulator estimate)\n",
-      opt.label.c_str(), ours.load_ms(), std::max(1, opt.loads), ours_rss_mib,
-      ours.estimated_ms());
+      opt.label.c_str(), ours.load_ms(), std::max(1, opt.loads), ours_rss_mib, ours.estimated_ms());
   // label threads ours(med,min,max) ort(med,min,max) load rss estimate
   std::printf(
       "RESULT\t%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.3f\t%.1f"
       "\t%.4f\n",
-      opt.label.c_str(), opt.threads, a.median, a.min, a.max,
-      ort_ms.empty() ? 0.0 : b.median, ort_ms.empty() ? 0.0 : b.min,
-      ort_ms.empty() ? 0.0 : b.max, ours.load_ms(), ours_rss_mib,
+      opt.label.c_str(), opt.threads, a.median, a.min, a.max, ort_ms.empty() ? 0.0 : b.median,
+      ort_ms.empty() ? 0.0 : b.min, ort_ms.empty() ? 0.0 : b.max, ours.load_ms(), ours_rss_mib,
       ours.estimated_ms());
   return absl::OkStatus();
 }
@@ -522,8 +496,7 @@ absl::Status Main(const Options& opt) {
 int main(int argc, char** argv) {
   auto opt = ParseArgs(argc, argv);
   if (!opt.ok()) {
-    std::fprintf(stderr, "compare: %s\n%s", opt.status().ToString().c_str(),
-                 kUsage);
+    std::fprintf(stderr, "compare: %s\n%s", opt.status().ToString().c_str(), kUsage);
     return 1;
   }
   if (absl::Status s = Main(*opt); !s.ok()) {

@@ -34,15 +34,14 @@ void BM_MatmulF32(benchmark::State& state, MatmulPath path) {
   }
   auto st = Random(kK * kM, 1), mv = Random(kK * kN, 2);
   std::vector<float> out(kM * kN);
-  const MatmulArgs args{kK,        kM, kN,         st.data(), kM,
-                        mv.data(), kN, out.data(), kN,        false};
+  const MatmulArgs args{kK, kM, kN, st.data(), kM, mv.data(), kN, out.data(), kN, false};
   for (auto _ : state) {
     MatmulF32With(path, args);
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      kTileFlops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(kTileFlops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 void BM_MatmulBf16(benchmark::State& state, MatmulPath path) {
@@ -55,15 +54,14 @@ void BM_MatmulBf16(benchmark::State& state, MatmulPath path) {
   F32ToBf16Array(stf.data(), st.data(), st.size());
   F32ToBf16Array(mvf.data(), mv.data(), mv.size());
   std::vector<float> out(kM * kN);
-  const MatmulBf16Args args{kK,        kM, kN,         st.data(), kM,
-                            mv.data(), kN, out.data(), kN,        false};
+  const MatmulBf16Args args{kK, kM, kN, st.data(), kM, mv.data(), kN, out.data(), kN, false};
   for (auto _ : state) {
     MatmulBf16With(path, args);
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      kTileFlops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(kTileFlops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 BENCHMARK_CAPTURE(BM_MatmulF32, reference, MatmulPath::kReference);
@@ -84,17 +82,15 @@ void BM_Activation(benchmark::State& state, Act func, bool reference) {
   for (auto _ : state) {
     for (int64_t r = 0; r < kRows; ++r) {
       if (reference) {
-        ActivationReference(func, a.data() + r * kCols, 1.5f, 0.25f,
-                            out.data() + r * kCols, kCols);
+        ActivationReference(func, a.data() + r * kCols, 1.5f, 0.25f, out.data() + r * kCols, kCols);
       } else {
-        Activation(func, a.data() + r * kCols, 1.5f, 0.25f,
-                   out.data() + r * kCols, kCols);
+        Activation(func, a.data() + r * kCols, 1.5f, 0.25f, out.data() + r * kCols, kCols);
       }
     }
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["Gelem/s"] = benchmark::Counter(
-      1e-9 * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["Gelem/s"] =
+      benchmark::Counter(1e-9 * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 BENCHMARK_CAPTURE(BM_Activation, relu, Act::kRelu, false);
@@ -116,16 +112,15 @@ void BM_TensorTensor(benchmark::State& state, Alu op, bool reference) {
     for (int64_t r = 0; r < kRows; ++r) {
       const int64_t o = r * kCols;
       if (reference) {
-        AluTensorTensorReference(op, a.data() + o, b.data() + o, out.data() + o,
-                                 kCols);
+        AluTensorTensorReference(op, a.data() + o, b.data() + o, out.data() + o, kCols);
       } else {
         AluTensorTensor(op, a.data() + o, b.data() + o, out.data() + o, kCols);
       }
     }
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["Gelem/s"] = benchmark::Counter(
-      1e-9 * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["Gelem/s"] =
+      benchmark::Counter(1e-9 * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 BENCHMARK_CAPTURE(BM_TensorTensor, add, Alu::kAdd, false);
@@ -138,12 +133,11 @@ void BM_ReduceMax(benchmark::State& state) {
   auto a = Random(kRows * kCols, 6);
   std::vector<float> out(kRows);
   for (auto _ : state) {
-    for (int64_t r = 0; r < kRows; ++r)
-      Reduce(Alu::kMax, a.data() + r * kCols, 1, kCols, &out[r]);
+    for (int64_t r = 0; r < kRows; ++r) Reduce(Alu::kMax, a.data() + r * kCols, 1, kCols, &out[r]);
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["Gelem/s"] = benchmark::Counter(
-      1e-9 * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["Gelem/s"] =
+      benchmark::Counter(1e-9 * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ReduceMax);
 

@@ -33,17 +33,16 @@ void RunProgram(benchmark::State& state, const std::string& bytes) {
     }
   }
   // rate inverted: seconds per (instruction * 1e-9) = ns per instruction.
-  state.counters["ns/instruction"] = benchmark::Counter(
-      kInstructions * 1e-9 * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns/instruction"] =
+      benchmark::Counter(kInstructions * 1e-9 * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // One queue, no semaphores: pure dispatch (one-element MEMSETs).
 void BM_DispatchOneQueue(benchmark::State& state) {
   NeffBuilder b;
   int q = b.AddQueue(EngineType::VECTOR);
-  for (int i = 0; i < kInstructions; ++i)
-    b.Add(q, Memset(Sbuf(0, 1, 0, {}), 1.0f));
+  for (int i = 0; i < kInstructions; ++i) b.Add(q, Memset(Sbuf(0, 1, 0, {}), 1.0f));
   RunProgram(state, b.Build());
 }
 BENCHMARK(BM_DispatchOneQueue);
@@ -69,12 +68,11 @@ void BM_DispatchTwentyQueues(benchmark::State& state) {
   NeffBuilder b;
   b.set_num_semaphores(20);
   std::vector<int> queues;
-  for (EngineType e : {EngineType::TENSOR, EngineType::VECTOR,
-                       EngineType::SCALAR, EngineType::GPSIMD}) {
+  for (EngineType e :
+       {EngineType::TENSOR, EngineType::VECTOR, EngineType::SCALAR, EngineType::GPSIMD}) {
     queues.push_back(b.AddQueue(e));
   }
-  for (uint32_t d = 0; d < 16; ++d)
-    queues.push_back(b.AddQueue(EngineType::DMA, d));
+  for (uint32_t d = 0; d < 16; ++d) queues.push_back(b.AddQueue(EngineType::DMA, d));
   const int per_queue = kInstructions / 20;
   for (int i = 0; i < per_queue; ++i) {
     for (int q = 0; q < 20; ++q) {
@@ -82,8 +80,7 @@ void BM_DispatchTwentyQueues(benchmark::State& state) {
                   : q == 2 ? TensorCopy(Sbuf(q, 1, 0, {}), Sbuf(q, 1, 4, {}))
                   : q >= 4 ? DmaCopy(Sbuf(q, 1, 0, {}), Sbuf(q, 1, 8, {}))
                            : Memset(Sbuf(q, 1, 0, {}), 1.0f);
-      if (i > 0 || q > 0)
-        inst.Wait(static_cast<uint16_t>((q + 19) % 20), q > 0 ? i + 1 : i);
+      if (i > 0 || q > 0) inst.Wait(static_cast<uint16_t>((q + 19) % 20), q > 0 ? i + 1 : i);
       b.Add(queues[q], inst.Signal(q));
     }
   }

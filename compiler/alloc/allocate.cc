@@ -59,9 +59,8 @@ class Occupancy {
 // tile's loads can overlap this tile's compute; a buffer that cannot be
 // placed that way takes the next, shorter reservation in `slacks`, and so
 // on. `*shortest` receives the shortest reservation any buffer needed.
-bool FirstFit(std::vector<Interval>& intervals, std::vector<Buffer>& buffers,
-              int64_t capacity, int64_t align, const std::vector<int64_t>& slacks,
-              int64_t* peak, int64_t* shortest) {
+bool FirstFit(std::vector<Interval>& intervals, std::vector<Buffer>& buffers, int64_t capacity,
+              int64_t align, const std::vector<int64_t>& slacks, int64_t* peak, int64_t* shortest) {
   struct Active {
     int64_t end;
     int64_t lo, hi;
@@ -132,13 +131,13 @@ void RecordReuse(std::vector<Interval>& intervals, std::vector<Buffer>& buffers)
   Occupancy occupancy;
   for (const Interval& iv : intervals) {
     Buffer& buf = buffers[iv.buffer];
-    buf.reuses = occupancy.Take(buf.address, buf.address + std::max<int64_t>(iv.size, 1),
-                                iv.buffer);
+    buf.reuses =
+        occupancy.Take(buf.address, buf.address + std::max<int64_t>(iv.size, 1), iv.buffer);
   }
 }
 
-absl::Status AllocateOnChip(TileProgram& program, Space space, int64_t capacity,
-                            int64_t align, int64_t* peak, int* reuse_distance) {
+absl::Status AllocateOnChip(TileProgram& program, Space space, int64_t capacity, int64_t align,
+                            int64_t* peak, int* reuse_distance) {
   std::vector<Interval> intervals = LiveIntervals(program, space);
   for (Interval& iv : intervals) iv.size = AlignUp(iv.size, align);
   // Keep freed space idle for a while (double buffering) where memory
@@ -159,12 +158,11 @@ absl::Status AllocateOnChip(TileProgram& program, Space space, int64_t capacity,
   std::vector<Interval> prefix;
   for (const Interval& iv : intervals) {
     prefix.push_back(iv);
-    if (!FirstFit(prefix, program.buffers, capacity, align, {0}, &unused_peak,
-                  &unused_shortest)) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          neff::EnumNameMemorySpace(space), " exhausted: cannot place '",
-          program.buffers[iv.buffer].name, "' (", iv.size,
-          " bytes per partition) within ", capacity, " bytes"));
+    if (!FirstFit(prefix, program.buffers, capacity, align, {0}, &unused_peak, &unused_shortest)) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(neff::EnumNameMemorySpace(space), " exhausted: cannot place '",
+                       program.buffers[iv.buffer].name, "' (", iv.size,
+                       " bytes per partition) within ", capacity, " bytes"));
     }
   }
   return absl::InternalError("allocation failed");
@@ -172,16 +170,15 @@ absl::Status AllocateOnChip(TileProgram& program, Space space, int64_t capacity,
 
 }  // namespace
 
-absl::Status Allocate(TileProgram& program, const target::CoreSpec& spec,
-                      AllocationStats* stats) {
+absl::Status Allocate(TileProgram& program, const target::CoreSpec& spec, AllocationStats* stats) {
   int sbuf_slack = 0, psum_slack = 0;
   if (auto s = AllocateOnChip(program, Space::SBUF, spec.sbuf_partition_bytes, 64,
                               &stats->sbuf_peak_bytes, &sbuf_slack);
       !s.ok()) {
     return s;
   }
-  if (auto s = AllocateOnChip(program, Space::PSUM, spec.psum_partition_bytes,
-                              spec.psum_bank_bytes, &stats->psum_peak_bytes, &psum_slack);
+  if (auto s = AllocateOnChip(program, Space::PSUM, spec.psum_partition_bytes, spec.psum_bank_bytes,
+                              &stats->psum_peak_bytes, &psum_slack);
       !s.ok()) {
     return s;
   }

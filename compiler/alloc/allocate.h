@@ -13,9 +13,9 @@
 namespace ncc::alloc {
 
 struct AllocationStats {
-  int64_t sbuf_peak_bytes = 0;   // per partition
-  int64_t psum_peak_bytes = 0;   // per partition
-  int64_t dram_bytes = 0;        // arena size
+  int64_t sbuf_peak_bytes = 0;  // per partition
+  int64_t psum_peak_bytes = 0;  // per partition
+  int64_t dram_bytes = 0;       // arena size
   int64_t weights_bytes = 0;
   // Instructions by which a freed on-chip buffer's space is kept out of
   // reuse, so that the next tile's loads can overlap this tile's compute.

@@ -154,8 +154,8 @@ struct Store {
   std::pair<int64_t, int64_t> extent;  // DRAM bytes
   int64_t dram_base;                   // elements
   int chip_partition;
-  int64_t chip_base;                   // elements
-  std::vector<Axis> axes;              // DRAM stride descending, nested
+  int64_t chip_base;       // elements
+  std::vector<Axis> axes;  // DRAM stride descending, nested
 };
 
 std::optional<Store> StoreOf(const TileInst& inst, int index) {
@@ -175,8 +175,8 @@ std::optional<Store> StoreOf(const TileInst& inst, int index) {
     if (a.dram <= reach) return std::nullopt;
     reach += (a.size - 1) * a.dram;
   }
-  return Store{index, chip.buffer, dram.dtype, ByteRange(dram), dram.offset / e,
-               chip.start_partition, chip.offset / e, std::move(*axes)};
+  return Store{index,           chip.buffer,          dram.dtype,      ByteRange(dram),
+               dram.offset / e, chip.start_partition, chip.offset / e, std::move(*axes)};
 }
 
 // The part of `store`'s on-chip tile that a load of `load_src` reads, as an
@@ -618,9 +618,9 @@ class Residency {
 
   TileProgram& program_;
   const int64_t n_;
-  std::vector<int64_t> first_, last_;      // per buffer: first and last instruction using it
+  std::vector<int64_t> first_, last_;         // per buffer: first and last instruction using it
   std::vector<std::vector<int64_t>> writes_;  // per buffer: instructions writing it
-  std::vector<int64_t> bytes_;             // per SBUF buffer: bytes per partition, aligned
+  std::vector<int64_t> bytes_;                // per SBUF buffer: bytes per partition, aligned
   Pressure pressure_;
   const int64_t budget_;
   CopyEngines engines_;

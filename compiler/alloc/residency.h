@@ -31,11 +31,11 @@ struct ResidencyOptions {
 };
 
 struct ResidencyStats {
-  double sbuf_budget = 0;         // the budget used (ResidencyOptions)
-  int64_t loads_forwarded = 0;    // DRAM loads now served on chip
-  int64_t loads_in_place = 0;     // of which the consumer reads the tile in place
-  int64_t bytes_forwarded = 0;    // DMA bytes no longer loaded
-  int64_t stores_removed = 0;     // stores to intermediates nobody loads any more
+  double sbuf_budget = 0;       // the budget used (ResidencyOptions)
+  int64_t loads_forwarded = 0;  // DRAM loads now served on chip
+  int64_t loads_in_place = 0;   // of which the consumer reads the tile in place
+  int64_t bytes_forwarded = 0;  // DMA bytes no longer loaded
+  int64_t stores_removed = 0;   // stores to intermediates nobody loads any more
   int64_t store_bytes_removed = 0;
   // Loads that could have been served on chip but were left as a DRAM round
   // trip because the producer's tile would not fit in SBUF until then.

@@ -117,16 +117,17 @@ int64_t Elements(const std::vector<int64_t>& shape) {
 }
 
 // Sample `s` of input `spec` as bytes in the input's dtype.
-absl::StatusOr<std::string> MakeInput(const TensorSpec& spec, int s,
-                                      const npy::Array* given, std::mt19937_64& rng) {
+absl::StatusOr<std::string> MakeInput(const TensorSpec& spec, int s, const npy::Array* given,
+                                      std::mt19937_64& rng) {
   const int64_t n = Elements(spec.shape);
   const int64_t item = n == 0 ? 0 : static_cast<int64_t>(spec.size) / n;
   std::string bytes(spec.size, '\0');
   if (given != nullptr) {
-    if (given->NumElements() % std::max<int64_t>(n, 1) != 0 || given->data.size() % spec.size != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--accuracy-inputs: the file for input '", spec.name, "' does not hold whole samples of ",
-          spec.size, " bytes"));
+    if (given->NumElements() % std::max<int64_t>(n, 1) != 0 ||
+        given->data.size() % spec.size != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--accuracy-inputs: the file for input '",
+                                                     spec.name, "' does not hold whole samples of ",
+                                                     spec.size, " bytes"));
     }
     const size_t stack = given->data.size() / spec.size;
     std::memcpy(bytes.data(), given->data.data() + (s % stack) * spec.size, spec.size);
@@ -137,10 +138,26 @@ absl::StatusOr<std::string> MakeInput(const TensorSpec& spec, int s,
   for (int64_t i = 0; i < n; ++i) {
     char* p = bytes.data() + i * item;
     switch (spec.dtype) {
-      case NRT_DTYPE_FLOAT32: { float v = real(rng); std::memcpy(p, &v, 4); break; }
-      case NRT_DTYPE_FLOAT64: { double v = real(rng); std::memcpy(p, &v, 8); break; }
-      case NRT_DTYPE_INT64: { int64_t v = integer(rng); std::memcpy(p, &v, 8); break; }
-      case NRT_DTYPE_INT32: { int32_t v = static_cast<int32_t>(integer(rng)); std::memcpy(p, &v, 4); break; }
+      case NRT_DTYPE_FLOAT32: {
+        float v = real(rng);
+        std::memcpy(p, &v, 4);
+        break;
+      }
+      case NRT_DTYPE_FLOAT64: {
+        double v = real(rng);
+        std::memcpy(p, &v, 8);
+        break;
+      }
+      case NRT_DTYPE_INT64: {
+        int64_t v = integer(rng);
+        std::memcpy(p, &v, 8);
+        break;
+      }
+      case NRT_DTYPE_INT32: {
+        int32_t v = static_cast<int32_t>(integer(rng));
+        std::memcpy(p, &v, 4);
+        break;
+      }
       default:
         return absl::UnimplementedError(absl::StrCat("accuracy report: input '", spec.name, "' is ",
                                                      nrt_dtype_as_str(spec.dtype),
@@ -183,14 +200,16 @@ absl::StatusOr<std::vector<std::vector<float>>> Execute(const LoadedModel& m,
   std::vector<TensorPtr> tensors;
   nrt_tensor_set_t* in_raw = nullptr;
   nrt_tensor_set_t* out_raw = nullptr;
-  if (NRT_STATUS s = nrt_allocate_tensor_set(&in_raw); s != NRT_SUCCESS) return NrtError("tensor set", s);
+  if (NRT_STATUS s = nrt_allocate_tensor_set(&in_raw); s != NRT_SUCCESS)
+    return NrtError("tensor set", s);
   SetPtr in_set(in_raw);
-  if (NRT_STATUS s = nrt_allocate_tensor_set(&out_raw); s != NRT_SUCCESS) return NrtError("tensor set", s);
+  if (NRT_STATUS s = nrt_allocate_tensor_set(&out_raw); s != NRT_SUCCESS)
+    return NrtError("tensor set", s);
   SetPtr out_set(out_raw);
   auto add = [&](const TensorSpec& spec, nrt_tensor_set_t* set) -> absl::StatusOr<nrt_tensor_t*> {
     nrt_tensor_t* t = nullptr;
-    if (NRT_STATUS s = nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, spec.size,
-                                           spec.name.c_str(), &t);
+    if (NRT_STATUS s =
+            nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, spec.size, spec.name.c_str(), &t);
         s != NRT_SUCCESS) {
       return NrtError("nrt_tensor_allocate", s);
     }
@@ -203,7 +222,8 @@ absl::StatusOr<std::vector<std::vector<float>>> Execute(const LoadedModel& m,
   for (size_t i = 0; i < m.inputs.size(); ++i) {
     auto t = add(m.inputs[i], in_set.get());
     if (!t.ok()) return t.status();
-    if (NRT_STATUS s = nrt_tensor_write(*t, inputs[i].data(), 0, inputs[i].size()); s != NRT_SUCCESS) {
+    if (NRT_STATUS s = nrt_tensor_write(*t, inputs[i].data(), 0, inputs[i].size());
+        s != NRT_SUCCESS) {
       return NrtError("nrt_tensor_write", s);
     }
   }
@@ -234,9 +254,9 @@ absl::StatusOr<std::vector<std::vector<float>>> Execute(const LoadedModel& m,
 
 }  // namespace
 
-absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(
-    const std::string& reference_neff, const std::string& candidate_neff,
-    const AccuracyOptions& options) {
+absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(const std::string& reference_neff,
+                                                               const std::string& candidate_neff,
+                                                               const AccuracyOptions& options) {
   if (options.samples < 1) {
     return absl::InvalidArgumentError("--verify-accuracy: the sample count must be at least 1");
   }

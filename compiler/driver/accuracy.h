@@ -59,9 +59,9 @@ class OutputComparison {
   int64_t rows_ = 0, top1_ = 0, top5_ = 0;
 };
 
-absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(
-    const std::string& reference_neff, const std::string& candidate_neff,
-    const AccuracyOptions& options);
+absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(const std::string& reference_neff,
+                                                               const std::string& candidate_neff,
+                                                               const AccuracyOptions& options);
 
 // One line per output: "y: max abs 1.2e-03, max rel 4.0e-03, cosine
 // 0.99998, top-1 100.0%, top-5 100.0%".

@@ -23,8 +23,7 @@ TEST(OutputComparison, IdenticalOutputsAgreeExactly) {
 TEST(OutputComparison, MeasuresErrorsCosineAndTopK) {
   OutputComparison c("logits", {2, 6});
   // Row 0: argmax moves from 5 to 4 (still in the top-5). Row 1 unchanged.
-  c.AddSample({0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0},
-              {0, 1, 2, 3, 6, 5, 5, 4, 3, 2, 1, 0});
+  c.AddSample({0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0}, {0, 1, 2, 3, 6, 5, 5, 4, 3, 2, 1, 0});
   OutputAccuracy a = c.Result();
   EXPECT_DOUBLE_EQ(a.max_abs_error, 2.0);
   EXPECT_DOUBLE_EQ(a.max_rel_error, 0.5);  // 2 / |4|
@@ -78,7 +77,7 @@ TEST(VerifyAccuracy, Bf16MatmultStaysCloseToFp32) {
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(report.accuracy.size(), 1u);
   const OutputAccuracy& y = report.accuracy[0];
-  EXPECT_GT(y.max_abs_error, 0);      // the cast really happened
+  EXPECT_GT(y.max_abs_error, 0);  // the cast really happened
   EXPECT_LT(y.max_abs_error, 0.1);
   EXPECT_GT(y.min_cosine, 0.999);
   // The sensitivity run: FP32 moved by rounding only its inputs to bf16.

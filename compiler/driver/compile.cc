@@ -24,8 +24,8 @@ class StageTimer {
   explicit StageTimer(CompileReport* report) : report_(report) {}
   void Done(const char* stage) {
     auto now = std::chrono::steady_clock::now();
-    report_->stage_ms.emplace_back(
-        stage, std::chrono::duration<double, std::milli>(now - last_).count());
+    report_->stage_ms.emplace_back(stage,
+                                   std::chrono::duration<double, std::milli>(now - last_).count());
     last_ = now;
   }
 
@@ -42,8 +42,7 @@ class StageTimer {
 // allocator reserved double-buffering space buffer by buffer (ResNet-50
 // 2129 us against 2252 at 45% and 2309 at 30%, estimates).
 absl::Status AllocateWithResidency(const CompileOptions& options, const target::CoreSpec& spec,
-                                   lower::TileProgram& program,
-                                   alloc::AllocationStats* alloc_stats,
+                                   lower::TileProgram& program, alloc::AllocationStats* alloc_stats,
                                    alloc::ResidencyStats* residency) {
   if (!options.sbuf_residency) return alloc::Allocate(program, spec, alloc_stats);
   // Only the instructions change between tries; the buffers (and the
@@ -78,7 +77,8 @@ std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
   }
   std::vector<std::string> parts;
   for (const auto& [key, names] : groups) {
-    std::vector<std::string> shown(names.begin(), names.begin() + std::min<size_t>(3, names.size()));
+    std::vector<std::string> shown(names.begin(),
+                                   names.begin() + std::min<size_t>(3, names.size()));
     parts.push_back(absl::StrCat(key, " (x", names.size(), ": '", absl::StrJoin(shown, "', '"),
                                  names.size() > 3 ? "', ..." : "'", ")"));
   }
@@ -93,8 +93,8 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   CompileReport& report = result.report;
   StageTimer timer(&report);
   if (options.framework != "ONNX") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "framework '", options.framework, "' is not supported yet (supported: ONNX)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("framework '", options.framework, "' is not supported yet (supported: ONNX)"));
   }
   auto bytes = neff::ReadFile(model_path);
   if (!bytes.ok()) return bytes.status();
@@ -130,7 +130,8 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   if (options.auto_cast.mode == passes::AutoCastMode::kAll) {
     lower::LegalizeSixteenBitFloats(graph);
     if (auto s = ir::Verify(graph); !s.ok()) {
-      return absl::InternalError(absl::StrCat("IR invalid after 16-bit legalization: ", s.message()));
+      return absl::InternalError(
+          absl::StrCat("IR invalid after 16-bit legalization: ", s.message()));
     }
   }
   report.unsupported = lower::FindUnsupported(graph);

@@ -5,13 +5,12 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <functional>
-#include <set>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

@@ -33,11 +33,16 @@ FbAp EmitOperand(flatbuffers::FlatBufferBuilder& fbb, const lower::TileProgram& 
 
 neff::EngineType ToEngineType(target::Engine e) {
   switch (e) {
-    case target::Engine::kTensor: return neff::EngineType::TENSOR;
-    case target::Engine::kVector: return neff::EngineType::VECTOR;
-    case target::Engine::kScalar: return neff::EngineType::SCALAR;
-    case target::Engine::kGpSimd: return neff::EngineType::GPSIMD;
-    case target::Engine::kDma: return neff::EngineType::DMA;
+    case target::Engine::kTensor:
+      return neff::EngineType::TENSOR;
+    case target::Engine::kVector:
+      return neff::EngineType::VECTOR;
+    case target::Engine::kScalar:
+      return neff::EngineType::SCALAR;
+    case target::Engine::kGpSimd:
+      return neff::EngineType::GPSIMD;
+    case target::Engine::kDma:
+      return neff::EngineType::DMA;
   }
   return neff::EngineType::DMA;
 }
@@ -107,8 +112,7 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
       b.add_imm2(inst.imm2);
       insts.push_back(b.Finish());
     }
-    queues.push_back(neff::CreateQueue(fbb, ToEngineType(q.engine),
-                                       static_cast<uint32_t>(q.index),
+    queues.push_back(neff::CreateQueue(fbb, ToEngineType(q.engine), static_cast<uint32_t>(q.index),
                                        fbb.CreateVector(insts)));
   }
 
@@ -123,12 +127,10 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   std::vector<flatbuffers::Offset<neff::OutputAccuracy>> accuracy;
   for (const OutputAccuracy& a : metadata.accuracy) {
     accuracy.push_back(neff::CreateOutputAccuracy(fbb, fbb.CreateString(a.name), a.max_abs_error,
-                                                  a.max_rel_error, a.min_cosine,
-                                                  a.top1_agreement, a.top5_agreement,
-                                                  a.input_rounding_cosine));
+                                                  a.max_rel_error, a.min_cosine, a.top1_agreement,
+                                                  a.top5_agreement, a.input_rounding_cosine));
   }
-  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<neff::OutputAccuracy>>>
-      accuracy_vec;
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<neff::OutputAccuracy>>> accuracy_vec;
   flatbuffers::Offset<flatbuffers::String> accuracy_policy;
   if (!metadata.accuracy.empty()) {
     accuracy_vec = fbb.CreateVector(accuracy);

@@ -24,10 +24,8 @@ struct NeffMetadata {
   int accuracy_samples = 0;
 };
 
-std::string EmitNeff(const lower::TileProgram& program,
-                     const schedule::Schedule& schedule,
-                     const alloc::AllocationStats& stats,
-                     const NeffMetadata& metadata);
+std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule& schedule,
+                     const alloc::AllocationStats& stats, const NeffMetadata& metadata);
 
 }  // namespace ncc::driver
 

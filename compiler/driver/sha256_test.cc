@@ -20,8 +20,8 @@ TEST(Sha256, KnownVectors) {
 TEST(Sha256, HardwareAndPortablePathsAgreeOnAwkwardLengths) {
   std::string data;
   for (int i = 0; i < 70000; ++i) data.push_back(static_cast<char>(i * 131 + (i >> 7)));
-  for (size_t n : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{63}, size_t{64},
-                   size_t{65}, size_t{127}, size_t{128}, size_t{129}, size_t{4095}, data.size()}) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{63}, size_t{64}, size_t{65},
+                   size_t{127}, size_t{128}, size_t{129}, size_t{4095}, data.size()}) {
     EXPECT_EQ(Sha256Hex(absl::string_view(data).substr(0, n)),
               Sha256HexPortable(absl::string_view(data).substr(0, n)))
         << n;

@@ -23,16 +23,14 @@ float Op::GetFloat(absl::string_view key, float default_value) const {
   return default_value;
 }
 
-std::string Op::GetString(absl::string_view key,
-                          absl::string_view default_value) const {
+std::string Op::GetString(absl::string_view key, absl::string_view default_value) const {
   auto it = attrs.find(std::string(key));
   if (it == attrs.end()) return std::string(default_value);
   if (auto* v = std::get_if<std::string>(&it->second)) return *v;
   return std::string(default_value);
 }
 
-std::vector<int64_t> Op::GetInts(absl::string_view key,
-                                 std::vector<int64_t> default_value) const {
+std::vector<int64_t> Op::GetInts(absl::string_view key, std::vector<int64_t> default_value) const {
   auto it = attrs.find(std::string(key));
   if (it == attrs.end()) return default_value;
   if (auto* v = std::get_if<std::vector<int64_t>>(&it->second)) return *v;
@@ -69,15 +67,13 @@ Value* Graph::AddConstant(absl::string_view name, DType dtype, Shape shape,
   return value;
 }
 
-Op* Graph::AddOp(absl::string_view type, absl::string_view name,
-                 std::vector<Value*> inputs, std::vector<Value*> outputs) {
-  return InsertOpBefore(nullptr, type, name, std::move(inputs),
-                        std::move(outputs));
+Op* Graph::AddOp(absl::string_view type, absl::string_view name, std::vector<Value*> inputs,
+                 std::vector<Value*> outputs) {
+  return InsertOpBefore(nullptr, type, name, std::move(inputs), std::move(outputs));
 }
 
-Op* Graph::InsertOpBefore(Op* before, absl::string_view type,
-                          absl::string_view name, std::vector<Value*> inputs,
-                          std::vector<Value*> outputs) {
+Op* Graph::InsertOpBefore(Op* before, absl::string_view type, absl::string_view name,
+                          std::vector<Value*> inputs, std::vector<Value*> outputs) {
   auto op = std::make_unique<Op>();
   op->type = std::string(type);
   op->name = std::string(name);
@@ -85,8 +81,8 @@ Op* Graph::InsertOpBefore(Op* before, absl::string_view type,
   op->outputs = std::move(outputs);
   for (Value* out : op->outputs) out->producer = op.get();
   Op* raw = op.get();
-  auto it = std::find_if(ops_.begin(), ops_.end(),
-                         [&](const auto& o) { return o.get() == before; });
+  auto it =
+      std::find_if(ops_.begin(), ops_.end(), [&](const auto& o) { return o.get() == before; });
   ops_.insert(it, std::move(op));
   return raw;
 }
@@ -95,8 +91,7 @@ void Graph::RemoveOp(Op* op) {
   for (Value* out : op->outputs) {
     if (out->producer == op) out->producer = nullptr;
   }
-  ops_.erase(std::remove_if(ops_.begin(), ops_.end(),
-                            [&](const auto& o) { return o.get() == op; }),
+  ops_.erase(std::remove_if(ops_.begin(), ops_.end(), [&](const auto& o) { return o.get() == op; }),
              ops_.end());
 }
 
@@ -122,8 +117,7 @@ Value* Graph::FindValue(absl::string_view name) const {
 std::vector<Op*> Graph::Users(const Value* value) const {
   std::vector<Op*> users;
   for (const auto& op : ops_) {
-    if (std::find(op->inputs.begin(), op->inputs.end(), value) !=
-        op->inputs.end()) {
+    if (std::find(op->inputs.begin(), op->inputs.end(), value) != op->inputs.end()) {
       users.push_back(op.get());
     }
   }
@@ -153,16 +147,14 @@ absl::Status Verify(const Graph& graph) {
     }
     for (int64_t d : v->shape) {
       if (d < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("value '", v->name, "' has negative dimension in ",
-                         ShapeToString(v->shape)));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "value '", v->name, "' has negative dimension in ", ShapeToString(v->shape)));
       }
     }
     if (v->is_constant && static_cast<int64_t>(v->data.size()) != v->size_bytes()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "constant '", v->name, "' holds ", v->data.size(), " bytes but ",
-          DTypeName(v->dtype), ShapeToString(v->shape), " needs ",
-          v->size_bytes()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("constant '", v->name, "' holds ", v->data.size(), " bytes but ",
+                       DTypeName(v->dtype), ShapeToString(v->shape), " needs ", v->size_bytes()));
     }
   }
   absl::flat_hash_set<const Value*> defined;
@@ -174,18 +166,17 @@ absl::Status Verify(const Graph& graph) {
     for (Value* in : op->inputs) {
       if (in != nullptr && !defined.contains(in)) {
         return absl::InvalidArgumentError(
-            absl::StrCat(op->Describe(), " reads '", in->name,
-                         "' before it is defined"));
+            absl::StrCat(op->Describe(), " reads '", in->name, "' before it is defined"));
       }
     }
     for (Value* out : op->outputs) {
       if (defined.contains(out)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            op->Describe(), " redefines '", out->name, "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(op->Describe(), " redefines '", out->name, "'"));
       }
       if (out->producer != op.get()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            op->Describe(), " output '", out->name, "' has another producer"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(op->Describe(), " output '", out->name, "' has another producer"));
       }
       defined.insert(out);
     }

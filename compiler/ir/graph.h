@@ -23,9 +23,9 @@ struct Value {
   std::string name;
   DType dtype = DType::kF32;
   Shape shape;
-  Op* producer = nullptr;       // null for graph inputs and constants
+  Op* producer = nullptr;  // null for graph inputs and constants
   bool is_constant = false;
-  std::vector<uint8_t> data;    // constant payload, little-endian, row-major
+  std::vector<uint8_t> data;  // constant payload, little-endian, row-major
 
   int64_t num_elements() const { return NumElements(shape); }
   int64_t size_bytes() const { return num_elements() * DTypeSize(dtype); }
@@ -36,27 +36,22 @@ struct Value {
   }
 };
 
-using Attribute = std::variant<int64_t, float, std::string,
-                               std::vector<int64_t>, std::vector<float>,
-                               std::vector<std::string>>;
+using Attribute = std::variant<int64_t, float, std::string, std::vector<int64_t>,
+                               std::vector<float>, std::vector<std::string>>;
 
 class Op {
  public:
-  std::string type;  // ONNX-style op type: "Conv", "Gemm", "Relu", ...
-  std::string name;  // source node name, kept for errors and profiles
+  std::string type;            // ONNX-style op type: "Conv", "Gemm", "Relu", ...
+  std::string name;            // source node name, kept for errors and profiles
   std::vector<Value*> inputs;  // an absent optional input is nullptr
   std::vector<Value*> outputs;
   std::map<std::string, Attribute> attrs;
 
-  bool has_attr(absl::string_view key) const {
-    return attrs.count(std::string(key)) > 0;
-  }
+  bool has_attr(absl::string_view key) const { return attrs.count(std::string(key)) > 0; }
   int64_t GetInt(absl::string_view key, int64_t default_value) const;
   float GetFloat(absl::string_view key, float default_value) const;
-  std::string GetString(absl::string_view key,
-                        absl::string_view default_value) const;
-  std::vector<int64_t> GetInts(absl::string_view key,
-                               std::vector<int64_t> default_value) const;
+  std::string GetString(absl::string_view key, absl::string_view default_value) const;
+  std::vector<int64_t> GetInts(absl::string_view key, std::vector<int64_t> default_value) const;
   std::vector<std::string> GetStrings(absl::string_view key,
                                       std::vector<std::string> default_value) const;
   // Input i, or nullptr when absent.
@@ -75,12 +70,11 @@ class Graph {
   void set_opset(int64_t opset) { opset_ = opset; }
 
   Value* AddValue(absl::string_view name, DType dtype, Shape shape);
-  Value* AddConstant(absl::string_view name, DType dtype, Shape shape,
-                     std::vector<uint8_t> data);
+  Value* AddConstant(absl::string_view name, DType dtype, Shape shape, std::vector<uint8_t> data);
   // Appends an op at the end of the order (the caller keeps topological
   // order) and sets the outputs' producer.
-  Op* AddOp(absl::string_view type, absl::string_view name,
-            std::vector<Value*> inputs, std::vector<Value*> outputs);
+  Op* AddOp(absl::string_view type, absl::string_view name, std::vector<Value*> inputs,
+            std::vector<Value*> outputs);
   // Inserts before `before` (or appends when null).
   Op* InsertOpBefore(Op* before, absl::string_view type, absl::string_view name,
                      std::vector<Value*> inputs, std::vector<Value*> outputs);

@@ -46,10 +46,8 @@ TEST(IrText, ParsesOpsAttributesAndConstants) {
 TEST(IrText, ErrorsNameLineAndColumn) {
   auto graph = Parse("graph g(%x: f32[2]) -> (%y) {\n  %y: f32[2] = Relu(%z)\n}\n");
   ASSERT_FALSE(graph.ok());
-  EXPECT_NE(graph.status().message().find("2:"), std::string::npos)
-      << graph.status();
-  EXPECT_NE(graph.status().message().find("undefined value %z"),
-            std::string::npos);
+  EXPECT_NE(graph.status().message().find("2:"), std::string::npos) << graph.status();
+  EXPECT_NE(graph.status().message().find("undefined value %z"), std::string::npos);
 }
 
 TEST(IrText, RejectsWrongConstantSize) {
@@ -68,8 +66,7 @@ TEST(IrVerify, RejectsUseBeforeDefinition) {
   g.outputs().push_back(z);
   absl::Status status = Verify(g);
   EXPECT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("Relu 'second' reads 'y'"), std::string::npos)
-      << status;
+  EXPECT_NE(status.message().find("Relu 'second' reads 'y'"), std::string::npos) << status;
 }
 
 TEST(IrGraph, UsersAndUniqueNames) {

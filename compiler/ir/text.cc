@@ -64,39 +64,48 @@ std::string AttrText(const Attribute& attr) {
 
 double ElementAt(const Value& v, int64_t i) {
   switch (v.dtype) {
-    case DType::kF32: return v.data_as<float>()[i];
-    case DType::kI32: return v.data_as<int32_t>()[i];
-    case DType::kI64: return static_cast<double>(v.data_as<int64_t>()[i]);
+    case DType::kF32:
+      return v.data_as<float>()[i];
+    case DType::kI32:
+      return v.data_as<int32_t>()[i];
+    case DType::kI64:
+      return static_cast<double>(v.data_as<int64_t>()[i]);
     case DType::kBool:
-    case DType::kU8: return v.data[i];
-    case DType::kI8: return static_cast<int8_t>(v.data[i]);
-    case DType::kF64: return v.data_as<double>()[i];
-    case DType::kI16: return v.data_as<int16_t>()[i];
-    case DType::kU16: return v.data_as<uint16_t>()[i];
-    case DType::kU32: return v.data_as<uint32_t>()[i];
-    case DType::kU64: return static_cast<double>(v.data_as<uint64_t>()[i]);
+    case DType::kU8:
+      return v.data[i];
+    case DType::kI8:
+      return static_cast<int8_t>(v.data[i]);
+    case DType::kF64:
+      return v.data_as<double>()[i];
+    case DType::kI16:
+      return v.data_as<int16_t>()[i];
+    case DType::kU16:
+      return v.data_as<uint16_t>()[i];
+    case DType::kU32:
+      return v.data_as<uint32_t>()[i];
+    case DType::kU64:
+      return static_cast<double>(v.data_as<uint64_t>()[i]);
     case DType::kBF16: {
       uint32_t bits = static_cast<uint32_t>(v.data_as<uint16_t>()[i]) << 16;
       float f;
       std::memcpy(&f, &bits, 4);
       return f;
     }
-    case DType::kF16: return std::nan("");  // printed elided below
+    case DType::kF16:
+      return std::nan("");  // printed elided below
   }
   return 0;
 }
 
 std::string ConstantText(const Value& v, const PrintOptions& options) {
   int64_t n = v.num_elements();
-  if (n > options.max_constant_elements || v.dtype == DType::kF16 ||
-      v.dtype == DType::kBF16) {
+  if (n > options.max_constant_elements || v.dtype == DType::kF16 || v.dtype == DType::kBF16) {
     return absl::StrCat("constant <elided ", n, " elements>");
   }
   std::vector<std::string> parts;
   for (int64_t i = 0; i < n; ++i) {
     double e = ElementAt(v, i);
-    parts.push_back(IsFloat(v.dtype) ? FloatText(e)
-                                     : absl::StrCat(static_cast<int64_t>(e)));
+    parts.push_back(IsFloat(v.dtype) ? FloatText(e) : absl::StrCat(static_cast<int64_t>(e)));
   }
   return absl::StrCat("constant [", absl::StrJoin(parts, ", "), "]");
 }
@@ -110,9 +119,8 @@ std::string Print(const Graph& graph, const PrintOptions& options) {
   }
   for (Value* v : graph.outputs()) outs.push_back(NameRef(v->name));
   std::string text =
-      absl::StrCat("graph ", NameRef(graph.name()).substr(1), "(",
-                   absl::StrJoin(ins, ", "), ") -> (", absl::StrJoin(outs, ", "),
-                   ") {\n");
+      absl::StrCat("graph ", NameRef(graph.name()).substr(1), "(", absl::StrJoin(ins, ", "),
+                   ") -> (", absl::StrJoin(outs, ", "), ") {\n");
   for (const auto& v : graph.values()) {
     if (!v->is_constant) continue;
     absl::StrAppend(&text, "  ", NameRef(v->name), ": ", TypeText(*v), " = ",
@@ -127,8 +135,8 @@ std::string Print(const Graph& graph, const PrintOptions& options) {
     for (const auto& [key, attr] : op->attrs) {
       attrs.push_back(absl::StrCat(key, "=", AttrText(attr)));
     }
-    absl::StrAppend(&text, "  ", absl::StrJoin(results, ", "), " = ", op->type,
-                    "(", absl::StrJoin(args, ", "), ")");
+    absl::StrAppend(&text, "  ", absl::StrJoin(results, ", "), " = ", op->type, "(",
+                    absl::StrJoin(args, ", "), ")");
     if (!attrs.empty()) absl::StrAppend(&text, " {", absl::StrJoin(attrs, ", "), "}");
     if (!op->name.empty()) absl::StrAppend(&text, " @", Quote(op->name));
     text += "\n";
@@ -389,8 +397,8 @@ class Parser {
     SkipSpace();
     size_t start = pos_;
     while (pos_ < text_.size() &&
-           (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
-            text_[pos_] == '.' || text_[pos_] == '-' || text_[pos_] == '+')) {
+           (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.' ||
+            text_[pos_] == '-' || text_[pos_] == '+')) {
       ++pos_;
     }
     absl::string_view token = text_.substr(start, pos_ - start);
@@ -446,8 +454,7 @@ class Parser {
         ++col;
       }
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("IR text ", line, ":", col, ": ", message));
+    return absl::InvalidArgumentError(absl::StrCat("IR text ", line, ":", col, ": ", message));
   }
 
   absl::string_view text_;

@@ -15,10 +15,14 @@ absl::StatusOr<double> ScalarOf(const ir::Value* v, absl::string_view what) {
     return Unsupported(absl::StrCat(what, " must be a compile-time constant scalar"));
   }
   switch (v->dtype) {
-    case ir::DType::kF32: return v->data_as<float>()[0];
-    case ir::DType::kI64: return static_cast<double>(v->data_as<int64_t>()[0]);
-    case ir::DType::kI32: return v->data_as<int32_t>()[0];
-    default: return Unsupported(absl::StrCat(what, " must be f32, i32 or i64"));
+    case ir::DType::kF32:
+      return v->data_as<float>()[0];
+    case ir::DType::kI64:
+      return static_cast<double>(v->data_as<int64_t>()[0]);
+    case ir::DType::kI32:
+      return v->data_as<int32_t>()[0];
+    default:
+      return Unsupported(absl::StrCat(what, " must be f32, i32 or i64"));
   }
 }
 
@@ -48,7 +52,8 @@ absl::StatusOr<std::vector<double>> Values(const ir::Op& op) {
     }
     return v;
   }
-  if (op.type == "Size") return std::vector<double>{static_cast<double>(op.input(0)->num_elements())};
+  if (op.type == "Size")
+    return std::vector<double>{static_cast<double>(op.input(0)->num_elements())};
   if (op.type == "ConstantOfShape") {
     // The output's static shape fixes the element count whatever computed
     // the shape input.
@@ -79,17 +84,53 @@ DramTensor WeightsFromDoubles(LowerContext& ctx, const std::string& name, ir::DT
     uint8_t* p = buf.data.data() + i * elem;
     const double v = values[i];
     switch (dtype) {
-      case ir::DType::kF32: { float f = static_cast<float>(v); std::memcpy(p, &f, 4); break; }
-      case ir::DType::kI64: { int64_t x = static_cast<int64_t>(v); std::memcpy(p, &x, 8); break; }
-      case ir::DType::kI32: { int32_t x = static_cast<int32_t>(v); std::memcpy(p, &x, 4); break; }
-      case ir::DType::kBool: *p = v != 0; break;
-      case ir::DType::kI8: *p = static_cast<uint8_t>(static_cast<int8_t>(v)); break;
-      case ir::DType::kU8: *p = static_cast<uint8_t>(v); break;
-      case ir::DType::kF64: std::memcpy(p, &v, 8); break;
-      case ir::DType::kI16: { int16_t x = static_cast<int16_t>(v); std::memcpy(p, &x, 2); break; }
-      case ir::DType::kU16: { uint16_t x = static_cast<uint16_t>(v); std::memcpy(p, &x, 2); break; }
-      case ir::DType::kU32: { uint32_t x = static_cast<uint32_t>(v); std::memcpy(p, &x, 4); break; }
-      case ir::DType::kU64: { uint64_t x = static_cast<uint64_t>(v); std::memcpy(p, &x, 8); break; }
+      case ir::DType::kF32: {
+        float f = static_cast<float>(v);
+        std::memcpy(p, &f, 4);
+        break;
+      }
+      case ir::DType::kI64: {
+        int64_t x = static_cast<int64_t>(v);
+        std::memcpy(p, &x, 8);
+        break;
+      }
+      case ir::DType::kI32: {
+        int32_t x = static_cast<int32_t>(v);
+        std::memcpy(p, &x, 4);
+        break;
+      }
+      case ir::DType::kBool:
+        *p = v != 0;
+        break;
+      case ir::DType::kI8:
+        *p = static_cast<uint8_t>(static_cast<int8_t>(v));
+        break;
+      case ir::DType::kU8:
+        *p = static_cast<uint8_t>(v);
+        break;
+      case ir::DType::kF64:
+        std::memcpy(p, &v, 8);
+        break;
+      case ir::DType::kI16: {
+        int16_t x = static_cast<int16_t>(v);
+        std::memcpy(p, &x, 2);
+        break;
+      }
+      case ir::DType::kU16: {
+        uint16_t x = static_cast<uint16_t>(v);
+        std::memcpy(p, &x, 2);
+        break;
+      }
+      case ir::DType::kU32: {
+        uint32_t x = static_cast<uint32_t>(v);
+        std::memcpy(p, &x, 4);
+        break;
+      }
+      case ir::DType::kU64: {
+        uint64_t x = static_cast<uint64_t>(v);
+        std::memcpy(p, &x, 8);
+        break;
+      }
       case ir::DType::kBF16: {
         float f = static_cast<float>(v);
         uint32_t bits;
@@ -132,11 +173,10 @@ absl::Status LowerComputedConstant(const ir::Op& op, LowerContext& ctx) {
   if (!values.ok()) return values.status();
   const ir::Value* out = op.outputs[0];
   if (out->num_elements() == 0) return absl::OkStatus();
-  DramTensor constant =
-      WeightsFromDoubles(ctx, ctx.Name("value"), out->dtype, out->shape, *values);
+  DramTensor constant = WeightsFromDoubles(ctx, ctx.Name("value"), out->dtype, out->shape, *values);
   const DramTensor& y = ctx.Tensor(out);
-  EmitStridedCopy(ctx, constant, 0, RowMajorStrides(out->shape), y, 0,
-                  RowMajorStrides(out->shape), out->shape);
+  EmitStridedCopy(ctx, constant, 0, RowMajorStrides(out->shape), y, 0, RowMajorStrides(out->shape),
+                  out->shape);
   return absl::OkStatus();
 }
 

@@ -25,7 +25,8 @@ absl::StatusOr<ConvGeometry> ConvGeometryOf(const ir::Op& op, const ir::Shape& x
   const std::vector<int64_t> dilations = op.GetInts("dilations", std::vector<int64_t>(rank, 1));
   std::vector<int64_t> pads = op.GetInts("pads", std::vector<int64_t>(2 * rank, 0));
   if (strides.size() != rank || dilations.size() != rank || pads.size() != 2 * rank) {
-    return Unsupported(absl::StrCat("strides/dilations/pads must describe ", rank, " spatial axes"));
+    return Unsupported(
+        absl::StrCat("strides/dilations/pads must describe ", rank, " spatial axes"));
   }
   const std::string auto_pad = op.GetString("auto_pad", "NOTSET");
   if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" &&
@@ -164,8 +165,7 @@ namespace {
 // Vector and GpSimd engines: channels on partitions, and per kernel tap
 // acc += window * w[c, tap] with the weight as a per-partition scalar. On
 // the Tensor engine each group would be a K=1 matmul that uses one PE row.
-absl::Status EmitDepthwise(LowerContext& ctx, const ConvGeometry& g,
-                           const ConvOperands& operands) {
+absl::Status EmitDepthwise(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
   const DramTensor& x = operands.x;
   const DramTensor& wt = operands.w;
   const DramTensor& y = operands.y;
@@ -222,7 +222,8 @@ absl::Status EmitDepthwise(LowerContext& ctx, const ConvGeometry& g,
             target.dims = {Dim{g.wo, rows}, Dim{1, g.wo}};
             ctx.TensorScalarPerPartition(target, window, neff::AluOp::MULTIPLY, &weight, 0.0f,
                                          neff::AluOp::BYPASS, nullptr, 0.0f);
-            if (tap > 0) ctx.TensorTensor(acc, acc, product, neff::AluOp::ADD, target::Engine::kGpSimd);
+            if (tap > 0)
+              ctx.TensorTensor(acc, acc, product, neff::AluOp::ADD, target::Engine::kGpSimd);
           }
         }
         ctx.Activation(acc, acc, func, 1.0f, bias ? &bias_tile : nullptr);
@@ -259,8 +260,8 @@ absl::Status EmitConv3d(LowerContext& ctx, const ConvGeometry& g, const ConvOper
   const ConvAxis& d = g.depth;
   const int64_t hw = g.h * g.w, howo = g.ho * g.wo;
   // folded[n*Do + od][c*kd + k] = x[n][c][od*sd + k*dd - front], or zeros.
-  DramTensor folded = ctx.ScratchDram("depth_folded", operands.x.dtype,
-                                      {g.n * d.out, g.c * d.kernel, g.h, g.w});
+  DramTensor folded =
+      ctx.ScratchDram("depth_folded", operands.x.dtype, {g.n * d.out, g.c * d.kernel, g.h, g.w});
   folded.load_dtype = operands.x.load_dtype;
   // Tap k of output slice od reads input slice od*sd + shift(k): inside the
   // input for od in [first, last].
@@ -296,9 +297,8 @@ absl::Status EmitConv3d(LowerContext& ctx, const ConvGeometry& g, const ConvOper
       ctx.ScratchDram("depth_slices", operands.y.dtype, {g.n * d.out, g.co, g.ho, g.wo});
   if (absl::Status s = EmitConv(ctx, flat, flat_operands); !s.ok()) return s;
   // [n*Do + od][co] -> y[n][co][od].
-  EmitStridedCopy(ctx, flat_operands.y, 0, {d.out * g.co * howo, g.co * howo, howo, 1},
-                  operands.y, 0, {g.co * d.out * howo, howo, d.out * howo, 1},
-                  {g.n, d.out, g.co, howo});
+  EmitStridedCopy(ctx, flat_operands.y, 0, {d.out * g.co * howo, g.co * howo, howo, 1}, operands.y,
+                  0, {g.co * d.out * howo, howo, d.out * howo, 1}, {g.n, d.out, g.co, howo});
   return absl::OkStatus();
 }
 
@@ -370,16 +370,14 @@ absl::Status EmitConvFoldedColumns(LowerContext& ctx, const ConvGeometry& g,
                                       ((ih0 + g.pt - top) * wp + j0) * xs);
           dst.start_partition = static_cast<int>(q * g.c);
           dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, j1 - j0}};
-          ctx.Dma(dst, ctx.View(x, (n * g.c * g.h + ih0) * g.w + j0 + shift,
-                                static_cast<int>(g.c), g.h * g.w,
-                                {Dim{g.w, ih1 - ih0}, Dim{1, j1 - j0}}));
+          ctx.Dma(dst, ctx.View(x, (n * g.c * g.h + ih0) * g.w + j0 + shift, static_cast<int>(g.c),
+                                g.h * g.w, {Dim{g.w, ih1 - ih0}, Dim{1, j1 - j0}}));
         }
         auto psum = ctx.Psum("acc", cot, rows * g.wo * 4);
         if (!psum.ok()) return psum.status();
         Operand acc = ctx.Tile(*psum, cot, rows * g.wo);
         for (int64_t r = 0; r < g.kh; ++r) {
-          Operand stationary =
-              ctx.TypedTile(*wbuf, wtt, static_cast<int>(k), cot, r * cot * ws);
+          Operand stationary = ctx.TypedTile(*wbuf, wtt, static_cast<int>(k), cot, r * cot * ws);
           Operand moving = ctx.TypedTile(*ibuf, xt, static_cast<int>(k), 0, r * g.dh * wp * xs);
           moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
           ctx.Matmul(acc, stationary, moving, r == 0, r == g.kh - 1);
@@ -451,13 +449,11 @@ absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperan
           weights.clear();
           for (int64_t t = 0; t < ci_tiles; ++t) {
             const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
-            auto buf =
-                ctx.Sbuf(absl::StrCat("w", t), cis, taps * gw * ElemSize(wt.tile_dtype()));
+            auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * gw * ElemSize(wt.tile_dtype()));
             if (!buf.ok()) return buf.status();
             Operand dst = ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * gw);
             if (constant_w) {
-              ctx.Dma(dst,
-                      ctx.View(block, ci0 * taps * gw, cis, taps * gw, {Dim{1, taps * gw}}));
+              ctx.Dma(dst, ctx.View(block, ci0 * taps * gw, cis, taps * gw, {Dim{1, taps * gw}}));
             } else {
               dst.dims = {Dim{gw, taps}, Dim{1, gw}};
               ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
@@ -491,7 +487,8 @@ absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperan
             const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
             const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
             if (ih1 > ih0) {
-              Operand dst = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, ((ih0 + g.pt - top) * wp + g.pl) * xs);
+              Operand dst = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0,
+                                          ((ih0 + g.pt - top) * wp + g.pl) * xs);
               dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
               const int64_t src_off = ((n * g.c + grp * cig + ci0) * g.h + ih0) * g.w;
               if (auto st = ctx.LoadRows(dst, x, src_off, g.h * g.w, ih1 - ih0, g.w); !st.ok()) {
@@ -504,7 +501,8 @@ absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperan
                 Operand stationary =
                     ctx.TypedTile(weights[t].buffer, wt.tile_dtype(), cis, cot,
                                   (tap * gw + co0 - g0) * ElemSize(wt.tile_dtype()));
-                Operand moving = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, (r * g.dh * wp + s * g.dw) * xs);
+                Operand moving =
+                    ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, (r * g.dh * wp + s * g.dw) * xs);
                 moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
                 const bool first = t == 0 && tap == 0;
                 const bool last = t == ci_tiles - 1 && tap == taps - 1;

@@ -23,12 +23,12 @@ struct ConvAxis {
 // A 2-D convolution's shape (a 1-D one is 2-D with height 1); a 3-D one adds
 // its depth axis (x [N, C, D, H, W], w [co, c/groups, kd, kh, kw]).
 struct ConvGeometry {
-  int64_t n, c, h, w;        // input
-  int64_t co, kh, kw;        // weights [co, c/groups, kh, kw]
+  int64_t n, c, h, w;  // input
+  int64_t co, kh, kw;  // weights [co, c/groups, kh, kw]
   int64_t groups;
-  int64_t sh, sw, dh, dw;    // strides, dilations
-  int64_t pt, pl, pb, pr;    // pads: top, left, bottom, right
-  int64_t ho, wo;            // output
+  int64_t sh, sw, dh, dw;  // strides, dilations
+  int64_t pt, pl, pb, pr;  // pads: top, left, bottom, right
+  int64_t ho, wo;          // output
   bool has_depth = false;
   ConvAxis depth;
 };

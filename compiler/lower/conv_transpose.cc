@@ -90,8 +90,8 @@ absl::Status CheckConvTranspose(const ir::Op& op) {
   const ir::Value* w = op.input(1);
   if (x == nullptr || w == nullptr) return Unsupported("needs inputs X and W");
   if (x->shape.size() < 3 || x->shape.size() > 5) {
-    return Unsupported(absl::StrCat("only 1-D, 2-D and 3-D ConvTranspose; input has rank ",
-                                    x->shape.size()));
+    return Unsupported(
+        absl::StrCat("only 1-D, 2-D and 3-D ConvTranspose; input has rank ", x->shape.size()));
   }
   if (w->shape.size() != x->shape.size()) return Unsupported("W must have X's rank");
   const int64_t groups = op.GetInt("group", 1);
@@ -192,8 +192,8 @@ absl::Status LowerConvTranspose(const ir::Op& op, LowerContext& ctx) {
   } else {
     operands.w = ctx.ScratchDram("flipped_weights", w.dtype, flipped_shape);
     for (int64_t grp = 0; grp < groups; ++grp) {
-      EmitStridedCopy(ctx, w, grp * cig * cog * taps + taps - 1, {taps, cog * taps, -1},
-                      operands.w, grp * cog * cig * taps, {cig * taps, taps, 1}, {cog, cig, taps});
+      EmitStridedCopy(ctx, w, grp * cig * cog * taps + taps - 1, {taps, cog * taps, -1}, operands.w,
+                      grp * cog * cig * taps, {cig * taps, taps, 1}, {cog, cig, taps});
     }
   }
   operands.w.shape = flipped_shape;

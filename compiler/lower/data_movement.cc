@@ -161,8 +161,8 @@ bool EmitTensorTranspose(LowerContext& ctx, const DramTensor& src, int64_t src_o
     const int rows = static_cast<int>(std::min(partitions, b_n - b0));
     const int64_t per_bank = std::max<int64_t>(1, bank_floats / rows);
     auto in_tile = ctx.Sbuf("transpose_in", rows, m_n * 4);
-    auto out_tile = ctx.Sbuf("transpose_out", static_cast<int>(std::min(partitions, m_n)),
-                             blocks * rows * 4);
+    auto out_tile =
+        ctx.Sbuf("transpose_out", static_cast<int>(std::min(partitions, m_n)), blocks * rows * 4);
     if (!in_tile.ok() || !out_tile.ok()) return false;  // nothing emitted yet
     auto block_size = [&](int64_t k) {
       return static_cast<int>(std::min(partitions, m_n - k * partitions));
@@ -210,9 +210,8 @@ std::vector<int64_t> RowMajorStrides(const ir::Shape& shape) {
 }
 
 void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offset,
-                     std::vector<int64_t> src_strides, const DramTensor& dst,
-                     int64_t dst_offset, std::vector<int64_t> dst_strides,
-                     std::vector<int64_t> shape) {
+                     std::vector<int64_t> src_strides, const DramTensor& dst, int64_t dst_offset,
+                     std::vector<int64_t> dst_strides, std::vector<int64_t> shape) {
   // Drop size-1 dims, then merge dims that are contiguous on both sides.
   std::vector<int64_t> sz, ss, ds;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -236,9 +235,9 @@ void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offse
   }
   // More than four dims, or a batch of swaps: one copy per index of the
   // leading dim.
-  const bool batched_swap =
-      sz.size() == 4 && sz[0] > 1 && ss[3] == 1 && ds[3] == 1 && ss[1] == sz[3] &&
-      ds[2] == sz[3] && ds[1] == sz[2] * sz[3] && ss[2] == sz[1] * sz[3];
+  const bool batched_swap = sz.size() == 4 && sz[0] > 1 && ss[3] == 1 && ds[3] == 1 &&
+                            ss[1] == sz[3] && ds[2] == sz[3] && ds[1] == sz[2] * sz[3] &&
+                            ss[2] == sz[1] * sz[3];
   if (sz.size() > 4 || batched_swap) {
     std::vector<int64_t> rest(sz.begin() + 1, sz.end());
     std::vector<int64_t> rs(ss.begin() + 1, ss.end()), rd(ds.begin() + 1, ds.end());
@@ -247,12 +246,13 @@ void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offse
     }
     return;
   }
-  while (sz.size() < 2) sz.insert(sz.begin(), 1), ss.insert(ss.begin(), 0), ds.insert(ds.begin(), 0);
+  while (sz.size() < 2)
+    sz.insert(sz.begin(), 1), ss.insert(ss.begin(), 0), ds.insert(ds.begin(), 0);
   // The first dim becomes the (logical) partition dim; split it across queues.
   int64_t total = ElemSize(dst.dtype);
   for (int64_t s : sz) total *= s;
-  const int64_t splits = std::min<int64_t>(
-      sz[0], std::max<int64_t>(1, std::min(kMaxSplits, total / kSplitBytes)));
+  const int64_t splits =
+      std::min<int64_t>(sz[0], std::max<int64_t>(1, std::min(kMaxSplits, total / kSplitBytes)));
   const int64_t per = (sz[0] + splits - 1) / splits;
   auto free_dims = [&](const std::vector<int64_t>& strides) {
     std::vector<Dim> dims;
@@ -270,7 +270,8 @@ absl::Status EmitFill(LowerContext& ctx, const DramTensor& dst, float value) {
   const int64_t total = ir::NumElements(dst.shape);
   if (total == 0) return absl::OkStatus();
   const int64_t partitions = ctx.spec().partitions;
-  const int64_t free = std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
+  const int64_t free =
+      std::max<int64_t>(1, std::min<int64_t>(2048, (total + partitions - 1) / partitions));
   const int rows = static_cast<int>(std::min<int64_t>(partitions, (total + free - 1) / free));
   auto fill = ctx.Sbuf("fill", rows, free * 4);
   if (!fill.ok()) return fill.status();
@@ -523,7 +524,8 @@ absl::Status LowerExpand(const ir::Op& op, LowerContext& ctx) {
 }
 
 absl::Status CheckDepthSpace(const ir::Op& op) {
-  if (op.input(0) == nullptr || op.input(0)->shape.size() != 4) return Unsupported("input must be 4-D");
+  if (op.input(0) == nullptr || op.input(0)->shape.size() != 4)
+    return Unsupported("input must be 4-D");
   const std::string mode = op.GetString("mode", "DCR");
   if (mode != "DCR" && mode != "CRD") return Unsupported(absl::StrCat("mode '", mode, "'"));
   return absl::OkStatus();
@@ -541,12 +543,8 @@ absl::Status LowerDepthSpace(const ir::Op& op, LowerContext& ctx) {
   const int64_t n = deep[0], c = deep[1] / (b * b), h = deep[2], w = deep[3];
   // Strides of the deep tensor for (n, c, h, i, w, j).
   const int64_t hw = h * w;
-  std::vector<int64_t> deep_strides = {deep[1] * hw,
-                                       crd ? b * b * hw : hw,
-                                       w,
-                                       crd ? b * hw : b * c * hw,
-                                       1,
-                                       crd ? hw : c * hw};
+  std::vector<int64_t> deep_strides = {
+      deep[1] * hw, crd ? b * b * hw : hw, w, crd ? b * hw : b * c * hw, 1, crd ? hw : c * hw};
   // Strides of the spatial tensor [n, c, h*b, w*b] for (n, c, h, i, w, j).
   const int64_t sw = w * b;
   std::vector<int64_t> space_strides = {c * h * b * sw, h * b * sw, b * sw, sw, b, 1};

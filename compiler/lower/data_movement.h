@@ -17,9 +17,8 @@ namespace ncc::lower {
 // src_offset + sum(i * src_strides) to dst_offset + sum(i * dst_strides)
 // (elements). Any rank; a zero source stride broadcasts.
 void EmitStridedCopy(LowerContext& ctx, const DramTensor& src, int64_t src_offset,
-                     std::vector<int64_t> src_strides, const DramTensor& dst,
-                     int64_t dst_offset, std::vector<int64_t> dst_strides,
-                     std::vector<int64_t> shape);
+                     std::vector<int64_t> src_strides, const DramTensor& dst, int64_t dst_offset,
+                     std::vector<int64_t> dst_strides, std::vector<int64_t> shape);
 
 // Sets every element of `dst` to `value`: a constant SBUF tile copied out
 // by DMA.

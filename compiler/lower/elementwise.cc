@@ -6,8 +6,8 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/lower/data_movement.h"
 #include "compiler/lower/chunks.h"
+#include "compiler/lower/data_movement.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {
@@ -30,26 +30,45 @@ Broadcast Classify(const ir::Shape& operand, const ir::Shape& out) {
 }
 
 bool ParseAlu(absl::string_view type, neff::AluOp* alu) {
-  if (type == "Add") *alu = neff::AluOp::ADD;
-  else if (type == "Sub") *alu = neff::AluOp::SUBTRACT;
-  else if (type == "Mul") *alu = neff::AluOp::MULTIPLY;
-  else if (type == "Div") *alu = neff::AluOp::DIVIDE;
-  else if (type == "Max") *alu = neff::AluOp::MAXIMUM;
-  else if (type == "Min") *alu = neff::AluOp::MINIMUM;
-  else if (type == "Pow") *alu = neff::AluOp::POW;
-  else if (type == "Mod") *alu = neff::AluOp::MOD;  // fmod=1: FMOD (LowerBinary)
-  else if (type == "BitShift") *alu = neff::AluOp::SHIFT_LEFT;  // RIGHT: LowerBinary
-  else if (type == "Sum" || type == "Mean") *alu = neff::AluOp::ADD;
-  else if (type == "Equal") *alu = neff::AluOp::IS_EQUAL;
-  else if (type == "Greater") *alu = neff::AluOp::IS_GT;
-  else if (type == "GreaterOrEqual") *alu = neff::AluOp::IS_GE;
-  else if (type == "Less") *alu = neff::AluOp::IS_LT;
-  else if (type == "LessOrEqual") *alu = neff::AluOp::IS_LE;
+  if (type == "Add")
+    *alu = neff::AluOp::ADD;
+  else if (type == "Sub")
+    *alu = neff::AluOp::SUBTRACT;
+  else if (type == "Mul")
+    *alu = neff::AluOp::MULTIPLY;
+  else if (type == "Div")
+    *alu = neff::AluOp::DIVIDE;
+  else if (type == "Max")
+    *alu = neff::AluOp::MAXIMUM;
+  else if (type == "Min")
+    *alu = neff::AluOp::MINIMUM;
+  else if (type == "Pow")
+    *alu = neff::AluOp::POW;
+  else if (type == "Mod")
+    *alu = neff::AluOp::MOD;  // fmod=1: FMOD (LowerBinary)
+  else if (type == "BitShift")
+    *alu = neff::AluOp::SHIFT_LEFT;  // RIGHT: LowerBinary
+  else if (type == "Sum" || type == "Mean")
+    *alu = neff::AluOp::ADD;
+  else if (type == "Equal")
+    *alu = neff::AluOp::IS_EQUAL;
+  else if (type == "Greater")
+    *alu = neff::AluOp::IS_GT;
+  else if (type == "GreaterOrEqual")
+    *alu = neff::AluOp::IS_GE;
+  else if (type == "Less")
+    *alu = neff::AluOp::IS_LT;
+  else if (type == "LessOrEqual")
+    *alu = neff::AluOp::IS_LE;
   // Logic on 0/1 values.
-  else if (type == "And") *alu = neff::AluOp::MINIMUM;
-  else if (type == "Or") *alu = neff::AluOp::MAXIMUM;
-  else if (type == "Xor") *alu = neff::AluOp::NOT_EQUAL;
-  else return false;
+  else if (type == "And")
+    *alu = neff::AluOp::MINIMUM;
+  else if (type == "Or")
+    *alu = neff::AluOp::MAXIMUM;
+  else if (type == "Xor")
+    *alu = neff::AluOp::NOT_EQUAL;
+  else
+    return false;
   return true;
 }
 
@@ -116,8 +135,7 @@ ir::Shape BroadcastShape(const ir::Op& op, size_t i, int64_t opset) {
   return padded;
 }
 
-Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind,
-                    const Chunk& chunk) {
+Operand OperandView(LowerContext& ctx, const DramTensor& t, Broadcast kind, const Chunk& chunk) {
   switch (kind) {
     case Broadcast::kScalar:
       return ctx.View(t, 0, chunk.rows, 0, {Dim{0, chunk.free}});
@@ -190,8 +208,8 @@ absl::Status CheckPow(const ir::Op& op) {
 }  // namespace
 
 absl::Status CheckBinary(const ir::Op& op) {
-  const bool variadic = op.type == "Sum" || op.type == "Mean" || op.type == "Max" ||
-                        op.type == "Min";
+  const bool variadic =
+      op.type == "Sum" || op.type == "Mean" || op.type == "Max" || op.type == "Min";
   const size_t arity = variadic ? op.inputs.size() : op.type == "Where" ? 3 : 2;
   if (arity == 0 || op.inputs.size() != arity) {
     return Unsupported(absl::StrCat("exactly ", arity, " inputs"));
@@ -206,8 +224,8 @@ absl::Status CheckBinary(const ir::Op& op) {
   const bool integer = operand != ir::DType::kF32 && IntegerArithmetic(op.type, operand);
   // float16 Max/Min/Mod: fp32 results of f16 values round back exactly
   // (Max/Min pick an operand; a remainder is representable in the type).
-  const bool half = operand == ir::DType::kF16 &&
-                    (op.type == "Max" || op.type == "Min" || op.type == "Mod");
+  const bool half =
+      operand == ir::DType::kF16 && (op.type == "Max" || op.type == "Min" || op.type == "Mod");
   const bool narrow = integer || half;
   if (op.type == "BitShift") {
     if (!IsUnsignedInteger(operand)) {
@@ -266,11 +284,21 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
       case neff::AluOp::MINIMUM:
       case neff::AluOp::IS_EQUAL:
         break;
-      case neff::AluOp::IS_GT: alu = neff::AluOp::IS_LT; break;
-      case neff::AluOp::IS_GE: alu = neff::AluOp::IS_LE; break;
-      case neff::AluOp::IS_LT: alu = neff::AluOp::IS_GT; break;
-      case neff::AluOp::IS_LE: alu = neff::AluOp::IS_GE; break;
-      case neff::AluOp::SUBTRACT: form = kNegateAdd; break;
+      case neff::AluOp::IS_GT:
+        alu = neff::AluOp::IS_LT;
+        break;
+      case neff::AluOp::IS_GE:
+        alu = neff::AluOp::IS_LE;
+        break;
+      case neff::AluOp::IS_LT:
+        alu = neff::AluOp::IS_GT;
+        break;
+      case neff::AluOp::IS_LE:
+        alu = neff::AluOp::IS_GE;
+        break;
+      case neff::AluOp::SUBTRACT:
+        form = kNegateAdd;
+        break;
       case neff::AluOp::DIVIDE:
         if (c == 0.0f || !std::isfinite(c)) return false;
         form = kReciprocal;
@@ -294,8 +322,8 @@ bool LowerWithImmediate(const ir::Op& op, LowerContext& ctx, neff::AluOp alu) {
         ctx.TensorScalar(t, t, alu, c);
         break;
       case kNegateAdd:  // c - x
-        ctx.TensorScalarPerPartition(t, t, neff::AluOp::MULTIPLY, nullptr, -1.0f,
-                                     neff::AluOp::ADD, nullptr, c);
+        ctx.TensorScalarPerPartition(t, t, neff::AluOp::MULTIPLY, nullptr, -1.0f, neff::AluOp::ADD,
+                                     nullptr, c);
         break;
       case kReciprocal:  // c / x = 1 / (x / c)
         ctx.Activation(t, t, neff::ActivationFunction::RECIPROCAL, 1.0f / c, nullptr);
@@ -323,7 +351,8 @@ absl::Status LowerBinary(const ir::Op& op, LowerContext& ctx) {
     // Emits nothing when it declines, so falling through is safe.
     const size_t before = ctx.program().insts.size();
     if (LowerWithImmediate(op, ctx, alu)) return absl::OkStatus();
-    if (ctx.program().insts.size() != before) return absl::InternalError("partial immediate lowering");
+    if (ctx.program().insts.size() != before)
+      return absl::InternalError("partial immediate lowering");
   }
   const ir::Shape& out_shape = op.outputs[0]->shape;
   const int64_t total = ir::NumElements(out_shape);
@@ -474,11 +503,16 @@ absl::StatusOr<float> ScalarInput(const ir::Op& op, size_t i, float default_valu
     return Unsupported(absl::StrCat("input ", i, " must be a constant scalar"));
   }
   switch (v->dtype) {
-    case ir::DType::kF32: return v->data_as<float>()[0];
-    case ir::DType::kI8: return v->data_as<int8_t>()[0];
-    case ir::DType::kU8: return v->data_as<uint8_t>()[0];
-    case ir::DType::kI32: return static_cast<float>(v->data_as<int32_t>()[0]);
-    case ir::DType::kI64: return static_cast<float>(v->data_as<int64_t>()[0]);
+    case ir::DType::kF32:
+      return v->data_as<float>()[0];
+    case ir::DType::kI8:
+      return v->data_as<int8_t>()[0];
+    case ir::DType::kU8:
+      return v->data_as<uint8_t>()[0];
+    case ir::DType::kI32:
+      return static_cast<float>(v->data_as<int32_t>()[0]);
+    case ir::DType::kI64:
+      return static_cast<float>(v->data_as<int64_t>()[0]);
     default:
       return Unsupported(absl::StrCat("input ", i, " is ", ir::DTypeName(v->dtype)));
   }
@@ -510,11 +544,13 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
                                   UnaryStep{UnaryStep::kMulWithInput}};
   }
   if (op.type == "IsInf") {
-    const bool pos = op.GetInt("detect_positive", 1) != 0, neg = op.GetInt("detect_negative", 1) != 0;
+    const bool pos = op.GetInt("detect_positive", 1) != 0,
+               neg = op.GetInt("detect_negative", 1) != 0;
     if (pos && neg) return std::vector<UnaryStep>{Act(F::ABS), Scalar(A::IS_EQUAL, INFINITY)};
     if (pos) return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, INFINITY)};
     if (neg) return std::vector<UnaryStep>{Scalar(A::IS_EQUAL, -INFINITY)};
-    return std::vector<UnaryStep>{Scalar(A::MULTIPLY, 0.0f, A::BYPASS, 0.0f), Scalar(A::IS_EQUAL, 1.0f)};
+    return std::vector<UnaryStep>{Scalar(A::MULTIPLY, 0.0f, A::BYPASS, 0.0f),
+                                  Scalar(A::IS_EQUAL, 1.0f)};
   }
   if (op.type == "IsNaN") return std::vector<UnaryStep>{UnaryStep{UnaryStep::kNotEqualToInput}};
   if (op.type == "Elu" || op.type == "Selu" || op.type == "Celu") {
@@ -524,13 +560,13 @@ absl::StatusOr<std::vector<UnaryStep>> UnaryProgram(const ir::Op& op) {
     const float gamma = selu ? op.GetFloat("gamma", 1.05070102214813232421875f) : 1.0f;
     UnaryStep positive{UnaryStep::kAddPositivePartOfInput};
     positive.scale = gamma;
-    return std::vector<UnaryStep>{Scalar(A::MINIMUM, 0.0f),
-                                  Act(F::EXP, celu ? 1.0f / alpha : 1.0f),
+    return std::vector<UnaryStep>{Scalar(A::MINIMUM, 0.0f), Act(F::EXP, celu ? 1.0f / alpha : 1.0f),
                                   Scalar(A::SUBTRACT, 1.0f, A::MULTIPLY, alpha * gamma), positive};
   }
   if (op.type == "Gelu") {
     const std::string approx = op.GetString("approximate", "none");
-    if (approx != "none" && approx != "tanh") return Unsupported(absl::StrCat("approximate='", approx, "'"));
+    if (approx != "none" && approx != "tanh")
+      return Unsupported(absl::StrCat("approximate='", approx, "'"));
     return std::vector<UnaryStep>{Act(approx == "tanh" ? F::GELU_TANH : F::GELU)};
   }
   if (op.type == "Clip") {
@@ -686,8 +722,8 @@ absl::Status LowerUnary(const ir::Op& op, LowerContext& ctx) {
           ctx.Activation(work, *src, step.func, step.scale, nullptr);
           break;
         case UnaryStep::kScalar:
-          ctx.TensorScalarPerPartition(work, *src, step.alu, nullptr, step.imm, step.alu2,
-                                       nullptr, step.imm2);
+          ctx.TensorScalarPerPartition(work, *src, step.alu, nullptr, step.imm, step.alu2, nullptr,
+                                       step.imm2);
           break;
         case UnaryStep::kMaxWithInput:
           ctx.TensorTensor(work, *src, in, neff::AluOp::MAXIMUM);

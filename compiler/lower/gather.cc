@@ -84,7 +84,8 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx) {
       if (!rb.ok()) return rb.status();
       Operand dst = ctx.Tile(*rb, p, inner);
       dst.dtype = data.dtype;
-      Operand table = ctx.View(data, o * rows * inner, static_cast<int>(rows), inner, {Dim{1, inner}});
+      Operand table =
+          ctx.View(data, o * rows * inner, static_cast<int>(rows), inner, {Dim{1, inner}});
       ctx.Gather(dst, table, idx);
       // Output layout: [outer, count, inner].
       ctx.Dma(ctx.View(y, (o * count + i0) * inner, p, inner, {Dim{1, inner}}), dst);

@@ -272,8 +272,8 @@ int LegalizeSixteenBitFloats(ir::Graph& graph) {
     // Widen 16-bit inputs (one Cast per value and op), compute in f32.
     for (ir::Value*& in : op->inputs) {
       if (!IsSixteenBitFloat(in)) continue;
-      ir::Value* wide = graph.AddValue(graph.UniqueName(in->name + ".f32"), ir::DType::kF32,
-                                       in->shape);
+      ir::Value* wide =
+          graph.AddValue(graph.UniqueName(in->name + ".f32"), ir::DType::kF32, in->shape);
       ir::Op* cast = graph.InsertOpBefore(op, "Cast", op->name + "/widen", {in}, {wide});
       cast->attrs["to"] = int64_t{1};  // ONNX FLOAT
       in = wide;
@@ -287,8 +287,8 @@ int LegalizeSixteenBitFloats(ir::Graph& graph) {
     for (ir::Value*& out : op->outputs) {
       if (!IsSixteenBitFloat(out)) continue;
       ir::Value* narrow = out;
-      ir::Value* wide = graph.AddValue(graph.UniqueName(out->name + ".f32"), ir::DType::kF32,
-                                       out->shape);
+      ir::Value* wide =
+          graph.AddValue(graph.UniqueName(out->name + ".f32"), ir::DType::kF32, out->shape);
       out = wide;
       wide->producer = op;
       ir::Op* cast = graph.InsertOpBefore(next, "Cast", op->name + "/round", {wide}, {narrow});
@@ -306,8 +306,7 @@ std::vector<std::string> SupportedOpTypes() {
   return types;
 }
 
-absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
-                                  const target::CoreSpec& spec) {
+absl::StatusOr<TileProgram> Lower(const ir::Graph& graph, const target::CoreSpec& spec) {
   TileProgram program;
   LowerContext ctx(&program, &spec);
   ctx.set_opset(graph.opset());
@@ -345,8 +344,7 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
   for (const auto& op : graph.ops()) {
     const OpLowering* l = Find(op->type);
     if (l == nullptr) {
-      return absl::UnimplementedError(
-          absl::StrCat(op->Describe(), ": op type is not supported"));
+      return absl::UnimplementedError(absl::StrCat(op->Describe(), ": op type is not supported"));
     }
     if (absl::Status s = l->check(*op); !s.ok()) {
       return absl::UnimplementedError(absl::StrCat(op->Describe(), ": ", s.message()));

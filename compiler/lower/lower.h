@@ -37,8 +37,7 @@ int LegalizeSixteenBitFloats(ir::Graph& graph);
 // The op types the lowering knows, sorted.
 std::vector<std::string> SupportedOpTypes();
 
-absl::StatusOr<TileProgram> Lower(const ir::Graph& graph,
-                                  const target::CoreSpec& spec);
+absl::StatusOr<TileProgram> Lower(const ir::Graph& graph, const target::CoreSpec& spec);
 
 }  // namespace ncc::lower
 

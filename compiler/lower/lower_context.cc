@@ -20,8 +20,7 @@ DramTensor& LowerContext::NewDramTensor(const ir::Value* value) {
   return tensors_[value];
 }
 
-DramTensor LowerContext::ScratchDram(absl::string_view what, neff::DType dtype,
-                                     ir::Shape shape) {
+DramTensor LowerContext::ScratchDram(absl::string_view what, neff::DType dtype, ir::Shape shape) {
   Buffer buffer;
   buffer.name = Name(what);
   buffer.space = Space::DRAM;
@@ -79,8 +78,8 @@ absl::StatusOr<int> LowerContext::Psum(absl::string_view what, int partitions,
   return OnChip(Space::PSUM, what, partitions, bytes_per_partition);
 }
 
-Operand LowerContext::Tile(int buffer, int partitions, int64_t free,
-                           int64_t byte_offset, int start_partition) const {
+Operand LowerContext::Tile(int buffer, int partitions, int64_t free, int64_t byte_offset,
+                           int start_partition) const {
   Operand op;
   op.buffer = buffer;
   op.dtype = neff::DType::F32;
@@ -91,9 +90,8 @@ Operand LowerContext::Tile(int buffer, int partitions, int64_t free,
   return op;
 }
 
-Operand LowerContext::View(const DramTensor& tensor, int64_t elem_offset,
-                           int partitions, int64_t partition_stride,
-                           std::vector<Dim> dims) const {
+Operand LowerContext::View(const DramTensor& tensor, int64_t elem_offset, int partitions,
+                           int64_t partition_stride, std::vector<Dim> dims) const {
   Operand op;
   op.buffer = tensor.buffer;
   op.dtype = tensor.dtype;
@@ -127,8 +125,8 @@ void LowerContext::Memset(const Operand& dst, float value) {
   Emit(std::move(inst));
 }
 
-void LowerContext::Matmul(const Operand& psum, const Operand& stationary,
-                          const Operand& moving, bool start, bool stop) {
+void LowerContext::Matmul(const Operand& psum, const Operand& stationary, const Operand& moving,
+                          bool start, bool stop) {
   TileInst inst;
   inst.opcode = neff::Opcode::MATMUL;
   inst.engine = target::Engine::kTensor;
@@ -140,9 +138,8 @@ void LowerContext::Matmul(const Operand& psum, const Operand& stationary,
   Emit(std::move(inst));
 }
 
-void LowerContext::Activation(const Operand& dst, const Operand& src,
-                              neff::ActivationFunction func, float scale,
-                              const Operand* bias) {
+void LowerContext::Activation(const Operand& dst, const Operand& src, neff::ActivationFunction func,
+                              float scale, const Operand* bias) {
   TileInst inst;
   inst.opcode = neff::Opcode::ACTIVATION;
   inst.engine = target::Engine::kScalar;
@@ -154,9 +151,8 @@ void LowerContext::Activation(const Operand& dst, const Operand& src,
   Emit(std::move(inst));
 }
 
-void LowerContext::TensorTensor(const Operand& dst, const Operand& a,
-                                const Operand& b, neff::AluOp alu,
-                                target::Engine engine) {
+void LowerContext::TensorTensor(const Operand& dst, const Operand& a, const Operand& b,
+                                neff::AluOp alu, target::Engine engine) {
   TileInst inst;
   inst.opcode = neff::Opcode::TENSOR_TENSOR;
   inst.engine = engine;
@@ -167,8 +163,7 @@ void LowerContext::TensorTensor(const Operand& dst, const Operand& a,
   Emit(std::move(inst));
 }
 
-void LowerContext::TensorScalar(const Operand& dst, const Operand& a,
-                                neff::AluOp alu, float imm) {
+void LowerContext::TensorScalar(const Operand& dst, const Operand& a, neff::AluOp alu, float imm) {
   TileInst inst;
   inst.opcode = neff::Opcode::TENSOR_SCALAR;
   inst.engine = target::Engine::kVector;
@@ -179,10 +174,9 @@ void LowerContext::TensorScalar(const Operand& dst, const Operand& a,
   Emit(std::move(inst));
 }
 
-void LowerContext::TensorScalarPerPartition(const Operand& dst, const Operand& a,
-                                            neff::AluOp alu, const Operand* s1, float imm,
-                                            neff::AluOp alu2, const Operand* s2,
-                                            float imm2) {
+void LowerContext::TensorScalarPerPartition(const Operand& dst, const Operand& a, neff::AluOp alu,
+                                            const Operand* s1, float imm, neff::AluOp alu2,
+                                            const Operand* s2, float imm2) {
   TileInst inst;
   inst.opcode = neff::Opcode::TENSOR_SCALAR;
   inst.engine = target::Engine::kVector;
@@ -240,8 +234,7 @@ void LowerContext::Transpose(const Operand& psum, const Operand& src) {
   Emit(std::move(inst));
 }
 
-void LowerContext::Iota(const Operand& dst, float base, float partition_step,
-                        float free_step) {
+void LowerContext::Iota(const Operand& dst, float base, float partition_step, float free_step) {
   TileInst inst;
   inst.opcode = neff::Opcode::IOTA;
   inst.engine = target::Engine::kGpSimd;
@@ -252,8 +245,8 @@ void LowerContext::Iota(const Operand& dst, float base, float partition_step,
   Emit(std::move(inst));
 }
 
-void LowerContext::Select(const Operand& dst, const Operand& predicate,
-                          const Operand& on_true, const Operand& on_false) {
+void LowerContext::Select(const Operand& dst, const Operand& predicate, const Operand& on_true,
+                          const Operand& on_false) {
   TileInst inst;
   inst.opcode = neff::Opcode::SELECT;
   inst.engine = target::Engine::kVector;
@@ -278,7 +271,8 @@ absl::Status LowerContext::LoadRows(const Operand& dst, const DramTensor& src, i
                                     int64_t partition_stride, int64_t rows, int64_t width) {
   const int partitions = dst.num_partitions;
   if (dst.dims.size() != 2 || dst.dims[0].stride == width || rows * width < 64) {
-    Dma(dst, View(src, src_offset, partitions, partition_stride, {Dim{width, rows}, Dim{1, width}}));
+    Dma(dst,
+        View(src, src_offset, partitions, partition_stride, {Dim{width, rows}, Dim{1, width}}));
     return absl::OkStatus();
   }
   auto stage = Sbuf("stage", partitions, rows * width * ElemSize(dst.dtype));
@@ -323,19 +317,32 @@ bool ActivationFor(absl::string_view name, neff::ActivationFunction* func) {
 
 absl::StatusOr<neff::DType> ToNeffDType(ir::DType dtype) {
   switch (dtype) {
-    case ir::DType::kF32: return neff::DType::F32;
-    case ir::DType::kBF16: return neff::DType::BF16;
-    case ir::DType::kF16: return neff::DType::F16;
-    case ir::DType::kI32: return neff::DType::I32;
-    case ir::DType::kI64: return neff::DType::I64;
-    case ir::DType::kBool: return neff::DType::BOOL;
-    case ir::DType::kI8: return neff::DType::I8;
-    case ir::DType::kU8: return neff::DType::U8;
-    case ir::DType::kF64: return neff::DType::F64;
-    case ir::DType::kI16: return neff::DType::I16;
-    case ir::DType::kU16: return neff::DType::U16;
-    case ir::DType::kU32: return neff::DType::U32;
-    case ir::DType::kU64: return neff::DType::U64;
+    case ir::DType::kF32:
+      return neff::DType::F32;
+    case ir::DType::kBF16:
+      return neff::DType::BF16;
+    case ir::DType::kF16:
+      return neff::DType::F16;
+    case ir::DType::kI32:
+      return neff::DType::I32;
+    case ir::DType::kI64:
+      return neff::DType::I64;
+    case ir::DType::kBool:
+      return neff::DType::BOOL;
+    case ir::DType::kI8:
+      return neff::DType::I8;
+    case ir::DType::kU8:
+      return neff::DType::U8;
+    case ir::DType::kF64:
+      return neff::DType::F64;
+    case ir::DType::kI16:
+      return neff::DType::I16;
+    case ir::DType::kU16:
+      return neff::DType::U16;
+    case ir::DType::kU32:
+      return neff::DType::U32;
+    case ir::DType::kU64:
+      return neff::DType::U64;
   }
   return absl::InvalidArgumentError("unknown dtype");
 }

@@ -46,12 +46,8 @@ class LowerContext {
   void set_opset(int64_t opset) { opset_ = opset; }
 
   // The DRAM tensor holding `value` (created by the driver loop).
-  const DramTensor& Tensor(const ir::Value* value) const {
-    return tensors_.at(value);
-  }
-  bool HasTensor(const ir::Value* value) const {
-    return tensors_.contains(value);
-  }
+  const DramTensor& Tensor(const ir::Value* value) const { return tensors_.at(value); }
+  bool HasTensor(const ir::Value* value) const { return tensors_.contains(value); }
   void BindTensor(const ir::Value* value, DramTensor tensor) {
     tensors_[value] = std::move(tensor);
   }
@@ -62,19 +58,16 @@ class LowerContext {
   DramTensor ScratchDram(absl::string_view what, neff::DType dtype, ir::Shape shape);
 
   // On-chip buffers; fails when the tile can never fit.
-  absl::StatusOr<int> Sbuf(absl::string_view what, int partitions,
-                           int64_t bytes_per_partition);
-  absl::StatusOr<int> Psum(absl::string_view what, int partitions,
-                           int64_t bytes_per_partition);
+  absl::StatusOr<int> Sbuf(absl::string_view what, int partitions, int64_t bytes_per_partition);
+  absl::StatusOr<int> Psum(absl::string_view what, int partitions, int64_t bytes_per_partition);
 
   // A compile-time f32 tensor (row-major `values`) in the NEFF's weights
   // section, named after the current op.
-  DramTensor F32Weights(absl::string_view what, ir::Shape shape,
-                        const std::vector<float>& values);
+  DramTensor F32Weights(absl::string_view what, ir::Shape shape, const std::vector<float>& values);
 
   // A contiguous [partitions, free] f32 view of an on-chip buffer.
-  Operand Tile(int buffer, int partitions, int64_t free,
-               int64_t byte_offset = 0, int start_partition = 0) const;
+  Operand Tile(int buffer, int partitions, int64_t free, int64_t byte_offset = 0,
+               int start_partition = 0) const;
   // The same, with an element type other than f32.
   Operand TypedTile(int buffer, neff::DType dtype, int partitions, int64_t free,
                     int64_t byte_offset = 0) const {
@@ -88,35 +81,29 @@ class LowerContext {
 
   void Dma(const Operand& dst, const Operand& src);
   void Memset(const Operand& dst, float value);
-  void Matmul(const Operand& psum, const Operand& stationary,
-              const Operand& moving, bool start, bool stop);
-  void Activation(const Operand& dst, const Operand& src,
-                  neff::ActivationFunction func, float scale,
-                  const Operand* bias);
-  void TensorTensor(const Operand& dst, const Operand& a, const Operand& b,
-                    neff::AluOp alu,
+  void Matmul(const Operand& psum, const Operand& stationary, const Operand& moving, bool start,
+              bool stop);
+  void Activation(const Operand& dst, const Operand& src, neff::ActivationFunction func,
+                  float scale, const Operand* bias);
+  void TensorTensor(const Operand& dst, const Operand& a, const Operand& b, neff::AluOp alu,
                     target::Engine engine = target::Engine::kVector);
-  void TensorScalar(const Operand& dst, const Operand& a, neff::AluOp alu,
-                    float imm);
+  void TensorScalar(const Operand& dst, const Operand& a, neff::AluOp alu, float imm);
   // dst = (a <alu> s1) <alu2> s2 with per-partition scalars s1/s2 (one
   // element per partition) where given, immediates otherwise.
-  void TensorScalarPerPartition(const Operand& dst, const Operand& a,
-                                neff::AluOp alu, const Operand* s1, float imm,
-                                neff::AluOp alu2, const Operand* s2,
+  void TensorScalarPerPartition(const Operand& dst, const Operand& a, neff::AluOp alu,
+                                const Operand* s1, float imm, neff::AluOp alu2, const Operand* s2,
                                 float imm2);
   void TensorCopy(const Operand& dst, const Operand& src);
   // dst[p][g] = reduce of src[p][g*R .. (g+1)*R).
   void TensorReduce(const Operand& dst, const Operand& src, neff::AluOp alu);
   // Activation that also sums its outputs per partition into `accum`.
-  void ActivationAccumulate(const Operand& dst, const Operand& src,
-                            neff::ActivationFunction func, float scale,
-                            const Operand* bias, const Operand& accum);
+  void ActivationAccumulate(const Operand& dst, const Operand& src, neff::ActivationFunction func,
+                            float scale, const Operand* bias, const Operand& accum);
   // TensorE transpose into PSUM: dst[f][p] = src[p][f].
   void Transpose(const Operand& psum, const Operand& src);
-  void Iota(const Operand& dst, float base, float partition_step,
-            float free_step);
-  void Select(const Operand& dst, const Operand& predicate,
-              const Operand& on_true, const Operand& on_false);
+  void Iota(const Operand& dst, float base, float partition_step, float free_step);
+  void Select(const Operand& dst, const Operand& predicate, const Operand& on_true,
+              const Operand& on_false);
   // dst[p] = row index[p] of `table`.
   void Gather(const Operand& dst, const Operand& table, const Operand& index);
 

@@ -16,8 +16,8 @@ constexpr int64_t kRowsOnPartitionsMinRows = 32;
 
 // A row-major matrix view of `t` with shape [rows, cols], optionally
 // transposed.
-MatrixView RowMajor(const DramTensor& t, int64_t offset, int64_t rows,
-                    int64_t cols, bool transposed) {
+MatrixView RowMajor(const DramTensor& t, int64_t offset, int64_t rows, int64_t cols,
+                    bool transposed) {
   MatrixView v;
   v.tensor = t;
   v.offset = offset;
@@ -186,8 +186,8 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
           addend = ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, mt,
                             c->row_stride, {Dim{c->col_stride, nt}});
         }
-        const Operand out = ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride,
-                                     mt, y.row_stride, {Dim{y.col_stride, nt}});
+        const Operand out = ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, mt,
+                                     y.row_stride, {Dim{y.col_stride, nt}});
         if (auto st = EmitMatmulEpilogue(ctx, accs[j], alpha, beta, func, nullptr, addend, out);
             !st.ok()) {
           return st;
@@ -200,9 +200,8 @@ absl::Status EmitMatmulRows(LowerContext& ctx, const MatrixView& a, const Matrix
 
 }  // namespace
 
-absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
-                        const MatrixView& b, const MatrixView* c, float alpha,
-                        float beta, neff::ActivationFunction func,
+absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a, const MatrixView& b,
+                        const MatrixView* c, float alpha, float beta, neff::ActivationFunction func,
                         const MatrixView& y) {
   const target::CoreSpec& spec = ctx.spec();
   // Many rows: put them on partitions so loads and stores are row-contiguous
@@ -232,8 +231,8 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
       auto buf = ctx.Sbuf(absl::StrCat("lhsT", kt), ks, mt * ElemSize(at));
       if (!buf.ok()) return buf.status();
       Operand tile = ctx.TypedTile(*buf, at, ks, mt);
-      ctx.Dma(tile, ctx.View(a.tensor, a.offset + m0 * a.row_stride + k0 * a.col_stride,
-                             ks, a.col_stride, {Dim{a.row_stride, mt}}));
+      ctx.Dma(tile, ctx.View(a.tensor, a.offset + m0 * a.row_stride + k0 * a.col_stride, ks,
+                             a.col_stride, {Dim{a.row_stride, mt}}));
       lhs_t.push_back(tile);
     }
     // B's rows for `group` adjacent output-feature tiles arrive in one DMA
@@ -282,8 +281,8 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
           auto bbuf = ctx.Sbuf("bias", nt, 4);
           if (!bbuf.ok()) return bbuf.status();
           bias = ctx.Tile(*bbuf, nt, 1);
-          ctx.Dma(bias, ctx.View(c->tensor, c->offset + n0 * c->col_stride, nt,
-                                 c->col_stride, {Dim{1, 1}}));
+          ctx.Dma(bias, ctx.View(c->tensor, c->offset + n0 * c->col_stride, nt, c->col_stride,
+                                 {Dim{1, 1}}));
           if (beta != 1.0f) ctx.TensorScalar(bias, bias, neff::AluOp::MULTIPLY, beta);
         }
         std::optional<Operand> addend;
@@ -291,10 +290,10 @@ absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
           addend = ctx.View(c->tensor, c->offset + m0 * c->row_stride + n0 * c->col_stride, nt,
                             c->col_stride, {Dim{c->row_stride, mt}});
         }
-        const Operand out = ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride,
-                                     nt, y.col_stride, {Dim{y.row_stride, mt}});
-        if (auto st = EmitMatmulEpilogue(ctx, acc, alpha, beta, func,
-                                         fused_bias ? &bias : nullptr, addend, out);
+        const Operand out = ctx.View(y.tensor, y.offset + m0 * y.row_stride + n0 * y.col_stride, nt,
+                                     y.col_stride, {Dim{y.row_stride, mt}});
+        if (auto st = EmitMatmulEpilogue(ctx, acc, alpha, beta, func, fused_bias ? &bias : nullptr,
+                                         addend, out);
             !st.ok()) {
           return st;
         }
@@ -415,7 +414,8 @@ absl::Status CheckCumSum(const ir::Op& op) {
     return Unsupported("axis must be a compile-time constant integer");
   }
   const int64_t rank = static_cast<int64_t>(x->shape.size());
-  int64_t a = axis->dtype == ir::DType::kI64 ? axis->data_as<int64_t>()[0] : axis->data_as<int32_t>()[0];
+  int64_t a =
+      axis->dtype == ir::DType::kI64 ? axis->data_as<int64_t>()[0] : axis->data_as<int32_t>()[0];
   if (a < 0) a += rank;
   if (a < 0 || a >= rank) return Unsupported("axis out of range");
   if (x->shape[a] > 1024) return Unsupported("axes longer than 1024 elements");
@@ -453,7 +453,8 @@ absl::Status LowerCumSum(const ir::Op& op, LowerContext& ctx) {
     // Rows are the inner positions (stride 1), columns the axis (stride inner).
     MatrixView a{x, o * len * inner, inner, len, 1, inner};
     MatrixView out{y, o * len * inner, inner, len, 1, inner};
-    if (auto s = EmitMatmul(ctx, a, b, nullptr, 1.0f, 1.0f, neff::ActivationFunction::IDENTITY, out);
+    if (auto s =
+            EmitMatmul(ctx, a, b, nullptr, 1.0f, 1.0f, neff::ActivationFunction::IDENTITY, out);
         !s.ok()) {
       return s;
     }

@@ -23,9 +23,8 @@ struct MatrixView {
 
 // y[M, N] = act(alpha * a[M, K] x b[K, N] + beta * c), c broadcast to
 // [M, N] by its strides (zero for a broadcast axis), `c` may be null.
-absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a,
-                        const MatrixView& b, const MatrixView* c, float alpha,
-                        float beta, neff::ActivationFunction func,
+absl::Status EmitMatmul(LowerContext& ctx, const MatrixView& a, const MatrixView& b,
+                        const MatrixView* c, float alpha, float beta, neff::ActivationFunction func,
                         const MatrixView& y);
 
 // y = func(a x b) with ONNX MatMul's shapes: a [..., M, K] (or [K]), b

@@ -110,7 +110,8 @@ absl::StatusOr<SliceRows> RowsOfSlices(const ir::Shape& shape, const std::vector
   }
   if (layout.reduced.empty()) layout.reduced.push_back(Dim{1, 1});
   if (layout.length > kMaxRow) {
-    return Unsupported(absl::StrCat("slices of ", layout.length, " elements (limit ", kMaxRow, ")"));
+    return Unsupported(
+        absl::StrCat("slices of ", layout.length, " elements (limit ", kMaxRow, ")"));
   }
   layout.row_offsets = {0};
   for (const Run& run : outer_kept) {
@@ -237,13 +238,13 @@ absl::Status LowerSoftmax(const ir::Op& op, LowerContext& ctx) {
       // s*x - s*max - log(sum)
       if (scale != 1.0f) ctx.TensorScalar(xt, xt, neff::AluOp::MULTIPLY, scale);
       ctx.Activation(sum, sum, neff::ActivationFunction::LOG, 1.0f, nullptr);
-      ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::ADD, &negmax, 0.0f,
-                                   neff::AluOp::SUBTRACT, &sum, 0.0f);
+      ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::ADD, &negmax, 0.0f, neff::AluOp::SUBTRACT,
+                                   &sum, 0.0f);
       ctx.Dma(RowView(ctx, y, tile, r), xt);
     } else {
       ctx.Activation(sum, sum, neff::ActivationFunction::RECIPROCAL, 1.0f, nullptr);
-      ctx.TensorScalarPerPartition(et, et, neff::AluOp::MULTIPLY, &sum, 0.0f,
-                                   neff::AluOp::BYPASS, nullptr, 0.0f);
+      ctx.TensorScalarPerPartition(et, et, neff::AluOp::MULTIPLY, &sum, 0.0f, neff::AluOp::BYPASS,
+                                   nullptr, 0.0f);
       ctx.Dma(RowView(ctx, y, tile, r), et);
     }
   }
@@ -318,8 +319,8 @@ absl::Status LowerReduceSlices(const ir::Op& op, LowerContext& ctx, const SliceR
       if (!xb.ok()) return xb.status();
       if (!rb.ok()) return rb.status();
       Operand xt = ctx.Tile(*xb, rows, l.length), result = ctx.Tile(*rb, rows, 1);
-      ctx.Dma(xt, ctx.View(x, l.row_offsets[g] + r0 * l.rows.stride, rows, l.rows.stride,
-                           l.reduced));
+      ctx.Dma(xt,
+              ctx.View(x, l.row_offsets[g] + r0 * l.rows.stride, rows, l.rows.stride, l.reduced));
       if (auto s = ReduceRows(ctx, op.type, xt, result); !s.ok()) return s;
       FinishReduce(ctx, op.type, result, l.length);
       // Output rows are the kept axes in row-major order.
@@ -390,8 +391,8 @@ absl::Status CheckLayerNorm(const ir::Op& op) {
     }
   }
   // fuse-residual-norm's form: X + R normalised, R the fourth input.
-  if (op.GetInt("fused_residual", 0) != 0 &&
-      (op.input(3) == nullptr || op.input(3)->shape != x || op.input(3)->dtype != ir::DType::kF32)) {
+  if (op.GetInt("fused_residual", 0) != 0 && (op.input(3) == nullptr || op.input(3)->shape != x ||
+                                              op.input(3)->dtype != ir::DType::kF32)) {
     return Unsupported("a fused residual must be an f32 tensor of X's shape");
   }
   return absl::OkStatus();
@@ -629,8 +630,9 @@ absl::Status CheckBatchNorm(const ir::Op& op) {
   if (auto s = RequireF32(op); !s.ok()) return s;
   const bool training = op.GetInt("training_mode", 0) != 0;
   if (op.outputs.size() > (training ? 3u : 1u)) {
-    return Unsupported(training ? "outputs beyond Y, running_mean and running_var"
-                                : "the statistics outputs of pre-14 training (use training_mode=1)");
+    return Unsupported(training
+                           ? "outputs beyond Y, running_mean and running_var"
+                           : "the statistics outputs of pre-14 training (use training_mode=1)");
   }
   if (op.input(0) == nullptr || op.input(0)->shape.size() < 2) return Unsupported("input rank < 2");
   const int64_t c = op.input(0)->shape[1];
@@ -705,7 +707,7 @@ absl::Status LoadChannelAffine(const ir::Op& op, LowerContext& ctx, const Channe
   ctx.Dma(var, ctx.View(ctx.Tensor(op.input(4)), c0, ct, 1, {Dim{1, 1}}));
   ctx.TensorScalar(var, var, neff::AluOp::ADD, eps);
   ctx.Activation(var, var, neff::ActivationFunction::SQRT, 1.0f, nullptr);
-  ctx.TensorTensor(as, as, var, neff::AluOp::DIVIDE);      // a = scale / sqrt(var + eps)
+  ctx.TensorTensor(as, as, var, neff::AluOp::DIVIDE);       // a = scale / sqrt(var + eps)
   ctx.TensorTensor(mean, mean, as, neff::AluOp::MULTIPLY);  // mean * a
   ctx.TensorTensor(bs, bs, mean, neff::AluOp::SUBTRACT);    // b = B - mean * a
   return absl::OkStatus();
@@ -715,9 +717,9 @@ absl::Status LoadChannelAffine(const ir::Op& op, LowerContext& ctx, const Channe
 // [c0, c0 + ct) over N and the spatial axes (two passes over x: the sum,
 // then the sum of (x - mean)^2, which keeps the variance accurate when
 // |mean| >> std), and the affine y = x * a + b they give.
-absl::Status LoadBatchStatistics(const ir::Op& op, LowerContext& ctx, int64_t c0, int ct,
-                                 float eps, const Operand& as, const Operand& bs,
-                                 const Operand& mean, const Operand& var) {
+absl::Status LoadBatchStatistics(const ir::Op& op, LowerContext& ctx, int64_t c0, int ct, float eps,
+                                 const Operand& as, const Operand& bs, const Operand& mean,
+                                 const Operand& var) {
   const DramTensor& x = ctx.Tensor(op.input(0));
   const int64_t n_batch = x.shape[0], c = x.shape[1];
   const int64_t spatial = ir::NumElements(x.shape) / (n_batch * c);
@@ -880,8 +882,8 @@ absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx) {
     ctx.TensorReduce(extreme, xt, is_max ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM);
     // Where x equals the extreme keep the column index, elsewhere the filler;
     // the first (or last) match is then the min (or max).
-    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::IS_EQUAL, &extreme, 0.0f,
-                                 neff::AluOp::BYPASS, nullptr, 0.0f);
+    ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::IS_EQUAL, &extreme, 0.0f, neff::AluOp::BYPASS,
+                                 nullptr, 0.0f);
     ctx.Select(xt, xt, ctx.Tile(*ib, tile.rows, r.length), ctx.Tile(*fb, tile.rows, r.length));
     ctx.TensorReduce(index, xt, last ? neff::AluOp::MAXIMUM : neff::AluOp::MINIMUM);
     if (hardmax) {
@@ -1011,10 +1013,10 @@ absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx) {
   const bool constant_k = k_value == nullptr || k_value->is_constant;
   // A constant k beyond the matrix keeps or drops everything: clamped, it is
   // exact in fp32.
-  const float k_imm =
-      constant_k ? static_cast<float>(std::clamp<int64_t>(
-                       k_value ? k_value->data_as<int64_t>()[0] : 0, -rows - 1, cols + 1))
-                 : 0.0f;
+  const float k_imm = constant_k
+                          ? static_cast<float>(std::clamp<int64_t>(
+                                k_value ? k_value->data_as<int64_t>()[0] : 0, -rows - 1, cols + 1))
+                          : 0.0f;
   // Element (i, j) is kept when j - i >= k (upper) or j - i <= k (lower).
   const neff::AluOp keep_op = op.GetInt("upper", 1) != 0 ? neff::AluOp::IS_GE : neff::AluOp::IS_LE;
   const int64_t batch = ir::NumElements(x.shape) / (rows * cols);

@@ -48,8 +48,8 @@ absl::StatusOr<std::vector<PoolAxis>> Axes(const ir::Op& op) {
   const std::vector<int64_t> d = op.GetInts("dilations", std::vector<int64_t>(rank, 1));
   const std::vector<int64_t> p = op.GetInts("pads", std::vector<int64_t>(2 * rank, 0));
   if (k.size() != rank || s.size() != rank || d.size() != rank || p.size() != 2 * rank) {
-    return Unsupported(absl::StrCat("kernel_shape/strides/dilations/pads must describe ", rank,
-                                    " spatial axes"));
+    return Unsupported(
+        absl::StrCat("kernel_shape/strides/dilations/pads must describe ", rank, " spatial axes"));
   }
   const std::string auto_pad = op.GetString("auto_pad", "NOTSET");
   if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" &&
@@ -240,8 +240,8 @@ absl::Status CheckPool(const ir::Op& op) {
       return Unsupported("Indices of an input of 2^24 elements or more");
     }
     if (op.input(0)->shape.size() != 4) {
-      return Unsupported(absl::StrCat("Indices of ", op.input(0)->shape.size() - 2,
-                                      "-D pooling (only 2-D)"));
+      return Unsupported(
+          absl::StrCat("Indices of ", op.input(0)->shape.size() - 2, "-D pooling (only 2-D)"));
     }
   }
   auto passes = Passes(op);
@@ -273,8 +273,8 @@ absl::Status EmitPool(LowerContext& ctx, const ir::Op& op, const PoolGeometry& f
 
   // Average pooling: one divisor for all positions, or a per-position table.
   const std::vector<float> recip = is_max ? std::vector<float>{} : ReciprocalCounts(g, op);
-  const bool uniform = !is_max && std::all_of(recip.begin(), recip.end(),
-                                              [&](float r) { return r == recip[0]; });
+  const bool uniform =
+      !is_max && std::all_of(recip.begin(), recip.end(), [&](float r) { return r == recip[0]; });
   DramTensor recip_table;
   if (!is_max && !uniform) {
     recip_table = ctx.F32Weights("reciprocal_counts", {g.ho * g.wo}, recip);

@@ -8,10 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "compiler/lower/chunks.h"
 #include "compiler/lower/conv.h"
 #include "compiler/lower/data_movement.h"
 #include "compiler/lower/matmul.h"
-#include "compiler/lower/chunks.h"
 #include "compiler/lower/support.h"
 
 namespace ncc::lower {

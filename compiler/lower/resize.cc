@@ -66,9 +66,8 @@ std::vector<int64_t> Neighbours(double x, int64_t n, int64_t in) {
   for (int64_t i = std::max<int64_t>(0, center - n - 1); i < std::min(len, center + n + 2); ++i) {
     candidates.push_back(i);
   }
-  std::stable_sort(candidates.begin(), candidates.end(), [xp](int64_t a, int64_t b) {
-    return std::fabs(xp - a) < std::fabs(xp - b);
-  });
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [xp](int64_t a, int64_t b) { return std::fabs(xp - a) < std::fabs(xp - b); });
   candidates.resize(n);
   std::sort(candidates.begin(), candidates.end());
   for (int64_t& i : candidates) i -= pad;
@@ -86,8 +85,8 @@ absl::StatusOr<std::vector<double>> ConstFloats(const ir::Value* v, absl::string
                                     "(an initializer or a Constant node)"));
   }
   if (v->dtype != ir::DType::kF32) {
-    return Unsupported(absl::StrCat(what, " '", v->name, "' is ", ir::DTypeName(v->dtype),
-                                    " (f32 expected)"));
+    return Unsupported(
+        absl::StrCat(what, " '", v->name, "' is ", ir::DTypeName(v->dtype), " (f32 expected)"));
   }
   return std::vector<double>(v->data_as<float>(), v->data_as<float>() + v->num_elements());
 }
@@ -116,9 +115,9 @@ absl::StatusOr<ResizeParams> Resolve(const ir::Op& op, bool legacy) {
     common.coordinates = op.GetString("coordinate_transformation_mode", "half_pixel");
     common.nearest_mode = op.GetString("nearest_mode", "round_prefer_floor");
   }
-  static const char* const kCoordinates[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                             "asymmetric", "tf_half_pixel_for_nn",
-                                             "tf_crop_and_resize"};
+  static const char* const kCoordinates[] = {"half_pixel",           "pytorch_half_pixel",
+                                             "align_corners",        "asymmetric",
+                                             "tf_half_pixel_for_nn", "tf_crop_and_resize"};
   if (std::find(std::begin(kCoordinates), std::end(kCoordinates), common.coordinates) ==
       std::end(kCoordinates)) {
     return Unsupported(absl::StrCat("coordinate_transformation_mode '", common.coordinates, "'"));
@@ -152,8 +151,8 @@ absl::StatusOr<ResizeParams> Resolve(const ir::Op& op, bool legacy) {
     return Unsupported("needs scales or sizes");
   }
   if (!scales.empty() && scales.size() != rank) {
-    return Unsupported(absl::StrCat("scales has ", scales.size(), " values for a rank-", rank,
-                                    " input"));
+    return Unsupported(
+        absl::StrCat("scales has ", scales.size(), " values for a rank-", rank, " input"));
   }
   std::vector<double> roi;
   if (common.coordinates == "tf_crop_and_resize" && !scales_at_1) {
@@ -197,8 +196,8 @@ absl::Status EmitAxis(LowerContext& ctx, const DramTensor& x, const DramTensor& 
   for (size_t d = 0; d < axis; ++d) outer *= x.shape[d];
   for (size_t d = axis + 1; d < x.shape.size(); ++d) inner *= x.shape[d];
   const int64_t in = x.shape[axis], out = y.shape[axis];
-  const bool has_bias = std::any_of(interp.bias.begin(), interp.bias.end(),
-                                    [](float b) { return b != 0.0f; });
+  const bool has_bias =
+      std::any_of(interp.bias.begin(), interp.bias.end(), [](float b) { return b != 0.0f; });
   const auto act = neff::ActivationFunction::IDENTITY;
   DramTensor bias;
   if (has_bias) bias = ctx.F32Weights(absl::StrCat("bias", axis), {out}, interp.bias);
@@ -208,7 +207,8 @@ absl::Status EmitAxis(LowerContext& ctx, const DramTensor& x, const DramTensor& 
     for (int64_t o = 0; o < out; ++o) {
       for (int64_t i = 0; i < in; ++i) transposed[i * out + o] = interp.matrix[o * in + i];
     }
-    const DramTensor rt = ctx.F32Weights(absl::StrCat("interpolation", axis), {in, out}, transposed);
+    const DramTensor rt =
+        ctx.F32Weights(absl::StrCat("interpolation", axis), {in, out}, transposed);
     MatrixView a{x, 0, outer, in, in, 1};
     MatrixView b{rt, 0, in, out, out, 1};
     MatrixView c{bias, 0, outer, out, 0, 1};
@@ -216,7 +216,8 @@ absl::Status EmitAxis(LowerContext& ctx, const DramTensor& x, const DramTensor& 
     return EmitMatmul(ctx, a, b, has_bias ? &c : nullptr, 1.0f, 1.0f, act, yv);
   }
   // R times each [in, inner] block: [out, in] x [in, inner].
-  const DramTensor r = ctx.F32Weights(absl::StrCat("interpolation", axis), {out, in}, interp.matrix);
+  const DramTensor r =
+      ctx.F32Weights(absl::StrCat("interpolation", axis), {out, in}, interp.matrix);
   MatrixView a{r, 0, out, in, in, 1};
   MatrixView c{bias, 0, out, inner, 1, 0};
   for (int64_t o = 0; o < outer; ++o) {
@@ -279,7 +280,8 @@ absl::Status CheckResize(const ir::Op& op) {
   const ir::Value* x = op.input(0);
   if (x == nullptr) return Unsupported("missing input X");
   if (x->dtype != ir::DType::kF32 || op.outputs[0]->dtype != ir::DType::kF32) {
-    return Unsupported(absl::StrCat("X is ", ir::DTypeName(x->dtype), " (only f32 is lowered so far)"));
+    return Unsupported(
+        absl::StrCat("X is ", ir::DTypeName(x->dtype), " (only f32 is lowered so far)"));
   }
   if (x->shape.empty()) return Unsupported("scalar input");
   // Legacy semantics change only coordinates, not what must be constant.

@@ -19,10 +19,10 @@ namespace ncc::lower {
 // How one axis is resampled (ONNX Resize's attributes, per axis values).
 struct ResizeAxisSpec {
   int64_t in = 1, out = 1;
-  double scale = 1.0;  // the scale the coordinate formulas use
-  double roi_start = 0.0, roi_end = 1.0;  // tf_crop_and_resize only
-  std::string mode = "nearest";                 // nearest, linear, cubic
-  std::string coordinates = "half_pixel";       // coordinate_transformation_mode
+  double scale = 1.0;                      // the scale the coordinate formulas use
+  double roi_start = 0.0, roi_end = 1.0;   // tf_crop_and_resize only
+  std::string mode = "nearest";            // nearest, linear, cubic
+  std::string coordinates = "half_pixel";  // coordinate_transformation_mode
   std::string nearest_mode = "round_prefer_floor";
   double cubic_coeff_a = -0.75;
   bool exclude_outside = false;

@@ -27,8 +27,8 @@ bool HalfPixel(const ir::Op& op, int64_t opset) {
 
 // weights[i][j] (i an input position on its partition, j a bin): the mean
 // over the bin's samples of the tent weight at i.
-absl::Status EmitAxisWeights(LowerContext& ctx, const ir::Op& op, const Operand& box,
-                             const Axis& a, const Operand& weights) {
+absl::Status EmitAxisWeights(LowerContext& ctx, const ir::Op& op, const Operand& box, const Axis& a,
+                             const Operand& weights) {
   const int p = static_cast<int>(a.in);
   const int64_t n = a.out;
   auto sb = ctx.Sbuf("start", p, 4), lb = ctx.Sbuf("bin", p, 4), hb = ctx.Sbuf("position", p, 4);
@@ -155,8 +155,8 @@ absl::Status LowerRoiAlign(const ir::Op& op, LowerContext& ctx) {
       ctx.TensorTensor(row, row, base, neff::AluOp::ADD);
       ctx.TensorCopy(row_index, row);
       const Operand channel = ctx.Tile(*xb, static_cast<int>(h), w);
-      ctx.Gather(channel, ctx.View(x, 0, static_cast<int>(x.shape[0] * channels * h), w,
-                                   {Dim{1, w}}),
+      ctx.Gather(channel,
+                 ctx.View(x, 0, static_cast<int>(x.shape[0] * channels * h), w, {Dim{1, w}}),
                  row_index);
       // Z^T[j][ph] = sum_i X[i][j] Wy[i][ph]; Y[ph][pw] = sum_j Z^T[j][ph] Wx[j][pw].
       const Operand zt_psum = ctx.Tile(*zp, static_cast<int>(w), out_h);

@@ -129,9 +129,9 @@ namespace {
 
 // How the updates that target one position combine with it.
 enum class Combine {
-  kReplace,  // their sum replaces data (one update per position)
-  kAdd,      // data plus their sum
-  kMean,     // their mean replaces data (equal duplicates give the value)
+  kReplace,   // their sum replaces data (one update per position)
+  kAdd,       // data plus their sum
+  kMean,      // their mean replaces data (equal duplicates give the value)
   kMultiply,  // data times each of them, in update order
 };
 
@@ -333,8 +333,8 @@ absl::StatusOr<ir::Shape> DefaultUnpoolShape(const ir::Op& op) {
   const std::vector<int64_t> strides = op.GetInts("strides", std::vector<int64_t>(spatial, 1));
   const std::vector<int64_t> pads = op.GetInts("pads", std::vector<int64_t>(2 * spatial, 0));
   if (kernel.size() != spatial || strides.size() != spatial || pads.size() != 2 * spatial) {
-    return Unsupported(absl::StrCat("kernel_shape/strides/pads must describe ", spatial,
-                                    " spatial dims"));
+    return Unsupported(
+        absl::StrCat("kernel_shape/strides/pads must describe ", spatial, " spatial dims"));
   }
   ir::Shape shape = {x[0], x[1]};
   for (size_t d = 0; d < spatial; ++d) {
@@ -357,8 +357,8 @@ absl::StatusOr<ScatterLayout> UnpoolLayout(const ir::Op& op) {
   if (l.positions >= (int64_t{1} << 24)) return Unsupported("an output of 2^24 elements or more");
   const int64_t blocks = (l.positions + 127) / 128, chunks = (l.updates + 127) / 128;
   if (blocks * chunks > kMaxMatmuls || chunks * 3 > kMaxStagedFloats) {
-    return Unsupported(absl::StrCat(l.updates, " values into ", l.positions,
-                                    " positions (at most ", kMaxMatmuls, " 128x128 match blocks)"));
+    return Unsupported(absl::StrCat(l.updates, " values into ", l.positions, " positions (at most ",
+                                    kMaxMatmuls, " 128x128 match blocks)"));
   }
   return l;
 }
@@ -367,8 +367,7 @@ absl::StatusOr<ScatterLayout> UnpoolLayout(const ir::Op& op) {
 // spatial) coordinates in the default shape (the ONNX test data's reading):
 // decoded innermost first with exact fp32 mod and division, re-encoded in
 // the output's strides.
-absl::Status RemapUnpoolTargets(LowerContext& ctx, const ir::Op& op, const Operand& target,
-                                int k) {
+absl::Status RemapUnpoolTargets(LowerContext& ctx, const ir::Op& op, const Operand& target, int k) {
   auto shape = DefaultUnpoolShape(op);
   if (!shape.ok()) return shape.status();
   const ir::Shape& out = op.outputs[0]->shape;

@@ -5,23 +5,19 @@
 
 namespace ncc::lower {
 
-absl::Status Unsupported(absl::string_view what) {
-  return absl::UnimplementedError(what);
-}
+absl::Status Unsupported(absl::string_view what) { return absl::UnimplementedError(what); }
 
 absl::Status RequireF32(const ir::Op& op) {
   for (const ir::Value* v : op.inputs) {
     if (v != nullptr && v->dtype != ir::DType::kF32) {
-      return Unsupported(absl::StrCat("input '", v->name, "' is ",
-                                          ir::DTypeName(v->dtype),
-                                          " (only f32 is lowered so far)"));
+      return Unsupported(absl::StrCat("input '", v->name, "' is ", ir::DTypeName(v->dtype),
+                                      " (only f32 is lowered so far)"));
     }
   }
   for (const ir::Value* v : op.outputs) {
     if (v->dtype != ir::DType::kF32) {
-      return Unsupported(absl::StrCat("output '", v->name, "' is ",
-                                          ir::DTypeName(v->dtype),
-                                          " (only f32 is lowered so far)"));
+      return Unsupported(absl::StrCat("output '", v->name, "' is ", ir::DTypeName(v->dtype),
+                                      " (only f32 is lowered so far)"));
     }
   }
   return absl::OkStatus();
@@ -35,8 +31,9 @@ absl::Status RequireMatmulTypes(const ir::Op& op) {
     const bool ok = v->dtype == ir::DType::kF32 ||
                     (multiplied && (v->dtype == ir::DType::kBF16 || v->dtype == ir::DType::kF16));
     if (!ok) {
-      return Unsupported(absl::StrCat("input '", v->name, "' is ", ir::DTypeName(v->dtype),
-                                      multiplied ? " (f32, bf16 or f16 expected)" : " (f32 expected)"));
+      return Unsupported(
+          absl::StrCat("input '", v->name, "' is ", ir::DTypeName(v->dtype),
+                       multiplied ? " (f32, bf16 or f16 expected)" : " (f32 expected)"));
     }
   }
   for (const ir::Value* v : op.outputs) {

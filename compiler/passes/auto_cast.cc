@@ -18,13 +18,47 @@ const std::set<std::string>& MatmulOps() {
 
 // Float compute ops that `all` runs in 16 bits.
 const std::set<std::string>& ComputeOps() {
-  static const std::set<std::string> kOps = {
-      "Abs", "Add", "AveragePool", "BatchNormalization", "Clip", "Cos", "Div", "Elu", "Erf",
-      "Exp", "Gelu", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish",
-      "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log", "LogSoftmax", "Max",
-      "MaxPool", "Min", "Mul", "Neg", "Pow", "Reciprocal", "ReduceL2", "ReduceMax",
-      "ReduceMean", "ReduceMin", "ReduceSum", "Relu", "Selu", "Sigmoid", "Sin", "Softmax",
-      "Softplus", "Sqrt", "Sub", "Tanh"};
+  static const std::set<std::string> kOps = {"Abs",
+                                             "Add",
+                                             "AveragePool",
+                                             "BatchNormalization",
+                                             "Clip",
+                                             "Cos",
+                                             "Div",
+                                             "Elu",
+                                             "Erf",
+                                             "Exp",
+                                             "Gelu",
+                                             "GlobalAveragePool",
+                                             "GlobalMaxPool",
+                                             "HardSigmoid",
+                                             "HardSwish",
+                                             "InstanceNormalization",
+                                             "LayerNormalization",
+                                             "LeakyRelu",
+                                             "Log",
+                                             "LogSoftmax",
+                                             "Max",
+                                             "MaxPool",
+                                             "Min",
+                                             "Mul",
+                                             "Neg",
+                                             "Pow",
+                                             "Reciprocal",
+                                             "ReduceL2",
+                                             "ReduceMax",
+                                             "ReduceMean",
+                                             "ReduceMin",
+                                             "ReduceSum",
+                                             "Relu",
+                                             "Selu",
+                                             "Sigmoid",
+                                             "Sin",
+                                             "Softmax",
+                                             "Softplus",
+                                             "Sqrt",
+                                             "Sub",
+                                             "Tanh"};
   return kOps;
 }
 
@@ -99,9 +133,11 @@ class AutoCaster {
     auto key = std::make_pair(v, to);
     auto it = casts_.find(key);
     if (it == casts_.end()) {
-      const char* suffix = to == ir::DType::kF32 ? ".f32" : (to == ir::DType::kBF16 ? ".bf16" : ".f16");
+      const char* suffix =
+          to == ir::DType::kF32 ? ".f32" : (to == ir::DType::kBF16 ? ".bf16" : ".f16");
       ir::Value* c = graph_.AddValue(graph_.UniqueName(v->name + suffix), to, v->shape);
-      ir::Op* cast = graph_.InsertOpBefore(&op, "Cast", absl::StrCat(op.name, "/autocast"), {v}, {c});
+      ir::Op* cast =
+          graph_.InsertOpBefore(&op, "Cast", absl::StrCat(op.name, "/autocast"), {v}, {c});
       cast->attrs["to"] = OnnxTypeCode(to);
       it = casts_.emplace(key, c).first;
     }
@@ -134,8 +170,8 @@ class AutoCaster {
       }
       low->producer = out->producer;
       out->dtype = ir::DType::kF32;
-      ir::Op* cast = graph_.AddOp("Cast", absl::StrCat(low->producer->name, "/autocast_out"),
-                                  {low}, {out});
+      ir::Op* cast =
+          graph_.AddOp("Cast", absl::StrCat(low->producer->name, "/autocast_out"), {low}, {out});
       cast->attrs["to"] = OnnxTypeCode(ir::DType::kF32);
     }
   }
@@ -151,19 +187,32 @@ class AutoCaster {
 
 int64_t OnnxTypeCode(ir::DType dtype) {
   switch (dtype) {
-    case ir::DType::kF32: return 1;
-    case ir::DType::kU8: return 2;
-    case ir::DType::kI8: return 3;
-    case ir::DType::kI32: return 6;
-    case ir::DType::kI64: return 7;
-    case ir::DType::kBool: return 9;
-    case ir::DType::kF16: return 10;
-    case ir::DType::kBF16: return 16;
-    case ir::DType::kF64: return 11;
-    case ir::DType::kI16: return 5;
-    case ir::DType::kU16: return 4;
-    case ir::DType::kU32: return 12;
-    case ir::DType::kU64: return 13;
+    case ir::DType::kF32:
+      return 1;
+    case ir::DType::kU8:
+      return 2;
+    case ir::DType::kI8:
+      return 3;
+    case ir::DType::kI32:
+      return 6;
+    case ir::DType::kI64:
+      return 7;
+    case ir::DType::kBool:
+      return 9;
+    case ir::DType::kF16:
+      return 10;
+    case ir::DType::kBF16:
+      return 16;
+    case ir::DType::kF64:
+      return 11;
+    case ir::DType::kI16:
+      return 5;
+    case ir::DType::kU16:
+      return 4;
+    case ir::DType::kU32:
+      return 12;
+    case ir::DType::kU64:
+      return 13;
   }
   return 0;
 }

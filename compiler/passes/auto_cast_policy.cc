@@ -40,8 +40,8 @@ absl::StatusOr<std::set<std::string>> ParseAutoCastExclude(absl::string_view tex
     bool ok = !part.empty() && absl::ascii_isupper(part[0]);
     for (char c : part) ok &= absl::ascii_isalnum(c);
     if (!ok) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--auto-cast-exclude: '", part, "' is not an op type (e.g. Gemm,Conv)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--auto-cast-exclude: '", part, "' is not an op type (e.g. Gemm,Conv)"));
     }
     types.insert(std::string(part));
   }

@@ -95,7 +95,8 @@ TEST(AutoCast, SharesOneCastBetweenReaders) {
   %a: f32[2,2] = MatMul(%x, %w)
   %b: f32[2,2] = MatMul(%w, %x)
 }
-)", policy);
+)",
+                                  policy);
   EXPECT_EQ(text, R"(graph g(%x: f32[2,2], %w: f32[2,2]) -> (%a, %b) {
   %x.bf16: bf16[2,2] = Cast(%x) {to=16} @"/autocast"
   %w.bf16: bf16[2,2] = Cast(%w) {to=16} @"/autocast"

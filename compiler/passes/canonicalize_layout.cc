@@ -84,8 +84,8 @@ bool RewriteOp(ir::Graph& graph, ir::Op& op) {
   }
   op.type = "Reshape";
   op.attrs.clear();
-  op.inputs = {inner->inputs[0], AddI64Constant(graph, op.outputs[0]->name + ".shape",
-                                                op.outputs[0]->shape)};
+  op.inputs = {inner->inputs[0],
+               AddI64Constant(graph, op.outputs[0]->name + ".shape", op.outputs[0]->shape)};
   return true;
 }
 

@@ -26,8 +26,8 @@ absl::StatusOr<bool> ConstantFold(ir::Graph& graph, const ConstantFoldOptions& o
     // Dropout's optional mask output, if present, must be unused.
     bool extra_outputs_used = false;
     for (size_t i = 1; i < op->outputs.size(); ++i) {
-      extra_outputs_used |= graph.IsGraphOutput(op->outputs[i]) ||
-                            !graph.Users(op->outputs[i]).empty();
+      extra_outputs_used |=
+          graph.IsGraphOutput(op->outputs[i]) || !graph.Users(op->outputs[i]).empty();
     }
     if (extra_outputs_used) continue;
     // The value keeps its name (graph outputs included) and becomes a

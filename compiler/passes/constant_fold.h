@@ -21,8 +21,7 @@ struct ConstantFoldOptions {
   bool integer_only = false;
 };
 
-absl::StatusOr<bool> ConstantFold(ir::Graph& graph,
-                                  const ConstantFoldOptions& options = {});
+absl::StatusOr<bool> ConstantFold(ir::Graph& graph, const ConstantFoldOptions& options = {});
 
 }  // namespace ncc::passes
 

@@ -120,7 +120,7 @@ TEST(ConstantFold, CapsResultsThatWouldGrowTheGraph) {
   small.max_elements = 100;
   auto g = Fold(text, small);
   EXPECT_EQ(g->ops().size(), 2u);  // 4096 elements from 2: not folded
-  auto folded = Fold(text);         // default cap (65536) allows it
+  auto folded = Fold(text);        // default cap (65536) allows it
   EXPECT_EQ(folded->ops().size(), 1u);
 }
 

@@ -7,8 +7,7 @@
 namespace ncc::passes {
 
 absl::StatusOr<bool> EliminateDeadCode(ir::Graph& graph) {
-  absl::flat_hash_set<const ir::Value*> live(graph.outputs().begin(),
-                                             graph.outputs().end());
+  absl::flat_hash_set<const ir::Value*> live(graph.outputs().begin(), graph.outputs().end());
   std::vector<ir::Op*> dead;
   // Reverse program order: an op is live when one of its outputs is read by
   // a live op or is a graph output.

@@ -137,11 +137,12 @@ absl::StatusOr<bool> FoldBatchNorm(ir::Graph& graph) {
     ir::Shape cshape(x->shape.size() - 1, 1);
     cshape[0] = c;
     const std::string base = y->name;
-    ir::Value* s = AddConstantFromDoubles(graph, base + ".bn_scale", ir::DType::kF32, cshape,
-                                          affine->scale);
-    ir::Value* t = AddConstantFromDoubles(graph, base + ".bn_shift", ir::DType::kF32, cshape,
-                                          affine->shift);
-    ir::Value* scaled = graph.AddValue(graph.UniqueName(base + ".scaled"), ir::DType::kF32, x->shape);
+    ir::Value* s =
+        AddConstantFromDoubles(graph, base + ".bn_scale", ir::DType::kF32, cshape, affine->scale);
+    ir::Value* t =
+        AddConstantFromDoubles(graph, base + ".bn_shift", ir::DType::kF32, cshape, affine->shift);
+    ir::Value* scaled =
+        graph.AddValue(graph.UniqueName(base + ".scaled"), ir::DType::kF32, x->shape);
     graph.InsertOpBefore(bn, "Mul", absl::StrCat(bn->name, "/scale"), {x, s}, {scaled});
     graph.InsertOpBefore(bn, "Add", absl::StrCat(bn->name, "/shift"), {scaled, t}, {y});
     bn->outputs.clear();

@@ -34,10 +34,10 @@ TEST(FoldBatchNorm, FoldsIntoConvWeightsAndBias) {
   EXPECT_EQ(conv.outputs[0]->name, "y");
   const ir::Value* w = conv.inputs[1];
   const ir::Value* b = conv.inputs[2];
-  EXPECT_FLOAT_EQ(w->data_as<float>()[0], 6.0f);   // 3 * 2
-  EXPECT_FLOAT_EQ(w->data_as<float>()[1], 2.0f);   // 4 * 0.5
-  EXPECT_FLOAT_EQ(b->data_as<float>()[0], 0.5f);   // (1 - 1) * 2 + 0.5
-  EXPECT_FLOAT_EQ(b->data_as<float>()[1], -1.25f); // (-1 - 2) * 0.5 + 0.25
+  EXPECT_FLOAT_EQ(w->data_as<float>()[0], 6.0f);    // 3 * 2
+  EXPECT_FLOAT_EQ(w->data_as<float>()[1], 2.0f);    // 4 * 0.5
+  EXPECT_FLOAT_EQ(b->data_as<float>()[0], 0.5f);    // (1 - 1) * 2 + 0.5
+  EXPECT_FLOAT_EQ(b->data_as<float>()[1], -1.25f);  // (-1 - 2) * 0.5 + 0.25
 }
 
 TEST(FoldBatchNorm, FoldsIntoGemmWithTransposedWeightsAndAlphaBeta) {
@@ -97,7 +97,8 @@ TEST(FoldBatchNorm, StandaloneBecomesMulAddWithChannelBroadcast) {
   ir::Value* mid = g.ops()[0]->outputs[0];
   mid->is_constant = true;
   std::vector<float> mv(scaled->begin(), scaled->end());
-  mid->data.assign(reinterpret_cast<uint8_t*>(mv.data()), reinterpret_cast<uint8_t*>(mv.data()) + 16);
+  mid->data.assign(reinterpret_cast<uint8_t*>(mv.data()),
+                   reinterpret_cast<uint8_t*>(mv.data()) + 16);
   auto y = EvaluateOnHost(*g.ops()[1]);
   ASSERT_TRUE(y.has_value());
   EXPECT_EQ(*y, (std::vector<double>{0.5, 4.5, 0.25, 2.25}));
@@ -117,7 +118,7 @@ TEST(FoldBatchNorm, KeepsProducerWhenPreNormValueHasOtherReaders) {
   ASSERT_TRUE(graph.ok()) << graph.status();
   ASSERT_TRUE(FoldBatchNorm(**graph).ok());
   ASSERT_TRUE(ir::Verify(**graph).ok());
-  ASSERT_EQ((*graph)->ops().size(), 3u);  // Conv, Mul, Add
+  ASSERT_EQ((*graph)->ops().size(), 3u);             // Conv, Mul, Add
   EXPECT_EQ((*graph)->ops()[0]->inputs.size(), 2u);  // Conv weights untouched
 }
 

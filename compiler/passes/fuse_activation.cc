@@ -39,8 +39,8 @@ bool IsFusableActivation(const ir::Op& op) {
 }
 
 bool CanCarryActivation(const ir::Op& op) {
-  static const char* const kTypes[] = {"Conv", "Gemm", "MatMul", "Add",
-                                       "Sub",  "Mul",  "Div",    "Max", "Min"};
+  static const char* const kTypes[] = {"Conv", "Gemm", "MatMul", "Add", "Sub",
+                                       "Mul",  "Div",  "Max",    "Min"};
   for (const char* t : kTypes) {
     if (op.type == t) return !op.has_attr("fused_activation");
   }
@@ -93,8 +93,8 @@ bool FuseMatMulBias(ir::Graph& graph, ir::Op& add) {
   if (!(bs == ir::Shape{n} || bs == ir::Shape{1, n})) return false;
   ir::Value* bias = m->bias;
   if (bs.size() == 2) {
-    bias = graph.AddConstant(graph.UniqueName(bias->name + ".flat"), ir::DType::kF32, {n},
-                             bias->data);
+    bias =
+        graph.AddConstant(graph.UniqueName(bias->name + ".flat"), ir::DType::kF32, {n}, bias->data);
   }
   if (a->shape.size() == 2) {
     mm.type = "Gemm";

@@ -20,7 +20,8 @@ TEST(FuseActivation, FoldsReluIntoConvAndGemm) {
   auto changed = FuseActivation(**graph);
   ASSERT_TRUE(changed.ok());
   EXPECT_TRUE(*changed);
-  EXPECT_EQ(ir::Print(**graph), R"(graph g(%x: f32[1,2,4,4], %w: f32[3,2,1,1], %b: f32[5,48]) -> (%y) {
+  EXPECT_EQ(ir::Print(**graph),
+            R"(graph g(%x: f32[1,2,4,4], %w: f32[3,2,1,1], %b: f32[5,48]) -> (%y) {
   %r: f32[1,3,4,4] = Conv(%x, %w) {fused_activation="Relu"}
   %f: f32[1,48] = Flatten(%r)
   %y: f32[1,5] = Gemm(%f, %b) {fused_activation="Sigmoid", transB=1}

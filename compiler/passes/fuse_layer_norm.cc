@@ -43,8 +43,8 @@ bool Rewrite(ir::Graph& graph, ir::Op& div) {
   if (x->dtype != ir::DType::kF32) return false;
   // Intermediates must be private to the pattern.
   if (graph.Users(centered).size() != 2 || graph.IsGraphOutput(centered)) return false;
-  for (const ir::Value* v : {sub->input(1), pow->outputs[0], mean2->outputs[0],
-                             add_eps->outputs[0], sqrt->outputs[0]}) {
+  for (const ir::Value* v :
+       {sub->input(1), pow->outputs[0], mean2->outputs[0], add_eps->outputs[0], sqrt->outputs[0]}) {
     if (!HasSingleUse(graph, v)) return false;
   }
   const int64_t length = x->shape.back();
@@ -57,7 +57,8 @@ bool Rewrite(ir::Graph& graph, ir::Op& div) {
     ir::Op* user = graph.Users(op->outputs[0])[0];
     if (user->type != type || user->inputs.size() != 2) return {nullptr, nullptr};
     ir::Value* other = user->input(0) == op->outputs[0] ? user->input(1) : user->input(0);
-    if (!IsAxisVector(other, length) || user->outputs[0]->shape != x->shape) return {nullptr, nullptr};
+    if (!IsAxisVector(other, length) || user->outputs[0]->shape != x->shape)
+      return {nullptr, nullptr};
     return {user, other};
   };
   if (auto [mul, s] = next_of(last, "Mul"); mul != nullptr) last = mul, scale = s;

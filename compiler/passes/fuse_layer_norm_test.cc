@@ -43,9 +43,10 @@ TEST(FuseLayerNorm, ReplacesTheExportedPrimitives) {
 
 TEST(FuseLayerNorm, WithoutScaleAndBiasUsesUnitScale) {
   std::string text = kDecomposed;
-  text.replace(text.find("  %g: f32[2,3,4] = Mul(%n, %gamma)\n  %y: f32[2,3,4] = Add(%g, %beta)\n"),
-               std::string("  %g: f32[2,3,4] = Mul(%n, %gamma)\n  %y: f32[2,3,4] = Add(%g, %beta)\n").size(),
-               "");
+  text.replace(
+      text.find("  %g: f32[2,3,4] = Mul(%n, %gamma)\n  %y: f32[2,3,4] = Add(%g, %beta)\n"),
+      std::string("  %g: f32[2,3,4] = Mul(%n, %gamma)\n  %y: f32[2,3,4] = Add(%g, %beta)\n").size(),
+      "");
   text.replace(text.find("%n: f32"), 2, "%y");
   text.replace(text.find("Div(%d, %s)"), 0, "");
   auto graph = ir::Parse(text);

@@ -17,7 +17,8 @@ TEST(FuseResidualNorm, FoldsTheResidualAddIntoTheNorm) {
   auto changed = FuseResidualNorm(**graph);
   ASSERT_TRUE(changed.ok());
   EXPECT_TRUE(*changed);
-  EXPECT_EQ(ir::Print(**graph), R"(graph g(%x: f32[4,8], %h: f32[4,8], %s: f32[8], %b: f32[8]) -> (%y) {
+  EXPECT_EQ(ir::Print(**graph),
+            R"(graph g(%x: f32[4,8], %h: f32[4,8], %s: f32[8], %b: f32[8]) -> (%y) {
   %y: f32[4,8] = LayerNormalization(%x, %s, %b, %h) {axis=-1, fused_residual=1}
 }
 )");
@@ -25,7 +26,8 @@ TEST(FuseResidualNorm, FoldsTheResidualAddIntoTheNorm) {
 }
 
 TEST(FuseResidualNorm, KeepsSumsThatAreReadElsewhereOrBroadcast) {
-  auto graph = ir::Parse(R"(graph g(%x: f32[4,8], %h: f32[4,8], %v: f32[8], %s: f32[8]) -> (%y, %sum, %z) {
+  auto graph =
+      ir::Parse(R"(graph g(%x: f32[4,8], %h: f32[4,8], %v: f32[8], %s: f32[8]) -> (%y, %sum, %z) {
   %sum: f32[4,8] = Add(%x, %h)
   %y: f32[4,8] = LayerNormalization(%sum, %s) {axis=-1}
   %bc: f32[4,8] = Add(%x, %v)

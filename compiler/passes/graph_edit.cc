@@ -30,8 +30,7 @@ bool BypassValue(ir::Graph& graph, ir::Value* out, ir::Value* in) {
     ReplaceAllUses(graph, out, in);
     return true;
   }
-  if (in->producer == nullptr || !HasSingleUse(graph, in) ||
-      out->dtype != in->dtype) {
+  if (in->producer == nullptr || !HasSingleUse(graph, in) || out->dtype != in->dtype) {
     return false;
   }
   ir::Op* producer = in->producer;
@@ -70,7 +69,7 @@ uint16_t FloatToF16(float f) {
     return static_cast<uint16_t>(sign | 0x7c00 | (abs > 0x7f800000 ? 0x200 : 0));
   }
   if (abs >= 0x477ff000) return static_cast<uint16_t>(sign | 0x7c00);  // overflow
-  if (abs < 0x38800000) {  // subnormal half (or zero)
+  if (abs < 0x38800000) {                                              // subnormal half (or zero)
     // Value in units of 2^-24, rounded to nearest even.
     float a;
     std::memcpy(&a, &abs, 4);
@@ -128,53 +127,103 @@ std::vector<double> ConstantAsDoubles(const ir::Value& value) {
   const uint8_t* p = value.data.data();
   for (int64_t i = 0; i < n; ++i, p += size) {
     switch (value.dtype) {
-      case ir::DType::kF32: out[i] = Load<float>(p); break;
-      case ir::DType::kBF16: out[i] = Bf16ToFloat(Load<uint16_t>(p)); break;
-      case ir::DType::kF16: out[i] = F16ToFloat(Load<uint16_t>(p)); break;
-      case ir::DType::kI32: out[i] = Load<int32_t>(p); break;
-      case ir::DType::kI64: out[i] = static_cast<double>(Load<int64_t>(p)); break;
-      case ir::DType::kBool: out[i] = Load<uint8_t>(p) != 0; break;
-      case ir::DType::kI8: out[i] = Load<int8_t>(p); break;
-      case ir::DType::kU8: out[i] = Load<uint8_t>(p); break;
-      case ir::DType::kF64: out[i] = Load<double>(p); break;
-      case ir::DType::kI16: out[i] = Load<int16_t>(p); break;
-      case ir::DType::kU16: out[i] = Load<uint16_t>(p); break;
-      case ir::DType::kU32: out[i] = Load<uint32_t>(p); break;
-      case ir::DType::kU64: out[i] = static_cast<double>(Load<uint64_t>(p)); break;
+      case ir::DType::kF32:
+        out[i] = Load<float>(p);
+        break;
+      case ir::DType::kBF16:
+        out[i] = Bf16ToFloat(Load<uint16_t>(p));
+        break;
+      case ir::DType::kF16:
+        out[i] = F16ToFloat(Load<uint16_t>(p));
+        break;
+      case ir::DType::kI32:
+        out[i] = Load<int32_t>(p);
+        break;
+      case ir::DType::kI64:
+        out[i] = static_cast<double>(Load<int64_t>(p));
+        break;
+      case ir::DType::kBool:
+        out[i] = Load<uint8_t>(p) != 0;
+        break;
+      case ir::DType::kI8:
+        out[i] = Load<int8_t>(p);
+        break;
+      case ir::DType::kU8:
+        out[i] = Load<uint8_t>(p);
+        break;
+      case ir::DType::kF64:
+        out[i] = Load<double>(p);
+        break;
+      case ir::DType::kI16:
+        out[i] = Load<int16_t>(p);
+        break;
+      case ir::DType::kU16:
+        out[i] = Load<uint16_t>(p);
+        break;
+      case ir::DType::kU32:
+        out[i] = Load<uint32_t>(p);
+        break;
+      case ir::DType::kU64:
+        out[i] = static_cast<double>(Load<uint64_t>(p));
+        break;
     }
   }
   return out;
 }
 
-std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values,
-                                      ir::DType dtype) {
+std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values, ir::DType dtype) {
   const int size = ir::DTypeSize(dtype);
   std::vector<uint8_t> bytes(values.size() * size);
   uint8_t* p = bytes.data();
   for (double v : values) {
     switch (dtype) {
-      case ir::DType::kF32: Store<float>(p, static_cast<float>(v)); break;
-      case ir::DType::kBF16: Store<uint16_t>(p, FloatToBf16(static_cast<float>(v))); break;
-      case ir::DType::kF16: Store<uint16_t>(p, FloatToF16(static_cast<float>(v))); break;
-      case ir::DType::kI32: Store<int32_t>(p, static_cast<int32_t>(v)); break;
-      case ir::DType::kI64: Store<int64_t>(p, static_cast<int64_t>(v)); break;
-      case ir::DType::kBool: Store<uint8_t>(p, v != 0 ? 1 : 0); break;
-      case ir::DType::kI8: Store<int8_t>(p, static_cast<int8_t>(v)); break;
-      case ir::DType::kU8: Store<uint8_t>(p, static_cast<uint8_t>(v)); break;
-      case ir::DType::kF64: Store<double>(p, v); break;
-      case ir::DType::kI16: Store<int16_t>(p, static_cast<int16_t>(v)); break;
-      case ir::DType::kU16: Store<uint16_t>(p, static_cast<uint16_t>(v)); break;
-      case ir::DType::kU32: Store<uint32_t>(p, static_cast<uint32_t>(v)); break;
-      case ir::DType::kU64: Store<uint64_t>(p, static_cast<uint64_t>(v)); break;
+      case ir::DType::kF32:
+        Store<float>(p, static_cast<float>(v));
+        break;
+      case ir::DType::kBF16:
+        Store<uint16_t>(p, FloatToBf16(static_cast<float>(v)));
+        break;
+      case ir::DType::kF16:
+        Store<uint16_t>(p, FloatToF16(static_cast<float>(v)));
+        break;
+      case ir::DType::kI32:
+        Store<int32_t>(p, static_cast<int32_t>(v));
+        break;
+      case ir::DType::kI64:
+        Store<int64_t>(p, static_cast<int64_t>(v));
+        break;
+      case ir::DType::kBool:
+        Store<uint8_t>(p, v != 0 ? 1 : 0);
+        break;
+      case ir::DType::kI8:
+        Store<int8_t>(p, static_cast<int8_t>(v));
+        break;
+      case ir::DType::kU8:
+        Store<uint8_t>(p, static_cast<uint8_t>(v));
+        break;
+      case ir::DType::kF64:
+        Store<double>(p, v);
+        break;
+      case ir::DType::kI16:
+        Store<int16_t>(p, static_cast<int16_t>(v));
+        break;
+      case ir::DType::kU16:
+        Store<uint16_t>(p, static_cast<uint16_t>(v));
+        break;
+      case ir::DType::kU32:
+        Store<uint32_t>(p, static_cast<uint32_t>(v));
+        break;
+      case ir::DType::kU64:
+        Store<uint64_t>(p, static_cast<uint64_t>(v));
+        break;
     }
     p += size;
   }
   return bytes;
 }
 
-ir::Value* AddConstantFromDoubles(ir::Graph& graph, absl::string_view base,
-                                  ir::DType dtype, ir::Shape shape,
-                                  const std::vector<double>& values) {
+ir::Value* AddConstantFromDoubles(ir::Graph& graph, absl::string_view base, ir::DType dtype,
+                                  ir::Shape shape, const std::vector<double>& values) {
   return graph.AddConstant(graph.UniqueName(base), dtype, std::move(shape),
                            BytesFromDoubles(values, dtype));
 }

@@ -25,12 +25,10 @@ bool BypassValue(ir::Graph& graph, ir::Value* out, ir::Value* in);
 std::vector<double> ConstantAsDoubles(const ir::Value& value);
 // Bytes of `values` converted to `dtype` (floats rounded to nearest even,
 // integers truncated toward zero).
-std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values,
-                                      ir::DType dtype);
+std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values, ir::DType dtype);
 // Adds a constant named after `base` (made unique).
-ir::Value* AddConstantFromDoubles(ir::Graph& graph, absl::string_view base,
-                                  ir::DType dtype, ir::Shape shape,
-                                  const std::vector<double>& values);
+ir::Value* AddConstantFromDoubles(ir::Graph& graph, absl::string_view base, ir::DType dtype,
+                                  ir::Shape shape, const std::vector<double>& values);
 ir::Value* AddI64Constant(ir::Graph& graph, absl::string_view base,
                           const std::vector<int64_t>& values);
 

@@ -23,9 +23,9 @@ TEST(GraphEdit, F16ConversionsRoundTripAndRound) {
     EXPECT_EQ(F16ToFloat(FloatToF16(f)), f) << f;
   }
   EXPECT_EQ(FloatToF16(1.0f), 0x3c00);
-  EXPECT_EQ(FloatToF16(1e6f), 0x7c00);             // overflow -> inf
+  EXPECT_EQ(FloatToF16(1e6f), 0x7c00);                          // overflow -> inf
   EXPECT_EQ(F16ToFloat(FloatToF16(1.0f + 1.0f / 4096)), 1.0f);  // below half ulp
-  EXPECT_EQ(FloatToF16(2049.0f), FloatToF16(2048.0f));           // tie to even
+  EXPECT_EQ(FloatToF16(2049.0f), FloatToF16(2048.0f));          // tie to even
 }
 
 TEST(GraphEdit, BypassKeepsGraphOutputName) {

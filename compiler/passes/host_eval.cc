@@ -21,8 +21,7 @@ std::vector<int64_t> Strides(const ir::Shape& shape) {
 
 // For each output element, the offset of the element of `in` (numpy
 // broadcasting, right-aligned) it reads. Empty when shapes do not broadcast.
-std::optional<std::vector<int64_t>> BroadcastOffsets(const ir::Shape& in,
-                                                     const ir::Shape& out) {
+std::optional<std::vector<int64_t>> BroadcastOffsets(const ir::Shape& in, const ir::Shape& out) {
   if (in.size() > out.size()) return std::nullopt;
   const size_t lead = out.size() - in.size();
   std::vector<int64_t> in_strides = Strides(in);
@@ -273,7 +272,8 @@ std::optional<Tensor> Quantize(const ir::Op& op) {
     return std::nullopt;
   }
   const float s = static_cast<float>(ConstantAsDoubles(*scale)[0]);
-  const float zp = zero_point != nullptr ? static_cast<float>(ConstantAsDoubles(*zero_point)[0]) : 0;
+  const float zp =
+      zero_point != nullptr ? static_cast<float>(ConstantAsDoubles(*zero_point)[0]) : 0;
   const float lo = y == ir::DType::kU8 ? 0.0f : -128.0f, hi = y == ir::DType::kU8 ? 255.0f : 127.0f;
   auto maximum = [](float a, float b) { return a > b ? a : b; };
   auto minimum = [](float a, float b) { return a < b ? a : b; };
@@ -294,15 +294,48 @@ double IntDiv(double a, double b) {
 }  // namespace
 
 const std::vector<std::string>& HostEvaluableOpTypes() {
-  static const std::vector<std::string> kTypes = {
-      "Abs",     "Add",       "Cast",     "Ceil",     "Concat",  "ConstantOfShape",
-      "DequantizeLinear", "QuantizeLinear",  // constant 8-bit (QDQ) weights
-      "Div",     "Dropout",   "Equal",    "Exp",      "Expand",  "Flatten",
-      "Floor",   "Gather",    "Greater",  "Identity", "Less",    "Log",
-      "MatMul",  "Max",       "Min",      "Mul",      "Neg",     "Not",
-      "Pow",     "Range",     "Reciprocal", "Relu",   "Reshape", "Shape",
-      "Sigmoid", "Size",      "Slice",    "Sqrt",     "Squeeze", "Sub",
-      "Tanh",    "Transpose", "Unsqueeze", "Where"};
+  static const std::vector<std::string> kTypes = {"Abs",
+                                                  "Add",
+                                                  "Cast",
+                                                  "Ceil",
+                                                  "Concat",
+                                                  "ConstantOfShape",
+                                                  "DequantizeLinear",
+                                                  "QuantizeLinear",  // constant 8-bit (QDQ) weights
+                                                  "Div",
+                                                  "Dropout",
+                                                  "Equal",
+                                                  "Exp",
+                                                  "Expand",
+                                                  "Flatten",
+                                                  "Floor",
+                                                  "Gather",
+                                                  "Greater",
+                                                  "Identity",
+                                                  "Less",
+                                                  "Log",
+                                                  "MatMul",
+                                                  "Max",
+                                                  "Min",
+                                                  "Mul",
+                                                  "Neg",
+                                                  "Not",
+                                                  "Pow",
+                                                  "Range",
+                                                  "Reciprocal",
+                                                  "Relu",
+                                                  "Reshape",
+                                                  "Shape",
+                                                  "Sigmoid",
+                                                  "Size",
+                                                  "Slice",
+                                                  "Sqrt",
+                                                  "Squeeze",
+                                                  "Sub",
+                                                  "Tanh",
+                                                  "Transpose",
+                                                  "Unsqueeze",
+                                                  "Where"};
   return kTypes;
 }
 
@@ -331,22 +364,29 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
   const bool int_out = IsIntegral(out.dtype);
   const std::string& t = op.type;
   std::optional<Tensor> r;
-  if (t == "Add") r = Elementwise(op, [](double a, double b) { return a + b; });
-  else if (t == "Sub") r = Elementwise(op, [](double a, double b) { return a - b; });
-  else if (t == "Mul") r = Elementwise(op, [](double a, double b) { return a * b; });
+  if (t == "Add")
+    r = Elementwise(op, [](double a, double b) { return a + b; });
+  else if (t == "Sub")
+    r = Elementwise(op, [](double a, double b) { return a - b; });
+  else if (t == "Mul")
+    r = Elementwise(op, [](double a, double b) { return a * b; });
   else if (t == "Div") {
     r = int_out ? Elementwise(op, IntDiv)
                 : Elementwise(op, [](double a, double b) { return a / b; });
-  } else if (t == "Pow") r = Elementwise(op, [](double a, double b) { return std::pow(a, b); });
+  } else if (t == "Pow")
+    r = Elementwise(op, [](double a, double b) { return std::pow(a, b); });
   else if (t == "Max") {
     if (op.inputs.size() != 2) return std::nullopt;
     r = Elementwise(op, [](double a, double b) { return std::max(a, b); });
   } else if (t == "Min") {
     if (op.inputs.size() != 2) return std::nullopt;
     r = Elementwise(op, [](double a, double b) { return std::min(a, b); });
-  } else if (t == "Equal") r = Elementwise(op, [](double a, double b) { return a == b ? 1.0 : 0.0; });
-  else if (t == "Less") r = Elementwise(op, [](double a, double b) { return a < b ? 1.0 : 0.0; });
-  else if (t == "Greater") r = Elementwise(op, [](double a, double b) { return a > b ? 1.0 : 0.0; });
+  } else if (t == "Equal")
+    r = Elementwise(op, [](double a, double b) { return a == b ? 1.0 : 0.0; });
+  else if (t == "Less")
+    r = Elementwise(op, [](double a, double b) { return a < b ? 1.0 : 0.0; });
+  else if (t == "Greater")
+    r = Elementwise(op, [](double a, double b) { return a > b ? 1.0 : 0.0; });
   else if (t == "Where") {
     const ir::Shape& os = out.shape;
     auto c_off = BroadcastOffsets(op.inputs[0]->shape, os);
@@ -360,18 +400,30 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
       w[i] = c[(*c_off)[i]] != 0 ? x[(*x_off)[i]] : y[(*y_off)[i]];
     }
     r = w;
-  } else if (t == "Neg") r = Unary(op, [](double a) { return -a; });
-  else if (t == "Abs") r = Unary(op, [](double a) { return std::fabs(a); });
-  else if (t == "Sqrt") r = Unary(op, [](double a) { return std::sqrt(a); });
-  else if (t == "Reciprocal") r = Unary(op, [](double a) { return 1.0 / a; });
-  else if (t == "Exp") r = Unary(op, [](double a) { return std::exp(a); });
-  else if (t == "Log") r = Unary(op, [](double a) { return std::log(a); });
-  else if (t == "Relu") r = Unary(op, [](double a) { return a > 0 ? a : 0.0; });
-  else if (t == "Sigmoid") r = Unary(op, [](double a) { return 1.0 / (1.0 + std::exp(-a)); });
-  else if (t == "Tanh") r = Unary(op, [](double a) { return std::tanh(a); });
-  else if (t == "Floor") r = Unary(op, [](double a) { return std::floor(a); });
-  else if (t == "Ceil") r = Unary(op, [](double a) { return std::ceil(a); });
-  else if (t == "Not") r = Unary(op, [](double a) { return a == 0 ? 1.0 : 0.0; });
+  } else if (t == "Neg")
+    r = Unary(op, [](double a) { return -a; });
+  else if (t == "Abs")
+    r = Unary(op, [](double a) { return std::fabs(a); });
+  else if (t == "Sqrt")
+    r = Unary(op, [](double a) { return std::sqrt(a); });
+  else if (t == "Reciprocal")
+    r = Unary(op, [](double a) { return 1.0 / a; });
+  else if (t == "Exp")
+    r = Unary(op, [](double a) { return std::exp(a); });
+  else if (t == "Log")
+    r = Unary(op, [](double a) { return std::log(a); });
+  else if (t == "Relu")
+    r = Unary(op, [](double a) { return a > 0 ? a : 0.0; });
+  else if (t == "Sigmoid")
+    r = Unary(op, [](double a) { return 1.0 / (1.0 + std::exp(-a)); });
+  else if (t == "Tanh")
+    r = Unary(op, [](double a) { return std::tanh(a); });
+  else if (t == "Floor")
+    r = Unary(op, [](double a) { return std::floor(a); });
+  else if (t == "Ceil")
+    r = Unary(op, [](double a) { return std::ceil(a); });
+  else if (t == "Not")
+    r = Unary(op, [](double a) { return a == 0 ? 1.0 : 0.0; });
   else if (t == "Cast") {
     // Float -> int truncates toward zero (std::trunc), as ONNX Runtime does;
     // to-float rounding happens when the result is stored.
@@ -383,13 +435,20 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
              t == "Identity" || t == "Dropout") {
     if (op.inputs[0]->num_elements() != out.num_elements()) return std::nullopt;
     r = ConstantAsDoubles(*op.inputs[0]);
-  } else if (t == "Gather") r = Gather(op);
-  else if (t == "Concat") r = Concat(op);
-  else if (t == "Transpose") r = Transpose(op);
-  else if (t == "Slice") r = Slice(op);
-  else if (t == "MatMul") r = MatMul2D(op);
-  else if (t == "DequantizeLinear") r = Dequantize(op);
-  else if (t == "QuantizeLinear") r = Quantize(op);
+  } else if (t == "Gather")
+    r = Gather(op);
+  else if (t == "Concat")
+    r = Concat(op);
+  else if (t == "Transpose")
+    r = Transpose(op);
+  else if (t == "Slice")
+    r = Slice(op);
+  else if (t == "MatMul")
+    r = MatMul2D(op);
+  else if (t == "DequantizeLinear")
+    r = Dequantize(op);
+  else if (t == "QuantizeLinear")
+    r = Quantize(op);
   else if (t == "Expand") {
     auto off = BroadcastOffsets(op.inputs[0]->shape, out.shape);
     if (!off) return std::nullopt;

@@ -35,9 +35,9 @@ absl::Status PassManager::CheckOptions() const {
     bool known = false;
     for (const std::string& n : names) known |= n == wanted;
     if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--print-ir-after: no pass named '", wanted, "' (passes: ",
-          absl::StrJoin(names, ", "), ")"));
+      return absl::InvalidArgumentError(absl::StrCat("--print-ir-after: no pass named '", wanted,
+                                                     "' (passes: ", absl::StrJoin(names, ", "),
+                                                     ")"));
     }
   }
   return absl::OkStatus();
@@ -51,26 +51,22 @@ absl::StatusOr<bool> PassManager::Run(ir::Graph& graph) {
   for (const NamedPass& pass : passes_) {
     auto start = std::chrono::steady_clock::now();
     absl::StatusOr<bool> changed = pass.fn(graph);
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!changed.ok()) {
       return absl::Status(changed.status().code(),
-                          absl::StrCat("pass ", pass.name, ": ",
-                                       changed.status().message()));
+                          absl::StrCat("pass ", pass.name, ": ", changed.status().message()));
     }
-    records_.push_back({pass.name, ms, *changed,
-                        static_cast<int64_t>(graph.ops().size())});
+    records_.push_back({pass.name, ms, *changed, static_cast<int64_t>(graph.ops().size())});
     any_change |= *changed;
     if (options_.verify_between_passes) {
       if (absl::Status s = ir::Verify(graph); !s.ok()) {
-        return absl::InternalError(absl::StrCat(
-            "IR invalid after pass ", pass.name, ": ", s.message()));
+        return absl::InternalError(
+            absl::StrCat("IR invalid after pass ", pass.name, ": ", s.message()));
       }
     }
     if (print_all || options_.print_ir_after.count(pass.name) > 0) {
-      options_.print_sink(
-          absl::StrCat("// IR after ", pass.name, "\n", ir::Print(graph)));
+      options_.print_sink(absl::StrCat("// IR after ", pass.name, "\n", ir::Print(graph)));
     }
   }
   return any_change;

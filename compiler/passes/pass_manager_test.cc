@@ -25,8 +25,14 @@ TEST(PassManager, RunsPassesInOrderAndRecordsThem) {
   ASSERT_TRUE(graph.ok()) << graph.status();
   std::string order;
   PassManager pm;
-  pm.Add("first", [&](ir::Graph&) -> absl::StatusOr<bool> { order += "1"; return false; });
-  pm.Add("second", [&](ir::Graph&) -> absl::StatusOr<bool> { order += "2"; return true; });
+  pm.Add("first", [&](ir::Graph&) -> absl::StatusOr<bool> {
+    order += "1";
+    return false;
+  });
+  pm.Add("second", [&](ir::Graph&) -> absl::StatusOr<bool> {
+    order += "2";
+    return true;
+  });
   auto changed = pm.Run(**graph);
   ASSERT_TRUE(changed.ok()) << changed.status();
   EXPECT_TRUE(*changed);
@@ -94,9 +100,8 @@ TEST(PassManager, PassErrorsNameThePass) {
   auto graph = ir::Parse(kGraph);
   ASSERT_TRUE(graph.ok());
   PassManager pm;
-  pm.Add("fails", [](ir::Graph&) -> absl::StatusOr<bool> {
-    return absl::InvalidArgumentError("bad op");
-  });
+  pm.Add("fails",
+         [](ir::Graph&) -> absl::StatusOr<bool> { return absl::InvalidArgumentError("bad op"); });
   auto result = pm.Run(**graph);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().message(), "pass fails: bad op");

@@ -17,8 +17,8 @@ struct Case {
 };
 
 TEST(DefaultPipeline, ShrinksTestModelsAndKeepsThemValid) {
-  for (const Case& c : {Case{"mlp", 3, 2}, Case{"mlp_matmul", 5, 2}, Case{"cnn", 11, 7},
-                        Case{"cnn_wide", 1, 1}}) {
+  for (const Case& c :
+       {Case{"mlp", 3, 2}, Case{"mlp_matmul", 5, 2}, Case{"cnn", 11, 7}, Case{"cnn_wide", 1, 1}}) {
     SCOPED_TRACE(c.model);
     auto imported = onnx_frontend::ImportOnnxFile(
         std::string("testdata/models/") + c.model + ".onnx", onnx_frontend::ImportOptions{});
@@ -54,7 +54,7 @@ TEST(DefaultPipeline, MatMulBiasReluBecomesOneGemmAndAutoCastFeedsItBf16) {
       ++gemms;
       EXPECT_EQ(op->inputs[0]->dtype, ir::DType::kBF16);
       EXPECT_EQ(op->inputs[1]->dtype, ir::DType::kBF16);
-      EXPECT_TRUE(op->inputs[1]->is_constant);  // weights stored as bf16
+      EXPECT_TRUE(op->inputs[1]->is_constant);           // weights stored as bf16
       EXPECT_EQ(op->inputs[2]->dtype, ir::DType::kF32);  // bias stays f32
       EXPECT_EQ(op->outputs[0]->dtype, ir::DType::kF32);
     }

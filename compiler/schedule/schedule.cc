@@ -56,8 +56,11 @@ class HazardTracker {
   // `queue_of` maps already scheduled instructions to their queue; null when
   // dependencies are found before any queue is chosen.
   HazardTracker(const TileProgram& program, const std::vector<int>* queue_of, int num_queues)
-      : program_(program), queue_of_(queue_of), num_queues_(num_queues),
-        accesses_(program.buffers.size()), touched_(program.buffers.size(), false) {}
+      : program_(program),
+        queue_of_(queue_of),
+        num_queues_(num_queues),
+        accesses_(program.buffers.size()),
+        touched_(program.buffers.size(), false) {}
 
   // Adds to `deps` every earlier instruction that `inst` must follow when it
   // accesses `op`, and records the access.
@@ -142,10 +145,8 @@ double InstructionCostNs(const TileInst& inst, const target::CoreSpec& spec) {
     case neff::Opcode::TENSOR_COPY:
     case neff::Opcode::MEMSET:
     case neff::Opcode::SELECT: {
-      const int inputs = inst.opcode == neff::Opcode::TENSOR_TENSOR ||
-                                 inst.opcode == neff::Opcode::SELECT
-                             ? 2
-                             : 1;
+      const int inputs =
+          inst.opcode == neff::Opcode::TENSOR_TENSOR || inst.opcode == neff::Opcode::SELECT ? 2 : 1;
       if (gpsimd) return target::GpSimdNs(spec, inst.dst.free_size());
       if (inst.engine == target::Engine::kScalar) {
         return target::ActivationNs(spec, inst.dst.free_size());
@@ -159,8 +160,7 @@ double InstructionCostNs(const TileInst& inst, const target::CoreSpec& spec) {
   return 0;
 }
 
-absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
-                                         const target::CoreSpec& spec,
+absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program, const target::CoreSpec& spec,
                                          const ScheduleOptions& options) {
   Schedule sched;
   // Queues: one per compute engine, then the DMA queues.
@@ -228,7 +228,7 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program,
   std::vector<double> queue_free(num_queues, 0);
   // satisfied[q][p]: semaphore value of queue p that queue q already waited for.
   std::vector<std::vector<int64_t>> satisfied(num_queues, std::vector<int64_t>(num_queues, 0));
-  std::vector<int> pending(n);        // unscheduled dependencies
+  std::vector<int> pending(n);          // unscheduled dependencies
   std::vector<double> deps_done(n, 0);  // when the scheduled ones end
   for (size_t i = 0; i < n; ++i) pending[i] = static_cast<int>(deps[i].size());
   auto best_queue = [&](size_t i) {

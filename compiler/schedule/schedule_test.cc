@@ -56,9 +56,11 @@ TEST(Schedule, WaitsOnlyAcrossQueues) {
   int out = AddBuffer(p, Space::SBUF, 512, 512);
   p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(sbuf, 128), Whole(dram, 128)));
   p.Emit(Inst(neff::Opcode::MATMUL, target::Engine::kTensor, Whole(psum, 128), Whole(sbuf, 128)));
-  p.Emit(Inst(neff::Opcode::ACTIVATION, target::Engine::kScalar, Whole(out, 128), Whole(psum, 128)));
+  p.Emit(
+      Inst(neff::Opcode::ACTIVATION, target::Engine::kScalar, Whole(out, 128), Whole(psum, 128)));
   p.Emit(Inst(neff::Opcode::ACTIVATION, target::Engine::kScalar, Whole(out, 128), Whole(out, 128)));
-  p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(dram, 128, 512), Whole(out, 128)));
+  p.Emit(
+      Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(dram, 128, 512), Whole(out, 128)));
   auto s = ScheduleProgram(p, spec);
   ASSERT_TRUE(s.ok()) << s.status();
   const Queue* pe = FindQueue(*s, target::Engine::kTensor);
@@ -70,7 +72,7 @@ TEST(Schedule, WaitsOnlyAcrossQueues) {
   ASSERT_EQ(act->insts.size(), 2u);
   EXPECT_EQ(act->insts[0].waits.size(), 1u);  // on the matmul
   EXPECT_EQ(act->insts[0].waits[0].semaphore, pe->semaphore);
-  EXPECT_TRUE(act->insts[1].waits.empty());   // same queue: program order
+  EXPECT_TRUE(act->insts[1].waits.empty());  // same queue: program order
   // The store waits on the Scalar engine and runs after everything.
   EXPECT_EQ(s->instruction_counts[static_cast<int>(target::Engine::kDma)], 2);
   EXPECT_GT(s->estimated_ns, 2 * spec.dma_start_latency_ns);
@@ -99,7 +101,8 @@ TEST(Schedule, DisjointDramWritesDoNotSerialise) {
   int dram = AddBuffer(p, Space::DRAM, 0, 8192);
   int a = AddBuffer(p, Space::SBUF, 0, 4096);
   p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(dram, 1024, 0), Whole(a, 1024)));
-  p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(dram, 1024, 4096), Whole(a, 1024)));
+  p.Emit(
+      Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(dram, 1024, 4096), Whole(a, 1024)));
   p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(a, 1024), Whole(dram, 1024, 0)));
   auto s = ScheduleProgram(p, spec);
   ASSERT_TRUE(s.ok());
@@ -119,7 +122,8 @@ TEST(Schedule, ListSchedulerRunsReadyWorkFirst) {
   int xo = AddBuffer(p, Space::SBUF, 69632, 65536);
   int yo = AddBuffer(p, Space::SBUF, 135168, 4096);
   p.Emit(Inst(neff::Opcode::DMA_COPY, target::Engine::kDma, Whole(x, 16384), Whole(dram, 16384)));
-  p.Emit(Inst(neff::Opcode::TENSOR_COPY, target::Engine::kVector, Whole(xo, 16384), Whole(x, 16384)));
+  p.Emit(
+      Inst(neff::Opcode::TENSOR_COPY, target::Engine::kVector, Whole(xo, 16384), Whole(x, 16384)));
   p.Emit(Inst(neff::Opcode::MEMSET, target::Engine::kGpSimd, Whole(y, 1024), Operand{}));
   p.Emit(Inst(neff::Opcode::TENSOR_COPY, target::Engine::kVector, Whole(yo, 1024), Whole(y, 1024)));
   ScheduleOptions in_order;

@@ -43,8 +43,8 @@ absl::StatusOr<ir::Attribute> ScalarTensorAttribute(const onnx::TensorProto& t,
   if (tensor->data.size() != static_cast<size_t>(ir::DTypeSize(tensor->dtype)) ||
       ir::NumElements(tensor->shape) != 1) {
     return absl::UnimplementedError(absl::StrCat(
-        "unsupported: ", what, " is a tensor of shape ",
-        ir::ShapeToString(tensor->shape), "; only one-element tensor attributes are supported"));
+        "unsupported: ", what, " is a tensor of shape ", ir::ShapeToString(tensor->shape),
+        "; only one-element tensor attributes are supported"));
   }
   const uint8_t* p = tensor->data.data();
   switch (tensor->dtype) {
@@ -109,8 +109,8 @@ absl::StatusOr<ir::Attribute> ScalarTensorAttribute(const onnx::TensorProto& t,
 }  // namespace
 
 // Appends attribute problems to `errors`; returns nothing else.
-void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
-                       ir::Op* op, std::vector<std::string>* errors) {
+void ConvertAttributes(const onnx::NodeProto& node, const std::string& label, ir::Op* op,
+                       std::vector<std::string>* errors) {
   for (const auto& attr : node.attribute()) {
     switch (attr.type()) {
       case onnx::AttributeProto::INT:
@@ -133,8 +133,8 @@ void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
             std::vector<std::string>(attr.strings().begin(), attr.strings().end());
         break;
       case onnx::AttributeProto::TENSOR: {
-        auto scalar = ScalarTensorAttribute(
-            attr.t(), absl::StrCat(label, " attribute '", attr.name(), "'"));
+        auto scalar =
+            ScalarTensorAttribute(attr.t(), absl::StrCat(label, " attribute '", attr.name(), "'"));
         if (scalar.ok()) {
           op->attrs[attr.name()] = *std::move(scalar);
         } else {
@@ -145,9 +145,9 @@ void ConvertAttributes(const onnx::NodeProto& node, const std::string& label,
       default:
         // Subgraphs (If, Loop, Scan), sparse tensors: the IR
         // cannot hold them, and dropping them would change the op.
-        errors->push_back(absl::StrCat(
-            "unsupported: ", label, " attribute '", attr.name(), "' of type ",
-            onnx::AttributeProto_AttributeType_Name(attr.type())));
+        errors->push_back(absl::StrCat("unsupported: ", label, " attribute '", attr.name(),
+                                       "' of type ",
+                                       onnx::AttributeProto_AttributeType_Name(attr.type())));
         break;
     }
   }

@@ -24,23 +24,21 @@ constexpr int64_t kMaxFoldElements = 1024;
 // compiler/passes/host_eval.
 const std::set<std::string>& FoldableOpTypes() {
   static const std::set<std::string> kTypes = {
-      "Add",   "Cast",    "Concat", "ConstantOfShape", "Div",     "Equal",  "Expand",
-      "Flatten", "Gather", "Greater", "Identity",      "Less",    "Max",    "Min",
-      "Mul",   "Neg",     "Not",    "Range",           "Reshape", "Shape",  "Size",
-      "Slice", "Squeeze", "Sub",    "Unsqueeze",       "Where"};
+      "Add",     "Cast",    "Concat",  "ConstantOfShape", "Div",     "Equal", "Expand",
+      "Flatten", "Gather",  "Greater", "Identity",        "Less",    "Max",   "Min",
+      "Mul",     "Neg",     "Not",     "Range",           "Reshape", "Shape", "Size",
+      "Slice",   "Squeeze", "Sub",     "Unsqueeze",       "Where"};
   return kTypes;
 }
 
 const std::set<std::string>& ReduceOpTypes() {
   static const std::set<std::string> kTypes = {
-      "ReduceL1",  "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
-      "ReduceMean", "ReduceMin", "ReduceProd",  "ReduceSum",       "ReduceSumSquare"};
+      "ReduceL1",   "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
+      "ReduceMean", "ReduceMin", "ReduceProd",   "ReduceSum",       "ReduceSumSquare"};
   return kTypes;
 }
 
-bool IsDefaultDomain(const std::string& domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool IsDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 struct StaticType {
   int32_t elem_type = 0;
@@ -116,7 +114,8 @@ class ConstantPropagation {
     }
     for (const auto& init : graph_->initializer()) {
       constants_[init.name()] = &init;
-      types_[init.name()] = StaticType{init.data_type(), ir::Shape(init.dims().begin(), init.dims().end())};
+      types_[init.name()] =
+          StaticType{init.data_type(), ir::Shape(init.dims().begin(), init.dims().end())};
     }
     // A zero-size graph input holds no data: its value is known.
     for (const auto& input : graph_->input()) {
@@ -179,7 +178,8 @@ class ConstantPropagation {
     onnx::TensorProto* init = graph_->add_initializer();
     *init = std::move(tensor);
     constants_[name] = AddOwned(*init);
-    types_[name] = StaticType{init->data_type(), ir::Shape(init->dims().begin(), init->dims().end())};
+    types_[name] =
+        StaticType{init->data_type(), ir::Shape(init->dims().begin(), init->dims().end())};
   }
 
   // A node whose outputs all have zero elements computes nothing.

@@ -21,16 +21,16 @@ absl::Status NarrowTensor(onnx::TensorProto* t, const std::string& name) {
   if (t->has_raw_data()) {
     const std::string& raw = t->raw_data();
     if (static_cast<int64_t>(raw.size()) != count * 8) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tensor '", name, "' (float64) holds ", raw.size(), " bytes but needs ", count * 8));
+      return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' (float64) holds ",
+                                                     raw.size(), " bytes but needs ", count * 8));
     }
     values.resize(count);
     if (count > 0) std::memcpy(values.data(), raw.data(), raw.size());
   } else {
     if (t->double_data_size() != count) {
       return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' (float64) holds ",
-                                                     t->double_data_size(),
-                                                     " elements but needs ", count));
+                                                     t->double_data_size(), " elements but needs ",
+                                                     count));
     }
     values.assign(t->double_data().begin(), t->double_data().end());
   }
@@ -59,8 +59,8 @@ std::string FreshName(const std::string& base, std::set<std::string>* used) {
   return name;
 }
 
-onnx::NodeProto MakeCast(const std::string& name, const std::string& in,
-                         const std::string& out, int32_t to) {
+onnx::NodeProto MakeCast(const std::string& name, const std::string& in, const std::string& out,
+                         int32_t to) {
   onnx::NodeProto cast;
   cast.set_op_type("Cast");
   cast.set_name(name);
@@ -134,8 +134,7 @@ absl::StatusOr<NarrowedFloat64> NarrowFloat64(onnx::ModelProto* model) {
   // float64 outputs: the producer writes a float32 tensor, a Cast widens it.
   std::vector<onnx::NodeProto> epilogue;
   for (const auto& output : g->output()) {
-    if (!output.type().has_tensor_type() ||
-        output.type().tensor_type().elem_type() != kDouble) {
+    if (!output.type().has_tensor_type() || output.type().tensor_type().elem_type() != kDouble) {
       continue;
     }
     bool is_input = false;

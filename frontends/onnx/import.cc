@@ -31,9 +31,7 @@ namespace {
 // At most this many per-node problems are spelled out in one message.
 constexpr int kMaxListedErrors = 8;
 
-bool IsDefaultDomain(const std::string& domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool IsDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 // ONNX exception texts span several lines ("==> Context: ..."); status
 // messages stay on one.
@@ -56,9 +54,7 @@ absl::Status WithOrigin(const std::string& origin, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(origin, ": ", status.message()));
 }
 
-std::string DimsToFlag(const std::vector<int64_t>& dims) {
-  return absl::StrJoin(dims, ",");
-}
+std::string DimsToFlag(const std::vector<int64_t>& dims) { return absl::StrJoin(dims, ","); }
 
 template <typename T>
 std::vector<uint8_t> BytesOf(const std::vector<T>& values) {
@@ -117,8 +113,7 @@ class Importer {
       if (IsDefaultDomain(opset.domain())) opset_ = opset.version();
     }
     if (opset_ <= 0) {
-      return absl::InvalidArgumentError(
-          "model imports no opset for the default ONNX domain");
+      return absl::InvalidArgumentError("model imports no opset for the default ONNX domain");
     }
     for (const auto& init : model_.graph().initializer()) {
       initializer_names_.insert(init.name());
@@ -132,9 +127,9 @@ class Importer {
       return t.data_location() == onnx::TensorProto::EXTERNAL || t.external_data_size() > 0;
     };
     auto error = [](const std::string& name) {
-      return absl::UnimplementedError(absl::StrCat(
-          "unsupported: external data for tensor '", name,
-          "'; save the model with its weights inside the .onnx file"));
+      return absl::UnimplementedError(
+          absl::StrCat("unsupported: external data for tensor '", name,
+                       "'; save the model with its weights inside the .onnx file"));
     };
     for (const auto& init : model_.graph().initializer()) {
       if (is_external(init)) return error(init.name());
@@ -165,7 +160,8 @@ class Importer {
   absl::Status FreezeInputs() {
     if (options_.frozen_inputs.empty()) return absl::OkStatus();
     std::vector<std::string> names;
-    for (const auto* input : RuntimeInputs()) names.push_back(absl::StrCat("'", input->name(), "'"));
+    for (const auto* input : RuntimeInputs())
+      names.push_back(absl::StrCat("'", input->name(), "'"));
     auto* g = model_.mutable_graph();
     for (const auto& [name, frozen] : options_.frozen_inputs) {
       int index = -1;
@@ -206,10 +202,10 @@ class Importer {
       }
       const int64_t want_bytes = ir::NumElements(frozen.shape) * ir::DTypeSize(frozen.dtype);
       if (want_bytes != static_cast<int64_t>(frozen.data.size())) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "cannot freeze input '", name, "': ", frozen.data.size(), " bytes of data for ",
-            ir::DTypeName(frozen.dtype), " ", ir::ShapeToString(frozen.shape), " (want ",
-            want_bytes, ")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("cannot freeze input '", name, "': ", frozen.data.size(),
+                         " bytes of data for ", ir::DTypeName(frozen.dtype), " ",
+                         ir::ShapeToString(frozen.shape), " (want ", want_bytes, ")"));
       }
       onnx::TensorProto* init = g->add_initializer();
       init->set_name(name);
@@ -237,9 +233,9 @@ class Importer {
         return absl::InvalidArgumentError(absl::StrCat(
             what, " names '", name, "', which is an initializer (a constant), not a graph input"));
       }
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " names '", name, "', which is not a graph input (inputs: ",
-          absl::StrJoin(names, ", "), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " names '", name,
+                       "', which is not a graph input (inputs: ", absl::StrJoin(names, ", "), ")"));
     };
 
     for (const auto& [name, dims] : options_.input_dtypes) {
@@ -249,9 +245,9 @@ class Importer {
       auto model_dtype = ConvertElemType(elem_type, name);
       if (!model_dtype.ok()) return model_dtype.status();
       if (*model_dtype != dims) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "input '", name, "' is ", ir::DTypeName(*model_dtype),
-            " in the model but the io-config says ", ir::DTypeName(dims)));
+        return absl::InvalidArgumentError(
+            absl::StrCat("input '", name, "' is ", ir::DTypeName(*model_dtype),
+                         " in the model but the io-config says ", ir::DTypeName(dims)));
       }
     }
 
@@ -265,8 +261,8 @@ class Importer {
       onnx::TypeProto_Tensor* tensor = input->mutable_type()->mutable_tensor_type();
       for (size_t i = 0; i < dims.size(); ++i) {
         if (dims[i] <= 0) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "the shape pin for input '", name, "' has non-positive dimension ", i));
+          return absl::InvalidArgumentError(
+              absl::StrCat("the shape pin for input '", name, "' has non-positive dimension ", i));
         }
       }
       if (tensor->has_shape()) {
@@ -274,16 +270,14 @@ class Importer {
         if (shape.dim_size() != static_cast<int>(dims.size())) {
           return absl::InvalidArgumentError(absl::StrCat(
               "the shape pin for input '", name, "' has rank ", dims.size(),
-              " but the input has rank ", shape.dim_size(), " (", DescribeShape(shape),
-              ")"));
+              " but the input has rank ", shape.dim_size(), " (", DescribeShape(shape), ")"));
         }
         for (int i = 0; i < shape.dim_size(); ++i) {
           const auto& dim = shape.dim(i);
           if (dim.has_dim_value() && dim.dim_value() > 0 && dim.dim_value() != dims[i]) {
             return absl::InvalidArgumentError(absl::StrCat(
-                "the shape pin for input '", name, "' sets dimension ", i, " to ",
-                dims[i], " but the model fixes it at ", dim.dim_value(), " (",
-                DescribeShape(shape), ")"));
+                "the shape pin for input '", name, "' sets dimension ", i, " to ", dims[i],
+                " but the model fixes it at ", dim.dim_value(), " (", DescribeShape(shape), ")"));
           }
         }
       }
@@ -347,9 +341,9 @@ class Importer {
       }
       const auto& tensor = input->type().tensor_type();
       if (!tensor.has_shape()) {
-        problems.push_back(absl::StrCat(
-            "input '", name, "' has unknown rank; pin it with --input-shape ", name,
-            "=D0,D1,... (or --io-config)"));
+        problems.push_back(absl::StrCat("input '", name,
+                                        "' has unknown rank; pin it with --input-shape ", name,
+                                        "=D0,D1,... (or --io-config)"));
         continue;
       }
       std::string dynamic = DynamicDims(tensor.shape());
@@ -388,10 +382,10 @@ class Importer {
     if (!narrowed.ok()) return narrowed.status();
     if (narrowed->any()) {
       notes_.push_back(absl::StrCat(
-          "float64 is computed in float32 (the NeuronCore has no float64; magnitudes above 3.4e38 become inf): ",
-          narrowed->constants, " constants rounded, ", narrowed->casts,
-          " casts retargeted, ", narrowed->boundary,
-          " inputs/outputs stay float64 and are converted by DMA"));
+          "float64 is computed in float32 (the NeuronCore has no float64; magnitudes above 3.4e38 "
+          "become inf): ",
+          narrowed->constants, " constants rounded, ", narrowed->casts, " casts retargeted, ",
+          narrowed->boundary, " inputs/outputs stay float64 and are converted by DMA"));
     }
     return absl::OkStatus();
   }
@@ -443,8 +437,7 @@ class Importer {
                                         /*strict_mode_val=*/0,
                                         /*data_prop_val=*/true);
     try {
-      onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(),
-                                         options);
+      onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), options);
     } catch (const std::exception& e) {
       return absl::InvalidArgumentError(
           absl::StrCat("ONNX shape inference failed: ", OneLine(e.what())));
@@ -552,8 +545,7 @@ class Importer {
   // Element type and rank of a tensor as far as the model and shape
   // inference know them: {0, -1} when unknown.
   std::pair<int32_t, int> ElemTypeAndRank(const std::string& name) const {
-    if (const onnx::TypeProto* type = TypeOf(name);
-        type != nullptr && type->has_tensor_type()) {
+    if (const onnx::TypeProto* type = TypeOf(name); type != nullptr && type->has_tensor_type()) {
       const auto& t = type->tensor_type();
       return {t.elem_type(), t.has_shape() ? t.shape().dim_size() : -1};
     }
@@ -585,7 +577,8 @@ class Importer {
         types.input_ranks.push_back(rank);
       }
       for (const auto& out : node.output()) {
-        auto [elem_type, rank] = out.empty() ? std::pair<int32_t, int>{0, -1} : ElemTypeAndRank(out);
+        auto [elem_type, rank] =
+            out.empty() ? std::pair<int32_t, int>{0, -1} : ElemTypeAndRank(out);
         types.output_elem_types.push_back(elem_type);
         types.output_ranks.push_back(rank);
       }
@@ -625,8 +618,8 @@ class Importer {
       }
       for (const auto& out : node.output()) {
         if (!out.empty() && is_zero_size(out)) {
-          problems.push_back(absl::StrCat(label, " computes the zero-size tensor '", out,
-                                          "' (", ir::ShapeToString(*StaticShape(out)),
+          problems.push_back(absl::StrCat(label, " computes the zero-size tensor '", out, "' (",
+                                          ir::ShapeToString(*StaticShape(out)),
                                           ") beside non-empty outputs"));
         }
       }
@@ -656,8 +649,8 @@ class Importer {
     std::vector<std::string> work;
     for (const auto& name : options_.outputs) {
       if (producer.count(name) == 0 && known.count(name) == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "the selected output '", name, "' is not a tensor of the model"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("the selected output '", name, "' is not a tensor of the model"));
       }
       work.push_back(name);
     }
@@ -705,8 +698,7 @@ class Importer {
     }
     if (!errors.empty()) {
       std::string message = absl::StrJoin(
-          errors.begin(), errors.begin() + std::min<size_t>(errors.size(), kMaxListedErrors),
-          "; ");
+          errors.begin(), errors.begin() + std::min<size_t>(errors.size(), kMaxListedErrors), "; ");
       if (errors.size() > kMaxListedErrors) {
         absl::StrAppend(&message, "; and ", errors.size() - kMaxListedErrors, " more");
       }
@@ -736,8 +728,8 @@ class Importer {
     if (values_.count(name) > 0) {
       return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' is defined twice"));
     }
-    values_[name] = graph_->AddConstant(name, tensor.dtype, std::move(tensor.shape),
-                                        std::move(tensor.data));
+    values_[name] =
+        graph_->AddConstant(name, tensor.dtype, std::move(tensor.shape), std::move(tensor.data));
     return absl::OkStatus();
   }
 
@@ -773,9 +765,9 @@ class Importer {
       tensor.shape = {attr.ints_size()};
       tensor.data = BytesOf(std::vector<int64_t>(attr.ints().begin(), attr.ints().end()));
     } else {
-      return absl::UnimplementedError(absl::StrCat(
-          "unsupported: ", NodeLabel(node, name), " has attribute '", attr.name(),
-          "'; only numeric constants are supported"));
+      return absl::UnimplementedError(absl::StrCat("unsupported: ", NodeLabel(node, name),
+                                                   " has attribute '", attr.name(),
+                                                   "'; only numeric constants are supported"));
     }
     return AddConstant(out, std::move(tensor));
   }
@@ -815,13 +807,12 @@ class Importer {
     for (int i = 0; i < num_outputs; ++i) {
       const std::string& out = node.output(i);
       if (out.empty()) {
-        errors->push_back(absl::StrCat("unsupported: ", label, " omits output ", i,
-                                       " but uses a later one"));
+        errors->push_back(
+            absl::StrCat("unsupported: ", label, " omits output ", i, " but uses a later one"));
         return absl::OkStatus();
       }
       if (values_.count(out) > 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(label, " redefines tensor '", out, "'"));
+        return absl::InvalidArgumentError(absl::StrCat(label, " redefines tensor '", out, "'"));
       }
       ir::DType dtype = ir::DType::kF32;
       ir::Shape shape;
@@ -837,12 +828,12 @@ class Importer {
     return absl::OkStatus();
   }
 
-  absl::Status OutputType(const std::string& label, const std::string& out,
-                          ir::DType* dtype, ir::Shape* shape) const {
+  absl::Status OutputType(const std::string& label, const std::string& out, ir::DType* dtype,
+                          ir::Shape* shape) const {
     const onnx::TypeProto* type = TypeOf(out);
     if (type == nullptr || !type->has_tensor_type()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          label, " output '", out, "': shape inference could not determine its type"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(label, " output '", out, "': shape inference could not determine its type"));
     }
     const auto& tensor = type->tensor_type();
     auto converted = ConvertElemType(tensor.elem_type(), out);
@@ -857,9 +848,9 @@ class Importer {
     }
     std::string dynamic = DynamicDims(tensor.shape());
     if (!dynamic.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(label, " output '", out,
-                                                     "' has dynamic ", dynamic, " (",
-                                                     DescribeShape(tensor.shape()), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(label, " output '", out, "' has dynamic ",
+                                                     dynamic, " (", DescribeShape(tensor.shape()),
+                                                     ")"));
     }
     for (const auto& dim : tensor.shape().dim()) shape->push_back(dim.dim_value());
     return absl::OkStatus();

@@ -1,10 +1,10 @@
 // Reads an ONNX model (a serialized onnx.ModelProto) into the compiler's graph
 // IR. The importer pins input shapes, runs the ONNX checker and shape
 // inference, checks every node against the operator registry (all
-// unsupported nodes in one UNIMPLEMENTED status), and rejects any tensor whose shape is not static, naming the
-// tensor and dimension and saying how to pin it. ONNX errors and exceptions
-// never escape: everything comes back as an absl::Status whose message is one
-// line that starts with the model's origin (its path).
+// unsupported nodes in one UNIMPLEMENTED status), and rejects any tensor whose shape is not static,
+// naming the tensor and dimension and saying how to pin it. ONNX errors and exceptions never
+// escape: everything comes back as an absl::Status whose message is one line that starts with the
+// model's origin (its path).
 #ifndef NCC_FRONTENDS_ONNX_IMPORT_H_
 #define NCC_FRONTENDS_ONNX_IMPORT_H_
 
@@ -61,12 +61,10 @@ struct ImportedModel {
 };
 
 // Reads and imports the file at `path`; messages start with "<path>: ".
-absl::StatusOr<ImportedModel> ImportOnnxFile(const std::string& path,
-                                             const ImportOptions& options);
+absl::StatusOr<ImportedModel> ImportOnnxFile(const std::string& path, const ImportOptions& options);
 
 // Imports a serialized ModelProto; `origin` names it in messages.
-absl::StatusOr<ImportedModel> ImportOnnxBytes(absl::string_view bytes,
-                                              std::string origin,
+absl::StatusOr<ImportedModel> ImportOnnxBytes(absl::string_view bytes, std::string origin,
                                               const ImportOptions& options);
 
 }  // namespace ncc::onnx_frontend

@@ -50,8 +50,8 @@ void SetTensorType(onnx::ValueInfoProto* vi, const std::string& name, int elem_t
   }
 }
 
-onnx::NodeProto* AddNode(onnx::GraphProto* g, const std::string& op_type,
-                         const std::string& name, const std::vector<std::string>& inputs,
+onnx::NodeProto* AddNode(onnx::GraphProto* g, const std::string& op_type, const std::string& name,
+                         const std::vector<std::string>& inputs,
                          const std::vector<std::string>& outputs) {
   auto* node = g->add_node();
   node->set_op_type(op_type);
@@ -69,8 +69,8 @@ void AddIntAttr(onnx::NodeProto* node, const std::string& name, int64_t value) {
 }
 
 // A float initializer filled with 0.01 * i, in float_data or raw_data.
-void AddFloatInit(onnx::GraphProto* g, const std::string& name,
-                  const std::vector<int64_t>& dims, bool raw) {
+void AddFloatInit(onnx::GraphProto* g, const std::string& name, const std::vector<int64_t>& dims,
+                  bool raw) {
   auto* t = g->add_initializer();
   t->set_name(name);
   t->set_data_type(onnx::TensorProto::FLOAT);
@@ -82,8 +82,8 @@ void AddFloatInit(onnx::GraphProto* g, const std::string& name,
   std::vector<float> values(n);
   for (int64_t i = 0; i < n; ++i) values[i] = 0.01f * static_cast<float>(i);
   if (raw) {
-    t->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()),
-                                values.size() * sizeof(float)));
+    t->set_raw_data(
+        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
   } else {
     for (float v : values) t->add_float_data(v);
   }
@@ -214,8 +214,7 @@ TEST(ImportOnnxBytesTest, TruncatedModelIsRejected) {
   ASSERT_GT(bytes.size(), 1000u);
   auto model = ImportOnnxBytes(bytes.substr(0, bytes.size() / 2), "model.onnx", {});
   ASSERT_FALSE(model.ok());
-  EXPECT_EQ(Message(model.status()),
-            "model.onnx: not a valid ONNX model (protobuf parse failed)");
+  EXPECT_EQ(Message(model.status()), "model.onnx: not a valid ONNX model (protobuf parse failed)");
 }
 
 TEST(ImportOnnxBytesTest, TextFileIsNotOnnx) {
@@ -250,8 +249,7 @@ TEST(ImportOnnxBytesTest, TinyMlpTypedAndRawInitializers) {
 
 TEST(ImportOnnxBytesTest, InitializerListedAsInputIsAConstant) {
   onnx::ModelProto model = TinyMlp("1");
-  SetTensorType(model.mutable_graph()->add_input(), "w", onnx::TensorProto::FLOAT,
-                {"4", "8"});
+  SetTensorType(model.mutable_graph()->add_input(), "w", onnx::TensorProto::FLOAT, {"4", "8"});
   auto imported = Import(model);
   ASSERT_TRUE(imported.ok()) << imported.status();
   ASSERT_EQ(imported->graph->inputs().size(), 1u);
@@ -373,7 +371,8 @@ TEST(ImportOnnxBytesTest, Float64IsComputedInFloat32WithFloat64InputsAndOutputs)
   ASSERT_NE(FindOp(graph, "y/to_f64"), nullptr);
   ASSERT_EQ(imported->notes.size(), 1u);
   EXPECT_THAT(imported->notes[0], HasSubstr("float64 is computed in float32"));
-  EXPECT_THAT(imported->notes[0], HasSubstr("1 constants rounded, 1 casts retargeted, 2 inputs/outputs"));
+  EXPECT_THAT(imported->notes[0],
+              HasSubstr("1 constants rounded, 1 casts retargeted, 2 inputs/outputs"));
 }
 
 TEST(ImportOnnxBytesTest, Float32ModelHasNoNotes) {
@@ -416,8 +415,9 @@ TEST(ImportOnnxFileTest, DynamicBatchWithoutPinNamesInputAndSuggestsPin) {
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Message(model.status()),
-            path + ": input 'x' has dynamic dimension 0 ('batch'); pin it with "
-                   "--input-shape x=1,64 (or --io-config)");
+            path +
+                ": input 'x' has dynamic dimension 0 ('batch'); pin it with "
+                "--input-shape x=1,64 (or --io-config)");
 }
 
 TEST(ImportOnnxFileTest, PinFixesDynamicBatch) {
@@ -435,8 +435,11 @@ TEST(ImportOnnxFileTest, PinFixesDynamicBatch) {
 
 TEST(ImportOnnxBytesTest, SeveralDynamicDimsAreAllNamed) {
   onnx::ModelProto model = TinyMlp("N");
-  auto* shape = model.mutable_graph()->mutable_input(0)->mutable_type()
-                    ->mutable_tensor_type()->mutable_shape();
+  auto* shape = model.mutable_graph()
+                    ->mutable_input(0)
+                    ->mutable_type()
+                    ->mutable_tensor_type()
+                    ->mutable_shape();
   shape->mutable_dim(1)->Clear();  // neither dim_value nor dim_param
   auto imported = Import(model);
   ASSERT_FALSE(imported.ok());
@@ -589,8 +592,7 @@ TEST(ImportOnnxBytesTest, ExternalDataIsUnsupported) {
   auto imported = Import(model);
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(Message(imported.status()),
-              HasSubstr("unsupported: external data for tensor 'w'"));
+  EXPECT_THAT(Message(imported.status()), HasSubstr("unsupported: external data for tensor 'w'"));
 }
 
 TEST(ImportOnnxBytesTest, MalformedDoubleInitializerIsAnError) {
@@ -707,8 +709,7 @@ TEST(ImportOnnxBytesTest, SubgraphAttributesAreReportedNotDropped) {
     v->set_name("value_float");
     v->set_type(onnx::AttributeProto::FLOAT);
     v->set_f(1.0f);
-    SetTensorType(sub->add_output(), std::string(name) + "_out", onnx::TensorProto::FLOAT,
-                  {});
+    SetTensorType(sub->add_output(), std::string(name) + "_out", onnx::TensorProto::FLOAT, {});
   }
   SetTensorType(ig->add_output(), "y", onnx::TensorProto::FLOAT, {});
   auto imported = ImportUnchecked(if_model);
@@ -850,8 +851,8 @@ TEST(ImportOnnxBytesTest, ZeroSizeTensorsComputedOnTheDeviceAreUnsupported) {
 
 // A Reduce* node with `axes` as an input of the model (ReduceSum from
 // opset 13, the others from opset 18).
-onnx::ModelProto ReduceWithRuntimeAxes(const std::string& op_type, int64_t num_axes,
-                                       int64_t noop, const std::vector<std::string>& out) {
+onnx::ModelProto ReduceWithRuntimeAxes(const std::string& op_type, int64_t num_axes, int64_t noop,
+                                       const std::vector<std::string>& out) {
   onnx::ModelProto model = NewModel(op_type == "ReduceSum" ? 13 : 18);
   auto* g = model.mutable_graph();
   SetTensorType(g->add_input(), "x", onnx::TensorProto::FLOAT, {"3", "1", "2"});

@@ -17,8 +17,7 @@ namespace {
 absl::StatusOr<int64_t> ParsePositiveDim(absl::string_view text) {
   int64_t dim = 0;
   if (!absl::SimpleAtoi(text, &dim) || dim <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", text, "' is not a positive integer"));
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a positive integer"));
   }
   return dim;
 }
@@ -30,8 +29,8 @@ struct Json {
   size_t offset = 0;  // where the value starts, for messages
   int64_t integer = 0;
   std::string string;
-  std::vector<Json> items;                              // kArray
-  std::vector<std::pair<std::string, Json>> members;    // kObject, in order
+  std::vector<Json> items;                            // kArray
+  std::vector<std::pair<std::string, Json>> members;  // kObject, in order
 };
 
 class JsonParser {
@@ -62,8 +61,7 @@ class JsonParser {
   }
 
   absl::Status ErrorAt(size_t offset, absl::string_view what) const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--io-config: ", what, " at ", Where(offset)));
+    return absl::InvalidArgumentError(absl::StrCat("--io-config: ", what, " at ", Where(offset)));
   }
 
  private:
@@ -188,18 +186,34 @@ class JsonParser {
       if (pos_ + 1 >= text_.size()) break;
       char e = text_[pos_ + 1];
       switch (e) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
         case 'u': {
           uint32_t code = 0;
-          if (pos_ + 6 > text_.size() ||
-              !absl::SimpleHexAtoi(text_.substr(pos_ + 2, 4), &code) || code > 0x7f) {
+          if (pos_ + 6 > text_.size() || !absl::SimpleHexAtoi(text_.substr(pos_ + 2, 4), &code) ||
+              code > 0x7f) {
             return ErrorAt(pos_, "only \\u escapes of ASCII characters are supported");
           }
           out.push_back(static_cast<char>(code));
@@ -221,8 +235,7 @@ class JsonParser {
     size_t end = pos_;
     if (text_[end] == '-') ++end;
     while (end < text_.size() && text_[end] >= '0' && text_[end] <= '9') ++end;
-    if (end < text_.size() &&
-        (text_[end] == '.' || text_[end] == 'e' || text_[end] == 'E')) {
+    if (end < text_.size() && (text_[end] == '.' || text_[end] == 'e' || text_[end] == 'E')) {
       return ErrorAt(pos_, "expected an integer");
     }
     absl::string_view digits = text_.substr(pos_, end - pos_);
@@ -239,18 +252,17 @@ class JsonParser {
 
 absl::StatusOr<ir::DType> ParseNumpyDType(absl::string_view name) {
   static const auto* const kNames = new std::map<std::string, ir::DType, std::less<>>{
-      {"float32", ir::DType::kF32}, {"float16", ir::DType::kF16},
-      {"bfloat16", ir::DType::kBF16}, {"int64", ir::DType::kI64},
-      {"int32", ir::DType::kI32},   {"int8", ir::DType::kI8},
-      {"uint8", ir::DType::kU8},    {"bool", ir::DType::kBool},
-      {"int16", ir::DType::kI16},   {"uint16", ir::DType::kU16},
-      {"uint32", ir::DType::kU32},  {"uint64", ir::DType::kU64},
+      {"float32", ir::DType::kF32}, {"float16", ir::DType::kF16}, {"bfloat16", ir::DType::kBF16},
+      {"int64", ir::DType::kI64},   {"int32", ir::DType::kI32},   {"int8", ir::DType::kI8},
+      {"uint8", ir::DType::kU8},    {"bool", ir::DType::kBool},   {"int16", ir::DType::kI16},
+      {"uint16", ir::DType::kU16},  {"uint32", ir::DType::kU32},  {"uint64", ir::DType::kU64},
   };
   auto it = kNames->find(name);
   if (it == kNames->end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown dtype \"", name,
-        "\" (expected float32, float16, bfloat16, int64, int32, int16, int8, uint64, uint32, uint16, uint8 or bool)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown dtype \"", name,
+                     "\" (expected float32, float16, bfloat16, int64, int32, int16, int8, uint64, "
+                     "uint32, uint16, uint8 or bool)"));
   }
   return it->second;
 }
@@ -272,7 +284,8 @@ absl::StatusOr<std::map<std::string, std::vector<int64_t>>> ParseInputShapeFlag(
   std::vector<int64_t> dims;
   for (absl::string_view part : absl::StrSplit(dims_text, ',')) {
     auto dim = ParsePositiveDim(part);
-    if (!dim.ok()) return usage(absl::StrCat("dimension ", dims.size(), " ", dim.status().message()));
+    if (!dim.ok())
+      return usage(absl::StrCat("dimension ", dims.size(), " ", dim.status().message()));
     dims.push_back(*dim);
   }
   return std::map<std::string, std::vector<int64_t>>{{std::string(name), std::move(dims)}};
@@ -295,9 +308,8 @@ absl::StatusOr<IoConfig> ParseIoConfig(absl::string_view json) {
       }
       for (const auto& [name, spec] : value.members) {
         auto bad_spec = [&, &name = name](size_t offset, absl::string_view why) {
-          return parser.ErrorAt(
-              offset, absl::StrCat("input \"", name, "\": ", why,
-                                   " (expected [[D0,D1,...], \"dtype\"])"));
+          return parser.ErrorAt(offset, absl::StrCat("input \"", name, "\": ", why,
+                                                     " (expected [[D0,D1,...], \"dtype\"])"));
         };
         if (spec.kind != Json::Kind::kArray || spec.items.size() != 2) {
           return bad_spec(spec.offset, "expected a two-element array");
@@ -310,8 +322,8 @@ absl::StatusOr<IoConfig> ParseIoConfig(absl::string_view json) {
         std::vector<int64_t> dims;
         for (const Json& dim : shape.items) {
           if (dim.kind != Json::Kind::kInt || dim.integer <= 0) {
-            return bad_spec(dim.offset, absl::StrCat("dimension ", dims.size(),
-                                                     " must be a positive integer"));
+            return bad_spec(dim.offset,
+                            absl::StrCat("dimension ", dims.size(), " must be a positive integer"));
           }
           dims.push_back(dim.integer);
         }

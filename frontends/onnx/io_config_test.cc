@@ -23,8 +23,8 @@ TEST(ParseInputShapeFlagTest, NameMayContainEqualsAndColons) {
 }
 
 TEST(ParseInputShapeFlagTest, RejectsMalformedFlags) {
-  for (const char* bad : {"x", "=1,2", "x=", "x=1,,2", "x=1,0", "x=1,-3", "x=1,b",
-                          "x=1.5", "x=1,2,"}) {
+  for (const char* bad :
+       {"x", "=1,2", "x=", "x=1,,2", "x=1,0", "x=1,-3", "x=1,b", "x=1.5", "x=1,2,"}) {
     auto pins = ParseInputShapeFlag(bad);
     ASSERT_FALSE(pins.ok()) << bad;
     EXPECT_EQ(pins.status().code(), absl::StatusCode::kInvalidArgument);
@@ -41,8 +41,7 @@ TEST(ParseIoConfigTest, ParsesInputsAndOutputs) {
                                   "outputs": ["y", "z"]})");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_THAT(config->input_shapes,
-              ElementsAre(Pair("ids", ElementsAre(4, 16)),
-                          Pair("x", ElementsAre(1, 3, 224, 224))));
+              ElementsAre(Pair("ids", ElementsAre(4, 16)), Pair("x", ElementsAre(1, 3, 224, 224))));
   EXPECT_THAT(config->input_dtypes,
               ElementsAre(Pair("ids", ir::DType::kI64), Pair("x", ir::DType::kF32)));
   EXPECT_THAT(config->outputs, ElementsAre("y", "z"));
@@ -70,8 +69,7 @@ TEST(ParseIoConfigTest, ErrorsNameThePosition) {
       {"{\"inputs\": {}, \"inputs\": {}}", "duplicate key \"inputs\" at line 1, column 16"},
       {"{\"inputs\" {}}", "expected ':' at line 1, column 11"},
       {"{\"inputs\": {\"x\": [[1,2], \"float64\"]}}", "unknown dtype \"float64\""},
-      {"{\"inputs\": {\"x\": [[1,2.5], \"float32\"]}}",
-       "expected an integer at line 1, column 22"},
+      {"{\"inputs\": {\"x\": [[1,2.5], \"float32\"]}}", "expected an integer at line 1, column 22"},
       {"{\"inputs\": {\"x\": [[1,0], \"float32\"]}}",
        "input \"x\": dimension 1 must be a positive integer"},
       {"{\"inputs\": {\"x\": [1, 2]}}", "shape must be an array of integers"},
@@ -81,8 +79,7 @@ TEST(ParseIoConfigTest, ErrorsNameThePosition) {
       {"{\"inputs\": {}, \"extra\": 1}", "unknown key \"extra\""},
       {"{\"inputs\": {\"x\": [[1], true]}}", "unexpected character 't'"},
       {"{\"inputs\": {\"x\n\": 1}}", "control character in string at line 1, column 15"},
-      {"{\"inputs\":\n  {\"x\": [[1], \"float32\"]]}",
-       "expected ',' or '}' at line 2, column 25"},
+      {"{\"inputs\":\n  {\"x\": [[1], \"float32\"]]}", "expected ',' or '}' at line 2, column 25"},
       {"{\"inputs\": {\"x", "unterminated string"},
   };
   for (const auto& c : cases) {

@@ -20,13 +20,12 @@ bool HasOutput(const onnx::NodeProto& node, int i) {
 
 int Rank(const std::vector<int>& ranks, size_t i) { return i < ranks.size() ? ranks[i] : -1; }
 
-void CheckConv(const onnx::NodeProto&, const NodeTypes& types,
-               std::vector<std::string>* problems) {
+void CheckConv(const onnx::NodeProto&, const NodeTypes& types, std::vector<std::string>* problems) {
   const int rank = Rank(types.input_ranks, 0);
   if (rank >= 0 && (rank < 3 || rank > 5)) {
-    problems->push_back(absl::StrCat(
-        "input X has rank ", rank,
-        "; only 1-D, 2-D and 3-D convolution (rank-3/4/5 input) is supported"));
+    problems->push_back(
+        absl::StrCat("input X has rank ", rank,
+                     "; only 1-D, 2-D and 3-D convolution (rank-3/4/5 input) is supported"));
   }
 }
 
@@ -34,9 +33,9 @@ void CheckConvTranspose(const onnx::NodeProto&, const NodeTypes& types,
                         std::vector<std::string>* problems) {
   const int rank = Rank(types.input_ranks, 0);
   if (rank >= 0 && (rank < 3 || rank > 5)) {
-    problems->push_back(absl::StrCat(
-        "input X has rank ", rank,
-        "; only 1-D, 2-D and 3-D ConvTranspose (rank-3/4/5 input) is supported"));
+    problems->push_back(
+        absl::StrCat("input X has rank ", rank,
+                     "; only 1-D, 2-D and 3-D ConvTranspose (rank-3/4/5 input) is supported"));
   }
 }
 
@@ -68,8 +67,7 @@ void CheckWindow(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
-void CheckGemm(const onnx::NodeProto&, const NodeTypes& types,
-               std::vector<std::string>* problems) {
+void CheckGemm(const onnx::NodeProto&, const NodeTypes& types, std::vector<std::string>* problems) {
   const int c_rank = Rank(types.input_ranks, 2);
   if (c_rank > 2) problems->push_back(absl::StrCat("input C has rank ", c_rank, " (at most 2)"));
 }
@@ -137,8 +135,7 @@ void CheckGather(const onnx::NodeProto&, const NodeTypes& types,
   }
 }
 
-void CheckPad(const onnx::NodeProto& node, const NodeTypes&,
-              std::vector<std::string>* problems) {
+void CheckPad(const onnx::NodeProto& node, const NodeTypes&, std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
     if (attr.name() == "mode" && attr.s() != "constant" && attr.s() != "reflect" &&
         attr.s() != "edge") {
@@ -242,7 +239,8 @@ constexpr OnnxOpSupport kOps[] = {
     {"BitShift", 11, kAll, kUnsigned,
      "LEFT wraps to the type's width; computed in fp32, exact below 2^24", nullptr},
     {"BlackmanWindow", 17, kAll, kWindowSize, kWindowLimits, CheckWindow, kOutputNotT},
-    {"Cast", 6, kAll, kCastable, "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
+    {"Cast", 6, kAll, kCastable,
+     "between the element types listed (float64 only at graph inputs and outputs)", nullptr},
     {"CastLike", 15, kAll, kAny, "between the element types listed", nullptr},
     {"Ceil", 6, kAll, kF32, "", nullptr},
     {"Celu", 12, kAll, kF32, "", nullptr},
@@ -256,7 +254,8 @@ constexpr OnnxOpSupport kOps[] = {
      "output width <= 512",
      CheckConv},
     {"ConvInteger", 10, kAll, kQuant8,
-     "1-D, 2-D and 3-D (rank 3, 4 and 5); per-tensor x zero point, per-tensor or per-output-channel w "
+     "1-D, 2-D and 3-D (rank 3, 4 and 5); per-tensor x zero point, per-tensor or "
+     "per-output-channel w "
      "zero point; output width <= 512; int32 output: zero points subtracted first, products "
      "accumulated in fp32, exact while partial sums stay below 2^24",
      CheckConv, kOutputNotT},
@@ -273,8 +272,7 @@ constexpr OnnxOpSupport kOps[] = {
      nullptr},
     {"DepthToSpace", 1, kAll, kAny, "modes DCR and CRD", nullptr},
     {"DequantizeLinear", 10, kAll, kQuant8 | ElemTypeBit(onnx::TensorProto::INT32),
-     "per-tensor or per-axis scale and zero point; int32 exact below 2^24", nullptr,
-     kOutputNotT},
+     "per-tensor or per-axis scale and zero point; int32 exact below 2^24", nullptr, kOutputNotT},
     {"Det", 11, kAll, kF32, "square matrices up to 3x3 (closed form)", nullptr},
     {"Div", 6, kAll, kIntArith, kIntArithLimits, nullptr},
     {"Dropout", 1, kAll, kF32, "inference only (no training_mode input): the mask is all true",
@@ -379,15 +377,18 @@ constexpr OnnxOpSupport kOps[] = {
     {"QLinearConv", 10, kAll, kQuant8,
      "as ConvInteger; per-tensor or per-output-channel w scale; int32 bias exact below 2^24",
      CheckConv, kOutputNotT},
-    {"QLinearMatMul", 10, kAll, kQuant8, "as MatMulInteger; per-tensor, per-row (a) or "
-     "per-column (b) scales", nullptr, kOutputNotT},
+    {"QLinearMatMul", 10, kAll, kQuant8,
+     "as MatMulInteger; per-tensor, per-row (a) or "
+     "per-column (b) scales",
+     nullptr, kOutputNotT},
     {"QuantizeLinear", 10, kAll, kF32,
      "per-tensor or per-axis scale and zero point; uint8/int8 output; rounding half to even",
      nullptr, kOutputNotT},
     {"RNN", 7, kAll, kF32,
      "direction forward, reverse, bidirectional; layout 0 and 1; hidden_size <= 128; "
      "batch <= 512; activations Tanh, Sigmoid, Relu, Softplus; sequence_lens at runtime or "
-     "all equal to seq_length", nullptr},
+     "all equal to seq_length",
+     nullptr},
     {"Range", 11, kAll, kNumeric, "start, limit and delta compile-time constants", nullptr},
     {"Reciprocal", 6, kAll, kF32, "", nullptr},
     {"ReduceL1", 1, kAll, kF32, "", nullptr},
@@ -452,9 +453,7 @@ constexpr OnnxOpSupport kOps[] = {
     {"Xor", 7, kAll, kBool, kBroadcast, nullptr},
 };
 
-bool IsDefaultDomain(const std::string& domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool IsDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 std::vector<std::string> ElemTypeNames(ElemTypeSet set) {
   std::vector<std::string> names;
@@ -484,23 +483,40 @@ std::string JsonString(const std::string& s) {
 
 std::string ElemTypeDisplayName(int32_t elem_type) {
   switch (elem_type) {
-    case onnx::TensorProto::FLOAT: return "float32";
-    case onnx::TensorProto::FLOAT16: return "float16";
-    case onnx::TensorProto::BFLOAT16: return "bfloat16";
-    case onnx::TensorProto::DOUBLE: return "float64";
-    case onnx::TensorProto::INT64: return "int64";
-    case onnx::TensorProto::INT32: return "int32";
-    case onnx::TensorProto::INT16: return "int16";
-    case onnx::TensorProto::INT8: return "int8";
-    case onnx::TensorProto::UINT64: return "uint64";
-    case onnx::TensorProto::UINT32: return "uint32";
-    case onnx::TensorProto::UINT16: return "uint16";
-    case onnx::TensorProto::UINT8: return "uint8";
-    case onnx::TensorProto::BOOL: return "bool";
-    case onnx::TensorProto::STRING: return "string";
-    case onnx::TensorProto::COMPLEX64: return "complex64";
-    case onnx::TensorProto::COMPLEX128: return "complex128";
-    default: return absl::StrCat("type ", elem_type);
+    case onnx::TensorProto::FLOAT:
+      return "float32";
+    case onnx::TensorProto::FLOAT16:
+      return "float16";
+    case onnx::TensorProto::BFLOAT16:
+      return "bfloat16";
+    case onnx::TensorProto::DOUBLE:
+      return "float64";
+    case onnx::TensorProto::INT64:
+      return "int64";
+    case onnx::TensorProto::INT32:
+      return "int32";
+    case onnx::TensorProto::INT16:
+      return "int16";
+    case onnx::TensorProto::INT8:
+      return "int8";
+    case onnx::TensorProto::UINT64:
+      return "uint64";
+    case onnx::TensorProto::UINT32:
+      return "uint32";
+    case onnx::TensorProto::UINT16:
+      return "uint16";
+    case onnx::TensorProto::UINT8:
+      return "uint8";
+    case onnx::TensorProto::BOOL:
+      return "bool";
+    case onnx::TensorProto::STRING:
+      return "string";
+    case onnx::TensorProto::COMPLEX64:
+      return "complex64";
+    case onnx::TensorProto::COMPLEX128:
+      return "complex128";
+    default:
+      return absl::StrCat("type ", elem_type);
   }
 }
 
@@ -538,8 +554,8 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
   auto check_type = [&](const std::vector<int32_t>& elem_types, const char* what) {
     if (elem_types.empty() || elem_types[0] == 0) return;  // unknown / omitted
     if ((op->elem_types & ElemTypeBit(elem_types[0])) == 0) {
-      add(absl::StrCat(what, " is ", ElemTypeDisplayName(elem_types[0]), " (supported: ",
-                       absl::StrJoin(ElemTypeNames(op->elem_types), ", "), ")"));
+      add(absl::StrCat(what, " is ", ElemTypeDisplayName(elem_types[0]),
+                       " (supported: ", absl::StrJoin(ElemTypeNames(op->elem_types), ", "), ")"));
     }
   };
   const bool t_from_1 = (op->flags & kTypeFromInput1) != 0;
@@ -560,8 +576,7 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
   return result;
 }
 
-std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes,
-                                     int64_t opset) {
+std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes, int64_t opset) {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   std::map<std::string, size_t> index;
   std::vector<std::string> node_names;  // distinct, for the count
@@ -619,8 +634,8 @@ std::string FormatOperatorJson() {
     std::vector<std::string> types;
     for (const std::string& t : ElemTypeNames(op.elem_types)) types.push_back(JsonString(t));
     ops.push_back(absl::StrCat("    {\"op_type\": ", JsonString(op.op_type),
-                               ", \"min_opset\": ", op.min_opset, ", \"max_opset\": ",
-                               op.max_opset, ", \"dtypes\": [", absl::StrJoin(types, ", "),
+                               ", \"min_opset\": ", op.min_opset, ", \"max_opset\": ", op.max_opset,
+                               ", \"dtypes\": [", absl::StrJoin(types, ", "),
                                "], \"limits\": ", JsonString(op.limits), "}"));
   }
   return absl::StrCat("{\n  \"framework\": \"ONNX\",\n  \"operators\": [\n",

@@ -94,8 +94,7 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
 // One line: "3 unsupported ONNX nodes at opset 13: Foo x2 ('a', 'b'): op type
 // is not supported; Conv x1 ('c'): ...; see `neuron-cc list-operators
 // --framework ONNX`". Grouped by op type and reason, in first-seen order.
-std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes,
-                                     int64_t opset);
+std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes, int64_t opset);
 
 // `neuron-cc list-operators --framework ONNX`: a human table, and JSON
 // ({"framework": "ONNX", "operators": [{"op_type", "min_opset",

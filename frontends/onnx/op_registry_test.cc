@@ -25,8 +25,8 @@ void SetTensorType(onnx::ValueInfoProto* vi, const std::string& name, int elem_t
   for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
 }
 
-onnx::NodeProto* AddNode(onnx::GraphProto* g, const std::string& op_type,
-                         const std::string& name, const std::vector<std::string>& inputs,
+onnx::NodeProto* AddNode(onnx::GraphProto* g, const std::string& op_type, const std::string& name,
+                         const std::vector<std::string>& inputs,
                          const std::vector<std::string>& outputs) {
   auto* node = g->add_node();
   node->set_op_type(op_type);
@@ -62,8 +62,7 @@ TEST(OpRegistryTest, SortedUniqueWithSaneRanges) {
     EXPECT_LE(op.max_opset, kLatestOnnxOpset) << op.op_type;
     EXPECT_NE(op.elem_types, 0u) << op.op_type;
     // Every row names an op that the bundled ONNX knows at its opsets.
-    EXPECT_NE(onnx::OpSchemaRegistry::Schema(op.op_type, op.max_opset, ""), nullptr)
-        << op.op_type;
+    EXPECT_NE(onnx::OpSchemaRegistry::Schema(op.op_type, op.max_opset, ""), nullptr) << op.op_type;
     EXPECT_EQ(FindOnnxOp(op.op_type), &op);
   }
   EXPECT_EQ(FindOnnxOp("NoSuchOp"), nullptr);
@@ -114,10 +113,8 @@ TEST(OpRegistryTest, AllUnsupportedNodesAreReportedAtOnce) {
   EXPECT_THAT(message, HasSubstr("test.onnx: 7 unsupported ONNX nodes at opset 13: "));
   EXPECT_THAT(message, HasSubstr("LpNormalization x2 ('sm1', 'sm2'): op type is not supported"));
   EXPECT_THAT(message, HasSubstr("Conv x1 ('conv4d'): input X has rank 6; only 1-D, 2-D and 3-D"));
-  EXPECT_THAT(message,
-              HasSubstr("Sqrt x1 ('sqrt_int'): input 0 is int64 (supported: float32)"));
-  EXPECT_THAT(message,
-              HasSubstr("Relu x1 ('relu_int'): input 0 is int64 (supported: float32)"));
+  EXPECT_THAT(message, HasSubstr("Sqrt x1 ('sqrt_int'): input 0 is int64 (supported: float32)"));
+  EXPECT_THAT(message, HasSubstr("Relu x1 ('relu_int'): input 0 is int64 (supported: float32)"));
   EXPECT_THAT(message, HasSubstr("Unique x1 ('unique1'): op type is not supported"));
   EXPECT_THAT(message, HasSubstr("ai.onnx.ml.Binarizer x1 ('bin'): operator domain "
                                  "'ai.onnx.ml' is not supported"));

@@ -24,49 +24,57 @@ void AppendLittleEndian(T value, std::vector<uint8_t>* out) {
 
 std::string ElemTypeName(int32_t elem_type) {
   if (onnx::TensorProto_DataType_IsValid(elem_type)) {
-    return onnx::TensorProto_DataType_Name(
-        static_cast<onnx::TensorProto_DataType>(elem_type));
+    return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(elem_type));
   }
   return absl::StrCat("<invalid type ", elem_type, ">");
 }
 
-absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type,
-                                          const std::string& tensor_name) {
+absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type, const std::string& tensor_name) {
   switch (elem_type) {
-    case onnx::TensorProto::FLOAT: return ir::DType::kF32;
-    case onnx::TensorProto::FLOAT16: return ir::DType::kF16;
-    case onnx::TensorProto::BFLOAT16: return ir::DType::kBF16;
-    case onnx::TensorProto::INT32: return ir::DType::kI32;
-    case onnx::TensorProto::INT64: return ir::DType::kI64;
-    case onnx::TensorProto::BOOL: return ir::DType::kBool;
-    case onnx::TensorProto::INT8: return ir::DType::kI8;
-    case onnx::TensorProto::UINT8: return ir::DType::kU8;
-    case onnx::TensorProto::INT16: return ir::DType::kI16;
-    case onnx::TensorProto::UINT16: return ir::DType::kU16;
-    case onnx::TensorProto::UINT32: return ir::DType::kU32;
-    case onnx::TensorProto::UINT64: return ir::DType::kU64;
+    case onnx::TensorProto::FLOAT:
+      return ir::DType::kF32;
+    case onnx::TensorProto::FLOAT16:
+      return ir::DType::kF16;
+    case onnx::TensorProto::BFLOAT16:
+      return ir::DType::kBF16;
+    case onnx::TensorProto::INT32:
+      return ir::DType::kI32;
+    case onnx::TensorProto::INT64:
+      return ir::DType::kI64;
+    case onnx::TensorProto::BOOL:
+      return ir::DType::kBool;
+    case onnx::TensorProto::INT8:
+      return ir::DType::kI8;
+    case onnx::TensorProto::UINT8:
+      return ir::DType::kU8;
+    case onnx::TensorProto::INT16:
+      return ir::DType::kI16;
+    case onnx::TensorProto::UINT16:
+      return ir::DType::kU16;
+    case onnx::TensorProto::UINT32:
+      return ir::DType::kU32;
+    case onnx::TensorProto::UINT64:
+      return ir::DType::kU64;
     case onnx::TensorProto::UNDEFINED:
       return absl::InvalidArgumentError(
           absl::StrCat("tensor '", tensor_name, "' has no element type"));
-    case onnx::TensorProto::DOUBLE: return ir::DType::kF64;
+    case onnx::TensorProto::DOUBLE:
+      return ir::DType::kF64;
     default:
-      return absl::UnimplementedError(absl::StrCat(
-          "unsupported: tensor '", tensor_name, "' has element type ",
-          ElemTypeName(elem_type)));
+      return absl::UnimplementedError(absl::StrCat("unsupported: tensor '", tensor_name,
+                                                   "' has element type ", ElemTypeName(elem_type)));
   }
 }
 
 absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
                                              const std::string& name) {
-  if (tensor.data_location() == onnx::TensorProto::EXTERNAL ||
-      tensor.external_data_size() > 0) {
-    return absl::UnimplementedError(absl::StrCat(
-        "unsupported: external data for tensor '", name,
-        "'; save the model with its weights inside the .onnx file"));
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL || tensor.external_data_size() > 0) {
+    return absl::UnimplementedError(
+        absl::StrCat("unsupported: external data for tensor '", name,
+                     "'; save the model with its weights inside the .onnx file"));
   }
   if (tensor.has_segment()) {
-    return absl::UnimplementedError(
-        absl::StrCat("unsupported: segmented tensor '", name, "'"));
+    return absl::UnimplementedError(absl::StrCat("unsupported: segmented tensor '", name, "'"));
   }
   ConstantTensor out;
   auto dtype = ConvertElemType(tensor.data_type(), name);
@@ -75,8 +83,8 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
   int64_t count = 1;
   for (int64_t d : tensor.dims()) {
     if (d < 0 || (d > 0 && count > kMaxElements / d)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tensor '", name, "' has an invalid dimension ", d));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor '", name, "' has an invalid dimension ", d));
     }
     out.shape.push_back(d);
     count *= d;
@@ -85,9 +93,8 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
   const int64_t expected_bytes = count * elem_size;
   auto size_mismatch = [&](int64_t got, absl::string_view field) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", name, "' ", ir::DTypeName(out.dtype),
-        ir::ShapeToString(out.shape), " holds ", got, " ", field, " but needs ",
-        field == "bytes" ? expected_bytes : count));
+        "tensor '", name, "' ", ir::DTypeName(out.dtype), ir::ShapeToString(out.shape), " holds ",
+        got, " ", field, " but needs ", field == "bytes" ? expected_bytes : count));
   };
 
   if (tensor.has_raw_data()) {
@@ -178,8 +185,7 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
       break;
     default:
       return absl::UnimplementedError(absl::StrCat(
-          "unsupported: tensor '", name, "' payload of type ",
-          ElemTypeName(tensor.data_type())));
+          "unsupported: tensor '", name, "' payload of type ", ElemTypeName(tensor.data_type())));
   }
   return out;
 }

@@ -14,8 +14,7 @@ namespace ncc::onnx_frontend {
 
 // TensorProto.DataType -> IR dtype; f64 and the other types the compiler
 // does not support are Unimplemented errors naming `tensor_name`.
-absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type,
-                                          const std::string& tensor_name);
+absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type, const std::string& tensor_name);
 
 // "FLOAT", "DOUBLE", ... for messages.
 std::string ElemTypeName(int32_t elem_type);

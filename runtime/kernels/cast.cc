@@ -24,8 +24,7 @@ float F16ToF32(uint16_t h) {
       ++e;
       mant <<= 1;
     } while ((mant & 0x400u) == 0);
-    bits =
-        sign | static_cast<uint32_t>(112 - e) << 23 | ((mant & 0x3ffu) << 13);
+    bits = sign | static_cast<uint32_t>(112 - e) << 23 | ((mant & 0x3ffu) << 13);
   }
   float f;
   std::memcpy(&f, &bits, sizeof f);
@@ -69,22 +68,16 @@ void F32ToBf16Array(const float* src, uint16_t* dst, int64_t n) {
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i quiet = _mm256_set1_epi32(0x0040);
   for (; i + 8 <= n; i += 8) {
-    const __m256i bits =
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
-    const __m256i is_nan =
-        _mm256_cmpgt_epi32(_mm256_and_si256(bits, abs_mask), inf);
+    const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    const __m256i is_nan = _mm256_cmpgt_epi32(_mm256_and_si256(bits, abs_mask), inf);
     const __m256i high = _mm256_srli_epi32(bits, 16);
-    const __m256i rounding =
-        _mm256_add_epi32(half, _mm256_and_si256(high, one));
-    const __m256i rounded =
-        _mm256_srli_epi32(_mm256_add_epi32(bits, rounding), 16);
+    const __m256i rounding = _mm256_add_epi32(half, _mm256_and_si256(high, one));
+    const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(bits, rounding), 16);
     const __m256i nan = _mm256_or_si256(high, quiet);
     const __m256i r = _mm256_blendv_epi8(rounded, nan, is_nan);
     // Pack the 16-bit results of both 128-bit lanes, then put them in order.
-    const __m256i packed =
-        _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
-                     _mm256_castsi256_si128(packed));
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm256_castsi256_si128(packed));
   }
 #endif
   for (; i < n; ++i) dst[i] = F32ToBf16(src[i]);
@@ -94,10 +87,9 @@ void Bf16ToF32Array(const uint16_t* src, float* dst, int64_t n) {
   int64_t i = 0;
 #if defined(__AVX2__)
   for (; i + 8 <= n; i += 8) {
-    const __m256i wide = _mm256_cvtepu16_epi32(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
-                        _mm256_slli_epi32(wide, 16));
+    const __m256i wide =
+        _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_slli_epi32(wide, 16));
   }
 #endif
   for (; i < n; ++i) dst[i] = Bf16ToF32(src[i]);

@@ -32,11 +32,9 @@ HWY_INLINE VF AluV(DF d, VF a, VF b) {
   // exactly the reference's `a > b ? a : b` / `a < b ? a : b`.
   if constexpr (kOp == Alu::kMax) return hn::IfThenElse(hn::Gt(a, b), a, b);
   if constexpr (kOp == Alu::kMin) return hn::IfThenElse(hn::Lt(a, b), a, b);
-  if constexpr (kOp == Alu::kIsEqual)
-    return hn::IfThenElseZero(hn::Eq(a, b), one);
+  if constexpr (kOp == Alu::kIsEqual) return hn::IfThenElseZero(hn::Eq(a, b), one);
   // Not(Eq): true for NaN, like C's !=.
-  if constexpr (kOp == Alu::kNotEqual)
-    return hn::IfThenZeroElse(hn::Eq(a, b), one);
+  if constexpr (kOp == Alu::kNotEqual) return hn::IfThenZeroElse(hn::Eq(a, b), one);
   if constexpr (kOp == Alu::kIsGt) return hn::IfThenElseZero(hn::Gt(a, b), one);
   if constexpr (kOp == Alu::kIsGe) return hn::IfThenElseZero(hn::Ge(a, b), one);
   if constexpr (kOp == Alu::kIsLt) return hn::IfThenElseZero(hn::Lt(a, b), one);
@@ -51,8 +49,7 @@ void TensorTensorT(const float* a, const float* b, float* out, int64_t n) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   int64_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    hn::StoreU(AluV<kOp>(d, hn::LoadU(d, a + i), hn::LoadU(d, b + i)), d,
-               out + i);
+    hn::StoreU(AluV<kOp>(d, hn::LoadU(d, a + i), hn::LoadU(d, b + i)), d, out + i);
   }
   for (; i < n; ++i) out[i] = ApplyAlu(kOp, a[i], b[i]);
 }
@@ -70,15 +67,14 @@ void TensorScalarT(float s1, float s2, const float* a, float* out, int64_t n) {
   for (; i < n; ++i) out[i] = ApplyAlu(kOp2, ApplyAlu(kOp, a[i], s1), s2);
 }
 
-#define NCC_ALU_CASES(MACRO)                                               \
-  MACRO(kAdd)                                                              \
-  MACRO(kSubtract)                                                         \
-  MACRO(kMultiply) MACRO(kDivide) MACRO(kMax) MACRO(kMin) MACRO(kIsEqual)  \
-      MACRO(kNotEqual) MACRO(kIsGt) MACRO(kIsGe) MACRO(kIsLt) MACRO(kIsLe) \
-          MACRO(kBypass)
+#define NCC_ALU_CASES(MACRO)                                                           \
+  MACRO(kAdd)                                                                          \
+  MACRO(kSubtract)                                                                     \
+  MACRO(kMultiply)                                                                     \
+  MACRO(kDivide) MACRO(kMax) MACRO(kMin) MACRO(kIsEqual) MACRO(kNotEqual) MACRO(kIsGt) \
+      MACRO(kIsGe) MACRO(kIsLt) MACRO(kIsLe) MACRO(kBypass)
 
-void TensorTensorImpl(Alu op, const float* a, const float* b, float* out,
-                      int64_t n) {
+void TensorTensorImpl(Alu op, const float* a, const float* b, float* out, int64_t n) {
   switch (op) {
 #define NCC_CASE(OP) \
   case Alu::OP:      \
@@ -96,8 +92,7 @@ void TensorTensorImpl(Alu op, const float* a, const float* b, float* out,
 
 // The common second ops are instantiated; the rest go through two passes.
 template <Alu kOp>
-void TensorScalarFirst(float s1, Alu op2, float s2, const float* a, float* out,
-                       int64_t n) {
+void TensorScalarFirst(float s1, Alu op2, float s2, const float* a, float* out, int64_t n) {
   switch (op2) {
     case Alu::kBypass:
       return TensorScalarT<kOp, Alu::kBypass>(s1, s2, a, out, n);
@@ -117,8 +112,7 @@ void TensorScalarFirst(float s1, Alu op2, float s2, const float* a, float* out,
   }
 }
 
-void TensorScalarImpl(Alu op, float s1, Alu op2, float s2, const float* a,
-                      float* out, int64_t n) {
+void TensorScalarImpl(Alu op, float s1, Alu op2, float s2, const float* a, float* out, int64_t n) {
   switch (op) {
 #define NCC_CASE(OP) \
   case Alu::OP:      \
@@ -140,13 +134,11 @@ template <Act kF>
 HWY_INLINE VF ActV(DF d, VF x) {
   const VF zero = hn::Zero(d), one = hn::Set(d, 1.0f);
   if constexpr (kF == Act::kIdentity) return x;
-  if constexpr (kF == Act::kRelu)
-    return hn::IfThenElse(hn::Gt(x, zero), x, zero);
+  if constexpr (kF == Act::kRelu) return hn::IfThenElse(hn::Gt(x, zero), x, zero);
   if constexpr (kF == Act::kSquare) return hn::Mul(x, x);
   if constexpr (kF == Act::kAbs) return hn::Abs(x);
   if constexpr (kF == Act::kSign) {
-    return hn::IfThenElse(hn::Gt(x, zero), one,
-                          hn::IfThenElse(hn::Lt(x, zero), hn::Neg(one), x));
+    return hn::IfThenElse(hn::Gt(x, zero), one, hn::IfThenElse(hn::Lt(x, zero), hn::Neg(one), x));
   }
   if constexpr (kF == Act::kSqrt) return hn::Sqrt(x);
   if constexpr (kF == Act::kRsqrt) return hn::Div(one, hn::Sqrt(x));
@@ -166,8 +158,7 @@ HWY_INLINE VF ActV(DF d, VF x) {
     return hn::Mul(x, hn::Div(one, hn::Add(one, hn::Exp(d, hn::Neg(x)))));
   }
   if constexpr (kF == Act::kSoftplus) {
-    return hn::Add(hn::Max(x, zero),
-                   hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(x)))));
+    return hn::Add(hn::Max(x, zero), hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(x)))));
   }
   if constexpr (kF == Act::kGeluTanh) {
     const VF c = hn::Set(d, 0.7978845608028654f), k = hn::Set(d, 0.044715f);
@@ -205,17 +196,14 @@ HWY_INLINE hn::Mask<DF> Domain(DF d, VF x) {
 }
 
 template <Act kF>
-void ActivationT(const float* a, float scale, float bias, float* out,
-                 int64_t n) {
+void ActivationT(const float* a, float scale, float bias, float* out, int64_t n) {
   const DF d;
   const VF vs = hn::Set(d, scale), vb = hn::Set(d, bias);
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  constexpr bool kExact = kF == Act::kIdentity || kF == Act::kRelu ||
-                          kF == Act::kSquare || kF == Act::kAbs ||
-                          kF == Act::kSign || kF == Act::kSqrt ||
-                          kF == Act::kRsqrt || kF == Act::kReciprocal ||
-                          kF == Act::kFloor || kF == Act::kCeil ||
-                          kF == Act::kRound;
+  constexpr bool kExact = kF == Act::kIdentity || kF == Act::kRelu || kF == Act::kSquare ||
+                          kF == Act::kAbs || kF == Act::kSign || kF == Act::kSqrt ||
+                          kF == Act::kRsqrt || kF == Act::kReciprocal || kF == Act::kFloor ||
+                          kF == Act::kCeil || kF == Act::kRound;
   int64_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     // Not fused: x is rounded after the multiply, as in the reference.
@@ -231,8 +219,7 @@ void ActivationT(const float* a, float scale, float bias, float* out,
   for (; i < n; ++i) out[i] = ApplyAct(kF, a[i] * scale + bias);
 }
 
-void ActivationImpl(Act func, const float* a, float scale, float bias,
-                    float* out, int64_t n) {
+void ActivationImpl(Act func, const float* a, float scale, float bias, float* out, int64_t n) {
   switch (func) {
 #define NCC_CASE(F) \
   case Act::F:      \
@@ -245,19 +232,10 @@ void ActivationImpl(Act func, const float* a, float scale, float bias,
     NCC_CASE(kCos) NCC_CASE(kFloor) NCC_CASE(kCeil) NCC_CASE(kRound)
     // clang-format on
 #undef NCC_CASE
-    // libm on both paths.
-    case Act::kGelu:
-    case Act::kErf:
-    case Act::kTan:
-    case Act::kSinh:
-    case Act::kCosh:
-    case Act::kAsin:
-    case Act::kAcos:
-    case Act::kAtan:
-    case Act::kAsinh:
-    case Act::kAcosh:
-    case Act::kAtanh:
-      return ActivationReference(func, a, scale, bias, out, n);
+        // libm on both paths.
+        case Act::kGelu : case Act::kErf : case Act::kTan : case Act::kSinh : case Act::kCosh
+        : case Act::kAsin : case Act::kAcos : case Act::kAtan : case Act::kAsinh : case Act::kAcosh
+        : case Act::kAtanh : return ActivationReference(func, a, scale, bias, out, n);
   }
 }
 
@@ -283,8 +261,8 @@ float FoldMaxMin(const float* a, int64_t r) {
     bad = hn::Or(bad, hn::Or(hn::Ne(x, x), hn::Eq(x, hn::Zero(d))));
     acc = AluV<kOp>(d, acc, x);
   }
-  float result = kOp == Alu::kMax ? hn::GetLane(hn::MaxOfLanes(d, acc))
-                                  : hn::GetLane(hn::MinOfLanes(d, acc));
+  float result =
+      kOp == Alu::kMax ? hn::GetLane(hn::MaxOfLanes(d, acc)) : hn::GetLane(hn::MinOfLanes(d, acc));
   for (; i < r; ++i) {
     if (a[i] != a[i] || a[i] == 0.0f) return FoldScalar<kOp>(a, r);
     result = ApplyAlu(kOp, result, a[i]);
@@ -299,8 +277,8 @@ void ReduceImpl(Alu op, const float* a, int64_t groups, int64_t r, float* out) {
     return ReduceReference(op, a, groups, r, out);
   }
   for (int64_t g = 0; g < groups; ++g) {
-    out[g] = op == Alu::kMax ? FoldMaxMin<Alu::kMax>(a + g * r, r)
-                             : FoldMaxMin<Alu::kMin>(a + g * r, r);
+    out[g] =
+        op == Alu::kMax ? FoldMaxMin<Alu::kMax>(a + g * r, r) : FoldMaxMin<Alu::kMin>(a + g * r, r);
   }
 }
 
@@ -361,8 +339,7 @@ float ApplyAct(Act func, float x) {
     case Act::kGelu:
       return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
     case Act::kGeluTanh: {
-      const float t =
-          std::tanh(0.7978845608028654f * (x + 0.044715f * (x * x * x)));
+      const float t = std::tanh(0.7978845608028654f * (x + 0.044715f * (x * x * x)));
       return 0.5f * x * (1.0f + t);
     }
     case Act::kErf:
@@ -420,25 +397,22 @@ float ApplyAct(Act func, float x) {
   return x;
 }
 
-void AluTensorTensorReference(Alu op, const float* a, const float* b,
-                              float* out, int64_t n) {
+void AluTensorTensorReference(Alu op, const float* a, const float* b, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = ApplyAlu(op, a[i], b[i]);
 }
 
-void AluTensorScalarReference(Alu op, float s1, Alu op2, float s2,
-                              const float* a, float* out, int64_t n) {
+void AluTensorScalarReference(Alu op, float s1, Alu op2, float s2, const float* a, float* out,
+                              int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     out[i] = ApplyAlu(op2, ApplyAlu(op, a[i], s1), s2);
   }
 }
 
-void ActivationReference(Act func, const float* a, float scale, float bias,
-                         float* out, int64_t n) {
+void ActivationReference(Act func, const float* a, float scale, float bias, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = ApplyAct(func, a[i] * scale + bias);
 }
 
-void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r,
-                     float* out) {
+void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r, float* out) {
   for (int64_t g = 0; g < groups; ++g) {
     const float* row = a + g * r;
     float acc = row[0];
@@ -447,18 +421,15 @@ void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r,
   }
 }
 
-void AluTensorTensor(Alu op, const float* a, const float* b, float* out,
-                     int64_t n) {
+void AluTensorTensor(Alu op, const float* a, const float* b, float* out, int64_t n) {
   HWY_DYNAMIC_DISPATCH(TensorTensorImpl)(op, a, b, out, n);
 }
 
-void AluTensorScalar(Alu op, float s1, Alu op2, float s2, const float* a,
-                     float* out, int64_t n) {
+void AluTensorScalar(Alu op, float s1, Alu op2, float s2, const float* a, float* out, int64_t n) {
   HWY_DYNAMIC_DISPATCH(TensorScalarImpl)(op, s1, op2, s2, a, out, n);
 }
 
-void Activation(Act func, const float* a, float scale, float bias, float* out,
-                int64_t n) {
+void Activation(Act func, const float* a, float scale, float bias, float* out, int64_t n) {
   HWY_DYNAMIC_DISPATCH(ActivationImpl)(func, a, scale, bias, out, n);
 }
 

@@ -83,27 +83,21 @@ inline constexpr int kNumActs = 31;
 bool ActIsExact(Act func);
 
 // out[i] = a[i] op b[i]. `out` may equal `a` or `b` (in place).
-void AluTensorTensor(Alu op, const float* a, const float* b, float* out,
-                     int64_t n);
-void AluTensorTensorReference(Alu op, const float* a, const float* b,
-                              float* out, int64_t n);
+void AluTensorTensor(Alu op, const float* a, const float* b, float* out, int64_t n);
+void AluTensorTensorReference(Alu op, const float* a, const float* b, float* out, int64_t n);
 // out[i] = (a[i] op s1) op2 s2; op2 == kBypass skips the second op.
-void AluTensorScalar(Alu op, float s1, Alu op2, float s2, const float* a,
-                     float* out, int64_t n);
-void AluTensorScalarReference(Alu op, float s1, Alu op2, float s2,
-                              const float* a, float* out, int64_t n);
+void AluTensorScalar(Alu op, float s1, Alu op2, float s2, const float* a, float* out, int64_t n);
+void AluTensorScalarReference(Alu op, float s1, Alu op2, float s2, const float* a, float* out,
+                              int64_t n);
 // out[i] = func(a[i] * scale + bias). `out` may equal `a`.
-void Activation(Act func, const float* a, float scale, float bias, float* out,
-                int64_t n);
-void ActivationReference(Act func, const float* a, float scale, float bias,
-                         float* out, int64_t n);
+void Activation(Act func, const float* a, float scale, float bias, float* out, int64_t n);
+void ActivationReference(Act func, const float* a, float scale, float bias, float* out, int64_t n);
 
 // out[g] = a[g*r] op a[g*r+1] op ... op a[g*r+r-1] for g < groups, folded
 // left to right in fp32 (the order docs/isa.md specifies). `op` is kAdd,
 // kMultiply, kMax or kMin.
 void Reduce(Alu op, const float* a, int64_t groups, int64_t r, float* out);
-void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r,
-                     float* out);
+void ReduceReference(Alu op, const float* a, int64_t groups, int64_t r, float* out);
 
 // An ALU operand as an unsigned 64-bit integer for the shifts: truncated
 // toward zero, NaN and negatives give 0, values from 2^64 saturate.

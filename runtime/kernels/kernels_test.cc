@@ -25,8 +25,7 @@ std::vector<float> Random(size_t n, uint32_t seed) {
 void ExpectBitEqual(const std::vector<float>& a, const std::vector<float>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(std::memcmp(&a[i], &b[i], 4), 0)
-        << "at " << i << ": " << a[i] << " vs " << b[i];
+    ASSERT_EQ(std::memcmp(&a[i], &b[i], 4), 0) << "at " << i << ": " << a[i] << " vs " << b[i];
   }
 }
 
@@ -34,8 +33,8 @@ constexpr int kAwkward[] = {1, 31, 127, 128, 129, 511, 512, 513};
 
 // Within a few ulp of the reference, or tiny in absolute terms (near zeros
 // of sin/cos/log, relative error is meaningless).
-void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
-                 float ulps, const char* what) {
+void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got, float ulps,
+                 const char* what) {
   ASSERT_EQ(ref.size(), got.size());
   for (size_t i = 0; i < ref.size(); ++i) {
     if (std::isnan(ref[i])) {
@@ -46,9 +45,8 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
       ASSERT_EQ(ref[i], got[i]) << what << " at " << i;
       continue;
     }
-    const float tol = std::max(
-        ulps * std::numeric_limits<float>::epsilon() * std::fabs(ref[i]),
-        1e-7f);
+    const float tol =
+        std::max(ulps * std::numeric_limits<float>::epsilon() * std::fabs(ref[i]), 1e-7f);
     ASSERT_NEAR(ref[i], got[i], tol) << what << " at " << i;
   }
 }
@@ -63,8 +61,7 @@ std::vector<MatmulPath> F32Paths() {
 
 std::vector<MatmulPath> Bf16Paths() {
   std::vector<MatmulPath> paths;
-  for (MatmulPath p :
-       {MatmulPath::kPortable, MatmulPath::kAvx512, MatmulPath::kAmx}) {
+  for (MatmulPath p : {MatmulPath::kPortable, MatmulPath::kAvx512, MatmulPath::kAmx}) {
     if (MatmulBf16PathAvailable(p)) paths.push_back(p);
   }
   return paths;
@@ -81,15 +78,13 @@ TEST(Kernels, MatmulF32PathsMatchReferenceBitForBit) {
             auto mv = Random(k * mv_ld, 2);
             auto out_ref = Random(m * out_ld, 3);
             auto out_fast = out_ref;
-            MatmulArgs args{k,      m,         n,     st.data(),
-                            st_ld,  mv.data(), mv_ld, out_ref.data(),
+            MatmulArgs args{k,      m,  n, st.data(), st_ld, mv.data(), mv_ld, out_ref.data(),
                             out_ld, acc};
             MatmulF32Reference(args);
             args.out = out_fast.data();
             MatmulF32With(path, args);
-            SCOPED_TRACE(testing::Message()
-                         << MatmulPathName(path) << " k=" << k << " m=" << m
-                         << " n=" << n << " acc=" << acc);
+            SCOPED_TRACE(testing::Message() << MatmulPathName(path) << " k=" << k << " m=" << m
+                                            << " n=" << n << " acc=" << acc);
             ExpectBitEqual(out_ref, out_fast);
           }
         }
@@ -118,15 +113,13 @@ TEST(Kernels, MatmulBf16PathsMatchReference) {
             auto mv = RandomBf16(k * mv_ld, 5);
             auto out_ref = Random(m * out_ld, 6);
             auto out_fast = out_ref;
-            MatmulBf16Args args{k,      m,         n,     st.data(),
-                                st_ld,  mv.data(), mv_ld, out_ref.data(),
+            MatmulBf16Args args{k,      m,  n, st.data(), st_ld, mv.data(), mv_ld, out_ref.data(),
                                 out_ld, acc};
             MatmulBf16Reference(args);
             args.out = out_fast.data();
             MatmulBf16With(path, args);
-            SCOPED_TRACE(testing::Message()
-                         << MatmulPathName(path) << " k=" << k << " m=" << m
-                         << " n=" << n << " acc=" << acc);
+            SCOPED_TRACE(testing::Message() << MatmulPathName(path) << " k=" << k << " m=" << m
+                                            << " n=" << n << " acc=" << acc);
             if (path == MatmulPath::kPortable) {
               // Widening to fp32 keeps the reference's arithmetic exactly.
               ExpectBitEqual(out_ref, out_fast);
@@ -135,12 +128,10 @@ TEST(Kernels, MatmulBf16PathsMatchReference) {
               for (int nn = 0; nn < n; ++nn) {
                 double mag = acc ? std::fabs(out_ref[mm * out_ld + nn]) : 0;
                 for (int kk = 0; kk < k; ++kk) {
-                  mag += std::fabs(Bf16ToF32(st[kk * st_ld + mm]) *
-                                   Bf16ToF32(mv[kk * mv_ld + nn]));
+                  mag += std::fabs(Bf16ToF32(st[kk * st_ld + mm]) * Bf16ToF32(mv[kk * mv_ld + nn]));
                 }
                 const double tol = (k + 2) * 1.2e-7 * mag + 1e-30;
-                ASSERT_NEAR(out_ref[mm * out_ld + nn],
-                            out_fast[mm * out_ld + nn], tol)
+                ASSERT_NEAR(out_ref[mm * out_ld + nn], out_fast[mm * out_ld + nn], tol)
                     << "at m=" << mm << " n=" << nn;
               }
             }
@@ -177,8 +168,7 @@ TEST(Kernels, MatmulHandComputed) {
   float out[6] = {10, 10, 10, 10, 10, 10};
   MatmulF32({2, 2, 3, st, 2, mv, 3, out, 3, /*accumulate=*/true});
   // out[m][n] = 10 + sum_k st[k][m] * mv[k][n]
-  EXPECT_EQ(std::vector<float>(out, out + 6),
-            (std::vector<float>{11, 13, 15, 12, 14, 18}));
+  EXPECT_EQ(std::vector<float>(out, out + 6), (std::vector<float>{11, 13, 15, 12, 14, 18}));
 }
 
 // Inputs with every edge the kernels must get right: NaN, infinities,
@@ -206,8 +196,7 @@ TEST(Kernels, AluFastMatchesReferenceBitForBit) {
       ExpectBitEqual(ref, fast);
       for (int op2 = 0; op2 < kNumAluOps; ++op2) {
         const Alu alu2 = static_cast<Alu>(op2);
-        AluTensorScalarReference(alu, 0.25f, alu2, -2.0f, a.data(), ref.data(),
-                                 n);
+        AluTensorScalarReference(alu, 0.25f, alu2, -2.0f, a.data(), ref.data(), n);
         AluTensorScalar(alu, 0.25f, alu2, -2.0f, a.data(), fast.data(), n);
         ExpectBitEqual(ref, fast);
       }
@@ -229,8 +218,7 @@ TEST(Kernels, ActivationFastMatchesReference) {
         std::vector<float> ref(n), fast(n);
         ActivationReference(act, a.data(), scale, -0.5f, ref.data(), n);
         Activation(act, a.data(), scale, -0.5f, fast.data(), n);
-        SCOPED_TRACE(testing::Message()
-                     << "func=" << f << " n=" << n << " scale=" << scale);
+        SCOPED_TRACE(testing::Message() << "func=" << f << " n=" << n << " scale=" << scale);
         if (ActIsExact(act)) {
           ExpectBitEqual(ref, fast);
         } else {
@@ -249,8 +237,8 @@ TEST(Kernels, ReduceFastMatchesReference) {
         std::vector<float> ref(groups), fast(groups);
         ReduceReference(op, a.data(), groups, r, ref.data());
         Reduce(op, a.data(), groups, r, fast.data());
-        SCOPED_TRACE(testing::Message() << "op=" << static_cast<int>(op)
-                                        << " r=" << r << " groups=" << groups);
+        SCOPED_TRACE(testing::Message()
+                     << "op=" << static_cast<int>(op) << " r=" << r << " groups=" << groups);
         ExpectBitEqual(ref, fast);
       }
       // Edge values (NaN, signed zeros) take the sequential path.
@@ -274,8 +262,7 @@ TEST(Kernels, HandComputedValues) {
   AluTensorTensor(Alu::kAdd, a, b, out, 3);
   EXPECT_EQ(std::vector<float>(out, out + 3), (std::vector<float>{0, 0, 3.5f}));
   AluTensorTensor(Alu::kPow, a, b, out, 4);
-  EXPECT_EQ(std::vector<float>(out, out + 4),
-            (std::vector<float>{-1, 1, 2.5f, 16}));
+  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{-1, 1, 2.5f, 16}));
   AluTensorTensor(Alu::kIsGe, a, b, out, 4);
   EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{0, 1, 1, 1}));
   AluTensorTensor(Alu::kDivide, b, a, out, 2);  // 1 / -1, 0 / 0
@@ -283,8 +270,7 @@ TEST(Kernels, HandComputedValues) {
   EXPECT_TRUE(std::isnan(out[1]));
   // (a - 1) max 0.5
   AluTensorScalar(Alu::kSubtract, 1.0f, Alu::kMax, 0.5f, a, out, 4);
-  EXPECT_EQ(std::vector<float>(out, out + 4),
-            (std::vector<float>{0.5f, 0.5f, 1.5f, 3}));
+  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{0.5f, 0.5f, 1.5f, 3}));
   Reduce(Alu::kAdd, a, 2, 2, out);
   EXPECT_EQ(out[0], -1.0f);
   EXPECT_EQ(out[1], 6.5f);
@@ -308,8 +294,7 @@ TEST(Kernels, Bf16RoundsToNearestEven) {
   EXPECT_EQ(F32ToBf16(1.0f + std::ldexp(1.0f, -8)), 0x3f80);
   // 1 + 3*2^-8 is half way between 0x3f81 and 0x3f82: ties to even (0x3f82).
   EXPECT_EQ(F32ToBf16(1.0f + 3 * std::ldexp(1.0f, -8)), 0x3f82);
-  EXPECT_EQ(F32ToBf16(1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20)),
-            0x3f81);
+  EXPECT_EQ(F32ToBf16(1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20)), 0x3f81);
   EXPECT_TRUE(std::isnan(Bf16ToF32(F32ToBf16(NAN))));
   EXPECT_EQ(Bf16ToF32(0xc040), -3.0f);
 }
@@ -338,14 +323,13 @@ TEST(Kernels, F16RoundTrip) {
 // ones on every awkward length and on the edge values: NaNs (quieted, sign
 // kept), infinities, denormals, signed zeros and exact rounding ties.
 TEST(Kernels, Bf16ArrayConversionsMatchScalar) {
-  std::vector<uint32_t> bits = {
-      0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u,
-      0xff800001u, 0x7f800001u, 0x00000001u, 0x807fffffu, 0x3f808000u,
-      0x3f818000u, 0x3f80ffffu, 0x7f7fffffu, 0xff7fffffu, 0x3f800001u};
+  std::vector<uint32_t> bits = {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u,
+                                0xff800001u, 0x7f800001u, 0x00000001u, 0x807fffffu, 0x3f808000u,
+                                0x3f818000u, 0x3f80ffffu, 0x7f7fffffu, 0xff7fffffu, 0x3f800001u};
   std::mt19937 rng(7);
   while (bits.size() < 300) bits.push_back(rng());
-  for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9},
-                   size_t{127}, size_t{128}, size_t{129}, bits.size()}) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{127}, size_t{128},
+                   size_t{129}, bits.size()}) {
     std::vector<float> f(n);
     std::memcpy(f.data(), bits.data(), n * 4);
     std::vector<uint16_t> h(n, 0xabcd);

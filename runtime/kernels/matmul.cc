@@ -20,9 +20,7 @@ namespace {
 // N <= 512); larger shapes use the reference.
 constexpr int kMaxK = 128, kMaxM = 128, kMaxN = 512;
 
-bool FitsTile(int k, int m, int n) {
-  return k <= kMaxK && m <= kMaxM && n <= kMaxN;
-}
+bool FitsTile(int k, int m, int n) { return k <= kMaxK && m <= kMaxM && n <= kMaxN; }
 
 // ---------------------------------------------------------------------------
 // CPU detection.
@@ -105,8 +103,7 @@ void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
     for (int r = 0; r < kRows; ++r) {
       const __m256 sv = _mm256_broadcast_ss(st + r);
 #pragma GCC unroll 8
-      for (int v = 0; v < 4; ++v)
-        acc[r][v] = _mm256_fmadd_ps(sv, b[v], acc[r][v]);
+      for (int v = 0; v < 4; ++v) acc[r][v] = _mm256_fmadd_ps(sv, b[v], acc[r][v]);
     }
   }
 #pragma GCC unroll 8
@@ -115,8 +112,7 @@ void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
 #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
       __m256 x = acc[r][v];
-      if (a.accumulate)
-        x = _mm256_add_ps(_mm256_maskload_ps(out + 8 * v, mask[v]), x);
+      if (a.accumulate) x = _mm256_add_ps(_mm256_maskload_ps(out + 8 * v, mask[v]), x);
       _mm256_maskstore_ps(out + 8 * v, mask[v], x);
     }
   }
@@ -144,9 +140,9 @@ struct alignas(64) F32Packed {
 };
 
 template <int kRows>
-__attribute__((target("avx512f"))) void Avx512F32Block(
-    const float* st, int st_ld, const float* panel, int k, float* out,
-    int64_t out_ld, int cols, bool accumulate) {
+__attribute__((target("avx512f"))) void Avx512F32Block(const float* st, int st_ld,
+                                                       const float* panel, int k, float* out,
+                                                       int64_t out_ld, int cols, bool accumulate) {
   __mmask16 mask[4];
 #pragma GCC unroll 8
   for (int v = 0; v < 4; ++v) {
@@ -169,8 +165,7 @@ __attribute__((target("avx512f"))) void Avx512F32Block(
     for (int r = 0; r < kRows; ++r) {
       const __m512 sv = _mm512_set1_ps(s[r]);
 #pragma GCC unroll 8
-      for (int v = 0; v < 4; ++v)
-        acc[r][v] = _mm512_fmadd_ps(sv, b[v], acc[r][v]);
+      for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_fmadd_ps(sv, b[v], acc[r][v]);
     }
   }
 #pragma GCC unroll 8
@@ -193,8 +188,7 @@ __attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
   F32Packed& p = *packed;
   const int st_ld = a.m;
   for (int kk = 0; kk < a.k; ++kk) {
-    std::memcpy(p.st + kk * st_ld, a.stationary + kk * a.stationary_ld,
-                a.m * sizeof(float));
+    std::memcpy(p.st + kk * st_ld, a.stationary + kk * a.stationary_ld, a.m * sizeof(float));
   }
   for (int n0 = 0; n0 < a.n; n0 += 64) {
     const int cols = std::min(64, a.n - n0);
@@ -206,29 +200,29 @@ __attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
     float* out = a.out + n0;
     int m = 0;
     for (; m + 6 <= a.m; m += 6) {
-      Avx512F32Block<6>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
-                        a.out_ld, cols, a.accumulate);
+      Avx512F32Block<6>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld, a.out_ld, cols,
+                        a.accumulate);
     }
     switch (a.m - m) {
       case 5:
-        Avx512F32Block<5>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
-                          a.out_ld, cols, a.accumulate);
+        Avx512F32Block<5>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld, a.out_ld, cols,
+                          a.accumulate);
         break;
       case 4:
-        Avx512F32Block<4>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
-                          a.out_ld, cols, a.accumulate);
+        Avx512F32Block<4>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld, a.out_ld, cols,
+                          a.accumulate);
         break;
       case 3:
-        Avx512F32Block<3>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
-                          a.out_ld, cols, a.accumulate);
+        Avx512F32Block<3>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld, a.out_ld, cols,
+                          a.accumulate);
         break;
       case 2:
-        Avx512F32Block<2>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
-                          a.out_ld, cols, a.accumulate);
+        Avx512F32Block<2>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld, a.out_ld, cols,
+                          a.accumulate);
         break;
       case 1:
-        Avx512F32Block<1>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld,
-                          a.out_ld, cols, a.accumulate);
+        Avx512F32Block<1>(p.st + m, st_ld, p.panel, a.k, out + m * a.out_ld, a.out_ld, cols,
+                          a.accumulate);
         break;
       default:
         break;
@@ -241,10 +235,8 @@ __attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
 // ("VNNI") layouts: stationary as st[k-pair][m] (two bf16 in 32 bits),
 // moving as mv[k-pair][n][2].
 
-__attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
-                                                        const uint16_t* k1,
-                                                        int n, int n_pad,
-                                                        uint32_t* out);
+__attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0, const uint16_t* k1,
+                                                        int n, int n_pad, uint32_t* out);
 
 struct alignas(64) Bf16Packed {
   static constexpr int kPairs = kMaxK / 2;
@@ -258,14 +250,12 @@ void PackBf16(const MatmulBf16Args& a, int n_pad, Bf16Packed* p) {
   for (int kp = 0; kp < p->pairs; ++kp) {
     const int k0 = 2 * kp, k1 = 2 * kp + 1;
     const uint16_t* s0 = a.stationary + k0 * a.stationary_ld;
-    const uint16_t* s1 =
-        k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr;
+    const uint16_t* s1 = k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr;
     for (int m = 0; m < a.m; ++m) {
       p->st[kp][m] = s0[m] | (s1 ? uint32_t{s1[m]} << 16 : 0u);
     }
-    InterleavePairs(a.moving + k0 * a.moving_ld,
-                    k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr, a.n,
-                    n_pad, p->mv[kp]);
+    InterleavePairs(a.moving + k0 * a.moving_ld, k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr,
+                    a.n, n_pad, p->mv[kp]);
   }
 }
 
@@ -275,8 +265,9 @@ Bf16Packed& PackScratch() {
 }
 
 template <int kRows>
-__attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(
-    const MatmulBf16Args& a, const Bf16Packed& p, int m0, int n0) {
+__attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(const MatmulBf16Args& a,
+                                                                   const Bf16Packed& p, int m0,
+                                                                   int n0) {
   __m512 acc[kRows][4];
 #pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
@@ -287,8 +278,7 @@ __attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(
     __m512i b[4];
 #pragma GCC unroll 8
     for (int v = 0; v < 4; ++v) {
-      b[v] = _mm512_load_si512(
-          reinterpret_cast<const void*>(&p.mv[kp][n0 + 16 * v]));
+      b[v] = _mm512_load_si512(reinterpret_cast<const void*>(&p.mv[kp][n0 + 16 * v]));
     }
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
@@ -315,8 +305,7 @@ __attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16Block(
   }
 }
 
-__attribute__((target("avx512f,avx512bf16"))) void MatmulBf16Avx512(
-    const MatmulBf16Args& a) {
+__attribute__((target("avx512f,avx512bf16"))) void MatmulBf16Avx512(const MatmulBf16Args& a) {
   Bf16Packed& p = PackScratch();
   const int n_pad = (a.n + 63) / 64 * 64;
   PackBf16(a, n_pad, &p);
@@ -347,9 +336,10 @@ struct alignas(64) TileConfig {
 
 // C [m_pad x n_pad] (+)= A [m_pad x k_pad] . B, B as [k_pad / 2][n_pad]
 // pairs; C is loaded first when `load_c`, else starts at zero.
-__attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(
-    const uint16_t* a, long a_stride, const uint32_t* b, long b_stride,
-    float* c, long c_stride, bool load_c, int m_pad, int k_pad, int n_pad) {
+__attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(const uint16_t* a, long a_stride,
+                                                            const uint32_t* b, long b_stride,
+                                                            float* c, long c_stride, bool load_c,
+                                                            int m_pad, int k_pad, int n_pad) {
   TileConfig cfg = {};
   cfg.palette_id = 1;
   for (int t = 0; t < 8; ++t) {
@@ -398,10 +388,8 @@ __attribute__((target("amx-tile,amx-bf16"))) void AmxKernel(
 
 // Interleaves rows k0 and k1 (null: zeros) of n bf16 into n 32-bit pairs,
 // zero-padded to n_pad.
-__attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
-                                                        const uint16_t* k1,
-                                                        int n, int n_pad,
-                                                        uint32_t* out) {
+__attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0, const uint16_t* k1,
+                                                        int n, int n_pad, uint32_t* out) {
   int i = 0;
   for (; i + 16 <= n; i += 16) {
     // The maskz forms: the unmasked ones start from _mm512_undefined, which
@@ -413,9 +401,8 @@ __attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
     if (k1 != nullptr) {
       hi = _mm512_maskz_slli_epi32(
           kAll,
-          _mm512_maskz_cvtepu16_epi32(
-              kAll,
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k1 + i))),
+          _mm512_maskz_cvtepu16_epi32(kAll,
+                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k1 + i))),
           16);
     }
     _mm512_storeu_si512(out + i, _mm512_or_si512(lo, hi));
@@ -426,18 +413,15 @@ __attribute__((target("avx512f"))) void InterleavePairs(const uint16_t* k0,
 
 // Transposes 16 x 16 32-bit elements: row i of `in` (stride in_ld) becomes
 // column i of `out` (stride out_ld), in registers.
-__attribute__((target("avx512f"))) void Transpose16x16(const uint32_t* in,
-                                                       int64_t in_ld,
-                                                       uint32_t* out,
-                                                       int64_t out_ld) {
+__attribute__((target("avx512f"))) void Transpose16x16(const uint32_t* in, int64_t in_ld,
+                                                       uint32_t* out, int64_t out_ld) {
   // The maskz forms: the unmasked ones start from _mm512_undefined, which
   // gcc 12 flags with -Wuninitialized.
   constexpr __mmask16 k16 = 0xffff;
   constexpr __mmask8 k8 = 0xff;
   __m512i r[16], t[16], u[16];
 #pragma GCC unroll 16
-  for (int i = 0; i < 16; ++i)
-    r[i] = _mm512_maskz_loadu_epi32(k16, in + i * in_ld);
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_maskz_loadu_epi32(k16, in + i * in_ld);
     // t: 32-bit interleave of row pairs; u: 64-bit interleave, so that each
     // 128-bit lane L of u[4q + j] holds rows 4q..4q+3 of column 4L + j.
 #pragma GCC unroll 8
@@ -457,18 +441,12 @@ __attribute__((target("avx512f"))) void Transpose16x16(const uint32_t* in,
   for (int j = 0; j < 4; ++j) {
     const __m512i x0 = _mm512_maskz_shuffle_i32x4(k16, u[j], u[4 + j], 0x88);
     const __m512i x1 = _mm512_maskz_shuffle_i32x4(k16, u[j], u[4 + j], 0xdd);
-    const __m512i y0 =
-        _mm512_maskz_shuffle_i32x4(k16, u[8 + j], u[12 + j], 0x88);
-    const __m512i y1 =
-        _mm512_maskz_shuffle_i32x4(k16, u[8 + j], u[12 + j], 0xdd);
-    _mm512_storeu_si512(out + (0 + j) * out_ld,
-                        _mm512_maskz_shuffle_i32x4(k16, x0, y0, 0x88));
-    _mm512_storeu_si512(out + (4 + j) * out_ld,
-                        _mm512_maskz_shuffle_i32x4(k16, x1, y1, 0x88));
-    _mm512_storeu_si512(out + (8 + j) * out_ld,
-                        _mm512_maskz_shuffle_i32x4(k16, x0, y0, 0xdd));
-    _mm512_storeu_si512(out + (12 + j) * out_ld,
-                        _mm512_maskz_shuffle_i32x4(k16, x1, y1, 0xdd));
+    const __m512i y0 = _mm512_maskz_shuffle_i32x4(k16, u[8 + j], u[12 + j], 0x88);
+    const __m512i y1 = _mm512_maskz_shuffle_i32x4(k16, u[8 + j], u[12 + j], 0xdd);
+    _mm512_storeu_si512(out + (0 + j) * out_ld, _mm512_maskz_shuffle_i32x4(k16, x0, y0, 0x88));
+    _mm512_storeu_si512(out + (4 + j) * out_ld, _mm512_maskz_shuffle_i32x4(k16, x1, y1, 0x88));
+    _mm512_storeu_si512(out + (8 + j) * out_ld, _mm512_maskz_shuffle_i32x4(k16, x0, y0, 0xdd));
+    _mm512_storeu_si512(out + (12 + j) * out_ld, _mm512_maskz_shuffle_i32x4(k16, x1, y1, 0xdd));
   }
 }
 
@@ -480,8 +458,7 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
   // A[m][k] in k pairs: interleave stationary rows 2kp and 2kp + 1 into
   // pairs[kp][m] (vectorised), then transpose 32-bit pairs in 16 x 16
   // blocks. Padding rows and columns are zero.
-  alignas(64) static thread_local uint32_t pairs[AmxBuffers::kKPad / 2]
-                                                [AmxBuffers::kMPad];
+  alignas(64) static thread_local uint32_t pairs[AmxBuffers::kKPad / 2][AmxBuffers::kMPad];
   for (int kp = 0; kp < k_pad / 2; ++kp) {
     const int k0 = 2 * kp, k1 = k0 + 1;
     if (k0 >= a.k) {
@@ -489,15 +466,14 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
       continue;
     }
     InterleavePairs(a.stationary + k0 * a.stationary_ld,
-                    k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr,
-                    a.m, m_pad, pairs[kp]);
+                    k1 < a.k ? a.stationary + k1 * a.stationary_ld : nullptr, a.m, m_pad,
+                    pairs[kp]);
   }
   uint32_t* a32 = reinterpret_cast<uint32_t*>(&buf.a[0][0]);
   constexpr int64_t kA32Ld = AmxBuffers::kKPad / 2;
   for (int kb = 0; kb < k_pad / 2; kb += 16) {
     for (int mb = 0; mb < m_pad; mb += 16) {
-      Transpose16x16(&pairs[kb][mb], AmxBuffers::kMPad, a32 + mb * kA32Ld + kb,
-                     kA32Ld);
+      Transpose16x16(&pairs[kb][mb], AmxBuffers::kMPad, a32 + mb * kA32Ld + kb, kA32Ld);
     }
   }
   for (int kp = 0; kp < k_pad / 2; ++kp) {
@@ -506,20 +482,19 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
       std::fill(buf.b[kp], buf.b[kp] + n_pad, 0u);
       continue;
     }
-    InterleavePairs(a.moving + k0 * a.moving_ld,
-                    k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr, a.n,
-                    n_pad, buf.b[kp]);
+    InterleavePairs(a.moving + k0 * a.moving_ld, k1 < a.k ? a.moving + k1 * a.moving_ld : nullptr,
+                    a.n, n_pad, buf.b[kp]);
   }
   constexpr long kAStride = AmxBuffers::kKPad * 2;
   constexpr long kBStride = AmxBuffers::kNPad * 4;
   if (a.m == m_pad && a.n == n_pad) {
     // Whole 32 x 32 blocks: accumulate in place in out.
-    AmxKernel(&buf.a[0][0], kAStride, &buf.b[0][0], kBStride, a.out,
-              a.out_ld * 4, a.accumulate, m_pad, k_pad, n_pad);
+    AmxKernel(&buf.a[0][0], kAStride, &buf.b[0][0], kBStride, a.out, a.out_ld * 4, a.accumulate,
+              m_pad, k_pad, n_pad);
     return;
   }
-  AmxKernel(&buf.a[0][0], kAStride, &buf.b[0][0], kBStride, &buf.c[0][0],
-            AmxBuffers::kNPad * 4, false, m_pad, k_pad, n_pad);
+  AmxKernel(&buf.a[0][0], kAStride, &buf.b[0][0], kBStride, &buf.c[0][0], AmxBuffers::kNPad * 4,
+            false, m_pad, k_pad, n_pad);
   for (int m = 0; m < a.m; ++m) {
     FinishRow(buf.c[m], a.out + m * a.out_ld, a.n, a.accumulate);
   }
@@ -533,12 +508,10 @@ void MatmulBf16Portable(const MatmulBf16Args& a) {
   st.resize(static_cast<size_t>(a.k) * a.m);
   mv.resize(static_cast<size_t>(a.k) * a.n);
   for (int k = 0; k < a.k; ++k) {
-    Bf16ToF32Array(a.stationary + k * a.stationary_ld, st.data() + k * a.m,
-                   a.m);
+    Bf16ToF32Array(a.stationary + k * a.stationary_ld, st.data() + k * a.m, a.m);
     Bf16ToF32Array(a.moving + k * a.moving_ld, mv.data() + k * a.n, a.n);
   }
-  MatmulF32Portable({a.k, a.m, a.n, st.data(), a.m, mv.data(), a.n, a.out,
-                     a.out_ld, a.accumulate});
+  MatmulF32Portable({a.k, a.m, a.n, st.data(), a.m, mv.data(), a.n, a.out, a.out_ld, a.accumulate});
 }
 
 }  // namespace
@@ -599,8 +572,7 @@ void MatmulF32Reference(const MatmulArgs& a) {
     for (int n = 0; n < a.n; ++n) {
       float sum = 0.0f;
       for (int k = 0; k < a.k; ++k) {
-        sum = std::fma(a.stationary[k * a.stationary_ld + m],
-                       a.moving[k * a.moving_ld + n], sum);
+        sum = std::fma(a.stationary[k * a.stationary_ld + m], a.moving[k * a.moving_ld + n], sum);
       }
       out[n] = a.accumulate ? out[n] + sum : sum;
     }
@@ -638,13 +610,10 @@ void MatmulBf16With(MatmulPath path, const MatmulBf16Args& a) {
     return MatmulBf16Reference(a);
   }
   if (path == MatmulPath::kAmx && Cpu().amx_bf16) return MatmulBf16Amx(a);
-  if (path == MatmulPath::kAvx512 && Cpu().avx512bf16)
-    return MatmulBf16Avx512(a);
+  if (path == MatmulPath::kAvx512 && Cpu().avx512bf16) return MatmulBf16Avx512(a);
   MatmulBf16Portable(a);
 }
 
-void MatmulBf16(const MatmulBf16Args& a) {
-  MatmulBf16With(BestMatmulBf16Path(), a);
-}
+void MatmulBf16(const MatmulBf16Args& a) { MatmulBf16With(BestMatmulBf16Path(), a); }
 
 }  // namespace ncc::kernels

@@ -9,10 +9,14 @@ namespace ncc::sim {
 
 const char* SpaceName(neff::MemorySpace space) {
   switch (space) {
-    case neff::MemorySpace::DRAM: return "DRAM";
-    case neff::MemorySpace::WEIGHTS: return "WEIGHTS";
-    case neff::MemorySpace::SBUF: return "SBUF";
-    case neff::MemorySpace::PSUM: return "PSUM";
+    case neff::MemorySpace::DRAM:
+      return "DRAM";
+    case neff::MemorySpace::WEIGHTS:
+      return "WEIGHTS";
+    case neff::MemorySpace::SBUF:
+      return "SBUF";
+    case neff::MemorySpace::PSUM:
+      return "PSUM";
   }
   return "?";
 }
@@ -36,8 +40,7 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
         absl::StrCat("unknown memory space ", static_cast<int>(ap.space())));
   }
   if (ap.dtype() > neff::DType::MAX) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown dtype ", static_cast<int>(ap.dtype())));
+    return absl::InvalidArgumentError(absl::StrCat("unknown dtype ", static_cast<int>(ap.dtype())));
   }
   g.space = ap.space();
   g.dtype = ap.dtype();
@@ -45,20 +48,19 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   const Wide elem = g.elem_size;
   const char* space = SpaceName(g.space);
   if (ap.offset() % static_cast<uint64_t>(g.elem_size) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        space, " offset ", ap.offset(), " is not aligned to the ",
-        g.elem_size, "-byte ", neff::DTypeName(g.dtype), " element size"));
+    return absl::InvalidArgumentError(absl::StrCat(space, " offset ", ap.offset(),
+                                                   " is not aligned to the ", g.elem_size, "-byte ",
+                                                   neff::DTypeName(g.dtype), " element size"));
   }
   const auto* dims = ap.dims();
   if (dims != nullptr && dims->size() > 3) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "access pattern has ", dims->size(), " free dims, at most 3"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("access pattern has ", dims->size(), " free dims, at most 3"));
   }
   if (ap.num_partitions() == 0) {
     return absl::InvalidArgumentError("access pattern has 0 partitions");
   }
-  const bool partitioned = g.space == neff::MemorySpace::SBUF ||
-                           g.space == neff::MemorySpace::PSUM;
+  const bool partitioned = g.space == neff::MemorySpace::SBUF || g.space == neff::MemorySpace::PSUM;
 
   // Element count, checked against the cap as it grows (each factor < 2^32,
   // so the running product never overflows 128 bits before the check).
@@ -68,19 +70,18 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   for (int d = first; d < 3; ++d) {
     const neff::Dim* dim = dims->Get(d - first);
     if (dim->size() == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("free dim ", d - first, " has size 0"));
+      return absl::InvalidArgumentError(absl::StrCat("free dim ", d - first, " has size 0"));
     }
     free_size *= dim->size();
     count *= dim->size();
     if (count > kMaxOperandElements) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "access pattern has more than ", kMaxOperandElements, " elements"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("access pattern has more than ", kMaxOperandElements, " elements"));
     }
   }
   if (count > kMaxOperandElements) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "access pattern has more than ", kMaxOperandElements, " elements"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("access pattern has more than ", kMaxOperandElements, " elements"));
   }
 
   // Byte extent within one partition (or, for DRAM/WEIGHTS, of the whole
@@ -93,7 +94,10 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
     if (dim->size() > 1) {
       strides[d] = Wide(dim->stride()) * elem;
       Wide reach = strides[d] * (dim->size() - 1);
-      if (reach < 0) lo += reach; else hi += reach;
+      if (reach < 0)
+        lo += reach;
+      else
+        hi += reach;
     }
   }
   Wide plo = lo, phi = hi;  // within one partition
@@ -101,38 +105,38 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   if (!partitioned && ap.num_partitions() > 1) {
     pstride = Wide(ap.partition_stride()) * elem;
     Wide reach = pstride * (ap.num_partitions() - 1);
-    if (reach < 0) lo += reach; else hi += reach;
+    if (reach < 0)
+      lo += reach;
+    else
+      hi += reach;
   }
   hi += elem - 1;
   phi += elem - 1;
   const Wide offset = ap.offset();
 
   if (partitioned) {
-    const int64_t part_bytes = g.space == neff::MemorySpace::SBUF
-                                   ? sizes.sbuf_partition
-                                   : sizes.psum_partition;
+    const int64_t part_bytes =
+        g.space == neff::MemorySpace::SBUF ? sizes.sbuf_partition : sizes.psum_partition;
     if (Wide(ap.start_partition()) + ap.num_partitions() > sizes.partitions) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          space, " partitions [", ap.start_partition(), ", ",
-          int64_t{ap.start_partition()} + ap.num_partitions(),
-          ") exceed the ", sizes.partitions, " partitions"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(space, " partitions [", ap.start_partition(), ", ",
+                       int64_t{ap.start_partition()} + ap.num_partitions(), ") exceed the ",
+                       sizes.partitions, " partitions"));
     }
     if (offset + lo < 0 || offset + hi >= part_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          space, " access touches bytes [", WideStr(offset + lo), ", ",
-          WideStr(offset + hi), "] of a ", part_bytes, "-byte partition"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(space, " access touches bytes [", WideStr(offset + lo), ", ",
+                       WideStr(offset + hi), "] of a ", part_bytes, "-byte partition"));
     }
-    g.start = static_cast<int64_t>(ap.start_partition()) * part_bytes +
-              static_cast<int64_t>(offset);
+    g.start =
+        static_cast<int64_t>(ap.start_partition()) * part_bytes + static_cast<int64_t>(offset);
     g.partition_stride = part_bytes;
   } else {
-    const int64_t space_bytes = g.space == neff::MemorySpace::DRAM
-                                    ? sizes.dram
-                                    : sizes.weights;
+    const int64_t space_bytes = g.space == neff::MemorySpace::DRAM ? sizes.dram : sizes.weights;
     if (offset + lo < 0 || offset + hi >= space_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          space, " access touches bytes [", WideStr(offset + lo), ", ",
-          WideStr(offset + hi), "] of a ", space_bytes, "-byte space"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(space, " access touches bytes [", WideStr(offset + lo), ", ",
+                       WideStr(offset + hi), "] of a ", space_bytes, "-byte space"));
     }
     g.start = static_cast<int64_t>(offset);
     g.partition_stride = static_cast<int64_t>(pstride);
@@ -150,12 +154,14 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   bool broken = false;
   for (int d = 2; d >= 0; --d) {
     if (g.size[d] == 1) continue;
-    if (g.stride[d] != run) { broken = true; break; }
+    if (g.stride[d] != run) {
+      broken = true;
+      break;
+    }
     run *= g.size[d];
   }
   g.free_contiguous = !broken;
-  if (!broken && !partitioned && g.num_partitions > 1 &&
-      g.partition_stride == run) {
+  if (!broken && !partitioned && g.num_partitions > 1 && g.partition_stride == run) {
     run *= g.num_partitions;
   }
   g.contiguous_bytes = run;

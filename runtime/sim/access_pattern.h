@@ -23,9 +23,9 @@ struct ApGeometry {
   neff::MemorySpace space = neff::MemorySpace::DRAM;
   neff::DType dtype = neff::DType::F32;
   int elem_size = 4;
-  int64_t start = 0;              // bytes from the start of the space
+  int64_t start = 0;  // bytes from the start of the space
   int64_t num_partitions = 1;
-  int64_t partition_stride = 0;   // bytes
+  int64_t partition_stride = 0;  // bytes
   int64_t size[3] = {1, 1, 1};
   int64_t stride[3] = {0, 0, 0};  // bytes
   int64_t free_size = 1;          // size[0] * size[1] * size[2]

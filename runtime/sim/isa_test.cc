@@ -48,8 +48,7 @@ std::vector<uint8_t> Bytes(const std::vector<float>& v, size_t total) {
   return out;
 }
 
-std::vector<float> Floats(const std::vector<uint8_t>& dram, size_t offset,
-                          size_t n) {
+std::vector<float> Floats(const std::vector<uint8_t>& dram, size_t offset, size_t n) {
   std::vector<float> out(n);
   std::memcpy(out.data(), dram.data() + offset, n * 4);
   return out;
@@ -66,14 +65,11 @@ struct Harness {
     b.set_dram_size(8192);
     dma = b.AddQueue(EngineType::DMA);
     q = b.AddQueue(engine);
-    b.Add(dma, DmaCopy(Sbuf(0, rows, 0, {{1, cols}}),
-                       Dram(0, rows, cols, {{1, cols}}))
-                   .Signal(0));
+    b.Add(dma, DmaCopy(Sbuf(0, rows, 0, {{1, cols}}), Dram(0, rows, cols, {{1, cols}})).Signal(0));
   }
   void Body(Inst inst) { b.Add(q, inst.Wait(0, 1).Signal(1)); }
   void Store(uint32_t rows, uint32_t cols, int after = 1) {
-    b.Add(dma, DmaCopy(Dram(4096, rows, cols, {{1, cols}}),
-                       Sbuf(0, rows, 1024, {{1, cols}}))
+    b.Add(dma, DmaCopy(Dram(4096, rows, cols, {{1, cols}}), Sbuf(0, rows, 1024, {{1, cols}}))
                    .Wait(1, after));
   }
 };
@@ -81,26 +77,23 @@ struct Harness {
 TEST(Isa, TensorReduceAddMaxOverGroups) {
   Harness h(EngineType::VECTOR, 2, 6);
   // src [2 x 6] -> dst [2 x 2]: groups of 3.
-  h.Body(TensorReduce(Sbuf(0, 2, 1024, {{1, 2}}), Sbuf(0, 2, 0, {{1, 6}}),
-                      AluOp::ADD));
+  h.Body(TensorReduce(Sbuf(0, 2, 1024, {{1, 2}}), Sbuf(0, 2, 0, {{1, 6}}), AluOp::ADD));
   h.Store(2, 2);
-  Result r =
-      RunModel(h.b, Bytes({1, 2, 3, 4, 5, 6, -1, -2, -3, 10, 0, 0.5f}, 8192));
+  Result r = RunModel(h.b, Bytes({1, 2, 3, 4, 5, 6, -1, -2, -3, 10, 0, 0.5f}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(Floats(r.dram, 4096, 4), (std::vector<float>{6, 15, -6, 10.5f}));
-  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns,
-              target::VectorNs(Spec(), 6, 1), 1e-9);
+  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns, target::VectorNs(Spec(), 6, 1),
+              1e-9);
 
   Harness g(EngineType::GPSIMD, 2, 6);
   // Strided view: max over the even elements of each row.
-  g.Body(TensorReduce(Sbuf(0, 2, 1024, {}), Sbuf(0, 2, 0, {{2, 3}}),
-                      AluOp::MAXIMUM));
+  g.Body(TensorReduce(Sbuf(0, 2, 1024, {}), Sbuf(0, 2, 0, {{2, 3}}), AluOp::MAXIMUM));
   g.Store(2, 1);
   r = RunModel(g.b, Bytes({1, 9, 3, 9, 2, 9, -1, 9, -3, 9, -0.5f, 9}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(Floats(r.dram, 4096, 2), (std::vector<float>{3, -0.5f}));
-  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns,
-              target::GpSimdNs(Spec(), 3), 1e-9);
+  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns, target::GpSimdNs(Spec(), 3),
+              1e-9);
 }
 
 TEST(Isa, TransposeOnVectorAndTensor) {
@@ -110,24 +103,19 @@ TEST(Isa, TransposeOnVectorAndTensor) {
   Result r = RunModel(h.b, Bytes({1, 2, 3, 4, 5, 6}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(Floats(r.dram, 4096, 6), (std::vector<float>{1, 4, 2, 5, 3, 6}));
-  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns,
-              target::VectorNs(Spec(), 3, 1), 1e-9);
+  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns, target::VectorNs(Spec(), 3, 1),
+              1e-9);
 
   // Tensor engine: bf16 SBUF [2 x 3] -> fp32 PSUM [3 x 2].
   NeffBuilder b;
   b.set_dram_size(8192);
   int dma = b.AddQueue(EngineType::DMA);
   int pe = b.AddQueue(EngineType::TENSOR);
-  b.Add(dma,
-        DmaCopy(Sbuf(0, 2, 0, {{1, 3}}, DType::BF16), Dram(0, 2, 3, {{1, 3}}))
-            .Signal(0));
-  b.Add(pe,
-        Transpose(Psum(0, 3, 0, {{1, 2}}), Sbuf(0, 2, 0, {{1, 3}}, DType::BF16))
-            .Wait(0, 1)
-            .Signal(1));
-  b.Add(
-      dma,
-      DmaCopy(Dram(4096, 3, 2, {{1, 2}}), Psum(0, 3, 0, {{1, 2}})).Wait(1, 1));
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 3}}, DType::BF16), Dram(0, 2, 3, {{1, 3}})).Signal(0));
+  b.Add(pe, Transpose(Psum(0, 3, 0, {{1, 2}}), Sbuf(0, 2, 0, {{1, 3}}, DType::BF16))
+                .Wait(0, 1)
+                .Signal(1));
+  b.Add(dma, DmaCopy(Dram(4096, 3, 2, {{1, 2}}), Psum(0, 3, 0, {{1, 2}})).Wait(1, 1));
   r = RunModel(b, Bytes({1, 2, 3, 4, 5, 6.5f}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(Floats(r.dram, 4096, 6), (std::vector<float>{1, 4, 2, 5, 3, 6.5f}));
@@ -142,68 +130,57 @@ TEST(Isa, IotaFloatAndInt) {
   int dma = b.AddQueue(EngineType::DMA);
   // dst[p][j] = 1 + 10 p + 0.5 j on 2 x 3; int32 version: -2 + 3p - j.
   b.Add(pool, Iota(Sbuf(0, 2, 0, {{1, 3}}), 1.0f, 10.0f, 0.5f).Signal(0));
-  b.Add(
-      pool,
-      Iota(Sbuf(0, 2, 64, {{1, 3}}, DType::I32), -2.0f, 3.0f, -1.0f).Signal(0));
-  b.Add(dma,
-        DmaCopy(Dram(0, 2, 3, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}})).Wait(0, 2));
-  b.Add(dma, DmaCopy(Dram(64, 2, 3, {{1, 3}}, DType::I32),
-                     Sbuf(0, 2, 64, {{1, 3}}, DType::I32)));
+  b.Add(pool, Iota(Sbuf(0, 2, 64, {{1, 3}}, DType::I32), -2.0f, 3.0f, -1.0f).Signal(0));
+  b.Add(dma, DmaCopy(Dram(0, 2, 3, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}})).Wait(0, 2));
+  b.Add(dma, DmaCopy(Dram(64, 2, 3, {{1, 3}}, DType::I32), Sbuf(0, 2, 64, {{1, 3}}, DType::I32)));
   Result r = RunModel(b, {});
   ASSERT_TRUE(r.status.ok()) << r.status;
-  EXPECT_EQ(Floats(r.dram, 0, 6),
-            (std::vector<float>{1, 1.5f, 2, 11, 11.5f, 12}));
+  EXPECT_EQ(Floats(r.dram, 0, 6), (std::vector<float>{1, 1.5f, 2, 11, 11.5f, 12}));
   std::vector<int32_t> ints(6);
   std::memcpy(ints.data(), r.dram.data() + 64, 24);
   EXPECT_EQ(ints, (std::vector<int32_t>{-2, -3, -4, 1, 0, -1}));
-  EXPECT_NEAR(r.trace.events[0].end_ns - r.trace.events[0].start_ns,
-              target::GpSimdNs(Spec(), 3), 1e-9);
+  EXPECT_NEAR(r.trace.events[0].end_ns - r.trace.events[0].start_ns, target::GpSimdNs(Spec(), 3),
+              1e-9);
 }
 
 TEST(Isa, SelectPicksByPredicate) {
   Harness h(EngineType::VECTOR, 1, 12);
   // predicate = x[0:4], on_true = x[4:8], on_false = x[8:12].
-  h.Body(Select(Sbuf(0, 1, 1024, {{1, 4}}), Sbuf(0, 1, 0, {{1, 4}}),
-                Sbuf(0, 1, 16, {{1, 4}}), Sbuf(0, 1, 32, {{1, 4}})));
+  h.Body(Select(Sbuf(0, 1, 1024, {{1, 4}}), Sbuf(0, 1, 0, {{1, 4}}), Sbuf(0, 1, 16, {{1, 4}}),
+                Sbuf(0, 1, 32, {{1, 4}})));
   h.Store(1, 4);
-  Result r = RunModel(
-      h.b, Bytes({1, 0, -0.0f, NAN, 10, 20, 30, 40, -1, -2, -3, -4}, 8192));
+  Result r = RunModel(h.b, Bytes({1, 0, -0.0f, NAN, 10, 20, 30, 40, -1, -2, -3, -4}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   // -0 == 0 selects on_false; NaN != 0 selects on_true.
   EXPECT_EQ(Floats(r.dram, 4096, 4), (std::vector<float>{10, -2, -3, 40}));
-  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns,
-              target::VectorNs(Spec(), 4, 2), 1e-9);
+  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns, target::VectorNs(Spec(), 4, 2),
+              1e-9);
 }
 
 TEST(Isa, TensorScalarTwoOpsWithPerPartitionScalars) {
   Harness h(EngineType::VECTOR, 2, 5);
   // Columns 3 and 4 hold per-partition scalars s1, s2; dst = (x - s1) * s2.
-  Inst inst = TensorScalar(Sbuf(0, 2, 1024, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
-                           AluOp::SUBTRACT, 0.0f)
-                  .Scalar1(Sbuf(0, 2, 12, {}))
-                  .Second(AluOp::MULTIPLY, 0.0f)
-                  .Scalar2(Sbuf(0, 2, 16, {}));
+  Inst inst =
+      TensorScalar(Sbuf(0, 2, 1024, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}), AluOp::SUBTRACT, 0.0f)
+          .Scalar1(Sbuf(0, 2, 12, {}))
+          .Second(AluOp::MULTIPLY, 0.0f)
+          .Scalar2(Sbuf(0, 2, 16, {}));
   h.Body(inst);
   // Immediate form: (x max 2) + 0.5, then is_gt 2 compare with bypass.
-  h.b.Add(h.q, TensorScalar(Sbuf(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
-                            AluOp::MAXIMUM, 2.0f)
-                   .Second(AluOp::ADD, 0.5f)
-                   .Signal(1));
-  h.b.Add(h.q, TensorScalar(Sbuf(0, 2, 3072, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
-                            AluOp::IS_GT, 2.0f)
+  h.b.Add(h.q,
+          TensorScalar(Sbuf(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}), AluOp::MAXIMUM, 2.0f)
+              .Second(AluOp::ADD, 0.5f)
+              .Signal(1));
+  h.b.Add(h.q, TensorScalar(Sbuf(0, 2, 3072, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}), AluOp::IS_GT, 2.0f)
                    .Signal(1));
   h.Store(2, 3, 3);
-  h.b.Add(h.dma,
-          DmaCopy(Dram(5000, 2, 3, {{1, 3}}), Sbuf(0, 2, 2048, {{1, 3}})));
-  h.b.Add(h.dma,
-          DmaCopy(Dram(6000, 2, 3, {{1, 3}}), Sbuf(0, 2, 3072, {{1, 3}})));
-  Result r = RunModel(
-      h.b, Bytes({1, 2, 3, /*s1*/ 1, /*s2*/ 10, 4, 5, 6, /*s1*/ 6, /*s2*/ -1},
-                 8192));
+  h.b.Add(h.dma, DmaCopy(Dram(5000, 2, 3, {{1, 3}}), Sbuf(0, 2, 2048, {{1, 3}})));
+  h.b.Add(h.dma, DmaCopy(Dram(6000, 2, 3, {{1, 3}}), Sbuf(0, 2, 3072, {{1, 3}})));
+  Result r =
+      RunModel(h.b, Bytes({1, 2, 3, /*s1*/ 1, /*s2*/ 10, 4, 5, 6, /*s1*/ 6, /*s2*/ -1}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(Floats(r.dram, 4096, 6), (std::vector<float>{0, 10, 20, 2, 1, 0}));
-  EXPECT_EQ(Floats(r.dram, 5000, 6),
-            (std::vector<float>{2.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f}));
+  EXPECT_EQ(Floats(r.dram, 5000, 6), (std::vector<float>{2.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f}));
   EXPECT_EQ(Floats(r.dram, 6000, 6), (std::vector<float>{0, 0, 1, 1, 1, 1}));
 }
 
@@ -265,8 +242,7 @@ TEST(Isa, ActivationAccumAndNewFunctions) {
 
 TEST(Isa, ActivationEdgesFollowIeee) {
   Harness h(EngineType::SCALAR, 1, 4);
-  h.Body(Activation(Sbuf(0, 1, 1024, {{1, 4}}), Sbuf(0, 1, 0, {{1, 4}}),
-                    ActivationFunction::LOG));
+  h.Body(Activation(Sbuf(0, 1, 1024, {{1, 4}}), Sbuf(0, 1, 0, {{1, 4}}), ActivationFunction::LOG));
   h.b.Add(h.q, Activation(Sbuf(0, 1, 1040, {{1, 4}}), Sbuf(0, 1, 0, {{1, 4}}),
                           ActivationFunction::RECIPROCAL)
                    .Signal(1));
@@ -326,13 +302,11 @@ TEST(Isa, RoundingFunctionsTieToEvenAndKeepEdges) {
 
 TEST(Isa, NewAluOps) {
   Harness h(EngineType::GPSIMD, 1, 8);
-  const AluOp ops[] = {AluOp::POW,   AluOp::IS_EQUAL, AluOp::NOT_EQUAL,
-                       AluOp::IS_GT, AluOp::IS_GE,    AluOp::IS_LT,
-                       AluOp::IS_LE, AluOp::BYPASS};
+  const AluOp ops[] = {AluOp::POW,   AluOp::IS_EQUAL, AluOp::NOT_EQUAL, AluOp::IS_GT,
+                       AluOp::IS_GE, AluOp::IS_LT,    AluOp::IS_LE,     AluOp::BYPASS};
   for (int i = 0; i < 8; ++i) {
-    h.b.Add(h.q, TensorTensor(Sbuf(0, 1, 1024 + 16 * i, {{1, 4}}),
-                              Sbuf(0, 1, 0, {{1, 4}}), Sbuf(0, 1, 16, {{1, 4}}),
-                              ops[i])
+    h.b.Add(h.q, TensorTensor(Sbuf(0, 1, 1024 + 16 * i, {{1, 4}}), Sbuf(0, 1, 0, {{1, 4}}),
+                              Sbuf(0, 1, 16, {{1, 4}}), ops[i])
                      .Wait(0, 1)
                      .Signal(1));
   }
@@ -362,7 +336,8 @@ TEST(Isa, FmodAndMod) {
   }
   h.Store(1, 16, 2);
   // a = [7, -7, 7, -7, 6, 5.5, -0, 3], b = [3, 3, -3, -3, 3, 2, 2, 0]
-  Result r = RunModel(h.b, Bytes({7, -7, 7, -7, 6, 5.5f, -0.0f, 3, 3, 3, -3, -3, 3, 2, 2, 0}, 8192));
+  Result r =
+      RunModel(h.b, Bytes({7, -7, 7, -7, 6, 5.5f, -0.0f, 3, 3, 3, -3, -3, 3, 2, 2, 0}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   auto out = Floats(r.dram, 4096, 16);
   EXPECT_EQ(std::vector<float>(out.begin(), out.begin() + 7),
@@ -386,9 +361,8 @@ TEST(Isa, ShiftLeftAndRight) {
   }
   h.Store(1, 16, 2);
   // a = [1, 3, 255, 12345, -4, NaN, 2.9, 16777215], b = [40, 1, 8, 20, 1, 1, 1.9, 64]
-  Result r = RunModel(h.b, Bytes({1, 3, 255, 12345, -4, NAN, 2.9f, 16777215, 40, 1, 8, 20, 1, 1,
-                                  1.9f, 64},
-                                 8192));
+  Result r = RunModel(
+      h.b, Bytes({1, 3, 255, 12345, -4, NAN, 2.9f, 16777215, 40, 1, 8, 20, 1, 1, 1.9f, 64}, 8192));
   ASSERT_TRUE(r.status.ok()) << r.status;
   auto out = Floats(r.dram, 4096, 16);
   EXPECT_EQ(std::vector<float>(out.begin(), out.begin() + 8),
@@ -404,25 +378,20 @@ TEST(Isa, DmaGatherRowsByIndex) {
   b.set_weights_f32({0, 1, 10, 11, 20, 21, 30, 31});
   int dma = b.AddQueue(EngineType::DMA);
   int dma2 = b.AddQueue(EngineType::DMA, 1);
-  b.Add(dma,
-        DmaCopy(Sbuf(0, 3, 0, {}, DType::I32), Dram(0, 3, 1, {}, DType::I32))
-            .Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(0, 3, 0, {}, DType::I32), Dram(0, 3, 1, {}, DType::I32)).Signal(0));
   b.Add(dma2, DmaGather(Sbuf(0, 3, 64, {{1, 2}}), Weights(0, 4, 2, {{1, 2}}),
                         Sbuf(0, 3, 0, {}, DType::I32))
                   .Wait(0, 1)
                   .Signal(1));
-  b.Add(
-      dma2,
-      DmaCopy(Dram(4096, 3, 2, {{1, 2}}), Sbuf(0, 3, 64, {{1, 2}})).Wait(1, 1));
+  b.Add(dma2, DmaCopy(Dram(4096, 3, 2, {{1, 2}}), Sbuf(0, 3, 64, {{1, 2}})).Wait(1, 1));
   std::vector<uint8_t> dram(8192);
   const int32_t idx[] = {3, 0, 3};
   std::memcpy(dram.data(), idx, sizeof idx);
   Result r = RunModel(b, dram);
   ASSERT_TRUE(r.status.ok()) << r.status;
-  EXPECT_EQ(Floats(r.dram, 4096, 6),
-            (std::vector<float>{30, 31, 0, 1, 30, 31}));
-  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns,
-              target::DmaNs(Spec(), 24, 8), 1e-9);
+  EXPECT_EQ(Floats(r.dram, 4096, 6), (std::vector<float>{30, 31, 0, 1, 30, 31}));
+  EXPECT_NEAR(r.trace.events[1].end_ns - r.trace.events[1].start_ns, target::DmaNs(Spec(), 24, 8),
+              1e-9);
 
   // An index out of range fails the execution, naming queue and instruction.
   const int32_t bad[] = {1, 4, 0};
@@ -430,8 +399,7 @@ TEST(Isa, DmaGatherRowsByIndex) {
   r = RunModel(b, dram);
   ASSERT_FALSE(r.status.ok());
   const std::string msg(r.status.message());
-  EXPECT_NE(msg.find("DMA[1] instruction 0 (DMA_GATHER)"), std::string::npos)
-      << msg;
+  EXPECT_NE(msg.find("DMA[1] instruction 0 (DMA_GATHER)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("index 4 at partition 1"), std::string::npos) << msg;
 }
 

@@ -8,8 +8,8 @@ namespace ncc::sim::neff_test {
 namespace {
 
 Ap MakeAp(neff::MemorySpace space, uint64_t offset, uint32_t start_partition,
-          uint32_t num_partitions, int64_t partition_stride,
-          std::vector<D> dims, neff::DType dtype) {
+          uint32_t num_partitions, int64_t partition_stride, std::vector<D> dims,
+          neff::DType dtype) {
   Ap ap;
   ap.space = space;
   ap.dtype = dtype;
@@ -21,8 +21,8 @@ Ap MakeAp(neff::MemorySpace space, uint64_t offset, uint32_t start_partition,
   return ap;
 }
 
-flatbuffers::Offset<neff::AccessPattern> WriteAp(
-    flatbuffers::FlatBufferBuilder& fbb, const std::optional<Ap>& ap) {
+flatbuffers::Offset<neff::AccessPattern> WriteAp(flatbuffers::FlatBufferBuilder& fbb,
+                                                 const std::optional<Ap>& ap) {
   if (!ap.has_value()) return 0;
   std::vector<neff::Dim> dims;
   for (const D& d : ap->dims) dims.emplace_back(d.stride, d.size);
@@ -44,25 +44,17 @@ flatbuffers::Offset<neff::AccessPattern> WriteAp(
 
 }  // namespace
 
-Ap Sbuf(uint32_t p0, uint32_t np, uint64_t offset, std::vector<D> dims,
-        neff::DType dtype) {
-  return MakeAp(neff::MemorySpace::SBUF, offset, p0, np, 0, std::move(dims),
-                dtype);
+Ap Sbuf(uint32_t p0, uint32_t np, uint64_t offset, std::vector<D> dims, neff::DType dtype) {
+  return MakeAp(neff::MemorySpace::SBUF, offset, p0, np, 0, std::move(dims), dtype);
 }
-Ap Psum(uint32_t p0, uint32_t np, uint64_t offset, std::vector<D> dims,
-        neff::DType dtype) {
-  return MakeAp(neff::MemorySpace::PSUM, offset, p0, np, 0, std::move(dims),
-                dtype);
+Ap Psum(uint32_t p0, uint32_t np, uint64_t offset, std::vector<D> dims, neff::DType dtype) {
+  return MakeAp(neff::MemorySpace::PSUM, offset, p0, np, 0, std::move(dims), dtype);
 }
-Ap Dram(uint64_t offset, uint32_t np, int64_t pstride, std::vector<D> dims,
-        neff::DType dtype) {
-  return MakeAp(neff::MemorySpace::DRAM, offset, 0, np, pstride,
-                std::move(dims), dtype);
+Ap Dram(uint64_t offset, uint32_t np, int64_t pstride, std::vector<D> dims, neff::DType dtype) {
+  return MakeAp(neff::MemorySpace::DRAM, offset, 0, np, pstride, std::move(dims), dtype);
 }
-Ap Weights(uint64_t offset, uint32_t np, int64_t pstride, std::vector<D> dims,
-           neff::DType dtype) {
-  return MakeAp(neff::MemorySpace::WEIGHTS, offset, 0, np, pstride,
-                std::move(dims), dtype);
+Ap Weights(uint64_t offset, uint32_t np, int64_t pstride, std::vector<D> dims, neff::DType dtype) {
+  return MakeAp(neff::MemorySpace::WEIGHTS, offset, 0, np, pstride, std::move(dims), dtype);
 }
 
 Inst DmaCopy(Ap dst, Ap src) {
@@ -188,13 +180,13 @@ NeffBuilder& NeffBuilder::Add(int queue, Inst inst) {
   return *this;
 }
 
-void NeffBuilder::AddInput(std::string name, neff::DType dtype,
-                           std::vector<int64_t> shape, uint64_t offset) {
+void NeffBuilder::AddInput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
+                           uint64_t offset) {
   inputs_.push_back({std::move(name), dtype, std::move(shape), offset});
 }
 
-void NeffBuilder::AddOutput(std::string name, neff::DType dtype,
-                            std::vector<int64_t> shape, uint64_t offset) {
+void NeffBuilder::AddOutput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
+                            uint64_t offset) {
   outputs_.push_back({std::move(name), dtype, std::move(shape), offset});
 }
 
@@ -208,9 +200,8 @@ std::string NeffBuilder::Build() const {
   auto tensors = [&](const std::vector<Tensor>& list) {
     std::vector<flatbuffers::Offset<neff::TensorInfo>> out;
     for (const Tensor& t : list) {
-      out.push_back(neff::CreateTensorInfo(fbb, fbb.CreateString(t.name),
-                                           t.dtype, fbb.CreateVector(t.shape),
-                                           t.offset));
+      out.push_back(neff::CreateTensorInfo(fbb, fbb.CreateString(t.name), t.dtype,
+                                           fbb.CreateVector(t.shape), t.offset));
     }
     return fbb.CreateVector(out);
   };
@@ -230,12 +221,10 @@ std::string NeffBuilder::Build() const {
       for (const auto& w : i.waits) waits.emplace_back(w.first, w.second);
       auto waits_off = fbb.CreateVectorOfStructs(waits);
       insts.push_back(neff::CreateInstruction(
-          fbb, i.opcode, dst, src0, src1, bias, i.act, i.alu, i.scale, i.imm,
-          i.accumulate_start, i.accumulate_stop, waits_off, i.signal, i.node,
-          src2, accum, i.alu2, i.imm2));
+          fbb, i.opcode, dst, src0, src1, bias, i.act, i.alu, i.scale, i.imm, i.accumulate_start,
+          i.accumulate_stop, waits_off, i.signal, i.node, src2, accum, i.alu2, i.imm2));
     }
-    queues.push_back(
-        neff::CreateQueue(fbb, q.engine, q.index, fbb.CreateVector(insts)));
+    queues.push_back(neff::CreateQueue(fbb, q.engine, q.index, fbb.CreateVector(insts)));
   }
   auto queues_off = fbb.CreateVector(queues);
   auto nodes_off = fbb.CreateVectorOfStrings(nodes_);
@@ -255,8 +244,7 @@ std::string NeffBuilder::Build() const {
   mb.add_nodes(nodes_off);
   mb.add_weights(weights);
   neff::FinishSizePrefixedModelBuffer(fbb, mb.Finish());
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()),
-                     fbb.GetSize());
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
 }  // namespace ncc::sim::neff_test

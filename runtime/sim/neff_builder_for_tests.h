@@ -36,16 +36,16 @@ struct Ap {
 };
 
 // SBUF/PSUM: partitions [start, start + num), byte `offset` in each.
-Ap Sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t offset,
-        std::vector<D> dims, neff::DType dtype = neff::DType::F32);
-Ap Psum(uint32_t start_partition, uint32_t num_partitions, uint64_t offset,
-        std::vector<D> dims, neff::DType dtype = neff::DType::F32);
+Ap Sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t offset, std::vector<D> dims,
+        neff::DType dtype = neff::DType::F32);
+Ap Psum(uint32_t start_partition, uint32_t num_partitions, uint64_t offset, std::vector<D> dims,
+        neff::DType dtype = neff::DType::F32);
 // DRAM/WEIGHTS: byte `offset`; `num_partitions` rows `partition_stride`
 // elements apart.
-Ap Dram(uint64_t offset, uint32_t num_partitions, int64_t partition_stride,
-        std::vector<D> dims, neff::DType dtype = neff::DType::F32);
-Ap Weights(uint64_t offset, uint32_t num_partitions, int64_t partition_stride,
-           std::vector<D> dims, neff::DType dtype = neff::DType::F32);
+Ap Dram(uint64_t offset, uint32_t num_partitions, int64_t partition_stride, std::vector<D> dims,
+        neff::DType dtype = neff::DType::F32);
+Ap Weights(uint64_t offset, uint32_t num_partitions, int64_t partition_stride, std::vector<D> dims,
+           neff::DType dtype = neff::DType::F32);
 
 struct Inst {
   neff::Opcode opcode = neff::Opcode::DMA_COPY;
@@ -96,10 +96,9 @@ struct Inst {
 };
 
 Inst DmaCopy(Ap dst, Ap src);
-Inst Matmul(Ap dst, Ap stationary, Ap moving, bool accumulate_start,
-            bool accumulate_stop);
-Inst Activation(Ap dst, Ap src, neff::ActivationFunction func,
-                float scale = 1.0f, std::optional<Ap> bias = std::nullopt);
+Inst Matmul(Ap dst, Ap stationary, Ap moving, bool accumulate_start, bool accumulate_stop);
+Inst Activation(Ap dst, Ap src, neff::ActivationFunction func, float scale = 1.0f,
+                std::optional<Ap> bias = std::nullopt);
 Inst TensorTensor(Ap dst, Ap a, Ap b, neff::AluOp op);
 Inst TensorScalar(Ap dst, Ap a, neff::AluOp op, float imm);
 Inst TensorCopy(Ap dst, Ap src);
@@ -118,13 +117,11 @@ class NeffBuilder {
   NeffBuilder& Add(int queue, Inst inst);
   void AddInput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
                 uint64_t dram_offset);
-  void AddOutput(std::string name, neff::DType dtype,
-                 std::vector<int64_t> shape, uint64_t dram_offset);
+  void AddOutput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
+                 uint64_t dram_offset);
   void set_dram_size(uint64_t bytes) { dram_size_ = bytes; }
   void set_num_semaphores(uint32_t n) { num_semaphores_ = n; }
-  void set_weights(std::vector<uint8_t> weights) {
-    weights_ = std::move(weights);
-  }
+  void set_weights(std::vector<uint8_t> weights) { weights_ = std::move(weights); }
   void set_weights_f32(const std::vector<float>& weights);
   void set_nodes(std::vector<std::string> nodes) { nodes_ = std::move(nodes); }
   void set_version_major(uint16_t v) {

@@ -84,10 +84,8 @@ inline void StoreF32(uint8_t* p, float v) {
   if constexpr (D == DType::F32) Write<float>(p, v);
   if constexpr (D == DType::BF16) Write<uint16_t>(p, kernels::F32ToBf16(v));
   if constexpr (D == DType::F16) Write<uint16_t>(p, kernels::F32ToF16(v));
-  if constexpr (D == DType::I32)
-    Write<int32_t>(p, SaturateFromFloat<int32_t>(v));
-  if constexpr (D == DType::I64)
-    Write<int64_t>(p, SaturateFromFloat<int64_t>(v));
+  if constexpr (D == DType::I32) Write<int32_t>(p, SaturateFromFloat<int32_t>(v));
+  if constexpr (D == DType::I64) Write<int64_t>(p, SaturateFromFloat<int64_t>(v));
   if constexpr (D == DType::BOOL) p[0] = v != 0.0f ? 1 : 0;
   if constexpr (D == DType::I8) Write<int8_t>(p, SaturateFromFloat<int8_t>(v));
   if constexpr (D == DType::U8) p[0] = SaturateFromFloat<uint8_t>(v);
@@ -99,9 +97,8 @@ inline void StoreF32(uint8_t* p, float v) {
 }
 
 bool IsInt(DType d) {
-  return d == DType::I32 || d == DType::I64 || d == DType::BOOL ||
-         d == DType::I8 || d == DType::U8 || d == DType::I16 ||
-         d == DType::U16 || d == DType::U32 || d == DType::U64;
+  return d == DType::I32 || d == DType::I64 || d == DType::BOOL || d == DType::I8 ||
+         d == DType::U8 || d == DType::I16 || d == DType::U16 || d == DType::U32 || d == DType::U64;
 }
 
 int64_t LoadI64(DType d, const uint8_t* p) {
@@ -238,8 +235,7 @@ template <DType D>
 void LoadArray(const uint8_t* src, float* dst, int64_t n) {
   if constexpr (D == DType::BF16) {
     // Vectorised; bf16 data is 2-byte aligned (the verifier checks it).
-    return kernels::Bf16ToF32Array(reinterpret_cast<const uint16_t*>(src), dst,
-                                   n);
+    return kernels::Bf16ToF32Array(reinterpret_cast<const uint16_t*>(src), dst, n);
   }
   constexpr int kSize = ElemSizeOf(D);
   for (int64_t i = 0; i < n; ++i) dst[i] = LoadF32<D>(src + i * kSize);
@@ -256,8 +252,7 @@ void StoreArray(const float* src, uint8_t* dst, int64_t n) {
 
 // Converts n packed elements; int<->int keeps integers exact (saturating),
 // everything else goes through fp32.
-void ConvertArray(DType from, const uint8_t* src, DType to, uint8_t* dst,
-                  int64_t n) {
+void ConvertArray(DType from, const uint8_t* src, DType to, uint8_t* dst, int64_t n) {
   const int fs = neff::DTypeSize(from), ts = neff::DTypeSize(to);
   if (IsInt(from) && IsInt(to)) {
     for (int64_t i = 0; i < n; ++i) {
@@ -288,8 +283,8 @@ void ConvertArray(DType from, const uint8_t* src, DType to, uint8_t* dst,
 // Access-pattern walks. `base` is the space base plus g.start.
 
 template <int kSize>
-void GatherRawT(const ApGeometry& g, const uint8_t* base, int64_t p_begin,
-                int64_t p_end, uint8_t* out) {
+void GatherRawT(const ApGeometry& g, const uint8_t* base, int64_t p_begin, int64_t p_end,
+                uint8_t* out) {
   for (int64_t p = p_begin; p < p_end; ++p) {
     const uint8_t* pp = base + p * g.partition_stride;
     if (g.free_contiguous) {
@@ -315,8 +310,8 @@ void GatherRawT(const ApGeometry& g, const uint8_t* base, int64_t p_begin,
 }
 
 template <int kSize>
-void ScatterRawT(const ApGeometry& g, uint8_t* base, int64_t p_begin,
-                 int64_t p_end, const uint8_t* in) {
+void ScatterRawT(const ApGeometry& g, uint8_t* base, int64_t p_begin, int64_t p_end,
+                 const uint8_t* in) {
   for (int64_t p = p_begin; p < p_end; ++p) {
     uint8_t* pp = base + p * g.partition_stride;
     if (g.free_contiguous) {
@@ -342,8 +337,8 @@ void ScatterRawT(const ApGeometry& g, uint8_t* base, int64_t p_begin,
 }
 
 // Packs partitions [p_begin, p_end) of the pattern, in visiting order.
-void GatherRaw(const ApGeometry& g, const uint8_t* base, int64_t p_begin,
-               int64_t p_end, uint8_t* out) {
+void GatherRaw(const ApGeometry& g, const uint8_t* base, int64_t p_begin, int64_t p_end,
+               uint8_t* out) {
   switch (g.elem_size) {
     case 1:
       return GatherRawT<1>(g, base, p_begin, p_end, out);
@@ -356,8 +351,8 @@ void GatherRaw(const ApGeometry& g, const uint8_t* base, int64_t p_begin,
   }
 }
 
-void ScatterRaw(const ApGeometry& g, uint8_t* base, int64_t p_begin,
-                int64_t p_end, const uint8_t* in) {
+void ScatterRaw(const ApGeometry& g, uint8_t* base, int64_t p_begin, int64_t p_end,
+                const uint8_t* in) {
   switch (g.elem_size) {
     case 1:
       return ScatterRawT<1>(g, base, p_begin, p_end, in);
@@ -370,21 +365,18 @@ void ScatterRaw(const ApGeometry& g, uint8_t* base, int64_t p_begin,
   }
 }
 
-bool IsDirectF32(const ApGeometry& g) {
-  return g.dtype == DType::F32 && g.free_contiguous;
-}
+bool IsDirectF32(const ApGeometry& g) { return g.dtype == DType::F32 && g.free_contiguous; }
 
 // The operands an instruction touches, resolved once.
 struct Resolved {
   // Into DecodedProgram::operands; null when the instruction has none.
-  const ApGeometry *dst = nullptr, *src0 = nullptr, *src1 = nullptr,
-                   *src2 = nullptr, *bias = nullptr, *accum = nullptr;
+  const ApGeometry *dst = nullptr, *src0 = nullptr, *src1 = nullptr, *src2 = nullptr,
+                   *bias = nullptr, *accum = nullptr;
   bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
 };
 
 // Estimated duration (ns) per docs/isa.md "Timing".
-double CostNs(const neff::Instruction& inst, neff::EngineType engine,
-              const Resolved& o) {
+double CostNs(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o) {
   const auto& spec = target::NeuronCoreV2();
   const neff::Opcode op = inst.opcode();
   switch (engine) {
@@ -395,17 +387,14 @@ double CostNs(const neff::Instruction& inst, neff::EngineType engine,
         // One row per partition: the run is one dst row's bytes.
         return target::DmaNs(spec, bytes, o.dst->free_size * o.dst->elem_size);
       }
-      return target::DmaNs(
-          spec, bytes,
-          std::min(o.dst->contiguous_bytes, o.src0->contiguous_bytes));
+      return target::DmaNs(spec, bytes,
+                           std::min(o.dst->contiguous_bytes, o.src0->contiguous_bytes));
     }
     case neff::EngineType::TENSOR:
       if (op == neff::Opcode::TRANSPOSE) {
-        return target::MatmulNs(spec, o.src0->free_size, o.src0->num_partitions,
-                                o.src0->elem_size);
+        return target::MatmulNs(spec, o.src0->free_size, o.src0->num_partitions, o.src0->elem_size);
       }
-      return target::MatmulNs(spec, o.src0->free_size, o.src1->free_size,
-                              o.src1->elem_size);
+      return target::MatmulNs(spec, o.src0->free_size, o.src1->free_size, o.src1->elem_size);
     case neff::EngineType::SCALAR:
       return target::ActivationNs(spec, o.dst->free_size);
     case neff::EngineType::VECTOR:
@@ -420,9 +409,8 @@ double CostNs(const neff::Instruction& inst, neff::EngineType engine,
           return target::VectorNs(spec, o.dst->free_size, 1);
       }
     case neff::EngineType::GPSIMD:
-      return target::GpSimdNs(spec, op == neff::Opcode::TENSOR_REDUCE
-                                        ? o.src0->free_size
-                                        : o.dst->free_size);
+      return target::GpSimdNs(
+          spec, op == neff::Opcode::TENSOR_REDUCE ? o.src0->free_size : o.dst->free_size);
   }
   return 0.0;
 }
@@ -448,12 +436,10 @@ bool MayOverlap(const ApGeometry& a, const ApGeometry& b) {
     return a.partition_lo <= b.partition_hi && b.partition_lo <= a.partition_hi;
   }
   auto lo = [](const ApGeometry& g) {
-    return g.partition_lo +
-           std::min<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
+    return g.partition_lo + std::min<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
   };
   auto hi = [](const ApGeometry& g) {
-    return g.partition_hi +
-           std::max<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
+    return g.partition_hi + std::max<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
   };
   return lo(a) <= hi(b) && lo(b) <= hi(a);
 }
@@ -506,8 +492,7 @@ CoreMemory& ThreadCoreMemory() {
   return memory;
 }
 
-void ZeroPrefix(uint8_t* base, int64_t partitions, int64_t part_bytes,
-                int64_t used) {
+void ZeroPrefix(uint8_t* base, int64_t partitions, int64_t part_bytes, int64_t used) {
   if (used <= 0) return;
   if (used >= part_bytes / 2) {
     std::memset(base, 0, partitions * part_bytes);
@@ -528,24 +513,16 @@ constexpr int64_t kParallelCopyBytes = int64_t{1} << 18;
 class Core {
  public:
   Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool)
-      : program_(program),
-        model_(*program.model),
-        dram_(dram),
-        pool_(pool),
-        sizes_(program.sizes) {
+      : program_(program), model_(*program.model), dram_(dram), pool_(pool), sizes_(program.sizes) {
     const auto& spec = target::NeuronCoreV2();
     CoreMemory& m = ThreadCoreMemory();
     if (m.sbuf == nullptr) {
       // calloc: large zeroed blocks come straight from the OS.
-      m.sbuf.reset(static_cast<uint8_t*>(
-          std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
-      m.psum.reset(static_cast<uint8_t*>(
-          std::calloc(spec.partitions, spec.psum_partition_bytes)));
+      m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
+      m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
     } else {
-      ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes,
-                 m.sbuf_dirty);
-      ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes,
-                 m.psum_dirty);
+      ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes, m.sbuf_dirty);
+      ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes, m.psum_dirty);
     }
     m.sbuf_dirty = program.sbuf_used;
     m.psum_dirty = program.psum_used;
@@ -573,16 +550,14 @@ class Core {
 
   // Row p of `g` as fp32: a pointer into memory when it is already dense
   // fp32, else unpacked into `scratch`.
-  const float* RowF32(const ApGeometry& g, int64_t p,
-                      std::vector<float>& scratch) {
+  const float* RowF32(const ApGeometry& g, int64_t p, std::vector<float>& scratch) {
     const uint8_t* row = Base(g) + p * g.partition_stride;
     if (IsDirectF32(g)) return reinterpret_cast<const float*>(row);
     LoadRow(g, row, scratch);
     return scratch.data();
   }
 
-  void LoadRow(const ApGeometry& g, const uint8_t* row,
-               std::vector<float>& out) {
+  void LoadRow(const ApGeometry& g, const uint8_t* row, std::vector<float>& out) {
     out.resize(g.free_size);
     // `row` is already offset to partition p: gather one "partition" at 0.
     if (g.dtype == DType::F32) {
@@ -592,8 +567,7 @@ class Core {
     }
     raw_.resize(g.free_size * g.elem_size);
     GatherRaw(g, row, 0, 1, raw_.data());
-    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(),
-                       g.free_size);
+    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(), g.free_size);
   }
 
   void StoreRow(const ApGeometry& g, int64_t p, const float* in) {
@@ -631,13 +605,12 @@ class Core {
   }
 
   // Executes one instruction; errors only for data-dependent faults.
-  absl::Status Exec(const neff::Instruction& inst, neff::EngineType engine,
-                    const Resolved& o);
+  absl::Status Exec(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o);
   void Copy(const ApGeometry& dst, const ApGeometry& src);
-  void Matmul(const neff::Instruction& inst, const ApGeometry& dst,
-              const ApGeometry& st, const ApGeometry& mv);
-  bool MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst,
-                        const ApGeometry& st, const ApGeometry& mv);
+  void Matmul(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
+              const ApGeometry& mv);
+  bool MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
+                        const ApGeometry& mv);
   void Elementwise(const neff::Instruction& inst, const Resolved& o);
   void Memset(const neff::Instruction& inst, const ApGeometry& dst);
   void Reduce(const neff::Instruction& inst, const Resolved& o);
@@ -662,8 +635,8 @@ class Core {
 };
 
 void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
-  const bool same_shape = src.num_partitions == dst.num_partitions &&
-                          src.free_size == dst.free_size;
+  const bool same_shape =
+      src.num_partitions == dst.num_partitions && src.free_size == dst.free_size;
   if (src.dtype == dst.dtype && same_shape && !MayOverlap(dst, src)) {
     // Disjoint, same dtype: copy partition by partition, without staging.
     const uint8_t* from = Base(src);
@@ -672,15 +645,12 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
     if (src.free_contiguous && dst.free_contiguous) {
       auto rows = [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
-          std::memcpy(to + p * dst.partition_stride,
-                      from + p * src.partition_stride, row_bytes);
+          std::memcpy(to + p * dst.partition_stride, from + p * src.partition_stride, row_bytes);
         }
       };
       const int64_t parts = src.num_partitions;
-      if (pool_ != nullptr && parts > 1 &&
-          parts * row_bytes >= kParallelCopyBytes) {
-        const int n = static_cast<int>(
-            std::min<int64_t>(parts, 4 * int64_t{pool_->threads()}));
+      if (pool_ != nullptr && parts > 1 && parts * row_bytes >= kParallelCopyBytes) {
+        const int n = static_cast<int>(std::min<int64_t>(parts, 4 * int64_t{pool_->threads()}));
         pool_->Run(n, [&](int i) { rows(parts * i / n, parts * (i + 1) / n); });
       } else {
         rows(0, parts);
@@ -734,8 +704,7 @@ void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
   if (args.n >= 128 * parts && (!kBf16 || n32 || !m32)) {
     pool->Run(parts, [&](int i) {
       const int n0 = args.n * i / parts / 64 * 64;
-      const int n1 =
-          i + 1 == parts ? args.n : args.n * (i + 1) / parts / 64 * 64;
+      const int n1 = i + 1 == parts ? args.n : args.n * (i + 1) / parts / 64 * 64;
       if (n1 <= n0) return;
       Args sub = args;
       sub.n = n1 - n0;
@@ -749,9 +718,7 @@ void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
   if (args.m >= 2 * row_step * parts && (!kBf16 || m32 || !n32)) {
     pool->Run(parts, [&](int i) {
       const int m0 = args.m * i / parts / row_step * row_step;
-      const int m1 = i + 1 == parts
-                         ? args.m
-                         : args.m * (i + 1) / parts / row_step * row_step;
+      const int m1 = i + 1 == parts ? args.m : args.m * (i + 1) / parts / row_step * row_step;
       if (m1 <= m0) return;
       Args sub = args;
       sub.m = m1 - m0;
@@ -765,21 +732,17 @@ void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
 }
 
 void Core::RunMatmulF32(const kernels::MatmulArgs& args) {
-  SplitMatmul<false>(
-      pool_, args, [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
+  SplitMatmul<false>(pool_, args, [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
 }
 
 void Core::RunMatmulBf16(const kernels::MatmulBf16Args& args) {
-  SplitMatmul<true>(pool_, args, [](const kernels::MatmulBf16Args& a) {
-    kernels::MatmulBf16(a);
-  });
+  SplitMatmul<true>(pool_, args, [](const kernels::MatmulBf16Args& a) { kernels::MatmulBf16(a); });
 }
 
 // bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16
 // where the CPU has them) on the raw bits, packing strided operands first.
-bool Core::MatmulBf16Direct(const neff::Instruction& inst,
-                            const ApGeometry& dst, const ApGeometry& st,
-                            const ApGeometry& mv) {
+bool Core::MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst,
+                            const ApGeometry& st, const ApGeometry& mv) {
   if (st.dtype != DType::BF16 || mv.dtype != DType::BF16 || !IsDirectF32(dst)) {
     return false;
   }
@@ -788,16 +751,15 @@ bool Core::MatmulBf16Direct(const neff::Instruction& inst,
   args.m = static_cast<int>(st.free_size);
   args.n = static_cast<int>(mv.free_size);
   args.accumulate = !inst.accumulate_start();
-  auto operand = [&](const ApGeometry& g, std::vector<uint16_t>& scratch,
-                     const uint16_t** ptr, int64_t* ld) {
+  auto operand = [&](const ApGeometry& g, std::vector<uint16_t>& scratch, const uint16_t** ptr,
+                     int64_t* ld) {
     if (g.free_contiguous) {
       *ptr = reinterpret_cast<const uint16_t*>(Base(g));
       *ld = g.partition_stride / 2;
       return;
     }
     scratch.resize(g.count);
-    GatherRaw(g, Base(g), 0, g.num_partitions,
-              reinterpret_cast<uint8_t*>(scratch.data()));
+    GatherRaw(g, Base(g), 0, g.num_partitions, reinterpret_cast<uint8_t*>(scratch.data()));
     *ptr = scratch.data();
     *ld = g.free_size;
   };
@@ -809,16 +771,16 @@ bool Core::MatmulBf16Direct(const neff::Instruction& inst,
   return true;
 }
 
-void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst,
-                  const ApGeometry& st, const ApGeometry& mv) {
+void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
+                  const ApGeometry& mv) {
   if (MatmulBf16Direct(inst, dst, st, mv)) return;
   kernels::MatmulArgs args;
   args.k = static_cast<int>(st.num_partitions);
   args.m = static_cast<int>(st.free_size);
   args.n = static_cast<int>(mv.free_size);
   args.accumulate = !inst.accumulate_start();
-  auto operand = [&](const ApGeometry& g, std::vector<float>& scratch,
-                     const float** ptr, int64_t* ld) {
+  auto operand = [&](const ApGeometry& g, std::vector<float>& scratch, const float** ptr,
+                     int64_t* ld) {
     if (IsDirectF32(g)) {
       *ptr = reinterpret_cast<const float*>(Base(g));
       *ld = g.partition_stride / static_cast<int64_t>(sizeof(float));
@@ -972,12 +934,11 @@ absl::Status Core::Gather(const Resolved& o) {
   out.count = out.free_size;
   const int64_t part_bytes = o.dst->partition_stride;
   for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
-    const int64_t r =
-        LoadI64(o.src1->dtype, Base(*o.src1) + p * o.src1->partition_stride);
+    const int64_t r = LoadI64(o.src1->dtype, Base(*o.src1) + p * o.src1->partition_stride);
     if (r < 0 || r >= rows) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "index ", r, " at partition ", p, " is outside the ", rows,
-          " rows of the ", SpaceName(o.src0->space), " table"));
+      return absl::OutOfRangeError(absl::StrCat("index ", r, " at partition ", p,
+                                                " is outside the ", rows, " rows of the ",
+                                                SpaceName(o.src0->space), " table"));
     }
     row.start = o.src0->start + r * o.src0->partition_stride;
     out.start = o.dst->start + p * part_bytes;
@@ -991,8 +952,7 @@ void Core::Memset(const neff::Instruction& inst, const ApGeometry& dst) {
   for (int64_t p = 0; p < dst.num_partitions; ++p) StoreRow(dst, p, row.data());
 }
 
-absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine,
-                        const Resolved& o) {
+absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o) {
   switch (inst.opcode()) {
     case neff::Opcode::DMA_COPY:
     case neff::Opcode::TENSOR_COPY:
@@ -1124,10 +1084,10 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
         for (const neff::SemaphoreWait* w : *inst->waits()) {
           if (sem_value[w->semaphore()] >= w->value()) continue;
           involved.insert(w->semaphore());
-          blocked.push_back(absl::StrCat(
-              QueueName(*queue), " instruction ", head[q], " (",
-              neff::EnumNameOpcode(inst->opcode()), ") waits for semaphore ",
-              w->semaphore(), " >= ", w->value()));
+          blocked.push_back(absl::StrCat(QueueName(*queue), " instruction ", head[q], " (",
+                                         neff::EnumNameOpcode(inst->opcode()),
+                                         ") waits for semaphore ", w->semaphore(),
+                                         " >= ", w->value()));
           break;
         }
       }
@@ -1136,8 +1096,7 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
         values.push_back(absl::StrCat(s, "=", sem_value[s]));
       }
       return absl::FailedPreconditionError(
-          absl::StrCat("deadlock: no queue can make progress; ",
-                       absl::StrJoin(blocked, "; "),
+          absl::StrCat("deadlock: no queue can make progress; ", absl::StrJoin(blocked, "; "),
                        "; semaphore values: ", absl::StrJoin(values, ", ")));
     }
 
@@ -1148,9 +1107,8 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
     if (absl::Status s = Exec(inst, queue.engine, d.o); !s.ok()) {
       return absl::Status(
           s.code(),
-          absl::StrCat("execution failed: queue ", QueueName(*queue.queue),
-                       " instruction ", index, " (", neff::EnumNameOpcode(d.op),
-                       "): ", s.message()));
+          absl::StrCat("execution failed: queue ", QueueName(*queue.queue), " instruction ", index,
+                       " (", neff::EnumNameOpcode(d.op), "): ", s.message()));
     }
 
     const double cost = d.cost_ns;
@@ -1197,8 +1155,7 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
     }
   }
   if (local.estimated_latency_ns > 0) {
-    local.tensor_utilization =
-        local.BusyNs(target::Engine::kTensor) / local.estimated_latency_ns;
+    local.tensor_utilization = local.BusyNs(target::Engine::kTensor) / local.estimated_latency_ns;
   }
   if (stats != nullptr) *stats = local;
   return absl::OkStatus();
@@ -1222,8 +1179,7 @@ target::Engine StatsEngine(neff::EngineType e) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
-    const neff::Model& model) {
+absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model) {
   const auto& spec = target::NeuronCoreV2();
   auto program = std::make_shared<DecodedProgram>();
   program->model = &model;
@@ -1242,11 +1198,9 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
     dq.queue = queue;
     dq.engine = queue->engine();
     dq.stats_engine = StatsEngine(queue->engine());
-    dq.timeline = queue->engine() == neff::EngineType::DMA
-                      ? 4 + static_cast<int>(queue->index())
-                      : static_cast<int>(queue->engine());
-    const uint32_t count =
-        queue->instructions() ? queue->instructions()->size() : 0u;
+    dq.timeline = queue->engine() == neff::EngineType::DMA ? 4 + static_cast<int>(queue->index())
+                                                           : static_cast<int>(queue->engine());
+    const uint32_t count = queue->instructions() ? queue->instructions()->size() : 0u;
     dq.instructions.resize(count);
     for (uint32_t i = 0; i < count; ++i) {
       const neff::Instruction& inst = *queue->instructions()->Get(i);
@@ -1255,8 +1209,7 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
       d.op = inst.opcode();
       d.signal = inst.signal();
       bool resolved = true;
-      auto resolve = [&](const neff::AccessPattern* ap,
-                         const ApGeometry** out) {
+      auto resolve = [&](const neff::AccessPattern* ap, const ApGeometry** out) {
         if (ap == nullptr) return false;
         auto r = ResolveAccessPattern(*ap, sizes);
         if (!r.ok()) {
@@ -1266,11 +1219,9 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
         const ApGeometry* g = &program->operands.emplace_back(*r);
         *out = g;
         if (g->space == neff::MemorySpace::SBUF) {
-          program->sbuf_used =
-              std::max(program->sbuf_used, g->partition_hi + 1);
+          program->sbuf_used = std::max(program->sbuf_used, g->partition_hi + 1);
         } else if (g->space == neff::MemorySpace::PSUM) {
-          program->psum_used =
-              std::max(program->psum_used, g->partition_hi + 1);
+          program->psum_used = std::max(program->psum_used, g->partition_hi + 1);
         }
         return true;
       };
@@ -1304,9 +1255,8 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
   return std::shared_ptr<const DecodedProgram>(std::move(program));
 }
 
-absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram,
-                            ExecutionStats* stats, ExecutionTrace* trace,
-                            const ExecuteOptions& options) {
+absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, ExecutionStats* stats,
+                            ExecutionTrace* trace, const ExecuteOptions& options) {
   if (dram == nullptr && program.model->dram_size() > 0) {
     return absl::InvalidArgumentError("no DRAM arena given");
   }
@@ -1317,17 +1267,15 @@ absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram,
   return core.Run(stats, trace);
 }
 
-absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
-                             ExecutionStats* stats, ExecutionTrace* trace,
-                             const ExecuteOptions& options) {
+absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram, ExecutionStats* stats,
+                             ExecutionTrace* trace, const ExecuteOptions& options) {
   auto program = Decode(model);
   if (!program.ok()) return program.status();
   return ExecuteDecoded(**program, dram, stats, trace, options);
 }
 
-absl::Status Execute(const neff::Model& model, uint8_t* dram,
-                     ExecutionStats* stats, ExecutionTrace* trace,
-                     const ExecuteOptions& options) {
+absl::Status Execute(const neff::Model& model, uint8_t* dram, ExecutionStats* stats,
+                     ExecutionTrace* trace, const ExecuteOptions& options) {
   if (auto s = Verify(model); !s.ok()) return s;
   return ExecuteVerified(model, dram, stats, trace, options);
 }

@@ -36,9 +36,7 @@ struct ExecutionStats {
   double tensor_utilization = 0;
 
   double BusyNs(target::Engine e) const { return busy_ns[static_cast<int>(e)]; }
-  int64_t Instructions(target::Engine e) const {
-    return instructions[static_cast<int>(e)];
-  }
+  int64_t Instructions(target::Engine e) const { return instructions[static_cast<int>(e)]; }
 };
 
 // One executed instruction on the simulator's timeline (all times are
@@ -78,15 +76,12 @@ struct ExecuteOptions {
 struct DecodedProgram;
 
 // Decodes a model that already passed Verify().
-absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
-    const neff::Model& model);
+absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model);
 
 // As ExecuteVerified, for a decoded program (what the runtime calls: the
 // decoding is paid once per load, not per execution).
-absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram,
-                            ExecutionStats* stats,
-                            ExecutionTrace* trace = nullptr,
-                            const ExecuteOptions& options = {});
+absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, ExecutionStats* stats,
+                            ExecutionTrace* trace = nullptr, const ExecuteOptions& options = {});
 
 // Runs `model` on a fresh core (SBUF, PSUM and semaphores zeroed). `dram`
 // holds model.dram_size() bytes: inputs are read from and outputs written to
@@ -96,15 +91,12 @@ absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram,
 // values. A data-dependent fault (a DMA_GATHER index out of range) fails
 // the execution with an error naming the queue and instruction. `stats` and
 // `trace` may be null.
-absl::Status Execute(const neff::Model& model, uint8_t* dram,
-                     ExecutionStats* stats, ExecutionTrace* trace = nullptr,
-                     const ExecuteOptions& options = {});
+absl::Status Execute(const neff::Model& model, uint8_t* dram, ExecutionStats* stats,
+                     ExecutionTrace* trace = nullptr, const ExecuteOptions& options = {});
 
 // As Execute, for a model that already passed Verify().
-absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram,
-                             ExecutionStats* stats,
-                             ExecutionTrace* trace = nullptr,
-                             const ExecuteOptions& options = {});
+absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram, ExecutionStats* stats,
+                             ExecutionTrace* trace = nullptr, const ExecuteOptions& options = {});
 
 }  // namespace ncc::sim
 

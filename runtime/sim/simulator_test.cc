@@ -1,11 +1,11 @@
 #include "runtime/sim/simulator.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "neff/format.h"
 #include "runtime/sim/neff_builder_for_tests.h"
@@ -45,15 +45,13 @@ std::vector<uint8_t> Bytes(const std::vector<float>& v, size_t total) {
   return out;
 }
 
-std::vector<float> Floats(const std::vector<uint8_t>& dram, size_t offset,
-                          size_t n) {
+std::vector<float> Floats(const std::vector<uint8_t>& dram, size_t offset, size_t n) {
   std::vector<float> out(n);
   std::memcpy(out.data(), dram.data() + offset, n * 4);
   return out;
 }
 
-std::vector<uint16_t> U16s(const std::vector<uint8_t>& dram, size_t offset,
-                           size_t n) {
+std::vector<uint16_t> U16s(const std::vector<uint8_t>& dram, size_t offset, size_t n) {
   std::vector<uint16_t> out(n);
   std::memcpy(out.data(), dram.data() + offset, n * 2);
   return out;
@@ -65,8 +63,7 @@ TEST(Simulator, DmaRoundTripThroughSbuf) {
   int dma = b.AddQueue(EngineType::DMA, 0);
   // DRAM [4 x 8] -> SBUF partitions 0..3 -> DRAM at 128.
   b.Add(dma, DmaCopy(Sbuf(0, 4, 64, {{1, 8}}), Dram(0, 4, 8, {{1, 8}})).Signal(0));
-  b.Add(dma, DmaCopy(Dram(128, 4, 8, {{1, 8}}), Sbuf(0, 4, 64, {{1, 8}}))
-                 .Wait(0, 1));
+  b.Add(dma, DmaCopy(Dram(128, 4, 8, {{1, 8}}), Sbuf(0, 4, 64, {{1, 8}})).Wait(0, 1));
   std::vector<float> in(32);
   for (int i = 0; i < 32; ++i) in[i] = i * 0.5f - 3;
   Result r = RunModel(b, Bytes(in, 256));
@@ -77,8 +74,7 @@ TEST(Simulator, DmaRoundTripThroughSbuf) {
   const auto& spec = target::NeuronCoreV2();
   // Two dependent DMAs on one queue: 32-byte runs on the SBUF side.
   EXPECT_DOUBLE_EQ(r.stats.estimated_latency_ns, 2 * target::DmaNs(spec, 128, 32));
-  EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kDma),
-                   r.stats.estimated_latency_ns);
+  EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kDma), r.stats.estimated_latency_ns);
 }
 
 TEST(Simulator, DmaStridedTranspose) {
@@ -121,18 +117,13 @@ TEST(Simulator, DmaCastsF32ToBf16AndBack) {
   NeffBuilder b;
   b.set_dram_size(64);
   int dma = b.AddQueue(EngineType::DMA);
-  b.Add(dma, DmaCopy(Dram(16, 1, 0, {{1, 4}}, DType::BF16),
-                     Dram(0, 1, 0, {{1, 4}}))
-                 .Signal(0));
-  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 4}}),
-                     Dram(16, 1, 0, {{1, 4}}, DType::BF16))
-                 .Wait(0, 1));
+  b.Add(dma, DmaCopy(Dram(16, 1, 0, {{1, 4}}, DType::BF16), Dram(0, 1, 0, {{1, 4}})).Signal(0));
+  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 4}}), Dram(16, 1, 0, {{1, 4}}, DType::BF16)).Wait(0, 1));
   const float tie_even = 1.0f + std::ldexp(1.0f, -8);
   const float tie_up = 1.0f + 3 * std::ldexp(1.0f, -8);
   Result r = RunModel(b, Bytes({1.0f, tie_even, tie_up, -3.0f}, 64));
   ASSERT_TRUE(r.status.ok()) << r.status;
-  EXPECT_EQ(U16s(r.dram, 16, 4),
-            (std::vector<uint16_t>{0x3f80, 0x3f80, 0x3f82, 0xc040}));
+  EXPECT_EQ(U16s(r.dram, 16, 4), (std::vector<uint16_t>{0x3f80, 0x3f80, 0x3f82, 0xc040}));
   EXPECT_EQ(Floats(r.dram, 32, 4),
             (std::vector<float>{1.0f, 1.0f, 1.0f + std::ldexp(1.0f, -6), -3.0f}));
 }
@@ -161,12 +152,12 @@ TEST(Simulator, MatmulAccumulates) {
   int out = b.AddQueue(EngineType::DMA, 1);
   b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 2}}), Weights(0, 2, 2, {{1, 2}})).Signal(0));
   b.Add(dma, DmaCopy(Sbuf(0, 2, 64, {{1, 3}}), Weights(16, 2, 3, {{1, 3}})).Signal(0));
-  b.Add(pe, Matmul(Psum(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 2}}),
-                   Sbuf(0, 2, 64, {{1, 3}}), true, false)
+  b.Add(pe, Matmul(Psum(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 2}}), Sbuf(0, 2, 64, {{1, 3}}),
+                   true, false)
                 .Wait(0, 2)
                 .Signal(1));
-  b.Add(pe, Matmul(Psum(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 2}}),
-                   Sbuf(0, 2, 64, {{1, 3}}), false, true)
+  b.Add(pe, Matmul(Psum(0, 2, 2048, {{1, 3}}), Sbuf(0, 2, 0, {{1, 2}}), Sbuf(0, 2, 64, {{1, 3}}),
+                   false, true)
                 .Signal(1));
   b.Add(out, DmaCopy(Dram(0, 2, 3, {{1, 3}}), Psum(0, 2, 2048, {{1, 3}})).Wait(1, 2));
   Result r = RunModel(b, {});
@@ -175,16 +166,14 @@ TEST(Simulator, MatmulAccumulates) {
   EXPECT_EQ(Floats(r.dram, 0, 6), (std::vector<float>{2, 6, 10, 4, 8, 16}));
   EXPECT_EQ(r.stats.Instructions(target::Engine::kTensor), 2);
   const auto& spec = target::NeuronCoreV2();
-  EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kTensor),
-                   2 * target::MatmulNs(spec, 2, 3, 4));
+  EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kTensor), 2 * target::MatmulNs(spec, 2, 3, 4));
   EXPECT_GT(r.stats.tensor_utilization, 0.0);
   EXPECT_LT(r.stats.tensor_utilization, 1.0);
   EXPECT_GT(r.stats.semaphore_wait_ns, 0.0);
   // Critical path: two loads on one queue, two matmuls, the store.
   EXPECT_DOUBLE_EQ(r.stats.estimated_latency_ns,
                    target::DmaNs(spec, 16, 8) + target::DmaNs(spec, 24, 12) +
-                       2 * target::MatmulNs(spec, 2, 3, 4) +
-                       target::DmaNs(spec, 24, 12));
+                       2 * target::MatmulNs(spec, 2, 3, 4) + target::DmaNs(spec, 24, 12));
 }
 
 TEST(Simulator, MatmulBf16InputsAndStridedDst) {
@@ -217,10 +206,9 @@ TEST(Simulator, FullTileMatmulMatchesReference) {
   int dma = b.AddQueue(EngineType::DMA);
   int pe = b.AddQueue(EngineType::TENSOR);
   b.Add(dma, DmaCopy(Sbuf(0, K, 0, {{1, M}}), Weights(0, K, M, {{1, M}})).Signal(0));
-  b.Add(dma, DmaCopy(Sbuf(0, K, 1024, {{1, N}}), Weights(K * M * 4, K, N, {{1, N}}))
-                 .Signal(0));
-  b.Add(pe, Matmul(Psum(0, M, 0, {{1, N}}), Sbuf(0, K, 0, {{1, M}}),
-                   Sbuf(0, K, 1024, {{1, N}}), true, true)
+  b.Add(dma, DmaCopy(Sbuf(0, K, 1024, {{1, N}}), Weights(K * M * 4, K, N, {{1, N}})).Signal(0));
+  b.Add(pe, Matmul(Psum(0, M, 0, {{1, N}}), Sbuf(0, K, 0, {{1, M}}), Sbuf(0, K, 1024, {{1, N}}),
+                   true, true)
                 .Wait(0, 2)
                 .Signal(1));
   b.Add(dma, DmaCopy(Dram(0, M, N, {{1, N}}), Psum(0, M, 0, {{1, N}})).Wait(1, 1));
@@ -244,8 +232,7 @@ TEST(Simulator, ActivationWithBiasAndScale) {
   b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 3}}), Dram(0, 2, 3, {{1, 3}})).Signal(0));
   b.Add(dma, DmaCopy(Sbuf(0, 2, 16, {}), Dram(24, 2, 1, {})).Signal(0));
   b.Add(act, Activation(Sbuf(0, 2, 32, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
-                        neff::ActivationFunction::RELU, 2.0f,
-                        Sbuf(0, 2, 16, {}))
+                        neff::ActivationFunction::RELU, 2.0f, Sbuf(0, 2, 16, {}))
                  .Wait(0, 2)
                  .Signal(1));
   b.Add(act, Activation(Sbuf(0, 2, 48, {{1, 3}}), Sbuf(0, 2, 0, {{1, 3}}),
@@ -278,23 +265,19 @@ TEST(Simulator, VectorAndGpSimdOps) {
                           Sbuf(0, 2, 16, {{1, 2}}), AluOp::ADD)
                  .Wait(0, 1)
                  .Wait(1, 1));
-  b.Add(vec, TensorScalar(Sbuf(0, 2, 32, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}}),
-                          AluOp::MULTIPLY, 0.5f));
+  b.Add(vec,
+        TensorScalar(Sbuf(0, 2, 32, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}}), AluOp::MULTIPLY, 0.5f));
   b.Add(vec, TensorTensor(Sbuf(0, 2, 48, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}}),
                           Sbuf(0, 2, 0, {{1, 2}}), AluOp::SUBTRACT));
   // bf16 copy of the result on GpSimd, after the vector work.
-  b.Add(vec, TensorCopy(Sbuf(0, 2, 64, {{1, 2}}, DType::BF16),
-                        Sbuf(0, 2, 48, {{1, 2}}))
-                 .Signal(2));
+  b.Add(vec, TensorCopy(Sbuf(0, 2, 64, {{1, 2}}, DType::BF16), Sbuf(0, 2, 48, {{1, 2}})).Signal(2));
   b.Add(dma, DmaCopy(Dram(32, 2, 2, {{1, 2}}), Sbuf(0, 2, 32, {{1, 2}})).Wait(2, 1));
-  b.Add(dma, DmaCopy(Dram(64, 2, 2, {{1, 2}}, DType::BF16),
-                     Sbuf(0, 2, 64, {{1, 2}}, DType::BF16)));
+  b.Add(dma, DmaCopy(Dram(64, 2, 2, {{1, 2}}, DType::BF16), Sbuf(0, 2, 64, {{1, 2}}, DType::BF16)));
   Result r = RunModel(b, Bytes({1, 2, -4, 6}, 128));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(Floats(r.dram, 32, 4), (std::vector<float>{5.5f, 6, 3, 8}));
   // (a + 10) / 2 - a
-  EXPECT_EQ(U16s(r.dram, 64, 4),
-            (std::vector<uint16_t>{0x4090, 0x4080, 0x40e0, 0x4000}));
+  EXPECT_EQ(U16s(r.dram, 64, 4), (std::vector<uint16_t>{0x4090, 0x4080, 0x40e0, 0x4000}));
   EXPECT_EQ(r.stats.Instructions(target::Engine::kVector), 4);
   EXPECT_EQ(r.stats.Instructions(target::Engine::kGpSimd), 1);
 }
@@ -309,8 +292,7 @@ TEST(Simulator, IndependentEnginesOverlapInTime) {
   Result r = RunModel(b, {});
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_DOUBLE_EQ(r.stats.estimated_latency_ns,
-                   std::max(target::VectorNs(spec, 256, 1),
-                            target::GpSimdNs(spec, 256)));
+                   std::max(target::VectorNs(spec, 256, 1), target::GpSimdNs(spec, 256)));
   EXPECT_DOUBLE_EQ(r.stats.semaphore_wait_ns, 0.0);
 }
 
@@ -327,9 +309,11 @@ TEST(Simulator, DeadlockIsReportedNotHung) {
   const std::string msg(r.status.message());
   EXPECT_NE(msg.find("deadlock"), std::string::npos) << msg;
   EXPECT_NE(msg.find("VECTOR[0] instruction 1 (MEMSET) waits for semaphore 1 >= 1"),
-            std::string::npos) << msg;
+            std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("GPSIMD[0] instruction 0 (MEMSET) waits for semaphore 0 >= 2"),
-            std::string::npos) << msg;
+            std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("0=1"), std::string::npos) << msg;
   EXPECT_NE(msg.find("1=0"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos);
@@ -353,11 +337,10 @@ TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
     uint32_t k, m, n;
     DType dtype;
   };
-  const Shape shapes[] = {
-      {128, 128, 512, DType::F32},  {100, 96, 320, DType::F32},
-      {128, 20, 512, DType::F32},   {128, 128, 512, DType::BF16},
-      {128, 128, 300, DType::BF16}, {64, 100, 256, DType::BF16},
-      {96, 64, 96, DType::BF16}};
+  const Shape shapes[] = {{128, 128, 512, DType::F32},  {100, 96, 320, DType::F32},
+                          {128, 20, 512, DType::F32},   {128, 128, 512, DType::BF16},
+                          {128, 128, 300, DType::BF16}, {64, 100, 256, DType::BF16},
+                          {96, 64, 96, DType::BF16}};
   for (const Shape& s : shapes) {
     std::vector<float> w(s.k * s.m + s.k * s.n);
     for (size_t i = 0; i < w.size(); ++i) {
@@ -372,26 +355,21 @@ TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
     b.set_weights_f32(w);
     int dma = b.AddQueue(EngineType::DMA);
     int pe = b.AddQueue(EngineType::TENSOR);
-    b.Add(dma, DmaCopy(Sbuf(0, s.k, 0, {{1, s.m}}, s.dtype),
-                       Weights(0, s.k, s.m, {{1, s.m}}))
-                   .Signal(0));
+    b.Add(
+        dma,
+        DmaCopy(Sbuf(0, s.k, 0, {{1, s.m}}, s.dtype), Weights(0, s.k, s.m, {{1, s.m}})).Signal(0));
     b.Add(dma, DmaCopy(Sbuf(0, s.k, 4096, {{1, s.n}}, s.dtype),
                        Weights(s.k * s.m * 4, s.k, s.n, {{1, s.n}}))
                    .Signal(0));
-    b.Add(pe, Matmul(Psum(0, s.m, 0, {{1, s.n}}),
-                     Sbuf(0, s.k, 0, {{1, s.m}}, s.dtype),
+    b.Add(pe, Matmul(Psum(0, s.m, 0, {{1, s.n}}), Sbuf(0, s.k, 0, {{1, s.m}}, s.dtype),
                      Sbuf(0, s.k, 4096, {{1, s.n}}, s.dtype), true, false)
                   .Wait(0, 2));
-    b.Add(pe, Matmul(Psum(0, s.m, 0, {{1, s.n}}),
-                     Sbuf(0, s.k, 4096, {{1, s.m}}, s.dtype),
+    b.Add(pe, Matmul(Psum(0, s.m, 0, {{1, s.n}}), Sbuf(0, s.k, 4096, {{1, s.m}}, s.dtype),
                      Sbuf(0, s.k, 4096, {{1, s.n}}, s.dtype), false, true)
                   .Signal(1));
-    b.Add(dma,
-          DmaCopy(Dram(0, s.m, s.n, {{1, s.n}}), Psum(0, s.m, 0, {{1, s.n}}))
-              .Wait(1, 1));
-    b.Add(dma,
-          DmaCopy(Dram(out_bytes + copy_floats * 4, 128, 1024, {{1, 1024}}),
-                  Dram(out_bytes, 128, 1024, {{1, 1024}})));
+    b.Add(dma, DmaCopy(Dram(0, s.m, s.n, {{1, s.n}}), Psum(0, s.m, 0, {{1, s.n}})).Wait(1, 1));
+    b.Add(dma, DmaCopy(Dram(out_bytes + copy_floats * 4, 128, 1024, {{1, 1024}}),
+                       Dram(out_bytes, 128, 1024, {{1, 1024}})));
     std::string bytes = b.Build();
     auto model = neff::OpenModel(bytes);
     ASSERT_TRUE(model.ok()) << model.status();
@@ -409,14 +387,13 @@ TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
       ASSERT_TRUE(st.ok()) << st;
       if (threads == 1) {
         first = dram;
-        EXPECT_EQ(0, std::memcmp(dram.data() + out_bytes,
-                                 dram.data() + out_bytes + copy_floats * 4,
+        EXPECT_EQ(0, std::memcmp(dram.data() + out_bytes, dram.data() + out_bytes + copy_floats * 4,
                                  copy_floats * 4));
         continue;
       }
-      EXPECT_TRUE(dram == first)
-          << "k=" << s.k << " m=" << s.m << " n=" << s.n
-          << " dtype=" << static_cast<int>(s.dtype) << " threads=" << threads;
+      EXPECT_TRUE(dram == first) << "k=" << s.k << " m=" << s.m << " n=" << s.n
+                                 << " dtype=" << static_cast<int>(s.dtype)
+                                 << " threads=" << threads;
     }
   }
 }

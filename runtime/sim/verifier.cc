@@ -48,8 +48,7 @@ bool EngineRuns(neff::EngineType engine, neff::Opcode op) {
 }
 
 bool IsMatmulInputType(neff::DType t) {
-  return t == neff::DType::F32 || t == neff::DType::BF16 ||
-         t == neff::DType::F16;
+  return t == neff::DType::F32 || t == neff::DType::BF16 || t == neff::DType::F16;
 }
 
 // Which operands an opcode reads or writes (docs/isa.md).
@@ -94,87 +93,76 @@ struct Operands {
   ApGeometry dst, src0, src1, src2, bias, accum;
 };
 
-absl::Status Shape(const ApGeometry& a, const char* an, const ApGeometry& b,
-                   const char* bn) {
+absl::Status Shape(const ApGeometry& a, const char* an, const ApGeometry& b, const char* bn) {
   if (a.num_partitions != b.num_partitions || a.free_size != b.free_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        an, " is [", a.num_partitions, " partitions x ", a.free_size, "] but ",
-        bn, " is [", b.num_partitions, " x ", b.free_size, "]"));
+    return absl::InvalidArgumentError(absl::StrCat(an, " is [", a.num_partitions, " partitions x ",
+                                                   a.free_size, "] but ", bn, " is [",
+                                                   b.num_partitions, " x ", b.free_size, "]"));
   }
   return absl::OkStatus();
 }
 
 // An fp32 operand of one element per partition for `partitions` partitions
 // (bias, accum, per-partition scalars).
-absl::Status PerPartition(const ApGeometry& g, const char* name,
-                          int64_t partitions) {
+absl::Status PerPartition(const ApGeometry& g, const char* name, int64_t partitions) {
   if (g.dtype != neff::DType::F32) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, " must be F32, got ", neff::DTypeName(g.dtype)));
   }
   if (g.num_partitions != partitions || g.free_size != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, " must be one element per partition for ", partitions,
-        " partitions, got [", g.num_partitions, " x ", g.free_size, "]"));
+    return absl::InvalidArgumentError(absl::StrCat(name, " must be one element per partition for ",
+                                                   partitions, " partitions, got [",
+                                                   g.num_partitions, " x ", g.free_size, "]"));
   }
   return absl::OkStatus();
 }
 
 absl::Status KnownAlu(neff::AluOp op, const char* field) {
   if (op > neff::AluOp::MAX) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown ", field, " ", static_cast<int>(op)));
+    return absl::InvalidArgumentError(absl::StrCat("unknown ", field, " ", static_cast<int>(op)));
   }
   return absl::OkStatus();
 }
 
 absl::Status InPsumBank(const ApGeometry& g, const CoreSpecRef& spec) {
-  if (g.partition_lo / spec.psum_bank_bytes !=
-      g.partition_hi / spec.psum_bank_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dst bytes [", g.partition_lo, ", ", g.partition_hi, "] cross a ",
-        spec.psum_bank_bytes, "-byte PSUM bank boundary"));
+  if (g.partition_lo / spec.psum_bank_bytes != g.partition_hi / spec.psum_bank_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dst bytes [", g.partition_lo, ", ", g.partition_hi, "] cross a ",
+                     spec.psum_bank_bytes, "-byte PSUM bank boundary"));
   }
   return absl::OkStatus();
 }
 
 absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
-  if (o.src0.space != neff::MemorySpace::SBUF ||
-      o.src1.space != neff::MemorySpace::SBUF) {
-    return absl::InvalidArgumentError(
-        "matmul operands src0 and src1 must be in SBUF");
+  if (o.src0.space != neff::MemorySpace::SBUF || o.src1.space != neff::MemorySpace::SBUF) {
+    return absl::InvalidArgumentError("matmul operands src0 and src1 must be in SBUF");
   }
   if (!IsMatmulInputType(o.src0.dtype) || !IsMatmulInputType(o.src1.dtype)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "matmul inputs must be F32, BF16 or F16, got ",
-        neff::DTypeName(o.src0.dtype), " and ", neff::DTypeName(o.src1.dtype)));
+    return absl::InvalidArgumentError(absl::StrCat("matmul inputs must be F32, BF16 or F16, got ",
+                                                   neff::DTypeName(o.src0.dtype), " and ",
+                                                   neff::DTypeName(o.src1.dtype)));
   }
-  if (o.dst.space != neff::MemorySpace::PSUM ||
-      o.dst.dtype != neff::DType::F32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "matmul dst must be F32 in PSUM, got ", neff::DTypeName(o.dst.dtype),
-        " in ", SpaceName(o.dst.space)));
+  if (o.dst.space != neff::MemorySpace::PSUM || o.dst.dtype != neff::DType::F32) {
+    return absl::InvalidArgumentError(absl::StrCat("matmul dst must be F32 in PSUM, got ",
+                                                   neff::DTypeName(o.dst.dtype), " in ",
+                                                   SpaceName(o.dst.space)));
   }
-  const int64_t k = o.src0.num_partitions, m = o.src0.free_size,
-                n = o.src1.free_size;
+  const int64_t k = o.src0.num_partitions, m = o.src0.free_size, n = o.src1.free_size;
   if (o.src1.num_partitions != k) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stationary operand has K=", k,
-                     " partitions but moving has ", o.src1.num_partitions));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stationary operand has K=", k, " partitions but moving has ", o.src1.num_partitions));
   }
   if (k > spec.partitions) {
     return absl::InvalidArgumentError(
         absl::StrCat("contraction K=", k, " exceeds ", spec.partitions));
   }
   if (m > spec.matmul_max_stationary_free) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stationary operand has ", m, " free elements, limit ",
-                     spec.matmul_max_stationary_free));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stationary operand has ", m, " free elements, limit ", spec.matmul_max_stationary_free));
   }
   if (n > spec.matmul_max_moving_free) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("moving operand has ", n, " free elements, limit ",
-                     spec.matmul_max_moving_free));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "moving operand has ", n, " free elements, limit ", spec.matmul_max_moving_free));
   }
   if (o.dst.num_partitions != m || o.dst.free_size != n) {
     return absl::InvalidArgumentError(
@@ -184,114 +172,99 @@ absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
   return InPsumBank(o.dst, spec);
 }
 
-absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine,
-                             const CoreSpecRef& spec) {
+absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine, const CoreSpecRef& spec) {
   const int64_t p = o.src0.num_partitions, f = o.src0.free_size;
   if (o.dst.num_partitions != f || o.dst.free_size != p) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dst is [", o.dst.num_partitions, " x ", o.dst.free_size,
-                     "] but the transpose of src0 [", p, " x ", f, "] is [", f,
-                     " x ", p, "]"));
+    return absl::InvalidArgumentError(absl::StrCat("dst is [", o.dst.num_partitions, " x ",
+                                                   o.dst.free_size, "] but the transpose of src0 [",
+                                                   p, " x ", f, "] is [", f, " x ", p, "]"));
   }
   if (engine == neff::EngineType::TENSOR) {
-    const int64_t limit =
-        std::min<int64_t>(spec.partitions, spec.matmul_max_stationary_free);
+    const int64_t limit = std::min<int64_t>(spec.partitions, spec.matmul_max_stationary_free);
     if (p > limit || f > limit) {
+      return absl::InvalidArgumentError(absl::StrCat("Tensor engine transpose of [", p, " x ", f,
+                                                     "] exceeds the ", limit, " x ", limit,
+                                                     " limit"));
+    }
+    if (o.src0.space != neff::MemorySpace::SBUF || !IsMatmulInputType(o.src0.dtype)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("Tensor engine transpose of [", p, " x ", f,
-                       "] exceeds the ", limit, " x ", limit, " limit"));
+          absl::StrCat("Tensor engine transpose src0 must be F32, BF16 or F16 in SBUF, got ",
+                       neff::DTypeName(o.src0.dtype), " in ", SpaceName(o.src0.space)));
     }
-    if (o.src0.space != neff::MemorySpace::SBUF ||
-        !IsMatmulInputType(o.src0.dtype)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Tensor engine transpose src0 must be F32, BF16 or F16 in SBUF, got ",
-          neff::DTypeName(o.src0.dtype), " in ", SpaceName(o.src0.space)));
-    }
-    if (o.dst.space != neff::MemorySpace::PSUM ||
-        o.dst.dtype != neff::DType::F32) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Tensor engine transpose dst must be F32 in PSUM, got ",
-          neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
+    if (o.dst.space != neff::MemorySpace::PSUM || o.dst.dtype != neff::DType::F32) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Tensor engine transpose dst must be F32 in PSUM, got ",
+                       neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
     }
     return InPsumBank(o.dst, spec);
   }
   constexpr int64_t kVectorLimit = 32;
   if (p > kVectorLimit || f > kVectorLimit) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Vector engine transpose of [", p, " x ", f,
-                     "] exceeds the 32 x 32 limit"));
+        absl::StrCat("Vector engine transpose of [", p, " x ", f, "] exceeds the 32 x 32 limit"));
   }
   if (o.dst.space != neff::MemorySpace::SBUF) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Vector engine transpose dst must be in SBUF, got ",
-                     SpaceName(o.dst.space)));
+        absl::StrCat("Vector engine transpose dst must be in SBUF, got ", SpaceName(o.dst.space)));
   }
   return absl::OkStatus();
 }
 
 absl::Status VerifyGather(const Operands& o) {
-  if (o.src0.space != neff::MemorySpace::DRAM &&
-      o.src0.space != neff::MemorySpace::WEIGHTS) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("gather table src0 must be in DRAM or WEIGHTS, got ",
-                     SpaceName(o.src0.space)));
+  if (o.src0.space != neff::MemorySpace::DRAM && o.src0.space != neff::MemorySpace::WEIGHTS) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather table src0 must be in DRAM or WEIGHTS, got ", SpaceName(o.src0.space)));
   }
   if (o.src1.space != neff::MemorySpace::SBUF ||
       (o.src1.dtype != neff::DType::I32 && o.src1.dtype != neff::DType::I64)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "gather indices src1 must be I32 or I64 in SBUF, got ",
-        neff::DTypeName(o.src1.dtype), " in ", SpaceName(o.src1.space)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("gather indices src1 must be I32 or I64 in SBUF, got ",
+                     neff::DTypeName(o.src1.dtype), " in ", SpaceName(o.src1.space)));
   }
   if (o.dst.space != neff::MemorySpace::SBUF) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "gather dst must be in SBUF, got ", SpaceName(o.dst.space)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("gather dst must be in SBUF, got ", SpaceName(o.dst.space)));
   }
   if (o.src1.free_size != 1 || o.src1.num_partitions != o.dst.num_partitions) {
     return absl::InvalidArgumentError(
-        absl::StrCat("gather indices must be one element per partition for ",
-                     o.dst.num_partitions, " partitions, got [",
-                     o.src1.num_partitions, " x ", o.src1.free_size, "]"));
+        absl::StrCat("gather indices must be one element per partition for ", o.dst.num_partitions,
+                     " partitions, got [", o.src1.num_partitions, " x ", o.src1.free_size, "]"));
   }
   if (o.dst.free_size != o.src0.free_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dst has ", o.dst.free_size,
-        " free elements but a gathered row of src0 has ", o.src0.free_size));
+    return absl::InvalidArgumentError(absl::StrCat("dst has ", o.dst.free_size,
+                                                   " free elements but a gathered row of src0 has ",
+                                                   o.src0.free_size));
   }
   return absl::OkStatus();
 }
 
 // Checks one instruction; errors carry only the rule (the caller adds where).
-absl::Status VerifyInstruction(const neff::Instruction& inst,
-                               neff::EngineType engine, const SpaceSizes& sizes,
-                               uint32_t num_semaphores) {
+absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType engine,
+                               const SpaceSizes& sizes, uint32_t num_semaphores) {
   const auto& spec = target::NeuronCoreV2();
   const neff::Opcode op = inst.opcode();
   if (!EngineRuns(engine, op)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("opcode ", neff::EnumNameOpcode(op), " cannot run on the ",
-                     neff::EnumNameEngineType(engine), " engine"));
+    return absl::InvalidArgumentError(absl::StrCat("opcode ", neff::EnumNameOpcode(op),
+                                                   " cannot run on the ",
+                                                   neff::EnumNameEngineType(engine), " engine"));
   }
   const OperandUse use = UseOf(op);
   Operands o;
-  auto resolve = [&](const neff::AccessPattern* ap, const char* name,
-                     bool required, ApGeometry* out) -> absl::Status {
+  auto resolve = [&](const neff::AccessPattern* ap, const char* name, bool required,
+                     ApGeometry* out) -> absl::Status {
     if (ap == nullptr) {
       if (!required) return absl::OkStatus();
-      return absl::InvalidArgumentError(
-          absl::StrCat("missing required operand ", name));
+      return absl::InvalidArgumentError(absl::StrCat("missing required operand ", name));
     }
     auto g = ResolveAccessPattern(*ap, sizes);
     if (!g.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, ": ", g.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(name, ": ", g.status().message()));
     }
     if (engine != neff::EngineType::DMA &&
-        (g->space == neff::MemorySpace::DRAM ||
-         g->space == neff::MemorySpace::WEIGHTS)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, " is in ", SpaceName(g->space),
-                       "; only DMA "
-                       "queues may touch DRAM or WEIGHTS"));
+        (g->space == neff::MemorySpace::DRAM || g->space == neff::MemorySpace::WEIGHTS)) {
+      return absl::InvalidArgumentError(absl::StrCat(name, " is in ", SpaceName(g->space),
+                                                     "; only DMA "
+                                                     "queues may touch DRAM or WEIGHTS"));
     }
     *out = *g;
     return absl::OkStatus();
@@ -306,14 +279,12 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
   const bool has_src1 = use.src1 && inst.src1() != nullptr;
   const bool has_src2 = use.src2 && inst.src2() != nullptr;
   if (use.src1) {
-    if (auto s = resolve(inst.src1(), "src1", !use.src1_optional, &o.src1);
-        !s.ok()) {
+    if (auto s = resolve(inst.src1(), "src1", !use.src1_optional, &o.src1); !s.ok()) {
       return s;
     }
   }
   if (use.src2) {
-    if (auto s = resolve(inst.src2(), "src2", !use.src2_optional, &o.src2);
-        !s.ok()) {
+    if (auto s = resolve(inst.src2(), "src2", !use.src2_optional, &o.src2); !s.ok()) {
       return s;
     }
   }
@@ -327,16 +298,15 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
       return s;
     }
     if (o.accum.space == neff::MemorySpace::WEIGHTS) {
-      return absl::InvalidArgumentError(
-          "accum is in WEIGHTS, which is read-only");
+      return absl::InvalidArgumentError("accum is in WEIGHTS, which is read-only");
     }
   }
 
   switch (op) {
     case neff::Opcode::DMA_COPY:
       if (o.dst.count != o.src0.count) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dst has ", o.dst.count, " elements but src0 has ", o.src0.count));
+        return absl::InvalidArgumentError(
+            absl::StrCat("dst has ", o.dst.count, " elements but src0 has ", o.src0.count));
       }
       break;
     case neff::Opcode::DMA_GATHER:
@@ -350,22 +320,20 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
       break;
     case neff::Opcode::ACTIVATION:
       if (inst.act_func() > neff::ActivationFunction::MAX) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "unknown activation function ", static_cast<int>(inst.act_func())));
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown activation function ", static_cast<int>(inst.act_func())));
       }
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       if (has_bias) {
         if (o.bias.space != neff::MemorySpace::SBUF) {
           return absl::InvalidArgumentError("bias must be F32 in SBUF");
         }
-        if (auto s = PerPartition(o.bias, "bias", o.dst.num_partitions);
-            !s.ok()) {
+        if (auto s = PerPartition(o.bias, "bias", o.dst.num_partitions); !s.ok()) {
           return s;
         }
       }
       if (has_accum) {
-        if (auto s = PerPartition(o.accum, "accum", o.dst.num_partitions);
-            !s.ok()) {
+        if (auto s = PerPartition(o.accum, "accum", o.dst.num_partitions); !s.ok()) {
           return s;
         }
       }
@@ -380,15 +348,13 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
       if (auto s = KnownAlu(inst.alu_op2(), "second ALU op"); !s.ok()) return s;
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       if (has_src1) {
-        if (auto s = PerPartition(o.src1, "src1 (per-partition scalar)",
-                                  o.dst.num_partitions);
+        if (auto s = PerPartition(o.src1, "src1 (per-partition scalar)", o.dst.num_partitions);
             !s.ok()) {
           return s;
         }
       }
       if (has_src2) {
-        if (auto s = PerPartition(o.src2, "src2 (per-partition scalar)",
-                                  o.dst.num_partitions);
+        if (auto s = PerPartition(o.src2, "src2 (per-partition scalar)", o.dst.num_partitions);
             !s.ok()) {
           return s;
         }
@@ -399,21 +365,20 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
       break;
     case neff::Opcode::TENSOR_REDUCE: {
       const neff::AluOp alu = inst.alu_op();
-      if (alu != neff::AluOp::ADD && alu != neff::AluOp::MULTIPLY &&
-          alu != neff::AluOp::MAXIMUM && alu != neff::AluOp::MINIMUM) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "reduce op must be ADD, MULTIPLY, MAXIMUM or MINIMUM, got ",
-            alu <= neff::AluOp::MAX ? neff::EnumNameAluOp(alu) : "unknown"));
+      if (alu != neff::AluOp::ADD && alu != neff::AluOp::MULTIPLY && alu != neff::AluOp::MAXIMUM &&
+          alu != neff::AluOp::MINIMUM) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("reduce op must be ADD, MULTIPLY, MAXIMUM or MINIMUM, got ",
+                         alu <= neff::AluOp::MAX ? neff::EnumNameAluOp(alu) : "unknown"));
       }
       if (o.dst.num_partitions != o.src0.num_partitions) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("dst has ", o.dst.num_partitions,
-                         " partitions but src0 has ", o.src0.num_partitions));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dst has ", o.dst.num_partitions, " partitions but src0 has ", o.src0.num_partitions));
       }
       if (o.src0.free_size % o.dst.free_size != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "src0 free size ", o.src0.free_size,
-            " is not a multiple of dst free size ", o.dst.free_size));
+        return absl::InvalidArgumentError(absl::StrCat("src0 free size ", o.src0.free_size,
+                                                       " is not a multiple of dst free size ",
+                                                       o.dst.free_size));
       }
       break;
     }
@@ -430,18 +395,15 @@ absl::Status VerifyInstruction(const neff::Instruction& inst,
   if (const auto* waits = inst.waits()) {
     for (const neff::SemaphoreWait* w : *waits) {
       if (w->semaphore() >= num_semaphores) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("waits on semaphore ", w->semaphore(),
-                         " but the model has ", num_semaphores));
+        return absl::InvalidArgumentError(absl::StrCat("waits on semaphore ", w->semaphore(),
+                                                       " but the model has ", num_semaphores));
       }
     }
   }
   if (inst.signal() < -1 ||
-      (inst.signal() >= 0 &&
-       static_cast<uint32_t>(inst.signal()) >= num_semaphores)) {
+      (inst.signal() >= 0 && static_cast<uint32_t>(inst.signal()) >= num_semaphores)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("signals semaphore ", inst.signal(), " but the model has ",
-                     num_semaphores));
+        absl::StrCat("signals semaphore ", inst.signal(), " but the model has ", num_semaphores));
   }
   return absl::OkStatus();
 }
@@ -459,20 +421,19 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
     }
     const std::string name = t->name()->str();
     if (!names.insert(name).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NEFF verify: ", kind, " '", name, "' is declared twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: ", kind, " '", name, "' is declared twice"));
     }
     if (t->dtype() > neff::DType::MAX) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("NEFF verify: ", kind, " '", name,
-                       "' has unknown dtype ", static_cast<int>(t->dtype())));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: ", kind, " '", name, "' has unknown dtype ", static_cast<int>(t->dtype())));
     }
     __int128 bytes = neff::DTypeSize(t->dtype());
     if (t->shape() != nullptr) {
       for (int64_t d : *t->shape()) {
         if (d < 0) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "NEFF verify: ", kind, " '", name, "' has negative dim ", d));
+          return absl::InvalidArgumentError(
+              absl::StrCat("NEFF verify: ", kind, " '", name, "' has negative dim ", d));
         }
         bytes *= d;
         if (bytes > model.dram_size()) break;
@@ -480,9 +441,8 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
     }
     if (__int128(t->dram_offset()) + bytes > model.dram_size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("NEFF verify: ", kind, " '", name, "' at DRAM offset ",
-                       t->dram_offset(), " does not fit the ",
-                       model.dram_size(), "-byte DRAM arena"));
+          absl::StrCat("NEFF verify: ", kind, " '", name, "' at DRAM offset ", t->dram_offset(),
+                       " does not fit the ", model.dram_size(), "-byte DRAM arena"));
     }
   }
   return absl::OkStatus();
@@ -493,13 +453,13 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
 absl::Status Verify(const neff::Model& model) {
   const auto& spec = target::NeuronCoreV2();
   if (model.num_semaphores() > static_cast<uint32_t>(spec.semaphores)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("NEFF verify: num_semaphores ", model.num_semaphores(),
-                     " exceeds the core's ", spec.semaphores));
+    return absl::InvalidArgumentError(absl::StrCat("NEFF verify: num_semaphores ",
+                                                   model.num_semaphores(), " exceeds the core's ",
+                                                   spec.semaphores));
   }
   if (model.dram_size() > (uint64_t{1} << 40)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NEFF verify: dram_size ", model.dram_size(), " is larger than 1 TiB"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("NEFF verify: dram_size ", model.dram_size(), " is larger than 1 TiB"));
   }
   if (auto s = VerifyTensors(model, true); !s.ok()) return s;
   if (auto s = VerifyTensors(model, false); !s.ok()) return s;
@@ -514,36 +474,33 @@ absl::Status Verify(const neff::Model& model) {
   for (flatbuffers::uoffset_t q = 0; q < queues->size(); ++q) {
     const neff::Queue* queue = queues->Get(q);
     if (queue->engine() > neff::EngineType::MAX) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("NEFF verify: queue ", q, " has unknown engine ",
-                       static_cast<int>(queue->engine())));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: queue ", q, " has unknown engine ", static_cast<int>(queue->engine())));
     }
     if (queue->engine() == neff::EngineType::DMA
             ? queue->index() >= static_cast<uint32_t>(spec.dma_queues)
             : queue->index() != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NEFF verify: queue ", QueueName(*queue), " has an invalid index (",
-          spec.dma_queues, " DMA queues per core, compute engines use 0)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: queue ", QueueName(*queue), " has an invalid index (",
+                       spec.dma_queues, " DMA queues per core, compute engines use 0)"));
     }
     const auto* insts = queue->instructions();
     if (insts == nullptr) continue;
     for (flatbuffers::uoffset_t i = 0; i < insts->size(); ++i) {
       const neff::Instruction* inst = insts->Get(i);
       const bool known_op = inst->opcode() <= neff::Opcode::MAX;
-      const char* op_name =
-          known_op ? neff::EnumNameOpcode(inst->opcode()) : "UNKNOWN";
+      const char* op_name = known_op ? neff::EnumNameOpcode(inst->opcode()) : "UNKNOWN";
       absl::Status s;
       if (!known_op) {
         s = absl::InvalidArgumentError(
             absl::StrCat("unknown opcode ", static_cast<int>(inst->opcode())));
       } else {
-        s = VerifyInstruction(*inst, queue->engine(), sizes,
-                              model.num_semaphores());
+        s = VerifyInstruction(*inst, queue->engine(), sizes, model.num_semaphores());
       }
       if (!s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "NEFF verify: queue ", QueueName(*queue), " instruction ", i, " (",
-            op_name, "): ", s.message()));
+        return absl::InvalidArgumentError(absl::StrCat("NEFF verify: queue ", QueueName(*queue),
+                                                       " instruction ", i, " (", op_name,
+                                                       "): ", s.message()));
       }
     }
   }

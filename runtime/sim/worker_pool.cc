@@ -56,9 +56,7 @@ void WorkerPool::WaitDone(int chunks) {
     CpuRelax();
     if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
       std::unique_lock<std::mutex> lock(mu_);
-      finished_.wait(lock, [&] {
-        return done_.load(std::memory_order_acquire) == chunks;
-      });
+      finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == chunks; });
     }
   }
 }

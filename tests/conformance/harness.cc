@@ -24,18 +24,21 @@ namespace {
 
 // Training: optimizers, gradients and losses only exist in training graphs.
 const std::set<std::string>& TrainingOps() {
-  static const auto* ops = new std::set<std::string>{
-      "Adagrad", "Adam", "Momentum", "Gradient", "SoftmaxCrossEntropyLoss",
-      "NegativeLogLikelihoodLoss"};
+  static const auto* ops = new std::set<std::string>{"Adagrad",
+                                                     "Adam",
+                                                     "Momentum",
+                                                     "Gradient",
+                                                     "SoftmaxCrossEntropyLoss",
+                                                     "NegativeLogLikelihoodLoss"};
   return *ops;
 }
 
 // Sequence and optional types: the NEFF has tensors only.
 const std::set<std::string>& SequenceOps() {
   static const auto* ops = new std::set<std::string>{
-      "SequenceAt",     "SequenceConstruct",  "SequenceEmpty",      "SequenceErase",
-      "SequenceInsert", "SequenceLength",     "SequenceMap",        "SplitToSequence",
-      "ConcatFromSequence", "Optional",       "OptionalGetElement", "OptionalHasElement"};
+      "SequenceAt",         "SequenceConstruct", "SequenceEmpty",      "SequenceErase",
+      "SequenceInsert",     "SequenceLength",    "SequenceMap",        "SplitToSequence",
+      "ConcatFromSequence", "Optional",          "OptionalGetElement", "OptionalHasElement"};
   return *ops;
 }
 
@@ -54,9 +57,9 @@ const std::set<std::string>& ControlFlowOps() {
 
 // Random generators: the stored outputs come from one particular generator.
 const std::set<std::string>& RandomOps() {
-  static const auto* ops = new std::set<std::string>{
-      "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Bernoulli",
-      "Multinomial"};
+  static const auto* ops =
+      new std::set<std::string>{"RandomNormal",      "RandomNormalLike", "RandomUniform",
+                                "RandomUniformLike", "Bernoulli",        "Multinomial"};
   return *ops;
 }
 
@@ -131,39 +134,77 @@ std::vector<double> ToDoubles(ir::DType dtype, const uint8_t* data, size_t bytes
     }
   };
   switch (dtype) {
-    case ir::DType::kF32: read(float{}); break;
-    case ir::DType::kF16: read_half(false); break;
-    case ir::DType::kBF16: read_half(true); break;
-    case ir::DType::kI32: read(int32_t{}); break;
-    case ir::DType::kI64: read(int64_t{}); break;
-    case ir::DType::kI8: read(int8_t{}); break;
+    case ir::DType::kF32:
+      read(float{});
+      break;
+    case ir::DType::kF16:
+      read_half(false);
+      break;
+    case ir::DType::kBF16:
+      read_half(true);
+      break;
+    case ir::DType::kI32:
+      read(int32_t{});
+      break;
+    case ir::DType::kI64:
+      read(int64_t{});
+      break;
+    case ir::DType::kI8:
+      read(int8_t{});
+      break;
     case ir::DType::kU8:
-    case ir::DType::kBool: read(uint8_t{}); break;
-    case ir::DType::kF64: read(double{}); break;
-    case ir::DType::kI16: read(int16_t{}); break;
-    case ir::DType::kU16: read(uint16_t{}); break;
-    case ir::DType::kU32: read(uint32_t{}); break;
-    case ir::DType::kU64: read(uint64_t{}); break;
+    case ir::DType::kBool:
+      read(uint8_t{});
+      break;
+    case ir::DType::kF64:
+      read(double{});
+      break;
+    case ir::DType::kI16:
+      read(int16_t{});
+      break;
+    case ir::DType::kU16:
+      read(uint16_t{});
+      break;
+    case ir::DType::kU32:
+      read(uint32_t{});
+      break;
+    case ir::DType::kU64:
+      read(uint64_t{});
+      break;
   }
   return out;
 }
 
 absl::StatusOr<ir::DType> FromNrtDType(nrt_dtype_t dtype) {
   switch (dtype) {
-    case NRT_DTYPE_FLOAT32: return ir::DType::kF32;
-    case NRT_DTYPE_FLOAT16: return ir::DType::kF16;
-    case NRT_DTYPE_BFLOAT16: return ir::DType::kBF16;
-    case NRT_DTYPE_INT8: return ir::DType::kI8;
-    case NRT_DTYPE_UINT8: return ir::DType::kU8;
-    case NRT_DTYPE_INT32: return ir::DType::kI32;
-    case NRT_DTYPE_INT64: return ir::DType::kI64;
-    case NRT_DTYPE_BOOL: return ir::DType::kBool;
-    case NRT_DTYPE_FLOAT64: return ir::DType::kF64;
-    case NRT_DTYPE_INT16: return ir::DType::kI16;
-    case NRT_DTYPE_UINT16: return ir::DType::kU16;
-    case NRT_DTYPE_UINT32: return ir::DType::kU32;
-    case NRT_DTYPE_UINT64: return ir::DType::kU64;
-    default: return absl::InvalidArgumentError(absl::StrCat("NEFF dtype ", dtype));
+    case NRT_DTYPE_FLOAT32:
+      return ir::DType::kF32;
+    case NRT_DTYPE_FLOAT16:
+      return ir::DType::kF16;
+    case NRT_DTYPE_BFLOAT16:
+      return ir::DType::kBF16;
+    case NRT_DTYPE_INT8:
+      return ir::DType::kI8;
+    case NRT_DTYPE_UINT8:
+      return ir::DType::kU8;
+    case NRT_DTYPE_INT32:
+      return ir::DType::kI32;
+    case NRT_DTYPE_INT64:
+      return ir::DType::kI64;
+    case NRT_DTYPE_BOOL:
+      return ir::DType::kBool;
+    case NRT_DTYPE_FLOAT64:
+      return ir::DType::kF64;
+    case NRT_DTYPE_INT16:
+      return ir::DType::kI16;
+    case NRT_DTYPE_UINT16:
+      return ir::DType::kU16;
+    case NRT_DTYPE_UINT32:
+      return ir::DType::kU32;
+    case NRT_DTYPE_UINT64:
+      return ir::DType::kU64;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("NEFF dtype ", dtype));
   }
 }
 
@@ -301,10 +342,9 @@ class Execution {
       // NeuronCore to nearest even.
       Tolerance within = tolerance;
       if (*dtype == ir::DType::kBF16) within.rtol = std::max(within.rtol, 1.0 / 128);
-      std::string diff = CompareValues(ToDoubles(*dtype, got.data(), got.size()),
-                                       ToDoubles(want_dtype, w->tensor.data.data(),
-                                                 w->tensor.data.size()),
-                                       within);
+      std::string diff = CompareValues(
+          ToDoubles(*dtype, got.data(), got.size()),
+          ToDoubles(want_dtype, w->tensor.data.data(), w->tensor.data.size()), within);
       if (!diff.empty()) problems.push_back(absl::StrCat("output '", ti->name, "': ", diff));
     }
     return absl::StrJoin(problems, "; ");
@@ -327,17 +367,21 @@ class Execution {
 
 const char* OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kPassed: return "passed";
-    case Outcome::kFailed: return "failed";
-    case Outcome::kUnsupported: return "unsupported";
-    case Outcome::kOutOfScope: return "out-of-scope";
+    case Outcome::kPassed:
+      return "passed";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kUnsupported:
+      return "unsupported";
+    case Outcome::kOutOfScope:
+      return "out-of-scope";
   }
   return "?";
 }
 
 bool ParseOutcome(absl::string_view name, Outcome* outcome) {
-  for (Outcome o : {Outcome::kPassed, Outcome::kFailed, Outcome::kUnsupported,
-                    Outcome::kOutOfScope}) {
+  for (Outcome o :
+       {Outcome::kPassed, Outcome::kFailed, Outcome::kUnsupported, Outcome::kOutOfScope}) {
     if (name == OutcomeName(o)) {
       *outcome = o;
       return true;
@@ -378,10 +422,10 @@ std::string CompareValues(const std::vector<double>& got, const std::vector<doub
     }
   }
   if (bad == 0) return "";
-  return absl::StrFormat("max |err| %.3g at [%d] (got %.6g, want %.6g), %d of %d elements "
-                         "outside rtol %g, atol %g",
-                         worst_err, worst, got[worst], want[worst], bad, got.size(),
-                         tolerance.rtol, tolerance.atol);
+  return absl::StrFormat(
+      "max |err| %.3g at [%d] (got %.6g, want %.6g), %d of %d elements "
+      "outside rtol %g, atol %g",
+      worst_err, worst, got[worst], want[worst], bad, got.size(), tolerance.rtol, tolerance.atol);
 }
 
 std::string OpLabel(const onnx::ModelProto& model) {
@@ -467,8 +511,8 @@ TestResult RunTest(const std::string& data_dir, const std::string& dir, const st
       auto it = std::find_if(inputs->begin(), inputs->end(),
                              [&](const LoadedTensor& t) { return t.name == frozen; });
       if (it == inputs->end()) {
-        return finish(Outcome::kFailed, absl::StrCat("frozen input '", frozen,
-                                                     "' has no value in test_data_set_0"));
+        return finish(Outcome::kFailed,
+                      absl::StrCat("frozen input '", frozen, "' has no value in test_data_set_0"));
       }
       options.frozen_inputs[frozen] = {it->tensor.dtype, it->tensor.shape, it->tensor.data};
       inputs->erase(it);
@@ -540,11 +584,10 @@ absl::StatusOr<std::map<std::string, Expectation>> ParseExpectations(absl::strin
     if (line.empty() || line[0] == '#') continue;
     std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits(' ', 2));
     Expectation e;
-    if (parts.size() < 2 || !ParseOutcome(parts[1], &e.outcome) ||
-        e.outcome == Outcome::kPassed) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", line_number,
-          ": expected '<dir>/<test> failed|unsupported|out-of-scope <reason>'"));
+    if (parts.size() < 2 || !ParseOutcome(parts[1], &e.outcome) || e.outcome == Outcome::kPassed) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number,
+                       ": expected '<dir>/<test> failed|unsupported|out-of-scope <reason>'"));
     }
     if (parts.size() > 2) e.reason = std::string(parts[2]);
     if (!expected.emplace(std::string(parts[0]), e).second) {
@@ -604,10 +647,18 @@ struct Counts {
   int InScope() const { return passed + failed + unsupported; }
   void Add(Outcome o) {
     switch (o) {
-      case Outcome::kPassed: ++passed; break;
-      case Outcome::kFailed: ++failed; break;
-      case Outcome::kUnsupported: ++unsupported; break;
-      case Outcome::kOutOfScope: ++out_of_scope; break;
+      case Outcome::kPassed:
+        ++passed;
+        break;
+      case Outcome::kFailed:
+        ++failed;
+        break;
+      case Outcome::kUnsupported:
+        ++unsupported;
+        break;
+      case Outcome::kOutOfScope:
+        ++out_of_scope;
+        break;
     }
   }
 };
@@ -620,9 +671,8 @@ std::string Row(absl::string_view label, const Counts& c, size_t width) {
   std::string l(label);
   if (l.size() > width) l = l.substr(0, width - 3) + "...";
   if (l.size() < width) l.resize(width, ' ');
-  return absl::StrFormat("  %s %6d %6d %6d %11d %12d %7s\n", l, c.InScope(), c.passed,
-                         c.failed, c.unsupported, c.out_of_scope,
-                         Percent(c.passed, c.InScope()));
+  return absl::StrFormat("  %s %6d %6d %6d %11d %12d %7s\n", l, c.InScope(), c.passed, c.failed,
+                         c.unsupported, c.out_of_scope, Percent(c.passed, c.InScope()));
 }
 
 std::string Header(absl::string_view label, size_t width) {
@@ -707,8 +757,9 @@ std::string FormatReport(const std::vector<TestResult>& results) {
   std::vector<std::pair<int, std::string>> sorted;
   for (const auto& [g, n] : groups) sorted.push_back({-n, g});
   std::sort(sorted.begin(), sorted.end());
-  absl::StrAppend(&out, "\nlargest groups of in-scope tests not passing (a test may count in "
-                        "several):\n");
+  absl::StrAppend(&out,
+                  "\nlargest groups of in-scope tests not passing (a test may count in "
+                  "several):\n");
   for (size_t i = 0; i < sorted.size() && i < 25; ++i) {
     absl::StrAppend(&out, absl::StrFormat("  %5d  %s\n", -sorted[i].first, sorted[i].second));
   }

@@ -60,9 +60,8 @@ std::string OutOfScopeReason(const onnx::ModelProto& model);
 // subprocess because the compiler may have bugs. `frozen_inputs` are compiled
 // as constants holding their test_data_set_0 values (neuron-cc
 // --freeze-input); the other inputs are fed at run time.
-TestResult RunTest(const std::string& data_dir, const std::string& dir,
-                   const std::string& name, const Tolerance& tolerance,
-                   const std::vector<std::string>& frozen_inputs = {});
+TestResult RunTest(const std::string& data_dir, const std::string& dir, const std::string& name,
+                   const Tolerance& tolerance, const std::vector<std::string>& frozen_inputs = {});
 
 // The reviewed frozen-inputs file: one line per test,
 // "<dir>/<test> <input>[,<input>...] <reason>"; '#' comments and blank lines

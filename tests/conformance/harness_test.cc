@@ -77,12 +77,10 @@ TEST(ScopeTest, TrainingSequenceStringAndControlFlowAreOutOfScope) {
     return m;
   };
   EXPECT_EQ(OutOfScopeReason(model_with("Relu")), "");
-  EXPECT_EQ(OutOfScopeReason(model_with("Adam", "ai.onnx.preview.training")),
-            "training op Adam");
+  EXPECT_EQ(OutOfScopeReason(model_with("Adam", "ai.onnx.preview.training")), "training op Adam");
   EXPECT_EQ(OutOfScopeReason(model_with("SequenceAt")), "sequence/optional op SequenceAt");
   EXPECT_EQ(OutOfScopeReason(model_with("Loop")), "control-flow op Loop");
-  EXPECT_THAT(OutOfScopeReason(model_with("LabelEncoder", "ai.onnx.ml")),
-              HasSubstr("ai.onnx.ml"));
+  EXPECT_THAT(OutOfScopeReason(model_with("LabelEncoder", "ai.onnx.ml")), HasSubstr("ai.onnx.ml"));
   onnx::ModelProto strings = model_with("Identity");
   auto* in = strings.mutable_graph()->add_input();
   in->set_name("s");
@@ -139,9 +137,9 @@ TEST(FrozenInputsTest, DataFileParses) {
   text << file.rdbuf();
   auto frozen = ParseFrozenInputs(text.str());
   ASSERT_TRUE(frozen.ok()) << frozen.status();
-  const std::set<std::string> structural = {"scales", "sizes", "roi",  "starts", "ends",
-                                            "axes",   "steps", "pads", "value",  "axis",
-                                            "frame_step", "frame_length"};
+  const std::set<std::string> structural = {"scales", "sizes", "roi",        "starts",
+                                            "ends",   "axes",  "steps",      "pads",
+                                            "value",  "axis",  "frame_step", "frame_length"};
   for (const auto& [id, names] : *frozen) {
     for (const std::string& name : names) {
       EXPECT_EQ(structural.count(name), 1u) << id << " freezes '" << name << "'";

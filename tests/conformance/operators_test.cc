@@ -15,8 +15,8 @@
 #include "compiler/lower/lower.h"
 #include "frontends/onnx/op_registry.h"
 #include "gmock/gmock.h"
-#include "onnx/defs/schema.h"
 #include "gtest/gtest.h"
+#include "onnx/defs/schema.h"
 
 namespace ncc {
 namespace {
@@ -98,8 +98,7 @@ TEST(OperatorsTest, CliTableIsTheRegistry) {
   std::string table = RunCommand(g_neuron_cc + " list-operators --framework ONNX", &code);
   EXPECT_EQ(code, 0);
   EXPECT_EQ(table, onnx_frontend::FormatOperatorTable());
-  EXPECT_THAT(table, ::testing::HasSubstr(
-                         absl::StrCat(OnnxSupportedOps().size(), " operators")));
+  EXPECT_THAT(table, ::testing::HasSubstr(absl::StrCat(OnnxSupportedOps().size(), " operators")));
   RunCommand(g_neuron_cc + " list-operators --framework TensorFlow 2>/dev/null", &code);
   EXPECT_EQ(code, 1);
 }

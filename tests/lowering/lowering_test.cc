@@ -2,6 +2,8 @@
 // text form is lowered, allocated, scheduled and emitted as a NEFF, run on
 // the simulated NeuronCore, and compared with a plain C++ reference. Shapes
 // are chosen to be awkward for the tile limits (1, 127, 128, 129, 513).
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -11,8 +13,6 @@
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -230,7 +230,8 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
     int64_t n = 1;
     for (int64_t d : *out->shape()) n *= d;
     Tensor t(n);
-    for (int64_t i = 0; i < n; ++i) t[i] = LoadAs(out->dtype(), dram.data() + out->dram_offset(), i);
+    for (int64_t i = 0; i < n; ++i)
+      t[i] = LoadAs(out->dtype(), dram.data() + out->dram_offset(), i);
     outputs[out->name()->str()] = t;
   }
   return outputs;
@@ -279,13 +280,16 @@ class GemmTest : public ::testing::TestWithParam<GemmCase> {};
 
 TEST_P(GemmTest, MatchesReference) {
   const GemmCase& c = GetParam();
-  std::vector<int64_t> a_shape = c.trans_a ? std::vector<int64_t>{c.k, c.m} : std::vector<int64_t>{c.m, c.k};
-  std::vector<int64_t> b_shape = c.trans_b ? std::vector<int64_t>{c.n, c.k} : std::vector<int64_t>{c.k, c.n};
+  std::vector<int64_t> a_shape =
+      c.trans_a ? std::vector<int64_t>{c.k, c.m} : std::vector<int64_t>{c.m, c.k};
+  std::vector<int64_t> b_shape =
+      c.trans_b ? std::vector<int64_t>{c.n, c.k} : std::vector<int64_t>{c.k, c.n};
   std::string text = absl::StrCat(
       "graph g(%a: f32[", Dims(a_shape), "], %b: f32[", Dims(b_shape), "]",
       c.c_shape.empty() ? "" : absl::StrCat(", %c: f32[", Dims(c.c_shape), "]"), ") -> (%y) {\n",
       "  %g: f32[", c.m, ",", c.n, "] = Gemm(%a, %b", c.c_shape.empty() ? "" : ", %c",
-      ") {alpha=", FloatAttr(c.alpha), ", beta=", FloatAttr(c.beta), ", transA=", c.trans_a, ", transB=", c.trans_b, "}\n");
+      ") {alpha=", FloatAttr(c.alpha), ", beta=", FloatAttr(c.beta), ", transA=", c.trans_a,
+      ", transB=", c.trans_b, "}\n");
   if (c.act.empty()) {
     text = absl::StrCat(text, "  %y: f32[", c.m, ",", c.n, "] = Identity(%g)\n}\n");
   } else {
@@ -364,7 +368,8 @@ TEST(MatMul, AttentionShapedBatchedOperands) {
     for (int i = 0; i < 128; ++i)
       for (int j = 0; j < 64; ++j) {
         double acc = 0;
-        for (int k = 0; k < 128; ++k) acc += double(p[(h * 128 + i) * 128 + k]) * v[(h * 128 + k) * 64 + j];
+        for (int k = 0; k < 128; ++k)
+          acc += double(p[(h * 128 + i) * 128 + k]) * v[(h * 128 + k) * 64 + j];
         want[(h * 128 + i) * 64 + j] = float(acc);
       }
   auto out = CompileAndRun(text, {{"p", p}, {"v", v}});
@@ -403,9 +408,9 @@ TEST_P(ConvTest, MatchesReference) {
     wo = (c.w + pl + pr - ekw) / c.sw + 1;
   }
   const int64_t cig = c.c / c.group, cog = c.co / c.group;
-  std::string attrs = absl::StrCat("group=", c.group, ", kernel_shape=[", c.kh, ",", c.kw,
-                                   "], strides=[", c.sh, ",", c.sw, "], dilations=[", c.dh, ",",
-                                   c.dw, "]");
+  std::string attrs =
+      absl::StrCat("group=", c.group, ", kernel_shape=[", c.kh, ",", c.kw, "], strides=[", c.sh,
+                   ",", c.sw, "], dilations=[", c.dh, ",", c.dw, "]");
   if (c.auto_pad.empty()) {
     absl::StrAppend(&attrs, ", pads=[", Dims(c.pads), "]");
   } else {
@@ -469,12 +474,12 @@ TEST(Conv, FewChannelsFoldKernelColumnsIntoTheContraction) {
     Tensor x = Random(k.c * k.h * k.w, 65), w = Random(k.co * k.c * k.kh * k.kw, 66);
     Tensor b = Random(k.co, 67);
     const std::string text = absl::StrCat(
-        "graph g(%x: f32[1,", k.c, ",", k.h, ",", k.w, "]) -> (%y) {\n  %w: f32[", k.co, ",",
-        k.c, ",", k.kh, ",", k.kw, "] = constant [", absl::StrJoin(w, ", "), "]\n  %b: f32[",
-        k.co, "] = constant [", absl::StrJoin(b, ", "), "]\n  %v: f32[1,", k.co, ",", ho, ",",
-        wo, "] = Conv(%x, %w, %b) {kernel_shape=[", k.kh, ",", k.kw, "], strides=[", k.sh, ",",
-        k.sw, "], dilations=[", k.dh, ",", k.dw, "], pads=[", k.pt, ",", k.pl, ",", k.pb, ",",
-        k.pr, "]}\n  %y: f32[1,", k.co, ",", ho, ",", wo, "] = Relu(%v)\n}\n");
+        "graph g(%x: f32[1,", k.c, ",", k.h, ",", k.w, "]) -> (%y) {\n  %w: f32[", k.co, ",", k.c,
+        ",", k.kh, ",", k.kw, "] = constant [", absl::StrJoin(w, ", "), "]\n  %b: f32[", k.co,
+        "] = constant [", absl::StrJoin(b, ", "), "]\n  %v: f32[1,", k.co, ",", ho, ",", wo,
+        "] = Conv(%x, %w, %b) {kernel_shape=[", k.kh, ",", k.kw, "], strides=[", k.sh, ",", k.sw,
+        "], dilations=[", k.dh, ",", k.dw, "], pads=[", k.pt, ",", k.pl, ",", k.pb, ",", k.pr,
+        "]}\n  %y: f32[1,", k.co, ",", ho, ",", wo, "] = Relu(%v)\n}\n");
     Tensor want(k.co * ho * wo);
     for (int64_t o = 0; o < k.co; ++o)
       for (int64_t i = 0; i < ho; ++i)
@@ -485,7 +490,8 @@ TEST(Conv, FewChannelsFoldKernelColumnsIntoTheContraction) {
               for (int64_t q = 0; q < k.kw; ++q) {
                 const int64_t ih = i * k.sh + r * k.dh - k.pt, iw = j * k.sw + q * k.dw - k.pl;
                 if (ih < 0 || ih >= k.h || iw < 0 || iw >= k.w) continue;
-                acc += double(x[(ci * k.h + ih) * k.w + iw]) * w[((o * k.c + ci) * k.kh + r) * k.kw + q];
+                acc += double(x[(ci * k.h + ih) * k.w + iw]) *
+                       w[((o * k.c + ci) * k.kh + r) * k.kw + q];
               }
           want[(o * ho + i) * wo + j] = std::max(0.0f, float(acc));
         }
@@ -505,9 +511,9 @@ TEST(Conv, ConstantWeightsForSeveralOutputTilesArriveTogether) {
     for (float& v : wt) v *= 0.1f;
     const std::string text = absl::StrCat(
         "graph g(%x: f32[1,", c, ",", h, ",", w, "]) -> (%y) {\n  %w: f32[", co, ",", c, ",",
-        kernel, ",", kernel, "] = constant [", absl::StrJoin(wt, ", "), "]\n  %y: f32[1,", co,
-        ",", h, ",", w, "] = Conv(%x, %w) {kernel_shape=[", kernel, ",", kernel, "], pads=[", pad,
-        ",", pad, ",", pad, ",", pad, "]}\n}\n");
+        kernel, ",", kernel, "] = constant [", absl::StrJoin(wt, ", "), "]\n  %y: f32[1,", co, ",",
+        h, ",", w, "] = Conv(%x, %w) {kernel_shape=[", kernel, ",", kernel, "], pads=[", pad, ",",
+        pad, ",", pad, ",", pad, "]}\n}\n");
     Tensor want(co * h * w);
     for (int64_t o = 0; o < co; ++o)
       for (int64_t i = 0; i < h; ++i)
@@ -585,9 +591,9 @@ TEST(Elementwise, ConstantScalarsBecomeImmediates) {
 TEST(Elementwise, LargeTensorsTileAcrossPartitionsWithRemainder) {
   // 128 * 2048 + 1000 elements: full tiles plus a partial row.
   const int64_t n = 128 * 2048 + 1000;
-  const std::string text = absl::StrCat("graph g(%x: f32[", n, "], %w: f32[", n,
-                                        "]) -> (%y) {\n  %a: f32[", n,
-                                        "] = Exp(%x)\n  %y: f32[", n, "] = Add(%a, %w)\n}\n");
+  const std::string text =
+      absl::StrCat("graph g(%x: f32[", n, "], %w: f32[", n, "]) -> (%y) {\n  %a: f32[", n,
+                   "] = Exp(%x)\n  %y: f32[", n, "] = Add(%a, %w)\n}\n");
   Tensor x = Random(n, 11), w = Random(n, 12), want(n);
   for (int64_t i = 0; i < n; ++i) want[i] = std::exp(x[i]) + w[i];
   auto out = CompileAndRun(text, {{"x", x}, {"w", w}});
@@ -626,7 +632,8 @@ Tensor PoolReference(const Tensor& x, int64_t n, int64_t c, int64_t h, int64_t w
           for (int64_t q = 0; q < k; ++q) {
             const int64_t ih = i * s + r - pads[0], iw = j * s + q - pads[1];
             const bool inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
-            const bool in_pad = ih >= -pads[0] && ih < h + pads[2] && iw >= -pads[1] && iw < w + pads[3];
+            const bool in_pad =
+                ih >= -pads[0] && ih < h + pads[2] && iw >= -pads[1] && iw < w + pads[3];
             if (inside) {
               const float v = x[(b * h + ih) * w + iw];
               acc = is_max ? std::max(acc, v) : acc + v;
@@ -664,7 +671,8 @@ TEST(Pool, MaxPoolOfUint8AndInt8IsExact) {
 )";
   Tensor x(130 * 25), z(2 * 16);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37 + 11) % 256);
-  for (size_t i = 0; i < z.size(); ++i) z[i] = static_cast<float>(static_cast<int>((i * 53) % 256) - 128);
+  for (size_t i = 0; i < z.size(); ++i)
+    z[i] = static_cast<float>(static_cast<int>((i * 53) % 256) - 128);
   auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
   EXPECT_EQ(out["m"], PoolReference(x, 1, 130, 5, 5, 3, 3, 3, 2, {1, 1, 1, 1}, true, false));
   EXPECT_EQ(out["n"], PoolReference(z, 1, 2, 4, 4, 4, 4, 3, 1, {1, 1, 1, 1}, true, false));
@@ -679,9 +687,8 @@ struct Pool2d {
 
 // Max (with the flat index of the first maximum) or average pooling over
 // [planes, h, w] with ONNX semantics: ho = (h + pads - ((k - 1) d + 1)) / s + 1.
-Tensor DilatedPoolReference(const Tensor& x, int64_t planes, int64_t h, int64_t w,
-                            const Pool2d& p, bool is_max, bool include_pad,
-                            Tensor* argmax = nullptr) {
+Tensor DilatedPoolReference(const Tensor& x, int64_t planes, int64_t h, int64_t w, const Pool2d& p,
+                            bool is_max, bool include_pad, Tensor* argmax = nullptr) {
   const int64_t ho = (h + p.pads[0] + p.pads[2] - ((p.kh - 1) * p.dh + 1)) / p.sh + 1;
   const int64_t wo = (w + p.pads[1] + p.pads[3] - ((p.kw - 1) * p.dw + 1)) / p.sw + 1;
   Tensor y;
@@ -718,16 +725,16 @@ TEST(Pool, RowsWiderThanATileArePooledInColumnTiles) {
 )";
   const Tensor x = Random(2 * 12 * 5000, 83);
   auto out = CompileAndRun(text, {{"x", x}});
-  EXPECT_EQ(out["m"], DilatedPoolReference(x, 2, 12, 5000, {3, 5, 1, 2, 2, 3, {1, 2, 1, 2}}, true,
-                                           false));
+  EXPECT_EQ(out["m"],
+            DilatedPoolReference(x, 2, 12, 5000, {3, 5, 1, 2, 2, 3, {1, 2, 1, 2}}, true, false));
   // The average pool has no dilation: ho = 12, wo = 2500 with these pads.
   const std::string avg = R"(graph g(%x: f32[1,2,12,5000]) -> (%a) {
   %a: f32[1,2,12,2500] = AveragePool(%x) {kernel_shape=[3,5], strides=[1,2], pads=[1,2,1,2], count_include_pad=1}
 }
 )";
   auto out_avg = CompileAndRun(avg, {{"x", x}});
-  ExpectClose(out_avg["a"], DilatedPoolReference(x, 2, 12, 5000, {3, 5, 1, 2, 1, 1, {1, 2, 1, 2}},
-                                                 false, true));
+  ExpectClose(out_avg["a"],
+              DilatedPoolReference(x, 2, 12, 5000, {3, 5, 1, 2, 1, 1, {1, 2, 1, 2}}, false, true));
 }
 
 TEST(Pool, WindowsTallerThanATileAreTakenInKernelRowGroups) {
@@ -756,10 +763,10 @@ TEST(Pool, MaxPoolReadsOnlyTheCellsItsWindowsTouch) {
 )";
   const Tensor x = Random(3 * 40 * 50, 85), z = Random(2 * 9000, 86);
   auto out = CompileAndRun(text, {{"x", x}, {"z", z}});
-  EXPECT_EQ(out["m"], DilatedPoolReference(x, 3, 40, 50, {3, 4, 2, 4, 4, 2, {3, 1, 2, 5}}, true,
-                                           false));
-  EXPECT_EQ(out["n"], DilatedPoolReference(z, 2, 1, 9000, {1, 20, 1, 10, 1, 6, {0, 5, 0, 5}}, true,
-                                           false));
+  EXPECT_EQ(out["m"],
+            DilatedPoolReference(x, 3, 40, 50, {3, 4, 2, 4, 4, 2, {3, 1, 2, 5}}, true, false));
+  EXPECT_EQ(out["n"],
+            DilatedPoolReference(z, 2, 1, 9000, {1, 20, 1, 10, 1, 6, {0, 5, 0, 5}}, true, false));
 }
 
 TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
@@ -802,7 +809,8 @@ TEST(Pool, MaxPoolIndicesRowAndColumnMajor) {
 // twice; and an output_shape larger than the default, where an index keeps
 // its coordinates (as in the ONNX test data).
 TEST(Pool, MaxUnpoolOfMaxPoolIndices) {
-  const std::string text = R"(graph g(%x: f32[2,130,4,6], %s: f32[1,1,4,4], %v: f32[1,1,2,2], %j: i64[1,1,2,2]) -> (%u, %uo, %ul) {
+  const std::string text =
+      R"(graph g(%x: f32[2,130,4,6], %s: f32[1,1,4,4], %v: f32[1,1,2,2], %j: i64[1,1,2,2]) -> (%u, %uo, %ul) {
   %m: f32[2,130,2,3], %i: i64[2,130,2,3] = MaxPool(%x) {kernel_shape=[2,2], strides=[2,2]}
   %u: f32[2,130,4,6] = MaxUnpool(%m, %i) {kernel_shape=[2,2], strides=[2,2]}
   %mo: f32[1,1,2,2], %io: i64[1,1,2,2] = MaxPool(%s) {kernel_shape=[3,3], strides=[1,1]}
@@ -878,7 +886,8 @@ Tensor RoiAlignRef(const Tensor& x, int c, int h, int w, const Tensor& rois, con
 }
 
 TEST(Resize, RoiAlignAverageWithRunTimeBoxesAndBatchIndices) {
-  const std::string text = R"(graph g(%x: f32[2,3,6,7], %rois: f32[4,4], %b: i64[4]) -> (%half, %output_half) {
+  const std::string text =
+      R"(graph g(%x: f32[2,3,6,7], %rois: f32[4,4], %b: i64[4]) -> (%half, %output_half) {
   %half: f32[4,3,3,2] = RoiAlign(%x, %rois, %b) {coordinate_transformation_mode="half_pixel", output_height=3, output_width=2, sampling_ratio=2, spatial_scale=0.5}
   %output_half: f32[4,3,3,2] = RoiAlign(%x, %rois, %b) {coordinate_transformation_mode="output_half_pixel", output_height=3, output_width=2, sampling_ratio=3, spatial_scale=0.5}
 }
@@ -893,7 +902,8 @@ TEST(Resize, RoiAlignAverageWithRunTimeBoxesAndBatchIndices) {
 }
 
 TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
-  const std::string text = R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
+  const std::string text =
+      R"(graph g(%x: f32[2,3,4,5], %v: f32[3,1]) -> (%t, %s, %c, %p0, %p1, %pad, %e) {
   %starts: i64[2] = constant [3, 1]
   %ends: i64[2] = constant [-100, 5]
   %axes: i64[2] = constant [2, 3]
@@ -950,9 +960,9 @@ TEST(DataMovement, TransposeSliceConcatSplitPadExpand) {
 // with more than 128 sequence positions (two partition chunks) and a batch.
 TEST(DataMovement, HeadSwapTransposeStagedThroughSbuf) {
   const int b = 2, s_len = 130, h = 3, d = 8;
-  const std::string text = absl::StrCat(
-      "graph g(%x: f32[", b, ",", s_len, ",", h, ",", d, "]) -> (%y) {\n  %y: f32[", b, ",", h,
-      ",", s_len, ",", d, "] = Transpose(%x) {perm=[0,2,1,3]}\n}\n");
+  const std::string text =
+      absl::StrCat("graph g(%x: f32[", b, ",", s_len, ",", h, ",", d, "]) -> (%y) {\n  %y: f32[", b,
+                   ",", h, ",", s_len, ",", d, "] = Transpose(%x) {perm=[0,2,1,3]}\n}\n");
   Tensor x = Random(b * s_len * h * d, 77), y(x.size());
   for (int i = 0; i < b; ++i)
     for (int j = 0; j < s_len; ++j)
@@ -969,11 +979,11 @@ TEST(DataMovement, HeadSwapTransposeStagedThroughSbuf) {
 // transposes), with more than 128 positions.
 TEST(DataMovement, HeadMergeAndKeyTransposeStagedThroughSbuf) {
   const int b = 2, s_len = 130, h = 3, d = 50;  // h*d = 150: two column blocks
-  const std::string text = absl::StrCat(
-      "graph g(%x: f32[", b, ",", h, ",", s_len, ",", d, "], %k: f32[", b, ",", s_len, ",", h,
-      ",", d, "]) -> (%y, %kt) {\n  %y: f32[", b, ",", s_len, ",", h, ",", d,
-      "] = Transpose(%x) {perm=[0,2,1,3]}\n  %kt: f32[", b, ",", h, ",", d, ",", s_len,
-      "] = Transpose(%k) {perm=[0,2,3,1]}\n}\n");
+  const std::string text =
+      absl::StrCat("graph g(%x: f32[", b, ",", h, ",", s_len, ",", d, "], %k: f32[", b, ",", s_len,
+                   ",", h, ",", d, "]) -> (%y, %kt) {\n  %y: f32[", b, ",", s_len, ",", h, ",", d,
+                   "] = Transpose(%x) {perm=[0,2,1,3]}\n  %kt: f32[", b, ",", h, ",", d, ",", s_len,
+                   "] = Transpose(%k) {perm=[0,2,3,1]}\n}\n");
   Tensor x = Random(b * s_len * h * d, 78), k = Random(b * s_len * h * d, 79);
   Tensor y(x.size()), kt(k.size());
   for (int i = 0; i < b; ++i)
@@ -1073,7 +1083,8 @@ TEST(RowOps, SoftmaxWithInputScale) {
 TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
   // Softmax over the last axis (rows on partitions, 130 rows cross 128) and
   // over a middle axis (strided rows); reductions over a trailing block.
-  const std::string text = R"(graph g(%x: f32[2,65,7], %z: f32[2,3,4,5]) -> (%s, %l, %m, %sum, %mean, %max, %l2) {
+  const std::string text =
+      R"(graph g(%x: f32[2,65,7], %z: f32[2,3,4,5]) -> (%s, %l, %m, %sum, %mean, %max, %l2) {
   %axes: i64[2] = constant [2, 3]
   %s: f32[2,65,7] = Softmax(%x) {axis=-1}
   %l: f32[2,65,7] = LogSoftmax(%x) {axis=1}
@@ -1091,7 +1102,8 @@ TEST(RowOps, SoftmaxLogSoftmaxAndReductions) {
       double mx = -1e30, sum = 0;
       for (int c = 0; c < 7; ++c) mx = std::max<double>(mx, x[(a * 65 + b) * 7 + c]);
       for (int c = 0; c < 7; ++c) sum += std::exp(x[(a * 65 + b) * 7 + c] - mx);
-      for (int c = 0; c < 7; ++c) s[(a * 65 + b) * 7 + c] = std::exp(x[(a * 65 + b) * 7 + c] - mx) / sum;
+      for (int c = 0; c < 7; ++c)
+        s[(a * 65 + b) * 7 + c] = std::exp(x[(a * 65 + b) * 7 + c] - mx) / sum;
     }
   for (int a = 0; a < 2; ++a)
     for (int c = 0; c < 7; ++c) {
@@ -1157,7 +1169,8 @@ TEST(RowOps, ReductionsOverNonAdjacentAxes) {
 }
 
 TEST(RowOps, LayerNormAndBatchNorm) {
-  const std::string text = R"(graph g(%x: f32[3,50,40], %g: f32[40], %b: f32[40], %c: f32[2,3,4,4]) -> (%y, %n) {
+  const std::string text =
+      R"(graph g(%x: f32[3,50,40], %g: f32[40], %b: f32[40], %c: f32[2,3,4,4]) -> (%y, %n) {
   %s: f32[3] = constant [1.5, -0.5, 2.0]
   %o: f32[3] = constant [0.1, 0.2, -0.3]
   %mu: f32[3] = constant [0.05, -0.1, 0.2]
@@ -1193,7 +1206,8 @@ TEST(RowOps, LayerNormAndBatchNorm) {
 // per-channel affine is computed on chip (ONNX: y = (x - mean) /
 // sqrt(var + epsilon) * scale + B), here over more than 128 channels.
 TEST(RowOps, BatchNormWithRunTimeStatistics) {
-  const std::string text = R"(graph g(%x: f32[2,130,3,5], %s: f32[130], %b: f32[130], %m: f32[130], %v: f32[130]) -> (%y) {
+  const std::string text =
+      R"(graph g(%x: f32[2,130,3,5], %s: f32[130], %b: f32[130], %m: f32[130], %v: f32[130]) -> (%y) {
   %y: f32[2,130,3,5] = BatchNormalization(%x, %s, %b, %m, %v) {epsilon=0.01}
 }
 )";
@@ -1345,7 +1359,8 @@ TEST(RowOps, TopKLargestAndSmallestWithTies) {
 }
 
 TEST(Gather, EmbeddingRowsAndInnerAxis) {
-  const std::string text = R"(graph g(%table: f32[300,24], %ids: i64[2,70], %d: f32[3,5,4]) -> (%e, %h) {
+  const std::string text =
+      R"(graph g(%table: f32[300,24], %ids: i64[2,70], %d: f32[3,5,4]) -> (%e, %h) {
   %k: i64[2] = constant [-1, 2]
   %e: f32[2,70,24] = Gather(%table, %ids)
   %h: f32[3,2,4] = Gather(%d, %k) {axis=1}
@@ -1537,8 +1552,8 @@ TEST(Scatter, MulReductionMultipliesInUpdateOrder) {
     if (row < 0) row += 140;
     for (int c = 0; c < 6; ++c) nm[row * 6 + c] *= un[k * 6 + c];
   }
-  auto out = CompileAndRun(
-      text, {{"d", d}, {"ia", ia}, {"ue", ue}, {"r", r}, {"ina", ina}, {"un", un}});
+  auto out =
+      CompileAndRun(text, {{"d", d}, {"ia", ia}, {"ue", ue}, {"r", r}, {"ina", ina}, {"un", un}});
   EXPECT_EQ(out["em"], em);
   EXPECT_EQ(out["nm"], nm);
 }
@@ -1647,7 +1662,8 @@ TEST(Gather, OneHotIntegerValues) {
 }
 
 TEST(Elementwise, UnaryFunctionsComparisonsAndWhere) {
-  const std::string text = R"(graph g(%x: f32[3,50], %y: f32[50]) -> (%erf, %sqrt, %gelu, %clip, %leaky, %hs, %neg, %pow, %gt, %w) {
+  const std::string text =
+      R"(graph g(%x: f32[3,50], %y: f32[50]) -> (%erf, %sqrt, %gelu, %clip, %leaky, %hs, %neg, %pow, %gt, %w) {
   %lo: f32[1] = constant [-0.25]
   %hi: f32[1] = constant [0.5]
   %erf: f32[3,50] = Erf(%x)
@@ -1842,7 +1858,8 @@ Tensor DftReference(const Tensor& x, int64_t outer, int64_t len, int64_t inner, 
 
 TEST(Spectral, DftRealComplexInverseOnesidedAndDftLength) {
   // 200 samples and bins: two contraction tiles and two output tiles.
-  const std::string text = R"(graph g(%r: f32[2,200,3,1], %c: f32[3,12,2], %p: f32[2,10,1]) -> (%fr, %ic, %pad, %cut) {
+  const std::string text =
+      R"(graph g(%r: f32[2,200,3,1], %c: f32[3,12,2], %p: f32[2,10,1]) -> (%fr, %ic, %pad, %cut) {
   %n16: i64[] = constant [16]
   %n6: i32[] = constant [6]
   %fr: f32[2,200,3,2] = DFT(%r) {axis=1}
@@ -1964,7 +1981,8 @@ TEST(Spectral, MelWeightMatrixTrianglesFromTheSpec) {
 // statistics are input * momentum + current * (1 - momentum). 130 channels:
 // two partition blocks.
 TEST(RowOps, BatchNormTrainingModeStatisticsAndRunningOutputs) {
-  const std::string text = R"(graph g(%x: f32[3,130,2,5], %s: f32[130], %b: f32[130], %m: f32[130], %v: f32[130]) -> (%y, %rm, %rv) {
+  const std::string text =
+      R"(graph g(%x: f32[3,130,2,5], %s: f32[130], %b: f32[130], %m: f32[130], %v: f32[130]) -> (%y, %rm, %rv) {
   %y: f32[3,130,2,5], %rm: f32[130], %rv: f32[130] = BatchNormalization(%x, %s, %b, %m, %v) {epsilon=0.01, momentum=0.8, training_mode=1}
 }
 )";
@@ -2034,8 +2052,10 @@ Tensor GridSampleReference(const GridSampleRef& r, const Tensor& x, const Tensor
   for (int64_t b = 0; b < n; ++b)
     for (int64_t q = 0; q < ho * wo; ++q) {
       const float gx = grid[(b * ho * wo + q) * 2], gy = grid[(b * ho * wo + q) * 2 + 1];
-      float px = r.align ? gx * ((w - 1) / 2.0f) + (w - 1) / 2.0f : gx * (w / 2.0f) + (w - 1) / 2.0f;
-      float py = r.align ? gy * ((h - 1) / 2.0f) + (h - 1) / 2.0f : gy * (h / 2.0f) + (h - 1) / 2.0f;
+      float px =
+          r.align ? gx * ((w - 1) / 2.0f) + (w - 1) / 2.0f : gx * (w / 2.0f) + (w - 1) / 2.0f;
+      float py =
+          r.align ? gy * ((h - 1) / 2.0f) + (h - 1) / 2.0f : gy * (h / 2.0f) + (h - 1) / 2.0f;
       std::vector<std::tuple<float, float, double>> taps;  // (row, column, weight)
       if (r.mode == "bicubic") {
         const float x0 = std::floor(px), y0 = std::floor(py);
@@ -2082,9 +2102,9 @@ TEST(GridSample, EveryModePaddingAndAlignment) {
       for (bool align : {false, true}) {
         const std::string name = absl::StrCat("y_", mode, "_", padding, align ? "_ac" : "");
         cases.push_back({name, {mode, padding, align}});
-        body += absl::StrCat("  %", name, ": f32[2,3,9,15] = GridSample(%x, %grid) {mode=\"", mode,
-                             "\", padding_mode=\"", padding, "\", align_corners=", int(align),
-                             "}\n");
+        body +=
+            absl::StrCat("  %", name, ": f32[2,3,9,15] = GridSample(%x, %grid) {mode=\"", mode,
+                         "\", padding_mode=\"", padding, "\", align_corners=", int(align), "}\n");
       }
   std::vector<std::string> names;
   for (const auto& cs : cases) names.push_back("%" + cs.first);
@@ -2143,7 +2163,8 @@ TEST(Elementwise, PowBeforeOpset7TakesTheLegacyBroadcast) {
   // Pow-1: without `broadcast` the shapes are equal; broadcast=1 with an
   // axis lines the exponent up with the base from that axis; without an
   // axis the exponent is a suffix of the base's shape.
-  const std::string text = R"(graph g(%a: f32[2,3,4], %b: f32[2,3,4], %c: f32[3], %d: f32[4]) -> (%same, %axis, %suffix) {
+  const std::string text =
+      R"(graph g(%a: f32[2,3,4], %b: f32[2,3,4], %c: f32[3], %d: f32[4]) -> (%same, %axis, %suffix) {
   %same: f32[2,3,4] = Pow(%a, %b)
   %axis: f32[2,3,4] = Pow(%a, %c) {axis=1, broadcast=1}
   %suffix: f32[2,3,4] = Pow(%a, %d) {broadcast=1}
@@ -2176,7 +2197,8 @@ TEST(Layout, InferenceDropoutPassesDataAndAnAllTrueMask) {
 }
 
 TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
-  const std::string text = R"(graph g(%a: bf16[5,200], %b: bf16[200,130], %x: bf16[1,3,6,6], %w: bf16[4,3,3,3]) -> (%y, %c) {
+  const std::string text =
+      R"(graph g(%a: bf16[5,200], %b: bf16[200,130], %x: bf16[1,3,6,6], %w: bf16[4,3,3,3]) -> (%y, %c) {
   %y: f32[5,130] = MatMul(%a, %b)
   %c: f32[1,4,4,4] = Conv(%x, %w)
 }
@@ -2197,7 +2219,8 @@ TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
         double acc = 0;
         for (int ci = 0; ci < 3; ++ci)
           for (int r = 0; r < 3; ++r)
-            for (int q = 0; q < 3; ++q) acc += double(x[(ci * 6 + i + r) * 6 + j + q]) * w[((o * 3 + ci) * 3 + r) * 3 + q];
+            for (int q = 0; q < 3; ++q)
+              acc += double(x[(ci * 6 + i + r) * 6 + j + q]) * w[((o * 3 + ci) * 3 + r) * 3 + q];
         c[(o * 4 + i) * 4 + j] = float(acc);
       }
   auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"x", x}, {"w", w}});
@@ -2210,9 +2233,9 @@ TEST(AutoCast, Bf16MatmulAndConvOperandsAccumulateInFp32) {
 // own PSUM banks; a third, partial chunk, a bias and a fused Relu too.
 TEST(AutoCast, Bf16WeightsForTwoColumnChunksArriveInOneTransfer) {
   const int m = 40, k = 150, n = 1100;
-  const std::string text = absl::StrCat(
-      "graph g(%a: bf16[", m, ",", k, "], %b: bf16[", k, ",", n, "], %c: f32[", n,
-      "]) -> (%y) {\n  %y: f32[", m, ",", n, "] = Gemm(%a, %b, %c) {fused_activation=\"Relu\"}\n}\n");
+  const std::string text = absl::StrCat("graph g(%a: bf16[", m, ",", k, "], %b: bf16[", k, ",", n,
+                                        "], %c: f32[", n, "]) -> (%y) {\n  %y: f32[", m, ",", n,
+                                        "] = Gemm(%a, %b, %c) {fused_activation=\"Relu\"}\n}\n");
   Tensor a = Random(m * k, 62), b = Random(k * n, 63), c = Random(n, 64), y(m * n);
   for (Tensor* t : {&a, &b})
     for (float& v : *t) v = RoundBf16(v);
@@ -2237,7 +2260,8 @@ TEST(AutoCast, CastFeedingAMatmulIsFoldedIntoItsLoads) {
   for (int i = 0; i < 40; ++i)
     for (int j = 0; j < 50; ++j) {
       double acc = 0;
-      for (int k = 0; k < 70; ++k) acc += double(RoundBf16(a[i * 70 + k])) * RoundBf16(b[k * 50 + j]);
+      for (int k = 0; k < 70; ++k)
+        acc += double(RoundBf16(a[i * 70 + k])) * RoundBf16(b[k * 50 + j]);
       y[i * 50 + j] = float(acc);
     }
   auto out = CompileAndRun(text, {{"a", a}, {"b", b}});
@@ -2245,7 +2269,8 @@ TEST(AutoCast, CastFeedingAMatmulIsFoldedIntoItsLoads) {
 }
 
 TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
-  const std::string text = R"(graph g(%x: f32[1,3,5,5], %w: f32[4,3,3,3], %a: f32[40,30], %b: f32[30,40]) -> (%c, %m) {
+  const std::string text =
+      R"(graph g(%x: f32[1,3,5,5], %w: f32[4,3,3,3], %a: f32[40,30], %b: f32[30,40]) -> (%c, %m) {
   %zero: f32[] = constant [0.0]
   %cap: f32[] = constant [0.5]
   %v: f32[1,4,3,3] = Conv(%x, %w)
@@ -2263,7 +2288,8 @@ TEST(Fusion, ReluSixStyleClipFusesIntoConvAndMatMul) {
         double acc = 0;
         for (int ci = 0; ci < 3; ++ci)
           for (int r = 0; r < 3; ++r)
-            for (int q = 0; q < 3; ++q) acc += double(x[(ci * 5 + i + r) * 5 + j + q]) * w[((o * 3 + ci) * 3 + r) * 3 + q];
+            for (int q = 0; q < 3; ++q)
+              acc += double(x[(ci * 5 + i + r) * 5 + j + q]) * w[((o * 3 + ci) * 3 + r) * 3 + q];
         c[(o * 3 + i) * 3 + j] = clip(acc);
       }
   for (int i = 0; i < 40; ++i)
@@ -2358,7 +2384,8 @@ TEST(Capacity, IntermediatesLargerThanSbufAreSpilled) {
 // Integer element-wise ops run in fp32 on the engines and give the integer
 // results: C-style truncating Div, both remainders, Max, comparisons; i8 Min.
 TEST(Lowering, IntegerArithmeticIsExact) {
-  const std::string text = R"(graph g(%a: i64[8], %b: i64[8], %c: i8[8], %d: i8[8]) -> (%add, %div, %fmod, %mod, %max, %lt, %min) {
+  const std::string text =
+      R"(graph g(%a: i64[8], %b: i64[8], %c: i8[8], %d: i8[8]) -> (%add, %div, %fmod, %mod, %max, %lt, %min) {
   %add: i64[8] = Add(%a, %b)
   %div: i64[8] = Div(%a, %b)
   %fmod: i64[8] = Mod(%a, %b) {fmod = 1}
@@ -2386,7 +2413,8 @@ TEST(Lowering, IntegerArithmeticIsExact) {
 // Pow with a base and an exponent of different types: the result has the
 // base's type (ONNX: Pow's T and T1; an integer result is truncated).
 TEST(Lowering, IntegerClipAndMixedTypePow) {
-  const std::string text = R"(graph g(%x: i8[6], %lo: i8[], %b: i32[6], %e: f32[6], %f: f32[6], %n: i64[6]) -> (%c, %k, %p, %q) {
+  const std::string text =
+      R"(graph g(%x: i8[6], %lo: i8[], %b: i32[6], %e: f32[6], %f: f32[6], %n: i64[6]) -> (%c, %k, %p, %q) {
   %hi: i8[] = constant [5]
   %c: i8[6] = Clip(%x, %lo)
   %k: i8[6] = Clip(%x, %lo, %hi)
@@ -2427,7 +2455,8 @@ double LeibnizDet(const float* m, int n) {
 }
 
 TEST(LinearAlgebra, DetOfSmallMatrices) {
-  const std::string text = R"(graph g(%a: f32[1,1], %b: f32[2,2], %c: f32[130,3,3]) -> (%da, %db, %dc) {
+  const std::string text =
+      R"(graph g(%a: f32[1,1], %b: f32[2,2], %c: f32[130,3,3]) -> (%da, %db, %dc) {
   %da: f32[] = Det(%a)
   %db: f32[] = Det(%b)
   %dc: f32[130] = Det(%c)
@@ -2454,7 +2483,8 @@ TEST(LinearAlgebra, DetOfSmallMatrices) {
 // int16/uint16/uint32/uint64 element-wise ops run in fp32 like the other
 // integers. Mod of int16 takes the divisor's sign (ONNX Mod, fmod=0).
 TEST(Lowering, SixteenAndUnsignedIntegerArithmetic) {
-  const std::string text = R"(graph g(%a: i16[6], %b: i16[6], %c: u16[6], %d: u16[6], %e: u32[6], %f: u32[6], %g: u64[6], %h: u64[6]) -> (%mod, %max, %min, %umod, %sub) {
+  const std::string text =
+      R"(graph g(%a: i16[6], %b: i16[6], %c: u16[6], %d: u16[6], %e: u32[6], %f: u32[6], %g: u64[6], %h: u64[6]) -> (%mod, %max, %min, %umod, %sub) {
   %mod: i16[6] = Mod(%a, %b)
   %max: u16[6] = Max(%c, %d)
   %min: u32[6] = Min(%e, %f)
@@ -2462,14 +2492,15 @@ TEST(Lowering, SixteenAndUnsignedIntegerArithmetic) {
   %sub: u32[6] = Sub(%e, %f)
 }
 )";
-  auto out = CompileAndRun(text, {{"a", {-4, 7, 5, -9, 32767, -32768}},
-                                  {"b", {3, -3, 2, 4, 10, 7}},
-                                  {"c", {0, 65535, 7, 300, 1, 2}},
-                                  {"d", {65535, 0, 8, 299, 1, 3}},
-                                  {"e", {4000000, 1, 10, 0, 16777215, 9}},
-                                  {"f", {3999999, 2, 10, 1, 0, 3}},
-                                  {"g", {1000000, 17, 0, 5, 16777215, 9}},
-                                  {"h", {7, 5, 3, 5, 2, 10}}},
+  auto out = CompileAndRun(text,
+                           {{"a", {-4, 7, 5, -9, 32767, -32768}},
+                            {"b", {3, -3, 2, 4, 10, 7}},
+                            {"c", {0, 65535, 7, 300, 1, 2}},
+                            {"d", {65535, 0, 8, 299, 1, 3}},
+                            {"e", {4000000, 1, 10, 0, 16777215, 9}},
+                            {"f", {3999999, 2, 10, 1, 0, 3}},
+                            {"g", {1000000, 17, 0, 5, 16777215, 9}},
+                            {"h", {7, 5, 3, 5, 2, 10}}},
                            /*fuse=*/false);
   EXPECT_EQ(out["mod"], (Tensor{2, -2, 1, 3, 7, 6}));
   EXPECT_EQ(out["max"], (Tensor{65535, 65535, 8, 300, 1, 3}));
@@ -2482,7 +2513,8 @@ TEST(Lowering, SixteenAndUnsignedIntegerArithmetic) {
 // BitShift from the ONNX text: x << y / x >> y on unsigned integers, a left
 // shift wrapping to the type's width (uint8 200 << 1 = 144).
 TEST(Lowering, BitShiftLeftWrapsAndRightShiftsLogically) {
-  const std::string text = R"(graph g(%x: u8[6], %y: u8[6], %p: u16[4], %q: u16[4], %r: u64[4], %s: u64[4], %t: u32[4], %u: u32[]) -> (%l8, %r8, %r16, %l64, %l32) {
+  const std::string text =
+      R"(graph g(%x: u8[6], %y: u8[6], %p: u16[4], %q: u16[4], %r: u64[4], %s: u64[4], %t: u32[4], %u: u32[]) -> (%l8, %r8, %r16, %l64, %l32) {
   %l8: u8[6] = BitShift(%x, %y) {direction="LEFT"}
   %r8: u8[6] = BitShift(%x, %y) {direction="RIGHT"}
   %r16: u16[4] = BitShift(%p, %q) {direction="RIGHT"}
@@ -2490,14 +2522,15 @@ TEST(Lowering, BitShiftLeftWrapsAndRightShiftsLogically) {
   %l32: u32[4] = BitShift(%t, %u) {direction="LEFT"}
 }
 )";
-  auto out = CompileAndRun(text, {{"x", {16, 4, 1, 200, 255, 3}},
-                                  {"y", {1, 2, 3, 1, 8, 0}},
-                                  {"p", {65535, 1024, 7, 40000}},
-                                  {"q", {15, 3, 3, 16}},
-                                  {"r", {1, 3, 5, 12345}},
-                                  {"s", {40, 1, 64, 20}},
-                                  {"t", {1, 255, 65535, 3}},
-                                  {"u", {24}}},
+  auto out = CompileAndRun(text,
+                           {{"x", {16, 4, 1, 200, 255, 3}},
+                            {"y", {1, 2, 3, 1, 8, 0}},
+                            {"p", {65535, 1024, 7, 40000}},
+                            {"q", {15, 3, 3, 16}},
+                            {"r", {1, 3, 5, 12345}},
+                            {"s", {40, 1, 64, 20}},
+                            {"t", {1, 255, 65535, 3}},
+                            {"u", {24}}},
                            /*fuse=*/false);
   EXPECT_EQ(out["l8"], (Tensor{32, 16, 8, 144, 0, 3}));
   EXPECT_EQ(out["r8"], (Tensor{8, 1, 0, 100, 0, 3}));
@@ -2685,14 +2718,17 @@ TEST(Resize, CropAndResizeExtrapolatesAndUpsampleIsAsymmetricFloor) {
   auto out = CompileAndRun(text, {{"x", x}});
   ResizeRef r;
   r.mode = "linear", r.coordinates = "tf_crop_and_resize", r.extrapolation = 10;
-  ExpectClose(out["crop"], ResizeReference(r, {{1, 1, 1}, {1, 1, 1}, {6, 5, 5.0 / 6, 0.2, 0.9},
-                                               {8, 7, 7.0 / 8, -0.1, 1.2}}, x));
+  ExpectClose(
+      out["crop"],
+      ResizeReference(
+          r, {{1, 1, 1}, {1, 1, 1}, {6, 5, 5.0 / 6, 0.2, 0.9}, {8, 7, 7.0 / 8, -0.1, 1.2}}, x));
   ResizeRef up;
   up.coordinates = "asymmetric", up.nearest = "floor";
   ExpectClose(out["up"], ResizeReference(up, {{1, 1, 1}, {1, 1, 1}, {6, 12, 2}, {8, 24, 3}}, x));
   ResizeRef half;
   half.mode = "linear", half.coordinates = "pytorch_half_pixel";
-  ExpectClose(out["half"], ResizeReference(half, {{1, 1, 1}, {1, 1, 1}, {6, 6, 1}, {8, 3, 3.0 / 8}}, x));
+  ExpectClose(out["half"],
+              ResizeReference(half, {{1, 1, 1}, {1, 1, 1}, {6, 6, 1}, {8, 3, 3.0 / 8}}, x));
 }
 
 TEST(Resize, RunTimeScalesAreReportedUnsupported) {
@@ -2703,7 +2739,8 @@ TEST(Resize, RunTimeScalesAreReportedUnsupported) {
   ASSERT_TRUE(graph.ok());
   auto unsupported = lower::FindUnsupported(**graph);
   ASSERT_EQ(unsupported.size(), 1u);
-  EXPECT_NE(unsupported[0].reason.find("scales 'scales' is computed at run time"), std::string::npos)
+  EXPECT_NE(unsupported[0].reason.find("scales 'scales' is computed at run time"),
+            std::string::npos)
       << unsupported[0].reason;
 }
 
@@ -2713,7 +2750,7 @@ struct ConvTransposeCase {
   std::vector<int64_t> x, w;  // [n, c, (h,) w], [c, co/group, (kh,) kw]
   int64_t group;
   std::vector<int64_t> strides, dilations, begin_pads, out;  // per spatial axis
-  std::string attrs;  // as written on the op
+  std::string attrs;                                         // as written on the op
   bool bias, constant_w;
 };
 
@@ -2737,12 +2774,15 @@ TEST_P(ConvTransposeTest, MatchesReference) {
   std::vector<int64_t> y_shape = {n, co};
   y_shape.insert(y_shape.end(), c.out.begin(), c.out.end());
   Tensor x = Random(n * ci * h * w, 41), wt = Random(ci * cog * kh * kw, 42), b = Random(co, 43);
-  std::string text = absl::StrCat("graph g(%x: f32[", Dims(c.x), "]",
-                                  c.constant_w ? "" : absl::StrCat(", %w: f32[", Dims(c.w), "]"),
-                                  c.bias ? absl::StrCat(", %b: f32[", co, "]") : "", ") -> (%y) {\n");
-  if (c.constant_w) absl::StrAppend(&text, "  %w: f32[", Dims(c.w), "] = constant [", FloatList(wt), "]\n");
-  absl::StrAppend(&text, "  %y: f32[", Dims(y_shape), "] = ConvTranspose(%x, %w", c.bias ? ", %b" : "",
-                  ") {group=", c.group, c.attrs.empty() ? "" : ", ", c.attrs, "}\n}\n");
+  std::string text =
+      absl::StrCat("graph g(%x: f32[", Dims(c.x), "]",
+                   c.constant_w ? "" : absl::StrCat(", %w: f32[", Dims(c.w), "]"),
+                   c.bias ? absl::StrCat(", %b: f32[", co, "]") : "", ") -> (%y) {\n");
+  if (c.constant_w)
+    absl::StrAppend(&text, "  %w: f32[", Dims(c.w), "] = constant [", FloatList(wt), "]\n");
+  absl::StrAppend(&text, "  %y: f32[", Dims(y_shape), "] = ConvTranspose(%x, %w",
+                  c.bias ? ", %b" : "", ") {group=", c.group, c.attrs.empty() ? "" : ", ", c.attrs,
+                  "}\n}\n");
   std::map<std::string, Tensor> in = {{"x", x}};
   if (!c.constant_w) in["w"] = wt;
   if (c.bias) in["b"] = b;
@@ -2761,7 +2801,8 @@ TEST_P(ConvTransposeTest, MatchesReference) {
                 if (oh < 0 || oh >= ho || ow < 0 || ow >= wo) continue;
                 const int64_t out_c = (c_in / cig) * cog + o;
                 want[((bn * co + out_c) * ho + oh) * wo + ow] +=
-                    x[((bn * ci + c_in) * h + i) * w + j] * wt[((c_in * cog + o) * kh + r) * kw + s];
+                    x[((bn * ci + c_in) * h + i) * w + j] *
+                    wt[((c_in * cog + o) * kh + r) * kw + s];
               }
   auto out = CompileAndRun(text, in);
   ExpectClose(out["y"], want);
@@ -2771,25 +2812,81 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvTransposeTest,
     ::testing::Values(
         // strides, asymmetric pads and output_padding (out = s (in - 1) + op + k - pads)
-        ConvTransposeCase{{1, 3, 5, 4}, {3, 2, 3, 3}, 1, {2, 3}, {1, 1}, {1, 0}, {11, 11},
-                          "strides=[2,3], pads=[1,0,2,1], output_padding=[1,2]", true, false},
-        ConvTransposeCase{{1, 3, 5, 4}, {3, 2, 3, 3}, 1, {2, 3}, {1, 1}, {1, 0}, {11, 11},
-                          "strides=[2,3], pads=[1,0,2,1], output_padding=[1,2]", false, true},
+        ConvTransposeCase{{1, 3, 5, 4},
+                          {3, 2, 3, 3},
+                          1,
+                          {2, 3},
+                          {1, 1},
+                          {1, 0},
+                          {11, 11},
+                          "strides=[2,3], pads=[1,0,2,1], output_padding=[1,2]",
+                          true,
+                          false},
+        ConvTransposeCase{{1, 3, 5, 4},
+                          {3, 2, 3, 3},
+                          1,
+                          {2, 3},
+                          {1, 1},
+                          {1, 0},
+                          {11, 11},
+                          "strides=[2,3], pads=[1,0,2,1], output_padding=[1,2]",
+                          false,
+                          true},
         // groups and dilations
-        ConvTransposeCase{{2, 4, 3, 3}, {4, 3, 2, 3}, 2, {1, 1}, {2, 1}, {0, 0}, {5, 5},
-                          "dilations=[2,1]", true, true},
+        ConvTransposeCase{{2, 4, 3, 3},
+                          {4, 3, 2, 3},
+                          2,
+                          {1, 1},
+                          {2, 1},
+                          {0, 0},
+                          {5, 5},
+                          "dilations=[2,1]",
+                          true,
+                          true},
         // 1-D, SAME_LOWER: out = in * stride, total padding 1 at the start
-        ConvTransposeCase{{1, 2, 7}, {2, 3, 4}, 1, {3}, {1}, {1}, {21},
-                          "strides=[3], auto_pad=\"SAME_LOWER\"", true, false},
+        ConvTransposeCase{{1, 2, 7},
+                          {2, 3, 4},
+                          1,
+                          {3},
+                          {1},
+                          {1},
+                          {21},
+                          "strides=[3], auto_pad=\"SAME_LOWER\"",
+                          true,
+                          false},
         // depthwise (one channel per group), cropped by pads
-        ConvTransposeCase{{1, 4, 6, 6}, {4, 1, 3, 3}, 4, {2, 2}, {1, 1}, {1, 1}, {11, 11},
-                          "strides=[2,2], pads=[1,1,1,1]", true, true},
+        ConvTransposeCase{{1, 4, 6, 6},
+                          {4, 1, 3, 3},
+                          4,
+                          {2, 2},
+                          {1, 1},
+                          {1, 1},
+                          {11, 11},
+                          "strides=[2,2], pads=[1,1,1,1]",
+                          true,
+                          true},
         // output_shape larger than the natural output: the extra row is zero
-        ConvTransposeCase{{1, 1, 3, 3}, {1, 2, 3, 3}, 1, {3, 2}, {1, 1}, {0, 0}, {10, 8},
-                          "strides=[3,2], output_shape=[10,8]", false, false},
+        ConvTransposeCase{{1, 1, 3, 3},
+                          {1, 2, 3, 3},
+                          1,
+                          {3, 2},
+                          {1, 1},
+                          {0, 0},
+                          {10, 8},
+                          "strides=[3,2], output_shape=[10,8]",
+                          false,
+                          false},
         // 130 input channels: two partition tiles of the contraction
-        ConvTransposeCase{{1, 130, 3, 3}, {130, 5, 2, 2}, 1, {2, 2}, {1, 1}, {0, 0}, {6, 6},
-                          "strides=[2,2]", true, true}));
+        ConvTransposeCase{{1, 130, 3, 3},
+                          {130, 5, 2, 2},
+                          1,
+                          {2, 2},
+                          {1, 1},
+                          {0, 0},
+                          {6, 6},
+                          "strides=[2,2]",
+                          true,
+                          true}));
 
 // float16 Max/Min/Mod: computed in fp32, rounded back exactly.
 TEST(Lowering, Float16MaxMinMod) {
@@ -2840,7 +2937,8 @@ std::vector<float> RandomInts(int64_t n, int lo, int hi, uint32_t seed) {
 }
 
 TEST(Quantize, PerTensorRoundsHalfToEvenAndSaturates) {
-  const std::string text = R"(graph g(%x: f32[10], %s: f32[], %zp: u8[], %zi: i8[]) -> (%u, %i, %d) {
+  const std::string text =
+      R"(graph g(%x: f32[10], %s: f32[], %zp: u8[], %zi: i8[]) -> (%u, %i, %d) {
   %u: u8[10] = QuantizeLinear(%x, %s, %zp)
   %i: i8[10] = QuantizeLinear(%x, %s, %zi)
   %d: f32[10] = DequantizeLinear(%u, %s, %zp)
@@ -2893,10 +2991,11 @@ TEST(Quantize, DynamicQuantizeLinearFindsTheRange) {
 }
 )";
   Tensor x = Random(n, 5);
-  for (float& v : x) v = v * 3.0f + 1.0f;  // [-2, 4]
+  for (float& v : x) v = v * 3.0f + 1.0f;                        // [-2, 4]
   const Tensor p = {1.0f, 2.1f, 1.3f, 2.5f, 3.34f, 4.0f, 1.5f};  // all positive: min is 0
   auto out = CompileAndRun(text, {{"x", x}, {"p", p}});
-  for (const auto& [in, y, s, z] : {std::tuple{x, "y", "s", "z"}, std::tuple{p, "py", "ps", "pz"}}) {
+  for (const auto& [in, y, s, z] :
+       {std::tuple{x, "y", "s", "z"}, std::tuple{p, "py", "ps", "pz"}}) {
     const float lo = std::min(0.0f, *std::min_element(in.begin(), in.end()));
     const float hi = std::max(0.0f, *std::max_element(in.begin(), in.end()));
     const float scale = (hi - lo) / 255.0f;
@@ -2918,8 +3017,10 @@ Tensor IntegerMatMulRef(const Tensor& a, const Tensor& b, const Tensor& a_zp, co
       for (int64_t j = 0; j < n; ++j) {
         int64_t acc = 0;
         for (int64_t t = 0; t < k; ++t) {
-          const int64_t av = static_cast<int64_t>(a[(bi * m + i) * k + t] - a_zp[a_zp.size() == 1 ? 0 : i]);
-          const int64_t bv = static_cast<int64_t>(b[(bi * k + t) * n + j] - b_zp[b_zp.size() == 1 ? 0 : j]);
+          const int64_t av =
+              static_cast<int64_t>(a[(bi * m + i) * k + t] - a_zp[a_zp.size() == 1 ? 0 : i]);
+          const int64_t bv =
+              static_cast<int64_t>(b[(bi * k + t) * n + j] - b_zp[b_zp.size() == 1 ? 0 : j]);
           acc += av * bv;
         }
         y[(bi * m + i) * n + j] = static_cast<float>(acc);
@@ -2932,7 +3033,8 @@ Tensor IntegerMatMulRef(const Tensor& a, const Tensor& b, const Tensor& a_zp, co
 TEST(Quantize, MatMulIntegerIsExact) {
   // K = 258: the largest K whose worst case stays below 2^24; u8 operands at
   // full range with per-row and per-column zero points, and a batched i8 case.
-  const std::string text = R"(graph g(%a: u8[33,258], %b: u8[258,40], %az: u8[33], %bz: u8[40], %c: i8[3,5,7], %d: i8[3,7,4], %cz: i8[], %dz: i8[1]) -> (%y, %w) {
+  const std::string text =
+      R"(graph g(%a: u8[33,258], %b: u8[258,40], %az: u8[33], %bz: u8[40], %c: i8[3,5,7], %d: i8[3,7,4], %cz: i8[], %dz: i8[1]) -> (%y, %w) {
   %y: i32[33,40] = MatMulInteger(%a, %b, %az, %bz)
   %w: i32[3,5,4] = MatMulInteger(%c, %d, %cz, %dz)
 }
@@ -2942,15 +3044,22 @@ TEST(Quantize, MatMulIntegerIsExact) {
   Tensor az = RandomInts(33, 0, 255, 3), bz = RandomInts(40, 0, 255, 4);
   az[0] = 0.0f, bz[0] = 0.0f;
   const Tensor c = RandomInts(3 * 5 * 7, -128, 127, 5), d = RandomInts(3 * 7 * 4, -128, 127, 6);
-  auto out = CompileAndRun(text, {{"a", a}, {"b", b}, {"az", az}, {"bz", bz}, {"c", c}, {"d", d},
-                                  {"cz", {-7.0f}}, {"dz", {3.0f}}});
+  auto out = CompileAndRun(text, {{"a", a},
+                                  {"b", b},
+                                  {"az", az},
+                                  {"bz", bz},
+                                  {"c", c},
+                                  {"d", d},
+                                  {"cz", {-7.0f}},
+                                  {"dz", {3.0f}}});
   EXPECT_EQ(out["y"], IntegerMatMulRef(a, b, az, bz, 1, 33, 258, 40));
   EXPECT_EQ(out["y"][0], 255.0f * 255.0f * 258.0f);
   EXPECT_EQ(out["w"], IntegerMatMulRef(c, d, {-7.0f}, {3.0f}, 3, 5, 7, 4));
 }
 
 TEST(Quantize, QLinearMatMulRequantizes) {
-  const std::string text = R"(graph g(%a: u8[2,6,20], %as: f32[], %az: u8[], %b: u8[2,20,9], %bs: f32[9], %bz: u8[9], %ys: f32[], %yz: i8[]) -> (%y) {
+  const std::string text =
+      R"(graph g(%a: u8[2,6,20], %as: f32[], %az: u8[], %b: u8[2,20,9], %bs: f32[9], %bz: u8[9], %ys: f32[], %yz: i8[]) -> (%y) {
   %y: i8[2,6,9] = QLinearMatMul(%a, %as, %az, %b, %bs, %bz, %ys, %yz)
 }
 )";
@@ -2958,8 +3067,14 @@ TEST(Quantize, QLinearMatMulRequantizes) {
   const Tensor bz = RandomInts(9, 100, 150, 9);
   Tensor bs(9);
   for (int j = 0; j < 9; ++j) bs[j] = 0.001f * (j + 1);
-  auto out = CompileAndRun(text, {{"a", a}, {"as", {0.02f}}, {"az", {120.0f}}, {"b", b},
-                                  {"bs", bs}, {"bz", bz}, {"ys", {0.5f}}, {"yz", {-5.0f}}});
+  auto out = CompileAndRun(text, {{"a", a},
+                                  {"as", {0.02f}},
+                                  {"az", {120.0f}},
+                                  {"b", b},
+                                  {"bs", bs},
+                                  {"bz", bz},
+                                  {"ys", {0.5f}},
+                                  {"yz", {-5.0f}}});
   const Tensor acc = IntegerMatMulRef(a, b, {120.0f}, bz, 2, 6, 20, 9);
   Tensor want(acc.size());
   for (size_t e = 0; e < acc.size(); ++e) {
@@ -2971,9 +3086,8 @@ TEST(Quantize, QLinearMatMulRequantizes) {
 
 // A direct convolution of integers (zero points subtracted, zero padding)
 // per the ONNX spec; [n, co, ho, wo].
-Tensor IntegerConvRef(const Tensor& x, const Tensor& w, float x_zp, const Tensor& w_zp,
-                      int64_t c, int64_t h, int64_t wd, int64_t co, int64_t k, int64_t pad,
-                      int64_t stride) {
+Tensor IntegerConvRef(const Tensor& x, const Tensor& w, float x_zp, const Tensor& w_zp, int64_t c,
+                      int64_t h, int64_t wd, int64_t co, int64_t k, int64_t pad, int64_t stride) {
   const int64_t ho = (h + 2 * pad - k) / stride + 1, wo = (wd + 2 * pad - k) / stride + 1;
   Tensor y(co * ho * wo);
   for (int64_t o = 0; o < co; ++o) {
@@ -3000,7 +3114,8 @@ Tensor IntegerConvRef(const Tensor& x, const Tensor& w, float x_zp, const Tensor
 }
 
 TEST(Quantize, ConvIntegerAndQLinearConv) {
-  const std::string text = R"(graph g(%x: u8[1,3,9,9], %w: u8[4,3,3,3], %xz: u8[], %wz: u8[4], %xs: f32[], %ws: f32[4], %ys: f32[], %yz: u8[], %bias: i32[4]) -> (%y, %q) {
+  const std::string text =
+      R"(graph g(%x: u8[1,3,9,9], %w: u8[4,3,3,3], %xz: u8[], %wz: u8[4], %xs: f32[], %ws: f32[4], %ys: f32[], %yz: u8[], %bias: i32[4]) -> (%y, %q) {
   %y: i32[1,4,9,9] = ConvInteger(%x, %w, %xz, %wz) {pads=[1,1,1,1]}
   %q: u8[1,4,4,4] = QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %bias) {strides=[2,2]}
 }
@@ -3008,8 +3123,14 @@ TEST(Quantize, ConvIntegerAndQLinearConv) {
   const Tensor x = RandomInts(3 * 81, 0, 255, 10), w = RandomInts(4 * 27, 0, 255, 11);
   const Tensor wz = {0.0f, 128.0f, 255.0f, 17.0f}, ws = {0.001f, 0.002f, 0.0005f, 0.003f};
   const Tensor bias = {1000.0f, -2000.0f, 0.0f, 123456.0f};
-  auto out = CompileAndRun(text, {{"x", x}, {"w", w}, {"xz", {100.0f}}, {"wz", wz},
-                                  {"xs", {0.05f}}, {"ws", ws}, {"ys", {0.25f}}, {"yz", {128.0f}},
+  auto out = CompileAndRun(text, {{"x", x},
+                                  {"w", w},
+                                  {"xz", {100.0f}},
+                                  {"wz", wz},
+                                  {"xs", {0.05f}},
+                                  {"ws", ws},
+                                  {"ys", {0.25f}},
+                                  {"yz", {128.0f}},
                                   {"bias", bias}});
   EXPECT_EQ(out["y"], IntegerConvRef(x, w, 100.0f, wz, 3, 9, 9, 4, 3, 1, 1));
   const Tensor acc = IntegerConvRef(x, w, 100.0f, wz, 3, 9, 9, 4, 3, 0, 2);
@@ -3038,10 +3159,18 @@ TEST(Quantize, ConstantWeightsAreCenteredAtCompileTime) {
   const Tensor a = RandomInts(3 * 7, 0, 255, 16);
   const std::string text = absl::StrCat(
       "graph g(%x: i8[1,4,7,7], %xz: i8[], %a: u8[3,7]) -> (%grouped, %depthwise, %m) {\n"
-      "  %w: i8[6,2,3,3] = constant ", IntegerList(w), "\n"
-      "  %wz: i8[6] = constant ", IntegerList(wz), "\n"
-      "  %dw: i8[4,1,3,3] = constant ", IntegerList(dw), "\n"
-      "  %b: u8[7,5] = constant ", IntegerList(b), "\n"
+      "  %w: i8[6,2,3,3] = constant ",
+      IntegerList(w),
+      "\n"
+      "  %wz: i8[6] = constant ",
+      IntegerList(wz),
+      "\n"
+      "  %dw: i8[4,1,3,3] = constant ",
+      IntegerList(dw),
+      "\n"
+      "  %b: u8[7,5] = constant ",
+      IntegerList(b),
+      "\n"
       "  %grouped: i32[1,6,7,7] = ConvInteger(%x, %w, %xz, %wz) {group=2, pads=[1,1,1,1]}\n"
       "  %depthwise: i32[1,4,5,5] = ConvInteger(%x, %dw, %xz) {group=4}\n"
       "  %m: i32[3,5] = MatMulInteger(%a, %b)\n"
@@ -3089,7 +3218,8 @@ TEST(Quantize, DynamicQuantizeLinearOverManyTiles) {
 }
 
 TEST(Quantize, BadParametersAreReported) {
-  auto graph = ir::Parse(R"(graph g(%x: f32[2,3], %s: f32[2], %zp: u8[3], %c: u8[1,4,5,5], %w: u8[2,3,3,3]) -> (%y, %z, %v) {
+  auto graph = ir::Parse(
+      R"(graph g(%x: f32[2,3], %s: f32[2], %zp: u8[3], %c: u8[1,4,5,5], %w: u8[2,3,3,3]) -> (%y, %z, %v) {
   %y: u8[2,3] = QuantizeLinear(%x, %s, %zp)
   %z: i8[2,3] = QuantizeLinear(%x, %s, %zp) {axis=0}
   %v: i32[1,2,3,3] = ConvInteger(%c, %w)
@@ -3139,8 +3269,8 @@ Tensor EinsumRef(const std::vector<std::string>& terms, const std::string& out,
 }
 
 struct EinsumCase {
-  std::string equation;                 // as in the model
-  std::vector<std::string> terms;       // explicit labels for the reference
+  std::string equation;            // as in the model
+  std::vector<std::string> terms;  // explicit labels for the reference
   std::string out;
   std::vector<std::vector<int64_t>> shapes;
   std::vector<int64_t> out_shape;
@@ -3167,8 +3297,8 @@ TEST_P(EinsumTest, MatchesReference) {
     for (size_t d = 0; d < c.terms[i].size(); ++d) sizes[c.terms[i][d]] = c.shapes[i][d];
   }
   const std::string text =
-      absl::StrCat("graph g(", params, ") -> (%y) {\n  %y: f32[", Dims(c.out_shape),
-                   "] = Einsum(", args, ") {equation=\"", c.equation, "\"}\n}\n");
+      absl::StrCat("graph g(", params, ") -> (%y) {\n  %y: f32[", Dims(c.out_shape), "] = Einsum(",
+                   args, ") {equation=\"", c.equation, "\"}\n}\n");
   auto out = CompileAndRun(text, inputs);
   ExpectClose(out["y"], EinsumRef(c.terms, c.out, values, sizes));
 }
@@ -3184,7 +3314,10 @@ INSTANTIATE_TEST_SUITE_P(
         EinsumCase{"...ii ->...i", {"Aii"}, "Ai", {{3, 5, 5}}, {3, 5}},
         EinsumCase{"ii", {"ii"}, "", {{6, 6}}, {}},
         EinsumCase{"ij,jk", {"ij", "jk"}, "ik", {{129, 40}, {40, 33}}, {129, 33}},
-        EinsumCase{"bhqd,bhkd->bhqk", {"bhqd", "bhkd"}, "bhqk", {{2, 3, 5, 8}, {2, 3, 6, 8}},
+        EinsumCase{"bhqd,bhkd->bhqk",
+                   {"bhqd", "bhkd"},
+                   "bhqk",
+                   {{2, 3, 5, 8}, {2, 3, 6, 8}},
                    {2, 3, 5, 6}},
         EinsumCase{"i,j->ji", {"i", "j"}, "ji", {{4}, {3}}, {3, 4}},
         EinsumCase{"abc,cb->a", {"abc", "cb"}, "a", {{4, 3, 5}, {5, 3}}, {4}},
@@ -3202,7 +3335,6 @@ TEST(Einsum, UnsupportedEquationsNameTheEquation) {
   EXPECT_EQ(unsupported[0].reason, "equation 'ij,jk,k->i': 3 operands (at most 2 are supported)");
   EXPECT_EQ(unsupported[1].reason, "equation 'ij->q': output label 'q' is not in any input");
 }
-
 
 // 3-D convolution per the ONNX spec: y[n][co][od][oh][ow] = b[co] + sum over
 // the group's input channels and kernel taps of x at (o * stride + k *
@@ -3232,9 +3364,9 @@ Tensor Conv3dReference(const Tensor& x, const Tensor& w, const Tensor& b, int64_
                       continue;
                     }
                     const int64_t xc = o / cog * cig + ci;
-                    acc += double(x[(((in * c + xc) * a[0].in + id) * a[1].in + ih) * a[2].in +
-                                    iw]) *
-                           w[(((o * cig + ci) * a[0].k + kd) * a[1].k + kh) * a[2].k + kw];
+                    acc +=
+                        double(x[(((in * c + xc) * a[0].in + id) * a[1].in + ih) * a[2].in + iw]) *
+                        w[(((o * cig + ci) * a[0].k + kd) * a[1].k + kh) * a[2].k + kw];
                   }
             y[(((in * co + o) * a[0].out + od) * a[1].out + oh) * a[2].out + ow] = float(acc);
           }
@@ -3245,13 +3377,14 @@ TEST(Conv3d, GroupsStridesDilationsPadsAndSameAutoPad) {
   // x [2, 4, 5, 6, 7]; w [6, 2, 2, 3, 2] in 2 groups; depth: kernel 2,
   // dilation 2, pads 1 and 2, stride 2 (depth padding slices are zeros);
   // height: kernel 3, pads 0 and 1; width: kernel 2, stride 2, pads 1 and 0.
-  const std::string text = R"(graph g(%x: f32[2,4,5,6,7], %w: f32[6,2,2,3,2], %b: f32[6], %v: f32[3,4,2,2,2]) -> (%y, %s) {
+  const std::string text =
+      R"(graph g(%x: f32[2,4,5,6,7], %w: f32[6,2,2,3,2], %b: f32[6], %v: f32[3,4,2,2,2]) -> (%y, %s) {
   %y: f32[2,6,3,5,4] = Conv(%x, %w, %b) {group=2, strides=[2,1,2], dilations=[2,1,1], pads=[1,0,1,2,1,0]}
   %s: f32[2,3,5,6,7] = Conv(%x, %v) {auto_pad="SAME_UPPER"}
 }
 )";
-  Tensor x = Random(2 * 4 * 5 * 6 * 7, 301), w = Random(6 * 2 * 2 * 3 * 2, 302),
-         b = Random(6, 303), v = Random(3 * 4 * 8, 304);
+  Tensor x = Random(2 * 4 * 5 * 6 * 7, 301), w = Random(6 * 2 * 2 * 3 * 2, 302), b = Random(6, 303),
+         v = Random(3 * 4 * 8, 304);
   auto out = CompileAndRun(text, {{"x", x}, {"w", w}, {"b", b}, {"v", v}});
   const Axis3 ay[3] = {{5, 2, 2, 2, 1, 3}, {6, 3, 1, 1, 0, 5}, {7, 2, 2, 1, 1, 4}};
   ExpectClose(out["y"], Conv3dReference(x, w, b, 2, 4, 6, 2, ay));

@@ -3,14 +3,15 @@
 // the graph's FLOPs (TensorE peak) and the bytes that must cross HBM at least
 // once (weights, inputs, outputs). An estimate below it would mean the cost
 // model or the schedule is wrong.
-#include <string>
+#include "tests/roofline/roofline.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "compiler/driver/compile.h"
 #include "frontends/onnx/import.h"
 #include "target/neuroncore.h"
-#include "tests/roofline/roofline.h"
 
 namespace ncc {
 namespace {

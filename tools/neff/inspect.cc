@@ -22,31 +22,39 @@ const char* Name(E value, const char* (*namer)(E), E max) {
 const char* SpaceName(neff::MemorySpace s) {
   return Name(s, neff::EnumNameMemorySpace, neff::MemorySpace::MAX);
 }
-const char* OpName(neff::Opcode o) {
-  return Name(o, neff::EnumNameOpcode, neff::Opcode::MAX);
-}
-const char* AluName(neff::AluOp a) {
-  return Name(a, neff::EnumNameAluOp, neff::AluOp::MAX);
-}
+const char* OpName(neff::Opcode o) { return Name(o, neff::EnumNameOpcode, neff::Opcode::MAX); }
+const char* AluName(neff::AluOp a) { return Name(a, neff::EnumNameAluOp, neff::AluOp::MAX); }
 const char* FuncName(neff::ActivationFunction f) {
-  return Name(f, neff::EnumNameActivationFunction,
-              neff::ActivationFunction::MAX);
+  return Name(f, neff::EnumNameActivationFunction, neff::ActivationFunction::MAX);
 }
 const char* DTypeShort(neff::DType d) {
   switch (d) {
-    case neff::DType::F32: return "f32";
-    case neff::DType::BF16: return "bf16";
-    case neff::DType::F16: return "f16";
-    case neff::DType::I32: return "i32";
-    case neff::DType::I64: return "i64";
-    case neff::DType::BOOL: return "bool";
-    case neff::DType::I8: return "i8";
-    case neff::DType::U8: return "u8";
-    case neff::DType::F64: return "f64";
-    case neff::DType::I16: return "i16";
-    case neff::DType::U16: return "u16";
-    case neff::DType::U32: return "u32";
-    case neff::DType::U64: return "u64";
+    case neff::DType::F32:
+      return "f32";
+    case neff::DType::BF16:
+      return "bf16";
+    case neff::DType::F16:
+      return "f16";
+    case neff::DType::I32:
+      return "i32";
+    case neff::DType::I64:
+      return "i64";
+    case neff::DType::BOOL:
+      return "bool";
+    case neff::DType::I8:
+      return "i8";
+    case neff::DType::U8:
+      return "u8";
+    case neff::DType::F64:
+      return "f64";
+    case neff::DType::I16:
+      return "i16";
+    case neff::DType::U16:
+      return "u16";
+    case neff::DType::U32:
+      return "u32";
+    case neff::DType::U64:
+      return "u64";
   }
   return "unknown";
 }
@@ -60,25 +68,20 @@ std::string Signature(const neff::TensorInfo& t) {
       elements *= d;
     }
   }
-  return absl::StrCat(t.name() ? t.name()->str() : "?", ": ",
-                      neff::DTypeName(t.dtype()), "[",
-                      absl::StrJoin(shape, ", "), "] at DRAM ",
-                      t.dram_offset(), " (",
+  return absl::StrCat(t.name() ? t.name()->str() : "?", ": ", neff::DTypeName(t.dtype()), "[",
+                      absl::StrJoin(shape, ", "), "] at DRAM ", t.dram_offset(), " (",
                       elements * neff::DTypeSize(t.dtype()), " bytes)");
 }
 
 }  // namespace
 
 std::string FormatAccessPattern(const neff::AccessPattern& ap) {
-  std::string out = absl::StrCat(SpaceName(ap.space()), " ",
-                                 DTypeShort(ap.dtype()), " ");
-  if (ap.space() == neff::MemorySpace::SBUF ||
-      ap.space() == neff::MemorySpace::PSUM) {
+  std::string out = absl::StrCat(SpaceName(ap.space()), " ", DTypeShort(ap.dtype()), " ");
+  if (ap.space() == neff::MemorySpace::SBUF || ap.space() == neff::MemorySpace::PSUM) {
     absl::StrAppend(&out, "p[", ap.start_partition(), ",",
                     uint64_t{ap.start_partition()} + ap.num_partitions(), ")");
   } else {
-    absl::StrAppend(&out, "rows ", ap.num_partitions(), "x",
-                    ap.partition_stride());
+    absl::StrAppend(&out, "rows ", ap.num_partitions(), "x", ap.partition_stride());
   }
   absl::StrAppend(&out, " +", ap.offset(), " [");
   if (ap.dims() != nullptr) {
@@ -93,24 +96,19 @@ std::string FormatAccessPattern(const neff::AccessPattern& ap) {
 }
 
 std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
-  std::string out = absl::StrFormat("NEFF format %d.%d, %d bytes\n",
-                                    model.version_major(),
+  std::string out = absl::StrFormat("NEFF format %d.%d, %d bytes\n", model.version_major(),
                                     model.version_minor(), bytes.size());
   if (const neff::Metadata* m = model.metadata()) {
-    auto str = [](const flatbuffers::String* s) {
-      return s ? s->str() : std::string("-");
-    };
+    auto str = [](const flatbuffers::String* s) { return s ? s->str() : std::string("-"); };
     std::vector<std::string> flags;
     if (m->compile_flags() != nullptr) {
       for (const flatbuffers::String* f : *m->compile_flags()) flags.push_back(f->str());
     }
-    absl::StrAppend(&out, "metadata:\n",
-                    "  source framework: ", str(m->source_framework()), "\n",
+    absl::StrAppend(&out, "metadata:\n", "  source framework: ", str(m->source_framework()), "\n",
                     "  source sha256:    ", str(m->source_sha256()), "\n",
                     "  compiler version: ", str(m->compiler_version()), "\n",
                     "  compile flags:    ", absl::StrJoin(flags, " "), "\n",
-                    "  target:           ", str(m->target()), ", ",
-                    m->num_cores(), " core(s)\n");
+                    "  target:           ", str(m->target()), ", ", m->num_cores(), " core(s)\n");
     absl::StrAppendFormat(&out,
                           "  estimated latency: %.1f us (compiler cost-model "
                           "estimate, not a measurement)\n",
@@ -138,8 +136,7 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
     std::string where;
     if (d.name == neff::kWeightsSection && model.weights() != nullptr) {
       where = absl::StrCat(" at offset ",
-                           reinterpret_cast<const char*>(model.weights()->data()) -
-                               bytes.data());
+                           reinterpret_cast<const char*>(model.weights()->data()) - bytes.data());
     }
     std::string state = "not sealed";
     if (model.checksums() != nullptr) {
@@ -150,8 +147,8 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
                     : absl::StrFormat("MISMATCH (file says %#018x)", c->xxh64());
       }
     }
-    absl::StrAppendFormat(&out, "  %-8s %10d bytes%s  xxh64 %#018x  %s\n",
-                          d.name, d.size, where, d.xxh64, state);
+    absl::StrAppendFormat(&out, "  %-8s %10d bytes%s  xxh64 %#018x  %s\n", d.name, d.size, where,
+                          d.xxh64, state);
   }
 
   // Instruction counts per engine.
@@ -159,8 +156,7 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
   int64_t total = 0;
   if (model.queues() != nullptr) {
     for (const neff::Queue* q : *model.queues()) {
-      const char* engine =
-          Name(q->engine(), neff::EnumNameEngineType, neff::EngineType::MAX);
+      const char* engine = Name(q->engine(), neff::EnumNameEngineType, neff::EngineType::MAX);
       const int64_t n = q->instructions() ? q->instructions()->size() : 0;
       per_engine[engine][0] += 1;
       per_engine[engine][1] += n;
@@ -170,12 +166,10 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
   absl::StrAppend(&out, "instructions: ", total, " in ",
                   model.queues() ? model.queues()->size() : 0, " queues\n");
   for (const auto& [engine, counts] : per_engine) {
-    absl::StrAppendFormat(&out, "  %-7s %8d in %d queue(s)\n", engine,
-                          counts[1], counts[0]);
+    absl::StrAppendFormat(&out, "  %-7s %8d in %d queue(s)\n", engine, counts[1], counts[0]);
   }
   absl::StrAppend(&out, "nodes: ", model.nodes() ? model.nodes()->size() : 0,
-                  ", weights: ", model.weights() ? model.weights()->size() : 0,
-                  " bytes\n");
+                  ", weights: ", model.weights() ? model.weights()->size() : 0, " bytes\n");
   return out;
 }
 
@@ -186,32 +180,29 @@ std::string DumpNeff(const neff::Model& model) {
     const neff::Queue* queue = model.queues()->Get(q);
     const auto* insts = queue->instructions();
     const size_t n = insts ? insts->size() : 0;
-    absl::StrAppend(&out, "queue ", q, ": ", sim::QueueName(*queue), ", ", n,
-                    " instructions\n");
+    absl::StrAppend(&out, "queue ", q, ": ", sim::QueueName(*queue), ", ", n, " instructions\n");
     for (size_t i = 0; i < n; ++i) {
       const neff::Instruction* inst = insts->Get(i);
       const neff::Opcode op = inst->opcode();
       absl::StrAppendFormat(&out, "  [%d] %s", i, OpName(op));
       switch (op) {
         case neff::Opcode::ACTIVATION:
-          absl::StrAppendFormat(&out, " %s scale=%g", FuncName(inst->act_func()),
-                                inst->scale());
+          absl::StrAppendFormat(&out, " %s scale=%g", FuncName(inst->act_func()), inst->scale());
           break;
         case neff::Opcode::TENSOR_TENSOR:
         case neff::Opcode::TENSOR_REDUCE:
           absl::StrAppend(&out, " ", AluName(inst->alu_op()));
           break;
         case neff::Opcode::TENSOR_SCALAR:
-          absl::StrAppendFormat(&out, " %s %g, %s %g", AluName(inst->alu_op()),
-                                inst->imm(), AluName(inst->alu_op2()),
-                                inst->imm2());
+          absl::StrAppendFormat(&out, " %s %g, %s %g", AluName(inst->alu_op()), inst->imm(),
+                                AluName(inst->alu_op2()), inst->imm2());
           break;
         case neff::Opcode::MEMSET:
           absl::StrAppendFormat(&out, " %g", inst->imm());
           break;
         case neff::Opcode::IOTA:
-          absl::StrAppendFormat(&out, " %g + %g*p + %g*j", inst->imm(),
-                                inst->scale(), inst->imm2());
+          absl::StrAppendFormat(&out, " %g + %g*p + %g*j", inst->imm(), inst->scale(),
+                                inst->imm2());
           break;
         case neff::Opcode::MATMUL:
           if (inst->accumulate_start()) absl::StrAppend(&out, " start");
@@ -238,11 +229,10 @@ std::string DumpNeff(const neff::Model& model) {
       if (inst->signal() >= 0) sync.push_back(absl::StrCat("signal s", inst->signal()));
       if (inst->node() >= 0) {
         const auto* nodes = model.nodes();
-        const bool named = nodes != nullptr &&
-                           static_cast<uint32_t>(inst->node()) < nodes->size();
-        sync.push_back(absl::StrCat(
-            "node ", inst->node(),
-            named ? absl::StrCat(" '", nodes->Get(inst->node())->str(), "'") : ""));
+        const bool named = nodes != nullptr && static_cast<uint32_t>(inst->node()) < nodes->size();
+        sync.push_back(
+            absl::StrCat("node ", inst->node(),
+                         named ? absl::StrCat(" '", nodes->Get(inst->node())->str(), "'") : ""));
       }
       if (!sync.empty()) absl::StrAppend(&out, "      ", absl::StrJoin(sync, ", "), "\n");
     }

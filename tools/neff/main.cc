@@ -20,8 +20,7 @@
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: neff info FILE | neff dump FILE | neff verify FILE\n";
+constexpr char kUsage[] = "usage: neff info FILE | neff dump FILE | neff verify FILE\n";
 
 int Run(const std::string& command, const std::string& path) {
   auto image = ncc::runtime::NeffImage::MapFile(path);
@@ -38,8 +37,8 @@ int Run(const std::string& command, const std::string& path) {
                    std::string(model.status().message()).c_str());
       return 1;
     }
-    std::printf("%s: valid NEFF %d.%d%s\n", path.c_str(),
-                (*model)->version_major(), (*model)->version_minor(),
+    std::printf("%s: valid NEFF %d.%d%s\n", path.c_str(), (*model)->version_major(),
+                (*model)->version_minor(),
                 (*model)->checksums() ? ", checksums verified" : ", not sealed");
     return 0;
   }
@@ -49,9 +48,8 @@ int Run(const std::string& command, const std::string& path) {
                  std::string(model.status().message()).c_str());
     return 1;
   }
-  const std::string text = command == "info"
-                               ? ncc::tools::DescribeNeff(bytes, **model)
-                               : ncc::tools::DumpNeff(**model);
+  const std::string text =
+      command == "info" ? ncc::tools::DescribeNeff(bytes, **model) : ncc::tools::DumpNeff(**model);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

@@ -149,23 +149,22 @@ void PrintReport(const ncc::driver::CompileReport& r) {
   std::printf("TensorE utilisation: %.1f%% of the estimated latency (estimate)\n",
               r.estimated_latency_ns > 0 ? 100.0 * r.busy_ns[0] / r.estimated_latency_ns : 0.0);
   std::printf("transposes: %lld on TensorE (through PSUM), %lld Transpose ops as strided DMA\n",
-              static_cast<long long>(r.tensor_transposes), static_cast<long long>(r.dma_transposes));
-  std::printf("SBUF peak: %lld bytes/partition (freed space idle for %lld instructions before "
-              "reuse), PSUM peak: %lld bytes/partition\n",
-              static_cast<long long>(r.sbuf_peak_bytes),
-              static_cast<long long>(r.sbuf_reuse_distance),
-              static_cast<long long>(r.psum_peak_bytes));
+              static_cast<long long>(r.tensor_transposes),
+              static_cast<long long>(r.dma_transposes));
+  std::printf(
+      "SBUF peak: %lld bytes/partition (freed space idle for %lld instructions before "
+      "reuse), PSUM peak: %lld bytes/partition\n",
+      static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.sbuf_reuse_distance),
+      static_cast<long long>(r.psum_peak_bytes));
   const ncc::alloc::ResidencyStats& res = r.residency;
-  std::printf("SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
-              "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
-              "kept as DRAM round trips for lack of SBUF (budget %.0f%% of SBUF)\n",
-              static_cast<long long>(res.loads_forwarded),
-              static_cast<long long>(res.loads_in_place),
-              static_cast<long long>(res.bytes_forwarded),
-              static_cast<long long>(res.stores_removed),
-              static_cast<long long>(res.store_bytes_removed),
-              static_cast<long long>(res.spilled_loads), static_cast<long long>(res.spill_bytes),
-              100.0 * res.sbuf_budget);
+  std::printf(
+      "SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
+      "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
+      "kept as DRAM round trips for lack of SBUF (budget %.0f%% of SBUF)\n",
+      static_cast<long long>(res.loads_forwarded), static_cast<long long>(res.loads_in_place),
+      static_cast<long long>(res.bytes_forwarded), static_cast<long long>(res.stores_removed),
+      static_cast<long long>(res.store_bytes_removed), static_cast<long long>(res.spilled_loads),
+      static_cast<long long>(res.spill_bytes), 100.0 * res.sbuf_budget);
   std::printf("DRAM arena: %lld bytes, weights: %lld bytes, DMA traffic: %lld bytes\n",
               static_cast<long long>(r.dram_bytes), static_cast<long long>(r.weights_bytes),
               static_cast<long long>(r.dma_bytes));
@@ -207,9 +206,8 @@ absl::Status ParseFreezeInput(const std::string& flag, ncc::driver::CompileOptio
   }
   auto dtype = DTypeOfNpy(array->dtype_descr);
   if (!dtype.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--freeze-input ", name, ": ",
-                                                   flag.substr(eq + 1), ": ",
-                                                   dtype.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--freeze-input ", name, ": ", flag.substr(eq + 1), ": ", dtype.status().message()));
   }
   ncc::onnx_frontend::FrozenInput& frozen = options->frozen_inputs[name];
   frozen.dtype = *dtype;
@@ -234,8 +232,8 @@ int ListOperators(const std::vector<std::string>& args) {
     return Fail(kExitUsage, "only --framework ONNX is supported");
   }
   // The same registry the importer checks every node against.
-  const std::string listing = json ? ncc::onnx_frontend::FormatOperatorJson()
-                                   : ncc::onnx_frontend::FormatOperatorTable();
+  const std::string listing =
+      json ? ncc::onnx_frontend::FormatOperatorJson() : ncc::onnx_frontend::FormatOperatorTable();
   std::fputs(listing.c_str(), stdout);
   return 0;
 }
@@ -362,12 +360,13 @@ int Compile(const std::vector<std::string>& args) {
   if (model.empty()) return Fail(kExitUsage, "no model file given (see neuron-cc --help)");
   if (framework.empty()) return Fail(kExitUsage, "--framework is required (e.g. --framework ONNX)");
   if (framework != "ONNX" && framework != "onnx") {
-    return Fail(kExitUsage, absl::StrCat("--framework ", framework,
-                                         " is not supported yet (supported: ONNX)"));
+    return Fail(kExitUsage,
+                absl::StrCat("--framework ", framework, " is not supported yet (supported: ONNX)"));
   }
   options.framework = "ONNX";
   if (!fast_math.empty() && !auto_cast_mode.empty()) {
-    return Fail(kExitUsage, "give either --fast-math (neuron-cc) or --auto-cast (neuronx-cc), not both");
+    return Fail(kExitUsage,
+                "give either --fast-math (neuron-cc) or --auto-cast (neuronx-cc), not both");
   }
   if (!fast_math.empty()) {
     auto policy = ncc::passes::PolicyFromFastMath(fast_math);
@@ -398,7 +397,8 @@ int Compile(const std::vector<std::string>& args) {
     pass_options.print_ir_after = options.print_ir_after;
     ncc::passes::PassManager pipeline(pass_options);
     ncc::passes::AddDefaultPipeline(pipeline, options.auto_cast);
-    if (auto s = pipeline.CheckOptions(); !s.ok()) return Fail(kExitUsage, std::string(s.message()));
+    if (auto s = pipeline.CheckOptions(); !s.ok())
+      return Fail(kExitUsage, std::string(s.message()));
   }
   if (output.empty()) {
     output = model;
@@ -410,11 +410,13 @@ int Compile(const std::vector<std::string>& args) {
   auto start = std::chrono::steady_clock::now();
   ncc::driver::CompileReport report;
   auto result = ncc::driver::CompileFile(model, options, &report);
-  if (!result.ok()) return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
+  if (!result.ok())
+    return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
   if (auto s = WriteFileAtomically(output, result->neff); !s.ok()) {
     return Fail(kExitOutput, std::string(s.message()));
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (verbose) PrintReport(result->report);
   if (!result->report.accuracy.empty()) {
     std::printf("accuracy of auto-cast %s against FP32 (%d samples, simulator):\n%s",
@@ -450,5 +452,6 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "compile") return Compile(rest);
   if (args[0] == "list-operators") return ListOperators(rest);
-  return Fail(kExitUsage, absl::StrCat("unknown command '", args[0], "' (expected compile or list-operators)"));
+  return Fail(kExitUsage,
+              absl::StrCat("unknown command '", args[0], "' (expected compile or list-operators)"));
 }

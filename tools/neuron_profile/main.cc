@@ -112,9 +112,8 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
     return "";
   }
   if (array.dtype_descr != NpyDescr(t.dtype())) {
-    return absl::StrCat(path, ": input '", t.name()->str(), "' is ",
-                        neff::DTypeName(t.dtype()), " but the file holds '",
-                        array.dtype_descr, "'");
+    return absl::StrCat(path, ": input '", t.name()->str(), "' is ", neff::DTypeName(t.dtype()),
+                        " but the file holds '", array.dtype_descr, "'");
   }
   if (t.dtype() == neff::DType::BF16) {
     for (int64_t i = 0; i < n; ++i) {
@@ -129,8 +128,7 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
   return "";
 }
 
-void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng,
-                 uint8_t* dram) {
+void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram) {
   int64_t n = 1;
   if (t.shape() != nullptr) {
     for (int64_t d : *t.shape()) n *= d;
@@ -199,32 +197,27 @@ int main(int argc, char** argv) {
         return Fail(kExitUsage, "--seed needs an integer");
       }
     } else if (!arg.empty() && arg[0] == '-') {
-      return Fail(kExitUsage,
-                  absl::StrCat("unknown flag ", arg, " (see --help)"));
+      return Fail(kExitUsage, absl::StrCat("unknown flag ", arg, " (see --help)"));
     } else if (model_path.empty()) {
       model_path = arg;
     } else {
       return Fail(kExitUsage, absl::StrCat("unexpected argument ", arg));
     }
   }
-  if (model_path.empty())
-    return Fail(kExitUsage, "no model given (see --help)");
+  if (model_path.empty()) return Fail(kExitUsage, "no model given (see --help)");
 
   auto file = neff::ReadFile(model_path);
-  if (!file.ok())
-    return Fail(kExitBadNeff, std::string(file.status().message()));
+  if (!file.ok()) return Fail(kExitBadNeff, std::string(file.status().message()));
   // Weights are read in place: the buffer must be 64-byte aligned.
   std::unique_ptr<char, decltype(&std::free)> bytes(
-      static_cast<char*>(std::aligned_alloc(
-          neff::kWeightsAlignment, (file->size() + neff::kWeightsAlignment) /
-                                       neff::kWeightsAlignment *
-                                       neff::kWeightsAlignment)),
+      static_cast<char*>(std::aligned_alloc(neff::kWeightsAlignment,
+                                            (file->size() + neff::kWeightsAlignment) /
+                                                neff::kWeightsAlignment * neff::kWeightsAlignment)),
       &std::free);
   std::memcpy(bytes.get(), file->data(), file->size());
   auto model = neff::OpenModel(absl::string_view(bytes.get(), file->size()));
   if (!model.ok()) {
-    return Fail(kExitBadNeff,
-                absl::StrCat(model_path, ": ", model.status().message()));
+    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", model.status().message()));
   }
   if (absl::Status s = ncc::sim::Verify(**model); !s.ok()) {
     return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", s.message()));
@@ -243,25 +236,21 @@ int main(int argc, char** argv) {
       }
       used[name] = true;
       auto array = ncc::npy::Read(it->second);
-      if (!array.ok())
-        return Fail(kExitBadInput, std::string(array.status().message()));
+      if (!array.ok()) return Fail(kExitBadInput, std::string(array.status().message()));
       std::string error = PlaceInput(*t, it->second, *array, dram.data());
       if (!error.empty()) return Fail(kExitBadInput, error);
     }
   }
   for (const auto& [name, path] : inputs) {
     if (!used.count(name)) {
-      return Fail(kExitBadInput,
-                  absl::StrCat("--input ", name, "=", path,
-                               ": the model has no input '", name, "'"));
+      return Fail(kExitBadInput, absl::StrCat("--input ", name, "=", path,
+                                              ": the model has no input '", name, "'"));
     }
   }
 
   ncc::sim::ExecutionStats stats;
   ncc::sim::ExecutionTrace trace;
-  if (absl::Status s =
-          ncc::sim::ExecuteVerified(**model, dram.data(), &stats, &trace);
-      !s.ok()) {
+  if (absl::Status s = ncc::sim::ExecuteVerified(**model, dram.data(), &stats, &trace); !s.ok()) {
     return Fail(kExitExecFailure, absl::StrCat(model_path, ": ", s.message()));
   }
   std::fputs(ncc::profile::Summary(**model, trace, stats, top).c_str(), stdout);
@@ -270,11 +259,10 @@ int main(int argc, char** argv) {
     out << ncc::profile::TraceJson(**model, trace, stats);
     out.close();
     if (!out) {
-      return Fail(kExitTraceNotWritten,
-                  absl::StrCat("cannot write ", trace_path));
+      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write ", trace_path));
     }
-    std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n",
-                trace_path.c_str(), trace.events.size());
+    std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n", trace_path.c_str(),
+                trace.events.size());
   }
   return 0;
 }

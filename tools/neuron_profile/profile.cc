@@ -72,8 +72,7 @@ std::string JsonString(const std::string& s) {
 }
 
 std::string NodeName(const neff::Model& model, int node) {
-  if (node < 0 || model.nodes() == nullptr ||
-      node >= static_cast<int>(model.nodes()->size())) {
+  if (node < 0 || model.nodes() == nullptr || node >= static_cast<int>(model.nodes()->size())) {
     return "(no node)";
   }
   const auto* name = model.nodes()->Get(node);
@@ -84,15 +83,14 @@ std::string Us(double ns) { return absl::StrFormat("%.4f", ns / 1000.0); }
 
 }  // namespace
 
-std::string TraceJson(const neff::Model& model,
-                      const sim::ExecutionTrace& trace,
+std::string TraceJson(const neff::Model& model, const sim::ExecutionTrace& trace,
                       const sim::ExecutionStats& stats) {
   std::string out = "{\"displayTimeUnit\":\"ns\",\"otherData\":{";
   absl::StrAppend(&out,
                   "\"note\":\"all times are simulator estimates of a "
                   "NeuronCore-v2, not measurements\",",
-                  "\"estimated_latency_ns\":",
-                  absl::StrFormat("%.3f", stats.estimated_latency_ns), "},");
+                  "\"estimated_latency_ns\":", absl::StrFormat("%.3f", stats.estimated_latency_ns),
+                  "},");
   out += "\"traceEvents\":[\n";
   out +=
       "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":"
@@ -100,42 +98,34 @@ std::string TraceJson(const neff::Model& model,
   std::map<int, std::string> tracks;
   if (model.queues() != nullptr) {
     for (const neff::Queue* q : *model.queues()) {
-      tracks[TrackOf(q->engine(), q->index())] =
-          TrackName(q->engine(), q->index());
+      tracks[TrackOf(q->engine(), q->index())] = TrackName(q->engine(), q->index());
     }
   }
   for (const auto& [tid, name] : tracks) {
-    absl::StrAppend(
-        &out,
-        ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":", tid,
-        ",\"args\":{\"name\":", JsonString(name), "}}");
-    absl::StrAppend(
-        &out,
-        ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":",
-        tid, ",\"args\":{\"sort_index\":", tid, "}}");
+    absl::StrAppend(&out, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":", tid,
+                    ",\"args\":{\"name\":", JsonString(name), "}}");
+    absl::StrAppend(&out, ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":", tid,
+                    ",\"args\":{\"sort_index\":", tid, "}}");
   }
   for (const sim::TraceEvent& e : trace.events) {
     const int tid = TrackOf(e.engine, e.queue_index);
-    const std::string queue = absl::StrCat(neff::EnumNameEngineType(e.engine),
-                                           "[", e.queue_index, "]");
+    const std::string queue =
+        absl::StrCat(neff::EnumNameEngineType(e.engine), "[", e.queue_index, "]");
     if (e.wait_semaphore >= 0 && e.start_ns > e.ready_ns) {
-      absl::StrAppend(
-          &out, ",\n{\"name\":",
-          JsonString(absl::StrCat("wait sem ", e.wait_semaphore,
-                                  " >= ", e.wait_value)),
-          ",\"cat\":\"semaphore_wait\",\"ph\":\"X\",\"pid\":1,\"tid\":", tid,
-          ",\"ts\":", Us(e.ready_ns), ",\"dur\":", Us(e.start_ns - e.ready_ns),
-          ",\"args\":{\"semaphore\":", e.wait_semaphore,
-          ",\"value\":", e.wait_value, ",\"queue\":", JsonString(queue), "}}");
+      absl::StrAppend(&out, ",\n{\"name\":",
+                      JsonString(absl::StrCat("wait sem ", e.wait_semaphore, " >= ", e.wait_value)),
+                      ",\"cat\":\"semaphore_wait\",\"ph\":\"X\",\"pid\":1,\"tid\":", tid,
+                      ",\"ts\":", Us(e.ready_ns), ",\"dur\":", Us(e.start_ns - e.ready_ns),
+                      ",\"args\":{\"semaphore\":", e.wait_semaphore, ",\"value\":", e.wait_value,
+                      ",\"queue\":", JsonString(queue), "}}");
     }
-    absl::StrAppend(
-        &out, ",\n{\"name\":", JsonString(neff::EnumNameOpcode(e.opcode)),
-        ",\"cat\":", JsonString(neff::EnumNameEngineType(e.engine)),
-        ",\"ph\":\"X\",\"pid\":1,\"tid\":", tid, ",\"ts\":", Us(e.start_ns),
-        ",\"dur\":", Us(e.end_ns - e.start_ns),
-        ",\"args\":{\"node\":", JsonString(NodeName(model, e.node)),
-        ",\"node_index\":", e.node, ",\"queue\":", JsonString(queue),
-        ",\"instruction\":", e.instruction, "}}");
+    absl::StrAppend(&out, ",\n{\"name\":", JsonString(neff::EnumNameOpcode(e.opcode)),
+                    ",\"cat\":", JsonString(neff::EnumNameEngineType(e.engine)),
+                    ",\"ph\":\"X\",\"pid\":1,\"tid\":", tid, ",\"ts\":", Us(e.start_ns),
+                    ",\"dur\":", Us(e.end_ns - e.start_ns),
+                    ",\"args\":{\"node\":", JsonString(NodeName(model, e.node)),
+                    ",\"node_index\":", e.node, ",\"queue\":", JsonString(queue),
+                    ",\"instruction\":", e.instruction, "}}");
   }
   out += "\n]}\n";
   return out;
@@ -145,12 +135,10 @@ std::string Summary(const neff::Model& model, const sim::ExecutionTrace& trace,
                     const sim::ExecutionStats& stats, int top) {
   const double latency = stats.estimated_latency_ns;
   std::string out = absl::StrFormat(
-      "Estimated device latency: %.3f us (simulator estimate, NeuronCore-v2)\n",
-      latency / 1000.0);
+      "Estimated device latency: %.3f us (simulator estimate, NeuronCore-v2)\n", latency / 1000.0);
   absl::StrAppend(&out, "\nEngine utilisation (simulator estimate):\n");
-  absl::StrAppend(
-      &out, absl::StrFormat("  %-8s %12s %14s %12s\n", "engine", "instructions",
-                            "busy (us)", "busy/latency"));
+  absl::StrAppend(&out, absl::StrFormat("  %-8s %12s %14s %12s\n", "engine", "instructions",
+                                        "busy (us)", "busy/latency"));
   // DMA: busy time summed over its queues, utilisation per queue in use.
   int dma_queues = 0;
   if (model.queues() != nullptr) {
@@ -159,26 +147,20 @@ std::string Summary(const neff::Model& model, const sim::ExecutionTrace& trace,
     }
   }
   const std::string dma_name = absl::StrCat("DMA x", std::max(dma_queues, 1));
-  const char* names[] = {"Tensor", "Vector", "Scalar", "GpSimd",
-                         dma_name.c_str()};
+  const char* names[] = {"Tensor", "Vector", "Scalar", "GpSimd", dma_name.c_str()};
   for (int e = 0; e < sim::kNumEngines; ++e) {
-    const double lanes =
-        e == sim::kNumEngines - 1 ? std::max(dma_queues, 1) : 1;
+    const double lanes = e == sim::kNumEngines - 1 ? std::max(dma_queues, 1) : 1;
     absl::StrAppend(
-        &out,
-        absl::StrFormat(
-            "  %-8s %12d %14.3f %11.1f%%\n", names[e], stats.instructions[e],
-            stats.busy_ns[e] / 1000.0,
-            latency > 0 ? 100.0 * stats.busy_ns[e] / (latency * lanes) : 0.0));
+        &out, absl::StrFormat("  %-8s %12d %14.3f %11.1f%%\n", names[e], stats.instructions[e],
+                              stats.busy_ns[e] / 1000.0,
+                              latency > 0 ? 100.0 * stats.busy_ns[e] / (latency * lanes) : 0.0));
   }
   absl::StrAppend(
-      &out,
-      absl::StrFormat("  DMA bytes %lld; semaphore wait %.3f us; Tensor "
-                      "engine utilisation %.1f%% (estimates; the DMA row sums "
-                      "its queues' busy time and averages their utilisation)\n",
-                      static_cast<long long>(stats.dma_bytes),
-                      stats.semaphore_wait_ns / 1000.0,
-                      100.0 * stats.tensor_utilization));
+      &out, absl::StrFormat("  DMA bytes %lld; semaphore wait %.3f us; Tensor "
+                            "engine utilisation %.1f%% (estimates; the DMA row sums "
+                            "its queues' busy time and averages their utilisation)\n",
+                            static_cast<long long>(stats.dma_bytes),
+                            stats.semaphore_wait_ns / 1000.0, 100.0 * stats.tensor_utilization));
 
   struct NodeTime {
     double busy_ns = 0;
@@ -194,18 +176,14 @@ std::string Summary(const neff::Model& model, const sim::ExecutionTrace& trace,
     t.last_ns = std::max(t.last_ns, e.end_ns);
   }
   std::vector<std::pair<int, NodeTime>> sorted(nodes.begin(), nodes.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) {
-                     return a.second.busy_ns > b.second.busy_ns;
-                   });
-  absl::StrAppend(
-      &out,
-      absl::StrFormat("\nTop %d nodes by estimated busy time (summed over "
-                      "engines; simulator estimate):\n",
-                      std::min<int>(top, static_cast<int>(sorted.size()))));
-  absl::StrAppend(
-      &out, absl::StrFormat("  %-32s %6s %12s %7s %14s\n", "node", "instrs",
-                            "busy (us)", "share", "span (us)"));
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second.busy_ns > b.second.busy_ns;
+  });
+  absl::StrAppend(&out, absl::StrFormat("\nTop %d nodes by estimated busy time (summed over "
+                                        "engines; simulator estimate):\n",
+                                        std::min<int>(top, static_cast<int>(sorted.size()))));
+  absl::StrAppend(&out, absl::StrFormat("  %-32s %6s %12s %7s %14s\n", "node", "instrs",
+                                        "busy (us)", "share", "span (us)"));
   double total = 0;
   for (const auto& [node, t] : sorted) total += t.busy_ns;
   for (int i = 0; i < top && i < static_cast<int>(sorted.size()); ++i) {
@@ -213,9 +191,8 @@ std::string Summary(const neff::Model& model, const sim::ExecutionTrace& trace,
     std::string name = NodeName(model, node);
     if (name.size() > 32) name = name.substr(0, 29) + "...";
     absl::StrAppend(&out,
-                    absl::StrFormat("  %-32s %6d %12.3f %6.1f%% %14.3f\n", name,
-                                    t.instructions, t.busy_ns / 1000.0,
-                                    total > 0 ? 100.0 * t.busy_ns / total : 0.0,
+                    absl::StrFormat("  %-32s %6d %12.3f %6.1f%% %14.3f\n", name, t.instructions,
+                                    t.busy_ns / 1000.0, total > 0 ? 100.0 * t.busy_ns / total : 0.0,
                                     (t.last_ns - t.first_ns) / 1000.0));
   }
   return out;

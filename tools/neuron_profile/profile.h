@@ -15,8 +15,7 @@ namespace ncc::profile {
 // args naming the graph node and queue) and one per semaphore wait, on one
 // track (tid) per engine and DMA queue, with thread_name metadata. ts/dur in
 // microseconds of estimated device time.
-std::string TraceJson(const neff::Model& model,
-                      const sim::ExecutionTrace& trace,
+std::string TraceJson(const neff::Model& model, const sim::ExecutionTrace& trace,
                       const sim::ExecutionStats& stats);
 
 // The summary table: estimated latency, per-engine busy time and

@@ -62,20 +62,34 @@ int Fail(int code, const std::string& message) {
 
 const char* NpyDescr(nrt_dtype_t dtype) {
   switch (dtype) {
-    case NRT_DTYPE_FLOAT32: return "<f4";
-    case NRT_DTYPE_FLOAT16: return "<f2";
-    case NRT_DTYPE_BFLOAT16: return "<f4";  // numpy has no bfloat16
-    case NRT_DTYPE_INT8: return "|i1";
-    case NRT_DTYPE_UINT8: return "|u1";
-    case NRT_DTYPE_INT32: return "<i4";
-    case NRT_DTYPE_INT64: return "<i8";
-    case NRT_DTYPE_BOOL: return "|b1";
-    case NRT_DTYPE_FLOAT64: return "<f8";
-    case NRT_DTYPE_INT16: return "<i2";
-    case NRT_DTYPE_UINT16: return "<u2";
-    case NRT_DTYPE_UINT32: return "<u4";
-    case NRT_DTYPE_UINT64: return "<u8";
-    case NRT_DTYPE_UNKNOWN: return "";
+    case NRT_DTYPE_FLOAT32:
+      return "<f4";
+    case NRT_DTYPE_FLOAT16:
+      return "<f2";
+    case NRT_DTYPE_BFLOAT16:
+      return "<f4";  // numpy has no bfloat16
+    case NRT_DTYPE_INT8:
+      return "|i1";
+    case NRT_DTYPE_UINT8:
+      return "|u1";
+    case NRT_DTYPE_INT32:
+      return "<i4";
+    case NRT_DTYPE_INT64:
+      return "<i8";
+    case NRT_DTYPE_BOOL:
+      return "|b1";
+    case NRT_DTYPE_FLOAT64:
+      return "<f8";
+    case NRT_DTYPE_INT16:
+      return "<i2";
+    case NRT_DTYPE_UINT16:
+      return "<u2";
+    case NRT_DTYPE_UINT32:
+      return "<u4";
+    case NRT_DTYPE_UINT64:
+      return "<u8";
+    case NRT_DTYPE_UNKNOWN:
+      return "";
   }
   return "";
 }
@@ -103,12 +117,14 @@ double ElementAt(nrt_dtype_t dtype, const uint8_t* data, size_t i) {
     case NRT_DTYPE_BFLOAT16: {
       uint16_t h;
       std::memcpy(&h, data + 2 * i, 2);
-      return dtype == NRT_DTYPE_FLOAT16 ? ncc::kernels::F16ToF32(h)
-                                        : ncc::kernels::Bf16ToF32(h);
+      return dtype == NRT_DTYPE_FLOAT16 ? ncc::kernels::F16ToF32(h) : ncc::kernels::Bf16ToF32(h);
     }
-    case NRT_DTYPE_INT8: return static_cast<int8_t>(data[i]);
-    case NRT_DTYPE_UINT8: return data[i];
-    case NRT_DTYPE_BOOL: return data[i] != 0;
+    case NRT_DTYPE_INT8:
+      return static_cast<int8_t>(data[i]);
+    case NRT_DTYPE_UINT8:
+      return data[i];
+    case NRT_DTYPE_BOOL:
+      return data[i] != 0;
     case NRT_DTYPE_INT32: {
       int32_t v;
       std::memcpy(&v, data + 4 * i, 4);
@@ -124,11 +140,16 @@ double ElementAt(nrt_dtype_t dtype, const uint8_t* data, size_t i) {
       std::memcpy(&v, data + 8 * i, 8);
       return v;
     }
-    case NRT_DTYPE_INT16: return LoadAt<int16_t>(data, i);
-    case NRT_DTYPE_UINT16: return LoadAt<uint16_t>(data, i);
-    case NRT_DTYPE_UINT32: return LoadAt<uint32_t>(data, i);
-    case NRT_DTYPE_UINT64: return static_cast<double>(LoadAt<uint64_t>(data, i));
-    case NRT_DTYPE_UNKNOWN: return 0;
+    case NRT_DTYPE_INT16:
+      return LoadAt<int16_t>(data, i);
+    case NRT_DTYPE_UINT16:
+      return LoadAt<uint16_t>(data, i);
+    case NRT_DTYPE_UINT32:
+      return LoadAt<uint32_t>(data, i);
+    case NRT_DTYPE_UINT64:
+      return static_cast<double>(LoadAt<uint64_t>(data, i));
+    case NRT_DTYPE_UNKNOWN:
+      return 0;
   }
   return 0;
 }
@@ -137,18 +158,22 @@ size_t ElemSize(nrt_dtype_t dtype) {
   switch (dtype) {
     case NRT_DTYPE_FLOAT32:
     case NRT_DTYPE_INT32:
-    case NRT_DTYPE_UINT32: return 4;
+    case NRT_DTYPE_UINT32:
+      return 4;
     case NRT_DTYPE_FLOAT16:
     case NRT_DTYPE_BFLOAT16:
     case NRT_DTYPE_INT16:
-    case NRT_DTYPE_UINT16: return 2;
+    case NRT_DTYPE_UINT16:
+      return 2;
     case NRT_DTYPE_INT64:
     case NRT_DTYPE_FLOAT64:
-    case NRT_DTYPE_UINT64: return 8;
+    case NRT_DTYPE_UINT64:
+      return 8;
     case NRT_DTYPE_INT8:
     case NRT_DTYPE_UINT8:
     case NRT_DTYPE_BOOL:
-    case NRT_DTYPE_UNKNOWN: return 1;
+    case NRT_DTYPE_UNKNOWN:
+      return 1;
   }
   return 1;
 }
@@ -189,9 +214,15 @@ std::vector<uint8_t> RandomInput(const nrt_tensor_info_t& info, std::mt19937_64&
         std::memcpy(out.data() + 8 * i, &v, 8);
         break;
       }
-      case NRT_DTYPE_INT8: out[i] = static_cast<uint8_t>(small(rng)); break;
-      case NRT_DTYPE_UINT8: out[i] = static_cast<uint8_t>(small(rng) + 8); break;
-      case NRT_DTYPE_BOOL: out[i] = small(rng) > 0; break;
+      case NRT_DTYPE_INT8:
+        out[i] = static_cast<uint8_t>(small(rng));
+        break;
+      case NRT_DTYPE_UINT8:
+        out[i] = static_cast<uint8_t>(small(rng) + 8);
+        break;
+      case NRT_DTYPE_BOOL:
+        out[i] = small(rng) > 0;
+        break;
       case NRT_DTYPE_INT16: {
         int16_t v = static_cast<int16_t>(small(rng));
         std::memcpy(out.data() + 2 * i, &v, 2);
@@ -212,7 +243,8 @@ std::vector<uint8_t> RandomInput(const nrt_tensor_info_t& info, std::mt19937_64&
         std::memcpy(out.data() + 8 * i, &v, 8);
         break;
       }
-      case NRT_DTYPE_UNKNOWN: break;
+      case NRT_DTYPE_UNKNOWN:
+        break;
     }
   }
   return out;
@@ -221,14 +253,13 @@ std::vector<uint8_t> RandomInput(const nrt_tensor_info_t& info, std::mt19937_64&
 // Converts a .npy array to the bytes of model input `info`, or explains why
 // it does not fit.
 bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
-                const ncc::npy::Array& array, std::vector<uint8_t>* out,
-                std::string* error) {
+                const ncc::npy::Array& array, std::vector<uint8_t>* out, std::string* error) {
   const std::string want_shape = ShapeStr(info.shape, info.ndim);
-  const std::string got_shape = ShapeStr(array.shape.data(),
-                                         static_cast<uint32_t>(array.shape.size()));
+  const std::string got_shape =
+      ShapeStr(array.shape.data(), static_cast<uint32_t>(array.shape.size()));
   if (want_shape != got_shape) {
-    *error = absl::StrCat(path, ": input '", info.name, "' expects shape ",
-                          want_shape, " but the file has ", got_shape);
+    *error = absl::StrCat(path, ": input '", info.name, "' expects shape ", want_shape,
+                          " but the file has ", got_shape);
     return false;
   }
   const std::string want = NpyDescr(info.dtype);
@@ -254,9 +285,8 @@ bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
     return true;
   }
   if (array.dtype_descr != want) {
-    *error = absl::StrCat(path, ": input '", info.name, "' is ",
-                          nrt_dtype_as_str(info.dtype), " (npy '", want,
-                          "') but the file holds '", array.dtype_descr, "'");
+    *error = absl::StrCat(path, ": input '", info.name, "' is ", nrt_dtype_as_str(info.dtype),
+                          " (npy '", want, "') but the file holds '", array.dtype_descr, "'");
     return false;
   }
   *out = array.data;
@@ -264,8 +294,7 @@ bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
 }
 
 // Output bytes as a .npy array (bfloat16 widened to float32).
-ncc::npy::Array OutputArray(const nrt_tensor_info_t& info,
-                            const std::vector<uint8_t>& bytes) {
+ncc::npy::Array OutputArray(const nrt_tensor_info_t& info, const std::vector<uint8_t>& bytes) {
   ncc::npy::Array a;
   a.dtype_descr = NpyDescr(info.dtype);
   a.shape.assign(info.shape, info.shape + info.ndim);
@@ -285,8 +314,7 @@ ncc::npy::Array OutputArray(const nrt_tensor_info_t& info,
 std::string Sanitise(const std::string& name) {
   std::string out;
   for (char c : name) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
     out.push_back(ok ? c : '_');
   }
   if (out.empty() || out == "." || out == "..") out = "output" + out;
@@ -361,8 +389,8 @@ int Main(int argc, char** argv) {
     } else if (model_path.empty()) {
       model_path = arg;
     } else {
-      return Fail(kExitUsage, absl::StrCat("unexpected argument '", arg,
-                                           "' (one MODEL.neff only)"));
+      return Fail(kExitUsage,
+                  absl::StrCat("unexpected argument '", arg, "' (one MODEL.neff only)"));
     }
   }
   if (model_path.empty()) return Fail(kExitUsage, "no MODEL.neff given");
@@ -443,8 +471,7 @@ int Main(int argc, char** argv) {
   st = nrt_execute_with_stats(s.model, s.inputs, s.outputs, &stats);
   auto end = std::chrono::steady_clock::now();
   if (st != NRT_SUCCESS) {
-    return Fail(st == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure,
-                nrt_get_last_error());
+    return Fail(st == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure, nrt_get_last_error());
   }
   const double wall_ms = std::chrono::duration<double, std::milli>(end - start).count();
 
@@ -490,23 +517,20 @@ int Main(int argc, char** argv) {
     std::printf("host wall time: %.3f ms\n", wall_ms);
     std::printf("estimated device latency (simulator estimate, NeuronCore-v2): %.3f us\n",
                 stats.estimated_latency_ns / 1000.0);
-    std::printf("  engine busy (simulator estimates): Tensor %.3f us (%llu instr), "
-                "Vector %.3f us (%llu), Scalar %.3f us (%llu), GpSimd %.3f us (%llu), "
-                "DMA %.3f us (%llu, %llu bytes)\n",
-                stats.tensor_busy_ns / 1000.0,
-                static_cast<unsigned long long>(stats.tensor_instructions),
-                stats.vector_busy_ns / 1000.0,
-                static_cast<unsigned long long>(stats.vector_instructions),
-                stats.scalar_busy_ns / 1000.0,
-                static_cast<unsigned long long>(stats.scalar_instructions),
-                stats.gpsimd_busy_ns / 1000.0,
-                static_cast<unsigned long long>(stats.gpsimd_instructions),
-                stats.dma_busy_ns / 1000.0,
-                static_cast<unsigned long long>(stats.dma_instructions),
-                static_cast<unsigned long long>(stats.dma_bytes));
-    std::printf("  Tensor engine utilisation (estimate): %.1f%%; semaphore waits "
-                "(estimate): %.3f us\n",
-                stats.tensor_utilization * 100.0, stats.semaphore_wait_ns / 1000.0);
+    std::printf(
+        "  engine busy (simulator estimates): Tensor %.3f us (%llu instr), "
+        "Vector %.3f us (%llu), Scalar %.3f us (%llu), GpSimd %.3f us (%llu), "
+        "DMA %.3f us (%llu, %llu bytes)\n",
+        stats.tensor_busy_ns / 1000.0, static_cast<unsigned long long>(stats.tensor_instructions),
+        stats.vector_busy_ns / 1000.0, static_cast<unsigned long long>(stats.vector_instructions),
+        stats.scalar_busy_ns / 1000.0, static_cast<unsigned long long>(stats.scalar_instructions),
+        stats.gpsimd_busy_ns / 1000.0, static_cast<unsigned long long>(stats.gpsimd_instructions),
+        stats.dma_busy_ns / 1000.0, static_cast<unsigned long long>(stats.dma_instructions),
+        static_cast<unsigned long long>(stats.dma_bytes));
+    std::printf(
+        "  Tensor engine utilisation (estimate): %.1f%%; semaphore waits "
+        "(estimate): %.3f us\n",
+        stats.tensor_utilization * 100.0, stats.semaphore_wait_ns / 1000.0);
   }
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 // Runs the neuron-run binary on NEFFs built here and checks its output files,
 // messages and exit codes.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -8,8 +9,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "runtime/sim/neff_builder_for_tests.h"
 #include "tools/npy/npy.h"
@@ -41,8 +40,7 @@ struct RunResult {
 
 RunResult RunTool(const std::string& args) {
   const std::string out = TmpDir() + "/stdout.txt", err = TmpDir() + "/stderr.txt";
-  std::string cmd =
-      "tools/neuron_run/neuron-run " + args + " >" + out + " 2>" + err;
+  std::string cmd = "tools/neuron_run/neuron-run " + args + " >" + out + " 2>" + err;
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -71,8 +69,8 @@ std::string ModelPath() {
   return path;
 }
 
-std::string WriteNpy(const std::string& name, const std::string& descr,
-                     std::vector<int64_t> shape, const std::vector<float>& values) {
+std::string WriteNpy(const std::string& name, const std::string& descr, std::vector<int64_t> shape,
+                     const std::vector<float>& values) {
   ncc::npy::Array a;
   a.dtype_descr = descr;
   a.shape = std::move(shape);
@@ -137,8 +135,7 @@ TEST(NeuronRun, UsageErrorsExit1) {
   ExpectError(RunTool("m.neff --seed -3"), 1, "--seed");
   RunResult help = RunTool("--help");
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.out.find("exit codes: 0 success, 1 usage error, 2 bad NEFF"),
-            std::string::npos);
+  EXPECT_NE(help.out.find("exit codes: 0 success, 1 usage error, 2 bad NEFF"), std::string::npos);
 }
 
 TEST(NeuronRun, BadNeffExits2) {

@@ -20,8 +20,7 @@ class HeaderParser {
  public:
   explicit HeaderParser(absl::string_view text) : text_(text) {}
 
-  absl::Status Parse(std::string* descr, bool* fortran,
-                     std::vector<int64_t>* shape) {
+  absl::Status Parse(std::string* descr, bool* fortran, std::vector<int64_t>* shape) {
     bool have_descr = false, have_fortran = false, have_shape = false;
     if (!Eat('{')) return Error("expected '{'");
     while (true) {
@@ -156,8 +155,8 @@ absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
   const uint8_t major = static_cast<uint8_t>(bytes[6]);
   size_t header_len, header_start;
   if (major == 1) {
-    header_len = static_cast<uint8_t>(bytes[8]) |
-                 static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8;
+    header_len =
+        static_cast<uint8_t>(bytes[8]) | static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8;
     header_start = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) return error("truncated .npy header");
@@ -180,13 +179,13 @@ absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
     return error(std::string(s.message()));
   }
   if (fortran) {
-    return error("Fortran-order arrays are not supported (save with "
-                 "np.ascontiguousarray)");
+    return error(
+        "Fortran-order arrays are not supported (save with "
+        "np.ascontiguousarray)");
   }
   if (!descr.empty() && descr[0] == '>') {
-    return error(absl::StrCat("big-endian dtype '", descr,
-                              "' is not supported (use .astype('<", descr.substr(1),
-                              "'))"));
+    return error(absl::StrCat("big-endian dtype '", descr, "' is not supported (use .astype('<",
+                              descr.substr(1), "'))"));
   }
   const int item = ItemSize(descr);
   if (item == 0) {
@@ -201,13 +200,12 @@ absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
   }
   const size_t data_len = bytes.size() - header_start - header_len;
   if (expected != static_cast<__int128>(data_len)) {
-    return error(absl::StrCat("shape (", absl::StrJoin(array.shape, ", "),
-                              ") of ", array.dtype_descr, " needs ",
+    return error(absl::StrCat("shape (", absl::StrJoin(array.shape, ", "), ") of ",
+                              array.dtype_descr, " needs ",
                               expected > static_cast<__int128>(bytes.size())
                                   ? std::string("more")
                                   : absl::StrCat(static_cast<int64_t>(expected)),
-                              " data bytes but the file has ", data_len,
-                              " (truncated?)"));
+                              " data bytes but the file has ", data_len, " (truncated?)"));
   }
   const char* data = bytes.data() + header_start + header_len;
   array.data.assign(data, data + data_len);
@@ -226,8 +224,7 @@ absl::StatusOr<Array> Read(const std::string& path) {
 absl::StatusOr<std::string> Serialize(const Array& array) {
   const int item = ItemSize(array.dtype_descr);
   if (item == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unsupported dtype '", array.dtype_descr, "'"));
+    return absl::InvalidArgumentError(absl::StrCat("unsupported dtype '", array.dtype_descr, "'"));
   }
   __int128 expected = item;
   for (int64_t d : array.shape) {
@@ -236,15 +233,14 @@ absl::StatusOr<std::string> Serialize(const Array& array) {
     if (expected > static_cast<__int128>(array.data.size())) break;
   }
   if (expected != static_cast<__int128>(array.data.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "data has ", array.data.size(), " bytes, which does not match shape (",
-        absl::StrJoin(array.shape, ", "), ") of ", array.dtype_descr));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data has ", array.data.size(), " bytes, which does not match shape (",
+                     absl::StrJoin(array.shape, ", "), ") of ", array.dtype_descr));
   }
   std::string shape = absl::StrJoin(array.shape, ", ");
   if (array.shape.size() == 1) shape += ",";
   std::string header = absl::StrCat("{'descr': '", Normalise(array.dtype_descr),
-                                    "', 'fortran_order': False, 'shape': (",
-                                    shape, "), }");
+                                    "', 'fortran_order': False, 'shape': (", shape, "), }");
   // Pad with spaces so the data starts 64-byte aligned; end with '\n'.
   size_t prefix = 10;
   if (header.size() + 1 + prefix > 65535) prefix = 12;

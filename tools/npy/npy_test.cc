@@ -1,17 +1,16 @@
 #include "tools/npy/npy.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace ncc::npy {
 namespace {
 
 // What numpy 1.x writes for np.arange(6, dtype='<f4').reshape(2, 3).
-std::string NumpyFile(const std::string& dict, const std::string& data,
-                      char major = 1) {
+std::string NumpyFile(const std::string& dict, const std::string& data, char major = 1) {
   std::string header = dict;
   size_t prefix = major == 1 ? 10 : 12;
   while ((prefix + header.size() + 1) % 64 != 0) header.push_back(' ');
@@ -59,16 +58,16 @@ TEST(Npy, ParsesV2ScalarsAndOtherDtypes) {
                  "b.npy");
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->shape, (std::vector<int64_t>{3}));
-  auto c = Parse(NumpyFile("{'descr': '<u1', 'fortran_order': False, 'shape': (0, 4), }", ""),
-                 "c.npy");
+  auto c =
+      Parse(NumpyFile("{'descr': '<u1', 'fortran_order': False, 'shape': (0, 4), }", ""), "c.npy");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->dtype_descr, "|u1");
   EXPECT_EQ(c->NumElements(), 0);
 }
 
 TEST(Npy, RoundTripsThroughAFile) {
-  for (const char* descr : {"<f4", "<f8", "<f2", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "|i1",
-                            "|u1", "|b1"}) {
+  for (const char* descr :
+       {"<f4", "<f8", "<f2", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "|i1", "|u1", "|b1"}) {
     Array a;
     a.dtype_descr = descr;
     a.shape = {3, 1, 2};
@@ -105,15 +104,15 @@ void ExpectError(const std::string& bytes, const std::string& fragment) {
 TEST(Npy, RejectsMalformedFiles) {
   ExpectError("", "missing the \\x93NUMPY magic");
   ExpectError("PK\x03\x04 zip file here", "magic");
-  ExpectError(NumpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }",
-                        std::string(4, '\0')),
-              "big-endian");
-  ExpectError(NumpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }",
-                        std::string(8, '\0')),
-              "Fortran-order");
-  ExpectError(NumpyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }",
-                        std::string(8, '\0')),
-              "unsupported dtype '<c8'");
+  ExpectError(
+      NumpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", std::string(4, '\0')),
+      "big-endian");
+  ExpectError(
+      NumpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }", std::string(8, '\0')),
+      "Fortran-order");
+  ExpectError(
+      NumpyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0')),
+      "unsupported dtype '<c8'");
   ExpectError(NumpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
                         std::string(20, '\0')),
               "needs 24 data bytes but the file has 20");
@@ -121,13 +120,12 @@ TEST(Npy, RejectsMalformedFiles) {
                         "(99999999999, 99999999999, 99999999999), }",
                         std::string(4, '\0')),
               "needs more data bytes");
-  ExpectError(NumpyFile("{'descr': '<f4', 'shape': (2,), }", std::string(8, '\0')),
-              "header needs");
+  ExpectError(NumpyFile("{'descr': '<f4', 'shape': (2,), }", std::string(8, '\0')), "header needs");
   ExpectError(NumpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2, -1), }",
                         std::string(8, '\0')),
               "bad .npy header");
-  std::string good = NumpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
-                               std::string(8, '\0'));
+  std::string good =
+      NumpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0'));
   ExpectError(good.substr(0, 30), "truncated .npy header");
   std::string v9 = good;
   v9[6] = 9;
