@@ -17,6 +17,10 @@ PINNED=(
   libgtest-dev=1.12.1-0.2
   libgmock-dev=1.12.1-0.2
   libbenchmark-dev=1.7.1-1
+  # XXH64 (NEFF checksums), JSON (--io-config) and the tools' flags library.
+  libxxhash-dev=0.8.1-1
+  nlohmann-json3-dev=3.11.2-2
+  libcli11-dev=2.1.2+ds-1
   python3-onnx=1.12.0-2+b4
   python3-numpy=1:1.24.2-1+deb12u1
   libonnx-testdata=1.12.0-2

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "neff/neff_generated.h"
+#include "target/isa_generated.h"
 #include "target/neuroncore.h"
 
 namespace ncc::lower {
