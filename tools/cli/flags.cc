@@ -27,6 +27,7 @@ bool LooksLikeFlag(const std::string& token) {
 }
 
 std::string OneLine(std::string message) {
+  while (!message.empty() && message.back() == '\n') message.pop_back();
   std::replace(message.begin(), message.end(), '\n', ' ');
   return message;
 }
