@@ -14,7 +14,7 @@ struct Command::FlagSpec {
   FlagKind kind;
   std::string needs;
   bool* given = nullptr;  // kOptionalValue
-  std::string* optional_out = nullptr;
+  std::optional<std::string>* optional_value = nullptr;
 };
 
 namespace {
@@ -91,10 +91,11 @@ void Command::Switch(const std::string& names, bool* out) {
   app_->add_flag(names, *out)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
-void Command::OptionalValue(const std::string& names, bool* given, std::string* out) {
+void Command::OptionalValue(const std::string& names, bool* given,
+                            std::optional<std::string>* value) {
   FlagSpec* spec = Declare(names, kOptionalValue, "");
   spec->given = given;
-  spec->optional_out = out;
+  spec->optional_value = value;
   // A CLI11 flag accepts --name=VALUE and never consumes the next argument; the value is read
   // back from the command line in RecordFlagsInOrder.
   app_->add_flag(names);
@@ -261,12 +262,12 @@ void CommandLine::RecordFlagsInOrder(const std::vector<std::string>& args) {
       } else if (is_short && has_inline) {
         use.tokens = {token.substr(0, 2)};
         rest = "-" + inline_value;
-      } else if (spec->kind == kOptionalValue && has_inline && !inline_value.empty()) {
+      } else if (spec->kind == kOptionalValue && has_inline) {
         use.value = inline_value;
       }
       if (spec->kind == kOptionalValue) {
         *spec->given = true;
-        if (use.value) *spec->optional_out = *use.value;
+        *spec->optional_value = use.value;
       }
       command->flags_in_order_.push_back(std::move(use));
       token = rest;

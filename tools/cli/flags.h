@@ -73,9 +73,9 @@ class Command {
                 const std::string& needs = "a value");
   // --name: sets *out to true.
   void Switch(const std::string& names, bool* out);
-  // --name or --name=VALUE (never the next argument): *given becomes true and *out holds the
-  // last VALUE, or stays as it was when the flag is given bare.
-  void OptionalValue(const std::string& names, bool* given, std::string* out);
+  // --name or --name=VALUE (never the next argument): *given becomes true and *value holds the
+  // last occurrence's VALUE, or nullopt if that one was bare.
+  void OptionalValue(const std::string& names, bool* given, std::optional<std::string>* value);
   // Arguments that are not flags, in order; without this, any is a usage error. The tool
   // checks how many it got.
   void Positionals(std::vector<std::string>* out);

@@ -119,7 +119,8 @@ TEST(Flags, ArgumentsWithoutPositionalsAreUnexpected) {
 struct CcLike {
   CommandLine cli{"cc", kUsage};
   bool version = false, verbose = false, verify = false, json = false;
-  std::string framework, output, samples = "32", list_framework;
+  std::string framework, output, list_framework;
+  std::optional<std::string> samples;
   std::vector<std::string> shapes, positionals;
   Command& compile = cli.Subcommand("compile");
   Command& list = cli.Subcommand("list-operators");
@@ -144,13 +145,20 @@ TEST(Flags, SubcommandsAndOptionalValues) {
   EXPECT_TRUE(t.compile.chosen());
   EXPECT_FALSE(t.list.chosen());
   EXPECT_TRUE(t.verify);
-  EXPECT_EQ(t.samples, "32");                    // bare: the tool's default stays
+  EXPECT_EQ(t.samples, std::nullopt);            // bare
   EXPECT_EQ(t.positionals, (Tokens{"m.onnx"}));  // never taken as the flag's value
   EXPECT_EQ(t.framework, "ONNX");
 
   CcLike u;
   ASSERT_FALSE(ParseCaptured(u.cli, {"compile", "m.onnx", "--verify-accuracy=8"}).exit_code);
   EXPECT_EQ(u.samples, "8");
+  CcLike last;  // the last occurrence decides, as for any flag
+  ASSERT_FALSE(
+      ParseCaptured(last.cli, {"compile", "--verify-accuracy=8", "--verify-accuracy"}).exit_code);
+  EXPECT_EQ(last.samples, std::nullopt);
+  CcLike empty;  // the tool rejects an empty count itself
+  ASSERT_FALSE(ParseCaptured(empty.cli, {"compile", "--verify-accuracy="}).exit_code);
+  EXPECT_EQ(empty.samples, "");
 
   CcLike v;
   ASSERT_FALSE(ParseCaptured(v.cli, {"list-operators", "--json", "--framework", "ONNX"}).exit_code);
