@@ -19,11 +19,9 @@ struct Command::FlagSpec {
 
 namespace {
 
-// CLI11's rule for a short flag: "-x...", where a digit is a negative number, not a flag, unless
-// a flag of that name exists.
+// CLI11's rule: "-x..." is a flag, but "-3" is a negative number (no tool has a digit flag).
 bool LooksLikeFlag(const std::string& token) {
-  if (token.size() < 2 || token[0] != '-') return false;
-  return !(token.size() > 1 && token[1] >= '0' && token[1] <= '9');
+  return token.size() >= 2 && token[0] == '-' && !(token[1] >= '0' && token[1] <= '9');
 }
 
 std::string OneLine(std::string message) {
