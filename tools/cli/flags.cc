@@ -1,8 +1,11 @@
 #include "tools/cli/flags.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace ncc::cli {
 
@@ -218,6 +221,13 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args) {
     }
   }
   RecordFlagsInOrder(args);
+  // Under `bazel run //:neuron-cc -- compile model.onnx`, the tool starts in its runfiles
+  // directory; the paths on its command line are relative to where the user ran bazel.
+  if (const char* user_dir = std::getenv("BUILD_WORKING_DIRECTORY"); user_dir && *user_dir) {
+    if (chdir(user_dir) != 0) {
+      return UsageError("cannot enter BUILD_WORKING_DIRECTORY '" + std::string(user_dir) + "'");
+    }
+  }
   return std::nullopt;
 }
 

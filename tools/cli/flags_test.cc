@@ -1,7 +1,10 @@
 #include "tools/cli/flags.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -53,6 +56,20 @@ TEST(Flags, BothValueFormsRepeatsInOrderAndPositionals) {
   EXPECT_EQ(t.dir, "out");
   EXPECT_TRUE(t.quiet);
   EXPECT_EQ(t.positionals, (Tokens{"m.neff", "extra"}));
+}
+
+// `bazel run` starts a tool in its runfiles; relative paths are the user's.
+TEST(Flags, RunsInBuildWorkingDirectoryUnderBazelRun) {
+  const std::filesystem::path before = std::filesystem::current_path();
+  const std::filesystem::path user_dir = std::filesystem::temp_directory_path();
+  ASSERT_EQ(setenv("BUILD_WORKING_DIRECTORY", user_dir.c_str(), 1), 0);
+  RunLike t;
+  Parsed p = ParseCaptured(t.cli, {"m.neff"});
+  unsetenv("BUILD_WORKING_DIRECTORY");
+  const std::filesystem::path after = std::filesystem::current_path();
+  std::filesystem::current_path(before);
+  ASSERT_FALSE(p.exit_code) << p.err;
+  EXPECT_EQ(std::filesystem::canonical(after), std::filesystem::canonical(user_dir));
 }
 
 TEST(Flags, RepeatedTakesOneValuePerOccurrence) {
