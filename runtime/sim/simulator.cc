@@ -20,6 +20,7 @@
 #include "runtime/sim/access_pattern.h"
 #include "runtime/sim/verifier.h"
 #include "runtime/sim/worker_pool.h"
+#include "target/cost.h"
 
 namespace ncc::sim {
 namespace {
@@ -375,44 +376,26 @@ struct Resolved {
   bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
 };
 
+target::OperandCostShape CostShape(const ApGeometry* g) {
+  target::OperandCostShape shape;
+  if (g == nullptr) return shape;
+  shape.free_size = g->free_size;
+  shape.num_partitions = g->num_partitions;
+  shape.elem_bytes = g->elem_size;
+  shape.contiguous_bytes = g->contiguous_bytes;
+  return shape;
+}
+
 // Estimated duration (ns) per docs/isa.md "Timing".
-double CostNs(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o) {
-  const auto& spec = target::NeuronCoreV2();
-  const neff::Opcode op = inst.opcode();
-  switch (engine) {
-    case neff::EngineType::DMA: {
-      // Bytes written, as the compiler's scheduler counts them.
-      const int64_t bytes = o.dst->count * o.dst->elem_size;
-      if (op == neff::Opcode::DMA_GATHER) {
-        // One row per partition: the run is one dst row's bytes.
-        return target::DmaNs(spec, bytes, o.dst->free_size * o.dst->elem_size);
-      }
-      return target::DmaNs(spec, bytes,
-                           std::min(o.dst->contiguous_bytes, o.src0->contiguous_bytes));
-    }
-    case neff::EngineType::TENSOR:
-      if (op == neff::Opcode::TRANSPOSE) {
-        return target::MatmulNs(spec, o.src0->free_size, o.src0->num_partitions, o.src0->elem_size);
-      }
-      return target::MatmulNs(spec, o.src0->free_size, o.src1->free_size, o.src1->elem_size);
-    case neff::EngineType::SCALAR:
-      return target::ActivationNs(spec, o.dst->free_size);
-    case neff::EngineType::VECTOR:
-      switch (op) {
-        case neff::Opcode::TENSOR_TENSOR:
-        case neff::Opcode::SELECT:
-          return target::VectorNs(spec, o.dst->free_size, 2);
-        case neff::Opcode::TENSOR_REDUCE:
-        case neff::Opcode::TRANSPOSE:
-          return target::VectorNs(spec, o.src0->free_size, 1);
-        default:
-          return target::VectorNs(spec, o.dst->free_size, 1);
-      }
-    case neff::EngineType::GPSIMD:
-      return target::GpSimdNs(
-          spec, op == neff::Opcode::TENSOR_REDUCE ? o.src0->free_size : o.dst->free_size);
-  }
-  return 0.0;
+double CostNs(const target::CoreSpec& spec, const neff::Instruction& inst, target::Engine engine,
+              const Resolved& o) {
+  target::InstructionCostShape shape;
+  shape.opcode = inst.opcode();
+  shape.engine = engine;
+  shape.dst = CostShape(o.dst);
+  shape.src0 = CostShape(o.src0);
+  shape.src1 = CostShape(o.src1);
+  return target::InstructionCostNs(spec, shape);
 }
 
 struct FreeDeleter {
@@ -1241,7 +1224,7 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
             absl::StrCat("queue ", QueueName(*queue), " instruction ", i,
                          ": operand failed to resolve (model not verified?)"));
       }
-      d.cost_ns = CostNs(inst, queue->engine(), o);
+      d.cost_ns = CostNs(spec, inst, dq.stats_engine, o);
       d.wait_begin = static_cast<uint32_t>(program->waits.size());
       if (inst.waits()) {
         for (const neff::SemaphoreWait* w : *inst.waits()) {
