@@ -450,6 +450,8 @@ struct DecodedQueue {
 
 struct DecodedProgram {
   const neff::Model* model = nullptr;
+  // The core the NEFF targets: its memory sizes and instruction costs.
+  const target::CoreSpec* spec = nullptr;
   SpaceSizes sizes;
   std::vector<DecodedQueue> queues;
   std::vector<std::pair<uint32_t, uint32_t>> waits;  // semaphore, value
@@ -468,6 +470,7 @@ namespace {
 struct CoreMemory {
   std::unique_ptr<uint8_t, FreeDeleter> sbuf, psum;
   int64_t sbuf_dirty = 0, psum_dirty = 0;  // bytes per partition, from 0
+  const target::CoreSpec* spec = nullptr;  // whose sizes sbuf and psum have
 };
 
 CoreMemory& ThreadCoreMemory() {
@@ -497,9 +500,10 @@ class Core {
  public:
   Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool)
       : program_(program), model_(*program.model), dram_(dram), pool_(pool), sizes_(program.sizes) {
-    const auto& spec = target::NeuronCoreV2();
+    const target::CoreSpec& spec = *program.spec;
     CoreMemory& m = ThreadCoreMemory();
-    if (m.sbuf == nullptr) {
+    if (m.sbuf == nullptr || m.spec != &spec) {
+      m.spec = &spec;
       // calloc: large zeroed blocks come straight from the OS.
       m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
       m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
@@ -1163,9 +1167,15 @@ target::Engine StatsEngine(neff::EngineType e) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model) {
-  const auto& spec = target::NeuronCoreV2();
+  const flatbuffers::String* target_name =
+      model.metadata() != nullptr ? model.metadata()->target() : nullptr;
+  absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(
+      target_name != nullptr ? absl::string_view(target_name->c_str(), target_name->size()) : "");
+  if (!core.ok()) return core.status();
+  const target::CoreSpec& spec = **core;
   auto program = std::make_shared<DecodedProgram>();
   program->model = &model;
+  program->spec = &spec;
   SpaceSizes& sizes = program->sizes;
   sizes.dram = static_cast<int64_t>(model.dram_size());
   sizes.weights = model.weights() ? model.weights()->size() : 0;
