@@ -1,8 +1,8 @@
-// The nrt_* C API over the simulated NeuronCore.
+// The nrt_* C API over the NeuronCore device interface (runtime/device.h;
+// the simulator is the device kind linked in).
 #include "runtime/nrt.h"
 
 #include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -17,15 +17,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "neff/format.h"
+#include "runtime/device.h"
 #include "runtime/neff_loader.h"
-#include "runtime/sim/simulator.h"
 
 namespace {
-
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
 
 struct TensorDesc {
   std::string name;
@@ -48,9 +45,9 @@ struct nrt_model {
   // nc_count over the visible cores), and the next one to try first.
   std::vector<int> cores;
   std::atomic<size_t> next_core{0};
-  // The program decoded once at load; host threads per execution.
-  std::shared_ptr<const ncc::sim::DecodedProgram> program;
-  int sim_threads = 1;
+  // The program, loaded once for all of the model's cores (devices of one
+  // kind share programs).
+  std::shared_ptr<const ncc::runtime::Program> program;
 };
 
 struct nrt_tensor {
@@ -71,12 +68,30 @@ thread_local std::string last_error;
 // one program at a time (its mutex); different cores run concurrently.
 constexpr int kChipCores = 2;
 
-struct SimulatedCore {
+// The device kind behind every core (registered by the library that
+// implements it).
+constexpr char kDeviceKind[] = "simulator";
+
+struct Core {
   std::mutex mu;
+  // Null when no device of kDeviceKind is linked in (device_error says so).
+  std::unique_ptr<ncc::runtime::Device> device;
+  std::string device_error;
 };
 
-SimulatedCore& core(int id) {
-  static SimulatedCore* cores = new SimulatedCore[kChipCores];
+Core& core(int id) {
+  static Core* cores = [] {
+    Core* c = new Core[kChipCores];
+    for (int id = 0; id < kChipCores; ++id) {
+      auto device = ncc::runtime::CreateDevice(kDeviceKind, id);
+      if (device.ok()) {
+        c[id].device = *std::move(device);
+      } else {
+        c[id].device_error = std::string(device.status().message());
+      }
+    }
+    return c;
+  }();
   return cores[id];
 }
 
@@ -294,13 +309,18 @@ NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded, const ch
   auto m = std::make_unique<nrt_model>();
   m->neff = *std::move(loaded);
   m->model = m->neff.model;
-  auto program = ncc::sim::Decode(*m->model);
+  m->cores.assign(visible.begin() + start_nc, visible.begin() + start_nc + count);
+  ncc::runtime::Device* device = core(m->cores[0]).device.get();
+  if (device == nullptr) {
+    return Fail(NRT_FAILURE, absl::StrCat(fn, ": ", core(m->cores[0]).device_error));
+  }
+  ncc::runtime::ProgramOptions program_options;
+  program_options.host_threads = *sim_threads;
+  auto program = device->Load(*m->model, program_options);
   if (!program.ok()) {
     return Fail(NRT_LOAD_NEFF_FAIL, absl::StrCat(fn, ": ", program.status().message()));
   }
   m->program = *std::move(program);
-  m->sim_threads = *sim_threads;
-  m->cores.assign(visible.begin() + start_nc, visible.begin() + start_nc + count);
   AddTensors(m.get(), true);
   AddTensors(m.get(), false);
   std::lock_guard<std::mutex> lock(registry().mu);
@@ -670,53 +690,45 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
     }
     bound.emplace_back(&t, it->second);
   }
-  const size_t dram_size = model->model->dram_size();
-  std::unique_ptr<uint8_t, FreeDeleter> dram(
-      static_cast<uint8_t*>(std::calloc(dram_size == 0 ? 1 : dram_size, 1)));
-  if (dram == nullptr) {
-    return Fail(NRT_RESOURCE,
-                absl::StrCat("nrt_execute: cannot allocate the ", dram_size, "-byte device arena"));
-  }
+  // The model's inputs and outputs in Model order (model->tensors' order).
+  std::vector<absl::Span<const uint8_t>> inputs;
+  std::vector<absl::Span<uint8_t>> outputs;
   for (const auto& [desc, tensor] : bound) {
-    if (desc->usage != NRT_TENSOR_USAGE_INPUT || desc->size == 0) continue;
-    std::memcpy(dram.get() + desc->dram_offset, tensor->data.data(), desc->size);
+    if (desc->usage == NRT_TENSOR_USAGE_INPUT) {
+      inputs.emplace_back(tensor->data.data(), desc->size);
+    } else {
+      outputs.emplace_back(tensor->data.data(), desc->size);
+    }
   }
-  ncc::sim::ExecutionStats sim_stats;
+  ncc::runtime::ExecutionTiming timing;
   int core_id = 0;
   absl::Status s;
-  auto start = std::chrono::steady_clock::now();
   {
     std::unique_lock<std::mutex> busy = AcquireCore(model, &core_id);
-    start = std::chrono::steady_clock::now();
-    ncc::sim::ExecuteOptions options;
-    options.threads = model->sim_threads;
-    s = ncc::sim::ExecuteDecoded(*model->program, dram.get(), &sim_stats, nullptr, options);
+    s = core(core_id).device->Execute(*model->program, inputs, outputs, &timing);
   }
-  auto end = std::chrono::steady_clock::now();
   if (!s.ok()) {
-    return Fail(NRT_EXEC_COMPLETED_WITH_ERR, absl::StrCat("nrt_execute: ", s.message()));
-  }
-  for (const auto& [desc, tensor] : bound) {
-    if (desc->usage != NRT_TENSOR_USAGE_OUTPUT || desc->size == 0) continue;
-    std::memcpy(tensor->data.data(), dram.get() + desc->dram_offset, desc->size);
+    const bool memory = s.code() == absl::StatusCode::kResourceExhausted;
+    return Fail(memory ? NRT_RESOURCE : NRT_EXEC_COMPLETED_WITH_ERR,
+                absl::StrCat("nrt_execute: ", s.message()));
   }
   if (stats != nullptr) {
     using ncc::target::Engine;
-    stats->estimated_latency_ns = sim_stats.estimated_latency_ns;
-    stats->tensor_busy_ns = sim_stats.BusyNs(Engine::kTensor);
-    stats->vector_busy_ns = sim_stats.BusyNs(Engine::kVector);
-    stats->scalar_busy_ns = sim_stats.BusyNs(Engine::kScalar);
-    stats->gpsimd_busy_ns = sim_stats.BusyNs(Engine::kGpSimd);
-    stats->dma_busy_ns = sim_stats.BusyNs(Engine::kDma);
-    stats->tensor_instructions = sim_stats.Instructions(Engine::kTensor);
-    stats->vector_instructions = sim_stats.Instructions(Engine::kVector);
-    stats->scalar_instructions = sim_stats.Instructions(Engine::kScalar);
-    stats->gpsimd_instructions = sim_stats.Instructions(Engine::kGpSimd);
-    stats->dma_instructions = sim_stats.Instructions(Engine::kDma);
-    stats->dma_bytes = sim_stats.dma_bytes;
-    stats->semaphore_wait_ns = sim_stats.semaphore_wait_ns;
-    stats->tensor_utilization = sim_stats.tensor_utilization;
-    stats->host_wall_ns = std::chrono::duration<double, std::nano>(end - start).count();
+    stats->estimated_latency_ns = timing.estimated_latency_ns;
+    stats->tensor_busy_ns = timing.BusyNs(Engine::kTensor);
+    stats->vector_busy_ns = timing.BusyNs(Engine::kVector);
+    stats->scalar_busy_ns = timing.BusyNs(Engine::kScalar);
+    stats->gpsimd_busy_ns = timing.BusyNs(Engine::kGpSimd);
+    stats->dma_busy_ns = timing.BusyNs(Engine::kDma);
+    stats->tensor_instructions = timing.Instructions(Engine::kTensor);
+    stats->vector_instructions = timing.Instructions(Engine::kVector);
+    stats->scalar_instructions = timing.Instructions(Engine::kScalar);
+    stats->gpsimd_instructions = timing.Instructions(Engine::kGpSimd);
+    stats->dma_instructions = timing.Instructions(Engine::kDma);
+    stats->dma_bytes = timing.dma_bytes;
+    stats->semaphore_wait_ns = timing.semaphore_wait_ns;
+    stats->tensor_utilization = timing.tensor_utilization;
+    stats->host_wall_ns = timing.host_wall_ns;
     stats->neuron_core = core_id;
   }
   return NRT_SUCCESS;

@@ -1,6 +1,10 @@
 #include "target/neuroncore.h"
 
 #include <algorithm>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 
 namespace ncc::target {
 
@@ -27,6 +31,18 @@ const CoreSpec& NeuronCoreV2() {
       /*min_instruction_cycles=*/64,
   };
   return spec;
+}
+
+const CoreSpec* FindCoreSpec(absl::string_view name) {
+  const CoreSpec& v2 = NeuronCoreV2();
+  return name == v2.name ? &v2 : nullptr;
+}
+
+absl::StatusOr<const CoreSpec*> CoreSpecForTarget(absl::string_view name) {
+  if (name.empty()) return &NeuronCoreV2();
+  if (const CoreSpec* spec = FindCoreSpec(name)) return spec;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "NEFF load: unknown target '", name, "' (this runtime runs ", NeuronCoreV2().name, ")"));
 }
 
 double MatmulNs(const CoreSpec& spec, int64_t m, int64_t n, int elem_bytes) {

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
 namespace ncc::target {
 
 enum class Engine : uint8_t { kTensor, kVector, kScalar, kGpSimd, kDma };
@@ -34,6 +37,15 @@ struct CoreSpec {
 };
 
 const CoreSpec& NeuronCoreV2();
+
+// The core whose CoreSpec::name is `name` (what the compiler writes into a
+// NEFF's metadata as its target), or nullptr when no core has that name.
+const CoreSpec* FindCoreSpec(absl::string_view name);
+
+// The core a NEFF runs on, from the target its metadata names. An empty name
+// (a NEFF without metadata, as hand-built test programs are) means
+// NeuronCore-v2; an unknown name is an error that names it.
+absl::StatusOr<const CoreSpec*> CoreSpecForTarget(absl::string_view name);
 
 // Tensor engine: one matmul of stationary [K, m] and moving [K, n]
 // (elem_bytes 4 runs at quarter rate).

@@ -34,5 +34,20 @@ TEST(NeuronCoreV2, EngineCostsHaveMinimumWork) {
   EXPECT_GT(VectorNs(spec, 512, 2), VectorNs(spec, 512, 1));
 }
 
+TEST(FindCoreSpec, FindsCoresByTheNameTheNeffCarries) {
+  EXPECT_EQ(FindCoreSpec(NeuronCoreV2().name), &NeuronCoreV2());
+  EXPECT_EQ(FindCoreSpec("NeuronCore-v9"), nullptr);
+  EXPECT_EQ(FindCoreSpec(""), nullptr);
+}
+
+TEST(CoreSpecForTarget, EmptyMeansV2AndUnknownIsNamed) {
+  EXPECT_EQ(*CoreSpecForTarget(""), &NeuronCoreV2());
+  EXPECT_EQ(*CoreSpecForTarget("NeuronCore-v2"), &NeuronCoreV2());
+  const auto unknown = CoreSpecForTarget("NeuronCore-v9");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "NEFF load: unknown target 'NeuronCore-v9' (this runtime runs NeuronCore-v2)");
+}
+
 }  // namespace
 }  // namespace ncc::target

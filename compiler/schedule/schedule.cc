@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "target/cost.h"
 
 namespace ncc::schedule {
 namespace {
@@ -33,10 +34,27 @@ int64_t ContiguousRun(const Operand& op, Space space) {
   return run;
 }
 
-// A DMA runs at the rate of the shorter of its two sides' contiguous runs.
-int64_t ContiguousBytes(const TileInst& inst, const TileProgram& program) {
-  return std::min(ContiguousRun(inst.dst, program.buffers[inst.dst.buffer].space),
-                  ContiguousRun(inst.src0, program.buffers[inst.src0.buffer].space));
+// The cost model's view of one operand; without the program (its buffers'
+// spaces) the contiguous run leaves out the partition dimension.
+target::OperandCostShape OperandShape(const Operand& op, const TileProgram* program) {
+  target::OperandCostShape shape;
+  if (!op.valid()) return shape;
+  shape.free_size = op.free_size();
+  shape.num_partitions = op.num_partitions;
+  shape.elem_bytes = lower::ElemSize(op.dtype);
+  shape.contiguous_bytes =
+      ContiguousRun(op, program != nullptr ? program->buffers[op.buffer].space : Space::SBUF);
+  return shape;
+}
+
+target::InstructionCostShape CostShape(const TileInst& inst, const TileProgram* program) {
+  target::InstructionCostShape shape;
+  shape.opcode = inst.opcode;
+  shape.engine = inst.engine;
+  shape.dst = OperandShape(inst.dst, program);
+  shape.src0 = OperandShape(inst.src0, program);
+  shape.src1 = OperandShape(inst.src1, program);
+  return shape;
 }
 
 int EngineSlot(target::Engine e) { return static_cast<int>(e); }
@@ -122,42 +140,12 @@ class HazardTracker {
 }  // namespace
 
 double InstructionCostNs(const TileInst& inst, const target::CoreSpec& spec) {
-  const bool gpsimd = inst.engine == target::Engine::kGpSimd;
-  switch (inst.opcode) {
-    case neff::Opcode::MATMUL:
-      return target::MatmulNs(spec, inst.src0.free_size(), inst.src1.free_size(),
-                              lower::ElemSize(inst.src1.dtype));
-    case neff::Opcode::ACTIVATION:
-      return target::ActivationNs(spec, inst.dst.free_size());
-    case neff::Opcode::TRANSPOSE:
-      if (inst.engine == target::Engine::kTensor) {
-        return target::MatmulNs(spec, inst.src0.free_size(), inst.src0.num_partitions,
-                                lower::ElemSize(inst.src0.dtype));
-      }
-      return target::VectorNs(spec, inst.src0.free_size(), 1);
-    case neff::Opcode::TENSOR_REDUCE:
-      return gpsimd ? target::GpSimdNs(spec, inst.src0.free_size())
-                    : target::VectorNs(spec, inst.src0.free_size(), 1);
-    case neff::Opcode::IOTA:
-      return target::GpSimdNs(spec, inst.dst.free_size());
-    case neff::Opcode::TENSOR_TENSOR:
-    case neff::Opcode::TENSOR_SCALAR:
-    case neff::Opcode::TENSOR_COPY:
-    case neff::Opcode::MEMSET:
-    case neff::Opcode::SELECT: {
-      const int inputs =
-          inst.opcode == neff::Opcode::TENSOR_TENSOR || inst.opcode == neff::Opcode::SELECT ? 2 : 1;
-      if (gpsimd) return target::GpSimdNs(spec, inst.dst.free_size());
-      if (inst.engine == target::Engine::kScalar) {
-        return target::ActivationNs(spec, inst.dst.free_size());
-      }
-      return target::VectorNs(spec, inst.dst.free_size(), inputs);
-    }
-    case neff::Opcode::DMA_COPY:
-    case neff::Opcode::DMA_GATHER:
-      break;
-  }
-  return 0;
+  return target::InstructionCostNs(spec, CostShape(inst, nullptr));
+}
+
+double InstructionCostNs(const TileInst& inst, const TileProgram& program,
+                         const target::CoreSpec& spec) {
+  return target::InstructionCostNs(spec, CostShape(inst, &program));
 }
 
 absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program, const target::CoreSpec& spec,
@@ -203,16 +191,7 @@ absl::StatusOr<Schedule> ScheduleProgram(const TileProgram& program, const targe
   }
   std::vector<double> cost(n);
   for (size_t i = 0; i < n; ++i) {
-    const TileInst& inst = program.insts[i];
-    cost[i] = InstructionCostNs(inst, spec);
-    if (inst.opcode == neff::Opcode::DMA_COPY) {
-      cost[i] = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
-                              ContiguousBytes(inst, program));
-    } else if (inst.opcode == neff::Opcode::DMA_GATHER) {
-      // One row per partition: the run is a row's bytes.
-      cost[i] = target::DmaNs(spec, inst.dst.num_elements() * lower::ElemSize(inst.dst.dtype),
-                              inst.dst.free_size() * lower::ElemSize(inst.dst.dtype));
-    }
+    cost[i] = InstructionCostNs(program.insts[i], program, spec);
   }
   // Priority: the longest chain of costs from an instruction to the end.
   std::vector<double> tail(n, 0);

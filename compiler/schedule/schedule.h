@@ -54,8 +54,13 @@ struct Schedule {
   std::array<int64_t, 5> critical_count{};
 };
 
-// Estimated cost of one instruction on the target.
+// Estimated cost of one instruction on the target (target::InstructionCostNs,
+// as the simulator times it). A DMA's contiguous runs depend on its buffers'
+// spaces, which only the program knows: without it a DMA is costed as if
+// on-chip, so pass the program for DMAs.
 double InstructionCostNs(const lower::TileInst& inst, const target::CoreSpec& spec);
+double InstructionCostNs(const lower::TileInst& inst, const lower::TileProgram& program,
+                         const target::CoreSpec& spec);
 
 struct ScheduleOptions {
   // How many instructions of program order the list scheduler looks ahead

@@ -20,6 +20,7 @@
 #include "runtime/sim/access_pattern.h"
 #include "runtime/sim/verifier.h"
 #include "runtime/sim/worker_pool.h"
+#include "target/cost.h"
 
 namespace ncc::sim {
 namespace {
@@ -375,44 +376,26 @@ struct Resolved {
   bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
 };
 
+target::OperandCostShape CostShape(const ApGeometry* g) {
+  target::OperandCostShape shape;
+  if (g == nullptr) return shape;
+  shape.free_size = g->free_size;
+  shape.num_partitions = g->num_partitions;
+  shape.elem_bytes = g->elem_size;
+  shape.contiguous_bytes = g->contiguous_bytes;
+  return shape;
+}
+
 // Estimated duration (ns) per docs/isa.md "Timing".
-double CostNs(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o) {
-  const auto& spec = target::NeuronCoreV2();
-  const neff::Opcode op = inst.opcode();
-  switch (engine) {
-    case neff::EngineType::DMA: {
-      // Bytes written, as the compiler's scheduler counts them.
-      const int64_t bytes = o.dst->count * o.dst->elem_size;
-      if (op == neff::Opcode::DMA_GATHER) {
-        // One row per partition: the run is one dst row's bytes.
-        return target::DmaNs(spec, bytes, o.dst->free_size * o.dst->elem_size);
-      }
-      return target::DmaNs(spec, bytes,
-                           std::min(o.dst->contiguous_bytes, o.src0->contiguous_bytes));
-    }
-    case neff::EngineType::TENSOR:
-      if (op == neff::Opcode::TRANSPOSE) {
-        return target::MatmulNs(spec, o.src0->free_size, o.src0->num_partitions, o.src0->elem_size);
-      }
-      return target::MatmulNs(spec, o.src0->free_size, o.src1->free_size, o.src1->elem_size);
-    case neff::EngineType::SCALAR:
-      return target::ActivationNs(spec, o.dst->free_size);
-    case neff::EngineType::VECTOR:
-      switch (op) {
-        case neff::Opcode::TENSOR_TENSOR:
-        case neff::Opcode::SELECT:
-          return target::VectorNs(spec, o.dst->free_size, 2);
-        case neff::Opcode::TENSOR_REDUCE:
-        case neff::Opcode::TRANSPOSE:
-          return target::VectorNs(spec, o.src0->free_size, 1);
-        default:
-          return target::VectorNs(spec, o.dst->free_size, 1);
-      }
-    case neff::EngineType::GPSIMD:
-      return target::GpSimdNs(
-          spec, op == neff::Opcode::TENSOR_REDUCE ? o.src0->free_size : o.dst->free_size);
-  }
-  return 0.0;
+double CostNs(const target::CoreSpec& spec, const neff::Instruction& inst, target::Engine engine,
+              const Resolved& o) {
+  target::InstructionCostShape shape;
+  shape.opcode = inst.opcode();
+  shape.engine = engine;
+  shape.dst = CostShape(o.dst);
+  shape.src0 = CostShape(o.src0);
+  shape.src1 = CostShape(o.src1);
+  return target::InstructionCostNs(spec, shape);
 }
 
 struct FreeDeleter {
@@ -467,6 +450,8 @@ struct DecodedQueue {
 
 struct DecodedProgram {
   const neff::Model* model = nullptr;
+  // The core the NEFF targets: its memory sizes and instruction costs.
+  const target::CoreSpec* spec = nullptr;
   SpaceSizes sizes;
   std::vector<DecodedQueue> queues;
   std::vector<std::pair<uint32_t, uint32_t>> waits;  // semaphore, value
@@ -485,6 +470,7 @@ namespace {
 struct CoreMemory {
   std::unique_ptr<uint8_t, FreeDeleter> sbuf, psum;
   int64_t sbuf_dirty = 0, psum_dirty = 0;  // bytes per partition, from 0
+  const target::CoreSpec* spec = nullptr;  // whose sizes sbuf and psum have
 };
 
 CoreMemory& ThreadCoreMemory() {
@@ -514,9 +500,10 @@ class Core {
  public:
   Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool)
       : program_(program), model_(*program.model), dram_(dram), pool_(pool), sizes_(program.sizes) {
-    const auto& spec = target::NeuronCoreV2();
+    const target::CoreSpec& spec = *program.spec;
     CoreMemory& m = ThreadCoreMemory();
-    if (m.sbuf == nullptr) {
+    if (m.sbuf == nullptr || m.spec != &spec) {
+      m.spec = &spec;
       // calloc: large zeroed blocks come straight from the OS.
       m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
       m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
@@ -1180,9 +1167,15 @@ target::Engine StatsEngine(neff::EngineType e) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model) {
-  const auto& spec = target::NeuronCoreV2();
+  const flatbuffers::String* target_name =
+      model.metadata() != nullptr ? model.metadata()->target() : nullptr;
+  absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(
+      target_name != nullptr ? absl::string_view(target_name->c_str(), target_name->size()) : "");
+  if (!core.ok()) return core.status();
+  const target::CoreSpec& spec = **core;
   auto program = std::make_shared<DecodedProgram>();
   program->model = &model;
+  program->spec = &spec;
   SpaceSizes& sizes = program->sizes;
   sizes.dram = static_cast<int64_t>(model.dram_size());
   sizes.weights = model.weights() ? model.weights()->size() : 0;
@@ -1241,7 +1234,7 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
             absl::StrCat("queue ", QueueName(*queue), " instruction ", i,
                          ": operand failed to resolve (model not verified?)"));
       }
-      d.cost_ns = CostNs(inst, queue->engine(), o);
+      d.cost_ns = CostNs(spec, inst, dq.stats_engine, o);
       d.wait_begin = static_cast<uint32_t>(program->waits.size());
       if (inst.waits()) {
         for (const neff::SemaphoreWait* w : *inst.waits()) {

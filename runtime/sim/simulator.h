@@ -1,7 +1,7 @@
 // The simulated NeuronCore: executes a verified NEFF program functionally
 // (docs/isa.md semantics) while accounting each instruction's cost on a
-// timing model built from target/neuroncore.h. Every time it reports is an
-// estimate of a NeuronCore-v2, not a measurement.
+// timing model built from target/ (the core the NEFF's metadata names as its
+// target). Every time it reports is an estimate, not a measurement.
 #ifndef NCC_RUNTIME_SIM_SIMULATOR_H_
 #define NCC_RUNTIME_SIM_SIMULATOR_H_
 
@@ -75,7 +75,8 @@ struct ExecuteOptions {
 // precomputed. It points into the model, which must outlive it.
 struct DecodedProgram;
 
-// Decodes a model that already passed Verify().
+// Decodes a model that already passed Verify(). Fails when the NEFF names a
+// target core this simulator does not model (target::CoreSpecForTarget).
 absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model);
 
 // As ExecuteVerified, for a decoded program (what the runtime calls: the

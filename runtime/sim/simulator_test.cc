@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "flatbuffers/flatbuffers.h"
 #include "neff/format.h"
 #include "runtime/sim/neff_builder_for_tests.h"
 #include "target/neuroncore.h"
@@ -396,6 +397,35 @@ TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
                                  << " threads=" << threads;
     }
   }
+}
+
+// A program-less model whose metadata names `target` (the test builder
+// writes no metadata).
+std::string ModelWithTarget(const std::string& target) {
+  flatbuffers::FlatBufferBuilder fbb;
+  const auto name = fbb.CreateString(target);
+  neff::MetadataBuilder metadata(fbb);
+  metadata.add_target(name);
+  const auto metadata_offset = metadata.Finish();
+  neff::ModelBuilder model(fbb);
+  model.add_metadata(metadata_offset);
+  fbb.Finish(model.Finish());
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+TEST(Simulator, RunsOnTheNeffsTarget) {
+  const std::string v2 = ModelWithTarget(target::NeuronCoreV2().name);
+  auto program = Decode(*flatbuffers::GetRoot<neff::Model>(v2.data()));
+  ASSERT_TRUE(program.ok()) << program.status();
+  ExecutionStats stats;
+  ASSERT_TRUE(ExecuteDecoded(**program, nullptr, &stats).ok());
+  EXPECT_EQ(stats.estimated_latency_ns, 0);
+
+  const std::string unknown = ModelWithTarget("NeuronCore-v9");
+  auto rejected = Decode(*flatbuffers::GetRoot<neff::Model>(unknown.data()));
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.status().message(),
+            "NEFF load: unknown target 'NeuronCore-v9' (this runtime runs NeuronCore-v2)");
 }
 
 }  // namespace

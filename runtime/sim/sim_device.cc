@@ -1,0 +1,128 @@
+#include "runtime/sim/sim_device.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "neff/format.h"
+#include "runtime/sim/simulator.h"
+
+namespace ncc::sim {
+namespace {
+
+// Where each tensor of `tensors` lives in the DRAM arena: offset and bytes.
+std::vector<std::pair<uint64_t, size_t>> TensorRanges(
+    const flatbuffers::Vector<flatbuffers::Offset<neff::TensorInfo>>* tensors) {
+  std::vector<std::pair<uint64_t, size_t>> ranges;
+  if (tensors == nullptr) return ranges;
+  for (const neff::TensorInfo* t : *tensors) {
+    size_t size = neff::DTypeSize(t->dtype());
+    if (t->shape() != nullptr) {
+      for (int64_t dim : *t->shape()) size *= static_cast<size_t>(dim);  // verified to fit
+    }
+    ranges.emplace_back(t->dram_offset(), size);
+  }
+  return ranges;
+}
+
+// The decoded program, shared by every simulated core (decoding does not
+// depend on the core).
+class SimProgram : public runtime::Program {
+ public:
+  SimProgram(const neff::Model& model, std::shared_ptr<const DecodedProgram> decoded,
+             int host_threads)
+      : model_(model),
+        decoded_(std::move(decoded)),
+        host_threads_(host_threads),
+        inputs_(TensorRanges(model.inputs())),
+        outputs_(TensorRanges(model.outputs())) {}
+
+  const neff::Model& model() const { return model_; }
+  const DecodedProgram& decoded() const { return *decoded_; }
+  int host_threads() const { return host_threads_; }
+  const std::vector<std::pair<uint64_t, size_t>>& inputs() const { return inputs_; }
+  const std::vector<std::pair<uint64_t, size_t>>& outputs() const { return outputs_; }
+
+ private:
+  const neff::Model& model_;
+  std::shared_ptr<const DecodedProgram> decoded_;
+  int host_threads_;
+  std::vector<std::pair<uint64_t, size_t>> inputs_, outputs_;  // DRAM offset, bytes
+};
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+template <typename Buffer>
+absl::Status CheckBuffers(const std::vector<std::pair<uint64_t, size_t>>& ranges,
+                          absl::Span<const Buffer> buffers, const char* kind) {
+  bool match = buffers.size() == ranges.size();
+  for (size_t i = 0; match && i < ranges.size(); ++i) match = buffers[i].size() == ranges[i].second;
+  if (match) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(kind, " buffers do not match the model's ", kind, "s in count or size"));
+}
+
+const bool kRegistered = runtime::RegisterDeviceKind(
+    kSimulatorDeviceKind, [](int core) { return std::make_unique<SimDevice>(core); });
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const runtime::Program>> SimDevice::Load(
+    const neff::Model& model, const runtime::ProgramOptions& options) {
+  auto decoded = Decode(model);
+  if (!decoded.ok()) return decoded.status();
+  return std::make_shared<SimProgram>(model, *std::move(decoded), options.host_threads);
+}
+
+absl::Status SimDevice::Execute(const runtime::Program& program,
+                                absl::Span<const absl::Span<const uint8_t>> inputs,
+                                absl::Span<const absl::Span<uint8_t>> outputs,
+                                runtime::ExecutionTiming* timing) {
+  const auto& p = static_cast<const SimProgram&>(program);
+  const auto& in_ranges = p.inputs();
+  const auto& out_ranges = p.outputs();
+  if (absl::Status s = CheckBuffers(in_ranges, inputs, "input"); !s.ok()) return s;
+  if (absl::Status s = CheckBuffers(out_ranges, outputs, "output"); !s.ok()) return s;
+  const size_t dram_size = p.model().dram_size();
+  std::unique_ptr<uint8_t, FreeDeleter> dram(
+      static_cast<uint8_t*>(std::calloc(dram_size == 0 ? 1 : dram_size, 1)));
+  if (dram == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot allocate the ", dram_size, "-byte device arena"));
+  }
+  for (size_t i = 0; i < in_ranges.size(); ++i) {
+    if (in_ranges[i].second > 0) {
+      std::memcpy(dram.get() + in_ranges[i].first, inputs[i].data(), in_ranges[i].second);
+    }
+  }
+  ExecutionStats stats;
+  ExecuteOptions options;
+  options.threads = p.host_threads();
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status s = ExecuteDecoded(p.decoded(), dram.get(), &stats, nullptr, options);
+  const auto end = std::chrono::steady_clock::now();
+  if (!s.ok()) return s;
+  for (size_t i = 0; i < out_ranges.size(); ++i) {
+    if (out_ranges[i].second > 0) {
+      std::memcpy(outputs[i].data(), dram.get() + out_ranges[i].first, out_ranges[i].second);
+    }
+  }
+  static_assert(kNumEngines == runtime::kNumDeviceEngines);
+  if (timing != nullptr) {
+    timing->estimated_latency_ns = stats.estimated_latency_ns;
+    timing->busy_ns = stats.busy_ns;
+    timing->instructions = stats.instructions;
+    timing->dma_bytes = stats.dma_bytes;
+    timing->semaphore_wait_ns = stats.semaphore_wait_ns;
+    timing->tensor_utilization = stats.tensor_utilization;
+    timing->host_wall_ns = std::chrono::duration<double, std::nano>(end - start).count();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::sim
