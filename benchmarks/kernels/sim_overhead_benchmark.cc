@@ -8,8 +8,8 @@
 
 #include "neff/format.h"
 #include "neff/test_builder.h"
+#include "neff/verifier.h"
 #include "runtime/sim/simulator.h"
-#include "runtime/sim/verifier.h"
 
 namespace ncc::sim {
 namespace {

@@ -13,18 +13,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "neff/access_pattern.h"
 #include "neff/format.h"
+#include "neff/verifier.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/kernels/elementwise.h"
 #include "runtime/kernels/matmul.h"
-#include "runtime/sim/access_pattern.h"
-#include "runtime/sim/verifier.h"
 #include "runtime/sim/worker_pool.h"
 
 namespace ncc::sim {
 namespace {
 
+using neff::ApGeometry;
 using neff::DType;
+using neff::SpaceSizes;
 
 // ---------------------------------------------------------------------------
 // Element codecs: fp32 is the compute type; ints saturate, NaN -> 0.

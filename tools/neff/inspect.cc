@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "neff/checksum.h"
 #include "neff/format.h"
-#include "runtime/sim/verifier.h"
+#include "neff/verifier.h"
 
 namespace ncc::tools {
 namespace {
@@ -180,7 +180,7 @@ std::string DumpNeff(const neff::Model& model) {
     const neff::Queue* queue = model.queues()->Get(q);
     const auto* insts = queue->instructions();
     const size_t n = insts ? insts->size() : 0;
-    absl::StrAppend(&out, "queue ", q, ": ", sim::QueueName(*queue), ", ", n, " instructions\n");
+    absl::StrAppend(&out, "queue ", q, ": ", neff::QueueName(*queue), ", ", n, " instructions\n");
     for (size_t i = 0; i < n; ++i) {
       const neff::Instruction* inst = insts->Get(i);
       const neff::Opcode op = inst->opcode();

@@ -1,4 +1,4 @@
-#include "runtime/deadlock_check.h"
+#include "neff/deadlock_check.h"
 
 #include <gtest/gtest.h>
 
@@ -7,14 +7,13 @@
 #include "neff/format.h"
 #include "neff/test_builder.h"
 
-namespace ncc::runtime {
+namespace neff {
 namespace {
 
 using namespace neff::test_builder;  // NOLINT: the builder's vocabulary
-using neff::EngineType;
 
 absl::Status Check(const std::string& bytes) {
-  auto model = neff::OpenModel(bytes);
+  auto model = OpenModel(bytes);
   if (!model.ok()) return model.status();
   return CheckSemaphoreDeadlock(**model);
 }
@@ -101,4 +100,4 @@ TEST(DeadlockCheck, RejectsOutOfRangeSemaphoresWithoutTheVerifier) {
 }
 
 }  // namespace
-}  // namespace ncc::runtime
+}  // namespace neff
