@@ -9,120 +9,13 @@
 #include "neff/format.h"
 
 namespace neff {
-namespace {
+Xxh64::Xxh64(uint64_t seed) { XXH64_reset(&state_, seed); }
 
-// XXH64 constants and steps, as named in the specification.
-constexpr uint64_t kPrime1 = 0x9E3779B185EBCA87ULL;
-constexpr uint64_t kPrime2 = 0xC2B2AE3D27D4EB4FULL;
-constexpr uint64_t kPrime3 = 0x165667B19E3779F9ULL;
-constexpr uint64_t kPrime4 = 0x85EBCA77C2B2AE63ULL;
-constexpr uint64_t kPrime5 = 0x27D4EB2F165667C5ULL;
+void Xxh64::Update(const void* data, size_t size) { XXH64_update(&state_, data, size); }
 
-inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+uint64_t Xxh64::Digest() const { return XXH64_digest(&state_); }
 
-// Little-endian loads (x86-64 and every target we build for is
-// little-endian; memcpy keeps unaligned reads defined).
-inline uint64_t Read64(const unsigned char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t Read32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-inline uint64_t Round(uint64_t acc, uint64_t lane) {
-  acc += lane * kPrime2;
-  acc = Rotl(acc, 31);
-  return acc * kPrime1;
-}
-
-inline uint64_t MergeRound(uint64_t acc, uint64_t val) {
-  acc ^= Round(0, val);
-  return acc * kPrime1 + kPrime4;
-}
-
-// Consumes whole 32-byte stripes from p; returns bytes consumed.
-size_t ConsumeStripes(uint64_t acc[4], const unsigned char* p, size_t size) {
-  const size_t n = size / 32 * 32;
-  uint64_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-  for (size_t i = 0; i < n; i += 32) {
-    a0 = Round(a0, Read64(p + i));
-    a1 = Round(a1, Read64(p + i + 8));
-    a2 = Round(a2, Read64(p + i + 16));
-    a3 = Round(a3, Read64(p + i + 24));
-  }
-  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
-  return n;
-}
-
-}  // namespace
-
-Xxh64::Xxh64(uint64_t seed) : seed_(seed) {
-  acc_[0] = seed + kPrime1 + kPrime2;
-  acc_[1] = seed + kPrime2;
-  acc_[2] = seed;
-  acc_[3] = seed - kPrime1;
-}
-
-void Xxh64::Update(const void* data, size_t size) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  total_ += size;
-  if (buffered_ > 0) {
-    const size_t take = std::min(size, sizeof(buffer_) - buffered_);
-    std::memcpy(buffer_ + buffered_, p, take);
-    buffered_ += take;
-    p += take;
-    size -= take;
-    if (buffered_ < sizeof(buffer_)) return;
-    ConsumeStripes(acc_, buffer_, sizeof(buffer_));
-    buffered_ = 0;
-  }
-  const size_t used = ConsumeStripes(acc_, p, size);
-  std::memcpy(buffer_, p + used, size - used);
-  buffered_ = size - used;
-}
-
-uint64_t Xxh64::Digest() const {
-  uint64_t h;
-  if (total_ >= 32) {
-    h = Rotl(acc_[0], 1) + Rotl(acc_[1], 7) + Rotl(acc_[2], 12) + Rotl(acc_[3], 18);
-    for (uint64_t a : acc_) h = MergeRound(h, a);
-  } else {
-    h = seed_ + kPrime5;
-  }
-  h += total_;
-  const unsigned char* p = buffer_;
-  size_t left = buffered_;
-  for (; left >= 8; p += 8, left -= 8) {
-    h ^= Round(0, Read64(p));
-    h = Rotl(h, 27) * kPrime1 + kPrime4;
-  }
-  if (left >= 4) {
-    h ^= static_cast<uint64_t>(Read32(p)) * kPrime1;
-    h = Rotl(h, 23) * kPrime2 + kPrime3;
-    p += 4;
-    left -= 4;
-  }
-  for (; left > 0; ++p, --left) {
-    h ^= *p * kPrime5;
-    h = Rotl(h, 11) * kPrime1;
-  }
-  h ^= h >> 33;
-  h *= kPrime2;
-  h ^= h >> 29;
-  h *= kPrime3;
-  h ^= h >> 32;
-  return h;
-}
-
-uint64_t Xxh64Hash(const void* data, size_t size, uint64_t seed) {
-  Xxh64 h(seed);
-  h.Update(data, size);
-  return h.Digest();
-}
+uint64_t Xxh64Hash(const void* data, size_t size, uint64_t seed) { return XXH64(data, size, seed); }
 
 namespace {
 

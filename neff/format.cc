@@ -72,4 +72,10 @@ int DTypeSize(DType dtype) {
 
 const char* DTypeName(DType dtype) { return EnumNameDType(dtype); }
 
+absl::string_view TargetName(const Model& model) {
+  const flatbuffers::String* name =
+      model.metadata() != nullptr ? model.metadata()->target() : nullptr;
+  return name != nullptr ? absl::string_view(name->c_str(), name->size()) : absl::string_view();
+}
+
 }  // namespace neff

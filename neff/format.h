@@ -30,6 +30,10 @@ absl::StatusOr<const Model*> OpenModel(absl::string_view bytes);
 // Reads a whole file; errors name the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
+// The name of the core the program was compiled for (metadata.target), or "" when the file
+// carries no metadata (test-built NEFFs), which readers take as NeuronCore-v2.
+absl::string_view TargetName(const Model& model);
+
 int DTypeSize(DType dtype);
 const char* DTypeName(DType dtype);
 

@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "neff/checksum.h"
+#include "neff/deadlock_check.h"
 #include "neff/format.h"
-#include "runtime/deadlock_check.h"
-#include "runtime/sim/verifier.h"
+#include "neff/verifier.h"
 
 namespace ncc::runtime {
 
@@ -32,8 +32,8 @@ absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes, const Load
       return s;
     }
   }
-  if (absl::Status s = sim::Verify(**model); !s.ok()) return s;
-  if (absl::Status s = CheckSemaphoreDeadlock(**model); !s.ok()) return s;
+  if (absl::Status s = neff::Verify(**model); !s.ok()) return s;
+  if (absl::Status s = neff::CheckSemaphoreDeadlock(**model); !s.ok()) return s;
   return *model;
 }
 

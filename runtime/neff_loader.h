@@ -5,8 +5,8 @@
 //      format version (neff::OpenModel);
 //   2. section checksums (neff::VerifyChecksums), unless the caller trusts
 //      the file;
-//   3. every instruction's semantics (ncc::sim::Verify);
-//   4. no semaphore wait that can never be met (CheckSemaphoreDeadlock).
+//   3. every instruction's semantics (neff::Verify);
+//   4. no semaphore wait that can never be met (neff::CheckSemaphoreDeadlock).
 // A model that passes can be executed without reading or writing outside
 // its buffers and without hanging.
 #ifndef NCC_RUNTIME_NEFF_LOADER_H_

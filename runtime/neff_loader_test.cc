@@ -8,12 +8,12 @@
 #include <string>
 
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 
 namespace ncc::runtime {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's vocabulary
 using neff::EngineType;
 
 // Reads 64 fp32 weights into SBUF and writes them out.

@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::DType;
 using neff::EngineType;
 

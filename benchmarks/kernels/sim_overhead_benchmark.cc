@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
+#include "neff/verifier.h"
 #include "runtime/sim/simulator.h"
-#include "runtime/sim/verifier.h"
 
 namespace ncc::sim {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::EngineType;
 
 constexpr int kInstructions = 4096;

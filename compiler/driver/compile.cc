@@ -8,8 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
 #include "compiler/alloc/residency.h"
-#include "compiler/driver/emit_neff.h"
 #include "compiler/driver/sha256.h"
+#include "compiler/emit/emit_neff.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
 #include "compiler/schedule/split_dma.h"
@@ -165,6 +165,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   NeffMetadata metadata;
   metadata.framework = options.framework;
   metadata.source_sha256 = source_sha256.get();
+  metadata.compiler_version = kCompilerVersion;
   metadata.flags = options.flags;
   metadata.target = spec.name;
   metadata.estimated_latency_ns = sched->estimated_ns;

@@ -12,8 +12,8 @@
 
 #include "neff/checksum.h"
 #include "neff/format.h"
+#include "neff/inspect.h"
 #include "runtime/neff_loader.h"
-#include "tools/neff/inspect.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The loader's own copy path: 64-byte aligned, as nrt_load does.
@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!model.ok()) return 0;
   (void)neff::VerifyChecksums(bytes, **model);
   // The inspection views must survive any structurally valid file.
-  (void)ncc::tools::DescribeNeff(bytes, **model);
-  (void)ncc::tools::DumpNeff(**model);
+  (void)neff::DescribeNeff(bytes, **model);
+  (void)neff::DumpNeff(**model);
   return 0;
 }

@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 #include "runtime/sim/simulator.h"
 #include "target/neuroncore.h"
 
 namespace ncc::sim {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::ActivationFunction;
 using neff::AluOp;
 using neff::DType;

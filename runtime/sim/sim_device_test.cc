@@ -9,15 +9,15 @@
 #include <vector>
 
 #include "neff/format.h"
+#include "neff/test_builder.h"
 #include "runtime/device.h"
-#include "runtime/sim/neff_builder_for_tests.h"
 #include "target/cost.h"
 #include "target/neuroncore.h"
 
 namespace ncc::sim {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::DType;
 using neff::EngineType;
 using target::Engine;

@@ -13,19 +13,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "neff/access_pattern.h"
 #include "neff/format.h"
+#include "neff/verifier.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/kernels/elementwise.h"
 #include "runtime/kernels/matmul.h"
-#include "runtime/sim/access_pattern.h"
-#include "runtime/sim/verifier.h"
 #include "runtime/sim/worker_pool.h"
 #include "target/cost.h"
 
 namespace ncc::sim {
 namespace {
 
+using neff::ApGeometry;
 using neff::DType;
+using neff::SpaceSizes;
 
 // ---------------------------------------------------------------------------
 // Element codecs: fp32 is the compute type; ints saturate, NaN -> 0.
@@ -1167,10 +1169,7 @@ target::Engine StatsEngine(neff::EngineType e) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model) {
-  const flatbuffers::String* target_name =
-      model.metadata() != nullptr ? model.metadata()->target() : nullptr;
-  absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(
-      target_name != nullptr ? absl::string_view(target_name->c_str(), target_name->size()) : "");
+  absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(neff::TargetName(model));
   if (!core.ok()) return core.status();
   const target::CoreSpec& spec = **core;
   auto program = std::make_shared<DecodedProgram>();

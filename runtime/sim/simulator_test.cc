@@ -9,13 +9,13 @@
 
 #include "flatbuffers/flatbuffers.h"
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 #include "target/neuroncore.h"
 
 namespace ncc::sim {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::AluOp;
 using neff::DType;
 using neff::EngineType;

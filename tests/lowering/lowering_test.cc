@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
 #include "compiler/alloc/residency.h"
-#include "compiler/driver/emit_neff.h"
+#include "compiler/emit/emit_neff.h"
 #include "compiler/ir/text.h"
 #include "compiler/lower/chunks.h"
 #include "compiler/lower/lower.h"

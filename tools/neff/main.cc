@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "neff/format.h"
+#include "neff/inspect.h"
 #include "runtime/neff_loader.h"
 #include "tools/cli/flags.h"
-#include "tools/neff/inspect.h"
 
 namespace {
 
@@ -53,7 +53,7 @@ int Run(const std::string& command, const std::string& path) {
     return 1;
   }
   const std::string text =
-      command == "info" ? ncc::tools::DescribeNeff(bytes, **model) : ncc::tools::DumpNeff(**model);
+      command == "info" ? neff::DescribeNeff(bytes, **model) : neff::DumpNeff(**model);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

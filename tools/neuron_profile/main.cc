@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "neff/format.h"
+#include "neff/verifier.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/sim/simulator.h"
-#include "runtime/sim/verifier.h"
 #include "tools/cli/flags.h"
 #include "tools/neuron_profile/profile.h"
 #include "tools/npy/npy.h"
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
   if (!model.ok()) {
     return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", model.status().message()));
   }
-  if (absl::Status s = ncc::sim::Verify(**model); !s.ok()) {
+  if (absl::Status s = neff::Verify(**model); !s.ok()) {
     return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", s.message()));
   }
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 #include "tools/npy/npy.h"
 
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::DType;
 using neff::EngineType;
 

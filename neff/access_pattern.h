@@ -1,7 +1,7 @@
 // An access pattern resolved once per instruction into byte strides and
 // counts, plus the bounds check the verifier applies to every operand.
-#ifndef NCC_RUNTIME_SIM_ACCESS_PATTERN_H_
-#define NCC_RUNTIME_SIM_ACCESS_PATTERN_H_
+#ifndef NCC_NEFF_ACCESS_PATTERN_H_
+#define NCC_NEFF_ACCESS_PATTERN_H_
 
 #include <cstdint>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "neff/neff_generated.h"
 
-namespace ncc::sim {
+namespace neff {
 
 // Most elements one operand may have: keeps a hostile NEFF (broadcast strides
 // of zero over huge sizes) from running for hours or exhausting memory.
@@ -20,8 +20,8 @@ inline constexpr int64_t kMaxOperandElements = int64_t{1} << 30;
 // of its space, where `start` is the offset (plus start_partition times the
 // partition size for SBUF/PSUM). Missing outer dims are size 1, stride 0.
 struct ApGeometry {
-  neff::MemorySpace space = neff::MemorySpace::DRAM;
-  neff::DType dtype = neff::DType::F32;
+  MemorySpace space = MemorySpace::DRAM;
+  DType dtype = DType::F32;
   int elem_size = 4;
   int64_t start = 0;  // bytes from the start of the space
   int64_t num_partitions = 1;
@@ -51,11 +51,10 @@ struct SpaceSizes {
 // Validates enums, alignment, sizes and that every byte touched lies inside
 // the space (with zero and negative strides, and without integer overflow).
 // The error is the violated rule, without location.
-absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
-                                                const SpaceSizes& sizes);
+absl::StatusOr<ApGeometry> ResolveAccessPattern(const AccessPattern& ap, const SpaceSizes& sizes);
 
-const char* SpaceName(neff::MemorySpace space);
+const char* SpaceName(MemorySpace space);
 
-}  // namespace ncc::sim
+}  // namespace neff
 
-#endif  // NCC_RUNTIME_SIM_ACCESS_PATTERN_H_
+#endif  // NCC_NEFF_ACCESS_PATTERN_H_

@@ -1,6 +1,7 @@
-// Serialises an allocated, scheduled tile program as a NEFF.
-#ifndef NCC_COMPILER_DRIVER_EMIT_NEFF_H_
-#define NCC_COMPILER_DRIVER_EMIT_NEFF_H_
+// Serialises an allocated, scheduled tile program as a NEFF (through
+// neff::Writer, which owns the file's layout).
+#ifndef NCC_COMPILER_EMIT_EMIT_NEFF_H_
+#define NCC_COMPILER_EMIT_EMIT_NEFF_H_
 
 #include <string>
 #include <vector>
@@ -10,11 +11,13 @@
 #include "compiler/lower/tile_program.h"
 #include "compiler/schedule/schedule.h"
 
+// Still in ncc::driver, the namespace its callers use, until they move.
 namespace ncc::driver {
 
 struct NeffMetadata {
   std::string framework;
   std::string source_sha256;
+  std::string compiler_version;
   std::vector<std::string> flags;
   std::string target;
   double estimated_latency_ns = 0;
@@ -29,4 +32,4 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
 
 }  // namespace ncc::driver
 
-#endif  // NCC_COMPILER_DRIVER_EMIT_NEFF_H_
+#endif  // NCC_COMPILER_EMIT_EMIT_NEFF_H_

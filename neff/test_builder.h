@@ -1,5 +1,6 @@
 // Builds small NEFF programs in tests: queues, instructions, access patterns,
-// semaphores, inputs/outputs, weights. Test-only (testonly = True).
+// semaphores, inputs/outputs, weights, written through neff::Writer
+// (unsealed, so tests may damage them). Test-only (testonly = True).
 //
 //   NeffBuilder b;
 //   b.set_dram_size(1024);
@@ -7,8 +8,8 @@
 //   b.Add(dma, DmaCopy(Sbuf(0, 4, 0, {{1, 8}}), Dram(0, 4, 8, {{1, 8}}))
 //                  .Signal(0));
 //   std::string bytes = b.Build();
-#ifndef NCC_RUNTIME_SIM_NEFF_BUILDER_FOR_TESTS_H_
-#define NCC_RUNTIME_SIM_NEFF_BUILDER_FOR_TESTS_H_
+#ifndef NCC_NEFF_TEST_BUILDER_H_
+#define NCC_NEFF_TEST_BUILDER_H_
 
 #include <cstdint>
 #include <optional>
@@ -17,7 +18,7 @@
 
 #include "neff/neff_generated.h"
 
-namespace ncc::sim::neff_test {
+namespace neff::test_builder {
 
 // One free dim: {stride, size} in elements.
 struct D {
@@ -26,8 +27,8 @@ struct D {
 };
 
 struct Ap {
-  neff::MemorySpace space = neff::MemorySpace::SBUF;
-  neff::DType dtype = neff::DType::F32;
+  MemorySpace space = MemorySpace::SBUF;
+  DType dtype = DType::F32;
   uint64_t offset = 0;
   uint32_t start_partition = 0;
   uint32_t num_partitions = 1;
@@ -37,24 +38,24 @@ struct Ap {
 
 // SBUF/PSUM: partitions [start, start + num), byte `offset` in each.
 Ap Sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t offset, std::vector<D> dims,
-        neff::DType dtype = neff::DType::F32);
+        DType dtype = DType::F32);
 Ap Psum(uint32_t start_partition, uint32_t num_partitions, uint64_t offset, std::vector<D> dims,
-        neff::DType dtype = neff::DType::F32);
+        DType dtype = DType::F32);
 // DRAM/WEIGHTS: byte `offset`; `num_partitions` rows `partition_stride`
 // elements apart.
 Ap Dram(uint64_t offset, uint32_t num_partitions, int64_t partition_stride, std::vector<D> dims,
-        neff::DType dtype = neff::DType::F32);
+        DType dtype = DType::F32);
 Ap Weights(uint64_t offset, uint32_t num_partitions, int64_t partition_stride, std::vector<D> dims,
-           neff::DType dtype = neff::DType::F32);
+           DType dtype = DType::F32);
 
 struct Inst {
-  neff::Opcode opcode = neff::Opcode::DMA_COPY;
+  Opcode opcode = Opcode::DMA_COPY;
   std::optional<Ap> dst, src0, src1, bias, src2, accum;
-  neff::ActivationFunction act = neff::ActivationFunction::IDENTITY;
-  neff::AluOp alu = neff::AluOp::ADD;
+  ActivationFunction act = ActivationFunction::IDENTITY;
+  AluOp alu = AluOp::ADD;
   float scale = 1.0f;
   float imm = 0.0f;
-  neff::AluOp alu2 = neff::AluOp::BYPASS;
+  AluOp alu2 = AluOp::BYPASS;
   float imm2 = 0.0f;
   int node = -1;
   bool accumulate_start = false;
@@ -84,7 +85,7 @@ struct Inst {
     src1 = std::move(ap);
     return *this;
   }
-  Inst& Second(neff::AluOp op, float imm_value) {
+  Inst& Second(AluOp op, float imm_value) {
     alu2 = op;
     imm2 = imm_value;
     return *this;
@@ -97,13 +98,13 @@ struct Inst {
 
 Inst DmaCopy(Ap dst, Ap src);
 Inst Matmul(Ap dst, Ap stationary, Ap moving, bool accumulate_start, bool accumulate_stop);
-Inst Activation(Ap dst, Ap src, neff::ActivationFunction func, float scale = 1.0f,
+Inst Activation(Ap dst, Ap src, ActivationFunction func, float scale = 1.0f,
                 std::optional<Ap> bias = std::nullopt);
-Inst TensorTensor(Ap dst, Ap a, Ap b, neff::AluOp op);
-Inst TensorScalar(Ap dst, Ap a, neff::AluOp op, float imm);
+Inst TensorTensor(Ap dst, Ap a, Ap b, AluOp op);
+Inst TensorScalar(Ap dst, Ap a, AluOp op, float imm);
 Inst TensorCopy(Ap dst, Ap src);
 Inst Memset(Ap dst, float imm);
-Inst TensorReduce(Ap dst, Ap src, neff::AluOp op);
+Inst TensorReduce(Ap dst, Ap src, AluOp op);
 Inst Transpose(Ap dst, Ap src);
 // dst[p][j] = start + partition_step * p + free_step * j.
 Inst Iota(Ap dst, float start, float partition_step, float free_step);
@@ -113,12 +114,10 @@ Inst DmaGather(Ap dst, Ap table, Ap indices);
 class NeffBuilder {
  public:
   // Returns the queue's position in Model.queues.
-  int AddQueue(neff::EngineType engine, uint32_t index = 0);
+  int AddQueue(EngineType engine, uint32_t index = 0);
   NeffBuilder& Add(int queue, Inst inst);
-  void AddInput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
-                uint64_t dram_offset);
-  void AddOutput(std::string name, neff::DType dtype, std::vector<int64_t> shape,
-                 uint64_t dram_offset);
+  void AddInput(std::string name, DType dtype, std::vector<int64_t> shape, uint64_t dram_offset);
+  void AddOutput(std::string name, DType dtype, std::vector<int64_t> shape, uint64_t dram_offset);
   void set_dram_size(uint64_t bytes) { dram_size_ = bytes; }
   void set_num_semaphores(uint32_t n) { num_semaphores_ = n; }
   void set_weights(std::vector<uint8_t> weights) { weights_ = std::move(weights); }
@@ -134,13 +133,13 @@ class NeffBuilder {
 
  private:
   struct Queue {
-    neff::EngineType engine;
+    EngineType engine;
     uint32_t index;
     std::vector<Inst> insts;
   };
   struct Tensor {
     std::string name;
-    neff::DType dtype;
+    DType dtype;
     std::vector<int64_t> shape;
     uint64_t offset;
   };
@@ -154,6 +153,6 @@ class NeffBuilder {
   bool version_set_ = false;
 };
 
-}  // namespace ncc::sim::neff_test
+}  // namespace neff::test_builder
 
-#endif  // NCC_RUNTIME_SIM_NEFF_BUILDER_FOR_TESTS_H_
+#endif  // NCC_NEFF_TEST_BUILDER_H_

@@ -1,5 +1,5 @@
-// Static deadlock check of a NEFF program, run at load after the
-// simulator's Verify(): proves that every semaphore wait of every queue is
+// Static deadlock check of a NEFF program, run at load after
+// Verify() (neff/verifier.h): proves that every semaphore wait of every queue is
 // eventually satisfied, without executing any instruction.
 //
 // Semaphores only count up (an instruction increments its `signal` by one
@@ -9,13 +9,13 @@
 // while its next instruction's waits hold and counting signals, until no
 // queue can move. Any queue left unfinished is blocked forever on hardware
 // too. O(instructions x queues) in the worst case, usually linear.
-#ifndef NCC_RUNTIME_DEADLOCK_CHECK_H_
-#define NCC_RUNTIME_DEADLOCK_CHECK_H_
+#ifndef NCC_NEFF_DEADLOCK_CHECK_H_
+#define NCC_NEFF_DEADLOCK_CHECK_H_
 
 #include "absl/status/status.h"
 #include "neff/neff_generated.h"
 
-namespace ncc::runtime {
+namespace neff {
 
 // OK when every queue can run to completion. Otherwise an InvalidArgument
 // error, one line, naming the first blocked queue (subgraph, engine and
@@ -25,8 +25,8 @@ namespace ncc::runtime {
 //   waits for semaphore 2 >= 5 but it can only reach 4 (signalled by
 //   DMA[1], blocked at instruction 4) [rule: deadlock-free semaphore waits]
 // Safe on unverified models (out-of-range semaphore ids are errors too).
-absl::Status CheckSemaphoreDeadlock(const neff::Model& model);
+absl::Status CheckSemaphoreDeadlock(const Model& model);
 
-}  // namespace ncc::runtime
+}  // namespace neff
 
-#endif  // NCC_RUNTIME_DEADLOCK_CHECK_H_
+#endif  // NCC_NEFF_DEADLOCK_CHECK_H_

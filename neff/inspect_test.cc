@@ -1,29 +1,27 @@
-#include "tools/neff/inspect.h"
+#include "neff/inspect.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 
-namespace ncc::tools {
+namespace neff {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's vocabulary
-using neff::EngineType;
+using namespace neff::test_builder;  // NOLINT: the builder's vocabulary
 
 std::string SmallNeff() {
   NeffBuilder b;
   b.set_dram_size(64);
   b.set_weights_f32(std::vector<float>(16, 1.0f));
-  b.AddInput("x", neff::DType::F32, {2, 4}, 0);
-  b.AddOutput("y", neff::DType::F32, {2, 4}, 32);
+  b.AddInput("x", DType::F32, {2, 4}, 0);
+  b.AddOutput("y", DType::F32, {2, 4}, 32);
   int dma = b.AddQueue(EngineType::DMA, 3);
   int act = b.AddQueue(EngineType::SCALAR);
   b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 4}}), Dram(0, 2, 4, {{1, 4}})).Signal(0));
-  b.Add(act, Activation(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 0, {{1, 4}}),
-                        neff::ActivationFunction::RELU)
+  b.Add(act, Activation(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 0, {{1, 4}}), ActivationFunction::RELU)
                  .Wait(0, 1)
                  .Signal(1));
   b.Add(dma, DmaCopy(Dram(32, 2, 4, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}})).Wait(1, 1));
@@ -32,16 +30,16 @@ std::string SmallNeff() {
 
 TEST(Inspect, FormatsAccessPatterns) {
   const std::string bytes = SmallNeff();
-  auto model = neff::OpenModel(bytes);
+  auto model = OpenModel(bytes);
   ASSERT_TRUE(model.ok()) << model.status();
-  const neff::Instruction* first = (*model)->queues()->Get(0)->instructions()->Get(0);
+  const Instruction* first = (*model)->queues()->Get(0)->instructions()->Get(0);
   EXPECT_EQ(FormatAccessPattern(*first->dst()), "SBUF f32 p[0,2) +0 [4x1]");
   EXPECT_EQ(FormatAccessPattern(*first->src0()), "DRAM f32 rows 2x4 +0 [4x1]");
 }
 
 TEST(Inspect, InfoSummarisesTheFile) {
   const std::string bytes = SmallNeff();
-  auto model = neff::OpenModel(bytes);
+  auto model = OpenModel(bytes);
   ASSERT_TRUE(model.ok());
   const std::string info = DescribeNeff(bytes, **model);
   for (const char* want :
@@ -55,7 +53,7 @@ TEST(Inspect, InfoSummarisesTheFile) {
 
 TEST(Inspect, DumpListsEveryInstruction) {
   const std::string bytes = SmallNeff();
-  auto model = neff::OpenModel(bytes);
+  auto model = OpenModel(bytes);
   ASSERT_TRUE(model.ok());
   const std::string dump = DumpNeff(**model);
   EXPECT_EQ(dump,
@@ -76,4 +74,4 @@ TEST(Inspect, DumpListsEveryInstruction) {
 }
 
 }  // namespace
-}  // namespace ncc::tools
+}  // namespace neff

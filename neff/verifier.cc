@@ -1,55 +1,52 @@
-#include "runtime/sim/verifier.h"
+#include "neff/verifier.h"
 
 #include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "neff/access_pattern.h"
 #include "neff/format.h"
-#include "runtime/sim/access_pattern.h"
 #include "target/neuroncore.h"
 
-namespace ncc::sim {
+namespace neff {
 
-std::string QueueName(const neff::Queue& queue) {
-  const char* engine = queue.engine() <= neff::EngineType::MAX
-                           ? neff::EnumNameEngineType(queue.engine())
-                           : "UNKNOWN";
+std::string QueueName(const Queue& queue) {
+  const char* engine =
+      queue.engine() <= EngineType::MAX ? EnumNameEngineType(queue.engine()) : "UNKNOWN";
   return absl::StrCat(engine, "[", queue.index(), "]");
 }
 
 namespace {
 
-using CoreSpecRef = target::CoreSpec;
+using CoreSpecRef = ncc::target::CoreSpec;
 
-bool EngineRuns(neff::EngineType engine, neff::Opcode op) {
-  using E = neff::EngineType;
+bool EngineRuns(EngineType engine, Opcode op) {
+  using E = EngineType;
   switch (op) {
-    case neff::Opcode::DMA_COPY:
-    case neff::Opcode::DMA_GATHER:
+    case Opcode::DMA_COPY:
+    case Opcode::DMA_GATHER:
       return engine == E::DMA;
-    case neff::Opcode::MATMUL:
+    case Opcode::MATMUL:
       return engine == E::TENSOR;
-    case neff::Opcode::ACTIVATION:
+    case Opcode::ACTIVATION:
       return engine == E::SCALAR;
-    case neff::Opcode::TENSOR_TENSOR:
-    case neff::Opcode::TENSOR_SCALAR:
-    case neff::Opcode::MEMSET:
-    case neff::Opcode::TENSOR_REDUCE:
-    case neff::Opcode::SELECT:
+    case Opcode::TENSOR_TENSOR:
+    case Opcode::TENSOR_SCALAR:
+    case Opcode::MEMSET:
+    case Opcode::TENSOR_REDUCE:
+    case Opcode::SELECT:
       return engine == E::VECTOR || engine == E::GPSIMD;
-    case neff::Opcode::TENSOR_COPY:
+    case Opcode::TENSOR_COPY:
       return engine == E::VECTOR || engine == E::GPSIMD || engine == E::SCALAR;
-    case neff::Opcode::TRANSPOSE:
+    case Opcode::TRANSPOSE:
       return engine == E::TENSOR || engine == E::VECTOR;
-    case neff::Opcode::IOTA:
+    case Opcode::IOTA:
       return engine == E::GPSIMD;
   }
   return false;
 }
 
-bool IsMatmulInputType(neff::DType t) {
-  return t == neff::DType::F32 || t == neff::DType::BF16 || t == neff::DType::F16;
-}
+bool IsMatmulInputType(DType t) { return t == DType::F32 || t == DType::BF16 || t == DType::F16; }
 
 // Which operands an opcode reads or writes (docs/isa.md).
 struct OperandUse {
@@ -58,32 +55,32 @@ struct OperandUse {
   bool bias = false, accum = false;  // optional, ACTIVATION only
 };
 
-OperandUse UseOf(neff::Opcode op) {
+OperandUse UseOf(Opcode op) {
   OperandUse u;
   switch (op) {
-    case neff::Opcode::DMA_COPY:
-    case neff::Opcode::TENSOR_COPY:
-    case neff::Opcode::TENSOR_REDUCE:
-    case neff::Opcode::TRANSPOSE:
+    case Opcode::DMA_COPY:
+    case Opcode::TENSOR_COPY:
+    case Opcode::TENSOR_REDUCE:
+    case Opcode::TRANSPOSE:
       u.src0 = true;
       break;
-    case neff::Opcode::MATMUL:
-    case neff::Opcode::TENSOR_TENSOR:
-    case neff::Opcode::DMA_GATHER:
+    case Opcode::MATMUL:
+    case Opcode::TENSOR_TENSOR:
+    case Opcode::DMA_GATHER:
       u.src0 = u.src1 = true;
       break;
-    case neff::Opcode::ACTIVATION:
+    case Opcode::ACTIVATION:
       u.src0 = u.bias = u.accum = true;
       break;
-    case neff::Opcode::TENSOR_SCALAR:
+    case Opcode::TENSOR_SCALAR:
       u.src0 = true;
       u.src1 = u.src2 = u.src1_optional = u.src2_optional = true;
       break;
-    case neff::Opcode::SELECT:
+    case Opcode::SELECT:
       u.src0 = u.src1 = u.src2 = true;
       break;
-    case neff::Opcode::MEMSET:
-    case neff::Opcode::IOTA:
+    case Opcode::MEMSET:
+    case Opcode::IOTA:
       break;
   }
   return u;
@@ -105,9 +102,8 @@ absl::Status Shape(const ApGeometry& a, const char* an, const ApGeometry& b, con
 // An fp32 operand of one element per partition for `partitions` partitions
 // (bias, accum, per-partition scalars).
 absl::Status PerPartition(const ApGeometry& g, const char* name, int64_t partitions) {
-  if (g.dtype != neff::DType::F32) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, " must be F32, got ", neff::DTypeName(g.dtype)));
+  if (g.dtype != DType::F32) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " must be F32, got ", DTypeName(g.dtype)));
   }
   if (g.num_partitions != partitions || g.free_size != 1) {
     return absl::InvalidArgumentError(absl::StrCat(name, " must be one element per partition for ",
@@ -117,8 +113,8 @@ absl::Status PerPartition(const ApGeometry& g, const char* name, int64_t partiti
   return absl::OkStatus();
 }
 
-absl::Status KnownAlu(neff::AluOp op, const char* field) {
-  if (op > neff::AluOp::MAX) {
+absl::Status KnownAlu(AluOp op, const char* field) {
+  if (op > AluOp::MAX) {
     return absl::InvalidArgumentError(absl::StrCat("unknown ", field, " ", static_cast<int>(op)));
   }
   return absl::OkStatus();
@@ -134,17 +130,17 @@ absl::Status InPsumBank(const ApGeometry& g, const CoreSpecRef& spec) {
 }
 
 absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
-  if (o.src0.space != neff::MemorySpace::SBUF || o.src1.space != neff::MemorySpace::SBUF) {
+  if (o.src0.space != MemorySpace::SBUF || o.src1.space != MemorySpace::SBUF) {
     return absl::InvalidArgumentError("matmul operands src0 and src1 must be in SBUF");
   }
   if (!IsMatmulInputType(o.src0.dtype) || !IsMatmulInputType(o.src1.dtype)) {
     return absl::InvalidArgumentError(absl::StrCat("matmul inputs must be F32, BF16 or F16, got ",
-                                                   neff::DTypeName(o.src0.dtype), " and ",
-                                                   neff::DTypeName(o.src1.dtype)));
+                                                   DTypeName(o.src0.dtype), " and ",
+                                                   DTypeName(o.src1.dtype)));
   }
-  if (o.dst.space != neff::MemorySpace::PSUM || o.dst.dtype != neff::DType::F32) {
+  if (o.dst.space != MemorySpace::PSUM || o.dst.dtype != DType::F32) {
     return absl::InvalidArgumentError(absl::StrCat("matmul dst must be F32 in PSUM, got ",
-                                                   neff::DTypeName(o.dst.dtype), " in ",
+                                                   DTypeName(o.dst.dtype), " in ",
                                                    SpaceName(o.dst.space)));
   }
   const int64_t k = o.src0.num_partitions, m = o.src0.free_size, n = o.src1.free_size;
@@ -172,29 +168,29 @@ absl::Status VerifyMatmul(const Operands& o, const CoreSpecRef& spec) {
   return InPsumBank(o.dst, spec);
 }
 
-absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine, const CoreSpecRef& spec) {
+absl::Status VerifyTranspose(const Operands& o, EngineType engine, const CoreSpecRef& spec) {
   const int64_t p = o.src0.num_partitions, f = o.src0.free_size;
   if (o.dst.num_partitions != f || o.dst.free_size != p) {
     return absl::InvalidArgumentError(absl::StrCat("dst is [", o.dst.num_partitions, " x ",
                                                    o.dst.free_size, "] but the transpose of src0 [",
                                                    p, " x ", f, "] is [", f, " x ", p, "]"));
   }
-  if (engine == neff::EngineType::TENSOR) {
+  if (engine == EngineType::TENSOR) {
     const int64_t limit = std::min<int64_t>(spec.partitions, spec.matmul_max_stationary_free);
     if (p > limit || f > limit) {
       return absl::InvalidArgumentError(absl::StrCat("Tensor engine transpose of [", p, " x ", f,
                                                      "] exceeds the ", limit, " x ", limit,
                                                      " limit"));
     }
-    if (o.src0.space != neff::MemorySpace::SBUF || !IsMatmulInputType(o.src0.dtype)) {
+    if (o.src0.space != MemorySpace::SBUF || !IsMatmulInputType(o.src0.dtype)) {
       return absl::InvalidArgumentError(
           absl::StrCat("Tensor engine transpose src0 must be F32, BF16 or F16 in SBUF, got ",
-                       neff::DTypeName(o.src0.dtype), " in ", SpaceName(o.src0.space)));
+                       DTypeName(o.src0.dtype), " in ", SpaceName(o.src0.space)));
     }
-    if (o.dst.space != neff::MemorySpace::PSUM || o.dst.dtype != neff::DType::F32) {
+    if (o.dst.space != MemorySpace::PSUM || o.dst.dtype != DType::F32) {
       return absl::InvalidArgumentError(
           absl::StrCat("Tensor engine transpose dst must be F32 in PSUM, got ",
-                       neff::DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
+                       DTypeName(o.dst.dtype), " in ", SpaceName(o.dst.space)));
     }
     return InPsumBank(o.dst, spec);
   }
@@ -203,7 +199,7 @@ absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine, const C
     return absl::InvalidArgumentError(
         absl::StrCat("Vector engine transpose of [", p, " x ", f, "] exceeds the 32 x 32 limit"));
   }
-  if (o.dst.space != neff::MemorySpace::SBUF) {
+  if (o.dst.space != MemorySpace::SBUF) {
     return absl::InvalidArgumentError(
         absl::StrCat("Vector engine transpose dst must be in SBUF, got ", SpaceName(o.dst.space)));
   }
@@ -211,17 +207,17 @@ absl::Status VerifyTranspose(const Operands& o, neff::EngineType engine, const C
 }
 
 absl::Status VerifyGather(const Operands& o) {
-  if (o.src0.space != neff::MemorySpace::DRAM && o.src0.space != neff::MemorySpace::WEIGHTS) {
+  if (o.src0.space != MemorySpace::DRAM && o.src0.space != MemorySpace::WEIGHTS) {
     return absl::InvalidArgumentError(absl::StrCat(
         "gather table src0 must be in DRAM or WEIGHTS, got ", SpaceName(o.src0.space)));
   }
-  if (o.src1.space != neff::MemorySpace::SBUF ||
-      (o.src1.dtype != neff::DType::I32 && o.src1.dtype != neff::DType::I64)) {
+  if (o.src1.space != MemorySpace::SBUF ||
+      (o.src1.dtype != DType::I32 && o.src1.dtype != DType::I64)) {
     return absl::InvalidArgumentError(
         absl::StrCat("gather indices src1 must be I32 or I64 in SBUF, got ",
-                     neff::DTypeName(o.src1.dtype), " in ", SpaceName(o.src1.space)));
+                     DTypeName(o.src1.dtype), " in ", SpaceName(o.src1.space)));
   }
-  if (o.dst.space != neff::MemorySpace::SBUF) {
+  if (o.dst.space != MemorySpace::SBUF) {
     return absl::InvalidArgumentError(
         absl::StrCat("gather dst must be in SBUF, got ", SpaceName(o.dst.space)));
   }
@@ -239,18 +235,17 @@ absl::Status VerifyGather(const Operands& o) {
 }
 
 // Checks one instruction; errors carry only the rule (the caller adds where).
-absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType engine,
-                               const SpaceSizes& sizes, uint32_t num_semaphores) {
-  const auto& spec = target::NeuronCoreV2();
-  const neff::Opcode op = inst.opcode();
+absl::Status VerifyInstruction(const Instruction& inst, EngineType engine, const SpaceSizes& sizes,
+                               uint32_t num_semaphores, const ncc::target::CoreSpec& spec) {
+  const Opcode op = inst.opcode();
   if (!EngineRuns(engine, op)) {
-    return absl::InvalidArgumentError(absl::StrCat("opcode ", neff::EnumNameOpcode(op),
+    return absl::InvalidArgumentError(absl::StrCat("opcode ", EnumNameOpcode(op),
                                                    " cannot run on the ",
-                                                   neff::EnumNameEngineType(engine), " engine"));
+                                                   EnumNameEngineType(engine), " engine"));
   }
   const OperandUse use = UseOf(op);
   Operands o;
-  auto resolve = [&](const neff::AccessPattern* ap, const char* name, bool required,
+  auto resolve = [&](const AccessPattern* ap, const char* name, bool required,
                      ApGeometry* out) -> absl::Status {
     if (ap == nullptr) {
       if (!required) return absl::OkStatus();
@@ -260,8 +255,8 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
     if (!g.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(name, ": ", g.status().message()));
     }
-    if (engine != neff::EngineType::DMA &&
-        (g->space == neff::MemorySpace::DRAM || g->space == neff::MemorySpace::WEIGHTS)) {
+    if (engine != EngineType::DMA &&
+        (g->space == MemorySpace::DRAM || g->space == MemorySpace::WEIGHTS)) {
       return absl::InvalidArgumentError(absl::StrCat(name, " is in ", SpaceName(g->space),
                                                      "; only DMA "
                                                      "queues may touch DRAM or WEIGHTS"));
@@ -270,7 +265,7 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
     return absl::OkStatus();
   };
   if (auto s = resolve(inst.dst(), "dst", true, &o.dst); !s.ok()) return s;
-  if (o.dst.space == neff::MemorySpace::WEIGHTS) {
+  if (o.dst.space == MemorySpace::WEIGHTS) {
     return absl::InvalidArgumentError("dst is in WEIGHTS, which is read-only");
   }
   if (use.src0) {
@@ -297,35 +292,35 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
     if (auto s = resolve(inst.accum(), "accum", true, &o.accum); !s.ok()) {
       return s;
     }
-    if (o.accum.space == neff::MemorySpace::WEIGHTS) {
+    if (o.accum.space == MemorySpace::WEIGHTS) {
       return absl::InvalidArgumentError("accum is in WEIGHTS, which is read-only");
     }
   }
 
   switch (op) {
-    case neff::Opcode::DMA_COPY:
+    case Opcode::DMA_COPY:
       if (o.dst.count != o.src0.count) {
         return absl::InvalidArgumentError(
             absl::StrCat("dst has ", o.dst.count, " elements but src0 has ", o.src0.count));
       }
       break;
-    case neff::Opcode::DMA_GATHER:
+    case Opcode::DMA_GATHER:
       if (auto s = VerifyGather(o); !s.ok()) return s;
       break;
-    case neff::Opcode::MATMUL:
+    case Opcode::MATMUL:
       if (auto s = VerifyMatmul(o, spec); !s.ok()) return s;
       break;
-    case neff::Opcode::TRANSPOSE:
+    case Opcode::TRANSPOSE:
       if (auto s = VerifyTranspose(o, engine, spec); !s.ok()) return s;
       break;
-    case neff::Opcode::ACTIVATION:
-      if (inst.act_func() > neff::ActivationFunction::MAX) {
+    case Opcode::ACTIVATION:
+      if (inst.act_func() > ActivationFunction::MAX) {
         return absl::InvalidArgumentError(
             absl::StrCat("unknown activation function ", static_cast<int>(inst.act_func())));
       }
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       if (has_bias) {
-        if (o.bias.space != neff::MemorySpace::SBUF) {
+        if (o.bias.space != MemorySpace::SBUF) {
           return absl::InvalidArgumentError("bias must be F32 in SBUF");
         }
         if (auto s = PerPartition(o.bias, "bias", o.dst.num_partitions); !s.ok()) {
@@ -338,12 +333,12 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
         }
       }
       break;
-    case neff::Opcode::TENSOR_TENSOR:
+    case Opcode::TENSOR_TENSOR:
       if (auto s = KnownAlu(inst.alu_op(), "ALU op"); !s.ok()) return s;
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       if (auto s = Shape(o.dst, "dst", o.src1, "src1"); !s.ok()) return s;
       break;
-    case neff::Opcode::TENSOR_SCALAR:
+    case Opcode::TENSOR_SCALAR:
       if (auto s = KnownAlu(inst.alu_op(), "ALU op"); !s.ok()) return s;
       if (auto s = KnownAlu(inst.alu_op2(), "second ALU op"); !s.ok()) return s;
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
@@ -360,16 +355,16 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
         }
       }
       break;
-    case neff::Opcode::TENSOR_COPY:
+    case Opcode::TENSOR_COPY:
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       break;
-    case neff::Opcode::TENSOR_REDUCE: {
-      const neff::AluOp alu = inst.alu_op();
-      if (alu != neff::AluOp::ADD && alu != neff::AluOp::MULTIPLY && alu != neff::AluOp::MAXIMUM &&
-          alu != neff::AluOp::MINIMUM) {
+    case Opcode::TENSOR_REDUCE: {
+      const AluOp alu = inst.alu_op();
+      if (alu != AluOp::ADD && alu != AluOp::MULTIPLY && alu != AluOp::MAXIMUM &&
+          alu != AluOp::MINIMUM) {
         return absl::InvalidArgumentError(
             absl::StrCat("reduce op must be ADD, MULTIPLY, MAXIMUM or MINIMUM, got ",
-                         alu <= neff::AluOp::MAX ? neff::EnumNameAluOp(alu) : "unknown"));
+                         alu <= AluOp::MAX ? EnumNameAluOp(alu) : "unknown"));
       }
       if (o.dst.num_partitions != o.src0.num_partitions) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -382,18 +377,18 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
       }
       break;
     }
-    case neff::Opcode::SELECT:
+    case Opcode::SELECT:
       if (auto s = Shape(o.dst, "dst", o.src0, "src0"); !s.ok()) return s;
       if (auto s = Shape(o.dst, "dst", o.src1, "src1"); !s.ok()) return s;
       if (auto s = Shape(o.dst, "dst", o.src2, "src2"); !s.ok()) return s;
       break;
-    case neff::Opcode::MEMSET:
-    case neff::Opcode::IOTA:
+    case Opcode::MEMSET:
+    case Opcode::IOTA:
       break;
   }
 
   if (const auto* waits = inst.waits()) {
-    for (const neff::SemaphoreWait* w : *waits) {
+    for (const SemaphoreWait* w : *waits) {
       if (w->semaphore() >= num_semaphores) {
         return absl::InvalidArgumentError(absl::StrCat("waits on semaphore ", w->semaphore(),
                                                        " but the model has ", num_semaphores));
@@ -408,13 +403,13 @@ absl::Status VerifyInstruction(const neff::Instruction& inst, neff::EngineType e
   return absl::OkStatus();
 }
 
-absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
+absl::Status VerifyTensors(const Model& model, bool inputs) {
   const auto* list = inputs ? model.inputs() : model.outputs();
   if (list == nullptr) return absl::OkStatus();
   const char* kind = inputs ? "input" : "output";
   std::set<std::string> names;
   for (flatbuffers::uoffset_t i = 0; i < list->size(); ++i) {
-    const neff::TensorInfo* t = list->Get(i);
+    const TensorInfo* t = list->Get(i);
     if (t->name() == nullptr || t->name()->size() == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("NEFF verify: ", kind, " ", i, " has no name"));
@@ -424,11 +419,11 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
       return absl::InvalidArgumentError(
           absl::StrCat("NEFF verify: ", kind, " '", name, "' is declared twice"));
     }
-    if (t->dtype() > neff::DType::MAX) {
+    if (t->dtype() > DType::MAX) {
       return absl::InvalidArgumentError(absl::StrCat(
           "NEFF verify: ", kind, " '", name, "' has unknown dtype ", static_cast<int>(t->dtype())));
     }
-    __int128 bytes = neff::DTypeSize(t->dtype());
+    __int128 bytes = DTypeSize(t->dtype());
     if (t->shape() != nullptr) {
       for (int64_t d : *t->shape()) {
         if (d < 0) {
@@ -450,8 +445,12 @@ absl::Status VerifyTensors(const neff::Model& model, bool inputs) {
 
 }  // namespace
 
-absl::Status Verify(const neff::Model& model) {
-  const auto& spec = target::NeuronCoreV2();
+absl::Status Verify(const Model& model) {
+  // The limits are those of the core the NEFF names, not of one built-in target.
+  absl::StatusOr<const ncc::target::CoreSpec*> core =
+      ncc::target::CoreSpecForTarget(TargetName(model));
+  if (!core.ok()) return core.status();
+  const ncc::target::CoreSpec& spec = **core;
   if (model.num_semaphores() > static_cast<uint32_t>(spec.semaphores)) {
     return absl::InvalidArgumentError(absl::StrCat("NEFF verify: num_semaphores ",
                                                    model.num_semaphores(), " exceeds the core's ",
@@ -472,12 +471,12 @@ absl::Status Verify(const neff::Model& model) {
   const auto* queues = model.queues();
   if (queues == nullptr) return absl::OkStatus();
   for (flatbuffers::uoffset_t q = 0; q < queues->size(); ++q) {
-    const neff::Queue* queue = queues->Get(q);
-    if (queue->engine() > neff::EngineType::MAX) {
+    const Queue* queue = queues->Get(q);
+    if (queue->engine() > EngineType::MAX) {
       return absl::InvalidArgumentError(absl::StrCat(
           "NEFF verify: queue ", q, " has unknown engine ", static_cast<int>(queue->engine())));
     }
-    if (queue->engine() == neff::EngineType::DMA
+    if (queue->engine() == EngineType::DMA
             ? queue->index() >= static_cast<uint32_t>(spec.dma_queues)
             : queue->index() != 0) {
       return absl::InvalidArgumentError(
@@ -487,15 +486,15 @@ absl::Status Verify(const neff::Model& model) {
     const auto* insts = queue->instructions();
     if (insts == nullptr) continue;
     for (flatbuffers::uoffset_t i = 0; i < insts->size(); ++i) {
-      const neff::Instruction* inst = insts->Get(i);
-      const bool known_op = inst->opcode() <= neff::Opcode::MAX;
-      const char* op_name = known_op ? neff::EnumNameOpcode(inst->opcode()) : "UNKNOWN";
+      const Instruction* inst = insts->Get(i);
+      const bool known_op = inst->opcode() <= Opcode::MAX;
+      const char* op_name = known_op ? EnumNameOpcode(inst->opcode()) : "UNKNOWN";
       absl::Status s;
       if (!known_op) {
         s = absl::InvalidArgumentError(
             absl::StrCat("unknown opcode ", static_cast<int>(inst->opcode())));
       } else {
-        s = VerifyInstruction(*inst, queue->engine(), sizes, model.num_semaphores());
+        s = VerifyInstruction(*inst, queue->engine(), sizes, model.num_semaphores(), spec);
       }
       if (!s.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("NEFF verify: queue ", QueueName(*queue),
@@ -507,4 +506,4 @@ absl::Status Verify(const neff::Model& model) {
   return absl::OkStatus();
 }
 
-}  // namespace ncc::sim
+}  // namespace neff

@@ -1,4 +1,4 @@
-#include "runtime/deadlock_check.h"
+#include "neff/deadlock_check.h"
 
 #include <cstdint>
 #include <string>
@@ -6,23 +6,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "runtime/sim/verifier.h"
+#include "neff/verifier.h"
 
-namespace ncc::runtime {
+namespace neff {
 namespace {
 
 constexpr char kRule[] = "[rule: deadlock-free semaphore waits]";
 
-std::string Where(const neff::Queue& q, size_t index, const neff::Instruction& inst) {
-  const char* op =
-      inst.opcode() <= neff::Opcode::MAX ? neff::EnumNameOpcode(inst.opcode()) : "UNKNOWN";
-  return absl::StrCat("NEFF verify: subgraph 0 queue ", sim::QueueName(q), " instruction ", index,
-                      " (", op, ")");
+std::string Where(const Queue& q, size_t index, const Instruction& inst) {
+  const char* op = inst.opcode() <= Opcode::MAX ? EnumNameOpcode(inst.opcode()) : "UNKNOWN";
+  return absl::StrCat("NEFF verify: subgraph 0 queue ", QueueName(q), " instruction ", index, " (",
+                      op, ")");
 }
 
 }  // namespace
 
-absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
+absl::Status CheckSemaphoreDeadlock(const Model& model) {
   const auto* queues = model.queues();
   if (queues == nullptr) return absl::OkStatus();
   const uint32_t num_semaphores = model.num_semaphores();
@@ -32,10 +31,10 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
   // A wait's semaphore or a signal out of range: the verifier normally
   // rejects these first; repeated here so this function is safe alone.
   for (size_t q = 0; q < queues->size(); ++q) {
-    const neff::Queue* queue = queues->Get(q);
+    const Queue* queue = queues->Get(q);
     if (queue->instructions() == nullptr) continue;
     for (size_t i = 0; i < queue->instructions()->size(); ++i) {
-      const neff::Instruction* inst = queue->instructions()->Get(i);
+      const Instruction* inst = queue->instructions()->Get(i);
       const int signal = inst->signal();
       if (signal < -1 || (signal >= 0 && static_cast<uint32_t>(signal) >= num_semaphores)) {
         return absl::InvalidArgumentError(
@@ -43,7 +42,7 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
                          " but the model has ", num_semaphores, " [rule: semaphore ids in range]"));
       }
       if (inst->waits() == nullptr) continue;
-      for (const neff::SemaphoreWait* w : *inst->waits()) {
+      for (const SemaphoreWait* w : *inst->waits()) {
         if (w->semaphore() >= num_semaphores) {
           return absl::InvalidArgumentError(absl::StrCat(
               Where(*queue, i, *inst), ": waits on semaphore ", w->semaphore(),
@@ -57,9 +56,9 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
     const auto* insts = queues->Get(q)->instructions();
     return insts == nullptr ? 0 : insts->size();
   };
-  auto ready = [&](const neff::Instruction& inst) {
+  auto ready = [&](const Instruction& inst) {
     if (inst.waits() == nullptr) return true;
-    for (const neff::SemaphoreWait* w : *inst.waits()) {
+    for (const SemaphoreWait* w : *inst.waits()) {
       if (value[w->semaphore()] < w->value()) return false;
     }
     return true;
@@ -72,7 +71,7 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
     for (size_t q = 0; q < queues->size(); ++q) {
       const size_t n = size_of(q);
       while (pos[q] < n) {
-        const neff::Instruction* inst = queues->Get(q)->instructions()->Get(pos[q]);
+        const Instruction* inst = queues->Get(q)->instructions()->Get(pos[q]);
         if (!ready(*inst)) break;
         if (inst->signal() >= 0) ++value[inst->signal()];
         ++pos[q];
@@ -83,9 +82,9 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
 
   for (size_t q = 0; q < queues->size(); ++q) {
     if (pos[q] == size_of(q)) continue;
-    const neff::Queue* queue = queues->Get(q);
-    const neff::Instruction* inst = queue->instructions()->Get(pos[q]);
-    for (const neff::SemaphoreWait* w : *inst->waits()) {
+    const Queue* queue = queues->Get(q);
+    const Instruction* inst = queue->instructions()->Get(pos[q]);
+    for (const SemaphoreWait* w : *inst->waits()) {
       const uint16_t s = w->semaphore();
       if (value[s] >= w->value()) continue;
       // Who could have signalled s, and where each of them stopped.
@@ -94,17 +93,17 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
         const auto* insts = queues->Get(o)->instructions();
         if (insts == nullptr) continue;
         bool signals = false;
-        for (const neff::Instruction* other : *insts) {
+        for (const Instruction* other : *insts) {
           if (other->signal() == s) {
             signals = true;
             break;
           }
         }
         if (!signals) continue;
-        signallers.push_back(pos[o] == insts->size()
-                                 ? absl::StrCat(sim::QueueName(*queues->Get(o)), ", finished")
-                                 : absl::StrCat(sim::QueueName(*queues->Get(o)),
-                                                ", blocked at instruction ", pos[o]));
+        signallers.push_back(
+            pos[o] == insts->size()
+                ? absl::StrCat(QueueName(*queues->Get(o)), ", finished")
+                : absl::StrCat(QueueName(*queues->Get(o)), ", blocked at instruction ", pos[o]));
       }
       return absl::InvalidArgumentError(absl::StrCat(
           Where(*queue, pos[q], *inst), ": waits for semaphore ", s, " >= ", w->value(),
@@ -115,4 +114,4 @@ absl::Status CheckSemaphoreDeadlock(const neff::Model& model) {
   return absl::OkStatus();
 }
 
-}  // namespace ncc::runtime
+}  // namespace neff

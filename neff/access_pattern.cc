@@ -1,21 +1,21 @@
-#include "runtime/sim/access_pattern.h"
+#include "neff/access_pattern.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "neff/format.h"
 
-namespace ncc::sim {
+namespace neff {
 
-const char* SpaceName(neff::MemorySpace space) {
+const char* SpaceName(MemorySpace space) {
   switch (space) {
-    case neff::MemorySpace::DRAM:
+    case MemorySpace::DRAM:
       return "DRAM";
-    case neff::MemorySpace::WEIGHTS:
+    case MemorySpace::WEIGHTS:
       return "WEIGHTS";
-    case neff::MemorySpace::SBUF:
+    case MemorySpace::SBUF:
       return "SBUF";
-    case neff::MemorySpace::PSUM:
+    case MemorySpace::PSUM:
       return "PSUM";
   }
   return "?";
@@ -32,25 +32,24 @@ std::string WideStr(Wide v) {
 
 }  // namespace
 
-absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
-                                                const SpaceSizes& sizes) {
+absl::StatusOr<ApGeometry> ResolveAccessPattern(const AccessPattern& ap, const SpaceSizes& sizes) {
   ApGeometry g;
-  if (ap.space() > neff::MemorySpace::MAX) {
+  if (ap.space() > MemorySpace::MAX) {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown memory space ", static_cast<int>(ap.space())));
   }
-  if (ap.dtype() > neff::DType::MAX) {
+  if (ap.dtype() > DType::MAX) {
     return absl::InvalidArgumentError(absl::StrCat("unknown dtype ", static_cast<int>(ap.dtype())));
   }
   g.space = ap.space();
   g.dtype = ap.dtype();
-  g.elem_size = neff::DTypeSize(g.dtype);
+  g.elem_size = DTypeSize(g.dtype);
   const Wide elem = g.elem_size;
   const char* space = SpaceName(g.space);
   if (ap.offset() % static_cast<uint64_t>(g.elem_size) != 0) {
     return absl::InvalidArgumentError(absl::StrCat(space, " offset ", ap.offset(),
                                                    " is not aligned to the ", g.elem_size, "-byte ",
-                                                   neff::DTypeName(g.dtype), " element size"));
+                                                   DTypeName(g.dtype), " element size"));
   }
   const auto* dims = ap.dims();
   if (dims != nullptr && dims->size() > 3) {
@@ -60,7 +59,7 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   if (ap.num_partitions() == 0) {
     return absl::InvalidArgumentError("access pattern has 0 partitions");
   }
-  const bool partitioned = g.space == neff::MemorySpace::SBUF || g.space == neff::MemorySpace::PSUM;
+  const bool partitioned = g.space == MemorySpace::SBUF || g.space == MemorySpace::PSUM;
 
   // Element count, checked against the cap as it grows (each factor < 2^32,
   // so the running product never overflows 128 bits before the check).
@@ -68,7 +67,7 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   Wide free_size = 1;
   int first = dims == nullptr ? 3 : 3 - static_cast<int>(dims->size());
   for (int d = first; d < 3; ++d) {
-    const neff::Dim* dim = dims->Get(d - first);
+    const Dim* dim = dims->Get(d - first);
     if (dim->size() == 0) {
       return absl::InvalidArgumentError(absl::StrCat("free dim ", d - first, " has size 0"));
     }
@@ -89,7 +88,7 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   Wide lo = 0, hi = 0;
   Wide strides[3] = {0, 0, 0};
   for (int d = first; d < 3; ++d) {
-    const neff::Dim* dim = dims->Get(d - first);
+    const Dim* dim = dims->Get(d - first);
     g.size[d] = dim->size();
     if (dim->size() > 1) {
       strides[d] = Wide(dim->stride()) * elem;
@@ -116,7 +115,7 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
 
   if (partitioned) {
     const int64_t part_bytes =
-        g.space == neff::MemorySpace::SBUF ? sizes.sbuf_partition : sizes.psum_partition;
+        g.space == MemorySpace::SBUF ? sizes.sbuf_partition : sizes.psum_partition;
     if (Wide(ap.start_partition()) + ap.num_partitions() > sizes.partitions) {
       return absl::InvalidArgumentError(
           absl::StrCat(space, " partitions [", ap.start_partition(), ", ",
@@ -132,7 +131,7 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
         static_cast<int64_t>(ap.start_partition()) * part_bytes + static_cast<int64_t>(offset);
     g.partition_stride = part_bytes;
   } else {
-    const int64_t space_bytes = g.space == neff::MemorySpace::DRAM ? sizes.dram : sizes.weights;
+    const int64_t space_bytes = g.space == MemorySpace::DRAM ? sizes.dram : sizes.weights;
     if (offset + lo < 0 || offset + hi >= space_bytes) {
       return absl::InvalidArgumentError(
           absl::StrCat(space, " access touches bytes [", WideStr(offset + lo), ", ",
@@ -168,4 +167,4 @@ absl::StatusOr<ApGeometry> ResolveAccessPattern(const neff::AccessPattern& ap,
   return g;
 }
 
-}  // namespace ncc::sim
+}  // namespace neff

@@ -1,4 +1,4 @@
-#include "tools/neff/inspect.h"
+#include "neff/inspect.h"
 
 #include <array>
 #include <map>
@@ -9,9 +9,9 @@
 #include "absl/strings/str_join.h"
 #include "neff/checksum.h"
 #include "neff/format.h"
-#include "runtime/sim/verifier.h"
+#include "neff/verifier.h"
 
-namespace ncc::tools {
+namespace neff {
 namespace {
 
 template <typename E>
@@ -19,47 +19,45 @@ const char* Name(E value, const char* (*namer)(E), E max) {
   return value <= max ? namer(value) : "UNKNOWN";
 }
 
-const char* SpaceName(neff::MemorySpace s) {
-  return Name(s, neff::EnumNameMemorySpace, neff::MemorySpace::MAX);
+const char* SpaceName(MemorySpace s) { return Name(s, EnumNameMemorySpace, MemorySpace::MAX); }
+const char* OpName(Opcode o) { return Name(o, EnumNameOpcode, Opcode::MAX); }
+const char* AluName(AluOp a) { return Name(a, EnumNameAluOp, AluOp::MAX); }
+const char* FuncName(ActivationFunction f) {
+  return Name(f, EnumNameActivationFunction, ActivationFunction::MAX);
 }
-const char* OpName(neff::Opcode o) { return Name(o, neff::EnumNameOpcode, neff::Opcode::MAX); }
-const char* AluName(neff::AluOp a) { return Name(a, neff::EnumNameAluOp, neff::AluOp::MAX); }
-const char* FuncName(neff::ActivationFunction f) {
-  return Name(f, neff::EnumNameActivationFunction, neff::ActivationFunction::MAX);
-}
-const char* DTypeShort(neff::DType d) {
+const char* DTypeShort(DType d) {
   switch (d) {
-    case neff::DType::F32:
+    case DType::F32:
       return "f32";
-    case neff::DType::BF16:
+    case DType::BF16:
       return "bf16";
-    case neff::DType::F16:
+    case DType::F16:
       return "f16";
-    case neff::DType::I32:
+    case DType::I32:
       return "i32";
-    case neff::DType::I64:
+    case DType::I64:
       return "i64";
-    case neff::DType::BOOL:
+    case DType::BOOL:
       return "bool";
-    case neff::DType::I8:
+    case DType::I8:
       return "i8";
-    case neff::DType::U8:
+    case DType::U8:
       return "u8";
-    case neff::DType::F64:
+    case DType::F64:
       return "f64";
-    case neff::DType::I16:
+    case DType::I16:
       return "i16";
-    case neff::DType::U16:
+    case DType::U16:
       return "u16";
-    case neff::DType::U32:
+    case DType::U32:
       return "u32";
-    case neff::DType::U64:
+    case DType::U64:
       return "u64";
   }
   return "unknown";
 }
 
-std::string Signature(const neff::TensorInfo& t) {
+std::string Signature(const TensorInfo& t) {
   std::vector<int64_t> shape;
   int64_t elements = 1;
   if (t.shape() != nullptr) {
@@ -68,16 +66,16 @@ std::string Signature(const neff::TensorInfo& t) {
       elements *= d;
     }
   }
-  return absl::StrCat(t.name() ? t.name()->str() : "?", ": ", neff::DTypeName(t.dtype()), "[",
+  return absl::StrCat(t.name() ? t.name()->str() : "?", ": ", DTypeName(t.dtype()), "[",
                       absl::StrJoin(shape, ", "), "] at DRAM ", t.dram_offset(), " (",
-                      elements * neff::DTypeSize(t.dtype()), " bytes)");
+                      elements * DTypeSize(t.dtype()), " bytes)");
 }
 
 }  // namespace
 
-std::string FormatAccessPattern(const neff::AccessPattern& ap) {
+std::string FormatAccessPattern(const AccessPattern& ap) {
   std::string out = absl::StrCat(SpaceName(ap.space()), " ", DTypeShort(ap.dtype()), " ");
-  if (ap.space() == neff::MemorySpace::SBUF || ap.space() == neff::MemorySpace::PSUM) {
+  if (ap.space() == MemorySpace::SBUF || ap.space() == MemorySpace::PSUM) {
     absl::StrAppend(&out, "p[", ap.start_partition(), ",",
                     uint64_t{ap.start_partition()} + ap.num_partitions(), ")");
   } else {
@@ -86,7 +84,7 @@ std::string FormatAccessPattern(const neff::AccessPattern& ap) {
   absl::StrAppend(&out, " +", ap.offset(), " [");
   if (ap.dims() != nullptr) {
     std::vector<std::string> dims;
-    for (const neff::Dim* d : *ap.dims()) {
+    for (const Dim* d : *ap.dims()) {
       dims.push_back(absl::StrCat(d->size(), "x", d->stride()));
     }
     absl::StrAppend(&out, absl::StrJoin(dims, ", "));
@@ -95,10 +93,10 @@ std::string FormatAccessPattern(const neff::AccessPattern& ap) {
   return out;
 }
 
-std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
+std::string DescribeNeff(absl::string_view bytes, const Model& model) {
   std::string out = absl::StrFormat("NEFF format %d.%d, %d bytes\n", model.version_major(),
                                     model.version_minor(), bytes.size());
-  if (const neff::Metadata* m = model.metadata()) {
+  if (const Metadata* m = model.metadata()) {
     auto str = [](const flatbuffers::String* s) { return s ? s->str() : std::string("-"); };
     std::vector<std::string> flags;
     if (m->compile_flags() != nullptr) {
@@ -116,13 +114,13 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
   }
   absl::StrAppend(&out, "inputs:\n");
   if (model.inputs() != nullptr) {
-    for (const neff::TensorInfo* t : *model.inputs()) {
+    for (const TensorInfo* t : *model.inputs()) {
       absl::StrAppend(&out, "  ", Signature(*t), "\n");
     }
   }
   absl::StrAppend(&out, "outputs:\n");
   if (model.outputs() != nullptr) {
-    for (const neff::TensorInfo* t : *model.outputs()) {
+    for (const TensorInfo* t : *model.outputs()) {
       absl::StrAppend(&out, "  ", Signature(*t), "\n");
     }
   }
@@ -131,16 +129,16 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
 
   // Sections: what the file says, and what the bytes hash to now.
   absl::StrAppend(&out, "sections:\n");
-  const auto digests = neff::ComputeSectionDigests(bytes, model);
-  for (const neff::SectionDigest& d : digests) {
+  const auto digests = ComputeSectionDigests(bytes, model);
+  for (const SectionDigest& d : digests) {
     std::string where;
-    if (d.name == neff::kWeightsSection && model.weights() != nullptr) {
+    if (d.name == kWeightsSection && model.weights() != nullptr) {
       where = absl::StrCat(" at offset ",
                            reinterpret_cast<const char*>(model.weights()->data()) - bytes.data());
     }
     std::string state = "not sealed";
     if (model.checksums() != nullptr) {
-      for (const neff::SectionChecksum* c : *model.checksums()) {
+      for (const SectionChecksum* c : *model.checksums()) {
         if (c->name() == nullptr || c->name()->str() != d.name) continue;
         state = c->xxh64() == d.xxh64 && c->size() == d.size
                     ? "ok"
@@ -155,8 +153,8 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
   std::map<std::string, std::array<int64_t, 2>> per_engine;  // queues, insts
   int64_t total = 0;
   if (model.queues() != nullptr) {
-    for (const neff::Queue* q : *model.queues()) {
-      const char* engine = Name(q->engine(), neff::EnumNameEngineType, neff::EngineType::MAX);
+    for (const Queue* q : *model.queues()) {
+      const char* engine = Name(q->engine(), EnumNameEngineType, EngineType::MAX);
       const int64_t n = q->instructions() ? q->instructions()->size() : 0;
       per_engine[engine][0] += 1;
       per_engine[engine][1] += n;
@@ -173,38 +171,38 @@ std::string DescribeNeff(absl::string_view bytes, const neff::Model& model) {
   return out;
 }
 
-std::string DumpNeff(const neff::Model& model) {
+std::string DumpNeff(const Model& model) {
   std::string out;
   if (model.queues() == nullptr) return "no queues\n";
   for (size_t q = 0; q < model.queues()->size(); ++q) {
-    const neff::Queue* queue = model.queues()->Get(q);
+    const Queue* queue = model.queues()->Get(q);
     const auto* insts = queue->instructions();
     const size_t n = insts ? insts->size() : 0;
-    absl::StrAppend(&out, "queue ", q, ": ", sim::QueueName(*queue), ", ", n, " instructions\n");
+    absl::StrAppend(&out, "queue ", q, ": ", QueueName(*queue), ", ", n, " instructions\n");
     for (size_t i = 0; i < n; ++i) {
-      const neff::Instruction* inst = insts->Get(i);
-      const neff::Opcode op = inst->opcode();
+      const Instruction* inst = insts->Get(i);
+      const Opcode op = inst->opcode();
       absl::StrAppendFormat(&out, "  [%d] %s", i, OpName(op));
       switch (op) {
-        case neff::Opcode::ACTIVATION:
+        case Opcode::ACTIVATION:
           absl::StrAppendFormat(&out, " %s scale=%g", FuncName(inst->act_func()), inst->scale());
           break;
-        case neff::Opcode::TENSOR_TENSOR:
-        case neff::Opcode::TENSOR_REDUCE:
+        case Opcode::TENSOR_TENSOR:
+        case Opcode::TENSOR_REDUCE:
           absl::StrAppend(&out, " ", AluName(inst->alu_op()));
           break;
-        case neff::Opcode::TENSOR_SCALAR:
+        case Opcode::TENSOR_SCALAR:
           absl::StrAppendFormat(&out, " %s %g, %s %g", AluName(inst->alu_op()), inst->imm(),
                                 AluName(inst->alu_op2()), inst->imm2());
           break;
-        case neff::Opcode::MEMSET:
+        case Opcode::MEMSET:
           absl::StrAppendFormat(&out, " %g", inst->imm());
           break;
-        case neff::Opcode::IOTA:
+        case Opcode::IOTA:
           absl::StrAppendFormat(&out, " %g + %g*p + %g*j", inst->imm(), inst->scale(),
                                 inst->imm2());
           break;
-        case neff::Opcode::MATMUL:
+        case Opcode::MATMUL:
           if (inst->accumulate_start()) absl::StrAppend(&out, " start");
           if (inst->accumulate_stop()) absl::StrAppend(&out, " stop");
           break;
@@ -212,7 +210,7 @@ std::string DumpNeff(const neff::Model& model) {
           break;
       }
       absl::StrAppend(&out, "\n");
-      const std::pair<const char*, const neff::AccessPattern*> operands[] = {
+      const std::pair<const char*, const AccessPattern*> operands[] = {
           {"dst", inst->dst()},   {"src0", inst->src0()}, {"src1", inst->src1()},
           {"src2", inst->src2()}, {"bias", inst->bias()}, {"accum", inst->accum()},
       };
@@ -222,7 +220,7 @@ std::string DumpNeff(const neff::Model& model) {
       }
       std::vector<std::string> sync;
       if (inst->waits() != nullptr) {
-        for (const neff::SemaphoreWait* w : *inst->waits()) {
+        for (const SemaphoreWait* w : *inst->waits()) {
           sync.push_back(absl::StrCat("wait s", w->semaphore(), ">=", w->value()));
         }
       }
@@ -240,4 +238,4 @@ std::string DumpNeff(const neff::Model& model) {
   return out;
 }
 
-}  // namespace ncc::tools
+}  // namespace neff

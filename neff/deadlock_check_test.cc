@@ -1,20 +1,19 @@
-#include "runtime/deadlock_check.h"
+#include "neff/deadlock_check.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 
-namespace ncc::runtime {
+namespace neff {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's vocabulary
-using neff::EngineType;
+using namespace neff::test_builder;  // NOLINT: the builder's vocabulary
 
 absl::Status Check(const std::string& bytes) {
-  auto model = neff::OpenModel(bytes);
+  auto model = OpenModel(bytes);
   if (!model.ok()) return model.status();
   return CheckSemaphoreDeadlock(**model);
 }
@@ -101,4 +100,4 @@ TEST(DeadlockCheck, RejectsOutOfRangeSemaphoresWithoutTheVerifier) {
 }
 
 }  // namespace
-}  // namespace ncc::runtime
+}  // namespace neff

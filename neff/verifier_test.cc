@@ -1,21 +1,19 @@
-#include "runtime/sim/verifier.h"
+#include "neff/verifier.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "neff/format.h"
-#include "runtime/sim/neff_builder_for_tests.h"
+#include "neff/test_builder.h"
 
-namespace ncc::sim {
+namespace neff {
 namespace {
 
-using namespace ncc::sim::neff_test;  // NOLINT: the builder's small vocabulary
-using neff::DType;
-using neff::EngineType;
+using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 
 absl::Status VerifyBytes(const std::string& bytes) {
-  auto model = neff::OpenModel(bytes);
+  auto model = OpenModel(bytes);
   if (!model.ok()) return model.status();
   return Verify(**model);
 }
@@ -48,10 +46,10 @@ TEST(Verifier, AcceptsValidInstructions) {
   EXPECT_EQ(Check(EngineType::TENSOR, Matmul(Psum(0, 128, 0, {{1, 512}}), Tile(128, 128),
                                              Tile(128, 512, 1024), true, true)),
             "");
-  EXPECT_EQ(Check(EngineType::SCALAR,
-                  Activation(Tile(2, 3), Tile(2, 3, 64), neff::ActivationFunction::TANH, 1.0f,
-                             Sbuf(0, 2, 128, {}))),
-            "");
+  EXPECT_EQ(
+      Check(EngineType::SCALAR, Activation(Tile(2, 3), Tile(2, 3, 64), ActivationFunction::TANH,
+                                           1.0f, Sbuf(0, 2, 128, {}))),
+      "");
   EXPECT_EQ(Check(EngineType::DMA, DmaCopy(Tile(1, 4), Dram(12, 1, 0, {{-1, 4}}))),
             "");  // negative stride, lowest byte 0
 }
@@ -140,16 +138,16 @@ TEST(Verifier, RejectsIllegalOperands) {
                   "src0 is in DRAM; only DMA queues may touch DRAM or WEIGHTS");
   EXPECT_REJECTED(Check(EngineType::DMA, DmaCopy(Tile(1, 4), Tile(1, 5, 64))),
                   "dst has 4 elements but src0 has 5");
-  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorTensor(Tile(2, 4), Tile(2, 4, 64),
-                                                         Tile(1, 4, 128), neff::AluOp::ADD)),
+  EXPECT_REJECTED(Check(EngineType::VECTOR,
+                        TensorTensor(Tile(2, 4), Tile(2, 4, 64), Tile(1, 4, 128), AluOp::ADD)),
                   "dst is [2 partitions x 4] but src1 is [1 x 4]");
-  Inst missing = TensorTensor(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), neff::AluOp::ADD);
+  Inst missing = TensorTensor(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), AluOp::ADD);
   missing.src1.reset();
   EXPECT_REJECTED(Check(EngineType::VECTOR, missing), "missing required operand src1");
-  EXPECT_REJECTED(Check(EngineType::SCALAR,
-                        Activation(Tile(2, 3), Tile(2, 3, 64), neff::ActivationFunction::RELU, 1.0f,
-                                   Sbuf(0, 2, 128, {{1, 2}}))),
-                  "bias must be one element per partition");
+  EXPECT_REJECTED(
+      Check(EngineType::SCALAR, Activation(Tile(2, 3), Tile(2, 3, 64), ActivationFunction::RELU,
+                                           1.0f, Sbuf(0, 2, 128, {{1, 2}}))),
+      "bias must be one element per partition");
   EXPECT_REJECTED(Check(EngineType::VECTOR, Memset(Sbuf(0, 1, 2, {{1, 4}}), 0.0f)), "not aligned");
 }
 
@@ -177,14 +175,11 @@ TEST(Verifier, RejectsBadQueuesAndTensors) {
 }
 
 TEST(Verifier, NewOpcodesEngineLegality) {
-  EXPECT_EQ(Check(EngineType::VECTOR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), neff::AluOp::ADD)),
+  EXPECT_EQ(Check(EngineType::VECTOR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), AluOp::ADD)), "");
+  EXPECT_EQ(Check(EngineType::GPSIMD, TensorReduce(Tile(2, 4), Tile(2, 8, 64), AluOp::MAXIMUM)),
             "");
-  EXPECT_EQ(
-      Check(EngineType::GPSIMD, TensorReduce(Tile(2, 4), Tile(2, 8, 64), neff::AluOp::MAXIMUM)),
-      "");
-  EXPECT_REJECTED(
-      Check(EngineType::SCALAR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), neff::AluOp::ADD)),
-      "opcode TENSOR_REDUCE cannot run on the SCALAR engine");
+  EXPECT_REJECTED(Check(EngineType::SCALAR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), AluOp::ADD)),
+                  "opcode TENSOR_REDUCE cannot run on the SCALAR engine");
   EXPECT_EQ(Check(EngineType::GPSIMD, Iota(Tile(4, 8), 0, 1, 1)), "");
   EXPECT_REJECTED(Check(EngineType::VECTOR, Iota(Tile(4, 8), 0, 1, 1)),
                   "opcode IOTA cannot run on the VECTOR engine");
@@ -202,15 +197,13 @@ TEST(Verifier, NewOpcodesEngineLegality) {
 }
 
 TEST(Verifier, NewOpcodesOperandRules) {
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorReduce(Tile(2, 3), Tile(2, 8, 64), AluOp::ADD)),
+                  "src0 free size 8 is not a multiple of dst free size 3");
   EXPECT_REJECTED(
-      Check(EngineType::VECTOR, TensorReduce(Tile(2, 3), Tile(2, 8, 64), neff::AluOp::ADD)),
-      "src0 free size 8 is not a multiple of dst free size 3");
-  EXPECT_REJECTED(
-      Check(EngineType::VECTOR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), neff::AluOp::DIVIDE)),
+      Check(EngineType::VECTOR, TensorReduce(Tile(2, 1), Tile(2, 8, 64), AluOp::DIVIDE)),
       "reduce op must be ADD, MULTIPLY, MAXIMUM or MINIMUM, got DIVIDE");
-  EXPECT_REJECTED(
-      Check(EngineType::VECTOR, TensorReduce(Tile(3, 1), Tile(2, 8, 64), neff::AluOp::ADD)),
-      "dst has 3 partitions but src0 has 2");
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorReduce(Tile(3, 1), Tile(2, 8, 64), AluOp::ADD)),
+                  "dst has 3 partitions but src0 has 2");
   Inst no_false = Select(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), Tile(2, 4, 192));
   no_false.src2.reset();
   EXPECT_REJECTED(Check(EngineType::VECTOR, no_false), "missing required operand src2");
@@ -218,25 +211,24 @@ TEST(Verifier, NewOpcodesOperandRules) {
                         Select(Tile(2, 4), Tile(2, 4, 64), Tile(2, 4, 128), Tile(2, 3, 192))),
                   "dst is [2 partitions x 4] but src2 is [2 x 3]");
   EXPECT_REJECTED(
-      Check(EngineType::VECTOR, TensorScalar(Tile(2, 4), Tile(2, 4, 64), neff::AluOp::ADD, 0)
-                                    .Scalar1(Sbuf(0, 3, 128, {}))),
+      Check(EngineType::VECTOR,
+            TensorScalar(Tile(2, 4), Tile(2, 4, 64), AluOp::ADD, 0).Scalar1(Sbuf(0, 3, 128, {}))),
       "src1 (per-partition scalar) must be one element per partition for 2 "
       "partitions");
-  EXPECT_REJECTED(
-      Check(EngineType::VECTOR, TensorScalar(Tile(2, 4), Tile(2, 4, 64), neff::AluOp::ADD, 0)
-                                    .Scalar2(Sbuf(0, 2, 128, {}, DType::BF16))),
-      "src2 (per-partition scalar) must be F32, got BF16");
-  Inst bad_op2 = TensorScalar(Tile(2, 4), Tile(2, 4, 64), neff::AluOp::ADD, 0);
-  bad_op2.alu2 = static_cast<neff::AluOp>(99);
+  EXPECT_REJECTED(Check(EngineType::VECTOR, TensorScalar(Tile(2, 4), Tile(2, 4, 64), AluOp::ADD, 0)
+                                                .Scalar2(Sbuf(0, 2, 128, {}, DType::BF16))),
+                  "src2 (per-partition scalar) must be F32, got BF16");
+  Inst bad_op2 = TensorScalar(Tile(2, 4), Tile(2, 4, 64), AluOp::ADD, 0);
+  bad_op2.alu2 = static_cast<AluOp>(99);
   EXPECT_REJECTED(Check(EngineType::VECTOR, bad_op2), "unknown second ALU op 99");
-  EXPECT_REJECTED(Check(EngineType::SCALAR,
-                        Activation(Tile(2, 4), Tile(2, 4, 64), neff::ActivationFunction::EXP)
-                            .Accum(Sbuf(0, 2, 128, {{1, 2}}))),
-                  "accum must be one element per partition for 2 partitions, got [2 x 2]");
-  EXPECT_EQ(Check(EngineType::SCALAR,
-                  Activation(Tile(2, 4), Tile(2, 4, 64), neff::ActivationFunction::SILU)
-                      .Accum(Psum(0, 2, 0, {}))),
-            "");
+  EXPECT_REJECTED(
+      Check(EngineType::SCALAR, Activation(Tile(2, 4), Tile(2, 4, 64), ActivationFunction::EXP)
+                                    .Accum(Sbuf(0, 2, 128, {{1, 2}}))),
+      "accum must be one element per partition for 2 partitions, got [2 x 2]");
+  EXPECT_EQ(
+      Check(EngineType::SCALAR, Activation(Tile(2, 4), Tile(2, 4, 64), ActivationFunction::SILU)
+                                    .Accum(Psum(0, 2, 0, {}))),
+      "");
 }
 
 TEST(Verifier, TransposeLimits) {
@@ -282,4 +274,4 @@ TEST(Verifier, GatherRules) {
 }
 
 }  // namespace
-}  // namespace ncc::sim
+}  // namespace neff

@@ -1,0 +1,146 @@
+#include "neff/writer.h"
+
+#include <cstring>
+
+#include "neff/checksum.h"
+#include "neff/format.h"
+
+namespace neff {
+
+// The compiler's files are ~100 MB of weights at most; 64 KiB saves the
+// first few regrowths of small programs.
+Writer::Writer() : fbb_(1 << 16) { fbb_.ForceDefaults(false); }
+
+uint8_t* Writer::AddWeights(size_t size) {
+  // What FlatBufferBuilder::ForceVectorAlignment does, without its assert
+  // that the alignment is at most FLATBUFFERS_MAX_ALIGNMENT (32 in 2.0).
+  if (size > 0) fbb_.PreAlign(size * sizeof(uint8_t), kWeightsAlignment);
+  uint8_t* weights = nullptr;
+  weights_ = fbb_.CreateUninitializedVector(size, &weights);
+  if (size > 0) std::memset(weights, 0, size);
+  has_weights_ = true;
+  return weights;
+}
+
+void Writer::BeginQueue(EngineType engine, uint32_t index) {
+  engine_ = engine;
+  queue_index_ = index;
+  insts_.clear();
+}
+
+flatbuffers::Offset<AccessPattern> Writer::WriteAccessPattern(
+    const std::optional<AccessPatternSpec>& ap) {
+  if (!ap.has_value()) return 0;
+  auto dims_vec = fbb_.CreateVectorOfStructs(ap->dims);
+  AccessPatternBuilder b(fbb_);
+  b.add_space(ap->space);
+  b.add_dtype(ap->dtype);
+  b.add_offset(ap->offset);
+  b.add_start_partition(ap->start_partition);
+  b.add_num_partitions(ap->num_partitions);
+  b.add_partition_stride(ap->partition_stride);
+  b.add_dims(dims_vec);
+  return b.Finish();
+}
+
+void Writer::AddInstruction(const InstructionSpec& inst) {
+  auto dst = WriteAccessPattern(inst.dst);
+  auto src0 = WriteAccessPattern(inst.src0);
+  auto src1 = WriteAccessPattern(inst.src1);
+  auto bias = WriteAccessPattern(inst.bias);
+  auto src2 = WriteAccessPattern(inst.src2);
+  auto accum = WriteAccessPattern(inst.accum);
+  auto waits_vec = fbb_.CreateVectorOfStructs(inst.waits);
+  InstructionBuilder b(fbb_);
+  b.add_opcode(inst.opcode);
+  b.add_dst(dst);
+  if (!src0.IsNull()) b.add_src0(src0);
+  if (!src1.IsNull()) b.add_src1(src1);
+  if (!bias.IsNull()) b.add_bias(bias);
+  b.add_act_func(inst.act_func);
+  b.add_alu_op(inst.alu_op);
+  b.add_scale(inst.scale);
+  b.add_imm(inst.imm);
+  b.add_accumulate_start(inst.accumulate_start);
+  b.add_accumulate_stop(inst.accumulate_stop);
+  b.add_waits(waits_vec);
+  b.add_signal(inst.signal);
+  b.add_node(inst.node);
+  if (!src2.IsNull()) b.add_src2(src2);
+  if (!accum.IsNull()) b.add_accum(accum);
+  b.add_alu_op2(inst.alu_op2);
+  b.add_imm2(inst.imm2);
+  insts_.push_back(b.Finish());
+}
+
+void Writer::EndQueue() {
+  queues_.push_back(CreateQueue(fbb_, engine_, queue_index_, fbb_.CreateVector(insts_)));
+  insts_.clear();
+}
+
+flatbuffers::Offset<TensorInfo> Writer::WriteTensor(const TensorSpec& tensor) {
+  return CreateTensorInfo(fbb_, fbb_.CreateString(tensor.name), tensor.dtype,
+                          fbb_.CreateVector(tensor.shape), tensor.dram_offset);
+}
+
+flatbuffers::Offset<Metadata> Writer::WriteMetadata(const MetadataSpec& metadata) {
+  std::vector<flatbuffers::Offset<flatbuffers::String>> flags;
+  for (const std::string& f : metadata.flags) flags.push_back(fbb_.CreateString(f));
+  std::vector<flatbuffers::Offset<OutputAccuracy>> accuracy;
+  for (const AccuracySpec& a : metadata.accuracy) {
+    accuracy.push_back(CreateOutputAccuracy(fbb_, fbb_.CreateString(a.name), a.max_abs_error,
+                                            a.max_rel_error, a.min_cosine, a.top1_agreement,
+                                            a.top5_agreement, a.input_rounding_cosine));
+  }
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<OutputAccuracy>>> accuracy_vec;
+  flatbuffers::Offset<flatbuffers::String> accuracy_policy;
+  if (!metadata.accuracy.empty()) {
+    accuracy_vec = fbb_.CreateVector(accuracy);
+    accuracy_policy = fbb_.CreateString(metadata.accuracy_auto_cast);
+  }
+  // One expression, as the compiler always wrote it: the order in which the
+  // arguments' strings are created decides the file's bytes.
+  return CreateMetadata(
+      fbb_, fbb_.CreateString(metadata.framework), fbb_.CreateString(metadata.source_sha256),
+      fbb_.CreateString(metadata.compiler_version), fbb_.CreateVector(flags),
+      fbb_.CreateString(metadata.target), metadata.num_cores, metadata.estimated_latency_ns,
+      accuracy_vec, accuracy_policy, metadata.accuracy_samples);
+}
+
+std::string Writer::Finish(Checksums checksums) {
+  std::vector<flatbuffers::Offset<TensorInfo>> inputs, outputs;
+  for (const TensorSpec& t : inputs_) inputs.push_back(WriteTensor(t));
+  for (const TensorSpec& t : outputs_) outputs.push_back(WriteTensor(t));
+  std::vector<flatbuffers::Offset<flatbuffers::String>> nodes;
+  for (const std::string& n : nodes_) nodes.push_back(fbb_.CreateString(n));
+  flatbuffers::Offset<Metadata> meta;
+  if (metadata_.has_value()) meta = WriteMetadata(*metadata_);
+  auto inputs_vec = fbb_.CreateVector(inputs);
+  auto outputs_vec = fbb_.CreateVector(outputs);
+  auto queues_vec = fbb_.CreateVector(queues_);
+  auto nodes_vec = fbb_.CreateVector(nodes);
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<SectionChecksum>>> checksums_vec;
+  if (checksums == Checksums::kSeal) checksums_vec = CreateChecksumPlaceholders(fbb_);
+  ModelBuilder mb(fbb_);
+  mb.add_version_major(version_major_.value_or(kVersionMajor));
+  mb.add_version_minor(kVersionMinor);
+  if (!meta.IsNull()) mb.add_metadata(meta);
+  mb.add_inputs(inputs_vec);
+  mb.add_outputs(outputs_vec);
+  mb.add_dram_size(dram_size_);
+  mb.add_num_semaphores(num_semaphores_);
+  mb.add_queues(queues_vec);
+  mb.add_nodes(nodes_vec);
+  if (has_weights_) mb.add_weights(weights_);
+  if (!checksums_vec.IsNull()) mb.add_checksums(checksums_vec);
+  FinishSizePrefixedModelBuffer(fbb_, mb.Finish());
+  if (checksums == Checksums::kSeal) {
+    // Cannot fail on a buffer built just above (it verifies and has the
+    // placeholders); a failure would leave the checksums unsealed, which the
+    // loader reports as a mismatch.
+    (void)SealChecksums(fbb_.GetBufferPointer(), fbb_.GetSize());
+  }
+  return std::string(reinterpret_cast<const char*>(fbb_.GetBufferPointer()), fbb_.GetSize());
+}
+
+}  // namespace neff
