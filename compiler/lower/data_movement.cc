@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/lower/support.h"
+#include "compiler/lower/op_requirements.h"
 
 namespace ncc::lower {
 namespace {

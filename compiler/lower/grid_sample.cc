@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/lower/support.h"
+#include "compiler/lower/op_requirements.h"
 
 namespace ncc::lower {
 namespace {

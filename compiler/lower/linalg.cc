@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/lower/support.h"
+#include "compiler/lower/op_requirements.h"
 
 namespace ncc::lower {
 namespace {

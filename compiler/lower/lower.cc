@@ -19,6 +19,7 @@
 #include "compiler/lower/pool.h"
 #include "compiler/lower/quantize.h"
 #include "compiler/lower/recurrent.h"
+#include "compiler/lower/reduce.h"
 #include "compiler/lower/resize.h"
 #include "compiler/lower/roi_align.h"
 #include "compiler/lower/scatter.h"

@@ -1,5 +1,5 @@
-// Row-wise ops with the reduced axes on the free axis and rows on the 128
-// partitions: Softmax, LogSoftmax, the Reduce* family, Layer-, Instance- and
+// Normalisations with rows on the 128 partitions and the normalised axes on
+// the free axis (rows.h): Softmax, LogSoftmax, Layer-, Instance- and
 // MeanVarianceNormalization; BatchNormalization as a per-channel affine with
 // channels on partitions (training mode: from the batch statistics); LRN
 // across channels.
@@ -14,17 +14,8 @@ namespace ncc::lower {
 
 absl::Status CheckSoftmax(const ir::Op& op);
 absl::Status LowerSoftmax(const ir::Op& op, LowerContext& ctx);
-absl::Status CheckReduce(const ir::Op& op);
-absl::Status LowerReduce(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckLayerNorm(const ir::Op& op);
 absl::Status LowerLayerNorm(const ir::Op& op, LowerContext& ctx);
-absl::Status CheckArgReduce(const ir::Op& op);
-absl::Status LowerArgReduce(const ir::Op& op, LowerContext& ctx);
-// TopK: k rounds of extreme, first position, retire.
-absl::Status CheckTopK(const ir::Op& op);
-absl::Status LowerTopK(const ir::Op& op, LowerContext& ctx);
-absl::Status CheckTrilu(const ir::Op& op);
-absl::Status LowerTrilu(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckInstanceNorm(const ir::Op& op);
 absl::Status LowerInstanceNorm(const ir::Op& op, LowerContext& ctx);
 absl::Status CheckMeanVarianceNorm(const ir::Op& op);

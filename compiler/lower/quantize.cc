@@ -12,7 +12,7 @@
 #include "compiler/lower/conv.h"
 #include "compiler/lower/data_movement.h"
 #include "compiler/lower/matmul.h"
-#include "compiler/lower/support.h"
+#include "compiler/lower/op_requirements.h"
 
 namespace ncc::lower {
 namespace {

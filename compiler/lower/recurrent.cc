@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "compiler/lower/support.h"
+#include "compiler/lower/op_requirements.h"
 
 namespace ncc::lower {
 namespace {

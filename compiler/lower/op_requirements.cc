@@ -1,4 +1,4 @@
-#include "compiler/lower/support.h"
+#include "compiler/lower/op_requirements.h"
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/lower_context.h"

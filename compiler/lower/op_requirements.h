@@ -1,6 +1,7 @@
-// Helpers shared by the per-op-family support checks.
-#ifndef NCC_COMPILER_LOWER_SUPPORT_H_
-#define NCC_COMPILER_LOWER_SUPPORT_H_
+// What an op must satisfy to be lowered (element types, fused activation),
+// shared by the per-op-family support checks, and the status they report.
+#ifndef NCC_COMPILER_LOWER_OP_REQUIREMENTS_H_
+#define NCC_COMPILER_LOWER_OP_REQUIREMENTS_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -21,4 +22,4 @@ absl::Status CheckFusedActivation(const ir::Op& op);
 
 }  // namespace ncc::lower
 
-#endif  // NCC_COMPILER_LOWER_SUPPORT_H_
+#endif  // NCC_COMPILER_LOWER_OP_REQUIREMENTS_H_
