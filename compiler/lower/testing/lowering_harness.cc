@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
-#include "compiler/driver/emit_neff.h"
+#include "compiler/emit/emit_neff.h"
 #include "compiler/ir/text.h"
 #include "compiler/lower/lower.h"
 #include "compiler/passes/fuse_activation.h"
