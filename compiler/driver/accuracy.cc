@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "npy/npy.h"
 #include "runtime/nrt.h"
-#include "tools/npy/npy.h"
 
 namespace ncc::driver {
 

@@ -26,7 +26,7 @@
 #include "frontends/onnx/io_config.h"
 #include "frontends/onnx/op_registry.h"
 #include "neff/format.h"
-#include "tools/npy/npy.h"
+#include "npy/npy.h"
 
 namespace {
 
@@ -172,7 +172,7 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
 }
 
-// The IR dtype of an .npy descr (tools/npy/npy.h lists the supported ones).
+// The IR dtype of an .npy descr (npy/npy.h lists the supported ones).
 absl::StatusOr<ncc::ir::DType> DTypeOfNpy(const std::string& descr) {
   static const std::map<std::string, ncc::ir::DType> kDTypes = {
       {"<f4", ncc::ir::DType::kF32}, {"<f8", ncc::ir::DType::kF64}, {"<f2", ncc::ir::DType::kF16},

@@ -15,11 +15,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "neff/format.h"
+#include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/sim/simulator.h"
 #include "runtime/sim/verifier.h"
 #include "tools/neuron_profile/profile.h"
-#include "tools/npy/npy.h"
 
 namespace {
 

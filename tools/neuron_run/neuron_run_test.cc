@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "npy/npy.h"
 #include "runtime/sim/neff_builder_for_tests.h"
-#include "tools/npy/npy.h"
 
 namespace {
 
