@@ -177,13 +177,17 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
     fp32.auto_cast = passes::AutoCastPolicy{};
     fp32.verify_accuracy_samples = 0;
     fp32.print_ir_after.clear();
+    if (!options.compare_accuracy) {
+      return absl::FailedPreconditionError(
+          "--verify-accuracy needs CompileOptions::compare_accuracy (compiler/accuracy)");
+    }
     auto reference = CompileFile(model_path, fp32);
     if (!reference.ok()) return reference.status();
     AccuracyOptions accuracy_options = options.accuracy;
     accuracy_options.samples = options.verify_accuracy_samples;
     accuracy_options.round_inputs_mantissa_bits =
         options.auto_cast.type == ir::DType::kF16 ? 10 : 7;
-    auto figures = CompareOnSimulator(reference->neff, result.neff, accuracy_options);
+    auto figures = options.compare_accuracy(reference->neff, result.neff, accuracy_options);
     if (!figures.ok()) return figures.status();
     report.accuracy = *figures;
     for (const OutputAccuracy& f : *figures) {

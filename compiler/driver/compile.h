@@ -56,6 +56,11 @@ struct CompileOptions {
   // report and the NEFF metadata.
   int verify_accuracy_samples = 0;
   AccuracyOptions accuracy;
+  // Runs both programs and compares them (compiler/accuracy's
+  // CompareOnSimulator); required when verify_accuracy_samples > 0. A
+  // callback because running a NEFF needs the runtime, which the driver does
+  // not depend on.
+  AccuracyComparer compare_accuracy;
   // Outputs whose cosine falls below this are listed in
   // CompileReport::accuracy_warnings.
   double accuracy_min_cosine = 0.999;

@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "compiler/accuracy/accuracy.h"
 #include "compiler/driver/compile.h"
 #include "compiler/passes/auto_cast_policy.h"
 #include "compiler/passes/pass_manager.h"
@@ -242,6 +243,7 @@ int Compile(const std::vector<std::string>& args) {
   std::string model, output, framework;
   bool verbose = false;
   ncc::driver::CompileOptions options;
+  options.compare_accuracy = ncc::accuracy::CompareOnSimulator;
   std::string fast_math, auto_cast_mode, auto_cast_type, auto_cast_exclude;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
