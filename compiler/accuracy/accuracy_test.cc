@@ -57,7 +57,7 @@ TEST(VerifyAccuracy, Fp32AgainstFp32IsExactAndStoredInTheNeff) {
   options.verify_accuracy_samples = 3;
   options.accuracy.seed = 7;
   CompileReport report;
-  auto result = CompileFile("testdata/models/mlp.onnx", options, &report);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options, &report);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(report.accuracy.size(), 1u);
   const OutputAccuracy& y = report.accuracy[0];
@@ -81,7 +81,7 @@ TEST(VerifyAccuracy, Bf16MatmultStaysCloseToFp32) {
   options.verify_accuracy_samples = 4;
   options.accuracy_min_cosine = 0.9999999;  // bf16 cannot meet this: warns
   CompileReport report;
-  auto result = CompileFile("testdata/models/mlp_matmul.onnx", options, &report);
+  auto result = CompileFile({"testdata/models/mlp_matmul.onnx"}, "ONNX", options, &report);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(report.accuracy.size(), 1u);
   const OutputAccuracy& y = report.accuracy[0];
@@ -111,7 +111,7 @@ TEST(VerifyAccuracy, AutoCastAllCompilesAndStaysClose) {
     options.auto_cast.mode = passes::AutoCastMode::kAll;
     options.verify_accuracy_samples = 4;
     CompileReport report;
-    auto result = CompileFile(model, options, &report);
+    auto result = CompileFile({model}, "ONNX", options, &report);
     ASSERT_TRUE(result.ok()) << model << ": " << result.status();
     ASSERT_EQ(report.accuracy.size(), 1u);
     EXPECT_GT(report.accuracy[0].max_abs_error, 0) << model;  // 16-bit storage happened
@@ -125,7 +125,7 @@ TEST(VerifyAccuracy, RejectsInputFileForUnknownInput) {
   options.compare_accuracy = CompareOnSimulator;
   options.verify_accuracy_samples = 1;
   options.accuracy.input_files["nosuch"] = "testdata/models/mlp/input_0.npy";
-  auto result = CompileFile("testdata/models/mlp.onnx", options);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.status().message().find("no input named 'nosuch'"), std::string::npos)
       << result.status();
@@ -137,7 +137,7 @@ TEST(VerifyAccuracy, UsesGivenInputFiles) {
   options.verify_accuracy_samples = 2;
   options.accuracy.input_files["x"] = "testdata/models/mlp/input_0.npy";
   CompileReport report;
-  auto result = CompileFile("testdata/models/mlp.onnx", options, &report);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options, &report);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(report.accuracy[0].max_abs_error, 0);
 }
@@ -145,7 +145,7 @@ TEST(VerifyAccuracy, UsesGivenInputFiles) {
 TEST(VerifyAccuracy, NeedsAComparer) {
   CompileOptions options;
   options.verify_accuracy_samples = 1;
-  auto result = CompileFile("testdata/models/mlp.onnx", options);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
 }

@@ -1,6 +1,8 @@
 #include "compiler/driver/compile.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <map>
 
@@ -13,7 +15,8 @@
 #include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
 #include "compiler/schedule/split_dma.h"
-#include "frontends/onnx/import.h"
+#include "frontends/frontend.h"
+#include "frontends/registry.h"
 #include "neff/format.h"
 
 namespace ncc::driver {
@@ -63,6 +66,37 @@ absl::Status AllocateWithResidency(const CompileOptions& options, const target::
   return status;
 }
 
+// The source digest in the NEFF metadata: for one file (every ONNX model),
+// the SHA-256 of its bytes, as it has always been; for several files or a
+// directory, the SHA-256 of a manifest listing each file's path and digest.
+// Empty when a file cannot be read (the frontend reports that).
+std::string SourceSha256(const std::vector<std::string>& files) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (files.size() == 1 && !fs::is_directory(files[0], error)) {
+    auto bytes = neff::ReadFile(files[0]);
+    return bytes.ok() ? Sha256Hex(*bytes) : "";
+  }
+  std::string manifest;
+  for (const std::string& file : files) {
+    std::vector<std::string> paths;
+    if (fs::is_directory(file, error)) {
+      for (const auto& entry : fs::recursive_directory_iterator(file, error)) {
+        if (entry.is_regular_file(error)) paths.push_back(entry.path().string());
+      }
+      std::sort(paths.begin(), paths.end());
+    } else {
+      paths.push_back(file);
+    }
+    for (const std::string& path : paths) {
+      auto bytes = neff::ReadFile(path);
+      if (!bytes.ok()) return "";
+      absl::StrAppend(&manifest, path, "\n", Sha256Hex(*bytes), "\n");
+    }
+  }
+  return Sha256Hex(manifest);
+}
+
 }  // namespace
 
 std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
@@ -86,27 +120,32 @@ std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
                       absl::StrJoin(parts, "; "));
 }
 
-absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
+absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_files,
+                                          absl::string_view framework,
                                           const CompileOptions& options,
                                           CompileReport* report_out) {
   CompileResult result;
   CompileReport& report = result.report;
   StageTimer timer(&report);
-  if (options.framework != "ONNX") {
+  const frontends::Frontend* frontend = frontends::FindFrontend(framework);
+  if (frontend == nullptr) {
     return absl::InvalidArgumentError(
-        absl::StrCat("framework '", options.framework, "' is not supported yet (supported: ONNX)"));
+        absl::StrCat("framework '", framework, "' is not supported yet (supported: ",
+                     absl::StrJoin(frontends::RegisteredFrameworks(), ", "), ")"));
   }
-  auto bytes = neff::ReadFile(model_path);
-  if (!bytes.ok()) return bytes.status();
+  if (model_files.empty()) return absl::InvalidArgumentError("no model file given");
+  // Messages about the whole model start with where it came from.
+  const std::string model_path = absl::StrJoin(model_files, ", ");
   // The source digest for the metadata runs on the second core while the
   // model is imported and compiled (hashing 100 MB takes about half a second).
   std::future<std::string> source_sha256 =
-      std::async(std::launch::async, [&bytes] { return Sha256Hex(*bytes); });
-  onnx_frontend::ImportOptions import_options;
+      std::async(std::launch::async, [&model_files] { return SourceSha256(model_files); });
+  frontends::ImportOptions import_options;
   import_options.input_shapes = options.input_shapes;
+  import_options.input_dtypes = options.input_dtypes;
   import_options.frozen_inputs = options.frozen_inputs;
   import_options.outputs = options.outputs;
-  auto imported = onnx_frontend::ImportOnnxBytes(*bytes, model_path, import_options);
+  auto imported = frontend->Import(model_files, import_options);
   if (!imported.ok()) return imported.status();
   ir::Graph& graph = *imported->graph;
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
@@ -163,7 +202,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   timer.Done("schedule");
 
   NeffMetadata metadata;
-  metadata.framework = options.framework;
+  metadata.framework = std::string(frontend->name());
   metadata.source_sha256 = source_sha256.get();
   metadata.flags = options.flags;
   metadata.target = spec.name;
@@ -181,7 +220,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
       return absl::FailedPreconditionError(
           "--verify-accuracy needs CompileOptions::compare_accuracy (compiler/accuracy)");
     }
-    auto reference = CompileFile(model_path, fp32);
+    auto reference = CompileFile(model_files, framework, fp32);
     if (!reference.ok()) return reference.status();
     AccuracyOptions accuracy_options = options.accuracy;
     accuracy_options.samples = options.verify_accuracy_samples;

@@ -21,13 +21,11 @@
 #include "absl/strings/str_join.h"
 #include "compiler/accuracy/accuracy.h"
 #include "compiler/driver/compile.h"
-#include "compiler/passes/auto_cast_policy.h"
-#include "compiler/passes/pass_manager.h"
-#include "compiler/passes/pipeline.h"
-#include "frontends/onnx/io_config.h"
-#include "frontends/onnx/op_registry.h"
+#include "compiler/driver/pass_flags.h"
+#include "frontends/freeze_input.h"
+#include "frontends/io_config.h"
+#include "frontends/registry.h"
 #include "neff/format.h"
-#include "npy/npy.h"
 
 namespace {
 
@@ -129,7 +127,7 @@ void PrintReport(const ncc::driver::CompileReport& r) {
   std::printf("ops: %lld imported, %lld after passes\n", static_cast<long long>(r.ops_imported),
               static_cast<long long>(r.ops_after_passes));
   std::printf("passes (host wall time, ops after):\n");
-  for (const ncc::passes::PassRecord& p : r.passes) {
+  for (const auto& p : r.passes) {
     std::printf("  %-20s %8.3f ms  %6lld ops%s\n", p.name.c_str(), p.wall_ms,
                 static_cast<long long>(p.ops_after), p.changed ? "  (changed)" : "");
   }
@@ -157,7 +155,7 @@ void PrintReport(const ncc::driver::CompileReport& r) {
       "reuse), PSUM peak: %lld bytes/partition\n",
       static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.sbuf_reuse_distance),
       static_cast<long long>(r.psum_peak_bytes));
-  const ncc::alloc::ResidencyStats& res = r.residency;
+  const auto& res = r.residency;
   std::printf(
       "SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
       "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
@@ -173,50 +171,6 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
 }
 
-// The IR dtype of an .npy descr (npy/npy.h lists the supported ones).
-absl::StatusOr<ncc::ir::DType> DTypeOfNpy(const std::string& descr) {
-  static const std::map<std::string, ncc::ir::DType> kDTypes = {
-      {"<f4", ncc::ir::DType::kF32}, {"<f8", ncc::ir::DType::kF64}, {"<f2", ncc::ir::DType::kF16},
-      {"<i2", ncc::ir::DType::kI16}, {"<u2", ncc::ir::DType::kU16}, {"<i4", ncc::ir::DType::kI32},
-      {"<u4", ncc::ir::DType::kU32}, {"<i8", ncc::ir::DType::kI64}, {"<u8", ncc::ir::DType::kU64},
-      {"|i1", ncc::ir::DType::kI8},  {"|u1", ncc::ir::DType::kU8},  {"|b1", ncc::ir::DType::kBool},
-  };
-  auto it = kDTypes.find(descr);
-  if (it == kDTypes.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("dtype '", descr, "' is not supported"));
-  }
-  return it->second;
-}
-
-// --freeze-input NAME=FILE.npy -> the frozen value of input NAME.
-absl::Status ParseFreezeInput(const std::string& flag, ncc::driver::CompileOptions* options) {
-  const size_t eq = flag.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input needs NAME=FILE.npy, got '", flag, "'"));
-  }
-  const std::string name = flag.substr(0, eq);
-  if (options->frozen_inputs.count(name) > 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input: input '", name, "' is frozen twice"));
-  }
-  auto array = ncc::npy::Read(flag.substr(eq + 1));
-  if (!array.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input ", name, ": ", array.status().message()));
-  }
-  auto dtype = DTypeOfNpy(array->dtype_descr);
-  if (!dtype.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--freeze-input ", name, ": ", flag.substr(eq + 1), ": ", dtype.status().message()));
-  }
-  ncc::onnx_frontend::FrozenInput& frozen = options->frozen_inputs[name];
-  frozen.dtype = *dtype;
-  frozen.shape = array->shape;
-  frozen.data = std::move(array->data);
-  return absl::OkStatus();
-}
-
 int ListOperators(const std::vector<std::string>& args) {
   std::string framework = "ONNX";
   bool json = false;
@@ -229,12 +183,16 @@ int ListOperators(const std::vector<std::string>& args) {
       return Fail(kExitUsage, absl::StrCat("unknown argument '", args[i], "'\n", kUsage));
     }
   }
-  if (framework != "ONNX" && framework != "onnx") {
-    return Fail(kExitUsage, "only --framework ONNX is supported");
+  const ncc::frontends::Frontend* frontend = ncc::frontends::FindFrontend(framework);
+  if (frontend == nullptr) {
+    return Fail(kExitUsage,
+                absl::StrCat("only --framework ",
+                             absl::StrJoin(ncc::frontends::RegisteredFrameworks(), " or "),
+                             " is supported"));
   }
-  // The same registry the importer checks every node against.
+  // The same table the importer checks every node against.
   const std::string listing =
-      json ? ncc::onnx_frontend::FormatOperatorJson() : ncc::onnx_frontend::FormatOperatorTable();
+      json ? frontend->FormatOperatorJson() : frontend->FormatOperatorTable();
   std::fputs(listing.c_str(), stdout);
   return 0;
 }
@@ -244,7 +202,7 @@ int Compile(const std::vector<std::string>& args) {
   bool verbose = false;
   ncc::driver::CompileOptions options;
   options.compare_accuracy = ncc::accuracy::CompareOnSimulator;
-  std::string fast_math, auto_cast_mode, auto_cast_type, auto_cast_exclude;
+  ncc::driver::AutoCastFlags auto_cast;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) {
@@ -287,7 +245,7 @@ int Compile(const std::vector<std::string>& args) {
       if (!value(&output)) return Fail(kExitUsage, "--output needs a file name");
     } else if (a == "--input-shape") {
       if (!value(&v)) return Fail(kExitUsage, "--input-shape needs NAME=D0,D1,...");
-      auto pin = ncc::onnx_frontend::ParseInputShapeFlag(v);
+      auto pin = ncc::frontends::ParseInputShapeFlag(v);
       if (!pin.ok()) return Fail(kExitUsage, std::string(pin.status().message()));
       for (auto& [name, dims] : *pin) options.input_shapes[name] = dims;
     } else if (a == "--io-config") {
@@ -297,26 +255,30 @@ int Compile(const std::vector<std::string>& args) {
         if (!text.ok()) return Fail(kExitUsage, std::string(text.status().message()));
         v = *text;
       }
-      auto config = ncc::onnx_frontend::ParseIoConfig(v);
+      auto config = ncc::frontends::ParseIoConfig(v);
       if (!config.ok()) {
         return Fail(kExitUsage, absl::StrCat("--io-config: ", config.status().message()));
       }
       for (auto& [name, dims] : config->input_shapes) options.input_shapes[name] = dims;
+      for (auto& [name, dtype] : config->input_dtypes) options.input_dtypes[name] = dtype;
       options.outputs = config->outputs;
     } else if (flag_value("--freeze-input", &v)) {
-      if (auto s = ParseFreezeInput(v, &options); !s.ok()) {
+      if (auto s = ncc::frontends::ParseFreezeInputFlag(v, &options.frozen_inputs); !s.ok()) {
         return Fail(kExitUsage, std::string(s.message()));
       }
     } else if (a == "--verbose" || a == "--timings" || a == "-v") {
       verbose = true;
-    } else if (flag_value("--fast-math", &fast_math)) {
-      if (fast_math.empty()) return Fail(kExitUsage, "--fast-math needs a value");
-    } else if (flag_value("--auto-cast", &auto_cast_mode)) {
-      if (auto_cast_mode.empty()) return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
-    } else if (flag_value("--auto-cast-type", &auto_cast_type)) {
-      if (auto_cast_type.empty()) return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
-    } else if (flag_value("--auto-cast-exclude", &auto_cast_exclude)) {
-      if (auto_cast_exclude.empty()) return Fail(kExitUsage, "--auto-cast-exclude needs op types");
+    } else if (flag_value("--fast-math", &auto_cast.fast_math)) {
+      if (auto_cast.fast_math.empty()) return Fail(kExitUsage, "--fast-math needs a value");
+    } else if (flag_value("--auto-cast", &auto_cast.auto_cast)) {
+      if (auto_cast.auto_cast.empty())
+        return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
+    } else if (flag_value("--auto-cast-type", &auto_cast.auto_cast_type)) {
+      if (auto_cast.auto_cast_type.empty())
+        return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
+    } else if (flag_value("--auto-cast-exclude", &auto_cast.auto_cast_exclude)) {
+      if (auto_cast.auto_cast_exclude.empty())
+        return Fail(kExitUsage, "--auto-cast-exclude needs op types");
     } else if (a == "--print-ir-after-all") {
       options.print_ir_after.insert("all");
     } else if (flag_value("--print-ir-after", &v)) {
@@ -361,46 +323,17 @@ int Compile(const std::vector<std::string>& args) {
   }
   if (model.empty()) return Fail(kExitUsage, "no model file given (see neuron-cc --help)");
   if (framework.empty()) return Fail(kExitUsage, "--framework is required (e.g. --framework ONNX)");
-  if (framework != "ONNX" && framework != "onnx") {
+  if (ncc::frontends::FindFrontend(framework) == nullptr) {
     return Fail(kExitUsage,
-                absl::StrCat("--framework ", framework, " is not supported yet (supported: ONNX)"));
+                absl::StrCat("--framework ", framework, " is not supported yet (supported: ",
+                             absl::StrJoin(ncc::frontends::RegisteredFrameworks(), ", "), ")"));
   }
-  options.framework = "ONNX";
-  if (!fast_math.empty() && !auto_cast_mode.empty()) {
-    return Fail(kExitUsage,
-                "give either --fast-math (neuron-cc) or --auto-cast (neuronx-cc), not both");
+  if (auto s = ncc::driver::ApplyAutoCastFlags(auto_cast, &options); !s.ok()) {
+    return Fail(kExitUsage, std::string(s.message()));
   }
-  if (!fast_math.empty()) {
-    auto policy = ncc::passes::PolicyFromFastMath(fast_math);
-    if (!policy.ok()) return Fail(kExitUsage, std::string(policy.status().message()));
-    if (!auto_cast_type.empty()) {
-      return Fail(kExitUsage, "--auto-cast-type goes with --auto-cast; --fast-math names its type");
-    }
-    options.auto_cast = *policy;
-  }
-  if (!auto_cast_mode.empty()) {
-    auto mode = ncc::passes::ParseAutoCastMode(auto_cast_mode);
-    if (!mode.ok()) return Fail(kExitUsage, std::string(mode.status().message()));
-    options.auto_cast.mode = *mode;
-  }
-  if (!auto_cast_type.empty()) {
-    auto type = ncc::passes::ParseAutoCastType(auto_cast_type);
-    if (!type.ok()) return Fail(kExitUsage, std::string(type.status().message()));
-    options.auto_cast.type = *type;
-  }
-  if (!auto_cast_exclude.empty()) {
-    auto exclude = ncc::passes::ParseAutoCastExclude(auto_cast_exclude);
-    if (!exclude.ok()) return Fail(kExitUsage, std::string(exclude.status().message()));
-    options.auto_cast.exclude = *exclude;
-  }
-  {
-    // An unknown --print-ir-after name is a usage error, found before compiling.
-    ncc::passes::PassManagerOptions pass_options;
-    pass_options.print_ir_after = options.print_ir_after;
-    ncc::passes::PassManager pipeline(pass_options);
-    ncc::passes::AddDefaultPipeline(pipeline, options.auto_cast);
-    if (auto s = pipeline.CheckOptions(); !s.ok())
-      return Fail(kExitUsage, std::string(s.message()));
+  // An unknown --print-ir-after name is a usage error, found before compiling.
+  if (auto s = ncc::driver::CheckPrintIrAfter(options); !s.ok()) {
+    return Fail(kExitUsage, std::string(s.message()));
   }
   if (output.empty()) {
     output = model;
@@ -411,7 +344,7 @@ int Compile(const std::vector<std::string>& args) {
 
   auto start = std::chrono::steady_clock::now();
   ncc::driver::CompileReport report;
-  auto result = ncc::driver::CompileFile(model, options, &report);
+  auto result = ncc::driver::CompileFile({model}, framework, options, &report);
   if (!result.ok())
     return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
   if (auto s = WriteFileAtomically(output, result->neff); !s.ok()) {
