@@ -12,14 +12,18 @@
 // Errors are one line on stderr.
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "neff/format.h"
 #include "runtime/neff_loader.h"
+#include "tools/cli/flags.h"
 #include "tools/neff/inspect.h"
 
 namespace {
 
+constexpr int kExitUsage = 2;
 constexpr char kUsage[] = "usage: neff info FILE | neff dump FILE | neff verify FILE\n";
 
 int Run(const std::string& command, const std::string& path) {
@@ -57,14 +61,22 @@ int Run(const std::string& command, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fputs(kUsage, stderr);
-    return 2;
+  ncc::cli::CommandLine cli("neff", kUsage, kExitUsage);
+  cli.UsageIfNoArguments();
+  constexpr const char* kCommands[] = {"info", "dump", "verify"};
+  std::vector<std::string> files;
+  std::vector<ncc::cli::Command*> commands;
+  for (const char* name : kCommands) {
+    commands.push_back(&cli.Subcommand(name));
+    commands.back()->Positionals(&files);
   }
-  const std::string command = argv[1];
-  if (command != "info" && command != "dump" && command != "verify") {
-    std::fprintf(stderr, "neff: unknown command '%s'; %s", argv[1], kUsage);
-    return 2;
+  if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (!commands[i]->chosen()) continue;
+    if (files.size() != 1) {
+      return cli.UsageError(std::string(kCommands[i]) + " needs one FILE; " + kUsage);
+    }
+    return Run(kCommands[i], files[0]);
   }
-  return Run(command, argv[2]);
+  return cli.UsageError(std::string("no command given; ") + kUsage);
 }

@@ -37,7 +37,15 @@ done
 expect_in "$TMP/verify.txt" "valid NEFF 0.2, checksums verified"
 
 # usage and unreadable files
-"$NEFF" frobnicate "$TMP/mlp.neff" 2>/dev/null; [[ $? -eq 2 ]] || fail "unknown command not exit 2"
+"$NEFF" frobnicate "$TMP/mlp.neff" 2>"$TMP/cmd.err"; [[ $? -eq 2 ]] || fail "unknown command not exit 2"
+[[ $(wc -l <"$TMP/cmd.err") -eq 1 ]] || fail "unknown command: not one line"
+expect_in "$TMP/cmd.err" "neff: error: unknown command 'frobnicate' (expected info, dump or verify)"
+"$NEFF" info 2>"$TMP/nofile.err"; [[ $? -eq 2 ]] || fail "no FILE not exit 2"
+expect_in "$TMP/nofile.err" "neff: error: info needs one FILE; usage: neff info FILE"
+"$NEFF" 2>"$TMP/noargs.err"; [[ $? -eq 2 ]] || fail "no arguments not exit 2"
+expect_in "$TMP/noargs.err" "^usage: neff info FILE"
+"$NEFF" --help >"$TMP/help.out" || fail "--help exit $?"
+expect_in "$TMP/help.out" "^usage: neff info FILE"
 "$NEFF" verify "$TMP/missing.neff" 2>/dev/null; [[ $? -eq 2 ]] || fail "missing file not exit 2"
 head -c 200 "$TMP/mlp.neff" >"$TMP/short.neff"
 "$NEFF" verify "$TMP/short.neff" 2>"$TMP/short.err"; code=$?

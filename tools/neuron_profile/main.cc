@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "runtime/kernels/cast.h"
 #include "runtime/sim/simulator.h"
 #include "runtime/sim/verifier.h"
+#include "tools/cli/flags.h"
 #include "tools/neuron_profile/profile.h"
 
 namespace {
@@ -165,46 +167,32 @@ void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram)
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_path, trace_path;
+  std::string trace_path, top_text = "10", seed_text = "0";
+  std::vector<std::string> input_flags, positionals;
+  ncc::cli::CommandLine cli("neuron-profile", kUsage, kExitUsage);
+  cli.Repeated("--input", &input_flags, "NAME=FILE.npy");
+  cli.Value("--trace", &trace_path, "a path");
+  cli.Value("--top", &top_text, "a non-negative integer");
+  cli.Value("--seed", &seed_text, "an integer");
+  cli.Positionals(&positionals);
+  if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
   std::map<std::string, std::string> inputs;
-  int top = 10;
-  uint64_t seed = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (arg == "--input") {
-      const size_t eq = value(&v) ? v.find('=') : std::string::npos;
-      if (eq == std::string::npos || eq == 0) {
-        return Fail(kExitUsage, "--input needs NAME=FILE.npy");
-      }
-      inputs[v.substr(0, eq)] = v.substr(eq + 1);
-    } else if (arg == "--trace") {
-      if (!value(&trace_path)) return Fail(kExitUsage, "--trace needs a path");
-    } else if (arg == "--top") {
-      if (!value(&v) || !absl::SimpleAtoi(v, &top) || top < 0) {
-        return Fail(kExitUsage, "--top needs a non-negative integer");
-      }
-    } else if (arg == "--seed") {
-      if (!value(&v) || !absl::SimpleAtoi(v, &seed)) {
-        return Fail(kExitUsage, "--seed needs an integer");
-      }
-    } else if (!arg.empty() && arg[0] == '-') {
-      return Fail(kExitUsage, absl::StrCat("unknown flag ", arg, " (see --help)"));
-    } else if (model_path.empty()) {
-      model_path = arg;
-    } else {
-      return Fail(kExitUsage, absl::StrCat("unexpected argument ", arg));
-    }
+  for (const std::string& v : input_flags) {
+    const size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) return Fail(kExitUsage, "--input needs NAME=FILE.npy");
+    inputs[v.substr(0, eq)] = v.substr(eq + 1);
   }
-  if (model_path.empty()) return Fail(kExitUsage, "no model given (see --help)");
+  int top = 10;
+  if (!absl::SimpleAtoi(top_text, &top) || top < 0) {
+    return Fail(kExitUsage, "--top needs a non-negative integer");
+  }
+  uint64_t seed = 0;
+  if (!absl::SimpleAtoi(seed_text, &seed)) return Fail(kExitUsage, "--seed needs an integer");
+  if (positionals.empty()) return Fail(kExitUsage, "no model given (see --help)");
+  if (positionals.size() > 1) {
+    return Fail(kExitUsage, absl::StrCat("unexpected argument ", positionals[1]));
+  }
+  const std::string& model_path = positionals[0];
 
   auto file = neff::ReadFile(model_path);
   if (!file.ok()) return Fail(kExitBadNeff, std::string(file.status().message()));

@@ -83,6 +83,11 @@ expect_error() {
 }
 expect_error no_model 1 "no model" -- "$NEURON_PROFILE" --top 3
 expect_error bad_top 1 "--top needs" -- "$NEURON_PROFILE" "$TMP/cnn.neff" --top x
+expect_error no_trace 1 "--trace needs a path" -- "$NEURON_PROFILE" "$TMP/cnn.neff" --trace
+expect_error unknown_flag 1 "unknown option '--bogus'" -- "$NEURON_PROFILE" "$TMP/cnn.neff" --bogus
+"$NEURON_PROFILE" --help >"$TMP/help.out" 2>"$TMP/help.err" || fail "--help exited non-zero"
+grep -q "^usage: neuron-profile" "$TMP/help.out" || fail "--help printed no usage on stdout"
+[[ -s "$TMP/help.err" ]] && fail "--help wrote to stderr"
 echo "not a neff" >"$TMP/bad.neff"
 expect_error bad_neff 2 "bad.neff" -- "$NEURON_PROFILE" "$TMP/bad.neff"
 expect_error unknown_input 3 "has no input 'nope'" -- \

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/nrt.h"
+#include "tools/cli/flags.h"
 
 namespace {
 
@@ -56,7 +58,6 @@ constexpr char kUsage[] =
 
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "neuron-run: error: %s\n", message.c_str());
-  if (code == kExitUsage) std::fprintf(stderr, "run 'neuron-run --help' for usage\n");
   return code;
 }
 
@@ -343,57 +344,40 @@ struct Session {
 };
 
 int Main(int argc, char** argv) {
-  std::string model_path, output_dir;
-  std::vector<std::pair<std::string, std::string>> given;  // name, path
-  uint64_t seed = 0;
+  std::string output_dir, seed_text = "0";
+  std::vector<std::string> input_flags, positionals;
   bool quiet = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](const std::string& flag, std::string* out) -> bool {
-      if (arg == flag) {
-        if (i + 1 >= argc) return false;
-        *out = argv[++i];
-        return true;
-      }
-      if (arg.rfind(flag + "=", 0) == 0) {
-        *out = arg.substr(flag.size() + 1);
-        return true;
-      }
-      return false;
-    };
-    std::string v;
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return kExitOk;
-    } else if (arg == "--quiet" || arg == "-q") {
-      quiet = true;
-    } else if (arg.rfind("--input", 0) == 0) {
-      if (!value("--input", &v)) return Fail(kExitUsage, "--input needs NAME=FILE.npy");
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
-        return Fail(kExitUsage, absl::StrCat("--input '", v, "' is not NAME=FILE.npy"));
-      }
-      given.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-    } else if (arg.rfind("--output-dir", 0) == 0) {
-      if (!value("--output-dir", &output_dir) || output_dir.empty()) {
-        return Fail(kExitUsage, "--output-dir needs a directory");
-      }
-    } else if (arg.rfind("--seed", 0) == 0) {
-      if (!value("--seed", &v) || v.empty() ||
-          v.find_first_not_of("0123456789") != std::string::npos || v.size() > 19) {
-        return Fail(kExitUsage, "--seed needs a non-negative integer");
-      }
-      seed = std::stoull(v);
-    } else if (!arg.empty() && arg[0] == '-') {
-      return Fail(kExitUsage, absl::StrCat("unknown flag '", arg, "'"));
-    } else if (model_path.empty()) {
-      model_path = arg;
-    } else {
-      return Fail(kExitUsage,
-                  absl::StrCat("unexpected argument '", arg, "' (one MODEL.neff only)"));
+  ncc::cli::CommandLine cli("neuron-run", kUsage, kExitUsage);
+  cli.Repeated("--input", &input_flags, "NAME=FILE.npy");
+  cli.Value("--output-dir", &output_dir, "a directory");
+  cli.Value("--seed", &seed_text, "a non-negative integer");
+  cli.Switch("--quiet,-q", &quiet);
+  cli.Positionals(&positionals);
+  if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
+  std::vector<std::pair<std::string, std::string>> given;  // name, path
+  for (const std::string& v : input_flags) {
+    const size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+      return Fail(kExitUsage, absl::StrCat("--input '", v, "' is not NAME=FILE.npy"));
+    }
+    given.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  }
+  for (const ncc::cli::FlagUse& flag : cli.FlagsInOrder()) {
+    if (flag.name == "--output-dir" && output_dir.empty()) {
+      return Fail(kExitUsage, "--output-dir needs a directory");
     }
   }
-  if (model_path.empty()) return Fail(kExitUsage, "no MODEL.neff given");
+  if (seed_text.empty() || seed_text.find_first_not_of("0123456789") != std::string::npos ||
+      seed_text.size() > 19) {
+    return Fail(kExitUsage, "--seed needs a non-negative integer");
+  }
+  const uint64_t seed = std::stoull(seed_text);
+  if (positionals.empty()) return Fail(kExitUsage, "no MODEL.neff given");
+  if (positionals.size() > 1) {
+    return Fail(kExitUsage,
+                absl::StrCat("unexpected argument '", positionals[1], "' (one MODEL.neff only)"));
+  }
+  const std::string& model_path = positionals[0];
 
   Session s;
   if (nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "") != NRT_SUCCESS) {

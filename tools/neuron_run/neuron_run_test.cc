@@ -130,12 +130,18 @@ void ExpectError(const RunResult& r, int code, const std::string& fragment) {
 
 TEST(NeuronRun, UsageErrorsExit1) {
   ExpectError(RunTool(""), 1, "no MODEL.neff given");
-  ExpectError(RunTool("m.neff --frobnicate"), 1, "unknown flag '--frobnicate'");
+  ExpectError(RunTool("m.neff --frobnicate"), 1, "unknown option '--frobnicate'");
   ExpectError(RunTool("m.neff --input x"), 1, "is not NAME=FILE.npy");
   ExpectError(RunTool("m.neff --seed -3"), 1, "--seed");
-  RunResult help = RunTool("--help");
-  EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.out.find("exit codes: 0 success, 1 usage error, 2 bad NEFF"), std::string::npos);
+  ExpectError(RunTool("m.neff --output-dir"), 1, "--output-dir needs a directory");
+  ExpectError(RunTool("a.neff b.neff"), 1, "unexpected argument 'b.neff' (one MODEL.neff only)");
+  EXPECT_EQ(RunTool("m.neff --input").err, "neuron-run: error: --input needs NAME=FILE.npy\n");
+  for (const char* flag : {"--help", "-h"}) {
+    RunResult help = RunTool(flag);
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_EQ(help.err, "");
+    EXPECT_NE(help.out.find("exit codes: 0 success, 1 usage error, 2 bad NEFF"), std::string::npos);
+  }
 }
 
 TEST(NeuronRun, BadNeffExits2) {
