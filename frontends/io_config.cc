@@ -254,14 +254,19 @@ bool JsonReader::parse_error(std::size_t position, const std::string& last_token
   absl::string_view detail = dash == std::string::npos ? absl::string_view(what)
                                                        : absl::string_view(what).substr(dash + 3);
   const bool lexer_error = absl::StartsWith(detail, "invalid ");
-  // Where the offending token starts (lexer errors: where lexing stopped).
-  // The lexer's token text is exact for strings, numbers and literals; after
-  // a one-character token it also holds what preceded it.
+  // Where the offending token starts. The lexer's token text is exact for
+  // strings and numbers; for literals and one-character tokens it also holds
+  // what preceded them since the last string or number.
   const size_t read = std::min(position, text_.size());
   size_t token = read >= last_token.size() ? read - last_token.size() : 0;
+  auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
   if (!last_token.empty() &&
       absl::string_view("{}[]:,").find(last_token.back()) != absl::string_view::npos) {
     token = read - 1;
+  } else if (absl::StartsWith(detail, "invalid literal") ||
+             (!lexer_error && !last_token.empty() && is_alpha(last_token.back()))) {
+    token = read - 1;  // a literal: back to its first letter
+    while (token > 0 && is_alpha(text_[token - 1])) --token;
   }
   if (absl::EndsWith(what, "; expected end of input")) {
     return Fail(lexer_error ? read - 1 : token, "unexpected text after the top-level value");
