@@ -8,10 +8,14 @@
 // Exit codes: 0 success, 1 usage, 2 unreadable or invalid model (including
 // dynamic shapes left unpinned), 3 unsupported operators, 4 compilation
 // failed (e.g. on-chip memory exhausted), 5 the output could not be written.
+//
+// Flags are parsed by //tools/cli; the tool reaches the compiler only through
+// the driver (compiler/driver) and the frontend registry (frontends/).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +30,7 @@
 #include "frontends/io_config.h"
 #include "frontends/registry.h"
 #include "neff/format.h"
+#include "tools/cli/flags.h"
 
 namespace {
 
@@ -171,18 +176,7 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
 }
 
-int ListOperators(const std::vector<std::string>& args) {
-  std::string framework = "ONNX";
-  bool json = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--framework" && i + 1 < args.size()) {
-      framework = args[++i];
-    } else if (args[i] == "--json") {
-      json = true;
-    } else {
-      return Fail(kExitUsage, absl::StrCat("unknown argument '", args[i], "'\n", kUsage));
-    }
-  }
+int ListOperators(const std::string& framework, bool json) {
   const ncc::frontends::Frontend* frontend = ncc::frontends::FindFrontend(framework);
   if (frontend == nullptr) {
     return Fail(kExitUsage,
@@ -197,91 +191,98 @@ int ListOperators(const std::vector<std::string>& args) {
   return 0;
 }
 
-int Compile(const std::vector<std::string>& args) {
+// Where the flags library stores `compile`'s flags. Compile reads them back
+// from FlagsInOrder() instead, in command-line order, so that --input-shape
+// and --io-config pins override each other as they always have.
+struct CompileFlagStorage {
+  std::string value;
+  std::vector<std::string> repeated;
+  bool switched = false;
+  bool verify_accuracy = false;
+  std::optional<std::string> verify_accuracy_samples;
+  std::vector<std::string> positionals;
+};
+
+void DeclareCompileFlags(ncc::cli::Command& compile, CompileFlagStorage* s) {
+  compile.Value("--framework", &s->value);
+  compile.Value("--output,-o", &s->value, "a file name");
+  compile.Repeated("--input-shape", &s->repeated, "NAME=D0,D1,...");
+  compile.Repeated("--io-config", &s->repeated, "JSON or @FILE");
+  compile.Repeated("--freeze-input", &s->repeated, "NAME=FILE.npy");
+  compile.Switch("--verbose,--timings,-v", &s->switched);
+  compile.Value("--fast-math", &s->value);
+  compile.Value("--auto-cast", &s->value, "none, matmult or all");
+  compile.Value("--auto-cast-type", &s->value, "bf16 or fp16");
+  compile.Value("--auto-cast-exclude", &s->value, "op types");
+  compile.Switch("--print-ir-after-all", &s->switched);
+  compile.Repeated("--print-ir-after", &s->repeated, "a pass name");
+  compile.Switch("--verify-ir", &s->switched);
+  compile.Switch("--verify-schedule", &s->switched);
+  compile.Switch("--no-sbuf-residency", &s->switched);
+  compile.OptionalValue("--verify-accuracy", &s->verify_accuracy, &s->verify_accuracy_samples);
+  compile.Value("--accuracy-seed", &s->value, "an integer");
+  compile.Repeated("--accuracy-inputs", &s->repeated, "NAME=FILE.npy");
+  compile.Value("--accuracy-min-cosine", &s->value, "a number");
+  compile.Positionals(&s->positionals);
+}
+
+int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& positionals) {
   std::string model, output, framework;
   bool verbose = false;
   ncc::driver::CompileOptions options;
   options.compare_accuracy = ncc::accuracy::CompareOnSimulator;
   ncc::driver::AutoCastFlags auto_cast;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size()) return false;
-      *out = args[++i];
-      return true;
-    };
-    std::string v;
-    // `--name VALUE` or `--name=VALUE`.
-    auto flag_value = [&](const char* name, std::string* out) {
-      const std::string n(name);
-      if (absl::StartsWith(a, n + "=")) {
-        *out = a.substr(n.size() + 1);
-        return true;
-      }
-      if (a != n) return false;
-      if (i + 1 >= args.size()) {
-        *out = "";
-        return true;
-      }
-      *out = args[++i];
-      return true;
-    };
-    // Flags that shape the result are recorded in the NEFF; the model and
-    // output paths are not, so the same model and flags compiled anywhere
-    // give byte-identical NEFFs.
-    if (a != "--output" && a != "-o" && absl::StartsWith(a, "-")) {
-      options.flags.push_back(a);
-      const bool takes_no_value = a == "--verbose" || a == "--timings" || a == "-v" ||
-                                  a == "--print-ir-after-all" || a == "--verify-ir" ||
-                                  a == "--verify-schedule" || a == "--no-sbuf-residency" ||
-                                  a == "--verify-accuracy" || a.find('=') != std::string::npos;
-      if (!takes_no_value && i + 1 < args.size()) {
-        options.flags.push_back(args[i + 1]);
-      }
-    }
+  for (const ncc::cli::FlagUse& flag : compile.FlagsInOrder()) {
+    const std::string& a = flag.name;
+    const std::string v = flag.value.value_or("");
+    // Flags that shape the result are recorded in the NEFF, as written; the
+    // output path is not, so the same model and flags compiled anywhere give
+    // byte-identical NEFFs.
+    if (a != "--output")
+      options.flags.insert(options.flags.end(), flag.tokens.begin(), flag.tokens.end());
     if (a == "--framework") {
-      if (!value(&framework)) return Fail(kExitUsage, "--framework needs a value");
-    } else if (a == "--output" || a == "-o") {
-      if (!value(&output)) return Fail(kExitUsage, "--output needs a file name");
+      framework = v;
+    } else if (a == "--output") {
+      output = v;
     } else if (a == "--input-shape") {
-      if (!value(&v)) return Fail(kExitUsage, "--input-shape needs NAME=D0,D1,...");
       auto pin = ncc::frontends::ParseInputShapeFlag(v);
       if (!pin.ok()) return Fail(kExitUsage, std::string(pin.status().message()));
       for (auto& [name, dims] : *pin) options.input_shapes[name] = dims;
     } else if (a == "--io-config") {
-      if (!value(&v)) return Fail(kExitUsage, "--io-config needs JSON or @FILE");
-      if (absl::StartsWith(v, "@")) {
-        auto text = neff::ReadFile(v.substr(1));
+      std::string json = v;
+      if (absl::StartsWith(json, "@")) {
+        auto text = neff::ReadFile(json.substr(1));
         if (!text.ok()) return Fail(kExitUsage, std::string(text.status().message()));
-        v = *text;
+        json = *text;
       }
-      auto config = ncc::frontends::ParseIoConfig(v);
+      auto config = ncc::frontends::ParseIoConfig(json);
       if (!config.ok()) {
         return Fail(kExitUsage, absl::StrCat("--io-config: ", config.status().message()));
       }
       for (auto& [name, dims] : config->input_shapes) options.input_shapes[name] = dims;
       for (auto& [name, dtype] : config->input_dtypes) options.input_dtypes[name] = dtype;
       options.outputs = config->outputs;
-    } else if (flag_value("--freeze-input", &v)) {
+    } else if (a == "--freeze-input") {
       if (auto s = ncc::frontends::ParseFreezeInputFlag(v, &options.frozen_inputs); !s.ok()) {
         return Fail(kExitUsage, std::string(s.message()));
       }
-    } else if (a == "--verbose" || a == "--timings" || a == "-v") {
+    } else if (a == "--verbose") {
       verbose = true;
-    } else if (flag_value("--fast-math", &auto_cast.fast_math)) {
-      if (auto_cast.fast_math.empty()) return Fail(kExitUsage, "--fast-math needs a value");
-    } else if (flag_value("--auto-cast", &auto_cast.auto_cast)) {
-      if (auto_cast.auto_cast.empty())
-        return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
-    } else if (flag_value("--auto-cast-type", &auto_cast.auto_cast_type)) {
-      if (auto_cast.auto_cast_type.empty())
-        return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
-    } else if (flag_value("--auto-cast-exclude", &auto_cast.auto_cast_exclude)) {
-      if (auto_cast.auto_cast_exclude.empty())
-        return Fail(kExitUsage, "--auto-cast-exclude needs op types");
+    } else if (a == "--fast-math") {
+      if (v.empty()) return Fail(kExitUsage, "--fast-math needs a value");
+      auto_cast.fast_math = v;
+    } else if (a == "--auto-cast") {
+      if (v.empty()) return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
+      auto_cast.auto_cast = v;
+    } else if (a == "--auto-cast-type") {
+      if (v.empty()) return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
+      auto_cast.auto_cast_type = v;
+    } else if (a == "--auto-cast-exclude") {
+      if (v.empty()) return Fail(kExitUsage, "--auto-cast-exclude needs op types");
+      auto_cast.auto_cast_exclude = v;
     } else if (a == "--print-ir-after-all") {
       options.print_ir_after.insert("all");
-    } else if (flag_value("--print-ir-after", &v)) {
+    } else if (a == "--print-ir-after") {
       if (v.empty()) return Fail(kExitUsage, "--print-ir-after needs a pass name");
       options.print_ir_after.insert(v);
     } else if (a == "--verify-ir") {
@@ -290,37 +291,35 @@ int Compile(const std::vector<std::string>& args) {
       options.verify_schedule = true;
     } else if (a == "--no-sbuf-residency") {
       options.sbuf_residency = false;
-    } else if (a == "--verify-accuracy") {
+    } else if (a == "--verify-accuracy" && !flag.value) {
       options.verify_accuracy_samples = 32;
-    } else if (absl::StartsWith(a, "--verify-accuracy=")) {
+    } else if (a == "--verify-accuracy") {
       int n = 0;
-      if (!absl::SimpleAtoi(a.substr(18), &n) || n < 1 || n > 100000) {
-        return Fail(kExitUsage, absl::StrCat("--verify-accuracy: '", a.substr(18),
-                                             "' is not a sample count (1..100000)"));
+      if (!absl::SimpleAtoi(v, &n) || n < 1 || n > 100000) {
+        return Fail(kExitUsage,
+                    absl::StrCat("--verify-accuracy: '", v, "' is not a sample count (1..100000)"));
       }
       options.verify_accuracy_samples = n;
-    } else if (flag_value("--accuracy-seed", &v)) {
+    } else if (a == "--accuracy-seed") {
       if (!absl::SimpleAtoi(v, &options.accuracy.seed)) {
         return Fail(kExitUsage, absl::StrCat("--accuracy-seed: '", v, "' is not an integer"));
       }
-    } else if (flag_value("--accuracy-inputs", &v)) {
+    } else if (a == "--accuracy-inputs") {
       size_t eq = v.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
         return Fail(kExitUsage, "--accuracy-inputs needs NAME=FILE.npy");
       }
       options.accuracy.input_files[v.substr(0, eq)] = v.substr(eq + 1);
-    } else if (flag_value("--accuracy-min-cosine", &v)) {
+    } else if (a == "--accuracy-min-cosine") {
       if (!absl::SimpleAtod(v, &options.accuracy_min_cosine)) {
         return Fail(kExitUsage, absl::StrCat("--accuracy-min-cosine: '", v, "' is not a number"));
       }
-    } else if (absl::StartsWith(a, "-")) {
-      return Fail(kExitUsage, absl::StrCat("unknown option '", a, "' (see neuron-cc --help)"));
-    } else if (model.empty()) {
-      model = a;
-    } else {
-      return Fail(kExitUsage, absl::StrCat("unexpected argument '", a, "'"));
     }
   }
+  if (positionals.size() > 1) {
+    return Fail(kExitUsage, absl::StrCat("unexpected argument '", positionals[1], "'"));
+  }
+  if (!positionals.empty()) model = positionals[0];
   if (model.empty()) return Fail(kExitUsage, "no model file given (see neuron-cc --help)");
   if (framework.empty()) return Fail(kExitUsage, "--framework is required (e.g. --framework ONNX)");
   if (ncc::frontends::FindFrontend(framework) == nullptr) {
@@ -374,19 +373,25 @@ int Compile(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? kExitUsage : 0;
-  }
-  if (args[0] == "--version") {
+  ncc::cli::CommandLine cli("neuron-cc", kUsage, kExitUsage);
+  cli.UsageIfNoArguments();
+  bool version = false;
+  cli.Switch("--version", &version);
+  ncc::cli::Command& compile = cli.Subcommand("compile");
+  CompileFlagStorage compile_flags;
+  DeclareCompileFlags(compile, &compile_flags);
+  ncc::cli::Command& list = cli.Subcommand("list-operators");
+  std::string list_framework = "ONNX";
+  bool list_json = false;
+  list.Value("--framework", &list_framework);
+  list.Switch("--json", &list_json);
+  if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
+  if (version) {
     std::printf("neuron-cc %s (NEFF format %d.%d)\n", ncc::driver::kCompilerVersion,
                 neff::kVersionMajor, neff::kVersionMinor);
     return 0;
   }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "compile") return Compile(rest);
-  if (args[0] == "list-operators") return ListOperators(rest);
-  return Fail(kExitUsage,
-              absl::StrCat("unknown command '", args[0], "' (expected compile or list-operators)"));
+  if (compile.chosen()) return Compile(compile, compile_flags.positionals);
+  if (list.chosen()) return ListOperators(list_framework, list_json);
+  return cli.UsageError("no command given (expected compile or list-operators)");
 }
