@@ -37,8 +37,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "npy/npy.h"
 #include "runtime/nrt.h"
-#include "tools/npy/npy.h"
 
 #if !defined(NCC_COMPARE_NO_ORT) && __has_include("benchmarks/compare/ort_capi/onnxruntime_c_api.h")
 #include "benchmarks/compare/ort_capi/onnxruntime_c_api.h"

@@ -1,10 +1,12 @@
-// Auto-cast accuracy report: runs a reference NEFF (the FP32 program) and a
-// candidate NEFF (the auto-cast program) on the simulated NeuronCore, through
-// the nrt_* runtime, on the same sample inputs, and compares every output.
+// The auto-cast accuracy report's figures and options (--verify-accuracy),
+// as plain data. Running the programs needs the runtime, which the driver must
+// not depend on: compiler/accuracy does it, and the caller hands it to the
+// driver as CompileOptions::compare_accuracy.
 #ifndef NCC_COMPILER_DRIVER_ACCURACY_H_
 #define NCC_COMPILER_DRIVER_ACCURACY_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,23 +47,11 @@ struct AccuracyOptions {
   int round_inputs_mantissa_bits = 0;
 };
 
-// Figures for one output accumulated over samples; exposed for tests.
-class OutputComparison {
- public:
-  OutputComparison(std::string name, std::vector<int64_t> shape);
-  void AddSample(const std::vector<float>& reference, const std::vector<float>& candidate);
-  OutputAccuracy Result() const;
-
- private:
-  std::string name_;
-  std::vector<int64_t> shape_;
-  OutputAccuracy acc_;
-  int64_t rows_ = 0, top1_ = 0, top5_ = 0;
-};
-
-absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(const std::string& reference_neff,
-                                                               const std::string& candidate_neff,
-                                                               const AccuracyOptions& options);
+// Runs `reference_neff` (the FP32 program) and `candidate_neff` (the
+// auto-cast program) on the same samples and compares every output.
+using AccuracyComparer = std::function<absl::StatusOr<std::vector<OutputAccuracy>>(
+    const std::string& reference_neff, const std::string& candidate_neff,
+    const AccuracyOptions& options)>;
 
 // One line per output: "y: max abs 1.2e-03, max rel 4.0e-03, cosine
 // 0.99998, top-1 100.0%, top-5 100.0%".

@@ -1,6 +1,8 @@
 #include "compiler/driver/compile.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <map>
 
@@ -13,7 +15,8 @@
 #include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
 #include "compiler/schedule/split_dma.h"
-#include "frontends/onnx/import.h"
+#include "frontends/frontend.h"
+#include "frontends/registry.h"
 #include "neff/format.h"
 
 namespace ncc::driver {
@@ -63,6 +66,37 @@ absl::Status AllocateWithResidency(const CompileOptions& options, const target::
   return status;
 }
 
+// The source digest in the NEFF metadata: for one file (every ONNX model),
+// the SHA-256 of its bytes, as it has always been; for several files or a
+// directory, the SHA-256 of a manifest listing each file's path and digest.
+// Empty when a file cannot be read (the frontend reports that).
+std::string SourceSha256(const std::vector<std::string>& files) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (files.size() == 1 && !fs::is_directory(files[0], error)) {
+    auto bytes = neff::ReadFile(files[0]);
+    return bytes.ok() ? Sha256Hex(*bytes) : "";
+  }
+  std::string manifest;
+  for (const std::string& file : files) {
+    std::vector<std::string> paths;
+    if (fs::is_directory(file, error)) {
+      for (const auto& entry : fs::recursive_directory_iterator(file, error)) {
+        if (entry.is_regular_file(error)) paths.push_back(entry.path().string());
+      }
+      std::sort(paths.begin(), paths.end());
+    } else {
+      paths.push_back(file);
+    }
+    for (const std::string& path : paths) {
+      auto bytes = neff::ReadFile(path);
+      if (!bytes.ok()) return "";
+      absl::StrAppend(&manifest, path, "\n", Sha256Hex(*bytes), "\n");
+    }
+  }
+  return Sha256Hex(manifest);
+}
+
 }  // namespace
 
 std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
@@ -86,27 +120,32 @@ std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
                       absl::StrJoin(parts, "; "));
 }
 
-absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
+absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_files,
+                                          absl::string_view framework,
                                           const CompileOptions& options,
                                           CompileReport* report_out) {
   CompileResult result;
   CompileReport& report = result.report;
   StageTimer timer(&report);
-  if (options.framework != "ONNX") {
+  const frontends::Frontend* frontend = frontends::FindFrontend(framework);
+  if (frontend == nullptr) {
     return absl::InvalidArgumentError(
-        absl::StrCat("framework '", options.framework, "' is not supported yet (supported: ONNX)"));
+        absl::StrCat("framework '", framework, "' is not supported yet (supported: ",
+                     absl::StrJoin(frontends::RegisteredFrameworks(), ", "), ")"));
   }
-  auto bytes = neff::ReadFile(model_path);
-  if (!bytes.ok()) return bytes.status();
+  if (model_files.empty()) return absl::InvalidArgumentError("no model file given");
+  // Messages about the whole model start with where it came from.
+  const std::string model_path = absl::StrJoin(model_files, ", ");
   // The source digest for the metadata runs on the second core while the
   // model is imported and compiled (hashing 100 MB takes about half a second).
   std::future<std::string> source_sha256 =
-      std::async(std::launch::async, [&bytes] { return Sha256Hex(*bytes); });
-  onnx_frontend::ImportOptions import_options;
+      std::async(std::launch::async, [&model_files] { return SourceSha256(model_files); });
+  frontends::ImportOptions import_options;
   import_options.input_shapes = options.input_shapes;
+  import_options.input_dtypes = options.input_dtypes;
   import_options.frozen_inputs = options.frozen_inputs;
   import_options.outputs = options.outputs;
-  auto imported = onnx_frontend::ImportOnnxBytes(*bytes, model_path, import_options);
+  auto imported = frontend->Import(model_files, import_options);
   if (!imported.ok()) return imported.status();
   ir::Graph& graph = *imported->graph;
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
@@ -162,14 +201,14 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
   }
   timer.Done("schedule");
 
-  NeffMetadata metadata;
-  metadata.framework = options.framework;
+  neff::MetadataSpec metadata;
+  metadata.framework = std::string(frontend->name());
   metadata.source_sha256 = source_sha256.get();
   metadata.compiler_version = kCompilerVersion;
   metadata.flags = options.flags;
   metadata.target = spec.name;
   metadata.estimated_latency_ns = sched->estimated_ns;
-  result.neff = EmitNeff(*program, *sched, alloc_stats, metadata);
+  result.neff = emit::EmitNeff(*program, *sched, alloc_stats, metadata);
   timer.Done("emit NEFF");
   if (options.verify_accuracy_samples > 0) {
     // The FP32 program is the reference; the figures go into the metadata,
@@ -178,13 +217,17 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
     fp32.auto_cast = passes::AutoCastPolicy{};
     fp32.verify_accuracy_samples = 0;
     fp32.print_ir_after.clear();
-    auto reference = CompileFile(model_path, fp32);
+    if (!options.compare_accuracy) {
+      return absl::FailedPreconditionError(
+          "--verify-accuracy needs CompileOptions::compare_accuracy (compiler/accuracy)");
+    }
+    auto reference = CompileFile(model_files, framework, fp32);
     if (!reference.ok()) return reference.status();
     AccuracyOptions accuracy_options = options.accuracy;
     accuracy_options.samples = options.verify_accuracy_samples;
     accuracy_options.round_inputs_mantissa_bits =
         options.auto_cast.type == ir::DType::kF16 ? 10 : 7;
-    auto figures = CompareOnSimulator(reference->neff, result.neff, accuracy_options);
+    auto figures = options.compare_accuracy(reference->neff, result.neff, accuracy_options);
     if (!figures.ok()) return figures.status();
     report.accuracy = *figures;
     for (const OutputAccuracy& f : *figures) {
@@ -200,10 +243,13 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
             options.accuracy_min_cosine, " (auto-cast ", options.auto_cast.Describe(), ")", why));
       }
     }
-    metadata.accuracy = *figures;
+    for (const OutputAccuracy& f : *figures) {
+      metadata.accuracy.push_back({f.name, f.max_abs_error, f.max_rel_error, f.min_cosine,
+                                   f.top1_agreement, f.top5_agreement, f.input_rounding_cosine});
+    }
     metadata.accuracy_auto_cast = options.auto_cast.Describe();
-    metadata.accuracy_samples = options.verify_accuracy_samples;
-    result.neff = EmitNeff(*program, *sched, alloc_stats, metadata);
+    metadata.accuracy_samples = static_cast<uint32_t>(options.verify_accuracy_samples);
+    result.neff = emit::EmitNeff(*program, *sched, alloc_stats, metadata);
     timer.Done("accuracy");
   }
 

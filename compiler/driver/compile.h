@@ -1,5 +1,6 @@
-// The compiler pipeline as a library: model file -> IR -> passes -> tile
-// program -> allocation -> schedule -> NEFF bytes. Every tool calls this.
+// The compiler pipeline as a library: model files -> IR (through the
+// frontend registered for the framework) -> passes -> tile program ->
+// allocation -> schedule -> NEFF bytes. Every tool calls this.
 #ifndef NCC_COMPILER_DRIVER_COMPILE_H_
 #define NCC_COMPILER_DRIVER_COMPILE_H_
 
@@ -16,24 +17,26 @@
 #include "absl/strings/string_view.h"
 #include "compiler/alloc/residency.h"
 #include "compiler/driver/accuracy.h"
+#include "compiler/ir/dtype.h"
 #include "compiler/lower/lower.h"
 #include "compiler/passes/auto_cast_policy.h"
 #include "compiler/passes/pass_manager.h"
-#include "frontends/onnx/import.h"
+#include "frontends/options.h"
 
 namespace ncc::driver {
 
 inline constexpr char kCompilerVersion[] = "0.1.0";
 
 struct CompileOptions {
-  std::string framework = "ONNX";
   // Pins for dynamic input dimensions (--input-shape / --io-config).
-  std::map<std::string, std::vector<int64_t>> input_shapes;
+  frontends::InputShapes input_shapes;
+  // Input dtypes the model must declare (--io-config).
+  std::map<std::string, ir::DType> input_dtypes;
   // Graph inputs fixed at compile time (--freeze-input NAME=FILE.npy): each
   // becomes a constant before shape inference, so shapes and structural
   // parameters derived from it (Slice starts, Resize scales, Pad pads, ...)
   // are static; it is not an input of the NEFF.
-  std::map<std::string, onnx_frontend::FrozenInput> frozen_inputs;
+  std::map<std::string, frontends::FrozenInput> frozen_inputs;
   // Outputs to keep (from --io-config); empty keeps the model's.
   std::vector<std::string> outputs;
   // The command line as given, recorded in the NEFF metadata.
@@ -56,6 +59,11 @@ struct CompileOptions {
   // report and the NEFF metadata.
   int verify_accuracy_samples = 0;
   AccuracyOptions accuracy;
+  // Runs both programs and compares them (compiler/accuracy's
+  // CompareOnSimulator); required when verify_accuracy_samples > 0. A
+  // callback because running a NEFF needs the runtime, which the driver does
+  // not depend on.
+  AccuracyComparer compare_accuracy;
   // Outputs whose cosine falls below this are listed in
   // CompileReport::accuracy_warnings.
   double accuracy_min_cosine = 0.999;
@@ -103,9 +111,14 @@ struct CompileResult {
   CompileReport report;
 };
 
-// On unsupported ops the status is UNIMPLEMENTED and `report->unsupported`
-// (when given) lists every one of them.
-absl::StatusOr<CompileResult> CompileFile(const std::string& model_path,
+// Compiles the model in `model_files` (one .onnx file; other frameworks may
+// take several files or a directory) with the frontend registered for
+// `framework` (frontends/registry.h, case-insensitive); an unknown framework
+// is INVALID_ARGUMENT naming the registered ones. On unsupported ops the
+// status is UNIMPLEMENTED and `report->unsupported` (when given) lists every
+// one of them.
+absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_files,
+                                          absl::string_view framework,
                                           const CompileOptions& options,
                                           CompileReport* report = nullptr);
 

@@ -5,7 +5,7 @@
 
 #include "neff/writer.h"
 
-namespace ncc::driver {
+namespace ncc::emit {
 namespace {
 
 std::optional<neff::AccessPatternSpec> Operand(const lower::TileProgram& program,
@@ -48,7 +48,7 @@ neff::TensorSpec Io(const lower::TileProgram& program, const lower::IoTensor& io
 }  // namespace
 
 std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule& schedule,
-                     const alloc::AllocationStats& stats, const NeffMetadata& metadata) {
+                     const alloc::AllocationStats& stats, neff::MetadataSpec metadata) {
   neff::Writer writer;
 
   // Weights: each buffer at its address, written straight into the file.
@@ -93,23 +93,10 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   for (const lower::IoTensor& io : program.outputs) writer.AddOutput(Io(program, io));
   writer.set_nodes(program.nodes);
 
-  neff::MetadataSpec meta;
-  meta.framework = metadata.framework;
-  meta.source_sha256 = metadata.source_sha256;
-  meta.compiler_version = metadata.compiler_version;
-  meta.flags = metadata.flags;
-  meta.target = metadata.target;
-  meta.estimated_latency_ns = metadata.estimated_latency_ns;
-  for (const OutputAccuracy& a : metadata.accuracy) {
-    meta.accuracy.push_back({a.name, a.max_abs_error, a.max_rel_error, a.min_cosine,
-                             a.top1_agreement, a.top5_agreement, a.input_rounding_cosine});
-  }
-  meta.accuracy_auto_cast = metadata.accuracy_auto_cast;
-  meta.accuracy_samples = static_cast<uint32_t>(metadata.accuracy_samples);
-  writer.set_metadata(std::move(meta));
+  writer.set_metadata(std::move(metadata));
   writer.set_dram_size(static_cast<uint64_t>(stats.dram_bytes));
   writer.set_num_semaphores(static_cast<uint32_t>(schedule.num_semaphores));
   return writer.Finish();
 }
 
-}  // namespace ncc::driver
+}  // namespace ncc::emit

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
 namespace ncc::passes {
 namespace {

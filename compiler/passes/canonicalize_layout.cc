@@ -2,8 +2,8 @@
 
 #include <vector>
 
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/passes/dead_code_elimination.h"
-#include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -44,7 +44,7 @@ bool Bypass(ir::Graph& graph, ir::Op& op) {
   ir::Value* in = op.inputs[0];
   ir::Value* out = op.outputs[0];
   if (in == nullptr || in->dtype != out->dtype || in->shape != out->shape) return false;
-  if (!BypassValue(graph, out, in)) return false;
+  if (!ir::eval::BypassValue(graph, out, in)) return false;
   // Detach `op` so that it no longer counts as a reader (later bypasses ask
   // for single use) and DCE takes it away.
   op.inputs.clear();
@@ -84,8 +84,8 @@ bool RewriteOp(ir::Graph& graph, ir::Op& op) {
   }
   op.type = "Reshape";
   op.attrs.clear();
-  op.inputs = {inner->inputs[0],
-               AddI64Constant(graph, op.outputs[0]->name + ".shape", op.outputs[0]->shape)};
+  op.inputs = {inner->inputs[0], ir::eval::AddI64Constant(graph, op.outputs[0]->name + ".shape",
+                                                          op.outputs[0]->shape)};
   return true;
 }
 

@@ -5,7 +5,7 @@
 #include <tuple>
 #include <vector>
 
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -23,7 +23,7 @@ bool MergeConstants(ir::Graph& graph) {
     if (graph.IsGraphOutput(v)) continue;
     auto [it, inserted] = seen.emplace(std::make_tuple(v->dtype, v->shape, v->data), v);
     if (inserted) continue;
-    ReplaceAllUses(graph, v, it->second);
+    ir::eval::ReplaceAllUses(graph, v, it->second);
     changed = true;
   }
   return changed;
@@ -52,7 +52,7 @@ absl::StatusOr<bool> EliminateCommonSubexpressions(ir::Graph& graph) {
     }
     if (!same_types || any_output) continue;
     for (size_t i = 0; i < op->outputs.size(); ++i) {
-      ReplaceAllUses(graph, op->outputs[i], first->outputs[i]);
+      ir::eval::ReplaceAllUses(graph, op->outputs[i], first->outputs[i]);
     }
     duplicates.push_back(op);
   }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "compiler/passes/graph_edit.h"
-#include "compiler/passes/host_eval.h"
+#include "compiler/ir/eval/graph_edit.h"
+#include "compiler/ir/eval/host_eval.h"
 
 namespace ncc::passes {
 
@@ -21,7 +21,7 @@ absl::StatusOr<bool> ConstantFold(ir::Graph& graph, const ConstantFoldOptions& o
       if (in != nullptr && in->is_constant) input_elements += in->num_elements();
     }
     if (out->num_elements() > std::max(options.max_elements, input_elements)) continue;
-    std::optional<std::vector<double>> values = EvaluateOnHost(*op);
+    std::optional<std::vector<double>> values = ir::eval::EvaluateOnHost(*op);
     if (!values) continue;
     // Dropout's optional mask output, if present, must be unused.
     bool extra_outputs_used = false;
@@ -34,7 +34,7 @@ absl::StatusOr<bool> ConstantFold(ir::Graph& graph, const ConstantFoldOptions& o
     // constant.
     out->producer = nullptr;
     out->is_constant = true;
-    out->data = BytesFromDoubles(*values, out->dtype);
+    out->data = ir::eval::BytesFromDoubles(*values, out->dtype);
     op->outputs.clear();
     folded.push_back(op);
   }

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -26,10 +26,10 @@ std::optional<ChannelAffine> AffineOf(const ir::Op& bn) {
     const ir::Value* v = bn.inputs[i];
     if (v == nullptr || !v->is_constant || v->num_elements() != c) return std::nullopt;
   }
-  std::vector<double> gamma = ConstantAsDoubles(*bn.inputs[1]);
-  std::vector<double> beta = ConstantAsDoubles(*bn.inputs[2]);
-  std::vector<double> mean = ConstantAsDoubles(*bn.inputs[3]);
-  std::vector<double> var = ConstantAsDoubles(*bn.inputs[4]);
+  std::vector<double> gamma = ir::eval::ConstantAsDoubles(*bn.inputs[1]);
+  std::vector<double> beta = ir::eval::ConstantAsDoubles(*bn.inputs[2]);
+  std::vector<double> mean = ir::eval::ConstantAsDoubles(*bn.inputs[3]);
+  std::vector<double> var = ir::eval::ConstantAsDoubles(*bn.inputs[4]);
   const double eps = bn.GetFloat("epsilon", 1e-5f);
   ChannelAffine a;
   for (int64_t i = 0; i < c; ++i) {
@@ -55,17 +55,18 @@ bool FoldIntoConv(ir::Graph& graph, ir::Op& conv, const ChannelAffine& a) {
   const int64_t m = w->shape[0];
   if (m != static_cast<int64_t>(a.scale.size())) return false;
   if (b != nullptr && (!b->is_constant || b->num_elements() != m)) return false;
-  std::vector<double> wv = ConstantAsDoubles(*w);
+  std::vector<double> wv = ir::eval::ConstantAsDoubles(*w);
   const int64_t per = m == 0 ? 0 : w->num_elements() / m;
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < per; ++j) wv[i * per + j] *= a.scale[i];
   }
-  std::vector<double> bv = b ? ConstantAsDoubles(*b) : std::vector<double>(m, 0.0);
+  std::vector<double> bv = b ? ir::eval::ConstantAsDoubles(*b) : std::vector<double>(m, 0.0);
   for (int64_t i = 0; i < m; ++i) bv[i] = bv[i] * a.scale[i] + a.shift[i];
   conv.inputs.resize(3);
-  conv.inputs[1] = AddConstantFromDoubles(graph, w->name + ".bn", ir::DType::kF32, w->shape, wv);
-  conv.inputs[2] = AddConstantFromDoubles(graph, absl::StrCat(conv.outputs[0]->name, ".bias.bn"),
-                                          ir::DType::kF32, {m}, bv);
+  conv.inputs[1] =
+      ir::eval::AddConstantFromDoubles(graph, w->name + ".bn", ir::DType::kF32, w->shape, wv);
+  conv.inputs[2] = ir::eval::AddConstantFromDoubles(
+      graph, absl::StrCat(conv.outputs[0]->name, ".bias.bn"), ir::DType::kF32, {m}, bv);
   return true;
 }
 
@@ -83,7 +84,7 @@ bool FoldIntoGemm(ir::Graph& graph, ir::Op& gemm, const ChannelAffine& a) {
   }
   const double alpha = gemm.GetFloat("alpha", 1.0f);
   const double beta = gemm.GetFloat("beta", 1.0f);
-  std::vector<double> wv = ConstantAsDoubles(*w);
+  std::vector<double> wv = ir::eval::ConstantAsDoubles(*w);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < k; ++j) {
       double& e = trans_b ? wv[i * k + j] : wv[j * n + i];
@@ -92,14 +93,15 @@ bool FoldIntoGemm(ir::Graph& graph, ir::Op& gemm, const ChannelAffine& a) {
   }
   std::vector<double> cv(n, 0.0);
   if (c != nullptr) {
-    std::vector<double> given = ConstantAsDoubles(*c);
+    std::vector<double> given = ir::eval::ConstantAsDoubles(*c);
     for (int64_t i = 0; i < n; ++i) cv[i] = beta * given[given.size() == 1 ? 0 : i];
   }
   for (int64_t i = 0; i < n; ++i) cv[i] = cv[i] * a.scale[i] + a.shift[i];
   gemm.inputs.resize(3);
-  gemm.inputs[1] = AddConstantFromDoubles(graph, w->name + ".bn", ir::DType::kF32, w->shape, wv);
-  gemm.inputs[2] = AddConstantFromDoubles(graph, absl::StrCat(gemm.outputs[0]->name, ".bias.bn"),
-                                          ir::DType::kF32, {n}, cv);
+  gemm.inputs[1] =
+      ir::eval::AddConstantFromDoubles(graph, w->name + ".bn", ir::DType::kF32, w->shape, wv);
+  gemm.inputs[2] = ir::eval::AddConstantFromDoubles(
+      graph, absl::StrCat(gemm.outputs[0]->name, ".bias.bn"), ir::DType::kF32, {n}, cv);
   gemm.attrs["alpha"] = 1.0f;
   gemm.attrs["beta"] = 1.0f;
   return true;
@@ -120,7 +122,7 @@ absl::StatusOr<bool> FoldBatchNorm(ir::Graph& graph) {
     ir::Value* y = bn->outputs[0];
     ir::Op* producer = x->producer;
     const bool foldable_producer =
-        producer != nullptr && producer->outputs.size() == 1 && HasSingleUse(graph, x) &&
+        producer != nullptr && producer->outputs.size() == 1 && ir::eval::HasSingleUse(graph, x) &&
         !producer->has_attr("fused_activation") &&
         ((producer->type == "Conv" && FoldIntoConv(graph, *producer, *affine)) ||
          (producer->type == "Gemm" && FoldIntoGemm(graph, *producer, *affine)));
@@ -137,10 +139,10 @@ absl::StatusOr<bool> FoldBatchNorm(ir::Graph& graph) {
     ir::Shape cshape(x->shape.size() - 1, 1);
     cshape[0] = c;
     const std::string base = y->name;
-    ir::Value* s =
-        AddConstantFromDoubles(graph, base + ".bn_scale", ir::DType::kF32, cshape, affine->scale);
-    ir::Value* t =
-        AddConstantFromDoubles(graph, base + ".bn_shift", ir::DType::kF32, cshape, affine->shift);
+    ir::Value* s = ir::eval::AddConstantFromDoubles(graph, base + ".bn_scale", ir::DType::kF32,
+                                                    cshape, affine->scale);
+    ir::Value* t = ir::eval::AddConstantFromDoubles(graph, base + ".bn_shift", ir::DType::kF32,
+                                                    cshape, affine->shift);
     ir::Value* scaled =
         graph.AddValue(graph.UniqueName(base + ".scaled"), ir::DType::kF32, x->shape);
     graph.InsertOpBefore(bn, "Mul", absl::StrCat(bn->name, "/scale"), {x, s}, {scaled});

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
+#include "compiler/ir/eval/host_eval.h"
 #include "compiler/ir/text.h"
-#include "compiler/passes/host_eval.h"
 
 namespace ncc::passes {
 namespace {
@@ -92,14 +92,14 @@ TEST(FoldBatchNorm, StandaloneBecomesMulAddWithChannelBroadcast) {
   x->is_constant = true;
   std::vector<float> xv = {1, 3, 2, 6};
   x->data.assign(reinterpret_cast<uint8_t*>(xv.data()), reinterpret_cast<uint8_t*>(xv.data()) + 16);
-  auto scaled = EvaluateOnHost(*g.ops()[0]);
+  auto scaled = ir::eval::EvaluateOnHost(*g.ops()[0]);
   ASSERT_TRUE(scaled.has_value());
   ir::Value* mid = g.ops()[0]->outputs[0];
   mid->is_constant = true;
   std::vector<float> mv(scaled->begin(), scaled->end());
   mid->data.assign(reinterpret_cast<uint8_t*>(mv.data()),
                    reinterpret_cast<uint8_t*>(mv.data()) + 16);
-  auto y = EvaluateOnHost(*g.ops()[1]);
+  auto y = ir::eval::EvaluateOnHost(*g.ops()[1]);
   ASSERT_TRUE(y.has_value());
   EXPECT_EQ(*y, (std::vector<double>{0.5, 4.5, 0.25, 2.25}));
 }

@@ -3,9 +3,9 @@
 #include <cstring>
 #include <vector>
 
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/passes/constant_fold.h"
 #include "compiler/passes/dead_code_elimination.h"
-#include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -28,7 +28,7 @@ absl::StatusOr<bool> FoldShapes(ir::Graph& graph) {
     if (op->type != "Reshape" || op->inputs.size() < 2) continue;
     const ir::Shape& out = op->outputs[0]->shape;
     if (IsExactShapeConstant(op->inputs[1], out)) continue;
-    op->inputs[1] = AddI64Constant(graph, op->outputs[0]->name + ".shape", out);
+    op->inputs[1] = ir::eval::AddI64Constant(graph, op->outputs[0]->name + ".shape", out);
     op->attrs.erase("allowzero");
     changed = true;
   }

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -65,7 +65,7 @@ std::optional<BiasAdd> MatchBiasAdd(const ir::Graph& graph, const ir::Op& add,
     if (x == nullptr || b == nullptr || !b->is_constant || x->producer == nullptr) continue;
     ir::Op* p = x->producer;
     if (p->type != type || p->outputs.size() != 1 || p->has_attr("fused_activation")) continue;
-    if (!HasSingleUse(graph, x) || x->shape != add.outputs[0]->shape) continue;
+    if (!ir::eval::HasSingleUse(graph, x) || x->shape != add.outputs[0]->shape) continue;
     if (x->dtype != ir::DType::kF32 || b->dtype != ir::DType::kF32) continue;
     return BiasAdd{p, b};
   }
@@ -140,14 +140,14 @@ bool FuseConvBias(ir::Graph& graph, ir::Op& add) {
   const ir::Shape& bs = m->bias->shape;
   if (!(bs == ir::Shape{c, 1, 1} || bs == ir::Shape{1, c, 1, 1})) return false;
   if (old_bias != nullptr && !old_bias->is_constant) return false;
-  std::vector<double> sum = ConstantAsDoubles(*m->bias);
+  std::vector<double> sum = ir::eval::ConstantAsDoubles(*m->bias);
   if (old_bias != nullptr) {
-    std::vector<double> prev = ConstantAsDoubles(*old_bias);
+    std::vector<double> prev = ir::eval::ConstantAsDoubles(*old_bias);
     for (int64_t i = 0; i < c; ++i) sum[i] += prev[i];
   }
   conv.inputs.resize(3);
-  conv.inputs[2] = AddConstantFromDoubles(graph, absl::StrCat(add.outputs[0]->name, ".bias"),
-                                          ir::DType::kF32, {c}, sum);
+  conv.inputs[2] = ir::eval::AddConstantFromDoubles(
+      graph, absl::StrCat(add.outputs[0]->name, ".bias"), ir::DType::kF32, {c}, sum);
   TakeOutput(conv, add);
   return true;
 }

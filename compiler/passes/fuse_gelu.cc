@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/passes/pattern.h"
 
 namespace ncc::passes {
@@ -20,11 +20,11 @@ ir::Value* ScaledByInverseSqrt2(ir::Op* op) {
 // (1 + erf(x / sqrt 2)) for this x.
 bool IsOnePlusErf(const ir::Value* v, const ir::Value* x, const ir::Graph& graph) {
   ir::Op* add = ProducerOf(v, "Add");
-  if (add == nullptr || !HasSingleUse(graph, v)) return false;
+  if (add == nullptr || !ir::eval::HasSingleUse(graph, v)) return false;
   ir::Op* erf = ProducerOf(OtherThanScalar(*add, 1.0), "Erf");
-  if (erf == nullptr || !HasSingleUse(graph, erf->outputs[0])) return false;
+  if (erf == nullptr || !ir::eval::HasSingleUse(graph, erf->outputs[0])) return false;
   ir::Value* scaled = erf->input(0);
-  if (!HasSingleUse(graph, scaled)) return false;
+  if (!ir::eval::HasSingleUse(graph, scaled)) return false;
   return ScaledByInverseSqrt2(scaled->producer) == x;
 }
 
@@ -44,7 +44,7 @@ bool Rewrite(ir::Graph& graph, ir::Op& last) {
   // Mul(m, 0.5) with m = Mul(x, c) or Mul(c, x)
   if (ir::Value* m = OtherThanScalar(last, 0.5)) {
     ir::Op* mul = ProducerOf(m, "Mul");
-    if (mul != nullptr && HasSingleUse(graph, m)) {
+    if (mul != nullptr && ir::eval::HasSingleUse(graph, m)) {
       for (int i = 0; i < 2; ++i) {
         if (try_form(mul->input(i), mul->input(1 - i))) return true;
       }
@@ -54,7 +54,7 @@ bool Rewrite(ir::Graph& graph, ir::Op& last) {
   // Mul(a, b) with one side x * 0.5 (or (1 + erf) * 0.5) and the other the rest.
   for (int i = 0; i < 2; ++i) {
     ir::Op* half = ProducerOf(last.input(i), "Mul");
-    if (half == nullptr || !HasSingleUse(graph, last.input(i))) continue;
+    if (half == nullptr || !ir::eval::HasSingleUse(graph, last.input(i))) continue;
     ir::Value* halved = OtherThanScalar(*half, 0.5);
     if (halved == nullptr) continue;
     if (try_form(halved, last.input(1 - i))) return true;

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/passes/pattern.h"
 
 namespace ncc::passes {
@@ -45,7 +45,7 @@ bool Rewrite(ir::Graph& graph, ir::Op& div) {
   if (graph.Users(centered).size() != 2 || graph.IsGraphOutput(centered)) return false;
   for (const ir::Value* v :
        {sub->input(1), pow->outputs[0], mean2->outputs[0], add_eps->outputs[0], sqrt->outputs[0]}) {
-    if (!HasSingleUse(graph, v)) return false;
+    if (!ir::eval::HasSingleUse(graph, v)) return false;
   }
   const int64_t length = x->shape.back();
   // Optional scale and bias after the division.
@@ -53,7 +53,7 @@ bool Rewrite(ir::Graph& graph, ir::Op& div) {
   ir::Value* scale = nullptr;
   ir::Value* bias = nullptr;
   auto next_of = [&](ir::Op* op, const char* type) -> std::pair<ir::Op*, ir::Value*> {
-    if (!HasSingleUse(graph, op->outputs[0])) return {nullptr, nullptr};
+    if (!ir::eval::HasSingleUse(graph, op->outputs[0])) return {nullptr, nullptr};
     ir::Op* user = graph.Users(op->outputs[0])[0];
     if (user->type != type || user->inputs.size() != 2) return {nullptr, nullptr};
     ir::Value* other = user->input(0) == op->outputs[0] ? user->input(1) : user->input(0);
@@ -64,8 +64,8 @@ bool Rewrite(ir::Graph& graph, ir::Op& div) {
   if (auto [mul, s] = next_of(last, "Mul"); mul != nullptr) last = mul, scale = s;
   if (auto [add, b] = next_of(last, "Add"); add != nullptr) last = add, bias = b;
   if (scale == nullptr) {
-    scale = AddConstantFromDoubles(graph, x->name + ".ln_scale", ir::DType::kF32, {length},
-                                   std::vector<double>(length, 1.0));
+    scale = ir::eval::AddConstantFromDoubles(graph, x->name + ".ln_scale", ir::DType::kF32,
+                                             {length}, std::vector<double>(length, 1.0));
   }
   last->type = "LayerNormalization";
   last->inputs = {x, scale};

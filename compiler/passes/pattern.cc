@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/passes/dead_code_elimination.h"
-#include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
 
@@ -20,7 +20,7 @@ std::optional<double> ScalarConstant(const ir::Value* value) {
       !ir::IsFloat(value->dtype)) {
     return std::nullopt;
   }
-  return ConstantAsDoubles(*value)[0];
+  return ir::eval::ConstantAsDoubles(*value)[0];
 }
 
 bool IsScalar(const ir::Value* value, double expected) {
@@ -42,7 +42,7 @@ bool IsLastAxisMean(const ir::Op& op) {
   if (const ir::Value* a = op.input(1); a != nullptr) {
     if (!a->is_constant) return false;
     axes.clear();
-    for (double d : ConstantAsDoubles(*a)) axes.push_back(static_cast<int64_t>(d));
+    for (double d : ir::eval::ConstantAsDoubles(*a)) axes.push_back(static_cast<int64_t>(d));
   }
   return axes.size() == 1 && (axes[0] == -1 || axes[0] == rank - 1);
 }

@@ -2,8 +2,8 @@
 
 #include <vector>
 
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/passes/dead_code_elimination.h"
-#include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -40,7 +40,7 @@ absl::StatusOr<bool> SimplifyCasts(ir::Graph& graph) {
     ir::Value* out = op->outputs[0];
     if (in == nullptr) continue;
     if (in->is_constant) {
-      out->data = BytesFromDoubles(ConstantAsDoubles(*in), out->dtype);
+      out->data = ir::eval::BytesFromDoubles(ir::eval::ConstantAsDoubles(*in), out->dtype);
       out->is_constant = true;
       out->producer = nullptr;
       op->outputs.clear();
@@ -58,7 +58,7 @@ absl::StatusOr<bool> SimplifyCasts(ir::Graph& graph) {
       op->inputs[0] = in;
       changed = true;
     }
-    if (in->dtype == out->dtype && BypassValue(graph, out, in)) {
+    if (in->dtype == out->dtype && ir::eval::BypassValue(graph, out, in)) {
       op->outputs.clear();
       op->inputs.clear();
       changed = true;

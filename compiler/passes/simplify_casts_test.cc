@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "compiler/ir/eval/graph_edit.h"
 #include "compiler/ir/text.h"
-#include "compiler/passes/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
@@ -25,7 +25,7 @@ TEST(SimplifyCasts, FoldsCastOfConstantIntoA16BitConstant) {
   EXPECT_TRUE(wb->is_constant);
   EXPECT_EQ(wb->dtype, ir::DType::kBF16);
   ASSERT_EQ(wb->data.size(), 6u);
-  EXPECT_EQ(Bf16ToFloat(wb->data_as<uint16_t>()[1]), 3.140625f);
+  EXPECT_EQ(ir::eval::Bf16ToFloat(wb->data_as<uint16_t>()[1]), 3.140625f);
   EXPECT_EQ(g.FindValue("w"), nullptr);  // the f32 copy is gone
   EXPECT_TRUE(ir::Verify(g).ok());
 }

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/eval/graph_edit.h"
+#include "compiler/ir/eval/host_eval.h"
 #include "compiler/ir/graph.h"
-#include "compiler/passes/graph_edit.h"
-#include "compiler/passes/host_eval.h"
 #include "frontends/onnx/attributes.h"
 #include "frontends/onnx/tensor.h"
 
@@ -229,12 +229,12 @@ class ConstantPropagation {
     std::vector<std::string> errors;
     ConvertAttributes(node, node.name(), op, &errors);
     if (!errors.empty()) return false;
-    std::optional<std::vector<double>> values = passes::EvaluateOnHost(*op);
+    std::optional<std::vector<double>> values = ir::eval::EvaluateOnHost(*op);
     if (!values) return false;
     onnx::TensorProto tensor;
     tensor.set_data_type(out_type->second.elem_type);
     for (int64_t d : out_type->second.shape) tensor.add_dims(d);
-    std::vector<uint8_t> bytes = passes::BytesFromDoubles(*values, *out_dtype);
+    std::vector<uint8_t> bytes = ir::eval::BytesFromDoubles(*values, *out_dtype);
     tensor.set_raw_data(std::string(bytes.begin(), bytes.end()));
     AddInitializer(node.output(0), std::move(tensor));
     return true;

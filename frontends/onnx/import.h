@@ -18,36 +18,14 @@
 #include "absl/strings/string_view.h"
 #include "compiler/ir/dtype.h"
 #include "compiler/ir/graph.h"
+#include "frontends/options.h"
 
 namespace ncc::onnx_frontend {
 
-// A graph input fixed at compile time (neuron-cc --freeze-input): it becomes
-// an initializer before constant propagation and shape inference, so the
-// shapes and parameters derived from it are static, and it is no longer an
-// input of the compiled program.
-struct FrozenInput {
-  ir::DType dtype = ir::DType::kF32;
-  ir::Shape shape;
-  std::vector<uint8_t> data;  // little-endian, row-major
-};
-
-struct ImportOptions {
-  // Pins graph input shapes (from --input-shape / --io-config). A pin must
-  // name a graph input and match its rank.
-  std::map<std::string, std::vector<int64_t>> input_shapes;
-  // Optional dtypes (from --io-config); a mismatch with the model is an error.
-  std::map<std::string, ir::DType> input_dtypes;
-  // Graph inputs to freeze. Each must name a graph input and match its
-  // declared dtype and shape (a dynamic dimension takes any size).
-  std::map<std::string, FrozenInput> frozen_inputs;
-  // When non-empty, these tensors become the graph outputs, in this order,
-  // and ops that do not feed them are dropped.
-  std::vector<std::string> outputs;
-  // Checks every node against the operator registry (op_registry.h) and
-  // reports all unsupported ones at once as UNIMPLEMENTED. Off only for tools
-  // and tests that want the graph of a model neuron-cc cannot compile.
-  bool check_operator_support = true;
-};
+// The framework-neutral options (frontends/options.h), under the names the
+// importer's callers have always used.
+using FrozenInput = frontends::FrozenInput;
+using ImportOptions = frontends::ImportOptions;
 
 struct ImportedModel {
   std::unique_ptr<ir::Graph> graph;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "frontends/unsupported.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -577,31 +578,7 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
 }
 
 std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes, int64_t opset) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
-  std::map<std::string, size_t> index;
-  std::vector<std::string> node_names;  // distinct, for the count
-  for (const UnsupportedNode& n : nodes) {
-    std::string key = absl::StrCat(n.op_type, ": ", n.reason);
-    auto [it, inserted] = index.emplace(key, groups.size());
-    if (inserted) groups.push_back({key, {}});
-    groups[it->second].second.push_back(n.node_name);
-    if (std::find(node_names.begin(), node_names.end(), n.node_name) == node_names.end()) {
-      node_names.push_back(n.node_name);
-    }
-  }
-  std::vector<std::string> parts;
-  for (const auto& [key, names] : groups) {
-    size_t colon = key.find(": ");
-    std::vector<std::string> shown(names.begin(),
-                                   names.begin() + std::min<size_t>(3, names.size()));
-    parts.push_back(absl::StrCat(key.substr(0, colon), " x", names.size(), " ('",
-                                 absl::StrJoin(shown, "', '"), names.size() > 3 ? "', ...)" : "')",
-                                 key.substr(colon)));
-  }
-  return absl::StrCat(node_names.size(), " unsupported ONNX node",
-                      node_names.size() == 1 ? "" : "s", " at opset ", opset, ": ",
-                      absl::StrJoin(parts, "; "),
-                      " (see `neuron-cc list-operators --framework ONNX`)");
+  return frontends::DescribeUnsupportedNodes("ONNX", absl::StrCat("opset ", opset), nodes);
 }
 
 std::string FormatOperatorTable() {

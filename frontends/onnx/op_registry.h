@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "frontends/unsupported.h"
 #include "onnx/onnx_pb.h"
 
 namespace ncc::onnx_frontend {
@@ -79,11 +80,7 @@ absl::Span<const OnnxOpSupport> OnnxSupportedOps();
 // Null when `op_type` (default domain) is not supported at any opset.
 const OnnxOpSupport* FindOnnxOp(const std::string& op_type);
 
-struct UnsupportedNode {
-  std::string op_type;  // "Foo" or "domain.Foo" outside the default domain
-  std::string node_name;
-  std::string reason;  // one line; "op type is not supported" or what exactly
-};
+using UnsupportedNode = frontends::UnsupportedNode;
 
 // Every problem with `node` under the model's default-domain `opset`
 // (empty when supported). One entry per problem.
@@ -91,9 +88,10 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
                                            const std::string& node_name, int64_t opset,
                                            const NodeTypes& types);
 
-// One line: "3 unsupported ONNX nodes at opset 13: Foo x2 ('a', 'b'): op type
-// is not supported; Conv x1 ('c'): ...; see `neuron-cc list-operators
-// --framework ONNX`". Grouped by op type and reason, in first-seen order.
+// frontends::DescribeUnsupportedNodes for ONNX at the model's opset: "3
+// unsupported ONNX nodes at opset 13: Foo x2 ('a', 'b'): op type is not
+// supported; Conv x1 ('c'): ... (see `neuron-cc list-operators --framework
+// ONNX`)".
 std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes, int64_t opset);
 
 // `neuron-cc list-operators --framework ONNX`: a human table, and JSON

@@ -518,7 +518,7 @@ TestResult RunTest(const std::string& data_dir, const std::string& dir, const st
       inputs->erase(it);
     }
   }
-  auto compiled = driver::CompileFile(model_path, options);
+  auto compiled = driver::CompileFile({model_path}, "ONNX", options);
   if (!compiled.ok()) {
     std::string message(compiled.status().message());
     // Messages start with the model path; the test id already says it.

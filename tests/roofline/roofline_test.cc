@@ -25,7 +25,7 @@ TEST_P(RooflineTest, EstimateIsNeverBelowTheRoofline) {
   const roofline::Bound bound = roofline::Count(*imported->graph);
   const double roofline_ns = roofline::BoundNs(bound, target::NeuronCoreV2());
 
-  auto result = driver::CompileFile(path, {});
+  auto result = driver::CompileFile({path}, "ONNX", {});
   ASSERT_TRUE(result.ok()) << result.status();
   const double estimate = result->report.estimated_latency_ns;
   std::printf("%s: %.3g FLOP, %.3g bytes, roofline %.1f us, estimate %.1f us (%.1fx)\n",

@@ -8,10 +8,14 @@
 // Exit codes: 0 success, 1 usage, 2 unreadable or invalid model (including
 // dynamic shapes left unpinned), 3 unsupported operators, 4 compilation
 // failed (e.g. on-chip memory exhausted), 5 the output could not be written.
+//
+// Flags are parsed by //tools/cli; the tool reaches the compiler only through
+// the driver (compiler/driver) and the frontend registry (frontends/).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,14 +23,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "compiler/accuracy/accuracy.h"
 #include "compiler/driver/compile.h"
-#include "compiler/passes/auto_cast_policy.h"
-#include "compiler/passes/pass_manager.h"
-#include "compiler/passes/pipeline.h"
-#include "frontends/onnx/io_config.h"
-#include "frontends/onnx/op_registry.h"
+#include "compiler/driver/pass_flags.h"
+#include "frontends/freeze_input.h"
+#include "frontends/io_config.h"
+#include "frontends/registry.h"
 #include "neff/format.h"
-#include "tools/npy/npy.h"
+#include "tools/cli/flags.h"
 
 namespace {
 
@@ -128,7 +132,7 @@ void PrintReport(const ncc::driver::CompileReport& r) {
   std::printf("ops: %lld imported, %lld after passes\n", static_cast<long long>(r.ops_imported),
               static_cast<long long>(r.ops_after_passes));
   std::printf("passes (host wall time, ops after):\n");
-  for (const ncc::passes::PassRecord& p : r.passes) {
+  for (const auto& p : r.passes) {
     std::printf("  %-20s %8.3f ms  %6lld ops%s\n", p.name.c_str(), p.wall_ms,
                 static_cast<long long>(p.ops_after), p.changed ? "  (changed)" : "");
   }
@@ -156,7 +160,7 @@ void PrintReport(const ncc::driver::CompileReport& r) {
       "reuse), PSUM peak: %lld bytes/partition\n",
       static_cast<long long>(r.sbuf_peak_bytes), static_cast<long long>(r.sbuf_reuse_distance),
       static_cast<long long>(r.psum_peak_bytes));
-  const ncc::alloc::ResidencyStats& res = r.residency;
+  const auto& res = r.residency;
   std::printf(
       "SBUF residency: %lld loads of intermediates served on chip (%lld in place, "
       "%lld bytes), %lld stores dropped (%lld bytes); spills: %lld tiles (%lld bytes) "
@@ -172,152 +176,113 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
 }
 
-// The IR dtype of an .npy descr (tools/npy/npy.h lists the supported ones).
-absl::StatusOr<ncc::ir::DType> DTypeOfNpy(const std::string& descr) {
-  static const std::map<std::string, ncc::ir::DType> kDTypes = {
-      {"<f4", ncc::ir::DType::kF32}, {"<f8", ncc::ir::DType::kF64}, {"<f2", ncc::ir::DType::kF16},
-      {"<i2", ncc::ir::DType::kI16}, {"<u2", ncc::ir::DType::kU16}, {"<i4", ncc::ir::DType::kI32},
-      {"<u4", ncc::ir::DType::kU32}, {"<i8", ncc::ir::DType::kI64}, {"<u8", ncc::ir::DType::kU64},
-      {"|i1", ncc::ir::DType::kI8},  {"|u1", ncc::ir::DType::kU8},  {"|b1", ncc::ir::DType::kBool},
-  };
-  auto it = kDTypes.find(descr);
-  if (it == kDTypes.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("dtype '", descr, "' is not supported"));
+int ListOperators(const std::string& framework, bool json) {
+  const ncc::frontends::Frontend* frontend = ncc::frontends::FindFrontend(framework);
+  if (frontend == nullptr) {
+    return Fail(kExitUsage,
+                absl::StrCat("only --framework ",
+                             absl::StrJoin(ncc::frontends::RegisteredFrameworks(), " or "),
+                             " is supported"));
   }
-  return it->second;
-}
-
-// --freeze-input NAME=FILE.npy -> the frozen value of input NAME.
-absl::Status ParseFreezeInput(const std::string& flag, ncc::driver::CompileOptions* options) {
-  const size_t eq = flag.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input needs NAME=FILE.npy, got '", flag, "'"));
-  }
-  const std::string name = flag.substr(0, eq);
-  if (options->frozen_inputs.count(name) > 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input: input '", name, "' is frozen twice"));
-  }
-  auto array = ncc::npy::Read(flag.substr(eq + 1));
-  if (!array.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input ", name, ": ", array.status().message()));
-  }
-  auto dtype = DTypeOfNpy(array->dtype_descr);
-  if (!dtype.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--freeze-input ", name, ": ", flag.substr(eq + 1), ": ", dtype.status().message()));
-  }
-  ncc::onnx_frontend::FrozenInput& frozen = options->frozen_inputs[name];
-  frozen.dtype = *dtype;
-  frozen.shape = array->shape;
-  frozen.data = std::move(array->data);
-  return absl::OkStatus();
-}
-
-int ListOperators(const std::vector<std::string>& args) {
-  std::string framework = "ONNX";
-  bool json = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--framework" && i + 1 < args.size()) {
-      framework = args[++i];
-    } else if (args[i] == "--json") {
-      json = true;
-    } else {
-      return Fail(kExitUsage, absl::StrCat("unknown argument '", args[i], "'\n", kUsage));
-    }
-  }
-  if (framework != "ONNX" && framework != "onnx") {
-    return Fail(kExitUsage, "only --framework ONNX is supported");
-  }
-  // The same registry the importer checks every node against.
+  // The same table the importer checks every node against.
   const std::string listing =
-      json ? ncc::onnx_frontend::FormatOperatorJson() : ncc::onnx_frontend::FormatOperatorTable();
+      json ? frontend->FormatOperatorJson() : frontend->FormatOperatorTable();
   std::fputs(listing.c_str(), stdout);
   return 0;
 }
 
-int Compile(const std::vector<std::string>& args) {
+// Where the flags library stores `compile`'s flags. Compile reads them back
+// from FlagsInOrder() instead, in command-line order, so that --input-shape
+// and --io-config pins override each other as they always have.
+struct CompileFlagStorage {
+  std::string value;
+  std::vector<std::string> repeated;
+  bool switched = false;
+  bool verify_accuracy = false;
+  std::optional<std::string> verify_accuracy_samples;
+  std::vector<std::string> positionals;
+};
+
+void DeclareCompileFlags(ncc::cli::Command& compile, CompileFlagStorage* s) {
+  compile.Value("--framework", &s->value);
+  compile.Value("--output,-o", &s->value, "a file name");
+  compile.Repeated("--input-shape", &s->repeated, "NAME=D0,D1,...");
+  compile.Repeated("--io-config", &s->repeated, "JSON or @FILE");
+  compile.Repeated("--freeze-input", &s->repeated, "NAME=FILE.npy");
+  compile.Switch("--verbose,--timings,-v", &s->switched);
+  compile.Value("--fast-math", &s->value);
+  compile.Value("--auto-cast", &s->value, "none, matmult or all");
+  compile.Value("--auto-cast-type", &s->value, "bf16 or fp16");
+  compile.Value("--auto-cast-exclude", &s->value, "op types");
+  compile.Switch("--print-ir-after-all", &s->switched);
+  compile.Repeated("--print-ir-after", &s->repeated, "a pass name");
+  compile.Switch("--verify-ir", &s->switched);
+  compile.Switch("--verify-schedule", &s->switched);
+  compile.Switch("--no-sbuf-residency", &s->switched);
+  compile.OptionalValue("--verify-accuracy", &s->verify_accuracy, &s->verify_accuracy_samples);
+  compile.Value("--accuracy-seed", &s->value, "an integer");
+  compile.Repeated("--accuracy-inputs", &s->repeated, "NAME=FILE.npy");
+  compile.Value("--accuracy-min-cosine", &s->value, "a number");
+  compile.Positionals(&s->positionals);
+}
+
+int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& positionals) {
   std::string model, output, framework;
   bool verbose = false;
   ncc::driver::CompileOptions options;
-  std::string fast_math, auto_cast_mode, auto_cast_type, auto_cast_exclude;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size()) return false;
-      *out = args[++i];
-      return true;
-    };
-    std::string v;
-    // `--name VALUE` or `--name=VALUE`.
-    auto flag_value = [&](const char* name, std::string* out) {
-      const std::string n(name);
-      if (absl::StartsWith(a, n + "=")) {
-        *out = a.substr(n.size() + 1);
-        return true;
-      }
-      if (a != n) return false;
-      if (i + 1 >= args.size()) {
-        *out = "";
-        return true;
-      }
-      *out = args[++i];
-      return true;
-    };
-    // Flags that shape the result are recorded in the NEFF; the model and
-    // output paths are not, so the same model and flags compiled anywhere
-    // give byte-identical NEFFs.
-    if (a != "--output" && a != "-o" && absl::StartsWith(a, "-")) {
-      options.flags.push_back(a);
-      const bool takes_no_value = a == "--verbose" || a == "--timings" || a == "-v" ||
-                                  a == "--print-ir-after-all" || a == "--verify-ir" ||
-                                  a == "--verify-schedule" || a == "--no-sbuf-residency" ||
-                                  a == "--verify-accuracy" || a.find('=') != std::string::npos;
-      if (!takes_no_value && i + 1 < args.size()) {
-        options.flags.push_back(args[i + 1]);
-      }
-    }
+  options.compare_accuracy = ncc::accuracy::CompareOnSimulator;
+  ncc::driver::AutoCastFlags auto_cast;
+  for (const ncc::cli::FlagUse& flag : compile.FlagsInOrder()) {
+    const std::string& a = flag.name;
+    const std::string v = flag.value.value_or("");
+    // Flags that shape the result are recorded in the NEFF, as written; the
+    // output path is not, so the same model and flags compiled anywhere give
+    // byte-identical NEFFs.
+    if (a != "--output")
+      options.flags.insert(options.flags.end(), flag.tokens.begin(), flag.tokens.end());
     if (a == "--framework") {
-      if (!value(&framework)) return Fail(kExitUsage, "--framework needs a value");
-    } else if (a == "--output" || a == "-o") {
-      if (!value(&output)) return Fail(kExitUsage, "--output needs a file name");
+      framework = v;
+    } else if (a == "--output") {
+      output = v;
     } else if (a == "--input-shape") {
-      if (!value(&v)) return Fail(kExitUsage, "--input-shape needs NAME=D0,D1,...");
-      auto pin = ncc::onnx_frontend::ParseInputShapeFlag(v);
+      auto pin = ncc::frontends::ParseInputShapeFlag(v);
       if (!pin.ok()) return Fail(kExitUsage, std::string(pin.status().message()));
       for (auto& [name, dims] : *pin) options.input_shapes[name] = dims;
     } else if (a == "--io-config") {
-      if (!value(&v)) return Fail(kExitUsage, "--io-config needs JSON or @FILE");
-      if (absl::StartsWith(v, "@")) {
-        auto text = neff::ReadFile(v.substr(1));
+      std::string json = v;
+      if (absl::StartsWith(json, "@")) {
+        auto text = neff::ReadFile(json.substr(1));
         if (!text.ok()) return Fail(kExitUsage, std::string(text.status().message()));
-        v = *text;
+        json = *text;
       }
-      auto config = ncc::onnx_frontend::ParseIoConfig(v);
+      auto config = ncc::frontends::ParseIoConfig(json);
       if (!config.ok()) {
         return Fail(kExitUsage, absl::StrCat("--io-config: ", config.status().message()));
       }
       for (auto& [name, dims] : config->input_shapes) options.input_shapes[name] = dims;
+      for (auto& [name, dtype] : config->input_dtypes) options.input_dtypes[name] = dtype;
       options.outputs = config->outputs;
-    } else if (flag_value("--freeze-input", &v)) {
-      if (auto s = ParseFreezeInput(v, &options); !s.ok()) {
+    } else if (a == "--freeze-input") {
+      if (auto s = ncc::frontends::ParseFreezeInputFlag(v, &options.frozen_inputs); !s.ok()) {
         return Fail(kExitUsage, std::string(s.message()));
       }
-    } else if (a == "--verbose" || a == "--timings" || a == "-v") {
+    } else if (a == "--verbose") {
       verbose = true;
-    } else if (flag_value("--fast-math", &fast_math)) {
-      if (fast_math.empty()) return Fail(kExitUsage, "--fast-math needs a value");
-    } else if (flag_value("--auto-cast", &auto_cast_mode)) {
-      if (auto_cast_mode.empty()) return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
-    } else if (flag_value("--auto-cast-type", &auto_cast_type)) {
-      if (auto_cast_type.empty()) return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
-    } else if (flag_value("--auto-cast-exclude", &auto_cast_exclude)) {
-      if (auto_cast_exclude.empty()) return Fail(kExitUsage, "--auto-cast-exclude needs op types");
+    } else if (a == "--fast-math") {
+      if (v.empty()) return Fail(kExitUsage, "--fast-math needs a value");
+      auto_cast.fast_math = v;
+    } else if (a == "--auto-cast") {
+      if (v.empty()) return Fail(kExitUsage, "--auto-cast needs none, matmult or all");
+      auto_cast.auto_cast = v;
+    } else if (a == "--auto-cast-type") {
+      if (v.empty()) return Fail(kExitUsage, "--auto-cast-type needs bf16 or fp16");
+      auto_cast.auto_cast_type = v;
+    } else if (a == "--auto-cast-exclude") {
+      if (v.empty()) return Fail(kExitUsage, "--auto-cast-exclude needs op types");
+      auto_cast.auto_cast_exclude = v;
     } else if (a == "--print-ir-after-all") {
       options.print_ir_after.insert("all");
-    } else if (flag_value("--print-ir-after", &v)) {
+    } else if (a == "--print-ir-after") {
       if (v.empty()) return Fail(kExitUsage, "--print-ir-after needs a pass name");
       options.print_ir_after.insert(v);
     } else if (a == "--verify-ir") {
@@ -326,79 +291,48 @@ int Compile(const std::vector<std::string>& args) {
       options.verify_schedule = true;
     } else if (a == "--no-sbuf-residency") {
       options.sbuf_residency = false;
-    } else if (a == "--verify-accuracy") {
+    } else if (a == "--verify-accuracy" && !flag.value) {
       options.verify_accuracy_samples = 32;
-    } else if (absl::StartsWith(a, "--verify-accuracy=")) {
+    } else if (a == "--verify-accuracy") {
       int n = 0;
-      if (!absl::SimpleAtoi(a.substr(18), &n) || n < 1 || n > 100000) {
-        return Fail(kExitUsage, absl::StrCat("--verify-accuracy: '", a.substr(18),
-                                             "' is not a sample count (1..100000)"));
+      if (!absl::SimpleAtoi(v, &n) || n < 1 || n > 100000) {
+        return Fail(kExitUsage,
+                    absl::StrCat("--verify-accuracy: '", v, "' is not a sample count (1..100000)"));
       }
       options.verify_accuracy_samples = n;
-    } else if (flag_value("--accuracy-seed", &v)) {
+    } else if (a == "--accuracy-seed") {
       if (!absl::SimpleAtoi(v, &options.accuracy.seed)) {
         return Fail(kExitUsage, absl::StrCat("--accuracy-seed: '", v, "' is not an integer"));
       }
-    } else if (flag_value("--accuracy-inputs", &v)) {
+    } else if (a == "--accuracy-inputs") {
       size_t eq = v.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
         return Fail(kExitUsage, "--accuracy-inputs needs NAME=FILE.npy");
       }
       options.accuracy.input_files[v.substr(0, eq)] = v.substr(eq + 1);
-    } else if (flag_value("--accuracy-min-cosine", &v)) {
+    } else if (a == "--accuracy-min-cosine") {
       if (!absl::SimpleAtod(v, &options.accuracy_min_cosine)) {
         return Fail(kExitUsage, absl::StrCat("--accuracy-min-cosine: '", v, "' is not a number"));
       }
-    } else if (absl::StartsWith(a, "-")) {
-      return Fail(kExitUsage, absl::StrCat("unknown option '", a, "' (see neuron-cc --help)"));
-    } else if (model.empty()) {
-      model = a;
-    } else {
-      return Fail(kExitUsage, absl::StrCat("unexpected argument '", a, "'"));
     }
   }
+  if (positionals.size() > 1) {
+    return Fail(kExitUsage, absl::StrCat("unexpected argument '", positionals[1], "'"));
+  }
+  if (!positionals.empty()) model = positionals[0];
   if (model.empty()) return Fail(kExitUsage, "no model file given (see neuron-cc --help)");
   if (framework.empty()) return Fail(kExitUsage, "--framework is required (e.g. --framework ONNX)");
-  if (framework != "ONNX" && framework != "onnx") {
+  if (ncc::frontends::FindFrontend(framework) == nullptr) {
     return Fail(kExitUsage,
-                absl::StrCat("--framework ", framework, " is not supported yet (supported: ONNX)"));
+                absl::StrCat("--framework ", framework, " is not supported yet (supported: ",
+                             absl::StrJoin(ncc::frontends::RegisteredFrameworks(), ", "), ")"));
   }
-  options.framework = "ONNX";
-  if (!fast_math.empty() && !auto_cast_mode.empty()) {
-    return Fail(kExitUsage,
-                "give either --fast-math (neuron-cc) or --auto-cast (neuronx-cc), not both");
+  if (auto s = ncc::driver::ApplyAutoCastFlags(auto_cast, &options); !s.ok()) {
+    return Fail(kExitUsage, std::string(s.message()));
   }
-  if (!fast_math.empty()) {
-    auto policy = ncc::passes::PolicyFromFastMath(fast_math);
-    if (!policy.ok()) return Fail(kExitUsage, std::string(policy.status().message()));
-    if (!auto_cast_type.empty()) {
-      return Fail(kExitUsage, "--auto-cast-type goes with --auto-cast; --fast-math names its type");
-    }
-    options.auto_cast = *policy;
-  }
-  if (!auto_cast_mode.empty()) {
-    auto mode = ncc::passes::ParseAutoCastMode(auto_cast_mode);
-    if (!mode.ok()) return Fail(kExitUsage, std::string(mode.status().message()));
-    options.auto_cast.mode = *mode;
-  }
-  if (!auto_cast_type.empty()) {
-    auto type = ncc::passes::ParseAutoCastType(auto_cast_type);
-    if (!type.ok()) return Fail(kExitUsage, std::string(type.status().message()));
-    options.auto_cast.type = *type;
-  }
-  if (!auto_cast_exclude.empty()) {
-    auto exclude = ncc::passes::ParseAutoCastExclude(auto_cast_exclude);
-    if (!exclude.ok()) return Fail(kExitUsage, std::string(exclude.status().message()));
-    options.auto_cast.exclude = *exclude;
-  }
-  {
-    // An unknown --print-ir-after name is a usage error, found before compiling.
-    ncc::passes::PassManagerOptions pass_options;
-    pass_options.print_ir_after = options.print_ir_after;
-    ncc::passes::PassManager pipeline(pass_options);
-    ncc::passes::AddDefaultPipeline(pipeline, options.auto_cast);
-    if (auto s = pipeline.CheckOptions(); !s.ok())
-      return Fail(kExitUsage, std::string(s.message()));
+  // An unknown --print-ir-after name is a usage error, found before compiling.
+  if (auto s = ncc::driver::CheckPrintIrAfter(options); !s.ok()) {
+    return Fail(kExitUsage, std::string(s.message()));
   }
   if (output.empty()) {
     output = model;
@@ -409,7 +343,7 @@ int Compile(const std::vector<std::string>& args) {
 
   auto start = std::chrono::steady_clock::now();
   ncc::driver::CompileReport report;
-  auto result = ncc::driver::CompileFile(model, options, &report);
+  auto result = ncc::driver::CompileFile({model}, framework, options, &report);
   if (!result.ok())
     return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
   if (auto s = WriteFileAtomically(output, result->neff); !s.ok()) {
@@ -439,19 +373,25 @@ int Compile(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? kExitUsage : 0;
-  }
-  if (args[0] == "--version") {
+  ncc::cli::CommandLine cli("neuron-cc", kUsage, kExitUsage);
+  cli.UsageIfNoArguments();
+  bool version = false;
+  cli.Switch("--version", &version);
+  ncc::cli::Command& compile = cli.Subcommand("compile");
+  CompileFlagStorage compile_flags;
+  DeclareCompileFlags(compile, &compile_flags);
+  ncc::cli::Command& list = cli.Subcommand("list-operators");
+  std::string list_framework = "ONNX";
+  bool list_json = false;
+  list.Value("--framework", &list_framework);
+  list.Switch("--json", &list_json);
+  if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
+  if (version) {
     std::printf("neuron-cc %s (NEFF format %d.%d)\n", ncc::driver::kCompilerVersion,
                 neff::kVersionMajor, neff::kVersionMinor);
     return 0;
   }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "compile") return Compile(rest);
-  if (args[0] == "list-operators") return ListOperators(rest);
-  return Fail(kExitUsage,
-              absl::StrCat("unknown command '", args[0], "' (expected compile or list-operators)"));
+  if (compile.chosen()) return Compile(compile, compile_flags.positionals);
+  if (list.chosen()) return ListOperators(list_framework, list_json);
+  return cli.UsageError("no command given (expected compile or list-operators)");
 }

@@ -17,11 +17,11 @@
 #include "absl/strings/str_join.h"
 #include "neff/format.h"
 #include "neff/verifier.h"
+#include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/sim/simulator.h"
 #include "tools/cli/flags.h"
 #include "tools/neuron_profile/profile.h"
-#include "tools/npy/npy.h"
 
 namespace {
 

@@ -16,10 +16,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/nrt.h"
 #include "tools/cli/flags.h"
-#include "tools/npy/npy.h"
 
 namespace {
 

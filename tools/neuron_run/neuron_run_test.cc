@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "neff/test_builder.h"
-#include "tools/npy/npy.h"
+#include "npy/npy.h"
 
 namespace {
 

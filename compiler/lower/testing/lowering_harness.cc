@@ -186,7 +186,7 @@ std::map<std::string, Tensor> CompileAndRun(const std::string& text,
   if (!sched.ok()) return {};
   absl::Status race_free = schedule::VerifySchedule(*program, *sched);
   EXPECT_TRUE(race_free.ok()) << race_free;
-  std::string bytes = driver::EmitNeff(*program, *sched, stats, {});
+  std::string bytes = emit::EmitNeff(*program, *sched, stats, {});
   auto model = neff::OpenModel(bytes);
   EXPECT_TRUE(model.ok()) << model.status();
   if (!model.ok()) return {};

@@ -1,4 +1,4 @@
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "compiler/ir/text.h"
 
-namespace ncc::passes {
+namespace ncc::ir::eval {
 namespace {
 
 TEST(GraphEdit, Bf16RoundsToNearestEven) {
@@ -58,4 +58,4 @@ TEST(GraphEdit, BypassRefusesWhenInputIsGraphInputAndOutputIsGraphOutput) {
 }
 
 }  // namespace
-}  // namespace ncc::passes
+}  // namespace ncc::ir::eval

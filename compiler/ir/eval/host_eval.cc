@@ -1,12 +1,12 @@
-#include "compiler/passes/host_eval.h"
+#include "compiler/ir/eval/host_eval.h"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
 
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
-namespace ncc::passes {
+namespace ncc::ir::eval {
 namespace {
 
 using Tensor = std::vector<double>;
@@ -471,4 +471,4 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
   return r;
 }
 
-}  // namespace ncc::passes
+}  // namespace ncc::ir::eval

@@ -1,9 +1,9 @@
-#include "frontends/onnx/io_config.h"
+#include "frontends/io_config.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace ncc::onnx_frontend {
+namespace ncc::frontends {
 namespace {
 
 using ::testing::ElementsAre;
@@ -80,7 +80,22 @@ TEST(ParseIoConfigTest, ErrorsNameThePosition) {
       {"{\"inputs\": {\"x\": [[1], true]}}", "unexpected character 't'"},
       {"{\"inputs\": {\"x\n\": 1}}", "control character in string at line 1, column 15"},
       {"{\"inputs\":\n  {\"x\": [[1], \"float32\"]]}", "expected ',' or '}' at line 2, column 25"},
-      {"{\"inputs\": {\"x", "unterminated string"},
+      {"{\"inputs\": {\"x", "unterminated string at line 1, column 13"},
+      // Beyond the original cases: what the strict subset still rejects.
+      {"{\"inputs\": {\"\\u00e9\": [[1], \"float32\"]}}",
+       "only \\u escapes of ASCII characters are supported at line 1, column 14"},
+      {"{\"inputs\": {\"x\\q\": 1}}", "invalid escape '\\q' at line 1, column 15"},
+      {"{\"inputs\": {\"x\": [[1,64], float32\"]}}",
+       "unexpected character 'f', expected an object, array, string or integer at line 1, column "
+       "27"},
+      {"{\"inputs\" true}", "expected ':' at line 1, column 11"},
+      {"{\"inputs\": {\"x\": [[1], null]}}",
+       "unexpected character 'n', expected an object, array, string or integer at line 1, column "
+       "24"},
+      {"{\"inputs\": {\"x\": [[99999999999999999999], \"float32\"]}}",
+       "invalid integer '99999999999999999999' at line 1, column 20"},
+      {"{\"inputs\": {\"x\": [[1], \"int8\"], \"x\": [[2], \"int8\"]}}",
+       "duplicate key \"x\" at line 1, column 33"},
   };
   for (const auto& c : cases) {
     auto config = ParseIoConfig(c.json);
@@ -99,4 +114,4 @@ TEST(ParseIoConfigTest, DeepNestingIsAnErrorNotACrash) {
 }
 
 }  // namespace
-}  // namespace ncc::onnx_frontend
+}  // namespace ncc::frontends

@@ -3,8 +3,8 @@
 // '<i4', '<u4', '<i8', '<u8', '|i1', '|u1', '|b1').
 // Big-endian and Fortran-order files are rejected with an error naming the
 // file.
-#ifndef NCC_TOOLS_NPY_NPY_H_
-#define NCC_TOOLS_NPY_NPY_H_
+#ifndef NCC_NPY_NPY_H_
+#define NCC_NPY_NPY_H_
 
 #include <cstdint>
 #include <string>
@@ -38,4 +38,4 @@ absl::Status Write(const std::string& path, const Array& array);
 
 }  // namespace ncc::npy
 
-#endif  // NCC_TOOLS_NPY_NPY_H_
+#endif  // NCC_NPY_NPY_H_

@@ -1,4 +1,4 @@
-#include "compiler/driver/accuracy.h"
+#include "compiler/accuracy/accuracy.h"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +6,14 @@
 #include "compiler/passes/auto_cast_policy.h"
 #include "neff/neff_generated.h"
 
-namespace ncc::driver {
+namespace ncc::accuracy {
 namespace {
+
+using driver::CompileFile;
+using driver::CompileOptions;
+using driver::CompileReport;
+using driver::FormatAccuracy;
+using driver::OutputAccuracy;
 
 TEST(OutputComparison, IdenticalOutputsAgreeExactly) {
   OutputComparison c("y", {2, 3});
@@ -47,10 +53,11 @@ const neff::Model* ModelOf(const std::string& bytes) {
 
 TEST(VerifyAccuracy, Fp32AgainstFp32IsExactAndStoredInTheNeff) {
   CompileOptions options;
+  options.compare_accuracy = CompareOnSimulator;
   options.verify_accuracy_samples = 3;
   options.accuracy.seed = 7;
   CompileReport report;
-  auto result = CompileFile("testdata/models/mlp.onnx", options, &report);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options, &report);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(report.accuracy.size(), 1u);
   const OutputAccuracy& y = report.accuracy[0];
@@ -69,11 +76,12 @@ TEST(VerifyAccuracy, Fp32AgainstFp32IsExactAndStoredInTheNeff) {
 
 TEST(VerifyAccuracy, Bf16MatmultStaysCloseToFp32) {
   CompileOptions options;
+  options.compare_accuracy = CompareOnSimulator;
   options.auto_cast.mode = passes::AutoCastMode::kMatmult;
   options.verify_accuracy_samples = 4;
   options.accuracy_min_cosine = 0.9999999;  // bf16 cannot meet this: warns
   CompileReport report;
-  auto result = CompileFile("testdata/models/mlp_matmul.onnx", options, &report);
+  auto result = CompileFile({"testdata/models/mlp_matmul.onnx"}, "ONNX", options, &report);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(report.accuracy.size(), 1u);
   const OutputAccuracy& y = report.accuracy[0];
@@ -98,10 +106,12 @@ TEST(VerifyAccuracy, Bf16MatmultStaysCloseToFp32) {
 TEST(VerifyAccuracy, AutoCastAllCompilesAndStaysClose) {
   for (const char* model : {"testdata/models/cnn.onnx", "testdata/models/mlp.onnx"}) {
     CompileOptions options;
+    options.compare_accuracy = CompareOnSimulator;
+    options.compare_accuracy = CompareOnSimulator;
     options.auto_cast.mode = passes::AutoCastMode::kAll;
     options.verify_accuracy_samples = 4;
     CompileReport report;
-    auto result = CompileFile(model, options, &report);
+    auto result = CompileFile({model}, "ONNX", options, &report);
     ASSERT_TRUE(result.ok()) << model << ": " << result.status();
     ASSERT_EQ(report.accuracy.size(), 1u);
     EXPECT_GT(report.accuracy[0].max_abs_error, 0) << model;  // 16-bit storage happened
@@ -112,9 +122,10 @@ TEST(VerifyAccuracy, AutoCastAllCompilesAndStaysClose) {
 
 TEST(VerifyAccuracy, RejectsInputFileForUnknownInput) {
   CompileOptions options;
+  options.compare_accuracy = CompareOnSimulator;
   options.verify_accuracy_samples = 1;
   options.accuracy.input_files["nosuch"] = "testdata/models/mlp/input_0.npy";
-  auto result = CompileFile("testdata/models/mlp.onnx", options);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.status().message().find("no input named 'nosuch'"), std::string::npos)
       << result.status();
@@ -122,13 +133,22 @@ TEST(VerifyAccuracy, RejectsInputFileForUnknownInput) {
 
 TEST(VerifyAccuracy, UsesGivenInputFiles) {
   CompileOptions options;
+  options.compare_accuracy = CompareOnSimulator;
   options.verify_accuracy_samples = 2;
   options.accuracy.input_files["x"] = "testdata/models/mlp/input_0.npy";
   CompileReport report;
-  auto result = CompileFile("testdata/models/mlp.onnx", options, &report);
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options, &report);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(report.accuracy[0].max_abs_error, 0);
 }
 
+TEST(VerifyAccuracy, NeedsAComparer) {
+  CompileOptions options;
+  options.verify_accuracy_samples = 1;
+  auto result = CompileFile({"testdata/models/mlp.onnx"}, "ONNX", options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition) << result.status();
+}
+
 }  // namespace
-}  // namespace ncc::driver
+}  // namespace ncc::accuracy

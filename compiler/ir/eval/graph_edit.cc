@@ -1,9 +1,9 @@
-#include "compiler/passes/graph_edit.h"
+#include "compiler/ir/eval/graph_edit.h"
 
 #include <cmath>
 #include <cstring>
 
-namespace ncc::passes {
+namespace ncc::ir::eval {
 
 void ReplaceAllUses(ir::Graph& graph, ir::Value* from, ir::Value* to) {
   for (const auto& op : graph.ops()) {
@@ -236,4 +236,4 @@ ir::Value* AddI64Constant(ir::Graph& graph, absl::string_view base,
                            {static_cast<int64_t>(values.size())}, std::move(bytes));
 }
 
-}  // namespace ncc::passes
+}  // namespace ncc::ir::eval

@@ -1,7 +1,7 @@
-// Small graph edits shared by the passes: rewiring uses, bypassing an op,
+// Small graph edits shared by the passes and the frontends: rewiring uses, bypassing an op,
 // reading and creating constants.
-#ifndef NCC_COMPILER_PASSES_GRAPH_EDIT_H_
-#define NCC_COMPILER_PASSES_GRAPH_EDIT_H_
+#ifndef NCC_COMPILER_IR_EVAL_GRAPH_EDIT_H_
+#define NCC_COMPILER_IR_EVAL_GRAPH_EDIT_H_
 
 #include <cstdint>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "compiler/ir/graph.h"
 
-namespace ncc::passes {
+namespace ncc::ir::eval {
 
 // Every op input and graph output that reads `from` reads `to` instead.
 void ReplaceAllUses(ir::Graph& graph, ir::Value* from, ir::Value* to);
@@ -41,6 +41,6 @@ float F16ToFloat(uint16_t h);
 // Whether `value` is read by exactly one op and is no graph output.
 bool HasSingleUse(const ir::Graph& graph, const ir::Value* value);
 
-}  // namespace ncc::passes
+}  // namespace ncc::ir::eval
 
-#endif  // NCC_COMPILER_PASSES_GRAPH_EDIT_H_
+#endif  // NCC_COMPILER_IR_EVAL_GRAPH_EDIT_H_

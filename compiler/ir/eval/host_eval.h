@@ -2,8 +2,8 @@
 // constant folding and shape-computation folding. Values are carried as
 // doubles (exact for f32 and for the i64 sizes that shape arithmetic uses)
 // and rounded to the output's dtype when stored.
-#ifndef NCC_COMPILER_PASSES_HOST_EVAL_H_
-#define NCC_COMPILER_PASSES_HOST_EVAL_H_
+#ifndef NCC_COMPILER_IR_EVAL_HOST_EVAL_H_
+#define NCC_COMPILER_IR_EVAL_HOST_EVAL_H_
 
 #include <optional>
 #include <string>
@@ -11,7 +11,7 @@
 
 #include "compiler/ir/graph.h"
 
-namespace ncc::passes {
+namespace ncc::ir::eval {
 
 // The op types EvaluateOnHost knows.
 const std::vector<std::string>& HostEvaluableOpTypes();
@@ -21,6 +21,6 @@ const std::vector<std::string>& HostEvaluableOpTypes();
 // more than one output, an attribute form it does not handle).
 std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op);
 
-}  // namespace ncc::passes
+}  // namespace ncc::ir::eval
 
-#endif  // NCC_COMPILER_PASSES_HOST_EVAL_H_
+#endif  // NCC_COMPILER_IR_EVAL_HOST_EVAL_H_

@@ -1,0 +1,34 @@
+#include "frontends/registry.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ncc::frontends {
+namespace {
+
+TEST(RegistryTest, FindsFrameworksIgnoringCase) {
+  for (const char* name : {"ONNX", "onnx", "Onnx"}) {
+    const Frontend* frontend = FindFrontend(name);
+    ASSERT_NE(frontend, nullptr) << name;
+    EXPECT_EQ(frontend->name(), "ONNX");
+  }
+  EXPECT_EQ(FindFrontend("TensorFlow"), nullptr);
+  EXPECT_EQ(FindFrontend(""), nullptr);
+  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX"));
+}
+
+TEST(RegistryTest, ImportsThroughTheInterface) {
+  const Frontend* onnx = FindFrontend("ONNX");
+  ASSERT_NE(onnx, nullptr);
+  auto model = onnx->Import({"testdata/models/mlp.onnx"}, {});
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_FALSE(model->graph->ops().empty());
+  auto missing = onnx->Import({"testdata/models/does_not_exist.onnx"}, {});
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().message(), "testdata/models/does_not_exist.onnx: cannot open file");
+  auto two = onnx->Import({"a.onnx", "b.onnx"}, {});
+  EXPECT_EQ(two.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ncc::frontends
