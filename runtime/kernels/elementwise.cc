@@ -67,12 +67,13 @@ void TensorScalarT(float s1, float s2, const float* a, float* out, int64_t n) {
   for (; i < n; ++i) out[i] = ApplyAlu(kOp2, ApplyAlu(kOp, a[i], s1), s2);
 }
 
-#define NCC_ALU_CASES(MACRO)                                                           \
-  MACRO(kAdd)                                                                          \
-  MACRO(kSubtract)                                                                     \
-  MACRO(kMultiply)                                                                     \
-  MACRO(kDivide) MACRO(kMax) MACRO(kMin) MACRO(kIsEqual) MACRO(kNotEqual) MACRO(kIsGt) \
-      MACRO(kIsGe) MACRO(kIsLt) MACRO(kIsLe) MACRO(kBypass)
+// clang-format does not settle on one layout for this list.
+// clang-format off
+#define NCC_ALU_CASES(MACRO)                                                         \
+  MACRO(kAdd) MACRO(kSubtract) MACRO(kMultiply) MACRO(kDivide) MACRO(kMax) MACRO(kMin) \
+  MACRO(kIsEqual) MACRO(kNotEqual) MACRO(kIsGt) MACRO(kIsGe) MACRO(kIsLt) MACRO(kIsLe) \
+  MACRO(kBypass)
+// clang-format on
 
 void TensorTensorImpl(Alu op, const float* a, const float* b, float* out, int64_t n) {
   switch (op) {
