@@ -225,4 +225,23 @@ std::string NeffBuilder::Build() const {
   return writer.Finish(Writer::Checksums::kNone);
 }
 
+std::string ReluPlusOneNeff() {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.AddInput("x", DType::F32, {2, 4}, 0);
+  b.AddOutput("y", DType::F32, {2, 4}, 32);
+  int dma = b.AddQueue(EngineType::DMA);
+  int act = b.AddQueue(EngineType::SCALAR);
+  int vec = b.AddQueue(EngineType::VECTOR);
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 4}}), Dram(0, 2, 4, {{1, 4}})).Signal(0));
+  b.Add(act, Activation(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 0, {{1, 4}}), ActivationFunction::RELU)
+                 .Wait(0, 1)
+                 .Signal(1));
+  b.Add(vec, TensorScalar(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}}), AluOp::ADD, 1.0f)
+                 .Wait(1, 1)
+                 .Signal(2));
+  b.Add(dma, DmaCopy(Dram(32, 2, 4, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}})).Wait(2, 1));
+  return b.Build();
+}
+
 }  // namespace neff::test_builder

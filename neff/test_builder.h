@@ -153,6 +153,10 @@ class NeffBuilder {
   bool version_set_ = false;
 };
 
+// A small valid program the runtime tests share: y = relu(x) + 1 for x: f32 [2, 4] at DRAM 0,
+// y at DRAM 32, over a DMA, a Scalar and a Vector queue.
+std::string ReluPlusOneNeff();
+
 }  // namespace neff::test_builder
 
 #endif  // NCC_NEFF_TEST_BUILDER_H_

@@ -19,28 +19,6 @@ using namespace neff::test_builder;  // NOLINT: the builder's small vocabulary
 using neff::DType;
 using neff::EngineType;
 
-// y = relu(x) + 1 for x: f32 [2, 4] at DRAM 0, y at DRAM 32.
-std::string ReluPlusOneNeff() {
-  NeffBuilder b;
-  b.set_dram_size(64);
-  b.AddInput("x", DType::F32, {2, 4}, 0);
-  b.AddOutput("y", DType::F32, {2, 4}, 32);
-  int dma = b.AddQueue(EngineType::DMA);
-  int act = b.AddQueue(EngineType::SCALAR);
-  int vec = b.AddQueue(EngineType::VECTOR);
-  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 4}}), Dram(0, 2, 4, {{1, 4}})).Signal(0));
-  b.Add(act, Activation(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 0, {{1, 4}}),
-                        neff::ActivationFunction::RELU)
-                 .Wait(0, 1)
-                 .Signal(1));
-  b.Add(vec,
-        TensorScalar(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}}), neff::AluOp::ADD, 1.0f)
-            .Wait(1, 1)
-            .Signal(2));
-  b.Add(dma, DmaCopy(Dram(32, 2, 4, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}})).Wait(2, 1));
-  return b.Build();
-}
-
 class NrtTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS); }
