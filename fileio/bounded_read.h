@@ -3,7 +3,7 @@
 // directory is refused at once with one message naming it, instead of being
 // read forever (or blocking in open() until a writer appears).
 //
-// The limits (docs/file_io.md):
+// The limits (also in docs/architecture.md):
 //   kModelFileLimit   16 GiB  model files and NEFFs (above any target's device memory)
 //   kConfigFileLimit   1 MiB  --io-config @FILE and other small text inputs
 //   kArrayFileLimit   16 GiB  .npy arrays (whose header must also match the file size)
