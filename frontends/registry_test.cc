@@ -25,7 +25,12 @@ TEST(RegistryTest, ImportsThroughTheInterface) {
   EXPECT_FALSE(model->graph->ops().empty());
   auto missing = onnx->Import({"testdata/models/does_not_exist.onnx"}, {});
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(missing.status().message(), "testdata/models/does_not_exist.onnx: cannot open file");
+  EXPECT_EQ(missing.status().message(),
+            "testdata/models/does_not_exist.onnx: cannot open file (No such file or directory)");
+  // A device is refused at once instead of being read forever.
+  auto device = onnx->Import({"/dev/zero"}, {});
+  EXPECT_EQ(device.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(device.status().message(), "/dev/zero: not a regular file (a character device)");
   auto two = onnx->Import({"a.onnx", "b.onnx"}, {});
   EXPECT_EQ(two.status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -1,9 +1,7 @@
 #include "neff/format.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
+#include "fileio/bounded_read.h"
 
 namespace neff {
 
@@ -39,12 +37,7 @@ absl::StatusOr<const Model*> OpenModel(absl::string_view bytes) {
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
-  return ss.str();
+  return ncc::fileio::ReadRegularFile(path, ncc::fileio::kModelFileLimit, "a model file");
 }
 
 int DTypeSize(DType dtype) {

@@ -27,7 +27,8 @@ inline constexpr int kWeightsAlignment = 64;
 // aligned to kWeightsAlignment when the weights are read in place.
 absl::StatusOr<const Model*> OpenModel(absl::string_view bytes);
 
-// Reads a whole file; errors name the path.
+// Reads a whole regular file of at most fileio::kModelFileLimit bytes (a
+// device, FIFO or directory is refused at once); errors name the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // The name of the core the program was compiled for (metadata.target), or "" when the file

@@ -1,18 +1,22 @@
 #include "npy/npy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "fileio/bounded_read.h"
+#include "fileio/safe_write.h"
 
 namespace ncc::npy {
 namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
+// Headers are a few hundred bytes; format 2.0 allows 4 GiB.
+constexpr int64_t kMaxHeaderBytes = int64_t{1} << 20;
 
 // A tiny parser for the header's Python dict literal, e.g.
 // {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }
@@ -145,7 +149,20 @@ int ItemSize(absl::string_view descr) {
   return 0;
 }
 
-absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
+namespace {
+
+// The header of a .npy file of `file_size` bytes whose first bytes are
+// `bytes` (the whole file, or a prefix holding the header): the array without
+// its data, and where the data starts. Checks that the data the header
+// declares is exactly what the file holds, so a reader can refuse a lying
+// header before reading the rest.
+struct Header {
+  Array array;
+  size_t data_offset = 0;
+};
+
+absl::StatusOr<Header> ParseHeader(absl::string_view bytes, absl::string_view name,
+                                   uint64_t file_size) {
   auto error = [&](const std::string& what) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": ", what));
   };
@@ -168,8 +185,12 @@ absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
   } else {
     return error(absl::StrCat("unsupported .npy format version ", major));
   }
-  if (header_len > bytes.size() - header_start) {
+  if (header_len > file_size - header_start) {
     return error("truncated .npy header");
+  }
+  if (header_len > bytes.size() - header_start) {
+    return error(absl::StrCat("the .npy header of ", header_len, " bytes is over the limit of ",
+                              kMaxHeaderBytes, " bytes"));
   }
   std::string descr;
   bool fortran = false;
@@ -196,29 +217,47 @@ absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
   __int128 expected = item;
   for (int64_t d : array.shape) {
     expected *= d;
-    if (expected > static_cast<__int128>(bytes.size())) break;
+    if (expected > static_cast<__int128>(file_size)) break;
   }
-  const size_t data_len = bytes.size() - header_start - header_len;
+  const uint64_t data_len = file_size - header_start - header_len;
   if (expected != static_cast<__int128>(data_len)) {
-    return error(absl::StrCat("shape (", absl::StrJoin(array.shape, ", "), ") of ",
-                              array.dtype_descr, " needs ",
-                              expected > static_cast<__int128>(bytes.size())
-                                  ? std::string("more")
-                                  : absl::StrCat(static_cast<int64_t>(expected)),
-                              " data bytes but the file has ", data_len, " (truncated?)"));
+    return error(absl::StrCat(
+        "shape (", absl::StrJoin(array.shape, ", "), ") of ", array.dtype_descr, " needs ",
+        expected > static_cast<__int128>(file_size) ? std::string("more")
+                                                    : absl::StrCat(static_cast<int64_t>(expected)),
+        " data bytes but the file has ", data_len, " (truncated?)"));
   }
-  const char* data = bytes.data() + header_start + header_len;
-  array.data.assign(data, data + data_len);
-  return array;
+  return Header{std::move(array), header_start + header_len};
+}
+
+}  // namespace
+
+absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name) {
+  auto header = ParseHeader(bytes, name, bytes.size());
+  if (!header.ok()) return header.status();
+  const char* data = bytes.data() + header->data_offset;
+  header->array.data.assign(data, bytes.data() + bytes.size());
+  return std::move(header->array);
 }
 
 absl::StatusOr<Array> Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
-  return Parse(ss.str(), path);
+  auto file = fileio::RegularFile::Open(path);
+  if (!file.ok()) return file.status();
+  if (file->size() > fileio::kArrayFileLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", fileio::FormatBytes(file->size()), " is over the limit of ",
+                     fileio::FormatBytes(fileio::kArrayFileLimit), " for a .npy file"));
+  }
+  // The header first, so that a header declaring more (or less) data than
+  // the file holds is refused before the data is read.
+  auto prefix = file->Read(std::min<int64_t>(file->size(), 12 + kMaxHeaderBytes));
+  if (!prefix.ok()) return prefix.status();
+  auto header = ParseHeader(*prefix, path, file->size());
+  if (!header.ok()) return header.status();
+  auto rest = file->Read(file->size() - static_cast<int64_t>(prefix->size()));
+  if (!rest.ok()) return rest.status();
+  // Parse checks the sizes again: the file may have changed meanwhile.
+  return Parse(absl::StrCat(*prefix, *rest), path);
 }
 
 absl::StatusOr<std::string> Serialize(const Array& array) {
@@ -263,17 +302,13 @@ absl::StatusOr<std::string> Serialize(const Array& array) {
   return out;
 }
 
-absl::Status Write(const std::string& path, const Array& array) {
+absl::Status Write(const std::string& path, const Array& array,
+                   absl::Span<const std::string> inputs) {
   auto bytes = Serialize(array);
   if (!bytes.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", bytes.status().message()));
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot create file"));
-  out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-  out.close();
-  if (!out) return absl::DataLossError(absl::StrCat(path, ": write failed"));
-  return absl::OkStatus();
+  return fileio::WriteFileSafely(path, *bytes, inputs);
 }
 
 }  // namespace ncc::npy

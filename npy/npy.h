@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace ncc::npy {
 
@@ -29,12 +30,17 @@ int ItemSize(absl::string_view descr);
 
 // Parses a whole .npy file; `name` (usually the path) prefixes errors.
 absl::StatusOr<Array> Parse(absl::string_view bytes, absl::string_view name);
+// Reads a regular file of at most fileio::kArrayFileLimit bytes whose header
+// declares exactly the data it holds (checked before the data is read).
 absl::StatusOr<Array> Read(const std::string& path);
 
 // The .npy bytes (format 1.0, or 2.0 for a header over 64 KiB). Errors if the
 // descr is unsupported or the data size does not match the shape.
 absl::StatusOr<std::string> Serialize(const Array& array);
-absl::Status Write(const std::string& path, const Array& array);
+// Writes through fileio::WriteFileSafely: never through a link, never over a
+// device, a directory or one of `inputs` (the command's input files).
+absl::Status Write(const std::string& path, const Array& array,
+                   absl::Span<const std::string> inputs = {});
 
 }  // namespace ncc::npy
 

@@ -1,9 +1,11 @@
 #include "npy/npy.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 namespace ncc::npy {
@@ -143,6 +145,42 @@ TEST(Npy, SerializeChecksSizes) {
   EXPECT_FALSE(Serialize(a).ok());
   a.dtype_descr = "<c16";
   EXPECT_FALSE(Serialize(a).ok());
+}
+
+TEST(Npy, ReadsOnlyRegularFiles) {
+  auto a = Read("/dev/zero");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().message(), "/dev/zero: not a regular file (a character device)");
+}
+
+TEST(Npy, RefusesAHeaderThatDoesNotMatchTheFileSizeBeforeReadingTheData) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/lying.npy";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << NumpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+                     FloatBytes({1, 2}));
+  }
+  // Sparse 4 GiB of data after a header that declares 8 bytes.
+  ASSERT_EQ(truncate(path.c_str(), int64_t{4} << 30), 0);
+  auto a = Read(path);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("needs 8 data bytes but the file has"), std::string::npos)
+      << a.status();
+}
+
+TEST(Npy, WriteRefusesASymlinkAndADirectory) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR"));
+  Array a;
+  a.dtype_descr = "<f4";
+  a.shape = {1};
+  a.data.resize(4);
+  const std::string victim = dir + "/victim";
+  std::ofstream(victim) << "precious";
+  ASSERT_EQ(symlink(victim.c_str(), (dir + "/y.npy").c_str()), 0);
+  EXPECT_FALSE(Write(dir + "/y.npy", a).ok());
+  EXPECT_FALSE(Write(dir, a).ok());
+  const std::string inputs[] = {victim};
+  EXPECT_FALSE(Write(victim, a, inputs).ok());
 }
 
 }  // namespace

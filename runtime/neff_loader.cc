@@ -38,7 +38,9 @@ absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes, const Load
 }
 
 absl::StatusOr<std::unique_ptr<NeffImage>> NeffImage::MapFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, before the
+  // regular-file check below can refuse it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return absl::NotFoundError(
         absl::StrCat(path, ": cannot open file (", std::strerror(errno), ")"));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <cstdint>
 #include <fstream>
@@ -74,6 +75,16 @@ TEST(NeffLoader, FileErrorsNameThePath) {
   const std::string junk = WriteTemp("junk.neff", "junk junk junk junk");
   auto j = LoadNeffFile(junk, LoadOptions());
   EXPECT_NE(j.status().message().find("junk.neff: not a NEFF"), std::string::npos) << j.status();
+}
+
+TEST(NeffLoader, RefusesAFifoWithoutWaitingForAWriter) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string fifo = std::string(dir ? dir : "/tmp") + "/fifo.neff";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto loaded = LoadNeffFile(fifo, LoadOptions());
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(loaded.status().message().find("fifo.neff: not a regular file"), std::string::npos)
+      << loaded.status();
 }
 
 TEST(NeffLoader, RejectsANewerMajorVersion) {

@@ -1,14 +1,11 @@
 #include "frontends/onnx/import.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -16,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/ir/einsum_equation.h"
+#include "fileio/bounded_read.h"
 #include "frontends/onnx/attributes.h"
 #include "frontends/onnx/constant_propagation.h"
 #include "frontends/onnx/float64.h"
@@ -876,16 +874,9 @@ absl::StatusOr<ImportedModel> ImportOnnxBytes(absl::string_view bytes, std::stri
 
 absl::StatusOr<ImportedModel> ImportOnnxFile(const std::string& path,
                                              const ImportOptions& options) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
-  }
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  if (file.bad()) {
-    return absl::DataLossError(absl::StrCat(path, ": read failed"));
-  }
-  return ImportOnnxBytes(contents.str(), path, options);
+  auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
+  if (!bytes.ok()) return bytes.status();
+  return ImportOnnxBytes(*bytes, path, options);
 }
 
 }  // namespace ncc::onnx_frontend

@@ -1,10 +1,9 @@
 #include "frontends/onnx/onnx_frontend.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "fileio/bounded_read.h"
 #include "frontends/onnx/import.h"
 #include "frontends/onnx/op_registry.h"
 
@@ -22,13 +21,10 @@ absl::StatusOr<frontends::ImportedModel> OnnxFrontend::Import(
         absl::StrCat("an ONNX model is one .onnx file, got ", files.size(), " files"));
   }
   const std::string& path = files[0];
-  // The messages neuron-cc has always given for an unreadable model.
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
-  auto imported = ImportOnnxBytes(bytes.str(), path, options);
+  // Only a regular file of bounded size: /dev/zero or a FIFO would be read forever.
+  auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
+  if (!bytes.ok()) return bytes.status();
+  auto imported = ImportOnnxBytes(*bytes, path, options);
   if (!imported.ok()) return imported.status();
   frontends::ImportedModel model;
   model.graph = std::move(imported->graph);

@@ -20,10 +20,12 @@ import sys
 RULES = [
     ("the runtime sees only NEFF files: it never depends on the compiler, a frontend or a tool",
      r"runtime(/.*)?", r"(compiler|frontends|tools|frameworks)(/.*)?", None),
-    ("the NEFF contract depends only on the target",
+    ("the NEFF contract depends only on the target (and fileio)",
      r"neff(/.*)?", r"(compiler|frontends|runtime|tools|frameworks)(/.*)?", None),
     ("the target description depends on nothing in the project",
      r"target(/.*)?", r"(?!target(/|$)).*", None),
+    ("file I/O (bounded reads, safe writes) depends on nothing in the project",
+     r"fileio(/.*)?", r"(?!fileio(/|$)).*", None),
     ("a frontend never reaches into passes, lowering, scheduling, allocation, the target or the NEFF",
      r"frontends(/.*)?",
      r"(compiler/(passes|lower|schedule|alloc|emit|driver|accuracy)|target|neff|runtime|tools)(/.*)?",
@@ -80,6 +82,7 @@ def self_test():
         ("//runtime:nrt", "//compiler/driver:driver"),
         ("//neff:verifier", "//runtime/sim:sim"),
         ("//target:target", "//neff:schema"),
+        ("//fileio:bounded_read", "//neff:format"),
         ("//frontends/onnx:onnx", "//compiler/passes:host_eval"),
         ("//compiler/lower:conv", "//compiler/driver:driver"),
         ("//compiler/driver:driver", "//tools/cli:flags"),
@@ -95,6 +98,8 @@ def self_test():
         ("//compiler/accuracy:accuracy", "//runtime:nrt"),
         ("//runtime:nrt", "//neff:format"),
         ("//neff:verifier", "//target:target"),
+        ("//neff:format", "//fileio:bounded_read"),
+        ("//frontends/onnx:onnx", "//fileio:bounded_read"),
         ("//compiler/lower:conv", "@system//:absl"),
     ]
     ok = True

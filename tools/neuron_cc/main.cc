@@ -7,13 +7,14 @@
 //
 // Exit codes: 0 success, 1 usage, 2 unreadable or invalid model (including
 // dynamic shapes left unpinned), 3 unsupported operators, 4 compilation
-// failed (e.g. on-chip memory exhausted), 5 the output could not be written.
+// failed (e.g. on-chip memory exhausted), 5 the output could not be written
+// or was refused (a symlink, directory, device or FIFO, or one of the
+// command's input files: see fileio/safe_write.h).
 //
 // Flags are parsed by //tools/cli; the tool reaches the compiler only through
 // the driver (compiler/driver) and the frontend registry (frontends/).
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,8 @@
 #include "compiler/accuracy/accuracy.h"
 #include "compiler/driver/compile.h"
 #include "compiler/driver/pass_flags.h"
+#include "fileio/bounded_read.h"
+#include "fileio/safe_write.h"
 #include "frontends/freeze_input.h"
 #include "frontends/io_config.h"
 #include "frontends/registry.h"
@@ -103,27 +106,6 @@ int ExitCodeFor(const absl::Status& status) {
     default:
       return kExitCompile;
   }
-}
-
-// Writes via a temporary file and rename, so a failed run never leaves a
-// truncated NEFF behind.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot open for writing"));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return absl::DataLossError(absl::StrCat(tmp, ": write failed"));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot rename into place"));
-  }
-  return absl::OkStatus();
 }
 
 void PrintReport(const ncc::driver::CompileReport& r) {
@@ -232,6 +214,8 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
   ncc::driver::CompileOptions options;
   options.compare_accuracy = ncc::accuracy::CompareOnSimulator;
   ncc::driver::AutoCastFlags auto_cast;
+  // Every file the command reads, which the output must never replace.
+  std::vector<std::string> input_files;
   for (const ncc::cli::FlagUse& flag : compile.FlagsInOrder()) {
     const std::string& a = flag.name;
     const std::string v = flag.value.value_or("");
@@ -251,8 +235,12 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
     } else if (a == "--io-config") {
       std::string json = v;
       if (absl::StartsWith(json, "@")) {
-        auto text = neff::ReadFile(json.substr(1));
-        if (!text.ok()) return Fail(kExitUsage, std::string(text.status().message()));
+        input_files.push_back(json.substr(1));
+        auto text = ncc::fileio::ReadRegularFile(json.substr(1), ncc::fileio::kConfigFileLimit,
+                                                 "an --io-config file");
+        if (!text.ok()) {
+          return Fail(kExitUsage, absl::StrCat("--io-config: ", text.status().message()));
+        }
         json = *text;
       }
       auto config = ncc::frontends::ParseIoConfig(json);
@@ -263,6 +251,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
       for (auto& [name, dtype] : config->input_dtypes) options.input_dtypes[name] = dtype;
       options.outputs = config->outputs;
     } else if (a == "--freeze-input") {
+      if (size_t eq = v.find('='); eq != std::string::npos) input_files.push_back(v.substr(eq + 1));
       if (auto s = ncc::frontends::ParseFreezeInputFlag(v, &options.frozen_inputs); !s.ok()) {
         return Fail(kExitUsage, std::string(s.message()));
       }
@@ -310,6 +299,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
         return Fail(kExitUsage, "--accuracy-inputs needs NAME=FILE.npy");
       }
       options.accuracy.input_files[v.substr(0, eq)] = v.substr(eq + 1);
+      input_files.push_back(v.substr(eq + 1));
     } else if (a == "--accuracy-min-cosine") {
       if (!absl::SimpleAtod(v, &options.accuracy_min_cosine)) {
         return Fail(kExitUsage, absl::StrCat("--accuracy-min-cosine: '", v, "' is not a number"));
@@ -340,13 +330,18 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
     if (dot != std::string::npos && output.find('/', dot) == std::string::npos) output.resize(dot);
     output += ".neff";
   }
+  input_files.push_back(model);
+  // Refused before compiling, so a bad --output fails in milliseconds.
+  if (auto s = ncc::fileio::CheckOutputPath(output, input_files); !s.ok()) {
+    return Fail(kExitOutput, std::string(s.message()));
+  }
 
   auto start = std::chrono::steady_clock::now();
   ncc::driver::CompileReport report;
   auto result = ncc::driver::CompileFile({model}, framework, options, &report);
   if (!result.ok())
     return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
-  if (auto s = WriteFileAtomically(output, result->neff); !s.ok()) {
+  if (auto s = ncc::fileio::WriteFileSafely(output, result->neff, input_files); !s.ok()) {
     return Fail(kExitOutput, std::string(s.message()));
   }
   double ms =

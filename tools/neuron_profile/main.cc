@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "fileio/safe_write.h"
 #include "neff/format.h"
 #include "neff/verifier.h"
 #include "npy/npy.h"
@@ -194,6 +194,15 @@ int main(int argc, char** argv) {
   }
   const std::string& model_path = positionals[0];
 
+  // The trace never replaces the NEFF, an --input file, a link, a device or a
+  // directory; checked before the run so that a refusal is immediate.
+  std::vector<std::string> input_files = {model_path};
+  for (const auto& [name, path] : inputs) input_files.push_back(path);
+  if (!trace_path.empty()) {
+    if (absl::Status s = ncc::fileio::CheckOutputPath(trace_path, input_files); !s.ok()) {
+      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write the trace: ", s.message()));
+    }
+  }
   auto file = neff::ReadFile(model_path);
   if (!file.ok()) return Fail(kExitBadNeff, std::string(file.status().message()));
   // Weights are read in place: the buffer must be 64-byte aligned.
@@ -243,11 +252,10 @@ int main(int argc, char** argv) {
   }
   std::fputs(ncc::profile::Summary(**model, trace, stats, top).c_str(), stdout);
   if (!trace_path.empty()) {
-    std::ofstream out(trace_path, std::ios::binary | std::ios::trunc);
-    out << ncc::profile::TraceJson(**model, trace, stats);
-    out.close();
-    if (!out) {
-      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write ", trace_path));
+    if (absl::Status s = ncc::fileio::WriteFileSafely(
+            trace_path, ncc::profile::TraceJson(**model, trace, stats), input_files);
+        !s.ok()) {
+      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write the trace: ", s.message()));
     }
     std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n", trace_path.c_str(),
                 trace.events.size());

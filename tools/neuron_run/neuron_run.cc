@@ -46,7 +46,9 @@ constexpr char kUsage[] =
     "                         shape must equal the model's.\n"
     "  --output-dir DIR       write each output to DIR/<name>.npy (characters\n"
     "                         other than [A-Za-z0-9._-] in NAME become '_';\n"
-    "                         bfloat16 outputs are written as '<f4').\n"
+    "                         bfloat16 outputs are written as '<f4'). An\n"
+    "                         existing DIR/<name>.npy is replaced only if it is\n"
+    "                         a regular file and not one of the inputs.\n"
     "  --seed N               seed for random inputs (default 0).\n"
     "  --quiet                print nothing on success.\n"
     "  --help                 this text.\n"
@@ -459,6 +461,9 @@ int Main(int argc, char** argv) {
   }
   const double wall_ms = std::chrono::duration<double, std::milli>(end - start).count();
 
+  // Outputs never replace the NEFF or an --input file (npy::Write checks).
+  std::vector<std::string> input_files = {model_path};
+  for (const auto& [name, path] : given) input_files.push_back(path);
   if (!output_dir.empty()) {
     struct stat sb;
     if (stat(output_dir.c_str(), &sb) != 0 && mkdir(output_dir.c_str(), 0755) != 0) {
@@ -473,7 +478,7 @@ int Main(int argc, char** argv) {
     }
     if (!output_dir.empty()) {
       const std::string path = absl::StrCat(output_dir, "/", Sanitise(info->name), ".npy");
-      if (absl::Status w = ncc::npy::Write(path, OutputArray(*info, bytes)); !w.ok()) {
+      if (absl::Status w = ncc::npy::Write(path, OutputArray(*info, bytes), input_files); !w.ok()) {
         return Fail(kExitExecFailure, std::string(w.message()));
       }
     }

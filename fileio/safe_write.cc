@@ -1,0 +1,128 @@
+#include "fileio/safe_write.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace ncc::fileio {
+namespace {
+
+const char* KindOf(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a plain file";
+}
+
+std::string Errno(int error) { return std::strerror(error); }
+
+// "dir/name" -> "dir/.name.XXXXXX": hidden, in the same directory (so the
+// rename stays on one file system), unique by mkstemp.
+std::string TemporaryTemplate(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return absl::StrCat(dir, ".", name, ".XXXXXX");
+}
+
+absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::DataLossError(absl::StrCat(path, ": write failed (", Errno(errno), ")"));
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+mode_t CurrentUmask() {
+  // umask() can only be read by setting it; the tools write their outputs
+  // from one thread.
+  const mode_t mask = ::umask(022);
+  ::umask(mask);
+  return mask;
+}
+
+}  // namespace
+
+absl::Status CheckOutputPath(const std::string& path, absl::Span<const std::string> inputs) {
+  if (path.empty() || path.back() == '/') {
+    return absl::FailedPreconditionError(
+        absl::StrCat("'", path, "': the output must be a file name"));
+  }
+  struct stat out;
+  if (::lstat(path.c_str(), &out) != 0) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot stat (", Errno(errno), ")"));
+  }
+  if (!S_ISREG(out.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": refusing to replace ",
+                                                      KindOf(out.st_mode),
+                                                      "; outputs replace regular files only"));
+  }
+  for (const std::string& input : inputs) {
+    struct stat in;
+    if (::stat(input.c_str(), &in) != 0) continue;
+    if (in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": refusing to overwrite an input of this command (", input, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteFileSafely(const std::string& path, absl::string_view bytes,
+                             absl::Span<const std::string> inputs) {
+  if (absl::Status s = CheckOutputPath(path, inputs); !s.ok()) return s;
+  std::string tmp = TemporaryTemplate(path);
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(path, ": cannot create a temporary file beside it (", Errno(errno), ")"));
+  }
+  tmp = name.data();
+  auto fail = [&](absl::Status status) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return status;
+  };
+  if (absl::Status s = WriteAll(fd, bytes, path); !s.ok()) return fail(s);
+  // mkstemp creates 0600; outputs get the usual 0666 & ~umask.
+  if (::fchmod(fd, 0666 & ~CurrentUmask()) != 0 || ::fsync(fd) != 0) {
+    return fail(absl::DataLossError(absl::StrCat(path, ": write failed (", Errno(errno), ")")));
+  }
+  if (::close(fd) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    return absl::DataLossError(absl::StrCat(path, ": write failed (", Errno(error), ")"));
+  }
+  // Checked again just before the rename: the path may have changed while
+  // the file was written.
+  if (absl::Status s = CheckOutputPath(path, inputs); !s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    return absl::PermissionDeniedError(
+        absl::StrCat(path, ": cannot move the new file into place (", Errno(error), ")"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::fileio
