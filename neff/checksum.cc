@@ -94,6 +94,17 @@ std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes, const 
   return out;
 }
 
+namespace {
+
+// The sections' names, offsets and sizes, without hashing anything.
+std::vector<SectionDigest> SectionLayout(absl::string_view bytes, const Model& model) {
+  const auto [w_begin, w_end] = WeightsRange(bytes, model);
+  return {{kWeightsSection, w_begin, w_end - w_begin, 0},
+          {kProgramSection, 0, bytes.size() - (w_end - w_begin), 0}};
+}
+
+}  // namespace
+
 absl::Status SealChecksums(uint8_t* data, size_t size) {
   absl::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto opened = OpenModel(bytes);
@@ -106,7 +117,7 @@ absl::Status SealChecksums(uint8_t* data, size_t size) {
         "CreateChecksumPlaceholders)");
   }
   // Offsets and sizes first: they are part of the program section's bytes.
-  const std::vector<SectionDigest> layout = ComputeSectionDigests(bytes, *model);
+  const std::vector<SectionDigest> layout = SectionLayout(bytes, *model);
   for (flatbuffers::uoffset_t i = 0; i < checksums->size(); ++i) {
     SectionChecksum* c = checksums->GetMutableObject(i);
     const SectionDigest* d = nullptr;
