@@ -1,9 +1,21 @@
-// Per-section checksums of a NEFF file. Two sections are checksummed:
+// The seal of a NEFF file: a section table (Model.checksums) with one entry
+// per section, each with its name, file offset, size and XXH64. Two
+// sections, which together cover every byte of the file:
 //   "weights"  the bytes of Model.weights (the bulk of a large model);
-//   "program"  every other byte of the file (queues, I/O, metadata), with
-//              the 8 bytes of each SectionChecksum.xxh64 value read as zero.
-// So one damaged byte anywhere in a sealed file is caught either by the
-// FlatBuffers verifier or by a checksum that names its section.
+//   "program"  every other byte of the file (queues, I/O, metadata, and the
+//              section table itself: names, offsets, sizes), with the 8
+//              bytes of each SectionChecksum.xxh64 value read as zero.
+// A reader requires exactly these sections, each once: a sealed file whose
+// table names an unknown section, lacks one or repeats one is rejected, so
+// no byte can take a section out of the seal. So one damaged byte anywhere
+// in a sealed file is caught either by the FlatBuffers verifier or by a
+// check that names its section. A file without a table is unsealed; readers
+// accept it only when their caller asks for that explicitly (removing the
+// table is a one-byte edit of the Model's vtable).
+//
+// Files of format 0.2 have no offsets; their table is otherwise checked the
+// same way (the program checksum already covered their table and the
+// position of the weights), so they are accepted.
 //
 // The checksum is XXH64 (seed 0) from Debian's libxxhash, the reference
 // implementation: ~10 GB/s on one core, so verifying 100 MB of weights costs
@@ -45,6 +57,7 @@ uint64_t Xxh64Hash(const void* data, size_t size, uint64_t seed = 0);
 
 struct SectionDigest {
   std::string name;
+  uint64_t offset = 0;
   uint64_t size = 0;
   uint64_t xxh64 = 0;
 };
@@ -62,10 +75,15 @@ absl::Status SealChecksums(uint8_t* data, size_t size);
 // (`bytes` is the whole file, `model` its root).
 std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes, const Model& model);
 
-// Recomputes and compares every checksum the file declares. A file without
-// checksums (written by a tool that does not seal) passes. Errors name the
-// section, e.g. "checksum mismatch in section 'weights' (4096 bytes): file
-// says 0x..., contents hash to 0x...".
+// Whether the file carries a section table (Model.checksums).
+bool IsSealed(const Model& model);
+
+// Checks the seal: the table lists exactly the sections above, and each
+// one's offset, size and XXH64 match the file. An unsealed file is
+// kFailedPrecondition (the caller decides whether to allow it, see
+// IsSealed); a damaged or altered file is kDataLoss. Errors are one line
+// naming the section, e.g. "checksum mismatch in section 'weights': file
+// says 4096 bytes with XXH64 0x..., contents are 4096 bytes hashing to 0x...".
 absl::Status VerifyChecksums(absl::string_view bytes, const Model& model);
 
 }  // namespace neff

@@ -14,7 +14,8 @@
 namespace neff {
 
 inline constexpr uint16_t kVersionMajor = 0;
-inline constexpr uint16_t kVersionMinor = 2;  // 0.2: section checksums
+// 0.2: section checksums; 0.3: section offsets, exact section set.
+inline constexpr uint16_t kVersionMinor = 3;
 inline constexpr int kWeightsAlignment = 64;
 
 // A NEFF file is a size-prefixed FlatBuffer (so truncation is always

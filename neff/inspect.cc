@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "neff/checksum.h"
 #include "neff/format.h"
+#include "neff/printable.h"
 #include "neff/verifier.h"
 
 namespace neff {
@@ -66,8 +67,8 @@ std::string Signature(const TensorInfo& t) {
       elements *= d;
     }
   }
-  return absl::StrCat(t.name() ? t.name()->str() : "?", ": ", DTypeName(t.dtype()), "[",
-                      absl::StrJoin(shape, ", "), "] at DRAM ", t.dram_offset(), " (",
+  return absl::StrCat(t.name() ? PrintableName(t.name()->str()) : "?", ": ", DTypeName(t.dtype()),
+                      "[", absl::StrJoin(shape, ", "), "] at DRAM ", t.dram_offset(), " (",
                       elements * DTypeSize(t.dtype()), " bytes)");
 }
 
@@ -97,10 +98,13 @@ std::string DescribeNeff(absl::string_view bytes, const Model& model) {
   std::string out = absl::StrFormat("NEFF format %d.%d, %d bytes\n", model.version_major(),
                                     model.version_minor(), bytes.size());
   if (const Metadata* m = model.metadata()) {
-    auto str = [](const flatbuffers::String* s) { return s ? s->str() : std::string("-"); };
+    // Every string is the file's, so printed escaped.
+    auto str = [](const flatbuffers::String* s) {
+      return s ? PrintableName(s->str()) : std::string("-");
+    };
     std::vector<std::string> flags;
     if (m->compile_flags() != nullptr) {
-      for (const flatbuffers::String* f : *m->compile_flags()) flags.push_back(f->str());
+      for (const flatbuffers::String* f : *m->compile_flags()) flags.push_back(str(f));
     }
     absl::StrAppend(&out, "metadata:\n", "  source framework: ", str(m->source_framework()), "\n",
                     "  source sha256:    ", str(m->source_sha256()), "\n",
@@ -136,17 +140,32 @@ std::string DescribeNeff(absl::string_view bytes, const Model& model) {
       where = absl::StrCat(" at offset ",
                            reinterpret_cast<const char*>(model.weights()->data()) - bytes.data());
     }
-    std::string state = "not sealed";
-    if (model.checksums() != nullptr) {
+    std::string state = IsSealed(model) ? "MISSING from the section table" : "not sealed";
+    if (IsSealed(model)) {
       for (const SectionChecksum* c : *model.checksums()) {
         if (c->name() == nullptr || c->name()->str() != d.name) continue;
-        state = c->xxh64() == d.xxh64 && c->size() == d.size
+        const bool offset_ok =
+            (model.version_major() == 0 && model.version_minor() < 3) || c->offset() == d.offset;
+        state = c->xxh64() == d.xxh64 && c->size() == d.size && offset_ok
                     ? "ok"
-                    : absl::StrFormat("MISMATCH (file says %#018x)", c->xxh64());
+                    : absl::StrFormat("MISMATCH (file says %d bytes at offset %d, xxh64 %#018x)",
+                                      c->size(), c->offset(), c->xxh64());
       }
     }
     absl::StrAppendFormat(&out, "  %-8s %10d bytes%s  xxh64 %#018x  %s\n", d.name, d.size, where,
                           d.xxh64, state);
+  }
+  // Entries that name no section break the seal (see neff/checksum.h).
+  if (IsSealed(model)) {
+    for (const SectionChecksum* c : *model.checksums()) {
+      const std::string name = c->name() ? c->name()->str() : "";
+      bool known = false;
+      for (const SectionDigest& d : digests) known |= name == d.name;
+      if (!known) {
+        absl::StrAppend(&out, "  unknown section '", PrintableName(name),
+                        "' in the section table: the seal is broken\n");
+      }
+    }
   }
 
   // Instruction counts per engine.
@@ -228,9 +247,9 @@ std::string DumpNeff(const Model& model) {
       if (inst->node() >= 0) {
         const auto* nodes = model.nodes();
         const bool named = nodes != nullptr && static_cast<uint32_t>(inst->node()) < nodes->size();
-        sync.push_back(
-            absl::StrCat("node ", inst->node(),
-                         named ? absl::StrCat(" '", nodes->Get(inst->node())->str(), "'") : ""));
+        sync.push_back(absl::StrCat(
+            "node ", inst->node(),
+            named ? absl::StrCat(" '", PrintableName(nodes->Get(inst->node())->str()), "'") : ""));
       }
       if (!sync.empty()) absl::StrAppend(&out, "      ", absl::StrJoin(sync, ", "), "\n");
     }

@@ -73,5 +73,24 @@ TEST(Inspect, DumpListsEveryInstruction) {
             "      wait s0>=1, signal s1\n");
 }
 
+TEST(Inspect, NamesFromTheFileArePrintedEscaped) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.AddInput("x\x1b[31m", DType::F32, {2, 4}, 0);
+  b.set_nodes({"node\nwith\abell"});
+  int vec = b.AddQueue(EngineType::VECTOR);
+  b.Add(vec, Memset(Sbuf(0, 1, 0, {{1, 4}}), 0.0f).Node(0));
+  const std::string bytes = b.Build();
+  auto model = OpenModel(bytes);
+  ASSERT_TRUE(model.ok());
+  const std::string info = DescribeNeff(bytes, **model);
+  EXPECT_NE(info.find("  x\\x1b[31m: F32[2, 4]"), std::string::npos) << info;
+  const std::string dump = DumpNeff(**model);
+  EXPECT_NE(dump.find("node 0 'node\\x0awith\\x07bell'"), std::string::npos) << dump;
+  for (const std::string& text : {info, dump}) {
+    EXPECT_EQ(text.find_first_of("\x1b\x07"), std::string::npos) << text;
+  }
+}
+
 }  // namespace
 }  // namespace neff

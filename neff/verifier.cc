@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "neff/access_pattern.h"
 #include "neff/format.h"
+#include "neff/printable.h"
 #include "target/neuroncore.h"
 
 namespace neff {
@@ -414,10 +415,16 @@ absl::Status VerifyTensors(const Model& model, bool inputs) {
       return absl::InvalidArgumentError(
           absl::StrCat("NEFF verify: ", kind, " ", i, " has no name"));
     }
-    const std::string name = t->name()->str();
-    if (!names.insert(name).second) {
+    // Messages quote names escaped: they come from the file.
+    const std::string name = PrintableName(t->name()->str());
+    if (!names.insert(t->name()->str()).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("NEFF verify: ", kind, " '", name, "' is declared twice"));
+    }
+    // The runtime's C API passes names as C strings.
+    if (t->name()->str().find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: ", kind, " '", name, "' has a NUL byte in its name"));
     }
     if (t->dtype() > DType::MAX) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -117,8 +117,9 @@ class Writer {
   void set_version_major(uint16_t v) { version_major_ = v; }
 
   enum class Checksums { kSeal, kNone };
-  // The size-prefixed file bytes. kNone leaves Model.checksums out (a file
-  // that is never checked), for tests that damage a program on purpose.
+  // The size-prefixed file bytes. kNone leaves Model.checksums out (an
+  // unsealed file, which loaders accept only when explicitly allowed), for
+  // tests that damage a program on purpose.
   // The writer is spent afterwards.
   std::string Finish(Checksums checksums = Checksums::kSeal);
 

@@ -87,6 +87,48 @@ TEST(CorruptedNeff, ProgramEditWithoutResealingFailsTheProgramChecksum) {
       << loaded.status();
 }
 
+// Issue 14's first bypass of the seal: an altered instruction plus one byte
+// renaming the program section, which a reader that skipped unknown names
+// then left unchecked (the file ran with different outputs).
+TEST(CorruptedNeff, RenamingTheProgramSectionDoesNotHideAnEdit) {
+  std::string bytes = CompiledMlp();
+  std::string where;
+  neff::Instruction* inst = Find(
+      Mutable(bytes), neff::EngineType::DMA,
+      [](neff::Instruction* i) { return i->dst() && i->dst()->offset() != 0; }, &where);
+  ASSERT_NE(inst, nullptr);
+  ASSERT_TRUE(inst->mutable_dst()->mutate_offset(inst->dst()->offset() + 4));
+  const size_t at = bytes.find(neff::kProgramSection);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = 'P';
+  auto loaded = LoadNeffBytes(bytes.data(), bytes.size(), LoadOptions());
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(loaded.status().message().find("broken seal: unknown section 'Program'"),
+            std::string::npos)
+      << loaded.status();
+  // Allowing unsealed files does not weaken the check of a sealed one.
+  LoadOptions unsealed_ok;
+  unsealed_ok.allow_unsealed = true;
+  EXPECT_FALSE(LoadNeffBytes(bytes.data(), bytes.size(), unsealed_ok).ok());
+}
+
+// The second: zeroing the Model's vtable slot of `checksums` drops the seal.
+TEST(CorruptedNeff, AStrippedSealLoadsOnlyWhenUnsealedFilesAreAllowed) {
+  std::string bytes = CompiledMlp();
+  const auto* table = reinterpret_cast<const flatbuffers::Table*>(Mutable(bytes));
+  const size_t slot =
+      reinterpret_cast<const char*>(table->GetVTable()) - bytes.data() + neff::Model::VT_CHECKSUMS;
+  bytes[slot] = bytes[slot + 1] = 0;
+  auto loaded = LoadNeffBytes(bytes.data(), bytes.size(), LoadOptions());
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(loaded.status().message().find("is not sealed"), std::string::npos) << loaded.status();
+  LoadOptions unsealed_ok;
+  unsealed_ok.allow_unsealed = true;
+  auto allowed = LoadNeffBytes(bytes.data(), bytes.size(), unsealed_ok);
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->model->checksums(), nullptr);
+}
+
 TEST(CorruptedNeff, WaitThatCanNeverBeMetIsADeadlock) {
   std::string where;
   absl::Status s = LoadDamaged([&](neff::Model* m) {

@@ -3,8 +3,9 @@
 // runs it. The checks, in order:
 //   1. file level: size prefix, "NEFF" identifier, FlatBuffers verifier,
 //      format version (neff::OpenModel);
-//   2. section checksums (neff::VerifyChecksums), unless the caller trusts
-//      the file;
+//   2. the seal: the section table and every section's checksum
+//      (neff::VerifyChecksums), unless the caller trusts the file. An
+//      unsealed file is refused unless the caller allows unsealed files;
 //   3. every instruction's semantics (neff::Verify);
 //   4. no semaphore wait that can never be met (neff::CheckSemaphoreDeadlock).
 // A model that passes can be executed without reading or writing outside
@@ -26,17 +27,26 @@ namespace ncc::runtime {
 struct LoadOptions {
   // Skip step 2 (for trusted files: saves one pass over the weights, which
   // also leaves mapped weights untouched until an execution reads them).
+  // A trusted file need not be sealed.
   bool skip_checksums = false;
+  // Accept a file that has no seal at all (test-built files, NEFFs older
+  // than format 0.2); its program is still verified. Off by default: one
+  // byte of the Model's vtable removes a seal, so a file that lost it must
+  // not load unless the caller asked for unsealed files. A sealed file is
+  // checked in full either way.
+  bool allow_unsealed = false;
 };
 
 // LoadOptions with skip_checksums set when the environment variable
-// NEURON_RT_SKIP_CHECKSUM is "1".
+// NEURON_RT_SKIP_CHECKSUM is "1", and allow_unsealed when
+// NEURON_RT_ALLOW_UNSEALED is "1".
 LoadOptions LoadOptionsFromEnvironment();
 
 // Runs checks 1-4 over `bytes` and returns the model root. Never executes
 // anything: this is what `neff verify` and the fuzz target call. Status
 // codes: kUnimplemented for an unsupported format version, kDataLoss for a
-// checksum mismatch, kInvalidArgument for everything else.
+// checksum mismatch or a broken seal, kFailedPrecondition for an unsealed
+// file that was not allowed, kInvalidArgument for everything else.
 absl::StatusOr<const neff::Model*> CheckNeff(absl::string_view bytes, const LoadOptions& options);
 
 // The bytes of one NEFF, owned, with WEIGHTS readable in place.

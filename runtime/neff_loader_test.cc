@@ -38,10 +38,17 @@ std::string WriteTemp(const std::string& name, const std::string& bytes) {
   return path;
 }
 
+// The NEFFs here come from neff::test_builder, which does not seal them.
+LoadOptions Unsealed() {
+  LoadOptions options;
+  options.allow_unsealed = true;
+  return options;
+}
+
 TEST(NeffLoader, MapsAFileAndReadsWeightsInPlace) {
   const std::string bytes = WeightsCopyNeff();
   const std::string path = WriteTemp("weights.neff", bytes);
-  auto loaded = LoadNeffFile(path, LoadOptions());
+  auto loaded = LoadNeffFile(path, Unsealed());
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_TRUE(loaded->image->mapped());
   const uint8_t* base = reinterpret_cast<const uint8_t*>(loaded->image->bytes().data());
@@ -55,7 +62,7 @@ TEST(NeffLoader, MapsAFileAndReadsWeightsInPlace) {
 
 TEST(NeffLoader, CopiesMemoryIntoAnAlignedBuffer) {
   std::string bytes = " " + WeightsCopyNeff();  // misaligned source
-  auto loaded = LoadNeffBytes(bytes.data() + 1, bytes.size() - 1, LoadOptions());
+  auto loaded = LoadNeffBytes(bytes.data() + 1, bytes.size() - 1, Unsealed());
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_FALSE(loaded->image->mapped());
   EXPECT_EQ(reinterpret_cast<uintptr_t>(loaded->image->bytes().data()) % neff::kWeightsAlignment,
@@ -102,7 +109,7 @@ TEST(NeffLoader, RunsTheVerifierThenTheDeadlockCheck) {
   int dma = bad_range.AddQueue(EngineType::DMA);
   bad_range.Add(dma, DmaCopy(Sbuf(0, 1, 0, {{1, 64}}), Dram(0, 1, 0, {{1, 64}})));
   std::string bytes = bad_range.Build();
-  auto loaded = CheckNeff(bytes, LoadOptions());
+  auto loaded = CheckNeff(bytes, Unsealed());
   EXPECT_NE(loaded.status().message().find("queue DMA[0] instruction 0 (DMA_COPY)"),
             std::string::npos)
       << loaded.status();
@@ -111,10 +118,33 @@ TEST(NeffLoader, RunsTheVerifierThenTheDeadlockCheck) {
   int vec = stuck.AddQueue(EngineType::VECTOR);
   stuck.Add(vec, Memset(Sbuf(0, 1, 0, {{1, 4}}), 0.0f).Wait(1, 1));
   bytes = stuck.Build();
-  loaded = CheckNeff(bytes, LoadOptions());
+  loaded = CheckNeff(bytes, Unsealed());
   EXPECT_NE(loaded.status().message().find("rule: deadlock-free semaphore waits"),
             std::string::npos)
       << loaded.status();
+}
+
+TEST(NeffLoader, UnsealedFilesLoadOnlyWhenAllowed) {
+  const std::string bytes = WeightsCopyNeff();
+  auto refused = CheckNeff(bytes, LoadOptions());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("is not sealed"), std::string::npos)
+      << refused.status();
+  EXPECT_TRUE(CheckNeff(bytes, Unsealed()).ok());
+  // A trusted file is not checked at all.
+  LoadOptions trusted;
+  trusted.skip_checksums = true;
+  EXPECT_TRUE(CheckNeff(bytes, trusted).ok());
+}
+
+TEST(NeffLoader, AllowUnsealedComesFromTheEnvironment) {
+  unsetenv("NEURON_RT_ALLOW_UNSEALED");
+  EXPECT_FALSE(LoadOptionsFromEnvironment().allow_unsealed);
+  setenv("NEURON_RT_ALLOW_UNSEALED", "1", 1);
+  EXPECT_TRUE(LoadOptionsFromEnvironment().allow_unsealed);
+  setenv("NEURON_RT_ALLOW_UNSEALED", "yes", 1);
+  EXPECT_FALSE(LoadOptionsFromEnvironment().allow_unsealed);
+  unsetenv("NEURON_RT_ALLOW_UNSEALED");
 }
 
 TEST(NeffLoader, SkipChecksumComesFromTheEnvironment) {

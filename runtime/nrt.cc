@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 #include "neff/format.h"
+#include "neff/printable.h"
 #include "runtime/device.h"
 #include "runtime/neff_loader.h"
 
@@ -334,6 +335,9 @@ ncc::runtime::LoadOptions Options(const nrt_load_options_t* options) {
   if (options != nullptr && options->skip_checksum != 0) {
     o.skip_checksums = true;
   }
+  if (options != nullptr && options->allow_unsealed != 0) {
+    o.allow_unsealed = true;
+  }
   return o;
 }
 
@@ -497,7 +501,10 @@ NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model, nrt_tensor_info_array_t
   for (size_t i = 0; i < n; ++i) {
     const TensorDesc& t = model->tensors[i];
     nrt_tensor_info_t& out = info->tensor_array[i];
-    std::strncpy(out.name, t.name.c_str(), NRT_TENSOR_NAME_MAX - 1);
+    // The verifier rejects names with a NUL byte, so the C string is whole.
+    char* name = static_cast<char*>(std::malloc(t.name.size() + 1));
+    std::memcpy(name, t.name.c_str(), t.name.size() + 1);
+    out.name = name;
     out.usage = t.usage;
     out.size = t.size;
     out.dtype = ToNrt(t.dtype);
@@ -514,6 +521,7 @@ NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info) {
   if (tensor_info == nullptr) return NRT_SUCCESS;
   for (uint64_t i = 0; i < tensor_info->tensor_count; ++i) {
     std::free(tensor_info->tensor_array[i].shape);
+    std::free(const_cast<char*>(tensor_info->tensor_array[i].name));
   }
   std::free(tensor_info->tensor_array);
   std::free(tensor_info);
@@ -568,9 +576,10 @@ NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset,
   }
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_read: null buffer");
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
-    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_read: tensor '", tensor->name, "' has ",
-                                          tensor->data.size(), " bytes; cannot read ", size,
-                                          " at offset ", offset));
+    return Fail(
+        NRT_INVALID,
+        absl::StrCat("nrt_tensor_read: tensor '", neff::PrintableName(tensor->name), "' has ",
+                     tensor->data.size(), " bytes; cannot read ", size, " at offset ", offset));
   }
   if (size > 0) std::memcpy(buf, tensor->data.data() + offset, size);
   return NRT_SUCCESS;
@@ -582,9 +591,10 @@ NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset
   }
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_write: null buffer");
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
-    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_write: tensor '", tensor->name, "' has ",
-                                          tensor->data.size(), " bytes; cannot write ", size,
-                                          " at offset ", offset));
+    return Fail(
+        NRT_INVALID,
+        absl::StrCat("nrt_tensor_write: tensor '", neff::PrintableName(tensor->name), "' has ",
+                     tensor->data.size(), " bytes; cannot write ", size, " at offset ", offset));
   }
   if (size > 0) std::memcpy(tensor->data.data() + offset, buf, size);
   return NRT_SUCCESS;
@@ -642,7 +652,7 @@ NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set, const ch
     *tensor = nullptr;
     return Fail(NRT_INVALID, absl::StrCat("nrt_get_tensor_from_tensor_set: no "
                                           "tensor named '",
-                                          tensor_name, "'"));
+                                          neff::PrintableName(tensor_name), "'"));
   }
   *tensor = it->second;
   return NRT_SUCCESS;
@@ -671,22 +681,25 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
     auto it = set->tensors.find(t.name);
     if (it == set->tensors.end()) {
       std::vector<std::string> given;
-      for (const auto& [name, tensor] : set->tensors) given.push_back(name);
-      return Fail(NRT_EXEC_BAD_INPUT,
-                  absl::StrCat("nrt_execute: model ", kind, " '", t.name, "' (", Describe(t),
-                               ") is missing from the ", kind, " tensor set (it has: ",
-                               given.empty() ? "nothing" : absl::StrJoin(given, ", "), ")"));
+      for (const auto& [name, tensor] : set->tensors) given.push_back(neff::PrintableName(name));
+      return Fail(
+          NRT_EXEC_BAD_INPUT,
+          absl::StrCat("nrt_execute: model ", kind, " '", neff::PrintableName(t.name), "' (",
+                       Describe(t), ") is missing from the ", kind, " tensor set (it has: ",
+                       given.empty() ? "nothing" : absl::StrJoin(given, ", "), ")"));
     }
     if (!Live(registry().tensors, it->second)) {
       return Fail(NRT_INVALID_HANDLE,
-                  absl::StrCat("nrt_execute: ", kind, " '", t.name, "' refers to a freed tensor"));
+                  absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name),
+                               "' refers to a freed tensor"));
     }
     if (it->second->data.size() != t.size) {
-      return Fail(NRT_EXEC_BAD_INPUT, absl::StrCat("nrt_execute: ", kind, " '", t.name, "' is ",
-                                                   it->second->data.size(),
-                                                   " bytes but the model "
-                                                   "expects ",
-                                                   t.size, " (", Describe(t), ")"));
+      return Fail(NRT_EXEC_BAD_INPUT,
+                  absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name), "' is ",
+                               it->second->data.size(),
+                               " bytes but the model "
+                               "expects ",
+                               t.size, " (", Describe(t), ")"));
     }
     bound.emplace_back(&t, it->second);
   }

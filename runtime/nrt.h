@@ -36,9 +36,16 @@
  * rejected with NRT_LOAD_NEFF_FAIL and never executed):
  *   - the file: size prefix, "NEFF" identifier, the FlatBuffers verifier;
  *     a newer major format version is NRT_UNSUPPORTED_NEFF_VERSION;
- *   - section checksums (XXH64 of the "weights" and "program" sections);
- *     a mismatch names the section. Trusted files may skip this:
- *     NEURON_RT_SKIP_CHECKSUM=1, or nrt_load_options_t.skip_checksum;
+ *   - the seal: the section table (exactly the "weights" and "program"
+ *     sections, with their offsets and sizes) and each section's XXH64; a
+ *     mismatch, or an unknown, missing or repeated section, names the
+ *     section. Trusted files may skip this: NEURON_RT_SKIP_CHECKSUM=1, or
+ *     nrt_load_options_t.skip_checksum;
+ *   - a file with no seal at all (built by a tool that does not seal, or
+ *     older than NEFF 0.2) is refused with NRT_LOAD_NEFF_FAIL unless the
+ *     caller allows it: NEURON_RT_ALLOW_UNSEALED=1, or
+ *     nrt_load_options_t.allow_unsealed (a sealed file is checked in full
+ *     either way);
  *   - every instruction (engines, dtypes, SBUF/PSUM/DRAM/weights ranges,
  *     semaphore ids), then a static deadlock check: every semaphore wait
  *     must be satisfiable. Errors name the queue (engine[index]), the
@@ -134,14 +141,15 @@ typedef enum nrt_dtype {
   NRT_DTYPE_FLOAT64 = 13,
 } nrt_dtype_t;
 
-#define NRT_TENSOR_NAME_MAX 256
-
 typedef struct nrt_model nrt_model_t;
 typedef struct nrt_tensor nrt_tensor_t;
 typedef struct nrt_tensor_set nrt_tensor_set_t;
 
 typedef struct nrt_tensor_info {
-  char name[NRT_TENSOR_NAME_MAX]; /* NUL-terminated (truncated if longer) */
+  /* The whole name as the NEFF holds it, NUL-terminated, of any length;
+   * owned by the array (valid until nrt_free_model_tensor_info). Print it
+   * escaped: it comes from the file. */
+  const char* name;
   nrt_tensor_usage_t usage;
   size_t size; /* bytes */
   nrt_dtype_t dtype;
@@ -210,6 +218,11 @@ typedef struct nrt_load_options {
    * (splitting large matmuls and copies; results are bit-identical for any
    * count). 0 = the environment's NEURON_SIM_THREADS, else 1. */
   uint32_t sim_threads;
+  /* 1: accept a NEFF that has no seal (no section checksums); its program
+   * is still verified. NEURON_RT_ALLOW_UNSEALED=1 does the same for every
+   * load. Without either, an unsealed file fails with NRT_LOAD_NEFF_FAIL:
+   * removing a seal takes one byte, so it must not pass silently. */
+  uint32_t allow_unsealed;
 } nrt_load_options_t;
 
 /* nrt_load / nrt_load_from_file with options (NULL = defaults). */

@@ -21,8 +21,17 @@ using neff::EngineType;
 
 class NrtTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS); }
-  void TearDown() override { nrt_close(); }
+  // The NEFFs here come from neff::test_builder, which does not seal them:
+  // the tests ask for unsealed loading explicitly (UnsealedNeffsLoadOnlyWhenAllowed
+  // checks what happens without it).
+  void SetUp() override {
+    setenv("NEURON_RT_ALLOW_UNSEALED", "1", 1);
+    ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
+  }
+  void TearDown() override {
+    nrt_close();
+    unsetenv("NEURON_RT_ALLOW_UNSEALED");
+  }
 
   nrt_model_t* Load(const std::string& bytes) {
     nrt_model_t* model = nullptr;
@@ -102,6 +111,86 @@ TEST_F(NrtTest, FullLifecycle) {
   EXPECT_EQ(in, nullptr);
   EXPECT_EQ(nrt_unload(model), NRT_SUCCESS);
   EXPECT_EQ(nrt_unload(model), NRT_INVALID_HANDLE);
+}
+
+TEST_F(NrtTest, UnsealedNeffsLoadOnlyWhenAllowed) {
+  unsetenv("NEURON_RT_ALLOW_UNSEALED");
+  const std::string bytes = ReluPlusOneNeff();
+  nrt_model_t* model = nullptr;
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_LOAD_NEFF_FAIL);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::string(nrt_get_last_error()).find("is not sealed"), std::string::npos)
+      << nrt_get_last_error();
+  nrt_load_options_t options{};
+  options.allow_unsealed = 1;
+  ASSERT_EQ(nrt_load_with_options(bytes.data(), bytes.size(), 0, 1, &options, &model), NRT_SUCCESS)
+      << nrt_get_last_error();
+  nrt_unload(model);
+  setenv("NEURON_RT_ALLOW_UNSEALED", "1", 1);
+  ASSERT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_SUCCESS);
+  nrt_unload(model);
+}
+
+// Tensor names of any length round-trip through nrt_tensor_info_t (it used
+// to truncate them to 255 bytes, so a model with a long name could not run).
+TEST_F(NrtTest, TensorNamesOfAnyLength) {
+  const std::string x(300, 'x'), y = std::string(5000, 'y') + "!";
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.AddInput(x, DType::F32, {8}, 0);
+  b.AddOutput(y, DType::F32, {8}, 32);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 8}}), Dram(0, 1, 0, {{1, 8}})));
+  nrt_model_t* model = Load(b.Build());
+  ASSERT_NE(model, nullptr);
+  nrt_tensor_info_array_t* info = nullptr;
+  ASSERT_EQ(nrt_get_model_tensor_info(model, &info), NRT_SUCCESS);
+  ASSERT_EQ(info->tensor_count, 2u);
+  EXPECT_EQ(info->tensor_array[0].name, x);
+  EXPECT_EQ(info->tensor_array[1].name, y);
+  nrt_tensor_set_t *inputs = nullptr, *outputs = nullptr;
+  nrt_tensor_t *in = nullptr, *out = nullptr;
+  ASSERT_EQ(nrt_allocate_tensor_set(&inputs), NRT_SUCCESS);
+  ASSERT_EQ(nrt_allocate_tensor_set(&outputs), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, x.c_str(), &in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, y.c_str(), &out), NRT_SUCCESS);
+  const float xs[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  ASSERT_EQ(nrt_tensor_write(in, xs, 0, sizeof xs), NRT_SUCCESS);
+  // The names exactly as the info reported them.
+  ASSERT_EQ(nrt_add_tensor_to_tensor_set(inputs, info->tensor_array[0].name, in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_add_tensor_to_tensor_set(outputs, info->tensor_array[1].name, out), NRT_SUCCESS);
+  EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_SUCCESS) << nrt_get_last_error();
+  float ys[8] = {};
+  ASSERT_EQ(nrt_tensor_read(out, ys, 0, sizeof ys), NRT_SUCCESS);
+  EXPECT_EQ(ys[7], 8);
+  nrt_free_model_tensor_info(info);
+  nrt_destroy_tensor_set(&inputs);
+  nrt_destroy_tensor_set(&outputs);
+  nrt_tensor_free(&in);
+  nrt_tensor_free(&out);
+  nrt_unload(model);
+}
+
+// Names come from the file: errors quote them escaped, on one line.
+TEST_F(NrtTest, ErrorsEscapeModelNames) {
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.AddInput("x\x1b[2J\nrm", DType::F32, {8}, 0);
+  b.AddOutput("y", DType::F32, {8}, 32);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(32, 1, 0, {{1, 8}}), Dram(0, 1, 0, {{1, 8}})));
+  nrt_model_t* model = Load(b.Build());
+  ASSERT_NE(model, nullptr);
+  nrt_tensor_set_t *inputs = nullptr, *outputs = nullptr;
+  ASSERT_EQ(nrt_allocate_tensor_set(&inputs), NRT_SUCCESS);
+  ASSERT_EQ(nrt_allocate_tensor_set(&outputs), NRT_SUCCESS);
+  EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_EXEC_BAD_INPUT);
+  const std::string error = nrt_get_last_error();
+  EXPECT_NE(error.find("model input 'x\\x1b[2J\\x0arm'"), std::string::npos) << error;
+  EXPECT_EQ(error.find_first_of("\x1b\n"), std::string::npos) << error;
+  nrt_destroy_tensor_set(&inputs);
+  nrt_destroy_tensor_set(&outputs);
+  nrt_unload(model);
 }
 
 TEST_F(NrtTest, MissingAndMissizedInputs) {

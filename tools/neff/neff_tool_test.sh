@@ -5,6 +5,7 @@ set -uo pipefail
 NEFF="$1"
 NEURON_CC="$2"
 HELLO="$3"
+NEURON_RUN="$4"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -17,7 +18,7 @@ expect_in() {  # expect_in FILE PATTERN
 
 # info
 "$NEFF" info "$TMP/mlp.neff" >"$TMP/info.txt" || fail "info exit $?"
-for want in "NEFF format 0.2" "source framework: ONNX" "target:" \
+for want in "NEFF format 0.3" "source framework: ONNX" "target:" \
   "inputs:" "x: F32\[1, 64\]" "outputs:" "y: F32\[1, 10\]" \
   "weights .* bytes at offset [0-9]*  xxh64 0x[0-9a-f]*  ok" \
   "program .* bytes  xxh64 0x[0-9a-f]*  ok" "instructions: [0-9]* in" \
@@ -34,7 +35,7 @@ done
 
 # verify: valid
 "$NEFF" verify "$TMP/mlp.neff" >"$TMP/verify.txt" 2>&1 || fail "verify of a good file: exit $?"
-expect_in "$TMP/verify.txt" "valid NEFF 0.2, checksums verified"
+expect_in "$TMP/verify.txt" "valid NEFF 0.3, checksums verified"
 
 # usage and unreadable files
 "$NEFF" frobnicate "$TMP/mlp.neff" 2>"$TMP/cmd.err"; [[ $? -eq 2 ]] || fail "unknown command not exit 2"
@@ -75,6 +76,54 @@ expect_in "$TMP/hello.err" "NRT_LOAD_NEFF_FAIL"
 expect_in "$TMP/hello.err" "section 'weights'"
 NEURON_RT_SKIP_CHECKSUM=1 "$HELLO" "$TMP/bad.neff" >"$TMP/trusted.txt" 2>&1 ||
   fail "NEURON_RT_SKIP_CHECKSUM=1 did not skip the check: $(cat "$TMP/trusted.txt")"
+
+# The seal has no one-byte bypass. 1: renaming a section (here "program",
+# the section that holds the instructions) breaks the seal.
+at=$(grep -abo program "$TMP/mlp.neff" | head -1 | cut -d: -f1)
+[[ -n "$at" ]] || { echo "FAIL: no 'program' section name in the file"; exit 1; }
+cp "$TMP/mlp.neff" "$TMP/renamed.neff"
+printf 'q' | dd of="$TMP/renamed.neff" bs=1 seek="$at" conv=notrunc status=none
+"$NEFF" verify "$TMP/renamed.neff" 2>"$TMP/renamed.err"; code=$?
+[[ $code -eq 1 ]] || fail "renamed section: verify exit $code"
+[[ $(wc -l <"$TMP/renamed.err") -eq 1 ]] || fail "renamed section: not one line"
+expect_in "$TMP/renamed.err" "broken seal: unknown section 'qrogram'"
+"$NEURON_RUN" "$TMP/renamed.neff" --quiet 2>"$TMP/renamed_run.err"; code=$?
+[[ $code -eq 2 ]] || fail "renamed section: neuron-run exit $code"
+expect_in "$TMP/renamed_run.err" "unknown section 'qrogram'"
+"$NEURON_RUN" "$TMP/renamed.neff" --quiet --allow-unsealed 2>/dev/null &&
+  fail "renamed section: --allow-unsealed accepted a sealed file with a broken seal"
+"$NEFF" info "$TMP/renamed.neff" >"$TMP/renamed_info.txt" || fail "info of renamed file"
+expect_in "$TMP/renamed_info.txt" "program .* MISSING from the section table"
+expect_in "$TMP/renamed_info.txt" "unknown section 'qrogram' in the section table"
+
+# 2: zeroing the Model's vtable slot of `checksums` (field 10: byte 4 + 2 *
+# 10 of the vtable) drops the table: an unsealed file, refused unless asked.
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+table=$((4 + $(u32 "$TMP/mlp.neff" 4)))
+soffset=$(u32 "$TMP/mlp.neff" "$table")
+((soffset >= 2 ** 31)) && soffset=$((soffset - 2 ** 32))
+slot=$((table - soffset + 24))
+cp "$TMP/mlp.neff" "$TMP/stripped.neff"
+printf '\0\0' | dd of="$TMP/stripped.neff" bs=1 seek="$slot" conv=notrunc status=none
+cmp -s "$TMP/mlp.neff" "$TMP/stripped.neff" && fail "stripping the seal did not change the file"
+"$NEFF" verify "$TMP/stripped.neff" 2>"$TMP/stripped.err"; code=$?
+[[ $code -eq 1 ]] || fail "stripped seal: verify exit $code"
+[[ $(wc -l <"$TMP/stripped.err") -eq 1 ]] || fail "stripped seal: not one line"
+expect_in "$TMP/stripped.err" "is not sealed.*(neff verify --allow-unsealed)"
+"$NEFF" verify --allow-unsealed "$TMP/stripped.neff" >"$TMP/stripped.txt" ||
+  fail "verify --allow-unsealed: exit $?"
+expect_in "$TMP/stripped.txt" "valid NEFF 0.3, NOT SEALED (accepted: --allow-unsealed)"
+"$NEURON_RUN" "$TMP/stripped.neff" --quiet 2>"$TMP/stripped_run.err"; code=$?
+[[ $code -eq 2 ]] || fail "stripped seal: neuron-run exit $code"
+[[ $(wc -l <"$TMP/stripped_run.err") -eq 1 ]] || fail "stripped seal: neuron-run not one line"
+expect_in "$TMP/stripped_run.err" "is not sealed.*(--allow-unsealed)"
+"$NEURON_RUN" "$TMP/stripped.neff" --quiet --allow-unsealed 2>"$TMP/allowed.err" ||
+  fail "neuron-run --allow-unsealed: exit $?: $(cat "$TMP/allowed.err")"
+"$HELLO" "$TMP/stripped.neff" >/dev/null 2>"$TMP/hello_stripped.err" &&
+  fail "the runtime loaded an unsealed file without being asked"
+expect_in "$TMP/hello_stripped.err" "NRT_LOAD_NEFF_FAIL"
+NEURON_RT_ALLOW_UNSEALED=1 "$HELLO" "$TMP/stripped.neff" >"$TMP/hello_allowed.txt" 2>&1 ||
+  fail "NEURON_RT_ALLOW_UNSEALED=1 did not allow the file: $(cat "$TMP/hello_allowed.txt")"
 
 if [[ $failures -ne 0 ]]; then echo "$failures failure(s)"; exit 1; fi
 echo PASS

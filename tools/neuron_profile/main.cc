@@ -16,9 +16,10 @@
 #include "absl/strings/str_join.h"
 #include "fileio/safe_write.h"
 #include "neff/format.h"
-#include "neff/verifier.h"
+#include "neff/printable.h"
 #include "npy/npy.h"
 #include "runtime/kernels/cast.h"
+#include "runtime/neff_loader.h"
 #include "runtime/sim/simulator.h"
 #include "tools/cli/flags.h"
 #include "tools/neuron_profile/profile.h"
@@ -33,7 +34,7 @@ constexpr int kExitTraceNotWritten = 5;
 
 constexpr char kUsage[] =
     "usage: neuron-profile MODEL.neff [--input NAME=FILE.npy ...] "
-    "[--trace OUT.json] [--top N] [--seed N]\n"
+    "[--trace OUT.json] [--top N] [--seed N] [--allow-unsealed]\n"
     "\n"
     "Runs MODEL.neff once on the simulated NeuronCore and prints the\n"
     "estimated device latency, per-engine busy time and utilisation, and the\n"
@@ -42,6 +43,8 @@ constexpr char kUsage[] =
     "\n"
     "  --input NAME=FILE.npy  value for model input NAME (repeatable); others\n"
     "                         are random, uniform [-1, 1), from --seed.\n"
+    "  --allow-unsealed       profile MODEL.neff even if it has no seal (section\n"
+    "                         checksums); without it an unsealed file is a bad NEFF.\n"
     "  --trace OUT.json       write a Chrome/Perfetto trace (open it in\n"
     "                         ui.perfetto.dev or chrome://tracing): one track\n"
     "                         per engine and DMA queue, one slice per\n"
@@ -98,8 +101,8 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
   std::vector<int64_t> shape;
   if (t.shape() != nullptr) shape.assign(t.shape()->begin(), t.shape()->end());
   if (shape != array.shape) {
-    return absl::StrCat(path, ": input '", t.name()->str(), "' expects shape [",
-                        absl::StrJoin(shape, ", "), "] but the file has [",
+    return absl::StrCat(path, ": input '", neff::PrintableName(t.name()->str()),
+                        "' expects shape [", absl::StrJoin(shape, ", "), "] but the file has [",
                         absl::StrJoin(array.shape, ", "), "]");
   }
   const int64_t n = array.NumElements();
@@ -114,8 +117,9 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
     return "";
   }
   if (array.dtype_descr != NpyDescr(t.dtype())) {
-    return absl::StrCat(path, ": input '", t.name()->str(), "' is ", neff::DTypeName(t.dtype()),
-                        " but the file holds '", array.dtype_descr, "'");
+    return absl::StrCat(path, ": input '", neff::PrintableName(t.name()->str()), "' is ",
+                        neff::DTypeName(t.dtype()), " but the file holds '", array.dtype_descr,
+                        "'");
   }
   if (t.dtype() == neff::DType::BF16) {
     for (int64_t i = 0; i < n; ++i) {
@@ -169,11 +173,13 @@ void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram)
 int main(int argc, char** argv) {
   std::string trace_path, top_text = "10", seed_text = "0";
   std::vector<std::string> input_flags, positionals;
+  bool allow_unsealed = false;
   ncc::cli::CommandLine cli("neuron-profile", kUsage, kExitUsage);
   cli.Repeated("--input", &input_flags, "NAME=FILE.npy");
   cli.Value("--trace", &trace_path, "a path");
   cli.Value("--top", &top_text, "a non-negative integer");
   cli.Value("--seed", &seed_text, "an integer");
+  cli.Switch("--allow-unsealed", &allow_unsealed);
   cli.Positionals(&positionals);
   if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
   std::map<std::string, std::string> inputs;
@@ -212,12 +218,15 @@ int main(int argc, char** argv) {
                                                 neff::kWeightsAlignment * neff::kWeightsAlignment)),
       &std::free);
   std::memcpy(bytes.get(), file->data(), file->size());
-  auto model = neff::OpenModel(absl::string_view(bytes.get(), file->size()));
+  // The runtime's whole load-time check, seal included: a profile runs the
+  // program as neuron-run does.
+  ncc::runtime::LoadOptions load_options;
+  load_options.allow_unsealed = allow_unsealed;
+  auto model = ncc::runtime::CheckNeff(absl::string_view(bytes.get(), file->size()), load_options);
   if (!model.ok()) {
-    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", model.status().message()));
-  }
-  if (absl::Status s = neff::Verify(**model); !s.ok()) {
-    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", s.message()));
+    const bool unsealed = model.status().code() == absl::StatusCode::kFailedPrecondition;
+    return Fail(kExitBadNeff, absl::StrCat(model_path, ": ", model.status().message(),
+                                           unsealed ? " (--allow-unsealed)" : ""));
   }
 
   std::vector<uint8_t> dram((*model)->dram_size());
@@ -240,8 +249,9 @@ int main(int argc, char** argv) {
   }
   for (const auto& [name, path] : inputs) {
     if (!used.count(name)) {
-      return Fail(kExitBadInput, absl::StrCat("--input ", name, "=", path,
-                                              ": the model has no input '", name, "'"));
+      return Fail(kExitBadInput,
+                  absl::StrCat("--input ", neff::PrintableName(name), "=", path,
+                               ": the model has no input '", neff::PrintableName(name), "'"));
     }
   }
 

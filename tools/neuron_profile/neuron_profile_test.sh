@@ -35,6 +35,33 @@ grep -q "simulator estimate" "$TMP/summary.txt" || fail "summary not labelled as
 grep -q "Top 5 nodes" "$TMP/summary.txt" || fail "summary has no top-nodes table"
 grep -q "Tensor" "$TMP/summary.txt" || fail "summary has no engine table"
 
+# The seal: neuron-profile loads what neuron-run would. A renamed section
+# breaks the seal; a zeroed checksums vtable slot (Model field 10) leaves an
+# unsealed file that runs only with --allow-unsealed.
+/usr/bin/python3 - "$TMP/cnn.neff" "$TMP/renamed.neff" "$TMP/stripped.neff" <<'PY' ||
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+at = data.index(b"program")
+open(sys.argv[2], "wb").write(data[:at] + b"q" + data[at + 1:])
+table = 4 + struct.unpack_from("<I", data, 4)[0]
+slot = table - struct.unpack_from("<i", data, table)[0] + 4 + 2 * 10
+open(sys.argv[3], "wb").write(data[:slot] + b"\0\0" + data[slot + 2:])
+PY
+  fail "could not damage the NEFF"
+"$NEURON_PROFILE" "$TMP/renamed.neff" >/dev/null 2>"$TMP/renamed.err"
+code=$?
+[[ $code -eq 2 ]] || fail "renamed section: exit $code, want 2"
+grep -q "broken seal: unknown section 'qrogram'" "$TMP/renamed.err" ||
+  fail "renamed section: $(cat "$TMP/renamed.err")"
+"$NEURON_PROFILE" "$TMP/stripped.neff" >/dev/null 2>"$TMP/stripped.err"
+code=$?
+[[ $code -eq 2 ]] || fail "unsealed file: exit $code, want 2"
+[[ $(wc -l <"$TMP/stripped.err") -eq 1 ]] || fail "unsealed file: not one line"
+grep -q "is not sealed.*(--allow-unsealed)" "$TMP/stripped.err" ||
+  fail "unsealed file: $(cat "$TMP/stripped.err")"
+"$NEURON_PROFILE" "$TMP/stripped.neff" --allow-unsealed >/dev/null 2>"$TMP/allowed.err" ||
+  fail "--allow-unsealed: $(cat "$TMP/allowed.err")"
+
 /usr/bin/python3 - "$TMP/trace.json" <<'PY' || fail "trace JSON check"
 import json, sys
 with open(sys.argv[1]) as f:

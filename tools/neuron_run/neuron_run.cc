@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "neff/printable.h"
 #include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/nrt.h"
@@ -31,7 +32,7 @@ constexpr int kExitExecFailure = 4;
 
 constexpr char kUsage[] =
     "usage: neuron-run MODEL.neff [--input NAME=FILE.npy ...] "
-    "[--output-dir DIR] [--seed N] [--quiet]\n"
+    "[--output-dir DIR] [--seed N] [--quiet] [--allow-unsealed]\n"
     "\n"
     "Loads MODEL.neff, executes it once on the simulated NeuronCore\n"
     "(NeuronCore-v2 timing model) and prints each output's dtype, shape,\n"
@@ -51,12 +52,17 @@ constexpr char kUsage[] =
     "                         a regular file and not one of the inputs.\n"
     "  --seed N               seed for random inputs (default 0).\n"
     "  --quiet                print nothing on success.\n"
+    "  --allow-unsealed       run MODEL.neff even if it has no seal (section\n"
+    "                         checksums), e.g. one built by a test tool; its\n"
+    "                         program is still verified. Without it an\n"
+    "                         unsealed file is a bad NEFF.\n"
     "  --help                 this text.\n"
     "\n"
     "exit codes: 0 success, 1 usage error, 2 bad NEFF (unreadable, corrupt or\n"
     "rejected by the verifier), 3 bad input (missing or malformed .npy, unknown\n"
     "input name, wrong dtype or shape), 4 execution failure (including\n"
-    "failing to write an output).\n";
+    "failing to write an output).\n"
+    "Names from the model are printed with control characters escaped (\\xNN).\n";
 
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "neuron-run: error: %s\n", message.c_str());
@@ -261,8 +267,8 @@ bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
   const std::string got_shape =
       ShapeStr(array.shape.data(), static_cast<uint32_t>(array.shape.size()));
   if (want_shape != got_shape) {
-    *error = absl::StrCat(path, ": input '", info.name, "' expects shape ", want_shape,
-                          " but the file has ", got_shape);
+    *error = absl::StrCat(path, ": input '", neff::PrintableName(info.name), "' expects shape ",
+                          want_shape, " but the file has ", got_shape);
     return false;
   }
   const std::string want = NpyDescr(info.dtype);
@@ -288,8 +294,9 @@ bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
     return true;
   }
   if (array.dtype_descr != want) {
-    *error = absl::StrCat(path, ": input '", info.name, "' is ", nrt_dtype_as_str(info.dtype),
-                          " (npy '", want, "') but the file holds '", array.dtype_descr, "'");
+    *error = absl::StrCat(path, ": input '", neff::PrintableName(info.name), "' is ",
+                          nrt_dtype_as_str(info.dtype), " (npy '", want, "') but the file holds '",
+                          array.dtype_descr, "'");
     return false;
   }
   *out = array.data;
@@ -348,12 +355,13 @@ struct Session {
 int Main(int argc, char** argv) {
   std::string output_dir, seed_text = "0";
   std::vector<std::string> input_flags, positionals;
-  bool quiet = false;
+  bool quiet = false, allow_unsealed = false;
   ncc::cli::CommandLine cli("neuron-run", kUsage, kExitUsage);
   cli.Repeated("--input", &input_flags, "NAME=FILE.npy");
   cli.Value("--output-dir", &output_dir, "a directory");
   cli.Value("--seed", &seed_text, "a non-negative integer");
   cli.Switch("--quiet,-q", &quiet);
+  cli.Switch("--allow-unsealed", &allow_unsealed);
   cli.Positionals(&positionals);
   if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
   std::vector<std::pair<std::string, std::string>> given;  // name, path
@@ -386,8 +394,15 @@ int Main(int argc, char** argv) {
     return Fail(kExitExecFailure, nrt_get_last_error());
   }
   s.initialized = true;
-  NRT_STATUS st = nrt_load_from_file(model_path.c_str(), 0, 1, &s.model);
-  if (st != NRT_SUCCESS) return Fail(kExitBadNeff, nrt_get_last_error());
+  nrt_load_options_t load_options{};
+  load_options.allow_unsealed = allow_unsealed ? 1 : 0;
+  NRT_STATUS st =
+      nrt_load_from_file_with_options(model_path.c_str(), 0, 1, &load_options, &s.model);
+  if (st != NRT_SUCCESS) {
+    std::string message = nrt_get_last_error();
+    if (message.find("is not sealed") != std::string::npos) message += " (--allow-unsealed)";
+    return Fail(kExitBadNeff, message);
+  }
   if (nrt_get_model_tensor_info(s.model, &s.info) != NRT_SUCCESS) {
     return Fail(kExitExecFailure, nrt_get_last_error());
   }
@@ -404,14 +419,16 @@ int Main(int argc, char** argv) {
       std::vector<std::string> names;
       for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
         const auto& t = s.info->tensor_array[i];
-        if (t.usage == NRT_TENSOR_USAGE_INPUT) names.push_back(t.name);
+        if (t.usage == NRT_TENSOR_USAGE_INPUT) names.push_back(neff::PrintableName(t.name));
       }
       return Fail(kExitBadInput,
-                  absl::StrCat("--input '", name, "': the model has no such input (inputs: ",
+                  absl::StrCat("--input '", neff::PrintableName(name),
+                               "': the model has no such input (inputs: ",
                                names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
     }
     if (!by_name.emplace(name, path).second) {
-      return Fail(kExitBadInput, absl::StrCat("--input '", name, "' given twice"));
+      return Fail(kExitBadInput,
+                  absl::StrCat("--input '", neff::PrintableName(name), "' given twice"));
     }
   }
 
@@ -493,8 +510,8 @@ int Main(int argc, char** argv) {
       sum += v;
       if (i < 8) first.push_back(Fmt(v));
     }
-    std::printf("output '%s': %s %s\n", info->name, nrt_dtype_as_str(info->dtype),
-                ShapeStr(info->shape, info->ndim).c_str());
+    std::printf("output '%s': %s %s\n", neff::PrintableName(info->name).c_str(),
+                nrt_dtype_as_str(info->dtype), ShapeStr(info->shape, info->ndim).c_str());
     std::printf("  values: [%s%s] (first %zu of %zu)\n", absl::StrJoin(first, ", ").c_str(),
                 n > first.size() ? ", ..." : "", first.size(), n);
     if (n > 0) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -38,9 +39,12 @@ struct RunResult {
   std::string out, err;
 };
 
-RunResult RunTool(const std::string& args) {
+// The NEFFs here come from neff::test_builder, which does not seal them, so
+// runs ask for unsealed loading explicitly unless a test says otherwise.
+RunResult RunTool(const std::string& args, bool allow_unsealed = true) {
   const std::string out = TmpDir() + "/stdout.txt", err = TmpDir() + "/stderr.txt";
-  std::string cmd = "tools/neuron_run/neuron-run " + args + " >" + out + " 2>" + err;
+  std::string cmd = std::string("tools/neuron_run/neuron-run ") +
+                    (allow_unsealed ? "--allow-unsealed " : "") + args + " >" + out + " 2>" + err;
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -101,6 +105,53 @@ TEST(NeuronRun, RunsWithNpyInputAndWritesOutputs) {
   std::vector<float> ys(8);
   std::memcpy(ys.data(), y->data.data(), 32);
   EXPECT_EQ(ys, (std::vector<float>{0, 0, 0, 1, 2, 3, 0, 0.5f}));
+}
+
+TEST(NeuronRun, UnsealedNeffRunsOnlyWithAllowUnsealed) {
+  const std::string model = ModelPath();
+  RunResult refused = RunTool(model, /*allow_unsealed=*/false);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("is not sealed"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("(--allow-unsealed)"), std::string::npos) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  RunResult allowed = RunTool(model + " --quiet");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+}
+
+// y = x for one f32 [4] tensor each, with the given names.
+std::string CopyModel(const std::string& file, const std::string& in, const std::string& out) {
+  NeffBuilder b;
+  b.set_dram_size(32);
+  b.AddInput(in, DType::F32, {4}, 0);
+  b.AddOutput(out, DType::F32, {4}, 16);
+  int dma = b.AddQueue(EngineType::DMA);
+  b.Add(dma, DmaCopy(Dram(16, 1, 0, {{1, 4}}), Dram(0, 1, 0, {{1, 4}})));
+  const std::string path = TmpDir() + "/" + file;
+  WriteFile(path, b.Build());
+  return path;
+}
+
+TEST(NeuronRun, RunsModelsWithLongNames) {
+  const std::string in(300, 'i'), out(1000, 'o');
+  const std::string model = CopyModel("long.neff", in, out);
+  const std::string x = WriteNpy("long_x.npy", "<f4", {4}, {1, 2, 3, 4});
+  RunResult r = RunTool(model + " --input " + in + "=" + x);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("output '" + out + "': float32 [4]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("values: [1, 2, 3, 4]"), std::string::npos) << r.out;
+}
+
+TEST(NeuronRun, PrintsModelNamesEscaped) {
+  const std::string model = CopyModel("escape.neff", "in\x1b]0;owned\x07", "out\x1b[2J\r");
+  RunResult r = RunTool(model);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("output 'out\\x1b[2J\\x0d': float32 [4]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  // Unknown --input: the list of the model's inputs is escaped too.
+  r = RunTool(model + " --input nope=" + TmpDir() + "/none.npy");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("(inputs: in\\x1b]0;owned\\x07)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
 }
 
 TEST(NeuronRun, RandomInputsAreSeededAndQuietIsQuiet) {
