@@ -29,6 +29,8 @@ const CoreSpec& NeuronCoreV2() {
       /*semaphores=*/256,
       /*instruction_overhead_cycles=*/100,
       /*min_instruction_cycles=*/64,
+      /*device_memory_bytes=*/int64_t{16} << 30,
+      /*max_instructions=*/int64_t{1} << 22,
   };
   return spec;
 }

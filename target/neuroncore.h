@@ -34,6 +34,13 @@ struct CoreSpec {
   int semaphores;
   int instruction_overhead_cycles;  // fixed cost for tiny instructions
   int min_instruction_cycles;       // e.g. activation max(64, N)
+  // Device memory (HBM) one core may use: every tensor, and the weights plus
+  // the inputs and outputs together, must fit. Inf2/Trn1 have 32 GiB per
+  // chip of two NeuronCore-v2s.
+  int64_t device_memory_bytes = int64_t{16} << 30;
+  // Most instructions one program may have: beyond it the compiler's own
+  // memory (not the device's) is what runs out.
+  int64_t max_instructions = int64_t{1} << 22;
 };
 
 const CoreSpec& NeuronCoreV2();

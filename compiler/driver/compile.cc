@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
 #include "compiler/alloc/residency.h"
+#include "compiler/driver/resource_limits.h"
 #include "compiler/driver/sha256.h"
 #include "compiler/emit/emit_neff.h"
 #include "compiler/passes/pipeline.h"
@@ -99,6 +100,10 @@ std::string SourceSha256(const std::vector<std::string>& files) {
 
 }  // namespace
 
+absl::Status WithModel(const std::string& model_path, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(model_path, ": ", status.message()));
+}
+
 std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
   // Grouped by op type and reason, in first-seen order, with counts.
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
@@ -151,6 +156,9 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
   report.notes = imported->notes;
   timer.Done("import");
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  // Before the passes too: folding and layout passes walk every element.
+  if (auto s = CheckResourceLimits(graph, spec); !s.ok()) return WithModel(model_path, s);
 
   passes::PassManagerOptions pass_options;
   pass_options.print_ir_after = options.print_ir_after;
@@ -179,7 +187,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
     return absl::UnimplementedError(
         absl::StrCat(model_path, ": ", DescribeUnsupported(report.unsupported)));
   }
-  const target::CoreSpec& spec = target::NeuronCoreV2();
+  if (auto s = CheckResourceLimits(graph, spec); !s.ok()) return WithModel(model_path, s);
   auto program = lower::Lower(graph, spec);
   if (!program.ok()) return program.status();
   timer.Done("lower");

@@ -39,7 +39,10 @@ bool IsFloat(DType dtype);
 
 using Shape = std::vector<int64_t>;
 
+// Both saturate at INT64_MAX instead of overflowing, so that a hostile
+// shape ([2^31, 2^31, 4]) compares as too large rather than wrapping around.
 int64_t NumElements(const Shape& shape);
+int64_t SizeInBytes(const Shape& shape, DType dtype);
 // "[1,3,224,224]"
 std::string ShapeToString(const Shape& shape);
 

@@ -28,7 +28,7 @@ struct Value {
   std::vector<uint8_t> data;  // constant payload, little-endian, row-major
 
   int64_t num_elements() const { return NumElements(shape); }
-  int64_t size_bytes() const { return num_elements() * DTypeSize(dtype); }
+  int64_t size_bytes() const { return SizeInBytes(shape, dtype); }
   // Typed view of a constant's payload.
   template <typename T>
   const T* data_as() const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/constant_ops.h"
 #include "compiler/lower/conv.h"
@@ -364,7 +365,14 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph, const target::CoreSpec
       ctx.NewDramTensor(out);
     }
     if (absl::Status s = l->lower(*op, ctx); !s.ok()) {
+      // Some lowering errors (LowerContext::OnChip) name the node already.
+      if (absl::StartsWith(s.message(), op->Describe())) return s;
       return absl::Status(s.code(), absl::StrCat(op->Describe(), ": ", s.message()));
+    }
+    if (static_cast<int64_t>(program.insts.size()) > spec.max_instructions) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          op->Describe(), ": the program exceeds ", spec.max_instructions, " instructions (",
+          program.insts.size(), " so far), the most one ", spec.name, " program may have"));
     }
   }
   if (!copied_outputs.empty()) {

@@ -226,5 +226,23 @@ TEST(Lowering, ReportsEveryUnsupportedOp) {
   EXPECT_NE(unsupported[2].reason.find("'i' is i64"), std::string::npos);
 }
 
+TEST(Lowering, CapsTheInstructionCountNamingTheNode) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[128,2048]) -> (%y) {
+  %r: f32[128,2048] = Relu(%x)
+  %y: f32[128,2048] = Sigmoid(%r)
+}
+)");
+  ASSERT_TRUE(graph.ok());
+  target::CoreSpec spec = target::NeuronCoreV2();
+  spec.max_instructions = 2;
+  auto program = lower::Lower(**graph, spec);
+  ASSERT_FALSE(program.ok());
+  EXPECT_EQ(program.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(program.status().message().find("the program exceeds 2 instructions"),
+            std::string::npos)
+      << program.status();
+  EXPECT_TRUE(lower::Lower(**graph, target::NeuronCoreV2()).ok());
+}
+
 }  // namespace
 }  // namespace ncc

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "compiler/ir/text.h"
 
 namespace ncc::passes {
@@ -130,6 +132,22 @@ TEST(ConstantFold, LeavesOpsWithRuntimeInputs) {
   %y: f32[2] = Add(%x, %c)
 }
 )");
+  EXPECT_EQ(g->ops().size(), 1u);
+}
+
+TEST(ConstantFold, StaysWithinTheHostByteBudgetWhateverTheElementCap) {
+  // 2^40 elements would be 8 TiB of doubles: left to the device (whose
+  // memory limit the driver checks) instead of aborting with bad_alloc.
+  ConstantFoldOptions unlimited;
+  unlimited.max_elements = std::numeric_limits<int64_t>::max();
+  auto g = Fold(R"(graph g() -> (%r) {
+  %a: i64[] = constant [0]
+  %b: i64[] = constant [1099511627776]
+  %d: i64[] = constant [1]
+  %r: i64[1099511627776] = Range(%a, %b, %d)
+}
+)",
+                unlimited);
   EXPECT_EQ(g->ops().size(), 1u);
 }
 

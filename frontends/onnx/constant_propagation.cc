@@ -45,11 +45,8 @@ struct StaticType {
   ir::Shape shape;
 };
 
-int64_t NumElements(const ir::Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
-}
+// Saturates: a hostile shape must not wrap around below kMaxFoldElements.
+int64_t NumElements(const ir::Shape& shape) { return ir::NumElements(shape); }
 
 std::optional<StaticType> StaticTypeOf(const onnx::TypeProto& type) {
   if (!type.has_tensor_type() || !type.tensor_type().has_shape() ||

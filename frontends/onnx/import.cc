@@ -19,6 +19,7 @@
 #include "frontends/onnx/float64.h"
 #include "frontends/onnx/op_registry.h"
 #include "frontends/onnx/tensor.h"
+#include "frontends/onnx/validate.h"
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
@@ -68,6 +69,7 @@ class Importer {
 
   absl::StatusOr<ImportedModel> Run(absl::string_view bytes) {
     absl::Status status = Parse(bytes);
+    if (status.ok()) status = ValidateGraph(model_.graph());
     if (status.ok()) status = CheckExternalData();
     if (status.ok()) status = FreezeInputs();
     if (status.ok()) status = ApplyPins();
@@ -428,7 +430,50 @@ class Importer {
     }
   }
 
+  // The node rules with every shape and constant known so far; run before
+  // each round of libonnx's inference, which trusts the attributes.
+  absl::Status ValidateKnown() const {
+    const auto& g = model_.graph();
+    absl::flat_hash_map<std::string, std::vector<int64_t>> shapes;
+    absl::flat_hash_map<std::string, const onnx::TensorProto*> constants;
+    for (const auto* list : {&g.input(), &g.value_info(), &g.output()}) {
+      for (const auto& vi : *list) {
+        if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) continue;
+        const auto& shape = vi.type().tensor_type().shape();
+        if (!DynamicDims(shape).empty()) continue;
+        std::vector<int64_t> dims;
+        for (const auto& dim : shape.dim()) dims.push_back(dim.dim_value());
+        shapes.emplace(vi.name(), std::move(dims));
+      }
+    }
+    for (const auto& init : g.initializer()) {
+      shapes.emplace(init.name(), std::vector<int64_t>(init.dims().begin(), init.dims().end()));
+      constants.emplace(init.name(), &init);
+    }
+    for (const auto& node : g.node()) {
+      if (node.op_type() != "Constant" || !IsDefaultDomain(node.domain()) ||
+          node.output_size() != 1) {
+        continue;
+      }
+      for (const auto& attr : node.attribute()) {
+        if (attr.name() == "value" && attr.has_t()) constants.emplace(node.output(0), &attr.t());
+      }
+    }
+    KnownTensors known;
+    known.shape = [&](const std::string& name) -> std::optional<std::vector<int64_t>> {
+      auto it = shapes.find(name);
+      if (it == shapes.end()) return std::nullopt;
+      return it->second;
+    };
+    known.constant = [&](const std::string& name) -> const onnx::TensorProto* {
+      auto it = constants.find(name);
+      return it == constants.end() ? nullptr : it->second;
+    };
+    return ValidateNodes(g, opset_, known);
+  }
+
   absl::Status InferShapes() {
+    if (absl::Status s = ValidateKnown(); !s.ok()) return s;
     // Not strict: ops without inference functions are reported below, per
     // node, with their names. Data propagation resolves Shape->Reshape chains.
     onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
@@ -518,6 +563,8 @@ class Importer {
       if (!CompleteEinsumShapes() && !folded) break;
       if (absl::Status s = InferShapes(); !s.ok()) return s;
     }
+    // The last round's shapes complete the shape-dependent rules.
+    if (absl::Status s = ValidateKnown(); !s.ok()) return s;
     initializer_names_.clear();
     for (const auto& init : model_.graph().initializer()) initializer_names_.insert(init.name());
     const auto& graph = model_.graph();

@@ -345,6 +345,12 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
   }
   if (op.type == "Dropout" && op.outputs.size() > 1) return std::nullopt;
   const ir::Value& out = *op.outputs[0];
+  // Values are doubles on the host: a result beyond the budget is left to
+  // the device rather than allocated (a Range of 1e12 elements).
+  if (out.num_elements() < 0 ||
+      out.num_elements() > kHostEvalByteBudget / static_cast<int64_t>(sizeof(double))) {
+    return std::nullopt;
+  }
   // Shape and Size need only the input's static shape.
   if (op.type == "Shape") {
     const ir::Shape& s = op.inputs[0]->shape;

@@ -5,6 +5,7 @@
 #ifndef NCC_COMPILER_IR_EVAL_HOST_EVAL_H_
 #define NCC_COMPILER_IR_EVAL_HOST_EVAL_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "compiler/ir/graph.h"
 
 namespace ncc::ir::eval {
+
+// Host memory one evaluation's result may take (as doubles); larger results
+// are not evaluated. Constant folding at every level is bounded by it.
+inline constexpr int64_t kHostEvalByteBudget = int64_t{1} << 30;
 
 // The op types EvaluateOnHost knows.
 const std::vector<std::string>& HostEvaluableOpTypes();

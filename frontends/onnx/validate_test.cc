@@ -1,0 +1,179 @@
+#include "frontends/onnx/validate.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "onnx/onnx_pb.h"
+
+namespace ncc::onnx_frontend {
+namespace {
+
+using ::testing::HasSubstr;
+
+onnx::AttributeProto IntsAttr(const std::string& name, std::vector<int64_t> values) {
+  onnx::AttributeProto a;
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::INTS);
+  for (int64_t v : values) a.add_ints(v);
+  return a;
+}
+
+onnx::AttributeProto IntAttr(const std::string& name, int64_t value) {
+  onnx::AttributeProto a;
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::INT);
+  a.set_i(value);
+  return a;
+}
+
+// One node reading `inputs` (with the shapes in `shapes`, constants in
+// `constants`) and writing "y".
+class NodeValidation : public ::testing::Test {
+ protected:
+  std::string Validate(const std::string& op, std::vector<std::string> inputs,
+                       std::vector<onnx::AttributeProto> attrs) {
+    onnx::GraphProto graph;
+    onnx::NodeProto* node = graph.add_node();
+    node->set_op_type(op);
+    node->set_name("n1");
+    for (const auto& in : inputs) node->add_input(in);
+    node->add_output("y");
+    for (auto& a : attrs) *node->add_attribute() = a;
+    KnownTensors known;
+    known.shape = [this](const std::string& name) -> std::optional<std::vector<int64_t>> {
+      auto it = shapes.find(name);
+      if (it == shapes.end()) return std::nullopt;
+      return it->second;
+    };
+    known.constant = [this](const std::string& name) -> const onnx::TensorProto* {
+      auto it = constants.find(name);
+      return it == constants.end() ? nullptr : &it->second;
+    };
+    absl::Status s = ValidateNodes(graph, 13, known);
+    return s.ok() ? "ok" : std::string(s.message());
+  }
+
+  void Constant(const std::string& name, std::vector<int64_t> values) {
+    onnx::TensorProto t;
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_dims(static_cast<int64_t>(values.size()));
+    for (int64_t v : values) t.add_int64_data(v);
+    constants[name] = t;
+  }
+
+  std::map<std::string, std::vector<int64_t>> shapes;
+  std::map<std::string, onnx::TensorProto> constants;
+};
+
+TEST_F(NodeValidation, ConvAttributes) {
+  shapes["x"] = {1, 4, 8, 8};
+  shapes["w"] = {4, 4, 3, 3};
+  EXPECT_EQ(Validate("Conv", {"x", "w"}, {}), "ok");
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {IntAttr("group", 0)}),
+              HasSubstr("Conv 'n1': group 0 must be at least 1"));
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {IntsAttr("strides", {0, 1})}),
+              HasSubstr("strides [0, 1] has a value below 1"));
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {IntsAttr("dilations", {1, 0})}),
+              HasSubstr("dilations [1, 0] has a value below 1"));
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {IntsAttr("pads", {-1, 0, 0, 0})}),
+              HasSubstr("pads [-1, 0, 0, 0] has a value below 0"));
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {IntsAttr("strides", {1, 1, 1})}),
+              HasSubstr("has 3 values; want 2"));
+}
+
+TEST_F(NodeValidation, ConvChannelsAndWindow) {
+  shapes["x"] = {1, 4, 8, 8};
+  shapes["w"] = {3, 1, 3, 3};
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {IntAttr("group", 3)}),
+              HasSubstr("group 3 does not divide the 4 input channels"));
+  shapes["w"] = {4, 2, 3, 3};
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {}), HasSubstr("has 2 input channels per group"));
+  EXPECT_EQ(Validate("Conv", {"x", "w"}, {IntAttr("group", 2)}), "ok");
+  shapes["x"] = {1, 2, 2, 2};
+  shapes["w"] = {1, 2, 3, 3};
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {}),
+              HasSubstr("is larger than the padded input (2) in spatial dimension 0"));
+  EXPECT_EQ(Validate("Conv", {"x", "w"}, {IntsAttr("pads", {1, 1, 1, 1})}), "ok");
+}
+
+TEST_F(NodeValidation, Pools) {
+  shapes["x"] = {1, 2, 8, 8};
+  EXPECT_THAT(Validate("MaxPool", {"x"}, {IntsAttr("kernel_shape", {0, 2})}),
+              HasSubstr("MaxPool 'n1': kernel_shape [0, 2] has a value below 1"));
+  EXPECT_THAT(Validate("AveragePool", {"x"},
+                       {IntsAttr("kernel_shape", {2, 2}), IntsAttr("pads", {-1, 0, 0, 0})}),
+              HasSubstr("pads [-1, 0, 0, 0] has a value below 0"));
+  EXPECT_THAT(Validate("MaxPool", {"x"}, {}), HasSubstr("kernel_shape attribute is required"));
+  EXPECT_EQ(Validate("MaxPool", {"x"}, {IntsAttr("kernel_shape", {2, 2})}), "ok");
+}
+
+TEST_F(NodeValidation, Contractions) {
+  shapes["a"] = {2, 3};
+  shapes["b"] = {4, 5};
+  EXPECT_THAT(Validate("Gemm", {"a", "b"}, {}),
+              HasSubstr("Gemm 'n1': A [2, 3] and B [4, 5] (transA 0, transB 0) have different "
+                        "contraction sizes 3 and 4"));
+  EXPECT_THAT(Validate("MatMul", {"a", "b"}, {}), HasSubstr("contraction sizes 3 and 4"));
+  shapes["b"] = {3, 5};
+  EXPECT_EQ(Validate("Gemm", {"a", "b"}, {}), "ok");
+  EXPECT_EQ(Validate("MatMul", {"a", "b"}, {}), "ok");
+}
+
+TEST_F(NodeValidation, PermutationsAndAxes) {
+  shapes["x"] = {2, 3};
+  EXPECT_THAT(Validate("Transpose", {"x"}, {IntsAttr("perm", {0, 5})}),
+              HasSubstr("Transpose 'n1': perm [0, 5] is not a permutation of 2 axes"));
+  EXPECT_THAT(Validate("Transpose", {"x"}, {IntsAttr("perm", {1, 1})}),
+              HasSubstr("not a permutation"));
+  EXPECT_EQ(Validate("Transpose", {"x"}, {IntsAttr("perm", {1, 0})}), "ok");
+  EXPECT_THAT(Validate("Softmax", {"x"}, {IntAttr("axis", 5)}),
+              HasSubstr("axis 5 is out of range for input [2, 3] (valid: -2 to 1)"));
+  EXPECT_EQ(Validate("Softmax", {"x"}, {IntAttr("axis", -2)}), "ok");
+  EXPECT_EQ(Validate("Flatten", {"x"}, {IntAttr("axis", 2)}), "ok");
+  EXPECT_THAT(Validate("Flatten", {"x"}, {IntAttr("axis", 3)}), HasSubstr("out of range"));
+  EXPECT_THAT(Validate("ReduceSum", {"x"}, {IntsAttr("axes", {0, -3})}),
+              HasSubstr("axes [0, -3] is out of range"));
+}
+
+TEST_F(NodeValidation, ConstantInputs) {
+  shapes["x"] = {2, 3};
+  Constant("s", {-1, -1});
+  EXPECT_THAT(Validate("Reshape", {"x", "s"}, {}),
+              HasSubstr("Reshape 'n1': shape [-1, -1] has more than one -1"));
+  Constant("s", {-1, 3});
+  EXPECT_EQ(Validate("Reshape", {"x", "s"}, {}), "ok");
+  Constant("steps", {0});
+  EXPECT_THAT(Validate("Slice", {"x", "a", "b", "c", "steps"}, {}),
+              HasSubstr("steps [0] contain a zero"));
+  Constant("d", {0});
+  EXPECT_THAT(Validate("Range", {"a", "b", "d"}, {}), HasSubstr("Range 'n1': delta is zero"));
+}
+
+TEST(GraphValidation, OutputsAndNames) {
+  onnx::GraphProto graph;
+  EXPECT_THAT(std::string(ValidateGraph(graph).message()), HasSubstr("the graph has no outputs"));
+  graph.add_output()->set_name("y");
+  graph.add_output()->set_name("y");
+  EXPECT_THAT(std::string(ValidateGraph(graph).message()),
+              HasSubstr("graph output 'y' is listed twice"));
+  graph.mutable_output()->RemoveLast();
+  EXPECT_TRUE(ValidateGraph(graph).ok());
+  graph.add_input()->set_name(std::string("x\0z", 3));
+  EXPECT_THAT(std::string(ValidateGraph(graph).message()),
+              HasSubstr("graph input 'x\\x00z' has a NUL byte in its name"));
+  graph.mutable_input(0)->set_name("");
+  EXPECT_THAT(std::string(ValidateGraph(graph).message()),
+              HasSubstr("a graph input has an empty name"));
+}
+
+TEST(PrintableName, EscapesControlBytes) {
+  EXPECT_EQ(PrintableName("a\x1b[31mb"), "a\\x1b[31mb");
+  EXPECT_EQ(PrintableName("conv/1.weight"), "conv/1.weight");
+}
+
+}  // namespace
+}  // namespace ncc::onnx_frontend
