@@ -11,18 +11,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace ncc::fileio {
-namespace {
-
-const char* KindOf(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a plain file";
-}
-
-}  // namespace
 
 std::string FormatBytes(int64_t bytes) {
   if (bytes >= (int64_t{1} << 30) && bytes % (int64_t{1} << 30) == 0) {
@@ -50,7 +38,7 @@ absl::StatusOr<RegularFile> RegularFile::Open(const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a regular file (", KindOf(st.st_mode), ")"));
+        absl::StrCat(path, ": not a regular file (", DescribeFileKind(st.st_mode), ")"));
   }
   // Back to blocking reads: a regular file never blocks, but some
   // filesystems reject reads with O_NONBLOCK set.
@@ -112,6 +100,16 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, int64_t lim
   auto file = RegularFile::Open(path);
   if (!file.ok()) return file.status();
   return file->ReadAll(limit, what);
+}
+
+const char* DescribeFileKind(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a plain file";
 }
 
 }  // namespace ncc::fileio

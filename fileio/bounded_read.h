@@ -10,6 +10,8 @@
 #ifndef NCC_FILEIO_BOUNDED_READ_H_
 #define NCC_FILEIO_BOUNDED_READ_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -62,6 +64,10 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, int64_t lim
 
 // "1 MiB", "16 GiB", "123 bytes": for messages.
 std::string FormatBytes(int64_t bytes);
+
+// What a file that is not a regular file is, for messages: "a directory", "a FIFO",
+// "a symbolic link" (from lstat), ...
+const char* DescribeFileKind(mode_t mode);
 
 }  // namespace ncc::fileio
 

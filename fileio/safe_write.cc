@@ -10,19 +10,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "fileio/bounded_read.h"
 
 namespace ncc::fileio {
 namespace {
-
-const char* KindOf(mode_t mode) {
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a plain file";
-}
 
 std::string Errno(int error) { return std::strerror(error); }
 
@@ -69,7 +60,7 @@ absl::Status CheckOutputPath(const std::string& path, absl::Span<const std::stri
   }
   if (!S_ISREG(out.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat(path, ": refusing to replace ",
-                                                      KindOf(out.st_mode),
+                                                      DescribeFileKind(out.st_mode),
                                                       "; outputs replace regular files only"));
   }
   for (const std::string& input : inputs) {
