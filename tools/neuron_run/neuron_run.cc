@@ -61,7 +61,8 @@ constexpr char kUsage[] =
     "exit codes: 0 success, 1 usage error, 2 bad NEFF (unreadable, corrupt or\n"
     "rejected by the verifier), 3 bad input (missing or malformed .npy, unknown\n"
     "input name, wrong dtype or shape), 4 execution failure (including\n"
-    "failing to write an output).\n"
+    "failing to write an output). A bad NEURON_SIM_THREADS or\n"
+    "NEURON_RT_VISIBLE_CORES is a usage error.\n"
     "Names from the model are printed with control characters escaped (\\xNN).\n";
 
 int Fail(int code, const std::string& message) {
@@ -400,6 +401,9 @@ int Main(int argc, char** argv) {
       nrt_load_from_file_with_options(model_path.c_str(), 0, 1, &load_options, &s.model);
   if (st != NRT_SUCCESS) {
     std::string message = nrt_get_last_error();
+    // NRT_INVALID is the environment's configuration (NEURON_SIM_THREADS,
+    // NEURON_RT_VISIBLE_CORES), not the file: a usage error.
+    if (st == NRT_INVALID) return Fail(kExitUsage, message);
     if (message.find("is not sealed") != std::string::npos) message += " (--allow-unsealed)";
     return Fail(kExitBadNeff, message);
   }
