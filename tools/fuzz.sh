@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer run of //runtime/fuzz:neff_load_fuzzer (the NEFF loader
-# and verifiers; nothing is executed), as CI runs it from tools/test.sh:
+# Bounded libFuzzer runs of every parser of untrusted files, as CI runs them
+# from tools/test.sh: //runtime/fuzz:neff_load_fuzzer (the NEFF loader and
+# verifiers; nothing is executed) and //tests/fuzz's ONNX importer, --io-config
+# JSON and .npy targets, SECONDS each:
 #   tools/fuzz.sh [SECONDS]     (default 60)
 # Builds with clang (--config=fuzz) in its own output base, so the default
-# gcc cache is untouched. Starts from the committed seed corpus and every
-# past crash (runtime/fuzz/corpus, runtime/fuzz/regressions); new corpus
+# gcc cache is untouched. Each starts from its committed seeds and every
+# past crash (runtime/fuzz/corpus, runtime/fuzz/regressions, testdata/models,
+# tests/fuzz/corpus); new corpus
 # entries go to a scratch directory. Exit 0: no finding. Non-zero: a crash
 # (its input is kept and printed: add it to runtime/fuzz/regressions with
 # the fix), or the toolchain is missing -- never a silent skip.
@@ -23,33 +26,53 @@ if ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/
   exit 1
 fi
 
-if ! bazel --output_base="$base" --max_idle_secs=60 build --config=fuzz --config=ci \
-    //runtime/fuzz:neff_load_fuzzer; then
-  echo "fuzz: FAILED: the fuzz target did not build with --config=fuzz"
+# Every parser of untrusted files: target, then its seed directories.
+targets=(
+  "runtime/fuzz:neff_load_fuzzer runtime/fuzz/corpus runtime/fuzz/regressions"
+  "tests/fuzz:onnx_import_fuzzer testdata/models"
+  "tests/fuzz:io_config_fuzzer tests/fuzz/corpus/io_config"
+  "tests/fuzz:npy_fuzzer testdata/models/cnn testdata/models/mlp"
+)
+labels=()
+for t in "${targets[@]}"; do labels+=("//${t%% *}"); done
+if ! bazel --output_base="$base" --max_idle_secs=60 build --config=fuzz --config=ci "${labels[@]}"; then
+  echo "fuzz: FAILED: the fuzz targets did not build with --config=fuzz"
   exit 1
 fi
-bin="$(bazel --output_base="$base" --max_idle_secs=60 info --config=fuzz \
-  bazel-bin 2>/dev/null)/runtime/fuzz/neff_load_fuzzer"
-if [[ ! -x "$bin" ]]; then
-  echo "fuzz: FAILED: fuzz binary not found at $bin"
-  exit 1
-fi
+bin_dir="$(bazel --output_base="$base" --max_idle_secs=60 info --config=fuzz bazel-bin 2>/dev/null)"
 
-scratch=$(mktemp -d)
-mkdir -p "$scratch/corpus" "$scratch/artifacts"
-echo "fuzz: running $bin for ${seconds}s"
-"$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
-  -max_len=1048576 -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
-  "$scratch/corpus" runtime/fuzz/corpus runtime/fuzz/regressions \
-  >"$scratch/fuzz.log" 2>&1
-rc=$?
-grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$scratch/fuzz.log"
-if [[ $rc -ne 0 ]]; then
-  tail -n 60 "$scratch/fuzz.log"
-  echo "fuzz: FAILED (exit $rc): crashing input(s) kept in $scratch/artifacts:"
-  ls -l "$scratch/artifacts"
+failed=0
+for t in "${targets[@]}"; do
+  read -r label seeds <<<"$t"
+  name=${label##*:}
+  bin="$bin_dir/${label%%:*}/$name"
+  if [[ ! -x "$bin" ]]; then
+    echo "fuzz: FAILED: $name: binary not found at $bin"
+    failed=1
+    continue
+  fi
+  scratch=$(mktemp -d)
+  mkdir -p "$scratch/corpus" "$scratch/artifacts"
+  echo "fuzz: running $name for ${seconds}s"
+  # shellcheck disable=SC2086  # seed directories are space-separated
+  "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+    -max_len=1048576 -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
+    "$scratch/corpus" $seeds >"$scratch/fuzz.log" 2>&1
+  rc=$?
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$scratch/fuzz.log"
+  if [[ $rc -ne 0 ]]; then
+    tail -n 60 "$scratch/fuzz.log"
+    echo "fuzz: FAILED: $name (exit $rc): crashing input(s) kept in $scratch/artifacts:"
+    ls -l "$scratch/artifacts"
+    failed=1
+    continue
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/fuzz.log")
+  echo "fuzz: $name: ${execs:-?} executions in ${seconds}s, no finding"
+  rm -rf "$scratch"
+done
+if [[ $failed -ne 0 ]]; then
+  echo "fuzz: FAILED"
   exit 1
 fi
-execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/fuzz.log")
-echo "fuzz: PASSED: ${execs:-?} executions in ${seconds}s, no finding"
-rm -rf "$scratch"
+echo "fuzz: PASSED: ${#targets[@]} targets, ${seconds}s each, no finding"
