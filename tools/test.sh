@@ -6,9 +6,10 @@
 #
 # Extra arguments go to `bazel test` (e.g. tools/test.sh --config=opt).
 #
-# After the suite, one more test: a bounded libFuzzer run (FUZZ_SECONDS,
-# default 60) of //runtime/fuzz:neff_load_fuzzer built with clang in its own
-# output base (docs/fuzzing.md). It counts as one test in the `tests:` line;
+# After the suite, one more test: bounded libFuzzer runs (FUZZ_SECONDS each,
+# default 60) of every fuzz target (the NEFF loader, the ONNX importer,
+# --io-config and .npy) built with clang in their own output base
+# (tools/fuzz.sh, docs/fuzzing.md). It counts as one test in the `tests:` line;
 # a finding, or clang/libFuzzer missing, fails it loudly. FUZZ_SECONDS=0
 # skips it (and says so), for quick local runs only.
 set -uo pipefail
