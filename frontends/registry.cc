@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "frontends/onnx/onnx_frontend.h"
+#include "frontends/pytorch/pytorch_frontend.h"
 
 namespace ncc::frontends {
 namespace {
@@ -10,6 +11,7 @@ namespace {
 const std::vector<const Frontend*>& Frontends() {
   static const auto* const kFrontends = new std::vector<const Frontend*>{
       &onnx_frontend::OnnxFrontend::Get(),
+      &pytorch_frontend::PytorchFrontend::Get(),
   };
   return *kFrontends;
 }

@@ -14,7 +14,8 @@ TEST(RegistryTest, FindsFrameworksIgnoringCase) {
   }
   EXPECT_EQ(FindFrontend("TensorFlow"), nullptr);
   EXPECT_EQ(FindFrontend(""), nullptr);
-  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX"));
+  EXPECT_EQ(FindFrontend("pytorch"), &*FindFrontend("PYTORCH"));
+  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX", "PYTORCH"));
 }
 
 TEST(RegistryTest, ImportsThroughTheInterface) {

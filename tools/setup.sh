@@ -31,6 +31,8 @@ PINNED=(
   # Real-model generation (testdata/generate_real_models.py).
   python3-torch=1.13.1+dfsg-4
   python3-torchvision=0.14.1-2
+  # The PyTorch frontend (frontends/pytorch) reads TorchScript with libtorch.
+  libtorch-dev=1.13.1+dfsg-4
 )
 
 missing=()
