@@ -65,9 +65,18 @@ bool IsPassThrough(const torch::jit::Node& node, absl::string_view kind) {
   return false;
 }
 
+bool HasTensor(const std::vector<c10::IValue>& values) {
+  for (const c10::IValue& v : values) {
+    if (v.isTensor() || v.isTensorList() || v.isList() || v.isTuple()) return true;
+  }
+  return false;
+}
+
+// The first non-blank line of libtorch's (often multi-line) message.
 std::string FirstLine(absl::string_view text) {
+  while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) text.remove_prefix(1);
   std::string line(text.substr(0, text.find('\n')));
-  return line;
+  return line.empty() ? "libtorch gave no reason" : line;
 }
 
 }  // namespace
@@ -78,7 +87,7 @@ std::string SourceLocation(const torch::jit::Node& node) {
     if (!r.source()) return "";
     auto flc = r.file_line_col();
     if (!flc) return "";
-    return absl::StrCat(std::get<0>(*flc), ":", std::get<1>(*flc));
+    return absl::StrCat(std::get<0>(*flc), ":", std::get<1>(*flc), ":", std::get<2>(*flc) + 1);
   };
   if (auto generated = range.findSourceRangeThatGenerated()) {
     std::string where = describe(*generated);
@@ -178,16 +187,57 @@ std::string Interpreter::NodeError(const torch::jit::Node& node,
 }
 
 void Interpreter::ReportUnsupported(const torch::jit::Node& node, std::string reason) {
-  std::string where = SourceLocation(node);
-  std::string name = node.outputs().empty() ? std::string(node.kind().toUnqualString())
-                                             : node.outputs()[0]->debugName();
-  if (!where.empty()) absl::StrAppend(&name, " at ", where);
+  // Named by where it is in the user's source; by its TorchScript value
+  // name when the archive kept no source.
+  std::string name = SourceLocation(node);
+  if (name.empty()) {
+    name = node.outputs().empty() ? std::string(node.kind().toUnqualString())
+                                  : absl::StrCat("%", node.outputs()[0]->debugName());
+  }
   unsupported_.push_back({node.kind().toQualString(), std::move(name), std::move(reason)});
 }
 
 absl::StatusOr<std::vector<c10::IValue>> Interpreter::Execute(const torch::jit::Node& node,
                                                               std::vector<c10::IValue> inputs) {
   try {
+    // Containers: TorchScript's interpreter builds these with instructions of
+    // its own, not operators.
+    const std::string kind = node.kind().toQualString();
+    if (kind == "prim::TupleConstruct") {
+      return std::vector<c10::IValue>{c10::ivalue::Tuple::create(std::move(inputs))};
+    }
+    if (kind == "prim::TupleUnpack" || kind == "prim::ListUnpack") {
+      std::vector<c10::IValue> elements;
+      if (inputs.at(0).isTuple()) {
+        const auto& tuple = inputs[0].toTupleRef().elements();
+        elements.assign(tuple.begin(), tuple.end());
+      } else {
+        for (const c10::IValue& v : inputs.at(0).toListRef()) elements.push_back(v);
+      }
+      if (elements.size() != node.outputs().size()) {
+        return absl::InvalidArgumentError(NodeError(
+            node, absl::StrCat("unpacks ", elements.size(), " values into ",
+                               node.outputs().size())));
+      }
+      return elements;
+    }
+    if (kind == "prim::TupleIndex") {
+      const auto& tuple = inputs.at(0).toTupleRef().elements();
+      int64_t i = inputs.at(1).toInt();
+      if (i < 0) i += static_cast<int64_t>(tuple.size());
+      if (i < 0 || i >= static_cast<int64_t>(tuple.size())) {
+        return absl::InvalidArgumentError(NodeError(node, "tuple index out of range"));
+      }
+      return std::vector<c10::IValue>{tuple[i]};
+    }
+    if (kind == "prim::ListConstruct") {
+      c10::TypePtr element = node.output()->type()->containedType(0);
+      c10::impl::GenericList list(element);
+      for (c10::IValue& v : inputs) list.push_back(std::move(v));
+      return std::vector<c10::IValue>{c10::IValue(std::move(list))};
+    }
+    if (kind == "prim::unchecked_cast") return std::vector<c10::IValue>{inputs.at(0)};
+    if (kind == "prim::Uninitialized") return std::vector<c10::IValue>{c10::IValue()};
     torch::jit::Operation op = node.getOperation();
     torch::jit::Stack stack = std::move(inputs);
     op(stack);
@@ -304,6 +354,10 @@ absl::Status Interpreter::RunNode(const torch::jit::Node& node) {
     outputs_runtime = false;
   } else if (IsPassThrough(node, kind_name)) {
     outputs_runtime = runtime_scalar;
+  } else if (FindTorchOp(kind_name) == nullptr && !HasTensor(*outputs)) {
+    // A number read from runtime data (`bool(x.sum() > 0)`, `x.item()`):
+    // whatever needs it at compile time reports it, naming itself.
+    outputs_runtime = true;
   } else {
     absl::Status status = Convert(node, inputs, *outputs);
     if (!status.ok()) return status;

@@ -31,7 +31,8 @@
 namespace ncc::pytorch_frontend {
 
 // Where a node came from, for messages: the user's Python source line when
-// the archive kept it ("model.py:12"), else the serialized code's.
+// the archive kept it ("model.py:12:9", line and column), else the
+// serialized code's.
 std::string SourceLocation(const torch::jit::Node& node);
 
 // One `forward` argument as the compiled model sees it.

@@ -18,8 +18,11 @@ constexpr absl::string_view kHowToSave =
     "save the model with torch.jit.save(torch.jit.trace(model, example_inputs), PATH) or "
     "torch.jit.save(torch.jit.script(model), PATH)";
 
+// The first non-blank line of libtorch's (often multi-line) message.
 std::string FirstLine(absl::string_view text) {
-  return std::string(text.substr(0, text.find('\n')));
+  while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) text.remove_prefix(1);
+  std::string line(text.substr(0, text.find('\n')));
+  return line.empty() ? "libtorch gave no reason" : line;
 }
 
 // What a file that is not a TorchScript archive looks like, for the message.
