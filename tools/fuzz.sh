@@ -32,6 +32,7 @@ targets=(
   "tests/fuzz:onnx_import_fuzzer testdata/models"
   "tests/fuzz:io_config_fuzzer tests/fuzz/corpus/io_config"
   "tests/fuzz:npy_fuzzer testdata/models/cnn testdata/models/mlp"
+  "tests/fuzz:torchscript_import_fuzzer tests/fuzz/corpus/torchscript tests/fuzz/regressions/torchscript"
 )
 labels=()
 for t in "${targets[@]}"; do labels+=("//${t%% *}"); done
@@ -55,6 +56,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$scratch/corpus" "$scratch/artifacts"
   echo "fuzz: running $name for ${seconds}s"
   # shellcheck disable=SC2086  # seed directories are space-separated
+  LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan_suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
   "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
     -max_len=1048576 -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
     "$scratch/corpus" $seeds >"$scratch/fuzz.log" 2>&1

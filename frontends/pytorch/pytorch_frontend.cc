@@ -79,9 +79,14 @@ absl::StatusOr<frontends::ImportedModel> PytorchFrontend::Import(
   const std::string& path = files[0];
   auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
   if (!bytes.ok()) return bytes.status();
-  auto model = LoadTorchScript(*bytes, path);
+  return ImportTorchScriptBytes(*bytes, path, options);
+}
+
+absl::StatusOr<frontends::ImportedModel> ImportTorchScriptBytes(
+    const std::string& bytes, absl::string_view origin, const frontends::ImportOptions& options) {
+  const std::string path(origin);
+  auto model = LoadTorchScript(bytes, path);
   if (!model.ok()) return model.status();
-  bytes->clear();
   const std::vector<ForwardArgument>& args = model->arguments;
 
   auto shapes = ByArgument(options.input_shapes, args, "--input-shape", path);

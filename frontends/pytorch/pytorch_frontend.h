@@ -25,6 +25,11 @@ class PytorchFrontend : public frontends::Frontend {
   std::string FormatOperatorJson() const override;
 };
 
+// Import() on an archive already in memory (`origin` names it in messages);
+// the fuzz target's entry point.
+absl::StatusOr<frontends::ImportedModel> ImportTorchScriptBytes(
+    const std::string& bytes, absl::string_view origin, const frontends::ImportOptions& options);
+
 }  // namespace ncc::pytorch_frontend
 
 #endif  // NCC_FRONTENDS_PYTORCH_PYTORCH_FRONTEND_H_

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "frontends/pytorch/archive_check.h"
 
 namespace ncc::pytorch_frontend {
 namespace {
@@ -46,6 +47,9 @@ absl::StatusOr<TorchScriptModel> LoadTorchScript(const std::string& bytes,
     return absl::InvalidArgumentError(absl::StrCat(origin, ": not a TorchScript archive (",
                                                    DescribeNonArchive(bytes), "); ", kHowToSave));
   }
+  // libtorch trusts the lengths inside the archive; check them first.
+  absl::Status container = CheckArchive(bytes, origin);
+  if (!container.ok()) return container;
   TorchScriptModel model;
   try {
     std::istringstream stream(bytes);

@@ -51,6 +51,13 @@ def main():
                 if item.filename.endswith(".py"):
                     data = b"def forward(self, x):\n  return x +* (\n"
                 dst.writestr(item, data)
+    elif kind == "pickle_bomb":
+        # A pickle that declares a 4 GiB string in a 10-byte record (libtorch
+        # would allocate and zero 4 GiB before noticing; found by fuzzing).
+        with zipfile.ZipFile(out, "w") as dst:
+            dst.writestr("archive/data.pkl", b"\x80\x02X\xff\xff\xff\xffabc.")
+            dst.writestr("archive/constants.pkl", b"\x80\x02).")
+            dst.writestr("archive/version", b"3\n")
     elif kind == "data_if":
         torch.jit.save(torch.jit.script(DataIf()), out)
     elif kind == "nonzero":

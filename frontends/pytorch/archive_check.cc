@@ -1,0 +1,206 @@
+#include "frontends/pytorch/archive_check.h"
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace ncc::pytorch_frontend {
+namespace {
+
+uint64_t Le(absl::string_view bytes, size_t at, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return v;
+}
+
+// Bytes of a fixed-size argument, or -1 for opcodes handled separately.
+int FixedArgument(uint8_t op) {
+  switch (op) {
+    case 'K': case 'h': case 'q': case 0x80: case 0x82: return 1;  // BININT1 BINGET BINPUT PROTO EXT1
+    case 'M': case 0x83: return 2;                                 // BININT2 EXT2
+    case 'J': case 'j': case 'r': case 0x84: return 4;             // BININT LONG_BINGET LONG_BINPUT EXT4
+    case 'G': return 8;                                            // BINFLOAT
+    case '(': case '.': case '0': case '1': case '2': case 'N': case 'Q': case 'R':
+    case 'a': case 'b': case 'd': case '}': case 'e': case 'l': case ']': case 'o':
+    case 's': case 't': case ')': case 'u': case 0x81: case 0x85: case 0x86: case 0x87:
+    case 0x88: case 0x89: case 0x8f: case 0x90: case 0x91: case 0x92: case 0x93: case 0x94:
+    case 0x97: case 0x98:
+      return 0;
+    default:
+      return -1;
+  }
+}
+
+// Length-prefixed opcodes: the prefix's size in bytes, or 0.
+int LengthPrefix(uint8_t op) {
+  switch (op) {
+    case 'U': case 'C': case 0x8c: case 0x8a: return 1;  // SHORT_BINSTRING SHORT_BINBYTES SHORT_BINUNICODE LONG1
+    case 'T': case 'X': case 'B': case 0x8b: return 4;   // BINSTRING BINUNICODE BINBYTES LONG4
+    case 0x8d: case 0x8e: case 0x96: return 8;           // BINUNICODE8 BINBYTES8 BYTEARRAY8
+    default: return 0;
+  }
+}
+
+// Opcodes whose argument is one (or, for GLOBAL and INST, two) text lines.
+int TextLines(uint8_t op) {
+  switch (op) {
+    case 'F': case 'I': case 'L': case 'S': case 'V': case 'P': case 'g': case 'p': return 1;
+    case 'c': case 'i': return 2;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+absl::Status CheckPickle(absl::string_view record, absl::string_view name) {
+  auto corrupt = [&](size_t at, absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record '", name, "' is corrupt at byte ", at, ": ", what));
+  };
+  size_t pos = 0;
+  while (pos < record.size()) {
+    const size_t at = pos;
+    const uint8_t op = static_cast<uint8_t>(record[pos++]);
+    const size_t left = record.size() - pos;
+    if (op == '.') return absl::OkStatus();  // STOP
+    if (op == 0x95) {                        // FRAME: an 8-byte frame length
+      if (left < 8) return corrupt(at, "truncated frame header");
+      if (Le(record, pos, 8) > left - 8) return corrupt(at, "a frame runs past the end");
+      pos += 8;
+      continue;
+    }
+    if (int n = FixedArgument(op); n >= 0) {
+      if (static_cast<size_t>(n) > left) return corrupt(at, "truncated opcode argument");
+      pos += n;
+      continue;
+    }
+    if (int prefix = LengthPrefix(op); prefix > 0) {
+      if (static_cast<size_t>(prefix) > left) return corrupt(at, "truncated length");
+      const uint64_t length = Le(record, pos, prefix);
+      if (length > left - prefix) {
+        return corrupt(at, absl::StrCat("a value of ", length, " bytes runs past the end (",
+                                        left - prefix, " bytes left)"));
+      }
+      pos += prefix + length;
+      continue;
+    }
+    if (int lines = TextLines(op); lines > 0) {
+      for (int i = 0; i < lines; ++i) {
+        size_t nl = record.find('\n', pos);
+        if (nl == absl::string_view::npos) return corrupt(at, "unterminated text argument");
+        pos = nl + 1;
+      }
+      continue;
+    }
+    return corrupt(at, absl::StrCat("unknown pickle opcode 0x", absl::Hex(op)));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("record '", name, "' has no STOP opcode"));
+}
+
+absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
+  auto corrupt = [&](absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": corrupt TorchScript archive: ", what));
+  };
+  const size_t size = bytes.size();
+  // The end-of-central-directory record: the last "PK\5\6" within 64 KiB + 22.
+  if (size < 22) return corrupt("too short for a zip archive");
+  size_t eocd = std::string::npos;
+  const size_t lowest = size > 65557 ? size - 65557 : 0;
+  for (size_t i = size - 22 + 1; i-- > lowest;) {
+    if (bytes.compare(i, 4, "PK\x05\x06") == 0) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd == std::string::npos) return corrupt("no zip end-of-central-directory record");
+  uint64_t entries = Le(bytes, eocd + 10, 2);
+  uint64_t cd_size = Le(bytes, eocd + 12, 4);
+  uint64_t cd_offset = Le(bytes, eocd + 16, 4);
+  if (cd_offset == 0xFFFFFFFFu || entries == 0xFFFFu || cd_size == 0xFFFFFFFFu) {
+    // Zip64: the locator sits just before the end record.
+    if (eocd < 20 || bytes.compare(eocd - 20, 4, "PK\x06\x07") != 0) {
+      return corrupt("zip64 locator missing");
+    }
+    const uint64_t z64 = Le(bytes, eocd - 20 + 8, 8);
+    if (z64 > size - 56 || bytes.compare(z64, 4, "PK\x06\x06") != 0) {
+      return corrupt("zip64 end record outside the file");
+    }
+    entries = Le(bytes, z64 + 32, 8);
+    cd_size = Le(bytes, z64 + 40, 8);
+    cd_offset = Le(bytes, z64 + 48, 8);
+  }
+  if (cd_offset > size || cd_size > size - cd_offset) {
+    return corrupt("central directory outside the file");
+  }
+  if (entries > cd_size / 46) return corrupt("more entries than the central directory holds");
+
+  size_t pos = cd_offset;
+  const size_t cd_end = cd_offset + cd_size;
+  for (uint64_t e = 0; e < entries; ++e) {
+    if (pos + 46 > cd_end || bytes.compare(pos, 4, "PK\x01\x02") != 0) {
+      return corrupt(absl::StrCat("central directory entry ", e, " is malformed"));
+    }
+    const uint64_t method = Le(bytes, pos + 10, 2);
+    uint64_t compressed = Le(bytes, pos + 20, 4);
+    uint64_t uncompressed = Le(bytes, pos + 24, 4);
+    const size_t name_len = Le(bytes, pos + 28, 2);
+    const size_t extra_len = Le(bytes, pos + 30, 2);
+    const size_t comment_len = Le(bytes, pos + 32, 2);
+    uint64_t local = Le(bytes, pos + 42, 4);
+    if (pos + 46 + name_len + extra_len + comment_len > cd_end) {
+      return corrupt(absl::StrCat("central directory entry ", e, " runs past its end"));
+    }
+    const absl::string_view name = bytes.substr(pos + 46, name_len);
+    // Zip64 extra field: the 64-bit values of the fields set to 0xFFFFFFFF.
+    for (size_t x = pos + 46 + name_len; x + 4 <= pos + 46 + name_len + extra_len;) {
+      const uint64_t id = Le(bytes, x, 2), len = Le(bytes, x + 2, 2);
+      if (x + 4 + len > pos + 46 + name_len + extra_len) break;
+      if (id == 1) {
+        size_t f = x + 4;
+        auto next = [&](uint64_t* field) {
+          if (*field == 0xFFFFFFFFu && f + 8 <= x + 4 + len) {
+            *field = Le(bytes, f, 8);
+            f += 8;
+          }
+        };
+        next(&uncompressed);
+        next(&compressed);
+        next(&local);
+      }
+      x += 4 + len;
+    }
+    const std::string shown(name.substr(0, 200));
+    // torch.jit.save stores pickles and tensor data and deflates the code/
+    // sources. Pickles must be stored (so they can be checked), and nothing
+    // may claim more than deflate can expand to (1032:1).
+    const bool is_pickle = absl::EndsWith(name, ".pkl");
+    if (method != 0 && (method != 8 || is_pickle)) {
+      return corrupt(absl::StrCat("entry '", shown, "' is compressed with method ", method,
+                                  is_pickle ? " (torch.jit.save stores pickles)" : ""));
+    }
+    if (method == 0 ? compressed != uncompressed
+                    : uncompressed > compressed * 1032 + 1024) {
+      return corrupt(absl::StrCat("entry '", shown, "' has inconsistent sizes (", compressed,
+                                  " bytes in the file, ", uncompressed, " claimed)"));
+    }
+    if (local > size || size - local < 30 || bytes.compare(local, 4, "PK\x03\x04") != 0) {
+      return corrupt(absl::StrCat("entry '", shown, "' has no local header in the file"));
+    }
+    const uint64_t data = local + 30 + Le(bytes, local + 26, 2) + Le(bytes, local + 28, 2);
+    if (data > size || compressed > size - data) {
+      return corrupt(absl::StrCat("entry '", shown, "' (", compressed,
+                                  " bytes) runs past the end of the file"));
+    }
+    if (is_pickle) {
+      absl::Status status = CheckPickle(bytes.substr(data, uncompressed), shown);
+      if (!status.ok()) return corrupt(status.message());
+    }
+    pos += 46 + name_len + extra_len + comment_len;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ncc::pytorch_frontend
