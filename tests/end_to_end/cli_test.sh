@@ -281,6 +281,76 @@ fi
 "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/again.neff" >/dev/null 2>&1
 cmp -s "$TMP/cnn.neff" "$TMP/again.neff" || fail "two compiles of cnn.onnx differ"
 
+# PyTorch: a scripted module with int64 token ids (dtype from --io-config),
+# static control flow and two outputs, compiled, run and compared with torch
+# eager; and the operator table. (torch.jit.script reads the module's source,
+# so the generator is a file, not stdin.)
+cat >"$TMP/make_tagger.py" <<'PY'
+import sys
+import numpy as np
+import torch
+
+class Tagger(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(50, 16)
+        self.proj = torch.nn.Linear(16, 5)
+
+    def forward(self, ids, mask):
+        h = self.embed(ids)
+        if h.size(1) > 4:
+            h = torch.nn.functional.layer_norm(h, [16])
+        for _ in range(2):
+            h = h + torch.tanh(h)
+        logits = self.proj(h) * mask.unsqueeze(-1)
+        return logits.softmax(-1), logits.amax(1)
+
+torch.manual_seed(0)
+m = torch.jit.script(Tagger().eval())
+ids = torch.randint(0, 50, (2, 8))
+mask = (torch.rand(2, 8) > 0.3).float()
+torch.jit.save(m, sys.argv[1] + "/tagger.pt")
+np.save(sys.argv[1] + "/ids.npy", ids.numpy())
+np.save(sys.argv[1] + "/mask.npy", mask.numpy())
+with torch.no_grad():
+    for k, t in enumerate(m(ids, mask)):
+        np.save(sys.argv[1] + f"/tagger_ref{k}.npy", t.numpy())
+PY
+if /usr/bin/python3 "$TMP/make_tagger.py" "$TMP"; then
+  if "$NEURON_CC" compile "$TMP/tagger.pt" --framework PYTORCH --output "$TMP/tagger.neff" \
+      --io-config '{"inputs": {"ids": [[2,8], "int64"], "input1": [[2,8], "float32"]}}' \
+      >"$TMP/tagger.cc.log" 2>&1; then
+    mkdir -p "$TMP/tagger_out"
+    if "$NEURON_RUN" "$TMP/tagger.neff" --input "ids=$TMP/ids.npy" --input "mask=$TMP/mask.npy" \
+        --output-dir "$TMP/tagger_out" >"$TMP/tagger.run.log" 2>&1; then
+      /usr/bin/python3 - "$TMP" <<'PY' || fail "pytorch tagger: outputs differ from torch eager"
+import sys
+import numpy as np
+ok = True
+for k in range(2):
+    got = np.load(f"{sys.argv[1]}/tagger_out/output{k}.npy")
+    want = np.load(f"{sys.argv[1]}/tagger_ref{k}.npy")
+    err = np.abs(got - want).max() / max(np.abs(want).max(), 1e-6)
+    print(f"pytorch tagger output{k}: max rel err {err:.2e}")
+    ok = ok and got.shape == want.shape and err <= 1e-4
+sys.exit(0 if ok else 1)
+PY
+    else
+      fail "pytorch tagger: neuron-run failed: $(cat "$TMP/tagger.run.log")"
+    fi
+  else
+    fail "pytorch tagger: neuron-cc failed: $(cat "$TMP/tagger.cc.log")"
+  fi
+else
+  fail "pytorch: could not write the TorchScript model"
+fi
+"$NEURON_CC" list-operators --framework PYTORCH >"$TMP/pt_ops.txt" 2>&1 || fail "list-operators PYTORCH failed"
+grep -q "aten::conv2d" "$TMP/pt_ops.txt" || fail "list-operators PYTORCH lists no aten::conv2d"
+grep -Eq "^[0-9]+ operators$" "$TMP/pt_ops.txt" || fail "list-operators PYTORCH prints no count"
+"$NEURON_CC" list-operators --framework PYTORCH --json | /usr/bin/python3 -c \
+  'import json,sys; d=json.load(sys.stdin); assert d["framework"]=="PYTORCH" and d["operators"]' ||
+  fail "list-operators PYTORCH --json is not the documented JSON"
+
 if [[ $failures -ne 0 ]]; then
   echo "$failures check(s) failed"
   exit 1
