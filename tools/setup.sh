@@ -33,6 +33,7 @@ PINNED=(
   python3-torchvision=0.14.1-2
   # The PyTorch frontend (frontends/pytorch) reads TorchScript with libtorch.
   libtorch-dev=1.13.1+dfsg-4
+  zlib1g-dev=1:1.2.13.dfsg-1
 )
 
 missing=()

@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <string>
 
+#include <zlib.h>
+
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -50,6 +53,31 @@ int TextLines(uint8_t op) {
     case 'c': case 'i': return 2;
     default: return 0;
   }
+}
+
+// A raw-deflate record inflated to exactly `size` bytes.
+absl::StatusOr<std::string> Inflate(absl::string_view in, uint64_t size,
+                                    absl::string_view name) {
+  constexpr uint64_t kMaxInflatedPickle = uint64_t{256} << 20;
+  if (size > kMaxInflatedPickle) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "compressed pickle '", name, "' claims ", size, " bytes (more than 256 MiB)"));
+  }
+  std::string out(size, '\0');
+  z_stream z{};
+  if (inflateInit2(&z, -15) != Z_OK) return absl::InternalError("zlib inflateInit2 failed");
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  const uint64_t produced = z.total_out;
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || produced != size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("compressed pickle '", name, "' does not inflate to its ", size, " bytes"));
+  }
+  return out;
 }
 
 }  // namespace
@@ -174,12 +202,12 @@ absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
     }
     const std::string shown(name.substr(0, 200));
     // torch.jit.save stores pickles and tensor data and deflates the code/
-    // sources. Pickles must be stored (so they can be checked), and nothing
-    // may claim more than deflate can expand to (1032:1).
-    const bool is_pickle = absl::EndsWith(name, ".pkl");
-    if (method != 0 && (method != 8 || is_pickle)) {
-      return corrupt(absl::StrCat("entry '", shown, "' is compressed with method ", method,
-                                  is_pickle ? " (torch.jit.save stores pickles)" : ""));
+    // sources and their debug pickles (.debug_pkl). Nothing may claim more
+    // than deflate can expand to (1032:1); every pickle is checked, deflated
+    // ones after inflating them (bounded).
+    const bool is_pickle = absl::EndsWith(name, "pkl");
+    if (method != 0 && method != 8) {
+      return corrupt(absl::StrCat("entry '", shown, "' is compressed with method ", method));
     }
     if (method == 0 ? compressed != uncompressed
                     : uncompressed > compressed * 1032 + 1024) {
@@ -195,7 +223,15 @@ absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
                                   " bytes) runs past the end of the file"));
     }
     if (is_pickle) {
-      absl::Status status = CheckPickle(bytes.substr(data, uncompressed), shown);
+      std::string inflated;
+      absl::string_view record = bytes.substr(data, compressed);
+      if (method == 8) {
+        absl::StatusOr<std::string> out = Inflate(record, uncompressed, shown);
+        if (!out.ok()) return corrupt(out.status().message());
+        inflated = std::move(*out);
+        record = inflated;
+      }
+      absl::Status status = CheckPickle(record, shown);
       if (!status.ok()) return corrupt(status.message());
     }
     pos += 46 + name_len + extra_len + comment_len;

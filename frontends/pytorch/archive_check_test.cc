@@ -54,14 +54,17 @@ TEST(ArchiveCheckTest, RefusesZipEntriesOutsideTheFile) {
   std::string inflated = bytes;
   for (int i = 0; i < 4; ++i) inflated[cd + 20 + i] = inflated[cd + 24 + i] = '\x7f';
   EXPECT_THAT(CheckArchive(inflated, "m.pt").message(), HasSubstr("runs past the end of the file"));
-  // A compressed pickle (data.pkl is the first stored .pkl entry's name).
+  // A stored pickle relabelled as deflated: it does not inflate.
   size_t pkl = bytes.find("data.pklPK");
   ASSERT_NE(pkl, std::string::npos);
   size_t entry = bytes.rfind("PK\x01\x02", pkl);
   std::string deflated = bytes;
   deflated[entry + 10] = 8;
   EXPECT_THAT(CheckArchive(deflated, "m.pt").message(),
-              HasSubstr("is compressed with method 8 (torch.jit.save stores pickles)"));
+              HasSubstr("compressed pickle 'linear/data.pkl' does not inflate"));
+  // An unknown compression method.
+  deflated[entry + 10] = 12;
+  EXPECT_THAT(CheckArchive(deflated, "m.pt").message(), HasSubstr("compressed with method 12"));
 }
 
 }  // namespace
