@@ -3,12 +3,14 @@
 #include "runtime/nrt.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -49,15 +51,24 @@ struct nrt_model {
   // The program, loaded once for all of the model's cores (devices of one
   // kind share programs).
   std::shared_ptr<const ncc::runtime::Program> program;
+  // Calls using the model right now (executions, tensor info). Guarded by
+  // the registry's mutex; nrt_unload and nrt_close free the model only once
+  // it is 0.
+  int users = 0;
 };
 
 struct nrt_tensor {
   std::string name;
   nrt_tensor_placement_t placement;
   std::vector<uint8_t> data;
+  // Calls using the tensor right now (executions, reads, writes). Guarded by
+  // the registry's mutex; nrt_tensor_free frees the tensor only once it is 0.
+  int users = 0;
 };
 
 struct nrt_tensor_set {
+  // Guarded by the registry's mutex (an execution resolves its tensors from
+  // the sets while another thread may add to them).
   std::map<std::string, nrt_tensor_t*> tensors;
 };
 
@@ -97,12 +108,18 @@ Core& core(int id) {
 }
 
 // Live handles, so a stale or bogus pointer is NRT_INVALID_HANDLE rather
-// than a crash (as far as that can be detected).
+// than a crash (as far as that can be detected), and the lifetime rules of
+// nrt.h ("Threads"): a model or tensor leaves its set at once when it is
+// unloaded or freed, and is deleted when no call uses it any more.
 struct Registry {
   std::mutex mu;
   bool initialized = false;
   bool closed = false;
-  std::unordered_set<const void*> models, tensors, sets;
+  std::unordered_set<nrt_model*> models;
+  std::unordered_set<nrt_tensor*> tensors;
+  std::unordered_set<nrt_tensor_set*> sets;
+  // Notified whenever a model's or a tensor's `users` drops to 0.
+  std::condition_variable released;
   // Physical ids of the cores this process may use, from
   // NEURON_RT_VISIBLE_CORES and NEURON_RT_NUM_CORES at nrt_init.
   std::vector<int> visible_cores;
@@ -118,13 +135,53 @@ NRT_STATUS Fail(NRT_STATUS status, std::string message) {
   return status;
 }
 
-bool Live(const std::unordered_set<const void*>& set, const void* p) {
-  std::lock_guard<std::mutex> lock(registry().mu);
-  return p != nullptr && set.count(p) > 0;
+// Handles arrive const or not; the sets hold them mutable.
+template <typename T>
+bool Live(const std::unordered_set<T*>& set, const T* p) {
+  return p != nullptr && set.count(const_cast<T*>(p)) > 0;
 }
 
-NRT_STATUS CheckInit(const char* fn) {
+// One call's use of a model or tensor: taken with the registry's mutex
+// held, on a live handle; while it is held, nrt_unload / nrt_close /
+// nrt_tensor_free wait instead of deleting. Released (which takes the
+// mutex) when it goes out of scope, so never destroy one with the mutex held.
+template <typename T>
+class InUse {
+ public:
+  InUse() = default;
+  explicit InUse(T* p) : p_(p) { ++p_->users; }
+  InUse(InUse&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+  InUse& operator=(InUse&&) = delete;
+  InUse(const InUse&) = delete;
+  ~InUse() {
+    if (p_ == nullptr) return;
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (--p_->users == 0) registry().released.notify_all();
+  }
+
+ private:
+  T* p_ = nullptr;
+};
+
+// With the registry's mutex held: waits until no call uses `p`.
+template <typename T>
+void WaitUnused(std::unique_lock<std::mutex>& lock, const T* p) {
+  registry().released.wait(lock, [p] { return p->users == 0; });
+}
+
+// `tensor` in use by the calling nrt_tensor_read / nrt_tensor_write, or
+// nullopt (and the error set) when it is not a live tensor.
+std::optional<InUse<nrt_tensor>> UseTensor(const nrt_tensor_t* tensor, const char* fn) {
   std::lock_guard<std::mutex> lock(registry().mu);
+  if (!Live(registry().tensors, tensor)) {
+    Fail(NRT_INVALID_HANDLE, absl::StrCat(fn, ": not a live tensor"));
+    return std::nullopt;
+  }
+  return std::optional<InUse<nrt_tensor>>(std::in_place, const_cast<nrt_tensor_t*>(tensor));
+}
+
+// With the registry's mutex held.
+NRT_STATUS CheckInitLocked(const char* fn) {
   if (registry().closed) {
     return Fail(NRT_CLOSED, absl::StrCat(fn, ": the runtime was closed"));
   }
@@ -132,6 +189,11 @@ NRT_STATUS CheckInit(const char* fn) {
     return Fail(NRT_UNINITIALIZED, absl::StrCat(fn, ": call nrt_init() first"));
   }
   return NRT_SUCCESS;
+}
+
+NRT_STATUS CheckInit(const char* fn) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  return CheckInitLocked(fn);
 }
 
 nrt_dtype_t ToNrt(neff::DType d) {
@@ -325,6 +387,11 @@ NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded, const ch
   AddTensors(m.get(), true);
   AddTensors(m.get(), false);
   std::lock_guard<std::mutex> lock(registry().mu);
+  // nrt_close ran while this load was checking the file: the model would
+  // outlive the runtime it belongs to.
+  if (registry().closed || !registry().initialized) {
+    return Fail(NRT_CLOSED, absl::StrCat(fn, ": nrt_close() was called during the load"));
+  }
   registry().models.insert(m.get());
   *model = m.release();
   return NRT_SUCCESS;
@@ -432,10 +499,20 @@ NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* /*fw_version*/,
   return NRT_SUCCESS;
 }
 
+// Unloads every model once the calls using them return (executions that
+// have not reached a NeuronCore yet give up with NRT_CLOSED instead of
+// running); tensors and tensor sets are the caller's and stay.
 void nrt_close(void) {
-  std::lock_guard<std::mutex> lock(registry().mu);
-  registry().initialized = false;
-  registry().closed = true;
+  std::vector<nrt_model*> models;
+  {
+    std::unique_lock<std::mutex> lock(registry().mu);
+    registry().initialized = false;
+    registry().closed = true;
+    models.assign(registry().models.begin(), registry().models.end());
+    registry().models.clear();
+    for (const nrt_model* m : models) WaitUnused(lock, m);
+  }
+  for (nrt_model* m : models) delete m;
 }
 
 NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc, int32_t nc_count,
@@ -474,45 +551,74 @@ NRT_STATUS nrt_load_from_file_with_options(const char* neff_path, int32_t start_
                      start_nc, nc_count, options, model);
 }
 
+// The handle leaves the registry at once (later calls with it fail with
+// NRT_INVALID_HANDLE, executions waiting for a NeuronCore give up); the
+// model is freed when the calls already using it return.
 NRT_STATUS nrt_unload(nrt_model_t* model) {
   {
-    std::lock_guard<std::mutex> lock(registry().mu);
+    std::unique_lock<std::mutex> lock(registry().mu);
+    if (registry().closed) {
+      return Fail(NRT_CLOSED,
+                  "nrt_unload: the runtime was closed (nrt_close() unloaded every model)");
+    }
     if (model == nullptr || registry().models.erase(model) == 0) {
       return Fail(NRT_INVALID_HANDLE, "nrt_unload: not a loaded model");
     }
+    WaitUnused(lock, model);
   }
   delete model;
   return NRT_SUCCESS;
 }
 
 NRT_STATUS nrt_get_model_tensor_info(nrt_model_t* model, nrt_tensor_info_array_t** tensor_info) {
-  if (!Live(registry().models, model)) {
-    return Fail(NRT_INVALID_HANDLE, "nrt_get_model_tensor_info: not a loaded model");
+  std::optional<InUse<nrt_model>> in_use;
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (registry().closed) {
+      return Fail(NRT_CLOSED, "nrt_get_model_tensor_info: the runtime was closed");
+    }
+    if (!Live(registry().models, model)) {
+      return Fail(NRT_INVALID_HANDLE, "nrt_get_model_tensor_info: not a loaded model");
+    }
+    if (tensor_info == nullptr) {
+      return Fail(NRT_INVALID, "nrt_get_model_tensor_info: null argument");
+    }
+    in_use.emplace(model);
   }
-  if (tensor_info == nullptr) {
-    return Fail(NRT_INVALID, "nrt_get_model_tensor_info: null argument");
-  }
+  const size_t n = model->tensors.size();
   auto* info =
       static_cast<nrt_tensor_info_array_t*>(std::calloc(1, sizeof(nrt_tensor_info_array_t)));
-  const size_t n = model->tensors.size();
-  info->tensor_count = n;
+  if (info == nullptr) return Fail(NRT_RESOURCE, "nrt_get_model_tensor_info: out of memory");
   info->tensor_array =
       static_cast<nrt_tensor_info_t*>(std::calloc(n == 0 ? 1 : n, sizeof(nrt_tensor_info_t)));
+  if (info->tensor_array == nullptr) {
+    std::free(info);
+    return Fail(NRT_RESOURCE, "nrt_get_model_tensor_info: out of memory");
+  }
   for (size_t i = 0; i < n; ++i) {
     const TensorDesc& t = model->tensors[i];
     nrt_tensor_info_t& out = info->tensor_array[i];
     // The verifier rejects names with a NUL byte, so the C string is whole.
     char* name = static_cast<char*>(std::malloc(t.name.size() + 1));
+    auto* shape =
+        static_cast<int64_t*>(std::calloc(t.shape.empty() ? 1 : t.shape.size(), sizeof(int64_t)));
+    if (name == nullptr || shape == nullptr) {
+      std::free(name);
+      std::free(shape);
+      info->tensor_count = i;
+      nrt_free_model_tensor_info(info);
+      return Fail(NRT_RESOURCE, "nrt_get_model_tensor_info: out of memory");
+    }
     std::memcpy(name, t.name.c_str(), t.name.size() + 1);
+    for (size_t d = 0; d < t.shape.size(); ++d) shape[d] = t.shape[d];
     out.name = name;
     out.usage = t.usage;
     out.size = t.size;
     out.dtype = ToNrt(t.dtype);
     out.ndim = static_cast<uint32_t>(t.shape.size());
-    out.shape =
-        static_cast<int64_t*>(std::calloc(t.shape.empty() ? 1 : t.shape.size(), sizeof(int64_t)));
-    for (size_t d = 0; d < t.shape.size(); ++d) out.shape[d] = t.shape[d];
+    out.shape = shape;
   }
+  info->tensor_count = n;
   *tensor_info = info;
   return NRT_SUCCESS;
 }
@@ -560,20 +666,22 @@ NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement, int logi
   return NRT_SUCCESS;
 }
 
+// As nrt_unload: the tensor leaves the registry at once and is freed when
+// the executions, reads and writes using it return.
 void nrt_tensor_free(nrt_tensor_t** tensor) {
   if (tensor == nullptr || *tensor == nullptr) return;
   {
-    std::lock_guard<std::mutex> lock(registry().mu);
+    std::unique_lock<std::mutex> lock(registry().mu);
     if (registry().tensors.erase(*tensor) == 0) return;
+    WaitUnused(lock, *tensor);
   }
   delete *tensor;
   *tensor = nullptr;
 }
 
 NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset, size_t size) {
-  if (!Live(registry().tensors, tensor)) {
-    return Fail(NRT_INVALID_HANDLE, "nrt_tensor_read: not a live tensor");
-  }
+  const std::optional<InUse<nrt_tensor>> in_use = UseTensor(tensor, "nrt_tensor_read");
+  if (!in_use.has_value()) return NRT_INVALID_HANDLE;
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_read: null buffer");
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
     return Fail(
@@ -586,9 +694,8 @@ NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset,
 }
 
 NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset, size_t size) {
-  if (!Live(registry().tensors, tensor)) {
-    return Fail(NRT_INVALID_HANDLE, "nrt_tensor_write: not a live tensor");
-  }
+  const std::optional<InUse<nrt_tensor>> in_use = UseTensor(tensor, "nrt_tensor_write");
+  if (!in_use.has_value()) return NRT_INVALID_HANDLE;
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_write: null buffer");
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
     return Fail(
@@ -601,6 +708,7 @@ NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset
 }
 
 size_t nrt_tensor_get_size(const nrt_tensor_t* tensor) {
+  std::lock_guard<std::mutex> lock(registry().mu);
   return Live(registry().tensors, tensor) ? tensor->data.size() : 0;
 }
 
@@ -626,6 +734,7 @@ void nrt_destroy_tensor_set(nrt_tensor_set_t** tensor_set) {
 
 NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set, const char* tensor_name,
                                         nrt_tensor_t* tensor) {
+  std::lock_guard<std::mutex> lock(registry().mu);
   if (!Live(registry().sets, tensor_set)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_add_tensor_to_tensor_set: not a live tensor set");
   }
@@ -641,6 +750,7 @@ NRT_STATUS nrt_add_tensor_to_tensor_set(nrt_tensor_set_t* tensor_set, const char
 
 NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set, const char* tensor_name,
                                           nrt_tensor_t** tensor) {
+  std::lock_guard<std::mutex> lock(registry().mu);
   if (!Live(registry().sets, tensor_set)) {
     return Fail(NRT_INVALID_HANDLE, "nrt_get_tensor_from_tensor_set: not a live tensor set");
   }
@@ -665,43 +775,53 @@ NRT_STATUS nrt_execute(nrt_model_t* model, const nrt_tensor_set_t* input_set,
 
 NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* input_set,
                                   nrt_tensor_set_t* output_set, nrt_execution_stats_t* stats) {
-  if (NRT_STATUS s = CheckInit("nrt_execute"); s != NRT_SUCCESS) return s;
-  if (!Live(registry().models, model)) {
-    return Fail(NRT_INVALID_HANDLE, "nrt_execute: not a loaded model");
-  }
-  if (!Live(registry().sets, input_set) || !Live(registry().sets, output_set)) {
-    return Fail(NRT_INVALID_HANDLE, "nrt_execute: input or output set is not a live tensor set");
-  }
-  // Resolve and check every input and output before running anything.
+  // Resolve and check every input and output before running anything, and
+  // hold the model and the tensors for the execution (nrt_unload, nrt_close
+  // and nrt_tensor_free wait for it). Released after the lock below.
+  std::optional<InUse<nrt_model>> model_in_use;
+  std::vector<InUse<nrt_tensor>> tensors_in_use;
   std::vector<std::pair<const TensorDesc*, nrt_tensor_t*>> bound;
-  for (const TensorDesc& t : model->tensors) {
-    const bool input = t.usage == NRT_TENSOR_USAGE_INPUT;
-    const nrt_tensor_set_t* set = input ? input_set : output_set;
-    const char* kind = input ? "input" : "output";
-    auto it = set->tensors.find(t.name);
-    if (it == set->tensors.end()) {
-      std::vector<std::string> given;
-      for (const auto& [name, tensor] : set->tensors) given.push_back(neff::PrintableName(name));
-      return Fail(
-          NRT_EXEC_BAD_INPUT,
-          absl::StrCat("nrt_execute: model ", kind, " '", neff::PrintableName(t.name), "' (",
-                       Describe(t), ") is missing from the ", kind, " tensor set (it has: ",
-                       given.empty() ? "nothing" : absl::StrJoin(given, ", "), ")"));
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (NRT_STATUS s = CheckInitLocked("nrt_execute"); s != NRT_SUCCESS) return s;
+    if (!Live(registry().models, model)) {
+      return Fail(NRT_INVALID_HANDLE, "nrt_execute: not a loaded model");
     }
-    if (!Live(registry().tensors, it->second)) {
-      return Fail(NRT_INVALID_HANDLE,
-                  absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name),
-                               "' refers to a freed tensor"));
+    if (!Live(registry().sets, input_set) || !Live(registry().sets, output_set)) {
+      return Fail(NRT_INVALID_HANDLE, "nrt_execute: input or output set is not a live tensor set");
     }
-    if (it->second->data.size() != t.size) {
-      return Fail(NRT_EXEC_BAD_INPUT,
-                  absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name), "' is ",
-                               it->second->data.size(),
-                               " bytes but the model "
-                               "expects ",
-                               t.size, " (", Describe(t), ")"));
+    for (const TensorDesc& t : model->tensors) {
+      const bool input = t.usage == NRT_TENSOR_USAGE_INPUT;
+      const nrt_tensor_set_t* set = input ? input_set : output_set;
+      const char* kind = input ? "input" : "output";
+      auto it = set->tensors.find(t.name);
+      if (it == set->tensors.end()) {
+        std::vector<std::string> given;
+        for (const auto& [name, tensor] : set->tensors) given.push_back(neff::PrintableName(name));
+        return Fail(
+            NRT_EXEC_BAD_INPUT,
+            absl::StrCat("nrt_execute: model ", kind, " '", neff::PrintableName(t.name), "' (",
+                         Describe(t), ") is missing from the ", kind, " tensor set (it has: ",
+                         given.empty() ? "nothing" : absl::StrJoin(given, ", "), ")"));
+      }
+      if (!Live(registry().tensors, it->second)) {
+        return Fail(NRT_INVALID_HANDLE,
+                    absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name),
+                                 "' refers to a freed tensor"));
+      }
+      if (it->second->data.size() != t.size) {
+        return Fail(NRT_EXEC_BAD_INPUT,
+                    absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name), "' is ",
+                                 it->second->data.size(),
+                                 " bytes but the model "
+                                 "expects ",
+                                 t.size, " (", Describe(t), ")"));
+      }
+      bound.emplace_back(&t, it->second);
     }
-    bound.emplace_back(&t, it->second);
+    model_in_use.emplace(model);
+    tensors_in_use.reserve(bound.size());
+    for (const auto& [desc, tensor] : bound) tensors_in_use.emplace_back(tensor);
   }
   // The model's inputs and outputs in Model order (model->tensors' order).
   std::vector<absl::Span<const uint8_t>> inputs;
@@ -718,6 +838,18 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
   absl::Status s;
   {
     std::unique_lock<std::mutex> busy = AcquireCore(model, &core_id);
+    // Unloaded (nrt_unload, nrt_close) while this call waited for the core:
+    // give up rather than start work nobody may wait for.
+    {
+      std::lock_guard<std::mutex> lock(registry().mu);
+      if (registry().models.count(model) == 0) {
+        return registry().closed
+                   ? Fail(NRT_CLOSED,
+                          "nrt_execute: nrt_close() was called while waiting for a NeuronCore")
+                   : Fail(NRT_INVALID_HANDLE,
+                          "nrt_execute: the model was unloaded while waiting for a NeuronCore");
+      }
+    }
     s = core(core_id).device->Execute(*model->program, inputs, outputs, &timing);
   }
   if (!s.ok()) {

@@ -75,9 +75,34 @@
  * call nrt_execute on the same model at once: each execution gets its own
  * device memory; an NC runs one execution at a time (a call waits for a
  * free NC among the model's), and executions on different NCs run at the
- * same time, each on its caller's host thread. Do not write a tensor while
- * an execution reads it, do not change a tensor set while an execution
- * uses it, and do not unload a model while it executes.
+ * same time, each on its caller's host thread. Models may be loaded and
+ * unloaded while other models execute. Do not write a tensor while an
+ * execution reads it or read an output while an execution writes it (the
+ * bytes would be mixed; nothing else goes wrong). An execution takes its
+ * tensors from the sets when it starts: changing or destroying a set
+ * afterwards does not affect it.
+ *
+ * Lifetimes under concurrency (never a use-after-free, never a hang):
+ *   - nrt_unload(model) while other threads execute it: the handle is dead
+ *     at once (later calls with it fail with NRT_INVALID_HANDLE); executions
+ *     already running on a NeuronCore finish normally with their outputs,
+ *     executions still waiting for a NeuronCore return NRT_INVALID_HANDLE
+ *     without running, and nrt_unload returns when the last of them has,
+ *     then frees the model.
+ *   - nrt_close() while executions are in flight: from its start every call
+ *     that needs the runtime fails with NRT_CLOSED (nrt_load, nrt_execute,
+ *     nrt_unload, nrt_tensor_allocate, nrt_get_model_tensor_info);
+ *     executions already running finish normally, executions waiting for a
+ *     NeuronCore return NRT_CLOSED without running, and loads in progress
+ *     fail with NRT_CLOSED. nrt_close returns when no call uses a model any
+ *     more, having unloaded every model (their handles are dead: do not
+ *     nrt_unload them). Tensors and tensor sets are the caller's host memory
+ *     and stay valid: read them, then nrt_tensor_free /
+ *     nrt_destroy_tensor_set them, before or after nrt_close.
+ *   - nrt_tensor_free(t) while an execution uses t: t is freed when that
+ *     execution returns.
+ * How long nrt_close and nrt_unload wait is bounded by the executions
+ * running at that moment (one per NeuronCore).
  */
 #ifndef NCC_RUNTIME_NRT_H_
 #define NCC_RUNTIME_NRT_H_
@@ -194,7 +219,10 @@ const char* nrt_dtype_as_str(nrt_dtype_t dtype);
  * The versions are informational. Must come before any other call. */
 NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* fw_version,
                     const char* fal_version);
-/* Stops the runtime; later calls fail with NRT_CLOSED until nrt_init. */
+/* Stops the runtime: waits for the executions running on a NeuronCore to
+ * finish (see "Lifetimes under concurrency" above), unloads every model,
+ * and makes later calls fail with NRT_CLOSED until nrt_init. Tensors and
+ * tensor sets stay valid until freed. */
 void nrt_close(void);
 
 /* Loads a NEFF from memory: copies it into a 64-byte aligned buffer (the
@@ -232,6 +260,9 @@ NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size, int32_t st
 NRT_STATUS nrt_load_from_file_with_options(const char* neff_path, int32_t start_nc,
                                            int32_t nc_count, const nrt_load_options_t* options,
                                            nrt_model_t** model);
+/* Unloads a model. If other threads are executing it, waits until their
+ * executions return (see "Lifetimes under concurrency" above). After
+ * nrt_close: NRT_CLOSED (nrt_close unloaded it already). */
 NRT_STATUS nrt_unload(nrt_model_t* model);
 
 /* The model's inputs then outputs: names, dtypes, shapes and byte sizes.
@@ -242,7 +273,8 @@ NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info);
 /* A zero-filled tensor of `size` bytes. */
 NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
                                size_t size, const char* name, nrt_tensor_t** tensor);
-/* Frees *tensor and sets it to NULL. */
+/* Frees *tensor and sets it to NULL; if an execution is using it, when that
+ * execution returns. Valid after nrt_close. */
 void nrt_tensor_free(nrt_tensor_t** tensor);
 NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset, size_t size);
 NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset, size_t size);

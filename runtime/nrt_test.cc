@@ -2,14 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "neff/test_builder.h"
 
@@ -305,54 +301,6 @@ TEST_F(NrtTest, ClosedAndBadArguments) {
   nrt_close();
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_CLOSED);
   ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_PYTORCH, "2.1", "1.0"), NRT_SUCCESS);
-}
-
-// 16 threads execute one model loaded on both NeuronCores at once; every
-// result is checked, and both cores do work. Run under --config=tsan too.
-TEST_F(NrtTest, SixteenThreadsExecuteOneModel) {
-  nrt_model_t* model = Load(ReluPlusOneNeff());
-  ASSERT_NE(model, nullptr);
-  constexpr int kThreads = 16, kIters = 40;
-  std::atomic<int> bad{0}, on_core[2] = {{0}, {0}};
-  auto worker = [&](int id) {
-    nrt_tensor_t *in = nullptr, *out = nullptr;
-    nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "x", &in);
-    nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "y", &out);
-    nrt_tensor_set_t *is = nullptr, *os = nullptr;
-    nrt_allocate_tensor_set(&is);
-    nrt_allocate_tensor_set(&os);
-    nrt_add_tensor_to_tensor_set(is, "x", in);
-    nrt_add_tensor_to_tensor_set(os, "y", out);
-    for (int iter = 0; iter < kIters; ++iter) {
-      float xs[8], ys[8];
-      for (int i = 0; i < 8; ++i) xs[i] = 1000.0f * id + 10.0f * iter + i - 4;
-      nrt_tensor_write(in, xs, 0, sizeof xs);
-      nrt_execution_stats_t stats;
-      if (nrt_execute_with_stats(model, is, os, &stats) != NRT_SUCCESS) {
-        ++bad;
-        continue;
-      }
-      if (stats.neuron_core == 0 || stats.neuron_core == 1) {
-        ++on_core[stats.neuron_core];
-      }
-      nrt_tensor_read(out, ys, 0, sizeof ys);
-      for (int i = 0; i < 8; ++i) {
-        if (ys[i] != std::max(xs[i], 0.0f) + 1) ++bad;
-      }
-    }
-    nrt_destroy_tensor_set(&is);
-    nrt_destroy_tensor_set(&os);
-    nrt_tensor_free(&in);
-    nrt_tensor_free(&out);
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(bad.load(), 0);
-  EXPECT_EQ(on_core[0] + on_core[1], kThreads * kIters);
-  EXPECT_GT(on_core[0].load(), 0);
-  EXPECT_GT(on_core[1].load(), 0);
-  nrt_unload(model);
 }
 
 // Sets an environment variable for one test and restores it afterwards.

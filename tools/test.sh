@@ -12,6 +12,12 @@
 # (tools/fuzz.sh, docs/fuzzing.md). It counts as one test in the `tests:` line;
 # a finding, or clang/libFuzzer missing, fails it loudly. FUZZ_SECONDS=0
 # skips it (and says so), for quick local runs only.
+#
+# Then the sanitizer runs (tools/sanitize.sh, docs/sanitizers.md): the
+# runtime, NEFF and frontend tests under --config=asan and --config=ubsan,
+# the concurrency tests under --config=tsan, each in its own output base.
+# Each run counts as one test in the `tests:` line; a sanitizer report fails
+# it loudly. SANITIZE=0 skips them (and says so), for quick local runs only.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +45,22 @@ else
   tools/fuzz.sh "$fuzz_seconds" 2>&1 | tee /tmp/neuron-fuzz.log
   fuzz_rc=${PIPESTATUS[0]}
 fi
+# The sanitizer step: one test per sanitizer run.
+sanitize_passed=0
+sanitize_failed=0
+sanitize_rc=0
+if [[ "${SANITIZE:-1}" == 0 ]]; then
+  echo "sanitize: skipped (SANITIZE=0)"
+else
+  tools/sanitize.sh 2>&1 | tee /tmp/neuron-sanitize.log
+  sanitize_rc=${PIPESTATUS[0]}
+  sanitize_passed=$(sed -n 's/^sanitize: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' /tmp/neuron-sanitize.log)
+  sanitize_failed=$(sed -n 's/^sanitize: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' /tmp/neuron-sanitize.log)
+  sanitize_passed=${sanitize_passed:-0}
+  # No summary line (the script died): one failed test, never a silent pass.
+  sanitize_failed=${sanitize_failed:-1}
+  if [[ $sanitize_rc -ne 0 && $sanitize_failed -eq 0 ]]; then sanitize_failed=1; fi
+fi
 passed=$(echo "$counts" | sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 failed=$(echo "$counts" | sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 passed=${passed:-0}
@@ -46,7 +68,9 @@ failed=${failed:-1}
 if [[ $fuzz_counted -eq 1 ]]; then
   if [[ $fuzz_rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
+passed=$((passed + sanitize_passed))
+failed=$((failed + sanitize_failed))
 echo "wall time: $(( $(date +%s) - start )) s"
 # Last line of the run, for CI.
 echo "tests: $passed passed, $failed failed"
-if [[ $bazel_rc -ne 0 || $count_rc -ne 0 || $fuzz_rc -ne 0 ]]; then exit 1; fi
+if [[ $bazel_rc -ne 0 || $count_rc -ne 0 || $fuzz_rc -ne 0 || $sanitize_rc -ne 0 ]]; then exit 1; fi

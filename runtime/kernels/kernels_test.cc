@@ -331,7 +331,9 @@ TEST(Kernels, Bf16ArrayConversionsMatchScalar) {
   for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{127}, size_t{128},
                    size_t{129}, bits.size()}) {
     std::vector<float> f(n);
-    std::memcpy(f.data(), bits.data(), n * 4);
+    // f.data() is null when n == 0, and memcpy's pointers must never be
+    // (UBSan: "null pointer passed as argument 1").
+    if (n > 0) std::memcpy(f.data(), bits.data(), n * 4);
     std::vector<uint16_t> h(n, 0xabcd);
     F32ToBf16Array(f.data(), h.data(), static_cast<int64_t>(n));
     std::vector<float> back(n);
