@@ -6,10 +6,12 @@
 // W [D, G*H, I], R [D, G*H, H] and B [D, 2*G*H], with the gate blocks
 // reordered (LSTM: torch i,f,g,o -> ONNX i,o,f,c; GRU: torch r,z,n -> ONNX
 // z,r,h). torch's GRU applies the reset gate after the recurrent matmul,
-// which is ONNX's linear_before_reset=1. batch_first maps to layout=1, so
-// the input is read in place; the outputs are reshaped (and h_n/c_n
-// transposed) to torch's layouts, and the layers' final states are
-// concatenated into [num_layers * D, B, H].
+// which is ONNX's linear_before_reset=1. The ops run sequence-major
+// (layout=0): a batch_first input is transposed once before the first layer
+// and the output once after the last, which the cost model rates cheaper
+// than layout=1's per-step strided accesses (and is the IR torch.onnx.export
+// gives, so both frontends reach the same program). The layers' final states
+// are concatenated into torch's [num_layers * D, B, H].
 #include <string>
 #include <vector>
 
@@ -24,19 +26,18 @@ enum class Cell { kLstm, kGru, kRnnTanh, kRnnRelu };
 
 struct CellInfo {
   const char* onnx_type;
-  int gates;
   // For each ONNX gate block, the torch gate block it comes from.
   std::vector<int64_t> order;
 };
 
 CellInfo InfoOf(Cell cell) {
   switch (cell) {
-    case Cell::kLstm: return {"LSTM", 4, {0, 3, 1, 2}};
-    case Cell::kGru: return {"GRU", 3, {1, 0, 2}};
+    case Cell::kLstm: return {"LSTM", {0, 3, 1, 2}};
+    case Cell::kGru: return {"GRU", {1, 0, 2}};
     case Cell::kRnnTanh:
-    case Cell::kRnnRelu: return {"RNN", 1, {0}};
+    case Cell::kRnnRelu: return {"RNN", {0}};
   }
-  return {"RNN", 1, {0}};
+  return {"RNN", {0}};
 }
 
 // torch gate blocks (rows of `t`, `hidden` each) in ONNX's order.
@@ -46,20 +47,17 @@ at::Tensor Reorder(const at::Tensor& t, const std::vector<int64_t>& order, int64
   return at::cat(parts, 0);
 }
 
-// Layer `layer`'s slice [D, B, H] of a torch state [L * D, B, H], in the
-// op's layout ([B, D, H] when batch-major); null when the whole state is a
-// constant zero (ONNX's default initial state).
+// Layer `layer`'s slice [D, B, H] of a torch state [L * D, B, H]; null when
+// the whole state is a constant zero (ONNX's default initial state).
 absl::StatusOr<ir::Value*> InitialState(ConvertContext& ctx, const at::Tensor& state,
-                                        int64_t layer, int64_t directions, bool batch_major) {
+                                        int64_t layer, int64_t directions) {
   NCC_PT_ASSIGN(value, ctx.TensorValue(state));
   if (value->dtype != ir::DType::kF32) return ctx.Unsupported("an initial state that is not float32");
   if (value->shape.size() != 3) return ctx.Unsupported("an initial state that is not 3-D");
   const int64_t b = value->shape[1], h = value->shape[2];
   if (value->is_constant) {
     if (state.eq(0).all().item<bool>()) return nullptr;
-    at::Tensor part = state.narrow(0, layer * directions, directions);
-    if (batch_major) part = part.transpose(0, 1);
-    return ctx.Constant(part.contiguous());
+    return ctx.Constant(state.narrow(0, layer * directions, directions).contiguous());
   }
   ir::Value* part = value;
   if (value->shape[0] != directions) {
@@ -68,18 +66,13 @@ absl::StatusOr<ir::Value*> InitialState(ConvertContext& ctx, const at::Tensor& s
                      ctx.I64Constant({(layer + 1) * directions}), ctx.I64Constant({0})},
                     {directions, b, h}, value->dtype);
   }
-  if (batch_major) {
-    part = ctx.Emit("Transpose", {part}, {b, directions, h}, part->dtype,
-                    {{"perm", std::vector<int64_t>{1, 0, 2}}});
-  }
   return part;
 }
 
-// A [D, B, H] final state from the op's Y_h/Y_c ([B, D, H] when batch-major).
-ir::Value* FinalState(ConvertContext& ctx, ir::Value* state, bool batch_major) {
-  if (!batch_major) return state;
-  const ir::Shape& s = state->shape;
-  return ctx.Emit("Transpose", {state}, {s[1], s[0], s[2]}, state->dtype,
+// [a, b, c] -> [b, a, c]
+ir::Value* SwapLeadingAxes(ConvertContext& ctx, ir::Value* x) {
+  const ir::Shape& s = x->shape;
+  return ctx.Emit("Transpose", {x}, {s[1], s[0], s[2]}, x->dtype,
                   {{"perm", std::vector<int64_t>{1, 0, 2}}});
 }
 
@@ -133,24 +126,20 @@ absl::Status Recurrent(ConvertContext& ctx, Cell cell) {
     states = {ctx.input(1).toTensor()};
   }
 
-  const bool batch_major = batch_first;
   const int64_t hidden = params[1].size(1);
-  const int64_t seq = batch_major ? x->shape[1] : x->shape[0];
-  const int64_t batch = batch_major ? x->shape[0] : x->shape[1];
-  const int64_t gates = info.gates;
+  if (batch_first) x = SwapLeadingAxes(ctx, x);
+  const int64_t seq = x->shape[0];
+  const int64_t batch = x->shape[1];
   std::map<std::string, ir::Attribute> attrs = {
       {"hidden_size", hidden},
       {"direction", std::string(bidirectional ? "bidirectional" : "forward")},
-      {"layout", int64_t{batch_major ? 1 : 0}},
   };
   if (cell == Cell::kGru) attrs["linear_before_reset"] = int64_t{1};
   if (cell == Cell::kRnnRelu) {
     attrs["activations"] = std::vector<std::string>(directions, "Relu");
   }
-  const ir::Shape y_shape = batch_major ? ir::Shape{batch, seq, directions, hidden}
-                                        : ir::Shape{seq, directions, batch, hidden};
-  const ir::Shape state_shape = batch_major ? ir::Shape{batch, directions, hidden}
-                                            : ir::Shape{directions, batch, hidden};
+  const ir::Shape y_shape = {seq, directions, batch, hidden};
+  const ir::Shape state_shape = {directions, batch, hidden};
 
   std::vector<std::vector<ir::Value*>> finals(states.size());
   ir::Value* layer_in = x;
@@ -168,7 +157,7 @@ absl::Status Recurrent(ConvertContext& ctx, Cell cell) {
                                       ctx.Constant(at::stack(r)),
                                       has_biases ? ctx.Constant(at::stack(b)) : nullptr, nullptr};
     for (const at::Tensor& s : states) {
-      NCC_PT_ASSIGN(init, InitialState(ctx, s, l, directions, batch_major));
+      NCC_PT_ASSIGN(init, InitialState(ctx, s, l, directions));
       inputs.push_back(init);
     }
     while (inputs.back() == nullptr) inputs.pop_back();
@@ -179,18 +168,13 @@ absl::Status Recurrent(ConvertContext& ctx, Cell cell) {
       dtypes.push_back(ir::DType::kF32);
     }
     std::vector<ir::Value*> outs = ctx.EmitMulti(info.onnx_type, inputs, shapes, dtypes, attrs);
-    ir::Value* y = outs[0];
-    if (!batch_major) {
-      y = ctx.Emit("Transpose", {y}, {seq, batch, directions, hidden}, y->dtype,
-                   {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
-    }
-    layer_in = ctx.ReshapeTo(y, batch_major ? ir::Shape{batch, seq, directions * hidden}
-                                            : ir::Shape{seq, batch, directions * hidden});
-    for (size_t i = 0; i < states.size(); ++i) {
-      finals[i].push_back(FinalState(ctx, outs[1 + i], batch_major));
-    }
+    // Y [T, D, B, H] -> [T, B, D * H]
+    ir::Value* y = ctx.Emit("Transpose", {outs[0]}, {seq, batch, directions, hidden},
+                            ir::DType::kF32, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
+    layer_in = ctx.ReshapeTo(y, {seq, batch, directions * hidden});
+    for (size_t i = 0; i < states.size(); ++i) finals[i].push_back(outs[1 + i]);
   }
-  NCC_PT_RETURN_IF_ERROR(ctx.Set(0, layer_in));
+  NCC_PT_RETURN_IF_ERROR(ctx.Set(0, batch_first ? SwapLeadingAxes(ctx, layer_in) : layer_in));
   for (size_t i = 0; i < finals.size(); ++i) {
     ir::Value* state = finals[i][0];
     if (finals[i].size() > 1) {

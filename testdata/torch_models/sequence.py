@@ -13,19 +13,7 @@ import math
 import torch
 from torch import nn
 
-try:
-    from common import ModelSpec  # testdata/torch_models/common.py
-except ImportError:  # run on its own (or before common.py exists)
-    from dataclasses import dataclass
-    from typing import Callable
-
-    @dataclass
-    class ModelSpec:
-        name: str
-        build: Callable
-        mode: str = "trace"
-        max_rel_err: float = 1e-4
-        min_cosine: float = 0.999
+from common import ModelSpec
 
 
 def _randomize(module, seed):
@@ -224,10 +212,10 @@ def _gru():
 
 
 MODELS = [
-    ModelSpec("bert_encoder", _bert, "trace"),
-    ModelSpec("transformer_encoder", _transformer_encoder, "trace"),
-    ModelSpec("transformer_prenorm_masked", _transformer_prenorm, "trace"),
-    ModelSpec("multihead_attention", _mha, "trace"),
-    ModelSpec("lstm_tagger", _lstm_tagger, "trace"),
-    ModelSpec("gru_classifier", _gru, "trace"),
+    ModelSpec("bert_encoder", _bert, method="trace", onnx=True),
+    ModelSpec("transformer_encoder", _transformer_encoder, method="trace"),
+    ModelSpec("transformer_prenorm_masked", _transformer_prenorm, method="trace"),
+    ModelSpec("multihead_attention", _mha, method="trace"),
+    ModelSpec("lstm_tagger", _lstm_tagger, method="trace", onnx=True),
+    ModelSpec("gru_classifier", _gru, method="trace", onnx=True),
 ]
