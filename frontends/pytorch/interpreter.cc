@@ -309,8 +309,10 @@ absl::Status Interpreter::Convert(const torch::jit::Node& node,
   if (!status.ok()) {
     return absl::Status(status.code(), NodeError(node, status.message()));
   }
+  // An undefined tensor (an optional result not computed, e.g. attention
+  // weights with need_weights=False) needs no value.
   for (size_t k = 0; k < outputs.size(); ++k) {
-    if (outputs[k].isTensor() &&
+    if (outputs[k].isTensor() && outputs[k].toTensor().defined() &&
         bindings_.count(outputs[k].toTensor().unsafeGetTensorImpl()) == 0) {
       return absl::InternalError(
           NodeError(node, absl::StrCat("the converter did not produce output ", k)));

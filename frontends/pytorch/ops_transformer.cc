@@ -167,7 +167,9 @@ absl::Status NativeMultiHeadAttention(ConvertContext& ctx) {
   AttentionOutputs att = Attention(ctx, query, key, value, heads, qkv_weight, qkv_bias,
                                    proj_weight, proj_bias, mask);
   NCC_PT_RETURN_IF_ERROR(ctx.Set(0, att.out));
-  if (!need_weights || !ctx.output(1).isTensor()) return absl::OkStatus();
+  if (!need_weights || !ctx.output(1).isTensor() || !ctx.output(1).toTensor().defined()) {
+    return absl::OkStatus();
+  }
   ir::Value* weights = att.probs;
   if (average) {
     // torch: sum over heads, then divide by num_head.
