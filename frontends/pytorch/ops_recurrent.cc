@@ -32,10 +32,13 @@ struct CellInfo {
 
 CellInfo InfoOf(Cell cell) {
   switch (cell) {
-    case Cell::kLstm: return {"LSTM", {0, 3, 1, 2}};
-    case Cell::kGru: return {"GRU", {1, 0, 2}};
+    case Cell::kLstm:
+      return {"LSTM", {0, 3, 1, 2}};
+    case Cell::kGru:
+      return {"GRU", {1, 0, 2}};
     case Cell::kRnnTanh:
-    case Cell::kRnnRelu: return {"RNN", {0}};
+    case Cell::kRnnRelu:
+      return {"RNN", {0}};
   }
   return {"RNN", {0}};
 }
@@ -49,10 +52,11 @@ at::Tensor Reorder(const at::Tensor& t, const std::vector<int64_t>& order, int64
 
 // Layer `layer`'s slice [D, B, H] of a torch state [L * D, B, H]; null when
 // the whole state is a constant zero (ONNX's default initial state).
-absl::StatusOr<ir::Value*> InitialState(ConvertContext& ctx, const at::Tensor& state,
-                                        int64_t layer, int64_t directions) {
+absl::StatusOr<ir::Value*> InitialState(ConvertContext& ctx, const at::Tensor& state, int64_t layer,
+                                        int64_t directions) {
   NCC_PT_ASSIGN(value, ctx.TensorValue(state));
-  if (value->dtype != ir::DType::kF32) return ctx.Unsupported("an initial state that is not float32");
+  if (value->dtype != ir::DType::kF32)
+    return ctx.Unsupported("an initial state that is not float32");
   if (value->shape.size() != 3) return ctx.Unsupported("an initial state that is not 3-D");
   const int64_t b = value->shape[1], h = value->shape[2];
   if (value->is_constant) {
@@ -150,7 +154,8 @@ absl::Status Recurrent(ConvertContext& ctx, Cell cell) {
       w.push_back(Reorder(p[0], info.order, hidden));
       r.push_back(Reorder(p[1], info.order, hidden));
       if (has_biases) {
-        b.push_back(at::cat({Reorder(p[2], info.order, hidden), Reorder(p[3], info.order, hidden)}));
+        b.push_back(
+            at::cat({Reorder(p[2], info.order, hidden), Reorder(p[3], info.order, hidden)}));
       }
     }
     std::vector<ir::Value*> inputs = {layer_in, ctx.Constant(at::stack(w)),
@@ -196,8 +201,9 @@ constexpr const char* kLimits =
 
 constexpr TorchOpSupport kOps[] = {
     {"aten::gru", Gru, kLimits},
-    {"aten::lstm", Lstm, "float32, constant weights, hidden_size <= 128, batch <= 512; eval mode; "
-                         "no PackedSequence, no proj_size"},
+    {"aten::lstm", Lstm,
+     "float32, constant weights, hidden_size <= 128, batch <= 512; eval mode; "
+     "no PackedSequence, no proj_size"},
     {"aten::rnn_relu", RnnRelu, kLimits},
     {"aten::rnn_tanh", RnnTanh, kLimits},
 };

@@ -32,8 +32,8 @@ absl::StatusOr<at::Tensor> ConstantWeight(const ConvertContext& ctx, size_t i, c
   }
   const at::Tensor& t = ctx.ConstantTensor(i);
   if (t.scalar_type() != at::kFloat) {
-    return ctx.Unsupported(absl::StrCat(what, " is ", c10::toString(t.scalar_type()),
-                                        " (float32 only)"));
+    return ctx.Unsupported(
+        absl::StrCat(what, " is ", c10::toString(t.scalar_type()), " (float32 only)"));
   }
   return t.contiguous();
 }
@@ -69,10 +69,10 @@ struct AttentionOutputs {
 // softmax(q k^T / sqrt(d) masked) v, heads merged, output projection.
 // `mask` is null, or a bool tensor broadcastable to [B, H, T, S] (true:
 // the position is not attended).
-AttentionOutputs Attention(ConvertContext& ctx, ir::Value* query, ir::Value* key,
-                           ir::Value* value, int64_t heads, const at::Tensor& qkv_weight,
-                           const at::Tensor& qkv_bias, const at::Tensor& proj_weight,
-                           const at::Tensor& proj_bias, ir::Value* mask) {
+AttentionOutputs Attention(ConvertContext& ctx, ir::Value* query, ir::Value* key, ir::Value* value,
+                           int64_t heads, const at::Tensor& qkv_weight, const at::Tensor& qkv_bias,
+                           const at::Tensor& proj_weight, const at::Tensor& proj_bias,
+                           ir::Value* mask) {
   const int64_t b = query->shape[0], t = query->shape[1], e = query->shape[2];
   const int64_t s = key->shape[1], d = e / heads;
   const ir::DType dtype = query->dtype;
@@ -164,8 +164,8 @@ absl::Status NativeMultiHeadAttention(ConvertContext& ctx) {
   NCC_PT_ASSIGN(mask, AttentionMask(ctx, 9, query->shape[0], key->shape[1]));
   NCC_PT_ASSIGN(need_weights, ctx.Bool(10));
   NCC_PT_ASSIGN(average, ctx.Bool(11));
-  AttentionOutputs att = Attention(ctx, query, key, value, heads, qkv_weight, qkv_bias,
-                                   proj_weight, proj_bias, mask);
+  AttentionOutputs att =
+      Attention(ctx, query, key, value, heads, qkv_weight, qkv_bias, proj_weight, proj_bias, mask);
   NCC_PT_RETURN_IF_ERROR(ctx.Set(0, att.out));
   if (!need_weights || !ctx.output(1).isTensor() || !ctx.output(1).toTensor().defined()) {
     return absl::OkStatus();
@@ -197,10 +197,9 @@ absl::Status TransformerEncoderLayer(ConvertContext& ctx) {
     return absl::InvalidArgumentError("embed_dim does not match src or num_heads");
   }
   static constexpr const char* kWeights[] = {
-      "qkv_weight",    "qkv_bias",      "proj_weight",  "proj_bias",
-      nullptr,         nullptr,         nullptr,        "norm_weight_1",
-      "norm_bias_1",   "norm_weight_2", "norm_bias_2",  "ffn_weight_1",
-      "ffn_bias_1",    "ffn_weight_2",  "ffn_bias_2",
+      "qkv_weight",  "qkv_bias",     "proj_weight",   "proj_bias",    nullptr,
+      nullptr,       nullptr,        "norm_weight_1", "norm_bias_1",  "norm_weight_2",
+      "norm_bias_2", "ffn_weight_1", "ffn_bias_1",    "ffn_weight_2", "ffn_bias_2",
   };
   std::vector<at::Tensor> w(18);
   for (size_t i = 3; i < 18; ++i) {
