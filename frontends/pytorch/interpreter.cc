@@ -272,6 +272,8 @@ absl::Status Interpreter::BindOpaque(const torch::jit::Node& node,
   for (size_t k = 0; k < outputs.size(); ++k) {
     if (!outputs[k].isTensor()) continue;
     const at::Tensor& t = outputs[k].toTensor();
+    // A nested tensor has no sizes (libtorch throws); its node is reported.
+    if (!t.defined() || t.is_nested()) continue;
     auto dtype = IrDType(t.scalar_type());
     ir::Value* value =
         graph_->AddValue(FreshName(node.outputs()[k]->debugName()), dtype.ok() ? *dtype : ir::DType::kF32,

@@ -135,10 +135,28 @@ absl::StatusOr<ir::Value*> AttentionMask(ConvertContext& ctx, size_t i, int64_t 
   return mask;
 }
 
+// nn.TransformerEncoder (enable_nested_tensor=True, the default) turns its
+// input into a nested tensor when given a src_key_padding_mask in eval mode.
+constexpr const char* kNested =
+    "nested tensors (nn.TransformerEncoder given a src_key_padding_mask packs its input into "
+    "one); build the encoder with enable_nested_tensor=False: the same results at unpadded "
+    "positions, the mask applied inside each layer";
+
+bool HasNestedInput(const ConvertContext& ctx) {
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    if (ctx.IsTensor(i) && ctx.input(i).toTensor().defined() &&
+        ctx.input(i).toTensor().is_nested()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // _native_multi_head_attention(query, key, value, embed_dim, num_head,
 //     qkv_weight, qkv_bias, proj_weight, proj_bias, mask, need_weights,
 //     average_attn_weights, mask_type) -> (out [B, T, E], weights)
 absl::Status NativeMultiHeadAttention(ConvertContext& ctx) {
+  if (HasNestedInput(ctx)) return ctx.Unsupported(kNested);
   NCC_PT_ASSIGN(query, ctx.Tensor(0));
   NCC_PT_ASSIGN(key, ctx.Tensor(1));
   NCC_PT_ASSIGN(value, ctx.Tensor(2));
@@ -188,6 +206,7 @@ absl::Status NativeMultiHeadAttention(ConvertContext& ctx) {
 //     norm_weight_1, norm_bias_1, norm_weight_2, norm_bias_2, ffn_weight_1,
 //     ffn_bias_1, ffn_weight_2, ffn_bias_2, mask, mask_type)
 absl::Status TransformerEncoderLayer(ConvertContext& ctx) {
+  if (HasNestedInput(ctx)) return ctx.Unsupported(kNested);
   NCC_PT_ASSIGN(src, ctx.Tensor(0));
   NCC_PT_ASSIGN(embed_dim, ctx.Int(1));
   NCC_PT_ASSIGN(heads, ctx.Int(2));
@@ -233,7 +252,7 @@ constexpr TorchOpSupport kOps[] = {
     {"aten::_native_multi_head_attention", NativeMultiHeadAttention,
      "float32, constant weights; masks bool or float (non-zero masks), 2-D key padding or 4-D"},
     {"aten::_transformer_encoder_layer_fwd", TransformerEncoderLayer,
-     "float32, constant weights; an optional key-padding mask [batch, seq]"},
+     "float32, constant weights; an optional key-padding mask [batch, seq]; no nested tensors"},
 };
 
 }  // namespace
