@@ -130,6 +130,7 @@ absl::Status Recurrent(ConvertContext& ctx, Cell cell) {
     states = {ctx.input(1).toTensor()};
   }
 
+  if (params[1].dim() != 2) return absl::InvalidArgumentError("w_hh is not a matrix");
   const int64_t hidden = params[1].size(1);
   if (batch_first) x = SwapLeadingAxes(ctx, x);
   const int64_t seq = x->shape[0];
@@ -151,6 +152,19 @@ absl::Status Recurrent(ConvertContext& ctx, Cell cell) {
     std::vector<at::Tensor> w, r, b;
     for (int64_t d = 0; d < directions; ++d) {
       const at::Tensor* p = &params[(l * directions + d) * per_direction];
+      const int64_t rows = static_cast<int64_t>(info.order.size()) * hidden;
+      const int64_t in = layer_in->shape[2];
+      bool ok = p[0].sizes().vec() == std::vector<int64_t>{rows, in} &&
+                p[1].sizes().vec() == std::vector<int64_t>{rows, hidden};
+      if (has_biases) {
+        ok = ok && p[2].sizes().vec() == std::vector<int64_t>{rows} &&
+             p[3].sizes().vec() == std::vector<int64_t>{rows};
+      }
+      if (!ok) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("layer ", l, " direction ", d, ": weights do not match ", info.onnx_type,
+                         " with input size ", in, " and hidden size ", hidden));
+      }
       w.push_back(Reorder(p[0], info.order, hidden));
       r.push_back(Reorder(p[1], info.order, hidden));
       if (has_biases) {

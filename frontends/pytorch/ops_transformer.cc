@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "frontends/pytorch/op_table.h"
 #include "frontends/pytorch/ops_util.h"
 
@@ -36,6 +37,15 @@ absl::StatusOr<at::Tensor> ConstantWeight(const ConvertContext& ctx, size_t i, c
         absl::StrCat(what, " is ", c10::toString(t.scalar_type()), " (float32 only)"));
   }
   return t.contiguous();
+}
+
+// torch's kernels check most of these shapes too; checked again so that the
+// decomposition never splits or indexes a malformed weight.
+absl::Status CheckShape(const at::Tensor& t, const std::vector<int64_t>& want, const char* what) {
+  if (!t.defined() || t.sizes().vec() == want) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(what, " has shape [",
+                                                 absl::StrJoin(t.sizes(), ","), "], expected [",
+                                                 absl::StrJoin(want, ","), "]"));
 }
 
 // x[..., in] @ w[out, in]^T + b[out]: MatMul + Add, which fuse-bias turns
@@ -179,6 +189,14 @@ absl::Status NativeMultiHeadAttention(ConvertContext& ctx) {
     NCC_PT_ASSIGN(bias, ConstantWeight(ctx, 8, "proj_bias"));
     proj_bias = bias;
   }
+  if (key->shape != query->shape || value->shape != query->shape) {
+    return ctx.Unsupported("query, key and value of different shapes");
+  }
+  const int64_t e = embed_dim;
+  NCC_PT_RETURN_IF_ERROR(CheckShape(qkv_weight, {3 * e, e}, "qkv_weight"));
+  NCC_PT_RETURN_IF_ERROR(CheckShape(qkv_bias, {3 * e}, "qkv_bias"));
+  NCC_PT_RETURN_IF_ERROR(CheckShape(proj_weight, {e, e}, "proj_weight"));
+  NCC_PT_RETURN_IF_ERROR(CheckShape(proj_bias, {e}, "proj_bias"));
   NCC_PT_ASSIGN(mask, AttentionMask(ctx, 9, query->shape[0], key->shape[1]));
   NCC_PT_ASSIGN(need_weights, ctx.Bool(10));
   NCC_PT_ASSIGN(average, ctx.Bool(11));
@@ -225,6 +243,15 @@ absl::Status TransformerEncoderLayer(ConvertContext& ctx) {
     if (kWeights[i - 3] == nullptr) continue;
     NCC_PT_ASSIGN(t, ConstantWeight(ctx, i, kWeights[i - 3]));
     w[i] = t;
+  }
+  const int64_t e = embed_dim, f = w[14].dim() == 2 ? w[14].size(0) : 0;
+  const std::vector<int64_t> row = {e};
+  const std::vector<std::pair<size_t, std::vector<int64_t>>> shapes = {
+      {3, {3 * e, e}}, {4, {3 * e}}, {5, {e, e}},  {6, row},  {10, row},    {11, row},
+      {12, row},       {13, row},    {14, {f, e}}, {15, {f}}, {16, {e, f}}, {17, row},
+  };
+  for (const auto& [i, want] : shapes) {
+    NCC_PT_RETURN_IF_ERROR(CheckShape(w[i], want, kWeights[i - 3]));
   }
   NCC_PT_ASSIGN(use_gelu, ctx.Bool(7));
   NCC_PT_ASSIGN(norm_first, ctx.Bool(8));
