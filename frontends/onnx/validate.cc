@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -17,7 +18,7 @@ constexpr size_t kMaxListed = 8;
 // longer one is left to the importer.
 constexpr int64_t kMaxConstantElements = 1024;
 
-std::string Quoted(absl::string_view name) { return absl::StrCat("'", PrintableName(name), "'"); }
+std::string Quoted(absl::string_view name) { return ncc::text::QuotedName(name); }
 
 std::string List(const std::vector<int64_t>& values) {
   return absl::StrCat("[", absl::StrJoin(values, ", "), "]");
@@ -139,7 +140,8 @@ class NodeCheck {
   }
 
   void Fail(absl::string_view what) {
-    problems_->push_back(absl::StrCat(node_.op_type(), " ", Quoted(name_), ": ", what));
+    problems_->push_back(
+        absl::StrCat(ncc::text::PrintableName(node_.op_type()), " ", Quoted(name_), ": ", what));
   }
 
  private:
@@ -170,13 +172,17 @@ bool CheckEach(NodeCheck& c, absl::string_view attr, int64_t min, int64_t count)
 
 enum class Window { kConv, kConvTranspose, kPool };
 
+// The input that holds W: 1 for Conv, ConvTranspose and ConvInteger; 3 for
+// QLinearConv (x, x_scale, x_zero_point, w, ...).
+int WeightInput(const NodeCheck& c) { return c.op_type() == "QLinearConv" ? 3 : 1; }
+
 // Conv, ConvTranspose and the windowed pools share strides, dilations, pads
 // and kernel sizes; libonnx's inference divides by strides and dilations
 // before checking them.
 void CheckWindow(NodeCheck& c, Window kind) {
   const std::optional<std::vector<int64_t>> x = c.InputShape(0);
   const std::optional<std::vector<int64_t>> w =
-      kind == Window::kPool ? std::nullopt : c.InputShape(1);
+      kind == Window::kPool ? std::nullopt : c.InputShape(WeightInput(c));
   std::optional<std::vector<int64_t>> kernel = c.Ints("kernel_shape");
   if (x && x->size() < 3) {
     c.Fail(absl::StrCat("input X has shape ", List(*x), "; want rank 3 or more (N, C, spatial)"));
@@ -367,10 +373,20 @@ struct OpRule {
 
 // Rules that need more than an axis range.
 constexpr OpRule kOpRules[] = {
-    {"AveragePool", CheckPool},       {"Conv", CheckConv},    {"ConvTranspose", CheckConvTranspose},
-    {"DepthToSpace", CheckBlockSize}, {"Gemm", CheckGemm},    {"LpPool", CheckPool},
-    {"MatMul", CheckMatMul},          {"MaxPool", CheckPool}, {"Range", CheckRange},
-    {"Reshape", CheckReshape},        {"Slice", CheckSlice},  {"SpaceToDepth", CheckBlockSize},
+    {"AveragePool", CheckPool},
+    {"Conv", CheckConv},
+    {"ConvTranspose", CheckConvTranspose},
+    {"ConvInteger", CheckConv},
+    {"QLinearConv", CheckConv},
+    {"DepthToSpace", CheckBlockSize},
+    {"Gemm", CheckGemm},
+    {"LpPool", CheckPool},
+    {"MatMul", CheckMatMul},
+    {"MaxPool", CheckPool},
+    {"Range", CheckRange},
+    {"Reshape", CheckReshape},
+    {"Slice", CheckSlice},
+    {"SpaceToDepth", CheckBlockSize},
     {"Transpose", CheckTranspose},
 };
 
@@ -439,20 +455,6 @@ bool IsDefaultDomain(const std::string& domain) { return domain.empty() || domai
 
 }  // namespace
 
-std::string PrintableName(absl::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (unsigned char ch : name) {
-    if (ch < 0x20 || ch == 0x7f || ch == '\\') {
-      absl::StrAppend(&out,
-                      ch == '\\' ? "\\\\" : absl::StrCat("\\x", absl::Hex(ch, absl::kZeroPad2)));
-    } else {
-      out.push_back(static_cast<char>(ch));
-    }
-  }
-  return out;
-}
-
 absl::Status ValidateGraph(const onnx::GraphProto& graph) {
   std::vector<std::string> problems;
   auto check_name = [&](const std::string& name, absl::string_view what) {
@@ -488,7 +490,7 @@ absl::Status ValidateGraph(const onnx::GraphProto& graph) {
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);
     const std::string label = absl::StrCat(
-        PrintableName(node.op_type()), " ",
+        ncc::text::PrintableName(node.op_type()), " ",
         Quoted(node.name().empty() ? absl::StrCat(node.op_type(), "_", i) : node.name()));
     if (node.name().find('\0') != std::string::npos) {
       problems.push_back(absl::StrCat(label, " has a NUL byte in its name"));

@@ -38,9 +38,6 @@ absl::Status ValidateGraph(const onnx::GraphProto& graph);
 // shape inference completes them. All problems are reported in one status.
 absl::Status ValidateNodes(const onnx::GraphProto& graph, int64_t opset, const KnownTensors& known);
 
-// A model-supplied name for a message: non-printable bytes as \xNN.
-std::string PrintableName(absl::string_view name);
-
 }  // namespace ncc::onnx_frontend
 
 #endif  // NCC_FRONTENDS_ONNX_VALIDATE_H_

@@ -170,9 +170,30 @@ TEST(GraphValidation, OutputsAndNames) {
               HasSubstr("a graph input has an empty name"));
 }
 
-TEST(PrintableName, EscapesControlBytes) {
-  EXPECT_EQ(PrintableName("a\x1b[31mb"), "a\\x1b[31mb");
-  EXPECT_EQ(PrintableName("conv/1.weight"), "conv/1.weight");
+TEST(ValidateGraph, EscapesNamesInMessages) {
+  onnx::GraphProto graph;
+  graph.add_output()->set_name("y\x1b[2J");
+  graph.add_output()->set_name("y\x1b[2J");
+  const std::string message(ValidateGraph(graph).message());
+  EXPECT_THAT(message, HasSubstr("graph output 'y\\x1b[2J' is listed twice"));
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+}
+
+TEST_F(NodeValidation, QuantizedConvsAreCheckedBeforeShapeInference) {
+  // libonnx's shape inference reads out of bounds when X and W differ in
+  // rank (found by the fuzzer), so the rules run on ConvInteger and
+  // QLinearConv as on Conv.
+  shapes["x"] = {1, 3, 3};
+  shapes["w"] = {1, 1, 2, 2};
+  EXPECT_THAT(Validate("ConvInteger", {"x", "w"}, {}),
+              HasSubstr("ConvInteger 'n1': weight W has shape [1, 1, 2, 2] but input X has shape "
+                        "[1, 3, 3]; want the same rank"));
+  EXPECT_THAT(Validate("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {}),
+              HasSubstr("QLinearConv 'n1': weight W has shape [1, 1, 2, 2] but input X"));
+  shapes["x"] = {1, 1, 3, 3};
+  EXPECT_EQ(Validate("ConvInteger", {"x", "w"}, {}), "ok");
+  EXPECT_THAT(Validate("ConvInteger", {"x", "w"}, {IntsAttr("strides", {0, 1})}),
+              HasSubstr("strides [0, 1] has a value below 1"));
 }
 
 }  // namespace
