@@ -219,12 +219,16 @@ class Importer {
   absl::Status ValidateKnown() const {
     const auto& g = model_.graph();
     absl::flat_hash_map<std::string, std::vector<int64_t>> shapes;
+    absl::flat_hash_map<std::string, int64_t> ranks;  // shapes with unknown dimensions
     absl::flat_hash_map<std::string, const onnx::TensorProto*> constants;
     for (const auto* list : {&g.input(), &g.value_info(), &g.output()}) {
       for (const auto& vi : *list) {
         if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) continue;
         const auto& shape = vi.type().tensor_type().shape();
-        if (!DynamicDims(shape).empty()) continue;
+        if (!DynamicDims(shape).empty()) {
+          ranks.emplace(vi.name(), shape.dim_size());
+          continue;
+        }
         std::vector<int64_t> dims;
         for (const auto& dim : shape.dim()) dims.push_back(dim.dim_value());
         shapes.emplace(vi.name(), std::move(dims));
@@ -252,6 +256,11 @@ class Importer {
     known.constant = [&](const std::string& name) -> const onnx::TensorProto* {
       auto it = constants.find(name);
       return it == constants.end() ? nullptr : it->second;
+    };
+    known.rank = [&](const std::string& name) -> std::optional<int64_t> {
+      auto it = ranks.find(name);
+      if (it == ranks.end()) return std::nullopt;
+      return it->second;
     };
     return ValidateNodes(g, opset_, known);
   }

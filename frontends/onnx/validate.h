@@ -26,6 +26,11 @@ struct KnownTensors {
   std::function<std::optional<std::vector<int64_t>>(const std::string&)> shape;
   // The value of a constant (initializer or folded) tensor, or null.
   std::function<const onnx::TensorProto*(const std::string&)> constant;
+  // The rank of a tensor whose shape is not static but whose rank is known
+  // (symbolic or unknown dimensions), or nullopt. May be empty. Rules that
+  // need only ranks (axis ranges, Conv/pool ranks, Gemm, MatMul, Transpose)
+  // use it, so they hold even where shape inference left dimensions unknown.
+  std::function<std::optional<int64_t>(const std::string&)> rank;
 };
 
 // The graph as a whole: at least one output, no output listed twice, no

@@ -52,6 +52,11 @@ class NodeValidation : public ::testing::Test {
       auto it = constants.find(name);
       return it == constants.end() ? nullptr : &it->second;
     };
+    known.rank = [this](const std::string& name) -> std::optional<int64_t> {
+      auto it = ranks.find(name);
+      if (it == ranks.end()) return std::nullopt;
+      return it->second;
+    };
     absl::Status s = ValidateNodes(graph, 13, known);
     return s.ok() ? "ok" : std::string(s.message());
   }
@@ -66,6 +71,7 @@ class NodeValidation : public ::testing::Test {
   }
 
   std::map<std::string, std::vector<int64_t>> shapes;
+  std::map<std::string, int64_t> ranks;  // tensors whose dimensions are unknown
   std::map<std::string, onnx::TensorProto> constants;
 };
 
@@ -194,6 +200,32 @@ TEST_F(NodeValidation, QuantizedConvsAreCheckedBeforeShapeInference) {
   EXPECT_EQ(Validate("ConvInteger", {"x", "w"}, {}), "ok");
   EXPECT_THAT(Validate("ConvInteger", {"x", "w"}, {IntsAttr("strides", {0, 1})}),
               HasSubstr("strides [0, 1] has a value below 1"));
+}
+
+TEST_F(NodeValidation, RankRulesHoldWhenOnlyTheRankIsKnown) {
+  // Shape inference may leave dimensions unknown but the rank known; the
+  // rules that need only ranks still run (libonnx's Conv inference would
+  // read W past X's rank).
+  ranks["x"] = 3;
+  ranks["w"] = 4;
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {}),
+              HasSubstr("Conv 'n1': weight W has shape of rank 4 but input X has shape of rank 3; "
+                        "want the same rank"));
+  ranks["x"] = 2;
+  EXPECT_THAT(Validate("MaxPool", {"x"}, {IntsAttr("kernel_shape", {2})}),
+              HasSubstr("input X has shape of rank 2; want rank 3 or more"));
+  EXPECT_THAT(Validate("Softmax", {"x"}, {IntAttr("axis", 2)}),
+              HasSubstr("axis 2 is out of range for input of rank 2 (valid: -2 to 1)"));
+  EXPECT_THAT(Validate("Transpose", {"x"}, {IntsAttr("perm", {2, 0, 1})}),
+              HasSubstr("perm [2, 0, 1] is not a permutation of 2 axes"));
+  ranks["w"] = 3;
+  EXPECT_THAT(Validate("Gemm", {"x", "w"}, {}),
+              HasSubstr("A of rank 2 and B of rank 3 must both have rank 2"));
+  ranks["w"] = 2;
+  EXPECT_EQ(Validate("Gemm", {"x", "w"}, {}), "ok");
+  EXPECT_EQ(Validate("Softmax", {"x"}, {IntAttr("axis", -2)}), "ok");
+  ranks.clear();  // nothing known: nothing to check but the attributes
+  EXPECT_EQ(Validate("Softmax", {"x"}, {IntAttr("axis", 7)}), "ok");
 }
 
 }  // namespace
