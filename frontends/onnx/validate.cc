@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -389,6 +390,27 @@ void CheckBlockSize(NodeCheck& c) {
   if (b && *b < 1) c.Fail(absl::StrCat("blocksize ", *b, " must be at least 1"));
 }
 
+// STFT's inputs (opset 17): signal [batch, length, 1 or 2], frame_step a
+// scalar, window 1-D, frame_length a scalar. libonnx's inference reads
+// the signal's dimensions 0-2 without checking its rank.
+void CheckStft(NodeCheck& c) {
+  if (auto rank = c.InputRank(0); rank && *rank != 3) {
+    c.Fail(
+        absl::StrCat("signal ", c.DescribeInput(0), " must have rank 3 ([batch, length, 1 or 2])"));
+    return;
+  }
+  if (auto signal = c.InputShape(0); signal && (*signal)[2] != 1 && (*signal)[2] != 2) {
+    c.Fail(absl::StrCat("signal ", List(*signal), " must end in 1 (real) or 2 (complex)"));
+  }
+  for (const auto& [input, name, want] : {std::tuple<int, const char*, int64_t>{1, "frame_step", 0},
+                                          {2, "window", 1},
+                                          {3, "frame_length", 0}}) {
+    if (auto rank = c.InputRank(input); rank && *rank != want) {
+      c.Fail(absl::StrCat(name, " ", c.DescribeInput(input), " must have rank ", want));
+    }
+  }
+}
+
 struct OpRule {
   const char* op_type;
   void (*check)(NodeCheck&);
@@ -410,6 +432,7 @@ constexpr OpRule kOpRules[] = {
     {"Reshape", CheckReshape},
     {"Slice", CheckSlice},
     {"SpaceToDepth", CheckBlockSize},
+    {"STFT", CheckStft},
     {"Transpose", CheckTranspose},
 };
 

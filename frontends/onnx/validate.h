@@ -39,8 +39,9 @@ absl::Status ValidateGraph(const onnx::GraphProto& graph);
 
 // Every default-domain node's attributes, and the input shapes and constant
 // inputs known so far, against the operator's specification (opset `opset`).
-// Checks that need an unknown shape are skipped; calling this again after
-// shape inference completes them. All problems are reported in one status.
+// Checks that need unknown dimensions are skipped (those that need only a
+// rank use KnownTensors::rank); calling this again after shape inference
+// completes them. All problems are reported in one status.
 absl::Status ValidateNodes(const onnx::GraphProto& graph, int64_t opset, const KnownTensors& known);
 
 }  // namespace ncc::onnx_frontend

@@ -202,6 +202,28 @@ TEST_F(NodeValidation, QuantizedConvsAreCheckedBeforeShapeInference) {
               HasSubstr("strides [0, 1] has a value below 1"));
 }
 
+TEST_F(NodeValidation, StftInputRanks) {
+  // Found by the fuzzer: a rank-2 signal made libonnx's STFT inference read
+  // past its dimensions.
+  shapes["s"] = {128, 1};
+  shapes["step"] = {};
+  EXPECT_THAT(Validate("STFT", {"s", "step", "", "len"}, {}),
+              HasSubstr("STFT 'n1': signal [128, 1] must have rank 3 ([batch, length, 1 or 2])"));
+  shapes["s"] = {1, 128, 3};
+  EXPECT_THAT(Validate("STFT", {"s", "step"}, {}),
+              HasSubstr("signal [1, 128, 3] must end in 1 (real) or 2 (complex)"));
+  shapes["s"] = {1, 128, 1};
+  shapes["w"] = {4, 4};
+  EXPECT_THAT(Validate("STFT", {"s", "step", "w"}, {}),
+              HasSubstr("window [4, 4] must have rank 1"));
+  shapes["w"] = {16};
+  shapes["step"] = {1};
+  EXPECT_THAT(Validate("STFT", {"s", "step", "w"}, {}),
+              HasSubstr("frame_step [1] must have rank 0"));
+  shapes["step"] = {};
+  EXPECT_EQ(Validate("STFT", {"s", "step", "w"}, {}), "ok");
+}
+
 TEST_F(NodeValidation, RankRulesHoldWhenOnlyTheRankIsKnown) {
   // Shape inference may leave dimensions unknown but the rank known; the
   // rules that need only ranks still run (libonnx's Conv inference would
