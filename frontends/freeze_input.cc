@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "npy/npy.h"
+#include "text/printable.h"
 
 namespace ncc::frontends {
 namespace {
@@ -19,7 +20,8 @@ absl::StatusOr<ir::DType> DTypeOfNpy(const std::string& descr) {
   };
   auto it = kDTypes->find(descr);
   if (it == kDTypes->end()) {
-    return absl::InvalidArgumentError(absl::StrCat("dtype '", descr, "' is not supported"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dtype ", ncc::text::QuotedName(descr), " is not supported"));
   }
   return it->second;
 }
@@ -31,13 +33,13 @@ absl::Status ParseFreezeInputFlag(absl::string_view flag,
   const size_t eq = flag.find('=');
   if (eq == absl::string_view::npos || eq == 0 || eq + 1 == flag.size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input needs NAME=FILE.npy, got '", flag, "'"));
+        absl::StrCat("--freeze-input needs NAME=FILE.npy, got ", ncc::text::QuotedName(flag)));
   }
   const std::string name(flag.substr(0, eq));
   const std::string path(flag.substr(eq + 1));
   if (frozen->count(name) > 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--freeze-input: input '", name, "' is frozen twice"));
+        absl::StrCat("--freeze-input: input ", ncc::text::QuotedName(name), " is frozen twice"));
   }
   auto array = npy::Read(path);
   if (!array.ok()) {

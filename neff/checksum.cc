@@ -7,9 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "neff/format.h"
-#include "neff/printable.h"
+#include "text/printable.h"
 
 namespace neff {
+
+using ncc::text::PrintableName;
 Xxh64::Xxh64(uint64_t seed) { XXH64_reset(&state_, seed); }
 
 void Xxh64::Update(const void* data, size_t size) { XXH64_update(&state_, data, size); }

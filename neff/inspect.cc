@@ -9,10 +9,12 @@
 #include "absl/strings/str_join.h"
 #include "neff/checksum.h"
 #include "neff/format.h"
-#include "neff/printable.h"
 #include "neff/verifier.h"
+#include "text/printable.h"
 
 namespace neff {
+
+using ncc::text::PrintableName;
 namespace {
 
 template <typename E>

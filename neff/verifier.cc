@@ -6,10 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "neff/access_pattern.h"
 #include "neff/format.h"
-#include "neff/printable.h"
 #include "target/neuroncore.h"
+#include "text/printable.h"
 
 namespace neff {
+
+using ncc::text::PrintableName;
 
 std::string QueueName(const Queue& queue) {
   const char* engine =
@@ -67,8 +69,11 @@ OperandUse UseOf(Opcode op) {
       break;
     case Opcode::MATMUL:
     case Opcode::TENSOR_TENSOR:
-    case Opcode::DMA_GATHER:
       u.src0 = u.src1 = true;
+      break;
+    case Opcode::DMA_GATHER:
+      // src2: the index as the model gave it, for the error message only.
+      u.src0 = u.src1 = u.src2 = u.src2_optional = true;
       break;
     case Opcode::ACTIVATION:
       u.src0 = u.bias = u.accum = true;
@@ -207,7 +212,7 @@ absl::Status VerifyTranspose(const Operands& o, EngineType engine, const CoreSpe
   return absl::OkStatus();
 }
 
-absl::Status VerifyGather(const Operands& o) {
+absl::Status VerifyGather(const Operands& o, bool has_given) {
   if (o.src0.space != MemorySpace::DRAM && o.src0.space != MemorySpace::WEIGHTS) {
     return absl::InvalidArgumentError(absl::StrCat(
         "gather table src0 must be in DRAM or WEIGHTS, got ", SpaceName(o.src0.space)));
@@ -231,6 +236,16 @@ absl::Status VerifyGather(const Operands& o) {
     return absl::InvalidArgumentError(absl::StrCat("dst has ", o.dst.free_size,
                                                    " free elements but a gathered row of src0 has ",
                                                    o.src0.free_size));
+  }
+  if (has_given) {
+    if (o.src2.space != MemorySpace::SBUF ||
+        (o.src2.dtype != DType::I32 && o.src2.dtype != DType::I64) ||
+        o.src2.num_partitions != o.dst.num_partitions) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "gather's given indices src2 must be I32 or I64 in SBUF with ", o.dst.num_partitions,
+          " partitions, got ", DTypeName(o.src2.dtype), " in ", SpaceName(o.src2.space), " [",
+          o.src2.num_partitions, " x ", o.src2.free_size, "]"));
+    }
   }
   return absl::OkStatus();
 }
@@ -306,7 +321,7 @@ absl::Status VerifyInstruction(const Instruction& inst, EngineType engine, const
       }
       break;
     case Opcode::DMA_GATHER:
-      if (auto s = VerifyGather(o); !s.ok()) return s;
+      if (auto s = VerifyGather(o, has_src2); !s.ok()) return s;
       break;
     case Opcode::MATMUL:
       if (auto s = VerifyMatmul(o, spec); !s.ok()) return s;

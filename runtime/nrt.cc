@@ -21,9 +21,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 #include "neff/format.h"
-#include "neff/printable.h"
 #include "runtime/device.h"
 #include "runtime/neff_loader.h"
+#include "text/printable.h"
 
 namespace {
 
@@ -686,7 +686,7 @@ NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset,
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
     return Fail(
         NRT_INVALID,
-        absl::StrCat("nrt_tensor_read: tensor '", neff::PrintableName(tensor->name), "' has ",
+        absl::StrCat("nrt_tensor_read: tensor '", ncc::text::PrintableName(tensor->name), "' has ",
                      tensor->data.size(), " bytes; cannot read ", size, " at offset ", offset));
   }
   if (size > 0) std::memcpy(buf, tensor->data.data() + offset, size);
@@ -700,7 +700,7 @@ NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset
   if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
     return Fail(
         NRT_INVALID,
-        absl::StrCat("nrt_tensor_write: tensor '", neff::PrintableName(tensor->name), "' has ",
+        absl::StrCat("nrt_tensor_write: tensor '", ncc::text::PrintableName(tensor->name), "' has ",
                      tensor->data.size(), " bytes; cannot write ", size, " at offset ", offset));
   }
   if (size > 0) std::memcpy(tensor->data.data() + offset, buf, size);
@@ -762,7 +762,7 @@ NRT_STATUS nrt_get_tensor_from_tensor_set(nrt_tensor_set_t* tensor_set, const ch
     *tensor = nullptr;
     return Fail(NRT_INVALID, absl::StrCat("nrt_get_tensor_from_tensor_set: no "
                                           "tensor named '",
-                                          neff::PrintableName(tensor_name), "'"));
+                                          ncc::text::PrintableName(tensor_name), "'"));
   }
   *tensor = it->second;
   return NRT_SUCCESS;
@@ -797,21 +797,21 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
       auto it = set->tensors.find(t.name);
       if (it == set->tensors.end()) {
         std::vector<std::string> given;
-        for (const auto& [name, tensor] : set->tensors) given.push_back(neff::PrintableName(name));
+        for (const auto& [name, tensor] : set->tensors) given.push_back(ncc::text::PrintableName(name));
         return Fail(
             NRT_EXEC_BAD_INPUT,
-            absl::StrCat("nrt_execute: model ", kind, " '", neff::PrintableName(t.name), "' (",
+            absl::StrCat("nrt_execute: model ", kind, " '", ncc::text::PrintableName(t.name), "' (",
                          Describe(t), ") is missing from the ", kind, " tensor set (it has: ",
                          given.empty() ? "nothing" : absl::StrJoin(given, ", "), ")"));
       }
       if (!Live(registry().tensors, it->second)) {
         return Fail(NRT_INVALID_HANDLE,
-                    absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name),
+                    absl::StrCat("nrt_execute: ", kind, " '", ncc::text::PrintableName(t.name),
                                  "' refers to a freed tensor"));
       }
       if (it->second->data.size() != t.size) {
         return Fail(NRT_EXEC_BAD_INPUT,
-                    absl::StrCat("nrt_execute: ", kind, " '", neff::PrintableName(t.name), "' is ",
+                    absl::StrCat("nrt_execute: ", kind, " '", ncc::text::PrintableName(t.name), "' is ",
                                  it->second->data.size(),
                                  " bytes but the model "
                                  "expects ",

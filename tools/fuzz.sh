@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Bounded libFuzzer runs of every parser of untrusted files, as CI runs them
 # from tools/test.sh: //runtime/fuzz:neff_load_fuzzer (the NEFF loader and
-# verifiers; nothing is executed) and //tests/fuzz's ONNX importer, --io-config
-# JSON and .npy targets, SECONDS each:
+# verifiers, then a bounded execution of every program that verifies) and
+# //tests/fuzz's ONNX importer, --io-config JSON and .npy targets, SECONDS each:
 #   tools/fuzz.sh [SECONDS]     (default 60)
 # Builds with clang (--config=fuzz) in its own output base, so the default
 # gcc cache is untouched. Each starts from its committed seeds and every
-# past crash (runtime/fuzz/corpus, runtime/fuzz/regressions, testdata/models,
-# tests/fuzz/corpus); new corpus
+# past crash (runtime/fuzz/corpus, runtime/fuzz/regressions, tests/fuzz/corpus,
+# tests/fuzz/regressions), inputs capped at a few times the largest seed (an
+# input's size sets the cost of every run: libFuzzer copies it, the targets
+# copy or hash it); new corpus
 # entries go to a scratch directory. Exit 0: no finding. Non-zero: a crash
 # (its input is kept and printed: add it to runtime/fuzz/regressions with
 # the fix), or the toolchain is missing -- never a silent skip.
@@ -26,13 +28,14 @@ if ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/
   exit 1
 fi
 
-# Every parser of untrusted files: target, then its seed directories.
+# Every parser of untrusted files: target, the largest input in bytes, then
+# its seed directories.
 targets=(
-  "runtime/fuzz:neff_load_fuzzer runtime/fuzz/corpus runtime/fuzz/regressions"
-  "tests/fuzz:onnx_import_fuzzer testdata/models"
-  "tests/fuzz:io_config_fuzzer tests/fuzz/corpus/io_config"
-  "tests/fuzz:npy_fuzzer testdata/models/cnn testdata/models/mlp"
-  "tests/fuzz:torchscript_import_fuzzer tests/fuzz/corpus/torchscript tests/fuzz/regressions/torchscript"
+  "runtime/fuzz:neff_load_fuzzer 65536 runtime/fuzz/corpus runtime/fuzz/regressions"
+  "tests/fuzz:onnx_import_fuzzer 16384 tests/fuzz/corpus/onnx tests/fuzz/regressions/onnx_import"
+  "tests/fuzz:io_config_fuzzer 4096 tests/fuzz/corpus/io_config"
+  "tests/fuzz:npy_fuzzer 16384 testdata/models/cnn testdata/models/mlp"
+  "tests/fuzz:torchscript_import_fuzzer 16384 tests/fuzz/corpus/torchscript tests/fuzz/regressions/torchscript"
 )
 labels=()
 for t in "${targets[@]}"; do labels+=("//${t%% *}"); done
@@ -44,7 +47,7 @@ bin_dir="$(bazel --output_base="$base" --max_idle_secs=60 info --config=fuzz baz
 
 failed=0
 for t in "${targets[@]}"; do
-  read -r label seeds <<<"$t"
+  read -r label max_len seeds <<<"$t"
   name=${label##*:}
   bin="$bin_dir/${label%%:*}/$name"
   if [[ ! -x "$bin" ]]; then
@@ -58,7 +61,7 @@ for t in "${targets[@]}"; do
   # shellcheck disable=SC2086  # seed directories are space-separated
   LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan_suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
   "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
-    -max_len=1048576 -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
+    -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
     "$scratch/corpus" $seeds >"$scratch/fuzz.log" 2>&1
   rc=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$scratch/fuzz.log"
@@ -70,7 +73,7 @@ for t in "${targets[@]}"; do
     continue
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/fuzz.log")
-  echo "fuzz: $name: ${execs:-?} executions in ${seconds}s, no finding"
+  echo "fuzz: $name: ${execs:-?} executions in ${seconds}s ($(( ${execs:-0} / (seconds > 0 ? seconds : 1) ))/s), no finding"
   rm -rf "$scratch"
 done
 if [[ $failed -ne 0 ]]; then

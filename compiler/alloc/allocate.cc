@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 
 namespace ncc::alloc {
 namespace {
@@ -58,9 +59,12 @@ class Occupancy {
 // for up to `slacks[0]` instructions after its last use, so that the next
 // tile's loads can overlap this tile's compute; a buffer that cannot be
 // placed that way takes the next, shorter reservation in `slacks`, and so
-// on. `*shortest` receives the shortest reservation any buffer needed.
+// on. `*shortest` receives the shortest reservation any buffer needed. On
+// failure, `*failed` (when given) receives the interval that did not fit and
+// `*live_bytes` the bytes held by buffers live at its start.
 bool FirstFit(std::vector<Interval>& intervals, std::vector<Buffer>& buffers, int64_t capacity,
-              int64_t align, const std::vector<int64_t>& slacks, int64_t* peak, int64_t* shortest) {
+              int64_t align, const std::vector<int64_t>& slacks, int64_t* peak, int64_t* shortest,
+              const Interval** failed = nullptr, int64_t* live_bytes = nullptr) {
   struct Active {
     int64_t end;
     int64_t lo, hi;
@@ -90,9 +94,31 @@ bool FirstFit(std::vector<Interval>& intervals, std::vector<Buffer>& buffers, in
       placed = true;
       break;
     }
-    if (!placed) return false;
+    if (!placed) {
+      if (failed != nullptr) *failed = &iv;
+      if (live_bytes != nullptr) {
+        *live_bytes = 0;
+        for (const Active& a : active) {
+          if (a.end >= iv.start) *live_bytes += a.hi - a.lo;
+        }
+      }
+      return false;
+    }
   }
   return true;
+}
+
+// "Add 'y'" for the op whose instruction first writes `buffer`, or a
+// description of where the buffer comes from.
+std::string Producer(const TileProgram& program, int buffer) {
+  for (const lower::TileInst& inst : program.insts) {
+    if (inst.dst.buffer != buffer) continue;
+    if (inst.node >= 0 && inst.node < static_cast<int>(program.nodes.size())) {
+      return absl::StrCat("written by ", program.nodes[inst.node]);
+    }
+    break;
+  }
+  return program.buffers[buffer].pinned ? "a model input or output" : "an intermediate";
 }
 
 std::vector<Interval> LiveIntervals(const TileProgram& program, Space space) {
@@ -184,17 +210,6 @@ absl::Status Allocate(TileProgram& program, const target::CoreSpec& spec, Alloca
   }
   stats->reuse_distance = sbuf_slack;
 
-  // DRAM arena: intermediates share space by liveness; inputs and outputs
-  // are pinned for the whole execution.
-  std::vector<Interval> dram = LiveIntervals(program, Space::DRAM);
-  int64_t unused_shortest;
-  if (!FirstFit(dram, program.buffers, int64_t{1} << 40, 64, {0}, &stats->dram_bytes,
-                &unused_shortest)) {
-    return absl::ResourceExhaustedError("DRAM arena exhausted");
-  }
-  RecordReuse(dram, program.buffers);
-  stats->dram_bytes = AlignUp(stats->dram_bytes, 64);
-
   // Weights: the ones the program reads, packed in buffer order
   // (deterministic), 64-byte aligned.
   std::vector<Interval> weights = LiveIntervals(program, Space::WEIGHTS);
@@ -206,6 +221,27 @@ absl::Status Allocate(TileProgram& program, const target::CoreSpec& spec, Alloca
     offset = AlignUp(offset + iv.size, 64);
   }
   stats->weights_bytes = offset;
+
+  // DRAM arena: intermediates share space by liveness; inputs and outputs
+  // are pinned for the whole execution. It shares the device memory with
+  // the weights.
+  const int64_t arena_capacity = std::max<int64_t>(0, spec.device_memory_bytes - offset);
+  std::vector<Interval> dram = LiveIntervals(program, Space::DRAM);
+  int64_t unused_shortest;
+  const Interval* failed = nullptr;
+  int64_t live_bytes = 0;
+  if (!FirstFit(dram, program.buffers, arena_capacity, 64, {0}, &stats->dram_bytes,
+                &unused_shortest, &failed, &live_bytes)) {
+    const Buffer& buf = program.buffers[failed->buffer];
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "DRAM arena exhausted: tensor ", ncc::text::QuotedName(buf.name), " (", failed->size,
+        " bytes, ", Producer(program, failed->buffer), ") does not fit beside the ", live_bytes,
+        " bytes of tensors live at that point, in the ", arena_capacity, " bytes of the ",
+        spec.device_memory_bytes, "-byte device memory of a ", spec.name,
+        " left after the weights"));
+  }
+  RecordReuse(dram, program.buffers);
+  stats->dram_bytes = AlignUp(stats->dram_bytes, 64);
   return absl::OkStatus();
 }
 

@@ -100,6 +100,37 @@ TEST(Allocate, ExhaustionNamesTheBuffer) {
   EXPECT_NE(status.message().find("second"), std::string::npos) << status;
 }
 
+TEST(Allocate, DramExhaustionNamesTheTensorItsProducerAndTheSizes) {
+  target::CoreSpec spec = target::NeuronCoreV2();
+  spec.device_memory_bytes = 8192;
+  TileProgram p;
+  p.nodes = {"Relu 'r1'", "Add 'a1'"};
+  int x = AddBuffer(p, Space::DRAM, 1024, "x");
+  p.buffers[x].pinned = true;
+  int t1 = AddBuffer(p, Space::DRAM, 4096, "t1");
+  int t2 = AddBuffer(p, Space::DRAM, 4096, "t2\x1b[0m");
+  TileInst relu;
+  relu.dst.buffer = t1;
+  relu.src0.buffer = x;
+  relu.node = 0;
+  p.Emit(relu);
+  TileInst add;
+  add.dst.buffer = t2;
+  add.src0.buffer = t1;
+  add.node = 1;
+  p.Emit(add);
+  Touch(p, x, t2);
+  AllocationStats stats;
+  absl::Status status = Allocate(p, spec, &stats);
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+  EXPECT_EQ(status.message(),
+            "DRAM arena exhausted: tensor 't2\\x1b[0m' (4096 bytes, written by Add 'a1') does not "
+            "fit beside the 5120 bytes of tensors live at that point, in the 8192 bytes of the "
+            "8192-byte device memory of a NeuronCore-v2 left after the weights");
+  spec.device_memory_bytes = 16384;
+  EXPECT_TRUE(Allocate(p, spec, &stats).ok());
+}
+
 TEST(Allocate, WeightsAre64ByteAlignedAndPinnedDramLivesThroughout) {
   const target::CoreSpec& spec = target::NeuronCoreV2();
   TileProgram p;

@@ -19,6 +19,7 @@
 #include "frontends/frontend.h"
 #include "frontends/registry.h"
 #include "neff/format.h"
+#include "text/printable.h"
 
 namespace ncc::driver {
 namespace {
@@ -109,17 +110,19 @@ std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   std::map<std::string, size_t> index;
   for (const lower::UnsupportedOp& op : ops) {
-    std::string key = absl::StrCat(op.op_type, ": ", op.reason);
+    std::string key = absl::StrCat(ncc::text::PrintableName(op.op_type), ": ", op.reason);
     auto [it, inserted] = index.emplace(key, groups.size());
     if (inserted) groups.push_back({key, {}});
     groups[it->second].second.push_back(op.node_name);
   }
   std::vector<std::string> parts;
   for (const auto& [key, names] : groups) {
-    std::vector<std::string> shown(names.begin(),
-                                   names.begin() + std::min<size_t>(3, names.size()));
-    parts.push_back(absl::StrCat(key, " (x", names.size(), ": '", absl::StrJoin(shown, "', '"),
-                                 names.size() > 3 ? "', ..." : "'", ")"));
+    std::vector<std::string> shown;
+    for (size_t i = 0; i < std::min<size_t>(3, names.size()); ++i) {
+      shown.push_back(ncc::text::QuotedName(names[i]));
+    }
+    parts.push_back(absl::StrCat(key, " (x", names.size(), ": ", absl::StrJoin(shown, ", "),
+                                 names.size() > 3 ? ", ..." : "", ")"));
   }
   return absl::StrCat(ops.size(), " unsupported op", ops.size() == 1 ? "" : "s", ": ",
                       absl::StrJoin(parts, "; "));
@@ -134,9 +137,9 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
   StageTimer timer(&report);
   const frontends::Frontend* frontend = frontends::FindFrontend(framework);
   if (frontend == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("framework '", framework, "' is not supported yet (supported: ",
-                     absl::StrJoin(frontends::RegisteredFrameworks(), ", "), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "framework ", ncc::text::QuotedName(framework), " is not supported yet (supported: ",
+        absl::StrJoin(frontends::RegisteredFrameworks(), ", "), ")"));
   }
   if (model_files.empty()) return absl::InvalidArgumentError("no model file given");
   // Messages about the whole model start with where it came from.
@@ -246,9 +249,10 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
                              " when just its inputs are rounded to the cast type, so the model's "
                              "sensitivity, not the cast program, bounds this figure");
         }
-        report.accuracy_warnings.push_back(absl::StrCat(
-            "output '", f.name, "': cosine ", f.min_cosine, " against FP32 is below ",
-            options.accuracy_min_cosine, " (auto-cast ", options.auto_cast.Describe(), ")", why));
+        report.accuracy_warnings.push_back(
+            absl::StrCat("output ", ncc::text::QuotedName(f.name), ": cosine ", f.min_cosine,
+                         " against FP32 is below ", options.accuracy_min_cosine, " (auto-cast ",
+                         options.auto_cast.Describe(), ")", why));
       }
     }
     for (const OutputAccuracy& f : *figures) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "text/printable.h"
 
 namespace ncc::driver {
 namespace {
@@ -14,8 +15,8 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
 }
 
 std::string DescribeTensor(const ir::Value& value) {
-  std::string what = absl::StrCat("tensor '", value.name, "' (", ir::DTypeName(value.dtype), " ",
-                                  ir::ShapeToString(value.shape));
+  std::string what = absl::StrCat("tensor ", ncc::text::QuotedName(value.name), " (",
+                                  ir::DTypeName(value.dtype), " ", ir::ShapeToString(value.shape));
   if (value.producer != nullptr) absl::StrAppend(&what, ", output of ", value.producer->Describe());
   if (value.is_constant) absl::StrAppend(&what, ", a constant");
   return absl::StrCat(what, ")");

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 
 namespace ncc::ir {
 
@@ -46,8 +47,9 @@ std::vector<std::string> Op::GetStrings(absl::string_view key,
 }
 
 std::string Op::Describe() const {
-  if (name.empty()) return type;
-  return absl::StrCat(type, " '", name, "'");
+  // Both come from the model: escaped, so a message cannot carry raw bytes.
+  if (name.empty()) return ncc::text::PrintableName(type);
+  return absl::StrCat(ncc::text::PrintableName(type), " ", ncc::text::QuotedName(name));
 }
 
 Value* Graph::AddValue(absl::string_view name, DType dtype, Shape shape) {
@@ -143,18 +145,19 @@ absl::Status Verify(const Graph& graph) {
   for (const auto& v : graph.values()) {
     if (!names.insert(v->name).second) {
       return absl::InvalidArgumentError(
-          absl::StrCat("value '", v->name, "' is defined more than once"));
+          absl::StrCat("value ", ncc::text::QuotedName(v->name), " is defined more than once"));
     }
     for (int64_t d : v->shape) {
       if (d < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "value '", v->name, "' has negative dimension in ", ShapeToString(v->shape)));
+        return absl::InvalidArgumentError(absl::StrCat("value ", ncc::text::QuotedName(v->name),
+                                                       " has negative dimension in ",
+                                                       ShapeToString(v->shape)));
       }
     }
     if (v->is_constant && static_cast<int64_t>(v->data.size()) != v->size_bytes()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("constant '", v->name, "' holds ", v->data.size(), " bytes but ",
-                       DTypeName(v->dtype), ShapeToString(v->shape), " needs ", v->size_bytes()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "constant ", ncc::text::QuotedName(v->name), " holds ", v->data.size(), " bytes but ",
+          DTypeName(v->dtype), ShapeToString(v->shape), " needs ", v->size_bytes()));
     }
   }
   absl::flat_hash_set<const Value*> defined;
@@ -165,18 +168,18 @@ absl::Status Verify(const Graph& graph) {
   for (const auto& op : graph.ops()) {
     for (Value* in : op->inputs) {
       if (in != nullptr && !defined.contains(in)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(op->Describe(), " reads '", in->name, "' before it is defined"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            op->Describe(), " reads ", ncc::text::QuotedName(in->name), " before it is defined"));
       }
     }
     for (Value* out : op->outputs) {
       if (defined.contains(out)) {
         return absl::InvalidArgumentError(
-            absl::StrCat(op->Describe(), " redefines '", out->name, "'"));
+            absl::StrCat(op->Describe(), " redefines ", ncc::text::QuotedName(out->name)));
       }
       if (out->producer != op.get()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(op->Describe(), " output '", out->name, "' has another producer"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            op->Describe(), " output ", ncc::text::QuotedName(out->name), " has another producer"));
       }
       defined.insert(out);
     }
@@ -184,7 +187,7 @@ absl::Status Verify(const Graph& graph) {
   for (Value* out : graph.outputs()) {
     if (!defined.contains(out)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("graph output '", out->name, "' is never defined"));
+          absl::StrCat("graph output ", ncc::text::QuotedName(out->name), " is never defined"));
     }
   }
   return absl::OkStatus();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/data_movement.h"
@@ -61,6 +62,7 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx) {
     if (!ib.ok()) return ib.status();
     Operand idx = ctx.Tile(*ib, p, 1);
     idx.dtype = indices.dtype;
+    std::optional<Operand> given;
     if (index_value->is_constant) {
       ctx.Dma(idx, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
     } else {
@@ -69,8 +71,14 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx) {
       // then convert back to an integer index tile.
       auto fb = ctx.Sbuf("idx_f32", p, 4);
       auto wb = ctx.Sbuf("wrap", p, 4);
+      auto gb = ctx.Sbuf("idx_given", p, 8);
       if (!fb.ok()) return fb.status();
       if (!wb.ok()) return wb.status();
+      if (!gb.ok()) return gb.status();
+      // The fp32 index below is exact only below 2^24 and saturates in
+      // i32: the index as given goes to the gather for its error message.
+      given = ctx.TypedTile(*gb, indices.dtype, p, 1);
+      ctx.Dma(*given, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
       Operand f = ctx.Tile(*fb, p, 1), wrap = ctx.Tile(*wb, p, 1);
       ctx.Dma(f, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
       ctx.TensorScalarPerPartition(wrap, f, neff::AluOp::IS_LT, nullptr, 0.0f,
@@ -86,7 +94,7 @@ absl::Status LowerGather(const ir::Op& op, LowerContext& ctx) {
       dst.dtype = data.dtype;
       Operand table =
           ctx.View(data, o * rows * inner, static_cast<int>(rows), inner, {Dim{1, inner}});
-      ctx.Gather(dst, table, idx);
+      ctx.Gather(dst, table, idx, given ? &*given : nullptr);
       // Output layout: [outer, count, inner].
       ctx.Dma(ctx.View(y, (o * count + i0) * inner, p, inner, {Dim{1, inner}}), dst);
     }
@@ -148,14 +156,17 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx) {
     auto fb = ctx.Sbuf("index", p, 4), bb = ctx.Sbuf("base", p, 4), vb = ctx.Sbuf("valid", p, 4);
     auto wb = ctx.Sbuf("scratch", p, 4), nb = ctx.Sbuf("invalid", p, 4),
          ib = ctx.Sbuf("offset", p, 4);
-    auto db = ctx.Sbuf("gathered", p, 8);
-    for (auto* b : {&fb, &bb, &vb, &wb, &nb, &ib, &db}) {
+    auto db = ctx.Sbuf("gathered", p, 8), gb = ctx.Sbuf("index_given", p, 8);
+    for (auto* b : {&fb, &bb, &vb, &wb, &nb, &ib, &db, &gb}) {
       if (!b->ok()) return b->status();
     }
     Operand f = ctx.Tile(*fb, p, 1), b = ctx.Tile(*bb, p, 1), valid = ctx.Tile(*vb, p, 1);
     Operand scratch = ctx.Tile(*wb, p, 1), invalid = ctx.Tile(*nb, p, 1);
     ctx.Dma(f, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
     ctx.Dma(b, ctx.View(base_table, i0, p, 1, {Dim{1, 1}}));
+    // The index as given, for the gather's error message (f is rewritten).
+    const Operand given = ctx.TypedTile(*gb, indices.dtype, p, 1);
+    ctx.Dma(given, ctx.View(indices, i0, p, 1, {Dim{1, 1}}));
     // Negative indices count from the end: idx + (idx < 0) * n.
     ctx.TensorScalarPerPartition(scratch, f, neff::AluOp::IS_LT, nullptr, 0.0f,
                                  neff::AluOp::MULTIPLY, nullptr, static_cast<float>(n));
@@ -174,7 +185,7 @@ absl::Status LowerGatherElements(const ir::Op& op, LowerContext& ctx) {
     Operand offset = ctx.TypedTile(*ib, neff::DType::I32, p, 1);
     ctx.TensorCopy(offset, f);
     Operand gathered = ctx.TypedTile(*db, data.dtype, p, 1);
-    ctx.Gather(gathered, table, offset);
+    ctx.Gather(gathered, table, offset, &given);
     ctx.Dma(ctx.View(y, i0, p, 1, {Dim{1, 1}}), gathered);
   }
   return absl::OkStatus();
@@ -268,14 +279,17 @@ absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx) {
     auto sb = ctx.Sbuf("strides", p, m * 4), wb = ctx.Sbuf("scratch", p, m * 4);
     auto rb = ctx.Sbuf("row", p, 4), bb = ctx.Sbuf("base", p, 4), vb = ctx.Sbuf("valid", p, 4);
     auto nb = ctx.Sbuf("invalid", p, 4), ob = ctx.Sbuf("offset", p, 4);
-    auto gb = ctx.Sbuf("gathered", p, l.slice * 8);
-    for (auto* b : {&xb, &zb, &sb, &wb, &rb, &bb, &vb, &nb, &ob, &gb}) {
+    auto gb = ctx.Sbuf("gathered", p, l.slice * 8), kb = ctx.Sbuf("index_given", p, m * 8);
+    for (auto* b : {&xb, &zb, &sb, &wb, &rb, &bb, &vb, &nb, &ob, &gb, &kb}) {
       if (!b->ok()) return b->status();
     }
     Operand index = ctx.Tile(*xb, p, m), size = ctx.Tile(*zb, p, m), strd = ctx.Tile(*sb, p, m);
     Operand scratch = ctx.Tile(*wb, p, m), row = ctx.Tile(*rb, p, 1), base = ctx.Tile(*bb, p, 1);
     Operand valid = ctx.Tile(*vb, p, 1), invalid = ctx.Tile(*nb, p, 1);
     ctx.Dma(index, ctx.View(indices, p0 * m, p, m, {Dim{1, m}}));
+    // The index as given, for the gather's error message (index is rewritten).
+    const Operand given = ctx.TypedTile(*kb, indices.dtype, p, m);
+    ctx.Dma(given, ctx.View(indices, p0 * m, p, m, {Dim{1, m}}));
     ctx.Dma(size, ctx.View(size_table, 0, p, 0, {Dim{1, m}}));
     ctx.Dma(strd, ctx.View(stride_table, 0, p, 0, {Dim{1, m}}));
     ctx.Dma(base, ctx.View(base_table, p0, p, 1, {Dim{1, 1}}));
@@ -299,7 +313,7 @@ absl::Status LowerGatherNd(const ir::Op& op, LowerContext& ctx) {
     Operand offset = ctx.TypedTile(*ob, neff::DType::I32, p, 1);
     ctx.TensorCopy(offset, row);
     Operand gathered = ctx.TypedTile(*gb, data.dtype, p, l.slice);
-    ctx.Gather(gathered, table, offset);
+    ctx.Gather(gathered, table, offset, &given);
     ctx.Dma(ctx.View(y, p0 * l.slice, p, l.slice, {Dim{1, l.slice}}), gathered);
   }
   return absl::OkStatus();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -126,6 +127,36 @@ TEST(Gather, IndexOutsideTheAxisStopsTheExecution) {
     CompileAndRun(text, {{"d", Random(12, 63)}, {"i", i}, {"e", e}}, true, 0, &status);
     EXPECT_FALSE(status.ok());
     EXPECT_NE(std::string(status.message()).find("index"), std::string::npos) << status;
+  }
+}
+
+TEST(Gather, OutOfRangeErrorReportsTheIndexAsGiven) {
+  // 2^40: above fp32's exact integers and i32's range, where the computed
+  // row is saturated or -1; the message must show the model's index.
+  const std::string text =
+      R"(graph g(%d: f32[4,3], %i: i64[1], %e: i64[1,3], %n: i64[1,1]) -> (%y, %z, %w) {
+  %y: f32[1,3] = Gather(%d, %i)
+  %z: f32[1,3] = GatherElements(%d, %e)
+  %w: f32[1,3] = GatherND(%d, %n)
+}
+)";
+  const float big = 1099511627776.0f;  // 2^40
+  const Tensor ok_i = {1}, ok_e = {0, 1, 2}, ok_n = {3};
+  const std::pair<const char*, std::vector<std::pair<std::string, Tensor>>> cases[] = {
+      {"index 1099511627776 at partition 0 is out of range",
+       {{"i", {big}}, {"e", ok_e}, {"n", ok_n}}},
+      {"index 1099511627776 at partition 1 is out of range",
+       {{"i", ok_i}, {"e", {0, big, 2}}, {"n", ok_n}}},
+      {"index 1099511627776 at partition 0 is out of range (row -1",
+       {{"i", ok_i}, {"e", ok_e}, {"n", {big}}}},
+  };
+  for (const auto& [want, inputs] : cases) {
+    std::map<std::string, Tensor> feeds = {{"d", Random(12, 7)}};
+    for (const auto& [name, t] : inputs) feeds[name] = t;
+    absl::Status status;
+    CompileAndRun(text, feeds, true, 0, &status);
+    EXPECT_NE(std::string(status.message()).find(want), std::string::npos)
+        << "want: " << want << "\ngot: " << status;
   }
 }
 

@@ -257,13 +257,15 @@ void LowerContext::Select(const Operand& dst, const Operand& predicate, const Op
   Emit(std::move(inst));
 }
 
-void LowerContext::Gather(const Operand& dst, const Operand& table, const Operand& index) {
+void LowerContext::Gather(const Operand& dst, const Operand& table, const Operand& index,
+                          const Operand* given) {
   TileInst inst;
   inst.opcode = neff::Opcode::DMA_GATHER;
   inst.engine = target::Engine::kDma;
   inst.dst = dst;
   inst.src0 = table;
   inst.src1 = index;
+  if (given != nullptr) inst.src2 = *given;
   Emit(std::move(inst));
 }
 

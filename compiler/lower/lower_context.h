@@ -105,7 +105,12 @@ class LowerContext {
   void Select(const Operand& dst, const Operand& predicate, const Operand& on_true,
               const Operand& on_false);
   // dst[p] = row index[p] of `table`.
-  void Gather(const Operand& dst, const Operand& table, const Operand& index);
+  // DMA_GATHER of the rows `index` of `table`. `given`, when the index was
+  // computed from one the model supplied (wrapped, scaled, or -1 when out of
+  // range), holds that index as given (i32/i64 in SBUF, one row per
+  // partition), so that an out-of-range error reports it.
+  void Gather(const Operand& dst, const Operand& table, const Operand& index,
+              const Operand* given = nullptr);
 
   // Loads `rows` rows of `width` elements per partition (partition p reads
   // from src_offset + p * partition_stride, rows contiguous in DRAM) into

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "frontends/onnx/tensor.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -133,8 +134,8 @@ void ConvertAttributes(const onnx::NodeProto& node, const std::string& label, ir
             std::vector<std::string>(attr.strings().begin(), attr.strings().end());
         break;
       case onnx::AttributeProto::TENSOR: {
-        auto scalar =
-            ScalarTensorAttribute(attr.t(), absl::StrCat(label, " attribute '", attr.name(), "'"));
+        auto scalar = ScalarTensorAttribute(
+            attr.t(), absl::StrCat(label, " attribute ", ncc::text::QuotedName(attr.name()), ""));
         if (scalar.ok()) {
           op->attrs[attr.name()] = *std::move(scalar);
         } else {
@@ -145,8 +146,8 @@ void ConvertAttributes(const onnx::NodeProto& node, const std::string& label, ir
       default:
         // Subgraphs (If, Loop, Scan), sparse tensors: the IR
         // cannot hold them, and dropping them would change the op.
-        errors->push_back(absl::StrCat("unsupported: ", label, " attribute '", attr.name(),
-                                       "' of type ",
+        errors->push_back(absl::StrCat("unsupported: ", label, " attribute ",
+                                       ncc::text::QuotedName(attr.name()), " of type ",
                                        onnx::AttributeProto_AttributeType_Name(attr.type())));
         break;
     }

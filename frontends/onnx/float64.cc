@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -21,16 +22,17 @@ absl::Status NarrowTensor(onnx::TensorProto* t, const std::string& name) {
   if (t->has_raw_data()) {
     const std::string& raw = t->raw_data();
     if (static_cast<int64_t>(raw.size()) != count * 8) {
-      return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' (float64) holds ",
-                                                     raw.size(), " bytes but needs ", count * 8));
+      return absl::InvalidArgumentError(absl::StrCat("tensor ", ncc::text::QuotedName(name),
+                                                     " (float64) holds ", raw.size(),
+                                                     " bytes but needs ", count * 8));
     }
     values.resize(count);
     if (count > 0) std::memcpy(values.data(), raw.data(), raw.size());
   } else {
     if (t->double_data_size() != count) {
-      return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' (float64) holds ",
-                                                     t->double_data_size(), " elements but needs ",
-                                                     count));
+      return absl::InvalidArgumentError(absl::StrCat("tensor ", ncc::text::QuotedName(name),
+                                                     " (float64) holds ", t->double_data_size(),
+                                                     " elements but needs ", count));
     }
     values.assign(t->double_data().begin(), t->double_data().end());
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "frontends/onnx/tensor.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -14,7 +15,7 @@ std::string DimsToFlag(const std::vector<int64_t>& dims) { return absl::StrJoin(
 
 std::string DimSymbol(const onnx::TensorShapeProto_Dimension& dim) {
   if (dim.has_dim_param() && !dim.dim_param().empty()) {
-    return absl::StrCat("'", dim.dim_param(), "'");
+    return absl::StrCat(ncc::text::QuotedName(dim.dim_param()), "");
   }
   if (dim.has_dim_value()) return absl::StrCat("value ", dim.dim_value());
   return "unnamed";
@@ -41,7 +42,7 @@ absl::Status FreezeInputs(const std::map<std::string, FrozenInput>& frozen_input
   if (frozen_inputs.empty()) return absl::OkStatus();
   std::vector<std::string> names;
   for (const auto* input : RuntimeInputs(model, initializers))
-    names.push_back(absl::StrCat("'", input->name(), "'"));
+    names.push_back(absl::StrCat(ncc::text::QuotedName(input->name()), ""));
   auto* g = model.mutable_graph();
   for (const auto& [name, frozen] : frozen_inputs) {
     int index = -1;
@@ -50,23 +51,23 @@ absl::Status FreezeInputs(const std::map<std::string, FrozenInput>& frozen_input
     }
     if (index < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("cannot freeze input '", name, "': ",
+          absl::StrCat("cannot freeze input ", ncc::text::QuotedName(name), ": ",
                        initializers.count(name) > 0 ? "it is an initializer (a constant) already"
                                                     : "not a graph input",
                        " (inputs: ", absl::StrJoin(names, ", "), ")"));
     }
     const onnx::ValueInfoProto& input = g->input(index);
     if (!input.type().has_tensor_type()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot freeze input '", name, "': it is not a tensor"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot freeze input ", ncc::text::QuotedName(name), ": it is not a tensor"));
     }
     const auto& tensor = input.type().tensor_type();
     auto model_dtype = ConvertElemType(tensor.elem_type(), name);
     if (!model_dtype.ok()) return model_dtype.status();
     if (*model_dtype != frozen.dtype) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "cannot freeze input '", name, "': the model declares ", ir::DTypeName(*model_dtype),
-          " but the value is ", ir::DTypeName(frozen.dtype)));
+          "cannot freeze input ", ncc::text::QuotedName(name), ": the model declares ",
+          ir::DTypeName(*model_dtype), " but the value is ", ir::DTypeName(frozen.dtype)));
     }
     if (tensor.has_shape()) {
       const auto& shape = tensor.shape();
@@ -76,15 +77,15 @@ absl::Status FreezeInputs(const std::map<std::string, FrozenInput>& frozen_input
       }
       if (!matches) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "cannot freeze input '", name, "': the model declares shape ", DescribeShape(shape),
-            " but the value has shape ", ir::ShapeToString(frozen.shape)));
+            "cannot freeze input ", ncc::text::QuotedName(name), ": the model declares shape ",
+            DescribeShape(shape), " but the value has shape ", ir::ShapeToString(frozen.shape)));
       }
     }
     const int64_t want_bytes = ir::NumElements(frozen.shape) * ir::DTypeSize(frozen.dtype);
     if (want_bytes != static_cast<int64_t>(frozen.data.size())) {
       return absl::InvalidArgumentError(
-          absl::StrCat("cannot freeze input '", name, "': ", frozen.data.size(),
-                       " bytes of data for ", ir::DTypeName(frozen.dtype), " ",
+          absl::StrCat("cannot freeze input ", ncc::text::QuotedName(name), ": ",
+                       frozen.data.size(), " bytes of data for ", ir::DTypeName(frozen.dtype), " ",
                        ir::ShapeToString(frozen.shape), " (want ", want_bytes, ")"));
     }
     onnx::TensorProto* init = g->add_initializer();
@@ -102,7 +103,8 @@ absl::Status ApplyPins(const ImportOptions& options, onnx::ModelProto& model,
                        const std::set<std::string>& initializers) {
   std::vector<onnx::ValueInfoProto*> inputs = RuntimeInputs(model, initializers);
   std::vector<std::string> names;
-  for (const auto* input : inputs) names.push_back(absl::StrCat("'", input->name(), "'"));
+  for (const auto* input : inputs)
+    names.push_back(absl::StrCat(ncc::text::QuotedName(input->name()), ""));
   auto find = [&](const std::string& name) -> onnx::ValueInfoProto* {
     for (auto* input : inputs) {
       if (input->name() == name) return input;
@@ -111,12 +113,13 @@ absl::Status ApplyPins(const ImportOptions& options, onnx::ModelProto& model,
   };
   auto unknown = [&](const std::string& name, absl::string_view what) {
     if (initializers.count(name) > 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " names '", name, "', which is an initializer (a constant), not a graph input"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " names ", ncc::text::QuotedName(name),
+                       ", which is an initializer (a constant), not a graph input"));
     }
     return absl::InvalidArgumentError(
-        absl::StrCat(what, " names '", name,
-                     "', which is not a graph input (inputs: ", absl::StrJoin(names, ", "), ")"));
+        absl::StrCat(what, " names ", ncc::text::QuotedName(name),
+                     ", which is not a graph input (inputs: ", absl::StrJoin(names, ", "), ")"));
   };
 
   for (const auto& [name, dims] : options.input_dtypes) {
@@ -127,7 +130,7 @@ absl::Status ApplyPins(const ImportOptions& options, onnx::ModelProto& model,
     if (!model_dtype.ok()) return model_dtype.status();
     if (*model_dtype != dims) {
       return absl::InvalidArgumentError(
-          absl::StrCat("input '", name, "' is ", ir::DTypeName(*model_dtype),
+          absl::StrCat("input ", ncc::text::QuotedName(name), " is ", ir::DTypeName(*model_dtype),
                        " in the model but the io-config says ", ir::DTypeName(dims)));
     }
   }
@@ -136,29 +139,31 @@ absl::Status ApplyPins(const ImportOptions& options, onnx::ModelProto& model,
     onnx::ValueInfoProto* input = find(name);
     if (input == nullptr) return unknown(name, "the shape pin");
     if (!input->type().has_tensor_type()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("input '", name, "' is not a tensor and cannot be pinned"));
+      return absl::InvalidArgumentError(absl::StrCat("input ", ncc::text::QuotedName(name),
+                                                     " is not a tensor and cannot be pinned"));
     }
     onnx::TypeProto_Tensor* tensor = input->mutable_type()->mutable_tensor_type();
     for (size_t i = 0; i < dims.size(); ++i) {
       if (dims[i] <= 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("the shape pin for input '", name, "' has non-positive dimension ", i));
+        return absl::InvalidArgumentError(absl::StrCat("the shape pin for input ",
+                                                       ncc::text::QuotedName(name),
+                                                       " has non-positive dimension ", i));
       }
     }
     if (tensor->has_shape()) {
       const auto& shape = tensor->shape();
       if (shape.dim_size() != static_cast<int>(dims.size())) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "the shape pin for input '", name, "' has rank ", dims.size(),
+            "the shape pin for input ", ncc::text::QuotedName(name), " has rank ", dims.size(),
             " but the input has rank ", shape.dim_size(), " (", DescribeShape(shape), ")"));
       }
       for (int i = 0; i < shape.dim_size(); ++i) {
         const auto& dim = shape.dim(i);
         if (dim.has_dim_value() && dim.dim_value() > 0 && dim.dim_value() != dims[i]) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "the shape pin for input '", name, "' sets dimension ", i, " to ", dims[i],
-              " but the model fixes it at ", dim.dim_value(), " (", DescribeShape(shape), ")"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("the shape pin for input ", ncc::text::QuotedName(name),
+                           " sets dimension ", i, " to ", dims[i], " but the model fixes it at ",
+                           dim.dim_value(), " (", DescribeShape(shape), ")"));
         }
       }
     }
@@ -208,14 +213,14 @@ absl::Status CheckStaticInputs(onnx::ModelProto& model, const std::set<std::stri
   for (const auto* input : RuntimeInputs(model, initializers)) {
     const std::string& name = input->name();
     if (!input->type().has_tensor_type()) {
-      problems.push_back(absl::StrCat("input '", name, "' is not a tensor"));
+      problems.push_back(absl::StrCat("input ", ncc::text::QuotedName(name), " is not a tensor"));
       continue;
     }
     const auto& tensor = input->type().tensor_type();
     if (!tensor.has_shape()) {
-      problems.push_back(absl::StrCat("input '", name,
-                                      "' has unknown rank; pin it with --input-shape ", name,
-                                      "=D0,D1,... (or --io-config)"));
+      problems.push_back(absl::StrCat(
+          "input ", ncc::text::QuotedName(name), " has unknown rank; pin it with --input-shape ",
+          ncc::text::PrintableName(name), "=D0,D1,... (or --io-config)"));
       continue;
     }
     std::string dynamic = DynamicDims(tensor.shape());
@@ -224,7 +229,7 @@ absl::Status CheckStaticInputs(onnx::ModelProto& model, const std::set<std::stri
     for (const auto& dim : tensor.shape().dim()) {
       suggestion.push_back(IsStatic(dim) ? dim.dim_value() : 1);
     }
-    problems.push_back(absl::StrCat("input '", name, "' has dynamic ", dynamic,
+    problems.push_back(absl::StrCat("input ", ncc::text::QuotedName(name), " has dynamic ", dynamic,
                                     "; pin it with --input-shape ", name, "=",
                                     DimsToFlag(suggestion), " (or --io-config)"));
   }

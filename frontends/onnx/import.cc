@@ -24,6 +24,7 @@
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -127,8 +128,8 @@ class Importer {
     };
     auto error = [](const std::string& name) {
       return absl::UnimplementedError(
-          absl::StrCat("unsupported: external data for tensor '", name,
-                       "'; save the model with its weights inside the .onnx file"));
+          absl::StrCat("unsupported: external data for tensor ", ncc::text::QuotedName(name),
+                       "; save the model with its weights inside the .onnx file"));
     };
     for (const auto& init : model_.graph().initializer()) {
       if (is_external(init)) return error(init.name());
@@ -218,12 +219,16 @@ class Importer {
   absl::Status ValidateKnown() const {
     const auto& g = model_.graph();
     absl::flat_hash_map<std::string, std::vector<int64_t>> shapes;
+    absl::flat_hash_map<std::string, int64_t> ranks;  // shapes with unknown dimensions
     absl::flat_hash_map<std::string, const onnx::TensorProto*> constants;
     for (const auto* list : {&g.input(), &g.value_info(), &g.output()}) {
       for (const auto& vi : *list) {
         if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) continue;
         const auto& shape = vi.type().tensor_type().shape();
-        if (!DynamicDims(shape).empty()) continue;
+        if (!DynamicDims(shape).empty()) {
+          ranks.emplace(vi.name(), shape.dim_size());
+          continue;
+        }
         std::vector<int64_t> dims;
         for (const auto& dim : shape.dim()) dims.push_back(dim.dim_value());
         shapes.emplace(vi.name(), std::move(dims));
@@ -251,6 +256,11 @@ class Importer {
     known.constant = [&](const std::string& name) -> const onnx::TensorProto* {
       auto it = constants.find(name);
       return it == constants.end() ? nullptr : it->second;
+    };
+    known.rank = [&](const std::string& name) -> std::optional<int64_t> {
+      auto it = ranks.find(name);
+      if (it == ranks.end()) return std::nullopt;
+      return it->second;
     };
     return ValidateNodes(g, opset_, known);
   }
@@ -441,15 +451,16 @@ class Importer {
       const std::string label = NodeLabel(node, NodeName(node, i));
       for (const auto& in : node.input()) {
         if (runtime_inputs.count(in) > 0 && is_zero_size(in)) {
-          problems.push_back(absl::StrCat(label, " reads the zero-size input '", in, "' (",
+          problems.push_back(absl::StrCat(label, " reads the zero-size input ",
+                                          ncc::text::QuotedName(in), " (",
                                           ir::ShapeToString(*StaticShape(in)), ")"));
         }
       }
       for (const auto& out : node.output()) {
         if (!out.empty() && is_zero_size(out)) {
-          problems.push_back(absl::StrCat(label, " computes the zero-size tensor '", out, "' (",
-                                          ir::ShapeToString(*StaticShape(out)),
-                                          ") beside non-empty outputs"));
+          problems.push_back(absl::StrCat(
+              label, " computes the zero-size tensor ", ncc::text::QuotedName(out), " (",
+              ir::ShapeToString(*StaticShape(out)), ") beside non-empty outputs"));
         }
       }
     }
@@ -478,8 +489,8 @@ class Importer {
     std::vector<std::string> work;
     for (const auto& name : options_.outputs) {
       if (producer.count(name) == 0 && known.count(name) == 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("the selected output '", name, "' is not a tensor of the model"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the selected output ", ncc::text::QuotedName(name), " is not a tensor of the model"));
       }
       work.push_back(name);
     }
@@ -545,7 +556,7 @@ class Importer {
       auto it = values_.find(name);
       if (it == values_.end()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("graph output '", name, "' is never defined"));
+            absl::StrCat("graph output ", ncc::text::QuotedName(name), " is never defined"));
       }
       graph_->outputs().push_back(it->second);
     }
@@ -555,7 +566,8 @@ class Importer {
 
   absl::Status AddConstant(const std::string& name, ConstantTensor tensor) {
     if (values_.count(name) > 0) {
-      return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' is defined twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor ", ncc::text::QuotedName(name), " is defined twice"));
     }
     values_[name] =
         graph_->AddConstant(name, tensor.dtype, std::move(tensor.shape), std::move(tensor.data));
@@ -563,7 +575,8 @@ class Importer {
   }
 
   static std::string NodeLabel(const onnx::NodeProto& node, const std::string& name) {
-    return absl::StrCat("node '", name, "' (", node.op_type(), ")");
+    return absl::StrCat("node ", ncc::text::QuotedName(name), " (",
+                        ncc::text::PrintableName(node.op_type()), ")");
   }
 
   // A Constant node becomes an IR constant named after its output.
@@ -594,9 +607,9 @@ class Importer {
       tensor.shape = {attr.ints_size()};
       tensor.data = BytesOf(std::vector<int64_t>(attr.ints().begin(), attr.ints().end()));
     } else {
-      return absl::UnimplementedError(absl::StrCat("unsupported: ", NodeLabel(node, name),
-                                                   " has attribute '", attr.name(),
-                                                   "'; only numeric constants are supported"));
+      return absl::UnimplementedError(absl::StrCat(
+          "unsupported: ", NodeLabel(node, name), " has attribute ",
+          ncc::text::QuotedName(attr.name()), "; only numeric constants are supported"));
     }
     return AddConstant(out, std::move(tensor));
   }
@@ -612,7 +625,8 @@ class Importer {
     }
     const std::string type =
         default_domain ? node.op_type() : absl::StrCat(node.domain(), ".", node.op_type());
-    const std::string label = absl::StrCat("node '", name, "' (", type, ")");
+    const std::string label = absl::StrCat("node ", ncc::text::QuotedName(name), " (",
+                                           ncc::text::PrintableName(type), ")");
 
     std::vector<ir::Value*> inputs;
     for (const auto& in : node.input()) {
@@ -622,8 +636,8 @@ class Importer {
       }
       auto it = values_.find(in);
       if (it == values_.end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(label, " reads '", in, "', which is not defined before it"));
+        return absl::InvalidArgumentError(absl::StrCat(label, " reads ", ncc::text::QuotedName(in),
+                                                       ", which is not defined before it"));
       }
       inputs.push_back(it->second);
     }
@@ -641,7 +655,8 @@ class Importer {
         return absl::OkStatus();
       }
       if (values_.count(out) > 0) {
-        return absl::InvalidArgumentError(absl::StrCat(label, " redefines tensor '", out, "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(label, " redefines tensor ", ncc::text::QuotedName(out)));
       }
       ir::DType dtype = ir::DType::kF32;
       ir::Shape shape;
@@ -662,7 +677,8 @@ class Importer {
     const onnx::TypeProto* type = TypeOf(out);
     if (type == nullptr || !type->has_tensor_type()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(label, " output '", out, "': shape inference could not determine its type"));
+          absl::StrCat(label, " output ", ncc::text::QuotedName(out),
+                       ": shape inference could not determine its type"));
     }
     const auto& tensor = type->tensor_type();
     auto converted = ConvertElemType(tensor.elem_type(), out);
@@ -672,14 +688,15 @@ class Importer {
     }
     *dtype = *converted;
     if (!tensor.has_shape()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          label, " output '", out, "': shape inference could not determine its shape"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(label, " output ", ncc::text::QuotedName(out),
+                       ": shape inference could not determine its shape"));
     }
     std::string dynamic = DynamicDims(tensor.shape());
     if (!dynamic.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(label, " output '", out, "' has dynamic ",
-                                                     dynamic, " (", DescribeShape(tensor.shape()),
-                                                     ")"));
+      return absl::InvalidArgumentError(absl::StrCat(label, " output ", ncc::text::QuotedName(out),
+                                                     " has dynamic ", dynamic, " (",
+                                                     DescribeShape(tensor.shape()), ")"));
     }
     for (const auto& dim : tensor.shape().dim()) shape->push_back(dim.dim_value());
     return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "frontends/unsupported.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -140,8 +141,8 @@ void CheckPad(const onnx::NodeProto& node, const NodeTypes&, std::vector<std::st
   for (const auto& attr : node.attribute()) {
     if (attr.name() == "mode" && attr.s() != "constant" && attr.s() != "reflect" &&
         attr.s() != "edge") {
-      problems->push_back(
-          absl::StrCat("attribute 'mode'='", attr.s(), "' (constant, reflect or edge)"));
+      problems->push_back(absl::StrCat("attribute 'mode'=", ncc::text::QuotedName(attr.s()),
+                                       " (constant, reflect or edge)"));
     }
   }
   if (HasInput(node, 3)) problems->push_back("the axes input");
@@ -169,7 +170,8 @@ void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
     } else if (attr.name() != "value" && attr.name() != "value_float" &&
                attr.name() != "value_floats" && attr.name() != "value_int" &&
                attr.name() != "value_ints") {
-      problems->push_back(absl::StrCat("attribute '", attr.name(), "' (numeric constants only)"));
+      problems->push_back(absl::StrCat("attribute ", ncc::text::QuotedName(attr.name()),
+                                       " (numeric constants only)"));
     }
   }
 }
@@ -536,7 +538,8 @@ std::vector<UnsupportedNode> CheckOnnxNode(const onnx::NodeProto& node,
   std::vector<UnsupportedNode> result;
   if (!IsDefaultDomain(node.domain())) {
     result.push_back({absl::StrCat(node.domain(), ".", node.op_type()), node_name,
-                      absl::StrCat("operator domain '", node.domain(), "' is not supported")});
+                      absl::StrCat("operator domain ", ncc::text::QuotedName(node.domain()),
+                                   " is not supported")});
     return result;
   }
   auto add = [&](std::string reason) {

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -57,12 +58,13 @@ absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type, const std::string& 
       return ir::DType::kU64;
     case onnx::TensorProto::UNDEFINED:
       return absl::InvalidArgumentError(
-          absl::StrCat("tensor '", tensor_name, "' has no element type"));
+          absl::StrCat("tensor ", ncc::text::QuotedName(tensor_name), " has no element type"));
     case onnx::TensorProto::DOUBLE:
       return ir::DType::kF64;
     default:
-      return absl::UnimplementedError(absl::StrCat("unsupported: tensor '", tensor_name,
-                                                   "' has element type ", ElemTypeName(elem_type)));
+      return absl::UnimplementedError(absl::StrCat("unsupported: tensor ",
+                                                   ncc::text::QuotedName(tensor_name),
+                                                   " has element type ", ElemTypeName(elem_type)));
   }
 }
 
@@ -70,11 +72,12 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
                                              const std::string& name) {
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL || tensor.external_data_size() > 0) {
     return absl::UnimplementedError(
-        absl::StrCat("unsupported: external data for tensor '", name,
-                     "'; save the model with its weights inside the .onnx file"));
+        absl::StrCat("unsupported: external data for tensor ", ncc::text::QuotedName(name),
+                     "; save the model with its weights inside the .onnx file"));
   }
   if (tensor.has_segment()) {
-    return absl::UnimplementedError(absl::StrCat("unsupported: segmented tensor '", name, "'"));
+    return absl::UnimplementedError(
+        absl::StrCat("unsupported: segmented tensor ", ncc::text::QuotedName(name)));
   }
   ConstantTensor out;
   auto dtype = ConvertElemType(tensor.data_type(), name);
@@ -84,7 +87,7 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
   for (int64_t d : tensor.dims()) {
     if (d < 0 || (d > 0 && count > kMaxElements / d)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("tensor '", name, "' has an invalid dimension ", d));
+          absl::StrCat("tensor ", ncc::text::QuotedName(name), " has an invalid dimension ", d));
     }
     out.shape.push_back(d);
     count *= d;
@@ -92,9 +95,10 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
   const int64_t elem_size = ir::DTypeSize(out.dtype);
   const int64_t expected_bytes = count * elem_size;
   auto size_mismatch = [&](int64_t got, absl::string_view field) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", name, "' ", ir::DTypeName(out.dtype), ir::ShapeToString(out.shape), " holds ",
-        got, " ", field, " but needs ", field == "bytes" ? expected_bytes : count));
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor ", ncc::text::QuotedName(name), " ", ir::DTypeName(out.dtype),
+                     ir::ShapeToString(out.shape), " holds ", got, " ", field, " but needs ",
+                     field == "bytes" ? expected_bytes : count));
   };
 
   if (tensor.has_raw_data()) {
@@ -184,8 +188,9 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
       for (uint64_t v : tensor.uint64_data()) AppendLittleEndian(v, &out.data);
       break;
     default:
-      return absl::UnimplementedError(absl::StrCat(
-          "unsupported: tensor '", name, "' payload of type ", ElemTypeName(tensor.data_type())));
+      return absl::UnimplementedError(absl::StrCat("unsupported: tensor ",
+                                                   ncc::text::QuotedName(name), " payload of type ",
+                                                   ElemTypeName(tensor.data_type())));
   }
   return out;
 }

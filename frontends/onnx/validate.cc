@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -17,7 +19,7 @@ constexpr size_t kMaxListed = 8;
 // longer one is left to the importer.
 constexpr int64_t kMaxConstantElements = 1024;
 
-std::string Quoted(absl::string_view name) { return absl::StrCat("'", PrintableName(name), "'"); }
+std::string Quoted(absl::string_view name) { return ncc::text::QuotedName(name); }
 
 std::string List(const std::vector<int64_t>& values) {
   return absl::StrCat("[", absl::StrJoin(values, ", "), "]");
@@ -131,6 +133,20 @@ class NodeCheck {
     if (i >= node_.input_size() || node_.input(i).empty()) return std::nullopt;
     return known_.shape(node_.input(i));
   }
+  // The rank of input i, from its static shape or, failing that, from
+  // what is known of its rank.
+  std::optional<int64_t> InputRank(int i) const {
+    if (i >= node_.input_size() || node_.input(i).empty()) return std::nullopt;
+    if (auto shape = known_.shape(node_.input(i))) return static_cast<int64_t>(shape->size());
+    if (known_.rank) return known_.rank(node_.input(i));
+    return std::nullopt;
+  }
+  // "[1, 3, 8]" for a static shape, "rank 3" when only the rank is known.
+  std::string DescribeInput(int i) const {
+    if (auto shape = InputShape(i)) return List(*shape);
+    if (auto rank = InputRank(i)) return absl::StrCat("of rank ", *rank);
+    return "of unknown shape";
+  }
   std::optional<std::vector<double>> ConstantInput(int i) const {
     if (i >= node_.input_size() || node_.input(i).empty()) return std::nullopt;
     const onnx::TensorProto* t = known_.constant(node_.input(i));
@@ -139,7 +155,8 @@ class NodeCheck {
   }
 
   void Fail(absl::string_view what) {
-    problems_->push_back(absl::StrCat(node_.op_type(), " ", Quoted(name_), ": ", what));
+    problems_->push_back(
+        absl::StrCat(ncc::text::PrintableName(node_.op_type()), " ", Quoted(name_), ": ", what));
   }
 
  private:
@@ -170,28 +187,38 @@ bool CheckEach(NodeCheck& c, absl::string_view attr, int64_t min, int64_t count)
 
 enum class Window { kConv, kConvTranspose, kPool };
 
+// The input that holds W: 1 for Conv, ConvTranspose and ConvInteger; 3 for
+// QLinearConv (x, x_scale, x_zero_point, w, ...).
+int WeightInput(const NodeCheck& c) { return c.op_type() == "QLinearConv" ? 3 : 1; }
+
 // Conv, ConvTranspose and the windowed pools share strides, dilations, pads
 // and kernel sizes; libonnx's inference divides by strides and dilations
 // before checking them.
 void CheckWindow(NodeCheck& c, Window kind) {
   const std::optional<std::vector<int64_t>> x = c.InputShape(0);
+  const int w_input = WeightInput(c);
   const std::optional<std::vector<int64_t>> w =
-      kind == Window::kPool ? std::nullopt : c.InputShape(1);
+      kind == Window::kPool ? std::nullopt : c.InputShape(w_input);
+  // Ranks hold even where dimensions are unknown (libonnx's inference
+  // indexes W by X's rank).
+  const std::optional<int64_t> x_rank = c.InputRank(0);
+  const std::optional<int64_t> w_rank = kind == Window::kPool ? std::nullopt : c.InputRank(w_input);
   std::optional<std::vector<int64_t>> kernel = c.Ints("kernel_shape");
-  if (x && x->size() < 3) {
-    c.Fail(absl::StrCat("input X has shape ", List(*x), "; want rank 3 or more (N, C, spatial)"));
+  if (x_rank && *x_rank < 3) {
+    c.Fail(absl::StrCat("input X has shape ", c.DescribeInput(0),
+                        "; want rank 3 or more (N, C, spatial)"));
     return;
   }
-  if (x && w && w->size() != x->size()) {
-    c.Fail(absl::StrCat("weight W has shape ", List(*w), " but input X has shape ", List(*x),
-                        "; want the same rank"));
+  if (x_rank && w_rank && *w_rank != *x_rank) {
+    c.Fail(absl::StrCat("weight W has shape ", c.DescribeInput(w_input), " but input X has shape ",
+                        c.DescribeInput(0), "; want the same rank"));
     return;
   }
   int64_t spatial = -1;
-  if (x) {
-    spatial = static_cast<int64_t>(x->size()) - 2;
-  } else if (w && w->size() >= 2) {
-    spatial = static_cast<int64_t>(w->size()) - 2;
+  if (x_rank) {
+    spatial = *x_rank - 2;
+  } else if (w_rank && *w_rank >= 2) {
+    spatial = *w_rank - 2;
   } else if (kernel) {
     spatial = static_cast<int64_t>(kernel->size());
   }
@@ -280,13 +307,15 @@ void CheckConvTranspose(NodeCheck& c) { CheckWindow(c, Window::kConvTranspose); 
 void CheckPool(NodeCheck& c) { CheckWindow(c, Window::kPool); }
 
 void CheckGemm(NodeCheck& c) {
+  const auto ra = c.InputRank(0), rb = c.InputRank(1);
+  if ((ra && *ra != 2) || (rb && *rb != 2)) {
+    c.Fail(absl::StrCat("A ", c.DescribeInput(0), " and B ", c.DescribeInput(1),
+                        " must both have rank 2"));
+    return;
+  }
   auto a = c.InputShape(0);
   auto b = c.InputShape(1);
   if (!a || !b) return;
-  if (a->size() != 2 || b->size() != 2) {
-    c.Fail(absl::StrCat("A ", List(*a), " and B ", List(*b), " must both have rank 2"));
-    return;
-  }
   const int64_t ka = c.Int("transA").value_or(0) != 0 ? (*a)[0] : (*a)[1];
   const int64_t kb = c.Int("transB").value_or(0) != 0 ? (*b)[1] : (*b)[0];
   if (ka != kb) {
@@ -297,13 +326,15 @@ void CheckGemm(NodeCheck& c) {
 }
 
 void CheckMatMul(NodeCheck& c) {
+  const auto ra = c.InputRank(0), rb = c.InputRank(1);
+  if ((ra && *ra == 0) || (rb && *rb == 0)) {
+    c.Fail(absl::StrCat("A ", c.DescribeInput(0), " and B ", c.DescribeInput(1),
+                        " must have rank 1 or more"));
+    return;
+  }
   auto a = c.InputShape(0);
   auto b = c.InputShape(1);
   if (!a || !b) return;
-  if (a->empty() || b->empty()) {
-    c.Fail(absl::StrCat("A ", List(*a), " and B ", List(*b), " must have rank 1 or more"));
-    return;
-  }
   const int64_t ka = a->back();
   const int64_t kb = b->size() == 1 ? (*b)[0] : (*b)[b->size() - 2];
   if (ka != kb) {
@@ -315,8 +346,7 @@ void CheckMatMul(NodeCheck& c) {
 void CheckTranspose(NodeCheck& c) {
   auto perm = c.Ints("perm");
   if (!perm) return;
-  auto x = c.InputShape(0);
-  const int64_t rank = x ? static_cast<int64_t>(x->size()) : static_cast<int64_t>(perm->size());
+  const int64_t rank = c.InputRank(0).value_or(static_cast<int64_t>(perm->size()));
   std::vector<bool> seen(perm->size(), false);
   bool ok = static_cast<int64_t>(perm->size()) == rank;
   for (int64_t p : *perm) {
@@ -360,6 +390,27 @@ void CheckBlockSize(NodeCheck& c) {
   if (b && *b < 1) c.Fail(absl::StrCat("blocksize ", *b, " must be at least 1"));
 }
 
+// STFT's inputs (opset 17): signal [batch, length, 1 or 2], frame_step a
+// scalar, window 1-D, frame_length a scalar. libonnx's inference reads
+// the signal's dimensions 0-2 without checking its rank.
+void CheckStft(NodeCheck& c) {
+  if (auto rank = c.InputRank(0); rank && *rank != 3) {
+    c.Fail(
+        absl::StrCat("signal ", c.DescribeInput(0), " must have rank 3 ([batch, length, 1 or 2])"));
+    return;
+  }
+  if (auto signal = c.InputShape(0); signal && (*signal)[2] != 1 && (*signal)[2] != 2) {
+    c.Fail(absl::StrCat("signal ", List(*signal), " must end in 1 (real) or 2 (complex)"));
+  }
+  for (const auto& [input, name, want] : {std::tuple<int, const char*, int64_t>{1, "frame_step", 0},
+                                          {2, "window", 1},
+                                          {3, "frame_length", 0}}) {
+    if (auto rank = c.InputRank(input); rank && *rank != want) {
+      c.Fail(absl::StrCat(name, " ", c.DescribeInput(input), " must have rank ", want));
+    }
+  }
+}
+
 struct OpRule {
   const char* op_type;
   void (*check)(NodeCheck&);
@@ -367,10 +418,21 @@ struct OpRule {
 
 // Rules that need more than an axis range.
 constexpr OpRule kOpRules[] = {
-    {"AveragePool", CheckPool},       {"Conv", CheckConv},    {"ConvTranspose", CheckConvTranspose},
-    {"DepthToSpace", CheckBlockSize}, {"Gemm", CheckGemm},    {"LpPool", CheckPool},
-    {"MatMul", CheckMatMul},          {"MaxPool", CheckPool}, {"Range", CheckRange},
-    {"Reshape", CheckReshape},        {"Slice", CheckSlice},  {"SpaceToDepth", CheckBlockSize},
+    {"AveragePool", CheckPool},
+    {"Conv", CheckConv},
+    {"ConvTranspose", CheckConvTranspose},
+    {"ConvInteger", CheckConv},
+    {"QLinearConv", CheckConv},
+    {"DepthToSpace", CheckBlockSize},
+    {"Gemm", CheckGemm},
+    {"LpPool", CheckPool},
+    {"MatMul", CheckMatMul},
+    {"MaxPool", CheckPool},
+    {"Range", CheckRange},
+    {"Reshape", CheckReshape},
+    {"Slice", CheckSlice},
+    {"SpaceToDepth", CheckBlockSize},
+    {"STFT", CheckStft},
     {"Transpose", CheckTranspose},
 };
 
@@ -417,20 +479,20 @@ void CheckAxes(NodeCheck& c, const AxisRule& rule) {
   const onnx::AttributeProto* attr = c.Attr(rule.attr);
   if (attr == nullptr) return;
   // OneHot's axis refers to its output, whose rank is that of indices + 1.
-  auto x = c.InputShape(0);
-  if (!x) return;
-  const int64_t rank = static_cast<int64_t>(x->size()) + rule.extra;
+  const std::optional<int64_t> input_rank = c.InputRank(0);
+  if (!input_rank) return;
+  const int64_t rank = *input_rank + rule.extra;
   const int64_t hi = rule.end_ok ? rank : rank - 1;
   std::vector<int64_t> values = attr->ints_size() > 0
                                     ? std::vector<int64_t>(attr->ints().begin(), attr->ints().end())
                                     : std::vector<int64_t>{attr->i()};
   for (int64_t v : values) {
     if (v >= -rank && v <= hi) continue;
-    c.Fail(absl::StrCat(rule.attr, " ", attr->ints_size() > 0 ? List(values) : absl::StrCat(v),
-                        " is out of range for ",
-                        rank == static_cast<int64_t>(x->size()) ? absl::StrCat("input ", List(*x))
-                                                                : absl::StrCat("rank ", rank),
-                        " (valid: ", -rank, " to ", hi, ")"));
+    c.Fail(absl::StrCat(
+        rule.attr, " ", attr->ints_size() > 0 ? List(values) : absl::StrCat(v),
+        " is out of range for ",
+        rule.extra == 0 ? absl::StrCat("input ", c.DescribeInput(0)) : absl::StrCat("rank ", rank),
+        " (valid: ", -rank, " to ", hi, ")"));
     return;
   }
 }
@@ -438,20 +500,6 @@ void CheckAxes(NodeCheck& c, const AxisRule& rule) {
 bool IsDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 }  // namespace
-
-std::string PrintableName(absl::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (unsigned char ch : name) {
-    if (ch < 0x20 || ch == 0x7f || ch == '\\') {
-      absl::StrAppend(&out,
-                      ch == '\\' ? "\\\\" : absl::StrCat("\\x", absl::Hex(ch, absl::kZeroPad2)));
-    } else {
-      out.push_back(static_cast<char>(ch));
-    }
-  }
-  return out;
-}
 
 absl::Status ValidateGraph(const onnx::GraphProto& graph) {
   std::vector<std::string> problems;
@@ -488,7 +536,7 @@ absl::Status ValidateGraph(const onnx::GraphProto& graph) {
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);
     const std::string label = absl::StrCat(
-        PrintableName(node.op_type()), " ",
+        ncc::text::PrintableName(node.op_type()), " ",
         Quoted(node.name().empty() ? absl::StrCat(node.op_type(), "_", i) : node.name()));
     if (node.name().find('\0') != std::string::npos) {
       problems.push_back(absl::StrCat(label, " has a NUL byte in its name"));

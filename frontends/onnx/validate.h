@@ -26,6 +26,11 @@ struct KnownTensors {
   std::function<std::optional<std::vector<int64_t>>(const std::string&)> shape;
   // The value of a constant (initializer or folded) tensor, or null.
   std::function<const onnx::TensorProto*(const std::string&)> constant;
+  // The rank of a tensor whose shape is not static but whose rank is known
+  // (symbolic or unknown dimensions), or nullopt. May be empty. Rules that
+  // need only ranks (axis ranges, Conv/pool ranks, Gemm, MatMul, Transpose)
+  // use it, so they hold even where shape inference left dimensions unknown.
+  std::function<std::optional<int64_t>(const std::string&)> rank;
 };
 
 // The graph as a whole: at least one output, no output listed twice, no
@@ -34,12 +39,10 @@ absl::Status ValidateGraph(const onnx::GraphProto& graph);
 
 // Every default-domain node's attributes, and the input shapes and constant
 // inputs known so far, against the operator's specification (opset `opset`).
-// Checks that need an unknown shape are skipped; calling this again after
-// shape inference completes them. All problems are reported in one status.
+// Checks that need unknown dimensions are skipped (those that need only a
+// rank use KnownTensors::rank); calling this again after shape inference
+// completes them. All problems are reported in one status.
 absl::Status ValidateNodes(const onnx::GraphProto& graph, int64_t opset, const KnownTensors& known);
-
-// A model-supplied name for a message: non-printable bytes as \xNN.
-std::string PrintableName(absl::string_view name);
 
 }  // namespace ncc::onnx_frontend
 

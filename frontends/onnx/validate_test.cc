@@ -52,6 +52,11 @@ class NodeValidation : public ::testing::Test {
       auto it = constants.find(name);
       return it == constants.end() ? nullptr : &it->second;
     };
+    known.rank = [this](const std::string& name) -> std::optional<int64_t> {
+      auto it = ranks.find(name);
+      if (it == ranks.end()) return std::nullopt;
+      return it->second;
+    };
     absl::Status s = ValidateNodes(graph, 13, known);
     return s.ok() ? "ok" : std::string(s.message());
   }
@@ -66,6 +71,7 @@ class NodeValidation : public ::testing::Test {
   }
 
   std::map<std::string, std::vector<int64_t>> shapes;
+  std::map<std::string, int64_t> ranks;  // tensors whose dimensions are unknown
   std::map<std::string, onnx::TensorProto> constants;
 };
 
@@ -170,9 +176,78 @@ TEST(GraphValidation, OutputsAndNames) {
               HasSubstr("a graph input has an empty name"));
 }
 
-TEST(PrintableName, EscapesControlBytes) {
-  EXPECT_EQ(PrintableName("a\x1b[31mb"), "a\\x1b[31mb");
-  EXPECT_EQ(PrintableName("conv/1.weight"), "conv/1.weight");
+TEST(ValidateGraph, EscapesNamesInMessages) {
+  onnx::GraphProto graph;
+  graph.add_output()->set_name("y\x1b[2J");
+  graph.add_output()->set_name("y\x1b[2J");
+  const std::string message(ValidateGraph(graph).message());
+  EXPECT_THAT(message, HasSubstr("graph output 'y\\x1b[2J' is listed twice"));
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+}
+
+TEST_F(NodeValidation, QuantizedConvsAreCheckedBeforeShapeInference) {
+  // libonnx's shape inference reads out of bounds when X and W differ in
+  // rank (found by the fuzzer), so the rules run on ConvInteger and
+  // QLinearConv as on Conv.
+  shapes["x"] = {1, 3, 3};
+  shapes["w"] = {1, 1, 2, 2};
+  EXPECT_THAT(Validate("ConvInteger", {"x", "w"}, {}),
+              HasSubstr("ConvInteger 'n1': weight W has shape [1, 1, 2, 2] but input X has shape "
+                        "[1, 3, 3]; want the same rank"));
+  EXPECT_THAT(Validate("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {}),
+              HasSubstr("QLinearConv 'n1': weight W has shape [1, 1, 2, 2] but input X"));
+  shapes["x"] = {1, 1, 3, 3};
+  EXPECT_EQ(Validate("ConvInteger", {"x", "w"}, {}), "ok");
+  EXPECT_THAT(Validate("ConvInteger", {"x", "w"}, {IntsAttr("strides", {0, 1})}),
+              HasSubstr("strides [0, 1] has a value below 1"));
+}
+
+TEST_F(NodeValidation, StftInputRanks) {
+  // Found by the fuzzer: a rank-2 signal made libonnx's STFT inference read
+  // past its dimensions.
+  shapes["s"] = {128, 1};
+  shapes["step"] = {};
+  EXPECT_THAT(Validate("STFT", {"s", "step", "", "len"}, {}),
+              HasSubstr("STFT 'n1': signal [128, 1] must have rank 3 ([batch, length, 1 or 2])"));
+  shapes["s"] = {1, 128, 3};
+  EXPECT_THAT(Validate("STFT", {"s", "step"}, {}),
+              HasSubstr("signal [1, 128, 3] must end in 1 (real) or 2 (complex)"));
+  shapes["s"] = {1, 128, 1};
+  shapes["w"] = {4, 4};
+  EXPECT_THAT(Validate("STFT", {"s", "step", "w"}, {}),
+              HasSubstr("window [4, 4] must have rank 1"));
+  shapes["w"] = {16};
+  shapes["step"] = {1};
+  EXPECT_THAT(Validate("STFT", {"s", "step", "w"}, {}),
+              HasSubstr("frame_step [1] must have rank 0"));
+  shapes["step"] = {};
+  EXPECT_EQ(Validate("STFT", {"s", "step", "w"}, {}), "ok");
+}
+
+TEST_F(NodeValidation, RankRulesHoldWhenOnlyTheRankIsKnown) {
+  // Shape inference may leave dimensions unknown but the rank known; the
+  // rules that need only ranks still run (libonnx's Conv inference would
+  // read W past X's rank).
+  ranks["x"] = 3;
+  ranks["w"] = 4;
+  EXPECT_THAT(Validate("Conv", {"x", "w"}, {}),
+              HasSubstr("Conv 'n1': weight W has shape of rank 4 but input X has shape of rank 3; "
+                        "want the same rank"));
+  ranks["x"] = 2;
+  EXPECT_THAT(Validate("MaxPool", {"x"}, {IntsAttr("kernel_shape", {2})}),
+              HasSubstr("input X has shape of rank 2; want rank 3 or more"));
+  EXPECT_THAT(Validate("Softmax", {"x"}, {IntAttr("axis", 2)}),
+              HasSubstr("axis 2 is out of range for input of rank 2 (valid: -2 to 1)"));
+  EXPECT_THAT(Validate("Transpose", {"x"}, {IntsAttr("perm", {2, 0, 1})}),
+              HasSubstr("perm [2, 0, 1] is not a permutation of 2 axes"));
+  ranks["w"] = 3;
+  EXPECT_THAT(Validate("Gemm", {"x", "w"}, {}),
+              HasSubstr("A of rank 2 and B of rank 3 must both have rank 2"));
+  ranks["w"] = 2;
+  EXPECT_EQ(Validate("Gemm", {"x", "w"}, {}), "ok");
+  EXPECT_EQ(Validate("Softmax", {"x"}, {IntAttr("axis", -2)}), "ok");
+  ranks.clear();  // nothing known: nothing to check but the attributes
+  EXPECT_EQ(Validate("Softmax", {"x"}, {IntAttr("axis", 7)}), "ok");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 
 namespace ncc::pytorch_frontend {
 namespace {
@@ -200,7 +201,7 @@ absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
       }
       x += 4 + len;
     }
-    const std::string shown(name.substr(0, 200));
+    const std::string shown = text::PrintableName(name.substr(0, 200));
     // torch.jit.save stores pickles and tensor data and deflates the code/
     // sources and their debug pickles (.debug_pkl). Nothing may claim more
     // than deflate can expand to (1032:1); every pickle is checked, deflated

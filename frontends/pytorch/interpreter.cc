@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "frontends/pytorch/convert.h"
 #include "frontends/pytorch/op_table.h"
+#include "text/printable.h"
 
 namespace ncc::pytorch_frontend {
 namespace {
@@ -182,8 +183,11 @@ bool Interpreter::HasRuntimeData(const c10::IValue& value) const {
 std::string Interpreter::NodeError(const torch::jit::Node& node,
                                    absl::string_view message) const {
   std::string where = SourceLocation(node);
-  return absl::StrCat(origin_, ": ", node.kind().toQualString(),
-                      where.empty() ? "" : absl::StrCat(" at ", where), ": ", message);
+  // The kind, the source path and libtorch's words may all come from the
+  // archive: escaped.
+  return absl::StrCat(origin_, ": ", text::PrintableName(node.kind().toQualString()),
+                      where.empty() ? "" : absl::StrCat(" at ", text::PrintableName(where)), ": ",
+                      text::PrintableName(message));
 }
 
 void Interpreter::ReportUnsupported(const torch::jit::Node& node, std::string reason) {

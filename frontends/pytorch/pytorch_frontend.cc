@@ -11,6 +11,7 @@
 #include "frontends/pytorch/op_table.h"
 #include "frontends/pytorch/torchscript.h"
 #include "frontends/unsupported.h"
+#include "text/printable.h"
 
 namespace ncc::pytorch_frontend {
 namespace {
@@ -34,7 +35,7 @@ int FindArgument(const std::vector<ForwardArgument>& args, const std::string& na
 
 std::string ArgumentList(const std::vector<ForwardArgument>& args) {
   std::vector<std::string> names;
-  for (const ForwardArgument& arg : args) names.push_back(arg.name);
+  for (const ForwardArgument& arg : args) names.push_back(text::PrintableName(arg.name));
   return names.empty() ? "none" : absl::StrJoin(names, ", ");
 }
 
@@ -49,13 +50,13 @@ absl::StatusOr<std::map<int, typename Map::mapped_type>> ByArgument(
     int index = FindArgument(args, name);
     if (index < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat(origin, ": ", flag, " names '", name,
+          absl::StrCat(origin, ": ", flag, " names '", text::PrintableName(name),
                        "', which is not an argument of forward (arguments: ", ArgumentList(args),
                        "; input0, input1, ... also name them by position)"));
     }
     if (out.count(index)) {
       return absl::InvalidArgumentError(absl::StrCat(origin, ": ", flag, " gives argument '",
-                                                     args[index].name, "' twice"));
+                                                     text::PrintableName(args[index].name), "' twice"));
     }
     out.emplace(index, value);
   }
@@ -104,14 +105,15 @@ absl::StatusOr<frontends::ImportedModel> ImportTorchScriptBytes(
     in.name = arg.name;
     if (!arg.is_tensor && arg.default_value) {
       in.constant = *arg.default_value;
-      imported.notes.push_back(absl::StrCat("argument '", arg.name, "' (", arg.type,
+      imported.notes.push_back(absl::StrCat("argument '", text::PrintableName(arg.name), "' (", text::PrintableName(arg.type),
                                             ") is compiled with its default value"));
       inputs.push_back(std::move(in));
       continue;
     }
     if (!arg.is_tensor) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ": argument '", arg.name, "' of forward is ", arg.type,
+          path, ": argument '", text::PrintableName(arg.name), "' of forward is ",
+          text::PrintableName(arg.type),
           "; a compiled model takes tensors only (make it a constant or a module attribute)"));
     }
     auto f = frozen->find(static_cast<int>(i));
@@ -124,23 +126,24 @@ absl::StatusOr<frontends::ImportedModel> ImportTorchScriptBytes(
       in.frozen_data = &f->second.data;
       if (s != shapes->end() && s->second != in.shape) {
         return absl::InvalidArgumentError(absl::StrCat(
-            path, ": --input-shape for '", arg.name, "' is ", ir::ShapeToString(s->second),
+            path, ": --input-shape for '", text::PrintableName(arg.name), "' is ", ir::ShapeToString(s->second),
             " but its frozen value has shape ", ir::ShapeToString(in.shape)));
       }
     } else if (s != shapes->end()) {
       in.shape = s->second;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ": input '", arg.name, "' (argument ", i + 1,
+          path, ": input '", text::PrintableName(arg.name), "' (argument ", i + 1,
           " of forward) has no static shape; a TorchScript archive does not record one: pin it "
           "with --input-shape ",
-          arg.name, "=D0,D1,... (e.g. --input-shape ", arg.name,
+          text::PrintableName(arg.name), "=D0,D1,... (e.g. --input-shape ",
+          text::PrintableName(arg.name),
           "=1,3,224,224) or --io-config"));
     }
     for (size_t k = 0; k < in.shape.size(); ++k) {
       if (in.shape[k] < 0) {
         return absl::InvalidArgumentError(absl::StrCat(path, ": dimension ", k, " of input '",
-                                                       arg.name, "' is negative"));
+                                                       text::PrintableName(arg.name), "' is negative"));
       }
     }
     inputs.push_back(std::move(in));
@@ -152,7 +155,7 @@ absl::StatusOr<frontends::ImportedModel> ImportTorchScriptBytes(
     result = interpreter.Run(*model->graph, inputs);
   } catch (const std::exception& e) {
     // A converter or libtorch threw past the interpreter's guards.
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", text::PrintableName(e.what())));
   }
   if (!result.ok()) return result.status();
   if (!result->unsupported.empty()) {
@@ -169,7 +172,7 @@ absl::StatusOr<frontends::ImportedModel> ImportTorchScriptBytes(
       ir::Value* value = imported.graph->FindValue(name);
       if (value == nullptr) {
         return absl::InvalidArgumentError(
-            absl::StrCat(path, ": no tensor named '", name, "' to make an output"));
+            absl::StrCat(path, ": no tensor named '", text::PrintableName(name), "' to make an output"));
       }
       outputs.push_back(value);
     }

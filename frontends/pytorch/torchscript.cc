@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "frontends/pytorch/archive_check.h"
+#include "text/printable.h"
 
 namespace ncc::pytorch_frontend {
 namespace {
@@ -31,7 +32,7 @@ constexpr absl::string_view kHowToSave =
 std::string FirstLine(absl::string_view text) {
   while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) text.remove_prefix(1);
   std::string line(text.substr(0, text.find('\n')));
-  return line.empty() ? "libtorch gave no reason" : line;
+  return line.empty() ? "libtorch gave no reason" : text::PrintableName(line);
 }
 
 // What a file that is not a TorchScript archive looks like, for the message.

@@ -100,6 +100,8 @@ struct DecodedInstruction {
   neff::Opcode op = neff::Opcode::DMA_COPY;
   Resolved o;
   double cost_ns = 0;
+  // Elements of all its operands (ExecuteOptions::max_elements counts these).
+  int64_t elements = 0;
   int signal = -1;
   // Waits with a non-zero value: [wait_begin, wait_end) of program.waits.
   uint32_t wait_begin = 0, wait_end = 0;
@@ -163,8 +165,15 @@ constexpr int64_t kParallelCopyBytes = int64_t{1} << 18;
 // One execution's core state: memories, semaphores and engine timelines.
 class Core {
  public:
-  Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool)
-      : program_(program), model_(*program.model), dram_(dram), pool_(pool), sizes_(program.sizes) {
+  Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
+       const ExecuteOptions& options)
+      : program_(program),
+        model_(*program.model),
+        dram_(dram),
+        pool_(pool),
+        sizes_(program.sizes),
+        max_instructions_(options.max_instructions),
+        max_elements_(options.max_elements) {
     const target::CoreSpec& spec = *program.spec;
     CoreMemory& m = ThreadCoreMemory();
     if (m.sbuf == nullptr || m.spec != &spec) {
@@ -281,6 +290,8 @@ class Core {
   uint8_t* sbuf_;
   uint8_t* psum_;
   SpaceSizes sizes_;
+  int64_t max_instructions_ = 0;  // ExecuteOptions bounds, 0 for none
+  int64_t max_elements_ = 0;
   std::vector<uint8_t> raw_, raw2_, raw3_;
   std::vector<float> a_, b_, c_, out_, st_, mv_, acc_;
   std::vector<uint16_t> st16_, mv16_;
@@ -588,9 +599,28 @@ absl::Status Core::Gather(const Resolved& o) {
   for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
     const int64_t r = LoadI64(o.src1->dtype, Base(*o.src1) + p * o.src1->partition_stride);
     if (r < 0 || r >= rows) {
-      return absl::OutOfRangeError(absl::StrCat("index ", r, " at partition ", p,
-                                                " is outside the ", rows, " rows of the ",
-                                                SpaceName(o.src0->space), " table"));
+      if (!o.has_src2) {
+        return absl::OutOfRangeError(absl::StrCat("index ", r, " at partition ", p,
+                                                  " is outside the ", rows, " rows of the ",
+                                                  SpaceName(o.src0->space), " table"));
+      }
+      // The row was computed from an index the model gave (wrapped,
+      // scaled, or -1 when out of range): report that index.
+      const ApGeometry& given = *o.src2;
+      std::vector<int64_t> values;
+      for (int64_t j = 0; j < given.free_size; ++j) {
+        const int64_t i2 = j % given.size[2], i1 = j / given.size[2] % given.size[1],
+                      i0 = j / (given.size[2] * given.size[1]);
+        values.push_back(LoadI64(given.dtype, Base(given) + p * given.partition_stride +
+                                                  i0 * given.stride[0] + i1 * given.stride[1] +
+                                                  i2 * given.stride[2]));
+      }
+      return absl::OutOfRangeError(
+          absl::StrCat("index ",
+                       values.size() == 1 ? absl::StrCat(values[0])
+                                          : absl::StrCat("[", absl::StrJoin(values, ", "), "]"),
+                       " at partition ", p, " is out of range (row ", r, " of a ", rows, "-row ",
+                       SpaceName(o.src0->space), " table)"));
     }
     row.start = o.src0->start + r * o.src0->partition_stride;
     out.start = o.dst->start + p * part_bytes;
@@ -654,6 +684,7 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   std::vector<double> timeline_end(kTimelines, 0.0);
   std::vector<uint32_t> head(num_queues, 0);
   ExecutionStats local;
+  int64_t executed = 0, elements = 0;
 
   // Each queue's head candidate (ready? start time, the wait that set it),
   // recomputed only when an input changed: its head moved, its timeline
@@ -756,6 +787,15 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
     const uint32_t index = head[best]++;
     const DecodedInstruction& d = queue.instructions[index];
     const neff::Instruction& inst = *d.inst;
+    elements += d.elements;
+    if ((max_instructions_ > 0 && ++executed > max_instructions_) ||
+        (max_elements_ > 0 && elements > max_elements_)) {
+      const bool by_count = max_instructions_ > 0 && executed > max_instructions_;
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "execution stopped: the limit of ", by_count ? max_instructions_ : max_elements_,
+          by_count ? " instructions" : " elements touched", " was reached at queue ",
+          QueueName(*queue.queue), " instruction ", index, " (", neff::EnumNameOpcode(d.op), ")"));
+    }
     if (absl::Status s = Exec(inst, queue.engine, d.o); !s.ok()) {
       return absl::Status(
           s.code(),
@@ -884,7 +924,8 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
       resolve(inst.dst(), &o.dst);
       resolve(inst.src0(), &o.src0);
       o.has_src1 = resolve(inst.src1(), &o.src1);
-      if (d.op == neff::Opcode::TENSOR_SCALAR || d.op == neff::Opcode::SELECT) {
+      if (d.op == neff::Opcode::TENSOR_SCALAR || d.op == neff::Opcode::SELECT ||
+          d.op == neff::Opcode::DMA_GATHER) {
         o.has_src2 = resolve(inst.src2(), &o.src2);
       }
       if (d.op == neff::Opcode::ACTIVATION) {
@@ -897,6 +938,9 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
                          ": operand failed to resolve (model not verified?)"));
       }
       d.cost_ns = CostNs(spec, inst, dq.stats_engine, o);
+      for (const ApGeometry* g : {o.dst, o.src0, o.src1, o.src2, o.bias, o.accum}) {
+        if (g != nullptr) d.elements += g->count;
+      }
       d.wait_begin = static_cast<uint32_t>(program->waits.size());
       if (inst.waits()) {
         for (const neff::SemaphoreWait* w : *inst.waits()) {
@@ -918,7 +962,10 @@ absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, Execut
   if (trace != nullptr) trace->events.clear();
   std::unique_ptr<WorkerPool> pool;
   if (options.threads > 1) pool = std::make_unique<WorkerPool>(options.threads);
-  Core core(program, dram, pool.get());
+  if (options.max_instructions < 0 || options.max_elements < 0) {
+    return absl::InvalidArgumentError("execution limits must be 0 (none) or positive");
+  }
+  Core core(program, dram, pool.get(), options);
   return core.Run(stats, trace);
 }
 

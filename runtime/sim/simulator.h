@@ -68,6 +68,14 @@ struct ExecuteOptions {
   // Host threads for the simulated core (>= 1): large matmuls and copies are
   // split across them.
   int threads = 1;
+  // Bounds on one execution, 0 for none: instructions executed, and elements
+  // touched (the operands' element counts summed over the instructions
+  // executed, a measure of host work). An execution that would pass either
+  // stops before that instruction with kResourceExhausted naming the bound,
+  // the queue and the instruction. A verified program always terminates;
+  // these bound how long it may take (the fuzzer, a service's budget).
+  int64_t max_instructions = 0;
+  int64_t max_elements = 0;
 };
 
 // A verified model decoded once for repeated execution: every operand's

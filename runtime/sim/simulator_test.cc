@@ -78,6 +78,43 @@ TEST(Simulator, DmaRoundTripThroughSbuf) {
   EXPECT_DOUBLE_EQ(r.stats.BusyNs(target::Engine::kDma), r.stats.estimated_latency_ns);
 }
 
+TEST(Simulator, ExecutionLimitsStopBeforeTheInstructionThatPassesThem) {
+  NeffBuilder b;
+  b.set_dram_size(256);
+  int dma = b.AddQueue(EngineType::DMA, 0);
+  // Two 32-element copies: 64 elements touched each (dst + src).
+  b.Add(dma, DmaCopy(Sbuf(0, 4, 64, {{1, 8}}), Dram(0, 4, 8, {{1, 8}})).Signal(0));
+  b.Add(dma, DmaCopy(Dram(128, 4, 8, {{1, 8}}), Sbuf(0, 4, 64, {{1, 8}})).Wait(0, 1));
+  std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  std::vector<uint8_t> dram((*model)->dram_size());
+  ExecutionStats stats;
+
+  ExecuteOptions options;
+  options.max_instructions = 1;
+  absl::Status s = Execute(**model, dram.data(), &stats, nullptr, options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_NE(s.message().find("limit of 1 instructions was reached at queue DMA[0] instruction 1"),
+            std::string::npos)
+      << s;
+
+  options = {};
+  options.max_elements = 127;
+  s = Execute(**model, dram.data(), &stats, nullptr, options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_NE(s.message().find("limit of 127 elements touched was reached"), std::string::npos) << s;
+
+  // Exactly at the limits: runs to the end.
+  options.max_instructions = 2;
+  options.max_elements = 128;
+  EXPECT_TRUE(Execute(**model, dram.data(), &stats, nullptr, options).ok());
+
+  options.max_elements = -1;
+  EXPECT_EQ(Execute(**model, dram.data(), &stats, nullptr, options).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(Simulator, DmaStridedTranspose) {
   NeffBuilder b;
   b.set_dram_size(64);

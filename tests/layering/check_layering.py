@@ -20,12 +20,14 @@ import sys
 RULES = [
     ("the runtime sees only NEFF files: it never depends on the compiler, a frontend or a tool",
      r"runtime(/.*)?", r"(compiler|frontends|tools|frameworks)(/.*)?", None),
-    ("the NEFF contract depends only on the target (and fileio)",
+    ("the NEFF contract depends only on the target (and the leaves fileio and text)",
      r"neff(/.*)?", r"(compiler|frontends|runtime|tools|frameworks)(/.*)?", None),
     ("the target description depends on nothing in the project",
      r"target(/.*)?", r"(?!target(/|$)).*", None),
     ("file I/O (bounded reads, safe writes) depends on nothing in the project",
      r"fileio(/.*)?", r"(?!fileio(/|$)).*", None),
+    ("printable text (names escaped for messages) depends on nothing in the project",
+     r"text(/.*)?", r"(?!text(/|$)).*", None),
     ("a frontend never reaches into passes, lowering, scheduling, allocation, the target or the NEFF",
      r"frontends(/.*)?",
      r"(compiler/(passes|lower|schedule|alloc|emit|driver|accuracy)|target|neff|runtime|tools)(/.*)?",
@@ -83,6 +85,7 @@ def self_test():
         ("//neff:verifier", "//runtime/sim:sim"),
         ("//target:target", "//neff:schema"),
         ("//fileio:bounded_read", "//neff:format"),
+        ("//text:printable", "//neff:format"),
         ("//frontends/onnx:onnx", "//compiler/passes:host_eval"),
         ("//compiler/lower:conv", "//compiler/driver:driver"),
         ("//compiler/driver:driver", "//tools/cli:flags"),
@@ -100,6 +103,9 @@ def self_test():
         ("//neff:verifier", "//target:target"),
         ("//neff:format", "//fileio:bounded_read"),
         ("//frontends/onnx:onnx", "//fileio:bounded_read"),
+        ("//frontends/onnx:onnx", "//text:printable"),
+        ("//compiler/ir:ir", "//text:printable"),
+        ("//neff:format", "//text:printable"),
         ("//compiler/lower:conv", "@system//:absl"),
     ]
     ok = True

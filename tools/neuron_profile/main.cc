@@ -16,11 +16,11 @@
 #include "absl/strings/str_join.h"
 #include "fileio/safe_write.h"
 #include "neff/format.h"
-#include "neff/printable.h"
 #include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/neff_loader.h"
 #include "runtime/sim/simulator.h"
+#include "text/printable.h"
 #include "tools/cli/flags.h"
 #include "tools/neuron_profile/profile.h"
 
@@ -101,7 +101,7 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
   std::vector<int64_t> shape;
   if (t.shape() != nullptr) shape.assign(t.shape()->begin(), t.shape()->end());
   if (shape != array.shape) {
-    return absl::StrCat(path, ": input '", neff::PrintableName(t.name()->str()),
+    return absl::StrCat(path, ": input '", ncc::text::PrintableName(t.name()->str()),
                         "' expects shape [", absl::StrJoin(shape, ", "), "] but the file has [",
                         absl::StrJoin(array.shape, ", "), "]");
   }
@@ -117,7 +117,7 @@ std::string PlaceInput(const neff::TensorInfo& t, const std::string& path,
     return "";
   }
   if (array.dtype_descr != NpyDescr(t.dtype())) {
-    return absl::StrCat(path, ": input '", neff::PrintableName(t.name()->str()), "' is ",
+    return absl::StrCat(path, ": input '", ncc::text::PrintableName(t.name()->str()), "' is ",
                         neff::DTypeName(t.dtype()), " but the file holds '", array.dtype_descr,
                         "'");
   }
@@ -250,8 +250,8 @@ int main(int argc, char** argv) {
   for (const auto& [name, path] : inputs) {
     if (!used.count(name)) {
       return Fail(kExitBadInput,
-                  absl::StrCat("--input ", neff::PrintableName(name), "=", path,
-                               ": the model has no input '", neff::PrintableName(name), "'"));
+                  absl::StrCat("--input ", ncc::text::PrintableName(name), "=", path,
+                               ": the model has no input '", ncc::text::PrintableName(name), "'"));
     }
   }
 

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "neff/printable.h"
+#include "text/printable.h"
 
 namespace ncc::profile {
 namespace {
@@ -189,7 +189,7 @@ std::string Summary(const neff::Model& model, const sim::ExecutionTrace& trace,
   for (const auto& [node, t] : sorted) total += t.busy_ns;
   for (int i = 0; i < top && i < static_cast<int>(sorted.size()); ++i) {
     const auto& [node, t] = sorted[i];
-    std::string name = neff::PrintableName(NodeName(model, node));
+    std::string name = ncc::text::PrintableName(NodeName(model, node));
     if (name.size() > 32) name = name.substr(0, 29) + "...";
     absl::StrAppend(&out,
                     absl::StrFormat("  %-32s %6d %12.3f %6.1f%% %14.3f\n", name, t.instructions,

@@ -16,10 +16,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "neff/printable.h"
 #include "npy/npy.h"
 #include "runtime/kernels/cast.h"
 #include "runtime/nrt.h"
+#include "text/printable.h"
 #include "tools/cli/flags.h"
 
 namespace {
@@ -268,8 +268,8 @@ bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
   const std::string got_shape =
       ShapeStr(array.shape.data(), static_cast<uint32_t>(array.shape.size()));
   if (want_shape != got_shape) {
-    *error = absl::StrCat(path, ": input '", neff::PrintableName(info.name), "' expects shape ",
-                          want_shape, " but the file has ", got_shape);
+    *error = absl::StrCat(path, ": input '", ncc::text::PrintableName(info.name),
+                          "' expects shape ", want_shape, " but the file has ", got_shape);
     return false;
   }
   const std::string want = NpyDescr(info.dtype);
@@ -295,7 +295,7 @@ bool InputBytes(const nrt_tensor_info_t& info, const std::string& path,
     return true;
   }
   if (array.dtype_descr != want) {
-    *error = absl::StrCat(path, ": input '", neff::PrintableName(info.name), "' is ",
+    *error = absl::StrCat(path, ": input '", ncc::text::PrintableName(info.name), "' is ",
                           nrt_dtype_as_str(info.dtype), " (npy '", want, "') but the file holds '",
                           array.dtype_descr, "'");
     return false;
@@ -423,16 +423,16 @@ int Main(int argc, char** argv) {
       std::vector<std::string> names;
       for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
         const auto& t = s.info->tensor_array[i];
-        if (t.usage == NRT_TENSOR_USAGE_INPUT) names.push_back(neff::PrintableName(t.name));
+        if (t.usage == NRT_TENSOR_USAGE_INPUT) names.push_back(ncc::text::PrintableName(t.name));
       }
       return Fail(kExitBadInput,
-                  absl::StrCat("--input '", neff::PrintableName(name),
+                  absl::StrCat("--input '", ncc::text::PrintableName(name),
                                "': the model has no such input (inputs: ",
                                names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
     }
     if (!by_name.emplace(name, path).second) {
       return Fail(kExitBadInput,
-                  absl::StrCat("--input '", neff::PrintableName(name), "' given twice"));
+                  absl::StrCat("--input '", ncc::text::PrintableName(name), "' given twice"));
     }
   }
 
@@ -514,7 +514,7 @@ int Main(int argc, char** argv) {
       sum += v;
       if (i < 8) first.push_back(Fmt(v));
     }
-    std::printf("output '%s': %s %s\n", neff::PrintableName(info->name).c_str(),
+    std::printf("output '%s': %s %s\n", ncc::text::PrintableName(info->name).c_str(),
                 nrt_dtype_as_str(info->dtype), ShapeStr(info->shape, info->ndim).c_str());
     std::printf("  values: [%s%s] (first %zu of %zu)\n", absl::StrJoin(first, ", ").c_str(),
                 n > first.size() ? ", ..." : "", first.size(), n);
