@@ -63,7 +63,7 @@ class TensorOps(nn.Module):
         super().__init__()
         self.conv1d = nn.Conv1d(8, 16, 3, padding=1)
         self.norm = nn.GroupNorm(4, 16)
-        self.pool = nn.AdaptiveAvgPool1d(4)
+        self.pool = nn.AdaptiveAvgPool1d(5)   # 12 -> 5: windows of 3 and 4
         self.pool2d = nn.AdaptiveMaxPool2d((2, 2))
         self.bias = nn.Parameter(torch.randn(6) * 0.1)
         self.proj = nn.Parameter(torch.randn(16, 6) * 0.25)
@@ -72,8 +72,8 @@ class TensorOps(nn.Module):
         # x: [2, 8, 12], y: [2, 12, 6]
         h = self.norm(self.conv1d(x))                         # [2, 16, 12]
         h = F.relu6(h * 3.0) + F.mish(h)
-        p = self.pool(h)                                      # [2, 16, 4]
-        q = self.pool2d(h.view(2, 16, 3, 4))                  # [2, 16, 2, 2]
+        p = self.pool(h)                                      # [2, 16, 5]
+        q = self.pool2d(h.view(2, 16, 3, 4))                  # [2, 16, 2, 2], 3 -> 2 overlaps
         t = h.permute(0, 2, 1).contiguous()                   # [2, 12, 16]
         t = t.reshape(2, 12, 4, 4).transpose(2, 3).reshape(2, 12, 16)
         a, b = torch.chunk(t, 2, dim=2)                       # [2, 12, 8] each
@@ -92,7 +92,7 @@ class TensorOps(nn.Module):
         cast = (x * 4.0).to(torch.int32).to(torch.float32) + x.double().float() * 0.5
         counts = (y > 0).sum(dim=2).type_as(y)                # [2, 12]
         out1 = torch.cat([c + d.mean(dim=2, keepdim=True), e], dim=2).flatten(1)
-        return (p.flatten(1) + ramp.repeat(4), q, sl, idx.sum(dim=1) + sel + base,
+        return (p.flatten(1) + ramp.repeat(5), q, sl, idx.sum(dim=1) + sel + base,
                 red, sm, g, cast, counts, out1)
 
 
