@@ -80,6 +80,12 @@ std::string FirstLine(absl::string_view text) {
   return line.empty() ? "libtorch gave no reason" : line;
 }
 
+// dropout_(x, p, train=False) changes nothing, so it may act on a view.
+bool IsEvalDropout(absl::string_view kind, const std::vector<c10::IValue>& inputs) {
+  if (!absl::StrContains(kind, "dropout")) return false;
+  return inputs.size() > 2 && inputs[2].isBool() && !inputs[2].toBool();
+}
+
 }  // namespace
 
 std::string SourceLocation(const torch::jit::Node& node) {
@@ -302,7 +308,7 @@ absl::Status Interpreter::Convert(const torch::jit::Node& node,
   }
   // An in-place op on a view would also change the tensor it views.
   if (absl::EndsWith(kind, "_") && !inputs.empty() && inputs[0].isTensor() &&
-      inputs[0].toTensor().is_view()) {
+      inputs[0].toTensor().is_view() && !IsEvalDropout(kind, inputs)) {
     ReportUnsupported(node, "in-place update of a view of another tensor");
     return BindOpaque(node, inputs, outputs);
   }
@@ -315,10 +321,12 @@ absl::Status Interpreter::Convert(const torch::jit::Node& node,
   if (!status.ok()) {
     return absl::Status(status.code(), NodeError(node, status.message()));
   }
-  // An undefined tensor (an optional result not computed, e.g. attention
-  // weights with need_weights=False) needs no value.
+  // Every used, defined tensor output must be bound: an unused one (the
+  // indices of adaptive_max_pool2d) or an optional result not computed
+  // (attention weights with need_weights=False) needs no value.
   for (size_t k = 0; k < outputs.size(); ++k) {
     if (outputs[k].isTensor() && outputs[k].toTensor().defined() &&
+        node.outputs()[k]->hasUses() &&
         bindings_.count(outputs[k].toTensor().unsafeGetTensorImpl()) == 0) {
       return absl::InternalError(
           NodeError(node, absl::StrCat("the converter did not produce output ", k)));

@@ -283,35 +283,72 @@ absl::Status AvgPool(ConvertContext& ctx) {
   return ctx.Set(0, out);
 }
 
-// adaptive_{avg,max}_poolNd(input, output_size): global pooling, or a fixed
-// window when each input size is a multiple of the output size.
+// Adaptive pooling whose windows differ in size (an input size that is not a
+// multiple of the output size): torch's window for output i along a dim is
+// [floor(i * in / out), ceil((i + 1) * in / out)). The windows are
+// rectangles, so the pooling is separable: along each spatial dim in turn,
+// one Slice + Reduce per output index, concatenated.
+ir::Value* NonUniformAdaptivePool(ConvertContext& ctx, ir::Value* x, const ir::Shape& out_shape,
+                                  bool max) {
+  ir::Value* y = x;
+  for (size_t axis = 2; axis < out_shape.size(); ++axis) {
+    const int64_t in = y->shape[axis], out = out_shape[axis];
+    if (in == out) continue;
+    std::vector<ir::Value*> parts;
+    for (int64_t i = 0; i < out; ++i) {
+      const int64_t start = i * in / out, end = ((i + 1) * in + out - 1) / out;
+      ir::Shape window = y->shape;
+      window[axis] = end - start;
+      ir::Value* part = ctx.Emit("Slice",
+                                 {y, ctx.I64Constant({start}), ctx.I64Constant({end}),
+                                  ctx.I64Constant({static_cast<int64_t>(axis)})},
+                                 window, y->dtype);
+      if (end - start > 1) {
+        window[axis] = 1;
+        part = ctx.Emit(max ? "ReduceMax" : "ReduceMean", {part}, window, y->dtype,
+                        {{"axes", std::vector<int64_t>{static_cast<int64_t>(axis)}},
+                         {"keepdims", int64_t{1}}});
+      }
+      parts.push_back(part);
+    }
+    ir::Shape joined = y->shape;
+    joined[axis] = out;
+    y = ctx.Emit("Concat", parts, joined, y->dtype, {{"axis", static_cast<int64_t>(axis)}});
+  }
+  return y;
+}
+
+// adaptive_{avg,max}_poolNd(input, output_size): global pooling, a fixed
+// window when each input size is a multiple of the output size, else
+// separable slices and reductions.
 absl::Status AdaptivePool(ConvertContext& ctx, bool max) {
   NCC_PT_ASSIGN(x, ctx.Tensor(0));
   const size_t spatial = x->shape.size() - 2;
   ir::Shape out_shape = ctx.OutShape(0);
-  bool global = true;
+  bool global = true, uniform = true;
   std::vector<int64_t> kernel;
   for (size_t i = 0; i < spatial; ++i) {
     const int64_t in = x->shape[2 + i], out = out_shape[2 + i];
     if (out != 1) global = false;
-    if (out <= 0 || in % out != 0) {
-      return ctx.Unsupported(absl::StrCat("input size ", in, " is not a multiple of output size ",
-                                          out, " (non-uniform windows)"));
-    }
+    if (out <= 0) return ctx.Unsupported("an empty output size");
+    if (in % out != 0) uniform = false;
     kernel.push_back(in / out);
   }
+  // adaptive_max_pool always returns (values, indices); only a used
+  // indices output is a problem.
+  if (max && ctx.node().outputs().size() > 1 && ctx.node().outputs()[1]->hasUses()) {
+    return ctx.Unsupported("the indices output of adaptive_max_pool");
+  }
   ir::Value* y;
-  if (global) {
+  if (!uniform) {
+    y = NonUniformAdaptivePool(ctx, x, out_shape, max);
+  } else if (global) {
     y = ctx.Emit(max ? "GlobalMaxPool" : "GlobalAveragePool", {x}, out_shape, x->dtype);
   } else {
     y = ctx.Emit(max ? "MaxPool" : "AveragePool", {x}, out_shape, x->dtype,
                  {{"kernel_shape", kernel}, {"strides", kernel}});
   }
-  NCC_PT_RETURN_IF_ERROR(ctx.Set(0, y));
-  if (max && ctx.node().outputs().size() > 1) {
-    return ctx.Unsupported("the indices output of adaptive_max_pool");
-  }
-  return absl::OkStatus();
+  return ctx.Set(0, y);
 }
 absl::Status AdaptiveAvgPool(ConvertContext& ctx) { return AdaptivePool(ctx, false); }
 absl::Status AdaptiveMaxPool(ConvertContext& ctx) { return AdaptivePool(ctx, true); }
@@ -338,10 +375,11 @@ absl::Status Embedding(ConvertContext& ctx) {
 
 constexpr TorchOpSupport kOps[] = {
     {"aten::_convolution", Convolution, "1-D/2-D/3-D, transposed too"},
-    {"aten::adaptive_avg_pool1d", AdaptiveAvgPool, "output size divides the input size"},
-    {"aten::adaptive_avg_pool2d", AdaptiveAvgPool, "output size divides the input size"},
-    {"aten::adaptive_max_pool2d", AdaptiveMaxPool,
-     "output size divides the input size; values only"},
+    {"aten::adaptive_avg_pool1d", AdaptiveAvgPool, ""},
+    {"aten::adaptive_avg_pool2d", AdaptiveAvgPool, ""},
+    {"aten::adaptive_avg_pool3d", AdaptiveAvgPool, ""},
+    {"aten::adaptive_max_pool1d", AdaptiveMaxPool, "values only"},
+    {"aten::adaptive_max_pool2d", AdaptiveMaxPool, "values only"},
     {"aten::addmm", Addmm, ""},
     {"aten::avg_pool1d", AvgPool, "no divisor_override"},
     {"aten::avg_pool2d", AvgPool, "no divisor_override"},

@@ -36,8 +36,13 @@ ir::Shape KeptShape(const ir::Shape& in, const std::vector<int64_t>& axes) {
 // torch's output (which drops the dims unless keepdim). ReduceSum takes its
 // axes as an input (opset 13+), the others as an attribute (opset < 18).
 absl::Status Reduce(ConvertContext& ctx, const char* type, size_t dim_i) {
-  NCC_PT_ASSIGN(dtype, ctx.OutDType());
+  NCC_PT_ASSIGN(out_dtype, ctx.OutDType());
   NCC_PT_ASSIGN(x, ctx.Tensor(0));
+  // Counting a mask (`(x > 0).sum()`, an integer result): the lowering
+  // reduces f32 only, which holds every count below 2^24 exactly.
+  const bool count = x->dtype == ir::DType::kBool && std::string(type) == "ReduceSum" &&
+                     !ir::IsFloat(out_dtype) && ir::NumElements(x->shape) < (int64_t{1} << 24);
+  const ir::DType dtype = count ? ir::DType::kF32 : out_dtype;
   x = ctx.CastTo(x, dtype);
   NCC_PT_ASSIGN(axes, Axes(ctx, dim_i, Rank(x)));
   ir::Value* y;
@@ -48,7 +53,7 @@ absl::Status Reduce(ConvertContext& ctx, const char* type, size_t dim_i) {
     y = ctx.Emit(type, {x}, KeptShape(x->shape, axes), dtype,
                  {{"axes", axes}, {"keepdims", int64_t{1}}});
   }
-  return SetReshaped(ctx, y);
+  return SetReshaped(ctx, ctx.CastTo(y, out_dtype));
 }
 
 // mean(self, dim, keepdim, dtype) / mean(self, dtype)
@@ -113,7 +118,7 @@ constexpr TorchOpSupport kOps[] = {
     {"aten::mean", Mean, ""},
     {"aten::min", Min, "all forms"},
     {"aten::prod", Prod, ""},
-    {"aten::sum", Sum, ""},
+    {"aten::sum", Sum, "float, or a bool mask (counts below 2^24)"},
 };
 
 }  // namespace

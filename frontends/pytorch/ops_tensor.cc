@@ -333,6 +333,7 @@ constexpr TorchOpSupport kOps[] = {
     {"aten::split", Split, ""},
     {"aten::split_with_sizes", Split, ""},
     {"aten::squeeze", ReshapeLike, ""},
+    {"aten::stack", Stack, ""},
     {"aten::t", Transpose, ""},
     {"aten::to", ToDType, "dtype changes; devices are ignored"},
     {"aten::transpose", Transpose, ""},
