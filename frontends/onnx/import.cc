@@ -238,6 +238,24 @@ class Importer {
       shapes.emplace(init.name(), std::vector<int64_t>(init.dims().begin(), init.dims().end()));
       constants.emplace(init.name(), &init);
     }
+    // Shape-preserving ops pass what is known on before inference has run:
+    // the Casts float64 narrowing inserts in front of every float64 input
+    // would otherwise hide its rank from the rules (a rank-0 float64 STFT
+    // signal reached libonnx's inference, which read past it).
+    for (const auto& node : g.node()) {
+      if ((node.op_type() != "Cast" && node.op_type() != "Identity") ||
+          !IsDefaultDomain(node.domain()) || node.input_size() != 1 || node.output_size() != 1) {
+        continue;
+      }
+      const std::string& in = node.input(0);
+      const std::string& out = node.output(0);
+      if (shapes.count(out) || ranks.count(out)) continue;
+      if (auto it = shapes.find(in); it != shapes.end()) {
+        shapes.emplace(out, it->second);
+      } else if (auto r = ranks.find(in); r != ranks.end()) {
+        ranks.emplace(out, r->second);
+      }
+    }
     for (const auto& node : g.node()) {
       if (node.op_type() != "Constant" || !IsDefaultDomain(node.domain()) ||
           node.output_size() != 1) {
