@@ -16,6 +16,7 @@
 #include "fileio/bounded_read.h"
 #include "frontends/onnx/attributes.h"
 #include "frontends/onnx/constant_propagation.h"
+#include "frontends/child_probe.h"
 #include "frontends/onnx/float64.h"
 #include "frontends/onnx/graph_inputs.h"
 #include "frontends/onnx/op_registry.h"
@@ -290,6 +291,19 @@ class Importer {
     onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
                                         /*strict_mode_val=*/0,
                                         /*data_prop_val=*/true);
+    // libonnx's inference functions trust what the validation layer cannot
+    // fully check, and some crash on hostile models (MaxUnpool, STFT, ...,
+    // found by fuzzing): each round runs in a child first.
+    frontends::ProbeResult probe = frontends::ProbeInChild(
+        [&] {
+          onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), options);
+        },
+        (uint64_t{8} << 30) + static_cast<uint64_t>(model_.ByteSizeLong()) * 4);
+    if (probe.failed) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ONNX shape inference (libonnx) failed on this model (", probe.how,
+          "): a node's attributes or input ranks are outside its operator's specification"));
+    }
     try {
       onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), options);
     } catch (const std::exception& e) {

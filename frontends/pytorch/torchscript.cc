@@ -5,20 +5,13 @@
 #include <torch/csrc/jit/passes/freeze_module.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-#include <new>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "frontends/child_probe.h"
 #include "frontends/pytorch/archive_check.h"
 #include "text/printable.h"
 
@@ -49,56 +42,10 @@ std::string DescribeNonArchive(const std::string& bytes) {
   return "not a zip archive";
 }
 
-// libtorch's archive reader compiles the archive's TorchScript source, and
-// 1.13's parser crashes (SIGSEGV) on some corrupt sources (found by the
-// frontend's fuzzer). So the first read happens in a child process: a crash
-// there is one line here, not a crash of the tool. The child's read is the
-// same deterministic code the parent then runs, so a clean child means the
-// parent's read cannot crash either. Its address space is bounded, so an
-// archive that makes libtorch allocate without limit fails in the child.
-enum ChildExit { kLoaded = 0, kThrew = 3, kOutOfMemory = 4 };
-
-absl::Status ProbeLoadInChild(const std::string& bytes, absl::string_view origin) {
-  const pid_t pid = fork();
-  if (pid < 0) return absl::OkStatus();  // no probe; the read below still runs
-  if (pid == 0) {
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) std::signal(sig, SIG_DFL);
-    const rlim_t limit = (rlim_t{8} << 30) + static_cast<rlim_t>(bytes.size()) * 4;
-    struct rlimit rl = {limit, limit};
-    setrlimit(RLIMIT_AS, &rl);
-    int code = kLoaded;
-    try {
-      std::istringstream stream(bytes);
-      torch::jit::Module module = torch::jit::load(stream, c10::Device(c10::kCPU));
-    } catch (const std::bad_alloc&) {
-      code = kOutOfMemory;
-    } catch (...) {
-      code = kThrew;
-    }
-    // Straight to the kernel: no atexit handlers and none of the exit hooks
-    // sanitizers and libFuzzer install (leak checks, final statistics).
-    syscall(SYS_exit_group, code);
-    _exit(code);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return absl::OkStatus();
-  }
-  if (WIFEXITED(status) && (WEXITSTATUS(status) == kLoaded || WEXITSTATUS(status) == kThrew)) {
-    return absl::OkStatus();  // the parent's own read gives libtorch's message
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == kOutOfMemory) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        origin, ": corrupt TorchScript archive: reading it needs more memory than any model "
-                "of its size (libtorch ran out of its 8 GiB bound)"));
-  }
-  const std::string how = WIFSIGNALED(status)
-                              ? absl::StrCat("signal ", WTERMSIG(status), " (",
-                                             strsignal(WTERMSIG(status)), ")")
-                              : absl::StrCat("exit code ", WEXITSTATUS(status));
-  return absl::InvalidArgumentError(absl::StrCat(
-      origin, ": corrupt TorchScript archive: libtorch crashed reading it (", how,
-      "); an archive written by torch.jit.save never does this"));
+// The address space a probe read may use: more than any archive of this
+// size needs.
+uint64_t ProbeLimit(const std::string& bytes) {
+  return (uint64_t{8} << 30) + static_cast<uint64_t>(bytes.size()) * 4;
 }
 
 }  // namespace
@@ -112,8 +59,19 @@ absl::StatusOr<TorchScriptModel> LoadTorchScript(const std::string& bytes,
   // libtorch trusts the lengths inside the archive; check them first.
   absl::Status container = CheckArchive(bytes, origin);
   if (!container.ok()) return container;
-  absl::Status probe = ProbeLoadInChild(bytes, origin);
-  if (!probe.ok()) return probe;
+  // libtorch 1.13's TorchScript parser segfaults on some corrupt sources
+  // (found by the frontend's fuzzer): the first read runs in a child.
+  frontends::ProbeResult probe = frontends::ProbeInChild(
+      [&bytes] {
+        std::istringstream stream(bytes);
+        torch::jit::load(stream, c10::Device(c10::kCPU));
+      },
+      ProbeLimit(bytes));
+  if (probe.failed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        origin, ": corrupt TorchScript archive: libtorch failed reading it (", probe.how,
+        "); an archive written by torch.jit.save never does this"));
+  }
   TorchScriptModel model;
   try {
     std::istringstream stream(bytes);
