@@ -251,10 +251,13 @@ class Importer {
       const std::string& in = node.input(0);
       const std::string& out = node.output(0);
       if (shapes.count(out) || ranks.count(out)) continue;
+      // Copies first: emplace may rehash and move the entry being copied.
       if (auto it = shapes.find(in); it != shapes.end()) {
-        shapes.emplace(out, it->second);
+        std::vector<int64_t> dims = it->second;
+        shapes.emplace(out, std::move(dims));
       } else if (auto r = ranks.find(in); r != ranks.end()) {
-        ranks.emplace(out, r->second);
+        const int64_t rank = r->second;
+        ranks.emplace(out, rank);
       }
     }
     for (const auto& node : g.node()) {
