@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
 
 namespace ncc::pytorch_frontend {
 namespace {
@@ -26,15 +27,8 @@ constexpr TorchOpSupport kStructural[] = {
     {"aten::__getitem__", nullptr, "on lists and tuples"},
 };
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
+// A JSON string literal, escaped by the JSON library the frontends use.
+std::string JsonString(absl::string_view s) { return nlohmann::json(std::string(s)).dump(); }
 
 }  // namespace
 
