@@ -60,7 +60,13 @@ struct nrt_model {
 struct nrt_tensor {
   std::string name;
   nrt_tensor_placement_t placement;
-  std::vector<uint8_t> data;
+  // The memory the tensor refers to: `owned` (nrt_tensor_allocate), a
+  // caller's buffer (nrt_tensor_attach_buffer; never freed here) or none
+  // (nrt_tensor_allocate_empty). Changed only under the registry's mutex
+  // while `users` is 0, so a call holding the tensor may use them unlocked.
+  std::vector<uint8_t> owned;
+  uint8_t* data = nullptr;
+  size_t size = 0;
   // Calls using the tensor right now (executions, reads, writes). Guarded by
   // the registry's mutex; nrt_tensor_free frees the tensor only once it is 0.
   int users = 0;
@@ -408,6 +414,31 @@ ncc::runtime::LoadOptions Options(const nrt_load_options_t* options) {
   return o;
 }
 
+// The checks shared by nrt_tensor_allocate and nrt_tensor_allocate_empty,
+// and a tensor with no memory yet in *t.
+NRT_STATUS NewTensor(const char* fn, nrt_tensor_placement_t placement, int logical_nc_id,
+                     const char* name, nrt_tensor_t** tensor, std::unique_ptr<nrt_tensor>* t) {
+  if (NRT_STATUS s = CheckInit(fn); s != NRT_SUCCESS) return s;
+  if (tensor == nullptr) return Fail(NRT_INVALID, absl::StrCat(fn, ": null argument"));
+  *tensor = nullptr;
+  if (placement < NRT_TENSOR_PLACEMENT_DEVICE || placement > NRT_TENSOR_PLACEMENT_VIRTUAL ||
+      logical_nc_id < 0) {
+    return Fail(NRT_INVALID, absl::StrCat(fn, ": bad placement or NC id"));
+  }
+  t->reset(new (std::nothrow) nrt_tensor);
+  if (*t == nullptr) return Fail(NRT_RESOURCE, absl::StrCat(fn, ": out of memory"));
+  (*t)->name = name ? name : "";
+  (*t)->placement = placement;
+  return NRT_SUCCESS;
+}
+
+NRT_STATUS RegisterTensor(std::unique_ptr<nrt_tensor> t, nrt_tensor_t** tensor) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  registry().tensors.insert(t.get());
+  *tensor = t.release();
+  return NRT_SUCCESS;
+}
+
 }  // namespace
 
 extern "C" {
@@ -636,33 +667,60 @@ NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info) {
 
 NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
                                size_t size, const char* name, nrt_tensor_t** tensor) {
-  if (NRT_STATUS s = CheckInit("nrt_tensor_allocate"); s != NRT_SUCCESS) {
+  std::unique_ptr<nrt_tensor> t;
+  if (NRT_STATUS s =
+          NewTensor("nrt_tensor_allocate", tensor_placement, logical_nc_id, name, tensor, &t);
+      s != NRT_SUCCESS) {
     return s;
   }
-  if (tensor == nullptr) {
-    return Fail(NRT_INVALID, "nrt_tensor_allocate: null argument");
-  }
-  *tensor = nullptr;
-  if (tensor_placement < NRT_TENSOR_PLACEMENT_DEVICE ||
-      tensor_placement > NRT_TENSOR_PLACEMENT_VIRTUAL || logical_nc_id < 0) {
-    return Fail(NRT_INVALID, "nrt_tensor_allocate: bad placement or NC id");
-  }
-  auto t = std::unique_ptr<nrt_tensor>(new (std::nothrow) nrt_tensor);
-  if (t == nullptr) return Fail(NRT_RESOURCE, "nrt_tensor_allocate: out of memory");
-  t->name = name ? name : "";
-  t->placement = tensor_placement;
   // VIRTUAL tensors hold no memory of their own in libnrt; here every tensor
   // is host memory (the simulated device copies in and out per execute).
   try {
-    t->data.assign(size, 0);
+    t->owned.assign(size, 0);
   } catch (const std::bad_alloc&) {
     return Fail(NRT_RESOURCE, absl::StrCat("nrt_tensor_allocate: cannot "
                                            "allocate ",
                                            size, " bytes"));
   }
+  t->data = t->owned.data();
+  t->size = size;
+  return RegisterTensor(std::move(t), tensor);
+}
+
+NRT_STATUS nrt_tensor_allocate_empty(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
+                                     const char* name, nrt_tensor_t** tensor) {
+  std::unique_ptr<nrt_tensor> t;
+  if (NRT_STATUS s =
+          NewTensor("nrt_tensor_allocate_empty", tensor_placement, logical_nc_id, name, tensor, &t);
+      s != NRT_SUCCESS) {
+    return s;
+  }
+  return RegisterTensor(std::move(t), tensor);
+}
+
+// Refused while any call uses the tensor: an execution holds its pointer
+// unlocked, and a read or write copies through it.
+NRT_STATUS nrt_tensor_attach_buffer(nrt_tensor_t* tensor, void* buffer, size_t size) {
+  std::vector<uint8_t> released;  // freed after the lock is released
   std::lock_guard<std::mutex> lock(registry().mu);
-  registry().tensors.insert(t.get());
-  *tensor = t.release();
+  if (!Live(registry().tensors, tensor)) {
+    return Fail(NRT_INVALID_HANDLE, "nrt_tensor_attach_buffer: not a live tensor");
+  }
+  if (buffer == nullptr && size > 0) {
+    return Fail(NRT_INVALID, absl::StrCat("nrt_tensor_attach_buffer: tensor '",
+                                          ncc::text::PrintableName(tensor->name),
+                                          "': null buffer of ", size, " bytes"));
+  }
+  if (tensor->users > 0) {
+    return Fail(
+        NRT_INVALID,
+        absl::StrCat("nrt_tensor_attach_buffer: tensor '", ncc::text::PrintableName(tensor->name),
+                     "' is in use by an execution, a read or a write; attach after it "
+                     "returns"));
+  }
+  released.swap(tensor->owned);
+  tensor->data = static_cast<uint8_t*>(buffer);
+  tensor->size = size;
   return NRT_SUCCESS;
 }
 
@@ -683,13 +741,13 @@ NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset,
   const std::optional<InUse<nrt_tensor>> in_use = UseTensor(tensor, "nrt_tensor_read");
   if (!in_use.has_value()) return NRT_INVALID_HANDLE;
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_read: null buffer");
-  if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
+  if (offset > tensor->size || size > tensor->size - offset) {
     return Fail(
         NRT_INVALID,
         absl::StrCat("nrt_tensor_read: tensor '", ncc::text::PrintableName(tensor->name), "' has ",
-                     tensor->data.size(), " bytes; cannot read ", size, " at offset ", offset));
+                     tensor->size, " bytes; cannot read ", size, " at offset ", offset));
   }
-  if (size > 0) std::memcpy(buf, tensor->data.data() + offset, size);
+  if (size > 0) std::memcpy(buf, tensor->data + offset, size);
   return NRT_SUCCESS;
 }
 
@@ -697,19 +755,24 @@ NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset
   const std::optional<InUse<nrt_tensor>> in_use = UseTensor(tensor, "nrt_tensor_write");
   if (!in_use.has_value()) return NRT_INVALID_HANDLE;
   if (buf == nullptr && size > 0) return Fail(NRT_INVALID, "nrt_tensor_write: null buffer");
-  if (offset > tensor->data.size() || size > tensor->data.size() - offset) {
+  if (offset > tensor->size || size > tensor->size - offset) {
     return Fail(
         NRT_INVALID,
         absl::StrCat("nrt_tensor_write: tensor '", ncc::text::PrintableName(tensor->name), "' has ",
-                     tensor->data.size(), " bytes; cannot write ", size, " at offset ", offset));
+                     tensor->size, " bytes; cannot write ", size, " at offset ", offset));
   }
-  if (size > 0) std::memcpy(tensor->data.data() + offset, buf, size);
+  if (size > 0) std::memcpy(tensor->data + offset, buf, size);
   return NRT_SUCCESS;
 }
 
 size_t nrt_tensor_get_size(const nrt_tensor_t* tensor) {
   std::lock_guard<std::mutex> lock(registry().mu);
-  return Live(registry().tensors, tensor) ? tensor->data.size() : 0;
+  return Live(registry().tensors, tensor) ? tensor->size : 0;
+}
+
+void* nrt_tensor_get_va(const nrt_tensor_t* tensor) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  return Live(registry().tensors, tensor) ? tensor->data : nullptr;
 }
 
 NRT_STATUS nrt_allocate_tensor_set(nrt_tensor_set_t** result) {
@@ -797,7 +860,8 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
       auto it = set->tensors.find(t.name);
       if (it == set->tensors.end()) {
         std::vector<std::string> given;
-        for (const auto& [name, tensor] : set->tensors) given.push_back(ncc::text::PrintableName(name));
+        for (const auto& [name, tensor] : set->tensors)
+          given.push_back(ncc::text::PrintableName(name));
         return Fail(
             NRT_EXEC_BAD_INPUT,
             absl::StrCat("nrt_execute: model ", kind, " '", ncc::text::PrintableName(t.name), "' (",
@@ -809,13 +873,17 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
                     absl::StrCat("nrt_execute: ", kind, " '", ncc::text::PrintableName(t.name),
                                  "' refers to a freed tensor"));
       }
-      if (it->second->data.size() != t.size) {
-        return Fail(NRT_EXEC_BAD_INPUT,
-                    absl::StrCat("nrt_execute: ", kind, " '", ncc::text::PrintableName(t.name), "' is ",
-                                 it->second->data.size(),
-                                 " bytes but the model "
-                                 "expects ",
-                                 t.size, " (", Describe(t), ")"));
+      if (it->second->size != t.size) {
+        return Fail(
+            NRT_EXEC_BAD_INPUT,
+            absl::StrCat("nrt_execute: ", kind, " '", ncc::text::PrintableName(t.name), "' is ",
+                         it->second->size,
+                         " bytes but the model "
+                         "expects ",
+                         t.size, " (", Describe(t), ")",
+                         it->second->size == 0 ? "; attach a buffer to an empty tensor with "
+                                                 "nrt_tensor_attach_buffer"
+                                               : ""));
       }
       bound.emplace_back(&t, it->second);
     }
@@ -823,14 +891,16 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
     tensors_in_use.reserve(bound.size());
     for (const auto& [desc, tensor] : bound) tensors_in_use.emplace_back(tensor);
   }
-  // The model's inputs and outputs in Model order (model->tensors' order).
+  // The model's inputs and outputs in Model order (model->tensors' order),
+  // in the tensors' own memory (attached buffers included): the device reads
+  // and writes it directly.
   std::vector<absl::Span<const uint8_t>> inputs;
   std::vector<absl::Span<uint8_t>> outputs;
   for (const auto& [desc, tensor] : bound) {
     if (desc->usage == NRT_TENSOR_USAGE_INPUT) {
-      inputs.emplace_back(tensor->data.data(), desc->size);
+      inputs.emplace_back(tensor->data, desc->size);
     } else {
-      outputs.emplace_back(tensor->data.data(), desc->size);
+      outputs.emplace_back(tensor->data, desc->size);
     }
   }
   ncc::runtime::ExecutionTiming timing;

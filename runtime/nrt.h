@@ -13,6 +13,8 @@
  *   model            a loaded NEFF, bound to one or more NCs.
  *   tensor           a named byte buffer you fill (inputs) or read
  *                    (outputs); its size must match the model's I/O exactly.
+ *                    nrt_tensor_allocate gives it memory of its own;
+ *                    nrt_tensor_attach_buffer makes it refer to yours.
  *   tensor set       name -> tensor map passed to nrt_execute; it does not
  *                    own the tensors.
  *
@@ -31,6 +33,21 @@
  *   6. nrt_tensor_read(...) the outputs;
  *   7. nrt_tensor_free, nrt_destroy_tensor_set, nrt_free_model_tensor_info,
  *      nrt_unload, nrt_close.
+ *
+ * Tensors over your own memory (no copies in or out; what a framework
+ * does with its tensors), instead of steps 4 and 6:
+ *   4'. nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, name, &t);
+ *       nrt_tensor_attach_buffer(t, ptr, info->tensor_array[i].size);
+ *       nrt_add_tensor_to_tensor_set(set, name, t);
+ *   5.  nrt_execute reads the inputs from, and writes the outputs into, the
+ *       attached memory itself;
+ *   6'. the outputs are already in your buffers.
+ * The buffer stays yours: it must outlive every use of the tensor (or a
+ * later attach to another buffer), and nrt never frees it; nrt_tensor_free
+ * frees only the tensor. Attach again (e.g. per call, to the framework's new
+ * tensors) when no execution uses the tensor. nrt_tensor_read / _write /
+ * _get_size / _get_va work on attached tensors as on allocated ones. Do not
+ * attach overlapping memory to an input and an output of one execution.
  *
  * What loading checks (a NEFF may come from anywhere; a hostile one is
  * rejected with NRT_LOAD_NEFF_FAIL and never executed):
@@ -91,7 +108,8 @@
  *     then frees the model.
  *   - nrt_close() while executions are in flight: from its start every call
  *     that needs the runtime fails with NRT_CLOSED (nrt_load, nrt_execute,
- *     nrt_unload, nrt_tensor_allocate, nrt_get_model_tensor_info);
+ *     nrt_unload, nrt_tensor_allocate, nrt_tensor_allocate_empty,
+ *     nrt_get_model_tensor_info);
  *     executions already running finish normally, executions waiting for a
  *     NeuronCore return NRT_CLOSED without running, and loads in progress
  *     fail with NRT_CLOSED. nrt_close returns when no call uses a model any
@@ -101,6 +119,11 @@
  *     nrt_destroy_tensor_set them, before or after nrt_close.
  *   - nrt_tensor_free(t) while an execution uses t: t is freed when that
  *     execution returns.
+ *   - nrt_tensor_attach_buffer(t, ...) while an execution (or a read or a
+ *     write) uses t: refused with NRT_INVALID, t unchanged (the execution
+ *     keeps using the memory it started with); attach after it returns.
+ *     Freeing or reusing an attached buffer while an execution uses it is
+ *     the caller's error, as with any memory handed to a call.
  * How long nrt_close and nrt_unload wait is bounded by the executions
  * running at that moment (one per NeuronCore).
  */
@@ -273,12 +296,25 @@ NRT_STATUS nrt_free_model_tensor_info(nrt_tensor_info_array_t* tensor_info);
 /* A zero-filled tensor of `size` bytes. */
 NRT_STATUS nrt_tensor_allocate(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
                                size_t size, const char* name, nrt_tensor_t** tensor);
+/* A tensor with no memory (size 0) until nrt_tensor_attach_buffer. */
+NRT_STATUS nrt_tensor_allocate_empty(nrt_tensor_placement_t tensor_placement, int logical_nc_id,
+                                     const char* name, nrt_tensor_t** tensor);
+/* Makes `tensor` refer to `size` bytes at `buffer`, which the caller owns
+ * and keeps alive while the tensor uses it (nrt never frees it); memory the
+ * tensor held before is released (if it owned it). Executions read and
+ * write `buffer` directly. NULL buffer with size 0: no memory again. Errors:
+ * NRT_INVALID_HANDLE (not a live tensor), NRT_INVALID (NULL buffer with
+ * size > 0, or the tensor is in use by an execution, a read or a write). */
+NRT_STATUS nrt_tensor_attach_buffer(nrt_tensor_t* tensor, void* buffer, size_t size);
 /* Frees *tensor and sets it to NULL; if an execution is using it, when that
  * execution returns. Valid after nrt_close. */
 void nrt_tensor_free(nrt_tensor_t** tensor);
 NRT_STATUS nrt_tensor_read(const nrt_tensor_t* tensor, void* buf, size_t offset, size_t size);
 NRT_STATUS nrt_tensor_write(nrt_tensor_t* tensor, const void* buf, size_t offset, size_t size);
 size_t nrt_tensor_get_size(const nrt_tensor_t* tensor);
+/* The host address of the tensor's memory (the attached buffer, if any);
+ * NULL for a tensor without memory or a dead handle. */
+void* nrt_tensor_get_va(const nrt_tensor_t* tensor);
 
 /* A set maps names to tensors it does not own. */
 NRT_STATUS nrt_allocate_tensor_set(nrt_tensor_set_t** result);

@@ -433,6 +433,74 @@ TEST_F(NrtConcurrencyTest, FreeingATensorInUseWaitsForTheExecution) {
   EXPECT_EQ(nrt_unload(model), NRT_SUCCESS);
 }
 
+// nrt_tensor_attach_buffer on tensors an execution is using (attached to
+// the caller's memory): refused with NRT_INVALID and the tensor unchanged,
+// so the execution reads and writes the buffers it started with.
+TEST_F(NrtConcurrencyTest, AttachingATensorInUseIsRefused) {
+  const Long long_neff = CalibratedLongNeff();
+  nrt_model_t* model = Load(long_neff.bytes);
+  ASSERT_NE(model, nullptr);
+  nrt_tensor_t *in = nullptr, *out = nullptr;
+  nrt_tensor_set_t *inputs = nullptr, *outputs = nullptr;
+  ASSERT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, "x", &in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, "y", &out), NRT_SUCCESS);
+  ASSERT_EQ(nrt_allocate_tensor_set(&inputs), NRT_SUCCESS);
+  ASSERT_EQ(nrt_allocate_tensor_set(&outputs), NRT_SUCCESS);
+  ASSERT_EQ(nrt_add_tensor_to_tensor_set(inputs, "x", in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_add_tensor_to_tensor_set(outputs, "y", out), NRT_SUCCESS);
+  std::vector<float> x(kLongRows * kLongCols), y(x.size()), other(x.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 555);
+  ASSERT_EQ(nrt_tensor_attach_buffer(in, x.data(), kLongBytes), NRT_SUCCESS);
+  bool refused = false;
+  for (int attempt = 0; attempt < 10 && !refused; ++attempt) {
+    ASSERT_EQ(nrt_tensor_attach_buffer(out, y.data(), kLongBytes), NRT_SUCCESS);
+    std::fill(y.begin(), y.end(), -1.0f);
+    std::atomic<bool> calling{false}, done{false};
+    NRT_STATUS status = NRT_FAILURE;
+    std::thread executor([&] {
+      calling = true;
+      status = nrt_execute(model, inputs, outputs);
+      done = true;
+    });
+    while (!calling.load()) std::this_thread::yield();
+    // Try to move the output elsewhere until the execution returns. Before
+    // the execution has resolved its tensors an attach may succeed (then
+    // this attempt proves nothing); after, every attach must be refused.
+    bool moved = false, refused_now = false;
+    while (!done.load() && !moved) {
+      const NRT_STATUS s = nrt_tensor_attach_buffer(out, other.data(), kLongBytes);
+      if (s == NRT_SUCCESS) {
+        moved = true;
+        break;
+      }
+      if (s != NRT_INVALID) {  // not ASSERT: the executor thread must be joined
+        ADD_FAILURE() << nrt_get_status_as_str(s) << ": " << nrt_get_last_error();
+        break;
+      }
+      EXPECT_NE(std::string(nrt_get_last_error()).find("'y' is in use by an execution"),
+                std::string::npos)
+          << nrt_get_last_error();
+      refused_now = true;
+      std::this_thread::sleep_for(long_neff.one_run / 16);
+    }
+    executor.join();
+    ASSERT_EQ(status, NRT_SUCCESS) << nrt_get_last_error();
+    if (refused_now && !moved) {
+      refused = true;
+      EXPECT_EQ(nrt_tensor_get_va(out), y.data());
+      EXPECT_TRUE(AllAdded(x, y, long_neff.adds)) << "the output did not land in its buffer";
+    }
+  }
+  EXPECT_TRUE(refused) << "nrt_tensor_attach_buffer never met an execution in flight";
+  // Accepted once nothing uses the tensor.
+  EXPECT_EQ(nrt_tensor_attach_buffer(out, other.data(), kLongBytes), NRT_SUCCESS);
+  nrt_destroy_tensor_set(&inputs);
+  nrt_destroy_tensor_set(&outputs);
+  nrt_tensor_free(&in);
+  nrt_tensor_free(&out);
+  EXPECT_EQ(nrt_unload(model), NRT_SUCCESS);
+}
+
 // nrt_close while executions are in flight, on a model bound to one
 // NeuronCore so that the other callers queue for it: the running execution
 // completes with the right outputs and nrt_close returns only after it; the

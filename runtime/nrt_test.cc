@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "neff/test_builder.h"
 
@@ -301,6 +303,241 @@ TEST_F(NrtTest, ClosedAndBadArguments) {
   nrt_close();
   EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), 0, 1, &model), NRT_CLOSED);
   ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_PYTORCH, "2.1", "1.0"), NRT_SUCCESS);
+}
+
+// Tensors over caller-owned memory (nrt_tensor_allocate_empty +
+// nrt_tensor_attach_buffer).
+
+// One execution of a one-input, one-output model; each side copied through
+// an allocated tensor or attached to the caller's vector. Returns the
+// output: read back from a copied one, and straight from the caller's
+// vector, written in place by the execution, for an attached one.
+std::vector<float> RunOnce(nrt_model_t* model, const char* x_name, std::vector<float> x,
+                           bool attach_x, const char* y_name, size_t y_bytes, bool attach_y) {
+  std::vector<float> y(y_bytes / sizeof(float), -12345.0f);
+  nrt_tensor_t *in = nullptr, *out = nullptr;
+  const size_t x_bytes = x.size() * sizeof(float);
+  if (attach_x) {
+    EXPECT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, x_name, &in), NRT_SUCCESS);
+    EXPECT_EQ(nrt_tensor_attach_buffer(in, x.data(), x_bytes), NRT_SUCCESS);
+    EXPECT_EQ(nrt_tensor_get_va(in), x.data());
+  } else {
+    EXPECT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, x_bytes, x_name, &in),
+              NRT_SUCCESS);
+    EXPECT_EQ(nrt_tensor_write(in, x.data(), 0, x_bytes), NRT_SUCCESS);
+  }
+  if (attach_y) {
+    EXPECT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, y_name, &out), NRT_SUCCESS);
+    EXPECT_EQ(nrt_tensor_attach_buffer(out, y.data(), y_bytes), NRT_SUCCESS);
+  } else {
+    EXPECT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, y_bytes, y_name, &out),
+              NRT_SUCCESS);
+  }
+  const std::vector<float> original = x;
+  nrt_tensor_set_t *inputs = nullptr, *outputs = nullptr;
+  nrt_allocate_tensor_set(&inputs);
+  nrt_allocate_tensor_set(&outputs);
+  nrt_add_tensor_to_tensor_set(inputs, x_name, in);
+  nrt_add_tensor_to_tensor_set(outputs, y_name, out);
+  EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_SUCCESS) << nrt_get_last_error();
+  if (!attach_y) {
+    EXPECT_EQ(nrt_tensor_read(out, y.data(), 0, y_bytes), NRT_SUCCESS);
+  }
+  if (attach_x) {
+    EXPECT_EQ(x, original) << "an attached input was written";
+  }
+  nrt_destroy_tensor_set(&inputs);
+  nrt_destroy_tensor_set(&outputs);
+  nrt_tensor_free(&in);
+  nrt_tensor_free(&out);
+  return y;
+}
+
+TEST_F(NrtTest, AttachedTensorsGiveTheResultsOfCopiedOnes) {
+  nrt_model_t* model = Load(ReluPlusOneNeff());
+  ASSERT_NE(model, nullptr);
+  const std::vector<float> x = {-2, -1, 0, 1, 2, 3, -0.5f, 0.5f};
+  const std::vector<float> expected = {1, 1, 1, 2, 3, 4, 1, 1.5f};
+  for (bool attach_x : {false, true}) {
+    for (bool attach_y : {false, true}) {
+      EXPECT_EQ(RunOnce(model, "x", x, attach_x, "y", 32, attach_y), expected)
+          << "attached input " << attach_x << ", attached output " << attach_y;
+    }
+  }
+  nrt_unload(model);
+}
+
+// The compiled MLP (a sealed neuron-cc NEFF, as the fuzz corpus holds it).
+TEST_F(NrtTest, AttachedTensorsOnACompiledNeff) {
+  nrt_model_t* model = nullptr;
+  ASSERT_EQ(nrt_load_from_file("runtime/fuzz/corpus/mlp.neff", 0, -1, &model), NRT_SUCCESS)
+      << nrt_get_last_error();
+  nrt_tensor_info_array_t* info = nullptr;
+  ASSERT_EQ(nrt_get_model_tensor_info(model, &info), NRT_SUCCESS);
+  ASSERT_EQ(info->tensor_count, 2u);
+  const std::string x_name = info->tensor_array[0].name, y_name = info->tensor_array[1].name;
+  const size_t x_bytes = info->tensor_array[0].size, y_bytes = info->tensor_array[1].size;
+  nrt_free_model_tensor_info(info);
+  std::vector<float> x(x_bytes / sizeof(float));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.01f * static_cast<float>(i % 97) - 0.4f;
+  const std::vector<float> copied =
+      RunOnce(model, x_name.c_str(), x, false, y_name.c_str(), y_bytes, false);
+  ASSERT_EQ(copied.size(), y_bytes / sizeof(float));
+  bool nonzero = false;
+  for (float v : copied) nonzero |= v != 0;
+  EXPECT_TRUE(nonzero);
+  EXPECT_EQ(RunOnce(model, x_name.c_str(), x, true, y_name.c_str(), y_bytes, false), copied);
+  EXPECT_EQ(RunOnce(model, x_name.c_str(), x, false, y_name.c_str(), y_bytes, true), copied);
+  EXPECT_EQ(RunOnce(model, x_name.c_str(), x, true, y_name.c_str(), y_bytes, true), copied);
+  nrt_unload(model);
+}
+
+// One tensor re-attached to new buffers between executions, as a framework
+// does per call; each output lands in the buffer attached at the time.
+TEST_F(NrtTest, ReattachingBetweenExecutions) {
+  nrt_model_t* model = Load(ReluPlusOneNeff());
+  ASSERT_NE(model, nullptr);
+  nrt_tensor_t *in = nullptr, *out = nullptr;
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "x", &in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, "y", &out), NRT_SUCCESS);
+  nrt_tensor_set_t *inputs = nullptr, *outputs = nullptr;
+  nrt_allocate_tensor_set(&inputs);
+  nrt_allocate_tensor_set(&outputs);
+  nrt_add_tensor_to_tensor_set(inputs, "x", in);
+  nrt_add_tensor_to_tensor_set(outputs, "y", out);
+  float x1[8] = {1, 2, 3, 4, 5, 6, 7, 8}, x2[8] = {-1, -2, -3, -4, 10, 20, 30, 40};
+  float y1[8] = {}, y2[8] = {};
+  // Replaces the allocated input's own memory (released, not leaked: LSan).
+  ASSERT_EQ(nrt_tensor_attach_buffer(in, x1, sizeof x1), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_attach_buffer(out, y1, sizeof y1), NRT_SUCCESS);
+  ASSERT_EQ(nrt_execute(model, inputs, outputs), NRT_SUCCESS) << nrt_get_last_error();
+  ASSERT_EQ(nrt_tensor_attach_buffer(in, x2, sizeof x2), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_attach_buffer(out, y2, sizeof y2), NRT_SUCCESS);
+  ASSERT_EQ(nrt_execute(model, inputs, outputs), NRT_SUCCESS) << nrt_get_last_error();
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(y1[i], std::max(x1[i], 0.0f) + 1) << i;
+    EXPECT_EQ(y2[i], std::max(x2[i], 0.0f) + 1) << i;
+  }
+  nrt_destroy_tensor_set(&inputs);
+  nrt_destroy_tensor_set(&outputs);
+  nrt_tensor_free(&in);
+  nrt_tensor_free(&out);
+  nrt_unload(model);
+}
+
+TEST_F(NrtTest, ReadWriteAndSizeOfAttachedTensors) {
+  nrt_tensor_t* t = nullptr;
+  ASSERT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_HOST, 0, "t", &t), NRT_SUCCESS);
+  EXPECT_EQ(nrt_tensor_get_size(t), 0u);
+  EXPECT_EQ(nrt_tensor_get_va(t), nullptr);
+  uint8_t byte = 0;
+  EXPECT_EQ(nrt_tensor_read(t, &byte, 0, 0), NRT_SUCCESS);
+  EXPECT_EQ(nrt_tensor_read(t, &byte, 0, 1), NRT_INVALID);
+
+  uint8_t buffer[16];
+  for (int i = 0; i < 16; ++i) buffer[i] = static_cast<uint8_t>(i);
+  ASSERT_EQ(nrt_tensor_attach_buffer(t, buffer, sizeof buffer), NRT_SUCCESS);
+  EXPECT_EQ(nrt_tensor_get_size(t), 16u);
+  EXPECT_EQ(nrt_tensor_get_va(t), buffer);
+  uint8_t got[4] = {};
+  ASSERT_EQ(nrt_tensor_read(t, got, 12, 4), NRT_SUCCESS);
+  EXPECT_EQ(got[0], 12);
+  EXPECT_EQ(got[3], 15);
+  const uint8_t put[2] = {200, 201};
+  ASSERT_EQ(nrt_tensor_write(t, put, 3, 2), NRT_SUCCESS);
+  EXPECT_EQ(buffer[3], 200);  // written into the caller's memory
+  EXPECT_EQ(buffer[4], 201);
+  buffer[0] = 99;  // and the caller's writes are the tensor's
+  ASSERT_EQ(nrt_tensor_read(t, got, 0, 1), NRT_SUCCESS);
+  EXPECT_EQ(got[0], 99);
+  EXPECT_EQ(nrt_tensor_read(t, got, 14, 4), NRT_INVALID);
+  EXPECT_NE(std::string(nrt_get_last_error()).find("has 16 bytes; cannot read 4 at offset 14"),
+            std::string::npos)
+      << nrt_get_last_error();
+  EXPECT_EQ(nrt_tensor_write(t, put, 16, 1), NRT_INVALID);
+
+  // NULL with size 0 detaches: no memory again.
+  ASSERT_EQ(nrt_tensor_attach_buffer(t, nullptr, 0), NRT_SUCCESS);
+  EXPECT_EQ(nrt_tensor_get_size(t), 0u);
+  EXPECT_EQ(nrt_tensor_get_va(t), nullptr);
+
+  // Freeing the tensor leaves the caller's buffer alone (a stack array: a
+  // wrong free would crash here, and ASan names it).
+  ASSERT_EQ(nrt_tensor_attach_buffer(t, buffer, sizeof buffer), NRT_SUCCESS);
+  nrt_tensor_free(&t);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(buffer[3], 200);
+  buffer[5] = 7;
+
+  // A heap buffer too: still the caller's to free after nrt_tensor_free.
+  auto* heap = new uint8_t[64]();
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 8, "h", &t), NRT_SUCCESS);
+  EXPECT_NE(nrt_tensor_get_va(t), nullptr);  // its own memory
+  ASSERT_EQ(nrt_tensor_attach_buffer(t, heap, 64), NRT_SUCCESS);
+  EXPECT_EQ(nrt_tensor_get_va(t), heap);
+  nrt_tensor_free(&t);
+  heap[63] = 1;
+  delete[] heap;
+}
+
+TEST_F(NrtTest, AttachAndAllocateEmptyErrors) {
+  nrt_tensor_t* t = nullptr;
+  EXPECT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, "t", nullptr), NRT_INVALID);
+  EXPECT_EQ(nrt_tensor_allocate_empty(static_cast<nrt_tensor_placement_t>(7), 0, "t", &t),
+            NRT_INVALID);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, -1, "t", &t), NRT_INVALID);
+  ASSERT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, nullptr, &t), NRT_SUCCESS);
+
+  EXPECT_EQ(nrt_tensor_attach_buffer(t, nullptr, 4), NRT_INVALID);
+  EXPECT_NE(std::string(nrt_get_last_error()).find("null buffer of 4 bytes"), std::string::npos)
+      << nrt_get_last_error();
+  EXPECT_EQ(nrt_tensor_get_size(t), 0u);  // unchanged
+  uint8_t buffer[4] = {};
+  EXPECT_EQ(nrt_tensor_attach_buffer(nullptr, buffer, 4), NRT_INVALID_HANDLE);
+  EXPECT_EQ(nrt_tensor_get_va(nullptr), nullptr);
+
+  nrt_tensor_t* stale = t;
+  nrt_tensor_free(&t);
+  EXPECT_EQ(nrt_tensor_attach_buffer(stale, buffer, 4), NRT_INVALID_HANDLE);
+  EXPECT_EQ(nrt_tensor_get_va(stale), nullptr);
+
+  // An empty tensor in a set: the execution says what is missing.
+  nrt_model_t* model = Load(ReluPlusOneNeff());
+  ASSERT_NE(model, nullptr);
+  nrt_tensor_t *in = nullptr, *out = nullptr;
+  ASSERT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, "x", &in), NRT_SUCCESS);
+  ASSERT_EQ(nrt_tensor_allocate(NRT_TENSOR_PLACEMENT_DEVICE, 0, 32, "y", &out), NRT_SUCCESS);
+  nrt_tensor_set_t *inputs = nullptr, *outputs = nullptr;
+  nrt_allocate_tensor_set(&inputs);
+  nrt_allocate_tensor_set(&outputs);
+  nrt_add_tensor_to_tensor_set(inputs, "x", in);
+  nrt_add_tensor_to_tensor_set(outputs, "y", out);
+  EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_EXEC_BAD_INPUT);
+  const std::string error = nrt_get_last_error();
+  EXPECT_NE(error.find("input 'x' is 0 bytes but the model expects 32"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("nrt_tensor_attach_buffer"), std::string::npos) << error;
+  // An attached buffer of the wrong size is refused like an allocated one.
+  float small[4] = {};
+  ASSERT_EQ(nrt_tensor_attach_buffer(in, small, sizeof small), NRT_SUCCESS);
+  EXPECT_EQ(nrt_execute(model, inputs, outputs), NRT_EXEC_BAD_INPUT);
+  EXPECT_NE(
+      std::string(nrt_get_last_error()).find("input 'x' is 16 bytes but the model expects 32"),
+      std::string::npos)
+      << nrt_get_last_error();
+  nrt_destroy_tensor_set(&inputs);
+  nrt_destroy_tensor_set(&outputs);
+  nrt_tensor_free(&out);
+  nrt_unload(model);
+
+  // After nrt_close: no new tensors; an existing one may still be attached.
+  nrt_close();
+  nrt_tensor_t* late = nullptr;
+  EXPECT_EQ(nrt_tensor_allocate_empty(NRT_TENSOR_PLACEMENT_DEVICE, 0, "late", &late), NRT_CLOSED);
+  EXPECT_EQ(nrt_tensor_attach_buffer(in, buffer, 4), NRT_SUCCESS);
+  nrt_tensor_free(&in);
+  ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
 }
 
 // Sets an environment variable for one test and restores it afterwards.
