@@ -99,6 +99,13 @@ std::string SourceSha256(const std::vector<std::string>& files) {
   return Sha256Hex(manifest);
 }
 
+// The pipeline after import, shared by CompileFile and CompileInMemory.
+using Importer = std::function<absl::StatusOr<frontends::ImportedModel>()>;
+absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view framework,
+                                      const std::string& model_path,
+                                      const std::shared_future<std::string>& source_sha256,
+                                      const CompileOptions& options, CompileReport* report_out);
+
 }  // namespace
 
 absl::Status WithModel(const std::string& model_path, const absl::Status& status) {
@@ -132,9 +139,6 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
                                           absl::string_view framework,
                                           const CompileOptions& options,
                                           CompileReport* report_out) {
-  CompileResult result;
-  CompileReport& report = result.report;
-  StageTimer timer(&report);
   const frontends::Frontend* frontend = frontends::FindFrontend(framework);
   if (frontend == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -146,14 +150,40 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
   const std::string model_path = absl::StrJoin(model_files, ", ");
   // The source digest for the metadata runs on the second core while the
   // model is imported and compiled (hashing 100 MB takes about half a second).
-  std::future<std::string> source_sha256 =
-      std::async(std::launch::async, [&model_files] { return SourceSha256(model_files); });
+  std::shared_future<std::string> source_sha256 =
+      std::async(std::launch::async, [&model_files] { return SourceSha256(model_files); })
+          .share();
   frontends::ImportOptions import_options;
   import_options.input_shapes = options.input_shapes;
   import_options.input_dtypes = options.input_dtypes;
   import_options.frozen_inputs = options.frozen_inputs;
   import_options.outputs = options.outputs;
-  auto imported = frontend->Import(model_files, import_options);
+  auto import = [frontend, &model_files, import_options] {
+    return frontend->Import(model_files, import_options);
+  };
+  return Compile(import, frontend->name(), model_path, source_sha256, options, report_out);
+}
+
+absl::StatusOr<CompileResult> CompileInMemory(const InMemoryModel& model,
+                                              const CompileOptions& options,
+                                              CompileReport* report_out) {
+  if (!model.import) return absl::InvalidArgumentError("CompileInMemory: no import function");
+  std::promise<std::string> digest;
+  digest.set_value(model.source_sha256);
+  return Compile(model.import, model.framework, model.label, digest.get_future().share(),
+                 options, report_out);
+}
+
+namespace {
+
+absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view framework,
+                                      const std::string& model_path,
+                                      const std::shared_future<std::string>& source_sha256,
+                                      const CompileOptions& options, CompileReport* report_out) {
+  CompileResult result;
+  CompileReport& report = result.report;
+  StageTimer timer(&report);
+  auto imported = import();
   if (!imported.ok()) return imported.status();
   ir::Graph& graph = *imported->graph;
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
@@ -213,7 +243,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
   timer.Done("schedule");
 
   neff::MetadataSpec metadata;
-  metadata.framework = std::string(frontend->name());
+  metadata.framework = std::string(framework);
   metadata.source_sha256 = source_sha256.get();
   metadata.compiler_version = kCompilerVersion;
   metadata.flags = options.flags;
@@ -232,7 +262,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
       return absl::FailedPreconditionError(
           "--verify-accuracy needs CompileOptions::compare_accuracy (compiler/accuracy)");
     }
-    auto reference = CompileFile(model_files, framework, fp32);
+    auto reference = Compile(import, framework, model_path, source_sha256, fp32, nullptr);
     if (!reference.ok()) return reference.status();
     AccuracyOptions accuracy_options = options.accuracy;
     accuracy_options.samples = options.verify_accuracy_samples;
@@ -285,4 +315,5 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
   return result;
 }
 
+}  // namespace
 }  // namespace ncc::driver

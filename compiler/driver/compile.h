@@ -21,6 +21,7 @@
 #include "compiler/lower/lower.h"
 #include "compiler/passes/auto_cast_policy.h"
 #include "compiler/passes/pass_manager.h"
+#include "frontends/frontend.h"
 #include "frontends/options.h"
 
 namespace ncc::driver {
@@ -121,6 +122,21 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
                                           absl::string_view framework,
                                           const CompileOptions& options,
                                           CompileReport* report = nullptr);
+
+// A model a framework integration holds in memory (frameworks/pytorch: one
+// section of a traced model). `import` builds its IR; it is called twice with
+// --verify-accuracy (once more for the FP32 reference).
+struct InMemoryModel {
+  std::string framework;      // recorded in the NEFF metadata ("PYTORCH")
+  std::string label;          // prefixes messages, like a model path
+  std::string source_sha256;  // recorded in the NEFF metadata; may be empty
+  std::function<absl::StatusOr<frontends::ImportedModel>()> import;
+};
+
+// CompileFile for a model in memory.
+absl::StatusOr<CompileResult> CompileInMemory(const InMemoryModel& model,
+                                              const CompileOptions& options,
+                                              CompileReport* report = nullptr);
 
 // One line summarising unsupported ops: "2 unsupported ops: Foo (x1: 'a'),
 // Bar (x1: 'b': reason)".

@@ -2,6 +2,7 @@
 
 #include <torch/csrc/jit/ir/constants.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -448,9 +449,32 @@ absl::Status Interpreter::RunLoop(const torch::jit::Node& node) {
 }
 
 absl::Status Interpreter::RunBlock(const torch::jit::Block& block) {
+  const bool top_level = observer_ && block.owningNode() == nullptr;
   for (const torch::jit::Node* node : block.nodes()) {
+    const size_t unsupported_before = unsupported_.size();
     absl::Status status = RunNode(*node);
     if (!status.ok()) return status;
+    if (!top_level) continue;
+    NodeOutcome outcome;
+    outcome.node = node;
+    std::vector<c10::IValue> outputs;
+    bool runtime_scalar = false;
+    for (const torch::jit::Value* out : node->outputs()) {
+      const Slot& slot = Get(out);
+      outputs.push_back(slot.value);
+      outcome.output_runtime.push_back(slot.runtime || HasRuntimeData(slot.value));
+      runtime_scalar |= slot.runtime;
+    }
+    outcome.outputs = &outputs;
+    if (unsupported_.size() > unsupported_before) {
+      outcome.unsupported_reason = unsupported_.back().reason;
+    } else if (runtime_scalar) {
+      outcome.unsupported_reason = "reads a number from tensor data on the host";
+    } else if (!node->blocks().empty() && std::count(outcome.output_runtime.begin(),
+                                                     outcome.output_runtime.end(), true) > 0) {
+      outcome.unsupported_reason = "control flow (runs on the CPU as a whole)";
+    }
+    observer_(outcome);
   }
   return absl::OkStatus();
 }

@@ -16,6 +16,7 @@
 
 #include <torch/script.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -46,6 +47,21 @@ struct InterpreterInput {
   std::optional<c10::IValue> constant;
 };
 
+// What the interpreter made of one node: for framework integrations that
+// split a graph between the NeuronCore and the CPU (frameworks/pytorch).
+struct NodeOutcome {
+  const torch::jit::Node* node = nullptr;
+  // The node's example outputs (on zero inputs of the pinned shapes).
+  const std::vector<c10::IValue>* outputs = nullptr;
+  // Per output: depends on runtime data (a runtime tensor, a container
+  // holding one, or a number read from one). The others are compile-time
+  // values: constants once shapes are pinned.
+  std::vector<bool> output_runtime;
+  // Why the node cannot be compiled (unsupported op, data-dependent control
+  // flow, a number read from tensor data on the host); empty when it can.
+  std::string unsupported_reason;
+};
+
 struct InterpreterResult {
   std::unique_ptr<ir::Graph> graph;
   std::vector<frontends::UnsupportedNode> unsupported;
@@ -58,6 +74,12 @@ class Interpreter {
   // false, nodes without a converter become IR ops of their TorchScript kind
   // instead of being reported.
   Interpreter(std::string origin, bool check_support);
+
+  // Called after each node of the graph's top-level block has run (nodes
+  // inside If and Loop blocks are reported through their owner).
+  void set_observer(std::function<void(const NodeOutcome&)> observer) {
+    observer_ = std::move(observer);
+  }
 
   // `inputs` are the graph's inputs after `self`, in order.
   absl::StatusOr<InterpreterResult> Run(torch::jit::Graph& graph,
@@ -114,6 +136,7 @@ class Interpreter {
   std::vector<frontends::UnsupportedNode> unsupported_;
   std::vector<std::string> notes_;
   int64_t unrolled_iterations_ = 0;
+  std::function<void(const NodeOutcome&)> observer_;
 };
 
 }  // namespace ncc::pytorch_frontend

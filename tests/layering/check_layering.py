@@ -42,6 +42,10 @@ RULES = [
      r"(compiler|tools)(/.*)?", r"frontends/.+", None),
     ("the tools reach the compiler only through the driver",
      r"tools(/.*)?", r"compiler/(passes|lower|schedule|alloc|emit)(/.*)?", None),
+    ("a framework integration reaches the compiler only through the driver",
+     r"frameworks(/.*)?", r"compiler/(passes|lower|schedule|alloc|emit)(/.*)?", None),
+    ("a framework integration uses its own framework's frontend, no other",
+     r"frameworks/pytorch(/.*)?", r"frontends/(?!pytorch(/|$)).+", None),
 ]
 
 EDGE = re.compile(r'^\s*"([^"]+)"\s*->\s*"([^"]+)"')
@@ -92,6 +96,8 @@ def self_test():
         ("//compiler/driver:driver", "//runtime:nrt"),
         ("//tools/neuron_cc:neuron-cc", "//frontends/onnx:onnx"),
         ("//tools/neuron_cc:neuron-cc", "//compiler/passes:pipeline"),
+        ("//frameworks/pytorch:neuron_ops", "//compiler/lower:lower"),
+        ("//frameworks/pytorch:neuron_ops", "//frontends/onnx:onnx"),
     ]
     good = [
         ("//tools/neuron_cc:neuron-cc", "//compiler/driver:driver"),
@@ -107,6 +113,9 @@ def self_test():
         ("//compiler/ir:ir", "//text:printable"),
         ("//neff:format", "//text:printable"),
         ("//compiler/lower:conv", "@system//:absl"),
+        ("//frameworks/pytorch:neuron_ops", "//compiler/driver:driver"),
+        ("//frameworks/pytorch:neuron_ops", "//frontends/pytorch:convert"),
+        ("//frameworks/pytorch:neuron_ops", "//runtime:nrt"),
     ]
     ok = True
     for rule, edge in zip(RULES, bad):
