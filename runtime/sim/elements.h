@@ -2,7 +2,7 @@
 // type and fp32, the compute type (ints saturate, NaN -> 0), bulk conversions,
 // and the packing of access patterns into and out of contiguous runs. Header
 // only and inline: these are the simulator's innermost loops, and its one
-// user (simulator.cc) must be able to inline them.
+// user (instructions.cc) must be able to inline them.
 #ifndef NCC_RUNTIME_SIM_ELEMENTS_H_
 #define NCC_RUNTIME_SIM_ELEMENTS_H_
 

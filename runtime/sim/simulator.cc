@@ -1,11 +1,13 @@
+// The scheduler half of the simulated NeuronCore: a verified program
+// decoded once, then its queues run in timeline order (semaphores, engine
+// timelines, the estimate). What each instruction computes is in
+// instructions.cc.
 #include "runtime/sim/simulator.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,10 +18,7 @@
 #include "neff/access_pattern.h"
 #include "neff/format.h"
 #include "neff/verifier.h"
-#include "runtime/kernels/cast.h"
-#include "runtime/kernels/elementwise.h"
-#include "runtime/kernels/matmul.h"
-#include "runtime/sim/elements.h"
+#include "runtime/sim/core.h"
 #include "runtime/sim/worker_pool.h"
 #include "target/cost.h"
 
@@ -27,19 +26,7 @@ namespace ncc::sim {
 namespace {
 
 using neff::ApGeometry;
-using neff::DType;
 using neff::SpaceSizes;
-using namespace elements;  // NOLINT: the codecs are this file's vocabulary
-
-bool IsDirectF32(const ApGeometry& g) { return g.dtype == DType::F32 && g.free_contiguous; }
-
-// The operands an instruction touches, resolved once.
-struct Resolved {
-  // Into DecodedProgram::operands; null when the instruction has none.
-  const ApGeometry *dst = nullptr, *src0 = nullptr, *src1 = nullptr, *src2 = nullptr,
-                   *bias = nullptr, *accum = nullptr;
-  bool has_src1 = false, has_src2 = false, has_bias = false, has_accum = false;
-};
 
 target::OperandCostShape CostShape(const ApGeometry* g) {
   target::OperandCostShape shape;
@@ -67,70 +54,6 @@ struct FreeDeleter {
   void operator()(uint8_t* p) const { std::free(p); }
 };
 
-bool Partitioned(neff::MemorySpace space) {
-  return space == neff::MemorySpace::SBUF || space == neff::MemorySpace::PSUM;
-}
-
-// Whether two operands may share a byte (conservative: extents, not the
-// exact element sets).
-bool MayOverlap(const ApGeometry& a, const ApGeometry& b) {
-  if (a.space != b.space) return false;
-  if (Partitioned(a.space)) {
-    const int64_t part = a.partition_stride;
-    const int64_t pa = a.start / part, pb = b.start / part;
-    if (pa + a.num_partitions <= pb || pb + b.num_partitions <= pa) {
-      return false;
-    }
-    return a.partition_lo <= b.partition_hi && b.partition_lo <= a.partition_hi;
-  }
-  auto lo = [](const ApGeometry& g) {
-    return g.partition_lo + std::min<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
-  };
-  auto hi = [](const ApGeometry& g) {
-    return g.partition_hi + std::max<int64_t>(0, (g.num_partitions - 1) * g.partition_stride);
-  };
-  return lo(a) <= hi(b) && lo(b) <= hi(a);
-}
-
-}  // namespace
-
-// One decoded instruction: its operands resolved and its cost computed once.
-struct DecodedInstruction {
-  const neff::Instruction* inst = nullptr;
-  neff::Opcode op = neff::Opcode::DMA_COPY;
-  Resolved o;
-  double cost_ns = 0;
-  // Elements of all its operands (ExecuteOptions::max_elements counts these).
-  int64_t elements = 0;
-  int signal = -1;
-  // Waits with a non-zero value: [wait_begin, wait_end) of program.waits.
-  uint32_t wait_begin = 0, wait_end = 0;
-};
-
-struct DecodedQueue {
-  const neff::Queue* queue = nullptr;
-  neff::EngineType engine = neff::EngineType::DMA;
-  target::Engine stats_engine = target::Engine::kDma;
-  int timeline = 0;
-  std::vector<DecodedInstruction> instructions;
-};
-
-struct DecodedProgram {
-  const neff::Model* model = nullptr;
-  // The core the NEFF targets: its memory sizes and instruction costs.
-  const target::CoreSpec* spec = nullptr;
-  SpaceSizes sizes;
-  std::vector<DecodedQueue> queues;
-  std::vector<std::pair<uint32_t, uint32_t>> waits;  // semaphore, value
-  // Every resolved operand (a deque: Resolved points into it).
-  std::deque<ApGeometry> operands;
-  // Bytes of each SBUF / PSUM partition that any operand may touch, from 0:
-  // only these need zeroing before an execution.
-  int64_t sbuf_used = 0, psum_used = 0;
-};
-
-namespace {
-
 // SBUF and PSUM of the executing thread, kept across executions so that an
 // execution zeroes only what the previous one used instead of faulting in
 // fresh pages.
@@ -156,520 +79,48 @@ void ZeroPrefix(uint8_t* base, int64_t partitions, int64_t part_bytes, int64_t u
   }
 }
 
-// Operations on one input: below this many multiply-adds (or bytes for a
-// copy) an instruction runs on one thread; the hand-off costs about a
-// microsecond.
-constexpr int64_t kParallelMacs = int64_t{1} << 18;
-constexpr int64_t kParallelCopyBytes = int64_t{1} << 18;
-
-// One execution's core state: memories, semaphores and engine timelines.
-class Core {
- public:
-  Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
-       const ExecuteOptions& options)
-      : program_(program),
-        model_(*program.model),
-        dram_(dram),
-        pool_(pool),
-        sizes_(program.sizes),
-        max_instructions_(options.max_instructions),
-        max_elements_(options.max_elements) {
-    const target::CoreSpec& spec = *program.spec;
-    CoreMemory& m = ThreadCoreMemory();
-    if (m.sbuf == nullptr || m.spec != &spec) {
-      m.spec = &spec;
-      // calloc: large zeroed blocks come straight from the OS.
-      m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
-      m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
-    } else {
-      ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes, m.sbuf_dirty);
-      ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes, m.psum_dirty);
-    }
-    m.sbuf_dirty = program.sbuf_used;
-    m.psum_dirty = program.psum_used;
-    sbuf_ = m.sbuf.get();
-    psum_ = m.psum.get();
+target::Engine StatsEngine(neff::EngineType e) {
+  switch (e) {
+    case neff::EngineType::TENSOR:
+      return target::Engine::kTensor;
+    case neff::EngineType::VECTOR:
+      return target::Engine::kVector;
+    case neff::EngineType::SCALAR:
+      return target::Engine::kScalar;
+    case neff::EngineType::GPSIMD:
+      return target::Engine::kGpSimd;
+    case neff::EngineType::DMA:
+      return target::Engine::kDma;
   }
-
-  absl::Status Run(ExecutionStats* stats, ExecutionTrace* trace);
-
- private:
-  uint8_t* Base(const ApGeometry& g) {
-    switch (g.space) {
-      case neff::MemorySpace::DRAM:
-        return dram_ + g.start;
-      case neff::MemorySpace::WEIGHTS:
-        // Read-only: the verifier rejects WEIGHTS destinations.
-        return const_cast<uint8_t*>(model_.weights()->data()) + g.start;
-      case neff::MemorySpace::SBUF:
-        return sbuf_ + g.start;
-      case neff::MemorySpace::PSUM:
-        return psum_ + g.start;
-    }
-    return nullptr;
-  }
-
-  // Row p of `g` as fp32: a pointer into memory when it is already dense
-  // fp32, else unpacked into `scratch`.
-  const float* RowF32(const ApGeometry& g, int64_t p, std::vector<float>& scratch) {
-    const uint8_t* row = Base(g) + p * g.partition_stride;
-    if (IsDirectF32(g)) return reinterpret_cast<const float*>(row);
-    LoadRow(g, row, scratch);
-    return scratch.data();
-  }
-
-  void LoadRow(const ApGeometry& g, const uint8_t* row, std::vector<float>& out) {
-    out.resize(g.free_size);
-    // `row` is already offset to partition p: gather one "partition" at 0.
-    if (g.dtype == DType::F32) {
-      // Strided fp32: gather straight into the output, no conversion pass.
-      GatherRaw(g, row, 0, 1, reinterpret_cast<uint8_t*>(out.data()));
-      return;
-    }
-    raw_.resize(g.free_size * g.elem_size);
-    GatherRaw(g, row, 0, 1, raw_.data());
-    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(), g.free_size);
-  }
-
-  void StoreRow(const ApGeometry& g, int64_t p, const float* in) {
-    uint8_t* row = Base(g) + p * g.partition_stride;
-    if (IsDirectF32(g)) {
-      if (reinterpret_cast<float*>(row) != in) {
-        std::memmove(row, in, g.free_size * sizeof(float));
-      }
-      return;
-    }
-    raw_.resize(g.free_size * g.elem_size);
-    NCC_DISPATCH_DTYPE(g.dtype, StoreArray, in, raw_.data(), g.free_size);
-    ScatterRaw(g, row, 0, 1, raw_.data());
-  }
-
-  // dst row p to write fp32 results into: memory itself when dense fp32.
-  float* OutRow(const ApGeometry& g, int64_t p) {
-    if (IsDirectF32(g)) {
-      return reinterpret_cast<float*>(Base(g) + p * g.partition_stride);
-    }
-    out_.resize(g.free_size);
-    return out_.data();
-  }
-
-  // fp32 value of the first element of partition p (per-partition scalars).
-  float ScalarAt(const ApGeometry& g, int64_t p) {
-    const uint8_t* at = Base(g) + p * g.partition_stride;
-    float v = 0.0f;
-    NCC_DISPATCH_DTYPE(g.dtype, LoadArray, at, &v, 1);
-    return v;
-  }
-  void StoreScalarAt(const ApGeometry& g, int64_t p, float v) {
-    uint8_t* at = Base(g) + p * g.partition_stride;
-    NCC_DISPATCH_DTYPE(g.dtype, StoreArray, &v, at, 1);
-  }
-
-  // Executes one instruction; errors only for data-dependent faults.
-  absl::Status Exec(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o);
-  void Copy(const ApGeometry& dst, const ApGeometry& src);
-  void Matmul(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
-              const ApGeometry& mv);
-  bool MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
-                        const ApGeometry& mv);
-  void Elementwise(const neff::Instruction& inst, const Resolved& o);
-  void Memset(const neff::Instruction& inst, const ApGeometry& dst);
-  void Reduce(const neff::Instruction& inst, const Resolved& o);
-  void Transpose(const Resolved& o);
-  void Iota(const neff::Instruction& inst, const ApGeometry& dst);
-  void Select(const Resolved& o);
-  absl::Status Gather(const Resolved& o);
-
-  void RunMatmulF32(const kernels::MatmulArgs& args);
-  void RunMatmulBf16(const kernels::MatmulBf16Args& args);
-
-  const DecodedProgram& program_;
-  const neff::Model& model_;
-  uint8_t* dram_;
-  WorkerPool* pool_;  // null: one thread
-  uint8_t* sbuf_;
-  uint8_t* psum_;
-  SpaceSizes sizes_;
-  int64_t max_instructions_ = 0;  // ExecuteOptions bounds, 0 for none
-  int64_t max_elements_ = 0;
-  std::vector<uint8_t> raw_, raw2_, raw3_;
-  std::vector<float> a_, b_, c_, out_, st_, mv_, acc_;
-  std::vector<uint16_t> st16_, mv16_;
-};
-
-void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
-  const bool same_shape =
-      src.num_partitions == dst.num_partitions && src.free_size == dst.free_size;
-  if (src.dtype == dst.dtype && same_shape && !MayOverlap(dst, src)) {
-    // Disjoint, same dtype: copy partition by partition, without staging.
-    const uint8_t* from = Base(src);
-    uint8_t* to = Base(dst);
-    const int64_t row_bytes = src.free_size * src.elem_size;
-    if (src.free_contiguous && dst.free_contiguous) {
-      auto rows = [&](int64_t p0, int64_t p1) {
-        for (int64_t p = p0; p < p1; ++p) {
-          std::memcpy(to + p * dst.partition_stride, from + p * src.partition_stride, row_bytes);
-        }
-      };
-      const int64_t parts = src.num_partitions;
-      if (pool_ != nullptr && parts > 1 && parts * row_bytes >= kParallelCopyBytes) {
-        const int n = static_cast<int>(std::min<int64_t>(parts, 4 * int64_t{pool_->threads()}));
-        pool_->Run(n, [&](int i) { rows(parts * i / n, parts * (i + 1) / n); });
-      } else {
-        rows(0, parts);
-      }
-      return;
-    }
-    if (src.free_contiguous) {
-      for (int64_t p = 0; p < src.num_partitions; ++p) {
-        ScatterRaw(dst, to, p, p + 1, from + p * src.partition_stride);
-      }
-      return;
-    }
-    raw2_.resize(row_bytes);
-    for (int64_t p = 0; p < src.num_partitions; ++p) {
-      GatherRaw(src, from, p, p + 1, raw2_.data());
-      ScatterRaw(dst, to, p, p + 1, raw2_.data());
-    }
-    return;
-  }
-  // Stage the whole source first, so overlapping copies read old values.
-  raw2_.resize(src.count * src.elem_size);
-  GatherRaw(src, Base(src), 0, src.num_partitions, raw2_.data());
-  const uint8_t* packed = raw2_.data();
-  if (src.dtype != dst.dtype) {
-    raw3_.resize(dst.count * dst.elem_size);
-    ConvertArray(src.dtype, raw2_.data(), dst.dtype, raw3_.data(), dst.count);
-    packed = raw3_.data();
-  }
-  ScatterRaw(dst, Base(dst), 0, dst.num_partitions, packed);
+  return target::Engine::kDma;
 }
 
-// Splits a matmul's output columns (multiples of 64) or, for few columns,
-// its rows (multiples of 4; 32 for bf16) across the pool. Each output element
-// is computed by exactly one call, in the same order as one call over
-// everything, so the result is bit-identical.
-//
-// bf16: the AMX kernel accumulates whole 32 x 32 blocks in place in PSUM and
-// other shapes through a buffer, which round differently; a bf16 split is
-// therefore made only where every part takes the same one of the two paths
-// as the whole (parts in multiples of 32 / 64 and the same divisibility).
-template <bool kBf16, typename Args, typename Fn>
-void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
-  const int64_t macs = int64_t{args.k} * args.m * args.n;
-  if (pool == nullptr || macs < kParallelMacs) return kernel(args);
-  // One chunk per thread: every chunk repacks the operand it does not
-  // split, so more chunks would cost more packing.
-  const int parts = pool->threads();
-  const bool m32 = args.m % 32 == 0, n32 = args.n % 32 == 0;
-  // Columns first (multiples of 64): each chunk then packs only its part of
-  // the moving operand, the larger one.
-  if (args.n >= 128 * parts && (!kBf16 || n32 || !m32)) {
-    pool->Run(parts, [&](int i) {
-      const int n0 = args.n * i / parts / 64 * 64;
-      const int n1 = i + 1 == parts ? args.n : args.n * (i + 1) / parts / 64 * 64;
-      if (n1 <= n0) return;
-      Args sub = args;
-      sub.n = n1 - n0;
-      sub.moving += n0;
-      sub.out += n0;
-      kernel(sub);
-    });
-    return;
-  }
-  const int row_step = kBf16 ? 32 : 4;
-  if (args.m >= 2 * row_step * parts && (!kBf16 || m32 || !n32)) {
-    pool->Run(parts, [&](int i) {
-      const int m0 = args.m * i / parts / row_step * row_step;
-      const int m1 = i + 1 == parts ? args.m : args.m * (i + 1) / parts / row_step * row_step;
-      if (m1 <= m0) return;
-      Args sub = args;
-      sub.m = m1 - m0;
-      sub.stationary += m0;
-      sub.out += m0 * args.out_ld;
-      kernel(sub);
-    });
-    return;
-  }
-  kernel(args);
-}
+}  // namespace
 
-void Core::RunMatmulF32(const kernels::MatmulArgs& args) {
-  SplitMatmul<false>(pool_, args, [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
-}
-
-void Core::RunMatmulBf16(const kernels::MatmulBf16Args& args) {
-  SplitMatmul<true>(pool_, args, [](const kernels::MatmulBf16Args& a) { kernels::MatmulBf16(a); });
-}
-
-// bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16
-// where the CPU has them) on the raw bits, packing strided operands first.
-bool Core::MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst,
-                            const ApGeometry& st, const ApGeometry& mv) {
-  if (st.dtype != DType::BF16 || mv.dtype != DType::BF16 || !IsDirectF32(dst)) {
-    return false;
+Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
+           const ExecuteOptions& options)
+    : program_(program),
+      model_(*program.model),
+      dram_(dram),
+      pool_(pool),
+      sizes_(program.sizes),
+      max_instructions_(options.max_instructions),
+      max_elements_(options.max_elements) {
+  const target::CoreSpec& spec = *program.spec;
+  CoreMemory& m = ThreadCoreMemory();
+  if (m.sbuf == nullptr || m.spec != &spec) {
+    m.spec = &spec;
+    // calloc: large zeroed blocks come straight from the OS.
+    m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
+    m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
+  } else {
+    ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes, m.sbuf_dirty);
+    ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes, m.psum_dirty);
   }
-  kernels::MatmulBf16Args args;
-  args.k = static_cast<int>(st.num_partitions);
-  args.m = static_cast<int>(st.free_size);
-  args.n = static_cast<int>(mv.free_size);
-  args.accumulate = !inst.accumulate_start();
-  auto operand = [&](const ApGeometry& g, std::vector<uint16_t>& scratch, const uint16_t** ptr,
-                     int64_t* ld) {
-    if (g.free_contiguous) {
-      *ptr = reinterpret_cast<const uint16_t*>(Base(g));
-      *ld = g.partition_stride / 2;
-      return;
-    }
-    scratch.resize(g.count);
-    GatherRaw(g, Base(g), 0, g.num_partitions, reinterpret_cast<uint8_t*>(scratch.data()));
-    *ptr = scratch.data();
-    *ld = g.free_size;
-  };
-  operand(st, st16_, &args.stationary, &args.stationary_ld);
-  operand(mv, mv16_, &args.moving, &args.moving_ld);
-  args.out = reinterpret_cast<float*>(Base(dst));
-  args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
-  RunMatmulBf16(args);
-  return true;
-}
-
-void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
-                  const ApGeometry& mv) {
-  if (MatmulBf16Direct(inst, dst, st, mv)) return;
-  kernels::MatmulArgs args;
-  args.k = static_cast<int>(st.num_partitions);
-  args.m = static_cast<int>(st.free_size);
-  args.n = static_cast<int>(mv.free_size);
-  args.accumulate = !inst.accumulate_start();
-  auto operand = [&](const ApGeometry& g, std::vector<float>& scratch, const float** ptr,
-                     int64_t* ld) {
-    if (IsDirectF32(g)) {
-      *ptr = reinterpret_cast<const float*>(Base(g));
-      *ld = g.partition_stride / static_cast<int64_t>(sizeof(float));
-      return;
-    }
-    std::vector<float> row;
-    scratch.resize(g.num_partitions * g.free_size);
-    for (int64_t p = 0; p < g.num_partitions; ++p) {
-      LoadRow(g, Base(g) + p * g.partition_stride, row);
-      std::copy(row.begin(), row.end(), scratch.begin() + p * g.free_size);
-    }
-    *ptr = scratch.data();
-    *ld = g.free_size;
-  };
-  operand(st, st_, &args.stationary, &args.stationary_ld);
-  operand(mv, mv_, &args.moving, &args.moving_ld);
-  if (IsDirectF32(dst)) {
-    args.out = reinterpret_cast<float*>(Base(dst));
-    args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
-    RunMatmulF32(args);
-    return;
-  }
-  // Strided PSUM destination: gather, accumulate, scatter.
-  const float* acc_in;
-  int64_t acc_ld;
-  operand(dst, acc_, &acc_in, &acc_ld);
-  if (acc_in != acc_.data()) {
-    acc_.assign(acc_in, acc_in + dst.num_partitions * dst.free_size);
-  }
-  args.out = acc_.data();
-  args.out_ld = dst.free_size;
-  RunMatmulF32(args);
-  for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    StoreRow(dst, p, acc_.data() + p * dst.free_size);
-  }
-}
-
-void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
-  const ApGeometry& dst = *o.dst;
-  const int64_t n = dst.free_size;
-  const auto alu = static_cast<kernels::Alu>(inst.alu_op());
-  const auto alu2 = static_cast<kernels::Alu>(inst.alu_op2());
-  const auto act = static_cast<kernels::Act>(inst.act_func());
-  for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    const float* a = RowF32(*o.src0, p, a_);
-    float* out = OutRow(dst, p);
-    switch (inst.opcode()) {
-      case neff::Opcode::ACTIVATION: {
-        const float b = o.has_bias ? ScalarAt(*o.bias, p) : 0.0f;
-        kernels::Activation(act, a, inst.scale(), b, out, n);
-        if (o.has_accum) {
-          // Sum of the fp32 results (before any rounding to dst's dtype),
-          // left to right.
-          float sum = 0.0f;
-          kernels::Reduce(kernels::Alu::kAdd, out, 1, n, &sum);
-          StoreScalarAt(*o.accum, p, sum);
-        }
-        break;
-      }
-      case neff::Opcode::TENSOR_TENSOR:
-        kernels::AluTensorTensor(alu, a, RowF32(*o.src1, p, b_), out, n);
-        break;
-      case neff::Opcode::TENSOR_SCALAR: {
-        const float s1 = o.has_src1 ? ScalarAt(*o.src1, p) : inst.imm();
-        const float s2 = o.has_src2 ? ScalarAt(*o.src2, p) : inst.imm2();
-        kernels::AluTensorScalar(alu, s1, alu2, s2, a, out, n);
-        break;
-      }
-      default:
-        break;
-    }
-    StoreRow(dst, p, out);
-  }
-}
-
-void Core::Reduce(const neff::Instruction& inst, const Resolved& o) {
-  const int64_t groups = o.dst->free_size;
-  const int64_t r = o.src0->free_size / groups;
-  const auto alu = static_cast<kernels::Alu>(inst.alu_op());
-  std::vector<float> result(groups);
-  for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
-    kernels::Reduce(alu, RowF32(*o.src0, p, a_), groups, r, result.data());
-    StoreRow(*o.dst, p, result.data());
-  }
-}
-
-void Core::Transpose(const Resolved& o) {
-  // Stage all of src0 first: dst may overlap it.
-  const int64_t parts = o.src0->num_partitions, free = o.src0->free_size;
-  std::vector<float> staged(parts * free);
-  for (int64_t p = 0; p < parts; ++p) {
-    const float* row = RowF32(*o.src0, p, a_);
-    std::copy(row, row + free, staged.begin() + p * free);
-  }
-  std::vector<float> column(parts);
-  for (int64_t f = 0; f < free; ++f) {
-    for (int64_t p = 0; p < parts; ++p) column[p] = staged[p * free + f];
-    StoreRow(*o.dst, f, column.data());
-  }
-}
-
-void Core::Iota(const neff::Instruction& inst, const ApGeometry& dst) {
-  // Computed in double, so integer dtypes are exact far beyond 2^24, then
-  // rounded once to fp32 (floats) or truncated, saturating (integers).
-  const double start = inst.imm(), step_p = inst.scale(), step_j = inst.imm2();
-  std::vector<int64_t> ints(IsInt(dst.dtype) ? dst.free_size : 0);
-  std::vector<float> row(dst.free_size);
-  raw_.resize(dst.free_size * dst.elem_size);
-  for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    uint8_t* base = Base(dst) + p * dst.partition_stride;
-    if (IsInt(dst.dtype)) {
-      for (int64_t j = 0; j < dst.free_size; ++j) {
-        const double v = start + step_p * p + step_j * j;
-        ints[j] = v != v         ? 0
-                  : v >= 9.2e18  ? std::numeric_limits<int64_t>::max()
-                  : v <= -9.2e18 ? std::numeric_limits<int64_t>::min()
-                                 : static_cast<int64_t>(v);
-        StoreI64(dst.dtype, raw_.data() + j * dst.elem_size, ints[j]);
-      }
-      ScatterRaw(dst, base, 0, 1, raw_.data());
-      continue;
-    }
-    for (int64_t j = 0; j < dst.free_size; ++j) {
-      row[j] = static_cast<float>(start + step_p * p + step_j * j);
-    }
-    StoreRow(dst, p, row.data());
-  }
-}
-
-void Core::Select(const Resolved& o) {
-  const int64_t n = o.dst->free_size;
-  std::vector<float> pred, on_true, on_false;
-  std::vector<float> result(n);
-  for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
-    // Copies: dst may alias any operand row.
-    const float* c = RowF32(*o.src0, p, pred);
-    const float* t = RowF32(*o.src1, p, on_true);
-    const float* f = RowF32(*o.src2, p, on_false);
-    for (int64_t j = 0; j < n; ++j) result[j] = c[j] != 0.0f ? t[j] : f[j];
-    StoreRow(*o.dst, p, result.data());
-  }
-}
-
-absl::Status Core::Gather(const Resolved& o) {
-  const int64_t rows = o.src0->num_partitions;
-  ApGeometry row = *o.src0;
-  row.num_partitions = 1;
-  row.count = row.free_size;
-  ApGeometry out = *o.dst;
-  out.num_partitions = 1;
-  out.count = out.free_size;
-  const int64_t part_bytes = o.dst->partition_stride;
-  for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
-    const int64_t r = LoadI64(o.src1->dtype, Base(*o.src1) + p * o.src1->partition_stride);
-    if (r < 0 || r >= rows) {
-      if (!o.has_src2) {
-        return absl::OutOfRangeError(absl::StrCat("index ", r, " at partition ", p,
-                                                  " is outside the ", rows, " rows of the ",
-                                                  SpaceName(o.src0->space), " table"));
-      }
-      // The row was computed from an index the model gave (wrapped,
-      // scaled, or -1 when out of range): report that index.
-      const ApGeometry& given = *o.src2;
-      std::vector<int64_t> values;
-      for (int64_t j = 0; j < given.free_size; ++j) {
-        const int64_t i2 = j % given.size[2], i1 = j / given.size[2] % given.size[1],
-                      i0 = j / (given.size[2] * given.size[1]);
-        values.push_back(LoadI64(given.dtype, Base(given) + p * given.partition_stride +
-                                                  i0 * given.stride[0] + i1 * given.stride[1] +
-                                                  i2 * given.stride[2]));
-      }
-      return absl::OutOfRangeError(
-          absl::StrCat("index ",
-                       values.size() == 1 ? absl::StrCat(values[0])
-                                          : absl::StrCat("[", absl::StrJoin(values, ", "), "]"),
-                       " at partition ", p, " is out of range (row ", r, " of a ", rows, "-row ",
-                       SpaceName(o.src0->space), " table)"));
-    }
-    row.start = o.src0->start + r * o.src0->partition_stride;
-    out.start = o.dst->start + p * part_bytes;
-    Copy(out, row);
-  }
-  return absl::OkStatus();
-}
-
-void Core::Memset(const neff::Instruction& inst, const ApGeometry& dst) {
-  std::vector<float> row(dst.free_size, inst.imm());
-  for (int64_t p = 0; p < dst.num_partitions; ++p) StoreRow(dst, p, row.data());
-}
-
-absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o) {
-  switch (inst.opcode()) {
-    case neff::Opcode::DMA_COPY:
-    case neff::Opcode::TENSOR_COPY:
-      Copy(*o.dst, *o.src0);
-      break;
-    case neff::Opcode::MATMUL:
-      Matmul(inst, *o.dst, *o.src0, *o.src1);
-      break;
-    case neff::Opcode::ACTIVATION:
-    case neff::Opcode::TENSOR_TENSOR:
-    case neff::Opcode::TENSOR_SCALAR:
-      Elementwise(inst, o);
-      break;
-    case neff::Opcode::MEMSET:
-      Memset(inst, *o.dst);
-      break;
-    case neff::Opcode::TENSOR_REDUCE:
-      Reduce(inst, o);
-      break;
-    case neff::Opcode::TRANSPOSE:
-      // The Tensor engine's identity matmul and the Vector engine's
-      // transpose move values unchanged (up to dst's dtype).
-      (void)engine;
-      Transpose(o);
-      break;
-    case neff::Opcode::IOTA:
-      Iota(inst, *o.dst);
-      break;
-    case neff::Opcode::SELECT:
-      Select(o);
-      break;
-    case neff::Opcode::DMA_GATHER:
-      return Gather(o);
-  }
-  return absl::OkStatus();
+  m.sbuf_dirty = program.sbuf_used;
+  m.psum_dirty = program.psum_used;
+  sbuf_ = m.sbuf.get();
+  psum_ = m.psum.get();
 }
 
 absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
@@ -852,24 +303,6 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   if (stats != nullptr) *stats = local;
   return absl::OkStatus();
 }
-
-target::Engine StatsEngine(neff::EngineType e) {
-  switch (e) {
-    case neff::EngineType::TENSOR:
-      return target::Engine::kTensor;
-    case neff::EngineType::VECTOR:
-      return target::Engine::kVector;
-    case neff::EngineType::SCALAR:
-      return target::Engine::kScalar;
-    case neff::EngineType::GPSIMD:
-      return target::Engine::kGpSimd;
-    case neff::EngineType::DMA:
-      return target::Engine::kDma;
-  }
-  return target::Engine::kDma;
-}
-
-}  // namespace
 
 absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model) {
   absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(neff::TargetName(model));
