@@ -19,7 +19,7 @@ done
 
 # The files, from the runfiles tree `bazel run` made.
 here="${RUNFILES_DIR:-$0.runfiles}"
-src="$here/__main__/frameworks/pytorch"
+src="$(ls -d "$here"/*/frameworks/pytorch 2>/dev/null | head -1)"
 if [[ ! -f "$src/libtorch_neuron.so" ]]; then
   src="$(cd "$(dirname "$0")" && pwd)"
 fi

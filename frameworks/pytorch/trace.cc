@@ -328,9 +328,13 @@ absl::StatusOr<TraceResult> Trace(const std::string& archive,
       }
     }
     if (!result.ok()) {
-      const std::string why = absl::StrCat(label, " failed to compile: ", result.status().message());
+      const std::string message(result.status().message());
+      const std::string why = absl::StartsWith(message, model.label)
+                                  ? message
+                                  : absl::StrCat(model.label, ": ", message);
       if (!options.fallback) return absl::Status(result.status().code(), why);
-      warnings.push_back(absl::StrCat(why, "; its ", s.operators, " operators run on the CPU"));
+      warnings.push_back(absl::StrCat("failed to compile, so its ", s.operators,
+                                      " operators run on the CPU: ", why));
       std::cerr << "WARNING:Neuron:" << warnings.back() << std::endl;
       MoveSectionToCpu(*plan, static_cast<int>(k), "its section failed to compile (see the warning)");
       continue;
