@@ -2,7 +2,8 @@
 # Installs what the build and tests need, pinned to Debian 12 versions, and
 # nothing that is already there (idempotent: a second run does no work).
 # Everything comes from Debian's apt repositories; nothing is downloaded by
-# Bazel.
+# Bazel. Then it installs torch_neuron for /usr/bin/python3 (bazel run
+# //frameworks/pytorch:install), so `import torch_neuron` works anywhere.
 set -euo pipefail
 
 PINNED=(
@@ -46,9 +47,22 @@ for spec in "${PINNED[@]}"; do
   fi
 done
 
+install_torch_neuron() {
+  # torch_neuron for /usr/bin/python3 (`import torch_neuron` from anywhere):
+  # builds libtorch_neuron.so and copies it with the package into
+  # site-packages (docs/torch_neuron.md). SETUP_TORCH_NEURON=0 skips it.
+  if [[ "${SETUP_TORCH_NEURON:-1}" == 0 ]]; then
+    echo "setup: torch_neuron install skipped (SETUP_TORCH_NEURON=0)"
+    return 0
+  fi
+  (cd "$(dirname "$0")/.." && bazel run --config=ci //frameworks/pytorch:install) ||
+    { echo "setup: error: installing torch_neuron failed" >&2; return 1; }
+}
+
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PINNED[@]} pinned packages present"
-  exit 0
+  install_torch_neuron
+  exit $?
 fi
 
 echo "setup: installing ${missing[*]}"
@@ -62,4 +76,5 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
   echo "setup: warning: pinned versions unavailable; installing current ones" >&2
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]%%=*}"
 fi
+install_torch_neuron || exit 1
 echo "setup: done"

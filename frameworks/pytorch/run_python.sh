@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a torch_neuron Python test with Debian's /usr/bin/python3 (python3-torch
+# Runs a torch_neuron Python script (a test or the benchmark) with Debian's /usr/bin/python3 (python3-torch
 # 1.13.1) against the package and library in this build, not an installed
 # copy: TORCH_NEURON_LIBRARY and PYTHONPATH point into the runfiles.
 set -euo pipefail
