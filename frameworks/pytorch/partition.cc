@@ -332,7 +332,9 @@ absl::StatusOr<Plan> PlanPartition(const std::string& archive, const std::string
                                    const std::vector<at::Tensor>& example_inputs,
                                    const PartitionOptions& options) {
   torch::NoGradGuard no_grad;
-  auto model = pytorch_frontend::LoadTorchScript(archive, origin);
+  // The archive comes from torch.jit.save in this process (torch_neuron's
+  // Python side), not from a file.
+  auto model = pytorch_frontend::LoadTorchScript(archive, origin, /*trusted=*/true);
   if (!model.ok()) return model.status();
   Plan plan;
   plan.model = std::move(*model);

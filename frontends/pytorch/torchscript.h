@@ -37,8 +37,12 @@ struct TorchScriptModel {
 // `bytes` is the archive's content; `origin` (the path) prefixes messages.
 // INVALID_ARGUMENT for files that are not TorchScript archives, saying what
 // they look like (e.g. a torch.save state dict) and how to make one.
+// `trusted`: the archive was just written by torch.jit.save in this process
+// (torch.neuron.trace), so the container checks and the crash probe, which
+// guard against hostile files, are skipped (the probe alone reads the whole
+// archive a second time, in a forked child).
 absl::StatusOr<TorchScriptModel> LoadTorchScript(const std::string& bytes,
-                                                 absl::string_view origin);
+                                                 absl::string_view origin, bool trusted = false);
 
 }  // namespace ncc::pytorch_frontend
 
