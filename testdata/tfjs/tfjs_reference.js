@@ -32,7 +32,7 @@ const path = require('node:path');
 const { createRequire } = require('node:module');
 
 function fail(message) {
-  process.stderr.write(`tfjs_reference: error: ${message}\n`);
+  process.stderr.write(`tfjs_reference: error: ${String(message).split('\n')[0]}\n`);
   process.exit(1);
 }
 
