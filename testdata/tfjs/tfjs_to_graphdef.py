@@ -7,8 +7,8 @@
 The model.json topology is a GraphDef in protobuf's JSON form; every weight
 named in the weightsManifest becomes the `value` of its Const node
 (tensor_content, little-endian). Quantized weights are dequantized as TF.js
-does when it loads them: uint8/uint16 `value = q * scale + min` (float32),
-float16 -> float32. Node and op names are kept as they are in model.json
+does when it loads them: uint8/uint16 `value = q * scale + min` computed in
+double precision and rounded to float32, float16 -> float32. Node and op names are kept as they are in model.json
 (including TF.js's fused ops: _FusedConv2D, FusedDepthwiseConv2dNative,
 _FusedMatMul), since that is what the TensorFlow frontend has to read.
 
@@ -113,9 +113,10 @@ def read_weights(model, model_dir):
             if quant and quant["dtype"] == "float16":
                 value = raw.astype(np.float32)
             elif quant:
-                # float32 arithmetic, as TF.js: q * scale + min.
-                value = (raw.astype(np.float32) * np.float32(quant["scale"]) +
-                         np.float32(quant["min"])).astype(WEIGHT_DTYPES[dtype][0])
+                # As TF.js (io_utils decodeWeights): q * scale + min in double
+                # precision (JavaScript numbers), then rounded to float32.
+                value = (raw.astype(np.float64) * float(quant["scale"]) +
+                         float(quant["min"])).astype(WEIGHT_DTYPES[dtype][0])
             else:
                 value = raw.astype(WEIGHT_DTYPES[dtype][0])
             if name in weights:

@@ -14,8 +14,10 @@
 #      reads the SavedModel's bundle index back with LevelDB, and runs the
 #      GraphDef converted back to TF.js on the same inputs,
 #   6. checks the outputs (check_outputs.py: sensible values, round trip
-#      identical to the reference),
-# then writes the models' inputs, outputs and op types as Markdown
+#      identical to the reference).
+# Before the models, tests/tfjs/converter_test.py checks the converter on a
+# hand-written model with uint8, uint16, float16 and int32 weights.
+# Then writes the models' inputs, outputs and op types as Markdown
 # (model_ops.py) to OUT/tensorflow_models.md.
 #
 # OUT is $NCC_TFJS_OUT, else <fetch cache>/reference. Per model:
@@ -23,7 +25,8 @@
 #   reference/<image>/*.npy + outputs.txt, model.pb, saved_model/,
 #   roundtrip/ (model.json), roundtrip_out/<image>/
 # NCC_TFJS_ROUNDTRIP=0 skips the round trip runs (half the TF.js time).
-# Last line: `tfjs references: N ok, M failed`; exit 1 when any failed.
+# Last line: `tfjs references: N ok, M failed` (the 8 models and the converter
+# test); exit 1 when any failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 T="${ROOT}/testdata/tfjs"
@@ -50,6 +53,16 @@ fi
 
 ok=0
 failed=0
+# The converter on every quantization (the models hold only float16 weights).
+if "${PY}" "${ROOT}/tests/tfjs/converter_test.py" "${DUMP_TABLE}" > "${OUT}/converter_test.log" 2>&1; then
+  ok=$((ok + 1))
+else
+  cat "${OUT}/converter_test.log"
+  echo "FAIL: converter_test"
+  failed=$((failed + 1))
+fi
+tail -n1 "${OUT}/converter_test.log"
+
 # run_tfjs MODEL_JSON INPUT_DIR OUT_DIR: one TF.js run on INPUT_DIR/inputs.txt.
 run_tfjs() {
   local args=()
