@@ -14,6 +14,9 @@ constant (unless a single value), the photographs must give different outputs, a
     movenet-lightning  17 keypoints (y, x, score), all in [0, 1]
     blazeface          the astronaut (a portrait) has a face score
                        (sigmoid of the best logit) above 0.5
+    iris               76 landmarks (x, y, z), x and y inside the 64x64 input
+    mobilefacenet      a 192-d embedding of L2 norm 1
+    efficientpose      16 heatmaps of 368x368
     handdetect         2944 anchors x 19 values
 
 With --roundtrip DIR (outputs of the GraphDef converted back to TF.js), every
@@ -74,6 +77,19 @@ def model_checks(model, image, out):
             check(best > 0.5, f"{image}: face score {best:.3f} > 0.5")
         else:
             print(f"  info {image}: best face score {best:.3f}")
+    elif model == "iris":
+        v = next(iter(out.values())).reshape(-1, 3)
+        check(v.shape == (76, 3) and v[:, :2].min() >= 0 and v[:, :2].max() <= 64,
+              f"{image}: 76 landmarks, x and y inside the 64x64 input "
+              f"[{v[:, :2].min():.1f}, {v[:, :2].max():.1f}]")
+    elif model == "mobilefacenet":
+        e = next(iter(out.values()))
+        norm = float(np.linalg.norm(e))
+        check(e.shape == (1, 192) and abs(norm - 1) < 1e-4,
+              f"{image}: 192-d embedding of L2 norm {norm:.6f}")
+    elif model == "efficientpose":
+        v = next(iter(out.values()))
+        check(v.shape == (1, 368, 368, 16), f"{image}: 16 heatmaps {list(v.shape)}")
     elif model == "handdetect":
         v = next(iter(out.values()))
         check(v.shape == (1, 2944, 19), f"{image}: shape {list(v.shape)}")

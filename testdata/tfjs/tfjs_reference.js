@@ -140,7 +140,7 @@ async function runGraph(model, feed, outputNames) {
 
 // ---- model loading ----------------------------------------------------------
 
-// An tf.io.IOHandler that reads model.json and its shards from disk; the
+// A tf.io.IOHandler that reads model.json and its shards from disk; the
 // shards of every weight group are concatenated in manifest order, which is
 // the layout tfjs-converter expects.
 function fileHandler(modelJsonPath) {
@@ -199,10 +199,11 @@ async function main() {
   const pkg = path.join(path.resolve(args.tfjs), 'package.json');
   const requireTfjs = createRequire(pkg);
   let tf;
+  let loadGraphModel;
   try {
     tf = requireTfjs('@tensorflow/tfjs-core');
-    requireTfjs('@tensorflow/tfjs-backend-cpu');
-    Object.assign(tf, { loadGraphModel: requireTfjs('@tensorflow/tfjs-converter').loadGraphModel });
+    requireTfjs('@tensorflow/tfjs-backend-cpu'); // registers the 'cpu' backend
+    ({ loadGraphModel } = requireTfjs('@tensorflow/tfjs-converter'));
   } catch (e) {
     fail(`cannot load TensorFlow.js from ${args.tfjs} (run testdata/tfjs/fetch.sh): ${e.message}`);
   }
@@ -211,7 +212,7 @@ async function main() {
   await tf.ready();
   tf.backend().firstUse = false; // no "install tfjs-node" banner on stdout
 
-  const model = await tf.loadGraphModel(fileHandler(path.resolve(args.model)));
+  const model = await loadGraphModel(fileHandler(path.resolve(args.model)));
   const inputs = model.inputs.map((t) => ({ name: withIndex(t.name), dtype: t.dtype, shape: shapeOf(t) }));
   // Outputs: the signature's when the model has one, else the graph's sinks.
   const outputNames = model.outputNodes;
