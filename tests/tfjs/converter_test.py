@@ -8,8 +8,9 @@ all of (they hold only float16 ones).
 
 Checks: every Const of the GraphDef holds `q * scale + min` (in double,
 rounded to float32, as TF.js computes it) or the widened float16; TF.js on the original (quantized) model, TF.js on the round
-trip and numpy give the same output; the SavedModel's index reads back with
-LevelDB (when DUMP_TABLE, dump_table.cc built, is given); a truncated shard
+trip and numpy give the same output; the SavedModel restores every variable
+by name and its bundle holds the weights; the index reads back with LevelDB
+(when DUMP_TABLE, dump_table.cc built, is given); a truncated shard
 and an unknown quantization are one-line errors. Needs the TF.js cache
 (testdata/tfjs/fetch.sh, run here). Last line: `converter_test: ok` or
 `converter_test: N failed`.
@@ -93,6 +94,40 @@ def write_model(out, shard):
     }
 
 
+def check_saved_model(pb, sm_dir, expected):
+    """The SavedModel's restore path names every weight, and the data file holds
+    them in key order (the index itself is checked with LevelDB, --check-index)."""
+    with open(os.path.join(sm_dir, "saved_model.pb"), "rb") as f:
+        saved = pb.SavedModel.FromString(f.read())
+    meta = saved.meta_graphs[0]
+    sig = meta.signature_def["serving_default"]
+    check(list(meta.meta_info_def.tags) == ["serve"] and
+          sig.inputs["x"].name == "x:0" and sig.outputs["Identity"].name == "Identity:0" and
+          meta.saver_def.restore_op_name == "save/restore_all",
+          "SavedModel: tag serve, serving_default x:0 -> Identity:0, save/restore_all")
+    nodes = {n.name: n for n in meta.graph_def.node}
+    names = [v.decode() for v in nodes["save/RestoreV2/tensor_names"].attr["value"].tensor.string_val]
+    with open(os.path.join(sm_dir, "variables", "variables.data-00000-of-00001"), "rb") as f:
+        data = f.read()
+    restored = {}
+    for i, name in enumerate(names):
+        assign = nodes[f"save/AssignVariableOp_{i}"]
+        handle = nodes[assign.input[0]]
+        read = nodes[name]
+        ok = (assign.input[1] == f"save/RestoreV2:{i}" and handle.op == "VarHandleOp" and
+              handle.attr["shared_name"].s.decode() == name and read.op == "ReadVariableOp" and
+              read.input[0] == handle.name)
+        restored[name] = ok
+    check(all(restored.values()) and sorted(names) == sorted(expected),
+          f"SavedModel: {len(names)} variables restored by name from the bundle")
+    offset = 0
+    for name in sorted(expected):
+        want = np.ascontiguousarray(expected[name]).astype(expected[name].dtype.newbyteorder("<"))
+        got = data[offset:offset + want.nbytes]
+        check(got == want.tobytes(), f"SavedModel: bundle data of {name}")
+        offset += want.nbytes
+
+
 def run(args):
     return subprocess.run(args, capture_output=True, text=True)
 
@@ -138,6 +173,8 @@ def main():
             got = np.frombuffer(t.tensor_content, dtype=want.dtype.newbyteorder("<"))
             check(np.array_equal(got, want) and [d.size for d in t.tensor_shape.dim] == [4 if node.name != "wi" else 2],
                   f"Const {node.name} holds {got.tolist()}")
+
+        check_saved_model(pb, os.path.join(tmp, "sm"), expected)
 
         x = np.array([[0.5, -1.25, 2.0, 3.5]], dtype=np.float32)
         x_file = os.path.join(tmp, "x.npy")
