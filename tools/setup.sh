@@ -35,6 +35,14 @@ PINNED=(
   # The PyTorch frontend (frontends/pytorch) reads TorchScript with libtorch.
   libtorch-dev=1.13.1+dfsg-4
   zlib1g-dev=1:1.2.13.dfsg-1
+  # TensorFlow.js references (testdata/tfjs, tests/tfjs/run_reference.sh):
+  # the sample photographs (skimage/data/{astronaut,chelsea,coffee}.png),
+  # resizing, the GraphDef protos from Python, and LevelDB's table reader
+  # that checks the SavedModel's bundle index.
+  python3-skimage=0.19.3-8
+  python3-pil=9.4.0-1.1+deb12u1
+  python3-protobuf=3.21.12-3+deb12u1
+  libleveldb-dev=1.23-4
 )
 
 missing=()
