@@ -10,7 +10,8 @@
 # tests/fuzz/regressions), inputs capped at a few times the largest seed (an
 # input's size sets the cost of every run: libFuzzer copies it, the targets
 # copy or hash it); new corpus
-# entries go to a scratch directory. Exit 0: no finding. Non-zero: a crash
+# entries go to a scratch directory. The targets run side by side, one per
+# core (FUZZ_JOBS to change it). Exit 0: no finding. Non-zero: a crash
 # (its input is kept and printed: add it to runtime/fuzz/regressions with
 # the fix), or the toolchain is missing -- never a silent skip.
 set -uo pipefail
@@ -45,37 +46,56 @@ if ! bazel --output_base="$base" --max_idle_secs=60 build --config=fuzz --config
 fi
 bin_dir="$(bazel --output_base="$base" --max_idle_secs=60 info --config=fuzz bazel-bin 2>/dev/null)"
 
-failed=0
-for t in "${targets[@]}"; do
-  read -r label max_len seeds <<<"$t"
+# One target's run; its report goes to $2 (printed in target order below).
+run_target() {
+  local label max_len seeds name bin scratch rc execs
+  read -r label max_len seeds <<<"$1"
   name=${label##*:}
   bin="$bin_dir/${label%%:*}/$name"
   if [[ ! -x "$bin" ]]; then
-    echo "fuzz: FAILED: $name: binary not found at $bin"
-    failed=1
-    continue
+    echo "fuzz: FAILED: $name: binary not found at $bin" >"$2"
+    return 1
   fi
   scratch=$(mktemp -d)
   mkdir -p "$scratch/corpus" "$scratch/artifacts"
-  echo "fuzz: running $name for ${seconds}s"
-  # shellcheck disable=SC2086  # seed directories are space-separated
-  LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan_suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
-  "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
-    -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
-    "$scratch/corpus" $seeds >"$scratch/fuzz.log" 2>&1
-  rc=$?
-  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$scratch/fuzz.log"
-  if [[ $rc -ne 0 ]]; then
-    tail -n 60 "$scratch/fuzz.log"
-    echo "fuzz: FAILED: $name (exit $rc): crashing input(s) kept in $scratch/artifacts:"
-    ls -l "$scratch/artifacts"
-    failed=1
-    continue
-  fi
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/fuzz.log")
-  echo "fuzz: $name: ${execs:-?} executions in ${seconds}s ($(( ${execs:-0} / (seconds > 0 ? seconds : 1) ))/s), no finding"
-  rm -rf "$scratch"
+  {
+    echo "fuzz: running $name for ${seconds}s"
+    # shellcheck disable=SC2086  # seed directories are space-separated
+    LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan_suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+    "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+      -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" \
+      "$scratch/corpus" $seeds >"$scratch/fuzz.log" 2>&1
+    rc=$?
+    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$scratch/fuzz.log"
+    if [[ $rc -ne 0 ]]; then
+      tail -n 60 "$scratch/fuzz.log"
+      echo "fuzz: FAILED: $name (exit $rc): crashing input(s) kept in $scratch/artifacts:"
+      ls -l "$scratch/artifacts"
+      exit 1
+    fi
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/fuzz.log")
+    echo "fuzz: $name: ${execs:-?} executions in ${seconds}s ($(( ${execs:-0} / (seconds > 0 ? seconds : 1) ))/s), no finding"
+    rm -rf "$scratch"
+  } >"$2"
+}
+
+# The targets run FUZZ_JOBS at a time (default: one per core). libFuzzer is
+# single-threaded, so one after another would leave all cores but one idle
+# for the whole step; each target still gets its full SECONDS.
+parallel=${FUZZ_JOBS:-$(nproc)}
+reports=$(mktemp -d)
+pids=()
+for i in "${!targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= parallel)); do wait -n; done
+  run_target "${targets[$i]}" "$reports/$i" &
+  pids[$i]=$!
 done
+failed=0
+for i in "${!targets[@]}"; do
+  wait "${pids[$i]}" || failed=1
+  cat "$reports/$i"
+done
+rm -rf "$reports"
 if [[ $failed -ne 0 ]]; then
   echo "fuzz: FAILED"
   exit 1

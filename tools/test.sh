@@ -7,8 +7,9 @@
 # Extra arguments go to `bazel test` (e.g. tools/test.sh --config=opt).
 #
 # After the suite, one more test: bounded libFuzzer runs (FUZZ_SECONDS each,
-# default 60) of every fuzz target (the NEFF loader, the ONNX importer,
-# --io-config and .npy) built with clang in their own output base
+# default 60) of every fuzz target (the NEFF loader, the ONNX and TorchScript
+# importers, --io-config and .npy; one per core) built with clang in their
+# own output base
 # (tools/fuzz.sh, docs/fuzzing.md). It counts as one test in the `tests:` line;
 # a finding, or clang/libFuzzer missing, fails it loudly. FUZZ_SECONDS=0
 # skips it (and says so), for quick local runs only.

@@ -1,11 +1,13 @@
 #include "frontends/onnx/import.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
 #include <optional>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,9 +16,9 @@
 #include "absl/strings/str_join.h"
 #include "compiler/ir/einsum_equation.h"
 #include "fileio/bounded_read.h"
+#include "frontends/child_probe.h"
 #include "frontends/onnx/attributes.h"
 #include "frontends/onnx/constant_propagation.h"
-#include "frontends/child_probe.h"
 #include "frontends/onnx/float64.h"
 #include "frontends/onnx/graph_inputs.h"
 #include "frontends/onnx/op_registry.h"
@@ -50,6 +52,48 @@ std::string OneLine(absl::string_view text) {
     out.push_back(c);
   }
   return out;
+}
+
+// libonnx's shape inference as the importer runs it, in the probe child and
+// then for real. Not strict: ops without inference functions are reported
+// per node, with their names. Data propagation resolves Shape->Reshape
+// chains.
+void InferShapesOf(onnx::ModelProto& model) {
+  onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
+                                      /*strict_mode_val=*/0,
+                                      /*data_prop_val=*/true);
+  onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+}
+
+// The address space an inference probe may use: more than any model of this
+// size needs.
+uint64_t ProbeLimit(size_t model_bytes) {
+  return (uint64_t{8} << 30) + static_cast<uint64_t>(model_bytes) * 4;
+}
+
+// Models up to this size go to the persistent probe child, serialised;
+// bigger ones cost more to serialise and parse again there than a fork of
+// their own (about 1 ms in an ASan build).
+constexpr size_t kMaxServedModelBytes = size_t{1} << 20;
+
+// The persistent probe child of every inference round. It parses the bytes
+// the importer serialised from its model_ and runs InferShapesOf on that
+// copy: the same model, field for field, through the same function with the
+// same options as the importer's own run next, so a child that survives
+// means that run is safe. (Unlike a fresh fork, its heap is not a copy of
+// the importer's: memory corruption whose effect depends on heap layout is
+// not reproduced exactly; the crashes found so far are not of that kind.)
+frontends::ProbeServer& InferenceProbe() {
+  static auto* const server = new frontends::ProbeServer(
+      [](const std::string& bytes) {
+        onnx::ModelProto copy;
+        // Bytes the importer serialised from a parsed model always parse;
+        // a probe that skipped inference would prove nothing.
+        if (!copy.ParseFromString(bytes)) std::abort();
+        InferShapesOf(copy);
+      },
+      ProbeLimit(kMaxServedModelBytes));
+  return *server;
 }
 
 absl::Status WithOrigin(const std::string& origin, const absl::Status& status) {
@@ -289,26 +333,24 @@ class Importer {
 
   absl::Status InferShapes() {
     if (absl::Status s = ValidateKnown(); !s.ok()) return s;
-    // Not strict: ops without inference functions are reported below, per
-    // node, with their names. Data propagation resolves Shape->Reshape chains.
-    onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
-                                        /*strict_mode_val=*/0,
-                                        /*data_prop_val=*/true);
     // libonnx's inference functions trust what the validation layer cannot
     // fully check, and some crash on hostile models (MaxUnpool, STFT, ...,
     // found by fuzzing): each round runs in a child first.
-    frontends::ProbeResult probe = frontends::ProbeInChild(
-        [&] {
-          onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), options);
-        },
-        (uint64_t{8} << 30) + static_cast<uint64_t>(model_.ByteSizeLong()) * 4);
+    const size_t size = model_.ByteSizeLong();
+    std::string bytes;
+    frontends::ProbeResult probe;
+    if (size <= kMaxServedModelBytes && model_.SerializeToString(&bytes)) {
+      probe = InferenceProbe().Probe(bytes);
+    } else {
+      probe = frontends::ProbeInChild([&] { InferShapesOf(model_); }, ProbeLimit(size));
+    }
     if (probe.failed) {
       return absl::InvalidArgumentError(absl::StrCat(
           "ONNX shape inference (libonnx) failed on this model (", probe.how,
           "): a node's attributes or input ranks are outside its operator's specification"));
     }
     try {
-      onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), options);
+      InferShapesOf(model_);
     } catch (const std::exception& e) {
       return absl::InvalidArgumentError(
           absl::StrCat("ONNX shape inference failed: ", OneLine(e.what())));

@@ -1,10 +1,15 @@
 #include "frontends/pytorch/archive_check.h"
 
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <zlib.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -128,6 +133,219 @@ absl::Status CheckPickle(absl::string_view record, absl::string_view name) {
   return absl::InvalidArgumentError(absl::StrCat("record '", name, "' has no STOP opcode"));
 }
 
+namespace {
+
+// One value on the stack of StorageRecords' partial unpickler.
+struct PickleValue {
+  enum Kind { kOther, kMark, kString, kInt, kGlobal, kTuple } kind = kOther;
+  std::string text;  // kString, kGlobal ("module.name")
+  int64_t number = 0;
+  std::vector<PickleValue> items;  // kTuple
+};
+
+// Bytes per element of a torch.<Type>Storage class.
+int64_t StorageElementSize(absl::string_view global) {
+  static const auto* const kSizes = new absl::flat_hash_map<std::string, int64_t>{
+      {"torch.FloatStorage", 4},        {"torch.DoubleStorage", 8},
+      {"torch.HalfStorage", 2},         {"torch.BFloat16Storage", 2},
+      {"torch.LongStorage", 8},         {"torch.IntStorage", 4},
+      {"torch.ShortStorage", 2},        {"torch.CharStorage", 1},
+      {"torch.ByteStorage", 1},         {"torch.BoolStorage", 1},
+      {"torch.ComplexFloatStorage", 8}, {"torch.ComplexDoubleStorage", 16},
+      {"torch.QInt8Storage", 1},        {"torch.QUInt8Storage", 1},
+      {"torch.QInt32Storage", 4}};
+  auto it = kSizes->find(std::string(global));
+  return it == kSizes->end() ? 0 : it->second;
+}
+
+}  // namespace
+
+std::vector<StorageRecord> StorageRecords(absl::string_view record) {
+  std::vector<StorageRecord> out;
+  std::vector<PickleValue> stack;
+  absl::flat_hash_map<uint64_t, PickleValue> memo;
+  auto pop = [&]() -> std::optional<PickleValue> {
+    if (stack.empty()) return std::nullopt;
+    PickleValue v = std::move(stack.back());
+    stack.pop_back();
+    return v;
+  };
+  // The values above the topmost mark, which is removed; nullopt without one.
+  auto pop_to_mark = [&]() -> std::optional<std::vector<PickleValue>> {
+    for (size_t i = stack.size(); i-- > 0;) {
+      if (stack[i].kind != PickleValue::kMark) continue;
+      std::vector<PickleValue> items(std::make_move_iterator(stack.begin() + i + 1),
+                                     std::make_move_iterator(stack.end()));
+      stack.resize(i);
+      return items;
+    }
+    return std::nullopt;
+  };
+  auto push = [&](PickleValue::Kind kind) -> PickleValue& {
+    stack.emplace_back();
+    stack.back().kind = kind;
+    return stack.back();
+  };
+  size_t pos = 0;
+  // CheckPickle ran first: every argument is inside the record.
+  while (pos < record.size()) {
+    const uint8_t op = static_cast<uint8_t>(record[pos++]);
+    if (op == '.') break;
+    if (op == 0x95) {
+      pos += 8;
+      continue;
+    }
+    const int fixed = FixedArgument(op);
+    const int prefix = LengthPrefix(op);
+    uint64_t argument = 0;
+    absl::string_view bytes;
+    std::string lines[2];
+    if (fixed > 0) {
+      argument = Le(record, pos, fixed);
+      pos += fixed;
+    } else if (prefix > 0) {
+      const uint64_t length = Le(record, pos, prefix);
+      bytes = record.substr(pos + prefix, length);
+      pos += prefix + length;
+    } else if (const int n = TextLines(op); n > 0) {
+      for (int i = 0; i < n; ++i) {
+        const size_t nl = record.find('\n', pos);
+        lines[i] = std::string(record.substr(pos, nl - pos));
+        pos = nl + 1;
+      }
+    }
+    switch (op) {
+      case 0x80:  // PROTO
+        break;
+      case '(':  // MARK
+        push(PickleValue::kMark);
+        break;
+      case 'X':
+      case 0x8c:
+      case 'T':
+      case 'U':
+      case 'B':
+      case 'C':  // strings and bytes
+        push(PickleValue::kString).text = std::string(bytes);
+        break;
+      case 'K':
+      case 'M':  // BININT1 BININT2
+        push(PickleValue::kInt).number = static_cast<int64_t>(argument);
+        break;
+      case 'J':  // BININT
+        push(PickleValue::kInt).number = static_cast<int32_t>(argument);
+        break;
+      case 0x8a: {  // LONG1: little-endian two's complement
+        uint64_t value = 0;
+        if (bytes.size() > 8) return out;
+        for (size_t i = 0; i < bytes.size(); ++i) {
+          value |= uint64_t{static_cast<uint8_t>(bytes[i])} << (8 * i);
+        }
+        if (!bytes.empty() && bytes.size() < 8 && (bytes.back() & 0x80)) {
+          value |= ~uint64_t{0} << (8 * bytes.size());  // sign extension
+        }
+        push(PickleValue::kInt).number = static_cast<int64_t>(value);
+        break;
+      }
+      case 'c':  // GLOBAL
+        push(PickleValue::kGlobal).text = absl::StrCat(lines[0], ".", lines[1]);
+        break;
+      case 0x93: {  // STACK_GLOBAL
+        auto name = pop(), module = pop();
+        if (!name || !module) return out;
+        push(PickleValue::kGlobal).text = absl::StrCat(module->text, ".", name->text);
+        break;
+      }
+      case 'q':
+      case 'r':  // BINPUT LONG_BINPUT
+        if (stack.empty()) return out;
+        memo[argument] = stack.back();
+        break;
+      case 0x94:  // MEMOIZE
+        if (stack.empty()) return out;
+        memo[memo.size()] = stack.back();
+        break;
+      case 'h':
+      case 'j': {  // BINGET LONG_BINGET
+        auto it = memo.find(argument);
+        if (it == memo.end()) return out;
+        stack.push_back(it->second);
+        break;
+      }
+      case 't': {  // TUPLE
+        auto items = pop_to_mark();
+        if (!items) return out;
+        push(PickleValue::kTuple).items = std::move(*items);
+        break;
+      }
+      case ')':  // EMPTY_TUPLE
+        push(PickleValue::kTuple);
+        break;
+      case 0x85:
+      case 0x86:
+      case 0x87: {  // TUPLE1 TUPLE2 TUPLE3
+        const size_t n = op - 0x84;
+        if (stack.size() < n) return out;
+        std::vector<PickleValue> items(std::make_move_iterator(stack.end() - n),
+                                       std::make_move_iterator(stack.end()));
+        stack.resize(stack.size() - n);
+        push(PickleValue::kTuple).items = std::move(items);
+        break;
+      }
+      case 'Q': {  // BINPERSID: ('storage', class, key, location, numel)
+        auto id = pop();
+        if (!id) return out;
+        const auto& t = id->items;
+        if (id->kind == PickleValue::kTuple && t.size() == 5 && t[0].kind == PickleValue::kString &&
+            t[0].text == "storage" && t[1].kind == PickleValue::kGlobal &&
+            t[2].kind == PickleValue::kString && t[4].kind == PickleValue::kInt) {
+          out.push_back({t[2].text, t[4].number, StorageElementSize(t[1].text)});
+        }
+        push(PickleValue::kOther);
+        break;
+      }
+      case 'N':
+      case 0x88:
+      case 0x89:
+      case 'G':
+      case '}':
+      case ']':  // NONE TRUE FALSE FLOAT {} []
+        push(PickleValue::kOther);
+        break;
+      case 'l':
+      case 'd':  // LIST DICT
+        if (!pop_to_mark()) return out;
+        push(PickleValue::kOther);
+        break;
+      case 'a':
+      case 'b':
+      case '0':  // APPEND BUILD POP
+        if (!pop()) return out;
+        break;
+      case 's':  // SETITEM
+        if (!pop() || !pop()) return out;
+        break;
+      case 'e':
+      case 'u':
+      case '1':  // APPENDS SETITEMS POP_MARK
+        if (!pop_to_mark()) return out;
+        break;
+      case 'R':
+      case 0x81:  // REDUCE NEWOBJ
+        if (!pop() || !pop()) return out;
+        push(PickleValue::kOther);
+        break;
+      case '2':  // DUP
+        if (stack.empty()) return out;
+        stack.push_back(stack.back());
+        break;
+      default:  // not written by torch.jit.save; libtorch's unpickler decides
+        return out;
+    }
+  }
+  return out;
+}
+
 absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
   auto corrupt = [&](absl::string_view what) {
     return absl::InvalidArgumentError(
@@ -168,6 +386,10 @@ absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
 
   size_t pos = cd_offset;
   const size_t cd_end = cd_offset + cd_size;
+  // Every entry's size, and the storages the pickles read with the record
+  // each one names, checked against each other at the end.
+  absl::flat_hash_map<std::string, uint64_t> entry_sizes;
+  std::vector<std::pair<std::string, StorageRecord>> storages;
   for (uint64_t e = 0; e < entries; ++e) {
     if (pos + 46 > cd_end || bytes.compare(pos, 4, "PK\x01\x02") != 0) {
       return corrupt(absl::StrCat("central directory entry ", e, " is malformed"));
@@ -234,8 +456,32 @@ absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
       }
       absl::Status status = CheckPickle(record, shown);
       if (!status.ok()) return corrupt(status.message());
+      // data.pkl reads its tensors from data/KEY, constants.pkl from
+      // constants/KEY.
+      for (const char* pickle : {"data", "constants"}) {
+        if (!absl::EndsWith(name, absl::StrCat(pickle, ".pkl"))) continue;
+        const std::string dir(name.substr(0, name.size() - 4));
+        for (StorageRecord& storage : StorageRecords(record)) {
+          storages.emplace_back(absl::StrCat(dir, "/"), std::move(storage));
+        }
+      }
     }
+    entry_sizes[std::string(name)] = uncompressed;
     pos += 46 + name_len + extra_len + comment_len;
+  }
+  // libtorch 1.13 makes each storage numel * element size bytes long over
+  // its record's bytes without comparing the two (a fuzz finding declared 4
+  // floats over a 12-byte record, and libtorch read past it).
+  for (const auto& [dir, storage] : storages) {
+    const std::string record = dir + storage.key;
+    auto it = entry_sizes.find(record);
+    if (it == entry_sizes.end() || storage.numel <= 0 || storage.element_size == 0) continue;
+    const uint64_t needed = static_cast<uint64_t>(storage.numel);
+    if (needed > it->second / storage.element_size) {
+      return corrupt(absl::StrCat("a storage of ", storage.numel, " elements of ",
+                                  storage.element_size, " bytes reads record '",
+                                  text::PrintableName(record), "' of ", it->second, " bytes"));
+    }
   }
   return absl::OkStatus();
 }

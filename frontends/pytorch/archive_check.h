@@ -5,10 +5,16 @@
 // noticing the record is 20 bytes long (found by the frontend's fuzzer), and
 // a zip entry may claim any uncompressed size. This check walks the zip
 // central directory and every pickle's opcodes first and refuses, in one
-// line, any length that runs past the end of its record or file. It needs no
-// libtorch, so it is cheap to build and to fuzz.
+// line, any length that runs past the end of its record or file, and any
+// tensor storage a pickle declares longer than the data record it reads
+// (libtorch reads past the record otherwise). It needs no libtorch, so it
+// is cheap to build and to fuzz.
 #ifndef NCC_FRONTENDS_PYTORCH_ARCHIVE_CHECK_H_
 #define NCC_FRONTENDS_PYTORCH_ARCHIVE_CHECK_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -17,11 +23,26 @@ namespace ncc::pytorch_frontend {
 
 // INVALID_ARGUMENT "ORIGIN: corrupt TorchScript archive: WHAT" when the zip
 // structure is inconsistent (entries outside the file, compressed entries,
-// sizes that disagree) or a .pkl record declares a length past its end.
+// sizes that disagree), a .pkl record declares a length past its end, or a
+// storage in data.pkl or constants.pkl is longer than its record.
 absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin);
 
 // The pickle part alone: `record` is one .pkl record's bytes.
 absl::Status CheckPickle(absl::string_view record, absl::string_view name);
+
+// A tensor storage a pickle reads: ('storage', torch.<Type>Storage, key,
+// location, numel) in its persistent ids. element_size is 0 for a type not
+// known here.
+struct StorageRecord {
+  std::string key;
+  int64_t numel = 0;
+  int64_t element_size = 0;
+};
+
+// The storages a pickle that passed CheckPickle reads, found by running its
+// opcodes' stack effects (stopping quietly at anything torch.jit.save does
+// not write).
+std::vector<StorageRecord> StorageRecords(absl::string_view record);
 
 }  // namespace ncc::pytorch_frontend
 

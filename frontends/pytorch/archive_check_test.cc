@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -40,6 +41,39 @@ TEST(ArchiveCheckTest, RefusesPickleLengthsPastTheRecord) {
   EXPECT_THAT(CheckPickle("\x80\x02N", "x.pkl").message(), HasSubstr("no STOP"));
   EXPECT_TRUE(CheckPickle(std::string("\x80\x02X\x02\x00\x00\x00hi.", 10), "x.pkl").ok());
   EXPECT_TRUE(CheckPickle("\x80\x02\x63torch\nSize\n.", "x.pkl").ok());
+}
+
+TEST(ArchiveCheckTest, FindsTheStoragesAPickleReads) {
+  // Two storage ids as torch.jit.save writes them: the second takes the
+  // "storage" string, the class and the location from the memo.
+  const char kPickle[] =
+      "\x80\x02(X\x07\x00\x00\x00storageq\x00"
+      "ctorch\nFloatStorage\nq\x01"
+      "X\x01\x00\x00\x00"
+      "0X\x03\x00\x00\x00"
+      "cpuq\x02K\x03tQ"
+      "(h\x00h\x01X\x01\x00\x00\x00"
+      "1h\x02M\x00\x01tQ.";
+  const std::string pickle(kPickle, sizeof(kPickle) - 1);
+  ASSERT_TRUE(CheckPickle(pickle, "data.pkl").ok()) << CheckPickle(pickle, "data.pkl");
+  std::vector<StorageRecord> storages = StorageRecords(pickle);
+  ASSERT_EQ(storages.size(), 2u);
+  EXPECT_EQ(storages[0].key, "0");
+  EXPECT_EQ(storages[0].numel, 3);
+  EXPECT_EQ(storages[0].element_size, 4);
+  EXPECT_EQ(storages[1].key, "1");
+  EXPECT_EQ(storages[1].numel, 256);
+}
+
+TEST(ArchiveCheckTest, RefusesStoragesLongerThanTheirRecords) {
+  // A fuzz finding: LayerNorm's weight declared as 4 floats over a 12-byte
+  // record; libtorch read past it.
+  std::ifstream in("tests/fuzz/regressions/torchscript/tensor-view-past-storage", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  ASSERT_FALSE(s.str().empty());
+  EXPECT_THAT(CheckArchive(s.str(), "m.pt").message(),
+              HasSubstr("elements of 4 bytes reads record 'conv/data/"));
 }
 
 TEST(ArchiveCheckTest, RefusesZipEntriesOutsideTheFile) {
