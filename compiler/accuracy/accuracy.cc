@@ -8,6 +8,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 #include "npy/npy.h"
 #include "runtime/nrt.h"
 
@@ -161,7 +162,7 @@ absl::StatusOr<std::string> MakeInput(const TensorSpec& spec, int s, const npy::
         break;
       }
       default:
-        return absl::UnimplementedError(absl::StrCat("accuracy report: input '", spec.name, "' is ",
+        return absl::UnimplementedError(absl::StrCat("accuracy report: input ", ncc::text::QuotedName(spec.name), " is ",
                                                      nrt_dtype_as_str(spec.dtype),
                                                      "; give it with --accuracy-inputs"));
     }
@@ -242,7 +243,7 @@ absl::StatusOr<std::vector<std::vector<float>>> Execute(const LoadedModel& m,
   for (size_t i = 0; i < outs.size(); ++i) {
     const TensorSpec& spec = m.outputs[i];
     if (spec.dtype != NRT_DTYPE_FLOAT32) {
-      return absl::UnimplementedError(absl::StrCat("accuracy report: output '", spec.name, "' is ",
+      return absl::UnimplementedError(absl::StrCat("accuracy report: output ", ncc::text::QuotedName(spec.name), " is ",
                                                    nrt_dtype_as_str(spec.dtype), ", not float32"));
     }
     std::vector<float> v(spec.size / 4);
@@ -280,7 +281,7 @@ absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(const std::string
     for (const TensorSpec& s : ref->inputs) known |= s.name == name;
     if (!known) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--accuracy-inputs: the model has no input named '", name, "'"));
+          absl::StrCat("--accuracy-inputs: the model has no input named ", ncc::text::QuotedName(name)));
     }
     auto array = npy::Read(path);
     if (!array.ok()) return array.status();

@@ -117,7 +117,9 @@ std::string DescribeUnsupported(const std::vector<lower::UnsupportedOp>& ops) {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   std::map<std::string, size_t> index;
   for (const lower::UnsupportedOp& op : ops) {
-    std::string key = absl::StrCat(ncc::text::PrintableName(op.op_type), ": ", op.reason);
+    // Reasons quote IR value names, which come from the model: escaped whole.
+    std::string key = absl::StrCat(ncc::text::PrintableName(op.op_type), ": ",
+                                   ncc::text::PrintableName(op.reason));
     auto [it, inserted] = index.emplace(key, groups.size());
     if (inserted) groups.push_back({key, {}});
     groups[it->second].second.push_back(op.node_name);

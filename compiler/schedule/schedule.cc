@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "text/printable.h"
 #include "target/cost.h"
 
 namespace ncc::schedule {
@@ -414,9 +415,10 @@ absl::Status VerifySchedule(const TileProgram& program, const Schedule& schedule
                                   : "?",
                               ", writes '", program.buffers[inst.dst.buffer].name, "')");
         };
-        return absl::InternalError(absl::StrCat("schedule race: instructions ", describe(i),
-                                                " and ", describe(j),
-                                                " touch the same memory but are not ordered"));
+        // Node and buffer names come from the model: escaped.
+        return absl::InternalError(ncc::text::PrintableName(
+            absl::StrCat("schedule race: instructions ", describe(i), " and ", describe(j),
+                         " touch the same memory but are not ordered")));
       }
     }
   }
