@@ -1,7 +1,9 @@
 #include "frontends/pytorch/archive_check.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -137,9 +139,9 @@ namespace {
 
 // One value on the stack of StorageRecords' partial unpickler.
 struct PickleValue {
-  enum Kind { kOther, kMark, kString, kInt, kGlobal, kTuple } kind = kOther;
+  enum Kind { kOther, kMark, kString, kInt, kGlobal, kTuple, kStorage } kind = kOther;
   std::string text;  // kString, kGlobal ("module.name")
-  int64_t number = 0;
+  int64_t number = 0;  // kInt; kStorage: its index in StorageRecords' result
   std::vector<PickleValue> items;  // kTuple
 };
 
@@ -156,6 +158,47 @@ int64_t StorageElementSize(absl::string_view global) {
       {"torch.QInt32Storage", 4}};
   auto it = kSizes->find(std::string(global));
   return it == kSizes->end() ? 0 : it->second;
+}
+
+// _rebuild_tensor_v2(storage, offset, sizes, strides, ...): raises the
+// storage's view_end to what the tensor reads.
+void NoteTensorView(const PickleValue& args, std::vector<StorageRecord>* storages) {
+  const auto& a = args.items;
+  if (args.kind != PickleValue::kTuple || a.size() < 4 || a[0].kind != PickleValue::kStorage ||
+      a[1].kind != PickleValue::kInt || a[2].kind != PickleValue::kTuple ||
+      a[3].kind != PickleValue::kTuple || a[2].items.size() != a[3].items.size() ||
+      a[0].number < 0 || a[0].number >= static_cast<int64_t>(storages->size())) {
+    return;
+  }
+  constexpr int64_t kInvalid = std::numeric_limits<int64_t>::max();
+  int64_t end = a[1].number;  // the offset, then past the last element read
+  bool empty = false;
+  bool invalid = a[1].number < 0;
+  for (size_t d = 0; d < a[2].items.size(); ++d) {
+    const PickleValue& size = a[2].items[d];
+    const PickleValue& stride = a[3].items[d];
+    if (size.kind != PickleValue::kInt || stride.kind != PickleValue::kInt) return;
+    if (size.number < 0 || stride.number < 0) invalid = true;
+    if (size.number == 0) empty = true;
+  }
+  if (!invalid && !empty) {
+    for (size_t d = 0; d < a[2].items.size() && !invalid; ++d) {
+      const int64_t size = a[2].items[d].number;
+      const int64_t stride = a[3].items[d].number;
+      int64_t extent = 0;
+      if (__builtin_mul_overflow(size - 1, stride, &extent) ||
+          __builtin_add_overflow(end, extent, &end)) {
+        invalid = true;
+      }
+    }
+    if (!invalid && __builtin_add_overflow(end, 1, &end)) invalid = true;
+  }
+  StorageRecord& storage = (*storages)[a[0].number];
+  if (invalid) {
+    storage.view_end = kInvalid;
+  } else if (!empty) {
+    storage.view_end = std::max(storage.view_end, end);
+  }
 }
 
 }  // namespace
@@ -300,8 +343,10 @@ std::vector<StorageRecord> StorageRecords(absl::string_view record) {
             t[0].text == "storage" && t[1].kind == PickleValue::kGlobal &&
             t[2].kind == PickleValue::kString && t[4].kind == PickleValue::kInt) {
           out.push_back({t[2].text, t[4].number, StorageElementSize(t[1].text)});
+          push(PickleValue::kStorage).number = static_cast<int64_t>(out.size() - 1);
+        } else {
+          push(PickleValue::kOther);
         }
-        push(PickleValue::kOther);
         break;
       }
       case 'N':
@@ -331,10 +376,16 @@ std::vector<StorageRecord> StorageRecords(absl::string_view record) {
         if (!pop_to_mark()) return out;
         break;
       case 'R':
-      case 0x81:  // REDUCE NEWOBJ
-        if (!pop() || !pop()) return out;
+      case 0x81: {  // REDUCE NEWOBJ
+        auto args = pop(), callable = pop();
+        if (!args || !callable) return out;
+        if (op == 'R' && callable->kind == PickleValue::kGlobal &&
+            callable->text == "torch._utils._rebuild_tensor_v2") {
+          NoteTensorView(*args, &out);
+        }
         push(PickleValue::kOther);
         break;
+      }
       case '2':  // DUP
         if (stack.empty()) return out;
         stack.push_back(stack.back());
@@ -474,6 +525,17 @@ absl::Status CheckArchive(absl::string_view bytes, absl::string_view origin) {
   // floats over a 12-byte record, and libtorch read past it).
   for (const auto& [dir, storage] : storages) {
     const std::string record = dir + storage.key;
+    // Nor does it compare a tensor's offset, sizes and strides with its
+    // storage: a tensor reading past it reads past the record.
+    if (storage.view_end > storage.numel) {
+      return corrupt(absl::StrCat(
+          "a tensor reads ",
+          storage.view_end == std::numeric_limits<int64_t>::max()
+              ? std::string("a negative or overflowing range of")
+              : absl::StrCat("elements up to ", storage.view_end, " of"),
+          " a storage of ", storage.numel, " elements (record '", text::PrintableName(record),
+          "')"));
+    }
     auto it = entry_sizes.find(record);
     if (it == entry_sizes.end() || storage.numel <= 0 || storage.element_size == 0) continue;
     const uint64_t needed = static_cast<uint64_t>(storage.numel);

@@ -37,6 +37,11 @@ struct StorageRecord {
   std::string key;
   int64_t numel = 0;
   int64_t element_size = 0;
+  // One past the last element that any tensor over this storage reads
+  // (torch._utils._rebuild_tensor_v2's offset, sizes and strides); INT64_MAX
+  // for a negative offset, size or stride. libtorch 1.13 does not compare it
+  // with numel.
+  int64_t view_end = 0;
 };
 
 // The storages a pickle that passed CheckPickle reads, found by running its

@@ -65,6 +65,35 @@ TEST(ArchiveCheckTest, FindsTheStoragesAPickleReads) {
   EXPECT_EQ(storages[1].numel, 256);
 }
 
+// _rebuild_tensor_v2(storage of `numel` floats, offset, (2, 3), (3, 1), False, None).
+std::string TensorPickle(char numel, char offset) {
+  static const char kHead[] =
+      "\x80\x02\x63torch._utils\n_rebuild_tensor_v2\n("
+      "(X\x07\x00\x00\x00storage\x63torch\nFloatStorage\n"
+      "X\x01\x00\x00\x00"
+      "0X\x03\x00\x00\x00"
+      "cpuK";
+  std::string p(kHead, sizeof(kHead) - 1);
+  p += numel;
+  p += "tQK";
+  p += offset;
+  p += "(K\x02K\x03t(K\x03K\x01t\x89NtR.";
+  return p;
+}
+
+TEST(ArchiveCheckTest, FindsHowFarTensorsReadTheirStorages) {
+  // Sizes (2, 3), strides (3, 1): elements offset .. offset + 5.
+  std::string exact = TensorPickle(6, 0);
+  ASSERT_TRUE(CheckPickle(exact, "data.pkl").ok()) << CheckPickle(exact, "data.pkl");
+  std::vector<StorageRecord> storages = StorageRecords(exact);
+  ASSERT_EQ(storages.size(), 1u);
+  EXPECT_EQ(storages[0].numel, 6);
+  EXPECT_EQ(storages[0].view_end, 6);
+  storages = StorageRecords(TensorPickle(6, 2));
+  ASSERT_EQ(storages.size(), 1u);
+  EXPECT_EQ(storages[0].view_end, 8);
+}
+
 TEST(ArchiveCheckTest, RefusesStoragesLongerThanTheirRecords) {
   // A fuzz finding: LayerNorm's weight declared as 4 floats over a 12-byte
   // record; libtorch read past it.

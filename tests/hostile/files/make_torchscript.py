@@ -25,6 +25,15 @@ class Nonzero(torch.nn.Module):
         return torch.nonzero(x), torch.argsort(torch.relu(x))
 
 
+class Scale(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.rand(2, 3))
+
+    def forward(self, x):
+        return x * self.weight
+
+
 class IntArg(torch.nn.Module):
     def forward(self, x, n: int):
         return x * n
@@ -58,6 +67,21 @@ def main():
             dst.writestr("archive/data.pkl", b"\x80\x02X\xff\xff\xff\xffabc.")
             dst.writestr("archive/constants.pkl", b"\x80\x02).")
             dst.writestr("archive/version", b"3\n")
+    elif kind == "view_past_storage":
+        # The 2x3 weight's strides (3, 1) become (7, 1): the tensor then reads
+        # elements up to 10 of its 6-element storage (libtorch 1.13 does not
+        # check; found by fuzzing).
+        torch.jit.save(torch.jit.script(Scale()), out + ".src")
+        patched = 0
+        with zipfile.ZipFile(out + ".src") as src, zipfile.ZipFile(out, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename.endswith("data.pkl") and b"(K\x02K\x03t" in data:
+                    data = data.replace(b"(K\x03K\x01t", b"(K\x07K\x01t", 1)
+                    patched += 1
+                dst.writestr(item, data)
+        if patched != 1:
+            sys.exit("view_past_storage: the weight's strides were not found in data.pkl")
     elif kind == "data_if":
         torch.jit.save(torch.jit.script(DataIf()), out)
     elif kind == "nonzero":
