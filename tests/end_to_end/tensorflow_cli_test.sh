@@ -3,7 +3,8 @@
 # CNN given as a text GraphDef (pinned through neuron-cc's TF --io-config),
 # neuron-run executes it on the simulated NeuronCore, and both outputs match
 # the numpy reference written by testdata/tensorflow/make_models.py (max
-# |a-b| / max |b| <= 1e-4). The same graph as a binary .pb, and its errors:
+# |a-b| / max |b| <= 1e-4); so do the outputs of ops_mix, one per op the CNN
+# does not use. The CNN as a binary .pb, and the errors:
 # truncated file, unpinned placeholder, unsupported ops (exit 3, all at once),
 # and list-operators.
 set -uo pipefail
@@ -69,6 +70,27 @@ if "$NEURON_CC" compile "$MODELS/small_cnn.pbtxt" --framework TENSORFLOW --io-co
   fi
 else
   fail "small_cnn: neuron-cc failed: $(cat "$TMP/cc.log")"
+fi
+
+# One output per op the CNN does not use (resizes in every coordinate mode,
+# NCHW conv with explicit padding and dilations, strided slices with masks,
+# reductions, batch matmul, split/pack/tile/gather, select, argmax, pads...).
+MIX="$MODELS/ops_mix"
+outputs=$(ls "$MIX" | grep -v '^input_' | sed 's/_0\.npy$/:0/' |
+  /usr/bin/python3 -c 'import json,sys; print(json.dumps([l.strip() for l in sys.stdin]))')
+if "$NEURON_CC" compile "$MODELS/ops_mix.pbtxt" --framework TENSORFLOW \
+    --io-config "{\"inputs\": {}, \"outputs\": $outputs}" --output "$TMP/mix.neff" >"$TMP/mix.log" 2>&1; then
+  mkdir -p "$TMP/mix"
+  if "$NEURON_RUN" "$TMP/mix.neff" --input "a:0=$MIX/input_a.npy" --input "b:0=$MIX/input_b.npy" \
+      --output-dir "$TMP/mix" >"$TMP/mix_run.log" 2>&1; then
+    for want in "$MIX"/*_0.npy; do
+      compare "$TMP/mix/$(basename "$want")" "$want" || fail "ops_mix: $(basename "$want") differs"
+    done
+  else
+    fail "ops_mix: neuron-run failed: $(cat "$TMP/mix_run.log")"
+  fi
+else
+  fail "ops_mix: neuron-cc failed: $(cat "$TMP/mix.log")"
 fi
 
 # The same graph in the binary format, pinned with --input-shape instead.
