@@ -164,7 +164,12 @@ absl::StatusOr<std::vector<int64_t>> ConvertContext::ConstInts(size_t i) {
   NCC_TF_ASSIGN(values, ConstDoubles(i));
   std::vector<int64_t> out;
   out.reserve(values.size());
-  for (double v : values) out.push_back(static_cast<int64_t>(v));
+  for (double v : values) {
+    if (!(v >= -9.0e18 && v <= 9.0e18)) {
+      return Invalid(absl::StrCat("input ", i, " holds ", v, ", which is not an integer in range"));
+    }
+    out.push_back(static_cast<int64_t>(v));
+  }
   return out;
 }
 

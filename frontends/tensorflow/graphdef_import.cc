@@ -5,6 +5,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <map>
+#include <stdexcept>
 #include <set>
 #include <utility>
 #include <vector>
@@ -27,6 +28,9 @@ using frontends::ImportOptions;
 using frontends::UnsupportedNode;
 using text::PrintableName;
 using text::QuotedName;
+
+// Larger dimensions are refused, so that shape arithmetic cannot overflow.
+constexpr int64_t kMaxDimension = int64_t{1} << 31;
 
 // The first text-format error, kept for a one-line message.
 class FirstError : public google::protobuf::io::ErrorCollector {
@@ -256,6 +260,12 @@ absl::Status Importer::AddPlaceholder(const tfproto::NodeDef& node) {
                                 absl::StrJoin(example, ","), " or --io-config"));
     }
   }
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] > kMaxDimension) {
+      return Error(absl::StrCat("dimension ", i, " of placeholder ", QuotedName(tensor), " is ",
+                                shape[i], ", more than neuron-cc compiles (", kMaxDimension, ")"));
+    }
+  }
   if (declared) {
     bool matches = declared->size() == shape.size();
     for (size_t i = 0; matches && i < shape.size(); ++i) {
@@ -387,7 +397,14 @@ absl::StatusOr<frontends::ImportedModel> Importer::Run() {
       continue;
     }
     ConvertContext ctx(*builder_, *node, std::move(inputs));
-    absl::Status status = FindTensorflowOp(node->op())->convert(ctx);
+    absl::Status status;
+    try {
+      status = FindTensorflowOp(node->op())->convert(ctx);
+    } catch (const std::out_of_range&) {
+      // A converter read an input the node does not have (ConvertContext
+      // checks indices with at()).
+      status = absl::InvalidArgumentError("the node has too few inputs");
+    }
     if (status.code() == absl::StatusCode::kUnimplemented) {
       unsupported.push_back({node->op(), node->name(), std::string(status.message())});
       failed.insert(node->name());

@@ -47,9 +47,14 @@ absl::StatusOr<ir::Shape> ResolveReshape(ConvertContext& ctx, const std::vector<
       unknown = static_cast<int>(i);
     } else if (shape[i] < 0) {
       return ctx.Invalid(absl::StrCat("bad shape ", ir::ShapeToString(shape)));
-    } else {
-      known *= shape[i];
     }
+  }
+  {
+    ir::Shape rest;
+    for (int64_t d : shape) {
+      if (d >= 0) rest.push_back(d);
+    }
+    known = ir::NumElements(rest);  // saturates instead of overflowing
   }
   if (unknown >= 0) {
     if (known == 0 || elements % known != 0) {
@@ -165,7 +170,7 @@ absl::Status StridedSlice(ConvertContext& ctx) {
     }
     const int64_t d = x->shape[dim];
     const int64_t s = strides[i];
-    if (s == 0) return ctx.Invalid("a stride is 0");
+    if (s == 0 || s == std::numeric_limits<int64_t>::min()) return ctx.Invalid("a stride is 0 or out of range");
     if (bit(shrink_mask, i)) {
       const int64_t index = begin[i] < 0 ? begin[i] + d : begin[i];
       if (index < 0 || index >= d) {
@@ -182,12 +187,12 @@ absl::Status StridedSlice(ConvertContext& ctx) {
     if (s > 0) {
       b = bit(begin_mask, i) ? 0 : std::clamp(begin[i] < 0 ? begin[i] + d : begin[i], int64_t{0}, d);
       e = bit(end_mask, i) ? d : std::clamp(end[i] < 0 ? end[i] + d : end[i], int64_t{0}, d);
-      len = e > b ? (e - b + s - 1) / s : 0;
+      len = e > b ? (e - b - 1) / s + 1 : 0;
     } else {
       b = bit(begin_mask, i) ? d - 1
                              : std::clamp(begin[i] < 0 ? begin[i] + d : begin[i], int64_t{-1}, d - 1);
       e = bit(end_mask, i) ? -1 : std::clamp(end[i] < 0 ? end[i] + d : end[i], int64_t{-1}, d - 1);
-      len = b > e ? (b - e + (-s) - 1) / (-s) : 0;
+      len = b > e ? (b - e - 1) / -s + 1 : 0;
       // ONNX reads a negative end from the back: "before the first" is -d-1.
       if (e == -1) e = -d - 1;
     }
@@ -204,7 +209,7 @@ absl::Status StridedSlice(ConvertContext& ctx) {
     const int64_t s = steps[i];
     const int64_t b = starts[i];
     const int64_t e = ends[i] < -d ? -1 : ends[i];
-    sliced.push_back(s > 0 ? (e > b ? (e - b + s - 1) / s : 0) : (b > e ? (b - e - s - 1) / -s : 0));
+    sliced.push_back(s > 0 ? (e > b ? (e - b - 1) / s + 1 : 0) : (b > e ? (b - e - 1) / -s + 1 : 0));
   }
   ir::Value* y = x;
   if (sliced != x->shape || std::any_of(steps.begin(), steps.end(), [](int64_t s) { return s != 1; })) {
@@ -230,8 +235,11 @@ absl::Status Slice(ConvertContext& ctx) {
   ir::Shape out(rank);
   for (int64_t i = 0; i < rank; ++i) {
     const int64_t d = x->shape[i];
+    if (begin[i] < 0 || begin[i] > d) {
+      return ctx.Invalid(absl::StrCat("slice of dimension ", i, " is out of range"));
+    }
     const int64_t len = size[i] == -1 ? d - begin[i] : size[i];
-    if (begin[i] < 0 || len < 0 || begin[i] + len > d) {
+    if (len < 0 || len > d - begin[i]) {
       return ctx.Invalid(absl::StrCat("slice of dimension ", i, " is out of range"));
     }
     ends[i] = begin[i] + len;
@@ -253,8 +261,8 @@ absl::Status SplitInto(ConvertContext& ctx, ir::Value* x, int64_t axis_in,
   for (size_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] == -1 && unknown < 0) {
       unknown = static_cast<int>(i);
-    } else if (sizes[i] < 0) {
-      return ctx.Invalid("a split size is negative");
+    } else if (sizes[i] < 0 || sizes[i] > x->shape[axis]) {
+      return ctx.Invalid("a split size is negative or too large");
     } else {
       known += sizes[i];
     }
@@ -367,7 +375,9 @@ absl::Status Tile(ConvertContext& ctx) {
   if (multiples.size() != x->shape.size()) return ctx.Invalid("one multiple per dimension");
   ir::Shape out = x->shape;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (multiples[i] < 0) return ctx.Invalid("a multiple is negative");
+    if (multiples[i] < 0 || multiples[i] > (int64_t{1} << 20)) {
+      return ctx.Invalid("a multiple is negative or too large");
+    }
     out[i] *= multiples[i];
   }
   return ctx.Set(0, ctx.Emit("Tile", {x, ctx.I64Constant(multiples)}, out, x->dtype));
@@ -406,7 +416,7 @@ absl::Status Range(ConvertContext& ctx) {
     return ctx.Invalid("start, limit and delta must be scalars, delta non-zero");
   }
   const double count = std::ceil((limit[0] - start[0]) / delta[0]);
-  if (count > 1e8) return ctx.Invalid("the range is too long");
+  if (!(count <= (1 << 24))) return ctx.Unsupported("a range of more than 2^24 values");
   std::vector<double> values;
   for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) values.push_back(start[0] + i * delta[0]);
   const ir::DType dtype = ctx.Input(0)->dtype;
@@ -440,6 +450,9 @@ absl::Status Pad(ConvertContext& ctx) {
     pads[i] = paddings[2 * logical];
     pads[rank + i] = paddings[2 * logical + 1];
     if (pads[i] < 0 || pads[rank + i] < 0) return ctx.Unsupported("negative paddings");
+    if (pads[i] > (int64_t{1} << 31) || pads[rank + i] > (int64_t{1} << 31)) {
+      return ctx.Invalid("paddings too large");
+    }
     out[i] += pads[i] + pads[rank + i];
   }
   ir::Value* v = x.value;
@@ -451,9 +464,11 @@ absl::Status Pad(ConvertContext& ctx) {
 
 absl::Status ZerosLike(ConvertContext& ctx) {
   const ir::Shape s = ctx.InputShape(0);
+  const ir::DType dtype = ctx.Raw(0).value->dtype;
   const bool ones = ctx.node().op() == "OnesLike";
-  return ctx.Set(0, ctx.Constant(ctx.Input(0)->dtype, s,
-                                 std::vector<double>(ir::NumElements(s), ones ? 1.0 : 0.0)));
+  return ctx.Set(0, ctx.Emit("Expand", {ctx.ScalarConstant(ones ? 1.0 : 0.0, dtype),
+                                        ctx.I64Constant(s)},
+                             s, dtype));
 }
 
 constexpr TensorflowOpSupport kOps[] = {

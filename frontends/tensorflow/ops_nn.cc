@@ -11,6 +11,9 @@
 namespace ncc::tensorflow_frontend {
 namespace {
 
+// Bounds window attributes so that shape arithmetic cannot overflow.
+constexpr int64_t kMaxWindow = int64_t{1} << 20;
+
 struct Window {
   bool nhwc = true;
   int64_t kernel[2] = {1, 1};
@@ -42,8 +45,10 @@ absl::Status ResolveWindow(ConvertContext& ctx, const int64_t in_hw[2], Window& 
   for (int i = 0; i < 2; ++i) {
     w.stride[i] = strides[h + i];
     w.dilation[i] = dilations[h + i];
-    if (w.stride[i] < 1 || w.dilation[i] < 1 || w.kernel[i] < 1) {
-      return ctx.Invalid("strides, dilations and window sizes must be positive");
+    if (w.stride[i] < 1 || w.dilation[i] < 1 || w.kernel[i] < 1 || w.stride[i] > kMaxWindow ||
+        w.dilation[i] > kMaxWindow || w.kernel[i] > kMaxWindow) {
+      return ctx.Invalid(absl::StrCat("strides, dilations and window sizes must be in [1, ",
+                                      kMaxWindow, "]"));
     }
     const int64_t span = (w.kernel[i] - 1) * w.dilation[i] + 1;
     if (padding == "SAME") {
@@ -56,6 +61,10 @@ absl::Status ResolveWindow(ConvertContext& ctx, const int64_t in_hw[2], Window& 
       if (explicit_pads.size() != 8) return ctx.Invalid("explicit_paddings must have 8 values");
       w.pads[i] = explicit_pads[2 * (h + i)];
       w.pads[2 + i] = explicit_pads[2 * (h + i) + 1];
+      if (w.pads[i] < 0 || w.pads[2 + i] < 0 || w.pads[i] > kMaxWindow ||
+          w.pads[2 + i] > kMaxWindow) {
+        return ctx.Invalid("explicit_paddings out of range");
+      }
     } else if (padding != "VALID") {
       return ctx.Unsupported(absl::StrCat("padding '", padding, "'"));
     }

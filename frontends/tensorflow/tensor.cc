@@ -25,12 +25,21 @@ absl::StatusOr<std::vector<double>> Expand(const Field& field, int64_t n) {
   return out;
 }
 
+constexpr int64_t kMaxConstantBytes = int64_t{1} << 30;
+
 }  // namespace
 
 absl::StatusOr<ir::Shape> ShapeFromProto(const tfproto::TensorShapeProto& shape) {
   if (shape.unknown_rank()) return absl::InvalidArgumentError("the shape has an unknown rank");
   ir::Shape out;
-  for (const auto& dim : shape.dim()) out.push_back(dim.size() < 0 ? -1 : dim.size());
+  for (const auto& dim : shape.dim()) {
+    // Larger dimensions are refused so that shape arithmetic cannot overflow.
+    if (dim.size() > (int64_t{1} << 31)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("a dimension of ", dim.size(), " is more than neuron-cc compiles (2^31)"));
+    }
+    out.push_back(dim.size() < 0 ? -1 : dim.size());
+  }
   return out;
 }
 
@@ -47,7 +56,12 @@ absl::StatusOr<HostTensor> TensorFromProto(const tfproto::TensorProto& tensor) {
   out.shape = *shape;
   const int64_t n = ir::NumElements(out.shape);
   const int64_t bytes = ir::SizeInBytes(out.shape, out.dtype);
-  if (n > (int64_t{1} << 32)) return absl::InvalidArgumentError("a constant is too large");
+  // A compact constant (one value repeated) may claim any shape: bounded.
+  if (bytes > kMaxConstantBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("a constant of shape ",
+                                                   ir::ShapeToString(out.shape),
+                                                   " is larger than 1 GiB"));
+  }
   if (!tensor.tensor_content().empty()) {
     const std::string& content = tensor.tensor_content();
     if (tensor.dtype() == tfproto::DT_DOUBLE) {
