@@ -189,14 +189,16 @@ absl::Status BiasAdd(ConvertContext& ctx) {
   ir::Value* b = ctx.Input(1);
   if (b->shape.size() != 1) return ctx.Invalid("bias must have rank 1");
   const TfValue& x = ctx.Raw(0);
+  // Channels on axis 1: of the logical tensor for NCHW, of the value as held
+  // for an NHWC tensor held in NCHW.
   if (format == "NCHW" || x.nchw) {
-    // Channels on axis 1 of the value as held.
-    const ir::Shape& s = x.value->shape;
+    const bool held = format != "NCHW";
+    ir::Value* v = held ? x.value : ctx.Input(0);
+    const ir::Shape& s = v->shape;
     if (s.size() < 2 || s[1] != b->shape[0]) return ctx.Invalid("bias size differs from channels");
     ir::Shape bs(s.size() - 1, 1);
     bs[0] = b->shape[0];
-    return ctx.Set(0, ctx.Emit("Add", {x.value, ctx.Reshape(b, bs)}, s, x.value->dtype),
-                   x.nchw);
+    return ctx.Set(0, ctx.Emit("Add", {v, ctx.Reshape(b, bs)}, s, v->dtype), held);
   }
   ir::Value* v = ctx.Input(0);
   if (v->shape.empty() || v->shape.back() != b->shape[0]) {

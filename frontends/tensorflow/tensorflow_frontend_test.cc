@@ -136,6 +136,25 @@ TEST(TensorflowFrontend, DepthwiseAndPoolsAndFusedConv) {
   }
 }
 
+TEST(TensorflowFrontend, NchwDataFormatNeedsNoTranspose) {
+  const std::string pbtxt =
+      Placeholder("x", "1,3,6,6") + FloatConst("w", {3, 3, 3, 4}, 0.5f) +
+      FloatConst("b", {4}, 1.0f) +
+      Node("conv", "Conv2D", {"x", "w"},
+           Attr("strides", "list { i: 1 i: 1 i: 2 i: 2 }") + Attr("padding", "s: 'VALID'") +
+               Attr("data_format", "s: 'NCHW'")) +
+      Node("bias", "BiasAdd", {"conv", "b"}, Attr("data_format", "s: 'NCHW'"));
+  auto model = Import(pbtxt);
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(model->graph->outputs()[0]->shape, (ir::Shape{1, 4, 2, 2}));
+  EXPECT_EQ(Count(*model->graph, "Transpose"), 0);
+  frontends::ImportOptions options;
+  options.input_dtypes["x:0"] = ir::DType::kI32;
+  auto wrong_dtype = Import(pbtxt, options);
+  EXPECT_THAT(wrong_dtype.status().message(),
+              HasSubstr("--io-config gives 'x:0' dtype i32 but the placeholder is f32"));
+}
+
 TEST(TensorflowFrontend, ShapeChainsFoldAtImport) {
   // Flatten as TF writes it: Reshape(x, Pack(StridedSlice(Shape(x), [0], [1]), -1)).
   const std::string pbtxt =
