@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "frontends/onnx/onnx_frontend.h"
 #include "frontends/pytorch/pytorch_frontend.h"
+#include "frontends/tensorflow/tensorflow_frontend.h"
 
 namespace ncc::frontends {
 namespace {
@@ -12,6 +13,7 @@ const std::vector<const Frontend*>& Frontends() {
   static const auto* const kFrontends = new std::vector<const Frontend*>{
       &onnx_frontend::OnnxFrontend::Get(),
       &pytorch_frontend::PytorchFrontend::Get(),
+      &tensorflow_frontend::TensorflowFrontend::Get(),
   };
   return *kFrontends;
 }

@@ -12,10 +12,12 @@ TEST(RegistryTest, FindsFrameworksIgnoringCase) {
     ASSERT_NE(frontend, nullptr) << name;
     EXPECT_EQ(frontend->name(), "ONNX");
   }
-  EXPECT_EQ(FindFrontend("TensorFlow"), nullptr);
+  ASSERT_NE(FindFrontend("TensorFlow"), nullptr);
+  EXPECT_EQ(FindFrontend("TensorFlow")->name(), "TENSORFLOW");
+  EXPECT_EQ(FindFrontend("MXNet"), nullptr);
   EXPECT_EQ(FindFrontend(""), nullptr);
   EXPECT_EQ(FindFrontend("pytorch"), &*FindFrontend("PYTORCH"));
-  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX", "PYTORCH"));
+  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX", "PYTORCH", "TENSORFLOW"));
 }
 
 TEST(RegistryTest, ImportsThroughTheInterface) {
