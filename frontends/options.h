@@ -39,6 +39,12 @@ struct ImportOptions {
   // When non-empty, these tensors become the graph outputs, in this order,
   // and ops that do not feed them are dropped.
   std::vector<std::string> outputs;
+  // For model formats that hold several graphs (a TensorFlow SavedModel): the
+  // tag set of the graph to read (neuron-cc --tags; empty: the format's
+  // default, "serve") and its signature (--signature; empty: the default,
+  // "serving_default"). Frontends of single-graph formats refuse them.
+  std::vector<std::string> tags;
+  std::string signature;
   // Checks every node against the frontend's operator table and reports all
   // unsupported ones at once as UNIMPLEMENTED. Off only for tools and tests
   // that want the graph of a model neuron-cc cannot compile.

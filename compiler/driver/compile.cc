@@ -90,10 +90,14 @@ std::string SourceSha256(const std::vector<std::string>& files) {
     } else {
       paths.push_back(file);
     }
+    // Named relative to the directory given (a file given by name: its base
+    // name), so that the digest does not depend on where the model lives.
     for (const std::string& path : paths) {
       auto bytes = neff::ReadFile(path);
       if (!bytes.ok()) return "";
-      absl::StrAppend(&manifest, path, "\n", Sha256Hex(*bytes), "\n");
+      const fs::path name = path == file ? fs::path(path).filename()
+                                         : fs::path(path).lexically_relative(file);
+      absl::StrAppend(&manifest, name.string(), "\n", Sha256Hex(*bytes), "\n");
     }
   }
   return Sha256Hex(manifest);
@@ -160,6 +164,8 @@ absl::StatusOr<CompileResult> CompileFile(const std::vector<std::string>& model_
   import_options.input_dtypes = options.input_dtypes;
   import_options.frozen_inputs = options.frozen_inputs;
   import_options.outputs = options.outputs;
+  import_options.tags = options.tags;
+  import_options.signature = options.signature;
   auto import = [frontend, &model_files, import_options] {
     return frontend->Import(model_files, import_options);
   };

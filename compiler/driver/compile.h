@@ -40,6 +40,10 @@ struct CompileOptions {
   std::map<std::string, frontends::FrozenInput> frozen_inputs;
   // Outputs to keep (from --io-config); empty keeps the model's.
   std::vector<std::string> outputs;
+  // Which graph of a multi-graph format to read (--tags, --signature; see
+  // frontends::ImportOptions).
+  std::vector<std::string> tags;
+  std::string signature;
   // The command line as given, recorded in the NEFF metadata.
   std::vector<std::string> flags;
   // Graph passes: auto-cast policy (--auto-cast / --fast-math), pass names

@@ -21,6 +21,11 @@ absl::StatusOr<frontends::ImportedModel> OnnxFrontend::Import(
         absl::StrCat("an ONNX model is one .onnx file, got ", files.size(), " files"));
   }
   const std::string& path = files[0];
+  if (!options.tags.empty() || !options.signature.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": --tags and --signature choose a graph of a TensorFlow SavedModel; an ONNX model "
+              "has one graph"));
+  }
   // Only a regular file of bounded size: /dev/zero or a FIFO would be read forever.
   auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
   if (!bytes.ok()) return bytes.status();

@@ -78,6 +78,11 @@ absl::StatusOr<frontends::ImportedModel> PytorchFrontend::Import(
         " files"));
   }
   const std::string& path = files[0];
+  if (!options.tags.empty() || !options.signature.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": --tags and --signature choose a graph of a TensorFlow SavedModel; a TorchScript archive "
+              "has one graph"));
+  }
   auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
   if (!bytes.ok()) return bytes.status();
   return ImportTorchScriptBytes(*bytes, path, options);

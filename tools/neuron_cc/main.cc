@@ -24,6 +24,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "compiler/accuracy/accuracy.h"
 #include "compiler/driver/compile.h"
 #include "compiler/driver/pass_flags.h"
@@ -46,11 +47,14 @@ constexpr int kExitOutput = 5;
 constexpr char kUsage[] =
     "usage: neuron-cc compile MODEL --framework ONNX --output OUT.neff\n"
     "                 [--input-shape NAME=D0,D1,...]... [--io-config JSON|@FILE]\n"
-    "                 [--freeze-input NAME=FILE.npy]... [--verbose]\n"
+    "                 [--freeze-input NAME=FILE.npy]... [--tags T,...] [--signature S]\n"
+    "                 [--verbose]\n"
     "       neuron-cc list-operators --framework ONNX [--json]\n"
     "       neuron-cc --version\n"
     "\n"
-    "  --framework ONNX      source framework (ONNX today)\n"
+    "  --framework NAME      source framework: ONNX, PYTORCH (TorchScript .pt) or\n"
+    "                        TENSORFLOW (GraphDef .pb/.pbtxt, SavedModel directory,\n"
+    "                        TF.js model.json)\n"
     "  --output FILE         NEFF to write (default: MODEL with .neff)\n"
     "  --input-shape N=DIMS  pin a model input's shape (repeatable), e.g.\n"
     "                        --input-shape x=1,3,224,224\n"
@@ -62,6 +66,9 @@ constexpr char kUsage[] =
     "                        starts/ends, Resize scales/sizes, Pad pads, axes);\n"
     "                        shapes derived from it become static and N is no\n"
     "                        longer an input of the NEFF\n"
+    "  --tags T,...          SavedModel: the tag set of the MetaGraph (default serve)\n"
+    "  --signature S         SavedModel: the signature (default serving_default);\n"
+    "                        its input and output keys name the NEFF's tensors\n"
     "  --verbose, --timings  print per-stage and per-pass wall time, op counts,\n"
     "                        instruction counts per engine, SBUF/PSUM peaks and\n"
     "                        the estimated latency\n"
@@ -191,6 +198,8 @@ void DeclareCompileFlags(ncc::cli::Command& compile, CompileFlagStorage* s) {
   compile.Repeated("--input-shape", &s->repeated, "NAME=D0,D1,...");
   compile.Repeated("--io-config", &s->repeated, "JSON or @FILE");
   compile.Repeated("--freeze-input", &s->repeated, "NAME=FILE.npy");
+  compile.Value("--tags", &s->value, "comma-separated tags");
+  compile.Value("--signature", &s->value, "a signature name");
   compile.Switch("--verbose,--timings,-v", &s->switched);
   compile.Value("--fast-math", &s->value);
   compile.Value("--auto-cast", &s->value, "none, matmult or all");
@@ -255,6 +264,12 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
       if (auto s = ncc::frontends::ParseFreezeInputFlag(v, &options.frozen_inputs); !s.ok()) {
         return Fail(kExitUsage, std::string(s.message()));
       }
+    } else if (a == "--tags") {
+      options.tags = absl::StrSplit(v, ',', absl::SkipWhitespace());
+      if (options.tags.empty()) return Fail(kExitUsage, "--tags needs one or more tags, e.g. serve");
+    } else if (a == "--signature") {
+      if (v.empty()) return Fail(kExitUsage, "--signature needs a signature name");
+      options.signature = v;
     } else if (a == "--verbose") {
       verbose = true;
     } else if (a == "--fast-math") {
