@@ -58,12 +58,16 @@ SectionDigest ProgramDigest(absl::string_view bytes, const Model& model) {
   Xxh64 h;
   uint64_t hashed = 0;
   static constexpr unsigned char kZeros[8] = {};
+  // A hostile file's checksum fields may overlap each other or straddle the
+  // weights (a fuzz finding): each is clipped to what is left of the range.
   auto hash_range = [&](size_t begin, size_t end) {
     for (size_t z : zeroed) {
       if (z + 8 <= begin || z >= end) continue;
-      h.Update(bytes.data() + begin, z - begin);
-      h.Update(kZeros, 8);
-      begin = z + 8;
+      const size_t zero_begin = std::max(z, begin);
+      const size_t zero_end = std::min(z + 8, end);
+      h.Update(bytes.data() + begin, zero_begin - begin);
+      h.Update(kZeros, zero_end - zero_begin);
+      begin = zero_end;
     }
     if (end > begin) h.Update(bytes.data() + begin, end - begin);
   };
