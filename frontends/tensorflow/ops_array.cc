@@ -397,6 +397,28 @@ absl::Status GatherV2(ConvertContext& ctx) {
   return ctx.Set(0, ctx.Emit("Gather", {params, indices}, out, params->dtype, {{"axis", axis}}));
 }
 
+// GatherNd(params, indices): the last dimension of `indices` indexes the
+// leading dimensions of `params` (ONNX GatherND with batch_dims 0, whose
+// indices are int64).
+absl::Status GatherNd(ConvertContext& ctx) {
+  ir::Value* params = ctx.Input(0);
+  ir::Value* indices = ctx.Input(1);
+  if (indices->shape.empty()) return ctx.Invalid("indices must have rank 1 or more");
+  const int64_t depth = indices->shape.back();
+  if (depth < 1 || depth > static_cast<int64_t>(params->shape.size())) {
+    return ctx.Invalid(absl::StrCat("indices' last dimension (", depth,
+                                    ") must be in [1, the rank of params (",
+                                    params->shape.size(), ")]"));
+  }
+  if (indices->dtype != ir::DType::kI32 && indices->dtype != ir::DType::kI64) {
+    return ctx.Invalid("indices must be int32 or int64");
+  }
+  ir::Shape out(indices->shape.begin(), indices->shape.end() - 1);
+  out.insert(out.end(), params->shape.begin() + depth, params->shape.end());
+  return ctx.Set(0, ctx.Emit("GatherND", {params, ctx.CastTo(indices, ir::DType::kI64)}, out,
+                             params->dtype, {{"batch_dims", int64_t{0}}}));
+}
+
 absl::Status Fill(ConvertContext& ctx) {
   NCC_TF_ASSIGN(dims, ctx.ConstInts(0));
   ir::Value* value = ctx.Input(1);
@@ -476,6 +498,7 @@ constexpr TensorflowOpSupport kOps[] = {
     {"Const", nullptr, "becomes a weight or a compile-time value"},
     {"ExpandDims", ExpandDims, "axis known at compile time"},
     {"Fill", Fill, "dims known at compile time"},
+    {"GatherNd", GatherNd, "int32 or int64 indices"},
     {"GatherV2", GatherV2, "axis known at compile time; batch_dims 0"},
     {"Identity", Identity, ""},
     {"IdentityN", IdentityN, ""},

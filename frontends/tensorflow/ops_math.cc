@@ -72,6 +72,41 @@ absl::Status Greater(ConvertContext& ctx) { return Binary(ctx, "Greater", true);
 absl::Status Less(ConvertContext& ctx) { return Binary(ctx, "Less", true); }
 absl::Status Equal(ConvertContext& ctx) { return Binary(ctx, "Equal", true); }
 
+// Division rounded toward negative infinity. Integers: (x - mod(x, y)) / y,
+// with mod taking the divisor's sign (ONNX Mod, fmod 0), so the division is
+// exact; floats: floor(x / y).
+absl::Status FloorDiv(ConvertContext& ctx) {
+  std::vector<ir::Value*> v;
+  ir::Shape shape;
+  NCC_TF_ASSIGN(nchw, ElementwiseInputs(ctx, 2, v, shape));
+  if (v[0]->dtype != v[1]->dtype) return ctx.Invalid("inputs have different dtypes");
+  const ir::DType dtype = v[0]->dtype;
+  if (ir::IsFloat(dtype)) {
+    ir::Value* q = ctx.Emit("Div", {v[0], v[1]}, shape, dtype);
+    return ctx.Set(0, ctx.Emit("Floor", {q}, shape, dtype), nchw);
+  }
+  ir::Value* m = ctx.Emit("Mod", {v[0], v[1]}, shape, dtype, {{"fmod", int64_t{0}}});
+  ir::Value* exact = ctx.Emit("Sub", {v[0], m}, shape, dtype);
+  return ctx.Set(0, ctx.Emit("Div", {exact, v[1]}, shape, dtype), nchw);
+}
+
+// The remainder with the divisor's sign (integers only: ONNX Mod needs
+// fmod 1 for floats, which takes the dividend's sign).
+absl::Status FloorMod(ConvertContext& ctx) {
+  std::vector<ir::Value*> v;
+  ir::Shape shape;
+  NCC_TF_ASSIGN(nchw, ElementwiseInputs(ctx, 2, v, shape));
+  if (v[0]->dtype != v[1]->dtype) return ctx.Invalid("inputs have different dtypes");
+  const ir::DType dtype = v[0]->dtype;
+  if (ir::IsFloat(dtype)) {
+    // x - floor(x / y) * y
+    ir::Value* q = ctx.Emit("Floor", {ctx.Emit("Div", {v[0], v[1]}, shape, dtype)}, shape, dtype);
+    return ctx.Set(
+        0, ctx.Emit("Sub", {v[0], ctx.Emit("Mul", {q, v[1]}, shape, dtype)}, shape, dtype), nchw);
+  }
+  return ctx.Set(0, ctx.Emit("Mod", {v[0], v[1]}, shape, dtype, {{"fmod", int64_t{0}}}), nchw);
+}
+
 absl::Status SquaredDifference(ConvertContext& ctx) {
   std::vector<ir::Value*> v;
   ir::Shape shape;
@@ -227,6 +262,8 @@ constexpr TensorflowOpSupport kOps[] = {
     {"Equal", Equal, ""},
     {"Exp", Exp, ""},
     {"Floor", Floor, ""},
+    {"FloorDiv", FloorDiv, ""},
+    {"FloorMod", FloorMod, ""},
     {"Greater", Greater, ""},
     {"LeakyRelu", LeakyRelu, ""},
     {"Less", Less, ""},

@@ -184,6 +184,60 @@ absl::Status FusedConv2D(ConvertContext& ctx) { return ConvCommon(ctx, false, tr
 absl::Status DepthwiseConv2D(ConvertContext& ctx) { return ConvCommon(ctx, true, false); }
 absl::Status FusedDepthwiseConv2D(ConvertContext& ctx) { return ConvCommon(ctx, true, true); }
 
+// Conv2DBackpropInput(input_sizes, filter, out_backprop): the gradient of a
+// Conv2D with respect to its input, i.e. a transposed convolution (Keras'
+// Conv2DTranspose). input_sizes is the result's shape; the forward conv's
+// padding from it fixes the begin pads, and result rows the forward windows
+// never covered are zero (ONNX's output_padding region).
+absl::Status Conv2DBackpropInput(ConvertContext& ctx) {
+  NCC_TF_ASSIGN(sizes, ctx.ConstInts(0));
+  ir::Value* filter = ctx.Input(1);  // H, W, result channels, out_backprop channels
+  const ir::Shape dy = ctx.InputShape(2);
+  if (sizes.size() != 4 || filter->shape.size() != 4 || dy.size() != 4) {
+    return ctx.Invalid("input_sizes must have 4 values, filter and out_backprop rank 4");
+  }
+  NCC_TF_ASSIGN(format, ctx.AttrString("data_format", std::string("NHWC")));
+  const bool nhwc = format == "NHWC";
+  const int h = nhwc ? 1 : 2, c = nhwc ? 3 : 1;
+  for (int64_t d : sizes) {
+    if (d < 1 || d > (int64_t{1} << 31)) return ctx.Invalid("input_sizes out of range");
+  }
+  if (sizes[0] != dy[0] || filter->shape[2] != sizes[c] || filter->shape[3] != dy[c]) {
+    return ctx.Invalid(absl::StrCat("filter ", ir::ShapeToString(filter->shape),
+                                    " does not fit input_sizes [", absl::StrJoin(sizes, ","),
+                                    "] and out_backprop ", ir::ShapeToString(dy)));
+  }
+  Window w;
+  w.kernel[0] = filter->shape[0];
+  w.kernel[1] = filter->shape[1];
+  const int64_t hw[2] = {sizes[h], sizes[h + 1]};
+  NCC_TF_RETURN_IF_ERROR(ResolveWindow(ctx, hw, w, true));
+  if (w.out[0] != dy[h] || w.out[1] != dy[h + 1]) {
+    return ctx.Invalid(absl::StrCat("out_backprop ", ir::ShapeToString(dy),
+                                    " is not the size a Conv2D of input_sizes gives (", w.out[0],
+                                    "x", w.out[1], ")"));
+  }
+  std::vector<int64_t> pads(4), output_padding(2);
+  for (int i = 0; i < 2; ++i) {
+    const int64_t full = (dy[h + i] - 1) * w.stride[i] + (w.kernel[i] - 1) * w.dilation[i] + 1;
+    const int64_t begin = w.pads[i];
+    pads[i] = begin;
+    pads[2 + i] = std::max<int64_t>(full - begin - hw[i], 0);
+    output_padding[i] = std::max<int64_t>(hw[i] - (full - begin), 0);
+  }
+  ir::Value* weight = ctx.Transpose(filter, {3, 2, 0, 1});  // [dy channels, result channels, H, W]
+  ir::Value* x = nhwc ? ctx.InputNchw(2) : ctx.Input(2);
+  ir::Value* y = ctx.Emit("ConvTranspose", {x, weight}, {sizes[0], sizes[c], hw[0], hw[1]},
+                          x->dtype,
+                          {{"strides", std::vector<int64_t>{w.stride[0], w.stride[1]}},
+                           {"dilations", std::vector<int64_t>{w.dilation[0], w.dilation[1]}},
+                           {"pads", pads},
+                           {"output_padding", output_padding},
+                           {"kernel_shape", std::vector<int64_t>{w.kernel[0], w.kernel[1]}},
+                           {"group", int64_t{1}}});
+  return ctx.Set(0, y, nhwc);
+}
+
 absl::Status BiasAdd(ConvertContext& ctx) {
   NCC_TF_ASSIGN(format, ctx.AttrString("data_format", std::string("NHWC")));
   ir::Value* b = ctx.Input(1);
@@ -337,6 +391,8 @@ constexpr TensorflowOpSupport kOps[] = {
     {"BatchMatMulV3", BatchMatMul, "batch dimensions broadcast"},
     {"BiasAdd", BiasAdd, "NHWC or NCHW"},
     {"Conv2D", Conv2D, "NHWC or NCHW; SAME, VALID or EXPLICIT padding; strides, dilations"},
+    {"Conv2DBackpropInput", Conv2DBackpropInput,
+     "a transposed convolution (Conv2DTranspose); input_sizes known at compile time"},
     {"DepthwiseConv2dNative", DepthwiseConv2D, "as Conv2D"},
     {"FusedBatchNorm", FusedBatchNorm, "inference (is_training=false); rank 4"},
     {"FusedBatchNormV2", FusedBatchNorm, "inference (is_training=false); rank 4"},

@@ -64,6 +64,20 @@ def depthwise(x, w, stride, padding):
     return out
 
 
+def conv2d_transpose(dy, w, size, s, padding):
+    """TF's Conv2DBackpropInput: the input gradient of an NHWC conv of a
+    [1, size, size, C] input by w [k, k, C, M] giving dy [1, o, o, M]."""
+    k = w.shape[0]
+    pb = same_pads(size, k, s)[0] if padding == "SAME" else 0
+    out = np.zeros((dy.shape[0], size + 2 * k + s, size + 2 * k + s, w.shape[2]), np.float64)
+    for i in range(dy.shape[1]):
+        for j in range(dy.shape[2]):
+            for a in range(k):
+                for b in range(k):
+                    out[:, i * s + a, j * s + b, :] += dy[:, i, j, :] @ w[a, b].T
+    return out[:, pb:pb + size, pb:pb + size, :]
+
+
 def pool(x, k, s, padding, kind):
     if padding == "SAME":
         pads = (same_pads(x.shape[1], k, s), same_pads(x.shape[2], k, s))
@@ -372,6 +386,35 @@ def ops_mix():
     g.node("padv2_relu", "Relu", ["padv2"], T=f)
     want["padv2_relu"] = np.maximum(
         np.pad(c, ((0, 0), (1, 0), (0, 2), (1, 1)), constant_values=-1.5), 0)
+    # Conv2DBackpropInput (Conv2DTranspose) of the NHWC input: SAME with
+    # stride 2, and VALID whose last result row no window covers.
+    for name, size, padding in [("deconv_same", 11, "SAME"), ("deconv_valid", 14, "VALID")]:
+        wt = g.const(name + "_w", weights(3, 3, 3, 4))
+        g.const(name + "_sizes", np.array([1, size, size, 3], np.int32))
+        g.node(name, "Conv2DBackpropInput", [name + "_sizes", name + "_w", "a"], T=f,
+               strides=ints(1, 2, 2, 1), padding=f's: "{padding}"')
+        want[name] = conv2d_transpose(a, wt, size, 2, padding)
+    # FloorDiv and FloorMod on integers of both signs, FloorDiv on floats.
+    g.const("four", np.array(4, np.float32))
+    g.node("b4", "Mul", ["b", "four"], T=f)
+    g.node("b4_floor", "Floor", ["b4"], T=f)
+    g.node("bi", "Cast", ["b4_floor"], SrcT=f, DstT="type: DT_INT32")
+    bi = np.floor(b * 4).astype(np.int32)
+    g.const("three", np.array(3, np.int32))
+    g.const("minus_three", np.array(-3, np.int32))
+    g.node("fdiv_i", "FloorDiv", ["bi", "three"], T="type: DT_INT32")
+    g.node("fdiv_f", "Cast", ["fdiv_i"], SrcT="type: DT_INT32", DstT=f)
+    want["fdiv_f"] = bi // 3
+    g.node("fmod_i", "FloorMod", ["bi", "minus_three"], T="type: DT_INT32")
+    g.node("fmod_f", "Cast", ["fmod_i"], SrcT="type: DT_INT32", DstT=f)
+    want["fmod_f"] = np.mod(bi, -3)
+    g.const("tenth3", np.array(0.3, np.float32))
+    g.node("fdiv_float", "FloorDiv", ["b", "tenth3"], T=f)
+    want["fdiv_float"] = np.floor(b / np.float32(0.3))
+    # GatherNd: whole rows of b picked by (batch, row) pairs.
+    g.const("nd_idx", np.array([[1, 2], [0, 0], [1, 0]], np.int32))
+    g.node("gather_nd", "GatherNd", ["b", "nd_idx"], Tparams=f, Tindices="type: DT_INT32")
+    want["gather_nd"] = b[[1, 0, 1], [2, 0, 0]]
     return g.text(), {"a": a, "b": b}, {k: v.astype(np.float32) for k, v in want.items()}
 
 
