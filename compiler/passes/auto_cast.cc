@@ -16,6 +16,19 @@ const std::set<std::string>& MatmulOps() {
   return kOps;
 }
 
+// A depthwise convolution (one input channel per group) runs on the Vector
+// and GpSimd engines in FP32 whatever its operands' type (compiler/lower/
+// conv.cc), so casting its operands would only round them: on trained
+// networks that is where most of the BF16 error came from (faceres: output
+// cosine 0.992 with them cast, 0.9996 without, same estimated latency).
+// It stays FP32 in both modes.
+bool IsDepthwiseConv(const ir::Op& op) {
+  if (op.type != "Conv" || op.inputs.empty() || op.input(0) == nullptr) return false;
+  const int64_t group = op.GetInt("group", 1);
+  const ir::Shape& x = op.input(0)->shape;
+  return group > 1 && x.size() >= 2 && x[1] == group;
+}
+
 // Float compute ops that `all` runs in 16 bits.
 const std::set<std::string>& ComputeOps() {
   static const std::set<std::string> kOps = {"Abs",
@@ -97,7 +110,8 @@ class AutoCaster {
   bool Excluded(const ir::Op& op) const { return policy_.exclude.count(op.type) > 0; }
 
   void Visit(ir::Op& op) {
-    const bool is_matmul = MatmulOps().count(op.type) > 0 && !Excluded(op);
+    const bool is_matmul =
+        MatmulOps().count(op.type) > 0 && !Excluded(op) && !IsDepthwiseConv(op);
     const bool all = policy_.mode == AutoCastMode::kAll;
     if (is_matmul) {
       for (size_t i = 0; i < 2 && i < op.inputs.size(); ++i) CastInput(op, i, low_);

@@ -61,6 +61,23 @@ TEST(AutoCast, AllCastsComputeOpsAndRestoresFp32GraphOutputs) {
 )");
 }
 
+TEST(AutoCast, DepthwiseConvolutionsStayFp32) {
+  // A depthwise conv (group = input channels) runs in FP32 on the Vector
+  // engine; only the pointwise conv after it reads bf16.
+  constexpr char kConvs[] = R"(graph g(%x: f32[1,2,4,4]) -> (%y) {
+  %wd: f32[2,1,3,3] = constant [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+  %wp: f32[3,2,1,1] = constant [1, 2, 3, 4, 5, 6]
+  %d: f32[1,2,2,2] = Conv(%x, %wd) {group=2, kernel_shape=[3, 3]} @"dw"
+  %y: f32[1,3,2,2] = Conv(%d, %wp) {kernel_shape=[1, 1]} @"pw"
+}
+)";
+  AutoCastPolicy policy;
+  policy.mode = AutoCastMode::kMatmult;
+  std::string text = CastAndClean(kConvs, policy);
+  EXPECT_NE(text.find("%d: f32[1,2,2,2] = Conv(%x, %wd)"), std::string::npos) << text;
+  EXPECT_NE(text.find("%y: f32[1,3,2,2] = Conv(%d.bf16, %wp.bf16)"), std::string::npos) << text;
+}
+
 TEST(AutoCast, ExcludedAndUnknownOpsReadFp32) {
   AutoCastPolicy policy;
   policy.mode = AutoCastMode::kAll;
