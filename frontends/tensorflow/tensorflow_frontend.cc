@@ -7,6 +7,7 @@
 #include "fileio/bounded_read.h"
 #include "frontends/tensorflow/graphdef_import.h"
 #include "frontends/tensorflow/op_table.h"
+#include "frontends/tensorflow/saved_model.h"
 
 namespace ncc::tensorflow_frontend {
 
@@ -25,9 +26,12 @@ absl::StatusOr<frontends::ImportedModel> TensorflowFrontend::Import(
   const std::string& path = files[0];
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return absl::UnimplementedError(absl::StrCat(
-        path, ": a directory (a SavedModel?); neuron-cc reads frozen GraphDefs (.pb, .pbtxt) so "
-              "far: freeze the model first"));
+    return ImportSavedModel(path, options);
+  }
+  if (!options.tags.empty() || !options.signature.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": --tags and --signature choose a graph of a TensorFlow SavedModel; a frozen "
+              "GraphDef has one graph"));
   }
   auto file = fileio::RegularFile::Open(path);
   if (!file.ok()) return file.status();

@@ -15,7 +15,9 @@ class TensorflowFrontend : public frontends::Frontend {
   static const TensorflowFrontend& Get();
 
   absl::string_view name() const override { return "TENSORFLOW"; }
-  // Exactly one file: a frozen GraphDef, binary (.pb) or text (.pbtxt).
+  // Exactly one file: a frozen GraphDef, binary (.pb) or text (.pbtxt), or a
+  // SavedModel directory (saved_model.h; options.tags and .signature choose
+  // its graph; signature keys name the inputs and outputs).
   // Tensors are named node:index; placeholders are the inputs; the outputs
   // are ImportOptions::outputs or else every node output nothing reads.
   absl::StatusOr<frontends::ImportedModel> Import(
