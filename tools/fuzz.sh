@@ -38,6 +38,7 @@ targets=(
   "tests/fuzz:npy_fuzzer 16384 testdata/models/cnn testdata/models/mlp"
   "tests/fuzz:torchscript_import_fuzzer 16384 tests/fuzz/corpus/torchscript tests/fuzz/regressions/torchscript"
   "tests/fuzz:tensorflow_import_fuzzer 16384 tests/fuzz/corpus/tensorflow tests/fuzz/regressions/tensorflow"
+  "tests/fuzz:tensorflow_tfjs_fuzzer 16384 tests/fuzz/corpus/tensorflow_tfjs tests/fuzz/regressions/tensorflow_tfjs"
   "tests/fuzz:tensorflow_bundle_fuzzer 4096 tests/fuzz/corpus/tensorflow_bundle"
 )
 labels=()

@@ -8,6 +8,7 @@
 #include "frontends/tensorflow/graphdef_import.h"
 #include "frontends/tensorflow/op_table.h"
 #include "frontends/tensorflow/saved_model.h"
+#include "frontends/tensorflow/tfjs_model.h"
 
 namespace ncc::tensorflow_frontend {
 
@@ -24,6 +25,7 @@ absl::StatusOr<frontends::ImportedModel> TensorflowFrontend::Import(
         " files"));
   }
   const std::string& path = files[0];
+  if (absl::EndsWithIgnoreCase(path, ".json")) return ImportTfjsModel(path, options);
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     return ImportSavedModel(path, options);

@@ -16,8 +16,9 @@ class TensorflowFrontend : public frontends::Frontend {
 
   absl::string_view name() const override { return "TENSORFLOW"; }
   // Exactly one file: a frozen GraphDef, binary (.pb) or text (.pbtxt), or a
-  // SavedModel directory (saved_model.h; options.tags and .signature choose
-  // its graph; signature keys name the inputs and outputs).
+  // TF.js graph model's model.json (any name ending in .json; tfjs_model.h),
+  // or a SavedModel directory (saved_model.h; options.tags and .signature
+  // choose its graph; signature keys name the inputs and outputs).
   // Tensors are named node:index; placeholders are the inputs; the outputs
   // are ImportOptions::outputs or else every node output nothing reads.
   absl::StatusOr<frontends::ImportedModel> Import(
