@@ -350,18 +350,19 @@ absl::StatusOr<TensorBundle> TensorBundle::Open(const std::string& prefix) {
   bundle.prefix_ = prefix;
   auto bytes = fileio::ReadRegularFile(bundle.IndexPath(), kIndexLimit, "a tensor bundle index");
   if (!bytes.ok()) return bytes.status();
-  if (auto s = bundle.ParseIndex(*bytes); !s.ok()) return s;
+  if (auto s = bundle.ParseIndex(*bytes, true); !s.ok()) return s;
   return bundle;
 }
 
 absl::StatusOr<TensorBundle> TensorBundle::FromMemory(std::string index,
                                                       std::vector<std::string> shards,
-                                                      const std::string& prefix) {
+                                                      const std::string& prefix,
+                                                      bool verify_index_crcs) {
   TensorBundle bundle;
   bundle.prefix_ = prefix;
   bundle.in_memory_ = true;
   bundle.memory_shards_ = std::move(shards);
-  if (auto s = bundle.ParseIndex(index); !s.ok()) return s;
+  if (auto s = bundle.ParseIndex(index, verify_index_crcs); !s.ok()) return s;
   return bundle;
 }
 
@@ -438,7 +439,7 @@ absl::StatusOr<BundleEntry> CheckEntry(const tfproto::BundleEntryProto& proto, i
 
 }  // namespace
 
-absl::Status TensorBundle::ParseIndex(const std::string& bytes) {
+absl::Status TensorBundle::ParseIndex(const std::string& bytes, bool verify_crcs) {
   const std::string path = IndexPath();
   auto corrupt = [&](absl::string_view why) {
     return absl::DataLossError(
@@ -447,13 +448,13 @@ absl::Status TensorBundle::ParseIndex(const std::string& bytes) {
   if (auto s = TableFraming(bytes).Check(); !s.ok()) return corrupt(s.message());
   BytesFile file(bytes);
   leveldb::Options options;
-  options.paranoid_checks = true;  // the index block's CRC too
+  options.paranoid_checks = verify_crcs;  // the index block's CRC too
   leveldb::Table* raw_table = nullptr;
   leveldb::Status status = leveldb::Table::Open(options, &file, bytes.size(), &raw_table);
   if (!status.ok()) return corrupt(status.ToString());
   std::unique_ptr<leveldb::Table> table(raw_table);
   leveldb::ReadOptions read;
-  read.verify_checksums = true;
+  read.verify_checksums = verify_crcs;
   read.fill_cache = false;
   std::unique_ptr<leveldb::Iterator> it(table->NewIterator(read));
   bool have_header = false;

@@ -55,9 +55,12 @@ class TensorBundle {
   static absl::StatusOr<TensorBundle> Open(const std::string& prefix);
   // The same over bytes in memory (tests, the fuzz target): the index, and
   // shard i's bytes in shards[i] (fewer: the rest are missing). `prefix`
-  // names them in messages.
+  // names them in messages. The fuzz target also turns the index's block
+  // CRCs off, so that mutated blocks reach libleveldb's parser (it cannot
+  // forge CRCs, and a hostile file can).
   static absl::StatusOr<TensorBundle> FromMemory(std::string index, std::vector<std::string> shards,
-                                                 const std::string& prefix);
+                                                 const std::string& prefix,
+                                                 bool verify_index_crcs = true);
 
   TensorBundle(TensorBundle&&) noexcept;
   TensorBundle& operator=(TensorBundle&&) noexcept;
@@ -79,7 +82,7 @@ class TensorBundle {
  private:
   class Shard;
   TensorBundle() = default;
-  absl::Status ParseIndex(const std::string& bytes);
+  absl::Status ParseIndex(const std::string& bytes, bool verify_crcs);
   absl::StatusOr<Shard*> OpenShard(int shard, const std::string& key);
 
   std::string prefix_;
