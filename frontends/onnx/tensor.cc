@@ -1,5 +1,6 @@
 #include "frontends/onnx/tensor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -111,7 +112,13 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
     return out;
   }
 
-  out.data.reserve(static_cast<size_t>(expected_bytes));
+  // Reserved only for as many elements as the file holds: the declared
+  // count is not checked yet, and a 400-byte model may declare 50 GB (a
+  // long fuzz run's finding).
+  const int64_t present =
+      std::max({tensor.float_data_size(), tensor.int32_data_size(), tensor.int64_data_size(),
+                tensor.double_data_size(), tensor.uint64_data_size()});
+  out.data.reserve(static_cast<size_t>(std::min(count, int64_t{present}) * elem_size));
   switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
       if (tensor.float_data_size() != count) {
