@@ -99,7 +99,7 @@ TEST(OperatorsTest, CliTableIsTheRegistry) {
   EXPECT_EQ(code, 0);
   EXPECT_EQ(table, onnx_frontend::FormatOperatorTable());
   EXPECT_THAT(table, ::testing::HasSubstr(absl::StrCat(OnnxSupportedOps().size(), " operators")));
-  RunCommand(g_neuron_cc + " list-operators --framework TensorFlow 2>/dev/null", &code);
+  RunCommand(g_neuron_cc + " list-operators --framework Caffe 2>/dev/null", &code);
   EXPECT_EQ(code, 1);
 }
 
