@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "compiler/ir/einsum_equation.h"
 #include "frontends/tensorflow/op_table.h"
 
 namespace ncc::tensorflow_frontend {
@@ -321,6 +322,23 @@ absl::Status BatchMatMul(ConvertContext& ctx) {
   return ctx.Set(0, ctx.Emit("MatMul", {a, b}, batch, a->dtype));
 }
 
+// Einsum: TF's equations are NumPy's, as are the IR's (ONNX Einsum).
+absl::Status Einsum(ConvertContext& ctx) {
+  NCC_TF_ASSIGN(equation, ctx.AttrString("equation"));
+  std::vector<ir::Value*> inputs;
+  std::vector<ir::Shape> shapes;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    inputs.push_back(ctx.Input(i));
+    shapes.push_back(inputs.back()->shape);
+    if (inputs.back()->dtype != inputs[0]->dtype) return ctx.Invalid("inputs have different dtypes");
+  }
+  if (inputs.empty()) return ctx.Invalid("needs at least one input");
+  auto parsed = ir::ParseEinsum(equation, shapes);
+  if (!parsed.ok()) return ctx.Invalid(parsed.status().message());
+  return ctx.Set(0, ctx.Emit("Einsum", inputs, parsed->OutputShape(), inputs[0]->dtype,
+                             {{"equation", equation}}));
+}
+
 absl::Status Pool(ConvertContext& ctx, bool max) {
   const ir::Shape in = ctx.InputShape(0);
   if (in.size() != 4) return ctx.Invalid("input must have rank 4");
@@ -394,6 +412,7 @@ constexpr TensorflowOpSupport kOps[] = {
     {"Conv2DBackpropInput", Conv2DBackpropInput,
      "a transposed convolution (Conv2DTranspose); input_sizes known at compile time"},
     {"DepthwiseConv2dNative", DepthwiseConv2D, "as Conv2D"},
+    {"Einsum", Einsum, "NumPy equations with explicit or implicit output, \"...\""},
     {"FusedBatchNorm", FusedBatchNorm, "inference (is_training=false); rank 4"},
     {"FusedBatchNormV2", FusedBatchNorm, "inference (is_training=false); rank 4"},
     {"FusedBatchNormV3", FusedBatchNorm, "inference (is_training=false); rank 4"},

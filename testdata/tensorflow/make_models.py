@@ -415,6 +415,11 @@ def ops_mix():
     g.const("nd_idx", np.array([[1, 2], [0, 0], [1, 0]], np.int32))
     g.node("gather_nd", "GatherNd", ["b", "nd_idx"], Tparams=f, Tindices="type: DT_INT32")
     want["gather_nd"] = b[[1, 0, 1], [2, 0, 0]]
+    # Einsum: a batched contraction, and an implicit-output one.
+    g.node("einsum", "Einsum", ["b", "b"], T=f, N="i: 2", equation='s: "bij,bkj->bik"')
+    want["einsum"] = np.einsum("bij,bkj->bik", b, b)
+    g.node("einsum_implicit", "Einsum", ["b"], T=f, N="i: 1", equation='s: "jib"')
+    want["einsum_implicit"] = np.einsum("jib", b)
     return g.text(), {"a": a, "b": b}, {k: v.astype(np.float32) for k, v in want.items()}
 
 
