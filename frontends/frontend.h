@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,10 @@ struct ImportedModel {
   // Things the user should know that are not errors, one line each (e.g.
   // "float64 is computed in float32").
   std::vector<std::string> notes;
+  // Files the import read besides those it was given (a TF.js model's
+  // weight shards): {name as the model refers to it, path}. The NEFF's
+  // source digest covers them too.
+  std::vector<std::pair<std::string, std::string>> also_read;
 };
 
 class Frontend {

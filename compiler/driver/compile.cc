@@ -103,6 +103,21 @@ std::string SourceSha256(const std::vector<std::string>& files) {
   return Sha256Hex(manifest);
 }
 
+// The digest of the files given, extended by the files the import read
+// besides them, each by the name the model refers to it (so the digest does
+// not depend on where the model lives).
+std::string WithFilesAlsoRead(const std::string& digest,
+                              const std::vector<std::pair<std::string, std::string>>& also_read) {
+  if (also_read.empty() || digest.empty()) return digest;
+  std::string manifest = digest + "\n";
+  for (const auto& [name, path] : also_read) {
+    auto bytes = neff::ReadFile(path);
+    if (!bytes.ok()) return "";
+    absl::StrAppend(&manifest, name, "\n", Sha256Hex(*bytes), "\n");
+  }
+  return Sha256Hex(manifest);
+}
+
 // The pipeline after import, shared by CompileFile and CompileInMemory.
 using Importer = std::function<absl::StatusOr<frontends::ImportedModel>()>;
 absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view framework,
@@ -252,7 +267,7 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
 
   neff::MetadataSpec metadata;
   metadata.framework = std::string(framework);
-  metadata.source_sha256 = source_sha256.get();
+  metadata.source_sha256 = WithFilesAlsoRead(source_sha256.get(), imported->also_read);
   metadata.compiler_version = kCompilerVersion;
   metadata.flags = options.flags;
   metadata.target = spec.name;

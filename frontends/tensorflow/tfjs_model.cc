@@ -634,7 +634,8 @@ absl::StatusOr<std::string> ResolveShard(const std::string& root, const std::str
 // The shards' bytes in manifest order. Every shard must be a regular file;
 // their sizes are checked against the manifest before any is read (files are
 // opened one at a time: a manifest may list thousands).
-absl::StatusOr<std::string> ReadShards(const std::string& model_path, const ModelJson& model) {
+absl::StatusOr<std::string> ReadShards(const std::string& model_path, const ModelJson& model,
+                                       std::vector<std::pair<std::string, std::string>>* read) {
   const std::string dir = DirName(model_path);
   auto root = RealPath(dir);
   if (!root.ok()) {
@@ -670,6 +671,7 @@ absl::StatusOr<std::string> ReadShards(const std::string& model_path, const Mode
           bytes.ok() ? "" : absl::StrCat(" (", bytes.status().message(), ")")));
     }
     data += *bytes;
+    read->emplace_back(model.shards[i], files[i].first);
   }
   return data;
 }
@@ -692,7 +694,10 @@ absl::StatusOr<frontends::ImportedModel> ImportGraph(const TfjsGraph& model,
   } else {
     imported = ImportGraphDef(model.graph, origin, options);
   }
-  if (imported.ok()) imported->producer = model.producer;
+  if (imported.ok()) {
+    imported->producer = model.producer;
+    imported->also_read = model.shard_files;
+  }
   return imported;
 }
 
@@ -702,8 +707,11 @@ absl::StatusOr<TfjsGraph> ReadTfjsModel(const std::string& path) {
   auto json = fileio::ReadRegularFile(path, kTfjsModelJsonLimit, "a TF.js model.json");
   if (!json.ok()) return json.status();
   NCC_TF_ASSIGN(model, ReadModelJson(*json, path));
-  NCC_TF_ASSIGN(data, ReadShards(path, model));
-  return FillWeights(std::move(model), data, path);
+  std::vector<std::pair<std::string, std::string>> shard_files;
+  NCC_TF_ASSIGN(data, ReadShards(path, model, &shard_files));
+  NCC_TF_ASSIGN(graph, FillWeights(std::move(model), data, path));
+  graph.shard_files = std::move(shard_files);
+  return graph;
 }
 
 absl::StatusOr<TfjsGraph> ReadTfjsModelBytes(const std::string& json, absl::string_view weights,

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,9 @@ struct TfjsGraph {
   std::vector<std::string> outputs;
   // "TensorFlow.js graph model (converted by ...)", for the NEFF metadata.
   std::string producer;
+  // The shards read: {path as the manifest gives it, path opened}; empty for
+  // a model read from memory.
+  std::vector<std::pair<std::string, std::string>> shard_files;
 };
 
 // Reads `path` (model.json) and the shards its weightsManifest names, which

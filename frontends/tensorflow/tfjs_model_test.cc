@@ -248,6 +248,9 @@ TEST(TfjsModel, SignatureOutputsInFileOrderAreTheDefault) {
   ASSERT_TRUE(imported.ok()) << imported.status();
   ASSERT_EQ(imported->graph->outputs().size(), 2u);
   EXPECT_EQ(imported->graph->outputs()[0]->name, "r:0");
+  // The shard read, named as the manifest names it, for the source digest.
+  ASSERT_EQ(imported->also_read.size(), 1u);
+  EXPECT_EQ(imported->also_read[0].first, "w.bin");
   options.outputs = {"y:0"};  // --io-config outputs win
   imported = ImportTfjsModel(path, options);
   ASSERT_TRUE(imported.ok()) << imported.status();
