@@ -199,37 +199,6 @@ class AutoCaster {
 
 }  // namespace
 
-int64_t OnnxTypeCode(ir::DType dtype) {
-  switch (dtype) {
-    case ir::DType::kF32:
-      return 1;
-    case ir::DType::kU8:
-      return 2;
-    case ir::DType::kI8:
-      return 3;
-    case ir::DType::kI32:
-      return 6;
-    case ir::DType::kI64:
-      return 7;
-    case ir::DType::kBool:
-      return 9;
-    case ir::DType::kF16:
-      return 10;
-    case ir::DType::kBF16:
-      return 16;
-    case ir::DType::kF64:
-      return 11;
-    case ir::DType::kI16:
-      return 5;
-    case ir::DType::kU16:
-      return 4;
-    case ir::DType::kU32:
-      return 12;
-    case ir::DType::kU64:
-      return 13;
-  }
-  return 0;
-}
 
 absl::StatusOr<bool> AutoCast(ir::Graph& graph, const AutoCastPolicy& policy) {
   if (!policy.enabled()) return false;

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "compiler/ir/graph.h"
+#include "compiler/ir/onnx_type_code.h"
 #include "compiler/passes/auto_cast_policy.h"
 
 namespace ncc::passes {
@@ -28,7 +29,7 @@ namespace ncc::passes {
 absl::StatusOr<bool> AutoCast(ir::Graph& graph, const AutoCastPolicy& policy);
 
 // ONNX TensorProto.DataType codes used in Cast's `to` attribute.
-int64_t OnnxTypeCode(ir::DType dtype);
+using ir::OnnxTypeCode;
 
 }  // namespace ncc::passes
 

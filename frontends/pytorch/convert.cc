@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "compiler/ir/onnx_type_code.h"
 #include "frontends/pytorch/interpreter.h"
 
 namespace ncc::pytorch_frontend {
@@ -25,26 +26,6 @@ absl::StatusOr<ir::DType> IrDType(at::ScalarType type) {
       return absl::UnimplementedError(
           absl::StrCat("dtype ", c10::toString(type), " is not supported"));
   }
-}
-
-int64_t OnnxElemType(ir::DType dtype) {
-  // onnx::TensorProto::DataType values.
-  switch (dtype) {
-    case ir::DType::kF32: return 1;
-    case ir::DType::kU8: return 2;
-    case ir::DType::kI8: return 3;
-    case ir::DType::kU16: return 4;
-    case ir::DType::kI16: return 5;
-    case ir::DType::kI32: return 6;
-    case ir::DType::kI64: return 7;
-    case ir::DType::kBool: return 9;
-    case ir::DType::kF16: return 10;
-    case ir::DType::kF64: return 11;
-    case ir::DType::kU32: return 12;
-    case ir::DType::kU64: return 13;
-    case ir::DType::kBF16: return 16;
-  }
-  return 0;
 }
 
 ir::Graph& ConvertContext::graph() { return interp_.graph(); }
@@ -211,11 +192,11 @@ ir::Value* ConvertContext::CastTo(ir::Value* value, ir::DType dtype) {
       case ir::DType::kI64: v = static_cast<double>(*value->data_as<int64_t>()); break;
       case ir::DType::kI32: v = *value->data_as<int32_t>(); break;
       case ir::DType::kBool: v = *value->data_as<uint8_t>(); break;
-      default: return Emit("Cast", {value}, value->shape, dtype, {{"to", OnnxElemType(dtype)}});
+      default: return Emit("Cast", {value}, value->shape, dtype, {{"to", ir::OnnxTypeCode(dtype)}});
     }
     return ScalarConstant(v, dtype);
   }
-  return Emit("Cast", {value}, value->shape, dtype, {{"to", OnnxElemType(dtype)}});
+  return Emit("Cast", {value}, value->shape, dtype, {{"to", ir::OnnxTypeCode(dtype)}});
 }
 
 ir::Value* ConvertContext::ReshapeTo(ir::Value* value, const ir::Shape& shape) {

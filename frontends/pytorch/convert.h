@@ -28,8 +28,6 @@ inline constexpr int64_t kIrOpset = 17;
 // torch dtype -> IR dtype; error for complex, quantized and other dtypes the
 // IR does not hold.
 absl::StatusOr<ir::DType> IrDType(at::ScalarType type);
-// IR dtype -> the ONNX TensorProto element type code used by Cast's `to`.
-int64_t OnnxElemType(ir::DType dtype);
 
 class Interpreter;
 

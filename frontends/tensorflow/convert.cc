@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/onnx_type_code.h"
 #include "compiler/ir/eval/graph_edit.h"
 #include "compiler/ir/eval/host_eval.h"
 #include "frontends/tensorflow/proto/types.pb.h"
@@ -33,25 +34,6 @@ absl::StatusOr<ir::DType> IrDType(int tf_dtype) {
                                ? tfproto::DataType_Name(static_cast<tfproto::DataType>(tf_dtype))
                                : absl::StrCat("DataType ", tf_dtype);
   return absl::UnimplementedError(absl::StrCat("dtype ", name, " is not supported"));
-}
-
-int64_t OnnxElemType(ir::DType dtype) {
-  switch (dtype) {
-    case ir::DType::kF32: return 1;
-    case ir::DType::kU8: return 2;
-    case ir::DType::kI8: return 3;
-    case ir::DType::kU16: return 4;
-    case ir::DType::kI16: return 5;
-    case ir::DType::kI32: return 6;
-    case ir::DType::kI64: return 7;
-    case ir::DType::kBool: return 9;
-    case ir::DType::kF16: return 10;
-    case ir::DType::kF64: return 11;
-    case ir::DType::kU32: return 12;
-    case ir::DType::kU64: return 13;
-    case ir::DType::kBF16: return 16;
-  }
-  return 0;
 }
 
 absl::StatusOr<ir::Shape> BroadcastShapes(const ir::Shape& a, const ir::Shape& b) {
@@ -305,7 +287,7 @@ ir::Value* ConvertContext::Transpose(ir::Value* value, const std::vector<int64_t
 
 ir::Value* ConvertContext::CastTo(ir::Value* value, ir::DType dtype) {
   if (value->dtype == dtype) return value;
-  return Emit("Cast", {value}, value->shape, dtype, {{"to", OnnxElemType(dtype)}});
+  return Emit("Cast", {value}, value->shape, dtype, {{"to", ir::OnnxTypeCode(dtype)}});
 }
 
 absl::Status ConvertContext::Set(size_t k, ir::Value* value, bool nchw) {

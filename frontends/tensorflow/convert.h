@@ -54,8 +54,6 @@ struct TfValue {
 // TF DataType -> IR dtype; error for strings, resources, complex and
 // quantized types. Double becomes float32 (the engines have no float64).
 absl::StatusOr<ir::DType> IrDType(int tf_dtype);
-// IR dtype -> the ONNX TensorProto element type code Cast's `to` takes.
-int64_t OnnxElemType(ir::DType dtype);
 
 // Perm of NHWC -> NCHW and back.
 inline const std::vector<int64_t> kToNchw = {0, 3, 1, 2};
