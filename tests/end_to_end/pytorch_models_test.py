@@ -16,9 +16,9 @@ is not writable), so a rerun skips torch.
 
 Each model is one test case (a line PASS/FAIL naming the model, and a
 <testcase> in $XML_OUTPUT_FILE):
-  1. neuron-cc compile MODEL --framework FRAMEWORK with the pins of
-     <name>.json, MODEL being the first of its "files" (default <name>.pt;
-     an MXNet symbol's params file lies beside it); neuron-run on
+  1. neuron-cc compile FILES --framework FRAMEWORK with the pins of
+     <name>.json, FILES being its "files" (default <name>.pt; for MXNet
+     <name>-symbol.json <name>-0000.params); neuron-run on
      <name>.in.*.npy; each output, read from neuron-run's file for the
      output's name ("output_names", default output<k>), has
      max |ours - torch| / max |torch| <= fp32_max_rel_err (default 1e-4);
@@ -118,8 +118,8 @@ class Failure(Exception):
     pass
 
 
-def compile_model(args, model, out, log, extra):
-    rc, text, _ = run([args.neuron_cc, "compile", model, "--output", out] + extra, log)
+def compile_model(args, model_files, out, log, extra):
+    rc, text, _ = run([args.neuron_cc, "compile"] + model_files + ["--output", out] + extra, log)
     if rc != 0:
         raise Failure(f"neuron-cc failed (exit {rc}): {last_lines(text)}")
     ms = re.search(r" in ([0-9.]+) ms$", text, re.M)
@@ -171,12 +171,12 @@ def test_model(args, models, work, meta, compare_onnx):
     cc_flags = ["--framework", args.framework, "--io-config", json.dumps(pins)]
     inputs = [(i["name"], f"{base}.in.{i['name']}.npy") for i in meta["inputs"]]
     refs = [np.load(f"{base}.ref.output{k}.npy") for k in range(meta["outputs"])]
-    model = os.path.join(models, meta.get("files", [f"{name}.pt"])[0])
+    model_files = [os.path.join(models, f) for f in meta.get("files", [f"{name}.pt"])]
     files = output_files(meta)
     report = {}
 
     neff = os.path.join(work, f"{name}.neff")
-    report["ms"], report["us"] = compile_model(args, model, neff,
+    report["ms"], report["us"] = compile_model(args, model_files, neff,
                                                os.path.join(work, f"{name}.cc.log"), cc_flags)
     outs = run_model(args, neff, inputs, os.path.join(work, f"{name}.out"),
                      os.path.join(work, f"{name}.run.log"), files)
@@ -191,7 +191,7 @@ def test_model(args, models, work, meta, compare_onnx):
     report["fp32_rel"] = rel
 
     neff_ac = os.path.join(work, f"{name}.autocast.neff")
-    compile_model(args, model, neff_ac, os.path.join(work, f"{name}.cc_ac.log"),
+    compile_model(args, model_files, neff_ac, os.path.join(work, f"{name}.cc_ac.log"),
                   cc_flags + ["--auto-cast", "matmult"])
     outs = run_model(args, neff_ac, inputs, os.path.join(work, f"{name}.out_ac"),
                      os.path.join(work, f"{name}.run_ac.log"), files)
@@ -210,7 +210,7 @@ def test_model(args, models, work, meta, compare_onnx):
             errors.append("no ONNX export to compare with (torch.onnx.export failed)")
         else:
             report["onnx_ms"], report["onnx_us"] = compile_model(
-                args, base + ".onnx", os.path.join(work, f"{name}.onnx.neff"),
+                args, [base + ".onnx"], os.path.join(work, f"{name}.onnx.neff"),
                 os.path.join(work, f"{name}.cc_onnx.log"), ["--framework", "ONNX"])
             diff = abs(report["us"] - report["onnx_us"]) / report["onnx_us"]
             report["lat_diff"] = diff
