@@ -1,6 +1,7 @@
 #include "frontends/registry.h"
 
 #include "absl/strings/match.h"
+#include "frontends/mxnet/mxnet_frontend.h"
 #include "frontends/onnx/onnx_frontend.h"
 #include "frontends/pytorch/pytorch_frontend.h"
 #include "frontends/tensorflow/tensorflow_frontend.h"
@@ -14,6 +15,7 @@ const std::vector<const Frontend*>& Frontends() {
       &onnx_frontend::OnnxFrontend::Get(),
       &pytorch_frontend::PytorchFrontend::Get(),
       &tensorflow_frontend::TensorflowFrontend::Get(),
+      &mxnet_frontend::MxnetFrontend::Get(),
   };
   return *kFrontends;
 }

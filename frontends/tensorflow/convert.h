@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "compiler/ir/graph.h"
+#include "compiler/ir/shape_rules.h"
 #include "frontends/tensorflow/proto/node_def.pb.h"
 
 namespace ncc::tensorflow_frontend {
@@ -164,10 +165,8 @@ class GraphBuilder {
   std::map<const ir::Value*, ir::Value*> nchw_cache_;
 };
 
-// Broadcast of two shapes (numpy rules); error when incompatible.
-absl::StatusOr<ir::Shape> BroadcastShapes(const ir::Shape& a, const ir::Shape& b);
-// A negative axis counted from the end; error when out of range.
-absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank);
+using ir::BroadcastShapes;
+using ir::NormalizeAxis;
 
 }  // namespace ncc::tensorflow_frontend
 

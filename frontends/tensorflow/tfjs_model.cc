@@ -20,6 +20,7 @@
 #include "frontends/tensorflow/convert.h"
 #include "frontends/tensorflow/graphdef_import.h"
 #include "nlohmann/json.hpp"
+#include "text/json_text.h"
 #include "text/printable.h"
 
 namespace ncc::tensorflow_frontend {
@@ -69,32 +70,6 @@ absl::Status Error(absl::string_view origin, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat(origin, ": ", message));
 }
 
-// What nlohmann's parser does not check: a NUL byte (which it takes for the
-// end of the input, silently dropping the rest) and the nesting depth.
-absl::Status CheckJsonText(absl::string_view text, absl::string_view origin) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\0') {
-      return Error(origin,
-                   absl::StrCat("a NUL byte at offset ", i, "; model.json must be JSON text"));
-    }
-    if (in_string) {
-      if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\0') ++i;
-      if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    if ((c == '{' || c == '[') && ++depth > kMaxJsonDepth) {
-      return Error(
-          origin, absl::StrCat("JSON nested deeper than ", kMaxJsonDepth, " levels at offset ", i));
-    }
-    if ((c == '}' || c == ']') && depth > 0) --depth;
-  }
-  return absl::OkStatus();
-}
-
 struct ParsedJson {
   Json root;
   // The keys of signature.outputs and userDefinedMetadata.signature.outputs
@@ -104,7 +79,7 @@ struct ParsedJson {
 };
 
 absl::StatusOr<ParsedJson> ParseJson(absl::string_view text, absl::string_view origin) {
-  NCC_TF_RETURN_IF_ERROR(CheckJsonText(text, origin));
+  NCC_TF_RETURN_IF_ERROR(text::CheckJsonText(text, origin, "model.json", kMaxJsonDepth));
   ParsedJson out;
   std::vector<std::string> path;  // keys from the root; "" for array levels
   auto record = [&](int depth, Json::parse_event_t event, Json& parsed) {
@@ -122,11 +97,7 @@ absl::StatusOr<ParsedJson> ParseJson(absl::string_view text, absl::string_view o
   try {
     out.root = Json::parse(text.begin(), text.end(), record);
   } catch (const Json::exception& e) {
-    // "[json.exception.parse_error.101] parse error at line 2, column 5: ..."
-    absl::string_view what = e.what();
-    const size_t tag_end = what.find("] ");
-    if (tag_end != absl::string_view::npos) what.remove_prefix(tag_end + 2);
-    return Error(origin, absl::StrCat("malformed JSON: ", PrintableName(what)));
+    return Error(origin, absl::StrCat("malformed JSON: ", text::JsonErrorMessage(e.what())));
   }
   return out;
 }
