@@ -1,6 +1,7 @@
 // neuron-cc: compiles a trained model into a NEFF for a NeuronCore.
 //
 //   neuron-cc compile MODEL --framework ONNX --output out.neff
+//   neuron-cc compile NAME-symbol.json NAME-0000.params --framework MXNET ...
 //             [--input-shape NAME=1,3,224,224 ...] [--io-config JSON|@FILE]
 //             [--freeze-input NAME=FILE.npy ...] [--verbose]
 //   neuron-cc list-operators --framework ONNX [--json]
@@ -45,17 +46,18 @@ constexpr int kExitCompile = 4;
 constexpr int kExitOutput = 5;
 
 constexpr char kUsage[] =
-    "usage: neuron-cc compile MODEL --framework ONNX --output OUT.neff\n"
+    "usage: neuron-cc compile MODEL [MODEL_FILE...] --framework ONNX --output OUT.neff\n"
     "                 [--input-shape NAME=D0,D1,...]... [--io-config JSON|@FILE]\n"
     "                 [--freeze-input NAME=FILE.npy]... [--tags T,...] [--signature S]\n"
     "                 [--verbose]\n"
     "       neuron-cc list-operators --framework ONNX [--json]\n"
     "       neuron-cc --version\n"
     "\n"
-    "  --framework NAME      source framework: ONNX, PYTORCH (TorchScript .pt) or\n"
+    "  --framework NAME      source framework: ONNX, PYTORCH (TorchScript .pt),\n"
     "                        TENSORFLOW (GraphDef .pb/.pbtxt, SavedModel directory,\n"
-    "                        TF.js model.json)\n"
-    "  --output FILE         NEFF to write (default: MODEL with .neff)\n"
+    "                        TF.js model.json) or MXNET (two files: the symbol\n"
+    "                        NAME-symbol.json and its NAME-0000.params)\n"
+    "  --output FILE         NEFF to write (default: the first MODEL file with .neff)\n"
     "  --input-shape N=DIMS  pin a model input's shape (repeatable), e.g.\n"
     "                        --input-shape x=1,3,224,224\n"
     "  --io-config JSON      neuron-cc style I/O config, inline or @file:\n"
@@ -321,9 +323,8 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
       }
     }
   }
-  if (positionals.size() > 1) {
-    return Fail(kExitUsage, absl::StrCat("unexpected argument '", positionals[1], "'"));
-  }
+  // One model file, or several for frameworks whose models span files (an
+  // MXNet symbol and its params); the frontend says how many it takes.
   if (!positionals.empty()) model = positionals[0];
   if (model.empty()) return Fail(kExitUsage, "no model file given (see neuron-cc --help)");
   if (framework.empty()) return Fail(kExitUsage, "--framework is required (e.g. --framework ONNX)");
@@ -345,7 +346,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
     if (dot != std::string::npos && output.find('/', dot) == std::string::npos) output.resize(dot);
     output += ".neff";
   }
-  input_files.push_back(model);
+  input_files.insert(input_files.end(), positionals.begin(), positionals.end());
   // Refused before compiling, so a bad --output fails in milliseconds.
   if (auto s = ncc::fileio::CheckOutputPath(output, input_files); !s.ok()) {
     return Fail(kExitOutput, std::string(s.message()));
@@ -353,7 +354,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
 
   auto start = std::chrono::steady_clock::now();
   ncc::driver::CompileReport report;
-  auto result = ncc::driver::CompileFile({model}, framework, options, &report);
+  auto result = ncc::driver::CompileFile(positionals, framework, options, &report);
   if (!result.ok())
     return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
   if (auto s = ncc::fileio::WriteFileSafely(output, result->neff, input_files); !s.ok()) {
@@ -373,7 +374,8 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
   for (const std::string& w : result->report.accuracy_warnings) {
     std::fprintf(stderr, "neuron-cc: warning: %s\n", w.c_str());
   }
-  std::printf("neuron-cc: compiled %s -> %s (%zu bytes) in %.1f ms\n", model.c_str(),
+  std::printf("neuron-cc: compiled %s -> %s (%zu bytes) in %.1f ms\n",
+              absl::StrJoin(positionals, " + ").c_str(),
               output.c_str(), result->neff.size(), ms);
   std::printf("estimated device latency: %.1f us (compiler cost-model estimate, %s)\n",
               result->report.estimated_latency_ns / 1000.0, "NeuronCore-v2");
