@@ -14,7 +14,7 @@ TEST(CompileFile, UnknownFrameworkListsTheRegisteredOnes) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(result.status().message(),
-            "framework 'PaddlePaddle' is not supported yet (supported: ONNX, PYTORCH, TENSORFLOW)");
+            "framework 'PaddlePaddle' is not supported yet (supported: ONNX, PYTORCH, TENSORFLOW, MXNET)");
 }
 
 // The metadata's digest of a one-file model is the file's SHA-256, as before
