@@ -2,8 +2,10 @@
 # Bounded libFuzzer runs of every parser of untrusted files, as CI runs them
 # from tools/test.sh: //runtime/fuzz:neff_load_fuzzer (the NEFF loader and
 # verifiers, then a bounded execution of every program that verifies) and
-# //tests/fuzz's ONNX importer, --io-config JSON and .npy targets, SECONDS each:
-#   tools/fuzz.sh [SECONDS]     (default 60)
+# //tests/fuzz's ONNX, TorchScript, TensorFlow (GraphDef, TF.js, bundle) and
+# MXNet (params, symbol import) targets, --io-config JSON and .npy, SECONDS
+# each:
+#   tools/fuzz.sh [SECONDS]     (default 60; CI's tools/test.sh runs 45)
 # Builds with clang (--config=fuzz) in its own output base, so the default
 # gcc cache is untouched. Each starts from its committed seeds and every
 # past crash (runtime/fuzz/corpus, runtime/fuzz/regressions, tests/fuzz/corpus,
@@ -40,6 +42,8 @@ targets=(
   "tests/fuzz:tensorflow_import_fuzzer 16384 tests/fuzz/corpus/tensorflow tests/fuzz/regressions/tensorflow"
   "tests/fuzz:tensorflow_tfjs_fuzzer 16384 tests/fuzz/corpus/tensorflow_tfjs tests/fuzz/regressions/tensorflow_tfjs"
   "tests/fuzz:tensorflow_bundle_fuzzer 4096 tests/fuzz/corpus/tensorflow_bundle"
+  "tests/fuzz:mxnet_params_fuzzer 4096 tests/fuzz/corpus/mxnet_params tests/fuzz/regressions/mxnet_params"
+  "tests/fuzz:mxnet_import_fuzzer 16384 tests/fuzz/corpus/mxnet_import tests/fuzz/regressions/mxnet_import"
 )
 labels=()
 for t in "${targets[@]}"; do labels+=("//${t%% *}"); done

@@ -7,9 +7,9 @@
 # Extra arguments go to `bazel test` (e.g. tools/test.sh --config=opt).
 #
 # After the suite, one more test: bounded libFuzzer runs (FUZZ_SECONDS each,
-# default 60) of every fuzz target (the NEFF loader, the ONNX and TorchScript
-# importers, --io-config and .npy; one per core) built with clang in their
-# own output base
+# default 45) of every fuzz target (the NEFF loader, the ONNX, TorchScript,
+# TensorFlow and MXNet importers, --io-config and .npy; one per core) built
+# with clang in their own output base
 # (tools/fuzz.sh, docs/fuzzing.md). It counts as one test in the `tests:` line;
 # a finding, or clang/libFuzzer missing, fails it loudly. FUZZ_SECONDS=0
 # skips it (and says so), for quick local runs only.
@@ -37,7 +37,7 @@ echo "$counts" | grep -v '^tests: '
 
 # The fuzz step: one test, passed or failed.
 fuzz_rc=0
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-45}
 fuzz_counted=1
 if [[ "$fuzz_seconds" == 0 ]]; then
   echo "fuzz: skipped (FUZZ_SECONDS=0)"
