@@ -129,7 +129,8 @@ absl::StatusOr<int64_t> DataBytes(Reader& r, const ir::Shape& shape, int64_t ele
   for (int64_t d : shape) {
     if (bytes > r.left() / d) {
       return r.Error(absl::StrCat(what, " is ", ir::ShapeToString(shape), ", larger than the ",
-                                  r.left(), " bytes left in the file"));
+                                  r.left(), " bytes left in the file (truncated, or not an MXNet "
+                                  "params file)"));
     }
     bytes *= d;
   }
