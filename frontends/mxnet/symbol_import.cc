@@ -366,6 +366,12 @@ absl::Status Importer::ConvertNodes() {
 std::string Importer::OutputName(size_t node, size_t k) const {
   const SymbolNode& n = symbol_.nodes[node];
   if (n.is_variable()) return n.name;
+  // BatchNorm's outputs are output, mean and var; only the first is visible
+  // unless output_mean_var.
+  if (n.op == "BatchNorm" && k < 3) {
+    static const char* const kNames[] = {"_output", "_mean", "_var"};
+    return absl::StrCat(n.name, kNames[k]);
+  }
   if (values_[node].size() == 1) return absl::StrCat(n.name, "_output");
   return absl::StrCat(n.name, "_output", k);
 }

@@ -161,7 +161,9 @@ def _ops_mix():
     fc1 = g.op("FullyConnected", "fc1", [x, g.param("fc1_weight", g.normal(6, 48, std=3.0)),
                                          g.param("fc1_bias", g.normal(6, std=0.1))],
                num_hidden=6, flatten=True)
-    g.heads = [probs, g.op("log_softmax", "log_softmax0", [fc1])]  # axis left at -1
+    # The BatchNorm as a head too: MXNet names it bn0_output (its mean and
+    # var outputs are hidden).
+    g.heads = [probs, g.op("log_softmax", "log_softmax0", [fc1]), bn]  # axis left at -1
     return g
 
 
