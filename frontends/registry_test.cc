@@ -14,10 +14,12 @@ TEST(RegistryTest, FindsFrameworksIgnoringCase) {
   }
   ASSERT_NE(FindFrontend("TensorFlow"), nullptr);
   EXPECT_EQ(FindFrontend("TensorFlow")->name(), "TENSORFLOW");
-  EXPECT_EQ(FindFrontend("MXNet"), nullptr);
+  ASSERT_NE(FindFrontend("MXNet"), nullptr);
+  EXPECT_EQ(FindFrontend("MXNet")->name(), "MXNET");
+  EXPECT_EQ(FindFrontend("Caffe"), nullptr);
   EXPECT_EQ(FindFrontend(""), nullptr);
   EXPECT_EQ(FindFrontend("pytorch"), &*FindFrontend("PYTORCH"));
-  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX", "PYTORCH", "TENSORFLOW"));
+  EXPECT_THAT(RegisteredFrameworks(), ::testing::ElementsAre("ONNX", "PYTORCH", "TENSORFLOW", "MXNET"));
 }
 
 TEST(RegistryTest, ImportsThroughTheInterface) {
