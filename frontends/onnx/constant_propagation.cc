@@ -20,15 +20,14 @@ namespace {
 // left to the IR's constant folding, which bounds weight growth itself.
 constexpr int64_t kMaxFoldElements = 1024;
 
-// The shape computations folded here; all are evaluated by
-// compiler/passes/host_eval.
-const std::set<std::string>& FoldableOpTypes() {
-  static const std::set<std::string> kTypes = {
-      "Add",     "Cast",    "Concat",  "ConstantOfShape", "Div",     "Equal", "Expand",
-      "Flatten", "Gather",  "Greater", "Identity",        "Less",    "Max",   "Min",
-      "Mul",     "Neg",     "Not",     "Range",           "Reshape", "Shape", "Size",
-      "Slice",   "Squeeze", "Sub",     "Unsqueeze",       "Where"};
-  return kTypes;
+// What is folded here: every op the host evaluator (compiler/ir/eval)
+// evaluates, one list for the importer and the compiler's folding pass.
+bool IsFoldable(const std::string& op_type) {
+  static const std::set<std::string>* const kTypes = [] {
+    const auto& types = ir::eval::HostEvaluableOpTypes();
+    return new std::set<std::string>(types.begin(), types.end());
+  }();
+  return kTypes->count(op_type) > 0;
 }
 
 const std::set<std::string>& ReduceOpTypes() {
@@ -191,7 +190,7 @@ class ConstantPropagation {
   }
 
   bool FoldNode(const onnx::NodeProto& node) {
-    if (FoldableOpTypes().count(node.op_type()) == 0 || node.output_size() != 1) return false;
+    if (!IsFoldable(node.op_type()) || node.output_size() != 1) return false;
     auto out_type = types_.find(node.output(0));
     if (out_type == types_.end() || NumElements(out_type->second.shape) > kMaxFoldElements) {
       return false;

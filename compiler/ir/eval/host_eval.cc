@@ -286,6 +286,106 @@ std::optional<Tensor> Quantize(const ir::Op& op) {
   return r;
 }
 
+// Reduce* over `axes` (the attribute, or input 1 from ReduceSum-13 and
+// opset 18); all axes when none are given, unless noop_with_empty_axes.
+std::optional<Tensor> Reduce(const ir::Op& op) {
+  const ir::Shape& in = op.inputs[0]->shape;
+  std::vector<int64_t> axes =
+      op.inputs.size() > 1 && op.input(1) != nullptr ? IntsOf(op.input(1)) : op.GetInts("axes", {});
+  if (axes.empty() && op.GetInt("noop_with_empty_axes", 0) != 0) {
+    return ConstantAsDoubles(*op.inputs[0]);
+  }
+  std::vector<bool> reduced(in.size(), axes.empty());
+  for (int64_t a : axes) {
+    const int64_t ax = NormAxis(a, in.size());
+    if (ax < 0 || ax >= static_cast<int64_t>(in.size())) return std::nullopt;
+    reduced[ax] = true;
+  }
+  // The output index of each input element: strides over the kept axes.
+  std::vector<int64_t> out_strides(in.size(), 0);
+  int64_t n_out = 1;
+  for (int d = static_cast<int>(in.size()) - 1; d >= 0; --d) {
+    if (reduced[d]) continue;
+    out_strides[d] = n_out;
+    n_out *= in[d];
+  }
+  const std::string& t = op.type;
+  const double init = t == "ReduceProd" ? 1.0
+                      : t == "ReduceMax" ? -HUGE_VAL
+                      : t == "ReduceMin" ? HUGE_VAL
+                                         : 0.0;
+  Tensor a = ConstantAsDoubles(*op.inputs[0]);
+  Tensor r(n_out, init);
+  std::vector<int64_t> idx(in.size(), 0);
+  for (size_t k = 0; k < a.size(); ++k) {
+    int64_t o = 0;
+    for (size_t d = 0; d < in.size(); ++d) o += idx[d] * out_strides[d];
+    if (t == "ReduceProd") {
+      r[o] *= a[k];
+    } else if (t == "ReduceMax") {
+      r[o] = std::max(r[o], a[k]);
+    } else if (t == "ReduceMin") {
+      r[o] = std::min(r[o], a[k]);
+    } else {
+      r[o] += a[k];
+    }
+    for (int d = static_cast<int>(in.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < in[d]) break;
+      idx[d] = 0;
+    }
+  }
+  if (t == "ReduceMean" && n_out > 0) {
+    const double count = static_cast<double>(a.size()) / static_cast<double>(n_out);
+    for (double& v : r) v /= count;
+  }
+  return r;
+}
+
+std::optional<Tensor> Tile(const ir::Op& op) {
+  const ir::Shape& in = op.inputs[0]->shape;
+  const ir::Shape& out = op.outputs[0]->shape;
+  if (out.size() != in.size()) return std::nullopt;
+  std::vector<int64_t> in_strides = Strides(in);
+  Tensor a = ConstantAsDoubles(*op.inputs[0]);
+  Tensor r(ir::NumElements(out));
+  std::vector<int64_t> idx(out.size(), 0);
+  for (size_t k = 0; k < r.size(); ++k) {
+    int64_t off = 0;
+    for (size_t d = 0; d < out.size(); ++d) {
+      if (in[d] == 0) return std::nullopt;
+      off += (idx[d] % in[d]) * in_strides[d];
+    }
+    r[k] = a[off];
+    for (int d = static_cast<int>(out.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < out[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return r;
+}
+
+// Max/Min/Sum/Mean of any number of inputs, broadcast.
+std::optional<Tensor> Variadic(const ir::Op& op, const std::function<double(double, double)>& f,
+                               bool mean) {
+  const ir::Shape& out = op.outputs[0]->shape;
+  Tensor r;
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    auto off = BroadcastOffsets(op.inputs[i]->shape, out);
+    if (!off) return std::nullopt;
+    Tensor a = ConstantAsDoubles(*op.inputs[i]);
+    if (i == 0) {
+      r.resize(off->size());
+      for (size_t k = 0; k < r.size(); ++k) r[k] = a[(*off)[k]];
+    } else {
+      for (size_t k = 0; k < r.size(); ++k) r[k] = f(r[k], a[(*off)[k]]);
+    }
+  }
+  if (mean) {
+    for (double& v : r) v /= static_cast<double>(op.inputs.size());
+  }
+  return r;
+}
+
 double IntDiv(double a, double b) {
   if (b == 0) return 0;
   return std::trunc(a / b);
@@ -298,44 +398,63 @@ const std::vector<std::string>& HostEvaluableOpTypes() {
                                                   "Add",
                                                   "Cast",
                                                   "Ceil",
+                                                  "Clip",
                                                   "Concat",
                                                   "ConstantOfShape",
+                                                  "Cos",
                                                   "DequantizeLinear",
                                                   "QuantizeLinear",  // constant 8-bit (QDQ) weights
                                                   "Div",
                                                   "Dropout",
                                                   "Equal",
+                                                  "Erf",
                                                   "Exp",
                                                   "Expand",
                                                   "Flatten",
                                                   "Floor",
                                                   "Gather",
                                                   "Greater",
+                                                  "GreaterOrEqual",
                                                   "Identity",
                                                   "Less",
+                                                  "LessOrEqual",
                                                   "Log",
                                                   "MatMul",
                                                   "Max",
+                                                  "Mean",
                                                   "Min",
+                                                  "Mod",
                                                   "Mul",
                                                   "Neg",
                                                   "Not",
+                                                  "Or",
                                                   "Pow",
                                                   "Range",
                                                   "Reciprocal",
+                                                  "ReduceMax",
+                                                  "ReduceMean",
+                                                  "ReduceMin",
+                                                  "ReduceProd",
+                                                  "ReduceSum",
                                                   "Relu",
                                                   "Reshape",
+                                                  "Round",
                                                   "Shape",
                                                   "Sigmoid",
+                                                  "Sign",
+                                                  "Sin",
                                                   "Size",
                                                   "Slice",
                                                   "Sqrt",
                                                   "Squeeze",
                                                   "Sub",
+                                                  "Sum",
                                                   "Tanh",
+                                                  "Tile",
                                                   "Transpose",
                                                   "Unsqueeze",
-                                                  "Where"};
+                                                  "Where",
+                                                  "Xor"};
   return kTypes;
 }
 
@@ -381,13 +500,37 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
                 : Elementwise(op, [](double a, double b) { return a / b; });
   } else if (t == "Pow")
     r = Elementwise(op, [](double a, double b) { return std::pow(a, b); });
-  else if (t == "Max") {
-    if (op.inputs.size() != 2) return std::nullopt;
-    r = Elementwise(op, [](double a, double b) { return std::max(a, b); });
-  } else if (t == "Min") {
-    if (op.inputs.size() != 2) return std::nullopt;
-    r = Elementwise(op, [](double a, double b) { return std::min(a, b); });
-  } else if (t == "Equal")
+  else if (t == "Max")
+    r = Variadic(op, [](double a, double b) { return std::max(a, b); }, false);
+  else if (t == "Min")
+    r = Variadic(op, [](double a, double b) { return std::min(a, b); }, false);
+  else if (t == "Sum")
+    r = Variadic(op, [](double a, double b) { return a + b; }, false);
+  else if (t == "Mean")
+    r = Variadic(op, [](double a, double b) { return a + b; }, true);
+  else if (t == "Mod") {
+    // fmod=0 (integers): the result takes the divisor's sign, as Python's.
+    if (op.GetInt("fmod", 0) != 0) {
+      r = Elementwise(op, [](double a, double b) { return std::fmod(a, b); });
+    } else {
+      if (!int_out) return std::nullopt;
+      r = Elementwise(op, [](double a, double b) {
+        if (b == 0) return 0.0;
+        double m = std::fmod(a, b);
+        return m != 0 && ((m < 0) != (b < 0)) ? m + b : m;
+      });
+    }
+  } else if (t == "GreaterOrEqual")
+    r = Elementwise(op, [](double a, double b) { return a >= b ? 1.0 : 0.0; });
+  else if (t == "LessOrEqual")
+    r = Elementwise(op, [](double a, double b) { return a <= b ? 1.0 : 0.0; });
+  else if (t == "And")
+    r = Elementwise(op, [](double a, double b) { return a != 0 && b != 0 ? 1.0 : 0.0; });
+  else if (t == "Or")
+    r = Elementwise(op, [](double a, double b) { return a != 0 || b != 0 ? 1.0 : 0.0; });
+  else if (t == "Xor")
+    r = Elementwise(op, [](double a, double b) { return (a != 0) != (b != 0) ? 1.0 : 0.0; });
+  else if (t == "Equal")
     r = Elementwise(op, [](double a, double b) { return a == b ? 1.0 : 0.0; });
   else if (t == "Less")
     r = Elementwise(op, [](double a, double b) { return a < b ? 1.0 : 0.0; });
@@ -430,6 +573,37 @@ std::optional<std::vector<double>> EvaluateOnHost(const ir::Op& op) {
     r = Unary(op, [](double a) { return std::ceil(a); });
   else if (t == "Not")
     r = Unary(op, [](double a) { return a == 0 ? 1.0 : 0.0; });
+  else if (t == "Sign")
+    r = Unary(op, [](double a) { return a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0; });
+  else if (t == "Round")
+    r = Unary(op, [](double a) { return std::nearbyint(a); });  // half to even
+  else if (t == "Sin")
+    r = Unary(op, [](double a) { return std::sin(a); });
+  else if (t == "Cos")
+    r = Unary(op, [](double a) { return std::cos(a); });
+  else if (t == "Erf")
+    r = Unary(op, [](double a) { return std::erf(a); });
+  else if (t == "Clip") {
+    double lo = -HUGE_VAL, hi = HUGE_VAL;
+    if (op.inputs.size() > 1) {
+      const ir::Value* min = op.input(1);
+      const ir::Value* max = op.inputs.size() > 2 ? op.input(2) : nullptr;
+      if ((min != nullptr && min->num_elements() != 1) ||
+          (max != nullptr && max->num_elements() != 1)) {
+        return std::nullopt;
+      }
+      if (min != nullptr) lo = ConstantAsDoubles(*min)[0];
+      if (max != nullptr) hi = ConstantAsDoubles(*max)[0];
+    } else {
+      lo = op.GetFloat("min", -3.4028234663852886e38f);
+      hi = op.GetFloat("max", 3.4028234663852886e38f);
+    }
+    r = Unary(op, [lo, hi](double a) { return std::min(std::max(a, lo), hi); });
+  } else if (t == "ReduceSum" || t == "ReduceMean" || t == "ReduceMax" || t == "ReduceMin" ||
+             t == "ReduceProd") {
+    r = Reduce(op);
+  } else if (t == "Tile")
+    r = Tile(op);
   else if (t == "Cast") {
     // Float -> int truncates toward zero (std::trunc), as ONNX Runtime does;
     // to-float rounding happens when the result is stored.
