@@ -464,7 +464,7 @@ TEST(ImportOnnxBytesTest, SeveralDynamicDimsAreAllNamed) {
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(Message(imported.status()),
             "test.onnx: input 'x' has dynamic dimensions 0 ('N'), 1 (unnamed); pin it "
-            "with --input-shape x=1,1 (or --io-config)");
+            "with --input-shape x=1,<d1> (or --io-config)");
 }
 
 TEST(ImportOnnxBytesTest, BadPins) {
