@@ -1,5 +1,6 @@
 #include "frontends/onnx/constant_propagation.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -7,11 +8,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "compiler/ir/eval/graph_edit.h"
 #include "compiler/ir/eval/host_eval.h"
 #include "compiler/ir/graph.h"
 #include "frontends/onnx/attributes.h"
 #include "frontends/onnx/tensor.h"
+#include "text/printable.h"
 
 namespace ncc::onnx_frontend {
 namespace {
@@ -76,6 +79,8 @@ class ConstantPropagation {
     CollectTypesAndConstants();
     bool changed = false;
     std::vector<bool> removed(graph_->node_size(), false);
+    // Nodes that replace an If whose condition is known, by its index.
+    std::map<int, std::vector<onnx::NodeProto>> inlined;
     for (int i = 0; i < graph_->node_size(); ++i) {
       onnx::NodeProto* node = graph_->mutable_node(i);
       if (!IsDefaultDomain(node->domain())) continue;
@@ -88,6 +93,11 @@ class ConstantPropagation {
         changed = true;
         continue;
       }
+      if (node->op_type() == "If" && InlineIf(*node, &inlined[i])) {
+        removed[i] = true;
+        changed = true;
+        continue;
+      }
       if (node->op_type() == "Concat") changed |= DropZeroSizeOperands(node);
       if (ReduceOpTypes().count(node->op_type()) > 0) changed |= ResolveReduceAxes(node);
     }
@@ -95,6 +105,9 @@ class ConstantPropagation {
     google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
     for (int i = 0; i < graph_->node_size(); ++i) {
       if (!removed[i]) *kept.Add() = std::move(*graph_->mutable_node(i));
+      auto branch = inlined.find(i);
+      if (branch == inlined.end()) continue;
+      for (onnx::NodeProto& n : branch->second) *kept.Add() = std::move(n);
     }
     graph_->mutable_node()->Swap(&kept);
     return true;
@@ -236,6 +249,78 @@ class ConstantPropagation {
     return true;
   }
 
+  // An If whose condition is known at compile time (folded from shapes,
+  // constants or a --freeze-input) is replaced by the nodes of the branch
+  // it takes: its initializers join the graph's, the names it defines are
+  // made unique in the graph, outer-scope names read as they are, and an
+  // Identity gives each If output its branch output. Nested Ifs inline on
+  // later sweeps, as their own conditions become known.
+  bool InlineIf(const onnx::NodeProto& node, std::vector<onnx::NodeProto>* out) {
+    if (node.input_size() != 1) return false;
+    auto cond = constants_.find(node.input(0));
+    if (cond == constants_.end()) return false;
+    auto tensor = ConvertTensor(*cond->second, node.input(0));
+    if (!tensor.ok() || ir::NumElements(tensor->shape) != 1) return false;
+    ir::Graph scratch("if");
+    ir::Value* c = scratch.AddConstant("c", tensor->dtype, tensor->shape, tensor->data);
+    const bool taken = ir::eval::ConstantAsDoubles(*c)[0] != 0;
+    const onnx::GraphProto* branch = nullptr;
+    for (const auto& attr : node.attribute()) {
+      if (attr.name() == (taken ? "then_branch" : "else_branch") && attr.has_g()) {
+        branch = &attr.g();
+      }
+    }
+    if (branch == nullptr || branch->output_size() != node.output_size()) return false;
+    // Every name the graph holds, so the branch's own names can be renamed
+    // where they clash (a branch may reuse a name of another branch).
+    if (names_.empty()) {
+      for (const auto& vi : graph_->input()) names_.insert(vi.name());
+      for (const auto& init : graph_->initializer()) names_.insert(init.name());
+      for (const auto& n : graph_->node()) {
+        for (const auto& o : n.output()) names_.insert(o);
+      }
+    }
+    std::map<std::string, std::string> renamed;
+    auto define = [&](const std::string& name) {
+      if (name.empty()) return name;
+      std::string fresh = name;
+      while (names_.count(fresh)) fresh = absl::StrCat(name, "/", node.name(), "_", ++inlines_);
+      names_.insert(fresh);
+      if (fresh != name) renamed[name] = fresh;
+      return fresh;
+    };
+    auto use = [&](const std::string& name) {
+      auto it = renamed.find(name);
+      return it == renamed.end() ? name : it->second;
+    };
+    for (const auto& init : branch->initializer()) {
+      onnx::TensorProto t = init;
+      AddInitializer(define(init.name()), std::move(t));
+    }
+    for (const auto& n : branch->node()) {
+      onnx::NodeProto copy = n;
+      for (int k = 0; k < copy.input_size(); ++k) copy.set_input(k, use(copy.input(k)));
+      for (int k = 0; k < copy.output_size(); ++k) copy.set_output(k, define(copy.output(k)));
+      if (!copy.name().empty()) copy.set_name(absl::StrCat(node.name(), "/", copy.name()));
+      out->push_back(std::move(copy));
+    }
+    for (const auto& vi : branch->value_info()) {
+      onnx::ValueInfoProto copy = vi;
+      copy.set_name(use(vi.name()));
+      *graph_->add_value_info() = std::move(copy);
+    }
+    for (int k = 0; k < node.output_size(); ++k) {
+      if (node.output(k).empty()) continue;
+      onnx::NodeProto identity;
+      identity.set_op_type("Identity");
+      identity.set_name(absl::StrCat(node.name(), "/output_", k));
+      identity.add_input(use(branch->output(k).name()));
+      identity.add_output(node.output(k));
+      out->push_back(std::move(identity));
+    }
+    return true;
+  }
+
   bool IsZeroSize(const std::string& name) const {
     auto it = types_.find(name);
     return it != types_.end() && NumElements(it->second.shape) == 0;
@@ -329,10 +414,47 @@ class ConstantPropagation {
   std::map<std::string, StaticType> types_;
   std::map<std::string, const onnx::TensorProto*> constants_;
   std::vector<std::unique_ptr<onnx::TensorProto>> owned_;
+  std::set<std::string> names_;  // filled when an If is first inlined
+  int inlines_ = 0;
 };
 
 }  // namespace
 
 bool PropagateConstants(onnx::ModelProto* model) { return ConstantPropagation(model).Run(); }
+
+std::string DescribeIfCondition(const onnx::GraphProto& graph, const onnx::NodeProto& node) {
+  if (node.input_size() < 1) return "it has no condition";
+  // Walk the condition's producers back to the graph inputs it reads.
+  std::map<std::string, const onnx::NodeProto*> producer;
+  for (const auto& n : graph.node()) {
+    for (const auto& o : n.output()) producer[o] = &n;
+  }
+  std::set<std::string> inputs;
+  for (const auto& vi : graph.input()) inputs.insert(vi.name());
+  for (const auto& init : graph.initializer()) inputs.erase(init.name());
+  std::vector<std::string> reads;
+  std::vector<std::string> stack = {node.input(0)};
+  std::set<std::string> seen;
+  while (!stack.empty() && seen.size() < 10000) {
+    std::string name = stack.back();
+    stack.pop_back();
+    if (name.empty() || !seen.insert(name).second) continue;
+    if (inputs.count(name)) {
+      reads.push_back(ncc::text::QuotedName(name));
+      continue;
+    }
+    auto p = producer.find(name);
+    if (p == producer.end()) continue;
+    for (const auto& in : p->second->input()) stack.push_back(in);
+  }
+  std::sort(reads.begin(), reads.end());
+  const std::string why =
+      reads.empty() ? "the condition is computed on the device"
+                    : absl::StrCat("the condition depends on input", reads.size() > 1 ? "s " : " ",
+                                   absl::StrJoin(reads, ", "));
+  return absl::StrCat(why,
+                      "; only an If whose condition is known at compile time (from shapes, "
+                      "constants or --freeze-input) is compiled, as the branch it takes");
+}
 
 }  // namespace ncc::onnx_frontend
