@@ -23,6 +23,10 @@ namespace {
 // left to the IR's constant folding, which bounds weight growth itself.
 constexpr int64_t kMaxFoldElements = 1024;
 
+// An unrolled Loop adds its body once per iteration: past this many nodes
+// it stays a Loop (reported as unsupported, with the count).
+constexpr int64_t kMaxUnrolledNodes = 20000;
+
 // What is folded here: every op the host evaluator (compiler/ir/eval)
 // evaluates, one list for the importer and the compiler's folding pass.
 bool IsFoldable(const std::string& op_type) {
@@ -73,7 +77,11 @@ int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64
 
 class ConstantPropagation {
  public:
-  explicit ConstantPropagation(onnx::ModelProto* model) : graph_(model->mutable_graph()) {}
+  explicit ConstantPropagation(onnx::ModelProto* model) : graph_(model->mutable_graph()) {
+    for (const auto& opset : model->opset_import()) {
+      if (IsDefaultDomain(opset.domain())) opset_ = opset.version();
+    }
+  }
 
   bool Run() {
     CollectTypesAndConstants();
@@ -89,6 +97,11 @@ class ConstantPropagation {
         continue;
       }
       if (ReplaceZeroSizeNode(*node) || FoldNode(*node)) {
+        removed[i] = true;
+        changed = true;
+        continue;
+      }
+      if (node->op_type() == "Loop" && UnrollLoop(*node, &inlined[i])) {
         removed[i] = true;
         changed = true;
         continue;
@@ -271,8 +284,131 @@ class ConstantPropagation {
       }
     }
     if (branch == nullptr || branch->output_size() != node.output_size()) return false;
-    // Every name the graph holds, so the branch's own names can be renamed
-    // where they clash (a branch may reuse a name of another branch).
+    std::map<std::string, std::string> renamed;
+    CopySubgraph(*branch, node.name(), &renamed, out);
+    for (int k = 0; k < node.output_size(); ++k) {
+      if (node.output(k).empty()) continue;
+      out->push_back(Identity(Use(renamed, branch->output(k).name()), node.output(k),
+                              absl::StrCat(node.name(), "/output_", k)));
+    }
+    return true;
+  }
+
+  // A Loop whose trip count is a constant (at most kMaxUnrolledNodes nodes
+  // in all) and whose condition stays true (absent, or a constant true
+  // passed through the body unchanged) is unrolled: one copy of the body
+  // per iteration, the iteration number and condition as constants, the
+  // loop-carried values threaded through, and each scan output the Concat
+  // of its per-iteration values, each with a new leading axis.
+  bool UnrollLoop(const onnx::NodeProto& node, std::vector<onnx::NodeProto>* out) {
+    if (node.input_size() < 2) return false;
+    const onnx::GraphProto* body = nullptr;
+    for (const auto& attr : node.attribute()) {
+      if (attr.name() == "body" && attr.has_g()) body = &attr.g();
+    }
+    const int carried = node.input_size() - 2;
+    if (body == nullptr || body->input_size() != carried + 2 ||
+        body->output_size() < carried + 1) {
+      return false;
+    }
+    auto trips = ScalarConstant(node.input(0));
+    if (!trips || *trips < 1) return false;
+    if (!node.input(1).empty()) {
+      auto cond = ScalarConstant(node.input(1));
+      if (!cond || *cond == 0) return false;
+    }
+    // The body must pass its condition through (or make it a constant true).
+    const std::string& cond_in = body->input(1).name();
+    const std::string& cond_out = body->output(0).name();
+    bool passes = cond_out == cond_in;
+    for (const auto& n : body->node()) {
+      if (n.output_size() == 1 && n.output(0) == cond_out && n.op_type() == "Identity" &&
+          n.input_size() == 1 && n.input(0) == cond_in) {
+        passes = true;
+      }
+    }
+    if (!passes) return false;
+    const int64_t nodes = *trips * (body->node_size() + 2);
+    if (nodes > kMaxUnrolledNodes) return false;
+    const int scans = body->output_size() - 1 - carried;
+    std::vector<std::string> values(node.input().begin() + 2, node.input().end());
+    std::vector<std::vector<std::string>> scanned(scans);
+    onnx::TensorProto true_tensor;
+    true_tensor.set_data_type(onnx::TensorProto::BOOL);
+    true_tensor.add_int32_data(1);
+    const std::string truth = Fresh(absl::StrCat(node.name(), "/cond"));
+    AddInitializer(truth, std::move(true_tensor));
+    for (int64_t i = 0; i < *trips; ++i) {
+      std::map<std::string, std::string> renamed;
+      onnx::TensorProto iteration;
+      iteration.set_data_type(onnx::TensorProto::INT64);
+      iteration.add_int64_data(i);
+      const std::string iter_name = Fresh(absl::StrCat(node.name(), "/iteration_", i));
+      AddInitializer(iter_name, std::move(iteration));
+      renamed[body->input(0).name()] = iter_name;
+      renamed[cond_in] = truth;
+      for (int k = 0; k < carried; ++k) renamed[body->input(2 + k).name()] = values[k];
+      CopySubgraph(*body, absl::StrCat(node.name(), "/iteration_", i), &renamed, out);
+      for (int k = 0; k < carried; ++k) values[k] = Use(renamed, body->output(1 + k).name());
+      for (int k = 0; k < scans; ++k) {
+        scanned[k].push_back(Use(renamed, body->output(1 + carried + k).name()));
+      }
+    }
+    for (int k = 0; k < carried && k < node.output_size(); ++k) {
+      if (node.output(k).empty()) continue;
+      out->push_back(Identity(values[k], node.output(k), absl::StrCat(node.name(), "/output_", k)));
+    }
+    for (int k = 0; k < scans && carried + k < node.output_size(); ++k) {
+      const std::string& result = node.output(carried + k);
+      if (result.empty()) continue;
+      onnx::NodeProto concat;
+      concat.set_op_type("Concat");
+      concat.set_name(absl::StrCat(node.name(), "/scan_", k));
+      AddIntAttribute(&concat, "axis", 0);
+      for (const std::string& v : scanned[k]) {
+        onnx::NodeProto unsqueeze;
+        unsqueeze.set_op_type("Unsqueeze");
+        unsqueeze.set_name(Fresh(absl::StrCat(v, "/unsqueeze")));
+        unsqueeze.add_input(v);
+        if (opset_ >= 13) {
+          onnx::TensorProto axes;
+          axes.set_data_type(onnx::TensorProto::INT64);
+          axes.add_dims(1);
+          axes.add_int64_data(0);
+          const std::string axes_name = Fresh(absl::StrCat(v, "/axes"));
+          AddInitializer(axes_name, std::move(axes));
+          unsqueeze.add_input(axes_name);
+        } else {
+          auto* a = unsqueeze.add_attribute();
+          a->set_name("axes");
+          a->set_type(onnx::AttributeProto::INTS);
+          a->add_ints(0);
+        }
+        unsqueeze.add_output(Fresh(absl::StrCat(v, "/scan")));
+        concat.add_input(unsqueeze.output(0));
+        out->push_back(std::move(unsqueeze));
+      }
+      concat.add_output(result);
+      out->push_back(std::move(concat));
+    }
+    return true;
+  }
+
+  // The value of a one-element constant.
+  std::optional<double> ScalarConstant(const std::string& name) {
+    auto c = constants_.find(name);
+    if (c == constants_.end()) return std::nullopt;
+    auto tensor = ConvertTensor(*c->second, name);
+    if (!tensor.ok() || ir::NumElements(tensor->shape) != 1) return std::nullopt;
+    ir::Graph scratch("scalar");
+    ir::Value* v = scratch.AddConstant("v", tensor->dtype, tensor->shape, tensor->data);
+    return ir::eval::ConstantAsDoubles(*v)[0];
+  }
+
+  // Every name the graph holds, so copied subgraphs' names can be renamed
+  // where they clash (a branch may reuse a name of another branch; each
+  // unrolled iteration defines the body's names again).
+  std::string Fresh(const std::string& name) {
     if (names_.empty()) {
       for (const auto& vi : graph_->input()) names_.insert(vi.name());
       for (const auto& init : graph_->initializer()) names_.insert(init.name());
@@ -280,45 +416,66 @@ class ConstantPropagation {
         for (const auto& o : n.output()) names_.insert(o);
       }
     }
-    std::map<std::string, std::string> renamed;
+    std::string fresh = name;
+    while (names_.count(fresh)) fresh = absl::StrCat(name, "_", ++inlines_);
+    names_.insert(fresh);
+    return fresh;
+  }
+
+  static std::string Use(const std::map<std::string, std::string>& renamed,
+                         const std::string& name) {
+    auto it = renamed.find(name);
+    return it == renamed.end() ? name : it->second;
+  }
+
+  static onnx::NodeProto Identity(const std::string& in, const std::string& out,
+                                  const std::string& name) {
+    onnx::NodeProto identity;
+    identity.set_op_type("Identity");
+    identity.set_name(name);
+    identity.add_input(in);
+    identity.add_output(out);
+    return identity;
+  }
+
+  static void AddIntAttribute(onnx::NodeProto* node, const std::string& name, int64_t value) {
+    auto* a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(value);
+  }
+
+  // Appends `graph`'s nodes (named under `prefix`) to `out`, its
+  // initializers and value_info to the main graph; every name it defines
+  // gets a fresh name, recorded in `renamed` (which may already map the
+  // subgraph's inputs); names from the outer scope read as they are.
+  void CopySubgraph(const onnx::GraphProto& graph, const std::string& prefix,
+                    std::map<std::string, std::string>* renamed,
+                    std::vector<onnx::NodeProto>* out) {
     auto define = [&](const std::string& name) {
       if (name.empty()) return name;
-      std::string fresh = name;
-      while (names_.count(fresh)) fresh = absl::StrCat(name, "/", node.name(), "_", ++inlines_);
-      names_.insert(fresh);
-      if (fresh != name) renamed[name] = fresh;
+      std::string fresh = Fresh(name);
+      (*renamed)[name] = fresh;
       return fresh;
     };
-    auto use = [&](const std::string& name) {
-      auto it = renamed.find(name);
-      return it == renamed.end() ? name : it->second;
-    };
-    for (const auto& init : branch->initializer()) {
+    for (const auto& init : graph.initializer()) {
       onnx::TensorProto t = init;
       AddInitializer(define(init.name()), std::move(t));
     }
-    for (const auto& n : branch->node()) {
+    for (const auto& n : graph.node()) {
       onnx::NodeProto copy = n;
-      for (int k = 0; k < copy.input_size(); ++k) copy.set_input(k, use(copy.input(k)));
+      for (int k = 0; k < copy.input_size(); ++k) copy.set_input(k, Use(*renamed, copy.input(k)));
       for (int k = 0; k < copy.output_size(); ++k) copy.set_output(k, define(copy.output(k)));
-      if (!copy.name().empty()) copy.set_name(absl::StrCat(node.name(), "/", copy.name()));
+      copy.set_name(absl::StrCat(prefix, "/", copy.name()));
       out->push_back(std::move(copy));
     }
-    for (const auto& vi : branch->value_info()) {
+    for (const auto& vi : graph.value_info()) {
+      auto it = renamed->find(vi.name());
+      if (it == renamed->end()) continue;
       onnx::ValueInfoProto copy = vi;
-      copy.set_name(use(vi.name()));
+      copy.set_name(it->second);
       *graph_->add_value_info() = std::move(copy);
     }
-    for (int k = 0; k < node.output_size(); ++k) {
-      if (node.output(k).empty()) continue;
-      onnx::NodeProto identity;
-      identity.set_op_type("Identity");
-      identity.set_name(absl::StrCat(node.name(), "/output_", k));
-      identity.add_input(use(branch->output(k).name()));
-      identity.add_output(node.output(k));
-      out->push_back(std::move(identity));
-    }
-    return true;
   }
 
   bool IsZeroSize(const std::string& name) const {
@@ -414,8 +571,9 @@ class ConstantPropagation {
   std::map<std::string, StaticType> types_;
   std::map<std::string, const onnx::TensorProto*> constants_;
   std::vector<std::unique_ptr<onnx::TensorProto>> owned_;
-  std::set<std::string> names_;  // filled when an If is first inlined
+  std::set<std::string> names_;  // filled when a subgraph is first copied
   int inlines_ = 0;
+  int64_t opset_ = 0;
 };
 
 }  // namespace
