@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/data_movement.h"
@@ -12,6 +14,13 @@ namespace {
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
+
+// Per-partition byte budgets: resident weights (every contraction tile of
+// one output-channel group), one streamed weight tile, one input tile. They
+// leave room for the output tiles and the allocator's double buffering.
+int64_t ResidentWeightBudget(const target::CoreSpec& spec) { return spec.sbuf_partition_bytes / 2; }
+int64_t StreamedWeightBudget(const target::CoreSpec& spec) { return spec.sbuf_partition_bytes / 8; }
+int64_t InputTileBudget(const target::CoreSpec& spec) { return spec.sbuf_partition_bytes / 4; }
 
 }  // namespace
 
@@ -153,9 +162,6 @@ absl::Status CheckConv(const ir::Op& op) {
   }
   auto g = Geometry(op);
   if (!g.ok()) return g.status();
-  if (g->wo > 512) {
-    return Unsupported("output width above 512 (one PSUM bank row)");
-  }
   return CheckFusedActivation(op);
 }
 
@@ -318,8 +324,17 @@ namespace {
 bool FoldsColumns(const ConvGeometry& g, const ConvOperands& operands,
                   const target::CoreSpec& spec) {
   const int64_t row_bytes = g.w * ElemSize(operands.x.tile_dtype());
+  const int64_t padded_row_bytes = (g.w + g.pl + g.pr) * ElemSize(operands.x.tile_dtype());
+  const int64_t kernel_rows = (g.kh - 1) * g.dh + 1;
+  // Its tiles must fit as they are (a bank of output columns, the kernel
+  // rows' padded input rows, every kernel row's weights).
+  const bool fits = g.wo <= spec.matmul_max_moving_free &&
+                    kernel_rows * padded_row_bytes <= InputTileBudget(spec) &&
+                    g.kh * spec.matmul_max_stationary_free * ElemSize(operands.w.tile_dtype()) <=
+                        StreamedWeightBudget(spec);
   return operands.w_host != nullptr && g.groups == 1 && g.kw > 1 && g.c <= 4 &&
-         g.c * g.kw <= spec.partitions && 4 * row_bytes >= spec.dma_efficient_contiguous_bytes;
+         g.c * g.kw <= spec.partitions && 4 * row_bytes >= spec.dma_efficient_contiguous_bytes &&
+         fits;
 }
 
 absl::Status EmitConvFoldedColumns(LowerContext& ctx, const ConvGeometry& g,
@@ -397,69 +412,131 @@ absl::Status EmitConvFoldedColumns(LowerContext& ctx, const ConvGeometry& g,
 
 }  // namespace
 
-absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
-  if (g.has_depth) return EmitConv3d(ctx, g, operands);
-  if (!IsDepthwise(g) && FoldsColumns(g, operands, ctx.spec())) {
-    return EmitConvFoldedColumns(ctx, g, operands);
+namespace {
+
+// How the TensorE convolution is cut into tiles. Every axis that can outgrow
+// the chip is split: input channels into 128-partition contraction tiles,
+// kernel taps into chunks whose weight tiles fit a budget (all accumulated
+// into one PSUM tile, start on the first matmul and stop on the last),
+// output channels into 128-column stationary tiles, and output positions
+// into moving tiles of at most 512 columns (rows of a bank, or column
+// chunks of one row when a row is longer than a bank or its input tile does
+// not fit). Shapes whose tiles fit keep the layout they always had: whole
+// padded input rows and the weights of a whole output-channel group
+// resident.
+struct ConvTiling {
+  int64_t ci_tiles;
+  int64_t cols;           // output columns per tile
+  int64_t rows;           // output rows per tile
+  bool column_chunks;     // cols < wo: tiles hold only their own input span
+  int64_t in_width;       // input tile row pitch (padded columns)
+  int64_t co_group;       // output-channel tiles per weight load
+  int64_t tap_chunk;      // taps per weight tile
+  bool weights_resident;  // loaded once per output-channel group
+};
+
+ConvTiling PlanConvTiling(const target::CoreSpec& spec, const ConvGeometry& g,
+                          const ConvOperands& operands) {
+  ConvTiling t;
+  const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
+  const int64_t taps = g.kh * g.kw;
+  const int64_t xs = ElemSize(operands.x.tile_dtype()), ws = ElemSize(operands.w.tile_dtype());
+  const int64_t bank = spec.matmul_max_moving_free;
+  const int64_t kh_ext = (g.kh - 1) * g.dh + 1, kw_ext = (g.kw - 1) * g.dw + 1;
+  const int64_t wp = g.w + g.pl + g.pr;
+  const int64_t budget = InputTileBudget(spec);
+  t.ci_tiles = CeilDiv(cig, spec.partitions);
+  auto rows_in = [&](int64_t rows) { return (rows - 1) * g.sh + kh_ext; };
+  auto span = [&](int64_t cols) { return (cols - 1) * g.sw + kw_ext; };
+  t.cols = std::min<int64_t>(g.wo, bank);
+  t.column_chunks = t.cols < g.wo || rows_in(1) * wp * xs > budget;
+  if (t.column_chunks) {
+    // The widest column chunk whose input span fits (at least one column).
+    const int64_t fit = (budget / (rows_in(1) * xs) - kw_ext) / g.sw + 1;
+    t.cols = std::clamp<int64_t>(fit, 1, t.cols);
   }
-  // Depthwise runs on the Vector/GpSimd engines in fp32 whatever the storage
-  // type (bf16 operands are widened by the load DMAs).
-  if (IsDepthwise(g)) return EmitDepthwise(ctx, g, operands);
+  t.in_width = t.column_chunks ? span(t.cols) : wp;
+  t.rows = std::min<int64_t>(g.ho, std::max<int64_t>(1, bank / t.cols));
+  while (t.rows > 1 && rows_in(t.rows) * t.in_width * xs > budget) t.rows = (t.rows + 1) / 2;
+
+  // Constant weights for several output-channel tiles arrive in one DMA
+  // when one tile's run would be short of the DMA's full rate (a 1x1
+  // convolution's 128 fp32 columns are 512 bytes).
+  const bool constant_w = operands.w_host != nullptr;
+  const int64_t co_tile = spec.matmul_max_stationary_free;
+  const int64_t run = taps * co_tile * ws;
+  t.co_group =
+      constant_w ? std::clamp<int64_t>(spec.dma_efficient_contiguous_bytes / run, 1, 8) : 1;
+  auto resident_bytes = [&](int64_t co_group) {
+    return t.ci_tiles * taps * std::min(co_group * co_tile, cog) * ws;
+  };
+  if (resident_bytes(t.co_group) > ResidentWeightBudget(spec)) t.co_group = 1;
+  t.weights_resident = resident_bytes(t.co_group) <= ResidentWeightBudget(spec);
+  t.tap_chunk = taps;
+  if (!t.weights_resident) {
+    t.tap_chunk =
+        std::clamp<int64_t>(StreamedWeightBudget(spec) / (std::min(co_tile, cog) * ws), 1, taps);
+  }
+  return t;
+}
+
+// The TensorE convolution under `t`'s tiling (see ConvTiling).
+absl::Status EmitConvTiled(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands,
+                           const ConvTiling& t) {
   const target::CoreSpec& spec = ctx.spec();
   const DramTensor& x = operands.x;
   const DramTensor& wt = operands.w;
   const DramTensor& y = operands.y;
   const DramTensor* bias = operands.bias;
-  const neff::ActivationFunction func = operands.func;
-
+  const neff::DType xt = x.tile_dtype(), wtt = wt.tile_dtype();
+  const int xs = ElemSize(xt), ws = ElemSize(wtt);
   const int64_t part = spec.partitions;
   const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
   const int64_t taps = g.kh * g.kw;
-  const int64_t wp = g.w + g.pl + g.pr;
-  const int64_t rows_per_tile =
-      std::min<int64_t>(g.ho, std::max<int64_t>(1, spec.matmul_max_moving_free / g.wo));
-  const int64_t ci_tiles = CeilDiv(cig, part);
+  const int64_t co_tile = spec.matmul_max_stationary_free;
+  const bool constant_w = operands.w_host != nullptr;
   const bool padded = g.pt || g.pl || g.pb || g.pr;
+  const int64_t tap_chunks = CeilDiv(taps, t.tap_chunk);
 
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       // Stationary weights per input-channel tile: [ci, tap, co]. Constant
       // weights are stored in that order at compile time, so each
       // partition's load is one contiguous run; others are gathered by a
-      // strided DMA. Constant weights for `group` output-channel tiles
-      // arrive in one DMA when one tile's run would be short of the DMA's
-      // full rate (a 1x1 convolution's 128 fp32 columns are 512 bytes).
-      const bool constant_w = operands.w_host != nullptr;
-      const int64_t co_tile = spec.matmul_max_stationary_free;
-      const int64_t run = taps * co_tile * ElemSize(wt.tile_dtype());
-      const int64_t group =
-          constant_w ? std::clamp<int64_t>(spec.dma_efficient_contiguous_bytes / run, 1, 8) : 1;
+      // strided DMA.
       std::vector<Operand> weights;
+      DramTensor block;
       int64_t g0 = 0, gw = 0;  // the loaded group's first channel and width
+      // Weight tile for contraction tile `ci_t`, taps [tap0, tap0 + tc) of
+      // the group's channels [g0, g0 + gw).
+      auto load_weights = [&](int64_t ci_t, int64_t tap0, int64_t tc,
+                              absl::string_view name) -> absl::StatusOr<Operand> {
+        const int64_t ci0 = ci_t * part, cis = std::min(part, cig - ci0);
+        auto buf = ctx.Sbuf(name, static_cast<int>(cis), tc * gw * ws);
+        if (!buf.ok()) return buf.status();
+        Operand dst = ctx.TypedTile(*buf, wtt, static_cast<int>(cis), tc * gw);
+        if (constant_w) {
+          ctx.Dma(dst, ctx.View(block, (ci0 * taps + tap0) * gw, static_cast<int>(cis), taps * gw,
+                                {Dim{1, tc * gw}}));
+        } else {
+          dst.dims = {Dim{gw, tc}, Dim{1, gw}};
+          ctx.Dma(dst, ctx.View(wt, ((grp * cog + g0) * cig + ci0) * taps + tap0,
+                                static_cast<int>(cis), taps, {Dim{1, tc}, Dim{cig * taps, gw}}));
+        }
+        return ctx.TypedTile(*buf, wtt, static_cast<int>(cis), tc * gw);
+      };
       for (int64_t co0 = 0; co0 < cog; co0 += co_tile) {
         const int64_t cot = std::min<int64_t>(co_tile, cog - co0);
         const int64_t co_abs = grp * cog + co0;
-        if (co0 % (group * co_tile) == 0) {
+        if (co0 % (t.co_group * co_tile) == 0) {
           g0 = co0;
-          gw = std::min(group * co_tile, cog - co0);
-          DramTensor block;
-          if (constant_w) {
-            block = ConvWeightBlock(ctx, wt, *operands.w_host, co_abs, gw, cig, taps);
-          }
+          gw = std::min(t.co_group * co_tile, cog - co0);
+          if (constant_w) block = ConvWeightBlock(ctx, wt, *operands.w_host, co_abs, gw, cig, taps);
           weights.clear();
-          for (int64_t t = 0; t < ci_tiles; ++t) {
-            const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
-            auto buf = ctx.Sbuf(absl::StrCat("w", t), cis, taps * gw * ElemSize(wt.tile_dtype()));
-            if (!buf.ok()) return buf.status();
-            Operand dst = ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * gw);
-            if (constant_w) {
-              ctx.Dma(dst, ctx.View(block, ci0 * taps * gw, cis, taps * gw, {Dim{1, taps * gw}}));
-            } else {
-              dst.dims = {Dim{gw, taps}, Dim{1, gw}};
-              ctx.Dma(dst, ctx.View(wt, (co_abs * cig + ci0) * taps, cis, taps,
-                                    {Dim{1, taps}, Dim{cig * taps, gw}}));
-            }
-            weights.push_back(ctx.TypedTile(*buf, wt.tile_dtype(), cis, taps * gw));
+          for (int64_t ci_t = 0; ci_t < t.ci_tiles && t.weights_resident; ++ci_t) {
+            auto w = load_weights(ci_t, 0, taps, absl::StrCat("w", ci_t));
+            if (!w.ok()) return w.status();
+            weights.push_back(*w);
           }
         }
         Operand bias_tile;
@@ -469,59 +546,310 @@ absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperan
           bias_tile = ctx.Tile(*buf, cot, 1);
           ctx.Dma(bias_tile, ctx.View(*bias, co_abs, cot, 1, {Dim{1, 1}}));
         }
-        for (int64_t oh0 = 0; oh0 < g.ho; oh0 += rows_per_tile) {
-          const int64_t rows = std::min(rows_per_tile, g.ho - oh0);
+        for (int64_t oh0 = 0; oh0 < g.ho; oh0 += t.rows) {
+          const int64_t rows = std::min(t.rows, g.ho - oh0);
           const int64_t rows_in = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
           const int64_t top = oh0 * g.sh;  // first padded input row
-          auto psum = ctx.Psum("acc", cot, rows * g.wo * 4);
-          if (!psum.ok()) return psum.status();
-          Operand acc = ctx.Tile(*psum, cot, rows * g.wo);
-          for (int64_t t = 0; t < ci_tiles; ++t) {
-            const int64_t ci0 = t * part, cis = std::min(part, cig - ci0);
-            const int xs = ElemSize(x.tile_dtype());
-            auto buf = ctx.Sbuf(absl::StrCat("in", t), cis, rows_in * wp * xs);
-            if (!buf.ok()) return buf.status();
-            Operand tile = ctx.TypedTile(*buf, x.tile_dtype(), cis, rows_in * wp);
-            if (padded) ctx.Memset(tile, 0.0f);
-            // Valid input rows [ih0, ih1) land at tile row ih + pt - top.
-            const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
-            const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
-            if (ih1 > ih0) {
-              Operand dst = ctx.TypedTile(*buf, x.tile_dtype(), cis, 0,
-                                          ((ih0 + g.pt - top) * wp + g.pl) * xs);
-              dst.dims = {Dim{wp, ih1 - ih0}, Dim{1, g.w}};
-              const int64_t src_off = ((n * g.c + grp * cig + ci0) * g.h + ih0) * g.w;
-              if (auto st = ctx.LoadRows(dst, x, src_off, g.h * g.w, ih1 - ih0, g.w); !st.ok()) {
-                return st;
+          for (int64_t ow0 = 0; ow0 < g.wo; ow0 += t.cols) {
+            const int64_t cols = std::min(t.cols, g.wo - ow0);
+            const int64_t left = t.column_chunks ? ow0 * g.sw : 0;  // first padded column
+            auto psum = ctx.Psum("acc", cot, rows * cols * 4);
+            if (!psum.ok()) return psum.status();
+            Operand acc = ctx.Tile(*psum, cot, rows * cols);
+            if (cols < g.wo) acc.dims = {Dim{cols, rows}, Dim{1, cols}};
+            for (int64_t ci_t = 0; ci_t < t.ci_tiles; ++ci_t) {
+              const int64_t ci0 = ci_t * part, cis = std::min(part, cig - ci0);
+              auto buf = ctx.Sbuf(absl::StrCat("in", ci_t), cis, rows_in * t.in_width * xs);
+              if (!buf.ok()) return buf.status();
+              Operand tile = ctx.TypedTile(*buf, xt, cis, rows_in * t.in_width);
+              // Valid input rows [ih0, ih1) land at tile row ih + pt - top,
+              // valid columns [iw0, iw1) at tile column iw + pl - left.
+              const int64_t ih0 = std::max<int64_t>(0, top - g.pt);
+              const int64_t ih1 = std::min<int64_t>(g.h, top + rows_in - g.pt);
+              const int64_t iw0 = std::max<int64_t>(0, left - g.pl);
+              const int64_t iw1 = std::min<int64_t>(g.w, left + t.in_width - g.pl);
+              const bool partial = ih0 != top - g.pt || ih1 != top + rows_in - g.pt ||
+                                   iw0 != left - g.pl || iw1 != left + t.in_width - g.pl;
+              if (padded || (t.column_chunks && partial)) ctx.Memset(tile, 0.0f);
+              if (ih1 > ih0 && iw1 > iw0) {
+                Operand dst = ctx.TypedTile(
+                    *buf, xt, cis, 0, ((ih0 + g.pt - top) * t.in_width + iw0 + g.pl - left) * xs);
+                dst.dims = {Dim{t.in_width, ih1 - ih0}, Dim{1, iw1 - iw0}};
+                const int64_t src_off = ((n * g.c + grp * cig + ci0) * g.h + ih0) * g.w + iw0;
+                if (!t.column_chunks) {
+                  if (auto st = ctx.LoadRows(dst, x, src_off, g.h * g.w, ih1 - ih0, g.w);
+                      !st.ok()) {
+                    return st;
+                  }
+                } else {
+                  ctx.Dma(dst, ctx.View(x, src_off, static_cast<int>(cis), g.h * g.w,
+                                        {Dim{g.w, ih1 - ih0}, Dim{1, iw1 - iw0}}));
+                }
+              }
+              for (int64_t chunk = 0; chunk < tap_chunks; ++chunk) {
+                const int64_t tap0 = chunk * t.tap_chunk;
+                const int64_t tc = std::min(t.tap_chunk, taps - tap0);
+                Operand w_tile;
+                if (t.weights_resident) {
+                  w_tile = weights[ci_t];
+                } else {
+                  auto w = load_weights(ci_t, tap0, tc, absl::StrCat("w", ci_t, "_taps", tap0));
+                  if (!w.ok()) return w.status();
+                  w_tile = *w;
+                }
+                const int64_t first_tap = t.weights_resident ? tap0 : 0;  // w_tile's first tap
+                for (int64_t tap = tap0; tap < tap0 + tc; ++tap) {
+                  const int64_t r = tap / g.kw, s = tap % g.kw;
+                  Operand stationary =
+                      ctx.TypedTile(w_tile.buffer, wtt, cis, cot,
+                                    ((tap - tap0 + first_tap) * gw + co0 - g0) * ws);
+                  Operand moving =
+                      ctx.TypedTile(*buf, xt, cis, 0, (r * g.dh * t.in_width + s * g.dw) * xs);
+                  moving.dims = {Dim{g.sh * t.in_width, rows}, Dim{g.sw, cols}};
+                  const bool first = ci_t == 0 && tap == 0;
+                  const bool last = ci_t == t.ci_tiles - 1 && tap == taps - 1;
+                  ctx.Matmul(acc, stationary, moving, first, last);
+                }
               }
             }
-            for (int64_t r = 0; r < g.kh; ++r) {
-              for (int64_t s = 0; s < g.kw; ++s) {
-                const int64_t tap = r * g.kw + s;
-                Operand stationary =
-                    ctx.TypedTile(weights[t].buffer, wt.tile_dtype(), cis, cot,
-                                  (tap * gw + co0 - g0) * ElemSize(wt.tile_dtype()));
-                Operand moving =
-                    ctx.TypedTile(*buf, x.tile_dtype(), cis, 0, (r * g.dh * wp + s * g.dw) * xs);
-                moving.dims = {Dim{g.sh * wp, rows}, Dim{g.sw, g.wo}};
-                const bool first = t == 0 && tap == 0;
-                const bool last = t == ci_tiles - 1 && tap == taps - 1;
-                ctx.Matmul(acc, stationary, moving, first, last);
-              }
-            }
+            auto obuf = ctx.Sbuf("out", cot, rows * cols * 4);
+            if (!obuf.ok()) return obuf.status();
+            Operand out = ctx.Tile(*obuf, cot, rows * cols);
+            ctx.Activation(out, acc, operands.func, 1.0f, bias ? &bias_tile : nullptr);
+            ctx.ApplyFusedClip(out);
+            const int64_t dst_off = ((n * g.co + co_abs) * g.ho + oh0) * g.wo + ow0;
+            std::vector<Dim> dst_dims = {Dim{1, rows * cols}};
+            if (cols < g.wo) dst_dims = {Dim{g.wo, rows}, Dim{1, cols}};
+            ctx.Dma(ctx.View(y, dst_off, cot, g.ho * g.wo, dst_dims), out);
           }
-          auto obuf = ctx.Sbuf("out", cot, rows * g.wo * 4);
-          if (!obuf.ok()) return obuf.status();
-          Operand out = ctx.Tile(*obuf, cot, rows * g.wo);
-          ctx.Activation(out, acc, func, 1.0f, bias ? &bias_tile : nullptr);
-          ctx.ApplyFusedClip(out);
-          const int64_t dst_off = ((n * g.co + co_abs) * g.ho + oh0) * g.wo;
-          ctx.Dma(ctx.View(y, dst_off, cot, g.ho * g.wo, {Dim{1, rows * g.wo}}), out);
         }
       }
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+namespace {
+
+// Kernel taps folded into the contraction for convolutions with few input
+// channels and long kernels (an STFT written as a Conv: 1 channel, 512
+// taps). Without the fold each tap is a matmul with one PE row per input
+// channel. With it, partition c*T + j of a chunk holds channel c at kernel
+// column s0 + j, gathered straight from DRAM at the output positions'
+// columns (an im2col of T taps by a DMA whose partition stride is the
+// dilation), and one matmul per chunk and kernel row covers T taps.
+struct TapFold {
+  int64_t taps_per_chunk;  // T
+  int64_t chunks;
+  int64_t cols, rows;  // output positions per tile
+};
+
+std::optional<TapFold> PlanTapFold(const target::CoreSpec& spec, const ConvGeometry& g,
+                                   const ConvOperands& operands) {
+  const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
+  if (cig > 32 || g.kw < 8) return std::nullopt;
+  TapFold f;
+  f.taps_per_chunk = std::min<int64_t>(g.kw, spec.partitions / cig);
+  f.chunks = CeilDiv(g.kw, f.taps_per_chunk);
+  const int64_t xs = ElemSize(operands.x.tile_dtype()), ws = ElemSize(operands.w.tile_dtype());
+  // Every chunk's weights for the group's output channels stay resident.
+  if (f.chunks * g.kh * cog * ws > ResidentWeightBudget(spec)) return std::nullopt;
+  const int64_t kh_ext = (g.kh - 1) * g.dh + 1;
+  auto bytes = [&](int64_t rows, int64_t cols) {
+    return f.chunks * ((rows - 1) * g.sh + kh_ext) * cols * xs;
+  };
+  f.cols = std::min<int64_t>(g.wo, spec.matmul_max_moving_free);
+  f.rows = std::min<int64_t>(g.ho, std::max<int64_t>(1, spec.matmul_max_moving_free / f.cols));
+  while (f.rows > 1 && bytes(f.rows, f.cols) > InputTileBudget(spec)) f.rows = (f.rows + 1) / 2;
+  while (f.cols > 1 && bytes(f.rows, f.cols) > InputTileBudget(spec)) f.cols = (f.cols + 1) / 2;
+  if (bytes(f.rows, f.cols) > InputTileBudget(spec)) return std::nullopt;
+  return f;
+}
+
+// Constant weights of group `grp`, kernel columns [s0, s0 + tc): partition
+// c*tc + j, kernel row r, output channel co holds W[grp*cog + co][c][r][s0 + j].
+DramTensor TapFoldWeights(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands,
+                          int64_t grp, int64_t s0, int64_t tc) {
+  const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
+  const int64_t elem = ElemSize(operands.w.dtype);
+  const std::vector<uint8_t>& contents = *operands.w_host;
+  Buffer buf;
+  buf.name = ctx.Name(absl::StrCat("weights_g", grp, "_taps", s0));
+  buf.space = Space::WEIGHTS;
+  buf.bytes = cig * tc * g.kh * cog * elem;
+  buf.data.resize(buf.bytes);
+  for (int64_t co = 0; co < cog; ++co) {
+    for (int64_t c = 0; c < cig; ++c) {
+      for (int64_t r = 0; r < g.kh; ++r) {
+        for (int64_t j = 0; j < tc; ++j) {
+          const int64_t from = (((grp * cog + co) * cig + c) * g.kh + r) * g.kw + s0 + j;
+          const int64_t to = ((c * tc + j) * g.kh + r) * cog + co;
+          std::memcpy(buf.data.data() + to * elem, contents.data() + from * elem, elem);
+        }
+      }
+    }
+  }
+  DramTensor t;
+  t.buffer = ctx.program().AddBuffer(std::move(buf));
+  t.space = Space::WEIGHTS;
+  t.dtype = operands.w.dtype;
+  t.shape = {cig * tc, g.kh, cog};
+  return t;
+}
+
+absl::Status EmitConvTapFold(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands,
+                             const TapFold& f) {
+  const target::CoreSpec& spec = ctx.spec();
+  const DramTensor& x = operands.x;
+  const DramTensor& wt = operands.w;
+  const DramTensor* bias = operands.bias;
+  const neff::DType xt = x.tile_dtype(), wtt = wt.tile_dtype();
+  const int xs = ElemSize(xt), ws = ElemSize(wtt);
+  const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
+  const int64_t co_tile = spec.matmul_max_stationary_free;
+  const int64_t kh_ext = (g.kh - 1) * g.dh + 1;
+  auto chunk_taps = [&](int64_t q) {
+    return std::min(f.taps_per_chunk, g.kw - q * f.taps_per_chunk);
+  };
+  for (int64_t grp = 0; grp < g.groups; ++grp) {
+    std::vector<int> weights;  // per chunk: [cig * tc, kh * cog]
+    for (int64_t q = 0; q < f.chunks; ++q) {
+      const int64_t s0 = q * f.taps_per_chunk, tc = chunk_taps(q);
+      const int k = static_cast<int>(cig * tc);
+      auto buf = ctx.Sbuf(absl::StrCat("w_taps", s0), k, g.kh * cog * ws);
+      if (!buf.ok()) return buf.status();
+      if (operands.w_host != nullptr) {
+        const DramTensor block = TapFoldWeights(ctx, g, operands, grp, s0, tc);
+        ctx.Dma(ctx.TypedTile(*buf, wtt, k, g.kh * cog),
+                ctx.View(block, 0, k, g.kh * cog, {Dim{1, g.kh * cog}}));
+      } else {
+        for (int64_t c = 0; c < cig; ++c) {
+          Operand dst = ctx.TypedTile(*buf, wtt, static_cast<int>(tc), g.kh * cog);
+          dst.start_partition = static_cast<int>(c * tc);
+          dst.dims = {Dim{cog, g.kh}, Dim{1, cog}};
+          ctx.Dma(dst,
+                  ctx.View(wt, ((grp * cog) * cig + c) * g.kh * g.kw + s0, static_cast<int>(tc), 1,
+                           {Dim{g.kw, g.kh}, Dim{cig * g.kh * g.kw, cog}}));
+        }
+      }
+      weights.push_back(*buf);
+    }
+    for (int64_t n = 0; n < g.n; ++n) {
+      for (int64_t oh0 = 0; oh0 < g.ho; oh0 += f.rows) {
+        const int64_t rows = std::min(f.rows, g.ho - oh0);
+        const int64_t rows_in = (rows - 1) * g.sh + kh_ext;
+        const int64_t top = oh0 * g.sh;  // first padded input row
+        const int64_t ri0 = std::max<int64_t>(0, g.pt - top);
+        const int64_t ri1 = std::min<int64_t>(rows_in, g.h + g.pt - top);
+        for (int64_t ow0 = 0; ow0 < g.wo; ow0 += f.cols) {
+          const int64_t cols = std::min(f.cols, g.wo - ow0);
+          // in[q][c*tc + j][ri][jo] = x[c][top + ri - pt][(ow0 + jo)*sw + (s0 + j)*dw - pl].
+          std::vector<int> inputs;
+          for (int64_t q = 0; q < f.chunks; ++q) {
+            const int64_t s0 = q * f.taps_per_chunk, tc = chunk_taps(q);
+            const int k = static_cast<int>(cig * tc);
+            auto buf = ctx.Sbuf(absl::StrCat("in_taps", s0), k, rows_in * cols * xs);
+            if (!buf.ok()) return buf.status();
+            inputs.push_back(*buf);
+            // Output columns [lo, hi) of kernel column s read inside the input.
+            auto valid = [&](int64_t s) {
+              const int64_t base = ow0 * g.sw + s * g.dw - g.pl;  // column of jo = 0
+              const int64_t lo = std::clamp<int64_t>(CeilDiv(-base, g.sw), 0, cols);
+              const int64_t hi = std::clamp<int64_t>(FloorDiv(g.w - 1 - base, g.sw) + 1, lo, cols);
+              return std::make_pair(lo, hi);
+            };
+            bool whole = ri0 == 0 && ri1 == rows_in;
+            for (int64_t j = 0; j < tc && whole; ++j)
+              whole = valid(s0 + j) == std::pair<int64_t, int64_t>(0, cols);
+            if (!whole) ctx.Memset(ctx.TypedTile(*buf, xt, k, rows_in * cols), 0.0f);
+            if (ri1 <= ri0) continue;
+            for (int64_t c = 0; c < cig; ++c) {
+              const int64_t plane = ((n * g.c + grp * cig + c) * g.h + top + ri0 - g.pt) * g.w;
+              // Runs of kernel columns with the same valid output columns: one
+              // DMA each, partition stride dw.
+              for (int64_t j0 = 0; j0 < tc;) {
+                const auto range = valid(s0 + j0);
+                int64_t j1 = j0 + 1;
+                while (j1 < tc && valid(s0 + j1) == range) ++j1;
+                const auto [lo, hi] = range;
+                if (hi > lo) {
+                  Operand dst =
+                      ctx.TypedTile(*buf, xt, static_cast<int>(j1 - j0), 0, (ri0 * cols + lo) * xs);
+                  dst.start_partition = static_cast<int>(c * tc + j0);
+                  dst.dims = {Dim{cols, ri1 - ri0}, Dim{1, hi - lo}};
+                  const int64_t col = (ow0 + lo) * g.sw + (s0 + j0) * g.dw - g.pl;
+                  ctx.Dma(dst, ctx.View(x, plane + col, static_cast<int>(j1 - j0), g.dw,
+                                        {Dim{g.w, ri1 - ri0}, Dim{g.sw, hi - lo}}));
+                }
+                j0 = j1;
+              }
+            }
+          }
+          for (int64_t co0 = 0; co0 < cog; co0 += co_tile) {
+            const int64_t cot = std::min<int64_t>(co_tile, cog - co0);
+            const int64_t co_abs = grp * cog + co0;
+            Operand bias_tile;
+            if (bias != nullptr) {
+              auto buf = ctx.Sbuf("bias", cot, 4);
+              if (!buf.ok()) return buf.status();
+              bias_tile = ctx.Tile(*buf, cot, 1);
+              ctx.Dma(bias_tile, ctx.View(*bias, co_abs, cot, 1, {Dim{1, 1}}));
+            }
+            auto psum = ctx.Psum("acc", cot, rows * cols * 4);
+            if (!psum.ok()) return psum.status();
+            Operand acc = ctx.Tile(*psum, cot, rows * cols);
+            for (int64_t q = 0; q < f.chunks; ++q) {
+              const int k = static_cast<int>(cig * chunk_taps(q));
+              for (int64_t r = 0; r < g.kh; ++r) {
+                Operand stationary = ctx.TypedTile(weights[q], wtt, k, cot, (r * cog + co0) * ws);
+                Operand moving = ctx.TypedTile(inputs[q], xt, k, 0, r * g.dh * cols * xs);
+                moving.dims = {Dim{g.sh * cols, rows}, Dim{1, cols}};
+                ctx.Matmul(acc, stationary, moving, q == 0 && r == 0,
+                           q == f.chunks - 1 && r == g.kh - 1);
+              }
+            }
+            auto obuf = ctx.Sbuf("out", cot, rows * cols * 4);
+            if (!obuf.ok()) return obuf.status();
+            Operand out = ctx.Tile(*obuf, cot, rows * cols);
+            ctx.Activation(out, acc, operands.func, 1.0f, bias ? &bias_tile : nullptr);
+            ctx.ApplyFusedClip(out);
+            const int64_t dst_off = ((n * g.co + co_abs) * g.ho + oh0) * g.wo + ow0;
+            std::vector<Dim> dst_dims = {Dim{1, rows * cols}};
+            if (cols < g.wo) dst_dims = {Dim{g.wo, rows}, Dim{1, cols}};
+            ctx.Dma(ctx.View(operands.y, dst_off, cot, g.ho * g.wo, dst_dims), out);
+          }
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// EmitDepthwise keeps whole padded input rows and fp32 rows of outputs per
+// tile; longer rows or kernels take the TensorE tiling (one channel per
+// contraction tile) instead.
+bool DepthwiseFits(const ConvGeometry& g, const target::CoreSpec& spec) {
+  const int64_t rows_in = (g.kh - 1) * g.dh + 1, wp = g.w + g.pl + g.pr;
+  const int64_t out_row = std::max<int64_t>(g.wo, 4096);
+  return (rows_in * wp + 2 * out_row) * 4 <= InputTileBudget(spec) &&
+         g.kh * g.kw * 4 <= StreamedWeightBudget(spec);
+}
+
+absl::Status EmitConv(LowerContext& ctx, const ConvGeometry& g, const ConvOperands& operands) {
+  if (g.has_depth) return EmitConv3d(ctx, g, operands);
+  if (!IsDepthwise(g) && FoldsColumns(g, operands, ctx.spec())) {
+    return EmitConvFoldedColumns(ctx, g, operands);
+  }
+  // Depthwise runs on the Vector/GpSimd engines in fp32 whatever the storage
+  // type (bf16 operands are widened by the load DMAs).
+  if (IsDepthwise(g) && DepthwiseFits(g, ctx.spec())) return EmitDepthwise(ctx, g, operands);
+  if (auto fold = PlanTapFold(ctx.spec(), g, operands))
+    return EmitConvTapFold(ctx, g, operands, *fold);
+  return EmitConvTiled(ctx, g, operands, PlanConvTiling(ctx.spec(), g, operands));
 }
 
 }  // namespace ncc::lower

@@ -103,7 +103,6 @@ absl::Status CheckConvTranspose(const ir::Op& op) {
   }
   auto axes = Axes(op);
   if (!axes.ok()) return axes.status();
-  if (axes->back().out > 512) return Unsupported("output width above 512 (one PSUM bank row)");
   return absl::OkStatus();
 }
 
