@@ -24,6 +24,7 @@
 #include "frontends/onnx/op_registry.h"
 #include "frontends/onnx/tensor.h"
 #include "frontends/onnx/validate.h"
+#include "frontends/onnx/version_adapter.h"
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
@@ -114,11 +115,13 @@ class Importer {
 
   absl::StatusOr<ImportedModel> Run(absl::string_view bytes) {
     absl::Status status = Parse(bytes);
+    if (status.ok()) status = CheckOnnxVersions(model_);
     if (status.ok()) status = ValidateGraph(model_.graph());
     if (status.ok()) status = CheckExternalData();
     if (status.ok()) status = FreezeInputs(options_.frozen_inputs, model_, initializer_names_);
     if (status.ok()) status = ApplyPins(options_, model_, initializer_names_);
     if (status.ok()) status = CheckStaticInputs(model_, initializer_names_);
+    if (status.ok()) status = AdaptVersion();
     if (status.ok()) status = RunChecker();
     if (status.ok()) status = NarrowFloat64s();
     if (status.ok()) NameOmittedOutputs();
@@ -132,7 +135,7 @@ class Importer {
     ImportedModel result;
     result.graph = std::move(graph_);
     result.graph->set_opset(opset_);
-    result.opset = opset_;
+    result.opset = model_opset_;
     result.notes = std::move(notes_);
     result.producer = model_.producer_name();
     if (!model_.producer_version().empty()) {
@@ -186,6 +189,21 @@ class Importer {
         }
       }
     }
+    return absl::OkStatus();
+  }
+
+  // Opsets 18-21 become opset 17 for libonnx; messages keep the file's.
+  absl::Status AdaptVersion() {
+    model_opset_ = opset_;
+    opset_ = std::min<int64_t>(opset_, kAdaptedOnnxOpset);
+    auto adapted = AdaptToOpset17(&model_, [this](onnx::ModelProto& copy) {
+      std::swap(copy, model_);  // the guarded inference runs on model_
+      absl::Status s = InferShapes();
+      std::swap(copy, model_);
+      return s;
+    });
+    if (!adapted.ok()) return adapted.status();
+    for (const auto& init : model_.graph().initializer()) initializer_names_.insert(init.name());
     return absl::OkStatus();
   }
 
@@ -497,12 +515,12 @@ class Importer {
         types.output_elem_types.push_back(elem_type);
         types.output_ranks.push_back(rank);
       }
-      for (UnsupportedNode& u : CheckOnnxNode(node, NodeName(node, i), opset_, types)) {
+      for (UnsupportedNode& u : CheckOnnxNode(node, NodeName(node, i), model_opset_, types)) {
         unsupported.push_back(std::move(u));
       }
     }
     if (unsupported.empty()) return absl::OkStatus();
-    return absl::UnimplementedError(DescribeUnsupportedNodes(unsupported, opset_));
+    return absl::UnimplementedError(DescribeUnsupportedNodes(unsupported, model_opset_));
   }
 
   // Constant propagation leaves zero-size tensors only where a node would
@@ -783,7 +801,8 @@ class Importer {
   const ImportOptions& options_;
   std::vector<std::string> notes_;
   onnx::ModelProto model_;
-  int64_t opset_ = 0;
+  int64_t opset_ = 0;        // the opset of the (adapted) nodes
+  int64_t model_opset_ = 0;  // the file's
   std::set<std::string> initializer_names_;
   std::map<std::string, std::vector<const onnx::TypeProto*>> types_;
   std::unique_ptr<ir::Graph> graph_;

@@ -176,7 +176,7 @@ void CheckConstant(const onnx::NodeProto& node, const NodeTypes&,
   }
 }
 
-constexpr int kAll = kLatestOnnxOpset;
+constexpr int kAll = kMaxOnnxOpset;
 constexpr ElemTypeSet kF32 = kFloat32Only;
 constexpr ElemTypeSet kAny = kAnyIrType;
 // float64 appears only at the graph boundary, where the importer's Casts
@@ -595,8 +595,9 @@ std::string FormatOperatorTable() {
   for (const auto& row : rows) {
     for (int c = 0; c < 3; ++c) widths[c] = std::max(widths[c], row[c].size());
   }
-  std::string out = absl::StrCat("ONNX operators supported by neuron-cc (default domain, opsets ",
-                                 "up to ", kLatestOnnxOpset, "):\n");
+  std::string out =
+      absl::StrCat("ONNX operators supported by neuron-cc (default domain, opsets ", "up to ",
+                   kMaxOnnxOpset, "; 18-", kMaxOnnxOpset, " through their opset-17 forms):\n");
   for (const auto& row : rows) {
     std::string line = " ";
     for (int c = 0; c < 3; ++c) {

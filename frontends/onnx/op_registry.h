@@ -22,6 +22,9 @@ namespace ncc::onnx_frontend {
 
 // The newest default-domain opset the bundled ONNX (1.12) defines.
 inline constexpr int kLatestOnnxOpset = 17;
+// The newest default-domain opset the importer reads: models at opsets
+// 18-21 are rewritten into opset-17 forms (frontends/onnx/version_adapter.h).
+inline constexpr int kMaxOnnxOpset = 21;
 
 // A set of onnx::TensorProto::DataType values, one bit each.
 using ElemTypeSet = uint32_t;
