@@ -3,7 +3,8 @@
 //
 //   node testdata/ort_run.mjs MODEL.onnx OUT_DIR NAME=input.npy [NAME=input.npy ...]
 //
-// Writes OUT_DIR/<output name>.npy (float32). Inputs may be '<f4' or '<i8'.
+// Writes OUT_DIR/<output name>.npy (float32). Inputs may be '<f4', '<i8', '<i4'
+// or '|b1' (bool).
 // ORT 1.30.0 from third_party/ort (testdata/install_ort.sh), CPU EP, graph
 // optimisations disabled, one thread: as close to a plain FP32 evaluation as
 // ORT gets.
@@ -32,7 +33,9 @@ function readNpy(file) {
   const copy = new Uint8Array(data).buffer;
   if (descr === '<f4') return new ort.Tensor('float32', new Float32Array(copy), shape);
   if (descr === '<i8') return new ort.Tensor('int64', new BigInt64Array(copy), shape);
-  throw new Error(`${file}: dtype ${descr} not supported (want <f4 or <i8)`);
+  if (descr === '<i4') return new ort.Tensor('int32', new Int32Array(copy), shape);
+  if (descr === '|b1') return new ort.Tensor('bool', new Uint8Array(copy), shape);
+  throw new Error(`${file}: dtype ${descr} not supported (want <f4, <i8, <i4 or |b1)`);
 }
 
 function writeNpy(file, tensor) {

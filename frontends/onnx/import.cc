@@ -516,6 +516,14 @@ class Importer {
         types.output_ranks.push_back(rank);
       }
       for (UnsupportedNode& u : CheckOnnxNode(node, NodeName(node, i), model_opset_, types)) {
+        // Control flow left after folding: say why it was not resolved.
+        if (IsDefaultDomain(node.domain()) && node.op_type() == "If") {
+          u.reason = DescribeIfCondition(g, node);
+        } else if (IsDefaultDomain(node.domain()) && node.op_type() == "Loop") {
+          u.reason =
+              "only a Loop with a constant trip count whose condition stays true is compiled "
+              "(unrolled, up to 20000 nodes)";
+        }
         unsupported.push_back(std::move(u));
       }
     }
