@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "compiler/lower/constant_ops.h"
 #include "compiler/lower/conv.h"
@@ -365,8 +364,7 @@ absl::StatusOr<TileProgram> Lower(const ir::Graph& graph, const target::CoreSpec
       ctx.NewDramTensor(out);
     }
     if (absl::Status s = l->lower(*op, ctx); !s.ok()) {
-      // Some lowering errors (LowerContext::OnChip) name the node already.
-      if (absl::StartsWith(s.message(), op->Describe())) return s;
+      // The one place a lowering error gets its node's name.
       return absl::Status(s.code(), absl::StrCat(op->Describe(), ": ", s.message()));
     }
     if (static_cast<int64_t>(program.insts.size()) > spec.max_instructions) {

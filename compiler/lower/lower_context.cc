@@ -54,9 +54,9 @@ absl::StatusOr<int> LowerContext::OnChip(Space space, absl::string_view what, in
   const bool sbuf = space == Space::SBUF;
   const int64_t limit = sbuf ? spec_->sbuf_partition_bytes : spec_->psum_bank_bytes;
   if (bytes_per_partition > limit) {
+    // Lower() names the node, once, for every error of its lowering.
     return absl::ResourceExhaustedError(absl::StrCat(
-        op_ ? op_->Describe() : "model outputs", ": ", what,
-        sbuf ? " tile needs " : " accumulator needs ", bytes_per_partition,
+        what, sbuf ? " tile needs " : " accumulator needs ", bytes_per_partition,
         sbuf ? " bytes per partition; SBUF has " : " bytes per partition; a PSUM bank has ",
         limit));
   }

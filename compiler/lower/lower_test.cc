@@ -244,5 +244,27 @@ TEST(Lowering, CapsTheInstructionCountNamingTheNode) {
   EXPECT_TRUE(lower::Lower(**graph, target::NeuronCoreV2()).ok());
 }
 
+// A tile that cannot fit (here: an SBUF of 256 bytes per partition) is
+// refused with the node named once, by Lower(), whatever the family.
+TEST(Lowering, NamesTheNodeOnceWhenATileDoesNotFit) {
+  auto graph = ir::Parse(R"(graph g(%x: f32[1,1,16000], %w: f32[257,1,512]) -> (%y) {
+  %y: f32[1,257,97] = Conv(%x, %w) {strides=[160]}
+}
+)");
+  ASSERT_TRUE(graph.ok());
+  target::CoreSpec spec = target::NeuronCoreV2();
+  spec.sbuf_partition_bytes = 256;
+  auto program = lower::Lower(**graph, spec);
+  ASSERT_FALSE(program.ok());
+  EXPECT_EQ(program.status().code(), absl::StatusCode::kResourceExhausted);
+  const std::string message(program.status().message());
+  const std::string node = (*graph)->ops()[0]->Describe();
+  EXPECT_EQ(message.rfind(node + ": ", 0), 0u) << message;
+  EXPECT_EQ(message.find(node, node.size()), std::string::npos) << message;
+  EXPECT_NE(message.find("bytes per partition; SBUF has 256"), std::string::npos) << message;
+  // The real SBUF takes it (taps folded into the contraction).
+  EXPECT_TRUE(lower::Lower(**graph, target::NeuronCoreV2()).ok());
+}
+
 }  // namespace
 }  // namespace ncc

@@ -351,6 +351,54 @@ grep -Eq "^[0-9]+ operators$" "$TMP/pt_ops.txt" || fail "list-operators PYTORCH 
   'import json,sys; d=json.load(sys.stdin); assert d["framework"]=="PYTORCH" and d["operators"]' ||
   fail "list-operators PYTORCH --json is not the documented JSON"
 
+# A big kernel (issue 19): an STFT written as a Conv (257 output channels,
+# kernel 512, stride 160, one input channel) compiles in FP32 and with
+# auto-cast, and matches numpy (FP32 within 1e-4, bf16 within 1e-2).
+if /usr/bin/python3 - "$TMP" <<'PY'
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+d = sys.argv[1]
+rng = np.random.default_rng(19)
+w = (rng.standard_normal((257, 1, 512)) / 16).astype(np.float32)
+x = rng.standard_normal((1, 1, 16000)).astype(np.float32)
+node = helper.make_node("Conv", ["x", "w"], ["y"], name="Conv_2", kernel_shape=[512], strides=[160])
+graph = helper.make_graph(
+    [node], "stft_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 16000])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 257, 97])],
+    [numpy_helper.from_array(w, "w")])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), f"{d}/stft_conv.onnx")
+frames = np.stack([x[0, 0, j * 160:j * 160 + 512] for j in range(97)]).astype(np.float64)
+np.save(f"{d}/stft_x.npy", x)
+np.save(f"{d}/stft_ref.npy", (w[:, 0, :].astype(np.float64) @ frames.T)[None])
+PY
+then
+  for mode in none matmult; do
+    if "$NEURON_CC" compile "$TMP/stft_conv.onnx" --framework ONNX --auto-cast "$mode" \
+        --output "$TMP/stft_$mode.neff" >"$TMP/stft_$mode.cc.log" 2>&1 &&
+        "$NEURON_RUN" "$TMP/stft_$mode.neff" --input "x=$TMP/stft_x.npy" \
+          --output-dir "$TMP/stft_$mode" >"$TMP/stft_$mode.run.log" 2>&1; then
+      tol=1e-4
+      [[ $mode == matmult ]] && tol=1e-2
+      /usr/bin/python3 - "$TMP/stft_$mode/y.npy" "$TMP/stft_ref.npy" "$tol" <<'PY' ||
+import sys
+import numpy as np
+got, want = np.load(sys.argv[1]), np.load(sys.argv[2])
+err = float(np.abs(got - want).max() / np.abs(want).max())
+print(f"stft conv: max relative error {err:.2e}")
+sys.exit(0 if got.shape == want.shape and err <= float(sys.argv[3]) else 1)
+PY
+        fail "stft conv ($mode): output differs from numpy"
+      echo "ok: stft conv ($mode) $(grep -o 'estimated device latency: [0-9.]* us' "$TMP/stft_$mode.cc.log")"
+    else
+      fail "stft conv ($mode): $(cat "$TMP/stft_$mode.cc.log" "$TMP/stft_$mode.run.log" 2>/dev/null)"
+    fi
+  done
+else
+  fail "stft conv: could not write the ONNX model"
+fi
+
 if [[ $failures -ne 0 ]]; then
   echo "$failures check(s) failed"
   exit 1
