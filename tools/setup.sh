@@ -43,6 +43,9 @@ PINNED=(
   python3-pil=9.4.0-1.1+deb12u1
   python3-protobuf=3.21.12-3+deb12u1
   libleveldb-dev=1.23-4
+  # OCR references (testdata/ocr, tests/ocr): text rendered with PIL
+  # (python3-pil, above) in the DejaVu fonts.
+  fonts-dejavu-core=2.37-6
 )
 
 missing=()
