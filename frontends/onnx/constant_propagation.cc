@@ -101,6 +101,11 @@ class ConstantPropagation {
         changed = true;
         continue;
       }
+      if (node->op_type() == "Scan" && UnrollScan(*node, &inlined[i])) {
+        removed[i] = true;
+        changed = true;
+        continue;
+      }
       if (node->op_type() == "Loop" && UnrollLoop(*node, &inlined[i])) {
         removed[i] = true;
         changed = true;
@@ -383,6 +388,147 @@ class ConstantPropagation {
           a->set_name("axes");
           a->set_type(onnx::AttributeProto::INTS);
           a->add_ints(0);
+        }
+        unsqueeze.add_output(Fresh(absl::StrCat(v, "/scan")));
+        concat.add_input(unsqueeze.output(0));
+        out->push_back(std::move(unsqueeze));
+      }
+      concat.add_output(result);
+      out->push_back(std::move(concat));
+    }
+    return true;
+  }
+
+  // A Scan (opset 9+) over scan inputs of static length is unrolled: per
+  // step, each scan input's slice (Slice + Squeeze along its axis, from the
+  // end for reverse directions) feeds a copy of the body, the states are
+  // threaded through, and each scan output is the Concat of its
+  // per-step values, each with a new axis (reversed for reverse
+  // directions). At most kMaxUnrolledNodes nodes.
+  bool UnrollScan(const onnx::NodeProto& node, std::vector<onnx::NodeProto>* out) {
+    if (opset_ < 9) return false;
+    const onnx::GraphProto* body = nullptr;
+    int64_t num_scan_inputs = -1;
+    std::vector<int64_t> in_axes, in_dirs, out_axes, out_dirs;
+    for (const auto& attr : node.attribute()) {
+      if (attr.name() == "body" && attr.has_g()) body = &attr.g();
+      if (attr.name() == "num_scan_inputs") num_scan_inputs = attr.i();
+      auto ints = std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
+      if (attr.name() == "scan_input_axes") in_axes = ints;
+      if (attr.name() == "scan_input_directions") in_dirs = ints;
+      if (attr.name() == "scan_output_axes") out_axes = ints;
+      if (attr.name() == "scan_output_directions") out_dirs = ints;
+    }
+    const int64_t states = node.input_size() - num_scan_inputs;
+    if (body == nullptr || num_scan_inputs < 1 || states < 0 ||
+        body->input_size() != node.input_size() || body->output_size() < states) {
+      return false;
+    }
+    const int64_t scan_outputs = body->output_size() - states;
+    if (node.output_size() > body->output_size()) return false;
+    // Every scan input's static shape, and one sequence length.
+    int64_t length = -1;
+    std::vector<ir::Shape> shapes;
+    std::vector<int64_t> axes;
+    for (int64_t k = 0; k < num_scan_inputs; ++k) {
+      auto t = types_.find(node.input(states + k));
+      if (t == types_.end()) return false;
+      const ir::Shape& shape = t->second.shape;
+      int64_t axis = k < static_cast<int64_t>(in_axes.size()) ? in_axes[k] : 0;
+      if (axis < 0) axis += static_cast<int64_t>(shape.size());
+      if (axis < 0 || axis >= static_cast<int64_t>(shape.size())) return false;
+      if (length >= 0 && shape[axis] != length) return false;
+      length = shape[axis];
+      shapes.push_back(shape);
+      axes.push_back(axis);
+    }
+    if (length < 1 || length * (body->node_size() + 2 * num_scan_inputs + 2) > kMaxUnrolledNodes) {
+      return false;
+    }
+    auto int64s = [&](const std::string& base, const std::vector<int64_t>& v) {
+      onnx::TensorProto t;
+      t.set_data_type(onnx::TensorProto::INT64);
+      t.add_dims(static_cast<int64_t>(v.size()));
+      for (int64_t x : v) t.add_int64_data(x);
+      const std::string name = Fresh(base);
+      AddInitializer(name, std::move(t));
+      return name;
+    };
+    std::vector<std::string> values(node.input().begin(), node.input().begin() + states);
+    std::vector<std::vector<std::string>> scanned(scan_outputs);
+    for (int64_t step = 0; step < length; ++step) {
+      std::map<std::string, std::string> renamed;
+      for (int64_t k = 0; k < states; ++k) renamed[body->input(k).name()] = values[k];
+      for (int64_t k = 0; k < num_scan_inputs; ++k) {
+        const bool reverse = k < static_cast<int64_t>(in_dirs.size()) && in_dirs[k] != 0;
+        const int64_t at = reverse ? length - 1 - step : step;
+        const std::string& seq = node.input(states + k);
+        const std::string base = absl::StrCat(node.name(), "/step_", step, "/in_", k);
+        onnx::NodeProto slice;
+        slice.set_op_type("Slice");
+        slice.set_name(Fresh(base + "/slice"));
+        slice.add_input(seq);
+        slice.add_input(int64s(base + "/start", {at}));
+        slice.add_input(int64s(base + "/end", {at + 1}));
+        slice.add_input(int64s(base + "/axis", {axes[k]}));
+        slice.add_output(Fresh(base + "/sliced"));
+        onnx::NodeProto squeeze;
+        squeeze.set_op_type("Squeeze");
+        squeeze.set_name(Fresh(base + "/squeeze"));
+        squeeze.add_input(slice.output(0));
+        if (opset_ >= 13) {
+          squeeze.add_input(int64s(base + "/squeeze_axes", {axes[k]}));
+        } else {
+          auto* a = squeeze.add_attribute();
+          a->set_name("axes");
+          a->set_type(onnx::AttributeProto::INTS);
+          a->add_ints(axes[k]);
+        }
+        squeeze.add_output(Fresh(base));
+        renamed[body->input(states + k).name()] = squeeze.output(0);
+        out->push_back(std::move(slice));
+        out->push_back(std::move(squeeze));
+      }
+      CopySubgraph(*body, absl::StrCat(node.name(), "/step_", step), &renamed, out);
+      for (int64_t k = 0; k < states; ++k) values[k] = Use(renamed, body->output(k).name());
+      for (int64_t k = 0; k < scan_outputs; ++k) {
+        scanned[k].push_back(Use(renamed, body->output(states + k).name()));
+      }
+    }
+    for (int64_t k = 0; k < states && k < node.output_size(); ++k) {
+      if (node.output(k).empty()) continue;
+      out->push_back(Identity(values[k], node.output(k), absl::StrCat(node.name(), "/output_", k)));
+    }
+    for (int64_t k = 0; k < scan_outputs && states + k < node.output_size(); ++k) {
+      const std::string& result = node.output(states + k);
+      if (result.empty()) continue;
+      std::vector<std::string> parts = scanned[k];
+      if (k < static_cast<int64_t>(out_dirs.size()) && out_dirs[k] != 0) {
+        std::reverse(parts.begin(), parts.end());
+      }
+      // The new axis; negative counts from the end of the output's rank.
+      int64_t axis = k < static_cast<int64_t>(out_axes.size()) ? out_axes[k] : 0;
+      if (axis < 0) {
+        auto t = types_.find(result);
+        if (t == types_.end()) return false;
+        axis += static_cast<int64_t>(t->second.shape.size());
+      }
+      onnx::NodeProto concat;
+      concat.set_op_type("Concat");
+      concat.set_name(absl::StrCat(node.name(), "/scan_", k));
+      AddIntAttribute(&concat, "axis", axis);
+      for (const std::string& v : parts) {
+        onnx::NodeProto unsqueeze;
+        unsqueeze.set_op_type("Unsqueeze");
+        unsqueeze.set_name(Fresh(absl::StrCat(v, "/unsqueeze")));
+        unsqueeze.add_input(v);
+        if (opset_ >= 13) {
+          unsqueeze.add_input(int64s(absl::StrCat(v, "/axes"), {axis}));
+        } else {
+          auto* a = unsqueeze.add_attribute();
+          a->set_name("axes");
+          a->set_type(onnx::AttributeProto::INTS);
+          a->add_ints(axis);
         }
         unsqueeze.add_output(Fresh(absl::StrCat(v, "/scan")));
         concat.add_input(unsqueeze.output(0));

@@ -139,6 +139,25 @@ def loop_unrolled():
                  [tensor("v_final", T.FLOAT, [2, 4]), tensor("scans", T.FLOAT, [5, 2, 4])])
 
 
+def scan_unrolled():
+    # A running sum over x's rows (forward) plus y's rows read backwards;
+    # the per-step outputs stacked on axis 1, the second one reversed.
+    body = h.make_graph([
+        h.make_node("Add", ["s_in", "x_t"], ["a"]),
+        h.make_node("Add", ["a", "y_t"], ["s_out"]),
+        h.make_node("Tanh", ["s_out"], ["o1"]),
+        h.make_node("Mul", ["x_t", "y_t"], ["o2"])], "body",
+        [tensor("s_in", T.FLOAT, [3]), tensor("x_t", T.FLOAT, [3]), tensor("y_t", T.FLOAT, [3])],
+        [tensor("s_out", T.FLOAT, [3]), tensor("o1", T.FLOAT, [3]), tensor("o2", T.FLOAT, [3])])
+    nodes = [h.make_node("Scan", ["s0", "x", "y"], ["s_final", "seq1", "seq2"], body=body,
+                         num_scan_inputs=2, scan_input_directions=[0, 1],
+                         scan_output_axes=[1, 0], scan_output_directions=[0, 1], name="scan0")]
+    return model(nodes, [tensor("s0", T.FLOAT, [3]), tensor("x", T.FLOAT, [4, 3]),
+                         tensor("y", T.FLOAT, [4, 3])],
+                 [tensor("s_final", T.FLOAT, [3]), tensor("seq1", T.FLOAT, [3, 4]),
+                  tensor("seq2", T.FLOAT, [4, 3])])
+
+
 def audio_front_end():
     w = (np.random.default_rng(0).standard_normal((8, 1, 512)) * 0.05).astype(np.float32)
     nodes = [const("ax", [1]), h.make_node("Unsqueeze", ["input", "ax"], ["u"]),
@@ -253,6 +272,9 @@ def main():
                        frozen={"use_gelu": np.array(True)})),
         ("control flow: Loop with a constant trip count",
          lambda: check(args, work, "loop", loop_unrolled(), {"x": x(2, 4)})),
+        ("control flow: Scan over a static sequence (reverse input and output, axis 1)",
+         lambda: check(args, work, "scan", scan_unrolled(),
+                       {"s0": x(3), "x": x(4, 3), "y": x(4, 3)})),
         ("control flow: If on data is refused naming the input",
          lambda: refuse(args, work, "if_data", if_on_data(), [], 3,
                         ["If", "condition depends on input 'x'"])),
