@@ -7,7 +7,8 @@ max |ort| <= 1e-4), or refused with the message a user needs:
   static control flow  If on a shape-derived condition (both branches, by
                        pinning), If on a --freeze-input flag, nested If,
                        Loop with a constant trip count (carried + scan
-                       outputs); an If on data is refused naming the input
+                       outputs), Scan over a static sequence; an If on data
+                       is refused naming the input
   folding              Pad whose pads come through Reshape/Slice/Transpose
                        (as torch exports F.pad), Shape->Gather->Concat->
                        Transpose->Reshape chains
