@@ -5,7 +5,7 @@
 # //tests/fuzz's ONNX, TorchScript, TensorFlow (GraphDef, TF.js, bundle) and
 # MXNet (params, symbol import) targets, --io-config JSON and .npy, SECONDS
 # each:
-#   tools/fuzz.sh [SECONDS]     (default 60; CI's tools/test.sh runs 45)
+#   tools/fuzz.sh [SECONDS]     (default 60; CI's tools/test.sh runs 30)
 # Builds with clang (--config=fuzz) in its own output base, so the default
 # gcc cache is untouched. Each starts from its committed seeds and every
 # past crash (runtime/fuzz/corpus, runtime/fuzz/regressions, tests/fuzz/corpus,

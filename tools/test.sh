@@ -7,7 +7,7 @@
 # Extra arguments go to `bazel test` (e.g. tools/test.sh --config=opt).
 #
 # After the suite, one more test: bounded libFuzzer runs (FUZZ_SECONDS each,
-# default 45) of every fuzz target (the NEFF loader, the ONNX, TorchScript,
+# default 30) of every fuzz target (the NEFF loader, the ONNX, TorchScript,
 # TensorFlow and MXNet importers, --io-config and .npy; one per core) built
 # with clang in their own output base
 # (tools/fuzz.sh, docs/fuzzing.md). It counts as one test in the `tests:` line;
@@ -37,7 +37,7 @@ echo "$counts" | grep -v '^tests: '
 
 # The fuzz step: one test, passed or failed.
 fuzz_rc=0
-fuzz_seconds=${FUZZ_SECONDS:-45}
+fuzz_seconds=${FUZZ_SECONDS:-30}
 fuzz_counted=1
 if [[ "$fuzz_seconds" == 0 ]]; then
   echo "fuzz: skipped (FUZZ_SECONDS=0)"
