@@ -851,8 +851,12 @@ void FindNewElemTypes(const onnx::GraphProto& g, std::vector<std::string>* found
   for (const auto& init : g.initializer()) {
     note(init.data_type(), absl::StrCat("tensor ", ncc::text::QuotedName(init.name())));
   }
-  for (const auto& node : g.node()) {
-    const std::string where = absl::StrCat("node ", ncc::text::QuotedName(node.name()), " (",
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto& node = g.node(i);
+    // Unnamed nodes are named by position, as the importer names them.
+    const std::string name =
+        node.name().empty() ? absl::StrCat(node.op_type(), "_", i) : node.name();
+    const std::string where = absl::StrCat("node ", ncc::text::QuotedName(name), " (",
                                            ncc::text::PrintableName(node.op_type()), ")");
     for (const auto& attr : node.attribute()) {
       if (attr.type() == onnx::AttributeProto::INT &&
