@@ -255,6 +255,12 @@ int NewestVersion(const std::string& op, int64_t opset) {
   return newest;
 }
 
+// Bounds on what the rewrites materialise, so that a hostile attribute
+// cannot make them allocate without limit.
+constexpr int64_t kMaxGroups = int64_t{1} << 16;
+constexpr int64_t kMaxZeroPoints = int64_t{1} << 16;
+constexpr double kMaxResizedDim = 1e9;
+
 class Adapter {
  public:
   // `inferred`: shapes found by inference so far. With `defer`, nodes whose
@@ -437,6 +443,7 @@ class Adapter {
     RemoveAttr(&node, "num_outputs");
     if (!has_num || !Input(node, 1).empty()) return Keep(std::move(node), has_num);
     const int64_t k = node.output_size();
+    if (k < 1) return Unsupported(node, "no outputs");
     const int64_t axis = IntAttr(node, "axis", 0);
     const std::string x = Input(node, 0);
     auto shape = known_.Shape(x);
@@ -447,6 +454,11 @@ class Adapter {
         const int64_t n = (*shape)[a];
         if (n % k == 0) return Keep(std::move(node), true);  // Split-13's equal parts
         const int64_t chunk = (n + k - 1) / k;
+        if (n - chunk * (k - 1) < 0) {
+          return Unsupported(
+              node, absl::StrCat("'num_outputs'=", k,
+                                 " leaves nothing for the last outputs (axis length ", n, ")"));
+        }
         std::vector<int64_t> sizes(k, chunk);
         sizes.back() = n - chunk * (k - 1);
         SetInput(&node, 1, AddInts(node.name() + "/split", sizes, false));
@@ -603,9 +615,13 @@ class Adapter {
         if (policy == "not_smaller") scale = std::max(scale, s);
       }
       for (int64_t i = 0; i < n; ++i) {
-        full[axes[i]] = policy == "stretch"
-                            ? (*sizes)[i]
-                            : static_cast<int64_t>(std::floor(scale * (*shape)[axes[i]] + 0.5));
+        const double size = std::floor(scale * static_cast<double>((*shape)[axes[i]]) + 0.5);
+        if (policy != "stretch" && !(size >= 0 && size <= kMaxResizedDim)) {
+          return Unsupported(node,
+                             "sizes that keep_aspect_ratio_policy cannot scale (an empty "
+                             "input axis, or an output axis above 1e9)");
+        }
+        full[axes[i]] = policy == "stretch" ? (*sizes)[i] : static_cast<int64_t>(size);
       }
       SetInput(&node, 3, AddInts(node.name() + "/sizes", full, false));
     } else if (!Input(node, 2).empty()) {
@@ -639,6 +655,11 @@ class Adapter {
       return Unsupported(node, "attribute 'num_groups' missing or below 1");
     }
     const int64_t groups = groups_attr->i();
+    // Per-group constants are built here: bound them before allocating.
+    if (groups > kMaxGroups) {
+      return Unsupported(
+          node, absl::StrCat("attribute 'num_groups'=", groups, " (at most ", kMaxGroups, ")"));
+    }
     const float epsilon = FindAttr(node, "epsilon") ? FindAttr(node, "epsilon")->f() : 1e-5f;
     const std::string base = node.name();
     const std::string shape = Emit("Shape", {x}, base + "/shape");
@@ -739,6 +760,7 @@ class Adapter {
       const int64_t a = axes[i] < 0 ? axes[i] + r : axes[i];
       if (a < 0 || a >= r) return Unsupported(node, "attribute 'axes' out of range");
       const int64_t in = (*shape)[a], want = (*target)[i];
+      if (want < 0) return Unsupported(node, absl::StrCat("negative target size ", want));
       if (in > want) {
         slice_axes.push_back(a);
         starts.push_back((in - want) / 2);
@@ -795,7 +817,11 @@ class Adapter {
         int64_t count = 1;
         for (int64_t d : *scale_shape) {
           t->add_dims(d);
-          count *= d;
+          count = std::min(count * std::min(d, kMaxZeroPoints + 1), kMaxZeroPoints + 1);
+        }
+        if (count > kMaxZeroPoints) {
+          graph_->mutable_initializer()->RemoveLast();
+          return Unsupported(node, "a scale of more than 65536 elements without a zero point");
         }
         for (int64_t i = 0; i < count; ++i) t->add_int32_data(0);
         SetInput(&node, 2, t->name());

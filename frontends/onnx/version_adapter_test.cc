@@ -425,5 +425,20 @@ TEST(VersionAdapterTest, GridSampleModesAndQuantizeOutputType) {
   EXPECT_EQ(imported->graph->outputs()[0]->dtype, ir::DType::kI8);
 }
 
+TEST(VersionAdapterTest, HostileAttributesAreReportedNotMaterialised) {
+  onnx::ModelProto m = NewModel(18);
+  Input(&m, "x", {5, 4});
+  auto* split = Node(&m, "Split", "s", {"x"}, {"a", "b", "c", "d"});
+  IntAttr(split, "axis", 0);
+  IntAttr(split, "num_outputs", 4);
+  Floats(&m, "scale", {1.0f});
+  auto* gn = Node(&m, "GroupNormalization", "gn", {"x", "scale", "scale"}, {"g"});
+  IntAttr(gn, "num_groups", int64_t{1} << 60);
+  auto adapted = AdaptToOpset17(&m);
+  ASSERT_FALSE(adapted.ok());
+  EXPECT_THAT(adapted.status().message(), HasSubstr("'num_outputs'=4 leaves nothing"));
+  EXPECT_THAT(adapted.status().message(), HasSubstr("'num_groups'=1152921504606846976"));
+}
+
 }  // namespace
 }  // namespace ncc::onnx_frontend
