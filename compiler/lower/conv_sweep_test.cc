@@ -24,12 +24,14 @@ using lower::harness::Dims;
 using lower::harness::ExpectClose;
 using lower::harness::FloatList;
 using lower::harness::Random;
+using lower::harness::RoundBf16;
 using lower::harness::Tensor;
 
 struct SweepCase {
   std::string what;
   int64_t n, c, h, w, co, kh, kw, group, sh, sw, dh, dw, ph, pw;  // h = 0: 1-D
   bool constant_w, bias;
+  bool bf16 = false;  // x and w in bf16 (auto-cast's operands), fp32 accumulation
 };
 
 void PrintTo(const SweepCase& c, std::ostream* os) { *os << c.what; }
@@ -57,12 +59,18 @@ TEST_P(ConvSweepTest, MatchesReference) {
                          ",", c.dw, "], pads=[", c.ph, ",", c.pw, ",", c.ph, ",", c.pw, "]");
   Tensor x = Random(c.n * c.c * h * c.w, 11), wt = Random(c.co * cig * c.kh * c.kw, 12);
   Tensor b = Random(c.co, 13);
+  const char* type = c.bf16 ? "bf16" : "f32";
+  if (c.bf16) {
+    for (Tensor* t : {&x, &wt})
+      for (float& v : *t) v = RoundBf16(v);
+  }
   std::string text =
-      absl::StrCat("graph g(%x: f32[", Dims(x_shape), "]",
-                   c.constant_w ? "" : absl::StrCat(", %w: f32[", Dims(w_shape), "]"),
+      absl::StrCat("graph g(%x: ", type, "[", Dims(x_shape), "]",
+                   c.constant_w ? "" : absl::StrCat(", %w: ", type, "[", Dims(w_shape), "]"),
                    c.bias ? absl::StrCat(", %b: f32[", c.co, "]") : "", ") -> (%y) {\n");
   if (c.constant_w) {
-    absl::StrAppend(&text, "  %w: f32[", Dims(w_shape), "] = constant [", FloatList(wt), "]\n");
+    absl::StrAppend(&text, "  %w: ", type, "[", Dims(w_shape), "] = constant [", FloatList(wt),
+                    "]\n");
   }
   absl::StrAppend(&text, "  %y: f32[", Dims(y_shape), "] = Conv(%x, %w", c.bias ? ", %b" : "",
                   ") {", attrs, "}\n}\n");
@@ -127,12 +135,21 @@ INSTANTIATE_TEST_SUITE_P(
         SweepCase{"wo3000_c3", 1, 3, 0, 3000, 8, 1, 3, 1, 1, 1, 1, 1, 1, 1, true, true},
         SweepCase{"wo5000_c64", 1, 64, 0, 5000, 64, 1, 3, 1, 1, 1, 1, 1, 1, 1, false, false},
         SweepCase{"2d_wo700", 2, 3, 3, 700, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, false},
+        // Auto-cast's bf16 operands (fp32 accumulation in PSUM).
+        SweepCase{"bf16_stft", 1, 1, 0, 16000, 257, 1, 512, 1, 1, 160, 1, 1, 0, 0, false, true,
+                  true},
+        SweepCase{"bf16_streamed_taps_c40_k1024", 1, 40, 0, 1500, 130, 1, 1024, 1, 1, 160, 1, 1, 0,
+                  0, false, false, true},
+        SweepCase{"bf16_c4096_co130_wo600", 1, 4096, 0, 600, 130, 1, 1, 1, 1, 1, 1, 1, 0, 0, false,
+                  false, true},
+        SweepCase{"depthwise_k1024_row40000", 1, 4, 0, 40000, 4, 1, 1024, 4, 1, 160, 1, 1, 0, 0,
+                  true, false},
         SweepCase{"unit", 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, true, false}));
 
 // ConvTranspose shares the convolution's tiling: a 1-D one with a 64-tap
-// kernel, stride 16 and an output of 368 columns.
+// kernel, stride 16 and an output of 688 columns (longer than a PSUM bank).
 TEST(ConvSweep, ConvTransposeLongKernel) {
-  const int64_t c = 2, co = 3, w = 20, k = 64, s = 16, wo = (w - 1) * s + k;
+  const int64_t c = 2, co = 3, w = 40, k = 64, s = 16, wo = (w - 1) * s + k;
   Tensor x = Random(c * w, 21), wt = Random(c * co * k, 22);
   const std::string text =
       absl::StrCat("graph g(%x: f32[1,", c, ",", w, "]) -> (%y) {\n  %w: f32[", c, ",", co, ",", k,
