@@ -369,8 +369,8 @@ constexpr OnnxOpSupport kOps[] = {
      "elements is per channel (axis 1)",
      nullptr},
     {"Pad", 2, kAll, kAny,
-     "modes constant, reflect (pads < axis size) and edge; pads and value compile-time "
-     "constants; no axes",
+     "modes constant, reflect (pads < axis size) and edge; pads, axes (opset 18) and value "
+     "compile-time constants",
      CheckPad},
     {"Pow", 1, kAll, kIntArith,
      "base and exponent of any listed type; the result has the base's type; broadcast of a "
@@ -457,6 +457,11 @@ constexpr OnnxOpSupport kOps[] = {
 };
 
 bool IsDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
+
+// Operators of opsets 18-21 that frontends/onnx/version_adapter.cc rewrites
+// into subgraphs of the ops above (their limits are those ops' limits).
+constexpr const char* kDecomposedOps[] = {"CenterCropPad (18; constant shape, static input shape)",
+                                          "Gelu (20)", "GroupNormalization (18, 21)", "Mish (18)"};
 
 std::vector<std::string> ElemTypeNames(ElemTypeSet set) {
   std::vector<std::string> names;
@@ -605,6 +610,8 @@ std::string FormatOperatorTable() {
     }
     absl::StrAppend(&out, line, " ", row[3], "\n");
   }
+  absl::StrAppend(&out, "Also read, as the opset-17 subgraphs they equal: ",
+                  absl::StrJoin(kDecomposedOps, ", "), "\n");
   absl::StrAppend(&out, sizeof(kOps) / sizeof(kOps[0]), " operators\n");
   return out;
 }
@@ -619,8 +626,11 @@ std::string FormatOperatorJson() {
                                ", \"dtypes\": [", absl::StrJoin(types, ", "),
                                "], \"limits\": ", JsonString(op.limits), "}"));
   }
+  std::vector<std::string> decomposed;
+  for (const char* op : kDecomposedOps) decomposed.push_back(JsonString(op));
   return absl::StrCat("{\n  \"framework\": \"ONNX\",\n  \"operators\": [\n",
-                      absl::StrJoin(ops, ",\n"), "\n  ]\n}\n");
+                      absl::StrJoin(ops, ",\n"), "\n  ],\n  \"decomposed\": [",
+                      absl::StrJoin(decomposed, ", "), "]\n}\n");
 }
 
 }  // namespace ncc::onnx_frontend

@@ -99,7 +99,8 @@ std::string DescribeUnsupportedNodes(const std::vector<UnsupportedNode>& nodes, 
 
 // `neuron-cc list-operators --framework ONNX`: a human table, and JSON
 // ({"framework": "ONNX", "operators": [{"op_type", "min_opset",
-// "max_opset", "dtypes": [...], "limits"}...]}).
+// "max_opset", "dtypes": [...], "limits"}...], "decomposed": ["Mish (18)",
+// ...]}); the decomposed ops are read as subgraphs of listed ones.
 std::string FormatOperatorTable();
 std::string FormatOperatorJson();
 

@@ -73,6 +73,15 @@ TEST(OpRegistryTest, SortedUniqueWithSaneRanges) {
   EXPECT_EQ(FindOnnxOp("NoSuchOp"), nullptr);
 }
 
+TEST(OpRegistryTest, ListsOpsetsUpTo21AndTheDecomposedOps) {
+  const std::string table = FormatOperatorTable();
+  EXPECT_THAT(table, HasSubstr("opsets up to 21"));
+  EXPECT_THAT(table, HasSubstr("GroupNormalization (18, 21)"));
+  const std::string json = FormatOperatorJson();
+  EXPECT_THAT(json, HasSubstr("\"max_opset\": 21"));
+  EXPECT_THAT(json, HasSubstr("\"decomposed\": [\"CenterCropPad"));
+}
+
 TEST(OpRegistryTest, SupportedModelImports) {
   onnx::ModelProto model = NewModel();
   auto* g = model.mutable_graph();
