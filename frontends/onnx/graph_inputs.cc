@@ -149,7 +149,8 @@ std::map<int, DimBound> WindowBounds(const onnx::GraphProto& g, const std::strin
           const int64_t padded = pads.size() == 2 * kernel.size() ? pads[i] + pads[kernel.size() + i]
                                                                   : 0;
           const int64_t min = (kernel[i] - 1) * d + 1 - padded;
-          if (min > bounds[axis].min) {
+          auto known = bounds.find(axis);
+          if (min > 1 && (known == bounds.end() || min > known->second.min)) {
             bounds[axis] = {min, absl::StrCat(op, " ", ncc::text::QuotedName(node.name()),
                                               " reads it with a ", kernel[i], "-wide window",
                                               padded > 0 ? absl::StrCat(" padded by ", padded) : "")};

@@ -12,7 +12,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "compiler/ir/einsum_equation.h"
 #include "fileio/bounded_read.h"
@@ -610,6 +612,54 @@ class Importer {
     return live;
   }
 
+  // The first error of libonnx's inference in strict mode, which stops
+  // where the lenient mode the importer runs goes on without a type. Only
+  // run to explain a failure, on a copy, after the lenient rounds (whose
+  // probe proved the same inference functions safe on this model).
+  std::optional<std::string> StrictInferenceError() const {
+    onnx::ModelProto copy = model_;
+    onnx::ShapeInferenceOptions options(/*check_type_val=*/false,
+                                        /*strict_mode_val=*/1,
+                                        /*data_prop_val=*/true);
+    std::string what;
+    try {
+      onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), options);
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      what = OneLine(e.what());
+    } catch (...) {
+      return std::nullopt;
+    }
+    // "... (op_type:Add, node name: merge): [ShapeInferenceError] Incompatible
+    // dimensions (op_type:Relu, ...": the first node and its error, with the
+    // shapes of its inputs.
+    const size_t at = what.find("(op_type:");
+    const size_t comma = what.find(", node name: ", at);
+    const size_t close = what.find("): ", comma);
+    if (at == std::string::npos || comma == std::string::npos || close == std::string::npos) {
+      return what;
+    }
+    const std::string op = what.substr(at + 9, comma - at - 9);
+    const std::string name = what.substr(comma + 13, close - comma - 13);
+    absl::string_view error(what);
+    error = error.substr(close + 3, what.find(" (op_type:", close) - close - 3);
+    while (absl::ConsumePrefix(&error, "[ShapeInferenceError] ") ||
+           absl::ConsumePrefix(&error, "[TypeInferenceError] ")) {
+    }
+    std::vector<std::string> shapes;
+    for (const auto& node : model_.graph().node()) {
+      if (node.name() != name || node.op_type() != op) continue;
+      for (const auto& in : node.input()) {
+        std::optional<ir::Shape> shape = StaticShape(in);
+        shapes.push_back(shape ? ir::ShapeToString(*shape) : "?");
+      }
+      break;
+    }
+    return absl::StrCat("node ", ncc::text::QuotedName(name), " (", ncc::text::PrintableName(op),
+                        "): ", error,
+                        shapes.empty() ? "" : absl::StrCat(" (inputs ", absl::StrJoin(shapes, ", "), ")"));
+  }
+
   absl::Status BuildGraph() {
     const onnx::GraphProto& g = model_.graph();
     graph_ = std::make_unique<ir::Graph>(g.name().empty() ? "main" : g.name());
@@ -647,6 +697,15 @@ class Importer {
       }
       if (errors.size() > 1) {
         message = absl::StrCat(errors.size(), " problems: ", message);
+      }
+      // Tensors left without a static type usually follow from one node
+      // whose input shapes disagree, which libonnx's lenient inference
+      // passes over in silence: name it first.
+      if (absl::StrContains(message, "shape inference could not determine") ||
+          absl::StrContains(message, "has dynamic dimension")) {
+        if (std::optional<std::string> cause = StrictInferenceError()) {
+          message = absl::StrCat("ONNX shape inference stops at ", *cause, "; then ", message);
+        }
       }
       return absl::InvalidArgumentError(message);
     }

@@ -12,6 +12,8 @@ max |ort| <= 1e-4), or refused with the message a user needs:
   folding              Pad whose pads come through Reshape/Slice/Transpose
                        (as torch exports F.pad), Shape->Gather->Concat->
                        Transpose->Reshape chains
+  shape errors         a pin under which two inputs of an Add disagree names
+                       that node and both shapes
   pin suggestions      an audio front end (Unsqueeze -> 512-tap Conv): the
                        suggestion is a placeholder with the kernel's bound,
                        and a too-short pin names the kernel
@@ -168,6 +170,25 @@ def audio_front_end():
                  [tensor("out", T.FLOAT, ["batch", 8, "frames"])], [nh.from_array(w, "w")])
 
 
+def fpn_merge():
+    # A detector's FPN merge in miniature: Conv s2 -> Conv s2 -> Resize x2
+    # -> Add with the first Conv's output. Only sizes that are multiples of
+    # 4 make the two agree.
+    w = nh.from_array(np.full((4, 3, 3, 3), 0.1, np.float32), "w")
+    w2 = nh.from_array(np.full((4, 4, 3, 3), 0.1, np.float32), "w2")
+    roi = nh.from_array(np.zeros(0, np.float32), "roi")
+    scales = nh.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
+    nodes = [h.make_node("Conv", ["x", "w"], ["c"], name="stem", kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1]),
+             h.make_node("Conv", ["c", "w2"], ["d"], name="down", kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1]),
+             h.make_node("Resize", ["d", "roi", "scales"], ["u"], name="up", mode="nearest"),
+             h.make_node("Add", ["c", "u"], ["s"], name="merge"),
+             h.make_node("Relu", ["s"], ["y"], name="after")]
+    return model(nodes, [tensor("x", T.FLOAT, ["N", 3, "H", "W"])],
+                 [tensor("y", T.FLOAT, ["N", 4, "Hy", "Wy"])], [w, w2, roi, scales], opset=11)
+
+
 class Failure(Exception):
     pass
 
@@ -286,6 +307,13 @@ def main():
         ("pins: a pin shorter than the kernel names it",
          lambda: refuse(args, work, "audio_short", audio_front_end(),
                         ["--input-shape", "input=1,100"], 2, ["Conv 'Conv_2'", "kernel [512]"])),
+        ("shapes: a pin the model cannot take names the node whose inputs disagree",
+         lambda: refuse(args, work, "fpn_18", fpn_merge(), ["--input-shape", "x=1,3,18,18"], 2,
+                        ["ONNX shape inference stops at node 'merge' (Add): Incompatible "
+                         "dimensions (inputs [1,4,9,9], [1,4,10,10])"])),
+        ("shapes: the FPN merge at a size it takes",
+         lambda: check(args, work, "fpn_16", fpn_merge(), {"x": x(1, 3, 16, 16)},
+                       ["--input-shape", "x=1,3,16,16"])),
         ("pins: a long enough pin compiles and matches",
          lambda: check(args, work, "audio_ok", audio_front_end(), {"input": x(1, 1600)},
                        ["--input-shape", "input=1,1600"])),
