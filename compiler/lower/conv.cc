@@ -746,6 +746,21 @@ absl::Status EmitConvTapFold(LowerContext& ctx, const ConvGeometry& g, const Con
         for (int64_t ow0 = 0; ow0 < g.wo; ow0 += f.cols) {
           const int64_t cols = std::min(f.cols, g.wo - ow0);
           // in[q][c*tc + j][ri][jo] = x[c][top + ri - pt][(ow0 + jo)*sw + (s0 + j)*dw - pl].
+          // Output columns [lo, hi) of kernel column s read inside the input.
+          auto valid = [&](int64_t s) {
+            const int64_t base = ow0 * g.sw + s * g.dw - g.pl;  // column of jo = 0
+            const int64_t lo = std::clamp<int64_t>(CeilDiv(-base, g.sw), 0, cols);
+            const int64_t hi = std::clamp<int64_t>(FloorDiv(g.w - 1 - base, g.sw) + 1, lo, cols);
+            return std::make_pair(lo, hi);
+          };
+          const std::pair<int64_t, int64_t> all_cols(0, cols);
+          // A strided 1-D convolution of one channel whose frames all lie
+          // inside the input (an STFT): the gather would move one element
+          // per DMA run, so the frames are loaded whole instead (one
+          // position per partition, kw contiguous samples) and turned into
+          // [taps, positions] by TensorE transposes.
+          const bool frames = cig == 1 && g.h == 1 && g.kh == 1 && g.dw == 1 && g.sw > 1 &&
+                              valid(0) == all_cols && valid(g.kw - 1) == all_cols;
           std::vector<int> inputs;
           for (int64_t q = 0; q < f.chunks; ++q) {
             const int64_t s0 = q * f.taps_per_chunk, tc = chunk_taps(q);
@@ -753,16 +768,9 @@ absl::Status EmitConvTapFold(LowerContext& ctx, const ConvGeometry& g, const Con
             auto buf = ctx.Sbuf(absl::StrCat("in_taps", s0), k, rows_in * cols * xs);
             if (!buf.ok()) return buf.status();
             inputs.push_back(*buf);
-            // Output columns [lo, hi) of kernel column s read inside the input.
-            auto valid = [&](int64_t s) {
-              const int64_t base = ow0 * g.sw + s * g.dw - g.pl;  // column of jo = 0
-              const int64_t lo = std::clamp<int64_t>(CeilDiv(-base, g.sw), 0, cols);
-              const int64_t hi = std::clamp<int64_t>(FloorDiv(g.w - 1 - base, g.sw) + 1, lo, cols);
-              return std::make_pair(lo, hi);
-            };
+            if (frames) continue;
             bool whole = ri0 == 0 && ri1 == rows_in;
-            for (int64_t j = 0; j < tc && whole; ++j)
-              whole = valid(s0 + j) == std::pair<int64_t, int64_t>(0, cols);
+            for (int64_t j = 0; j < tc && whole; ++j) whole = valid(s0 + j) == all_cols;
             if (!whole) ctx.Memset(ctx.TypedTile(*buf, xt, k, rows_in * cols), 0.0f);
             if (ri1 <= ri0) continue;
             for (int64_t c = 0; c < cig; ++c) {
@@ -785,6 +793,22 @@ absl::Status EmitConvTapFold(LowerContext& ctx, const ConvGeometry& g, const Con
                 }
                 j0 = j1;
               }
+            }
+          }
+          for (int64_t p0 = 0; frames && p0 < cols; p0 += spec.partitions) {
+            const int pc = static_cast<int>(std::min<int64_t>(spec.partitions, cols - p0));
+            auto fb = ctx.Sbuf("frames", pc, g.kw * xs);
+            if (!fb.ok()) return fb.status();
+            const int64_t first = (n * g.c + grp) * g.w + (ow0 + p0) * g.sw - g.pl;
+            ctx.Dma(ctx.TypedTile(*fb, xt, pc, g.kw), ctx.View(x, first, pc, g.sw, {Dim{1, g.kw}}));
+            for (int64_t q = 0; q < f.chunks; ++q) {
+              const int64_t s0 = q * f.taps_per_chunk, tc = chunk_taps(q);
+              auto tp = ctx.Psum("frames_t", static_cast<int>(tc), pc * 4);
+              if (!tp.ok()) return tp.status();
+              Operand transposed = ctx.Tile(*tp, static_cast<int>(tc), pc);
+              ctx.Transpose(transposed, ctx.TypedTile(*fb, xt, pc, tc, s0 * xs));
+              ctx.TensorCopy(ctx.TypedTile(inputs[q], xt, static_cast<int>(tc), pc, p0 * xs),
+                             transposed);
             }
           }
           for (int64_t co0 = 0; co0 < cog; co0 += co_tile) {

@@ -109,6 +109,10 @@ INSTANTIATE_TEST_SUITE_P(
         // Long kernels, few channels: taps folded into the contraction.
         SweepCase{"stft_257x512_stride160", 1, 1, 0, 16000, 257, 1, 512, 1, 1, 160, 1, 1, 0, 0,
                   true, true},
+        SweepCase{"frames_k64_stride2_wo569", 1, 1, 0, 1200, 20, 1, 64, 1, 1, 2, 1, 1, 0, 0, true,
+                  true},
+        SweepCase{"frames_padded_k100_stride10", 2, 1, 0, 900, 9, 1, 100, 1, 1, 10, 1, 1, 20, 20,
+                  true, false},
         SweepCase{"k1024_stride1", 1, 1, 0, 1100, 5, 1, 1024, 1, 1, 1, 1, 1, 0, 0, true, false},
         SweepCase{"k1024_stride7_pad_runtime_w", 2, 3, 0, 1500, 16, 1, 1024, 1, 1, 7, 1, 1, 5, 5,
                   false, true},
