@@ -395,9 +395,11 @@ absl::StatusOr<std::vector<int64_t>> PadAmounts(const ir::Op& op) {
 // Fills out's borders from its own interior, axis by axis: before axis d is
 // done, axes < d span the whole output and axes >= d only the interior, so
 // each border slice along d copies one interior slice (edge: the outermost;
-// reflect: the mirror image, not repeating the edge).
+// reflect: the mirror image, not repeating the edge; wrap: the slice the
+// index lands on modulo the axis size, for any pad length).
 void FillBordersFromInterior(LowerContext& ctx, const DramTensor& out, const ir::Shape& in_shape,
-                             const std::vector<int64_t>& pads, bool reflect) {
+                             const std::vector<int64_t>& pads, const std::string& mode) {
+  const bool reflect = mode == "reflect", wrap = mode == "wrap";
   const int64_t rank = static_cast<int64_t>(in_shape.size());
   const std::vector<int64_t> strides = RowMajorStrides(out.shape);
   for (int64_t d = 0; d < rank; ++d) {
@@ -412,9 +414,12 @@ void FillBordersFromInterior(LowerContext& ctx, const DramTensor& out, const ir:
       EmitStridedCopy(ctx, out, base + from * strides[d], strides, out, base + to * strides[d],
                       strides, slice);
     };
-    for (int64_t j = 0; j < before; ++j) copy(reflect ? 2 * before - j : before, j);
+    auto wrapped = [&](int64_t i) { return before + ((i % n) + n) % n; };
+    for (int64_t j = 0; j < before; ++j) {
+      copy(wrap ? wrapped(j - before) : reflect ? 2 * before - j : before, j);
+    }
     for (int64_t t = 0; t < after; ++t) {
-      copy(reflect ? before + n - 2 - t : before + n - 1, before + n + t);
+      copy(wrap ? wrapped(n + t) : reflect ? before + n - 2 - t : before + n - 1, before + n + t);
     }
   }
 }
@@ -424,8 +429,8 @@ void FillBordersFromInterior(LowerContext& ctx, const DramTensor& out, const ir:
 absl::Status CheckPad(const ir::Op& op) {
   if (op.input(0) == nullptr) return Unsupported("missing input");
   const std::string mode = op.GetString("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge") {
-    return Unsupported(absl::StrCat("mode '", mode, "' (constant, reflect or edge)"));
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap") {
+    return Unsupported(absl::StrCat("mode '", mode, "' (constant, reflect, edge or wrap)"));
   }
   if (op.input(1) != nullptr && !op.input(1)->is_constant) {
     return Unsupported("pads must be a compile-time constant");
@@ -486,7 +491,7 @@ absl::Status LowerPad(const ir::Op& op, LowerContext& ctx) {
     if (shape[i] <= 0) return absl::OkStatus();
   }
   EmitStridedCopy(ctx, in, src_off, in_strides, out, dst_off, out_strides, shape);
-  if (mode != "constant") FillBordersFromInterior(ctx, out, in.shape, pads, mode == "reflect");
+  if (mode != "constant") FillBordersFromInterior(ctx, out, in.shape, pads, mode);
   return absl::OkStatus();
 }
 

@@ -165,6 +165,33 @@ TEST(DataMovement, ReflectAndEdgePads) {
   EXPECT_EQ(out["e"], pad(edge_pads, false));
 }
 
+TEST(DataMovement, WrapPadsAnyLength) {
+  // numpy.pad(mode="wrap"): output index o reads input (o - before) mod n,
+  // pads up to twice the axis size.
+  const std::vector<int64_t> shape = {2, 3, 5};
+  const std::vector<int64_t> pads = {1, 7, 2, 0, 4, 11};
+  std::vector<int64_t> o(3);
+  for (int d = 0; d < 3; ++d) o[d] = shape[d] + pads[d] + pads[d + 3];
+  const std::string text =
+      absl::StrCat("graph g(%x: f32[2,3,5]) -> (%w) {\n", "  %w: f32[", Dims(o),
+                   "] = Pad(%x) {mode=\"wrap\", pads=[", Dims(pads), "]}\n}\n");
+  Tensor x = Random(30, 91);
+  Tensor want;
+  for (int64_t a = 0; a < o[0]; ++a)
+    for (int64_t b = 0; b < o[1]; ++b)
+      for (int64_t c = 0; c < o[2]; ++c) {
+        const int64_t idx[3] = {a, b, c};
+        int64_t flat = 0;
+        for (int k = 0; k < 3; ++k) {
+          const int64_t n = shape[k];
+          flat = flat * n + (((idx[k] - pads[k]) % n) + n) % n;
+        }
+        want.push_back(x[flat]);
+      }
+  auto out = CompileAndRun(text, {{"x", x}});
+  EXPECT_EQ(out["w"], want);
+}
+
 TEST(DataMovement, ReflectPadBeyondTheAxisIsReportedNotLowered) {
   auto graph = ir::Parse(R"(graph g(%x: f32[2,3]) -> (%y) {
   %y: f32[2,9] = Pad(%x) {mode="reflect", pads=[0,3,0,3]}

@@ -140,9 +140,9 @@ void CheckGather(const onnx::NodeProto&, const NodeTypes& types,
 void CheckPad(const onnx::NodeProto& node, const NodeTypes&, std::vector<std::string>* problems) {
   for (const auto& attr : node.attribute()) {
     if (attr.name() == "mode" && attr.s() != "constant" && attr.s() != "reflect" &&
-        attr.s() != "edge") {
+        attr.s() != "edge" && attr.s() != "wrap") {
       problems->push_back(absl::StrCat("attribute 'mode'=", ncc::text::QuotedName(attr.s()),
-                                       " (constant, reflect or edge)"));
+                                       " (constant, reflect, edge or wrap)"));
     }
   }
   if (HasInput(node, 3)) problems->push_back("the axes input");
@@ -369,7 +369,8 @@ constexpr OnnxOpSupport kOps[] = {
      "elements is per channel (axis 1)",
      nullptr},
     {"Pad", 2, kAll, kAny,
-     "modes constant, reflect (pads < axis size) and edge; pads, axes (opset 18) and value "
+     "modes constant, reflect (pads < axis size), edge and wrap (opset 19); pads, axes (opset "
+     "18) and value "
      "compile-time constants",
      CheckPad},
     {"Pow", 1, kAll, kIntArith,

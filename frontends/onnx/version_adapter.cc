@@ -508,11 +508,9 @@ class Adapter {
     Keep(std::move(node), true);
   }
 
-  // Pad-18: axes input -> pads over every axis. Pad-19: mode 'wrap'.
+  // Pad-18: axes input -> pads over every axis. Pad-19's mode 'wrap' passes
+  // through (the lowering has it; libonnx's Pad-13 inference ignores the mode).
   void RewritePad(onnx::NodeProto node) {
-    const std::string mode = StringAttr(node, "mode", "constant");
-    if (mode == "wrap")
-      return Unsupported(node, "attribute 'mode'='wrap' (constant, reflect or edge)");
     const std::string axes_name = Input(node, 3);
     if (axes_name.empty()) return Keep(std::move(node), false);
     auto axes = known_.Ints(axes_name);
