@@ -345,10 +345,17 @@ absl::Status EmitConvFoldedColumns(LowerContext& ctx, const ConvGeometry& g,
   const DramTensor* bias = operands.bias;
   const int64_t k = g.c * g.kw;  // contraction rows
   const int64_t wp = g.w + g.pl + g.pr;
-  const int64_t rows_per_tile =
-      std::min<int64_t>(g.ho, std::max<int64_t>(1, spec.matmul_max_moving_free / g.wo));
   const neff::DType xt = x.tile_dtype(), wtt = wt.tile_dtype();
   const int xs = ElemSize(xt), ws = ElemSize(wtt);
+  // Output rows per tile: a bank of columns, and input rows that fit the
+  // input-tile budget (a 16x16-stride patch embedding reads 16 input rows
+  // per output row; FoldsColumns made sure one output row fits).
+  const int64_t kernel_rows = (g.kh - 1) * g.dh + 1;
+  const int64_t fit_rows =
+      (InputTileBudget(spec) / (wp * xs) - kernel_rows) / std::max<int64_t>(1, g.sh) + 1;
+  const int64_t rows_per_tile = std::min<int64_t>(
+      {g.ho, std::max<int64_t>(1, spec.matmul_max_moving_free / g.wo),
+       std::max<int64_t>(1, fit_rows)});
   for (int64_t co0 = 0; co0 < g.co; co0 += spec.matmul_max_stationary_free) {
     const int64_t cot = std::min<int64_t>(spec.matmul_max_stationary_free, g.co - co0);
     const DramTensor block =

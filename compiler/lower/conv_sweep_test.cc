@@ -123,6 +123,10 @@ INSTANTIATE_TEST_SUITE_P(
         SweepCase{"depthwise_k160_long_row", 1, 16, 0, 16000, 16, 1, 160, 16, 1, 80, 1, 1, 0, 0,
                   true, true},
         SweepCase{"2d_k9x9_stride2", 1, 2, 20, 30, 7, 9, 9, 1, 2, 2, 1, 1, 4, 4, true, true},
+        // ViT's patch embedding: columns folded, and output rows cut so the
+        // 16 input rows each needs fit the input tile.
+        SweepCase{"2d_patchify_k16_stride16_224", 1, 3, 224, 224, 8, 16, 16, 1, 16, 16, 1, 1, 0,
+                  0, true, true},
         SweepCase{"2d_k3x11_dilated", 1, 4, 12, 40, 6, 3, 11, 1, 1, 3, 2, 2, 2, 5, false, false},
         // Many channels: contraction and output-channel tiles.
         SweepCase{"c4096_co257_k3", 1, 4096, 0, 5, 257, 1, 3, 1, 1, 1, 1, 1, 1, 1, false, true},

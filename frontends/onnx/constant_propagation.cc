@@ -116,6 +116,7 @@ class ConstantPropagation {
         changed = true;
         continue;
       }
+      if (node->op_type() == "Dropout") changed |= ResolveDropout(node);
       if (node->op_type() == "Concat") changed |= DropZeroSizeOperands(node);
       if (ReduceOpTypes().count(node->op_type()) > 0) changed |= ResolveReduceAxes(node);
     }
@@ -622,6 +623,40 @@ class ConstantPropagation {
       copy.set_name(it->second);
       *graph_->add_value_info() = std::move(copy);
     }
+  }
+
+  // Dropout (opset 12+) with a constant training_mode that is false, or a
+  // constant ratio of 0, drops nothing: an Identity (torchvision's Swin
+  // exports F.dropout(attn, p=0.0) as training_mode=true). Only when the
+  // mask output is not used.
+  bool ResolveDropout(onnx::NodeProto* node) {
+    if (node->input_size() < 2) return false;
+    if (node->output_size() > 1 && !node->output(1).empty()) {
+      const std::string& mask = node->output(1);
+      for (const auto& out : graph_->output()) {
+        if (out.name() == mask) return false;
+      }
+      for (const auto& n : graph_->node()) {
+        for (const auto& in : n.input()) {
+          if (in == mask) return false;
+        }
+      }
+    }
+    const std::string ratio = node->input(1);
+    const std::string training = node->input_size() > 2 ? node->input(2) : "";
+    bool inert = training.empty();
+    if (!training.empty()) {
+      std::optional<double> t = ScalarConstant(training);
+      inert = t.has_value() && *t == 0;
+    }
+    if (!inert && !ratio.empty()) {
+      std::optional<double> r = ScalarConstant(ratio);
+      inert = r.has_value() && *r == 0;
+    }
+    if (!inert) return false;
+    MakeIdentity(node);
+    while (node->output_size() > 1) node->mutable_output()->RemoveLast();
+    return true;
   }
 
   bool IsZeroSize(const std::string& name) const {

@@ -11,7 +11,8 @@ max |ort| <= 1e-4), or refused with the message a user needs:
                        is refused naming the input
   folding              Pad whose pads come through Reshape/Slice/Transpose
                        (as torch exports F.pad), Shape->Gather->Concat->
-                       Transpose->Reshape chains
+                       Transpose->Reshape chains, Dropout with ratio 0 in
+                       training mode (Swin's attention dropout)
   shape errors         a pin under which two inputs of an Add disagree names
                        that node and both shapes
   pin suggestions      an audio front end (Unsqueeze -> 512-tap Conv): the
@@ -189,6 +190,15 @@ def fpn_merge():
                  [tensor("y", T.FLOAT, ["N", 4, "Hy", "Wy"])], [w, w2, roi, scales], opset=11)
 
 
+def dropout_training(ratio):
+    # torchvision's Swin exports F.dropout(attn, p=0.0) in eval mode as
+    # Dropout(ratio=0, training_mode=true): it drops nothing.
+    nodes = [const("ratio", ratio, np.float32), const("training", True, np.bool_),
+             h.make_node("Dropout", ["x", "ratio", "training"], ["d", "mask"], name="attn_drop"),
+             h.make_node("Softmax", ["d"], ["y"], axis=-1)]
+    return model(nodes, [tensor("x", T.FLOAT, [2, 4, 8])], [tensor("y", T.FLOAT, [2, 4, 8])])
+
+
 class Failure(Exception):
     pass
 
@@ -297,6 +307,11 @@ def main():
         ("control flow: Scan over a static sequence (reverse input and output, axis 1)",
          lambda: check(args, work, "scan", scan_unrolled(),
                        {"s0": x(3), "x": x(4, 3), "y": x(4, 3)})),
+        ("folding: Dropout with training_mode true and ratio 0 is the identity",
+         lambda: check(args, work, "dropout_p0", dropout_training(0.0), {"x": x(2, 4, 8)})),
+        ("folding: Dropout that would drop at run time is refused",
+         lambda: refuse(args, work, "dropout_p1", dropout_training(0.1), [], 3,
+                        ["Dropout x1 ('attn_drop'): input training_mode"])),
         ("control flow: If on data is refused naming the input",
          lambda: refuse(args, work, "if_data", if_on_data(), [], 3,
                         ["If", "condition depends on input 'x'"])),
