@@ -27,8 +27,9 @@ struct ScatterLayout {
 constexpr int64_t kMaxWidth = 511;
 constexpr int64_t kMaxMatmuls = 4096;
 constexpr int64_t kMaxStagedFloats = 8192;  // per partition
-// reduction 'mul' multiplies on the Vector engine instead: every position
-// row stages data and all the updates, width x (updates + 1) floats.
+// reductions 'mul', 'max' and 'min' combine on the Vector engine instead:
+// every position row stages data and all the updates, width x (updates + 1)
+// floats.
 constexpr int64_t kMaxProductFloats = 16384;  // per partition
 
 absl::StatusOr<ScatterLayout> Layout(const ir::Op& op) {
@@ -112,13 +113,16 @@ absl::Status CheckScatter(const ir::Op& op) {
     return Unsupported("data and updates must be f32 (the updates are summed by a matmul)");
   }
   const std::string reduction = op.GetString("reduction", "none");
-  if (reduction != "none" && reduction != "add" && reduction != "mul") {
-    return Unsupported(absl::StrCat("reduction '", reduction, "' (none, add or mul)"));
+  if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" &&
+      reduction != "min") {
+    return Unsupported(absl::StrCat("reduction '", reduction, "' (none, add, mul, max or min)"));
   }
   auto layout = Layout(op);
   if (!layout.ok()) return layout.status();
-  if (reduction == "mul" && layout->width * (layout->updates + 1) > kMaxProductFloats) {
-    return Unsupported(absl::StrCat("reduction 'mul' over ", layout->updates, " updates of ",
+  const bool vector_reduction = reduction == "mul" || reduction == "max" || reduction == "min";
+  if (vector_reduction && layout->width * (layout->updates + 1) > kMaxProductFloats) {
+    return Unsupported(absl::StrCat("reduction '", reduction, "' over ", layout->updates,
+                                    " updates of ",
                                     layout->width, " elements (at most ", kMaxProductFloats,
                                     " floats with data)"));
   }
@@ -133,6 +137,8 @@ enum class Combine {
   kAdd,       // data plus their sum
   kMean,      // their mean replaces data (equal duplicates give the value)
   kMultiply,  // data times each of them, in update order
+  kMax,       // the largest of data and them
+  kMin,       // the smallest of data and them
 };
 
 // Fills each [k, 1] target-row tile in place (k partitions, one update each);
@@ -144,9 +150,11 @@ using RemapTargets = absl::Status (*)(LowerContext& ctx, const ir::Op& op, const
 // factor per update, u[k][j] where update k targets p and 1 elsewhere; a
 // product reduction left to right multiplies them in update order, as
 // ONNX's sequential `output[idx] *= update` does (multiplying by 1 is exact).
+// 'max' and 'min' the same with -/+FLT_MAX where an update does not target
+// p, reduced by maximum or minimum.
 absl::Status EmitProducts(LowerContext& ctx, const ScatterLayout& l, const DramTensor& data,
                           const DramTensor& updates, const DramTensor& target_rows,
-                          const DramTensor& y) {
+                          const DramTensor& y, neff::AluOp reduce, float neutral) {
   const int64_t w = l.width, n = l.updates, part = ctx.spec().partitions;
   const int max_rows = static_cast<int>(std::min(part, l.positions));
   auto rb = ctx.Sbuf("target_row", max_rows, n * 4);
@@ -164,7 +172,7 @@ absl::Status EmitProducts(LowerContext& ctx, const ScatterLayout& l, const DramT
   ctx.Dma(all_updates, ctx.View(updates, 0, max_rows, 0, {Dim{1, w}, Dim{w, n}}));
   all_updates.dims = {Dim{n, w}, Dim{1, n}};
   Operand ones = ctx.Tile(*ob, max_rows, w * n);
-  ctx.Memset(ones, 1.0f);
+  ctx.Memset(ones, neutral);
   ones.dims = {Dim{n, w}, Dim{1, n}};
   for (int64_t p0 = 0; p0 < l.positions; p0 += part) {
     const int rows = static_cast<int>(std::min(part, l.positions - p0));
@@ -187,7 +195,7 @@ absl::Status EmitProducts(LowerContext& ctx, const ScatterLayout& l, const DramT
     ones_rows.num_partitions = rows;
     ctx.Select(rest, match_each_column, updates_rows, ones_rows);
     const Operand product = ctx.Tile(*pb, rows, w);
-    ctx.TensorReduce(product, factors, neff::AluOp::MULTIPLY);
+    ctx.TensorReduce(product, factors, reduce);
     ctx.Dma(ctx.View(y, p0 * w, rows, w, {Dim{1, w}}), product);
   }
   return absl::OkStatus();
@@ -206,7 +214,8 @@ absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayou
   const DramTensor base_table = ctx.F32Weights("base", {l.updates}, l.base);
   // Phase 1, per chunk of 128 updates: its target rows (one column of
   // `targets`) and its moving operand [updates | 1] (a slot of `moving`).
-  const bool multiply = combine == Combine::kMultiply;
+  const bool multiply =
+      combine == Combine::kMultiply || combine == Combine::kMax || combine == Combine::kMin;
   auto tb = ctx.Sbuf("targets", max_k, chunks * 4);
   auto mb = ctx.Sbuf("moving", max_k, multiply ? 4 : chunks * (w + 1) * 4);
   if (!tb.ok()) return tb.status();
@@ -261,7 +270,17 @@ absl::Status EmitScatter(LowerContext& ctx, const ir::Op& op, const ScatterLayou
     }
     if (multiply) ctx.Dma(ctx.View(target_rows, c * part, k, 1, {Dim{1, 1}}), target);
   }
-  if (multiply) return EmitProducts(ctx, l, data, updates, target_rows, y);
+  if (combine == Combine::kMultiply) {
+    return EmitProducts(ctx, l, data, updates, target_rows, y, neff::AluOp::MULTIPLY, 1.0f);
+  }
+  if (combine == Combine::kMax) {
+    return EmitProducts(ctx, l, data, updates, target_rows, y, neff::AluOp::MAXIMUM,
+                        -3.4028234663852886e38f);
+  }
+  if (combine == Combine::kMin) {
+    return EmitProducts(ctx, l, data, updates, target_rows, y, neff::AluOp::MINIMUM,
+                        3.4028234663852886e38f);
+  }
   // Phase 2, per block of 128 positions: sum and count of its updates in
   // PSUM, then data where the count is 0, else the sum (plus data for add).
   for (int64_t p0 = 0; p0 < l.positions; p0 += part) {
@@ -317,6 +336,8 @@ absl::Status LowerScatter(const ir::Op& op, LowerContext& ctx) {
   const std::string reduction = op.GetString("reduction", "none");
   const Combine combine = reduction == "add"   ? Combine::kAdd
                           : reduction == "mul" ? Combine::kMultiply
+                          : reduction == "max" ? Combine::kMax
+                          : reduction == "min" ? Combine::kMin
                                                : Combine::kReplace;
   return EmitScatter(ctx, op, *layout, ctx.Tensor(op.input(0)), ctx.Tensor(op.input(1)),
                      ctx.Tensor(op.input(2)), ctx.Tensor(op.outputs[0]), combine, nullptr);

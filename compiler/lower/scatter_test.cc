@@ -2,6 +2,7 @@
 // references written from the operator definitions (testing/lowering_harness.h).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "absl/status/status.h"
@@ -102,6 +103,38 @@ TEST(Scatter, MulReductionMultipliesInUpdateOrder) {
       CompileAndRun(text, {{"d", d}, {"ia", ia}, {"ue", ue}, {"r", r}, {"ina", ina}, {"un", un}});
   EXPECT_EQ(out["em"], em);
   EXPECT_EQ(out["nm"], nm);
+}
+
+TEST(Scatter, MaxAndMinReductions) {
+  // Opset 18: output[target] = max (min) of data and every update to it.
+  // Targets repeated up to 4 times, over several blocks and chunks.
+  const std::string text =
+      R"(graph g(%d: f32[9,30], %ia: i64[9,17], %ue: f32[9,17], %r: f32[140,6], %ina: i64[130,1], %un: f32[130,6]) -> (%ex, %nn) {
+  %ex: f32[9,30] = ScatterElements(%d, %ia, %ue) {axis=1, reduction="max"}
+  %nn: f32[140,6] = ScatterND(%r, %ina, %un) {reduction="min"}
+}
+)";
+  Tensor d = Random(270, 84), ue = Random(153, 85), r = Random(840, 86), un = Random(780, 87);
+  Tensor ia(153), ina(130);
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) ia[a * 17 + j] = float(j % 5 - 2);
+  for (int k = 0; k < 130; ++k) ina[k] = float(k % 50 - (k % 4 == 0 ? 140 : 0));
+  Tensor ex = d, nn = r;
+  for (int a = 0; a < 9; ++a)
+    for (int j = 0; j < 17; ++j) {
+      int c = int(ia[a * 17 + j]);
+      if (c < 0) c += 30;
+      ex[a * 30 + c] = std::max(ex[a * 30 + c], ue[a * 17 + j]);
+    }
+  for (int k = 0; k < 130; ++k) {
+    int row = int(ina[k]);
+    if (row < 0) row += 140;
+    for (int c = 0; c < 6; ++c) nn[row * 6 + c] = std::min(nn[row * 6 + c], un[k * 6 + c]);
+  }
+  auto out =
+      CompileAndRun(text, {{"d", d}, {"ia", ia}, {"ue", ue}, {"r", r}, {"ina", ina}, {"un", un}});
+  EXPECT_EQ(out["ex"], ex);
+  EXPECT_EQ(out["nn"], nn);
 }
 
 TEST(Scatter, MulReductionIndexOutsideTheAxisStopsTheExecution) {

@@ -387,14 +387,9 @@ class Adapter {
     if (op.rfind("Reduce", 0) == 0) return RewriteReduce(std::move(node));
     if (op == "Pad") return RewritePad(std::move(node));
     if (op == "Resize") return RewriteResize(std::move(node));
-    if (op == "ScatterElements" || op == "ScatterND") {
-      const std::string reduction = StringAttr(node, "reduction", "none");
-      if (reduction == "max" || reduction == "min") {
-        return Unsupported(node, absl::StrCat("attribute 'reduction'='", reduction,
-                                              "' (supported: none, add, mul)"));
-      }
-      return Keep(std::move(node), false);
-    }
+    // ScatterElements/ScatterND-18's reductions max and min pass through:
+    // the lowering has them, and libonnx's inference ignores the reduction.
+    if (op == "ScatterElements" || op == "ScatterND") return Keep(std::move(node), false);
     if (op == "GroupNormalization") return RewriteGroupNorm(std::move(node), version);
     if (op == "Mish") return RewriteMish(std::move(node));
     if (op == "Gelu") return RewriteGelu(std::move(node));

@@ -115,6 +115,18 @@ def scatter_add(opset):
                  [ints("idx", [[1, 0, 2], [0, 2, 1]])])
 
 
+def scatter_reduce(op, reduction):
+    def build(opset):
+        if op == "ScatterElements":
+            n = helper.make_node(op, ["x", "idx", "u"], ["y"], axis=1, reduction=reduction)
+            return model(opset, [n], [vi("x", [3, 4]), vi("u", [3, 3])], [vi("y", [3, 4])],
+                         [ints("idx", [[1, 1, 3], [0, 2, 0], [3, 3, 3]])])
+        n = helper.make_node(op, ["x", "idx", "u"], ["y"], reduction=reduction)
+        return model(opset, [n], [vi("x", [4, 3]), vi("u", [5, 3])], [vi("y", [4, 3])],
+                     [ints("idx", [[1], [3], [1], [0], [1]])])
+    return build
+
+
 def group_norm(opset):
     groups = 2
     channels = 4
@@ -216,6 +228,8 @@ CASES = [
     ("resize_axes", 18, resize_axes), ("resize_axes", 19, resize_axes),
     ("resize_aspect", 18, resize_aspect),
     ("scatter_add", 18, scatter_add),
+    ("scatter_elements_max", 18, scatter_reduce("ScatterElements", "max")),
+    ("scatter_nd_min", 18, scatter_reduce("ScatterND", "min")),
     ("group_norm", 18, group_norm), ("group_norm", 21, group_norm),
     ("mish", 18, mish), ("mish", 21, mish),
     ("center_crop_pad", 18, center_crop_pad),
