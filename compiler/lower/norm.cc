@@ -46,6 +46,71 @@ void NormalizeRows(LowerContext& ctx, const Operand& xt, const Operand& scratch,
                                nullptr, 0.0f);
 }
 
+// Softmax over rows longer than a tile, in chunks of kMaxRow columns read
+// three times: the row maximum, then the sum of exp(s*x - s*max), then the
+// outputs (exp(...) / sum, or s*x - s*max - log(sum)).
+absl::Status LowerLongSoftmax(LowerContext& ctx, const DramTensor& x, const DramTensor& y,
+                              const RowLayout& r, bool log, float scale) {
+  const int64_t stride = RowStride(r);
+  const int max_rows = static_cast<int>(std::min<int64_t>(ctx.spec().partitions, r.outer * r.inner));
+  auto xb = ctx.Sbuf("x", max_rows, kMaxRow * 4);
+  auto eb = ctx.Sbuf("exp", max_rows, kMaxRow * 4);
+  auto mb = ctx.Sbuf("negmax", max_rows, 4), cb = ctx.Sbuf("chunk", max_rows, 4);
+  auto sb = ctx.Sbuf("sum", max_rows, 4);
+  for (auto* b : {&xb, &eb, &mb, &cb, &sb}) {
+    if (!b->ok()) return b->status();
+  }
+  auto chunk_view = [&](const DramTensor& t, const RowTile& tile, int64_t c0, int64_t len) {
+    return ctx.View(t, tile.in_offset + c0 * stride, tile.rows, tile.in_partition_stride,
+                    {Dim{stride, len}});
+  };
+  for (const RowTile& tile : r.tiles) {
+    Operand negmax = ctx.Tile(*mb, tile.rows, 1), part = ctx.Tile(*cb, tile.rows, 1);
+    Operand sum = ctx.Tile(*sb, tile.rows, 1);
+    // The row maximum, chunk by chunk.
+    for (int64_t c0 = 0; c0 < r.length; c0 += kMaxRow) {
+      const int64_t len = std::min(kMaxRow, r.length - c0);
+      Operand xt = ctx.Tile(*xb, tile.rows, len);
+      ctx.Dma(xt, chunk_view(x, tile, c0, len));
+      ctx.TensorReduce(c0 == 0 ? negmax : part, xt, neff::AluOp::MAXIMUM);
+      if (c0 > 0) ctx.TensorTensor(negmax, negmax, part, neff::AluOp::MAXIMUM);
+    }
+    ctx.TensorScalar(negmax, negmax, neff::AluOp::MULTIPLY, -scale);
+    // The sum of exp(s*x - s*max).
+    for (int64_t c0 = 0; c0 < r.length; c0 += kMaxRow) {
+      const int64_t len = std::min(kMaxRow, r.length - c0);
+      Operand xt = ctx.Tile(*xb, tile.rows, len), et = ctx.Tile(*eb, tile.rows, len);
+      ctx.Dma(xt, chunk_view(x, tile, c0, len));
+      ctx.ActivationAccumulate(et, xt, neff::ActivationFunction::EXP, scale, &negmax,
+                               c0 == 0 ? sum : part);
+      if (c0 > 0) ctx.TensorTensor(sum, sum, part, neff::AluOp::ADD);
+    }
+    if (log) {
+      ctx.Activation(sum, sum, neff::ActivationFunction::LOG, 1.0f, nullptr);
+    } else {
+      ctx.Activation(sum, sum, neff::ActivationFunction::RECIPROCAL, 1.0f, nullptr);
+    }
+    // The outputs.
+    for (int64_t c0 = 0; c0 < r.length; c0 += kMaxRow) {
+      const int64_t len = std::min(kMaxRow, r.length - c0);
+      Operand xt = ctx.Tile(*xb, tile.rows, len), et = ctx.Tile(*eb, tile.rows, len);
+      ctx.Dma(xt, chunk_view(x, tile, c0, len));
+      if (log) {
+        if (scale != 1.0f) ctx.TensorScalar(xt, xt, neff::AluOp::MULTIPLY, scale);
+        ctx.TensorScalarPerPartition(xt, xt, neff::AluOp::ADD, &negmax, 0.0f,
+                                     neff::AluOp::SUBTRACT, &sum, 0.0f);
+        ctx.Dma(chunk_view(y, tile, c0, len), xt);
+      } else {
+        ctx.Activation(et, xt, neff::ActivationFunction::EXP, scale, &negmax);
+        ctx.TensorScalarPerPartition(et, et, neff::AluOp::MULTIPLY, &sum, 0.0f,
+                                     neff::AluOp::BYPASS, nullptr, 0.0f);
+        ctx.Dma(chunk_view(y, tile, c0, len), et);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CheckSoftmax(const ir::Op& op) {
@@ -63,11 +128,9 @@ absl::Status LowerSoftmax(const ir::Op& op, LowerContext& ctx) {
   const DramTensor& x = ctx.Tensor(op.input(0));
   const DramTensor& y = ctx.Tensor(op.outputs[0]);
   RowLayout r = Rows(x.shape, block->first, block->second, ctx.spec().partitions);
-  if (r.length > kMaxRow) {
-    return Unsupported(absl::StrCat("softmax over ", r.length, " elements (limit ", kMaxRow, ")"));
-  }
   const bool log = op.type == "LogSoftmax";
   const float scale = op.GetFloat("input_scale", 1.0f);
+  if (r.length > kMaxRow) return LowerLongSoftmax(ctx, x, y, r, log, scale);
   for (const RowTile& tile : r.tiles) {
     auto xb = ctx.Sbuf("x", tile.rows, r.length * 4);
     auto eb = ctx.Sbuf("exp", tile.rows, r.length * 4);
