@@ -1,5 +1,7 @@
 // neuron-run: runs a compiled NEFF on the (simulated) NeuronCore through the
-// nrt_* C API and reports its outputs and the simulator's timing estimates.
+// nrt_* C API, reports its outputs and the simulator's timing estimates, and
+// checks outputs against reference .npy files (--expect; exit 5 on a
+// mismatch, so a build rule can use it as a test).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include "runtime/nrt.h"
 #include "text/printable.h"
 #include "tools/cli/flags.h"
+#include "tools/neuron_run/expect.h"
 
 namespace {
 
@@ -29,15 +32,18 @@ constexpr int kExitUsage = 1;
 constexpr int kExitBadNeff = 2;
 constexpr int kExitBadInput = 3;
 constexpr int kExitExecFailure = 4;
+constexpr int kExitMismatch = 5;
 
 constexpr char kUsage[] =
     "usage: neuron-run MODEL.neff [--input NAME=FILE.npy ...] "
-    "[--output-dir DIR] [--seed N] [--quiet] [--allow-unsealed]\n"
+    "[--expect NAME=FILE.npy ...] [--tolerance RTOL[,ATOL]] [--output-dir DIR] [--seed N] "
+    "[--quiet] [--allow-unsealed]\n"
     "\n"
     "Loads MODEL.neff, executes it once on the simulated NeuronCore\n"
     "(NeuronCore-v2 timing model) and prints each output's dtype, shape,\n"
     "first values and min/max/mean, the measured host wall time, and the\n"
-    "simulator's estimated device latency and per-engine busy time.\n"
+    "simulator's estimated device latency and per-engine busy time. With\n"
+    "--expect it then checks outputs against reference .npy files.\n"
     "\n"
     "  --input NAME=FILE.npy  value for model input NAME (repeatable). Inputs\n"
     "                         not given are random: uniform [-1, 1) for floats,\n"
@@ -45,13 +51,29 @@ constexpr char kUsage[] =
     "                         The .npy dtype must match the input ('<f8' is\n"
     "                         accepted for float32, '<f4' for bfloat16) and its\n"
     "                         shape must equal the model's.\n"
+    "  --expect NAME=FILE.npy compare output NAME with FILE.npy after the run\n"
+    "                         (repeatable). The shape must equal the output's\n"
+    "                         and the dtype match it ('<f8' is accepted for\n"
+    "                         float32; bfloat16 outputs compare as float32).\n"
+    "                         Prints \"expect 'NAME': ok (...)\" on stdout, or\n"
+    "                         \"expect 'NAME': MISMATCH at [i, j, ...]: ...\" on\n"
+    "                         stderr with the first value (C order) outside the\n"
+    "                         tolerance and the number of such values.\n"
+    "  --tolerance RTOL[,ATOL]\n"
+    "                         a float value passes --expect when |got - want| <=\n"
+    "                         ATOL + RTOL * |want| (default 1e-4,1e-5; ATOL\n"
+    "                         stays 1e-5 if omitted). NaN matches only NaN, an\n"
+    "                         infinity only itself; integer and bool outputs\n"
+    "                         must be equal.\n"
     "  --output-dir DIR       write each output to DIR/<name>.npy (characters\n"
     "                         other than [A-Za-z0-9._-] in NAME become '_';\n"
     "                         bfloat16 outputs are written as '<f4'). An\n"
     "                         existing DIR/<name>.npy is replaced only if it is\n"
-    "                         a regular file and not one of the inputs.\n"
+    "                         a regular file and not one of the inputs or an\n"
+    "                         --expect file.\n"
     "  --seed N               seed for random inputs (default 0).\n"
-    "  --quiet                print nothing on success.\n"
+    "  --quiet                print nothing on success (MISMATCH lines still go\n"
+    "                         to stderr).\n"
     "  --allow-unsealed       run MODEL.neff even if it has no seal (section\n"
     "                         checksums), e.g. one built by a test tool; its\n"
     "                         program is still verified. Without it an\n"
@@ -60,8 +82,9 @@ constexpr char kUsage[] =
     "\n"
     "exit codes: 0 success, 1 usage error, 2 bad NEFF (unreadable, corrupt or\n"
     "rejected by the verifier), 3 bad input (missing or malformed .npy, unknown\n"
-    "input name, wrong dtype or shape), 4 execution failure (including\n"
-    "failing to write an output). A bad NEURON_SIM_THREADS or\n"
+    "input or output name, wrong dtype or shape, for --input and --expect),\n"
+    "4 execution failure (including failing to write an output), 5 an output\n"
+    "differs from its --expect reference. A bad NEURON_SIM_THREADS or\n"
     "NEURON_RT_VISIBLE_CORES is a usage error.\n"
     "Names from the model are printed with control characters escaped (\\xNN).\n";
 
@@ -334,6 +357,42 @@ std::string Sanitise(const std::string& name) {
 
 std::string Fmt(double v) { return absl::StrCat(v); }
 
+using NamedFiles = std::vector<std::pair<std::string, std::string>>;  // name, path
+
+// Splits the NAME=FILE.npy values of `flag`, or explains which one is not.
+bool SplitNamedFiles(const std::string& flag, const std::vector<std::string>& values,
+                     NamedFiles* out, std::string* error) {
+  for (const std::string& v : values) {
+    const size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+      *error = absl::StrCat(flag, " '", v, "' is not NAME=FILE.npy");
+      return false;
+    }
+    out->emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  }
+  return true;
+}
+
+// The model's input or output called `name`, or null.
+const nrt_tensor_info_t* FindTensor(const nrt_tensor_info_array_t& info, nrt_tensor_usage_t usage,
+                                    const std::string& name) {
+  for (uint64_t i = 0; i < info.tensor_count; ++i) {
+    const nrt_tensor_info_t& t = info.tensor_array[i];
+    if (t.usage == usage && name == t.name) return &t;
+  }
+  return nullptr;
+}
+
+// The names of the model's inputs or outputs, escaped, for an error message.
+std::string TensorNames(const nrt_tensor_info_array_t& info, nrt_tensor_usage_t usage) {
+  std::vector<std::string> names;
+  for (uint64_t i = 0; i < info.tensor_count; ++i) {
+    const nrt_tensor_info_t& t = info.tensor_array[i];
+    if (t.usage == usage) names.push_back(ncc::text::PrintableName(t.name));
+  }
+  return names.empty() ? "none" : absl::StrJoin(names, ", ");
+}
+
 // Owns every runtime object, so each early return cleans up.
 struct Session {
   nrt_model_t* model = nullptr;
@@ -354,29 +413,41 @@ struct Session {
 };
 
 int Main(int argc, char** argv) {
-  std::string output_dir, seed_text = "0";
-  std::vector<std::string> input_flags, positionals;
+  std::string output_dir, seed_text = "0", tolerance_text;
+  std::vector<std::string> input_flags, expect_flags, positionals;
   bool quiet = false, allow_unsealed = false;
   ncc::cli::CommandLine cli("neuron-run", kUsage, kExitUsage);
   cli.Repeated("--input", &input_flags, "NAME=FILE.npy");
+  cli.Repeated("--expect", &expect_flags, "NAME=FILE.npy");
+  cli.Value("--tolerance", &tolerance_text, "RTOL[,ATOL]");
   cli.Value("--output-dir", &output_dir, "a directory");
   cli.Value("--seed", &seed_text, "a non-negative integer");
   cli.Switch("--quiet,-q", &quiet);
   cli.Switch("--allow-unsealed", &allow_unsealed);
   cli.Positionals(&positionals);
   if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
-  std::vector<std::pair<std::string, std::string>> given;  // name, path
-  for (const std::string& v : input_flags) {
-    const size_t eq = v.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
-      return Fail(kExitUsage, absl::StrCat("--input '", v, "' is not NAME=FILE.npy"));
-    }
-    given.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  NamedFiles given, expect_given;
+  std::string error;
+  if (!SplitNamedFiles("--input", input_flags, &given, &error) ||
+      !SplitNamedFiles("--expect", expect_flags, &expect_given, &error)) {
+    return Fail(kExitUsage, error);
   }
+  bool tolerance_given = false;
   for (const ncc::cli::FlagUse& flag : cli.FlagsInOrder()) {
     if (flag.name == "--output-dir" && output_dir.empty()) {
       return Fail(kExitUsage, "--output-dir needs a directory");
     }
+    tolerance_given |= flag.name == "--tolerance";
+  }
+  ncc::neuron_run::Tolerance tolerance;
+  if (tolerance_given) {
+    std::optional<ncc::neuron_run::Tolerance> parsed =
+        ncc::neuron_run::ParseTolerance(tolerance_text);
+    if (!parsed) {
+      return Fail(kExitUsage, absl::StrCat("--tolerance '", tolerance_text,
+                                           "' is not RTOL[,ATOL] (non-negative numbers)"));
+    }
+    tolerance = *parsed;
   }
   if (seed_text.empty() || seed_text.find_first_not_of("0123456789") != std::string::npos ||
       seed_text.size() > 19) {
@@ -414,26 +485,38 @@ int Main(int argc, char** argv) {
   // Check every --input names a model input, once.
   std::map<std::string, std::string> by_name;
   for (const auto& [name, path] : given) {
-    bool known = false;
-    for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
-      const auto& t = s.info->tensor_array[i];
-      known |= t.usage == NRT_TENSOR_USAGE_INPUT && name == t.name;
-    }
-    if (!known) {
-      std::vector<std::string> names;
-      for (uint64_t i = 0; i < s.info->tensor_count; ++i) {
-        const auto& t = s.info->tensor_array[i];
-        if (t.usage == NRT_TENSOR_USAGE_INPUT) names.push_back(ncc::text::PrintableName(t.name));
-      }
-      return Fail(kExitBadInput,
-                  absl::StrCat("--input '", ncc::text::PrintableName(name),
-                               "': the model has no such input (inputs: ",
-                               names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
+    if (!FindTensor(*s.info, NRT_TENSOR_USAGE_INPUT, name)) {
+      return Fail(kExitBadInput, absl::StrCat("--input '", ncc::text::PrintableName(name),
+                                              "': the model has no such input (inputs: ",
+                                              TensorNames(*s.info, NRT_TENSOR_USAGE_INPUT), ")"));
     }
     if (!by_name.emplace(name, path).second) {
       return Fail(kExitBadInput,
                   absl::StrCat("--input '", ncc::text::PrintableName(name), "' given twice"));
     }
+  }
+
+  // Check every --expect names a model output, once, with a reference that
+  // fits it, before spending time on the run.
+  std::map<std::string, ncc::npy::Array> expected;
+  for (const auto& [name, path] : expect_given) {
+    const std::string flag = absl::StrCat("--expect '", ncc::text::PrintableName(name), "'");
+    const nrt_tensor_info_t* output = FindTensor(*s.info, NRT_TENSOR_USAGE_OUTPUT, name);
+    if (!output) {
+      return Fail(kExitBadInput,
+                  absl::StrCat(flag, " (", path, "): the model has no such output (outputs: ",
+                               TensorNames(*s.info, NRT_TENSOR_USAGE_OUTPUT), ")"));
+    }
+    if (expected.count(name)) return Fail(kExitBadInput, absl::StrCat(flag, " given twice"));
+    auto array = ncc::npy::Read(path);
+    if (!array.ok()) return Fail(kExitBadInput, absl::StrCat(flag, ": ", array.status().message()));
+    if (absl::Status fits = ncc::neuron_run::CheckComparable(
+            NpyDescr(output->dtype), absl::MakeConstSpan(output->shape, output->ndim), *array,
+            path);
+        !fits.ok()) {
+      return Fail(kExitBadInput, absl::StrCat(flag, ": ", fits.message()));
+    }
+    expected.emplace(name, *std::move(array));
   }
 
   if (nrt_allocate_tensor_set(&s.inputs) != NRT_SUCCESS ||
@@ -482,9 +565,11 @@ int Main(int argc, char** argv) {
   }
   const double wall_ms = std::chrono::duration<double, std::milli>(end - start).count();
 
-  // Outputs never replace the NEFF or an --input file (npy::Write checks).
+  // Outputs never replace the NEFF, an --input or an --expect file
+  // (npy::Write checks).
   std::vector<std::string> input_files = {model_path};
   for (const auto& [name, path] : given) input_files.push_back(path);
+  for (const auto& [name, path] : expect_given) input_files.push_back(path);
   if (!output_dir.empty()) {
     struct stat sb;
     if (stat(output_dir.c_str(), &sb) != 0 && mkdir(output_dir.c_str(), 0755) != 0) {
@@ -492,6 +577,7 @@ int Main(int argc, char** argv) {
                   absl::StrCat(output_dir, ": cannot create the output directory"));
     }
   }
+  std::vector<std::string> expect_ok, expect_mismatch;  // "expect 'NAME': ..." lines
   for (const auto& [info, tensor] : outputs) {
     std::vector<uint8_t> bytes(info->size);
     if (nrt_tensor_read(tensor, bytes.data(), 0, bytes.size()) != NRT_SUCCESS) {
@@ -502,6 +588,13 @@ int Main(int argc, char** argv) {
       if (absl::Status w = ncc::npy::Write(path, OutputArray(*info, bytes), input_files); !w.ok()) {
         return Fail(kExitExecFailure, std::string(w.message()));
       }
+    }
+    if (auto want = expected.find(info->name); want != expected.end()) {
+      const ncc::neuron_run::Comparison c =
+          ncc::neuron_run::Compare(OutputArray(*info, bytes), want->second, tolerance);
+      (c.mismatches == 0 ? expect_ok : expect_mismatch)
+          .push_back(absl::StrCat("expect '", ncc::text::PrintableName(info->name),
+                                  "': ", ncc::neuron_run::Describe(c, tolerance)));
     }
     if (quiet) continue;
     const size_t n = info->size / ElemSize(info->dtype);
@@ -541,8 +634,10 @@ int Main(int argc, char** argv) {
         "  Tensor engine utilisation (estimate): %.1f%%; semaphore waits "
         "(estimate): %.3f us\n",
         stats.tensor_utilization * 100.0, stats.semaphore_wait_ns / 1000.0);
+    for (const std::string& line : expect_ok) std::printf("%s\n", line.c_str());
   }
-  return kExitOk;
+  for (const std::string& line : expect_mismatch) std::fprintf(stderr, "%s\n", line.c_str());
+  return expect_mismatch.empty() ? kExitOk : kExitMismatch;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -192,6 +193,9 @@ TEST(NeuronRun, UsageErrorsExit1) {
     EXPECT_EQ(help.exit_code, 0);
     EXPECT_EQ(help.err, "");
     EXPECT_NE(help.out.find("exit codes: 0 success, 1 usage error, 2 bad NEFF"), std::string::npos);
+    EXPECT_NE(help.out.find("5 an output\ndiffers from its --expect reference"), std::string::npos);
+    EXPECT_NE(help.out.find("[--expect NAME=FILE.npy ...] [--tolerance RTOL[,ATOL]]"),
+              std::string::npos);
   }
 }
 
@@ -232,6 +236,230 @@ TEST(NeuronRun, DeadlockedNeffIsRejectedAtLoadExits2) {
   b.Add(b.AddQueue(EngineType::VECTOR), Memset(Sbuf(0, 1, 0, {{1, 4}}), 0.0f).Wait(0, 1));
   WriteFile(TmpDir() + "/deadlock.neff", b.Build());
   ExpectError(RunTool(TmpDir() + "/deadlock.neff"), 2, "deadlock-free semaphore waits");
+}
+
+template <typename T>
+std::string WriteTypedNpy(const std::string& name, const std::string& descr,
+                          std::vector<int64_t> shape, const std::vector<T>& values) {
+  ncc::npy::Array a;
+  a.dtype_descr = descr;
+  a.shape = std::move(shape);
+  a.data.resize(values.size() * sizeof(T));
+  std::memcpy(a.data.data(), values.data(), a.data.size());
+  const std::string path = TmpDir() + "/" + name;
+  EXPECT_TRUE(ncc::npy::Write(path, a).ok());
+  return path;
+}
+
+// y = x, both `dtype` (`size` bytes an element) of `shape`.
+std::string IdentityModel(const std::string& file, DType dtype, int size,
+                          std::vector<int64_t> shape) {
+  uint32_t n = 1;
+  for (int64_t d : shape) n *= static_cast<uint32_t>(d);
+  NeffBuilder b;
+  b.set_dram_size(2 * n * size);
+  b.AddInput("x", dtype, shape, 0);
+  b.AddOutput("y", dtype, shape, n * size);
+  b.Add(b.AddQueue(EngineType::DMA),
+        DmaCopy(Dram(n * size, 1, 0, {{1, n}}, dtype), Dram(0, 1, 0, {{1, n}}, dtype)));
+  const std::string path = TmpDir() + "/" + file;
+  WriteFile(path, b.Build());
+  return path;
+}
+
+// The relu model on a fixed x: y = [[0, 0, 0, 1], [2, 3, 0, 0.5]].
+std::string ReluRun(const std::string& expect_args) {
+  const std::string x = WriteNpy("x.npy", "<f4", {2, 4}, {-2, -1, 0, 1, 2, 3, -0.5f, 0.5f});
+  return ModelPath() + " --input x=" + x + " " + expect_args;
+}
+
+TEST(NeuronRun, ExpectPassesWithinTolerance) {
+  const std::string exact = WriteNpy("y.npy", "<f4", {2, 4}, {0, 0, 0, 1, 2, 3, 0, 0.5f});
+  RunResult r = RunTool(ReluRun("--expect out/y:0=" + exact));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  // The verdict comes last, after the output report and the timing.
+  EXPECT_NE(r.out.find("values: [0, 0, 0, 1, 2, 3, 0, 0.5]"), std::string::npos) << r.out;
+  const std::string ok =
+      "expect 'out/y:0': ok (max abs err 0.0e+00, max rel err 0.0e+00, 8 values)\n";
+  ASSERT_GE(r.out.size(), ok.size());
+  EXPECT_EQ(r.out.substr(r.out.size() - ok.size()), ok) << r.out;
+
+  // A '<f8' reference, 5e-5 off at [0, 3]: inside atol 1e-5 + rtol 1e-4 * 1.
+  const std::string near =
+      WriteTypedNpy<double>("y_f8.npy", "<f8", {2, 4}, {0, 0, 0, 1.00005, 2, 3, 0, 0.5});
+  r = RunTool(ReluRun("--expect out/y:0=" + near));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("expect 'out/y:0': ok (max abs err 5.0e-05, max rel err 5.0e-05, 8 values)"),
+            std::string::npos)
+      << r.out;
+
+  r = RunTool(ReluRun("--quiet --expect out/y:0=" + near));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(NeuronRun, ExpectMismatchExits5AndNamesTheFirstIndex) {
+  // Wrong at [1, 2] and [1, 3]; the first in C order is reported.
+  const std::string off = WriteNpy("y_off.npy", "<f4", {2, 4}, {0, 0, 0, 1, 2, 3, 0.25f, 0.75f});
+  const std::string line =
+      "expect 'out/y:0': MISMATCH at [1, 2]: got 0, want 0.25 (|diff| 2.5e-01 > tolerance "
+      "3.5e-05); 2 of 8 values outside rtol 1e-4, atol 1e-5\n";
+  RunResult r = RunTool(ReluRun("--expect out/y:0=" + off));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(r.err, line);
+  EXPECT_NE(r.out.find("output 'out/y:0': float32 [2, 4]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("expect "), std::string::npos) << r.out;
+
+  r = RunTool(ReluRun("--expect out/y:0=" + off + " --quiet"));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, line);
+
+  // A wider tolerance lets the 0.25 error at [1, 3] through (0.1 + 0.4 * 0.75),
+  // not the one at [1, 2] (0.1 + 0.4 * 0.25).
+  r = RunTool(ReluRun("--expect out/y:0=" + off + " --tolerance 0.4,0.1 --quiet"));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(r.err,
+            "expect 'out/y:0': MISMATCH at [1, 2]: got 0, want 0.25 (|diff| 2.5e-01 > tolerance "
+            "2.0e-01); 1 of 8 values outside rtol 0.4, atol 0.1\n");
+  r = RunTool(ReluRun("--expect out/y:0=" + off + " --tolerance=0,0.25 --quiet"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  // RTOL alone keeps the default ATOL.
+  r = RunTool(ReluRun("--expect out/y:0=" + off + " --tolerance 1e-3 --quiet"));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("; 2 of 8 values outside rtol 0.001, atol 1e-5\n"), std::string::npos)
+      << r.err;
+}
+
+TEST(NeuronRun, ExpectMultiIndexFollowsTheOutputShape) {
+  const std::string model = IdentityModel("id3.neff", DType::F32, 4, {2, 3, 4});
+  std::vector<float> x(24);
+  for (int i = 0; i < 24; ++i) x[i] = static_cast<float>(i);
+  std::vector<float> want = x;
+  want[23] = 23.5f;  // [1, 2, 3]
+  RunResult r = RunTool(model + " --input x=" + WriteNpy("x3.npy", "<f4", {2, 3, 4}, x) +
+                        " --expect y=" + WriteNpy("y3.npy", "<f4", {2, 3, 4}, want));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("expect 'y': MISMATCH at [1, 2, 3]: got 23, want 23.5 (|diff| 5.0e-01"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(NeuronRun, ExpectNanMatchesOnlyNanAndInfinityOnlyItself) {
+  const float nan = std::nanf(""), inf = INFINITY;
+  const std::string model = IdentityModel("id_nan.neff", DType::F32, 4, {4});
+  const std::string run =
+      model + " --quiet --input x=" + WriteNpy("x_nan.npy", "<f4", {4}, {nan, 1, 5, -inf});
+  auto expect = [&](const std::string& file, const std::vector<float>& want) {
+    return RunTool(run + " --expect y=" + WriteNpy(file, "<f4", {4}, want));
+  };
+  RunResult r = expect("same.npy", {nan, 1, 5, -inf});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = expect("not_nan.npy", {0, 1, 5, -inf});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(r.err,
+            "expect 'y': MISMATCH at [0]: got nan, want 0 (NaN matches only NaN); 1 of 4 values "
+            "outside rtol 1e-4, atol 1e-5\n");
+  r = expect("want_nan.npy", {nan, nan, 5, -inf});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.err.find("MISMATCH at [1]: got 1, want nan (NaN matches only NaN)"),
+            std::string::npos)
+      << r.err;
+  // An infinite reference would allow any finite value by the formula alone.
+  r = expect("want_inf.npy", {nan, 1, inf, inf});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.err.find("MISMATCH at [2]: got 5, want inf (an infinity matches only itself); 2 of "
+                       "4 values"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(NeuronRun, ExpectIntegerOutputsMustBeEqual) {
+  const std::string model = IdentityModel("id_i32.neff", DType::I32, 4, {2, 3});
+  const std::string run = model + " --input x=" +
+                          WriteTypedNpy<int32_t>("x_i32.npy", "<i4", {2, 3}, {1, 2, 3, 4, 5, 6});
+  RunResult r = RunTool(run + " --expect y=" +
+                        WriteTypedNpy<int32_t>("y_i32.npy", "<i4", {2, 3}, {1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("expect 'y': ok (all 6 values equal)\n"), std::string::npos) << r.out;
+  // No tolerance applies to integers.
+  const std::string off =
+      WriteTypedNpy<int32_t>("y_i32_off.npy", "<i4", {2, 3}, {1, 2, 3, 5, 5, 6});
+  r = RunTool(run + " --quiet --tolerance 10,10 --expect y=" + off);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(r.err, "expect 'y': MISMATCH at [1, 0]: got 4, want 5; 1 of 6 values differ\n");
+  // Integer dtypes must match exactly.
+  const std::string floats = WriteNpy("y_i32_f4.npy", "<f4", {2, 3}, std::vector<float>(6));
+  ExpectError(RunTool(run + " --expect y=" + floats), 3,
+              "--expect 'y': " + floats + " holds '<f4' but the output needs '<i4'");
+}
+
+TEST(NeuronRun, ExpectBfloat16OutputsCompareAsFloat32) {
+  const std::string model = IdentityModel("id_bf16.neff", DType::BF16, 2, {4});
+  const std::string run =
+      model + " --quiet --input x=" + WriteNpy("x_bf16.npy", "<f4", {4}, {1, 0.5f, -2, 3});
+  RunResult r =
+      RunTool(run + " --expect y=" + WriteNpy("y_bf16.npy", "<f4", {4}, {1, 0.5f, -2, 3}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunTool(run + " --expect y=" + WriteNpy("y_bf16_off.npy", "<f4", {4}, {1, 0.5f, -2, 3.01f}));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("MISMATCH at [3]: got 3, want 3.01 ("), std::string::npos) << r.err;
+}
+
+TEST(NeuronRun, ExpectAndToleranceUsageErrorsExit1) {
+  ExpectError(RunTool("m.neff --expect y"), 1, "--expect 'y' is not NAME=FILE.npy");
+  ExpectError(RunTool("m.neff --expect =y.npy"), 1, "--expect '=y.npy' is not NAME=FILE.npy");
+  EXPECT_EQ(RunTool("m.neff --tolerance").err,
+            "neuron-run: error: --tolerance needs RTOL[,ATOL]\n");
+  for (const char* bad :
+       {"abc", "1e-4,", ",1e-5", "-1", "1e-4,-1e-5", "1,2,3", "nan", "inf", "1e-4;1e-5"}) {
+    ExpectError(RunTool(std::string("m.neff --tolerance '") + bad + "'"), 1,
+                std::string("--tolerance '") + bad + "' is not RTOL[,ATOL] (non-negative numbers)");
+  }
+  ExpectError(RunTool("m.neff --tolerance="), 1, "--tolerance needs RTOL[,ATOL]");
+}
+
+TEST(NeuronRun, BadExpectReferencesExit3) {
+  const std::string model = ModelPath();
+  const std::string y = WriteNpy("y_ok.npy", "<f4", {2, 4}, std::vector<float>(8));
+  ExpectError(RunTool(model + " --expect nope=" + y), 3,
+              "--expect 'nope' (" + y + "): the model has no such output (outputs: out/y:0)");
+  ExpectError(RunTool(model + " --expect x=" + y), 3, "the model has no such output");
+  ExpectError(RunTool(model + " --expect out/y:0=" + TmpDir() + "/absent.npy"), 3,
+              "--expect 'out/y:0': " + TmpDir() + "/absent.npy: cannot open file");
+  WriteFile(TmpDir() + "/junk_y.npy", "not numpy");
+  ExpectError(RunTool(model + " --expect out/y:0=" + TmpDir() + "/junk_y.npy"), 3,
+              "--expect 'out/y:0': " + TmpDir() + "/junk_y.npy: not a .npy");
+  const std::string shape = WriteNpy("y_shape.npy", "<f4", {4, 2}, std::vector<float>(8));
+  ExpectError(RunTool(model + " --expect out/y:0=" + shape), 3,
+              "--expect 'out/y:0': " + shape + " has shape [4, 2] but the output's is [2, 4]");
+  const std::string flat = WriteNpy("y_flat.npy", "<f4", {8}, std::vector<float>(8));
+  ExpectError(RunTool(model + " --expect out/y:0=" + flat), 3,
+              "has shape [8] but the output's is [2, 4]");
+  const std::string ints = WriteNpy("y_ints.npy", "<i4", {2, 4}, std::vector<float>(8));
+  ExpectError(RunTool(model + " --expect out/y:0=" + ints), 3,
+              "--expect 'out/y:0': " + ints + " holds '<i4' but the output needs '<f4' or '<f8'");
+  ExpectError(RunTool(model + " --expect out/y:0=" + y + " --expect out/y:0=" + y), 3,
+              "--expect 'out/y:0' given twice");
+  // Each error is one line.
+  RunResult r = RunTool(model + " --expect out/y:0=" + shape);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(NeuronRun, OutputDirNeverReplacesAnExpectFile) {
+  const std::string dir = TmpDir() + "/refs";
+  RunResult r = RunTool(ReluRun("--quiet --output-dir " + dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The written output is its own reference; writing it again over itself is refused.
+  const std::string ref = dir + "/out_y_0.npy";
+  r = RunTool(ReluRun("--quiet --expect out/y:0=" + ref));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunTool(ReluRun("--quiet --expect out/y:0=" + ref + " --output-dir " + dir));
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(ncc::npy::Read(ref).ok());
 }
 
 }  // namespace
