@@ -46,6 +46,9 @@ PINNED=(
   # OCR references (testdata/ocr, tests/ocr): text rendered with PIL
   # (python3-pil, above) in the DejaVu fonts.
   fonts-dejavu-core=2.37-6
+  # The shared build cache test (tools/build_rules_test.sh): a local HTTP
+  # cache with WebDAV PUT, started by the test on 127.0.0.1 and stopped after.
+  nginx=1.22.1-9+deb12u12
 )
 
 missing=()

@@ -14,6 +14,15 @@
 # a finding, or clang/libFuzzer missing, fails it loudly. FUZZ_SECONDS=0
 # skips it (and says so), for quick local runs only.
 #
+# Then the build-rule checks (tools/build_rules_test.sh, docs/bazel.md):
+# reproducible NEFFs across output bases, checkout paths, TMPDIRs and --jobs,
+# a shared HTTP cache (nginx on 127.0.0.1) serving a second clean build, and
+# the external workspace in examples/. Each counts as one test;
+# BUILD_RULES=0 skips them (and says so), for quick local runs only. They
+# reuse the suite's C++ actions through Bazel's disk cache
+# (NEURON_BAZEL_DISK_CACHE, default ~/.cache/neuron-compiler/bazel-disk-cache;
+# emptied when it passes 40 GB).
+#
 # Then the sanitizer runs (tools/sanitize.sh, docs/sanitizers.md): the
 # runtime, NEFF and frontend tests under --config=asan and --config=ubsan,
 # the concurrency tests under --config=tsan, each in its own output base.
@@ -25,8 +34,15 @@ cd "$(dirname "$0")/.."
 ./tools/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 start=$(date +%s)
+export NEURON_BAZEL_DISK_CACHE=${NEURON_BAZEL_DISK_CACHE:-$HOME/.cache/neuron-compiler/bazel-disk-cache}
+mkdir -p "$NEURON_BAZEL_DISK_CACHE"
+# Bazel 4 never trims a disk cache.
+if (($(du -sm "$NEURON_BAZEL_DISK_CACHE" | cut -f1) > 40000)); then
+  echo "test: emptying the Bazel disk cache $NEURON_BAZEL_DISK_CACHE (over 40 GB)"
+  rm -rf "$NEURON_BAZEL_DISK_CACHE" && mkdir -p "$NEURON_BAZEL_DISK_CACHE"
+fi
 marker=$(mktemp)
-bazel test --config=ci "$@" //... 2>&1 | tee /tmp/neuron-test.log
+bazel test --config=ci --disk_cache="$NEURON_BAZEL_DISK_CACHE" "$@" //... 2>&1 | tee /tmp/neuron-test.log
 bazel_rc=${PIPESTATUS[0]}
 # The ONNX conformance figure (tests/conformance), whether or not it changed.
 grep -h '^conformance: ' bazel-testlogs/tests/conformance/conformance_test/test.log 2>/dev/null
@@ -45,6 +61,21 @@ if [[ "$fuzz_seconds" == 0 ]]; then
 else
   tools/fuzz.sh "$fuzz_seconds" 2>&1 | tee /tmp/neuron-fuzz.log
   fuzz_rc=${PIPESTATUS[0]}
+fi
+# The build-rule step: one test per check.
+rules_passed=0
+rules_failed=0
+rules_rc=0
+if [[ "${BUILD_RULES:-1}" == 0 ]]; then
+  echo "build-rules: skipped (BUILD_RULES=0)"
+else
+  tools/build_rules_test.sh 2>&1 | tee /tmp/neuron-build-rules.log
+  rules_rc=${PIPESTATUS[0]}
+  rules_passed=$(sed -n 's/^build-rules: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' /tmp/neuron-build-rules.log)
+  rules_failed=$(sed -n 's/^build-rules: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' /tmp/neuron-build-rules.log)
+  rules_passed=${rules_passed:-0}
+  rules_failed=${rules_failed:-1}
+  if [[ $rules_rc -ne 0 && $rules_failed -eq 0 ]]; then rules_failed=1; fi
 fi
 # The sanitizer step: one test per sanitizer run.
 sanitize_passed=0
@@ -69,9 +100,9 @@ failed=${failed:-1}
 if [[ $fuzz_counted -eq 1 ]]; then
   if [[ $fuzz_rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
-passed=$((passed + sanitize_passed))
-failed=$((failed + sanitize_failed))
+passed=$((passed + rules_passed + sanitize_passed))
+failed=$((failed + rules_failed + sanitize_failed))
 echo "wall time: $(( $(date +%s) - start )) s"
 # Last line of the run, for CI.
 echo "tests: $passed passed, $failed failed"
-if [[ $bazel_rc -ne 0 || $count_rc -ne 0 || $fuzz_rc -ne 0 || $sanitize_rc -ne 0 ]]; then exit 1; fi
+if [[ $bazel_rc -ne 0 || $count_rc -ne 0 || $fuzz_rc -ne 0 || $rules_rc -ne 0 || $sanitize_rc -ne 0 ]]; then exit 1; fi

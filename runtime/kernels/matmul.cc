@@ -26,10 +26,18 @@ bool FitsTile(int k, int m, int n) { return k <= kMaxK && m <= kMaxM && n <= kMa
 // CPU detection.
 
 struct CpuFeatures {
+  bool avx2_fma = false;
   bool avx512f = false;
   bool avx512bf16 = false;
   bool amx_bf16 = false;
 };
+
+bool OsSavesYmm() {
+  // XCR0: SSE and AVX state enabled by the OS.
+  uint32_t eax, edx;
+  __asm__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (eax & 0x6u) == 0x6u;
+}
 
 bool OsSavesZmm() {
   // XCR0: SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM state enabled by the OS.
@@ -50,9 +58,11 @@ const CpuFeatures& Cpu() {
     CpuFeatures f;
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
-    const bool osxsave = (ecx >> 27) & 1u;
-    if (!osxsave || !OsSavesZmm()) return f;
+    const bool osxsave = (ecx >> 27) & 1u, fma = (ecx >> 12) & 1u;
+    if (!osxsave || !OsSavesYmm()) return f;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
+    f.avx2_fma = fma && ((ebx >> 5) & 1u);
+    if (!OsSavesZmm()) return f;
     f.avx512f = (ebx >> 16) & 1u;
     const bool amx_tile = (edx >> 24) & 1u, amx_bf16 = (edx >> 22) & 1u;
     unsigned eax1 = 0, ebx1, ecx1, edx1;
@@ -75,11 +85,13 @@ void FinishRow(const float* sum, float* out, int n, bool accumulate) {
   }
 }
 
-// AVX2 + FMA (the build's x86-64-v3 baseline): blocks of kRows output rows
-// x 32 columns (4 ymm) held in registers over the k loop; column tails use
-// masked loads and stores.
+// AVX2 + FMA (the repository's x86-64-v3 baseline, but carried by target
+// attributes so that builds at a lower -march, e.g. Bazel's exec
+// configuration or another workspace's, still compile; run only after CPUID
+// says AVX2 and FMA): blocks of kRows output rows x 32 columns (4 ymm) held
+// in registers over the k loop; column tails use masked loads and stores.
 template <int kRows>
-void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
+__attribute__((target("avx2,fma"))) void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
   __m256i mask[4];
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
 #pragma GCC unroll 8
@@ -118,12 +130,19 @@ void Avx2F32Block(const MatmulArgs& a, int m0, int n0) {
   }
 }
 
-void MatmulF32Portable(const MatmulArgs& a) {
+__attribute__((target("avx2,fma"))) void MatmulF32Avx2(const MatmulArgs& a) {
   for (int n0 = 0; n0 < a.n; n0 += 32) {
     int m = 0;
     for (; m + 3 <= a.m; m += 3) Avx2F32Block<3>(a, m, n0);
     for (; m < a.m; ++m) Avx2F32Block<1>(a, m, n0);
   }
+}
+
+// The baseline path: AVX2 + FMA, or the scalar reference on a CPU without
+// them (the same fused arithmetic, so the same bits).
+void MatmulF32Portable(const MatmulArgs& a) {
+  if (Cpu().avx2_fma) return MatmulF32Avx2(a);
+  MatmulF32Reference(a);
 }
 
 // AVX-512: the moving operand is packed one 64-column panel at a time

@@ -50,7 +50,7 @@ struct MatmulBf16Args {
 // Implementations a caller (benchmarks, tests) may ask for by name.
 enum class MatmulPath : uint8_t {
   kReference,  // scalar
-  kPortable,   // the build's baseline ISA (x86-64-v3: AVX2 + FMA)
+  kPortable,   // AVX2 + FMA (x86-64-v3), the scalar reference without them
   kAvx512,     // fp32: AVX-512F FMA; bf16: AVX512-BF16 vdpbf16ps
   kAmx,        // bf16 only: AMX tiles (tdpbf16ps)
 };

@@ -36,6 +36,7 @@
 #include "frontends/registry.h"
 #include "neff/format.h"
 #include "tools/cli/flags.h"
+#include "tools/neuron_cc/report_json.h"
 
 namespace {
 
@@ -49,7 +50,7 @@ constexpr char kUsage[] =
     "usage: neuron-cc compile MODEL [MODEL_FILE...] --framework ONNX --output OUT.neff\n"
     "                 [--input-shape NAME=D0,D1,...]... [--io-config JSON|@FILE]\n"
     "                 [--freeze-input NAME=FILE.npy]... [--tags T,...] [--signature S]\n"
-    "                 [--verbose]\n"
+    "                 [--report FILE] [--quiet] [--verbose]\n"
     "       neuron-cc list-operators --framework ONNX [--json]\n"
     "       neuron-cc --version\n"
     "\n"
@@ -71,6 +72,13 @@ constexpr char kUsage[] =
     "  --tags T,...          SavedModel: the tag set of the MetaGraph (default serve)\n"
     "  --signature S         SavedModel: the signature (default serving_default);\n"
     "                        its input and output keys name the NEFF's tensors\n"
+    "  --report FILE         also write the compile report as JSON: estimates,\n"
+    "                        instruction counts, SBUF/PSUM peaks, the I/O\n"
+    "                        signature (no wall times or host details, so it is\n"
+    "                        as reproducible as the NEFF)\n"
+    "  --quiet, -q           print nothing on success but notes and warnings\n"
+    "  --neuroncore-pipeline-cores N  NeuronCores to place the model on (only 1\n"
+    "                        so far)\n"
     "  --verbose, --timings  print per-stage and per-pass wall time, op counts,\n"
     "                        instruction counts per engine, SBUF/PSUM peaks and\n"
     "                        the estimated latency\n"
@@ -203,6 +211,9 @@ void DeclareCompileFlags(ncc::cli::Command& compile, CompileFlagStorage* s) {
   compile.Value("--tags", &s->value, "comma-separated tags");
   compile.Value("--signature", &s->value, "a signature name");
   compile.Switch("--verbose,--timings,-v", &s->switched);
+  compile.Switch("--quiet,-q", &s->switched);
+  compile.Value("--report", &s->value, "a file name");
+  compile.Value("--neuroncore-pipeline-cores", &s->value, "a core count");
   compile.Value("--fast-math", &s->value);
   compile.Value("--auto-cast", &s->value, "none, matmult or all");
   compile.Value("--auto-cast-type", &s->value, "bf16 or fp16");
@@ -222,6 +233,8 @@ void DeclareCompileFlags(ncc::cli::Command& compile, CompileFlagStorage* s) {
 int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& positionals) {
   std::string model, output, framework;
   bool verbose = false;
+  bool quiet = false;
+  std::string report_path;
   ncc::driver::CompileOptions options;
   options.compare_accuracy = ncc::accuracy::CompareOnSimulator;
   ncc::driver::AutoCastFlags auto_cast;
@@ -233,7 +246,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
     // Flags that shape the result are recorded in the NEFF, as written; the
     // output path is not, so the same model and flags compiled anywhere give
     // byte-identical NEFFs.
-    if (a != "--output")
+    if (a != "--output" && a != "--report" && a != "--quiet")
       options.flags.insert(options.flags.end(), flag.tokens.begin(), flag.tokens.end());
     if (a == "--framework") {
       framework = v;
@@ -274,6 +287,25 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
       options.signature = v;
     } else if (a == "--verbose") {
       verbose = true;
+    } else if (a == "--quiet") {
+      quiet = true;
+    } else if (a == "--report") {
+      if (v.empty()) return Fail(kExitUsage, "--report needs a file name");
+      report_path = v;
+    } else if (a == "--neuroncore-pipeline-cores") {
+      int cores = 0;
+      if (!absl::SimpleAtoi(v, &cores) || cores < 1 || cores > 16) {
+        return Fail(kExitUsage, absl::StrCat("--neuroncore-pipeline-cores: '", v,
+                                             "' is not a core count (1..16)"));
+      }
+      // One core is what every NEFF targets today; pipelining a model over
+      // several NeuronCores is not built yet.
+      if (cores > 1) {
+        return Fail(kExitUsage, absl::StrCat("--neuroncore-pipeline-cores ", cores,
+                                             ": this compiler places a model on one NeuronCore "
+                                             "so far; pipelining across cores is not supported "
+                                             "yet (use 1)"));
+      }
     } else if (a == "--fast-math") {
       if (v.empty()) return Fail(kExitUsage, "--fast-math needs a value");
       auto_cast.fast_math = v;
@@ -351,6 +383,14 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
   if (auto s = ncc::fileio::CheckOutputPath(output, input_files); !s.ok()) {
     return Fail(kExitOutput, std::string(s.message()));
   }
+  if (!report_path.empty()) {
+    if (report_path == output) {
+      return Fail(kExitUsage, absl::StrCat("--report ", report_path, " is also the --output NEFF"));
+    }
+    if (auto s = ncc::fileio::CheckOutputPath(report_path, input_files); !s.ok()) {
+      return Fail(kExitOutput, absl::StrCat("--report: ", s.message()));
+    }
+  }
 
   auto start = std::chrono::steady_clock::now();
   ncc::driver::CompileReport report;
@@ -359,6 +399,13 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
     return Fail(ExitCodeFor(result.status()), std::string(result.status().message()));
   if (auto s = ncc::fileio::WriteFileSafely(output, result->neff, input_files); !s.ok()) {
     return Fail(kExitOutput, std::string(s.message()));
+  }
+  if (!report_path.empty()) {
+    auto json = ncc::tools::CompileReportJson(result->report, result->neff);
+    if (!json.ok()) return Fail(kExitCompile, std::string(json.status().message()));
+    if (auto s = ncc::fileio::WriteFileSafely(report_path, *json, input_files); !s.ok()) {
+      return Fail(kExitOutput, absl::StrCat("--report: ", s.message()));
+    }
   }
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -374,6 +421,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
   for (const std::string& w : result->report.accuracy_warnings) {
     std::fprintf(stderr, "neuron-cc: warning: %s\n", w.c_str());
   }
+  if (quiet) return 0;
   std::printf("neuron-cc: compiled %s -> %s (%zu bytes) in %.1f ms\n",
               absl::StrJoin(positionals, " + ").c_str(),
               output.c_str(), result->neff.size(), ms);
