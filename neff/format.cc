@@ -65,6 +65,38 @@ int DTypeSize(DType dtype) {
 
 const char* DTypeName(DType dtype) { return EnumNameDType(dtype); }
 
+const char* DTypeUserName(DType dtype) {
+  switch (dtype) {
+    case DType::F32:
+      return "float32";
+    case DType::BF16:
+      return "bfloat16";
+    case DType::F16:
+      return "float16";
+    case DType::I32:
+      return "int32";
+    case DType::I64:
+      return "int64";
+    case DType::BOOL:
+      return "bool";
+    case DType::I8:
+      return "int8";
+    case DType::U8:
+      return "uint8";
+    case DType::F64:
+      return "float64";
+    case DType::I16:
+      return "int16";
+    case DType::U16:
+      return "uint16";
+    case DType::U32:
+      return "uint32";
+    case DType::U64:
+      return "uint64";
+  }
+  return nullptr;
+}
+
 absl::string_view TargetName(const Model& model) {
   const flatbuffers::String* name =
       model.metadata() != nullptr ? model.metadata()->target() : nullptr;

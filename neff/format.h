@@ -37,7 +37,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::string_view TargetName(const Model& model);
 
 int DTypeSize(DType dtype);
-const char* DTypeName(DType dtype);
+const char* DTypeName(DType dtype);  // the schema's: "F32", "BF16", ...
+// The names users see, as the runtime prints them (nrt_dtype_as_str):
+// "float32", "bfloat16", "int64", ...; nullptr for a value outside the enum.
+const char* DTypeUserName(DType dtype);
 
 }  // namespace neff
 

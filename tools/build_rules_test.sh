@@ -205,7 +205,7 @@ check_shared_cache() {
     return 1
   fi
   local seed i dir
-  seed="$(date +%s%N)$RANDOM"
+  seed=$(( ($(date +%s%N) / 1000 + RANDOM) % 2000000000 ))
   for i in 1 2; do
     dir="$work/cache-checkout-$i"
     copy_checkout "$dir"
@@ -261,14 +261,16 @@ EOF
 }
 
 check_compile_error() {
-  local dir="$work/checkout-error"
-  copy_checkout "$dir"
+  # The reproducibility check's first checkout and output base when it ran
+  # (a warm server), else new ones.
+  local dir="$work/checkout-a" ob="$work/ob-repro-1"
+  [[ -d "$dir" ]] || copy_checkout "$dir"
   mkdir -p "$dir/examples/broken"
   cp testdata/models/dynamic_batch.onnx "$dir/examples/broken/"
   printf '%s\n' 'load("//bazel:neff.bzl", "neff_model")' '' \
     'neff_model(name = "dynamic", src = "dynamic_batch.onnx")' \
     >"$dir/examples/broken/BUILD.bazel"
-  if bz "$work/ob-error" "$dir" "$work/tmp-error" build "${common[@]}" --disk_cache="$cache" \
+  if bz "$ob" "$dir" "$work/tmp-1" build "${common[@]}" --disk_cache="$cache" \
     //examples/broken:dynamic >"$work/error.log" 2>&1; then
     echo "a model with an unpinned dynamic input compiled"
     return 1

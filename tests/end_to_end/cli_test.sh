@@ -399,6 +399,54 @@ else
   fail "stft conv: could not write the ONNX model"
 fi
 
+# --report FILE: the compile report as JSON, with nothing that depends on
+# where or when the compile ran: two directories, two TMPDIRs, relative and
+# absolute model paths give identical NEFFs and reports. --quiet prints
+# nothing on success.
+for d in a b; do
+  mkdir -p "$TMP/report_$d/tmp"
+  cp "$MODELS/cnn.onnx" "$TMP/report_$d/"
+done
+(cd "$TMP/report_a" && TMPDIR="$TMP/report_a/tmp" "$NEURON_CC" compile cnn.onnx --framework ONNX \
+  --output cnn.neff --report cnn.report.json --quiet >quiet.out 2>&1)
+(cd "$TMP/report_b" && TMPDIR="$TMP/report_b/tmp" "$NEURON_CC" compile "$TMP/report_b/cnn.onnx" \
+  --framework ONNX --report "$TMP/report_b/cnn.report.json" -o "$TMP/report_b/cnn.neff" -q \
+  >quiet.out 2>&1)
+if [[ -s "$TMP/report_a/quiet.out" ]]; then
+  fail "--quiet printed: $(cat "$TMP/report_a/quiet.out")"
+elif ! cmp -s "$TMP/report_a/cnn.neff" "$TMP/report_b/cnn.neff"; then
+  fail "--report: the same model and flags gave different NEFFs in two directories"
+elif ! cmp -s "$TMP/report_a/cnn.report.json" "$TMP/report_b/cnn.report.json"; then
+  fail "--report: different reports in two directories: $(diff "$TMP/report_a/cnn.report.json" "$TMP/report_b/cnn.report.json")"
+elif ! /usr/bin/python3 - "$TMP/report_a/cnn.report.json" "$TMP/report_a/cnn.neff" <<'PY'
+import hashlib, json, sys
+r = json.load(open(sys.argv[1]))
+neff = open(sys.argv[2], "rb").read()
+assert r["report"] == "neuron-cc compile report", r
+assert r["neff_bytes"] == len(neff) and r["neff_sha256"] == hashlib.sha256(neff).hexdigest()
+assert r["framework"] == "ONNX" and r["flags"] == ["--framework", "ONNX"], r["flags"]
+assert [t["name"] for t in r["inputs"]] == ["x"] and [t["name"] for t in r["outputs"]] == ["y"]
+assert r["inputs"][0]["shape"] == [1, 3, 32, 32] and r["inputs"][0]["dtype"] == "float32", r["inputs"]
+assert r["estimate"]["latency_us"] > 0 and "estimate" in r["estimate"]["what"]
+assert r["instructions"]["total"] == sum(r["instructions"][e] for e in
+                                         ("tensor", "vector", "scalar", "gpsimd", "dma"))
+assert r["memory"]["sbuf_peak_bytes_per_partition"] > 0 and r["memory"]["weights_bytes"] > 0
+assert "ms" not in json.dumps(r).replace("dma", ""), "a wall time leaked into the report"
+PY
+then
+  fail "--report: the JSON is not what it should be"
+else
+  echo "ok: --report (identical in two directories and TMPDIRs) and --quiet"
+fi
+expect_error report_is_output 1 "is also the --output NEFF" -- \
+  "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/same.neff" --report "$TMP/same.neff"
+expect_error report_is_model 5 "--report" -- \
+  "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/m.neff" --report "$MODELS/mlp.onnx"
+expect_error pipeline_cores_2 1 "pipelining across cores is not supported yet" -- \
+  "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/p.neff" --neuroncore-pipeline-cores 2
+expect_error pipeline_cores_bad 1 "is not a core count (1..16)" -- \
+  "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/p.neff" --neuroncore-pipeline-cores 17
+
 if [[ $failures -ne 0 ]]; then
   echo "$failures check(s) failed"
   exit 1

@@ -104,39 +104,6 @@ std::string CommentText(absl::string_view text) {
   return out;
 }
 
-// The runtime's names (nrt_dtype_as_str), which a C service compares with.
-const char* RuntimeDTypeName(neff::DType dtype) {
-  switch (dtype) {
-    case neff::DType::F32:
-      return "float32";
-    case neff::DType::BF16:
-      return "bfloat16";
-    case neff::DType::F16:
-      return "float16";
-    case neff::DType::I32:
-      return "int32";
-    case neff::DType::I64:
-      return "int64";
-    case neff::DType::BOOL:
-      return "bool";
-    case neff::DType::I8:
-      return "int8";
-    case neff::DType::U8:
-      return "uint8";
-    case neff::DType::F64:
-      return "float64";
-    case neff::DType::I16:
-      return "int16";
-    case neff::DType::U16:
-      return "uint16";
-    case neff::DType::U32:
-      return "uint32";
-    case neff::DType::U64:
-      return "uint64";
-  }
-  return nullptr;
-}
-
 // The shortest decimal that reads back as `value` (deterministic, and
 // exact, unlike %g).
 std::string DoubleLiteral(double value) {
@@ -164,7 +131,7 @@ absl::StatusOr<std::vector<Tensor>> ReadTensors(
       return absl::InvalidArgumentError(absl::StrCat(kind, " ", tensors.size(), " has no name"));
     }
     t.literal = CStringLiteral(info->name()->str());
-    t.dtype = RuntimeDTypeName(info->dtype());
+    t.dtype = neff::DTypeUserName(info->dtype());
     if (t.dtype == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat(kind, " ", t.literal, " has an unknown dtype"));

@@ -30,8 +30,9 @@ Json Tensors(const flatbuffers::Vector<flatbuffers::Offset<neff::TensorInfo>>* t
         bytes *= d;
       }
     }
+    const char* dtype = neff::DTypeUserName(t->dtype());
     list.push_back(Json{{"name", Str(t->name())},
-                        {"dtype", neff::DTypeName(t->dtype())},
+                        {"dtype", dtype != nullptr ? dtype : "unknown"},
                         {"shape", shape},
                         {"bytes", bytes}});
   }
