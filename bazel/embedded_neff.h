@@ -3,7 +3,8 @@
  * the Bazel rule cc_neff_library, so that a service binary carries its model
  * instead of reading it from a file next to the binary.
  *
- *   cc_neff_library(name = "resnet_neff", neff = ":resnet.neff")
+ *   neff_model(name = "resnet", src = "resnet50.onnx")
+ *   cc_neff_library(name = "resnet_neff", neff = ":resnet")
  *
  * gives a library whose header (resnet_neff.h) declares
  *
@@ -72,7 +73,7 @@ typedef struct ncc_embedded_neff {
    * Not a measurement: time the service's own executions for that. */
   double estimated_latency_us;
   /* The Bazel label of the NEFF the library was built from, e.g.
-   * "//examples/models:resnet.neff"; "" when not given. For logs. */
+   * "//examples/models:resnet" (the neff_model); "" when not given. For logs. */
   const char* label;
 } ncc_embedded_neff_t;
 
