@@ -403,13 +403,14 @@ fi
 # where or when the compile ran: two directories, two TMPDIRs, relative and
 # absolute model paths give identical NEFFs and reports. --quiet prints
 # nothing on success.
+neuron_cc_abs=$(realpath "$NEURON_CC")
 for d in a b; do
   mkdir -p "$TMP/report_$d/tmp"
   cp "$MODELS/cnn.onnx" "$TMP/report_$d/"
 done
-(cd "$TMP/report_a" && TMPDIR="$TMP/report_a/tmp" "$NEURON_CC" compile cnn.onnx --framework ONNX \
+(cd "$TMP/report_a" && TMPDIR="$TMP/report_a/tmp" "$neuron_cc_abs" compile cnn.onnx --framework ONNX \
   --output cnn.neff --report cnn.report.json --quiet >quiet.out 2>&1)
-(cd "$TMP/report_b" && TMPDIR="$TMP/report_b/tmp" "$NEURON_CC" compile "$TMP/report_b/cnn.onnx" \
+(cd "$TMP/report_b" && TMPDIR="$TMP/report_b/tmp" "$neuron_cc_abs" compile "$TMP/report_b/cnn.onnx" \
   --framework ONNX --report "$TMP/report_b/cnn.report.json" -o "$TMP/report_b/cnn.neff" -q \
   >quiet.out 2>&1)
 if [[ -s "$TMP/report_a/quiet.out" ]]; then
