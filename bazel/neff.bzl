@@ -49,6 +49,11 @@ NeffInfo = provider(
 
 _FRAMEWORKS = ["ONNX", "PYTORCH", "TENSORFLOW", "MXNET"]
 
+def _tool(label, cfg):
+    """One of the public tools (root aliases), built for `cfg`: "exec" for
+    build actions, "target" for what `bazel run` and tests execute."""
+    return attr.label(default = Label(label), executable = True, cfg = cfg)
+
 def _runfiles_path(ctx, f):
     """Where `f` is under the runfiles root (external files: ../repo/...)."""
     if f.short_path.startswith("../"):
@@ -148,7 +153,8 @@ def _neff_model_impl(ctx):
     # `bazel run :name`: neuron-run on the reference inputs (random without).
     runner = ctx.executable._runner
     run_inputs = _by_name(ctx.attr.reference_inputs)
-    launcher = ctx.actions.declare_file(ctx.label.name + ".run.sh")
+    # Named like the target, as sh_binary does: bazel-bin/<pkg>/<name> runs it.
+    launcher = ctx.actions.declare_file(ctx.label.name)
     lines = [
         "runner=\"$runfiles/%s\"" % _runfiles_path(ctx, runner),
         "neff=\"$runfiles/%s\"" % _runfiles_path(ctx, neff),
@@ -197,16 +203,8 @@ _neff_model = rule(
         "pipeline_cores": attr.int(default = 0),
         "extra_args": attr.string_list(),
         "reference_inputs": attr.label_keyed_string_dict(allow_files = [".npy"]),
-        "_compiler": attr.label(
-            default = Label("//:neuron-cc"),
-            executable = True,
-            cfg = "exec",
-        ),
-        "_runner": attr.label(
-            default = Label("//:neuron-run"),
-            executable = True,
-            cfg = "target",
-        ),
+        "_compiler": _tool("//:neuron-cc", "exec"),
+        "_runner": _tool("//:neuron-run", "target"),
     },
 )
 
@@ -241,16 +239,8 @@ _neff_test = rule(
         "reference_inputs": attr.label_keyed_string_dict(allow_files = [".npy"]),
         "reference_outputs": attr.label_keyed_string_dict(allow_files = [".npy"]),
         "tolerance": attr.string(),
-        "_runner": attr.label(
-            default = Label("//:neuron-run"),
-            executable = True,
-            cfg = "target",
-        ),
-        "_neff_tool": attr.label(
-            default = Label("//:neff"),
-            executable = True,
-            cfg = "target",
-        ),
+        "_runner": _tool("//:neuron-run", "target"),
+        "_neff_tool": _tool("//:neff", "target"),
     },
 )
 
@@ -378,11 +368,7 @@ _neff_embed = rule(
         "asm": attr.output(mandatory = True),
         "source": attr.output(mandatory = True),
         "blob": attr.output(mandatory = True),
-        "_neff_tool": attr.label(
-            default = Label("//:neff"),
-            executable = True,
-            cfg = "exec",
-        ),
+        "_neff_tool": _tool("//:neff", "exec"),
     },
 )
 

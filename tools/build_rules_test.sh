@@ -39,6 +39,9 @@
 # nobody has cached, both checkouts get a probe model whose flags carry a
 # fresh seed.
 #
+# BUILD_RULES_KEEP=1 keeps the temporary checkouts, build logs and
+# execution logs (their directory is printed at the end).
+#
 # Prints `build-rules: <check>: PASSED ...` or `... FAILED ...` per check,
 # then `build-rules: N passed, M failed`. Exits non-zero on any failure.
 set -uo pipefail
@@ -59,6 +62,10 @@ cleanup() {
   for ob in "${output_bases[@]}"; do
     bazel --output_base="$ob" shutdown >/dev/null 2>&1
   done
+  if [[ -n "${BUILD_RULES_KEEP:-}" ]]; then
+    echo "build-rules: kept the checkouts, logs and execution logs in $work"
+    return
+  fi
   chmod -R u+w "$work" 2>/dev/null
   rm -rf "$work"
 }
@@ -95,7 +102,7 @@ check_reproducible() {
   copy_checkout "$a"
   copy_checkout "$b"
   local targets=(//examples/models:classifier //examples/models:encoder
-    //examples/models:classifier_neff //tools/neuron_cc:neuron-cc)
+    //examples/models:classifier_neff)
   local forced=(--disk_cache="$cache" --modify_execution_info=NeffCompile=+no-cache,NeffEmbed=+no-cache)
   local i dir jobs
   for i in 1 2; do
@@ -120,12 +127,18 @@ check_reproducible() {
     echo "the rule outputs differ between the two builds (above)"
     return 1
   fi
-  # neuron-cc by hand: two directories, two TMPDIRs, the same relative paths.
-  local d
+  # neuron-cc by hand (the binary the rule ran, built for the exec
+  # configuration): two directories, two TMPDIRs, the same relative paths.
+  local d neuron_cc
+  neuron_cc=$(ls "${bin[1]%/*/bin}"/*-exec-*/bin/tools/neuron_cc/neuron-cc 2>/dev/null | head -1)
+  if [[ ! -x "$neuron_cc" ]]; then
+    echo "no exec-configuration neuron-cc next to ${bin[1]}"
+    return 1
+  fi
   for d in x y; do
     mkdir -p "$work/hand-$d/tmp"
     cp examples/models/encoder.pt "$work/hand-$d/"
-    if ! (cd "$work/hand-$d" && TMPDIR="$work/hand-$d/tmp" "${bin[1]}/tools/neuron_cc/neuron-cc" \
+    if ! (cd "$work/hand-$d" && TMPDIR="$work/hand-$d/tmp" "$neuron_cc" \
       compile encoder.pt --framework PYTORCH --input-shape features=1,16,64 --auto-cast matmult \
       -o encoder.neff --report encoder.report.json --quiet); then
       echo "neuron-cc failed in $work/hand-$d"
@@ -138,7 +151,8 @@ check_reproducible() {
     return 1
   fi
   echo "$(sums "${bin[1]}" | wc -l) rule outputs identical across 2 clean output bases," \
-    "2 checkout paths, 2 TMPDIRs, --jobs 1 and 2 (NEFF actions run in both:" \
+    "2 checkout paths, 2 TMPDIRs, --jobs 1 and 2 (NEFF actions run in both; build 1:" \
+    "$(/usr/bin/python3 tools/execution_log.py "$work/repro-1.json"); build 2:" \
     "$(/usr/bin/python3 tools/execution_log.py "$work/repro-2.json"));" \
     "neuron-cc by hand identical in 2 directories"
 }

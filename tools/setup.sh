@@ -69,7 +69,10 @@ install_torch_neuron() {
     echo "setup: torch_neuron install skipped (SETUP_TORCH_NEURON=0)"
     return 0
   fi
-  (cd "$(dirname "$0")/.." && bazel run --config=ci //frameworks/pytorch:install) ||
+  # With tools/test.sh's disk cache, so that the actions of this first build
+  # are shared with the builds in other output bases (tools/build_rules_test.sh).
+  (cd "$(dirname "$0")/.." && bazel run --config=ci \
+    ${NEURON_BAZEL_DISK_CACHE:+--disk_cache="$NEURON_BAZEL_DISK_CACHE"} //frameworks/pytorch:install) ||
     { echo "setup: error: installing torch_neuron failed" >&2; return 1; }
 }
 

@@ -31,9 +31,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-./tools/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
-
-start=$(date +%s)
 export NEURON_BAZEL_DISK_CACHE=${NEURON_BAZEL_DISK_CACHE:-$HOME/.cache/neuron-compiler/bazel-disk-cache}
 mkdir -p "$NEURON_BAZEL_DISK_CACHE"
 # Bazel 4 never trims a disk cache.
@@ -41,6 +38,9 @@ if (($(du -sm "$NEURON_BAZEL_DISK_CACHE" | cut -f1) > 40000)); then
   echo "test: emptying the Bazel disk cache $NEURON_BAZEL_DISK_CACHE (over 40 GB)"
   rm -rf "$NEURON_BAZEL_DISK_CACHE" && mkdir -p "$NEURON_BAZEL_DISK_CACHE"
 fi
+./tools/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+
+start=$(date +%s)
 marker=$(mktemp)
 bazel test --config=ci --disk_cache="$NEURON_BAZEL_DISK_CACHE" "$@" //... 2>&1 | tee /tmp/neuron-test.log
 bazel_rc=${PIPESTATUS[0]}
