@@ -32,19 +32,18 @@ struct CpuFeatures {
   bool amx_bf16 = false;
 };
 
-bool OsSavesYmm() {
-  // XCR0: SSE and AVX state enabled by the OS.
+// XCR0: the register state the OS saves on context switches.
+uint32_t Xcr0() {
   uint32_t eax, edx;
   __asm__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
-  return (eax & 0x6u) == 0x6u;
+  return eax;
 }
 
-bool OsSavesZmm() {
-  // XCR0: SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM state enabled by the OS.
-  uint32_t eax, edx;
-  __asm__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
-  return (eax & 0xe6u) == 0xe6u;
-}
+// SSE and AVX state.
+bool OsSavesYmm() { return (Xcr0() & 0x6u) == 0x6u; }
+
+// SSE, AVX, opmask, ZMM_Hi256 and Hi16_ZMM state.
+bool OsSavesZmm() { return (Xcr0() & 0xe6u) == 0xe6u; }
 
 bool RequestAmxPermission() {
   // Linux: tile data state is off until the process asks for it.
