@@ -35,7 +35,7 @@ TEST(Xxh64, StreamingEqualsOneShotForEverySplit) {
   }
 }
 
-std::string SealedModel(uint16_t minor = kVersionMinor) {
+std::string SealedModel(uint16_t minor = kSingleCoreVersionMinor) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<uint8_t> weights(256);
   for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<uint8_t>(i);
@@ -59,7 +59,7 @@ std::string SealedModel(uint16_t minor = kVersionMinor) {
   }
   auto nodes = fbb.CreateVectorOfStrings({"node_a", "node_b"});
   ModelBuilder mb(fbb);
-  mb.add_version_major(kVersionMajor);
+  mb.add_version_major(kSingleCoreVersionMajor);
   mb.add_version_minor(minor);
   mb.add_dram_size(64);
   mb.add_nodes(nodes);

@@ -13,9 +13,15 @@
 
 namespace neff {
 
-inline constexpr uint16_t kVersionMajor = 0;
-// 0.2: section checksums; 0.3: section offsets, exact section set.
-inline constexpr uint16_t kVersionMinor = 3;
+// The newest format this code reads and writes. 0.2: section checksums;
+// 0.3: section offsets, exact section set; 1.0: load queues (SBUF-resident
+// weights) and pipeline stages.
+inline constexpr uint16_t kVersionMajor = 1;
+inline constexpr uint16_t kVersionMinor = 0;
+// What a file without load queues or stages is written as, so that readers
+// of 0.3 keep reading single-core streaming programs.
+inline constexpr uint16_t kSingleCoreVersionMajor = 0;
+inline constexpr uint16_t kSingleCoreVersionMinor = 3;
 inline constexpr int kWeightsAlignment = 64;
 
 // A NEFF file is a size-prefixed FlatBuffer (so truncation is always

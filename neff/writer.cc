@@ -25,7 +25,23 @@ uint8_t* Writer::AddWeights(size_t size) {
 void Writer::BeginQueue(EngineType engine, uint32_t index) {
   engine_ = engine;
   queue_index_ = index;
+  load_queue_ = false;
   insts_.clear();
+}
+
+void Writer::BeginLoadQueue(EngineType engine, uint32_t index) {
+  BeginQueue(engine, index);
+  load_queue_ = true;
+}
+
+void Writer::AddStage(absl::string_view stage_neff, const std::vector<TensorSourceSpec>& inputs) {
+  if (!stage_neff.empty()) fbb_.PreAlign(stage_neff.size(), kWeightsAlignment);
+  uint8_t* bytes = nullptr;
+  auto neff_vec = fbb_.CreateUninitializedVector(stage_neff.size(), &bytes);
+  if (!stage_neff.empty()) std::memcpy(bytes, stage_neff.data(), stage_neff.size());
+  std::vector<flatbuffers::Offset<TensorSource>> sources;
+  for (const TensorSourceSpec& t : inputs) sources.push_back(CreateTensorSource(fbb_, t.stage, t.index));
+  stages_.push_back(CreateStage(fbb_, neff_vec, fbb_.CreateVector(sources)));
 }
 
 flatbuffers::Offset<AccessPattern> Writer::WriteAccessPattern(
@@ -74,7 +90,9 @@ void Writer::AddInstruction(const InstructionSpec& inst) {
 }
 
 void Writer::EndQueue() {
-  queues_.push_back(CreateQueue(fbb_, engine_, queue_index_, fbb_.CreateVector(insts_)));
+  auto queue = CreateQueue(fbb_, engine_, queue_index_, fbb_.CreateVector(insts_));
+  (load_queue_ ? load_queues_ : queues_).push_back(queue);
+  load_queue_ = false;
   insts_.clear();
 }
 
@@ -104,7 +122,7 @@ flatbuffers::Offset<Metadata> Writer::WriteMetadata(const MetadataSpec& metadata
       fbb_, fbb_.CreateString(metadata.framework), fbb_.CreateString(metadata.source_sha256),
       fbb_.CreateString(metadata.compiler_version), fbb_.CreateVector(flags),
       fbb_.CreateString(metadata.target), metadata.num_cores, metadata.estimated_latency_ns,
-      accuracy_vec, accuracy_policy, metadata.accuracy_samples);
+      accuracy_vec, accuracy_policy, metadata.accuracy_samples, metadata.estimated_interval_ns);
 }
 
 std::string Writer::Finish(Checksums checksums) {
@@ -120,10 +138,22 @@ std::string Writer::Finish(Checksums checksums) {
   auto queues_vec = fbb_.CreateVector(queues_);
   auto nodes_vec = fbb_.CreateVector(nodes);
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<SectionChecksum>>> checksums_vec;
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<Queue>>> load_queues_vec;
+  if (!load_queues_.empty()) load_queues_vec = fbb_.CreateVector(load_queues_);
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<Stage>>> stages_vec;
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<TensorSource>>> output_sources_vec;
+  if (!stages_.empty()) {
+    stages_vec = fbb_.CreateVector(stages_);
+    std::vector<flatbuffers::Offset<TensorSource>> sources;
+    for (const TensorSourceSpec& t : output_sources_) sources.push_back(CreateTensorSource(fbb_, t.stage, t.index));
+    output_sources_vec = fbb_.CreateVector(sources);
+  }
   if (checksums == Checksums::kSeal) checksums_vec = CreateChecksumPlaceholders(fbb_);
+  // Only files that use a 1.0 feature say 1.0 (see the schema's history).
+  const bool v1 = !load_queues_.empty() || !stages_.empty();
   ModelBuilder mb(fbb_);
-  mb.add_version_major(version_major_.value_or(kVersionMajor));
-  mb.add_version_minor(kVersionMinor);
+  mb.add_version_major(version_major_.value_or(v1 ? kVersionMajor : kSingleCoreVersionMajor));
+  mb.add_version_minor(v1 ? kVersionMinor : kSingleCoreVersionMinor);
   if (!meta.IsNull()) mb.add_metadata(meta);
   mb.add_inputs(inputs_vec);
   mb.add_outputs(outputs_vec);
@@ -133,6 +163,9 @@ std::string Writer::Finish(Checksums checksums) {
   mb.add_nodes(nodes_vec);
   if (has_weights_) mb.add_weights(weights_);
   if (!checksums_vec.IsNull()) mb.add_checksums(checksums_vec);
+  if (!load_queues_vec.IsNull()) mb.add_load_queues(load_queues_vec);
+  if (!stages_vec.IsNull()) mb.add_stages(stages_vec);
+  if (!output_sources_vec.IsNull()) mb.add_output_sources(output_sources_vec);
   FinishSizePrefixedModelBuffer(fbb_, mb.Finish());
   if (checksums == Checksums::kSeal) {
     // Cannot fail on a buffer built just above (it verifies and has the

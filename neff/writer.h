@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "flatbuffers/flatbuffers.h"
 #include "neff/neff_generated.h"
 
@@ -65,6 +66,13 @@ struct TensorSpec {
   uint64_t dram_offset = 0;
 };
 
+// Where a stage input or a model output comes from (see TensorSource in
+// neff.fbs): stage -1 is model input `index`, else stage `stage`'s output.
+struct TensorSourceSpec {
+  int stage = -1;
+  uint32_t index = 0;
+};
+
 // One output's auto-cast accuracy (see OutputAccuracy in neff.fbs).
 struct AccuracySpec {
   std::string name;
@@ -84,6 +92,8 @@ struct MetadataSpec {
   std::string target;
   uint32_t num_cores = 1;
   double estimated_latency_ns = 0;
+  // Pipelined models: the steady-state interval between results (ns).
+  double estimated_interval_ns = 0;
   // Written only when non-empty (with the policy and the sample count).
   std::vector<AccuracySpec> accuracy;
   std::string accuracy_auto_cast;
@@ -106,6 +116,16 @@ class Writer {
   void BeginQueue(EngineType engine, uint32_t index);
   void AddInstruction(const InstructionSpec& inst);
   void EndQueue();
+  // As BeginQueue, for Model.load_queues (run once at load); ended by
+  // EndQueue. Makes the file format 1.0.
+  void BeginLoadQueue(EngineType engine, uint32_t index);
+
+  // A pipeline stage (Model.stages, in call order): `stage_neff` is a
+  // complete sealed single-core NEFF, copied 64-byte aligned; `inputs` says
+  // where each of its inputs comes from. Makes the file format 1.0.
+  void AddStage(absl::string_view stage_neff, const std::vector<TensorSourceSpec>& inputs);
+  // With stages: where the next model output comes from.
+  void AddOutputSource(TensorSourceSpec source) { output_sources_.push_back(source); }
 
   void AddInput(TensorSpec tensor) { inputs_.push_back(std::move(tensor)); }
   void AddOutput(TensorSpec tensor) { outputs_.push_back(std::move(tensor)); }
@@ -142,6 +162,10 @@ class Writer {
   uint64_t dram_size_ = 0;
   uint32_t num_semaphores_ = 0;
   std::optional<uint16_t> version_major_;
+  bool load_queue_ = false;  // the queue being written is a load queue
+  std::vector<flatbuffers::Offset<Queue>> load_queues_;
+  std::vector<flatbuffers::Offset<Stage>> stages_;
+  std::vector<TensorSourceSpec> output_sources_;
 };
 
 }  // namespace neff

@@ -44,7 +44,9 @@ TEST(Writer, WritesWhatItWasGiven) {
   auto opened = OpenModel(bytes);
   ASSERT_TRUE(opened.ok()) << opened.status();
   const Model& m = **opened;
-  EXPECT_EQ(m.version_major(), kVersionMajor);
+  // No load queues or stages: written as the single-core format.
+  EXPECT_EQ(m.version_major(), kSingleCoreVersionMajor);
+  EXPECT_EQ(m.version_minor(), kSingleCoreVersionMinor);
   EXPECT_EQ(m.dram_size(), 128u);
   EXPECT_EQ(m.num_semaphores(), 3u);
   ASSERT_EQ(m.weights()->size(), 100u);

@@ -82,4 +82,21 @@ double DmaNs(const CoreSpec& spec, int64_t bytes, int64_t contiguous_bytes) {
   return spec.dma_start_latency_ns + bytes / gbps;
 }
 
+const ChipSpec& Inferentia2() {
+  static const ChipSpec chip = {
+      /*name=*/"Inferentia2",
+      /*cores_per_chip=*/2,
+      /*same_chip_gbps=*/500.0,
+      /*chip_link_gbps=*/192.0,
+      /*hand_off_ns=*/2000.0,
+  };
+  return chip;
+}
+
+double InterCoreTransferNs(const ChipSpec& chip, int64_t bytes, int from, int to) {
+  const bool same_chip = from / chip.cores_per_chip == to / chip.cores_per_chip;
+  const double gbps = same_chip ? chip.same_chip_gbps : chip.chip_link_gbps;
+  return chip.hand_off_ns * (same_chip ? 1 : 2) + static_cast<double>(bytes) / gbps;
+}
+
 }  // namespace ncc::target

@@ -45,6 +45,30 @@ struct CoreSpec {
 
 const CoreSpec& NeuronCoreV2();
 
+// The chip around the cores, for models pipelined over several NeuronCores
+// (activations passing from one core to the next). Figures from AWS's
+// Inferentia2 pages where published; the rest are assumptions, marked.
+struct ChipSpec {
+  const char* name;
+  int cores_per_chip;  // Inferentia2: 2 NeuronCore-v2 per chip
+  // Between two cores of one chip the activations stay in the chip's HBM:
+  // one DMA copy at the chip's DMA bandwidth share of one core (AWS: 1 TB/s
+  // of DMA per chip, so 500 GB/s per core).
+  double same_chip_gbps;
+  // Between chips: NeuronLink-v2 (AWS's Inf2 instance table: 192 GB/s
+  // chip-to-chip per chip).
+  double chip_link_gbps;
+  // Fixed cost of a hand-off (assumption: one DMA start, 1.3 us, plus a
+  // cross-core semaphore signal, ~0.7 us); crossing chips adds as much again.
+  double hand_off_ns;
+};
+
+const ChipSpec& Inferentia2();
+
+// Estimated time to pass `bytes` of activations from physical core `from`
+// to core `to` (consecutive stages of a pipeline).
+double InterCoreTransferNs(const ChipSpec& chip, int64_t bytes, int from, int to);
+
 // The core whose CoreSpec::name is `name` (what the compiler writes into a
 // NEFF's metadata as its target), or nullptr when no core has that name.
 const CoreSpec* FindCoreSpec(absl::string_view name);
