@@ -129,6 +129,12 @@ std::vector<Interval> LiveIntervals(const TileProgram& program, Space space) {
     if (first[op.buffer] < 0) first[op.buffer] = i;
     last[op.buffer] = i;
   };
+  // Load-time instructions fill pinned SBUF from weights: they only need
+  // the weights they read to be placed.
+  for (const lower::TileInst& inst : program.load_insts) {
+    touch(inst.dst, 0);
+    touch(inst.src0, 0);
+  }
   for (int64_t i = 0; i < n; ++i) {
     const lower::TileInst& inst = program.insts[i];
     touch(inst.dst, i);

@@ -4,15 +4,21 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <functional>
+#include <limits>
 #include <map>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "compiler/alloc/allocate.h"
+#include "compiler/alloc/pin_weights.h"
 #include "compiler/alloc/residency.h"
+#include "compiler/driver/pipeline_stages.h"
 #include "compiler/driver/resource_limits.h"
 #include "compiler/driver/sha256.h"
 #include "compiler/emit/emit_neff.h"
+#include "compiler/lower/lower_context.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
 #include "compiler/schedule/split_dma.h"
@@ -22,20 +28,27 @@
 #include "text/printable.h"
 
 namespace ncc::driver {
+
+// "<model path>: <message>", keeping the status code.
+absl::Status WithModel(const std::string& model_path, const absl::Status& status);
+
 namespace {
 
 class StageTimer {
  public:
   explicit StageTimer(CompileReport* report) : report_(report) {}
-  void Done(const char* stage) {
+  // Prefixes the next stages' names (e.g. "stage 2: ").
+  void set_prefix(std::string prefix) { prefix_ = std::move(prefix); }
+  void Done(absl::string_view stage) {
     auto now = std::chrono::steady_clock::now();
-    report_->stage_ms.emplace_back(stage,
+    report_->stage_ms.emplace_back(std::string(prefix_) + std::string(stage),
                                    std::chrono::duration<double, std::milli>(now - last_).count());
     last_ = now;
   }
 
  private:
   CompileReport* report_;
+  std::string prefix_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
@@ -48,8 +61,13 @@ class StageTimer {
 // 2129 us against 2252 at 45% and 2309 at 30%, estimates).
 absl::Status AllocateWithResidency(const CompileOptions& options, const target::CoreSpec& spec,
                                    lower::TileProgram& program, alloc::AllocationStats* alloc_stats,
-                                   alloc::ResidencyStats* residency) {
+                                   alloc::ResidencyStats* residency,
+                                   int64_t pinned_sbuf_bytes = 0) {
   if (!options.sbuf_residency) return alloc::Allocate(program, spec, alloc_stats);
+  // Resident weights (alloc::PinWeights) hold their SBUF for the whole
+  // program: residency budgets what is left.
+  target::CoreSpec residency_spec = spec;
+  residency_spec.sbuf_partition_bytes -= pinned_sbuf_bytes;
   // Only the instructions change between tries; the buffers (and the
   // weights they hold) are shared.
   const std::vector<lower::TileInst> original = program.insts;
@@ -61,11 +79,281 @@ absl::Status AllocateWithResidency(const CompileOptions& options, const target::
       b.reuses.clear();
     }
     *residency = {};
-    if (budget > 0) alloc::KeepTilesResident(program, spec, {budget}, residency);
+    if (budget > 0) alloc::KeepTilesResident(program, residency_spec, {budget}, residency);
     status = alloc::Allocate(program, spec, alloc_stats);
     if (status.code() != absl::StatusCode::kResourceExhausted) return status;
   }
   return status;
+}
+
+// One core's program, lowered, allocated and scheduled.
+struct CoreProgram {
+  lower::TileProgram program;
+  alloc::AllocationStats alloc;
+  alloc::ResidencyStats residency;
+  alloc::PinWeightsStats pinned;
+  schedule::SplitDmaStats split;
+  schedule::Schedule schedule;
+};
+
+// Allocates and schedules a lowered program; `pin_share` > 0 first pins
+// weight tiles in that share of SBUF (they are then loaded once, at load).
+// `original` is the lowered instruction list, restored first, so that the
+// same lowering can be tried with several shares.
+absl::Status AllocateAndSchedule(const target::CoreSpec& spec, const CompileOptions& options,
+                                 const std::vector<lower::TileInst>& original, double pin_share,
+                                 CoreProgram& core) {
+  lower::TileProgram& p = core.program;
+  p.insts = original;
+  p.load_insts.clear();
+  for (lower::Buffer& b : p.buffers) {
+    if (b.space == lower::Space::SBUF) b.pinned = false;
+  }
+  core.pinned = {};
+  if (pin_share > 0) {
+    core.pinned = alloc::PinWeights(
+        p, static_cast<int64_t>(pin_share * static_cast<double>(spec.sbuf_partition_bytes)));
+  }
+  if (auto s = AllocateWithResidency(options, spec, p, &core.alloc, &core.residency,
+                                     core.pinned.sbuf_bytes);
+      !s.ok()) {
+    return s;
+  }
+  core.split = schedule::SplitLargeDmas(p, spec);
+  auto sched = schedule::ScheduleProgram(p, spec);
+  if (!sched.ok()) return sched.status();
+  core.schedule = *std::move(sched);
+  return absl::OkStatus();
+}
+
+// Lowers, allocates and schedules `graph` for one core. With
+// `resident_weights`, weight tiles are pinned in SBUF (loaded once at
+// load). Weights held on chip leave less SBUF for the working set (fewer
+// intermediates served on chip, less double buffering), so several shares
+// of SBUF for them are tried and the one with the shortest estimate kept.
+absl::StatusOr<std::unique_ptr<CoreProgram>> BuildCoreProgram(const ir::Graph& graph,
+                                                              const target::CoreSpec& spec,
+                                                              const CompileOptions& options,
+                                                              bool resident_weights,
+                                                              StageTimer& timer) {
+  auto core = std::make_unique<CoreProgram>();
+  auto program = lower::Lower(graph, spec);
+  if (!program.ok()) return program.status();
+  core->program = *std::move(program);
+  timer.Done("lower");
+
+  const std::vector<lower::TileInst> original = core->program.insts;
+  if (!resident_weights) {
+    lower::TileProgram& p = core->program;
+    if (auto s = AllocateWithResidency(options, spec, p, &core->alloc, &core->residency);
+        !s.ok()) {
+      return s;
+    }
+    timer.Done("allocate");
+    core->split = schedule::SplitLargeDmas(p, spec);
+    auto sched = schedule::ScheduleProgram(p, spec);
+    if (!sched.ok()) return sched.status();
+    core->schedule = *std::move(sched);
+    if (options.verify_schedule) {
+      if (auto s = schedule::VerifySchedule(p, core->schedule); !s.ok()) return s;
+    }
+    timer.Done("schedule");
+    return core;
+  }
+  {
+    constexpr double kShares[] = {0.85, 0.7, 0.55, 0.4, 0.25, 0.0};
+    double best_share = -1, best_ns = std::numeric_limits<double>::max();
+    absl::Status first_error;
+    int64_t last_pinned = -1;
+    for (double share : kShares) {
+      const auto budget = static_cast<int64_t>(share * static_cast<double>(spec.sbuf_partition_bytes));
+      // Everything fitted in the last share and still fits this one: the
+      // same program again.
+      if (last_pinned >= 0 && last_pinned <= budget) continue;
+      absl::Status s = AllocateAndSchedule(spec, options, original, share, *core);
+      if (s.code() == absl::StatusCode::kResourceExhausted) {
+        if (first_error.ok()) first_error = s;
+        continue;
+      }
+      if (!s.ok()) return s;
+      if (core->schedule.estimated_ns < best_ns) {
+        best_ns = core->schedule.estimated_ns;
+        best_share = share;
+      }
+      last_pinned = core->pinned.streamed_bytes == 0 ? core->pinned.sbuf_bytes : -1;
+    }
+    if (best_share < 0) return first_error;
+    if (auto s = AllocateAndSchedule(spec, options, original, best_share, *core); !s.ok()) {
+      return s;
+    }
+  }
+  if (options.verify_schedule) {
+    if (auto s = schedule::VerifySchedule(core->program, core->schedule); !s.ok()) return s;
+  }
+  timer.Done("allocate and schedule");
+  return core;
+}
+
+// A model pipelined over several cores: the stage graphs, their programs,
+// their single-core NEFFs, and the figures of each stage.
+struct BuiltPipeline {
+  std::vector<StagePlan> plans;
+  std::unique_ptr<PipelineGraphs> graphs;
+  std::vector<std::unique_ptr<CoreProgram>> cores;
+  std::vector<std::string> stage_neffs;
+  std::vector<StageReport> stages;
+  double latency_ns = 0;
+  double interval_ns = 0;
+};
+
+// Builds the stages of `plans`, each for its core with resident weights
+// (stages on consecutive cores from core 0, for the transfer estimates).
+absl::StatusOr<BuiltPipeline> BuildStages(const ir::Graph& graph, std::vector<StagePlan> plans,
+                                          const target::CoreSpec& spec,
+                                          const CompileOptions& options,
+                                          const std::string& model_path,
+                                          const neff::MetadataSpec& metadata,
+                                          const std::string& label, StageTimer& timer) {
+  auto graphs = ExtractStages(graph, plans);
+  if (!graphs.ok()) return WithModel(model_path, graphs.status());
+  BuiltPipeline built;
+  built.graphs = std::make_unique<PipelineGraphs>(*std::move(graphs));
+  const target::ChipSpec& chip = target::Inferentia2();
+  for (size_t s = 0; s < plans.size(); ++s) {
+    const StagePlan& plan = plans[s];
+    const StageGraph& stage = built.graphs->stages[s];
+    timer.set_prefix(absl::StrCat(label, "stage ", s, ": "));
+    auto core = BuildCoreProgram(*stage.graph, spec, options, /*resident_weights=*/true, timer);
+    timer.set_prefix("");
+    if (!core.ok()) {
+      return absl::Status(core.status().code(),
+                          absl::StrCat(model_path, ": pipeline stage ", s, " of ", plans.size(),
+                                       " (", graph.ops()[plan.first_op]->Describe(), " to ",
+                                       graph.ops()[plan.end_op - 1]->Describe(),
+                                       "): ", core.status().message()));
+    }
+    const CoreProgram& c = **core;
+    neff::MetadataSpec stage_metadata = metadata;
+    stage_metadata.estimated_latency_ns = c.schedule.estimated_ns;
+    built.stage_neffs.push_back(
+        emit::EmitNeff(c.program, c.schedule, c.alloc, std::move(stage_metadata)));
+
+    // Activations from each earlier stage, one transfer per source core.
+    std::map<int, int64_t> bytes_from;
+    for (size_t k = 0; k < stage.input_sources.size(); ++k) {
+      const int from = stage.input_sources[k].stage;
+      if (from >= 0) bytes_from[from] += stage.graph->inputs()[k]->size_bytes();
+    }
+    StageReport r;
+    for (const auto& [from, bytes] : bytes_from) {
+      r.transfer_in_ns += target::InterCoreTransferNs(chip, bytes, from, static_cast<int>(s));
+    }
+    r.first_op = plan.first_op;
+    r.end_op = plan.end_op;
+    r.first_node = graph.ops()[plan.first_op]->Describe();
+    r.last_node = graph.ops()[plan.end_op - 1]->Describe();
+    r.cut = StageCutName(plan.cut);
+    r.planned_ns = plan.estimated_ns;
+    r.estimated_ns = c.schedule.estimated_ns;
+    r.bytes_in = stage.bytes_in;
+    r.weight_bytes = plan.weight_bytes;
+    r.resident_bytes = c.pinned.resident_bytes;
+    r.streamed_bytes = c.pinned.streamed_bytes;
+    r.sbuf_resident_bytes = c.pinned.sbuf_bytes;
+    r.sbuf_peak_bytes = c.alloc.sbuf_peak_bytes;
+    for (int64_t n : c.schedule.instruction_counts) r.instructions += n;
+    r.busy_ns = c.schedule.busy_ns;
+    for (const lower::TileInst& inst : c.program.load_insts) {
+      r.load_ns += schedule::InstructionCostNs(inst, c.program, spec);
+    }
+    built.latency_ns += r.transfer_in_ns + r.estimated_ns;
+    built.interval_ns = std::max(built.interval_ns, r.transfer_in_ns + r.estimated_ns);
+    built.stages.push_back(std::move(r));
+    built.cores.push_back(*std::move(core));
+  }
+  built.plans = std::move(plans);
+  return built;
+}
+
+// Plans and builds the pipeline. The planner's per-op costs ignore how ops
+// overlap on a core, so after a first build each stage's ops are rescaled
+// by how far its scheduled estimate fell from the plan, and the stages are
+// planned and built once more when that promises a shorter interval; the
+// better of the two builds is kept.
+absl::StatusOr<BuiltPipeline> BuildPipeline(const ir::Graph& graph, const target::CoreSpec& spec,
+                                            const CompileOptions& options,
+                                            const std::string& model_path,
+                                            const neff::MetadataSpec& metadata,
+                                            StageTimer& timer) {
+  const int num_cores = options.pipeline_cores;
+  if (num_cores > kMaxPipelineCores) {
+    return absl::InvalidArgumentError(absl::StrCat("--neuroncore-pipeline-cores ", num_cores,
+                                                   ": at most ", kMaxPipelineCores,
+                                                   " NeuronCores"));
+  }
+  std::vector<double> op_ns;
+  {
+    // The planner's costs: the whole graph lowered once, for its cost model.
+    auto whole = lower::Lower(graph, spec);
+    if (!whole.ok()) return whole.status();
+    op_ns = EstimateOpCosts(graph, *whole, spec);
+  }
+  // Constants a stage may hold: what the weight pinning starts from (85% of
+  // SBUF) less a margin for tiles that leave partitions unused.
+  const int64_t weight_budget =
+      static_cast<int64_t>(0.7 * static_cast<double>(spec.sbuf_partition_bytes)) * spec.partitions;
+  const std::vector<int64_t> op_weights = OpWeightBytes(graph);
+  auto plans = PlanStages(op_ns, op_weights, num_cores, weight_budget);
+  if (!plans.ok()) return WithModel(model_path, plans.status());
+  timer.Done("plan stages");
+  auto built = BuildStages(graph, *plans, spec, options, model_path, metadata, "", timer);
+  if (!built.ok()) return built.status();
+
+  // Calibrate each op by its stage's scheduled / planned time.
+  double slowest = 0, fastest = std::numeric_limits<double>::max();
+  for (size_t s = 0; s < built->stages.size(); ++s) {
+    const StageReport& r = built->stages[s];
+    slowest = std::max(slowest, r.estimated_ns);
+    fastest = std::min(fastest, r.estimated_ns);
+    if (r.planned_ns <= 0) continue;
+    const double scale = r.estimated_ns / r.planned_ns;
+    for (int i = r.first_op; i < r.end_op; ++i) op_ns[i] *= scale;
+  }
+  // Balanced within 10% already: a second build would not pay for itself.
+  if (slowest <= 1.1 * fastest) return std::move(built);
+  auto replanned = PlanStages(op_ns, op_weights, num_cores, weight_budget);
+  if (!replanned.ok()) return std::move(built);
+  bool same = true;
+  for (size_t s = 0; s < replanned->size(); ++s) {
+    same &= (*replanned)[s].first_op == built->plans[s].first_op &&
+            (*replanned)[s].end_op == built->plans[s].end_op;
+  }
+  if (same) return std::move(built);
+  timer.Done("replan stages");
+  auto second =
+      BuildStages(graph, *replanned, spec, options, model_path, metadata, "replanned ", timer);
+  if (!second.ok() || second->interval_ns >= built->interval_ns) return std::move(built);
+  return std::move(second);
+}
+
+// The pipelined NEFF: the stages' NEFFs and how they connect.
+std::string EmitPipeline(const ir::Graph& graph, const PipelineGraphs& graphs,
+                         const std::vector<std::string>& stage_neffs, neff::MetadataSpec metadata) {
+  neff::Writer writer;
+  for (size_t s = 0; s < stage_neffs.size(); ++s) {
+    writer.AddStage(stage_neffs[s], graphs.stages[s].input_sources);
+  }
+  auto spec_of = [](const ir::Value& v) {
+    return neff::TensorSpec{v.name, lower::ToNeffDType(v.dtype).value_or(neff::DType::F32),
+                            v.shape, 0};
+  };
+  for (const ir::Value* v : graph.inputs()) writer.AddInput(spec_of(*v));
+  for (const ir::Value* v : graph.outputs()) writer.AddOutput(spec_of(*v));
+  for (const neff::TensorSourceSpec& source : graphs.output_sources) {
+    writer.AddOutputSource(source);
+  }
+  writer.set_metadata(std::move(metadata));
+  return writer.Finish();
 }
 
 // The source digest in the NEFF metadata: for one file (every ONNX model),
@@ -244,26 +532,6 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
         absl::StrCat(model_path, ": ", DescribeUnsupported(report.unsupported)));
   }
   if (auto s = CheckResourceLimits(graph, spec); !s.ok()) return WithModel(model_path, s);
-  auto program = lower::Lower(graph, spec);
-  if (!program.ok()) return program.status();
-  timer.Done("lower");
-
-  alloc::AllocationStats alloc_stats;
-  if (auto s = AllocateWithResidency(options, spec, *program, &alloc_stats, &report.residency);
-      !s.ok()) {
-    return s;
-  }
-  timer.Done("allocate");
-
-  const schedule::SplitDmaStats split = schedule::SplitLargeDmas(*program, spec);
-  report.dma_split = split.split;
-  report.dma_pieces = split.pieces;
-  auto sched = schedule::ScheduleProgram(*program, spec);
-  if (!sched.ok()) return sched.status();
-  if (options.verify_schedule) {
-    if (auto s = schedule::VerifySchedule(*program, *sched); !s.ok()) return s;
-  }
-  timer.Done("schedule");
 
   neff::MetadataSpec metadata;
   metadata.framework = std::string(framework);
@@ -271,9 +539,41 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
   metadata.compiler_version = kCompilerVersion;
   metadata.flags = options.flags;
   metadata.target = spec.name;
-  metadata.estimated_latency_ns = sched->estimated_ns;
-  result.neff = emit::EmitNeff(*program, *sched, alloc_stats, metadata);
+
+  // The programs, and how to write the NEFF from them with given metadata
+  // (written again when the accuracy figures join the metadata).
+  std::vector<std::unique_ptr<CoreProgram>> cores;
+  std::function<std::string(neff::MetadataSpec)> emit;
+  std::unique_ptr<PipelineGraphs> pipeline;
+  if (options.pipeline_cores <= 1) {
+    auto core = BuildCoreProgram(graph, spec, options, /*resident_weights=*/false, timer);
+    if (!core.ok()) return core.status();
+    cores.push_back(*std::move(core));
+    metadata.estimated_latency_ns = cores[0]->schedule.estimated_ns;
+    report.estimated_latency_ns = cores[0]->schedule.estimated_ns;
+    const CoreProgram* c = cores[0].get();
+    emit = [c](neff::MetadataSpec m) {
+      return emit::EmitNeff(c->program, c->schedule, c->alloc, std::move(m));
+    };
+  } else {
+    auto built = BuildPipeline(graph, spec, options, model_path, metadata, timer);
+    if (!built.ok()) return built.status();
+    pipeline = std::move(built->graphs);
+    cores = std::move(built->cores);
+    report.stages = std::move(built->stages);
+    report.estimated_latency_ns = built->latency_ns;
+    report.estimated_interval_ns = built->interval_ns;
+    metadata.num_cores = static_cast<uint32_t>(cores.size());
+    metadata.estimated_latency_ns = report.estimated_latency_ns;
+    metadata.estimated_interval_ns = report.estimated_interval_ns;
+    emit = [stage_neffs = std::move(built->stage_neffs), graphs = pipeline.get(),
+            &graph](neff::MetadataSpec m) {
+      return EmitPipeline(graph, *graphs, stage_neffs, std::move(m));
+    };
+  }
+  result.neff = emit(metadata);
   timer.Done("emit NEFF");
+
   if (options.verify_accuracy_samples > 0) {
     // The FP32 program is the reference; the figures go into the metadata,
     // so the NEFF is emitted again (emission is deterministic).
@@ -314,26 +614,43 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
     }
     metadata.accuracy_auto_cast = options.auto_cast.Describe();
     metadata.accuracy_samples = static_cast<uint32_t>(options.verify_accuracy_samples);
-    result.neff = emit::EmitNeff(*program, *sched, alloc_stats, metadata);
+    result.neff = emit(metadata);
     timer.Done("accuracy");
   }
 
-  report.instructions = sched->instruction_counts;
-  report.busy_ns = sched->busy_ns;
-  report.critical_ns = sched->critical_ns;
-  report.critical_count = sched->critical_count;
-  report.semaphore_waits = sched->semaphore_waits;
-  report.sbuf_peak_bytes = alloc_stats.sbuf_peak_bytes;
-  report.sbuf_reuse_distance = alloc_stats.reuse_distance;
-  report.psum_peak_bytes = alloc_stats.psum_peak_bytes;
-  report.dram_bytes = alloc_stats.dram_bytes;
-  report.weights_bytes = alloc_stats.weights_bytes;
-  report.dma_bytes = sched->dma_bytes;
-  for (const lower::TileInst& inst : program->insts) {
-    report.tensor_transposes += inst.opcode == neff::Opcode::TRANSPOSE;
+  // Whole-model figures: summed over the cores (peaks: the largest).
+  for (const auto& core : cores) {
+    const schedule::Schedule& sched = core->schedule;
+    for (int e = 0; e < 5; ++e) {
+      report.instructions[e] += sched.instruction_counts[e];
+      report.busy_ns[e] += sched.busy_ns[e];
+      report.critical_ns[e] += sched.critical_ns[e];
+      report.critical_count[e] += sched.critical_count[e];
+    }
+    report.semaphore_waits += sched.semaphore_waits;
+    report.sbuf_peak_bytes = std::max(report.sbuf_peak_bytes, core->alloc.sbuf_peak_bytes);
+    report.sbuf_reuse_distance = std::max<int64_t>(report.sbuf_reuse_distance,
+                                                   core->alloc.reuse_distance);
+    report.psum_peak_bytes = std::max(report.psum_peak_bytes, core->alloc.psum_peak_bytes);
+    report.dram_bytes = std::max(report.dram_bytes, core->alloc.dram_bytes);
+    report.weights_bytes += core->alloc.weights_bytes;
+    report.dma_bytes += sched.dma_bytes;
+    report.dma_split += core->split.split;
+    report.dma_pieces += core->split.pieces;
+    const alloc::ResidencyStats& r = core->residency;
+    report.residency.sbuf_budget = r.sbuf_budget;
+    report.residency.loads_forwarded += r.loads_forwarded;
+    report.residency.loads_in_place += r.loads_in_place;
+    report.residency.bytes_forwarded += r.bytes_forwarded;
+    report.residency.stores_removed += r.stores_removed;
+    report.residency.store_bytes_removed += r.store_bytes_removed;
+    report.residency.spilled_loads += r.spilled_loads;
+    report.residency.spill_bytes += r.spill_bytes;
+    for (const lower::TileInst& inst : core->program.insts) {
+      report.tensor_transposes += inst.opcode == neff::Opcode::TRANSPOSE;
+    }
   }
   for (const auto& op : graph.ops()) report.dma_transposes += op->type == "Transpose";
-  report.estimated_latency_ns = sched->estimated_ns;
   if (report_out) *report_out = report;
   return result;
 }

@@ -59,6 +59,11 @@ struct CompileOptions {
   bool sbuf_residency = true;
   // --verify-schedule: independent O(n^2) race check of the schedule.
   bool verify_schedule = false;
+  // --neuroncore-pipeline-cores: NeuronCores the model is pipelined over
+  // (1 to kMaxPipelineCores). Above 1 the graph is cut into that many
+  // stages, each compiled for its own core with its weights kept resident
+  // in SBUF where they fit (compiler/driver/pipeline_stages.h).
+  int pipeline_cores = 1;
   // --verify-accuracy[=N]: when > 0, the FP32 program is compiled too and
   // both run on the simulator on this many samples; the figures go into the
   // report and the NEFF metadata.
@@ -72,6 +77,28 @@ struct CompileOptions {
   // Outputs whose cosine falls below this are listed in
   // CompileReport::accuracy_warnings.
   double accuracy_min_cosine = 0.999;
+};
+
+// One stage of a pipelined model (CompileReport::stages).
+struct StageReport {
+  int first_op = 0, end_op = 0;  // ops of the optimised graph, [first, end)
+  std::string first_node, last_node;
+  std::string cut;           // what decided where it ends (StageCutName)
+  double planned_ns = 0;     // the planner's estimate
+  double estimated_ns = 0;   // the scheduled stage's estimate
+  double transfer_in_ns = 0; // estimated inter-core transfer into it
+  int64_t bytes_in = 0;      // activations received from earlier stages
+  int64_t weight_bytes = 0;  // constants its ops read
+  // Weight bytes loaded once into SBUF at load / still loaded at every
+  // execution, and the SBUF per partition the resident ones occupy.
+  int64_t resident_bytes = 0;
+  int64_t streamed_bytes = 0;
+  int64_t sbuf_resident_bytes = 0;
+  int64_t sbuf_peak_bytes = 0;  // per partition, resident weights included
+  int64_t instructions = 0;
+  std::array<double, 5> busy_ns{};  // per engine, as CompileReport::busy_ns
+  // Estimated time of the weight loads run once at load (not per request).
+  double load_ns = 0;
 };
 
 struct CompileReport {
@@ -103,6 +130,11 @@ struct CompileReport {
   int64_t tensor_transposes = 0;
   int64_t dma_transposes = 0;
   double estimated_latency_ns = 0;  // estimate on the target's cost model
+  // Pipelined models (--neuroncore-pipeline-cores > 1): the stages, and the
+  // estimated steady-state interval between results with requests streamed
+  // (the slowest stage with its incoming transfer). 0 when not pipelined.
+  std::vector<StageReport> stages;
+  double estimated_interval_ns = 0;
   std::vector<lower::UnsupportedOp> unsupported;
   std::vector<passes::PassRecord> passes;  // per pass: wall time, op count
   std::vector<OutputAccuracy> accuracy;    // --verify-accuracy

@@ -45,6 +45,27 @@ neff::TensorSpec Io(const lower::TileProgram& program, const lower::IoTensor& io
   return {io.name, io.dtype, io.shape, static_cast<uint64_t>(program.buffers[io.buffer].address)};
 }
 
+neff::InstructionSpec Instruction(const lower::TileProgram& program, const lower::TileInst& inst) {
+  neff::InstructionSpec out;
+  out.opcode = inst.opcode;
+  out.dst = Operand(program, inst.dst);
+  out.src0 = Operand(program, inst.src0);
+  out.src1 = Operand(program, inst.src1);
+  out.bias = Operand(program, inst.bias);
+  out.src2 = Operand(program, inst.src2);
+  out.accum = Operand(program, inst.accum);
+  out.act_func = inst.func;
+  out.alu_op = inst.alu;
+  out.scale = inst.scale;
+  out.imm = inst.imm;
+  out.accumulate_start = inst.accumulate_start;
+  out.accumulate_stop = inst.accumulate_stop;
+  out.node = inst.node;
+  out.alu_op2 = inst.alu2;
+  out.imm2 = inst.imm2;
+  return out;
+}
+
 }  // namespace
 
 std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule& schedule,
@@ -62,29 +83,21 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
   for (const schedule::Queue& q : schedule.queues) {
     writer.BeginQueue(ToEngineType(q.engine), static_cast<uint32_t>(q.index));
     for (const schedule::ScheduledInst& si : q.insts) {
-      const lower::TileInst& inst = program.insts[si.inst];
-      neff::InstructionSpec out;
-      out.opcode = inst.opcode;
-      out.dst = Operand(program, inst.dst);
-      out.src0 = Operand(program, inst.src0);
-      out.src1 = Operand(program, inst.src1);
-      out.bias = Operand(program, inst.bias);
-      out.src2 = Operand(program, inst.src2);
-      out.accum = Operand(program, inst.accum);
-      out.act_func = inst.func;
-      out.alu_op = inst.alu;
-      out.scale = inst.scale;
-      out.imm = inst.imm;
-      out.accumulate_start = inst.accumulate_start;
-      out.accumulate_stop = inst.accumulate_stop;
+      neff::InstructionSpec out = Instruction(program, program.insts[si.inst]);
       for (const schedule::SemaphoreWait& w : si.waits) {
         out.waits.emplace_back(static_cast<uint16_t>(w.semaphore), static_cast<uint32_t>(w.value));
       }
       out.signal = si.signal;
-      out.node = inst.node;
-      out.alu_op2 = inst.alu2;
-      out.imm2 = inst.imm2;
       writer.AddInstruction(out);
+    }
+    writer.EndQueue();
+  }
+  // Weights kept resident in SBUF: loaded once, in program order, by one
+  // DMA queue without semaphores (nothing in the queues writes that SBUF).
+  if (!program.load_insts.empty()) {
+    writer.BeginLoadQueue(neff::EngineType::DMA, 0);
+    for (const lower::TileInst& inst : program.load_insts) {
+      writer.AddInstruction(Instruction(program, inst));
     }
     writer.EndQueue();
   }

@@ -93,6 +93,10 @@ struct IoTensor {
 struct TileProgram {
   std::vector<Buffer> buffers;
   std::vector<TileInst> insts;
+  // Run once when the model is loaded, before any execution (NEFF
+  // load_queues): the loads of weights kept resident in SBUF
+  // (alloc::PinWeights). Empty unless weights are pinned.
+  std::vector<TileInst> load_insts;
   std::vector<std::string> nodes;  // "Conv 'conv1'"
   std::vector<IoTensor> inputs;
   std::vector<IoTensor> outputs;

@@ -443,8 +443,8 @@ expect_error report_is_output 1 "is also the --output NEFF" -- \
   "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/same.neff" --report "$TMP/same.neff"
 expect_error report_is_model 5 "--report" -- \
   "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/m.neff" --report "$MODELS/mlp.onnx"
-expect_error pipeline_cores_2 1 "pipelining across cores is not supported yet" -- \
-  "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/p.neff" --neuroncore-pipeline-cores 2
+expect_error pipeline_cores_too_many 2 "fewer than the 16 pipeline stages asked for" -- \
+  "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/p.neff" --neuroncore-pipeline-cores 16
 expect_error pipeline_cores_bad 1 "is not a core count (1..16)" -- \
   "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/p.neff" --neuroncore-pipeline-cores 17
 

@@ -77,8 +77,11 @@ constexpr char kUsage[] =
     "                        signature (no wall times or host details, so it is\n"
     "                        as reproducible as the NEFF)\n"
     "  --quiet, -q           print nothing on success but notes and warnings\n"
-    "  --neuroncore-pipeline-cores N  NeuronCores to place the model on (only 1\n"
-    "                        so far)\n"
+    "  --neuroncore-pipeline-cores N  pipeline the model over N NeuronCores (1-16):\n"
+    "                        N stages balanced by estimated time, each core\n"
+    "                        keeping its stage's weights resident in SBUF where\n"
+    "                        they fit (docs/pipeline.md); one NEFF holds all\n"
+    "                        stages\n"
     "  --verbose, --timings  print per-stage and per-pass wall time, op counts,\n"
     "                        instruction counts per engine, SBUF/PSUM peaks and\n"
     "                        the estimated latency\n"
@@ -124,6 +127,8 @@ int ExitCodeFor(const absl::Status& status) {
       return kExitCompile;
   }
 }
+
+void PrintStages(const ncc::driver::CompileReport& r);
 
 void PrintReport(const ncc::driver::CompileReport& r) {
   std::printf("stages (host wall time):\n");
@@ -173,6 +178,34 @@ void PrintReport(const ncc::driver::CompileReport& r) {
               static_cast<long long>(r.dma_bytes));
   std::printf("DMA: %lld large copies spread over the queues as %lld pieces\n",
               static_cast<long long>(r.dma_split), static_cast<long long>(r.dma_pieces));
+  if (!r.stages.empty()) PrintStages(r);
+}
+
+// The pipeline's stages: where each was cut and why, its estimate, and
+// how much of its weights stay in SBUF.
+void PrintStages(const ncc::driver::CompileReport& r) {
+  std::printf("pipeline: %zu stages; estimated latency %.1f us, interval %.1f us "
+              "(%.0f inferences/s streamed), simulator cost model estimates\n",
+              r.stages.size(), r.estimated_latency_ns / 1000.0, r.estimated_interval_ns / 1000.0,
+              r.estimated_interval_ns > 0 ? 1e9 / r.estimated_interval_ns : 0.0);
+  for (size_t s = 0; s < r.stages.size(); ++s) {
+    const ncc::driver::StageReport& st = r.stages[s];
+    std::printf(
+        "  stage %zu (core %zu): ops %d-%d, %s .. %s\n"
+        "    est. %.1f us (planned %.1f us) + %.1f us transfer in (%lld bytes); cut: %s\n"
+        "    weights %.2f MiB: %.2f MiB resident in SBUF (%lld bytes/partition), %.2f MiB "
+        "streamed per inference; SBUF peak %lld bytes/partition; %lld instructions\n"
+        "    busy (estimates): Tensor %.1f us, Vector %.1f us, Scalar %.1f us, GpSimd %.1f us, "
+        "DMA %.1f us over the queues; weights load %.1f us once\n",
+        s, s, st.first_op, st.end_op - 1, st.first_node.c_str(), st.last_node.c_str(),
+        st.estimated_ns / 1000.0, st.planned_ns / 1000.0, st.transfer_in_ns / 1000.0,
+        static_cast<long long>(st.bytes_in), st.cut.c_str(), st.weight_bytes / 1048576.0,
+        st.resident_bytes / 1048576.0, static_cast<long long>(st.sbuf_resident_bytes),
+        st.streamed_bytes / 1048576.0, static_cast<long long>(st.sbuf_peak_bytes),
+        static_cast<long long>(st.instructions), st.busy_ns[0] / 1000.0, st.busy_ns[1] / 1000.0,
+        st.busy_ns[2] / 1000.0, st.busy_ns[3] / 1000.0, st.busy_ns[4] / 1000.0,
+        st.load_ns / 1000.0);
+  }
 }
 
 int ListOperators(const std::string& framework, bool json) {
@@ -298,14 +331,7 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
         return Fail(kExitUsage, absl::StrCat("--neuroncore-pipeline-cores: '", v,
                                              "' is not a core count (1..16)"));
       }
-      // One core is what every NEFF targets today; pipelining a model over
-      // several NeuronCores is not built yet.
-      if (cores > 1) {
-        return Fail(kExitUsage, absl::StrCat("--neuroncore-pipeline-cores ", cores,
-                                             ": this compiler places a model on one NeuronCore "
-                                             "so far; pipelining across cores is not supported "
-                                             "yet (use 1)"));
-      }
+      options.pipeline_cores = cores;
     } else if (a == "--fast-math") {
       if (v.empty()) return Fail(kExitUsage, "--fast-math needs a value");
       auto_cast.fast_math = v;
@@ -427,6 +453,12 @@ int Compile(const ncc::cli::Command& compile, const std::vector<std::string>& po
               output.c_str(), result->neff.size(), ms);
   std::printf("estimated device latency: %.1f us (compiler cost-model estimate, %s)\n",
               result->report.estimated_latency_ns / 1000.0, "NeuronCore-v2");
+  if (!result->report.stages.empty()) {
+    std::printf("pipelined over %zu NeuronCores: estimated throughput %.0f inferences/s "
+                "(one result every %.1f us with requests streamed; estimate)\n",
+                result->report.stages.size(), 1e9 / result->report.estimated_interval_ns,
+                result->report.estimated_interval_ns / 1000.0);
+  }
   return 0;
 }
 

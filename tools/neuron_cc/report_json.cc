@@ -119,6 +119,36 @@ absl::StatusOr<std::string> CompileReportJson(const driver::CompileReport& r,
                        {"pieces", r.dma_pieces},
                        {"transposes", r.dma_transposes}};
   report["tensor_engine_transposes"] = r.tensor_transposes;
+  if (!r.stages.empty()) {
+    // --neuroncore-pipeline-cores: per stage, what it holds and its figures.
+    Json stages = Json::array();
+    for (size_t s = 0; s < r.stages.size(); ++s) {
+      const driver::StageReport& st = r.stages[s];
+      stages.push_back(Json{{"stage", s},
+                            {"ops", Json::array({st.first_op, st.end_op - 1})},
+                            {"first_node", st.first_node},
+                            {"last_node", st.last_node},
+                            {"cut", st.cut},
+                            {"latency_us", st.estimated_ns / 1000.0},
+                            {"transfer_in_us", st.transfer_in_ns / 1000.0},
+                            {"bytes_in", st.bytes_in},
+                            {"busy_us", PerEngine(st.busy_ns, 1e-3)},
+                            {"weights_bytes", st.weight_bytes},
+                            {"weights_resident_bytes", st.resident_bytes},
+                            {"weights_streamed_bytes", st.streamed_bytes},
+                            {"sbuf_resident_bytes_per_partition", st.sbuf_resident_bytes},
+                            {"sbuf_peak_bytes_per_partition", st.sbuf_peak_bytes},
+                            {"weights_load_us", st.load_ns / 1000.0},
+                            {"instructions", st.instructions}});
+    }
+    report["pipeline"] = Json{
+        {"what", "compiler cost-model estimates; stage k runs on the k-th core of the model"},
+        {"cores", r.stages.size()},
+        {"latency_us", r.estimated_latency_ns / 1000.0},
+        {"interval_us", r.estimated_interval_ns / 1000.0},
+        {"throughput_per_s", r.estimated_interval_ns > 0 ? 1e9 / r.estimated_interval_ns : 0.0},
+        {"stages", stages}};
+  }
   if (!r.accuracy.empty()) {
     Json accuracy = Json::array();
     for (const driver::OutputAccuracy& a : r.accuracy) {
