@@ -185,13 +185,42 @@ void NeffBuilder::set_weights_f32(const std::vector<float>& weights) {
   std::memcpy(weights_.data(), weights.data(), weights_.size());
 }
 
+int NeffBuilder::AddLoadQueue(EngineType engine, uint32_t index) {
+  load_queues_.push_back({engine, index, {}});
+  return static_cast<int>(load_queues_.size()) - 1;
+}
+
+NeffBuilder& NeffBuilder::AddLoad(int load_queue, Inst inst) {
+  load_queues_.at(load_queue).insts.push_back(std::move(inst));
+  return *this;
+}
+
+void NeffBuilder::AddStage(std::string stage_neff, std::vector<Source> inputs) {
+  stages_.push_back({std::move(stage_neff), std::move(inputs)});
+}
+
 std::string NeffBuilder::Build() const {
   Writer writer;
-  // Before the queues, where the compiler puts them.
-  uint8_t* weights = writer.AddWeights(weights_.size());
-  if (!weights_.empty()) std::memcpy(weights, weights_.data(), weights_.size());
-  for (const Queue& q : queues_) {
-    writer.BeginQueue(q.engine, q.index);
+  // Before the queues, where the compiler puts them; a pipelined file has
+  // none of its own.
+  if (stages_.empty() || !weights_.empty()) {
+    uint8_t* weights = writer.AddWeights(weights_.size());
+    if (!weights_.empty()) std::memcpy(weights, weights_.data(), weights_.size());
+  }
+  for (const StageSpec& stage : stages_) {
+    std::vector<TensorSourceSpec> inputs;
+    for (const Source& s : stage.inputs) inputs.push_back({s.stage, s.index});
+    writer.AddStage(stage.neff, inputs);
+  }
+  for (const Source& s : output_sources_) writer.AddOutputSource({s.stage, s.index});
+  for (size_t n = 0; n < queues_.size() + load_queues_.size(); ++n) {
+    const bool load = n >= queues_.size();
+    const Queue& q = load ? load_queues_[n - queues_.size()] : queues_[n];
+    if (load) {
+      writer.BeginLoadQueue(q.engine, q.index);
+    } else {
+      writer.BeginQueue(q.engine, q.index);
+    }
     for (const Inst& i : q.insts) {
       InstructionSpec spec;
       spec.opcode = i.opcode;
@@ -222,7 +251,7 @@ std::string NeffBuilder::Build() const {
   writer.set_dram_size(dram_size_);
   writer.set_num_semaphores(num_semaphores_);
   if (version_set_) writer.set_version_major(version_major_);
-  return writer.Finish(Writer::Checksums::kNone);
+  return writer.Finish(sealed_ ? Writer::Checksums::kSeal : Writer::Checksums::kNone);
 }
 
 std::string ReluPlusOneNeff() {

@@ -1,12 +1,15 @@
 // Builds small NEFF programs in tests: queues, instructions, access patterns,
-// semaphores, inputs/outputs, weights, written through neff::Writer
-// (unsealed, so tests may damage them). Test-only (testonly = True).
+// semaphores, inputs/outputs, weights, load queues and pipeline stages,
+// written through neff::Writer (unsealed unless asked, so tests may damage
+// them). Test-only (testonly = True).
 //
 //   NeffBuilder b;
 //   b.set_dram_size(1024);
 //   int dma = b.AddQueue(neff::EngineType::DMA);
 //   b.Add(dma, DmaCopy(Sbuf(0, 4, 0, {{1, 8}}), Dram(0, 4, 8, {{1, 8}}))
 //                  .Signal(0));
+//   int load = b.AddLoadQueue();          // run once at load (NEFF 1.0)
+//   b.AddLoad(load, DmaCopy(Sbuf(0, 4, 64, {{1, 8}}), Weights(0, 4, 8, {{1, 8}})));
 //   std::string bytes = b.Build();
 #ifndef NCC_NEFF_TEST_BUILDER_H_
 #define NCC_NEFF_TEST_BUILDER_H_
@@ -111,11 +114,31 @@ Inst Iota(Ap dst, float start, float partition_step, float free_step);
 Inst Select(Ap dst, Ap predicate, Ap on_true, Ap on_false);
 Inst DmaGather(Ap dst, Ap table, Ap indices);
 
+// Where a stage input or a pipelined model's output comes from: stage -1
+// is model input `index`, else output `index` of stage `stage`.
+struct Source {
+  int stage = -1;
+  uint32_t index = 0;
+};
+
 class NeffBuilder {
  public:
   // Returns the queue's position in Model.queues.
   int AddQueue(EngineType engine, uint32_t index = 0);
   NeffBuilder& Add(int queue, Inst inst);
+  // A queue of Model.load_queues (run once when the model is loaded; valid
+  // ones are DMA queues of DMA_COPYs from WEIGHTS to SBUF without waits or
+  // signals). Returns its position in Model.load_queues. The file is 1.0.
+  int AddLoadQueue(EngineType engine = EngineType::DMA, uint32_t index = 0);
+  NeffBuilder& AddLoad(int load_queue, Inst inst);
+  // A pipeline stage (Model.stages): `stage_neff` is a whole NEFF (valid
+  // ones are sealed single-core files), `inputs` one source per input of
+  // it. The file is 1.0.
+  void AddStage(std::string stage_neff, std::vector<Source> inputs);
+  // With stages: where the next model output comes from.
+  void AddOutputSource(Source source) { output_sources_.push_back(source); }
+  // Build() seals the file (Model.checksums) as the compiler does.
+  void set_sealed(bool sealed) { sealed_ = sealed; }
   void AddInput(std::string name, DType dtype, std::vector<int64_t> shape, uint64_t dram_offset);
   void AddOutput(std::string name, DType dtype, std::vector<int64_t> shape, uint64_t dram_offset);
   void set_dram_size(uint64_t bytes) { dram_size_ = bytes; }
@@ -128,7 +151,8 @@ class NeffBuilder {
     version_set_ = true;
   }
 
-  // The size-prefixed NEFF file bytes.
+  // The size-prefixed NEFF file bytes. Weights (possibly empty) are always
+  // written, except in a file with stages.
   std::string Build() const;
 
  private:
@@ -143,7 +167,14 @@ class NeffBuilder {
     std::vector<int64_t> shape;
     uint64_t offset;
   };
-  std::vector<Queue> queues_;
+  struct StageSpec {
+    std::string neff;
+    std::vector<Source> inputs;
+  };
+  std::vector<Queue> queues_, load_queues_;
+  std::vector<StageSpec> stages_;
+  std::vector<Source> output_sources_;
+  bool sealed_ = false;
   std::vector<Tensor> inputs_, outputs_;
   std::vector<uint8_t> weights_;
   std::vector<std::string> nodes_;

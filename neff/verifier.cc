@@ -251,8 +251,11 @@ absl::Status VerifyGather(const Operands& o, bool has_given) {
 }
 
 // Checks one instruction; errors carry only the rule (the caller adds where).
+// `written`, when given, receives the operands (dst, and accum when
+// `*has_accum`), valid once the instruction passes.
 absl::Status VerifyInstruction(const Instruction& inst, EngineType engine, const SpaceSizes& sizes,
-                               uint32_t num_semaphores, const ncc::target::CoreSpec& spec) {
+                               uint32_t num_semaphores, const ncc::target::CoreSpec& spec,
+                               Operands* written = nullptr, bool* written_accum = nullptr) {
   const Opcode op = inst.opcode();
   if (!EngineRuns(engine, op)) {
     return absl::InvalidArgumentError(absl::StrCat("opcode ", EnumNameOpcode(op),
@@ -416,10 +419,16 @@ absl::Status VerifyInstruction(const Instruction& inst, EngineType engine, const
     return absl::InvalidArgumentError(
         absl::StrCat("signals semaphore ", inst.signal(), " but the model has ", num_semaphores));
   }
+  if (written != nullptr) {
+    *written = o;
+    *written_accum = has_accum;
+  }
   return absl::OkStatus();
 }
 
-absl::Status VerifyTensors(const Model& model, bool inputs) {
+// `arena`: the tensors live in the model's DRAM arena (all but pipelined
+// models, whose tensors are the stages').
+absl::Status VerifyTensors(const Model& model, bool inputs, bool arena = true) {
   const auto* list = inputs ? model.inputs() : model.outputs();
   if (list == nullptr) return absl::OkStatus();
   const char* kind = inputs ? "input" : "output";
@@ -453,10 +462,14 @@ absl::Status VerifyTensors(const Model& model, bool inputs) {
               absl::StrCat("NEFF verify: ", kind, " '", name, "' has negative dim ", d));
         }
         bytes *= d;
-        if (bytes > model.dram_size()) break;
+        if (bytes > (__int128{1} << 64)) break;
       }
     }
-    if (__int128(t->dram_offset()) + bytes > model.dram_size()) {
+    if (!arena && bytes > (__int128{1} << 40)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NEFF verify: ", kind, " '", name, "' is larger than 1 TiB"));
+    }
+    if (arena && __int128(t->dram_offset()) + bytes > model.dram_size()) {
       return absl::InvalidArgumentError(
           absl::StrCat("NEFF verify: ", kind, " '", name, "' at DRAM offset ", t->dram_offset(),
                        " does not fit the ", model.dram_size(), "-byte DRAM arena"));
@@ -465,9 +478,203 @@ absl::Status VerifyTensors(const Model& model, bool inputs) {
   return absl::OkStatus();
 }
 
+std::string LoadQueueName(const Queue& queue) {
+  return absl::StrCat("load queue ", QueueName(queue));
+}
+
+// One load instruction: a DMA_COPY from WEIGHTS to SBUF, no waits, no
+// signal, operands as in `queues`. Sets `*dst` on success.
+absl::Status VerifyLoadInstruction(const Instruction& inst, const SpaceSizes& sizes,
+                                   uint32_t num_semaphores, const CoreSpecRef& spec,
+                                   ApGeometry* dst) {
+  if (inst.opcode() != Opcode::DMA_COPY) {
+    return absl::InvalidArgumentError("load queues hold only DMA_COPY (WEIGHTS to SBUF)");
+  }
+  if (inst.waits() != nullptr && inst.waits()->size() > 0) {
+    const SemaphoreWait* w = inst.waits()->Get(0);
+    return absl::InvalidArgumentError(
+        absl::StrCat("a load instruction cannot wait (it waits for semaphore ", w->semaphore(),
+                     " >= ", w->value(), ")"));
+  }
+  if (inst.signal() != -1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a load instruction cannot signal (it signals semaphore ", inst.signal(), ")"));
+  }
+  Operands o;
+  bool has_accum = false;
+  if (auto s =
+          VerifyInstruction(inst, EngineType::DMA, sizes, num_semaphores, spec, &o, &has_accum);
+      !s.ok()) {
+    return s;
+  }
+  if (o.src0.space != MemorySpace::WEIGHTS) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("load src0 must be in WEIGHTS, got ", SpaceName(o.src0.space)));
+  }
+  if (o.dst.space != MemorySpace::SBUF) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("load dst must be in SBUF, got ", SpaceName(o.dst.space)));
+  }
+  *dst = o.dst;
+  return absl::OkStatus();
+}
+
+// Model.load_queues; fills `resident` with the SBUF they write.
+absl::Status VerifyLoadQueues(const Model& model, const SpaceSizes& sizes, const CoreSpecRef& spec,
+                              ResidentSbuf* resident) {
+  const auto* queues = model.load_queues();
+  if (queues == nullptr) return absl::OkStatus();
+  for (flatbuffers::uoffset_t q = 0; q < queues->size(); ++q) {
+    const Queue* queue = queues->Get(q);
+    if (queue->engine() != EngineType::DMA) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "NEFF verify: load queue ", q, " is on the ",
+          queue->engine() <= EngineType::MAX ? EnumNameEngineType(queue->engine()) : "UNKNOWN",
+          " engine; load queues are DMA queues"));
+    }
+    if (queue->index() >= static_cast<uint32_t>(spec.dma_queues)) {
+      return absl::InvalidArgumentError(absl::StrCat("NEFF verify: ", LoadQueueName(*queue),
+                                                     " has an invalid index (", spec.dma_queues,
+                                                     " DMA queues per core)"));
+    }
+    const auto* insts = queue->instructions();
+    if (insts == nullptr) continue;
+    for (flatbuffers::uoffset_t i = 0; i < insts->size(); ++i) {
+      const Instruction* inst = insts->Get(i);
+      const bool known_op = inst->opcode() <= Opcode::MAX;
+      absl::Status s;
+      ApGeometry dst;
+      if (!known_op) {
+        s = absl::InvalidArgumentError(
+            absl::StrCat("unknown opcode ", static_cast<int>(inst->opcode())));
+      } else {
+        s = VerifyLoadInstruction(*inst, sizes, model.num_semaphores(), spec, &dst);
+      }
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "NEFF verify: ", LoadQueueName(*queue), " instruction ", i, " (",
+            known_op ? EnumNameOpcode(inst->opcode()) : "UNKNOWN", "): ", s.message()));
+      }
+      resident->Add(dst, sizes.sbuf_partition);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// An SBUF operand that `queues` write must stay out of the resident SBUF.
+absl::Status OutsideResident(const ApGeometry& g, const char* name, const ResidentSbuf& resident,
+                             int64_t partition_bytes) {
+  if (g.space != MemorySpace::SBUF) return absl::OkStatus();
+  const int64_t p = resident.FirstOverlap(g, partition_bytes);
+  if (p < 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(name, " writes SBUF partition ", p, " bytes [",
+                                                 g.partition_lo, ", ", g.partition_hi,
+                                                 "], which the load queues keep resident (bytes [",
+                                                 resident.lo(p), ", ", resident.hi(p) - 1, "])"));
+}
+
+absl::Status VerifySource(const TensorSource& source, int64_t earlier_stages, int64_t model_inputs,
+                          const std::string& what) {
+  if (source.stage() < -1 || source.stage() >= earlier_stages) {
+    return absl::InvalidArgumentError(absl::StrCat("NEFF verify: ", what, " comes from stage ",
+                                                   source.stage(), ", not an earlier stage"));
+  }
+  if (source.stage() == -1 && source.index() >= model_inputs) {
+    return absl::InvalidArgumentError(absl::StrCat("NEFF verify: ", what, " is model input ",
+                                                   source.index(), " but the model has ",
+                                                   model_inputs, " inputs"));
+  }
+  return absl::OkStatus();
+}
+
+// A model pipelined over stages: a container of stage NEFFs (checked when
+// they are opened), without a program of its own.
+absl::Status VerifyPipelined(const Model& model) {
+  const auto* stages = model.stages();
+  if (stages->size() == 0) {
+    return absl::InvalidArgumentError("NEFF verify: the model's stage list is empty");
+  }
+  const auto count = [](const auto* v) -> int64_t { return v == nullptr ? 0 : v->size(); };
+  const std::pair<const char*, int64_t> own[] = {
+      {"queues", count(model.queues())},
+      {"load queues", count(model.load_queues())},
+      {"bytes of weights", count(model.weights())},
+  };
+  for (const auto& [what, n] : own) {
+    if (n > 0) {
+      return absl::InvalidArgumentError(absl::StrCat("NEFF verify: a pipelined model has ", n, " ",
+                                                     what, " of its own (only its stages may)"));
+    }
+  }
+  if (auto s = VerifyTensors(model, true, /*arena=*/false); !s.ok()) return s;
+  if (auto s = VerifyTensors(model, false, /*arena=*/false); !s.ok()) return s;
+  const int64_t inputs = count(model.inputs());
+  for (flatbuffers::uoffset_t k = 0; k < stages->size(); ++k) {
+    const Stage* stage = stages->Get(k);
+    if (stage->neff() == nullptr || stage->neff()->size() == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("NEFF verify: stage ", k, " has no NEFF"));
+    }
+    if (stage->inputs() == nullptr) continue;
+    for (flatbuffers::uoffset_t j = 0; j < stage->inputs()->size(); ++j) {
+      if (auto s = VerifySource(*stage->inputs()->Get(j), k, inputs,
+                                absl::StrCat("stage ", k, " input ", j));
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  const int64_t outputs = count(model.outputs());
+  if (count(model.output_sources()) != outputs) {
+    return absl::InvalidArgumentError(absl::StrCat("NEFF verify: a pipelined model has ", outputs,
+                                                   " outputs but ", count(model.output_sources()),
+                                                   " output sources"));
+  }
+  for (flatbuffers::uoffset_t j = 0; j < outputs; ++j) {
+    if (auto s = VerifySource(*model.output_sources()->Get(j), stages->size(), inputs,
+                              absl::StrCat("output ", j));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
+void ResidentSbuf::Add(const ApGeometry& g, int64_t partition_bytes) {
+  const int64_t first = g.start / partition_bytes;
+  const int64_t lo = g.partition_lo, hi = g.partition_hi + 1;
+  for (int64_t p = first; p < first + g.num_partitions && p < partitions(); ++p) {
+    if (lo_[p] >= hi_[p]) {
+      lo_[p] = lo;
+      hi_[p] = hi;
+    } else {
+      lo_[p] = std::min(lo_[p], lo);
+      hi_[p] = std::max(hi_[p], hi);
+    }
+  }
+  min_lo_ = std::min(min_lo_, lo);
+  max_hi_ = std::max(max_hi_, hi);
+}
+
+int64_t ResidentSbuf::FirstOverlap(const ApGeometry& g, int64_t partition_bytes) const {
+  const int64_t lo = g.partition_lo, hi = g.partition_hi + 1;
+  if (hi <= min_lo_ || lo >= max_hi_) return -1;  // the common case, O(1)
+  const int64_t first = g.start / partition_bytes;
+  for (int64_t p = first; p < first + g.num_partitions && p < partitions(); ++p) {
+    if (lo < hi_[p] && lo_[p] < hi) return p;
+  }
+  return -1;
+}
+
+int64_t ResidentSbuf::bytes() const {
+  int64_t total = 0;
+  for (size_t p = 0; p < lo_.size(); ++p) total += hi_[p] - lo_[p];
+  return total;
+}
+
 absl::Status Verify(const Model& model) {
+  if (model.stages() != nullptr) return VerifyPipelined(model);
   // The limits are those of the core the NEFF names, not of one built-in target.
   absl::StatusOr<const ncc::target::CoreSpec*> core =
       ncc::target::CoreSpecForTarget(TargetName(model));
@@ -490,6 +697,8 @@ absl::Status Verify(const Model& model) {
   sizes.sbuf_partition = spec.sbuf_partition_bytes;
   sizes.psum_partition = spec.psum_partition_bytes;
   sizes.partitions = spec.partitions;
+  ResidentSbuf resident(spec.partitions);
+  if (auto s = VerifyLoadQueues(model, sizes, spec, &resident); !s.ok()) return s;
   const auto* queues = model.queues();
   if (queues == nullptr) return absl::OkStatus();
   for (flatbuffers::uoffset_t q = 0; q < queues->size(); ++q) {
@@ -516,7 +725,16 @@ absl::Status Verify(const Model& model) {
         s = absl::InvalidArgumentError(
             absl::StrCat("unknown opcode ", static_cast<int>(inst->opcode())));
       } else {
-        s = VerifyInstruction(*inst, queue->engine(), sizes, model.num_semaphores(), spec);
+        Operands o;
+        bool has_accum = false;
+        s = VerifyInstruction(*inst, queue->engine(), sizes, model.num_semaphores(), spec, &o,
+                              &has_accum);
+        if (s.ok() && !resident.empty()) {
+          s = OutsideResident(o.dst, "dst", resident, sizes.sbuf_partition);
+          if (s.ok() && has_accum) {
+            s = OutsideResident(o.accum, "accum", resident, sizes.sbuf_partition);
+          }
+        }
       }
       if (!s.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("NEFF verify: queue ", QueueName(*queue),

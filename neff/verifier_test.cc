@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "neff/access_pattern.h"
 #include "neff/format.h"
 #include "neff/test_builder.h"
 
@@ -271,6 +272,168 @@ TEST(Verifier, GatherRules) {
   EXPECT_REJECTED(Check(EngineType::DMA, DmaGather(Tile(2, 2), Weights(0, 40, 2, {{1, 2}}),
                                                    Sbuf(0, 2, 64, {}, DType::I32))),
                   "src0: WEIGHTS access touches bytes");
+}
+
+// A model whose load queue puts 16 floats of weights into partitions 0-3,
+// bytes [64, 80), and whose queues run `inst` (on `engine`); returns the
+// verifier's message ("" if OK).
+std::string CheckWithLoad(Inst load, EngineType engine, Inst inst,
+                          EngineType load_engine = EngineType::DMA) {
+  NeffBuilder b;
+  b.set_dram_size(1024);
+  b.set_num_semaphores(4);
+  b.set_weights_f32(std::vector<float>(16, 1.0f));
+  int lq = b.AddLoadQueue(load_engine, 2);
+  b.AddLoad(lq, std::move(load));
+  int q = b.AddQueue(engine);
+  b.Add(q, std::move(inst));
+  absl::Status s = VerifyBytes(b.Build());
+  return s.ok() ? "" : std::string(s.message());
+}
+
+Inst GoodLoad() { return DmaCopy(Sbuf(0, 4, 64, {{1, 4}}), Weights(0, 4, 4, {{1, 4}})); }
+
+TEST(Verifier, AcceptsLoadQueues) {
+  // Reading the resident weights, and writing right beside them.
+  EXPECT_EQ(CheckWithLoad(GoodLoad(), EngineType::VECTOR,
+                          TensorScalar(Tile(4, 4, 80), Tile(4, 4, 64), AluOp::ADD, 1.0f)),
+            "");
+  EXPECT_EQ(CheckWithLoad(GoodLoad(), EngineType::VECTOR, Memset(Tile(4, 16, 0), 0.0f)), "");
+  // Partitions the load leaves alone are free at the same bytes.
+  EXPECT_EQ(CheckWithLoad(GoodLoad(), EngineType::VECTOR, Memset(Sbuf(4, 124, 64, {{1, 4}}), 0.0f)),
+            "");
+  EXPECT_EQ(
+      CheckWithLoad(GoodLoad(), EngineType::DMA, DmaCopy(Dram(0, 4, 4, {{1, 4}}), Tile(4, 4, 64))),
+      "");
+}
+
+TEST(Verifier, RejectsBadLoadInstructions) {
+  const Inst reader = TensorScalar(Tile(4, 4, 80), Tile(4, 4, 64), AluOp::ADD, 1.0f);
+  EXPECT_REJECTED(CheckWithLoad(GoodLoad().Wait(0, 1), EngineType::VECTOR, reader),
+                  "NEFF verify: load queue DMA[2] instruction 0 (DMA_COPY): a load instruction "
+                  "cannot wait (it waits for semaphore 0 >= 1)");
+  EXPECT_REJECTED(CheckWithLoad(GoodLoad().Signal(1), EngineType::VECTOR, reader),
+                  "NEFF verify: load queue DMA[2] instruction 0 (DMA_COPY): a load instruction "
+                  "cannot signal (it signals semaphore 1)");
+  EXPECT_REJECTED(CheckWithLoad(Memset(Tile(4, 4, 64), 1.0f), EngineType::VECTOR, reader),
+                  "NEFF verify: load queue DMA[2] instruction 0 (MEMSET): load queues hold only "
+                  "DMA_COPY (WEIGHTS to SBUF)");
+  EXPECT_REJECTED(
+      CheckWithLoad(DmaCopy(Tile(4, 4, 64), Dram(0, 4, 4, {{1, 4}})), EngineType::VECTOR, reader),
+      "NEFF verify: load queue DMA[2] instruction 0 (DMA_COPY): load src0 must be in "
+      "WEIGHTS, got DRAM");
+  EXPECT_REJECTED(CheckWithLoad(DmaCopy(Psum(0, 4, 64, {{1, 4}}), Weights(0, 4, 4, {{1, 4}})),
+                                EngineType::VECTOR, reader),
+                  "load dst must be in SBUF, got PSUM");
+  EXPECT_REJECTED(CheckWithLoad(DmaCopy(Tile(4, 8, 64), Weights(0, 4, 8, {{1, 8}})),
+                                EngineType::VECTOR, reader),
+                  "NEFF verify: load queue DMA[2] instruction 0 (DMA_COPY): src0: WEIGHTS access "
+                  "touches bytes [0, 127] of a 64-byte space");
+  EXPECT_REJECTED(CheckWithLoad(GoodLoad(), EngineType::VECTOR, reader, EngineType::TENSOR),
+                  "NEFF verify: load queue 0 is on the TENSOR engine; load queues are DMA queues");
+}
+
+TEST(Verifier, RejectsWritesToResidentSbuf) {
+  EXPECT_REJECTED(CheckWithLoad(GoodLoad(), EngineType::VECTOR, Memset(Tile(8, 2, 76), 0.0f)),
+                  "NEFF verify: queue VECTOR[0] instruction 0 (MEMSET): dst writes SBUF partition "
+                  "0 bytes [76, 83], which the load queues keep resident (bytes [64, 79])");
+  EXPECT_REJECTED(CheckWithLoad(GoodLoad(), EngineType::DMA,
+                                DmaCopy(Sbuf(3, 1, 60, {{1, 2}}), Dram(0, 1, 0, {{1, 2}}))),
+                  "NEFF verify: queue DMA[0] instruction 0 (DMA_COPY): dst writes SBUF partition 3 "
+                  "bytes [60, 67]");
+  EXPECT_REJECTED(
+      CheckWithLoad(GoodLoad(), EngineType::SCALAR,
+                    Activation(Tile(4, 4, 0), Tile(4, 4, 64), ActivationFunction::RELU)
+                        .Accum(Sbuf(0, 4, 72, {}))),
+      "(ACTIVATION): accum writes SBUF partition 0 bytes [72, 75], which the load queues keep "
+      "resident");
+}
+
+TEST(Verifier, ResidentSbufIsTheBoundingRangePerPartition) {
+  SpaceSizes sizes;
+  sizes.sbuf_partition = 196608;
+  sizes.partitions = 128;
+  sizes.weights = 1 << 20;
+  auto geometry = [&](const Ap& ap) {
+    NeffBuilder b;
+    b.set_weights(std::vector<uint8_t>(1 << 20));
+    int q = b.AddQueue(EngineType::DMA);
+    b.Add(q, DmaCopy(ap, Weights(0, 1, 0, {{1, 1}})));
+    const std::string bytes = b.Build();
+    auto model = OpenModel(bytes);
+    EXPECT_TRUE(model.ok());
+    auto g =
+        ResolveAccessPattern(*(*model)->queues()->Get(0)->instructions()->Get(0)->dst(), sizes);
+    EXPECT_TRUE(g.ok()) << g.status();
+    return g.ok() ? *g : ApGeometry{};
+  };
+  ResidentSbuf resident(128);
+  EXPECT_TRUE(resident.empty());
+  resident.Add(geometry(Sbuf(2, 2, 100, {{1, 4}})), sizes.sbuf_partition);  // [100, 116)
+  resident.Add(geometry(Sbuf(3, 2, 200, {{2, 2}})), sizes.sbuf_partition);  // [200, 212)
+  EXPECT_EQ(resident.lo(2), 100);
+  EXPECT_EQ(resident.hi(2), 116);
+  EXPECT_EQ(resident.lo(3), 100);
+  EXPECT_EQ(resident.hi(3), 212);
+  EXPECT_EQ(resident.lo(4), 200);
+  EXPECT_EQ(resident.hi(4), 212);
+  EXPECT_EQ(resident.hi(5), 0);
+  EXPECT_EQ(resident.max_hi(), 212);
+  EXPECT_EQ(resident.bytes(), 16 + 112 + 12);
+  EXPECT_EQ(resident.FirstOverlap(geometry(Sbuf(0, 8, 148, {{1, 1}})), sizes.sbuf_partition), 3);
+  EXPECT_EQ(resident.FirstOverlap(geometry(Sbuf(0, 8, 116, {{1, 1}})), sizes.sbuf_partition), 3);
+  EXPECT_EQ(resident.FirstOverlap(geometry(Sbuf(2, 1, 116, {{1, 1}})), sizes.sbuf_partition), -1);
+  EXPECT_EQ(resident.FirstOverlap(geometry(Sbuf(0, 128, 212, {{1, 8}})), sizes.sbuf_partition), -1);
+}
+
+// A pipelined container around two stages (their bytes are not opened).
+NeffBuilder Pipeline() {
+  NeffBuilder b;
+  b.AddInput("x", DType::F32, {2, 4}, 0);
+  b.AddOutput("y", DType::F32, {2, 4}, 0);
+  b.AddStage(ReluPlusOneNeff(), {{-1, 0}});
+  b.AddStage(ReluPlusOneNeff(), {{0, 0}});
+  b.AddOutputSource({1, 0});
+  return b;
+}
+
+TEST(Verifier, PipelinedModelIsAContainer) {
+  EXPECT_TRUE(VerifyBytes(Pipeline().Build()).ok()) << VerifyBytes(Pipeline().Build());
+  {
+    NeffBuilder b = Pipeline();
+    b.AddQueue(EngineType::VECTOR);
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "NEFF verify: a pipelined model has 1 queues of its own (only its stages may)");
+  }
+  {
+    NeffBuilder b = Pipeline();
+    b.AddLoadQueue();
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()), "1 load queues of its own");
+  }
+  {
+    NeffBuilder b = Pipeline();
+    b.set_weights_f32({1.0f});
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "a pipelined model has 4 bytes of weights of its own");
+  }
+  {
+    NeffBuilder b = Pipeline();
+    b.AddStage(ReluPlusOneNeff(), {{2, 0}});
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "NEFF verify: stage 2 input 0 comes from stage 2, not an earlier stage");
+  }
+  {
+    NeffBuilder b = Pipeline();
+    b.AddStage(ReluPlusOneNeff(), {{-1, 1}});
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "NEFF verify: stage 2 input 0 is model input 1 but the model has 1 inputs");
+  }
+  {
+    NeffBuilder b = Pipeline();
+    b.AddOutputSource({0, 0});
+    EXPECT_REJECTED(std::string(VerifyBytes(b.Build()).message()),
+                    "a pipelined model has 1 outputs but 2 output sources");
+  }
 }
 
 }  // namespace

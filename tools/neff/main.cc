@@ -1,12 +1,16 @@
 // neff: inspect and check NEFF files, and embed them in C/C++ libraries.
 //
 //   neff info FILE     metadata, I/O signature, section sizes and checksums,
-//                      instruction counts per engine
-//   neff dump FILE     every queue's instructions with access patterns,
-//                      waits/signals and graph node names
+//                      instruction counts per engine, load queues (weights
+//                      made SBUF-resident); a pipelined file's stages, each
+//                      with its inputs' sources and its own summary
+//   neff dump FILE     every queue's instructions (load queues first) with
+//                      access patterns, waits/signals and graph node names;
+//                      a pipelined file's, stage by stage
 //   neff verify FILE   the runtime's full load-time check (structure, the
-//                      seal, instruction verifier, deadlock check); an
-//                      unsealed file fails unless --allow-unsealed is given
+//                      seal, instruction verifier, deadlock check), of every
+//                      stage of a pipelined file too; an unsealed file fails
+//                      unless --allow-unsealed is given
 //   neff embed MODEL.neff --symbol SYMBOL --incbin PATH --header OUT.h
 //              --asm OUT.S --source OUT.cc [--label LABEL]
 //                      after verify's check (and --allow-unsealed), the
@@ -24,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "fileio/safe_write.h"
 #include "neff/checksum.h"
 #include "neff/format.h"
@@ -86,6 +91,11 @@ std::optional<int> LoadChecked(const std::string& command, const std::string& pa
   return std::nullopt;
 }
 
+const char* SealNote(const neff::Model& model) {
+  return neff::IsSealed(model) ? ", checksums verified"
+                               : ", NOT SEALED (accepted: --allow-unsealed)";
+}
+
 int Run(const std::string& command, const std::string& path, bool allow_unsealed) {
   if (command == "verify") {
     std::unique_ptr<ncc::runtime::NeffImage> image;
@@ -93,10 +103,33 @@ int Run(const std::string& command, const std::string& path, bool allow_unsealed
     if (auto exit_code = LoadChecked(command, path, allow_unsealed, &image, &model)) {
       return *exit_code;
     }
-    std::printf("%s: valid NEFF %d.%d%s\n", path.c_str(), model->version_major(),
-                model->version_minor(),
-                neff::IsSealed(*model) ? ", checksums verified"
-                                       : ", NOT SEALED (accepted: --allow-unsealed)");
+    // Each stage again on its own (CheckNeff covers them), to name it.
+    std::vector<std::string> stage_lines;
+    if (const auto* stages = model->stages()) {
+      ncc::runtime::LoadOptions options;
+      options.allow_unsealed = allow_unsealed;
+      for (flatbuffers::uoffset_t k = 0; k < stages->size(); ++k) {
+        const auto* neff = stages->Get(k)->neff();
+        const absl::string_view bytes =
+            neff == nullptr
+                ? absl::string_view()
+                : absl::string_view(reinterpret_cast<const char*>(neff->data()), neff->size());
+        auto stage = ncc::runtime::CheckNeff(bytes, options);
+        if (!stage.ok()) {
+          std::fprintf(stderr, "neff verify: %s: stage %u: %s\n", path.c_str(), k,
+                       std::string(stage.status().message()).c_str());
+          return kExitInvalid;
+        }
+        stage_lines.push_back(absl::StrFormat("  stage %u: valid NEFF %d.%d, %d bytes%s\n", k,
+                                              (*stage)->version_major(), (*stage)->version_minor(),
+                                              bytes.size(), SealNote(**stage)));
+      }
+    }
+    std::printf(
+        "%s: valid NEFF %d.%d%s%s\n", path.c_str(), model->version_major(), model->version_minor(),
+        SealNote(*model),
+        stage_lines.empty() ? "" : absl::StrFormat(", %d stages", stage_lines.size()).c_str());
+    for (const std::string& line : stage_lines) std::fputs(line.c_str(), stdout);
     return 0;
   }
   auto image = ncc::runtime::NeffImage::MapFile(path);
