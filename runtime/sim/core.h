@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "neff/access_pattern.h"
 #include "neff/neff_generated.h"
+#include "neff/verifier.h"
 #include "runtime/kernels/matmul.h"
 #include "runtime/sim/simulator.h"
 #include "runtime/sim/worker_pool.h"
@@ -43,6 +44,7 @@ struct DecodedInstruction {
 
 struct DecodedQueue {
   const neff::Queue* queue = nullptr;
+  bool load = false;  // one of Model.load_queues
   neff::EngineType engine = neff::EngineType::DMA;
   target::Engine stats_engine = target::Engine::kDma;
   int timeline = 0;
@@ -61,6 +63,18 @@ struct DecodedProgram {
   // Bytes of each SBUF / PSUM partition that any operand may touch, from 0:
   // only these need zeroing before an execution.
   int64_t sbuf_used = 0, psum_used = 0;
+
+  // Model.load_queues, decoded like `queues` and run once by Decode.
+  std::vector<DecodedQueue> load_queues;
+  // The SBUF they keep resident, and its contents after the load: partition
+  // p's bytes [resident.lo(p), resident.hi(p)), partition after partition.
+  // Every execution starts with them in SBUF.
+  neff::ResidentSbuf resident{0};
+  std::vector<uint8_t> resident_image;
+  LoadStats load_stats;
+  // This decoding's number, never reused: a thread whose SBUF still holds
+  // this program's resident bytes need not copy them again.
+  uint64_t id = 0;
 };
 
 // One execution's core state: memories, semaphores and engine timelines.
@@ -70,10 +84,16 @@ class Core {
  public:
   // SBUF and PSUM are the executing thread's, zeroed where the previous
   // execution on this thread may have written.
+  // With the program's resident SBUF (if any) in place.
   Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
        const ExecuteOptions& options);
+  // On the given memories (the load queues' run: SBUF only).
+  Core(const DecodedProgram& program, uint8_t* sbuf, uint8_t* psum, uint8_t* dram, WorkerPool* pool,
+       const ExecuteOptions& options);
 
-  absl::Status Run(ExecutionStats* stats, ExecutionTrace* trace);
+  // Runs `queues` (program.queues, or program.load_queues) to completion.
+  absl::Status Run(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
+                   ExecutionTrace* trace);
 
  private:
   using ApGeometry = neff::ApGeometry;

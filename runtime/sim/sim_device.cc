@@ -74,9 +74,16 @@ const bool kRegistered = runtime::RegisterDeviceKind(
 
 absl::StatusOr<std::shared_ptr<const runtime::Program>> SimDevice::Load(
     const neff::Model& model, const runtime::ProgramOptions& options) {
-  auto decoded = Decode(model);
+  ExecuteOptions load_options;
+  load_options.threads = options.host_threads;
+  auto decoded = Decode(model, load_options);
   if (!decoded.ok()) return decoded.status();
   return std::make_shared<SimProgram>(model, *std::move(decoded), options.host_threads);
+}
+
+const DecodedProgram* DecodedProgramOf(const runtime::Program& program) {
+  const auto* p = dynamic_cast<const SimProgram*>(&program);
+  return p == nullptr ? nullptr : &p->decoded();
 }
 
 absl::Status SimDevice::Execute(const runtime::Program& program,

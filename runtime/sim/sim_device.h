@@ -1,12 +1,19 @@
 // The simulator behind the runtime's device interface: one simulated
 // NeuronCore (runtime/sim/simulator.h) as a runtime::Device. Linking this
 // library registers the device kind kSimulatorDeviceKind.
+//
+// Load decodes the model (sim::Decode) and runs its load queues, if any,
+// once: every Execute of the program then starts with the SBUF they filled,
+// and its timing excludes the load. The load's estimate is the program's:
+//   const ncc::sim::DecodedProgram* decoded = ncc::sim::DecodedProgramOf(*program);
+//   if (decoded != nullptr) load_ns = ncc::sim::LoadStatsOf(*decoded).estimated_ns;
 #ifndef NCC_RUNTIME_SIM_SIM_DEVICE_H_
 #define NCC_RUNTIME_SIM_SIM_DEVICE_H_
 
 #include <memory>
 
 #include "runtime/device.h"
+#include "runtime/sim/simulator.h"
 
 namespace ncc::sim {
 
@@ -29,6 +36,10 @@ class SimDevice : public runtime::Device {
  private:
   int core_;
 };
+
+// The decoded program behind a runtime::Program that a SimDevice loaded
+// (valid as long as `program`), or nullptr for a program of another kind.
+const DecodedProgram* DecodedProgramOf(const runtime::Program& program);
 
 }  // namespace ncc::sim
 

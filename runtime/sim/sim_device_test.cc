@@ -107,5 +107,54 @@ TEST_F(SimDeviceTest, BuffersMustMatchTheModel) {
   EXPECT_EQ(s.message(), "input buffers do not match the model's inputs in count or size");
 }
 
+TEST_F(SimDeviceTest, LoadQueuesRunOnceAtLoad) {
+  // y = x + W, W [2 x 4] loaded into SBUF once (partitions 0-1, bytes
+  // [1024, 1040)).
+  NeffBuilder b;
+  b.set_dram_size(64);
+  b.set_weights_f32({1, 2, 3, 4, 5, 6, 7, 8});
+  b.AddInput("x", DType::F32, {2, 4}, 0);
+  b.AddOutput("y", DType::F32, {2, 4}, 32);
+  b.AddLoad(b.AddLoadQueue(), DmaCopy(Sbuf(0, 2, 1024, {{1, 4}}), Weights(0, 2, 4, {{1, 4}})));
+  int dma = b.AddQueue(EngineType::DMA);
+  int vec = b.AddQueue(EngineType::VECTOR);
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 4}}), Dram(0, 2, 4, {{1, 4}})).Signal(0));
+  b.Add(vec, TensorTensor(Sbuf(0, 2, 16, {{1, 4}}), Sbuf(0, 2, 0, {{1, 4}}),
+                          Sbuf(0, 2, 1024, {{1, 4}}), neff::AluOp::ADD)
+                 .Wait(0, 1)
+                 .Signal(1));
+  b.Add(dma, DmaCopy(Dram(32, 2, 4, {{1, 4}}), Sbuf(0, 2, 16, {{1, 4}})).Wait(1, 1));
+  const std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  auto program = device_->Load(**model, {});
+  ASSERT_TRUE(program.ok()) << program.status();
+
+  const DecodedProgram* decoded = DecodedProgramOf(**program);
+  ASSERT_NE(decoded, nullptr);
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  EXPECT_DOUBLE_EQ(LoadStatsOf(*decoded).estimated_ns, target::DmaNs(spec, 32, 16));
+  EXPECT_EQ(LoadStatsOf(*decoded).resident_bytes, 32);
+
+  auto other = runtime::CreateDevice(kSimulatorDeviceKind, 0);
+  ASSERT_TRUE(other.ok()) << other.status();
+  for (runtime::Device* device : {device_.get(), device_.get(), other->get()}) {
+    const std::vector<float> x = {10, 20, 30, 40, 50, 60, 70, 80};
+    std::vector<float> y(8);
+    const absl::Span<const uint8_t> inputs[] = {
+        {reinterpret_cast<const uint8_t*>(x.data()), x.size() * 4}};
+    const absl::Span<uint8_t> outputs[] = {{reinterpret_cast<uint8_t*>(y.data()), y.size() * 4}};
+    runtime::ExecutionTiming timing;
+    ASSERT_TRUE(device->Execute(**program, inputs, outputs, &timing).ok());
+    EXPECT_EQ(y, (std::vector<float>{11, 22, 33, 44, 55, 66, 77, 88}));
+    // The load is not part of an execution.
+    EXPECT_EQ(timing.Instructions(Engine::kDma), 2);
+    EXPECT_EQ(timing.dma_bytes, 64);
+  }
+
+  class OtherProgram : public runtime::Program {};
+  EXPECT_EQ(DecodedProgramOf(OtherProgram()), nullptr);
+}
+
 }  // namespace
 }  // namespace ncc::sim

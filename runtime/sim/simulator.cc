@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -61,6 +62,8 @@ struct CoreMemory {
   std::unique_ptr<uint8_t, FreeDeleter> sbuf, psum;
   int64_t sbuf_dirty = 0, psum_dirty = 0;  // bytes per partition, from 0
   const target::CoreSpec* spec = nullptr;  // whose sizes sbuf and psum have
+  // The DecodedProgram::id whose resident SBUF is in `sbuf` (0: none).
+  uint64_t resident_id = 0;
 };
 
 CoreMemory& ThreadCoreMemory() {
@@ -77,6 +80,39 @@ void ZeroPrefix(uint8_t* base, int64_t partitions, int64_t part_bytes, int64_t u
   for (int64_t p = 0; p < partitions; ++p) {
     std::memset(base + p * part_bytes, 0, used);
   }
+}
+
+// As ZeroPrefix, keeping each partition's resident bytes.
+void ZeroAroundResident(uint8_t* base, int64_t part_bytes, int64_t used,
+                        const neff::ResidentSbuf& resident) {
+  if (used <= 0) return;
+  for (int64_t p = 0; p < resident.partitions(); ++p) {
+    uint8_t* part = base + p * part_bytes;
+    const int64_t lo = resident.lo(p), hi = resident.hi(p);
+    if (lo >= hi) {
+      std::memset(part, 0, used);
+      continue;
+    }
+    std::memset(part, 0, std::min(lo, used));
+    if (hi < used) std::memset(part + hi, 0, used - hi);
+  }
+}
+
+// Copies the resident bytes of `program` into `sbuf`.
+void PlaceResident(const DecodedProgram& program, uint8_t* sbuf, int64_t part_bytes) {
+  const neff::ResidentSbuf& resident = program.resident;
+  const uint8_t* image = program.resident_image.data();
+  for (int64_t p = 0; p < resident.partitions(); ++p) {
+    const int64_t n = resident.hi(p) - resident.lo(p);
+    if (n <= 0) continue;
+    std::memcpy(sbuf + p * part_bytes + resident.lo(p), image, n);
+    image += n;
+  }
+}
+
+// "queue DMA[0]" or "load queue DMA[0]".
+std::string QueueLabel(const DecodedQueue& queue) {
+  return absl::StrCat(queue.load ? "load queue " : "queue ", QueueName(*queue.queue));
 }
 
 target::Engine StatsEngine(neff::EngineType e) {
@@ -108,23 +144,48 @@ Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
       max_elements_(options.max_elements) {
   const target::CoreSpec& spec = *program.spec;
   CoreMemory& m = ThreadCoreMemory();
+  const bool has_resident = !program.resident.empty();
+  // The last execution on this thread was of this program: its resident
+  // bytes are still in place (no instruction of `queues` writes them).
+  const bool resident_in_place = has_resident && m.resident_id == program.id;
   if (m.sbuf == nullptr || m.spec != &spec) {
     m.spec = &spec;
+    m.resident_id = 0;
     // calloc: large zeroed blocks come straight from the OS.
     m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
     m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
   } else {
-    ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes, m.sbuf_dirty);
+    if (resident_in_place) {
+      ZeroAroundResident(m.sbuf.get(), spec.sbuf_partition_bytes, m.sbuf_dirty, program.resident);
+    } else {
+      ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes, m.sbuf_dirty);
+    }
     ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes, m.psum_dirty);
   }
-  m.sbuf_dirty = program.sbuf_used;
+  if (has_resident && m.resident_id != program.id) {
+    PlaceResident(program, m.sbuf.get(), spec.sbuf_partition_bytes);
+  }
+  m.resident_id = has_resident ? program.id : 0;
+  m.sbuf_dirty = std::max(program.sbuf_used, program.resident.max_hi());
   m.psum_dirty = program.psum_used;
   sbuf_ = m.sbuf.get();
   psum_ = m.psum.get();
 }
 
-absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
-  const std::vector<DecodedQueue>& queues = program_.queues;
+Core::Core(const DecodedProgram& program, uint8_t* sbuf, uint8_t* psum, uint8_t* dram,
+           WorkerPool* pool, const ExecuteOptions& options)
+    : program_(program),
+      model_(*program.model),
+      dram_(dram),
+      pool_(pool),
+      sbuf_(sbuf),
+      psum_(psum),
+      sizes_(program.sizes),
+      max_instructions_(options.max_instructions),
+      max_elements_(options.max_elements) {}
+
+absl::Status Core::Run(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
+                       ExecutionTrace* trace) {
   const int num_queues = static_cast<int>(queues.size());
   const uint32_t num_sems = model_.num_semaphores();
   std::vector<uint64_t> sem_value(num_sems, 0);
@@ -244,14 +305,13 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
       const bool by_count = max_instructions_ > 0 && executed > max_instructions_;
       return absl::ResourceExhaustedError(absl::StrCat(
           "execution stopped: the limit of ", by_count ? max_instructions_ : max_elements_,
-          by_count ? " instructions" : " elements touched", " was reached at queue ",
-          QueueName(*queue.queue), " instruction ", index, " (", neff::EnumNameOpcode(d.op), ")"));
+          by_count ? " instructions" : " elements touched", " was reached at ", QueueLabel(queue),
+          " instruction ", index, " (", neff::EnumNameOpcode(d.op), ")"));
     }
     if (absl::Status s = Exec(inst, queue.engine, d.o); !s.ok()) {
       return absl::Status(
-          s.code(),
-          absl::StrCat("execution failed: queue ", QueueName(*queue.queue), " instruction ", index,
-                       " (", neff::EnumNameOpcode(d.op), "): ", s.message()));
+          s.code(), absl::StrCat("execution failed: ", QueueLabel(queue), " instruction ", index,
+                                 " (", neff::EnumNameOpcode(d.op), "): ", s.message()));
     }
 
     const double cost = d.cost_ns;
@@ -304,26 +364,30 @@ absl::Status Core::Run(ExecutionStats* stats, ExecutionTrace* trace) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model) {
-  absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(neff::TargetName(model));
-  if (!core.ok()) return core.status();
-  const target::CoreSpec& spec = **core;
-  auto program = std::make_shared<DecodedProgram>();
-  program->model = &model;
-  program->spec = &spec;
-  SpaceSizes& sizes = program->sizes;
-  sizes.dram = static_cast<int64_t>(model.dram_size());
-  sizes.weights = model.weights() ? model.weights()->size() : 0;
-  sizes.sbuf_partition = spec.sbuf_partition_bytes;
-  sizes.psum_partition = spec.psum_partition_bytes;
-  sizes.partitions = spec.partitions;
-  const auto* queues = model.queues();
+namespace {
+
+using QueueList = flatbuffers::Vector<flatbuffers::Offset<neff::Queue>>;
+
+// A load instruction as Verify accepts it: the load runs at decode, on a
+// core without DRAM, so this much is checked again.
+bool IsLoad(const neff::Queue& queue, const DecodedInstruction& d, const target::CoreSpec& spec) {
+  return queue.engine() == neff::EngineType::DMA &&
+         queue.index() < static_cast<uint32_t>(spec.dma_queues) && d.op == neff::Opcode::DMA_COPY &&
+         d.wait_begin == d.wait_end && d.signal == -1 && d.o.src0 != nullptr &&
+         d.o.src0->space == neff::MemorySpace::WEIGHTS && d.o.dst->space == neff::MemorySpace::SBUF;
+}
+
+absl::Status DecodeQueues(const QueueList* queues, bool load, DecodedProgram* program,
+                          std::vector<DecodedQueue>* out) {
+  const target::CoreSpec& spec = *program->spec;
+  const SpaceSizes& sizes = program->sizes;
   const int num_queues = queues ? static_cast<int>(queues->size()) : 0;
-  program->queues.resize(num_queues);
+  out->resize(num_queues);
   for (int q = 0; q < num_queues; ++q) {
     const neff::Queue* queue = queues->Get(q);
-    DecodedQueue& dq = program->queues[q];
+    DecodedQueue& dq = (*out)[q];
     dq.queue = queue;
+    dq.load = load;
     dq.engine = queue->engine();
     dq.stats_engine = StatsEngine(queue->engine());
     dq.timeline = queue->engine() == neff::EngineType::DMA ? 4 + static_cast<int>(queue->index())
@@ -367,7 +431,7 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
       }
       if (!resolved || inst.dst() == nullptr) {
         return absl::InternalError(
-            absl::StrCat("queue ", QueueName(*queue), " instruction ", i,
+            absl::StrCat(QueueLabel(dq), " instruction ", i,
                          ": operand failed to resolve (model not verified?)"));
       }
       d.cost_ns = CostNs(spec, inst, dq.stats_engine, o);
@@ -382,10 +446,93 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
         }
       }
       d.wait_end = static_cast<uint32_t>(program->waits.size());
+      if (load && !IsLoad(*queue, d, spec)) {
+        return absl::InternalError(
+            absl::StrCat(QueueLabel(dq), " instruction ", i,
+                         " is not a DMA_COPY from WEIGHTS to SBUF (model not verified?)"));
+      }
     }
+  }
+  return absl::OkStatus();
+}
+
+// Runs the load queues on a scratch SBUF and keeps what they made resident.
+absl::Status RunLoad(DecodedProgram* program, const ExecuteOptions& options) {
+  const target::CoreSpec& spec = *program->spec;
+  const int64_t part_bytes = spec.sbuf_partition_bytes;
+  // calloc: only the pages the load touches are ever faulted in.
+  std::unique_ptr<uint8_t, FreeDeleter> sbuf(
+      static_cast<uint8_t*>(std::calloc(spec.partitions, part_bytes)));
+  if (sbuf == nullptr) {
+    return absl::ResourceExhaustedError("cannot allocate an SBUF to run the load queues on");
+  }
+  std::unique_ptr<WorkerPool> pool;
+  if (options.threads > 1) pool = std::make_unique<WorkerPool>(options.threads);
+  ExecutionStats stats;
+  Core core(*program, sbuf.get(), /*psum=*/nullptr, /*dram=*/nullptr, pool.get(), options);
+  if (absl::Status s = core.Run(program->load_queues, &stats, nullptr); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("loading the model: ", s.message()));
+  }
+  neff::ResidentSbuf& resident = program->resident;
+  resident = neff::ResidentSbuf(spec.partitions);
+  for (const DecodedQueue& q : program->load_queues) {
+    for (const DecodedInstruction& d : q.instructions) resident.Add(*d.o.dst, part_bytes);
+  }
+  program->resident_image.resize(resident.bytes());
+  uint8_t* image = program->resident_image.data();
+  for (int64_t p = 0; p < resident.partitions(); ++p) {
+    const int64_t n = resident.hi(p) - resident.lo(p);
+    if (n <= 0) continue;
+    std::memcpy(image, sbuf.get() + p * part_bytes + resident.lo(p), n);
+    image += n;
+  }
+  LoadStats& load = program->load_stats;
+  load.estimated_ns = stats.estimated_latency_ns;
+  load.dma_busy_ns = stats.BusyNs(target::Engine::kDma);
+  load.instructions = stats.Instructions(target::Engine::kDma);
+  load.dma_bytes = stats.dma_bytes;
+  load.resident_bytes = resident.bytes();
+  return absl::OkStatus();
+}
+
+std::atomic<uint64_t> next_program_id{1};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model,
+                                                             const ExecuteOptions& load_options) {
+  absl::StatusOr<const target::CoreSpec*> core = target::CoreSpecForTarget(neff::TargetName(model));
+  if (!core.ok()) return core.status();
+  const target::CoreSpec& spec = **core;
+  if (load_options.max_instructions < 0 || load_options.max_elements < 0) {
+    return absl::InvalidArgumentError("execution limits must be 0 (none) or positive");
+  }
+  auto program = std::make_shared<DecodedProgram>();
+  program->model = &model;
+  program->spec = &spec;
+  program->id = next_program_id.fetch_add(1);
+  SpaceSizes& sizes = program->sizes;
+  sizes.dram = static_cast<int64_t>(model.dram_size());
+  sizes.weights = model.weights() ? model.weights()->size() : 0;
+  sizes.sbuf_partition = spec.sbuf_partition_bytes;
+  sizes.psum_partition = spec.psum_partition_bytes;
+  sizes.partitions = spec.partitions;
+  if (absl::Status s = DecodeQueues(model.queues(), false, program.get(), &program->queues);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          DecodeQueues(model.load_queues(), true, program.get(), &program->load_queues);
+      !s.ok()) {
+    return s;
+  }
+  if (!program->load_queues.empty()) {
+    if (absl::Status s = RunLoad(program.get(), load_options); !s.ok()) return s;
   }
   return std::shared_ptr<const DecodedProgram>(std::move(program));
 }
+
+const LoadStats& LoadStatsOf(const DecodedProgram& program) { return program.load_stats; }
 
 absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, ExecutionStats* stats,
                             ExecutionTrace* trace, const ExecuteOptions& options) {
@@ -399,12 +546,13 @@ absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, Execut
     return absl::InvalidArgumentError("execution limits must be 0 (none) or positive");
   }
   Core core(program, dram, pool.get(), options);
-  return core.Run(stats, trace);
+  return core.Run(program.queues, stats, trace);
 }
 
 absl::Status ExecuteVerified(const neff::Model& model, uint8_t* dram, ExecutionStats* stats,
                              ExecutionTrace* trace, const ExecuteOptions& options) {
-  auto program = Decode(model);
+  // The load queues run under the execution's threads and limits too.
+  auto program = Decode(model, options);
   if (!program.ok()) return program.status();
   return ExecuteDecoded(**program, dram, stats, trace, options);
 }

@@ -78,21 +78,47 @@ struct ExecuteOptions {
   int64_t max_elements = 0;
 };
 
+// The load of a model with load queues (Model.load_queues), which Decode
+// runs once: estimates, never part of an execution's ExecutionStats.
+struct LoadStats {
+  // End of the last load instruction (ns, estimate), the load queues
+  // running in parallel on their DMA queues: the time to load the weights.
+  double estimated_ns = 0;
+  // The load DMAs' busy time summed over the queues (ns, estimate).
+  double dma_busy_ns = 0;
+  int64_t instructions = 0;
+  // Bytes the load DMAs wrote to SBUF.
+  int64_t dma_bytes = 0;
+  // SBUF bytes kept resident (neff::ResidentSbuf), summed over partitions.
+  int64_t resident_bytes = 0;
+};
+
 // A verified model decoded once for repeated execution: every operand's
 // access pattern resolved, every instruction's estimated cost and waits
-// precomputed. It points into the model, which must outlive it.
+// precomputed, and its load queues run (their SBUF kept, see Decode). It
+// points into the model, which must outlive it.
 struct DecodedProgram;
 
 // Decodes a model that already passed Verify(). Fails when the NEFF names a
 // target core this simulator does not model (target::CoreSpecForTarget).
-absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& model);
+// Runs the model's load queues once, on a scratch SBUF, with
+// `load_options`' threads and limits, and keeps the resident SBUF they
+// filled: every execution of the program starts with it in SBUF (the rest
+// zeroed), as a core that loaded the model keeps its weights on chip.
+absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
+    const neff::Model& model, const ExecuteOptions& load_options = {});
+
+// The program's load (all zero without load queues).
+const LoadStats& LoadStatsOf(const DecodedProgram& program);
 
 // As ExecuteVerified, for a decoded program (what the runtime calls: the
 // decoding is paid once per load, not per execution).
 absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, ExecutionStats* stats,
                             ExecutionTrace* trace = nullptr, const ExecuteOptions& options = {});
 
-// Runs `model` on a fresh core (SBUF, PSUM and semaphores zeroed). `dram`
+// Runs `model` on a fresh core (SBUF, PSUM and semaphores zeroed; the
+// SBUF that load queues fill holds what they wrote, the load itself not
+// counted in `stats` or `trace`). `dram`
 // holds model.dram_size() bytes: inputs are read from and outputs written to
 // it. Verifies the model first (so a hostile model is rejected, never run).
 // A program whose queues cannot all finish (a wait that can never be met)

@@ -5,11 +5,13 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flatbuffers/flatbuffers.h"
 #include "neff/format.h"
 #include "neff/test_builder.h"
+#include "neff/verifier.h"
 #include "target/neuroncore.h"
 
 namespace ncc::sim {
@@ -463,6 +465,186 @@ TEST(Simulator, RunsOnTheNeffsTarget) {
   ASSERT_FALSE(rejected.ok());
   EXPECT_EQ(rejected.status().message(),
             "NEFF load: unknown target 'NeuronCore-v9' (this runtime runs NeuronCore-v2)");
+}
+
+// y = x @ W (x [2 x 4] in DRAM 0, W [4 x 8] the weights, y [2 x 8] in DRAM
+// 32), with W either loaded once by a load queue (`resident`) or copied
+// from WEIGHTS by every execution. The matmul reads W from SBUF partitions
+// 0-3, bytes [4096, 4128); the rest of SBUF the queues use lies around it.
+NeffBuilder MatmulWithWeights(bool resident) {
+  NeffBuilder b;
+  b.set_dram_size(96);
+  std::vector<float> w(32);
+  for (int i = 0; i < 32; ++i) w[i] = 0.25f * i - 3;
+  b.set_weights_f32(w);
+  b.AddInput("x", DType::F32, {2, 4}, 0);
+  b.AddOutput("y", DType::F32, {2, 8}, 32);
+  const Ap w_sbuf = Sbuf(0, 4, 4096, {{1, 8}});
+  const Ap w_src = Weights(0, 4, 8, {{1, 8}});
+  int dma = b.AddQueue(EngineType::DMA, 0);
+  int pe = b.AddQueue(EngineType::TENSOR);
+  int act = b.AddQueue(EngineType::SCALAR);
+  // x^T: 4 partitions (K) x 2 (M), stationary.
+  b.Add(dma, DmaCopy(Sbuf(0, 4, 0, {{1, 2}}), Dram(0, 4, 1, {{4, 2}})).Signal(0));
+  if (resident) {
+    b.AddLoad(b.AddLoadQueue(EngineType::DMA, 3), DmaCopy(w_sbuf, w_src));
+  } else {
+    b.Add(b.AddQueue(EngineType::DMA, 3), DmaCopy(w_sbuf, w_src).Signal(3));
+  }
+  Inst mm = Matmul(Psum(0, 2, 0, {{1, 8}}), Sbuf(0, 4, 0, {{1, 2}}), w_sbuf, true, true)
+                .Wait(0, 1)
+                .Signal(1);
+  if (!resident) mm.Wait(3, 1);
+  b.Add(pe, std::move(mm));
+  // Written right after W in SBUF (bytes [4128, 4160)).
+  b.Add(act, Activation(Sbuf(0, 2, 4128, {{1, 8}}), Psum(0, 2, 0, {{1, 8}}),
+                        neff::ActivationFunction::IDENTITY)
+                 .Wait(1, 1)
+                 .Signal(2));
+  b.Add(dma, DmaCopy(Dram(32, 2, 8, {{1, 8}}), Sbuf(0, 2, 4128, {{1, 8}})).Wait(2, 1));
+  return b;
+}
+
+std::vector<float> MatmulReference(const std::vector<float>& x) {
+  std::vector<float> y(16, 0.0f);
+  for (int m = 0; m < 2; ++m) {
+    for (int n = 0; n < 8; ++n) {
+      for (int k = 0; k < 4; ++k) y[m * 8 + n] += x[m * 4 + k] * (0.25f * (k * 8 + n) - 3);
+    }
+  }
+  return y;
+}
+
+TEST(Simulator, LoadQueuesKeepWeightsResidentAcrossExecutions) {
+  const std::string resident_bytes = MatmulWithWeights(true).Build();
+  const std::string streaming_bytes = MatmulWithWeights(false).Build();
+  auto resident = neff::OpenModel(resident_bytes);
+  auto streaming = neff::OpenModel(streaming_bytes);
+  ASSERT_TRUE(resident.ok()) << resident.status();
+  ASSERT_TRUE(streaming.ok()) << streaming.status();
+  EXPECT_EQ((*resident)->version_major(), neff::kVersionMajor);
+  auto program = Decode(**resident);
+  ASSERT_TRUE(program.ok()) << program.status();
+
+  const std::vector<float> x = {1, -2, 0.5f, 3, -1, 4, 2, -0.25f};
+  auto run = [&](auto execute) {
+    std::vector<uint8_t> dram = Bytes(x, 96);
+    ExecutionStats stats;
+    absl::Status s = execute(dram.data(), &stats);
+    EXPECT_TRUE(s.ok()) << s;
+    return std::make_pair(Floats(dram, 32, 16), stats);
+  };
+  const auto [want, streaming_stats] =
+      run([&](uint8_t* dram, ExecutionStats* stats) { return Execute(**streaming, dram, stats); });
+  EXPECT_EQ(want, MatmulReference(x));
+  auto decoded = [&](uint8_t* dram, ExecutionStats* stats) {
+    return ExecuteDecoded(**program, dram, stats);
+  };
+  const auto [first, first_stats] = run(decoded);
+  const auto [second, second_stats] = run(decoded);
+  EXPECT_EQ(first, want);
+  EXPECT_EQ(second, want);
+  // Another program on this thread in between overwrites that SBUF.
+  {
+    NeffBuilder other;
+    other.Add(other.AddQueue(EngineType::VECTOR), Memset(Sbuf(0, 128, 0, {{1, 2048}}), 9.0f));
+    const std::string bytes = other.Build();
+    auto model = neff::OpenModel(bytes);
+    ASSERT_TRUE(model.ok());
+    ASSERT_TRUE(Execute(**model, nullptr, nullptr).ok());
+  }
+  EXPECT_EQ(run(decoded).first, want);
+  EXPECT_EQ(run([&](uint8_t* dram, ExecutionStats* stats) {
+              return Execute(**resident, dram, stats);
+            }).first,
+            want);
+  ExecuteOptions threads;
+  threads.threads = 3;
+  EXPECT_EQ(run([&](uint8_t* dram, ExecutionStats* stats) {
+              return ExecuteVerified(**resident, dram, stats, nullptr, threads);
+            }).first,
+            want);
+
+  // The load is paid once, at decode, and reported apart.
+  const target::CoreSpec& spec = target::NeuronCoreV2();
+  const LoadStats& load = LoadStatsOf(**program);
+  EXPECT_DOUBLE_EQ(load.estimated_ns, target::DmaNs(spec, 128, 32));
+  EXPECT_DOUBLE_EQ(load.dma_busy_ns, load.estimated_ns);
+  EXPECT_EQ(load.instructions, 1);
+  EXPECT_EQ(load.dma_bytes, 128);
+  EXPECT_EQ(load.resident_bytes, 128);
+  EXPECT_EQ(first_stats.Instructions(target::Engine::kDma), 2);
+  EXPECT_EQ(first_stats.dma_bytes, 32 + 64);
+  EXPECT_EQ(streaming_stats.dma_bytes, 32 + 64 + 128);
+  EXPECT_DOUBLE_EQ(first_stats.estimated_latency_ns, second_stats.estimated_latency_ns);
+  EXPECT_LT(first_stats.estimated_latency_ns, streaming_stats.estimated_latency_ns);
+  auto plain = Decode(**streaming);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(LoadStatsOf(**plain).estimated_ns, 0);
+  EXPECT_EQ(LoadStatsOf(**plain).resident_bytes, 0);
+}
+
+TEST(Simulator, ResidentSbufIsRestoredAroundWhatTheQueuesWrite) {
+  // The load fills partitions 0-1 bytes [16, 32) and partition 1 bytes
+  // [64, 72): resident are partition 0's [16, 32) and partition 1's
+  // [16, 72). Each execution first reads both partitions back, then writes
+  // around the resident bytes (which the next execution must not see).
+  NeffBuilder b;
+  b.set_dram_size(2 * 96 * 4);
+  std::vector<float> w(10);
+  for (int i = 0; i < 10; ++i) w[i] = 10.0f + i;
+  b.set_weights_f32(w);
+  int load = b.AddLoadQueue(EngineType::DMA, 0);
+  b.AddLoad(load, DmaCopy(Sbuf(0, 2, 16, {{1, 4}}), Weights(0, 2, 4, {{1, 4}})));
+  b.AddLoad(b.AddLoadQueue(EngineType::DMA, 1),
+            DmaCopy(Sbuf(1, 1, 64, {{1, 2}}), Weights(32, 1, 0, {{1, 2}})));
+  int vec = b.AddQueue(EngineType::VECTOR);
+  int dma = b.AddQueue(EngineType::DMA, 0);
+  b.Add(dma, DmaCopy(Dram(0, 2, 96, {{1, 96}}), Sbuf(0, 2, 0, {{1, 96}})).Signal(0));
+  b.Add(vec, Memset(Sbuf(0, 2, 0, {{1, 4}}), 1.0f).Wait(0, 1));
+  b.Add(vec, Memset(Sbuf(0, 1, 32, {{1, 20}}), 2.0f));
+  b.Add(vec, Memset(Sbuf(1, 1, 72, {{1, 4}}), 4.0f).Signal(1));
+  const std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE(neff::Verify(**model).ok()) << neff::Verify(**model);
+  auto program = Decode(**model);
+  ASSERT_TRUE(program.ok()) << program.status();
+  std::vector<float> want(2 * 96, 0.0f);
+  for (int p = 0; p < 2; ++p) {
+    for (int j = 0; j < 4; ++j) want[p * 96 + 4 + j] = 10.0f + p * 4 + j;
+  }
+  want[96 + 16] = 18;
+  want[96 + 17] = 19;
+  for (int run = 0; run < 3; ++run) {
+    std::vector<uint8_t> dram(2 * 96 * 4);
+    ExecutionStats stats;
+    ASSERT_TRUE(ExecuteDecoded(**program, dram.data(), &stats).ok());
+    EXPECT_EQ(Floats(dram, 0, 2 * 96), want) << "run " << run;
+  }
+  EXPECT_EQ(LoadStatsOf(**program).resident_bytes, 16 + 56);
+  EXPECT_EQ(LoadStatsOf(**program).dma_bytes, 32 + 8);
+  // Two DMA queues in parallel: the load takes as long as the longer one.
+  EXPECT_LT(LoadStatsOf(**program).estimated_ns, LoadStatsOf(**program).dma_busy_ns);
+}
+
+TEST(Simulator, LoadQueuesRunUnderTheLimits) {
+  NeffBuilder b = MatmulWithWeights(true);
+  b.AddLoad(0, DmaCopy(Sbuf(4, 4, 4096, {{1, 8}}), Weights(0, 4, 8, {{1, 8}})));
+  const std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ExecuteOptions options;
+  options.max_instructions = 1;
+  auto program = Decode(**model, options);
+  ASSERT_FALSE(program.ok());
+  EXPECT_EQ(program.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(program.status().message(),
+            "loading the model: execution stopped: the limit of 1 instructions was reached at "
+            "load queue DMA[3] instruction 1 (DMA_COPY)");
+  std::vector<uint8_t> dram(96);
+  EXPECT_EQ(ExecuteVerified(**model, dram.data(), nullptr, nullptr, options).code(),
+            absl::StatusCode::kResourceExhausted);
 }
 
 }  // namespace
