@@ -126,6 +126,29 @@ expect_in "$TMP/hello_stripped.err" "NRT_LOAD_NEFF_FAIL"
 NEURON_RT_ALLOW_UNSEALED=1 "$HELLO" "$TMP/stripped.neff" >"$TMP/hello_allowed.txt" 2>&1 ||
   fail "NEURON_RT_ALLOW_UNSEALED=1 did not allow the file: $(cat "$TMP/hello_allowed.txt")"
 
+# A model pipelined over two cores: a NEFF 1.0 of two stage NEFFs, whose
+# weights are loaded once into SBUF by load queues.
+"$NEURON_CC" compile testdata/models/mlp.onnx --framework ONNX --neuroncore-pipeline-cores 2 \
+  --output "$TMP/pipe.neff" >/dev/null || fail "neuron-cc --neuroncore-pipeline-cores 2"
+"$NEFF" info "$TMP/pipe.neff" >"$TMP/pipe_info.txt" || fail "info of a pipelined file: exit $?"
+for want in "NEFF format 1.0" "estimated interval: [0-9.]* us" \
+  "device: pipelined over 2 NeuronCores" "stages: 2 (one NeuronCore each)" \
+  "  stage 0: [0-9]* bytes, inputs from model input 0 'x'" \
+  "  stage 1: [0-9]* bytes, inputs from stage 0 output 0" "    | NEFF format 1.0" \
+  "    |   weights .* bytes at offset [0-9]*  xxh64 0x[0-9a-f]*  ok" \
+  "    | load queues: [0-9]* instructions in [0-9]* queue(s), run once at load: [0-9]* bytes" \
+  "output sources:" "  output 0 'y' from stage 1 output 0"; do
+  expect_in "$TMP/pipe_info.txt" "$want"
+done
+"$NEFF" dump "$TMP/pipe.neff" >"$TMP/pipe_dump.txt" || fail "dump of a pipelined file: exit $?"
+for want in "^stage 0: [0-9]* bytes" "^  load queue 0: DMA\[[0-9]*\]" "^  queue 0: " \
+  "src0  WEIGHTS f32" "^stage 1: "; do
+  expect_in "$TMP/pipe_dump.txt" "$want"
+done
+"$NEFF" verify "$TMP/pipe.neff" >"$TMP/pipe_verify.txt" 2>&1 || fail "verify pipelined: exit $?"
+expect_in "$TMP/pipe_verify.txt" "valid NEFF 1.0, checksums verified, 2 stages"
+expect_in "$TMP/pipe_verify.txt" "  stage 1: valid NEFF 1.0, [0-9]* bytes, checksums verified"
+
 # embed: the sources of a library that carries the NEFF (compiled and linked
 # by :embed_link_test); errors are one line, and nothing is written.
 embed() {  # embed NEFF SYMBOL [more flags]: into $TMP/e.{h,S,cc}
