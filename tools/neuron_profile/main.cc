@@ -34,12 +34,14 @@ constexpr int kExitTraceNotWritten = 5;
 
 constexpr char kUsage[] =
     "usage: neuron-profile MODEL.neff [--input NAME=FILE.npy ...] "
-    "[--trace OUT.json] [--top N] [--seed N] [--allow-unsealed]\n"
+    "[--trace OUT.json] [--top N] [--seed N] [--stage K] [--allow-unsealed]\n"
     "\n"
     "Runs MODEL.neff once on the simulated NeuronCore and prints the\n"
     "estimated device latency, per-engine busy time and utilisation, and the\n"
     "top N graph nodes by estimated busy time (all simulator estimates of a\n"
-    "NeuronCore-v2, not measurements).\n"
+    "NeuronCore-v2, not measurements). A model pipelined over several\n"
+    "NeuronCores (neuron-cc --neuroncore-pipeline-cores) is profiled stage by\n"
+    "stage, each on its own core.\n"
     "\n"
     "  --input NAME=FILE.npy  value for model input NAME (repeatable); others\n"
     "                         are random, uniform [-1, 1), from --seed.\n"
@@ -54,6 +56,9 @@ constexpr char kUsage[] =
     "slices.\n"
     "  --top N                nodes in the summary (default 10).\n"
     "  --seed N               seed for random inputs (default 0).\n"
+    "  --stage K              pipelined model: profile stage K only (needed\n"
+    "                         with --trace). A stage's inputs from earlier\n"
+    "                         stages are random; --input sets model inputs.\n"
     "\n"
     "exit codes: 0 success, 1 usage error, 2 bad NEFF, 3 bad input,\n"
     "4 execution failure, 5 trace not written.\n";
@@ -170,6 +175,56 @@ void RandomInput(const neff::TensorInfo& t, std::mt19937_64& rng, uint8_t* dram)
 
 }  // namespace
 
+// Runs one single-core program once and prints its profile (and writes its
+// trace). Inputs named in `inputs` are read from their files, the others are
+// random; with `strict_inputs`, a name the program lacks is an error.
+int ProfileOne(const neff::Model& model, const std::map<std::string, std::string>& inputs,
+               bool strict_inputs, uint64_t seed, int top, const std::string& trace_path,
+               const std::vector<std::string>& input_files, const std::string& model_path) {
+  std::vector<uint8_t> dram(model.dram_size());
+  std::mt19937_64 rng(seed);
+  std::map<std::string, bool> used;
+  if (const auto* list = model.inputs()) {
+    for (const neff::TensorInfo* t : *list) {
+      const std::string name = t->name()->str();
+      auto it = inputs.find(name);
+      if (it == inputs.end()) {
+        RandomInput(*t, rng, dram.data());
+        continue;
+      }
+      used[name] = true;
+      auto array = ncc::npy::Read(it->second);
+      if (!array.ok()) return Fail(kExitBadInput, std::string(array.status().message()));
+      std::string error = PlaceInput(*t, it->second, *array, dram.data());
+      if (!error.empty()) return Fail(kExitBadInput, error);
+    }
+  }
+  for (const auto& [name, path] : inputs) {
+    if (strict_inputs && !used.count(name)) {
+      return Fail(kExitBadInput,
+                  absl::StrCat("--input ", ncc::text::PrintableName(name), "=", path,
+                               ": the model has no input '", ncc::text::PrintableName(name), "'"));
+    }
+  }
+
+  ncc::sim::ExecutionStats stats;
+  ncc::sim::ExecutionTrace trace;
+  if (absl::Status s = ncc::sim::ExecuteVerified(model, dram.data(), &stats, &trace); !s.ok()) {
+    return Fail(kExitExecFailure, absl::StrCat(model_path, ": ", s.message()));
+  }
+  std::fputs(ncc::profile::Summary(model, trace, stats, top).c_str(), stdout);
+  if (!trace_path.empty()) {
+    if (absl::Status s = ncc::fileio::WriteFileSafely(
+            trace_path, ncc::profile::TraceJson(model, trace, stats), input_files);
+        !s.ok()) {
+      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write the trace: ", s.message()));
+    }
+    std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n", trace_path.c_str(),
+                trace.events.size());
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::string trace_path, top_text = "10", seed_text = "0";
   std::vector<std::string> input_flags, positionals;
@@ -179,6 +234,8 @@ int main(int argc, char** argv) {
   cli.Value("--trace", &trace_path, "a path");
   cli.Value("--top", &top_text, "a non-negative integer");
   cli.Value("--seed", &seed_text, "an integer");
+  std::string stage_text;
+  cli.Value("--stage", &stage_text, "a stage number");
   cli.Switch("--allow-unsealed", &allow_unsealed);
   cli.Positionals(&positionals);
   if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
@@ -229,46 +286,60 @@ int main(int argc, char** argv) {
                                            unsealed ? " (--allow-unsealed)" : ""));
   }
 
-  std::vector<uint8_t> dram((*model)->dram_size());
-  std::mt19937_64 rng(seed);
-  std::map<std::string, bool> used;
-  if (const auto* list = (*model)->inputs()) {
-    for (const neff::TensorInfo* t : *list) {
-      const std::string name = t->name()->str();
-      auto it = inputs.find(name);
-      if (it == inputs.end()) {
-        RandomInput(*t, rng, dram.data());
-        continue;
-      }
-      used[name] = true;
-      auto array = ncc::npy::Read(it->second);
-      if (!array.ok()) return Fail(kExitBadInput, std::string(array.status().message()));
-      std::string error = PlaceInput(*t, it->second, *array, dram.data());
-      if (!error.empty()) return Fail(kExitBadInput, error);
+  const auto* stages = (*model)->stages();
+  if (stages == nullptr || stages->size() == 0) {
+    if (!stage_text.empty()) {
+      return Fail(kExitUsage, absl::StrCat("--stage: ", model_path,
+                                           " is not pipelined (it runs on one NeuronCore)"));
     }
+    return ProfileOne(**model, inputs, /*strict_inputs=*/true, seed, top, trace_path,
+                      input_files, model_path);
   }
+  const int num_stages = static_cast<int>(stages->size());
+  int only = -1;
+  if (!stage_text.empty() &&
+      (!absl::SimpleAtoi(stage_text, &only) || only < 0 || only >= num_stages)) {
+    return Fail(kExitUsage, absl::StrCat("--stage: '", stage_text, "' is not a stage of ",
+                                         model_path, " (0-", num_stages - 1, ")"));
+  }
+  if (!trace_path.empty() && only < 0) {
+    return Fail(kExitUsage, absl::StrCat(model_path, " is pipelined over ", num_stages,
+                                         " NeuronCores: --trace needs --stage K (0-",
+                                         num_stages - 1, ")"));
+  }
+  // --input names model inputs, which only some stages read.
+  std::map<std::string, bool> known;
+  for (const neff::TensorInfo* t : *(*model)->inputs()) known[t->name()->str()] = true;
   for (const auto& [name, path] : inputs) {
-    if (!used.count(name)) {
+    if (!known.count(name)) {
       return Fail(kExitBadInput,
                   absl::StrCat("--input ", ncc::text::PrintableName(name), "=", path,
                                ": the model has no input '", ncc::text::PrintableName(name), "'"));
     }
   }
-
-  ncc::sim::ExecutionStats stats;
-  ncc::sim::ExecutionTrace trace;
-  if (absl::Status s = ncc::sim::ExecuteVerified(**model, dram.data(), &stats, &trace); !s.ok()) {
-    return Fail(kExitExecFailure, absl::StrCat(model_path, ": ", s.message()));
-  }
-  std::fputs(ncc::profile::Summary(**model, trace, stats, top).c_str(), stdout);
-  if (!trace_path.empty()) {
-    if (absl::Status s = ncc::fileio::WriteFileSafely(
-            trace_path, ncc::profile::TraceJson(**model, trace, stats), input_files);
-        !s.ok()) {
-      return Fail(kExitTraceNotWritten, absl::StrCat("cannot write the trace: ", s.message()));
+  const neff::Metadata* meta = (*model)->metadata();
+  std::printf("%s: pipelined over %d NeuronCores; compiler estimates: latency %.1f us, "
+              "interval %.1f us between results streamed\n",
+              model_path.c_str(), num_stages, meta ? meta->estimated_latency_ns() / 1000 : 0.0,
+              meta ? meta->estimated_interval_ns() / 1000 : 0.0);
+  for (int k = 0; k < num_stages; ++k) {
+    if (only >= 0 && k != only) continue;
+    const auto* bytes_vec = stages->Get(k)->neff();
+    // Checked by CheckNeff with the whole file (and 64-byte aligned in it).
+    auto stage = neff::OpenModel(absl::string_view(
+        reinterpret_cast<const char*>(bytes_vec->data()), bytes_vec->size()));
+    if (!stage.ok()) {
+      return Fail(kExitBadNeff, absl::StrCat(model_path, ": stage ", k, ": ",
+                                             stage.status().message()));
     }
-    std::printf("\nTrace (simulator estimates): %s (%zu instructions)\n", trace_path.c_str(),
-                trace.events.size());
+    std::printf("\n== stage %d of %d (its own NeuronCore) ==\n", k, num_stages);
+    const std::string label = absl::StrCat(model_path, " stage ", k);
+    if (int code = ProfileOne(**stage, inputs, /*strict_inputs=*/false, seed, top, trace_path,
+                              input_files, label);
+        code != 0) {
+      return code;
+    }
   }
   return 0;
 }
+

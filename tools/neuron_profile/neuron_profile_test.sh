@@ -122,6 +122,29 @@ expect_error unknown_input 3 "has no input 'nope'" -- \
 expect_error bad_trace 5 "cannot write" -- \
   "$NEURON_PROFILE" "$TMP/cnn.neff" --trace "$TMP/no/such/dir/t.json"
 
+# A model pipelined over two NeuronCores: profiled stage by stage.
+if "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX --output "$TMP/cnn2.neff" \
+    --neuroncore-pipeline-cores 2 >"$TMP/cc2.out" 2>&1; then
+  if "$NEURON_PROFILE" "$TMP/cnn2.neff" "${input_args[@]}" >"$TMP/pipe.txt" 2>"$TMP/pipe.err"; then
+    grep -q "pipelined over 2 NeuronCores" "$TMP/pipe.txt" || fail "pipelined: no pipeline line"
+    [[ $(grep -c "^Estimated device latency: .* (simulator estimate" "$TMP/pipe.txt") -eq 2 ]] ||
+      fail "pipelined: want one profile per stage: $(cat "$TMP/pipe.txt")"
+  else
+    fail "pipelined profile failed: $(cat "$TMP/pipe.err")"
+  fi
+  "$NEURON_PROFILE" "$TMP/cnn2.neff" --stage 1 --trace "$TMP/stage1.json" >"$TMP/s1.txt" 2>&1 ||
+    fail "--stage 1 --trace failed: $(cat "$TMP/s1.txt")"
+  /usr/bin/python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/stage1.json" ||
+    fail "stage trace is not JSON"
+  expect_error pipelined_trace 1 "--trace needs --stage K" -- \
+    "$NEURON_PROFILE" "$TMP/cnn2.neff" --trace "$TMP/t2.json"
+  expect_error bad_stage 1 "is not a stage of" -- "$NEURON_PROFILE" "$TMP/cnn2.neff" --stage 2
+else
+  fail "neuron-cc --neuroncore-pipeline-cores 2: $(cat "$TMP/cc2.out")"
+fi
+expect_error stage_of_single_core 1 "is not pipelined" -- \
+  "$NEURON_PROFILE" "$TMP/cnn.neff" --stage 0
+
 if [[ $failures -ne 0 ]]; then
   echo "$failures failure(s)"
   exit 1
