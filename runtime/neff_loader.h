@@ -8,6 +8,11 @@
 //      unsealed file is refused unless the caller allows unsealed files;
 //   3. every instruction's semantics (neff::Verify);
 //   4. no semaphore wait that can never be met (neff::CheckSemaphoreDeadlock).
+// A pipelined file (Model.stages, NEFF 1.0) has no program of its own: steps
+// 1-2 apply to it, then steps 1-4 to each stage's nested NEFF (which must be
+// 64-byte aligned in the file and have no stages of its own), then the
+// wiring: every stage input and model output comes from a model input or an
+// EARLIER stage's output that exists and has exactly its dtype and shape.
 // A model that passes can be executed without reading or writing outside
 // its buffers and without hanging.
 #ifndef NCC_RUNTIME_NEFF_LOADER_H_
@@ -17,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -42,7 +48,11 @@ struct LoadOptions {
 // NEURON_RT_ALLOW_UNSEALED is "1".
 LoadOptions LoadOptionsFromEnvironment();
 
-// Runs checks 1-4 over `bytes` and returns the model root. Never executes
+// Most stages a pipelined file may have (no more than the simulated cores).
+inline constexpr int kMaxStages = 64;
+
+// Runs checks 1-4 over `bytes` (and over each stage of a pipelined file, with
+// the same options) and returns the model root. Never executes
 // anything: this is what `neff verify` and the fuzz target call. Status
 // codes: kUnimplemented for an unsupported format version, kDataLoss for a
 // checksum mismatch or a broken seal, kFailedPrecondition for an unsealed
@@ -77,7 +87,13 @@ class NeffImage {
 struct LoadedNeff {
   std::unique_ptr<NeffImage> image;
   const neff::Model* model = nullptr;
+  // A pipelined model: the root of each stage's nested NEFF, in stage order,
+  // pointing into `image`; empty for a single-core model.
+  std::vector<const neff::Model*> stages;
 };
+
+// The nested NEFF bytes of stage `k` of a model that passed CheckNeff.
+absl::string_view StageBytes(const neff::Model& model, int k);
 
 // MapFile/CopyOf + CheckNeff, plus a check that the weights really are
 // 64-byte aligned in memory. Errors from a file name the path.

@@ -8,8 +8,11 @@
 #include <fstream>
 #include <string>
 
+#include "neff/checksum.h"
 #include "neff/format.h"
 #include "neff/test_builder.h"
+#include "neff/writer.h"
+#include "runtime/test_pipelines.h"
 
 namespace ncc::runtime {
 namespace {
@@ -155,6 +158,187 @@ TEST(NeffLoader, SkipChecksumComesFromTheEnvironment) {
   setenv("NEURON_RT_SKIP_CHECKSUM", "0", 1);
   EXPECT_FALSE(LoadOptionsFromEnvironment().skip_checksums);
   unsetenv("NEURON_RT_SKIP_CHECKSUM");
+}
+
+// ---- Pipelined files (NEFF 1.0, Model.stages) ----
+
+namespace tp = test_pipelines;
+
+std::string Message(const absl::StatusOr<LoadedNeff>& loaded) {
+  return std::string(loaded.status().message());
+}
+
+absl::StatusOr<LoadedNeff> LoadPipeline(const std::string& bytes,
+                                        const LoadOptions& options = Unsealed()) {
+  return LoadNeffBytes(bytes.data(), bytes.size(), options);
+}
+
+TEST(NeffLoader, ChecksAPipelineAndFindsItsStages) {
+  auto loaded = LoadPipeline(tp::FourStagePipeline());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->stages.size(), 4u);
+  const char* begin = loaded->image->bytes().data();
+  const char* end = begin + loaded->image->bytes().size();
+  for (int k = 0; k < 4; ++k) {
+    const absl::string_view stage = StageBytes(*loaded->model, k);
+    // Each stage's NEFF lies inside the file, 64-byte aligned, and its root
+    // is the one the loader returned.
+    EXPECT_GE(stage.data(), begin);
+    EXPECT_LE(stage.data() + stage.size(), end);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(stage.data()) % neff::kWeightsAlignment, 0u);
+    EXPECT_EQ(loaded->stages[k], neff::GetSizePrefixedModel(stage.data()));
+  }
+  EXPECT_EQ(loaded->stages[2]->inputs()->size(), 2u);
+  // A single-core file has no stages.
+  auto single = LoadNeffBytes(ReluPlusOneNeff().data(), ReluPlusOneNeff().size(), Unsealed());
+  ASSERT_TRUE(single.ok()) << single.status();
+  EXPECT_TRUE(single->stages.empty());
+}
+
+TEST(NeffLoader, PipelineWiringErrorsNameTheStageAndInput) {
+  const std::string s0 = tp::ScaleBiasNeff(2, 1, 2, 4, "x", "h");
+  const std::string s1 = tp::ScaleBiasNeff(3, -1, 2, 4, "h", "y");
+  struct Case {
+    std::vector<tp::Stage> stages;
+    std::vector<neff::TensorSourceSpec> outputs;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{{{s0, {{-1, 0}}}, {s1, {{1, 0}}}},
+                {{1, 0}},
+                "NEFF verify: stage 1 input 0 'h' comes from stage 1, which is not an earlier "
+                "stage (sources are -1 for a model input or stages 0-0)"},
+           Case{{{s0, {{1, 0}}}, {s1, {{0, 0}}}},
+                {{1, 0}},
+                "stage 0 input 0 'x' comes from stage 1, which is not an earlier stage (stage 0 "
+                "reads only model inputs: stage -1)"},
+           Case{{{s0, {{-1, 0}}}, {s1, {{0, 3}}}},
+                {{1, 0}},
+                "stage 1 input 0 'h' comes from stage 0 output 3, which does not exist (stage 0 "
+                "has 1 outputs)"},
+           Case{{{s0, {{-1, 1}}}, {s1, {{0, 0}}}},
+                {{1, 0}},
+                "stage 0 input 0 'x' comes from model input 1, which does not exist (the model "
+                "has 1 inputs)"},
+           Case{{{s0, {{-1, 0}}}, {tp::ScaleBiasNeff(3, -1, 4, 2, "h", "y"), {{0, 0}}}},
+                {{1, 0}},
+                "stage 1 input 0 'h' is float32[4, 2] but its source, stage 0 output 0 'h', is "
+                "float32[2, 4]"},
+           Case{{{s0, {}}, {s1, {{0, 0}}}},
+                {{1, 0}},
+                "stage 0 has 1 inputs but its entry in Model.stages lists 0 sources (one per "
+                "input)"},
+           Case{{{s0, {{-1, 0}}}, {s1, {{0, 0}}}},
+                {},
+                "a pipelined NEFF (2 stages) has 1 outputs but 0 output_sources (one per "
+                "output)"},
+           Case{{{s0, {{-1, 0}}}, {s1, {{0, 0}}}},
+                {{2, 0}},
+                "model output 0 'y' comes from stage 2, which is not an earlier stage"},
+           Case{{{tp::TwoStagePipeline(), {{-1, 0}}}},
+                {{0, 0}},
+                "stage 0 of 1: NEFF verify: its NEFF has stages of its own (pipelines do not "
+                "nest)"},
+       }) {
+    auto loaded = LoadPipeline(tp::PipelineNeff({"x"}, {"y"}, c.stages, c.outputs));
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument) << c.message;
+    EXPECT_NE(Message(loaded).find(c.message), std::string::npos) << Message(loaded);
+  }
+}
+
+TEST(NeffLoader, AModelOutputMustHaveItsSourcesTypeToo) {
+  neff::Writer w;
+  w.AddInput({"x", neff::DType::F32, {2, 4}, 0});
+  w.AddOutput({"y", neff::DType::I32, {2, 4}, 0});
+  w.AddStage(tp::ScaleBiasNeff(2, 1), {{-1, 0}});
+  w.AddOutputSource({0, 0});
+  auto loaded = LoadPipeline(w.Finish());
+  EXPECT_NE(Message(loaded).find("model output 0 'y' is int32[2, 4] but its source, stage 0 "
+                                 "output 0 'y', is float32[2, 4]"),
+            std::string::npos)
+      << loaded.status();
+}
+
+TEST(NeffLoader, APipelineHasNoProgramOfItsOwn) {
+  neff::Writer w;
+  w.AddInput({"x", neff::DType::F32, {2, 4}, 0});
+  w.AddOutput({"y", neff::DType::F32, {2, 4}, 0});
+  w.AddStage(tp::ScaleBiasNeff(2, 1), {{-1, 0}});
+  w.AddOutputSource({0, 0});
+  w.BeginQueue(EngineType::VECTOR, 0);
+  w.EndQueue();
+  auto loaded = LoadPipeline(w.Finish());
+  EXPECT_NE(Message(loaded).find("a pipelined NEFF (1 stages) has queues of its own"),
+            std::string::npos)
+      << loaded.status();
+}
+
+TEST(NeffLoader, EachStageIsVerified) {
+  NeffBuilder bad;
+  bad.set_dram_size(64);
+  bad.AddInput("h", neff::DType::F32, {2, 4}, 0);
+  bad.AddOutput("y", neff::DType::F32, {2, 4}, 32);
+  int dma = bad.AddQueue(EngineType::DMA);
+  bad.Add(dma, DmaCopy(Sbuf(0, 1, 0, {{1, 64}}), Dram(0, 1, 0, {{1, 64}})));
+  auto loaded = LoadPipeline(tp::PipelineNeff(
+      {"x"}, {"y"}, {{tp::ScaleBiasNeff(2, 1, 2, 4, "x", "h"), {{-1, 0}}}, {bad.Build(), {{0, 0}}}},
+      {{1, 0}}));
+  EXPECT_NE(Message(loaded).find("stage 1 of 2: NEFF verify: queue DMA[0] instruction 0 "
+                                 "(DMA_COPY)"),
+            std::string::npos)
+      << loaded.status();
+}
+
+TEST(NeffLoader, UnsealedStagesLoadOnlyWhenAllowed) {
+  // The top level is sealed, its stages (test_builder's) are not.
+  const std::string bytes = tp::TwoStagePipeline();
+  auto refused = LoadPipeline(bytes, LoadOptions());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(Message(refused).find("stage 0 of 2: the NEFF is not sealed"), std::string::npos)
+      << refused.status();
+  EXPECT_TRUE(LoadPipeline(bytes, Unsealed()).ok());
+}
+
+// The compiled MLP (sealed by neuron-cc) as both stages of a pipeline: the
+// stages' seals are checked, and a damaged stage is named.
+TEST(NeffLoader, SealedStagesAreCheckedEachOnItsOwn) {
+  auto mlp_bytes = neff::ReadFile("runtime/fuzz/corpus/mlp.neff");
+  ASSERT_TRUE(mlp_bytes.ok()) << mlp_bytes.status();
+  auto mlp = CheckNeff(*mlp_bytes, LoadOptions());
+  ASSERT_TRUE(mlp.ok()) << mlp.status();
+  const neff::TensorInfo& in = *(*mlp)->inputs()->Get(0);
+  const neff::TensorInfo& out = *(*mlp)->outputs()->Get(0);
+  auto spec = [](const neff::TensorInfo& t, const std::string& name) {
+    return neff::TensorSpec{name, t.dtype(), {t.shape()->begin(), t.shape()->end()}, 0};
+  };
+  auto pipeline = [&](const std::string& stage, neff::Writer::Checksums seal) {
+    neff::Writer w;
+    w.AddInput(spec(in, "x"));
+    w.AddOutput(spec(out, "first"));
+    w.AddOutput(spec(out, "second"));
+    w.AddStage(stage, {{-1, 0}});
+    w.AddStage(stage, {{-1, 0}});
+    w.AddOutputSource({0, 0});
+    w.AddOutputSource({1, 0});
+    return w.Finish(seal);
+  };
+  auto sealed = LoadPipeline(pipeline(*mlp_bytes, neff::Writer::Checksums::kSeal), LoadOptions());
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(sealed->stages.size(), 2u);
+
+  // One weight byte of the first stage changed, in a file whose top level is
+  // unsealed (allowed), so only the stage's own seal can tell.
+  std::string damaged = pipeline(*mlp_bytes, neff::Writer::Checksums::kNone);
+  auto whole = CheckNeff(damaged, Unsealed());
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  const neff::Model* stage0 = neff::GetSizePrefixedModel(StageBytes(**whole, 0).data());
+  ASSERT_GT(stage0->weights()->size(), 0u);
+  const size_t at = reinterpret_cast<const char*>(stage0->weights()->data()) - damaged.data();
+  damaged[at] ^= 1;
+  auto loaded = LoadPipeline(damaged, Unsealed());
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << loaded.status();
+  EXPECT_NE(Message(loaded).find("stage 0 of 2: "), std::string::npos) << loaded.status();
+  EXPECT_NE(Message(loaded).find("weights"), std::string::npos) << loaded.status();
 }
 
 }  // namespace

@@ -4,30 +4,40 @@
 // nrt_tensor.cc; the handle types and registry they share in nrt_internal.h.
 #include "runtime/nrt.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 #include "neff/format.h"
 #include "runtime/device.h"
 #include "runtime/neff_loader.h"
 #include "runtime/nrt_internal.h"
+#include "target/neuroncore.h"
 #include "text/printable.h"
 
+using ncc::runtime::ExecutionTiming;
 using ncc::runtime::nrt_internal::CheckInit;
 using ncc::runtime::nrt_internal::CheckInitLocked;
 using ncc::runtime::nrt_internal::Fail;
+using ncc::runtime::nrt_internal::InitCoresLocked;
 using ncc::runtime::nrt_internal::InUse;
 using ncc::runtime::nrt_internal::Live;
+using ncc::runtime::nrt_internal::PlaceLocked;
 using ncc::runtime::nrt_internal::registry;
+using ncc::runtime::nrt_internal::ReleaseLocked;
+using ncc::runtime::nrt_internal::Source;
+using ncc::runtime::nrt_internal::StageDesc;
 using ncc::runtime::nrt_internal::TensorDesc;
 using ncc::runtime::nrt_internal::ToNrt;
 using ncc::runtime::nrt_internal::WaitUnused;
@@ -36,39 +46,17 @@ namespace {
 
 thread_local std::string last_error;
 
-// The simulated chip: an Inferentia2 with two NeuronCores. Each core runs
-// one program at a time (its mutex); different cores run concurrently.
-constexpr int kChipCores = 2;
-
-// The device kind behind every core (registered by the library that
-// implements it).
-constexpr char kDeviceKind[] = "simulator";
-
-struct Core {
-  std::mutex mu;
-  // Null when no device of kDeviceKind is linked in (device_error says so).
-  std::unique_ptr<ncc::runtime::Device> device;
-  std::string device_error;
-};
-
-Core& core(int id) {
-  static Core* cores = [] {
-    Core* c = new Core[kChipCores];
-    for (int id = 0; id < kChipCores; ++id) {
-      auto device = ncc::runtime::CreateDevice(kDeviceKind, id);
-      if (device.ok()) {
-        c[id].device = *std::move(device);
-      } else {
-        c[id].device_error = std::string(device.status().message());
-      }
-    }
-    return c;
-  }();
-  return cores[id];
-}
-
 std::string Describe(const TensorDesc& t) {
   return absl::StrCat(nrt_dtype_as_str(ToNrt(t.dtype)), "[", absl::StrJoin(t.shape, ", "), "]");
+}
+
+// Bytes of a tensor the loader checked (it fits an arena, or 1 TiB).
+size_t TensorBytes(const neff::TensorInfo& t) {
+  size_t size = neff::DTypeSize(t.dtype());
+  if (t.shape() != nullptr) {
+    for (int64_t dim : *t.shape()) size *= static_cast<size_t>(dim);
+  }
+  return size;
 }
 
 void AddTensors(nrt_model* m, bool inputs) {
@@ -78,81 +66,218 @@ void AddTensors(nrt_model* m, bool inputs) {
     TensorDesc d;
     d.name = t->name()->str();
     d.dtype = t->dtype();
-    size_t size = neff::DTypeSize(t->dtype());
-    if (t->shape()) {
-      for (int64_t dim : *t->shape()) {
-        d.shape.push_back(dim);
-        size *= static_cast<size_t>(dim);  // verified to fit the arena
-      }
-    }
-    d.size = size;
+    if (t->shape()) d.shape.assign(t->shape()->begin(), t->shape()->end());
+    d.size = TensorBytes(*t);
     d.dram_offset = t->dram_offset();
     d.usage = inputs ? NRT_TENSOR_USAGE_INPUT : NRT_TENSOR_USAGE_OUTPUT;
     m->tensors.push_back(std::move(d));
   }
 }
 
-// Parses NEURON_RT_VISIBLE_CORES ("1", "0-1", "0,1") and
-// NEURON_RT_NUM_CORES into the visible physical core ids, or an error.
-absl::StatusOr<std::vector<int>> VisibleCoresFromEnvironment() {
-  std::vector<int> visible;
-  const char* list = std::getenv("NEURON_RT_VISIBLE_CORES");
-  const std::string chip = absl::StrCat("this Inferentia2 chip has NeuronCores 0-", kChipCores - 1);
-  if (list == nullptr || *list == '\0') {
-    for (int c = 0; c < kChipCores; ++c) visible.push_back(c);
-  } else {
-    for (absl::string_view part : absl::StrSplit(list, ',')) {
-      std::vector<absl::string_view> range = absl::StrSplit(part, '-');
-      int lo = -1, hi = -1;
-      if (range.size() > 2 || !absl::SimpleAtoi(range[0], &lo) ||
-          !absl::SimpleAtoi(range.back(), &hi) || lo < 0 || hi < lo) {
-        return absl::InvalidArgumentError(absl::StrCat("NEURON_RT_VISIBLE_CORES='", list, "': '",
-                                                       part,
-                                                       "' is not a core id or a range like 0-1"));
-      }
-      if (hi >= kChipCores) {
-        return absl::InvalidArgumentError(absl::StrCat("NEURON_RT_VISIBLE_CORES='", list,
-                                                       "': NeuronCore ", hi, " does not exist (",
-                                                       chip, ")"));
-      }
-      for (int c = lo; c <= hi; ++c) {
-        for (int v : visible) {
-          if (v == c) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "NEURON_RT_VISIBLE_CORES='", list, "': NeuronCore ", c, " is listed twice"));
-          }
-        }
-        visible.push_back(c);
-      }
+// A pipelined model's stages: where their inputs come from, their output
+// sizes, and where the model's outputs come from (all checked by the loader).
+void AddStages(nrt_model* m) {
+  for (size_t k = 0; k < m->neff.stages.size(); ++k) {
+    StageDesc stage;
+    stage.model = m->neff.stages[k];
+    if (const auto* sources = m->model->stages()->Get(k)->inputs()) {
+      for (const neff::TensorSource* t : *sources) stage.inputs.push_back({t->stage(), t->index()});
+    }
+    if (const auto* outputs = stage.model->outputs()) {
+      for (const neff::TensorInfo* t : *outputs) stage.output_sizes.push_back(TensorBytes(*t));
+    }
+    m->stages.push_back(std::move(stage));
+  }
+  if (const auto* sources = m->model->output_sources()) {
+    for (const neff::TensorSource* t : *sources) {
+      m->output_sources.push_back({t->stage(), t->index()});
     }
   }
-  if (const char* num = std::getenv("NEURON_RT_NUM_CORES"); num != nullptr && *num != '\0') {
-    int n = 0;
-    if (!absl::SimpleAtoi(num, &n) || n < 1 || n > static_cast<int>(visible.size())) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("NEURON_RT_NUM_CORES='", num, "': must be 1-", visible.size(),
-                       " (the NeuronCores visible to this process; ", chip, ")"));
+}
+
+// Once the stages have their cores: the estimated transfer into each stage
+// of the outputs of earlier stages it reads, one hand-off per source stage
+// (each output counted once however many inputs read it).
+void AddTransfers(nrt_model* m) {
+  for (size_t k = 0; k < m->stages.size(); ++k) {
+    StageDesc& stage = m->stages[k];
+    std::map<int, std::set<uint32_t>> read;  // source stage -> its outputs read
+    for (const Source& src : stage.inputs) {
+      if (src.stage >= 0) read[src.stage].insert(src.index);
     }
-    visible.resize(n);
+    for (const auto& [from, outputs] : read) {
+      int64_t bytes = 0;
+      for (uint32_t i : outputs) bytes += static_cast<int64_t>(m->stages[from].output_sizes[i]);
+      stage.transfer_ns += ncc::target::InterCoreTransferNs(ncc::target::Inferentia2(), bytes,
+                                                            m->cores[from], m->cores[k]);
+    }
   }
-  return visible;
 }
 
 // Locks one of the model's cores: a free one if any (starting from a
 // rotating position so work spreads), else waits for the next in turn.
-std::unique_lock<std::mutex> AcquireCore(nrt_model* m, int* id) {
+// Returns the core's position in m->cores in *index.
+std::unique_lock<std::mutex> AcquireCore(nrt_model* m, size_t* index) {
   const size_t n = m->cores.size();
   const size_t first = m->next_core.fetch_add(1) % n;
   for (size_t i = 0; i < n; ++i) {
-    const int c = m->cores[(first + i) % n];
-    std::unique_lock<std::mutex> lock(core(c).mu, std::try_to_lock);
+    const size_t at = (first + i) % n;
+    std::unique_lock<std::mutex> lock(m->core_refs[at]->mu, std::try_to_lock);
     if (lock.owns_lock()) {
-      *id = c;
+      *index = at;
       return lock;
     }
   }
-  *id = m->cores[first];
-  return std::unique_lock<std::mutex>(core(*id).mu);
+  *index = first;
+  return std::unique_lock<std::mutex>(m->core_refs[first]->mu);
+}
+
+// NRT_SUCCESS while `m` is loaded. Called holding a core, before an
+// execution starts: a model unloaded (nrt_unload, nrt_close) while the call
+// waited for the core gives up rather than start work nobody may wait for.
+NRT_STATUS CheckStillLoaded(const nrt_model* m) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  if (registry().models.count(const_cast<nrt_model*>(m)) > 0) return NRT_SUCCESS;
+  return registry().closed
+             ? Fail(NRT_CLOSED,
+                    "nrt_execute: nrt_close() was called while waiting for a NeuronCore")
+             : Fail(NRT_INVALID_HANDLE,
+                    "nrt_execute: the model was unloaded while waiting for a NeuronCore");
+}
+
+// The status of a device's Execute as nrt_execute reports it.
+NRT_STATUS ExecutionStatus(const absl::Status& s, const std::string& where) {
+  if (s.ok()) return NRT_SUCCESS;
+  const bool memory = s.code() == absl::StatusCode::kResourceExhausted;
+  return Fail(memory ? NRT_RESOURCE : NRT_EXEC_COMPLETED_WITH_ERR,
+              absl::StrCat("nrt_execute: ", where, s.message()));
+}
+
+using Inputs = std::vector<absl::Span<const uint8_t>>;
+using Outputs = std::vector<absl::Span<uint8_t>>;
+
+// One execution of a single-core model on whichever of its cores is free.
+NRT_STATUS RunOnOneCore(nrt_model* m, const Inputs& inputs, const Outputs& outputs,
+                        std::vector<ExecutionTiming>* timings, std::vector<int>* cores) {
+  timings->assign(1, ExecutionTiming());
+  size_t at = 0;
+  absl::Status s;
+  {
+    std::unique_lock<std::mutex> busy = AcquireCore(m, &at);
+    if (NRT_STATUS st = CheckStillLoaded(m); st != NRT_SUCCESS) return st;
+    const ncc::runtime::Program& program = *m->programs[m->programs.size() == 1 ? 0 : at];
+    s = m->core_refs[at]->device->Execute(program, inputs, outputs, &(*timings)[0]);
+  }
+  cores->assign(1, m->cores[at]);
+  return ExecutionStatus(s, "");
+}
+
+// One execution of a pipelined model: stage k on cores[k], holding only that
+// core, so that executions of other threads run the other stages meanwhile.
+// A stage's outputs go straight into the first model output that comes from
+// them, else into a host buffer of this execution.
+NRT_STATUS RunPipeline(nrt_model* m, const Inputs& inputs, const Outputs& outputs,
+                       std::vector<ExecutionTiming>* timings, std::vector<int>* cores) {
+  const size_t n = m->stages.size();
+  std::vector<Outputs> produced(n);
+  std::vector<std::vector<bool>> placed(n);
+  for (size_t k = 0; k < n; ++k) {
+    produced[k].resize(m->stages[k].output_sizes.size());
+    placed[k].assign(produced[k].size(), false);
+  }
+  std::vector<bool> written(outputs.size(), false);  // model outputs written in place
+  for (size_t o = 0; o < m->output_sources.size(); ++o) {
+    const Source& src = m->output_sources[o];
+    if (src.stage < 0 || placed[src.stage][src.index]) continue;
+    produced[src.stage][src.index] = outputs[o];
+    placed[src.stage][src.index] = true;
+    written[o] = true;
+  }
+  std::vector<std::vector<uint8_t>> buffers;
+  size_t num_buffers = 0;
+  for (size_t k = 0; k < n; ++k) num_buffers += produced[k].size();
+  buffers.reserve(num_buffers);
+  for (size_t k = 0; k < n; ++k) {
+    for (size_t j = 0; j < produced[k].size(); ++j) {
+      if (placed[k][j]) continue;
+      buffers.emplace_back(m->stages[k].output_sizes[j]);
+      produced[k][j] = absl::MakeSpan(buffers.back());
+    }
+  }
+  auto source = [&](const Source& src) -> absl::Span<const uint8_t> {
+    if (src.stage < 0) return inputs[src.index];
+    return produced[src.stage][src.index];
+  };
+
+  timings->assign(n, ExecutionTiming());
+  cores->assign(m->cores.begin(), m->cores.end());
+  for (size_t k = 0; k < n; ++k) {
+    Inputs stage_inputs;
+    for (const Source& src : m->stages[k].inputs) stage_inputs.push_back(source(src));
+    absl::Status s;
+    {
+      std::lock_guard<std::mutex> busy(m->core_refs[k]->mu);
+      // Once its first stage runs, an execution runs to its end.
+      if (k == 0) {
+        if (NRT_STATUS st = CheckStillLoaded(m); st != NRT_SUCCESS) return st;
+      }
+      s = m->core_refs[k]->device->Execute(*m->programs[k], stage_inputs, produced[k],
+                                           &(*timings)[k]);
+    }
+    if (NRT_STATUS st = ExecutionStatus(s, absl::StrCat("stage ", k, " of ", n, ": "));
+        st != NRT_SUCCESS) {
+      return st;
+    }
+  }
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    if (written[o] || outputs[o].empty()) continue;
+    const absl::Span<const uint8_t> from = source(m->output_sources[o]);
+    std::memcpy(outputs[o].data(), from.data(), outputs[o].size());
+  }
+  return NRT_SUCCESS;
+}
+
+// Fills *stats from the timing of each stage (one for a single-core model)
+// and the physical core each ran on.
+void FillStats(const nrt_model& m, const std::vector<ExecutionTiming>& timings,
+               const std::vector<int>& cores, nrt_execution_stats_t* stats) {
+  using ncc::target::Engine;
+  *stats = nrt_execution_stats_t{};
+  double device_ns = 0;
+  for (size_t k = 0; k < timings.size(); ++k) {
+    const ExecutionTiming& t = timings[k];
+    const double transfer = m.stages.empty() ? 0 : m.stages[k].transfer_ns;
+    device_ns += t.estimated_latency_ns;
+    stats->estimated_latency_ns += t.estimated_latency_ns + transfer;
+    stats->transfer_ns += transfer;
+    stats->estimated_interval_ns =
+        std::max(stats->estimated_interval_ns, t.estimated_latency_ns + transfer);
+    stats->tensor_busy_ns += t.BusyNs(Engine::kTensor);
+    stats->vector_busy_ns += t.BusyNs(Engine::kVector);
+    stats->scalar_busy_ns += t.BusyNs(Engine::kScalar);
+    stats->gpsimd_busy_ns += t.BusyNs(Engine::kGpSimd);
+    stats->dma_busy_ns += t.BusyNs(Engine::kDma);
+    stats->tensor_instructions += t.Instructions(Engine::kTensor);
+    stats->vector_instructions += t.Instructions(Engine::kVector);
+    stats->scalar_instructions += t.Instructions(Engine::kScalar);
+    stats->gpsimd_instructions += t.Instructions(Engine::kGpSimd);
+    stats->dma_instructions += t.Instructions(Engine::kDma);
+    stats->dma_bytes += t.dma_bytes;
+    stats->semaphore_wait_ns += t.semaphore_wait_ns;
+    stats->host_wall_ns += t.host_wall_ns;
+    if (k < NRT_MAX_STAGES) {
+      stats->stage_latency_ns[k] = t.estimated_latency_ns;
+      stats->stage_transfer_ns[k] = transfer;
+      stats->stage_neuron_core[k] = cores[k];
+    }
+  }
+  // One stage: the device's own figure; several: the Tensor engines' share
+  // of the stages' device time.
+  stats->tensor_utilization = timings.size() == 1 ? timings[0].tensor_utilization
+                              : device_ns > 0     ? stats->tensor_busy_ns / device_ns
+                                                  : 0;
+  stats->num_stages = static_cast<uint32_t>(timings.size());
+  stats->neuron_core = cores.empty() ? 0 : cores[0];
 }
 
 // Simulator host threads: nrt_load_options_t.sim_threads, else
@@ -176,9 +301,73 @@ absl::StatusOr<int> SimThreads(const nrt_load_options_t* options) {
   return threads;
 }
 
+// With the registry's mutex held: the physical cores of `m` from start_nc /
+// nc_count over the visible cores (a pipelined model: the first as many as
+// it has stages), or the error.
+NRT_STATUS ChooseCoresLocked(nrt_model* m, const char* fn, int32_t start_nc, int32_t nc_count) {
+  const std::vector<int>& visible = registry().visible_cores;
+  const int32_t num_visible = static_cast<int32_t>(visible.size());
+  const std::string range =
+      absl::StrCat(num_visible, " NeuronCore(s) visible (logical ids 0-", num_visible - 1,
+                   "; see NEURON_RT_VISIBLE_CORES and NEURON_RT_SIM_CORES)");
+  if (start_nc < 0 || start_nc >= num_visible) {
+    return Fail(NRT_INVALID,
+                absl::StrCat(fn, ": start_nc ", start_nc, " is out of range: ", range));
+  }
+  if (nc_count != -1 && (nc_count < 1 || int64_t{start_nc} + nc_count > num_visible)) {
+    return Fail(NRT_INVALID, absl::StrCat(fn, ": nc_count ", nc_count, " from start_nc ", start_nc,
+                                          " needs NeuronCores beyond the ", num_visible,
+                                          " visible (use -1 for all from start_nc)"));
+  }
+  int32_t count = nc_count == -1 ? num_visible - start_nc : nc_count;
+  if (!m->stages.empty()) {
+    const int32_t stages = static_cast<int32_t>(m->stages.size());
+    const std::string what = absl::StrCat("the model is pipelined over ", stages,
+                                          " stages and needs ", stages, " NeuronCores");
+    if (nc_count != -1 && nc_count < stages) {
+      return Fail(NRT_LOAD_NOT_ENOUGH_NC, absl::StrCat(fn, ": nc_count ", nc_count, " is too few: ",
+                                                       what, " (nc_count -1 gives it as many)"));
+    }
+    if (start_nc + stages > num_visible) {
+      return Fail(NRT_LOAD_NOT_ENOUGH_NC,
+                  absl::StrCat(fn, ": ", what, ", consecutive from start_nc ", start_nc,
+                               ", but there are ", range));
+    }
+    count = stages;
+  }
+  m->cores.assign(visible.begin() + start_nc, visible.begin() + start_nc + count);
+  return NRT_SUCCESS;
+}
+
+// Prepares the model's programs on its cores' devices: one for all cores
+// (streaming), one per core (exclusive single-core), one per stage
+// (pipelined). Fails without side effects on the registry.
+NRT_STATUS LoadPrograms(nrt_model* m, const char* fn, int sim_threads) {
+  for (const auto& core : m->core_refs) {
+    if (core->device == nullptr)
+      return Fail(NRT_FAILURE, absl::StrCat(fn, ": ", core->device_error));
+  }
+  ncc::runtime::ProgramOptions options;
+  options.host_threads = sim_threads;
+  const size_t count = !m->stages.empty() ? m->stages.size() : m->exclusive ? m->cores.size() : 1;
+  for (size_t i = 0; i < count; ++i) {
+    const neff::Model& model = m->stages.empty() ? *m->model : *m->stages[i].model;
+    auto program = m->core_refs[i]->device->Load(model, options);
+    if (!program.ok()) {
+      const std::string stage =
+          m->stages.empty() ? "" : absl::StrCat("stage ", i, " of ", m->stages.size(), ": ");
+      return Fail(NRT_LOAD_NEFF_FAIL, absl::StrCat(fn, ": ", stage, program.status().message()));
+    }
+    m->programs.push_back(*std::move(program));
+  }
+  return NRT_SUCCESS;
+}
+
+// Places a checked NEFF on its NeuronCores, prepares its programs there and
+// registers it. `path` names it ("" from memory).
 NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded, const char* fn,
-                       int32_t start_nc, int32_t nc_count, const nrt_load_options_t* options,
-                       nrt_model_t** model) {
+                       const std::string& path, int32_t start_nc, int32_t nc_count,
+                       const nrt_load_options_t* options, nrt_model_t** model) {
   absl::StatusOr<int> sim_threads = SimThreads(options);
   if (!sim_threads.ok()) {
     return Fail(NRT_INVALID, absl::StrCat(fn, ": ", sim_threads.status().message()));
@@ -188,48 +377,40 @@ NRT_STATUS LoadChecked(absl::StatusOr<ncc::runtime::LoadedNeff> loaded, const ch
     return Fail(version ? NRT_UNSUPPORTED_NEFF_VERSION : NRT_LOAD_NEFF_FAIL,
                 absl::StrCat(fn, ": ", loaded.status().message()));
   }
-  std::vector<int> visible;
-  {
-    std::lock_guard<std::mutex> lock(registry().mu);
-    visible = registry().visible_cores;
-  }
-  const int32_t num_visible = static_cast<int32_t>(visible.size());
-  if (start_nc < 0 || start_nc >= num_visible) {
-    return Fail(NRT_INVALID,
-                absl::StrCat(fn, ": start_nc ", start_nc, " is out of range: ", num_visible,
-                             " NeuronCore(s) visible (logical "
-                             "ids 0-",
-                             num_visible - 1, "; see NEURON_RT_VISIBLE_CORES)"));
-  }
-  const int32_t count = nc_count == -1 ? num_visible - start_nc : nc_count;
-  if (count < 1 || start_nc + count > num_visible) {
-    return Fail(NRT_INVALID, absl::StrCat(fn, ": nc_count ", nc_count, " from start_nc ", start_nc,
-                                          " needs NeuronCores beyond the ", num_visible,
-                                          " visible (use -1 for all from "
-                                          "start_nc)"));
-  }
   auto m = std::make_unique<nrt_model>();
   m->neff = *std::move(loaded);
   m->model = m->neff.model;
-  m->cores.assign(visible.begin() + start_nc, visible.begin() + start_nc + count);
-  ncc::runtime::Device* device = core(m->cores[0]).device.get();
-  if (device == nullptr) {
-    return Fail(NRT_FAILURE, absl::StrCat(fn, ": ", core(m->cores[0]).device_error));
-  }
-  ncc::runtime::ProgramOptions program_options;
-  program_options.host_threads = *sim_threads;
-  auto program = device->Load(*m->model, program_options);
-  if (!program.ok()) {
-    return Fail(NRT_LOAD_NEFF_FAIL, absl::StrCat(fn, ": ", program.status().message()));
-  }
-  m->program = *std::move(program);
+  m->path = path;
+  const auto* load_queues = m->model->load_queues();
+  m->exclusive = !m->neff.stages.empty() || (load_queues != nullptr && load_queues->size() > 0);
+  AddStages(m.get());
   AddTensors(m.get(), true);
   AddTensors(m.get(), false);
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    // nrt_close ran while this load was checking the file.
+    if (registry().closed || !registry().initialized) {
+      return Fail(NRT_CLOSED, absl::StrCat(fn, ": nrt_close() was called during the load"));
+    }
+    generation = registry().generation;
+    if (NRT_STATUS s = ChooseCoresLocked(m.get(), fn, start_nc, nc_count); s != NRT_SUCCESS) {
+      return s;
+    }
+    if (NRT_STATUS s = PlaceLocked(m.get(), fn); s != NRT_SUCCESS) return s;
+  }
+  AddTransfers(m.get());
+  NRT_STATUS s = LoadPrograms(m.get(), fn, *sim_threads);
   std::lock_guard<std::mutex> lock(registry().mu);
-  // nrt_close ran while this load was checking the file: the model would
+  // nrt_close ran while this load prepared the programs: the model would
   // outlive the runtime it belongs to.
-  if (registry().closed || !registry().initialized) {
-    return Fail(NRT_CLOSED, absl::StrCat(fn, ": nrt_close() was called during the load"));
+  if (s == NRT_SUCCESS &&
+      (registry().closed || !registry().initialized || registry().generation != generation)) {
+    s = Fail(NRT_CLOSED, absl::StrCat(fn, ": nrt_close() was called during the load"));
+  }
+  if (s != NRT_SUCCESS) {
+    ReleaseLocked(m.get());
+    return s;
   }
   registry().models.insert(m.get());
   *model = m.release();
@@ -292,6 +473,8 @@ const char* nrt_get_status_as_str(NRT_STATUS status) {
       return "NRT_TIMEOUT";
     case NRT_HW_ERROR:
       return "NRT_HW_ERROR";
+    case NRT_LOAD_NOT_ENOUGH_NC:
+      return "NRT_LOAD_NOT_ENOUGH_NC";
     case NRT_UNINITIALIZED:
       return "NRT_UNINITIALIZED";
     case NRT_CLOSED:
@@ -318,14 +501,10 @@ NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* /*fw_version*/,
     return Fail(NRT_INVALID,
                 absl::StrCat("nrt_init: unknown framework type ", static_cast<int>(framework)));
   }
-  auto visible = VisibleCoresFromEnvironment();
-  if (!visible.ok()) {
-    return Fail(NRT_INVALID, absl::StrCat("nrt_init: ", visible.status().message()));
-  }
   std::lock_guard<std::mutex> lock(registry().mu);
+  if (NRT_STATUS s = InitCoresLocked(); s != NRT_SUCCESS) return s;
   registry().initialized = true;
   registry().closed = false;
-  registry().visible_cores = *std::move(visible);
   return NRT_SUCCESS;
 }
 
@@ -338,9 +517,11 @@ void nrt_close(void) {
     std::unique_lock<std::mutex> lock(registry().mu);
     registry().initialized = false;
     registry().closed = true;
+    ++registry().generation;
     models.assign(registry().models.begin(), registry().models.end());
     registry().models.clear();
     for (const nrt_model* m : models) WaitUnused(lock, m);
+    for (nrt_model* m : models) ReleaseLocked(m);
   }
   for (nrt_model* m : models) delete m;
 }
@@ -359,7 +540,7 @@ NRT_STATUS nrt_load_with_options(const void* neff_bytes, size_t size, int32_t st
   }
   *model = nullptr;
   return LoadChecked(ncc::runtime::LoadNeffBytes(neff_bytes, size, Options(options)), "nrt_load",
-                     start_nc, nc_count, options, model);
+                     "", start_nc, nc_count, options, model);
 }
 
 NRT_STATUS nrt_load_from_file(const char* neff_path, int32_t start_nc, int32_t nc_count,
@@ -378,7 +559,7 @@ NRT_STATUS nrt_load_from_file_with_options(const char* neff_path, int32_t start_
   }
   *model = nullptr;
   return LoadChecked(ncc::runtime::LoadNeffFile(neff_path, Options(options)), "nrt_load_from_file",
-                     start_nc, nc_count, options, model);
+                     neff_path, start_nc, nc_count, options, model);
 }
 
 // The handle leaves the registry at once (later calls with it fail with
@@ -395,6 +576,8 @@ NRT_STATUS nrt_unload(nrt_model_t* model) {
       return Fail(NRT_INVALID_HANDLE, "nrt_unload: not a loaded model");
     }
     WaitUnused(lock, model);
+    // Only now: an execution still running keeps its cores' state.
+    ReleaseLocked(model);
   }
   delete model;
   return NRT_SUCCESS;
@@ -463,8 +646,8 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
   // The model's inputs and outputs in Model order (model->tensors' order),
   // in the tensors' own memory (attached buffers included): the device reads
   // and writes it directly.
-  std::vector<absl::Span<const uint8_t>> inputs;
-  std::vector<absl::Span<uint8_t>> outputs;
+  Inputs inputs;
+  Outputs outputs;
   for (const auto& [desc, tensor] : bound) {
     if (desc->usage == NRT_TENSOR_USAGE_INPUT) {
       inputs.emplace_back(tensor->data, desc->size);
@@ -472,49 +655,13 @@ NRT_STATUS nrt_execute_with_stats(nrt_model_t* model, const nrt_tensor_set_t* in
       outputs.emplace_back(tensor->data, desc->size);
     }
   }
-  ncc::runtime::ExecutionTiming timing;
-  int core_id = 0;
-  absl::Status s;
-  {
-    std::unique_lock<std::mutex> busy = AcquireCore(model, &core_id);
-    // Unloaded (nrt_unload, nrt_close) while this call waited for the core:
-    // give up rather than start work nobody may wait for.
-    {
-      std::lock_guard<std::mutex> lock(registry().mu);
-      if (registry().models.count(model) == 0) {
-        return registry().closed
-                   ? Fail(NRT_CLOSED,
-                          "nrt_execute: nrt_close() was called while waiting for a NeuronCore")
-                   : Fail(NRT_INVALID_HANDLE,
-                          "nrt_execute: the model was unloaded while waiting for a NeuronCore");
-      }
-    }
-    s = core(core_id).device->Execute(*model->program, inputs, outputs, &timing);
-  }
-  if (!s.ok()) {
-    const bool memory = s.code() == absl::StatusCode::kResourceExhausted;
-    return Fail(memory ? NRT_RESOURCE : NRT_EXEC_COMPLETED_WITH_ERR,
-                absl::StrCat("nrt_execute: ", s.message()));
-  }
-  if (stats != nullptr) {
-    using ncc::target::Engine;
-    stats->estimated_latency_ns = timing.estimated_latency_ns;
-    stats->tensor_busy_ns = timing.BusyNs(Engine::kTensor);
-    stats->vector_busy_ns = timing.BusyNs(Engine::kVector);
-    stats->scalar_busy_ns = timing.BusyNs(Engine::kScalar);
-    stats->gpsimd_busy_ns = timing.BusyNs(Engine::kGpSimd);
-    stats->dma_busy_ns = timing.BusyNs(Engine::kDma);
-    stats->tensor_instructions = timing.Instructions(Engine::kTensor);
-    stats->vector_instructions = timing.Instructions(Engine::kVector);
-    stats->scalar_instructions = timing.Instructions(Engine::kScalar);
-    stats->gpsimd_instructions = timing.Instructions(Engine::kGpSimd);
-    stats->dma_instructions = timing.Instructions(Engine::kDma);
-    stats->dma_bytes = timing.dma_bytes;
-    stats->semaphore_wait_ns = timing.semaphore_wait_ns;
-    stats->tensor_utilization = timing.tensor_utilization;
-    stats->host_wall_ns = timing.host_wall_ns;
-    stats->neuron_core = core_id;
-  }
+  std::vector<ExecutionTiming> timings;  // per stage
+  std::vector<int> cores;                // the physical core of each
+  const NRT_STATUS status = model->stages.empty()
+                                ? RunOnOneCore(model, inputs, outputs, &timings, &cores)
+                                : RunPipeline(model, inputs, outputs, &timings, &cores);
+  if (status != NRT_SUCCESS) return status;
+  if (stats != nullptr) FillStats(*model, timings, cores, stats);
   return NRT_SUCCESS;
 }
 

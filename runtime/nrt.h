@@ -8,9 +8,11 @@
  * runtime/examples/hello_nrt.c walks through all of this in runnable form.
  *
  * Vocabulary:
- *   NeuronCore (NC)  one accelerator core. The simulated chip is an
- *                    Inferentia2 with 2 NCs (physical ids 0 and 1).
- *   model            a loaded NEFF, bound to one or more NCs.
+ *   NeuronCore (NC)  one accelerator core. By default the simulator is one
+ *                    Inferentia2 chip with 2 NCs (physical ids 0 and 1);
+ *                    NEURON_RT_SIM_CORES gives it more (2 per chip).
+ *   model            a loaded NEFF, bound to one or more NCs; a pipelined
+ *                    model (NEFF 1.0) runs stage k on its k-th NC.
  *   tensor           a named byte buffer you fill (inputs) or read
  *                    (outputs); its size must match the model's I/O exactly.
  *                    nrt_tensor_allocate gives it memory of its own;
@@ -73,14 +75,28 @@
  * buffer first, so the caller's buffer may be freed after it returns.
  *
  * NeuronCores: the environment, read by nrt_init, picks what this process
- * sees (as on AWS):
+ * sees (as on AWS; docs/runtime.md, "Several NeuronCores"):
+ *   NEURON_RT_SIM_CORES      "N" (1-64, default 2: one Inferentia2 chip):
+ *                            how many NeuronCores the simulator provides
+ *                            (physical ids 0..N-1, 2 per chip).
  *   NEURON_RT_VISIBLE_CORES  "1", "0-1" or "0,1": physical NCs visible;
  *                            default all. Visible NCs are renumbered
  *                            0..n-1 (logical ids).
  *   NEURON_RT_NUM_CORES      use only the first N visible NCs.
  * Invalid values make nrt_init fail with NRT_INVALID. nrt_load's start_nc
  * is a logical id and nc_count how many consecutive NCs (-1: all from
- * start_nc); out-of-range requests are NRT_INVALID with the visible range.
+ * start_nc; for a pipelined model, as many as it has stages);
+ * out-of-range requests are NRT_INVALID with the visible range.
+ * Placement: a single-core streaming model may share its NCs with other
+ * streaming models and runs on whichever of them is free (data parallel).
+ * A model that keeps state on its NCs claims them exclusively: a pipelined
+ * model (N stages, stage k on the k-th NC from start_nc; nc_count < N is
+ * NRT_LOAD_NOT_ENOUGH_NC, nc_count > N uses the first N) and a single-core
+ * model with load queues (weights resident in SBUF). A load that needs an
+ * NC some model holds exclusively, or an exclusive load onto an NC that
+ * has any model, fails with NRT_LOAD_NOT_ENOUGH_NC naming the NC and the
+ * model (its load-order id and file). nrt_unload frees the NCs.
+ * nrt_get_core_info lists the visible NCs and what is loaded on each.
  * Host threads of the simulated NeuronCore (read at each load):
  *   NEURON_SIM_THREADS       "N" (1-256, default 1): large matmuls and copies
  *                            of an execution are split across N host threads;
@@ -125,7 +141,14 @@
  *     Freeing or reusing an attached buffer while an execution uses it is
  *     the caller's error, as with any memory handed to a call.
  * How long nrt_close and nrt_unload wait is bounded by the executions
- * running at that moment (one per NeuronCore).
+ * running at that moment (one per NeuronCore; an execution of a pipelined
+ * model that has started its first stage runs to its last).
+ *
+ * Pipelined models (NEFF 1.0, Model.stages): nrt_execute runs stage k on
+ * the model's k-th NC, under that NC's lock only, so executions from several
+ * threads overlap (one thread's stage 1 runs while another's stage 0 does);
+ * activations between stages live in host buffers of the execution. The
+ * outputs are those of running the stages one after another.
  */
 #ifndef NCC_RUNTIME_NRT_H_
 #define NCC_RUNTIME_NRT_H_
@@ -145,6 +168,10 @@ typedef enum NRT_STATUS {
   NRT_RESOURCE = 4,       /* out of host or device memory */
   NRT_TIMEOUT = 5,
   NRT_HW_ERROR = 6,
+  /* the NeuronCores the load needs are taken (another model holds them or
+   * the model needs them to itself), or nc_count is smaller than the
+   * model's stages; libnrt's value */
+  NRT_LOAD_NOT_ENOUGH_NC = 9,
   NRT_UNINITIALIZED = 13,  /* nrt_init has not been called */
   NRT_CLOSED = 14,         /* called after nrt_close */
   NRT_LOAD_NEFF_FAIL = 20, /* NEFF is corrupt, truncated or fails verify */
@@ -210,8 +237,15 @@ typedef struct nrt_tensor_info_array {
   nrt_tensor_info_t* tensor_array; /* inputs first, then outputs */
 } nrt_tensor_info_array_t;
 
+/* The most stages a pipelined model may have (the most simulated NCs). */
+#define NRT_MAX_STAGES 64
+
 /* Simulator estimates of one execution (NeuronCore-v2 timing model), plus
- * the measured host time of the execute call. */
+ * the measured host time of the execute call. A pipelined model's figures
+ * cover all of its stages: latency = the stages' latencies + the estimated
+ * inter-core transfers between them (target::InterCoreTransferNs); busy
+ * times, instruction and byte counts and semaphore waits are sums over the
+ * stages. */
 typedef struct nrt_execution_stats {
   double estimated_latency_ns;
   double tensor_busy_ns;
@@ -228,8 +262,45 @@ typedef struct nrt_execution_stats {
   double semaphore_wait_ns;
   double tensor_utilization; /* Tensor busy / estimated latency, [0, 1] */
   double host_wall_ns;       /* measured: the simulator's run on the host */
-  int32_t neuron_core;       /* physical NeuronCore that ran it */
+  int32_t neuron_core;       /* physical NeuronCore that ran it (stage 0's) */
+  /* Since several NeuronCores: per stage (a single-core model reports one
+   * stage: its own figures). */
+  uint32_t num_stages;
+  /* Steady-state interval between results with requests streamed: max over
+   * stages of (stage latency + its incoming transfer); 1e9 / it is the
+   * estimated throughput (inferences/s). A single-core model: its latency. */
+  double estimated_interval_ns;
+  double transfer_ns;                        /* all inter-core transfers (estimate) */
+  double stage_latency_ns[NRT_MAX_STAGES];   /* stage k on its core (estimate) */
+  double stage_transfer_ns[NRT_MAX_STAGES];  /* into stage k from earlier stages */
+  int32_t stage_neuron_core[NRT_MAX_STAGES]; /* physical NC of stage k */
 } nrt_execution_stats_t;
+
+/* One model placed on a NeuronCore (nrt_get_core_info). */
+typedef struct nrt_core_model_info {
+  uint64_t model_id; /* load order: 1 for the first model placed since nrt_init */
+  /* The file nrt_load_from_file loaded, "" for nrt_load; owned by the
+   * array. Print it escaped: it comes from the caller. */
+  const char* name;
+  uint32_t stage;      /* the NC runs stage `stage` of `num_stages` */
+  uint32_t num_stages; /* 1 for a single-core model */
+  uint32_t exclusive;  /* 1: the model keeps state on the NC, which runs nothing else */
+} nrt_core_model_info_t;
+
+/* One visible NeuronCore. */
+typedef struct nrt_core_info {
+  int32_t logical_nc;  /* what nrt_load's start_nc counts */
+  int32_t physical_nc; /* 0..NEURON_RT_SIM_CORES-1 */
+  int32_t chip;        /* physical_nc / 2: 2 NeuronCores per Inferentia2 chip */
+  uint32_t model_count;
+  nrt_core_model_info_t* models; /* in load order; a model being loaded included */
+} nrt_core_info_t;
+
+typedef struct nrt_core_info_array {
+  uint32_t core_count;       /* visible NCs, in logical order */
+  uint32_t total_core_count; /* simulated NCs (NEURON_RT_SIM_CORES) */
+  nrt_core_info_t* cores;
+} nrt_core_info_array_t;
 
 /* Status name, e.g. "NRT_LOAD_NEFF_FAIL". Never NULL. */
 const char* nrt_get_status_as_str(NRT_STATUS status);
@@ -238,8 +309,11 @@ const char* nrt_get_last_error(void);
 /* e.g. "float32"; "unknown" for an unknown value. */
 const char* nrt_dtype_as_str(nrt_dtype_t dtype);
 
-/* Starts the runtime; reads NEURON_RT_VISIBLE_CORES / NEURON_RT_NUM_CORES.
- * The versions are informational. Must come before any other call. */
+/* Starts the runtime; reads NEURON_RT_SIM_CORES, NEURON_RT_VISIBLE_CORES and
+ * NEURON_RT_NUM_CORES (the simulated NeuronCores start empty). Calling it
+ * again while models are loaded keeps their NeuronCores, so
+ * NEURON_RT_SIM_CORES must then be unchanged. The versions are
+ * informational. Must come before any other call. */
 NRT_STATUS nrt_init(nrt_framework_type_t framework, const char* fw_version,
                     const char* fal_version);
 /* Stops the runtime: waits for the executions running on a NeuronCore to
@@ -251,7 +325,9 @@ void nrt_close(void);
 /* Loads a NEFF from memory: copies it into a 64-byte aligned buffer (the
  * caller keeps ownership of neff_bytes), then checks it (see the top of
  * this file). start_nc: first logical NeuronCore; nc_count: how many (-1 =
- * all visible from start_nc). On failure *model is NULL. */
+ * all visible from start_nc; a pipelined model: as many as it has stages).
+ * NRT_LOAD_NOT_ENOUGH_NC when those NeuronCores are taken or too few (see
+ * "Placement" above). On failure *model is NULL. */
 NRT_STATUS nrt_load(const void* neff_bytes, size_t size, int32_t start_nc, int32_t nc_count,
                     nrt_model_t** model);
 /* As nrt_load, but maps the file read-only instead of copying it; the
@@ -287,6 +363,15 @@ NRT_STATUS nrt_load_from_file_with_options(const char* neff_path, int32_t start_
  * executions return (see "Lifetimes under concurrency" above). After
  * nrt_close: NRT_CLOSED (nrt_close unloaded it already). */
 NRT_STATUS nrt_unload(nrt_model_t* model);
+
+/* The visible NeuronCores and what is loaded on each, in logical order.
+ * Free with nrt_free_core_info. */
+NRT_STATUS nrt_get_core_info(nrt_core_info_array_t** info);
+NRT_STATUS nrt_free_core_info(nrt_core_info_array_t* info);
+/* How many NeuronCores this process sees (after NEURON_RT_VISIBLE_CORES
+ * and NEURON_RT_NUM_CORES), and how many the simulator provides. */
+NRT_STATUS nrt_get_visible_nc_count(uint32_t* nc_count);
+NRT_STATUS nrt_get_total_nc_count(uint32_t* nc_count);
 
 /* The model's inputs then outputs: names, dtypes, shapes and byte sizes.
  * Free with nrt_free_model_tensor_info. */

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -18,8 +19,13 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "neff/test_builder.h"
+#include "runtime/device.h"
 #include "runtime/nrt.h"
+#include "runtime/sim/sim_device.h"
+#include "runtime/test_pipelines.h"
 
 namespace {
 
@@ -636,6 +642,275 @@ TEST_F(NrtConcurrencyTest, CloseWhileThreadsLoadExecuteAndUnload) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(unexpected.load(), 0);
   EXPECT_EQ(closed_seen.load(), kThreads);
+}
+
+// ---- Several NeuronCores: pipelined and exclusive models ----
+
+namespace tp = ncc::runtime::test_pipelines;
+
+// nrt_close, then nrt_init with NEURON_RT_SIM_CORES=`cores`.
+void InitWithSimCores(const char* cores) {
+  nrt_close();
+  setenv("NEURON_RT_SIM_CORES", cores, 1);
+  ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS) << nrt_get_last_error();
+  unsetenv("NEURON_RT_SIM_CORES");
+}
+
+nrt_model_t* LoadAt(const std::string& bytes, int32_t start_nc, int32_t nc_count) {
+  nrt_model_t* model = nullptr;
+  EXPECT_EQ(nrt_load(bytes.data(), bytes.size(), start_nc, nc_count, &model), NRT_SUCCESS)
+      << nrt_get_last_error();
+  return model;
+}
+
+// A model holding NeuronCore 0 exclusively (a one-stage pipeline) and a
+// streaming model on NeuronCore 1, executed by 8 threads at once, each
+// alternating between them: every output is right, each model runs on its
+// own core.
+TEST_F(NrtConcurrencyTest, TwoModelsOnTwoCoresFromEightThreads) {
+  const std::string one_stage =
+      tp::PipelineNeff({"x"}, {"y"}, {{tp::ScaleBiasNeff(2, 1), {{-1, 0}}}}, {{0, 0}});
+  nrt_model_t* exclusive = LoadAt(one_stage, 0, -1);
+  nrt_model_t* streaming = LoadAt(ScaleBiasNeff(3, -1), 1, 1);
+  ASSERT_NE(exclusive, nullptr);
+  ASSERT_NE(streaming, nullptr);
+  constexpr int kThreads = 8, kIters = 20;
+  std::atomic<int> bad{0}, runs{0};
+  auto worker = [&](int id) {
+    Io io("x", 32, "y", 32);
+    if (!io.ok()) {
+      ++bad;
+      return;
+    }
+    for (int iter = 0; iter < kIters; ++iter) {
+      const bool first = (id + iter) % 2 == 0;
+      std::vector<float> x(8), y;
+      for (int i = 0; i < 8; ++i) x[i] = 100.0f * id + iter + 0.5f * i;
+      nrt_execution_stats_t stats{};
+      if (io.Run(first ? exclusive : streaming, x, &y, &stats) != NRT_SUCCESS) {
+        ++bad;
+        continue;
+      }
+      if (stats.neuron_core != (first ? 0 : 1)) ++bad;
+      for (int i = 0; i < 8; ++i) {
+        if (y[i] != (first ? 2 * x[i] + 1 : 3 * x[i] - 1)) ++bad;
+      }
+      ++runs;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(runs.load(), kThreads * kIters);
+  EXPECT_EQ(nrt_unload(exclusive), NRT_SUCCESS);
+  EXPECT_EQ(nrt_unload(streaming), NRT_SUCCESS);
+}
+
+// Two pipelined models over four NeuronCores (0-1 and 2-3), executed by 8
+// threads at once: every output is that of the stages.
+TEST_F(NrtConcurrencyTest, TwoPipelinesFromEightThreads) {
+  InitWithSimCores("4");
+  nrt_model_t* a = LoadAt(tp::TwoStagePipeline(), 0, -1);  // y = 6x + 2
+  const std::string b_bytes =
+      tp::PipelineNeff({"x"}, {"y"},
+                       {{tp::ScaleBiasNeff(0.5f, 0, 2, 4, "x", "h"), {{-1, 0}}},
+                        {tp::ScaleBiasNeff(4, 3, 2, 4, "h", "y"), {{0, 0}}}},
+                       {{1, 0}});  // y = 2x + 3
+  nrt_model_t* b = LoadAt(b_bytes, 2, -1);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  constexpr int kThreads = 8, kIters = 20;
+  std::atomic<int> bad{0}, runs{0};
+  auto worker = [&](int id) {
+    Io io("x", 32, "y", 32);
+    if (!io.ok()) {
+      ++bad;
+      return;
+    }
+    for (int iter = 0; iter < kIters; ++iter) {
+      const bool first = (id + iter) % 2 == 0;
+      std::vector<float> x(8), y;
+      for (int i = 0; i < 8; ++i) x[i] = 10.0f * id - iter + i;
+      nrt_execution_stats_t stats{};
+      if (io.Run(first ? a : b, x, &y, &stats) != NRT_SUCCESS) {
+        ++bad;
+        continue;
+      }
+      if (stats.num_stages != 2 || stats.stage_neuron_core[1] != (first ? 1 : 3)) ++bad;
+      for (int i = 0; i < 8; ++i) {
+        if (y[i] != (first ? 6 * x[i] + 2 : 2 * x[i] + 3)) ++bad;
+      }
+      ++runs;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(runs.load(), kThreads * kIters);
+  EXPECT_EQ(nrt_unload(a), NRT_SUCCESS);
+  EXPECT_EQ(nrt_unload(b), NRT_SUCCESS);
+}
+
+// The simulator behind a probe: in a two-stage pipeline, the first stage-1
+// execution (on NeuronCore 1) waits, inside its execution, until a second
+// stage-0 execution (the other request's) has begun on NeuronCore 0. That
+// happens only if nrt_execute holds just the current stage's core: were
+// executions serialised (or core 0 held through stage 1), the wait would
+// time out. Registered over the "simulator" kind for one test.
+struct OverlapProbe {
+  std::mutex mu;
+  std::condition_variable cv;
+  int stage0_started = 0;  // executions begun on core 0
+  bool waited = false;     // the first core-1 execution has waited
+  int overlaps = 0, timeouts = 0;
+};
+OverlapProbe* probe = nullptr;
+
+class ProbedDevice : public ncc::runtime::Device {
+ public:
+  explicit ProbedDevice(int core) : core_(core), sim_(core) {}
+  absl::StatusOr<std::shared_ptr<const ncc::runtime::Program>> Load(
+      const neff::Model& model, const ncc::runtime::ProgramOptions& options) override {
+    return sim_.Load(model, options);
+  }
+  absl::Status Execute(const ncc::runtime::Program& program,
+                       absl::Span<const absl::Span<const uint8_t>> inputs,
+                       absl::Span<const absl::Span<uint8_t>> outputs,
+                       ncc::runtime::ExecutionTiming* timing) override {
+    if (probe != nullptr && core_ == 0) {
+      std::lock_guard<std::mutex> lock(probe->mu);
+      ++probe->stage0_started;
+      probe->cv.notify_all();
+    }
+    if (probe != nullptr && core_ == 1) {
+      std::unique_lock<std::mutex> lock(probe->mu);
+      if (!probe->waited) {
+        probe->waited = true;
+        const bool met = probe->cv.wait_for(lock, std::chrono::seconds(30),
+                                            [] { return probe->stage0_started >= 2; });
+        ++(met ? probe->overlaps : probe->timeouts);
+      }
+    }
+    return sim_.Execute(program, inputs, outputs, timing);
+  }
+
+ private:
+  int core_;
+  ncc::sim::SimDevice sim_;
+};
+
+void UseSimulatorDevices(bool probed) {
+  ncc::runtime::RegisterDeviceKind(ncc::sim::kSimulatorDeviceKind,
+                                   [probed](int core) -> std::unique_ptr<ncc::runtime::Device> {
+                                     if (probed) return std::make_unique<ProbedDevice>(core);
+                                     return std::make_unique<ncc::sim::SimDevice>(core);
+                                   });
+}
+
+TEST_F(NrtConcurrencyTest, AnotherRequestsStageZeroRunsDuringStageOne) {
+  OverlapProbe overlap;
+  nrt_close();
+  UseSimulatorDevices(true);
+  ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);  // cores made now
+  probe = &overlap;
+  nrt_model_t* model = LoadAt(tp::TwoStagePipeline(), 0, -1);
+  ASSERT_NE(model, nullptr);
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      Io io("x", 32, "y", 32);
+      std::vector<float> x(8, static_cast<float>(t + 1)), y;
+      if (io.Run(model, x, &y) != NRT_SUCCESS || y[0] != 6 * x[0] + 2) ++bad;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(nrt_unload(model), NRT_SUCCESS);
+  nrt_close();
+  probe = nullptr;
+  UseSimulatorDevices(false);
+  ASSERT_EQ(nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""), NRT_SUCCESS);
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(overlap.overlaps, 1);
+  EXPECT_EQ(overlap.timeouts, 0) << "the second request's stage 0 waited for the first's stage 1";
+}
+
+// Unloading a pipelined model while threads execute it: each execution
+// either returns its right outputs or NRT_INVALID_HANDLE; the cores are
+// free again afterwards, and the model loads there again.
+TEST_F(NrtConcurrencyTest, UnloadAndReloadAPipelineWhileThreadsExecuteIt) {
+  const std::string bytes = tp::TwoStagePipeline();
+  for (int round = 0; round < 5; ++round) {
+    nrt_model_t* model = LoadAt(bytes, 0, -1);
+    ASSERT_NE(model, nullptr);
+    std::atomic<int> bad{0}, started{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        Io io("x", 32, "y", 32);
+        ++started;
+        for (int iter = 0; iter < 200; ++iter) {
+          std::vector<float> x(8, static_cast<float>(t * 1000 + iter)), y;
+          const NRT_STATUS s = io.Run(model, x, &y);
+          if (s == NRT_INVALID_HANDLE) break;
+          if (s != NRT_SUCCESS || y[3] != 6 * x[3] + 2) ++bad;
+        }
+      });
+    }
+    while (started.load() < 4) std::this_thread::yield();
+    EXPECT_EQ(nrt_unload(model), NRT_SUCCESS);
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(bad.load(), 0);
+    // Both cores are free: a streaming model may use them.
+    nrt_model_t* streaming = LoadAt(ScaleBiasNeff(1, 0), 0, 2);
+    ASSERT_NE(streaming, nullptr);
+    EXPECT_EQ(nrt_unload(streaming), NRT_SUCCESS);
+  }
+}
+
+// nrt_close while threads load, execute and unload pipelined models on
+// their own cores: every call returns NRT_SUCCESS or NRT_CLOSED, and the
+// next nrt_init starts with every core free.
+TEST_F(NrtConcurrencyTest, CloseWhileThreadsLoadAndRunPipelines) {
+  InitWithSimCores("8");
+  const std::string bytes = tp::TwoStagePipeline();
+  constexpr int kThreads = 4;
+  std::atomic<int> unexpected{0}, started{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Io io("x", 32, "y", 32);
+      ++started;
+      for (int iter = 0; iter < 100000; ++iter) {
+        nrt_model_t* model = nullptr;
+        NRT_STATUS s = nrt_load(bytes.data(), bytes.size(), 2 * t, -1, &model);
+        if (s == NRT_CLOSED) break;
+        if (s != NRT_SUCCESS) {
+          ++unexpected;
+          break;
+        }
+        std::vector<float> x(8, static_cast<float>(iter)), y;
+        s = io.Run(model, x, &y);
+        if (s == NRT_SUCCESS && y[0] != 6 * x[0] + 2) ++unexpected;
+        if (s != NRT_SUCCESS && s != NRT_CLOSED) ++unexpected;
+        s = nrt_unload(model);
+        if (s == NRT_CLOSED) break;
+        if (s != NRT_SUCCESS) ++unexpected;
+      }
+    });
+  }
+  while (started.load() < kThreads) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  nrt_close();
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  InitWithSimCores("8");
+  nrt_core_info_array_t* info = nullptr;
+  ASSERT_EQ(nrt_get_core_info(&info), NRT_SUCCESS);
+  for (uint32_t c = 0; c < info->core_count; ++c) EXPECT_EQ(info->cores[c].model_count, 0u) << c;
+  nrt_free_core_info(info);
 }
 
 }  // namespace

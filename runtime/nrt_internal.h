@@ -33,21 +33,71 @@ struct TensorDesc {
   nrt_tensor_usage_t usage;
 };
 
+// One simulated NeuronCore. The core table (Registry::cores) is made at
+// nrt_init; models hold their cores, so a core outlives a newer table.
+struct Core {
+  int physical_id = 0;
+  // Held by the execution running on the core: one at a time.
+  std::mutex mu;
+  // Null when no device of the runtime's kind is linked in (device_error
+  // says so).
+  std::unique_ptr<Device> device;
+  std::string device_error;
+  // The models placed on the core (a model being loaded included), in load
+  // order. Guarded by the registry's mutex.
+  std::vector<nrt_model*> models;
+};
+
+// Where a stage input or a model output of a pipelined model comes from
+// (neff::TensorSource): stage -1 is model input `index`, else output `index`
+// of an earlier stage.
+struct Source {
+  int stage = -1;
+  uint32_t index = 0;
+};
+
+// One stage of a pipelined model; it runs on the model's cores[k].
+struct StageDesc {
+  const neff::Model* model = nullptr;  // the stage's nested NEFF
+  std::vector<Source> inputs;          // one per input of the stage
+  std::vector<size_t> output_sizes;    // bytes, per output of the stage
+  // Estimated time to bring its inputs from earlier stages' cores (ns;
+  // target::InterCoreTransferNs per source stage).
+  double transfer_ns = 0;
+};
+
 }  // namespace ncc::runtime::nrt_internal
 
 struct nrt_model {
   // The checked NEFF: a read-only file mapping or a 64-byte aligned copy;
-  // the simulator reads WEIGHTS in place from it.
+  // the simulator reads WEIGHTS in place from it (a pipelined model's
+  // stages' NEFFs live inside it too).
   ncc::runtime::LoadedNeff neff;
   const neff::Model* model = nullptr;
   std::vector<ncc::runtime::nrt_internal::TensorDesc> tensors;  // inputs, then outputs
+  // Load order (1: the first model placed since nrt_init) and the file it
+  // came from ("" from memory): how placement errors and nrt_get_core_info
+  // name the model.
+  uint64_t id = 0;
+  std::string path;
+  // The model keeps state on its cores (a pipelined model, or one with load
+  // queues): they run no other model while it is loaded.
+  bool exclusive = false;
   // Physical NeuronCores this model may execute on (nrt_load's start_nc /
-  // nc_count over the visible cores), and the next one to try first.
+  // nc_count over the visible cores; a pipelined model's stage k runs on
+  // cores[k]), the same cores' objects, and the next one to try first.
   std::vector<int> cores;
+  std::vector<std::shared_ptr<ncc::runtime::nrt_internal::Core>> core_refs;
   std::atomic<size_t> next_core{0};
-  // The program, loaded once for all of the model's cores (devices of one
-  // kind share programs).
-  std::shared_ptr<const ncc::runtime::Program> program;
+  // A streaming single-core model: one program for all of its cores
+  // (devices of one kind share programs). An exclusive single-core model:
+  // one per core (each core holds its own resident state). A pipelined
+  // model: one per stage, loaded on the stage's core.
+  std::vector<std::shared_ptr<const ncc::runtime::Program>> programs;
+  // A pipelined model's stages and where each model output comes from;
+  // empty for a single-core model.
+  std::vector<ncc::runtime::nrt_internal::StageDesc> stages;
+  std::vector<ncc::runtime::nrt_internal::Source> output_sources;
   // Calls using the model right now (executions, tensor info). Guarded by
   // the registry's mutex; nrt_unload and nrt_close free the model only once
   // it is 0.
@@ -93,6 +143,14 @@ struct Registry {
   // Physical ids of the cores this process may use, from
   // NEURON_RT_VISIBLE_CORES and NEURON_RT_NUM_CORES at nrt_init.
   std::vector<int> visible_cores;
+  // The simulated NeuronCores, indexed by physical id (NEURON_RT_SIM_CORES
+  // at nrt_init).
+  std::vector<std::shared_ptr<Core>> cores;
+  // The next model's load-order id (1 again with each new core table).
+  uint64_t next_model_id = 1;
+  // Incremented by nrt_close: a load that began before it must not register
+  // its model, even if nrt_init ran again meanwhile.
+  uint64_t generation = 0;
 };
 
 inline Registry& registry() {
@@ -146,6 +204,23 @@ NRT_STATUS CheckInit(const char* fn);
 
 // The C API's dtype for a NEFF dtype.
 nrt_dtype_t ToNrt(neff::DType d);
+
+// nrt_init's part in nrt_cores.cc: reads NEURON_RT_SIM_CORES,
+// NEURON_RT_VISIBLE_CORES and NEURON_RT_NUM_CORES and, when no model holds a
+// core, makes a new core table. With the registry's mutex held; on failure
+// nothing changes and the error is set.
+NRT_STATUS InitCoresLocked();
+
+// With the registry's mutex held: places `m` (its cores, exclusive and path
+// set) on its cores and gives it its id, or NRT_LOAD_NOT_ENOUGH_NC naming
+// the cores already taken and by which models. `fn` starts the message.
+NRT_STATUS PlaceLocked(nrt_model* m, const char* fn);
+// With the registry's mutex held: takes `m` off its cores.
+void ReleaseLocked(nrt_model* m);
+
+// "NeuronCore 1", or "NeuronCore 0 (physical 2)" when the logical id differs
+// from the physical one. With the registry's mutex held.
+std::string CoreName(int physical_id);
 
 }  // namespace ncc::runtime::nrt_internal
 

@@ -617,8 +617,8 @@ TEST_F(NrtTest, InvalidCoreEnvironmentFailsInit) {
   };
   for (const Case& c : {
            Case{"2", nullptr,
-                "NeuronCore 2 does not exist (this Inferentia2 chip "
-                "has NeuronCores 0-1)"},
+                "NeuronCore 2 does not exist (the simulator has NeuronCores 0-1 on 1 "
+                "Inferentia2 chip; NEURON_RT_SIM_CORES sets how many)"},
            Case{"0-3", nullptr, "NeuronCore 3 does not exist"},
            Case{"one", nullptr, "'one' is not a core id"},
            Case{"1-0", nullptr, "'1-0' is not a core id"},
