@@ -1,7 +1,9 @@
 // neuron-run: runs a compiled NEFF on the (simulated) NeuronCore through the
 // nrt_* C API, reports its outputs and the simulator's timing estimates, and
 // checks outputs against reference .npy files (--expect; exit 5 on a
-// mismatch, so a build rule can use it as a test).
+// mismatch, so a build rule can use it as a test). --requests streams
+// requests through the model (a pipelined one from several host threads);
+// --list-cores lists the NeuronCores and what is loaded on them.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "npy/npy.h"
@@ -23,7 +26,10 @@
 #include "runtime/nrt.h"
 #include "text/printable.h"
 #include "tools/cli/flags.h"
+#include "tools/neuron_run/core_table.h"
 #include "tools/neuron_run/expect.h"
+#include "tools/neuron_run/requests.h"
+#include "tools/neuron_run/stream.h"
 
 namespace {
 
@@ -37,13 +43,16 @@ constexpr int kExitMismatch = 5;
 constexpr char kUsage[] =
     "usage: neuron-run MODEL.neff [--input NAME=FILE.npy ...] "
     "[--expect NAME=FILE.npy ...] [--tolerance RTOL[,ATOL]] [--output-dir DIR] [--seed N] "
-    "[--quiet] [--allow-unsealed]\n"
+    "[--requests K] [--start-nc N] [--nc-count N] [--quiet] [--allow-unsealed]\n"
+    "       neuron-run --list-cores [--json] [MODEL.neff [--start-nc N] [--nc-count N] "
+    "[--allow-unsealed]]\n"
     "\n"
-    "Loads MODEL.neff, executes it once on the simulated NeuronCore\n"
+    "Loads MODEL.neff, executes it once on the simulated NeuronCore(s)\n"
     "(NeuronCore-v2 timing model) and prints each output's dtype, shape,\n"
     "first values and min/max/mean, the measured host wall time, and the\n"
-    "simulator's estimated device latency and per-engine busy time. With\n"
-    "--expect it then checks outputs against reference .npy files.\n"
+    "simulator's estimated device latency and per-engine busy time (and, for a\n"
+    "model pipelined over several NeuronCores, each stage's). With --expect it\n"
+    "then checks outputs against reference .npy files.\n"
     "\n"
     "  --input NAME=FILE.npy  value for model input NAME (repeatable). Inputs\n"
     "                         not given are random: uniform [-1, 1) for floats,\n"
@@ -72,6 +81,27 @@ constexpr char kUsage[] =
     "                         a regular file and not one of the inputs or an\n"
     "                         --expect file.\n"
     "  --seed N               seed for random inputs (default 0).\n"
+    "  --requests K           stream K requests (1-100000, the same inputs) through\n"
+    "                         the model and also print the estimated latency of one\n"
+    "                         request and the estimated steady-state throughput\n"
+    "                         (simulator estimates, from a timeline of the K\n"
+    "                         requests over the model's stages), and the host wall\n"
+    "                         time and host throughput (host measurements). A\n"
+    "                         pipelined model's requests come from min(K, stages)\n"
+    "                         host threads, so its stages overlap; a single-core\n"
+    "                         model's run one after another. Every request gives\n"
+    "                         the same outputs (checked), which are printed and\n"
+    "                         compared as for one run.\n"
+    "  --start-nc N           first logical NeuronCore of the model (nrt_load's\n"
+    "                         start_nc; default 0).\n"
+    "  --nc-count N           how many NeuronCores it may use (nrt_load's nc_count;\n"
+    "                         default -1: as many as a pipelined model has stages,\n"
+    "                         all visible from --start-nc for a single-core model).\n"
+    "  --list-cores           list the NeuronCores visible to this process and what\n"
+    "                         is loaded on each, after loading MODEL.neff if given\n"
+    "                         (nothing is executed), as a table: NC PHYSICAL CHIP\n"
+    "                         MODEL STAGE USE NAME (docs/runtime.md).\n"
+    "  --json                 with --list-cores: print JSON instead.\n"
     "  --quiet                print nothing on success (MISMATCH lines still go\n"
     "                         to stderr).\n"
     "  --allow-unsealed       run MODEL.neff even if it has no seal (section\n"
@@ -84,8 +114,10 @@ constexpr char kUsage[] =
     "rejected by the verifier), 3 bad input (missing or malformed .npy, unknown\n"
     "input or output name, wrong dtype or shape, for --input and --expect),\n"
     "4 execution failure (including failing to write an output), 5 an output\n"
-    "differs from its --expect reference. A bad NEURON_SIM_THREADS or\n"
-    "NEURON_RT_VISIBLE_CORES is a usage error.\n"
+    "differs from its --expect reference. A bad NEURON_SIM_THREADS,\n"
+    "NEURON_RT_SIM_CORES, NEURON_RT_VISIBLE_CORES or NEURON_RT_NUM_CORES, and\n"
+    "NeuronCores that cannot take the model (--start-nc, --nc-count, cores\n"
+    "too few), are usage errors.\n"
     "Names from the model are printed with control characters escaped (\\xNN).\n";
 
 int Fail(int code, const std::string& message) {
@@ -412,10 +444,29 @@ struct Session {
   }
 };
 
+// An integer flag's value in [lo, hi], or nullopt.
+std::optional<int> IntIn(const std::string& text, int lo, int hi) {
+  int v = 0;
+  if (!absl::SimpleAtoi(text, &v) || v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+// Prints the NeuronCores and what is loaded on each (--list-cores).
+int ListCores(bool json) {
+  nrt_core_info_array_t* cores = nullptr;
+  if (nrt_get_core_info(&cores) != NRT_SUCCESS) return Fail(kExitExecFailure, nrt_get_last_error());
+  const std::string text =
+      json ? ncc::neuron_run::CoreJson(*cores) : ncc::neuron_run::CoreTable(*cores);
+  nrt_free_core_info(cores);
+  std::fputs(text.c_str(), stdout);
+  return kExitOk;
+}
+
 int Main(int argc, char** argv) {
-  std::string output_dir, seed_text = "0", tolerance_text;
+  std::string output_dir, seed_text = "0", tolerance_text, requests_text = "1", start_nc_text = "0",
+                          nc_count_text = "-1";
   std::vector<std::string> input_flags, expect_flags, positionals;
-  bool quiet = false, allow_unsealed = false;
+  bool quiet = false, allow_unsealed = false, list_cores = false, json = false;
   ncc::cli::CommandLine cli("neuron-run", kUsage, kExitUsage);
   cli.Repeated("--input", &input_flags, "NAME=FILE.npy");
   cli.Repeated("--expect", &expect_flags, "NAME=FILE.npy");
@@ -424,6 +475,11 @@ int Main(int argc, char** argv) {
   cli.Value("--seed", &seed_text, "a non-negative integer");
   cli.Switch("--quiet,-q", &quiet);
   cli.Switch("--allow-unsealed", &allow_unsealed);
+  cli.Value("--requests", &requests_text, "a count");
+  cli.Value("--start-nc", &start_nc_text, "a NeuronCore id");
+  cli.Value("--nc-count", &nc_count_text, "a count or -1");
+  cli.Switch("--list-cores", &list_cores);
+  cli.Switch("--json", &json);
   cli.Positionals(&positionals);
   if (std::optional<int> exit_code = cli.Parse(argc, argv)) return *exit_code;
   NamedFiles given, expect_given;
@@ -454,30 +510,65 @@ int Main(int argc, char** argv) {
     return Fail(kExitUsage, "--seed needs a non-negative integer");
   }
   const uint64_t seed = std::stoull(seed_text);
-  if (positionals.empty()) return Fail(kExitUsage, "no MODEL.neff given");
+  const std::optional<int> requests = IntIn(requests_text, 1, 100000);
+  if (!requests)
+    return Fail(kExitUsage, absl::StrCat("--requests '", requests_text, "' is not 1-100000"));
+  const std::optional<int> start_nc = IntIn(start_nc_text, 0, 1 << 20);
+  if (!start_nc)
+    return Fail(kExitUsage, absl::StrCat("--start-nc '", start_nc_text,
+                                         "' is not a NeuronCore id (0, 1, ...)"));
+  const std::optional<int> nc_count = IntIn(nc_count_text, -1, 1 << 20);
+  if (!nc_count || *nc_count == 0) {
+    return Fail(kExitUsage,
+                absl::StrCat("--nc-count '", nc_count_text, "' is not a count (1, 2, ...) or -1"));
+  }
+  if (json && !list_cores) return Fail(kExitUsage, "--json goes with --list-cores");
+  if (list_cores) {
+    // Listing runs nothing: flags about a run make no sense with it.
+    for (const ncc::cli::FlagUse& flag : cli.FlagsInOrder()) {
+      if (flag.name != "--list-cores" && flag.name != "--json" && flag.name != "--start-nc" &&
+          flag.name != "--nc-count" && flag.name != "--allow-unsealed") {
+        return Fail(kExitUsage, absl::StrCat(flag.name,
+                                             " does not go with --list-cores (which "
+                                             "loads MODEL.neff, if given, but runs nothing)"));
+      }
+    }
+  } else if (positionals.empty()) {
+    return Fail(kExitUsage, "no MODEL.neff given");
+  }
   if (positionals.size() > 1) {
     return Fail(kExitUsage,
                 absl::StrCat("unexpected argument '", positionals[1], "' (one MODEL.neff only)"));
   }
-  const std::string& model_path = positionals[0];
 
   Session s;
   if (nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", "") != NRT_SUCCESS) {
-    return Fail(kExitExecFailure, nrt_get_last_error());
+    // NRT_INVALID: NEURON_RT_SIM_CORES, NEURON_RT_VISIBLE_CORES or
+    // NEURON_RT_NUM_CORES.
+    return Fail(kExitUsage, nrt_get_last_error());
   }
   s.initialized = true;
+  if (list_cores && positionals.empty()) return ListCores(json);
+  const std::string& model_path = positionals[0];
   nrt_load_options_t load_options{};
   load_options.allow_unsealed = allow_unsealed ? 1 : 0;
-  NRT_STATUS st =
-      nrt_load_from_file_with_options(model_path.c_str(), 0, 1, &load_options, &s.model);
+  NRT_STATUS st = nrt_load_from_file_with_options(model_path.c_str(), *start_nc, *nc_count,
+                                                  &load_options, &s.model);
   if (st != NRT_SUCCESS) {
     std::string message = nrt_get_last_error();
     // NRT_INVALID is the environment's configuration (NEURON_SIM_THREADS,
-    // NEURON_RT_VISIBLE_CORES), not the file: a usage error.
+    // NEURON_RT_VISIBLE_CORES) or --start-nc / --nc-count, not the file; so
+    // are NeuronCores too few for the model: usage errors.
     if (st == NRT_INVALID) return Fail(kExitUsage, message);
+    if (st == NRT_LOAD_NOT_ENOUGH_NC) {
+      return Fail(kExitUsage, message +
+                                  " (--start-nc, --nc-count; NEURON_RT_SIM_CORES sets how many "
+                                  "NeuronCores the simulator has)");
+    }
     if (message.find("is not sealed") != std::string::npos) message += " (--allow-unsealed)";
     return Fail(kExitBadNeff, message);
   }
+  if (list_cores) return ListCores(json);
   if (nrt_get_model_tensor_info(s.model, &s.info) != NRT_SUCCESS) {
     return Fail(kExitExecFailure, nrt_get_last_error());
   }
@@ -557,13 +648,27 @@ int Main(int argc, char** argv) {
   }
 
   nrt_execution_stats_t stats{};
-  auto start = std::chrono::steady_clock::now();
-  st = nrt_execute_with_stats(s.model, s.inputs, s.outputs, &stats);
-  auto end = std::chrono::steady_clock::now();
-  if (st != NRT_SUCCESS) {
-    return Fail(st == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure, nrt_get_last_error());
+  // A pipelined model's requests come from several threads, so that one
+  // request's stage 1 runs while the next one's stage 0 does.
+  int stages = 1;
+  {
+    nrt_core_info_array_t* cores = nullptr;
+    if (nrt_get_core_info(&cores) == NRT_SUCCESS) {
+      for (uint32_t c = 0; c < cores->core_count; ++c) {
+        for (uint32_t m = 0; m < cores->cores[c].model_count; ++m) {
+          stages = std::max(stages, static_cast<int>(cores->cores[c].models[m].num_stages));
+        }
+      }
+      nrt_free_core_info(cores);
+    }
   }
-  const double wall_ms = std::chrono::duration<double, std::milli>(end - start).count();
+  const int threads = std::min(*requests, stages);
+  ncc::neuron_run::Requests run =
+      ncc::neuron_run::RunRequests(s.model, *s.info, s.inputs, s.outputs, *requests, threads);
+  if (run.status != NRT_SUCCESS) {
+    return Fail(run.status == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure, run.error);
+  }
+  stats = run.first;
 
   // Outputs never replace the NEFF, an --input or an --expect file
   // (npy::Write checks).
@@ -617,7 +722,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (!quiet) {
-    std::printf("host wall time: %.3f ms\n", wall_ms);
+    if (*requests == 1) std::printf("host wall time: %.3f ms\n", run.wall_ms);
     std::printf("estimated device latency (simulator estimate, NeuronCore-v2): %.3f us\n",
                 stats.estimated_latency_ns / 1000.0);
     std::printf(
@@ -634,6 +739,11 @@ int Main(int argc, char** argv) {
         "  Tensor engine utilisation (estimate): %.1f%%; semaphore waits "
         "(estimate): %.3f us\n",
         stats.tensor_utilization * 100.0, stats.semaphore_wait_ns / 1000.0);
+    if (stats.num_stages > 1) ncc::neuron_run::PrintStages(stats);
+    if (*requests > 1) {
+      ncc::neuron_run::PrintStream(ncc::neuron_run::SimulateStream(run.times), stats.num_stages,
+                                   threads, run.wall_ms);
+    }
     for (const std::string& line : expect_ok) std::printf("%s\n", line.c_str());
   }
   for (const std::string& line : expect_mismatch) std::fprintf(stderr, "%s\n", line.c_str());

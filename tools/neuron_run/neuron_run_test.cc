@@ -14,6 +14,7 @@
 
 #include "neff/test_builder.h"
 #include "npy/npy.h"
+#include "runtime/test_pipelines.h"
 
 namespace {
 
@@ -460,6 +461,146 @@ TEST(NeuronRun, OutputDirNeverReplacesAnExpectFile) {
   r = RunTool(ReluRun("--quiet --expect out/y:0=" + ref + " --output-dir " + dir));
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_TRUE(ncc::npy::Read(ref).ok());
+}
+
+// ---- Several NeuronCores: pipelined models, --requests, --list-cores ----
+
+namespace tp = ncc::runtime::test_pipelines;
+
+std::string PipelinePath() {
+  const std::string path = TmpDir() + "/pipe.neff";
+  WriteFile(path, tp::TwoStagePipeline());
+  return path;
+}
+
+TEST(NeuronRun, RunsAPipelinedModelOnTwoCores) {
+  const std::string model = PipelinePath();
+  const std::string x = WriteNpy("px.npy", "<f4", {2, 4}, {-2, -1, 0, 1, 2, 3, -0.5f, 0.5f});
+  RunResult r = RunTool(model + " --input x=" + x);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // y = 6x + 2
+  EXPECT_NE(r.out.find("values: [-10, -4, 2, 8, 14, 20, -1, 5]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  stage 0 of 2 on physical NeuronCore 0: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  stage 1 of 2 on physical NeuronCore 1: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" us of transfer from earlier stages (estimate)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("estimated steady-state interval (simulator estimate): "), std::string::npos)
+      << r.out;
+  // Requests from two threads give the same outputs, checked by --expect.
+  const std::string y = WriteNpy("py.npy", "<f4", {2, 4}, {-10, -4, 2, 8, 14, 20, -1, 5});
+  r = RunTool(model + " --input x=" + x + " --expect y=" + y + " --requests 6");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("expect 'y': ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("requests: 6 through 2 stages from 2 host threads"), std::string::npos)
+      << r.out;
+}
+
+TEST(NeuronRun, StreamsRequests) {
+  RunResult r = RunTool(PipelinePath() + " --requests 8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("requests: 8 through 2 stages from 2 host threads\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  estimated latency of one request (simulator estimate): "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  estimated steady-state throughput (simulator estimate, timeline of 8 "
+                       "requests): "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  host wall time for 8 requests (host measurement): "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  host throughput (host measurement): "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("host wall time: "), std::string::npos) << r.out;
+
+  r = RunTool(ModelPath() + " --requests 3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("requests: 3 through 1 stage from 1 host thread\n"), std::string::npos)
+      << r.out;
+  // One stage, back to back: a result every <latency>.
+  EXPECT_EQ(r.out.find("stage 0 of"), std::string::npos) << r.out;
+}
+
+// The --list-cores table, its JSON, and which NeuronCores hold a model.
+TEST(NeuronRun, ListsCores) {
+  RunResult r = RunTool("--list-cores");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "NC  PHYSICAL  CHIP  MODEL  STAGE  USE        NAME\n"
+            "0   0         0     -      -      free       -\n"
+            "1   1         0     -      -      free       -\n");
+  const std::string model = PipelinePath();
+  r = RunTool("--list-cores " + model);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "NC  PHYSICAL  CHIP  MODEL  STAGE  USE        NAME\n"
+            "0   0         0     1      0/2    exclusive  " +
+                model +
+                "\n"
+                "1   1         0     1      1/2    exclusive  " +
+                model + "\n");
+  r = RunTool("--list-cores --json " + model);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\n  \"total_cores\": 2,\n  \"cores\": [\n"
+            "    {\"nc\": 0, \"physical\": 0, \"chip\": 0, \"models\": [{\"id\": 1, "
+            "\"name\": \"" +
+                model +
+                "\", \"stage\": 0, \"num_stages\": 2, "
+                "\"exclusive\": true}]},\n"
+                "    {\"nc\": 1, \"physical\": 1, \"chip\": 0, \"models\": [{\"id\": 1, "
+                "\"name\": \"" +
+                model +
+                "\", \"stage\": 1, \"num_stages\": 2, "
+                "\"exclusive\": true}]}\n  ]\n}\n");
+  // A single-core model on the NeuronCores --start-nc / --nc-count give it.
+  r = RunTool("--list-cores " + ModelPath() + " --start-nc 1 --nc-count 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0   0         0     -      -      free       -\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1   1         0     1      0/1    shared     " + TmpDir() + "/relu.neff"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(NeuronRun, SimulatedCoresComeFromTheEnvironment) {
+  const std::string tool = "NEURON_RT_SIM_CORES=4 NEURON_RT_VISIBLE_CORES=1-3 ";
+  const std::string out = TmpDir() + "/env_out.txt", err = TmpDir() + "/env_err.txt";
+  auto run = [&](const std::string& env, const std::string& args) {
+    const std::string cmd =
+        env + " tools/neuron_run/neuron-run --allow-unsealed " + args + " >" + out + " 2>" + err;
+    const int status = std::system(cmd.c_str());
+    return RunResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadText(out), ReadText(err)};
+  };
+  RunResult r = run(tool, "--list-cores " + PipelinePath() + " --start-nc 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "NC  PHYSICAL  CHIP  MODEL  STAGE  USE        NAME\n"
+            "0   1         0     -      -      free       -\n"
+            "1   2         1     1      0/2    exclusive  " +
+                PipelinePath() +
+                "\n"
+                "2   3         1     1      1/2    exclusive  " +
+                PipelinePath() + "\n");
+  r = run("NEURON_RT_SIM_CORES=99", "--list-cores");
+  ExpectError(r, 1, "NEURON_RT_SIM_CORES='99': must be 1-64");
+  r = run("NEURON_RT_SIM_CORES=1", PipelinePath());
+  ExpectError(r, 1, "needs 2 NeuronCores");
+  EXPECT_NE(r.err.find("NEURON_RT_SIM_CORES sets how many NeuronCores the simulator has"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(NeuronRun, CoresTooFewAreUsageErrors) {
+  const std::string model = PipelinePath();
+  ExpectError(RunTool(model + " --start-nc 1"), 1,
+              "needs 2 NeuronCores, consecutive from start_nc 1");
+  ExpectError(RunTool(model + " --nc-count 1"), 1, "nc_count 1 is too few");
+  ExpectError(RunTool(model + " --start-nc 2"), 1, "start_nc 2 is out of range");
+  ExpectError(RunTool(model + " --requests 0"), 1, "--requests '0' is not 1-100000");
+  ExpectError(RunTool(model + " --nc-count 0"), 1, "--nc-count '0' is not a count");
+  ExpectError(RunTool(model + " --start-nc -1"), 1, "--start-nc '-1' is not a NeuronCore id");
+  ExpectError(RunTool(model + " --json"), 1, "--json goes with --list-cores");
+  ExpectError(RunTool("--list-cores --requests 2"), 1, "--requests does not go with --list-cores");
 }
 
 }  // namespace
