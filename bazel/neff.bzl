@@ -44,8 +44,15 @@ NeffInfo = provider(
     fields = {
         "neff": "File: the NEFF",
         "report": "File: the compile report (JSON)",
+        "cores": "int: NeuronCores the NEFF runs on (pipeline_cores, at least 1)",
     },
 )
+
+def _sim_cores_line(cores):
+    """A launcher line giving the simulated chip enough NeuronCores (2 by default)."""
+    if cores <= 2:
+        return "# one Inferentia2 chip's 2 NeuronCores suffice"
+    return "export NEURON_RT_SIM_CORES=\"${NEURON_RT_SIM_CORES:-%d}\"" % cores
 
 _FRAMEWORKS = ["ONNX", "PYTORCH", "TENSORFLOW", "MXNET"]
 
@@ -158,6 +165,7 @@ def _neff_model_impl(ctx):
     lines = [
         "runner=\"$runfiles/%s\"" % _runfiles_path(ctx, runner),
         "neff=\"$runfiles/%s\"" % _runfiles_path(ctx, neff),
+        _sim_cores_line(ctx.attr.pipeline_cores),
         "args=(%s)" % " ".join([
             "--input %s=\"$runfiles/%s\"" % (_shell_quote(name), _runfiles_path(ctx, f))
             for name, f in run_inputs
@@ -175,7 +183,7 @@ def _neff_model_impl(ctx):
             executable = launcher,
             runfiles = runfiles,
         ),
-        NeffInfo(neff = neff, report = report),
+        NeffInfo(neff = neff, report = report, cores = max(1, ctx.attr.pipeline_cores)),
     ]
 
 _neff_model = rule(
@@ -216,6 +224,7 @@ def _neff_test_impl(ctx):
     expects = _by_name(ctx.attr.reference_outputs)
     lines = [
         "neff=\"$runfiles/%s\"" % _runfiles_path(ctx, info.neff),
+        _sim_cores_line(info.cores),
         "\"$runfiles/%s\" verify \"$neff\"" % _runfiles_path(ctx, checker),
     ]
     if expects:
@@ -290,7 +299,8 @@ def neff_model(
       auto_cast: "none", "matmult" or "all".
       auto_cast_type: "bf16" or "fp16".
       fast_math: neuron-cc --fast-math value (a string, or a list joined by spaces).
-      pipeline_cores: NeuronCores to place the model on.
+      pipeline_cores: NeuronCores to pipeline the model over (1 to 16; docs/pipeline.md);
+        `bazel run` and the test give the simulated chip that many cores.
       extra_args: further neuron-cc compile flags.
       reference_inputs: {"input": "x.npy"}: inputs for `bazel run` and the test.
       reference_outputs: {"output": "y.npy"}: what the test expects.
