@@ -28,11 +28,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "${RUNS}" =~ ^[1-9][0-9]*$ ]] || { echo "compile_report.sh: --runs must be a positive integer" >&2; exit 1; }
 
-PY=/usr/bin/python3  # Debian's python3-torch / onnx / numpy
-if ! "${PY}" -c 'import torch, torchvision, onnx, numpy' 2> /dev/null ||
-   ! command -v bazel > /dev/null; then
-  tools/setup.sh
-fi
+source benchmarks/setup_tools.sh  # PY, and tools/setup.sh on a fresh machine
 bazel build //tools/neuron_cc:neuron-cc
 NEURON_CC="$(bazel info bazel-bin 2> /dev/null)/tools/neuron_cc/neuron-cc"
 CACHE="${ROOT}/out/compare"

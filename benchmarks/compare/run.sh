@@ -34,11 +34,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-PY=/usr/bin/python3  # Debian's python3-torch / onnx / numpy
-if ! "${PY}" -c 'import torch, torchvision, onnx, numpy' 2> /dev/null ||
-   ! command -v bazel > /dev/null; then
-  tools/setup.sh
-fi
+source benchmarks/setup_tools.sh  # PY, and tools/setup.sh on a fresh machine
 bash testdata/install_ort.sh > /dev/null
 benchmarks/compare/install_ort_capi.sh > /dev/null
 ORT_LIB="${ROOT}/third_party/ort/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1"
