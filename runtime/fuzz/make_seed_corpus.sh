@@ -13,6 +13,9 @@ out=runtime/fuzz/corpus
 node=/usr/share/libonnx-testdata/data/node
 rm -f "$out"/*.neff
 "$cc" compile testdata/models/mlp.onnx --framework ONNX --output "$out/mlp.neff" >/dev/null
+# NEFF 1.0: two stages, each with load queues (SBUF-resident weights).
+"$cc" compile testdata/models/mlp.onnx --framework ONNX --neuroncore-pipeline-cores 2 \
+  --output "$out/mlp_2_cores.neff" >/dev/null
 tests=(
   test_add test_relu test_sigmoid test_softmax_axis_1 test_matmul_2d test_gemm_default_no_bias
   test_conv_with_strides_padding test_maxpool_2d_default test_averagepool_2d_default
