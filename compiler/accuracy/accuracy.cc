@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "neff/format.h"
 #include "text/printable.h"
 #include "npy/npy.h"
 #include "runtime/nrt.h"
@@ -93,9 +96,11 @@ struct LoadedModel {
   std::vector<TensorSpec> inputs, outputs;
 };
 
-absl::StatusOr<LoadedModel> Load(const std::string& neff, const char* which) {
+absl::StatusOr<LoadedModel> Load(const std::string& neff, const char* which, int start_nc,
+                                 int nc_count) {
   nrt_model_t* raw = nullptr;
-  if (NRT_STATUS s = nrt_load(neff.data(), neff.size(), 0, 1, &raw); s != NRT_SUCCESS) {
+  if (NRT_STATUS s = nrt_load(neff.data(), neff.size(), start_nc, nc_count, &raw);
+      s != NRT_SUCCESS) {
     return NrtError(absl::StrCat("loading the ", which, " program").c_str(), s);
   }
   LoadedModel m;
@@ -263,15 +268,26 @@ absl::StatusOr<std::vector<OutputAccuracy>> CompareOnSimulator(const std::string
   if (options.samples < 1) {
     return absl::InvalidArgumentError("--verify-accuracy: the sample count must be at least 1");
   }
+  // A candidate pipelined over N NeuronCores takes cores 0..N-1 to itself;
+  // the reference (compiled for one core) runs on core N. Unless the
+  // environment sizes the simulated chip, it gets the N + 1 cores needed
+  // (before nrt_init, which reads it; neuron-cc runs no other thread here).
+  int stages = 1;
+  if (auto model = neff::OpenModel(candidate_neff); model.ok() && (*model)->stages() != nullptr) {
+    stages = std::max<int>(1, static_cast<int>((*model)->stages()->size()));
+  }
+  if (stages > 1 && std::getenv("NEURON_RT_SIM_CORES") == nullptr) {
+    setenv("NEURON_RT_SIM_CORES", std::to_string(std::max(2, stages + 1)).c_str(), 0);
+  }
   // nrt_init may already have been called by the embedding process; a
   // second call is harmless here, and the runtime stays up afterwards.
   if (NRT_STATUS s = nrt_init(NRT_FRAMEWORK_TYPE_NO_FW, "", ""); s != NRT_SUCCESS) {
     return NrtError("nrt_init", s);
   }
-  auto ref = Load(reference_neff, "FP32");
-  if (!ref.ok()) return ref.status();
-  auto cand = Load(candidate_neff, "auto-cast");
+  auto cand = Load(candidate_neff, "auto-cast", 0, stages);
   if (!cand.ok()) return cand.status();
+  auto ref = Load(reference_neff, "FP32", stages > 1 ? stages : 0, 1);
+  if (!ref.ok()) return ref.status();
   if (ref->inputs.size() != cand->inputs.size() || ref->outputs.size() != cand->outputs.size()) {
     return absl::InternalError("accuracy report: the FP32 and auto-cast programs differ in I/O");
   }

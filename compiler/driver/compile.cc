@@ -583,6 +583,9 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
     fp32.auto_cast = passes::AutoCastPolicy{};
     fp32.verify_accuracy_samples = 0;
     fp32.print_ir_after.clear();
+    // The reference runs on one core: a pipelined program computes what the
+    // single-core one does (tests/end_to_end:pipeline_models_test).
+    fp32.pipeline_cores = 1;
     if (!options.compare_accuracy) {
       return absl::FailedPreconditionError(
           "--verify-accuracy needs CompileOptions::compare_accuracy (compiler/accuracy)");

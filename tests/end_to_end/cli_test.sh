@@ -443,6 +443,15 @@ expect_error report_is_output 1 "is also the --output NEFF" -- \
   "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/same.neff" --report "$TMP/same.neff"
 expect_error report_is_model 5 "--report" -- \
   "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/m.neff" --report "$MODELS/mlp.onnx"
+# Pipelined over 4 cores with the accuracy report: the reference runs on a
+# fifth simulated core, sized by the compiler itself.
+if "$NEURON_CC" compile "$MODELS/cnn.onnx" --framework ONNX -o "$TMP/cnn4.neff" \
+    --neuroncore-pipeline-cores 4 --auto-cast matmult --verify-accuracy=2 >"$TMP/cnn4.log" 2>&1 &&
+    grep -q "pipelined over 4 NeuronCores" "$TMP/cnn4.log" && grep -q "cosine" "$TMP/cnn4.log"; then
+  echo "ok: --neuroncore-pipeline-cores 4 with --verify-accuracy"
+else
+  fail "--neuroncore-pipeline-cores 4 --verify-accuracy: $(tail -3 "$TMP/cnn4.log")"
+fi
 expect_error pipeline_cores_too_many 2 "fewer than the 16 pipeline stages asked for" -- \
   "$NEURON_CC" compile "$MODELS/mlp.onnx" --framework ONNX -o "$TMP/p.neff" --neuroncore-pipeline-cores 16
 expect_error pipeline_cores_bad 1 "is not a core count (1..16)" -- \
