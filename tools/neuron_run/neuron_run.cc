@@ -43,7 +43,8 @@ constexpr int kExitMismatch = 5;
 constexpr char kUsage[] =
     "usage: neuron-run MODEL.neff [--input NAME=FILE.npy ...] "
     "[--expect NAME=FILE.npy ...] [--tolerance RTOL[,ATOL]] [--output-dir DIR] [--seed N] "
-    "[--requests K] [--start-nc N] [--nc-count N] [--quiet] [--allow-unsealed]\n"
+    "[--requests K] [--iterations N [--warmup W]] [--start-nc N] [--nc-count N] [--quiet] "
+    "[--allow-unsealed]\n"
     "       neuron-run --list-cores [--json] [MODEL.neff [--start-nc N] [--nc-count N] "
     "[--allow-unsealed]]\n"
     "\n"
@@ -92,6 +93,11 @@ constexpr char kUsage[] =
     "                         model's run one after another. Every request gives\n"
     "                         the same outputs (checked), which are printed and\n"
     "                         compared as for one run.\n"
+    "  --iterations N         after the run, time N more executions (1-100000) one\n"
+    "                         after another and print the host time per execution:\n"
+    "                         min, median, max (host measurements of the simulator,\n"
+    "                         not device time).\n"
+    "  --warmup W             untimed executions before those (default 1).\n"
     "  --start-nc N           first logical NeuronCore of the model (nrt_load's\n"
     "                         start_nc; default 0).\n"
     "  --nc-count N           how many NeuronCores it may use (nrt_load's nc_count;\n"
@@ -476,6 +482,9 @@ int Main(int argc, char** argv) {
   cli.Switch("--quiet,-q", &quiet);
   cli.Switch("--allow-unsealed", &allow_unsealed);
   cli.Value("--requests", &requests_text, "a count");
+  std::string iterations_text, warmup_text = "1";
+  cli.Value("--iterations", &iterations_text, "a count");
+  cli.Value("--warmup", &warmup_text, "a count");
   cli.Value("--start-nc", &start_nc_text, "a NeuronCore id");
   cli.Value("--nc-count", &nc_count_text, "a count or -1");
   cli.Switch("--list-cores", &list_cores);
@@ -513,6 +522,23 @@ int Main(int argc, char** argv) {
   const std::optional<int> requests = IntIn(requests_text, 1, 100000);
   if (!requests)
     return Fail(kExitUsage, absl::StrCat("--requests '", requests_text, "' is not 1-100000"));
+  int iterations = 0;
+  if (!iterations_text.empty()) {
+    const std::optional<int> n = IntIn(iterations_text, 1, 100000);
+    if (!n) {
+      return Fail(kExitUsage, absl::StrCat("--iterations '", iterations_text, "' is not 1-100000"));
+    }
+    iterations = *n;
+  }
+  const std::optional<int> warmup = IntIn(warmup_text, 0, 100000);
+  if (!warmup) {
+    return Fail(kExitUsage, absl::StrCat("--warmup '", warmup_text, "' is not 0-100000"));
+  }
+  for (const ncc::cli::FlagUse& flag : cli.FlagsInOrder()) {
+    if (flag.name == "--warmup" && iterations == 0) {
+      return Fail(kExitUsage, "--warmup goes with --iterations");
+    }
+  }
   const std::optional<int> start_nc = IntIn(start_nc_text, 0, 1 << 20);
   if (!start_nc)
     return Fail(kExitUsage, absl::StrCat("--start-nc '", start_nc_text,
@@ -669,6 +695,14 @@ int Main(int argc, char** argv) {
     return Fail(run.status == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure, run.error);
   }
   stats = run.first;
+  ncc::neuron_run::IterationTimes timed;
+  if (iterations > 0) {
+    timed = ncc::neuron_run::TimeIterations(s.model, s.inputs, s.outputs, *warmup, iterations);
+    if (timed.status != NRT_SUCCESS) {
+      return Fail(timed.status == NRT_EXEC_BAD_INPUT ? kExitBadInput : kExitExecFailure,
+                  timed.error);
+    }
+  }
 
   // Outputs never replace the NEFF, an --input or an --expect file
   // (npy::Write checks).
@@ -723,6 +757,7 @@ int Main(int argc, char** argv) {
   }
   if (!quiet) {
     if (*requests == 1) std::printf("host wall time: %.3f ms\n", run.wall_ms);
+    if (iterations > 0) ncc::neuron_run::PrintIterations(timed, *warmup);
     std::printf("estimated device latency (simulator estimate, NeuronCore-v2): %.3f us\n",
                 stats.estimated_latency_ns / 1000.0);
     std::printf(

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -601,6 +602,35 @@ TEST(NeuronRun, CoresTooFewAreUsageErrors) {
   ExpectError(RunTool(model + " --start-nc -1"), 1, "--start-nc '-1' is not a NeuronCore id");
   ExpectError(RunTool(model + " --json"), 1, "--json goes with --list-cores");
   ExpectError(RunTool("--list-cores --requests 2"), 1, "--requests does not go with --list-cores");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(NeuronRun, TimesIterations) {
+  RunResult r = RunTool(ModelPath() + " --iterations 5 --warmup 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t at =
+      r.out.find("host time per execution (host measurement, 5 iterations after 2 warm-up): min ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  double lo = 0, median = 0, hi = 0;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + r.out.find("min ", at), "min %lf ms, median %lf ms, max %lf ms",
+                        &lo, &median, &hi),
+            3)
+      << r.out;
+  EXPECT_GT(lo, 0);
+  EXPECT_LE(lo, median);
+  EXPECT_LE(median, hi);
+  // The outputs are still printed, once.
+  EXPECT_NE(r.out.find("output '"), std::string::npos) << r.out;
+
+  r = RunTool(ModelPath() + " --warmup 2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--warmup goes with --iterations"), std::string::npos) << r.err;
+  r = RunTool(ModelPath() + " --iterations 0");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--iterations '0' is not 1-100000"), std::string::npos) << r.err;
 }
 
 }  // namespace

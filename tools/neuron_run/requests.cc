@@ -1,5 +1,6 @@
 #include "tools/neuron_run/requests.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -164,6 +165,39 @@ void PrintStream(const StreamTimeline& t, uint32_t stages, int threads, double w
               wall_ms);
   std::printf("  host throughput (host measurement): %.1f inferences/s\n",
               wall_ms > 0 ? t.requests * 1000.0 / wall_ms : 0.0);
+}
+
+double IterationTimes::Min() const { return *std::min_element(ms.begin(), ms.end()); }
+double IterationTimes::Max() const { return *std::max_element(ms.begin(), ms.end()); }
+double IterationTimes::Median() const {
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+IterationTimes TimeIterations(nrt_model_t* model, const nrt_tensor_set_t* inputs,
+                              nrt_tensor_set_t* outputs, int warmup, int iterations) {
+  IterationTimes times;
+  times.ms.reserve(iterations);
+  for (int i = 0; i < warmup + iterations; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    if (NRT_STATUS s = nrt_execute(model, inputs, outputs); s != NRT_SUCCESS) {
+      times.status = s;
+      times.error = nrt_get_last_error();
+      return times;
+    }
+    const auto end = std::chrono::steady_clock::now();
+    if (i >= warmup) times.ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+  }
+  return times;
+}
+
+void PrintIterations(const IterationTimes& times, int warmup) {
+  std::printf(
+      "host time per execution (host measurement, %zu iterations after %d warm-up): "
+      "min %.3f ms, median %.3f ms, max %.3f ms\n",
+      times.ms.size(), warmup, times.Min(), times.Median(), times.Max());
 }
 
 }  // namespace ncc::neuron_run

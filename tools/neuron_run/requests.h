@@ -31,6 +31,25 @@ Requests RunRequests(nrt_model_t* model, const nrt_tensor_info_array_t& info,
                      const nrt_tensor_set_t* inputs, nrt_tensor_set_t* outputs, int requests,
                      int threads);
 
+// neuron-run --iterations: host time of single executions, one after
+// another on the caller's thread (host measurements).
+struct IterationTimes {
+  NRT_STATUS status = NRT_SUCCESS;  // of the first failure
+  std::string error;
+  std::vector<double> ms;  // per timed execution, in order
+  double Min() const;
+  double Median() const;
+  double Max() const;
+};
+
+// Runs `warmup` untimed then `iterations` timed executions of `model`.
+IterationTimes TimeIterations(nrt_model_t* model, const nrt_tensor_set_t* inputs,
+                              nrt_tensor_set_t* outputs, int warmup, int iterations);
+
+// "host time per execution (host measurement, N iterations after W
+// warm-up): min ... ms, median ... ms, max ... ms".
+void PrintIterations(const IterationTimes& times, int warmup);
+
 // "  stage k of N on physical NeuronCore c: ... us ..." per stage and the
 // estimated steady-state interval of a pipelined model (simulator
 // estimates).
