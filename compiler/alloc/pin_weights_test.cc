@@ -3,62 +3,25 @@
 #include <gtest/gtest.h>
 
 #include "compiler/alloc/allocate.h"
+#include "compiler/lower/testing/tile_builders.h"
 
 namespace ncc::alloc {
 namespace {
 
-using lower::Buffer;
-using lower::Dim;
 using lower::Operand;
 using lower::Space;
-using lower::TileInst;
 using lower::TileProgram;
 
-int AddBuffer(TileProgram& p, Space space, int partitions, int64_t bytes, const char* name) {
-  Buffer b;
-  b.name = name;
-  b.space = space;
-  b.partitions = partitions;
-  b.bytes = bytes;
-  if (space == Space::WEIGHTS) b.data.assign(bytes, 1);
-  return p.AddBuffer(b);
-}
+using lower::testing::AddBuffer;
+using lower::testing::Compute;
+using lower::testing::Dma;
+using lower::testing::Emit;
+using lower::testing::Rows;
+using lower::testing::Tile;
 
-// [partitions, free] f32 tile at `byte_offset` of an on-chip buffer.
-Operand Tile(int buffer, int partitions, int64_t free, int64_t byte_offset = 0) {
-  Operand op;
-  op.buffer = buffer;
-  op.offset = byte_offset;
-  op.num_partitions = partitions;
-  op.dims = {Dim{1, free}};
-  return op;
-}
-
-// `partitions` rows of `free` f32 of a row-major weights matrix.
-Operand Rows(int buffer, int partitions, int64_t free, int64_t row_stride,
-             int64_t elem_offset = 0) {
-  Operand op = Tile(buffer, partitions, free, elem_offset * 4);
-  op.partition_stride = row_stride;
-  return op;
-}
-
-void Emit(TileProgram& p, neff::Opcode opcode, target::Engine engine, const Operand& dst,
-          const Operand& src) {
-  TileInst inst;
-  inst.opcode = opcode;
-  inst.engine = engine;
-  inst.dst = dst;
-  inst.src0 = src;
-  p.Emit(inst);
-}
-
-void Load(TileProgram& p, const Operand& dst, const Operand& src) {
-  Emit(p, neff::Opcode::DMA_COPY, target::Engine::kDma, dst, src);
-}
-
-void Use(TileProgram& p, int out, const Operand& src) {
-  Emit(p, neff::Opcode::ACTIVATION, target::Engine::kScalar, Tile(out, 128, 64), src);
-}
+// A weight load, and a use of the loaded tile writing [128, 64] of `out`.
+void Load(TileProgram& p, const Operand& dst, const Operand& src) { Dma(p, dst, src); }
+void Use(TileProgram& p, int out, const Operand& src) { Compute(p, Tile(out, 128, 64), src); }
 
 TEST(PinWeights, PinsWeightTilesAndMovesTheirLoads) {
   TileProgram p;

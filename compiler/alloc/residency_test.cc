@@ -2,68 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include "compiler/lower/testing/tile_builders.h"
+
 namespace ncc::alloc {
 namespace {
 
-using lower::Buffer;
 using lower::Dim;
 using lower::Operand;
 using lower::Space;
 using lower::TileInst;
 using lower::TileProgram;
 
-int AddBuffer(TileProgram& p, Space space, int partitions, int64_t bytes, const char* name,
-              bool pinned = false) {
-  Buffer b;
-  b.name = name;
-  b.space = space;
-  b.partitions = partitions;
-  b.bytes = bytes;
-  b.pinned = pinned;
-  return p.AddBuffer(b);
-}
-
-// [partitions, free] f32 tile at `byte_offset` of an on-chip buffer.
-Operand Tile(int buffer, int partitions, int64_t free, int64_t byte_offset = 0,
-             neff::DType dtype = neff::DType::F32) {
-  Operand op;
-  op.buffer = buffer;
-  op.dtype = dtype;
-  op.offset = byte_offset;
-  op.num_partitions = partitions;
-  op.dims = {Dim{1, free}};
-  return op;
-}
-
-// Rows of a row-major DRAM matrix: `partitions` rows of `free` elements,
-// `row_stride` elements apart, from element `elem_offset`.
-Operand Rows(int buffer, int partitions, int64_t free, int64_t row_stride,
-             int64_t elem_offset = 0) {
-  Operand op;
-  op.buffer = buffer;
-  op.dtype = neff::DType::F32;
-  op.offset = elem_offset * 4;
-  op.num_partitions = partitions;
-  op.partition_stride = row_stride;
-  op.dims = {Dim{1, free}};
-  return op;
-}
-
-void Emit(TileProgram& p, neff::Opcode opcode, target::Engine engine, const Operand& dst,
-          const Operand& src) {
-  TileInst inst;
-  inst.opcode = opcode;
-  inst.engine = engine;
-  inst.dst = dst;
-  inst.src0 = src;
-  p.Emit(inst);
-}
-void Dma(TileProgram& p, const Operand& dst, const Operand& src) {
-  Emit(p, neff::Opcode::DMA_COPY, target::Engine::kDma, dst, src);
-}
-void Compute(TileProgram& p, const Operand& dst, const Operand& src) {
-  Emit(p, neff::Opcode::ACTIVATION, target::Engine::kScalar, dst, src);
-}
+using lower::testing::AddBuffer;
+using lower::testing::Compute;
+using lower::testing::Dma;
+using lower::testing::Emit;
+using lower::testing::Rows;
+using lower::testing::Tile;
 
 int Count(const TileProgram& p, neff::Opcode opcode) {
   int n = 0;
