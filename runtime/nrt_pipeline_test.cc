@@ -10,11 +10,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/nrt.h"
+#include "runtime/scoped_env.h"
 #include "runtime/test_pipelines.h"
 #include "target/neuroncore.h"
 
@@ -22,31 +22,7 @@ namespace {
 
 namespace tp = ncc::runtime::test_pipelines;
 
-// Sets an environment variable for one scope and restores it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_.has_value()) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using ncc::runtime::ScopedEnv;
 
 using Tensors = std::map<std::string, std::vector<float>>;
 
