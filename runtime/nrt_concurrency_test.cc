@@ -663,6 +663,40 @@ nrt_model_t* LoadAt(const std::string& bytes, int32_t start_nc, int32_t nc_count
   return model;
 }
 
+// 8 threads executing at once, each 20 times, alternating between models
+// `a` and `b` (f32 [2, 4] "x" -> "y"), on the inputs x_of(thread, iteration);
+// right(first, x, y, stats) says whether one execution (`first`: of `a`)
+// gave the right outputs and ran where it should.
+template <typename XOf, typename Right>
+void AlternateFromEightThreads(nrt_model_t* a, nrt_model_t* b, XOf x_of, Right right) {
+  constexpr int kThreads = 8, kIters = 20;
+  std::atomic<int> bad{0}, runs{0};
+  auto worker = [&](int id) {
+    Io io("x", 32, "y", 32);
+    if (!io.ok()) {
+      ++bad;
+      return;
+    }
+    for (int iter = 0; iter < kIters; ++iter) {
+      const bool first = (id + iter) % 2 == 0;
+      const std::vector<float> x = x_of(id, iter);
+      std::vector<float> y;
+      nrt_execution_stats_t stats{};
+      if (io.Run(first ? a : b, x, &y, &stats) != NRT_SUCCESS) {
+        ++bad;
+        continue;
+      }
+      if (!right(first, x, y, stats)) ++bad;
+      ++runs;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(runs.load(), kThreads * kIters);
+}
+
 // A model holding NeuronCore 0 exclusively (a one-stage pipeline) and a
 // streaming model on NeuronCore 1, executed by 8 threads at once, each
 // alternating between them: every output is right, each model runs on its
@@ -674,35 +708,21 @@ TEST_F(NrtConcurrencyTest, TwoModelsOnTwoCoresFromEightThreads) {
   nrt_model_t* streaming = LoadAt(ScaleBiasNeff(3, -1), 1, 1);
   ASSERT_NE(exclusive, nullptr);
   ASSERT_NE(streaming, nullptr);
-  constexpr int kThreads = 8, kIters = 20;
-  std::atomic<int> bad{0}, runs{0};
-  auto worker = [&](int id) {
-    Io io("x", 32, "y", 32);
-    if (!io.ok()) {
-      ++bad;
-      return;
-    }
-    for (int iter = 0; iter < kIters; ++iter) {
-      const bool first = (id + iter) % 2 == 0;
-      std::vector<float> x(8), y;
-      for (int i = 0; i < 8; ++i) x[i] = 100.0f * id + iter + 0.5f * i;
-      nrt_execution_stats_t stats{};
-      if (io.Run(first ? exclusive : streaming, x, &y, &stats) != NRT_SUCCESS) {
-        ++bad;
-        continue;
-      }
-      if (stats.neuron_core != (first ? 0 : 1)) ++bad;
-      for (int i = 0; i < 8; ++i) {
-        if (y[i] != (first ? 2 * x[i] + 1 : 3 * x[i] - 1)) ++bad;
-      }
-      ++runs;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(bad.load(), 0);
-  EXPECT_EQ(runs.load(), kThreads * kIters);
+  AlternateFromEightThreads(
+      exclusive, streaming,
+      [](int id, int iter) {
+        std::vector<float> x(8);
+        for (int i = 0; i < 8; ++i) x[i] = 100.0f * id + iter + 0.5f * i;
+        return x;
+      },
+      [](bool first, const std::vector<float>& x, const std::vector<float>& y,
+         const nrt_execution_stats_t& stats) {
+        if (stats.neuron_core != (first ? 0 : 1)) return false;
+        for (int i = 0; i < 8; ++i) {
+          if (y[i] != (first ? 2 * x[i] + 1 : 3 * x[i] - 1)) return false;
+        }
+        return true;
+      });
   EXPECT_EQ(nrt_unload(exclusive), NRT_SUCCESS);
   EXPECT_EQ(nrt_unload(streaming), NRT_SUCCESS);
 }
@@ -720,35 +740,21 @@ TEST_F(NrtConcurrencyTest, TwoPipelinesFromEightThreads) {
   nrt_model_t* b = LoadAt(b_bytes, 2, -1);
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
-  constexpr int kThreads = 8, kIters = 20;
-  std::atomic<int> bad{0}, runs{0};
-  auto worker = [&](int id) {
-    Io io("x", 32, "y", 32);
-    if (!io.ok()) {
-      ++bad;
-      return;
-    }
-    for (int iter = 0; iter < kIters; ++iter) {
-      const bool first = (id + iter) % 2 == 0;
-      std::vector<float> x(8), y;
-      for (int i = 0; i < 8; ++i) x[i] = 10.0f * id - iter + i;
-      nrt_execution_stats_t stats{};
-      if (io.Run(first ? a : b, x, &y, &stats) != NRT_SUCCESS) {
-        ++bad;
-        continue;
-      }
-      if (stats.num_stages != 2 || stats.stage_neuron_core[1] != (first ? 1 : 3)) ++bad;
-      for (int i = 0; i < 8; ++i) {
-        if (y[i] != (first ? 6 * x[i] + 2 : 2 * x[i] + 3)) ++bad;
-      }
-      ++runs;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(bad.load(), 0);
-  EXPECT_EQ(runs.load(), kThreads * kIters);
+  AlternateFromEightThreads(
+      a, b,
+      [](int id, int iter) {
+        std::vector<float> x(8);
+        for (int i = 0; i < 8; ++i) x[i] = 10.0f * id - iter + i;
+        return x;
+      },
+      [](bool first, const std::vector<float>& x, const std::vector<float>& y,
+         const nrt_execution_stats_t& stats) {
+        if (stats.num_stages != 2 || stats.stage_neuron_core[1] != (first ? 1 : 3)) return false;
+        for (int i = 0; i < 8; ++i) {
+          if (y[i] != (first ? 6 * x[i] + 2 : 2 * x[i] + 3)) return false;
+        }
+        return true;
+      });
   EXPECT_EQ(nrt_unload(a), NRT_SUCCESS);
   EXPECT_EQ(nrt_unload(b), NRT_SUCCESS);
 }
