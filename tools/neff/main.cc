@@ -103,18 +103,17 @@ int Run(const std::string& command, const std::string& path, bool allow_unsealed
     if (auto exit_code = LoadChecked(command, path, allow_unsealed, &image, &model)) {
       return *exit_code;
     }
-    // Each stage again on its own (CheckNeff covers them), to name it.
+    // One line per stage. LoadChecked verified every stage (seal, program,
+    // wiring) with the file; opening one again is only to describe it.
     std::vector<std::string> stage_lines;
     if (const auto* stages = model->stages()) {
-      ncc::runtime::LoadOptions options;
-      options.allow_unsealed = allow_unsealed;
       for (flatbuffers::uoffset_t k = 0; k < stages->size(); ++k) {
         const auto* neff = stages->Get(k)->neff();
         const absl::string_view bytes =
             neff == nullptr
                 ? absl::string_view()
                 : absl::string_view(reinterpret_cast<const char*>(neff->data()), neff->size());
-        auto stage = ncc::runtime::CheckNeff(bytes, options);
+        auto stage = neff::OpenModel(bytes);
         if (!stage.ok()) {
           std::fprintf(stderr, "neff verify: %s: stage %u: %s\n", path.c_str(), k,
                        std::string(stage.status().message()).c_str());
