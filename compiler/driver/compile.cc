@@ -163,14 +163,18 @@ absl::StatusOr<std::unique_ptr<CoreProgram>> BuildCoreProgram(const ir::Graph& g
   {
     constexpr double kShares[] = {0.85, 0.7, 0.55, 0.4, 0.25, 0.0};
     double best_share = -1, best_ns = std::numeric_limits<double>::max();
+    // The share `core` holds the program of now (-1: none, after a failure).
+    double current = -1;
     absl::Status first_error;
     int64_t last_pinned = -1;
     for (double share : kShares) {
-      const auto budget = static_cast<int64_t>(share * static_cast<double>(spec.sbuf_partition_bytes));
+      const auto budget =
+          static_cast<int64_t>(share * static_cast<double>(spec.sbuf_partition_bytes));
       // Everything fitted in the last share and still fits this one: the
       // same program again.
       if (last_pinned >= 0 && last_pinned <= budget) continue;
       absl::Status s = AllocateAndSchedule(spec, options, original, share, *core);
+      current = s.ok() ? share : -1;
       if (s.code() == absl::StatusCode::kResourceExhausted) {
         if (first_error.ok()) first_error = s;
         continue;
@@ -183,8 +187,10 @@ absl::StatusOr<std::unique_ptr<CoreProgram>> BuildCoreProgram(const ir::Graph& g
       last_pinned = core->pinned.streamed_bytes == 0 ? core->pinned.sbuf_bytes : -1;
     }
     if (best_share < 0) return first_error;
-    if (auto s = AllocateAndSchedule(spec, options, original, best_share, *core); !s.ok()) {
-      return s;
+    if (best_share != current) {
+      if (auto s = AllocateAndSchedule(spec, options, original, best_share, *core); !s.ok()) {
+        return s;
+      }
     }
   }
   if (options.verify_schedule) {
