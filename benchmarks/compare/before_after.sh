@@ -7,15 +7,20 @@
 #
 #   benchmarks/compare/before_after.sh BEFORE_COMPARE AFTER_COMPARE \
 #       [--rounds N] [--iterations N] [--threads 1,2] [--models a,b]
+#
+# --models takes run.sh's names (benchmarks/compare/models.py; default: its
+# default set, e.g. resnet50,...,ppocr_det,ppocr_rec,mlp,cnn). Each model
+# needs its FP32 NEFF in the cache; its BF16 NEFF is used when run.sh made one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+[[ $# -ge 2 ]] || { sed -n '2,13p' "$0" >&2; exit 1; }
 BEFORE="$1"
 AFTER="$2"
 shift 2
 ROUNDS=3
 ITERATIONS=3
 THREADS="1,2"
-MODELS="resnet50,mobilenetv2,bert_small"
+MODELS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
@@ -25,6 +30,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "before_after.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
+PY=/usr/bin/python3
+[[ -n "${MODELS}" ]] || MODELS="$("${PY}" "${ROOT}/benchmarks/compare/models.py" default)"
+"${PY}" "${ROOT}/benchmarks/compare/models.py" check "${MODELS}" || exit 1
 CACHE="${ROOT}/out/compare"
 IFS=',' read -r -a model_list <<< "${MODELS}"
 IFS=',' read -r -a thread_list <<< "${THREADS}"
@@ -33,7 +41,11 @@ trap 'rm -f "${TMP}"' EXIT
 for model in "${model_list[@]}"; do
   for precision in fp32 bf16; do
     neff="${CACHE}/${model}_${precision}.neff"
-    [[ -f "${neff}" ]] || { echo "missing ${neff}: run run.sh first" >&2; exit 1; }
+    if [[ ! -f "${neff}" ]]; then
+      [[ "${precision}" == bf16 ]] && continue
+      echo "missing ${neff}: run run.sh --models ${model} first" >&2
+      exit 1
+    fi
     for threads in "${thread_list[@]}"; do
       for ((round = 0; round < ROUNDS; ++round)); do
         for side in before after; do
@@ -62,6 +74,8 @@ sort -k2,2 -k3,3n -k1,1 "${TMP}" | awk '
   END {
     for (k in keys) {
       b = median(v[k, "before"]); a = median(v[k, "after"])
-      printf "| %s | %.1f | %.1f | %.2fx |\n", k, b, a, b / a
+      # Tiny models run in well under a millisecond: three decimals there.
+      fmt = (b < 1 || a < 1) ? "| %s | %.3f | %.3f | %.2fx |\n" : "| %s | %.1f | %.1f | %.2fx |\n"
+      printf fmt, k, b, a, b / a
     }
   }' | sort
