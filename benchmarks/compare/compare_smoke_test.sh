@@ -1,40 +1,64 @@
 #!/usr/bin/env bash
-# Smoke test of the side-by-side driver (our side only, no ONNX Runtime):
-# compiles the MLP test model, runs the driver for 1 and 2 simulator threads
-# and checks that it reports medians, the load time, the peak RSS and a
-# labelled device-latency estimate in its RESULT line. Timings are not
-# asserted (a benchmark measures them, a test does not).
+# Smoke test of the side-by-side benchmark, offline and without ONNX Runtime:
+#  - models.py prepares the bundled tiny models (MLP, CNN) as run.sh does;
+#  - the driver (our side only) runs the MLP with 1 and 2 simulator threads
+#    and the CNN with 1, and must report medians, the load time, the peak
+#    RSS and a labelled device-latency estimate in its RESULT line;
+#  - make_results.py renders those lines, with made-up ORT rows and skipped
+#    entries, into a RESULTS.md between the markers (the hand-written text
+#    around them kept): names, goals, geometric means, speed-ups, the fixed
+#    cost table and the not-measured list.
+# Timings are not asserted (a benchmark measures them, a test does not).
 set -euo pipefail
 NEURON_CC="$1"
 COMPARE="$2"
-MODEL="$3"
-INPUT="$4"
+MODELS_PY="$3"
+MAKE_RESULTS="$4"
+PY=/usr/bin/python3
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$NEURON_CC" compile "$MODEL" --framework ONNX --output "$TMP/mlp.neff"
-mkdir -p "$TMP/inputs"
-cp "$INPUT" "$TMP/inputs/x.npy"
+"$PY" "$MODELS_PY" check mlp,cnn || fail "models.py does not know mlp,cnn"
+if "$PY" "$MODELS_PY" check mlp,nosuchmodel 2> /dev/null; then
+  fail "models.py accepted an unknown model"
+fi
+default="$("$PY" "$MODELS_PY" default)"
+for m in resnet50 ppocr_cls ppocr_det ppocr_rec mlp cnn; do
+  [[ ",$default," == *",$m,"* ]] || fail "$m not in the default set: $default"
+done
 
-for threads in 1 2; do
-  "$COMPARE" --neff "$TMP/mlp.neff" --inputs "$TMP/inputs" --threads "$threads" \
-    --warmup 1 --iterations 3 --loads 1 --label mlp | tee "$TMP/out.txt"
-  grep -q "^mlp threads=$threads: ours median [0-9.]* ms" "$TMP/out.txt" ||
-    fail "no median line"
-  grep -q 'estimated device latency [0-9.]* ms (simulator estimate)' \
-    "$TMP/out.txt" || fail "no labelled estimate"
-  line="$(grep '^RESULT' "$TMP/out.txt")" || fail "no RESULT line"
-  IFS=$'\t' read -r -a f <<< "$line"
-  [[ "${#f[@]}" -eq 12 ]] || fail "RESULT has ${#f[@]} fields: $line"
-  [[ "${f[1]}" == mlp && "${f[2]}" == "$threads" ]] || fail "label/threads: $line"
-  awk -v a="${f[3]}" -v lo="${f[4]}" -v hi="${f[5]}" -v rss="${f[10]}" \
-      -v est="${f[11]}" 'BEGIN { exit !(a > 0 && lo <= a && a <= hi && rss > 0 && est > 0) }' ||
-    fail "implausible numbers: $line"
+TSV="$TMP/results.tsv"
+printf 'LOAD\tstart\t0.25\t0.50\t0.75\nMODE\tquick\n' > "$TSV"
+for model in mlp cnn; do
+  line="$("$PY" "$MODELS_PY" prepare "$TMP" "$model")" || fail "prepare $model"
+  IFS=$'\t' read -r onnx inputs precisions iterations <<< "$line"
+  [[ -f "$onnx" && -f "$inputs/x.npy" && "$precisions" == fp32 && "$iterations" -gt 0 ]] ||
+    fail "prepare $model: $line"
+  "$NEURON_CC" compile "$onnx" --framework ONNX --output "$TMP/$model.neff"
+  threads_list="1 2"
+  [[ "$model" == cnn ]] && threads_list=1
+  for threads in $threads_list; do
+    "$COMPARE" --neff "$TMP/$model.neff" --inputs "$inputs" --threads "$threads" \
+      --warmup 1 --iterations 3 --loads 1 --label "${model}_fp32" | tee "$TMP/out.txt"
+    grep -q "^${model}_fp32 threads=$threads: ours median [0-9.]* ms" "$TMP/out.txt" ||
+      fail "no median line"
+    grep -q 'estimated device latency [0-9.]* ms (simulator estimate)' \
+      "$TMP/out.txt" || fail "no labelled estimate"
+    line="$(grep '^RESULT' "$TMP/out.txt")" || fail "no RESULT line"
+    IFS=$'\t' read -r -a f <<< "$line"
+    [[ "${#f[@]}" -eq 12 ]] || fail "RESULT has ${#f[@]} fields: $line"
+    [[ "${f[1]}" == "${model}_fp32" && "${f[2]}" == "$threads" ]] || fail "label/threads: $line"
+    awk -v a="${f[3]}" -v lo="${f[4]}" -v hi="${f[5]}" -v rss="${f[10]}" \
+        -v est="${f[11]}" 'BEGIN { exit !(a > 0 && lo <= a && a <= hi && rss > 0 && est > 0) }' ||
+      fail "implausible numbers: $line"
+    echo "$line" >> "$TSV"
+  done
+  printf 'COMPILE\t%s_fp32\t1200\t1\nITERATIONS\t%s_fp32\t3\t1\t1\n' "$model" "$model" >> "$TSV"
 done
 
 # Asking for ONNX Runtime in a build without it is a clear error, exit 2.
-if "$COMPARE" --neff "$TMP/mlp.neff" --inputs "$TMP/inputs" --onnx "$MODEL" \
-    --ort_lib /nonexistent.so 2> "$TMP/err.txt"; then
+if "$COMPARE" --neff "$TMP/mlp.neff" --inputs "$TMP/mlp_inputs" \
+    --onnx testdata/models/mlp.onnx --ort_lib /nonexistent.so 2> "$TMP/err.txt"; then
   fail "ran ORT without it"
 fi
 grep -q "built without ONNX Runtime" "$TMP/err.txt" || fail "$(cat "$TMP/err.txt")"
@@ -42,4 +66,48 @@ grep -q "built without ONNX Runtime" "$TMP/err.txt" || fail "$(cat "$TMP/err.txt
 set +e
 "$COMPARE" --threads 2 2> /dev/null
 [[ $? -eq 1 ]] || fail "missing --neff is not a usage error"
+set -e
+
+# Rendering. Made-up rows with ORT times: at one thread, FP32 ours/ORT 2.0
+# on ResNet-50, 0.5 on BERT and 130 / 70 us on the tiny MLP (60 us above
+# ORT: not met; geometric mean (2 x 0.5 x 13/7)^(1/3) = 1.23x, one model of
+# three at its goal); ResNet-50 2.0 -> 1.0 ms with two threads (2.00x, goal
+# met), BF16 against ORT's FP32 (0.25x, met).
+{
+  printf 'RESULT\tresnet50_fp32\t1\t2.0\t2.0\t2.0\t1.0\t1.0\t1.0\t1.0\t10\t1.0\n'
+  printf 'RESULT\tresnet50_fp32\t2\t1.0\t1.0\t1.0\t0.8\t0.8\t0.8\t1.0\t10\t1.0\n'
+  printf 'RESULT\tbert_small_fp32\t1\t1.0\t1.0\t1.0\t2.0\t2.0\t2.0\t1.0\t10\t1.0\n'
+  printf 'RESULT\tresnet50_bf16\t1\t0.25\t0.25\t0.25\t1.0\t1.0\t1.0\t1.0\t10\t1.0\n'
+  printf 'RESULT\tmlp_fp32\t1\t0.130\t0.1\t0.2\t0.070\t0.06\t0.08\t0.02\t7\t0.01\n'
+  printf 'SKIPPED\tppocr_det\ttestdata/ocr/fetch.sh failed: offline\n'
+} > "$TMP/made_up.tsv"
+printf '# Results\n\nhand-written head\n\n<!-- BEGIN GENERATED by benchmarks/compare/run.sh -->\nold\n<!-- END GENERATED -->\n\nhand-written tail\n' \
+  > "$TMP/RESULTS.md"
+cp "$TMP/RESULTS.md" "$TMP/MADE_UP.md"
+"$PY" "$MAKE_RESULTS" "$TSV" "$TMP/RESULTS.md" > /dev/null || fail "make_results.py"
+"$PY" "$MAKE_RESULTS" "$TMP/made_up.tsv" "$TMP/MADE_UP.md" > /dev/null || fail "make_results.py"
+cat "$TMP/RESULTS.md" "$TMP/MADE_UP.md"
+expect() {  # expect FILE TEXT: a fixed string that the rendering must hold
+  grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks: $2"
+}
+R="$TMP/RESULTS.md"
+M="$TMP/MADE_UP.md"
+for f in "$R" "$M"; do
+  expect "$f" "hand-written head"
+  expect "$f" "hand-written tail"
+  grep -q '^old$' "$f" && fail "$(basename "$f"): the old generated part is still there"
+  expect "$f" "AVX512-BF16"
+  expect "$f" "AMX-BF16"
+done
+expect "$R" "**Quick run**"
+expect "$R" "at the start 0.25 / 0.50 / 0.75, at the end"
+expect "$R" "| tiny MLP 1x64 | FP32 | 1 | "
+expect "$R" "| tiny MLP 1x64 | FP32 | 2 | "
+expect "$R" "| bundled CNN 1x3x32x32 | FP32 | 1 | "
+expect "$R" "| tiny MLP 1x64 | FP32 | 1.20 s |"
+expect "$M" "| FP32 | 1 | 3 | **1.23x** | 1 of 3 | not met (<= 0.8) |"
+expect "$M" "| ResNet-50 | FP32 | **2.00x** | 1.25x | met (>= 1.6) |"
+expect "$M" "| ResNet-50 | BF16 | 1 | 0.250 (0.250 - 0.250) | 1.00 (1.00 - 1.00) | **0.25x** | met (<= 0.35) |"
+expect "$M" "| tiny MLP 1x64 | FP32 | 1 | 130 | 70 | 60 | not met (<= 50) |"
+expect "$M" "- PP-OCRv4 det 1x3x320x320: testdata/ocr/fetch.sh failed: offline"
 echo PASS
