@@ -200,20 +200,30 @@ __attribute__((target("avx512f"))) void Avx512F32Block(const float* st, int st_l
   }
 }
 
+// Copies n floats to `out` and zeroes it up to `width` (a multiple of 16):
+// masked vector moves, not memcpy / fill, whose start-up cost dominated the
+// packing of the short rows (64 to 512 bytes) matmuls pack.
+__attribute__((target("avx512f"))) inline void PackRow(const float* in, int n, float* out,
+                                                       int width) {
+  for (int i = 0; i < width; i += 16) {
+    const int left = std::clamp(n - i, 0, 16);
+    const __mmask16 mask = static_cast<__mmask16>((1u << left) - 1u);
+    _mm512_storeu_ps(out + i, _mm512_maskz_loadu_ps(mask, in + i));
+  }
+}
+
 __attribute__((target("avx512f"))) void MatmulF32Avx512(const MatmulArgs& a) {
   static thread_local std::unique_ptr<F32Packed> packed;
   if (packed == nullptr) packed = std::make_unique<F32Packed>();
   F32Packed& p = *packed;
-  const int st_ld = a.m;
+  const int st_ld = (a.m + 15) / 16 * 16;
   for (int kk = 0; kk < a.k; ++kk) {
-    std::memcpy(p.st + kk * st_ld, a.stationary + kk * a.stationary_ld, a.m * sizeof(float));
+    PackRow(a.stationary + kk * a.stationary_ld, a.m, p.st + kk * st_ld, st_ld);
   }
   for (int n0 = 0; n0 < a.n; n0 += 64) {
     const int cols = std::min(64, a.n - n0);
     for (int kk = 0; kk < a.k; ++kk) {
-      float* row = p.panel + kk * 64;
-      std::memcpy(row, a.moving + kk * a.moving_ld + n0, cols * sizeof(float));
-      if (cols < 64) std::fill(row + cols, row + 64, 0.0f);
+      PackRow(a.moving + kk * a.moving_ld + n0, cols, p.panel + kk * 64, 64);
     }
     float* out = a.out + n0;
     int m = 0;
@@ -518,9 +528,11 @@ void MatmulBf16Amx(const MatmulBf16Args& a) {
   }
 }
 
-// Portable bf16: widen both operands to fp32 once and run the baseline fp32
-// kernel. Products of bf16 values are exact in fp32, so this is the
-// reference's arithmetic exactly (fused adds in k order).
+// Portable bf16: widen both operands to fp32 once and run the best fp32
+// kernel (AVX-512F where the CPU has it, as on Intel machines whose CPUID
+// hides AVX512-BF16 and AMX; else AVX2 + FMA). Products of bf16 values are
+// exact in fp32, so this is the reference's arithmetic exactly (fused adds
+// in k order) on every fp32 path.
 void MatmulBf16Portable(const MatmulBf16Args& a) {
   static thread_local std::vector<float> st, mv;
   st.resize(static_cast<size_t>(a.k) * a.m);
@@ -529,7 +541,10 @@ void MatmulBf16Portable(const MatmulBf16Args& a) {
     Bf16ToF32Array(a.stationary + k * a.stationary_ld, st.data() + k * a.m, a.m);
     Bf16ToF32Array(a.moving + k * a.moving_ld, mv.data() + k * a.n, a.n);
   }
-  MatmulF32Portable({a.k, a.m, a.n, st.data(), a.m, mv.data(), a.n, a.out, a.out_ld, a.accumulate});
+  const MatmulArgs widened{a.k,  a.m, a.n,     st.data(), a.m, mv.data(), a.n,
+                          a.out, a.out_ld, a.accumulate};
+  if (Cpu().avx512f) return MatmulF32Avx512(widened);
+  MatmulF32Portable(widened);
 }
 
 }  // namespace

@@ -50,7 +50,9 @@ struct MatmulBf16Args {
 // Implementations a caller (benchmarks, tests) may ask for by name.
 enum class MatmulPath : uint8_t {
   kReference,  // scalar
-  kPortable,   // AVX2 + FMA (x86-64-v3), the scalar reference without them
+  kPortable,   // AVX2 + FMA (x86-64-v3), the scalar reference without them;
+               // bf16: widened to fp32, then AVX-512F FMA where the CPU has
+               // it (AVX-512 without AVX512-BF16), else AVX2 + FMA
   kAvx512,     // fp32: AVX-512F FMA; bf16: AVX512-BF16 vdpbf16ps
   kAmx,        // bf16 only: AMX tiles (tdpbf16ps)
 };

@@ -5,8 +5,10 @@
 #ifndef NCC_RUNTIME_SIM_CORE_H_
 #define NCC_RUNTIME_SIM_CORE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -15,8 +17,10 @@
 #include "neff/neff_generated.h"
 #include "neff/verifier.h"
 #include "runtime/kernels/matmul.h"
+#include "runtime/sim/lane.h"
 #include "runtime/sim/simulator.h"
 #include "runtime/sim/worker_pool.h"
+#include "runtime/sim/write_set.h"
 #include "target/neuroncore.h"
 
 namespace ncc::sim {
@@ -60,9 +64,9 @@ struct DecodedProgram {
   std::vector<std::pair<uint32_t, uint32_t>> waits;  // semaphore, value
   // Every resolved operand (a deque: Resolved points into it).
   std::deque<neff::ApGeometry> operands;
-  // Bytes of each SBUF / PSUM partition that any operand may touch, from 0:
-  // only these need zeroing before an execution.
-  int64_t sbuf_used = 0, psum_used = 0;
+  // What `queues` may write in SBUF, PSUM and DRAM: all that needs zeroing
+  // again after an execution.
+  std::shared_ptr<const WriteSet> sbuf_writes, psum_writes, dram_writes;
 
   // Model.load_queues, decoded like `queues` and run once by Decode.
   std::vector<DecodedQueue> load_queues;
@@ -85,9 +89,13 @@ class Core {
   // SBUF and PSUM are the executing thread's, zeroed where the previous
   // execution on this thread may have written.
   // With the program's resident SBUF (if any) in place.
-  Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
+  // With a `lane`, the Tensor engine's instructions run on it, beside the
+  // other engines' on the caller's thread, and `pool` splits only the
+  // lane's matmuls.
+  Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool, Lane* lane,
        const ExecuteOptions& options);
-  // On the given memories (the load queues' run: SBUF only).
+  // On the given memories (the load queues' run: SBUF only). Every copy is
+  // made when its instruction runs: the SBUF is read after the run.
   Core(const DecodedProgram& program, uint8_t* sbuf, uint8_t* psum, uint8_t* dram, WorkerPool* pool,
        const ExecuteOptions& options);
 
@@ -96,6 +104,11 @@ class Core {
                    ExecutionTrace* trace);
 
  private:
+  // The scheduler: Run without the lane's set-up.
+  absl::Status RunQueues(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
+                         ExecutionTrace* trace);
+  // `s` (an instruction's failure) naming the queue and instruction.
+  static absl::Status Failed(const DecodedQueue& queue, uint32_t index, const absl::Status& s);
   using ApGeometry = neff::ApGeometry;
 
   uint8_t* Base(const ApGeometry& g);
@@ -110,13 +123,25 @@ class Core {
   float ScalarAt(const ApGeometry& g, int64_t p);
   void StoreScalarAt(const ApGeometry& g, int64_t p, float v);
 
-  // Executes one instruction; errors only for data-dependent faults.
-  absl::Status Exec(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o);
+  // What the scheduler's thread settles for an instruction before it runs
+  // (Issue): whether it was a deferred weight copy (nothing left to do),
+  // and the weights rows that matmul operands src0 / src1 read in place.
+  struct Prepared {
+    bool done = false;
+    const uint8_t* rows[2] = {nullptr, nullptr};
+    int64_t ld[2] = {0, 0};  // bytes between rows
+  };
+  // On the scheduler's thread, in program order: the weight views the
+  // instruction touches (copies them or trims them).
+  Prepared Issue(const DecodedInstruction& d);
+  // Executes one issued instruction, on any thread; errors only for
+  // data-dependent faults.
+  absl::Status Perform(const DecodedInstruction& d, const Prepared& prep);
   void Copy(const ApGeometry& dst, const ApGeometry& src);
   void Matmul(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
-              const ApGeometry& mv);
+              const ApGeometry& mv, const Prepared& prep);
   bool MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
-                        const ApGeometry& mv);
+                        const ApGeometry& mv, const Prepared& prep);
   void Elementwise(const neff::Instruction& inst, const Resolved& o);
   void Memset(const neff::Instruction& inst, const ApGeometry& dst);
   void Reduce(const neff::Instruction& inst, const Resolved& o);
@@ -128,6 +153,62 @@ class Core {
   void RunMatmulF32(const kernels::MatmulArgs& args);
   void RunMatmulBf16(const kernels::MatmulBf16Args& args);
 
+  // Deferred weight copies. A DMA_COPY of dense rows from WEIGHTS (never
+  // written) into dense SBUF rows is recorded instead of made: the SBUF
+  // bytes it would write become a "weight view" of the weights until
+  // something else touches them. A matmul operand that views cover reads the
+  // weights in place; any other read of view bytes first copies them
+  // (Cut); a dense write trims the bytes it overwrites from the
+  // views (nothing read them), any other write copies them first. Views are
+  // disjoint rectangles, so every byte an instruction reads is the byte the
+  // copy would have put there: results are identical, and the weights a
+  // ResNet-50 execution streams through SBUF (~100 MB) are not copied.
+  //
+  // SBUF byte b of partition p, p in [p0, p0 + np) and b in [lo, hi], holds
+  // weights byte base + p * row + b.
+  struct WeightView {
+    int64_t p0 = 0, np = 0, lo = 0, hi = 0;
+    int64_t base = 0, row = 0;
+  };
+  // Partitions [p0, p1) and bytes [lo, hi] of each, the SBUF an operand may
+  // touch (all of SBUF when its partitions are not whole ones apart).
+  struct Rect {
+    int64_t p0 = 0, p1 = 0, lo = 0, hi = 0;
+  };
+  Rect RectOf(const ApGeometry& g) const;
+  // Whether the copy dst <- src was deferred (else the caller makes it).
+  bool DeferWeightCopy(const ApGeometry& dst, const ApGeometry& src);
+  // Before an instruction reads / writes `g`.
+  void BeforeRead(const ApGeometry& g);
+  void BeforeWrite(const ApGeometry& g);
+  // Removes `r` from every view, first copying the bytes of it the views
+  // hold when `copy`.
+  void Cut(const Rect& r, bool copy);
+  // The weights bytes of SBUF operand `g` when views cover all of it (row p
+  // of `g` at the result + p * *ld bytes), else null.
+  const uint8_t* WeightRows(const ApGeometry& g, int64_t* ld) const;
+
+  // An instruction handed to the lane.
+  struct LaneTask {
+    const DecodedQueue* queue = nullptr;
+    uint32_t index = 0;
+    Prepared prep;
+  };
+  // Whether `d` touches `g` so that running them in either order could
+  // differ: one writes bytes the other reads or writes (conservatively, by
+  // extents).
+  static bool Touches(const DecodedInstruction& d, const ApGeometry& g, bool g_written);
+  // Waits for the lane's unfinished tasks that conflict with `d` (about to
+  // run on this thread), or that touch `g` (about to be written here).
+  void WaitForLane(const DecodedInstruction& d);
+  void WaitForLane(const ApGeometry& g);
+
+  Lane* lane_ = nullptr;
+  std::array<LaneTask, Lane::kDepth> lane_tasks_;
+  WorkerPool* copy_pool_ = nullptr;  // pool_, when no lane runs beside Copy
+  bool defer_weights_ = false;
+  std::vector<WeightView> views_;
+
   const DecodedProgram& program_;
   const neff::Model& model_;
   uint8_t* dram_;
@@ -137,9 +218,6 @@ class Core {
   neff::SpaceSizes sizes_;
   int64_t max_instructions_ = 0;  // ExecuteOptions bounds, 0 for none
   int64_t max_elements_ = 0;
-  std::vector<uint8_t> raw_, raw2_, raw3_;
-  std::vector<float> a_, b_, c_, out_, st_, mv_, acc_;
-  std::vector<uint16_t> st16_, mv16_;
 };
 
 }  // namespace ncc::sim

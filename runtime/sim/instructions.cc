@@ -109,6 +109,20 @@ void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
   kernel(args);
 }
 
+// Scratch rows of the thread executing an instruction: instructions of
+// different engines may run on different host threads at once (see
+// Core::Run), each with its own.
+struct Scratch {
+  std::vector<uint8_t> raw, raw2, raw3;
+  std::vector<float> a, b, out, st, mv, acc;
+  std::vector<uint16_t> st16, mv16;
+};
+
+Scratch& Tls() {
+  static thread_local Scratch scratch;
+  return scratch;
+}
+
 }  // namespace
 
 uint8_t* Core::Base(const ApGeometry& g) {
@@ -141,9 +155,9 @@ void Core::LoadRow(const ApGeometry& g, const uint8_t* row, std::vector<float>& 
     GatherRaw(g, row, 0, 1, reinterpret_cast<uint8_t*>(out.data()));
     return;
   }
-  raw_.resize(g.free_size * g.elem_size);
-  GatherRaw(g, row, 0, 1, raw_.data());
-  NCC_DISPATCH_DTYPE(g.dtype, LoadArray, raw_.data(), out.data(), g.free_size);
+  Tls().raw.resize(g.free_size * g.elem_size);
+  GatherRaw(g, row, 0, 1, Tls().raw.data());
+  NCC_DISPATCH_DTYPE(g.dtype, LoadArray, Tls().raw.data(), out.data(), g.free_size);
 }
 
 void Core::StoreRow(const ApGeometry& g, int64_t p, const float* in) {
@@ -154,17 +168,17 @@ void Core::StoreRow(const ApGeometry& g, int64_t p, const float* in) {
     }
     return;
   }
-  raw_.resize(g.free_size * g.elem_size);
-  NCC_DISPATCH_DTYPE(g.dtype, StoreArray, in, raw_.data(), g.free_size);
-  ScatterRaw(g, row, 0, 1, raw_.data());
+  Tls().raw.resize(g.free_size * g.elem_size);
+  NCC_DISPATCH_DTYPE(g.dtype, StoreArray, in, Tls().raw.data(), g.free_size);
+  ScatterRaw(g, row, 0, 1, Tls().raw.data());
 }
 
 float* Core::OutRow(const ApGeometry& g, int64_t p) {
   if (IsDirectF32(g)) {
     return reinterpret_cast<float*>(Base(g) + p * g.partition_stride);
   }
-  out_.resize(g.free_size);
-  return out_.data();
+  Tls().out.resize(g.free_size);
+  return Tls().out.data();
 }
 
 float Core::ScalarAt(const ApGeometry& g, int64_t p) {
@@ -194,9 +208,9 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
         }
       };
       const int64_t parts = src.num_partitions;
-      if (pool_ != nullptr && parts > 1 && parts * row_bytes >= kParallelCopyBytes) {
-        const int n = static_cast<int>(std::min<int64_t>(parts, 4 * int64_t{pool_->threads()}));
-        pool_->Run(n, [&](int i) { rows(parts * i / n, parts * (i + 1) / n); });
+      if (copy_pool_ != nullptr && parts > 1 && parts * row_bytes >= kParallelCopyBytes) {
+        const int n = static_cast<int>(std::min<int64_t>(parts, 4 * int64_t{copy_pool_->threads()}));
+        copy_pool_->Run(n, [&](int i) { rows(parts * i / n, parts * (i + 1) / n); });
       } else {
         rows(0, parts);
       }
@@ -208,21 +222,21 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
       }
       return;
     }
-    raw2_.resize(row_bytes);
+    Tls().raw2.resize(row_bytes);
     for (int64_t p = 0; p < src.num_partitions; ++p) {
-      GatherRaw(src, from, p, p + 1, raw2_.data());
-      ScatterRaw(dst, to, p, p + 1, raw2_.data());
+      GatherRaw(src, from, p, p + 1, Tls().raw2.data());
+      ScatterRaw(dst, to, p, p + 1, Tls().raw2.data());
     }
     return;
   }
   // Stage the whole source first, so overlapping copies read old values.
-  raw2_.resize(src.count * src.elem_size);
-  GatherRaw(src, Base(src), 0, src.num_partitions, raw2_.data());
-  const uint8_t* packed = raw2_.data();
+  Tls().raw2.resize(src.count * src.elem_size);
+  GatherRaw(src, Base(src), 0, src.num_partitions, Tls().raw2.data());
+  const uint8_t* packed = Tls().raw2.data();
   if (src.dtype != dst.dtype) {
-    raw3_.resize(dst.count * dst.elem_size);
-    ConvertArray(src.dtype, raw2_.data(), dst.dtype, raw3_.data(), dst.count);
-    packed = raw3_.data();
+    Tls().raw3.resize(dst.count * dst.elem_size);
+    ConvertArray(src.dtype, Tls().raw2.data(), dst.dtype, Tls().raw3.data(), dst.count);
+    packed = Tls().raw3.data();
   }
   ScatterRaw(dst, Base(dst), 0, dst.num_partitions, packed);
 }
@@ -238,7 +252,7 @@ void Core::RunMatmulBf16(const kernels::MatmulBf16Args& args) {
 // bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16
 // where the CPU has them) on the raw bits, packing strided operands first.
 bool Core::MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst,
-                            const ApGeometry& st, const ApGeometry& mv) {
+                            const ApGeometry& st, const ApGeometry& mv, const Prepared& prep) {
   if (st.dtype != DType::BF16 || mv.dtype != DType::BF16 || !IsDirectF32(dst)) {
     return false;
   }
@@ -247,8 +261,13 @@ bool Core::MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst
   args.m = static_cast<int>(st.free_size);
   args.n = static_cast<int>(mv.free_size);
   args.accumulate = !inst.accumulate_start();
-  auto operand = [&](const ApGeometry& g, std::vector<uint16_t>& scratch, const uint16_t** ptr,
-                     int64_t* ld) {
+  auto operand = [&](const ApGeometry& g, int i, std::vector<uint16_t>& scratch,
+                     const uint16_t** ptr, int64_t* ld) {
+    if (prep.rows[i] != nullptr) {
+      *ptr = reinterpret_cast<const uint16_t*>(prep.rows[i]);
+      *ld = prep.ld[i] / 2;
+      return;
+    }
     if (g.free_contiguous) {
       *ptr = reinterpret_cast<const uint16_t*>(Base(g));
       *ld = g.partition_stride / 2;
@@ -259,8 +278,8 @@ bool Core::MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst
     *ptr = scratch.data();
     *ld = g.free_size;
   };
-  operand(st, st16_, &args.stationary, &args.stationary_ld);
-  operand(mv, mv16_, &args.moving, &args.moving_ld);
+  operand(st, 0, Tls().st16, &args.stationary, &args.stationary_ld);
+  operand(mv, 1, Tls().mv16, &args.moving, &args.moving_ld);
   args.out = reinterpret_cast<float*>(Base(dst));
   args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
   RunMatmulBf16(args);
@@ -268,31 +287,41 @@ bool Core::MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst
 }
 
 void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
-                  const ApGeometry& mv) {
-  if (MatmulBf16Direct(inst, dst, st, mv)) return;
+                  const ApGeometry& mv, const Prepared& prep) {
+  if (MatmulBf16Direct(inst, dst, st, mv, prep)) return;
   kernels::MatmulArgs args;
   args.k = static_cast<int>(st.num_partitions);
   args.m = static_cast<int>(st.free_size);
   args.n = static_cast<int>(mv.free_size);
   args.accumulate = !inst.accumulate_start();
-  auto operand = [&](const ApGeometry& g, std::vector<float>& scratch, const float** ptr,
+  // i: 0 stationary, 1 moving (read in place from the weights when
+  // prepared), -1 the accumulator.
+  auto operand = [&](const ApGeometry& g, int i, std::vector<float>& scratch, const float** ptr,
                      int64_t* ld) {
+    if (i >= 0 && prep.rows[i] != nullptr) {
+      *ptr = reinterpret_cast<const float*>(prep.rows[i]);
+      *ld = prep.ld[i] / static_cast<int64_t>(sizeof(float));
+      return;
+    }
     if (IsDirectF32(g)) {
       *ptr = reinterpret_cast<const float*>(Base(g));
       *ld = g.partition_stride / static_cast<int64_t>(sizeof(float));
       return;
     }
-    std::vector<float> row;
     scratch.resize(g.num_partitions * g.free_size);
-    for (int64_t p = 0; p < g.num_partitions; ++p) {
-      LoadRow(g, Base(g) + p * g.partition_stride, row);
-      std::copy(row.begin(), row.end(), scratch.begin() + p * g.free_size);
+    if (g.dtype == DType::F32) {
+      // Strided fp32: gathered straight into the packed operand.
+      GatherRaw(g, Base(g), 0, g.num_partitions, reinterpret_cast<uint8_t*>(scratch.data()));
+    } else {
+      Tls().raw.resize(g.count * g.elem_size);
+      GatherRaw(g, Base(g), 0, g.num_partitions, Tls().raw.data());
+      NCC_DISPATCH_DTYPE(g.dtype, LoadArray, Tls().raw.data(), scratch.data(), g.count);
     }
     *ptr = scratch.data();
     *ld = g.free_size;
   };
-  operand(st, st_, &args.stationary, &args.stationary_ld);
-  operand(mv, mv_, &args.moving, &args.moving_ld);
+  operand(st, 0, Tls().st, &args.stationary, &args.stationary_ld);
+  operand(mv, 1, Tls().mv, &args.moving, &args.moving_ld);
   if (IsDirectF32(dst)) {
     args.out = reinterpret_cast<float*>(Base(dst));
     args.out_ld = dst.partition_stride / static_cast<int64_t>(sizeof(float));
@@ -302,15 +331,15 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst, const Ap
   // Strided PSUM destination: gather, accumulate, scatter.
   const float* acc_in;
   int64_t acc_ld;
-  operand(dst, acc_, &acc_in, &acc_ld);
-  if (acc_in != acc_.data()) {
-    acc_.assign(acc_in, acc_in + dst.num_partitions * dst.free_size);
+  operand(dst, -1, Tls().acc, &acc_in, &acc_ld);
+  if (acc_in != Tls().acc.data()) {
+    Tls().acc.assign(acc_in, acc_in + dst.num_partitions * dst.free_size);
   }
-  args.out = acc_.data();
+  args.out = Tls().acc.data();
   args.out_ld = dst.free_size;
   RunMatmulF32(args);
   for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    StoreRow(dst, p, acc_.data() + p * dst.free_size);
+    StoreRow(dst, p, Tls().acc.data() + p * dst.free_size);
   }
 }
 
@@ -321,7 +350,7 @@ void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
   const auto alu2 = static_cast<kernels::Alu>(inst.alu_op2());
   const auto act = static_cast<kernels::Act>(inst.act_func());
   for (int64_t p = 0; p < dst.num_partitions; ++p) {
-    const float* a = RowF32(*o.src0, p, a_);
+    const float* a = RowF32(*o.src0, p, Tls().a);
     float* out = OutRow(dst, p);
     switch (inst.opcode()) {
       case neff::Opcode::ACTIVATION: {
@@ -337,7 +366,7 @@ void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
         break;
       }
       case neff::Opcode::TENSOR_TENSOR:
-        kernels::AluTensorTensor(alu, a, RowF32(*o.src1, p, b_), out, n);
+        kernels::AluTensorTensor(alu, a, RowF32(*o.src1, p, Tls().b), out, n);
         break;
       case neff::Opcode::TENSOR_SCALAR: {
         const float s1 = o.has_src1 ? ScalarAt(*o.src1, p) : inst.imm();
@@ -358,7 +387,7 @@ void Core::Reduce(const neff::Instruction& inst, const Resolved& o) {
   const auto alu = static_cast<kernels::Alu>(inst.alu_op());
   std::vector<float> result(groups);
   for (int64_t p = 0; p < o.dst->num_partitions; ++p) {
-    kernels::Reduce(alu, RowF32(*o.src0, p, a_), groups, r, result.data());
+    kernels::Reduce(alu, RowF32(*o.src0, p, Tls().a), groups, r, result.data());
     StoreRow(*o.dst, p, result.data());
   }
 }
@@ -368,7 +397,7 @@ void Core::Transpose(const Resolved& o) {
   const int64_t parts = o.src0->num_partitions, free = o.src0->free_size;
   std::vector<float> staged(parts * free);
   for (int64_t p = 0; p < parts; ++p) {
-    const float* row = RowF32(*o.src0, p, a_);
+    const float* row = RowF32(*o.src0, p, Tls().a);
     std::copy(row, row + free, staged.begin() + p * free);
   }
   std::vector<float> column(parts);
@@ -384,7 +413,7 @@ void Core::Iota(const neff::Instruction& inst, const ApGeometry& dst) {
   const double start = inst.imm(), step_p = inst.scale(), step_j = inst.imm2();
   std::vector<int64_t> ints(IsInt(dst.dtype) ? dst.free_size : 0);
   std::vector<float> row(dst.free_size);
-  raw_.resize(dst.free_size * dst.elem_size);
+  Tls().raw.resize(dst.free_size * dst.elem_size);
   for (int64_t p = 0; p < dst.num_partitions; ++p) {
     uint8_t* base = Base(dst) + p * dst.partition_stride;
     if (IsInt(dst.dtype)) {
@@ -394,9 +423,9 @@ void Core::Iota(const neff::Instruction& inst, const ApGeometry& dst) {
                   : v >= 9.2e18  ? std::numeric_limits<int64_t>::max()
                   : v <= -9.2e18 ? std::numeric_limits<int64_t>::min()
                                  : static_cast<int64_t>(v);
-        StoreI64(dst.dtype, raw_.data() + j * dst.elem_size, ints[j]);
+        StoreI64(dst.dtype, Tls().raw.data() + j * dst.elem_size, ints[j]);
       }
-      ScatterRaw(dst, base, 0, 1, raw_.data());
+      ScatterRaw(dst, base, 0, 1, Tls().raw.data());
       continue;
     }
     for (int64_t j = 0; j < dst.free_size; ++j) {
@@ -467,14 +496,213 @@ void Core::Memset(const neff::Instruction& inst, const ApGeometry& dst) {
   for (int64_t p = 0; p < dst.num_partitions; ++p) StoreRow(dst, p, row.data());
 }
 
-absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine, const Resolved& o) {
+Core::Rect Core::RectOf(const ApGeometry& g) const {
+  const int64_t part = sizes_.sbuf_partition;
+  Rect r;
+  if (g.partition_stride > 0 && g.partition_stride % part == 0) {
+    r.p0 = g.start / part;
+    r.p1 = r.p0 + (g.num_partitions - 1) * (g.partition_stride / part) + 1;
+    r.lo = g.partition_lo;
+    r.hi = g.partition_hi;
+  } else {
+    r.p0 = 0;
+    r.p1 = sizes_.partitions;
+    r.lo = 0;
+    r.hi = part - 1;
+  }
+  return r;
+}
+
+namespace {
+
+// Whether `g` writes every byte of its Rect: dense rows, one partition apart.
+bool DenseRows(const ApGeometry& g, int64_t part_bytes) {
+  return g.free_contiguous && g.partition_stride == part_bytes;
+}
+
+}  // namespace
+
+bool Core::DeferWeightCopy(const ApGeometry& dst, const ApGeometry& src) {
+  if (src.space != neff::MemorySpace::WEIGHTS || dst.space != neff::MemorySpace::SBUF ||
+      src.dtype != dst.dtype || src.num_partitions != dst.num_partitions ||
+      src.free_size != dst.free_size || !src.free_contiguous ||
+      !DenseRows(dst, sizes_.sbuf_partition) || src.partition_stride < 0) {
+    return false;
+  }
+  const Rect r = RectOf(dst);
+  Cut(r, /*copy=*/false);
+  WeightView v;
+  v.p0 = r.p0;
+  v.np = r.p1 - r.p0;
+  v.lo = r.lo;
+  v.hi = r.hi;
+  v.row = src.partition_stride;
+  v.base = src.start - v.p0 * v.row - v.lo;
+  views_.push_back(v);
+  return true;
+}
+
+void Core::Cut(const Rect& r, bool copy) {
+  const uint8_t* weights = model_.weights()->data();
+  const int64_t part = sizes_.sbuf_partition;
+  for (size_t i = views_.size(); i-- > 0;) {
+    const WeightView v = views_[i];
+    const int64_t p0 = std::max(v.p0, r.p0), p1 = std::min(v.p0 + v.np, r.p1);
+    const int64_t lo = std::max(v.lo, r.lo), hi = std::min(v.hi, r.hi);
+    if (p0 >= p1 || lo > hi) continue;
+    if (copy) {
+      if (lane_ != nullptr) {
+        ApGeometry written;
+        written.space = neff::MemorySpace::SBUF;
+        written.start = p0 * part + lo;
+        written.num_partitions = p1 - p0;
+        written.partition_stride = part;
+        written.partition_lo = lo;
+        written.partition_hi = hi;
+        WaitForLane(written);
+      }
+      for (int64_t p = p0; p < p1; ++p) {
+        std::memcpy(sbuf_ + p * part + lo, weights + v.base + p * v.row + lo, hi - lo + 1);
+      }
+    }
+    // What is left of v: the partitions before and after the cut, and the
+    // bytes left and right of it in the partitions it spans.
+    views_[i] = views_.back();
+    views_.pop_back();
+    auto keep = [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1) {
+      if (q0 >= q1 || b0 > b1) return;
+      WeightView piece = v;
+      piece.p0 = q0;
+      piece.np = q1 - q0;
+      piece.lo = b0;
+      piece.hi = b1;
+      views_.push_back(piece);
+    };
+    keep(v.p0, p0, v.lo, v.hi);
+    keep(p1, v.p0 + v.np, v.lo, v.hi);
+    keep(p0, p1, v.lo, lo - 1);
+    keep(p0, p1, hi + 1, v.hi);
+  }
+}
+
+void Core::BeforeRead(const ApGeometry& g) {
+  if (g.space != neff::MemorySpace::SBUF) return;
+  Cut(RectOf(g), /*copy=*/true);
+}
+
+void Core::BeforeWrite(const ApGeometry& g) {
+  if (g.space != neff::MemorySpace::SBUF) return;
+  // A dense write overwrites every byte of its Rect: nothing read the view
+  // bytes there, so they need no copy.
+  Cut(RectOf(g), /*copy=*/!DenseRows(g, sizes_.sbuf_partition));
+}
+
+const uint8_t* Core::WeightRows(const ApGeometry& g, int64_t* ld) const {
+  if (g.space != neff::MemorySpace::SBUF || !DenseRows(g, sizes_.sbuf_partition)) {
+    return nullptr;
+  }
+  // A weight tile is often loaded by several DMAs of a few partitions each
+  // (one per queue): `g` may span several views, which must then all map
+  // SBUF (p, b) to the same weights byte base + p * row + b.
+  const Rect r = RectOf(g);
+  int64_t covered = 0, base = 0, row = 0;
+  bool first = true;
+  for (const WeightView& v : views_) {
+    const int64_t p0 = std::max(v.p0, r.p0), p1 = std::min(v.p0 + v.np, r.p1);
+    const int64_t lo = std::max(v.lo, r.lo), hi = std::min(v.hi, r.hi);
+    if (p0 >= p1 || lo > hi) continue;
+    if (first) {
+      base = v.base;
+      row = v.row;
+      first = false;
+    } else if (v.base != base || v.row != row) {
+      return nullptr;
+    }
+    covered += (p1 - p0) * (hi - lo + 1);
+  }
+  // Views are disjoint: covered bytes are distinct.
+  if (first || covered != (r.p1 - r.p0) * (r.hi - r.lo + 1)) return nullptr;
+  const int64_t offset = base + r.p0 * row + r.lo;
+  if (offset % g.elem_size != 0 || row % g.elem_size != 0) return nullptr;
+  *ld = row;
+  return model_.weights()->data() + offset;
+}
+
+bool Core::Touches(const DecodedInstruction& d, const ApGeometry& g, bool g_written) {
+  const Resolved& o = d.o;
+  for (const ApGeometry* w : {o.dst, o.accum}) {
+    if (w != nullptr && MayOverlap(*w, g)) return true;
+  }
+  if (!g_written) return false;
+  for (const ApGeometry* r : {o.src0, o.src1, o.src2, o.bias}) {
+    if (r != nullptr && MayOverlap(*r, g)) return true;
+  }
+  return false;
+}
+
+void Core::WaitForLane(const DecodedInstruction& d) {
+  const Resolved& o = d.o;
+  for (uint64_t n = lane_->done(), end = lane_->published(); n < end; ++n) {
+    const LaneTask& t = lane_tasks_[n % Lane::kDepth];
+    const DecodedInstruction& other = t.queue->instructions[t.index];
+    bool conflict = false;
+    for (const ApGeometry* r : {o.src0, o.src1, o.src2, o.bias}) {
+      if (r != nullptr && Touches(other, *r, false)) conflict = true;
+    }
+    // A matmul reads its dst too, which counts as written here anyway.
+    for (const ApGeometry* w : {o.dst, o.accum}) {
+      if (w != nullptr && Touches(other, *w, true)) conflict = true;
+    }
+    if (conflict) lane_->WaitDone(n + 1);
+  }
+}
+
+void Core::WaitForLane(const ApGeometry& g) {
+  for (uint64_t n = lane_->done(), end = lane_->published(); n < end; ++n) {
+    const LaneTask& t = lane_tasks_[n % Lane::kDepth];
+    if (Touches(t.queue->instructions[t.index], g, true)) lane_->WaitDone(n + 1);
+  }
+}
+
+Core::Prepared Core::Issue(const DecodedInstruction& d) {
+  Prepared prep;
+  const Resolved& o = d.o;
+  if (defer_weights_ && d.op == neff::Opcode::DMA_COPY && DeferWeightCopy(*o.dst, *o.src0)) {
+    prep.done = true;
+    return prep;
+  }
+  if (views_.empty()) return prep;
+  const bool matmul = d.op == neff::Opcode::MATMUL;
+  if (matmul) {
+    // Operands the views cover are read from the weights in place.
+    prep.rows[0] = WeightRows(*o.src0, &prep.ld[0]);
+    prep.rows[1] = WeightRows(*o.src1, &prep.ld[1]);
+  }
+  for (const ApGeometry* g : {o.src0, o.src1, o.src2, o.bias}) {
+    if (g == nullptr) continue;
+    if (matmul && ((g == o.src0 && prep.rows[0] != nullptr) ||
+                   (g == o.src1 && prep.rows[1] != nullptr))) {
+      continue;
+    }
+    BeforeRead(*g);
+  }
+  // A matmul accumulates into its dst.
+  if (matmul) BeforeRead(*o.dst);
+  BeforeWrite(*o.dst);
+  if (o.accum != nullptr) BeforeWrite(*o.accum);
+  return prep;
+}
+
+absl::Status Core::Perform(const DecodedInstruction& d, const Prepared& prep) {
+  const neff::Instruction& inst = *d.inst;
+  const Resolved& o = d.o;
   switch (inst.opcode()) {
     case neff::Opcode::DMA_COPY:
     case neff::Opcode::TENSOR_COPY:
       Copy(*o.dst, *o.src0);
       break;
     case neff::Opcode::MATMUL:
-      Matmul(inst, *o.dst, *o.src0, *o.src1);
+      Matmul(inst, *o.dst, *o.src0, *o.src1, prep);
       break;
     case neff::Opcode::ACTIVATION:
     case neff::Opcode::TENSOR_TENSOR:
@@ -490,7 +718,6 @@ absl::Status Core::Exec(const neff::Instruction& inst, neff::EngineType engine, 
     case neff::Opcode::TRANSPOSE:
       // The Tensor engine's identity matmul and the Vector engine's
       // transpose move values unchanged (up to dst's dtype).
-      (void)engine;
       Transpose(o);
       break;
     case neff::Opcode::IOTA:

@@ -1,13 +1,16 @@
 #include "runtime/sim/sim_device.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "neff/format.h"
+#include "runtime/sim/host_memory.h"
 #include "runtime/sim/simulator.h"
 
 namespace ncc::sim {
@@ -53,8 +56,37 @@ class SimProgram : public runtime::Program {
   std::vector<std::pair<uint64_t, size_t>> inputs_, outputs_;  // DRAM offset, bytes
 };
 
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
+// The executing thread's DRAM arena, kept across executions (a fresh
+// calloc per execution faulted in every page of it again). Each execution
+// must start from zeros but the inputs: Prepare zeroes only what the
+// previous one on this thread changed (its inputs and its program's DRAM
+// write set).
+class ThreadArena {
+ public:
+  // The arena for `program`, zeroed; null when it cannot be allocated.
+  uint8_t* Prepare(const SimProgram& program) {
+    const size_t bytes = std::max<size_t>(program.model().dram_size(), 1);
+    if (bytes > capacity_) {
+      arena_.reset();
+      arena_ = AllocateHostMemory(bytes);
+      capacity_ = arena_ == nullptr ? 0 : bytes;
+      dirty_writes_ = nullptr;
+      dirty_inputs_.clear();
+      if (arena_ == nullptr) return nullptr;
+    } else {
+      if (dirty_writes_ != nullptr) dirty_writes_->Zero(arena_.get());
+      for (const auto& [offset, size] : dirty_inputs_) std::memset(arena_.get() + offset, 0, size);
+    }
+    dirty_writes_ = DramWritesOf(program.decoded());
+    dirty_inputs_.assign(program.inputs().begin(), program.inputs().end());
+    return arena_.get();
+  }
+
+ private:
+  HostMemory arena_;
+  size_t capacity_ = 0;
+  std::shared_ptr<const WriteSet> dirty_writes_;
+  std::vector<std::pair<uint64_t, size_t>> dirty_inputs_;
 };
 
 template <typename Buffer>
@@ -95,28 +127,27 @@ absl::Status SimDevice::Execute(const runtime::Program& program,
   const auto& out_ranges = p.outputs();
   if (absl::Status s = CheckBuffers(in_ranges, inputs, "input"); !s.ok()) return s;
   if (absl::Status s = CheckBuffers(out_ranges, outputs, "output"); !s.ok()) return s;
-  const size_t dram_size = p.model().dram_size();
-  std::unique_ptr<uint8_t, FreeDeleter> dram(
-      static_cast<uint8_t*>(std::calloc(dram_size == 0 ? 1 : dram_size, 1)));
+  static thread_local ThreadArena arena;
+  uint8_t* dram = arena.Prepare(p);
   if (dram == nullptr) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("cannot allocate the ", dram_size, "-byte device arena"));
+        absl::StrCat("cannot allocate the ", p.model().dram_size(), "-byte device arena"));
   }
   for (size_t i = 0; i < in_ranges.size(); ++i) {
     if (in_ranges[i].second > 0) {
-      std::memcpy(dram.get() + in_ranges[i].first, inputs[i].data(), in_ranges[i].second);
+      std::memcpy(dram + in_ranges[i].first, inputs[i].data(), in_ranges[i].second);
     }
   }
   ExecutionStats stats;
   ExecuteOptions options;
   options.threads = p.host_threads();
   const auto start = std::chrono::steady_clock::now();
-  absl::Status s = ExecuteDecoded(p.decoded(), dram.get(), &stats, nullptr, options);
+  absl::Status s = ExecuteDecoded(p.decoded(), dram, &stats, nullptr, options);
   const auto end = std::chrono::steady_clock::now();
   if (!s.ok()) return s;
   for (size_t i = 0; i < out_ranges.size(); ++i) {
     if (out_ranges[i].second > 0) {
-      std::memcpy(outputs[i].data(), dram.get() + out_ranges[i].first, out_ranges[i].second);
+      std::memcpy(outputs[i].data(), dram + out_ranges[i].first, out_ranges[i].second);
     }
   }
   static_assert(kNumEngines == runtime::kNumDeviceEngines);

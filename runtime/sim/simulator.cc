@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -20,6 +21,7 @@
 #include "neff/format.h"
 #include "neff/verifier.h"
 #include "runtime/sim/core.h"
+#include "runtime/sim/host_memory.h"
 #include "runtime/sim/worker_pool.h"
 #include "target/cost.h"
 
@@ -51,19 +53,19 @@ double CostNs(const target::CoreSpec& spec, const neff::Instruction& inst, targe
   return target::InstructionCostNs(spec, shape);
 }
 
-struct FreeDeleter {
-  void operator()(uint8_t* p) const { std::free(p); }
-};
-
 // SBUF and PSUM of the executing thread, kept across executions so that an
 // execution zeroes only what the previous one used instead of faulting in
 // fresh pages.
 struct CoreMemory {
-  std::unique_ptr<uint8_t, FreeDeleter> sbuf, psum;
-  int64_t sbuf_dirty = 0, psum_dirty = 0;  // bytes per partition, from 0
+  HostMemory sbuf, psum;
   const target::CoreSpec* spec = nullptr;  // whose sizes sbuf and psum have
-  // The DecodedProgram::id whose resident SBUF is in `sbuf` (0: none).
+  // What the last execution on this thread may have written (null: none
+  // since the memories were zeroed).
+  std::shared_ptr<const WriteSet> sbuf_dirty, psum_dirty;
+  // The DecodedProgram::id whose resident SBUF is in `sbuf` (0: none), and
+  // where it is.
   uint64_t resident_id = 0;
+  neff::ResidentSbuf resident{0};
 };
 
 CoreMemory& ThreadCoreMemory() {
@@ -71,31 +73,28 @@ CoreMemory& ThreadCoreMemory() {
   return memory;
 }
 
-void ZeroPrefix(uint8_t* base, int64_t partitions, int64_t part_bytes, int64_t used) {
-  if (used <= 0) return;
-  if (used >= part_bytes / 2) {
-    std::memset(base, 0, partitions * part_bytes);
-    return;
-  }
-  for (int64_t p = 0; p < partitions; ++p) {
-    std::memset(base + p * part_bytes, 0, used);
+void ZeroResident(uint8_t* base, int64_t part_bytes, const neff::ResidentSbuf& resident) {
+  for (int64_t p = 0; p < resident.partitions(); ++p) {
+    const int64_t lo = resident.lo(p), hi = resident.hi(p);
+    if (lo < hi) std::memset(base + p * part_bytes + lo, 0, hi - lo);
   }
 }
 
-// As ZeroPrefix, keeping each partition's resident bytes.
-void ZeroAroundResident(uint8_t* base, int64_t part_bytes, int64_t used,
-                        const neff::ResidentSbuf& resident) {
-  if (used <= 0) return;
-  for (int64_t p = 0; p < resident.partitions(); ++p) {
-    uint8_t* part = base + p * part_bytes;
-    const int64_t lo = resident.lo(p), hi = resident.hi(p);
-    if (lo >= hi) {
-      std::memset(part, 0, used);
-      continue;
-    }
-    std::memset(part, 0, std::min(lo, used));
-    if (hi < used) std::memset(part + hi, 0, used - hi);
-  }
+// The executing thread's pool of `threads` host threads (null for one),
+// kept across executions: an execution starts no thread. Replaced when an
+// execution asks for another count.
+WorkerPool* ThreadWorkerPool(int threads) {
+  static thread_local std::unique_ptr<WorkerPool> pool;
+  if (threads <= 1) return nullptr;
+  if (pool == nullptr || pool->threads() != threads) pool = std::make_unique<WorkerPool>(threads);
+  return pool.get();
+}
+
+// The executing thread's lane, kept across executions.
+Lane* ThreadLane() {
+  static thread_local std::unique_ptr<Lane> lane;
+  if (lane == nullptr) lane = std::make_unique<Lane>();
+  return lane.get();
 }
 
 // Copies the resident bytes of `program` into `sbuf`.
@@ -133,7 +132,7 @@ target::Engine StatsEngine(neff::EngineType e) {
 
 }  // namespace
 
-Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
+Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool, Lane* lane,
            const ExecuteOptions& options)
     : program_(program),
       model_(*program.model),
@@ -142,6 +141,8 @@ Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
       sizes_(program.sizes),
       max_instructions_(options.max_instructions),
       max_elements_(options.max_elements) {
+  lane_ = lane;
+  copy_pool_ = lane == nullptr ? pool : nullptr;
   const target::CoreSpec& spec = *program.spec;
   CoreMemory& m = ThreadCoreMemory();
   const bool has_resident = !program.resident.empty();
@@ -149,27 +150,29 @@ Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool,
   // bytes are still in place (no instruction of `queues` writes them).
   const bool resident_in_place = has_resident && m.resident_id == program.id;
   if (m.sbuf == nullptr || m.spec != &spec) {
+    m = CoreMemory();
     m.spec = &spec;
-    m.resident_id = 0;
-    // calloc: large zeroed blocks come straight from the OS.
-    m.sbuf.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.sbuf_partition_bytes)));
-    m.psum.reset(static_cast<uint8_t*>(std::calloc(spec.partitions, spec.psum_partition_bytes)));
+    m.sbuf = AllocateHostMemory(static_cast<size_t>(spec.partitions) * spec.sbuf_partition_bytes);
+    m.psum = AllocateHostMemory(static_cast<size_t>(spec.partitions) * spec.psum_partition_bytes);
   } else {
-    if (resident_in_place) {
-      ZeroAroundResident(m.sbuf.get(), spec.sbuf_partition_bytes, m.sbuf_dirty, program.resident);
-    } else {
-      ZeroPrefix(m.sbuf.get(), spec.partitions, spec.sbuf_partition_bytes, m.sbuf_dirty);
+    // Execution queues never write resident bytes (Verify): the write sets
+    // leave them alone.
+    if (m.sbuf_dirty != nullptr) m.sbuf_dirty->Zero(m.sbuf.get());
+    if (m.psum_dirty != nullptr) m.psum_dirty->Zero(m.psum.get());
+    if (m.resident_id != 0 && !resident_in_place) {
+      ZeroResident(m.sbuf.get(), spec.sbuf_partition_bytes, m.resident);
     }
-    ZeroPrefix(m.psum.get(), spec.partitions, spec.psum_partition_bytes, m.psum_dirty);
   }
-  if (has_resident && m.resident_id != program.id) {
+  if (has_resident && !resident_in_place) {
     PlaceResident(program, m.sbuf.get(), spec.sbuf_partition_bytes);
+    m.resident = program.resident;
   }
   m.resident_id = has_resident ? program.id : 0;
-  m.sbuf_dirty = std::max(program.sbuf_used, program.resident.max_hi());
-  m.psum_dirty = program.psum_used;
+  m.sbuf_dirty = program.sbuf_writes;
+  m.psum_dirty = program.psum_writes;
   sbuf_ = m.sbuf.get();
   psum_ = m.psum.get();
+  defer_weights_ = true;
 }
 
 Core::Core(const DecodedProgram& program, uint8_t* sbuf, uint8_t* psum, uint8_t* dram,
@@ -182,10 +185,38 @@ Core::Core(const DecodedProgram& program, uint8_t* sbuf, uint8_t* psum, uint8_t*
       psum_(psum),
       sizes_(program.sizes),
       max_instructions_(options.max_instructions),
-      max_elements_(options.max_elements) {}
+      max_elements_(options.max_elements) {
+  copy_pool_ = pool;
+}
+
+absl::Status Core::Failed(const DecodedQueue& queue, uint32_t index, const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat("execution failed: ", QueueLabel(queue),
+                                             " instruction ", index, " (",
+                                             neff::EnumNameOpcode(queue.instructions[index].op),
+                                             "): ", s.message()));
+}
 
 absl::Status Core::Run(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
                        ExecutionTrace* trace) {
+  if (lane_ == nullptr) return RunQueues(queues, stats, trace);
+  // The lane runs the Tensor engine's instructions in order; the first
+  // that fails is reported (after the lane has finished every task, so
+  // that none touches the core's memories after Run returns).
+  absl::Status lane_status;
+  const std::function<void(uint64_t)> run_task = [&](uint64_t n) {
+    const LaneTask& task = lane_tasks_[n % Lane::kDepth];
+    absl::Status s = Perform(task.queue->instructions[task.index], task.prep);
+    if (!s.ok() && lane_status.ok()) lane_status = Failed(*task.queue, task.index, s);
+  };
+  lane_->Begin(&run_task);
+  absl::Status s = RunQueues(queues, stats, trace);
+  lane_->End();
+  if (!s.ok()) return s;
+  return lane_status;
+}
+
+absl::Status Core::RunQueues(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
+                             ExecutionTrace* trace) {
   const int num_queues = static_cast<int>(queues.size());
   const uint32_t num_sems = model_.num_semaphores();
   std::vector<uint64_t> sem_value(num_sems, 0);
@@ -308,10 +339,19 @@ absl::Status Core::Run(const std::vector<DecodedQueue>& queues, ExecutionStats* 
           by_count ? " instructions" : " elements touched", " was reached at ", QueueLabel(queue),
           " instruction ", index, " (", neff::EnumNameOpcode(d.op), ")"));
     }
-    if (absl::Status s = Exec(inst, queue.engine, d.o); !s.ok()) {
-      return absl::Status(
-          s.code(), absl::StrCat("execution failed: ", QueueLabel(queue), " instruction ", index,
-                                 " (", neff::EnumNameOpcode(d.op), "): ", s.message()));
+    const Prepared prep = Issue(d);
+    if (prep.done) {
+      // A deferred weight copy.
+    } else if (lane_ != nullptr && queue.engine == neff::EngineType::TENSOR) {
+      const uint64_t n = lane_->Reserve();
+      LaneTask& task = lane_tasks_[n % Lane::kDepth];
+      task.queue = &queue;
+      task.index = index;
+      task.prep = prep;
+      lane_->Publish();
+    } else {
+      if (lane_ != nullptr) WaitForLane(d);
+      if (absl::Status s = Perform(d, prep); !s.ok()) return Failed(queue, index, s);
     }
 
     const double cost = d.cost_ns;
@@ -377,8 +417,14 @@ bool IsLoad(const neff::Queue& queue, const DecodedInstruction& d, const target:
          d.o.src0->space == neff::MemorySpace::WEIGHTS && d.o.dst->space == neff::MemorySpace::SBUF;
 }
 
+// What execution queues may write, collected while decoding them.
+struct Writes {
+  WriteSet sbuf, psum, dram;
+};
+
+// `writes`: null for load queues.
 absl::Status DecodeQueues(const QueueList* queues, bool load, DecodedProgram* program,
-                          std::vector<DecodedQueue>* out) {
+                          std::vector<DecodedQueue>* out, Writes* writes) {
   const target::CoreSpec& spec = *program->spec;
   const SpaceSizes& sizes = program->sizes;
   const int num_queues = queues ? static_cast<int>(queues->size()) : 0;
@@ -408,13 +454,7 @@ absl::Status DecodeQueues(const QueueList* queues, bool load, DecodedProgram* pr
           resolved = false;
           return false;
         }
-        const ApGeometry* g = &program->operands.emplace_back(*r);
-        *out = g;
-        if (g->space == neff::MemorySpace::SBUF) {
-          program->sbuf_used = std::max(program->sbuf_used, g->partition_hi + 1);
-        } else if (g->space == neff::MemorySpace::PSUM) {
-          program->psum_used = std::max(program->psum_used, g->partition_hi + 1);
-        }
+        *out = &program->operands.emplace_back(*r);
         return true;
       };
       Resolved& o = d.o;
@@ -433,6 +473,14 @@ absl::Status DecodeQueues(const QueueList* queues, bool load, DecodedProgram* pr
         return absl::InternalError(
             absl::StrCat(QueueLabel(dq), " instruction ", i,
                          ": operand failed to resolve (model not verified?)"));
+      }
+      if (writes != nullptr) {
+        for (const ApGeometry* g : {o.dst, o.accum}) {
+          if (g == nullptr) continue;
+          if (g->space == neff::MemorySpace::SBUF) writes->sbuf.Add(*g);
+          if (g->space == neff::MemorySpace::PSUM) writes->psum.Add(*g);
+          if (g->space == neff::MemorySpace::DRAM) writes->dram.Add(*g);
+        }
       }
       d.cost_ns = CostNs(spec, inst, dq.stats_engine, o);
       for (const ApGeometry* g : {o.dst, o.src0, o.src1, o.src2, o.bias, o.accum}) {
@@ -460,9 +508,7 @@ absl::Status DecodeQueues(const QueueList* queues, bool load, DecodedProgram* pr
 absl::Status RunLoad(DecodedProgram* program, const ExecuteOptions& options) {
   const target::CoreSpec& spec = *program->spec;
   const int64_t part_bytes = spec.sbuf_partition_bytes;
-  // calloc: only the pages the load touches are ever faulted in.
-  std::unique_ptr<uint8_t, FreeDeleter> sbuf(
-      static_cast<uint8_t*>(std::calloc(spec.partitions, part_bytes)));
+  HostMemory sbuf = AllocateHostMemory(static_cast<size_t>(spec.partitions) * part_bytes);
   if (sbuf == nullptr) {
     return absl::ResourceExhaustedError("cannot allocate an SBUF to run the load queues on");
   }
@@ -517,15 +563,22 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
   sizes.sbuf_partition = spec.sbuf_partition_bytes;
   sizes.psum_partition = spec.psum_partition_bytes;
   sizes.partitions = spec.partitions;
-  if (absl::Status s = DecodeQueues(model.queues(), false, program.get(), &program->queues);
-      !s.ok()) {
-    return s;
-  }
+  Writes writes{WriteSet(spec.partitions, spec.sbuf_partition_bytes),
+                WriteSet(spec.partitions, spec.psum_partition_bytes), WriteSet(1, sizes.dram)};
   if (absl::Status s =
-          DecodeQueues(model.load_queues(), true, program.get(), &program->load_queues);
+          DecodeQueues(model.queues(), false, program.get(), &program->queues, &writes);
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = DecodeQueues(model.load_queues(), true, program.get(),
+                                    &program->load_queues, nullptr);
+      !s.ok()) {
+    return s;
+  }
+  for (WriteSet* w : {&writes.sbuf, &writes.psum, &writes.dram}) w->Finish();
+  program->sbuf_writes = std::make_shared<const WriteSet>(std::move(writes.sbuf));
+  program->psum_writes = std::make_shared<const WriteSet>(std::move(writes.psum));
+  program->dram_writes = std::make_shared<const WriteSet>(std::move(writes.dram));
   if (!program->load_queues.empty()) {
     if (absl::Status s = RunLoad(program.get(), load_options); !s.ok()) return s;
   }
@@ -534,18 +587,24 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
 
 const LoadStats& LoadStatsOf(const DecodedProgram& program) { return program.load_stats; }
 
+const std::shared_ptr<const WriteSet>& DramWritesOf(const DecodedProgram& program) {
+  return program.dram_writes;
+}
+
 absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, ExecutionStats* stats,
                             ExecutionTrace* trace, const ExecuteOptions& options) {
   if (dram == nullptr && program.model->dram_size() > 0) {
     return absl::InvalidArgumentError("no DRAM arena given");
   }
   if (trace != nullptr) trace->events.clear();
-  std::unique_ptr<WorkerPool> pool;
-  if (options.threads > 1) pool = std::make_unique<WorkerPool>(options.threads);
   if (options.max_instructions < 0 || options.max_elements < 0) {
     return absl::InvalidArgumentError("execution limits must be 0 (none) or positive");
   }
-  Core core(program, dram, pool.get(), options);
+  // Two or more threads: the Tensor engine's instructions on a lane of
+  // their own, the rest of the threads splitting its large matmuls.
+  Lane* lane = options.threads >= 2 ? ThreadLane() : nullptr;
+  Core core(program, dram, ThreadWorkerPool(lane != nullptr ? options.threads - 1 : options.threads),
+            lane, options);
   return core.Run(program.queues, stats, trace);
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "neff/neff_generated.h"
+#include "runtime/sim/write_set.h"
 #include "target/neuroncore.h"
 
 namespace ncc::sim {
@@ -110,6 +111,11 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(
 
 // The program's load (all zero without load queues).
 const LoadStats& LoadStatsOf(const DecodedProgram& program);
+
+// The DRAM bytes the program's instructions may write: with the inputs, all
+// an execution can change in its arena (a caller reusing the arena zeroes
+// only these before the next execution).
+const std::shared_ptr<const WriteSet>& DramWritesOf(const DecodedProgram& program);
 
 // As ExecuteVerified, for a decoded program (what the runtime calls: the
 // decoding is paid once per load, not per execution).

@@ -438,6 +438,106 @@ TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
   }
 }
 
+// Weight DMAs into SBUF are deferred (the simulator reads the weights in
+// place); every read of those SBUF bytes must still see what the copy would
+// have written, around partial dense and strided overwrites, at 1 and 2
+// threads (the matmul on the Tensor lane).
+TEST(Simulator, DeferredWeightCopiesReadAsCopied) {
+  // W [4 x 8]: W[k][m] = 10k + m + 1.
+  std::vector<float> w(32);
+  for (int k = 0; k < 4; ++k) {
+    for (int m = 0; m < 8; ++m) w[k * 8 + m] = 10.0f * k + m + 1;
+  }
+  NeffBuilder b;
+  b.set_dram_size(320);
+  b.set_weights_f32(w);
+  int dma = b.AddQueue(EngineType::DMA);
+  int pe = b.AddQueue(EngineType::TENSOR);
+  int vec = b.AddQueue(EngineType::VECTOR);
+  // The stationary operand loaded by two DMAs of two partitions each.
+  b.Add(dma, DmaCopy(Sbuf(0, 2, 0, {{1, 8}}), Weights(0, 2, 8, {{1, 8}})).Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(2, 2, 0, {{1, 8}}), Weights(64, 2, 8, {{1, 8}})).Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(0, 4, 64, {{1, 3}}), Dram(0, 4, 3, {{1, 3}})).Signal(0));
+  b.Add(pe, Matmul(Psum(0, 8, 0, {{1, 3}}), Sbuf(0, 4, 0, {{1, 8}}), Sbuf(0, 4, 64, {{1, 3}}),
+                   true, true)
+                .Wait(0, 3)
+                .Signal(1));
+  // Partition 0, elements 0-1: overwritten densely.
+  b.Add(vec, Memset(Sbuf(0, 1, 0, {{1, 2}}), 7.0f).Wait(1, 1).Signal(2));
+  // Partition 1, elements 0 and 2: overwritten with a stride.
+  b.Add(dma, DmaCopy(Sbuf(1, 1, 0, {{2, 2}}), Dram(48, 1, 2, {{1, 2}})).Wait(2, 1).Signal(3));
+  b.Add(dma, DmaCopy(Dram(64, 4, 8, {{1, 8}}), Sbuf(0, 4, 0, {{1, 8}})).Wait(3, 1));
+  b.Add(dma, DmaCopy(Dram(192, 8, 3, {{1, 3}}), Psum(0, 8, 0, {{1, 3}})).Wait(1, 1));
+  std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  // mv [4 x 3] = k - n; then -1, -2 for the strided write.
+  std::vector<float> in;
+  for (int k = 0; k < 4; ++k) {
+    for (int n = 0; n < 3; ++n) in.push_back(static_cast<float>(k - n));
+  }
+  in.push_back(-1);
+  in.push_back(-2);
+  std::vector<float> sbuf = w;
+  sbuf[0] = sbuf[1] = 7;
+  sbuf[8] = -1;
+  sbuf[10] = -2;
+  std::vector<float> product(24);
+  for (int m = 0; m < 8; ++m) {
+    for (int n = 0; n < 3; ++n) {
+      for (int k = 0; k < 4; ++k) product[m * 3 + n] += w[k * 8 + m] * static_cast<float>(k - n);
+    }
+  }
+  for (int threads : {1, 2}) {
+    std::vector<uint8_t> dram = Bytes(in, (*model)->dram_size());
+    ExecuteOptions options;
+    options.threads = threads;
+    absl::Status st = Execute(**model, dram.data(), nullptr, nullptr, options);
+    ASSERT_TRUE(st.ok()) << st;
+    EXPECT_EQ(Floats(dram, 64, 32), sbuf) << "threads=" << threads;
+    EXPECT_EQ(Floats(dram, 192, 24), product) << "threads=" << threads;
+  }
+}
+
+// Every execution starts from zeroed SBUF, PSUM and DRAM (but the inputs),
+// whatever ran on the thread before: the simulator re-zeroes only what the
+// previous program could write.
+TEST(Simulator, EachExecutionStartsFromZeroedMemories) {
+  // Writes SBUF, PSUM and DRAM [16, 32) after reading them.
+  NeffBuilder writer;
+  writer.set_dram_size(64);
+  {
+    int dma = writer.AddQueue(EngineType::DMA);
+    writer.Add(dma, DmaCopy(Dram(32, 2, 2, {{1, 2}}), Sbuf(0, 2, 100, {{1, 2}})).Signal(0));
+    writer.Add(dma, DmaCopy(Dram(48, 2, 2, {{1, 2}}), Psum(0, 2, 8, {{1, 2}})).Signal(0));
+    writer.Add(dma, DmaCopy(Sbuf(0, 2, 100, {{1, 2}}), Dram(0, 2, 2, {{1, 2}})).Wait(0, 2));
+    writer.Add(dma, DmaCopy(Psum(0, 2, 8, {{1, 2}}), Dram(0, 2, 2, {{1, 2}})));
+    writer.Add(dma, DmaCopy(Dram(16, 1, 4, {{1, 4}}), Dram(0, 1, 4, {{1, 4}})));
+  }
+  // Reads the same SBUF and PSUM bytes, never writing them.
+  NeffBuilder reader;
+  reader.set_dram_size(64);
+  {
+    int dma = reader.AddQueue(EngineType::DMA);
+    reader.Add(dma, DmaCopy(Dram(32, 2, 2, {{1, 2}}), Sbuf(0, 2, 100, {{1, 2}})));
+    reader.Add(dma, DmaCopy(Dram(48, 2, 2, {{1, 2}}), Psum(0, 2, 8, {{1, 2}})));
+  }
+  const std::vector<float> input = {1, 2, 3, 4};
+  const std::vector<float> zeros(4, 0.0f);
+  for (int round = 0; round < 2; ++round) {
+    Result w = RunModel(writer, Bytes(input, 64));
+    ASSERT_TRUE(w.status.ok()) << w.status;
+    // It read zeros before writing: the previous round left nothing behind.
+    EXPECT_EQ(Floats(w.dram, 32, 4), zeros) << "round " << round;
+    EXPECT_EQ(Floats(w.dram, 48, 4), zeros) << "round " << round;
+    EXPECT_EQ(Floats(w.dram, 16, 4), input);
+    Result r = RunModel(reader, {});
+    ASSERT_TRUE(r.status.ok()) << r.status;
+    EXPECT_EQ(Floats(r.dram, 32, 4), zeros) << "round " << round;
+    EXPECT_EQ(Floats(r.dram, 48, 4), zeros) << "round " << round;
+  }
+}
+
 // A program-less model whose metadata names `target` (the test builder
 // writes no metadata).
 std::string ModelWithTarget(const std::string& target) {

@@ -1,0 +1,95 @@
+#include "runtime/sim/lane.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace ncc::sim {
+namespace {
+
+inline void CpuRelax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#endif
+}
+
+// Spins of a waiter before it starts yielding its core at each try: a
+// hand-over is usually microseconds away, but on a loaded machine a
+// spinning waiter would take the core from the thread it waits for.
+constexpr int kSpinsBeforeYield = 4096;
+
+inline void Backoff(int& spins) {
+  if (++spins < kSpinsBeforeYield) {
+    CpuRelax();
+  } else {
+    std::this_thread::yield();
+  }
+}
+
+}  // namespace
+
+Lane::Lane() : worker_([this] { WorkerLoop(); }) {}
+
+Lane::~Lane() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_.store(true, std::memory_order_release);
+  }
+  wake_.notify_all();
+  worker_.join();
+}
+
+void Lane::Begin(const std::function<void(uint64_t)>* fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fn_ = fn;
+    active_.store(true, std::memory_order_release);
+  }
+  wake_.notify_all();
+}
+
+void Lane::End() {
+  WaitDone(published());
+  std::lock_guard<std::mutex> lock(mu_);
+  active_.store(false, std::memory_order_release);
+  fn_ = nullptr;
+}
+
+uint64_t Lane::Reserve() {
+  const uint64_t n = published();
+  WaitDone(n + 1 > kDepth ? n + 1 - kDepth : 0);
+  return n;
+}
+
+void Lane::Publish() { tail_.fetch_add(1, std::memory_order_release); }
+
+void Lane::WaitDone(uint64_t n) const {
+  for (int spins = 0; done() < n;) Backoff(spins);
+}
+
+void Lane::WorkerLoop() {
+  uint64_t next = 0;
+  int spins = 0;
+  while (true) {
+    if (next < tail_.load(std::memory_order_acquire)) {
+      (*fn_)(next);
+      ++next;
+      done_.store(next, std::memory_order_release);
+      spins = 0;
+      continue;
+    }
+    if (active_.load(std::memory_order_acquire)) {
+      Backoff(spins);
+      continue;
+    }
+    spins = 0;
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait(lock, [&] {
+      return stop_.load(std::memory_order_acquire) || active_.load(std::memory_order_acquire) ||
+             next < tail_.load(std::memory_order_acquire);
+    });
+    if (stop_.load(std::memory_order_acquire)) return;
+  }
+}
+
+}  // namespace ncc::sim
