@@ -46,6 +46,38 @@ struct DecodedInstruction {
   uint32_t wait_begin = 0, wait_end = 0;
 };
 
+// What is settled for an instruction before it runs (Core::Issue):
+// whether it was a deferred weight copy (nothing left to do), and the
+// weights rows that matmul operands src0 / src1 read in place.
+struct Prepared {
+  bool done = false;
+  const uint8_t* rows[2] = {nullptr, nullptr};
+  int64_t ld[2] = {0, 0};  // bytes between rows
+};
+
+// SBUF partitions [p0, p1), bytes [lo, hi] of each, copied from weights
+// byte base + p * row + b (a weight view made real before a step).
+struct ViewCopy {
+  int64_t p0 = 0, p1 = 0, lo = 0, hi = 0, base = 0, row = 0;
+};
+
+struct DecodedQueue;
+
+// One instruction of the program's schedule: the order the timeline
+// scheduler runs the queues in, which depends only on the program (costs and
+// semaphores), never on the data, so Decode works it out once.
+struct Step {
+  const DecodedQueue* queue = nullptr;
+  uint32_t index = 0;
+  bool lane = false;  // a Tensor engine instruction (runs on the lane)
+  Prepared prep;
+  uint32_t copy_begin = 0, copy_end = 0;  // its ViewCopies, made first
+  // The latest earlier step of the other side (lane / not lane) that must be
+  // done before this one runs (-1: none): conflicting accesses keep the
+  // schedule's order, so running the sides concurrently changes no byte.
+  int64_t after = -1;
+};
+
 struct DecodedQueue {
   const neff::Queue* queue = nullptr;
   bool load = false;  // one of Model.load_queues
@@ -76,6 +108,14 @@ struct DecodedProgram {
   neff::ResidentSbuf resident{0};
   std::vector<uint8_t> resident_image;
   LoadStats load_stats;
+
+  // The schedule of `queues` (empty when it could not be made: a program
+  // that deadlocks, which the sequential run reports), the weight copies
+  // it makes, and its estimates (the same for every execution).
+  std::vector<Step> schedule;
+  std::vector<ViewCopy> view_copies;
+  ExecutionStats schedule_stats;
+
   // This decoding's number, never reused: a thread whose SBUF still holds
   // this program's resident bytes need not copy them again.
   uint64_t id = 0;
@@ -102,6 +142,13 @@ class Core {
   // Runs `queues` (program.queues, or program.load_queues) to completion.
   absl::Status Run(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
                    ExecutionTrace* trace);
+  // Runs program.schedule (a decoded program with one, executed without a
+  // trace or limits): the same bytes and estimates as Run, without
+  // scheduling again.
+  absl::Status Replay(ExecutionStats* stats) { return RunSchedule(stats); }
+  // Decode's dry run: fills the program's schedule, view copies and
+  // schedule_stats from the timeline scheduler, running nothing.
+  static void MakeSchedule(DecodedProgram* program);
 
  private:
   // The scheduler: Run without the lane's set-up.
@@ -123,16 +170,8 @@ class Core {
   float ScalarAt(const ApGeometry& g, int64_t p);
   void StoreScalarAt(const ApGeometry& g, int64_t p, float v);
 
-  // What the scheduler's thread settles for an instruction before it runs
-  // (Issue): whether it was a deferred weight copy (nothing left to do),
-  // and the weights rows that matmul operands src0 / src1 read in place.
-  struct Prepared {
-    bool done = false;
-    const uint8_t* rows[2] = {nullptr, nullptr};
-    int64_t ld[2] = {0, 0};  // bytes between rows
-  };
-  // On the scheduler's thread, in program order: the weight views the
-  // instruction touches (copies them or trims them).
+  // In program order, before the instruction runs: the weight views it
+  // touches (copies them, or records the copies, or trims them).
   Prepared Issue(const DecodedInstruction& d);
   // Executes one issued instruction, on any thread; errors only for
   // data-dependent faults.
@@ -188,23 +227,24 @@ class Core {
   // of `g` at the result + p * *ld bytes), else null.
   const uint8_t* WeightRows(const ApGeometry& g, int64_t* ld) const;
 
-  // An instruction handed to the lane.
-  struct LaneTask {
-    const DecodedQueue* queue = nullptr;
-    uint32_t index = 0;
-    Prepared prep;
-  };
-  // Whether `d` touches `g` so that running them in either order could
-  // differ: one writes bytes the other reads or writes (conservatively, by
-  // extents).
-  static bool Touches(const DecodedInstruction& d, const ApGeometry& g, bool g_written);
-  // Waits for the lane's unfinished tasks that conflict with `d` (about to
-  // run on this thread), or that touch `g` (about to be written here).
-  void WaitForLane(const DecodedInstruction& d);
-  void WaitForLane(const ApGeometry& g);
+  // Whether running `a` and `b` in either order could differ: one writes
+  // bytes the other reads or writes (conservatively, by extents). A step's
+  // view copies count as its writes.
+  static bool Conflict(const DecodedProgram& program, const Step& a, const Step& b);
+  // Runs the schedule: steps in order, or split between this thread and the
+  // lane. Makes each step's view copies first.
+  absl::Status RunSchedule(ExecutionStats* stats);
+  absl::Status RunStep(const Step& step);
+  // Records the order RunQueues runs the instructions in instead of running
+  // them, and the view copies Issue would make (Decode's dry run).
+  std::vector<Step>* record_steps_ = nullptr;
+  std::vector<ViewCopy>* record_copies_ = nullptr;
 
   Lane* lane_ = nullptr;
-  std::array<LaneTask, Lane::kDepth> lane_tasks_;
+  // With a lane and two threads: the lane's large matmuls are shared with
+  // the schedule's other side while it waits (null otherwise).
+  HelpSlot* help_ = nullptr;
+  int threads_ = 1;
   WorkerPool* copy_pool_ = nullptr;  // pool_, when no lane runs beside Copy
   bool defer_weights_ = false;
   std::vector<WeightView> views_;

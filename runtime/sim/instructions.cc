@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -69,8 +70,8 @@ constexpr int64_t kParallelCopyBytes = int64_t{1} << 18;
 // other shapes through a buffer, which round differently; a bf16 split is
 // therefore made only where every part takes the same one of the two paths
 // as the whole (parts in multiples of 32 / 64 and the same divisibility).
-template <bool kBf16, typename Args, typename Fn>
-void SplitMatmul(WorkerPool* pool, const Args& args, Fn kernel) {
+template <bool kBf16, typename Pool, typename Args, typename Fn>
+void SplitMatmul(Pool* pool, const Args& args, Fn kernel) {
   const int64_t macs = int64_t{args.k} * args.m * args.n;
   if (pool == nullptr || macs < kParallelMacs) return kernel(args);
   // One chunk per thread: every chunk repacks the operand it does not
@@ -242,11 +243,15 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
 }
 
 void Core::RunMatmulF32(const kernels::MatmulArgs& args) {
-  SplitMatmul<false>(pool_, args, [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); });
+  auto kernel = [](const kernels::MatmulArgs& a) { kernels::MatmulF32(a); };
+  if (help_ != nullptr) return SplitMatmul<false>(help_, args, kernel);
+  SplitMatmul<false>(pool_, args, kernel);
 }
 
 void Core::RunMatmulBf16(const kernels::MatmulBf16Args& args) {
-  SplitMatmul<true>(pool_, args, [](const kernels::MatmulBf16Args& a) { kernels::MatmulBf16(a); });
+  auto kernel = [](const kernels::MatmulBf16Args& a) { kernels::MatmulBf16(a); };
+  if (help_ != nullptr) return SplitMatmul<true>(help_, args, kernel);
+  SplitMatmul<true>(pool_, args, kernel);
 }
 
 // bf16 x bf16 into dense fp32 PSUM: the bf16 kernels (AMX / AVX512-BF16
@@ -550,17 +555,9 @@ void Core::Cut(const Rect& r, bool copy) {
     const int64_t p0 = std::max(v.p0, r.p0), p1 = std::min(v.p0 + v.np, r.p1);
     const int64_t lo = std::max(v.lo, r.lo), hi = std::min(v.hi, r.hi);
     if (p0 >= p1 || lo > hi) continue;
-    if (copy) {
-      if (lane_ != nullptr) {
-        ApGeometry written;
-        written.space = neff::MemorySpace::SBUF;
-        written.start = p0 * part + lo;
-        written.num_partitions = p1 - p0;
-        written.partition_stride = part;
-        written.partition_lo = lo;
-        written.partition_hi = hi;
-        WaitForLane(written);
-      }
+    if (copy && record_copies_ != nullptr) {
+      record_copies_->push_back({p0, p1, lo, hi, v.base, v.row});
+    } else if (copy) {
       for (int64_t p = p0; p < p1; ++p) {
         std::memcpy(sbuf_ + p * part + lo, weights + v.base + p * v.row + lo, hi - lo + 1);
       }
@@ -628,43 +625,94 @@ const uint8_t* Core::WeightRows(const ApGeometry& g, int64_t* ld) const {
   return model_.weights()->data() + offset;
 }
 
-bool Core::Touches(const DecodedInstruction& d, const ApGeometry& g, bool g_written) {
-  const Resolved& o = d.o;
-  for (const ApGeometry* w : {o.dst, o.accum}) {
-    if (w != nullptr && MayOverlap(*w, g)) return true;
+namespace {
+
+// The SBUF a view copy writes, as an operand.
+ApGeometry CopyGeometry(const ViewCopy& c, int64_t part_bytes) {
+  ApGeometry g;
+  g.space = neff::MemorySpace::SBUF;
+  g.start = c.p0 * part_bytes + c.lo;
+  g.num_partitions = c.p1 - c.p0;
+  g.partition_stride = part_bytes;
+  g.partition_lo = c.lo;
+  g.partition_hi = c.hi;
+  return g;
+}
+
+// The operands a step reads and writes.
+struct Footprint {
+  const ApGeometry* reads[4] = {};
+  const ApGeometry* writes[2] = {};
+};
+
+Footprint FootprintOf(const Step& step) {
+  const Resolved& o = step.queue->instructions[step.index].o;
+  Footprint f;
+  f.reads[0] = o.src0;
+  f.reads[1] = o.src1;
+  f.reads[2] = o.src2;
+  f.reads[3] = o.bias;
+  // A matmul also reads its dst (it accumulates), which it writes anyway.
+  f.writes[0] = o.dst;
+  f.writes[1] = o.accum;
+  return f;
+}
+
+}  // namespace
+
+bool Core::Conflict(const DecodedProgram& program, const Step& a, const Step& b) {
+  const Footprint fa = FootprintOf(a), fb = FootprintOf(b);
+  auto overlap = [](const ApGeometry* x, const ApGeometry* y) {
+    return x != nullptr && y != nullptr && MayOverlap(*x, *y);
+  };
+  for (const ApGeometry* w : fa.writes) {
+    for (const ApGeometry* x : fb.writes) {
+      if (overlap(w, x)) return true;
+    }
+    for (const ApGeometry* x : fb.reads) {
+      if (overlap(w, x)) return true;
+    }
   }
-  if (!g_written) return false;
-  for (const ApGeometry* r : {o.src0, o.src1, o.src2, o.bias}) {
-    if (r != nullptr && MayOverlap(*r, g)) return true;
+  for (const ApGeometry* w : fb.writes) {
+    for (const ApGeometry* x : fa.reads) {
+      if (overlap(w, x)) return true;
+    }
+  }
+  // View copies write SBUF.
+  const int64_t part = program.sizes.sbuf_partition;
+  for (const auto& [mine, other, other_f] :
+       {std::tuple{&a, &b, &fb}, std::tuple{&b, &a, &fa}}) {
+    for (uint32_t c = mine->copy_begin; c < mine->copy_end; ++c) {
+      const ApGeometry g = CopyGeometry(program.view_copies[c], part);
+      for (const ApGeometry* x : other_f->writes) {
+        if (overlap(&g, x)) return true;
+      }
+      for (const ApGeometry* x : other_f->reads) {
+        if (overlap(&g, x)) return true;
+      }
+      for (uint32_t c2 = other->copy_begin; c2 < other->copy_end; ++c2) {
+        const ApGeometry g2 = CopyGeometry(program.view_copies[c2], part);
+        if (MayOverlap(g, g2)) return true;
+      }
+    }
   }
   return false;
 }
 
-void Core::WaitForLane(const DecodedInstruction& d) {
-  const Resolved& o = d.o;
-  for (uint64_t n = lane_->done(), end = lane_->published(); n < end; ++n) {
-    const LaneTask& t = lane_tasks_[n % Lane::kDepth];
-    const DecodedInstruction& other = t.queue->instructions[t.index];
-    bool conflict = false;
-    for (const ApGeometry* r : {o.src0, o.src1, o.src2, o.bias}) {
-      if (r != nullptr && Touches(other, *r, false)) conflict = true;
+absl::Status Core::RunStep(const Step& step) {
+  const uint8_t* weights = model_.weights() ? model_.weights()->data() : nullptr;
+  const int64_t part = sizes_.sbuf_partition;
+  for (uint32_t i = step.copy_begin; i < step.copy_end; ++i) {
+    const ViewCopy& c = program_.view_copies[i];
+    for (int64_t p = c.p0; p < c.p1; ++p) {
+      std::memcpy(sbuf_ + p * part + c.lo, weights + c.base + p * c.row + c.lo, c.hi - c.lo + 1);
     }
-    // A matmul reads its dst too, which counts as written here anyway.
-    for (const ApGeometry* w : {o.dst, o.accum}) {
-      if (w != nullptr && Touches(other, *w, true)) conflict = true;
-    }
-    if (conflict) lane_->WaitDone(n + 1);
   }
+  if (step.prep.done) return absl::OkStatus();
+  return Perform(step.queue->instructions[step.index], step.prep);
 }
 
-void Core::WaitForLane(const ApGeometry& g) {
-  for (uint64_t n = lane_->done(), end = lane_->published(); n < end; ++n) {
-    const LaneTask& t = lane_tasks_[n % Lane::kDepth];
-    if (Touches(t.queue->instructions[t.index], g, true)) lane_->WaitDone(n + 1);
-  }
-}
-
-Core::Prepared Core::Issue(const DecodedInstruction& d) {
+Prepared Core::Issue(const DecodedInstruction& d) {
   Prepared prep;
   const Resolved& o = d.o;
   if (defer_weights_ && d.op == neff::Opcode::DMA_COPY && DeferWeightCopy(*o.dst, *o.src0)) {

@@ -13,12 +13,12 @@ inline void CpuRelax() {
 #endif
 }
 
-// Spins of a waiter before it starts yielding its core at each try: a
-// hand-over is usually microseconds away, but on a loaded machine a
-// spinning waiter would take the core from the thread it waits for.
+// Spins of a waiter before it starts yielding its core at each try.
 constexpr int kSpinsBeforeYield = 4096;
 
-inline void Backoff(int& spins) {
+}  // namespace
+
+void SpinWait(int& spins) {
   if (++spins < kSpinsBeforeYield) {
     CpuRelax();
   } else {
@@ -26,7 +26,34 @@ inline void Backoff(int& spins) {
   }
 }
 
-}  // namespace
+void HelpSlot::Run(int chunks, const std::function<void(int)>& fn) {
+  if (chunks < 2) {
+    for (int i = 0; i < chunks; ++i) fn(i);
+    return;
+  }
+  fn_ = &fn;
+  state_.store(kPosted, std::memory_order_release);
+  fn(0);
+  int expected = kPosted;
+  if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acq_rel)) {
+    fn(1);  // nobody took it
+  } else {
+    for (int spins = 0; state_.load(std::memory_order_acquire) != kDone;) SpinWait(spins);
+    state_.store(kEmpty, std::memory_order_relaxed);
+  }
+  fn_ = nullptr;
+}
+
+bool HelpSlot::TryHelp() {
+  int expected = kPosted;
+  if (state_.load(std::memory_order_relaxed) != kPosted ||
+      !state_.compare_exchange_strong(expected, kClaimed, std::memory_order_acq_rel)) {
+    return false;
+  }
+  (*fn_)(1);
+  state_.store(kDone, std::memory_order_release);
+  return true;
+}
 
 Lane::Lane() : worker_([this] { WorkerLoop(); }) {}
 
@@ -64,7 +91,7 @@ uint64_t Lane::Reserve() {
 void Lane::Publish() { tail_.fetch_add(1, std::memory_order_release); }
 
 void Lane::WaitDone(uint64_t n) const {
-  for (int spins = 0; done() < n;) Backoff(spins);
+  for (int spins = 0; done() < n;) SpinWait(spins);
 }
 
 void Lane::WorkerLoop() {
@@ -79,7 +106,7 @@ void Lane::WorkerLoop() {
       continue;
     }
     if (active_.load(std::memory_order_acquire)) {
-      Backoff(spins);
+      SpinWait(spins);
       continue;
     }
     spins = 0;

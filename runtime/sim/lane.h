@@ -18,6 +18,32 @@
 
 namespace ncc::sim {
 
+// One step of a waiter's back-off: spins (pause) a few thousand times, then
+// yields the core at each step. A hand-over is usually microseconds away,
+// but on a loaded machine a spinning waiter would take the core from the
+// thread it waits for.
+void SpinWait(int& spins);
+
+// Work the lane shares with the thread waiting for it: the lane posts the
+// second half of a large matmul, runs the first, then takes the second back
+// if nobody has claimed it, or waits for its helper. The other side of the
+// schedule calls TryHelp while it waits for the lane (it has nothing else
+// to do), so both cores work on the Tensor engine's matmuls when the other
+// engines are idle. Run's interface is WorkerPool's, for two threads.
+class HelpSlot {
+ public:
+  int threads() const { return 2; }
+  // fn(0) .. fn(chunks - 1), chunks <= 2, fn(1) offered to a helper.
+  void Run(int chunks, const std::function<void(int)>& fn);
+  // Runs the posted chunk, if any; whether it ran one.
+  bool TryHelp();
+
+ private:
+  enum State : int { kEmpty, kPosted, kClaimed, kDone };
+  std::atomic<int> state_{kEmpty};
+  const std::function<void(int)>* fn_ = nullptr;  // set before kPosted
+};
+
 class Lane {
  public:
   static constexpr int kDepth = 64;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -143,6 +144,7 @@ Core::Core(const DecodedProgram& program, uint8_t* dram, WorkerPool* pool, Lane*
       max_elements_(options.max_elements) {
   lane_ = lane;
   copy_pool_ = lane == nullptr ? pool : nullptr;
+  threads_ = options.threads;
   const target::CoreSpec& spec = *program.spec;
   CoreMemory& m = ThreadCoreMemory();
   const bool has_resident = !program.resident.empty();
@@ -198,21 +200,110 @@ absl::Status Core::Failed(const DecodedQueue& queue, uint32_t index, const absl:
 
 absl::Status Core::Run(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
                        ExecutionTrace* trace) {
-  if (lane_ == nullptr) return RunQueues(queues, stats, trace);
-  // The lane runs the Tensor engine's instructions in order; the first
-  // that fails is reported (after the lane has finished every task, so
-  // that none touches the core's memories after Run returns).
-  absl::Status lane_status;
-  const std::function<void(uint64_t)> run_task = [&](uint64_t n) {
-    const LaneTask& task = lane_tasks_[n % Lane::kDepth];
-    absl::Status s = Perform(task.queue->instructions[task.index], task.prep);
-    if (!s.ok() && lane_status.ok()) lane_status = Failed(*task.queue, task.index, s);
+  return RunQueues(queues, stats, trace);
+}
+
+absl::Status Core::RunSchedule(ExecutionStats* stats) {
+  const std::vector<Step>& steps = program_.schedule;
+  const int64_t n = static_cast<int64_t>(steps.size());
+  if (stats != nullptr) *stats = program_.schedule_stats;
+  if (lane_ == nullptr) {
+    for (const Step& step : steps) {
+      if (absl::Status s = RunStep(step); !s.ok()) return Failed(*step.queue, step.index, s);
+    }
+    return absl::OkStatus();
+  }
+  // Two sides walk the schedule: this thread the steps of every engine but
+  // the Tensor engine, the lane the Tensor engine's. Each publishes the last
+  // step it finished and waits, before a step, for the other side's step
+  // that the schedule orders it after (Step::after).
+  constexpr int64_t kFinished = std::numeric_limits<int64_t>::max();
+  std::atomic<int64_t> done[2] = {-1, -1};
+  std::atomic<bool> failed{false};
+  auto side = [&](int me) -> absl::Status {
+    std::atomic<int64_t>& mine = done[me];
+    const std::atomic<int64_t>& other = done[1 - me];
+    for (int64_t i = 0; i < n; ++i) {
+      const Step& step = steps[i];
+      if (step.lane != (me == 1) || step.prep.done) continue;
+      for (int spins = 0; other.load(std::memory_order_acquire) < step.after;) {
+        if (failed.load(std::memory_order_relaxed)) return absl::OkStatus();
+        // This side waits for the lane: help with its matmul.
+        if (me == 0 && help_ != nullptr && help_->TryHelp()) {
+          spins = 0;
+          continue;
+        }
+        SpinWait(spins);
+      }
+      if (absl::Status s = RunStep(step); !s.ok()) {
+        failed.store(true, std::memory_order_relaxed);
+        mine.store(kFinished, std::memory_order_release);
+        return Failed(*step.queue, step.index, s);
+      }
+      mine.store(i, std::memory_order_release);
+    }
+    mine.store(kFinished, std::memory_order_release);
+    return absl::OkStatus();
   };
-  lane_->Begin(&run_task);
-  absl::Status s = RunQueues(queues, stats, trace);
+  HelpSlot help;
+  help_ = threads_ == 2 ? &help : nullptr;
+  absl::Status lane_status;
+  const std::function<void(uint64_t)> lane_task = [&](uint64_t) { lane_status = side(1); };
+  lane_->Begin(&lane_task);
+  lane_->Reserve();
+  lane_->Publish();
+  absl::Status status = side(0);
+  // The lane's side is over before Run returns: it touches the memories.
+  // Until then this thread keeps helping it.
+  while (done[1].load(std::memory_order_acquire) != kFinished) {
+    if (help_ == nullptr || !help_->TryHelp()) {
+      int spins = 0;
+      SpinWait(spins);
+    }
+  }
   lane_->End();
-  if (!s.ok()) return s;
+  help_ = nullptr;
+  if (!status.ok()) return status;
   return lane_status;
+}
+
+void Core::MakeSchedule(DecodedProgram* program) {
+  program->schedule.clear();
+  program->view_copies.clear();
+  ExecuteOptions options;
+  Core core(*program, nullptr, nullptr, nullptr, nullptr, options);
+  core.defer_weights_ = true;
+  core.record_steps_ = &program->schedule;
+  core.record_copies_ = &program->view_copies;
+  ExecutionStats stats;
+  if (!core.RunQueues(program->queues, &stats, nullptr).ok()) {
+    // Executions run the queues themselves and report why they cannot.
+    program->schedule.clear();
+    program->view_copies.clear();
+    return;
+  }
+  program->schedule_stats = stats;
+  // Step::after: the latest conflicting step of the other side among its
+  // last kWindow steps, or the oldest of those when it has more (everything
+  // before the window is then done too).
+  constexpr size_t kWindow = 48;
+  std::vector<int64_t> recent[2];
+  std::vector<Step>& steps = program->schedule;
+  for (int64_t i = 0; i < static_cast<int64_t>(steps.size()); ++i) {
+    Step& step = steps[i];
+    if (step.prep.done) continue;
+    const int me = step.lane ? 1 : 0;
+    const std::vector<int64_t>& others = recent[1 - me];
+    const size_t first = others.size() > kWindow ? others.size() - kWindow : 0;
+    step.after = first > 0 ? others[first] : -1;
+    for (size_t j = others.size(); j-- > first;) {
+      if (Conflict(*program, steps[others[j]], step)) {
+        step.after = others[j];
+        break;
+      }
+    }
+    recent[me].push_back(i);
+  }
 }
 
 absl::Status Core::RunQueues(const std::vector<DecodedQueue>& queues, ExecutionStats* stats,
@@ -339,18 +430,16 @@ absl::Status Core::RunQueues(const std::vector<DecodedQueue>& queues, ExecutionS
           by_count ? " instructions" : " elements touched", " was reached at ", QueueLabel(queue),
           " instruction ", index, " (", neff::EnumNameOpcode(d.op), ")"));
     }
-    const Prepared prep = Issue(d);
-    if (prep.done) {
-      // A deferred weight copy.
-    } else if (lane_ != nullptr && queue.engine == neff::EngineType::TENSOR) {
-      const uint64_t n = lane_->Reserve();
-      LaneTask& task = lane_tasks_[n % Lane::kDepth];
-      task.queue = &queue;
-      task.index = index;
-      task.prep = prep;
-      lane_->Publish();
-    } else {
-      if (lane_ != nullptr) WaitForLane(d);
+    if (record_steps_ != nullptr) {
+      Step step;
+      step.queue = &queue;
+      step.index = index;
+      step.lane = queue.engine == neff::EngineType::TENSOR;
+      step.copy_begin = static_cast<uint32_t>(record_copies_->size());
+      step.prep = Issue(d);
+      step.copy_end = static_cast<uint32_t>(record_copies_->size());
+      record_steps_->push_back(step);
+    } else if (const Prepared prep = Issue(d); !prep.done) {
       if (absl::Status s = Perform(d, prep); !s.ok()) return Failed(queue, index, s);
     }
 
@@ -582,6 +671,7 @@ absl::StatusOr<std::shared_ptr<const DecodedProgram>> Decode(const neff::Model& 
   if (!program->load_queues.empty()) {
     if (absl::Status s = RunLoad(program.get(), load_options); !s.ok()) return s;
   }
+  Core::MakeSchedule(program.get());
   return std::shared_ptr<const DecodedProgram>(std::move(program));
 }
 
@@ -605,6 +695,12 @@ absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, Execut
   Lane* lane = options.threads >= 2 ? ThreadLane() : nullptr;
   Core core(program, dram, ThreadWorkerPool(lane != nullptr ? options.threads - 1 : options.threads),
             lane, options);
+  // The decoded schedule, unless the caller wants a trace or limits (the
+  // scheduler's own run stops at a limit and records each instruction).
+  if (!program.schedule.empty() && trace == nullptr && options.max_instructions == 0 &&
+      options.max_elements == 0) {
+    return core.Replay(stats);
+  }
   return core.Run(program.queues, stats, trace);
 }
 
