@@ -128,6 +128,35 @@ TEST(Simulator, DmaStridedTranspose) {
   EXPECT_EQ(Floats(r.dram, 32, 6), (std::vector<float>{1, 4, 2, 5, 3, 6}));
 }
 
+// Strided runs of every length from 1 to 40, element strides 1 to 3 (the
+// vector paths take 1 and 2), the last run ending at the end of DRAM.
+TEST(Simulator, StridedRunsOfEveryLength) {
+  for (int64_t stride : {1, 2, 3}) {
+    for (uint32_t n = 1; n <= 40; ++n) {
+      const uint32_t rows = 3;
+      const uint64_t out_bytes = rows * n * 4;
+      const uint64_t in_floats = rows * n * stride;
+      NeffBuilder b;
+      b.set_dram_size(out_bytes + in_floats * 4);
+      int dma = b.AddQueue(EngineType::DMA);
+      // src: rows of n elements `stride` apart, at the end of DRAM.
+      b.Add(dma, DmaCopy(Dram(0, rows, n, {{1, n}}), Dram(out_bytes, rows, n * stride, {{stride, n}})));
+      std::vector<float> in(in_floats);
+      for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i) + 0.25f;
+      std::vector<uint8_t> dram(out_bytes);
+      dram.resize(out_bytes + in_floats * 4);
+      std::memcpy(dram.data() + out_bytes, in.data(), in_floats * 4);
+      Result r = RunModel(b, dram);
+      ASSERT_TRUE(r.status.ok()) << r.status;
+      std::vector<float> want;
+      for (uint32_t row = 0; row < rows; ++row) {
+        for (uint32_t i = 0; i < n; ++i) want.push_back(in[row * n * stride + i * stride]);
+      }
+      EXPECT_EQ(Floats(r.dram, 0, rows * n), want) << "stride " << stride << " n " << n;
+    }
+  }
+}
+
 TEST(Simulator, DmaNegativeStrideReverses) {
   NeffBuilder b;
   b.set_dram_size(64);
