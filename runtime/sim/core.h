@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -182,6 +183,13 @@ class Core {
   bool MatmulBf16Direct(const neff::Instruction& inst, const ApGeometry& dst, const ApGeometry& st,
                         const ApGeometry& mv, const Prepared& prep);
   void Elementwise(const neff::Instruction& inst, const Resolved& o);
+  void ElementwiseRows(const neff::Instruction& inst, const Resolved& o, int64_t p_begin,
+                       int64_t p_end);
+  // rows(0, partitions), or its two halves shared with the lane when it is
+  // idle (side_help_) and the work is large enough. The caller makes sure
+  // partitions are independent.
+  void SplitRows(int64_t partitions, int64_t elements,
+                 const std::function<void(int64_t, int64_t)>& rows);
   void Memset(const neff::Instruction& inst, const ApGeometry& dst);
   void Reduce(const neff::Instruction& inst, const Resolved& o);
   void Transpose(const Resolved& o);
@@ -244,6 +252,9 @@ class Core {
   // With a lane and two threads: the lane's large matmuls are shared with
   // the schedule's other side while it waits (null otherwise).
   HelpSlot* help_ = nullptr;
+  // And the other way: this thread's large row-wise instructions shared with
+  // the lane while it waits.
+  HelpSlot* side_help_ = nullptr;
   int threads_ = 1;
   WorkerPool* copy_pool_ = nullptr;  // pool_, when no lane runs beside Copy
   bool defer_weights_ = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
 #include <tuple>
@@ -213,21 +214,26 @@ void Core::Copy(const ApGeometry& dst, const ApGeometry& src) {
         const int n = static_cast<int>(std::min<int64_t>(parts, 4 * int64_t{copy_pool_->threads()}));
         copy_pool_->Run(n, [&](int i) { rows(parts * i / n, parts * (i + 1) / n); });
       } else {
-        rows(0, parts);
+        SplitRows(parts, src.count, rows);
       }
       return;
     }
     if (src.free_contiguous) {
-      for (int64_t p = 0; p < src.num_partitions; ++p) {
-        ScatterRaw(dst, to, p, p + 1, from + p * src.partition_stride);
-      }
+      SplitRows(src.num_partitions, src.count, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+          ScatterRaw(dst, to, p, p + 1, from + p * src.partition_stride);
+        }
+      });
       return;
     }
-    Tls().raw2.resize(row_bytes);
-    for (int64_t p = 0; p < src.num_partitions; ++p) {
-      GatherRaw(src, from, p, p + 1, Tls().raw2.data());
-      ScatterRaw(dst, to, p, p + 1, Tls().raw2.data());
-    }
+    SplitRows(src.num_partitions, src.count, [&](int64_t p0, int64_t p1) {
+      std::vector<uint8_t>& row = Tls().raw2;
+      row.resize(row_bytes);
+      for (int64_t p = p0; p < p1; ++p) {
+        GatherRaw(src, from, p, p + 1, row.data());
+        ScatterRaw(dst, to, p, p + 1, row.data());
+      }
+    });
     return;
   }
   // Stage the whole source first, so overlapping copies read old values.
@@ -348,13 +354,53 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst, const Ap
   }
 }
 
+namespace {
+
+// Whether an instruction computing dst row p from operand rows p only can
+// run its partitions in any order: `g` is disjoint from dst or reads
+// exactly dst's elements (in place).
+bool RowsIndependent(const ApGeometry& dst, const ApGeometry* g) {
+  if (g == nullptr || !MayOverlap(dst, *g)) return true;
+  return g->start == dst.start && g->partition_stride == dst.partition_stride &&
+         g->elem_size == dst.elem_size && g->size[0] == dst.size[0] &&
+         g->size[1] == dst.size[1] && g->size[2] == dst.size[2] &&
+         g->stride[0] == dst.stride[0] && g->stride[1] == dst.stride[1] &&
+         g->stride[2] == dst.stride[2];
+}
+
+// Elements below which a row-wise instruction is not shared.
+constexpr int64_t kShareElements = int64_t{1} << 14;
+
+}  // namespace
+
+void Core::SplitRows(int64_t partitions, int64_t elements,
+                     const std::function<void(int64_t, int64_t)>& rows) {
+  if (side_help_ == nullptr || partitions < 2 || elements < kShareElements) {
+    return rows(0, partitions);
+  }
+  side_help_->Run(2, [&](int i) { rows(partitions * i / 2, partitions * (i + 1) / 2); });
+}
+
 void Core::Elementwise(const neff::Instruction& inst, const Resolved& o) {
+  const ApGeometry& dst = *o.dst;
+  if (side_help_ != nullptr && RowsIndependent(dst, o.src0) && RowsIndependent(dst, o.src1) &&
+      RowsIndependent(dst, o.src2) && RowsIndependent(dst, o.bias) &&
+      (o.accum == nullptr || !MayOverlap(*o.accum, dst))) {
+    SplitRows(dst.num_partitions, dst.count,
+              [&](int64_t p0, int64_t p1) { ElementwiseRows(inst, o, p0, p1); });
+    return;
+  }
+  ElementwiseRows(inst, o, 0, dst.num_partitions);
+}
+
+void Core::ElementwiseRows(const neff::Instruction& inst, const Resolved& o, int64_t p_begin,
+                           int64_t p_end) {
   const ApGeometry& dst = *o.dst;
   const int64_t n = dst.free_size;
   const auto alu = static_cast<kernels::Alu>(inst.alu_op());
   const auto alu2 = static_cast<kernels::Alu>(inst.alu_op2());
   const auto act = static_cast<kernels::Act>(inst.act_func());
-  for (int64_t p = 0; p < dst.num_partitions; ++p) {
+  for (int64_t p = p_begin; p < p_end; ++p) {
     const float* a = RowF32(*o.src0, p, Tls().a);
     float* out = OutRow(dst, p);
     switch (inst.opcode()) {

@@ -227,9 +227,13 @@ absl::Status Core::RunSchedule(ExecutionStats* stats) {
       const Step& step = steps[i];
       if (step.lane != (me == 1) || step.prep.done) continue;
       for (int spins = 0; other.load(std::memory_order_acquire) < step.after;) {
-        if (failed.load(std::memory_order_relaxed)) return absl::OkStatus();
-        // This side waits for the lane: help with its matmul.
-        if (me == 0 && help_ != nullptr && help_->TryHelp()) {
+        if (failed.load(std::memory_order_relaxed)) {
+          mine.store(kFinished, std::memory_order_release);
+          return absl::OkStatus();
+        }
+        // Help the side this one waits for.
+        HelpSlot* slot = me == 0 ? help_ : side_help_;
+        if (slot != nullptr && slot->TryHelp()) {
           spins = 0;
           continue;
         }
@@ -245,10 +249,21 @@ absl::Status Core::RunSchedule(ExecutionStats* stats) {
     mine.store(kFinished, std::memory_order_release);
     return absl::OkStatus();
   };
-  HelpSlot help;
+  HelpSlot help, side_help;
   help_ = threads_ == 2 ? &help : nullptr;
+  side_help_ = threads_ == 2 ? &side_help : nullptr;
   absl::Status lane_status;
-  const std::function<void(uint64_t)> lane_task = [&](uint64_t) { lane_status = side(1); };
+  const std::function<void(uint64_t)> lane_task = [&](uint64_t) {
+    lane_status = side(1);
+    // The lane's steps are done: help this thread with its rows until its
+    // side is done too.
+    while (done[0].load(std::memory_order_acquire) != kFinished) {
+      if (side_help_ == nullptr || !side_help_->TryHelp()) {
+        int spins = 0;
+        SpinWait(spins);
+      }
+    }
+  };
   lane_->Begin(&lane_task);
   lane_->Reserve();
   lane_->Publish();
@@ -263,6 +278,7 @@ absl::Status Core::RunSchedule(ExecutionStats* stats) {
   }
   lane_->End();
   help_ = nullptr;
+  side_help_ = nullptr;
   if (!status.ok()) return status;
   return lane_status;
 }

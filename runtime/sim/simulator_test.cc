@@ -528,6 +528,45 @@ TEST(Simulator, DeferredWeightCopiesReadAsCopied) {
   }
 }
 
+// A data-dependent fault (a gather index out of range) fails the replayed
+// schedule at 1 and 2 threads with the queue and instruction named, while
+// the Tensor engine has work of its own (no hang waiting for either side).
+TEST(Simulator, GatherFaultFailsTheScheduleAtAnyThreadCount) {
+  NeffBuilder b;
+  b.set_dram_size(8192);
+  b.set_weights_f32({0, 1, 10, 11, 20, 21, 30, 31});
+  int dma = b.AddQueue(EngineType::DMA);
+  int dma2 = b.AddQueue(EngineType::DMA, 1);
+  int pe = b.AddQueue(EngineType::TENSOR);
+  b.Add(dma, DmaCopy(Sbuf(0, 3, 0, {}, DType::I32), Dram(0, 3, 1, {}, DType::I32)).Signal(0));
+  b.Add(dma, DmaCopy(Sbuf(0, 4, 1024, {{1, 64}}), Dram(64, 4, 64, {{1, 64}})).Signal(2));
+  b.Add(dma2, DmaGather(Sbuf(0, 3, 64, {{1, 2}}), Weights(0, 4, 2, {{1, 2}}),
+                        Sbuf(0, 3, 0, {}, DType::I32))
+                  .Wait(0, 1)
+                  .Signal(1));
+  b.Add(dma2, DmaCopy(Dram(4096, 3, 2, {{1, 2}}), Sbuf(0, 3, 64, {{1, 2}})).Wait(1, 1));
+  for (int i = 0; i < 4; ++i) {
+    b.Add(pe, Matmul(Psum(0, 64, 0, {{1, 64}}), Sbuf(0, 4, 1024, {{1, 64}}),
+                     Sbuf(0, 4, 1024, {{1, 64}}), i == 0, i == 3)
+                  .Wait(2, 1));
+  }
+  std::string bytes = b.Build();
+  auto model = neff::OpenModel(bytes);
+  ASSERT_TRUE(model.ok()) << model.status();
+  for (int threads : {1, 2}) {
+    std::vector<uint8_t> dram((*model)->dram_size());
+    const int32_t bad[] = {1, 4, 0};
+    std::memcpy(dram.data(), bad, sizeof bad);
+    ExecuteOptions options;
+    options.threads = threads;
+    absl::Status st = Execute(**model, dram.data(), nullptr, nullptr, options);
+    ASSERT_FALSE(st.ok()) << "threads=" << threads;
+    const std::string msg(st.message());
+    EXPECT_NE(msg.find("DMA[1] instruction 0 (DMA_GATHER)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("index 4 at partition 1"), std::string::npos) << msg;
+  }
+}
+
 // Every execution starts from zeroed SBUF, PSUM and DRAM (but the inputs),
 // whatever ran on the thread before: the simulator re-zeroes only what the
 // previous program could write.
