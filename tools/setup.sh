@@ -20,6 +20,8 @@ PINNED=(
   libbenchmark-dev=1.7.1-1
   # XXH64 (NEFF checksums), JSON (--io-config) and the tools' flags library.
   libxxhash-dev=0.8.1-1
+  # SHA-256 of the source model (compiler/driver/sha256) from libcrypto.
+  libssl-dev=3.0.19-1~deb12u2
   nlohmann-json3-dev=3.11.2-2
   libcli11-dev=2.1.2+ds-1
   python3-onnx=1.12.0-2+b4

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <future>
 #include <functional>
+#include <future>
 #include <limits>
 #include <map>
 #include <memory>
@@ -22,6 +22,7 @@
 #include "compiler/passes/pipeline.h"
 #include "compiler/schedule/schedule.h"
 #include "compiler/schedule/split_dma.h"
+#include "fileio/bounded_read.h"
 #include "frontends/frontend.h"
 #include "frontends/registry.h"
 #include "neff/format.h"
@@ -364,6 +365,23 @@ std::string EmitPipeline(const ir::Graph& graph, const PipelineGraphs& graphs,
   return writer.Finish();
 }
 
+// The SHA-256 of a file's bytes, read in pieces: the frontend holds the
+// model in memory already, the digest needs no second copy of it. Empty
+// when the file cannot be read.
+std::string FileSha256(const std::string& path) {
+  constexpr int64_t kPiece = int64_t{1} << 20;
+  auto file = fileio::RegularFile::Open(path);
+  if (!file.ok()) return "";
+  Sha256 sha;
+  for (;;) {
+    auto piece = file->Read(kPiece);
+    if (!piece.ok()) return "";
+    if (piece->empty()) break;
+    sha.Update(*piece);
+  }
+  return sha.HexDigest();
+}
+
 // The source digest in the NEFF metadata: for one file (every ONNX model),
 // the SHA-256 of its bytes, as it has always been; for several files or a
 // directory, the SHA-256 of a manifest listing each file's path and digest.
@@ -372,8 +390,7 @@ std::string SourceSha256(const std::vector<std::string>& files) {
   namespace fs = std::filesystem;
   std::error_code error;
   if (files.size() == 1 && !fs::is_directory(files[0], error)) {
-    auto bytes = neff::ReadFile(files[0]);
-    return bytes.ok() ? Sha256Hex(*bytes) : "";
+    return FileSha256(files[0]);
   }
   std::string manifest;
   for (const std::string& file : files) {
@@ -389,11 +406,11 @@ std::string SourceSha256(const std::vector<std::string>& files) {
     // Named relative to the directory given (a file given by name: its base
     // name), so that the digest does not depend on where the model lives.
     for (const std::string& path : paths) {
-      auto bytes = neff::ReadFile(path);
-      if (!bytes.ok()) return "";
+      const std::string digest = FileSha256(path);
+      if (digest.empty()) return "";
       const fs::path name = path == file ? fs::path(path).filename()
                                          : fs::path(path).lexically_relative(file);
-      absl::StrAppend(&manifest, name.string(), "\n", Sha256Hex(*bytes), "\n");
+      absl::StrAppend(&manifest, name.string(), "\n", digest, "\n");
     }
   }
   return Sha256Hex(manifest);
@@ -407,9 +424,9 @@ std::string WithFilesAlsoRead(const std::string& digest,
   if (also_read.empty() || digest.empty()) return digest;
   std::string manifest = digest + "\n";
   for (const auto& [name, path] : also_read) {
-    auto bytes = neff::ReadFile(path);
-    if (!bytes.ok()) return "";
-    absl::StrAppend(&manifest, name, "\n", Sha256Hex(*bytes), "\n");
+    const std::string digest = FileSha256(path);
+    if (digest.empty()) return "";
+    absl::StrAppend(&manifest, name, "\n", digest, "\n");
   }
   return Sha256Hex(manifest);
 }
