@@ -91,13 +91,23 @@ CreateChecksumPlaceholders(flatbuffers::FlatBufferBuilder& fbb) {
   return fbb.CreateVector(entries);
 }
 
-std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes, const Model& model) {
+namespace {
+
+std::vector<SectionDigest> SectionDigests(absl::string_view bytes, const Model& model,
+                                          std::optional<uint64_t> weights_xxh64) {
   std::vector<SectionDigest> out;
   const auto [w_begin, w_end] = WeightsRange(bytes, model);
   out.push_back({kWeightsSection, w_begin, w_end - w_begin,
-                 Xxh64Hash(bytes.data() + w_begin, w_end - w_begin)});
+                 weights_xxh64.has_value() ? *weights_xxh64
+                                           : Xxh64Hash(bytes.data() + w_begin, w_end - w_begin)});
   out.push_back(ProgramDigest(bytes, model));
   return out;
+}
+
+}  // namespace
+
+std::vector<SectionDigest> ComputeSectionDigests(absl::string_view bytes, const Model& model) {
+  return SectionDigests(bytes, model, std::nullopt);
 }
 
 namespace {
@@ -111,7 +121,7 @@ std::vector<SectionDigest> SectionLayout(absl::string_view bytes, const Model& m
 
 }  // namespace
 
-absl::Status SealChecksums(uint8_t* data, size_t size) {
+absl::Status SealChecksums(uint8_t* data, size_t size, std::optional<uint64_t> weights_xxh64) {
   absl::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto opened = OpenModel(bytes);
   if (!opened.ok()) return opened.status();
@@ -141,7 +151,7 @@ absl::Status SealChecksums(uint8_t* data, size_t size) {
           "missing)");
     }
   }
-  for (const SectionDigest& d : ComputeSectionDigests(bytes, *model)) {
+  for (const SectionDigest& d : SectionDigests(bytes, *model, weights_xxh64)) {
     for (flatbuffers::uoffset_t i = 0; i < checksums->size(); ++i) {
       SectionChecksum* c = checksums->GetMutableObject(i);
       if (c->name() != nullptr && c->name()->str() == d.name) {

@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,11 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<SectionChecksum>>>
 CreateChecksumPlaceholders(flatbuffers::FlatBufferBuilder& fbb);
 
 // Computes every section's checksum of the finished, size-prefixed NEFF in
-// `data` and writes them into its Model.checksums entries in place.
-absl::Status SealChecksums(uint8_t* data, size_t size);
+// `data` and writes them into its Model.checksums entries in place. A writer
+// that hashed the weights while it wrote them passes their XXH64, which
+// saves reading them again.
+absl::Status SealChecksums(uint8_t* data, size_t size,
+                           std::optional<uint64_t> weights_xxh64 = std::nullopt);
 
 // The checksums of the sections of a NEFF already opened by OpenModel
 // (`bytes` is the whole file, `model` its root).

@@ -1,25 +1,48 @@
 #include "neff/writer.h"
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "neff/checksum.h"
 #include "neff/format.h"
 
 namespace neff {
 
-// The compiler's files are ~100 MB of weights at most; 64 KiB saves the
-// first few regrowths of small programs.
+// Programs are a few MB at most; 64 KiB saves the first few regrowths of
+// small ones. The weights never enter the builder (see AddWeights).
 Writer::Writer() : fbb_(1 << 16) { fbb_.ForceDefaults(false); }
 
-uint8_t* Writer::AddWeights(size_t size) {
+void Writer::AddWeights(size_t size, std::vector<WeightsPiece> pieces) {
+  // The weights vector is the first object built, so it ends the file. In
+  // the builder it is a stand-in of at most 127 bytes, as many as `size`
+  // modulo 64 (and never none for weights of any size): every later
+  // padding and offset depends only on the builder's size modulo an
+  // alignment of at most 64 (or on differences of sizes), so the bytes in
+  // front come out as they would around the full vector, and Assemble()
+  // writes the weights in the stand-in's place. So the ~100 MB are neither
+  // staged in the builder nor copied when it grows or when it is finished.
+  // FlatBuffers' own limit, which the builder would check if it held them.
+  FLATBUFFERS_ASSERT(size < FLATBUFFERS_MAX_BUFFER_SIZE);
+  stand_in_size_ = size < kWeightsAlignment ? size : kWeightsAlignment + size % kWeightsAlignment;
   // What FlatBufferBuilder::ForceVectorAlignment does, without its assert
   // that the alignment is at most FLATBUFFERS_MAX_ALIGNMENT (32 in 2.0).
-  if (size > 0) fbb_.PreAlign(size * sizeof(uint8_t), kWeightsAlignment);
-  uint8_t* weights = nullptr;
-  weights_ = fbb_.CreateUninitializedVector(size, &weights);
-  if (size > 0) std::memset(weights, 0, size);
+  if (size > 0) fbb_.PreAlign(stand_in_size_, kWeightsAlignment);
+  uint8_t* stand_in = nullptr;
+  weights_ = fbb_.CreateUninitializedVector(stand_in_size_, &stand_in);
+  if (stand_in_size_ > 0) std::memset(stand_in, 0, stand_in_size_);
+  stand_in_from_end_ =
+      static_cast<size_t>(fbb_.GetCurrentBufferPointer() + fbb_.GetSize() - stand_in);
+  weights_size_ = size;
+  weights_pieces_ = std::move(pieces);
   has_weights_ = true;
-  return weights;
+}
+
+uint8_t* Writer::AddWeights(size_t size) {
+  owned_weights_.assign(size, 0);
+  AddWeights(size, {{0, absl::MakeConstSpan(owned_weights_)}});
+  return owned_weights_.data();
 }
 
 void Writer::BeginQueue(EngineType engine, uint32_t index) {
@@ -167,13 +190,74 @@ std::string Writer::Finish(Checksums checksums) {
   if (!stages_vec.IsNull()) mb.add_stages(stages_vec);
   if (!output_sources_vec.IsNull()) mb.add_output_sources(output_sources_vec);
   FinishSizePrefixedModelBuffer(fbb_, mb.Finish());
+  uint64_t weights_xxh64 = 0;
+  std::string bytes = Assemble(&weights_xxh64);
   if (checksums == Checksums::kSeal) {
     // Cannot fail on a buffer built just above (it verifies and has the
     // placeholders); a failure would leave the checksums unsealed, which the
     // loader reports as a mismatch.
-    (void)SealChecksums(fbb_.GetBufferPointer(), fbb_.GetSize());
+    (void)SealChecksums(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size(),
+                        has_weights_ ? std::optional<uint64_t>(weights_xxh64) : std::nullopt);
   }
-  return std::string(reinterpret_cast<const char*>(fbb_.GetBufferPointer()), fbb_.GetSize());
+  return bytes;
+}
+
+std::string Writer::Assemble(uint64_t* weights_xxh64) const {
+  const char* built = reinterpret_cast<const char*>(fbb_.GetBufferPointer());
+  const size_t built_size = fbb_.GetSize();
+  if (!has_weights_) return std::string(built, built_size);
+  const size_t front = built_size - stand_in_from_end_;
+  const size_t grown = weights_size_ - stand_in_size_;  // a multiple of 64
+  FLATBUFFERS_ASSERT(built_size + grown < FLATBUFFERS_MAX_BUFFER_SIZE);
+  std::string bytes;
+  bytes.reserve(built_size + grown);
+  bytes.append(built, front);
+  // The weights in order, zero between the pieces: each byte is written
+  // once, and hashed for the seal in slices small enough to be read back from
+  // the cache (instead of in a pass of its own over the whole file).
+  Xxh64 hash;
+  auto append = [&bytes, &hash](const char* data, size_t size) {
+    constexpr size_t kSlice = size_t{1} << 18;
+    for (size_t at = 0; at < size; at += kSlice) {
+      const size_t n = std::min(kSlice, size - at);
+      bytes.append(data + at, n);
+      hash.Update(data + at, n);
+    }
+  };
+  auto append_zeros = [&append](size_t size) {
+    static constexpr char kZeros[4096] = {};
+    for (; size > 0; size -= std::min(size, sizeof(kZeros))) {
+      append(kZeros, std::min(size, sizeof(kZeros)));
+    }
+  };
+  std::vector<WeightsPiece> pieces = weights_pieces_;
+  std::stable_sort(pieces.begin(), pieces.end(), [](const WeightsPiece& a, const WeightsPiece& b) {
+    return a.offset < b.offset;
+  });
+  // Pieces must not overlap (a caller's bug): a later one loses its bytes
+  // that an earlier one wrote.
+  size_t at = 0;
+  for (const WeightsPiece& piece : pieces) {
+    const size_t begin = static_cast<size_t>(std::min<uint64_t>(piece.offset, weights_size_));
+    const size_t end = std::min(weights_size_, begin + piece.bytes.size());
+    if (end <= at) continue;
+    if (begin > at) append_zeros(begin - at);
+    const size_t skip = std::max(at, begin) - begin;
+    append(reinterpret_cast<const char*>(piece.bytes.data()) + skip, end - begin - skip);
+    at = end;
+  }
+  if (weights_size_ > at) append_zeros(weights_size_ - at);
+  *weights_xxh64 = hash.Digest();
+  bytes.append(built + front + stand_in_size_, stand_in_from_end_ - stand_in_size_);
+  // The two sizes that count the weights: the file's size prefix and the
+  // vector's length, just in front of its data.
+  auto patch = [&bytes](size_t at, flatbuffers::uoffset_t value) {
+    flatbuffers::WriteScalar(&bytes[at], value);
+  };
+  patch(0, static_cast<flatbuffers::uoffset_t>(
+               flatbuffers::ReadScalar<flatbuffers::uoffset_t>(built) + grown));
+  patch(front - sizeof(flatbuffers::uoffset_t), static_cast<flatbuffers::uoffset_t>(weights_size_));
+  return bytes;
 }
 
 }  // namespace neff

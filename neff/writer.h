@@ -4,7 +4,7 @@
 // test-only builder both write through it, so every writer agrees on layout.
 //
 //   neff::Writer w;
-//   uint8_t* weights = w.AddWeights(size);        // first, if any
+//   w.AddWeights(size, {{offset, bytes}, ...});  // first, if any
 //   w.BeginQueue(neff::EngineType::DMA, 0);
 //   w.AddInstruction(inst);                       // streamed into the file
 //   w.EndQueue();
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "flatbuffers/flatbuffers.h"
 #include "neff/neff_generated.h"
 
@@ -100,15 +101,26 @@ struct MetadataSpec {
   uint32_t accuracy_samples = 0;
 };
 
+// Bytes of the weights section: `bytes` at byte `offset` of the section.
+struct WeightsPiece {
+  uint64_t offset = 0;
+  absl::Span<const uint8_t> bytes;
+};
+
 class Writer {
  public:
   Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // The weights section: `size` zeroed bytes, kWeightsAlignment-aligned in
-  // the file, filled in place (no staging copy of ~100 MB). The pointer is
-  // valid until the next call on the writer. Call at most once, first.
+  // The weights section: `size` bytes, kWeightsAlignment-aligned in the
+  // file, zero but for `pieces` (which do not overlap: where they would, the
+  // first one's bytes stay; bytes past `size` are dropped). The pieces are read by Finish(), which
+  // copies them once, straight into the file's bytes: the caller keeps them alive until then. Call
+  // at most once, first.
+  void AddWeights(size_t size, std::vector<WeightsPiece> pieces);
+  // The same, filled in place through the pointer returned (valid until
+  // Finish), for writers that have no copy of the weights of their own.
   uint8_t* AddWeights(size_t size);
 
   // Queues go into Model.queues in the order they are begun; instructions
@@ -148,9 +160,20 @@ class Writer {
   flatbuffers::Offset<TensorInfo> WriteTensor(const TensorSpec& tensor);
   flatbuffers::Offset<Metadata> WriteMetadata(const MetadataSpec& metadata);
 
+  // The file's bytes with the weights put in place of their stand-in; sets
+  // `*weights_xxh64` to their checksum, computed as they are copied.
+  std::string Assemble(uint64_t* weights_xxh64) const;
+
   flatbuffers::FlatBufferBuilder fbb_;
   flatbuffers::Offset<flatbuffers::Vector<uint8_t>> weights_;
   bool has_weights_ = false;
+  // The weights section: its size, its pieces (AddWeights' own copy when
+  // filled in place), and where its stand-in lies in the builder.
+  size_t weights_size_ = 0;
+  std::vector<WeightsPiece> weights_pieces_;
+  std::vector<uint8_t> owned_weights_;
+  size_t stand_in_size_ = 0;
+  size_t stand_in_from_end_ = 0;  // bytes from the stand-in's start to the end
   std::vector<flatbuffers::Offset<Queue>> queues_;
   // The queue being written.
   EngineType engine_ = EngineType::DMA;

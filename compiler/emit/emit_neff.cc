@@ -1,8 +1,10 @@
 #include "compiler/emit/emit_neff.h"
 
-#include <cstring>
 #include <optional>
+#include <utility>
+#include <vector>
 
+#include "absl/types/span.h"
 #include "neff/writer.h"
 
 namespace ncc::emit {
@@ -72,13 +74,14 @@ std::string EmitNeff(const lower::TileProgram& program, const schedule::Schedule
                      const alloc::AllocationStats& stats, neff::MetadataSpec metadata) {
   neff::Writer writer;
 
-  // Weights: each buffer at its address, written straight into the file.
-  uint8_t* weights = writer.AddWeights(static_cast<size_t>(stats.weights_bytes));
+  // Weights: each buffer at its address, copied once, straight from the
+  // program (or the graph's constants) into the file's bytes.
+  std::vector<neff::WeightsPiece> weights;
   for (const lower::Buffer& buf : program.buffers) {
     if (buf.space != lower::Space::WEIGHTS || buf.address < 0) continue;
-    const std::vector<uint8_t>& contents = buf.contents();
-    std::memcpy(weights + buf.address, contents.data(), contents.size());
+    weights.push_back({static_cast<uint64_t>(buf.address), buf.contents()});
   }
+  writer.AddWeights(static_cast<size_t>(stats.weights_bytes), std::move(weights));
 
   for (const schedule::Queue& q : schedule.queues) {
     writer.BeginQueue(ToEngineType(q.engine), static_cast<uint32_t>(q.index));
