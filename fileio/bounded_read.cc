@@ -82,16 +82,29 @@ absl::StatusOr<std::string> RegularFile::Read(int64_t n) {
   return out;
 }
 
+namespace {
+
+absl::Status TooBig(const std::string& path, const std::string& size, int64_t limit,
+                    absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": ", size, " is over the limit of ", FormatBytes(limit), " for ", what));
+}
+
+}  // namespace
+
+absl::Status RegularFile::CheckLimit(int64_t limit, absl::string_view what) const {
+  if (size_ > limit) return TooBig(path_, FormatBytes(size_), limit, what);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> RegularFile::ReadAll(int64_t limit, absl::string_view what) {
-  auto too_big = [&](const std::string& size) {
-    return absl::InvalidArgumentError(absl::StrCat(path_, ": ", size, " is over the limit of ",
-                                                   FormatBytes(limit), " for ", what));
-  };
-  if (size_ > limit) return too_big(FormatBytes(size_));
+  if (absl::Status s = CheckLimit(limit, what); !s.ok()) return s;
   // One byte more than the limit tells a file that grew while being read.
   auto bytes = Read(limit + 1);
   if (!bytes.ok()) return bytes.status();
-  if (static_cast<int64_t>(bytes->size()) > limit) return too_big("the file grew and");
+  if (static_cast<int64_t>(bytes->size()) > limit) {
+    return TooBig(path_, "the file grew and", limit, what);
+  }
   return bytes;
 }
 

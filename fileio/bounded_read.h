@@ -40,6 +40,13 @@ class RegularFile {
 
   const std::string& path() const { return path_; }
   int64_t size() const { return size_; }
+  // The open descriptor, for readers that stream the file themselves (a
+  // protobuf parser) instead of holding all of it in memory; it shares its
+  // position with Read().
+  int descriptor() const { return fd_; }
+
+  // ReadAll's error when the size fstat saw is over `limit`, else OK.
+  absl::Status CheckLimit(int64_t limit, absl::string_view what) const;
 
   // Reads from the current position until end of file, or at most `n` bytes.
   absl::StatusOr<std::string> Read(int64_t n);

@@ -75,6 +75,19 @@ TEST(BoundedRead, ReadsAPrefix) {
   EXPECT_EQ(*file->Read(100), "456789");
 }
 
+TEST(BoundedRead, ChecksTheLimitAndSharesThePositionWithAStreamingReader) {
+  const std::string path = WriteTmp("stream", "0123456789");
+  auto file = RegularFile::Open(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE(file->CheckLimit(10, "a test file").ok());
+  EXPECT_EQ(file->CheckLimit(9, "a test file").message(),
+            path + ": 10 bytes is over the limit of 9 bytes for a test file");
+  char head[3];
+  ASSERT_EQ(read(file->descriptor(), head, 3), 3);
+  EXPECT_EQ(std::string(head, 3), "012");
+  EXPECT_EQ(*file->Read(100), "3456789");
+}
+
 TEST(BoundedRead, FormatsSizes) {
   EXPECT_EQ(FormatBytes(1 << 20), "1 MiB");
   EXPECT_EQ(FormatBytes(int64_t{16} << 30), "16 GiB");

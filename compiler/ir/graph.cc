@@ -61,8 +61,7 @@ Value* Graph::AddValue(absl::string_view name, DType dtype, Shape shape) {
   return values_.back().get();
 }
 
-Value* Graph::AddConstant(absl::string_view name, DType dtype, Shape shape,
-                          std::vector<uint8_t> data) {
+Value* Graph::AddConstant(absl::string_view name, DType dtype, Shape shape, Bytes data) {
   Value* value = AddValue(name, dtype, std::move(shape));
   value->is_constant = true;
   value->data = std::move(data);

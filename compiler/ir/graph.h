@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "compiler/ir/bytes.h"
 #include "compiler/ir/dtype.h"
 
 namespace ncc::ir {
@@ -25,7 +26,7 @@ struct Value {
   Shape shape;
   Op* producer = nullptr;  // null for graph inputs and constants
   bool is_constant = false;
-  std::vector<uint8_t> data;  // constant payload, little-endian, row-major
+  Bytes data;  // constant payload, little-endian, row-major
 
   int64_t num_elements() const { return NumElements(shape); }
   int64_t size_bytes() const { return SizeInBytes(shape, dtype); }
@@ -70,7 +71,7 @@ class Graph {
   void set_opset(int64_t opset) { opset_ = opset; }
 
   Value* AddValue(absl::string_view name, DType dtype, Shape shape);
-  Value* AddConstant(absl::string_view name, DType dtype, Shape shape, std::vector<uint8_t> data);
+  Value* AddConstant(absl::string_view name, DType dtype, Shape shape, Bytes data);
   // Appends an op at the end of the order (the caller keeps topological
   // order) and sets the outputs' producer.
   Op* AddOp(absl::string_view type, absl::string_view name, std::vector<Value*> inputs,

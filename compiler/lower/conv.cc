@@ -83,7 +83,7 @@ absl::StatusOr<ConvGeometry> Geometry(const ir::Op& op) {
 // re-laid out as [ci, tap, co] (the stationary tiles' order) in a weights
 // buffer of their own.
 DramTensor ConvWeightBlock(LowerContext& ctx, const DramTensor& w,
-                           const std::vector<uint8_t>& contents, int64_t co0, int64_t cot,
+                           absl::Span<const uint8_t> contents, int64_t co0, int64_t cot,
                            int64_t cig, int64_t taps) {
   const int64_t elem = ElemSize(w.dtype);
   Buffer buf;
@@ -122,7 +122,7 @@ DramTensor ConvWeightBlock(LowerContext& ctx, const DramTensor& w,
 // holds W[co, c, r, s] (the stationary tiles when kernel columns are folded
 // into the contraction).
 DramTensor FoldedColumnWeights(LowerContext& ctx, const DramTensor& w,
-                               const std::vector<uint8_t>& contents, int64_t co0, int64_t cot,
+                               absl::Span<const uint8_t> contents, int64_t co0, int64_t cot,
                                int64_t ci, int64_t kh, int64_t kw) {
   const int64_t elem = ElemSize(w.dtype);
   Buffer buf;
@@ -253,7 +253,7 @@ absl::Status LowerConv(const ir::Op& op, LowerContext& ctx) {
   operands.w = ctx.Tensor(op.input(1));
   operands.y = ctx.Tensor(op.outputs[0]);
   if (op.input(2) != nullptr) operands.bias = &ctx.Tensor(op.input(2));
-  if (op.input(1)->is_constant) operands.w_host = &op.input(1)->data;
+  if (op.input(1)->is_constant) operands.w_host = op.input(1)->data.span();
   ActivationFor(op.GetString("fused_activation", ""), &operands.func);
   return EmitConv(ctx, *geometry, operands);
 }
@@ -332,7 +332,7 @@ bool FoldsColumns(const ConvGeometry& g, const ConvOperands& operands,
                     kernel_rows * padded_row_bytes <= InputTileBudget(spec) &&
                     g.kh * spec.matmul_max_stationary_free * ElemSize(operands.w.tile_dtype()) <=
                         StreamedWeightBudget(spec);
-  return operands.w_host != nullptr && g.groups == 1 && g.kw > 1 && g.c <= 4 &&
+  return operands.w_host.has_value() && g.groups == 1 && g.kw > 1 && g.c <= 4 &&
          g.c * g.kw <= spec.partitions && 4 * row_bytes >= spec.dma_efficient_contiguous_bytes &&
          fits;
 }
@@ -469,7 +469,7 @@ ConvTiling PlanConvTiling(const target::CoreSpec& spec, const ConvGeometry& g,
   // Constant weights for several output-channel tiles arrive in one DMA
   // when one tile's run would be short of the DMA's full rate (a 1x1
   // convolution's 128 fp32 columns are 512 bytes).
-  const bool constant_w = operands.w_host != nullptr;
+  const bool constant_w = operands.w_host.has_value();
   const int64_t co_tile = spec.matmul_max_stationary_free;
   const int64_t run = taps * co_tile * ws;
   t.co_group =
@@ -501,7 +501,7 @@ absl::Status EmitConvTiled(LowerContext& ctx, const ConvGeometry& g, const ConvO
   const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
   const int64_t taps = g.kh * g.kw;
   const int64_t co_tile = spec.matmul_max_stationary_free;
-  const bool constant_w = operands.w_host != nullptr;
+  const bool constant_w = operands.w_host.has_value();
   const bool padded = g.pt || g.pl || g.pb || g.pr;
   const int64_t tap_chunks = CeilDiv(taps, t.tap_chunk);
 
@@ -681,7 +681,7 @@ DramTensor TapFoldWeights(LowerContext& ctx, const ConvGeometry& g, const ConvOp
                           int64_t grp, int64_t s0, int64_t tc) {
   const int64_t cig = g.c / g.groups, cog = g.co / g.groups;
   const int64_t elem = ElemSize(operands.w.dtype);
-  const std::vector<uint8_t>& contents = *operands.w_host;
+  const absl::Span<const uint8_t> contents = *operands.w_host;
   Buffer buf;
   buf.name = ctx.Name(absl::StrCat("weights_g", grp, "_taps", s0));
   buf.space = Space::WEIGHTS;
@@ -727,7 +727,7 @@ absl::Status EmitConvTapFold(LowerContext& ctx, const ConvGeometry& g, const Con
       const int k = static_cast<int>(cig * tc);
       auto buf = ctx.Sbuf(absl::StrCat("w_taps", s0), k, g.kh * cog * ws);
       if (!buf.ok()) return buf.status();
-      if (operands.w_host != nullptr) {
+      if (operands.w_host.has_value()) {
         const DramTensor block = TapFoldWeights(ctx, g, operands, grp, s0, tc);
         ctx.Dma(ctx.TypedTile(*buf, wtt, k, g.kh * cog),
                 ctx.View(block, 0, k, g.kh * cog, {Dim{1, g.kh * cog}}));

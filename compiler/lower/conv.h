@@ -6,7 +6,10 @@
 #ifndef NCC_COMPILER_LOWER_CONV_H_
 #define NCC_COMPILER_LOWER_CONV_H_
 
+#include <optional>
+
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "compiler/ir/graph.h"
 #include "compiler/lower/lower_context.h"
 
@@ -50,7 +53,7 @@ inline bool IsDepthwise(const ConvGeometry& g) {
 struct ConvOperands {
   DramTensor x, w, y;
   const DramTensor* bias = nullptr;
-  const std::vector<uint8_t>* w_host = nullptr;
+  std::optional<absl::Span<const uint8_t>> w_host;
   neff::ActivationFunction func = neff::ActivationFunction::IDENTITY;
 };
 

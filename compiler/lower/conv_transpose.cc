@@ -178,7 +178,7 @@ absl::Status LowerConvTranspose(const ir::Op& op, LowerContext& ctx) {
     // depthwise path reads the tensor itself (a 3-D op's depth-folded 2-D
     // convolution is depthwise when its kernel depth is 1).
     flipped = FlippedWeights(*op.input(1), groups);
-    operands.w_host = &flipped;
+    operands.w_host = absl::MakeConstSpan(flipped);
     operands.w = w;
     if (IsDepthwise(g) || g.has_depth) {
       Buffer buffer;

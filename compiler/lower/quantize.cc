@@ -549,7 +549,7 @@ absl::Status LowerIntegerConv(const ir::Op& op, LowerContext& ctx) {
   ConvOperands operands;
   operands.x = xc->tensor;
   operands.w = wc->tensor;
-  if (!wc->host.empty()) operands.w_host = &wc->host;
+  if (!wc->host.empty()) operands.w_host = absl::MakeConstSpan(wc->host);
   // Zero padding of x - x_zero_point: the padded taps contribute nothing.
   if (!IsQLinear(op)) {
     operands.y = ctx.Tensor(op.outputs[0]);  // the store converts to int32

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/types/span.h"
+#include "compiler/ir/bytes.h"
 #include "target/isa_generated.h"
 #include "target/neuroncore.h"
 
@@ -29,9 +31,11 @@ struct Buffer {
   // WEIGHTS only: the contents, owned here or (for model constants) read
   // from the graph, which outlives the program, instead of copied.
   std::vector<uint8_t> data;
-  const std::vector<uint8_t>* external = nullptr;
+  const ir::Bytes* external = nullptr;
 
-  const std::vector<uint8_t>& contents() const { return external ? *external : data; }
+  absl::Span<const uint8_t> contents() const {
+    return external ? external->span() : absl::MakeConstSpan(data);
+  }
   // Set by allocation: byte offset (within a partition for SBUF/PSUM).
   int64_t address = -1;
   // Set by allocation: buffers in the same space whose addresses overlap

@@ -1,19 +1,35 @@
 #include "compiler/passes/common_subexpression_elimination.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 #include "compiler/ir/eval/graph_edit.h"
 
 namespace ncc::passes {
 namespace {
 
+// A hash of up to 192 of a payload's bytes (its start, middle and end):
+// constants with equal contents have equal samples, and different weights
+// almost never do, so few payloads are compared in full.
+size_t Sample(const ir::Bytes& bytes) {
+  constexpr size_t kPiece = 64;
+  const absl::string_view all(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (all.size() <= 3 * kPiece) return absl::Hash<absl::string_view>{}(all);
+  return absl::Hash<std::tuple<absl::string_view, absl::string_view, absl::string_view>>{}(
+      std::make_tuple(all.substr(0, kPiece), all.substr(all.size() / 2, kPiece),
+                      all.substr(all.size() - kPiece)));
+}
+
 // Merges constants with equal contents into the first one; graph outputs
-// keep their own value.
+// keep their own value. Payloads are compared in place, never copied.
 bool MergeConstants(ir::Graph& graph) {
-  std::map<std::tuple<ir::DType, ir::Shape, std::vector<uint8_t>>, ir::Value*> seen;
+  // The distinct constants seen so far, by type, shape and sample.
+  std::map<std::tuple<ir::DType, ir::Shape, size_t>, std::vector<ir::Value*>> seen;
   bool changed = false;
   std::vector<ir::Value*> constants;
   for (const auto& v : graph.values()) {
@@ -21,9 +37,14 @@ bool MergeConstants(ir::Graph& graph) {
   }
   for (ir::Value* v : constants) {
     if (graph.IsGraphOutput(v)) continue;
-    auto [it, inserted] = seen.emplace(std::make_tuple(v->dtype, v->shape, v->data), v);
-    if (inserted) continue;
-    ir::eval::ReplaceAllUses(graph, v, it->second);
+    std::vector<ir::Value*>& same_kind = seen[std::make_tuple(v->dtype, v->shape, Sample(v->data))];
+    auto first = std::find_if(same_kind.begin(), same_kind.end(),
+                              [v](const ir::Value* c) { return c->data == v->data; });
+    if (first == same_kind.end()) {
+      same_kind.push_back(v);
+      continue;
+    }
+    ir::eval::ReplaceAllUses(graph, v, *first);
     changed = true;
   }
   return changed;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <set>
@@ -14,8 +15,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "compiler/ir/einsum_equation.h"
 #include "fileio/bounded_read.h"
 #include "frontends/child_probe.h"
@@ -27,6 +28,7 @@
 #include "frontends/onnx/tensor.h"
 #include "frontends/onnx/validate.h"
 #include "frontends/onnx/version_adapter.h"
+#include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
@@ -115,8 +117,9 @@ class Importer {
   Importer(std::string origin, const ImportOptions& options)
       : origin_(std::move(origin)), options_(options) {}
 
-  absl::StatusOr<ImportedModel> Run(absl::string_view bytes) {
-    absl::Status status = Parse(bytes);
+  // `parse` fills the model it is given and says whether that worked.
+  absl::StatusOr<ImportedModel> Run(const std::function<bool(onnx::ModelProto*)>& parse) {
+    absl::Status status = Parse(parse);
     if (status.ok()) status = CheckOnnxVersions(model_);
     if (status.ok()) status = ValidateGraph(model_.graph());
     if (status.ok()) status = CheckExternalData();
@@ -147,9 +150,8 @@ class Importer {
   }
 
  private:
-  absl::Status Parse(absl::string_view bytes) {
-    if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
-        !model_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  absl::Status Parse(const std::function<bool(onnx::ModelProto*)>& parse) {
+    if (!parse(&model_)) {
       return absl::InvalidArgumentError("not a valid ONNX model (protobuf parse failed)");
     }
     // Many byte strings parse as some protobuf; an ONNX model has both.
@@ -664,11 +666,15 @@ class Importer {
     const onnx::GraphProto& g = model_.graph();
     graph_ = std::make_unique<ir::Graph>(g.name().empty() ? "main" : g.name());
 
-    for (const auto& init : g.initializer()) {
-      auto tensor = ConvertTensor(init, init.name());
+    // The weights move from the parsed model into the graph (no copy of the
+    // largest part of the model).
+    for (onnx::TensorProto& init : *model_.mutable_graph()->mutable_initializer()) {
+      auto tensor = TakeTensor(&init, init.name());
       if (!tensor.ok()) return tensor.status();
+      const bool taken = init.has_raw_data();
       absl::Status s = AddConstant(init.name(), *std::move(tensor));
       if (!s.ok()) return s;
+      if (taken) taken_payloads_.emplace_back(&init, values_[init.name()]);
     }
     for (const auto* input : RuntimeInputs(model_, initializer_names_)) {
       const auto& tensor = input->type().tensor_type();
@@ -703,6 +709,7 @@ class Importer {
       // passes over in silence: name it first.
       if (absl::StrContains(message, "shape inference could not determine") ||
           absl::StrContains(message, "has dynamic dimension")) {
+        ReturnTakenPayloads();  // inference may read them
         if (std::optional<std::string> cause = StrictInferenceError()) {
           message = absl::StrCat("ONNX shape inference stops at ", *cause, "; then ", message);
         }
@@ -724,6 +731,15 @@ class Importer {
     }
     if (!options_.outputs.empty()) graph_->RemoveDeadValues();
     return absl::OkStatus();
+  }
+
+  // Puts the weights BuildGraph took back into the model (which it then
+  // describes whole again), for a diagnosis on a failed import.
+  void ReturnTakenPayloads() {
+    for (const auto& [init, value] : taken_payloads_) {
+      init->set_raw_data(value->data.data(), value->data.size());
+    }
+    taken_payloads_.clear();
   }
 
   absl::Status AddConstant(const std::string& name, ConstantTensor tensor) {
@@ -874,20 +890,46 @@ class Importer {
   std::map<std::string, std::vector<const onnx::TypeProto*>> types_;
   std::unique_ptr<ir::Graph> graph_;
   absl::flat_hash_map<std::string, ir::Value*> values_;
+  // Initializers whose raw_data BuildGraph moved into these constants.
+  std::vector<std::pair<onnx::TensorProto*, const ir::Value*>> taken_payloads_;
 };
 
 }  // namespace
 
 absl::StatusOr<ImportedModel> ImportOnnxBytes(absl::string_view bytes, std::string origin,
                                               const ImportOptions& options) {
-  return Importer(std::move(origin), options).Run(bytes);
+  return Importer(std::move(origin), options).Run([bytes](onnx::ModelProto* model) {
+    return bytes.size() <= static_cast<size_t>(std::numeric_limits<int>::max()) &&
+           model->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  });
 }
 
 absl::StatusOr<ImportedModel> ImportOnnxFile(const std::string& path,
                                              const ImportOptions& options) {
-  auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
-  if (!bytes.ok()) return bytes.status();
-  return ImportOnnxBytes(*bytes, path, options);
+  // Only a regular file of bounded size: /dev/zero or a FIFO would be read forever.
+  auto file = fileio::RegularFile::Open(path);
+  if (!file.ok()) return file.status();
+  if (absl::Status s = file->CheckLimit(fileio::kModelFileLimit, "a model file"); !s.ok()) {
+    return s;
+  }
+  // Parsed as it is read: the model's bytes are held once, in the parsed
+  // model (whose weights then move into the graph), not also as an image of
+  // the file.
+  constexpr int kReadBlock = 1 << 20;
+  google::protobuf::io::FileInputStream input(file->descriptor(), kReadBlock);
+  int read_error = 0;
+  auto imported = Importer(path, options).Run([&](onnx::ModelProto* model) {
+    // Protobuf cannot parse 2 GiB or more.
+    if (file->size() > std::numeric_limits<int>::max()) return false;
+    const bool parsed = model->ParseFromZeroCopyStream(&input);
+    read_error = input.GetErrno();
+    return parsed;
+  });
+  if (read_error != 0) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": read failed (", std::strerror(read_error), ")"));
+  }
+  return imported;
 }
 
 }  // namespace ncc::onnx_frontend

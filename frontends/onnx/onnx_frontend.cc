@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "fileio/bounded_read.h"
 #include "frontends/onnx/import.h"
 #include "frontends/onnx/op_registry.h"
 
@@ -26,10 +25,7 @@ absl::StatusOr<frontends::ImportedModel> OnnxFrontend::Import(
         path, ": --tags and --signature choose a graph of a TensorFlow SavedModel; an ONNX model "
               "has one graph"));
   }
-  // Only a regular file of bounded size: /dev/zero or a FIFO would be read forever.
-  auto bytes = fileio::ReadRegularFile(path, fileio::kModelFileLimit, "a model file");
-  if (!bytes.ok()) return bytes.status();
-  auto imported = ImportOnnxBytes(*bytes, path, options);
+  auto imported = ImportOnnxFile(path, options);
   if (!imported.ok()) return imported.status();
   frontends::ImportedModel model;
   model.graph = std::move(imported->graph);

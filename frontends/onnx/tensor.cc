@@ -22,6 +22,14 @@ void AppendLittleEndian(T value, std::vector<uint8_t>* out) {
   out->insert(out->end(), bytes, bytes + sizeof(T));
 }
 
+// A repeated field whose elements are stored as they are, in one copy.
+template <typename T>
+void AppendAll(const google::protobuf::RepeatedField<T>& values, std::vector<uint8_t>* out) {
+  const size_t at = out->size();
+  out->resize(at + values.size() * sizeof(T));
+  if (!values.empty()) std::memcpy(out->data() + at, values.data(), values.size() * sizeof(T));
+}
+
 }  // namespace
 
 std::string ElemTypeName(int32_t elem_type) {
@@ -69,8 +77,12 @@ absl::StatusOr<ir::DType> ConvertElemType(int32_t elem_type, const std::string& 
   }
 }
 
-absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
-                                             const std::string& name) {
+namespace {
+
+// ConvertTensor and TakeTensor: `take` is the tensor itself when its
+// raw_data may be taken over.
+absl::StatusOr<ConstantTensor> Convert(const onnx::TensorProto& tensor, const std::string& name,
+                                       onnx::TensorProto* take) {
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL || tensor.external_data_size() > 0) {
     return absl::UnimplementedError(
         absl::StrCat("unsupported: external data for tensor ", ncc::text::QuotedName(name),
@@ -107,8 +119,13 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
     if (static_cast<int64_t>(raw.size()) != expected_bytes) {
       return size_mismatch(static_cast<int64_t>(raw.size()), "bytes");
     }
-    out.data.resize(raw.size());
-    if (!raw.empty()) std::memcpy(out.data.data(), raw.data(), raw.size());
+    if (take != nullptr) {
+      std::string taken;
+      taken.swap(*take->mutable_raw_data());
+      out.data = ir::Bytes::FromString(std::move(taken));
+    } else {
+      out.data = std::vector<uint8_t>(raw.begin(), raw.end());
+    }
     return out;
   }
 
@@ -118,25 +135,26 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
   const int64_t present =
       std::max({tensor.float_data_size(), tensor.int32_data_size(), tensor.int64_data_size(),
                 tensor.double_data_size(), tensor.uint64_data_size()});
-  out.data.reserve(static_cast<size_t>(std::min(count, int64_t{present}) * elem_size));
+  std::vector<uint8_t> data;
+  data.reserve(static_cast<size_t>(std::min(count, int64_t{present}) * elem_size));
   switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
       if (tensor.float_data_size() != count) {
         return size_mismatch(tensor.float_data_size(), "elements");
       }
-      for (float v : tensor.float_data()) AppendLittleEndian(v, &out.data);
+      AppendAll(tensor.float_data(), &data);
       break;
     case onnx::TensorProto::INT64:
       if (tensor.int64_data_size() != count) {
         return size_mismatch(tensor.int64_data_size(), "elements");
       }
-      for (int64_t v : tensor.int64_data()) AppendLittleEndian(v, &out.data);
+      AppendAll(tensor.int64_data(), &data);
       break;
     case onnx::TensorProto::INT32:
       if (tensor.int32_data_size() != count) {
         return size_mismatch(tensor.int32_data_size(), "elements");
       }
-      for (int32_t v : tensor.int32_data()) AppendLittleEndian(v, &out.data);
+      AppendAll(tensor.int32_data(), &data);
       break;
     case onnx::TensorProto::FLOAT16:
     case onnx::TensorProto::BFLOAT16:
@@ -145,20 +163,20 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
         return size_mismatch(tensor.int32_data_size(), "elements");
       }
       for (int32_t v : tensor.int32_data()) {
-        AppendLittleEndian(static_cast<uint16_t>(v), &out.data);
+        AppendLittleEndian(static_cast<uint16_t>(v), &data);
       }
       break;
     case onnx::TensorProto::DOUBLE:
       if (tensor.double_data_size() != count) {
         return size_mismatch(tensor.double_data_size(), "elements");
       }
-      for (double v : tensor.double_data()) AppendLittleEndian(v, &out.data);
+      AppendAll(tensor.double_data(), &data);
       break;
     case onnx::TensorProto::BOOL:
       if (tensor.int32_data_size() != count) {
         return size_mismatch(tensor.int32_data_size(), "elements");
       }
-      for (int32_t v : tensor.int32_data()) out.data.push_back(v != 0 ? 1 : 0);
+      for (int32_t v : tensor.int32_data()) data.push_back(v != 0 ? 1 : 0);
       break;
     case onnx::TensorProto::INT8:
     case onnx::TensorProto::UINT8:
@@ -166,7 +184,7 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
         return size_mismatch(tensor.int32_data_size(), "elements");
       }
       for (int32_t v : tensor.int32_data()) {
-        out.data.push_back(static_cast<uint8_t>(v));
+        data.push_back(static_cast<uint8_t>(v));
       }
       break;
     case onnx::TensorProto::INT16:
@@ -176,7 +194,7 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
         return size_mismatch(tensor.int32_data_size(), "elements");
       }
       for (int32_t v : tensor.int32_data()) {
-        AppendLittleEndian(static_cast<uint16_t>(v), &out.data);
+        AppendLittleEndian(static_cast<uint16_t>(v), &data);
       }
       break;
     case onnx::TensorProto::UINT32:
@@ -185,21 +203,33 @@ absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
         return size_mismatch(tensor.uint64_data_size(), "elements");
       }
       for (uint64_t v : tensor.uint64_data()) {
-        AppendLittleEndian(static_cast<uint32_t>(v), &out.data);
+        AppendLittleEndian(static_cast<uint32_t>(v), &data);
       }
       break;
     case onnx::TensorProto::UINT64:
       if (tensor.uint64_data_size() != count) {
         return size_mismatch(tensor.uint64_data_size(), "elements");
       }
-      for (uint64_t v : tensor.uint64_data()) AppendLittleEndian(v, &out.data);
+      AppendAll(tensor.uint64_data(), &data);
       break;
     default:
       return absl::UnimplementedError(absl::StrCat("unsupported: tensor ",
                                                    ncc::text::QuotedName(name), " payload of type ",
                                                    ElemTypeName(tensor.data_type())));
   }
+  out.data = std::move(data);
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
+                                             const std::string& name) {
+  return Convert(tensor, name, nullptr);
+}
+
+absl::StatusOr<ConstantTensor> TakeTensor(onnx::TensorProto* tensor, const std::string& name) {
+  return Convert(*tensor, name, tensor);
 }
 
 }  // namespace ncc::onnx_frontend

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "compiler/ir/bytes.h"
 #include "compiler/ir/dtype.h"
 #include "onnx/onnx_pb.h"
 
@@ -22,13 +23,17 @@ std::string ElemTypeName(int32_t elem_type);
 struct ConstantTensor {
   ir::DType dtype = ir::DType::kF32;
   ir::Shape shape;
-  std::vector<uint8_t> data;  // little-endian, row-major
+  ir::Bytes data;  // little-endian, row-major
 };
 
 // Decodes raw_data or the typed repeated fields. External data, segments
 // and payloads whose size does not match the dims are errors naming `name`.
 absl::StatusOr<ConstantTensor> ConvertTensor(const onnx::TensorProto& tensor,
                                              const std::string& name);
+
+// The same, but a raw_data payload is taken over from `tensor` (left empty
+// there) instead of copied: a model's weights reach the IR without a copy.
+absl::StatusOr<ConstantTensor> TakeTensor(onnx::TensorProto* tensor, const std::string& name);
 
 }  // namespace ncc::onnx_frontend
 

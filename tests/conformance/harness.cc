@@ -514,7 +514,9 @@ TestResult RunTest(const std::string& data_dir, const std::string& dir, const st
         return finish(Outcome::kFailed,
                       absl::StrCat("frozen input '", frozen, "' has no value in test_data_set_0"));
       }
-      options.frozen_inputs[frozen] = {it->tensor.dtype, it->tensor.shape, it->tensor.data};
+      options.frozen_inputs[frozen] = {
+          it->tensor.dtype, it->tensor.shape,
+          std::vector<uint8_t>(it->tensor.data.begin(), it->tensor.data.end())};
       inputs->erase(it);
     }
   }
