@@ -1,7 +1,6 @@
 #include "compiler/ir/graph.h"
 
 #include <algorithm>
-#include <set>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -130,10 +129,10 @@ bool Graph::IsGraphOutput(const Value* value) const {
 }
 
 std::string Graph::UniqueName(absl::string_view base) const {
-  std::set<std::string> names;
-  for (const auto& v : values_) names.insert(v->name);
+  // Usually the first candidate is free: a scan per candidate, not a set of
+  // every name per call (passes call this once per value they add).
   std::string candidate(base);
-  for (int i = 1; names.count(candidate); ++i) {
+  for (int i = 1; FindValue(candidate) != nullptr; ++i) {
     candidate = absl::StrCat(base, "_", i);
   }
   return candidate;

@@ -92,14 +92,24 @@ DramTensor ConvWeightBlock(LowerContext& ctx, const DramTensor& w,
   buf.bytes = cig * taps * cot * elem;
   buf.data.resize(buf.bytes);
   // A transposition of fixed-size elements; typed copies so that each one is
-  // a move, not a memcpy call.
+  // a move, not a memcpy call. In kTile x kTile tiles, whose source and
+  // destination lines stay in cache: a whole row or column at a time strides
+  // through megabytes, a cache line per element.
   auto relayout = [&](auto element) {
     using T = decltype(element);
+    constexpr int64_t kTile = 16;
     const T* src = reinterpret_cast<const T*>(contents.data());
     T* dst = reinterpret_cast<T*>(buf.data.data());
-    for (int64_t co = 0; co < cot; ++co) {
-      const T* row = src + (co0 + co) * cig * taps;
-      for (int64_t i = 0; i < cig * taps; ++i) dst[i * cot + co] = row[i];
+    const int64_t n = cig * taps;
+    for (int64_t i0 = 0; i0 < n; i0 += kTile) {
+      const int64_t i1 = std::min(n, i0 + kTile);
+      for (int64_t c0 = 0; c0 < cot; c0 += kTile) {
+        const int64_t c1 = std::min(cot, c0 + kTile);
+        for (int64_t i = i0; i < i1; ++i) {
+          T* row = dst + i * cot;
+          for (int64_t co = c0; co < c1; ++co) row[co] = src[(co0 + co) * n + i];
+        }
+      }
     }
   };
   if (elem == 4) {

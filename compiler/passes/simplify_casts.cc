@@ -40,7 +40,7 @@ absl::StatusOr<bool> SimplifyCasts(ir::Graph& graph) {
     ir::Value* out = op->outputs[0];
     if (in == nullptr) continue;
     if (in->is_constant) {
-      out->data = ir::eval::BytesFromDoubles(ir::eval::ConstantAsDoubles(*in), out->dtype);
+      out->data = ir::eval::ConvertConstant(*in, out->dtype);
       out->is_constant = true;
       out->producer = nullptr;
       op->outputs.clear();

@@ -26,6 +26,10 @@ std::vector<double> ConstantAsDoubles(const ir::Value& value);
 // Bytes of `values` converted to `dtype` (floats rounded to nearest even,
 // integers truncated toward zero).
 std::vector<uint8_t> BytesFromDoubles(const std::vector<double>& values, ir::DType dtype);
+// A constant's bytes converted to `dtype`: what
+// BytesFromDoubles(ConstantAsDoubles(value), dtype) gives, without the
+// vector of doubles (8 bytes per element of a model's weights).
+std::vector<uint8_t> ConvertConstant(const ir::Value& value, ir::DType dtype);
 // Adds a constant named after `base` (made unique).
 ir::Value* AddConstantFromDoubles(ir::Graph& graph, absl::string_view base, ir::DType dtype,
                                   ir::Shape shape, const std::vector<double>& values);
