@@ -560,7 +560,6 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
 
   neff::MetadataSpec metadata;
   metadata.framework = std::string(framework);
-  metadata.source_sha256 = WithFilesAlsoRead(source_sha256.get(), imported->also_read);
   metadata.compiler_version = kCompilerVersion;
   metadata.flags = options.flags;
   metadata.target = spec.name;
@@ -570,9 +569,14 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
   std::vector<std::unique_ptr<CoreProgram>> cores;
   std::function<std::string(neff::MetadataSpec)> emit;
   std::unique_ptr<PipelineGraphs> pipeline;
+  // The source digest is computed on the second core since the start;
+  // waited for as late as possible (a 400 MB model's takes longer than its
+  // import).
+  auto digest = [&] { return WithFilesAlsoRead(source_sha256.get(), imported->also_read); };
   if (options.pipeline_cores <= 1) {
     auto core = BuildCoreProgram(graph, spec, options, /*resident_weights=*/false, timer);
     if (!core.ok()) return core.status();
+    metadata.source_sha256 = digest();
     cores.push_back(*std::move(core));
     metadata.estimated_latency_ns = cores[0]->schedule.estimated_ns;
     report.estimated_latency_ns = cores[0]->schedule.estimated_ns;
@@ -581,6 +585,7 @@ absl::StatusOr<CompileResult> Compile(const Importer& import, absl::string_view 
       return emit::EmitNeff(c->program, c->schedule, c->alloc, std::move(m));
     };
   } else {
+    metadata.source_sha256 = digest();  // the stages' NEFFs carry it too
     auto built = BuildPipeline(graph, spec, options, model_path, metadata, timer);
     if (!built.ok()) return built.status();
     pipeline = std::move(built->graphs);
