@@ -61,6 +61,9 @@ bool MayOverlap(const ApGeometry& a, const ApGeometry& b) {
 // microsecond.
 constexpr int64_t kParallelMacs = int64_t{1} << 18;
 constexpr int64_t kParallelCopyBytes = int64_t{1} << 18;
+// Elements below which a row-wise instruction, or a strided operand's
+// gather, is not shared between the two sides of a 2-thread execution.
+constexpr int64_t kShareElements = int64_t{1} << 14;
 
 // Splits a matmul's output columns (multiples of 64) or, for few columns,
 // its rows (multiples of 4; 32 for bf16) across the pool. Each output element
@@ -321,8 +324,17 @@ void Core::Matmul(const neff::Instruction& inst, const ApGeometry& dst, const Ap
     }
     scratch.resize(g.num_partitions * g.free_size);
     if (g.dtype == DType::F32) {
-      // Strided fp32: gathered straight into the packed operand.
-      GatherRaw(g, Base(g), 0, g.num_partitions, reinterpret_cast<uint8_t*>(scratch.data()));
+      // Strided fp32: gathered straight into the packed operand, shared
+      // with the waiting thread when on the lane (help_).
+      const int64_t parts = g.num_partitions;
+      auto rows = [&](int64_t p0, int64_t p1) {
+        GatherRaw(g, Base(g), p0, p1, reinterpret_cast<uint8_t*>(scratch.data() + p0 * g.free_size));
+      };
+      if (help_ != nullptr && parts >= 2 && g.count >= kShareElements) {
+        help_->Run(2, [&](int i) { rows(parts * i / 2, parts * (i + 1) / 2); });
+      } else {
+        rows(0, parts);
+      }
     } else {
       Tls().raw.resize(g.count * g.elem_size);
       GatherRaw(g, Base(g), 0, g.num_partitions, Tls().raw.data());
@@ -367,9 +379,6 @@ bool RowsIndependent(const ApGeometry& dst, const ApGeometry* g) {
          g->stride[0] == dst.stride[0] && g->stride[1] == dst.stride[1] &&
          g->stride[2] == dst.stride[2];
 }
-
-// Elements below which a row-wise instruction is not shared.
-constexpr int64_t kShareElements = int64_t{1} << 14;
 
 }  // namespace
 

@@ -14,7 +14,7 @@ inline void CpuRelax() {
 }
 
 // Spins of a waiter before it starts yielding its core at each try.
-constexpr int kSpinsBeforeYield = 4096;
+constexpr int kSpinsBeforeYield = 256;
 
 }  // namespace
 
