@@ -116,6 +116,12 @@ struct DecodedProgram {
   std::vector<Step> schedule;
   std::vector<ViewCopy> view_copies;
   ExecutionStats schedule_stats;
+  // Host work per execution: elements touched plus multiply-adds / 8. An
+  // execution with 2+ threads uses the lane only from
+  // ExecuteOptions::lane_min_work (2^26 by default): handing work to
+  // another thread costs microseconds (more when its core is asleep), and
+  // small programs (the tiny models, a 5 ms classifier) gain nothing.
+  int64_t host_work = 0;
 
   // This decoding's number, never reused: a thread whose SBUF still holds
   // this program's resident bytes need not copy them again.

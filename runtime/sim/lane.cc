@@ -1,5 +1,7 @@
 #include "runtime/sim/lane.h"
 
+#include <chrono>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -109,7 +111,18 @@ void Lane::WorkerLoop() {
       SpinWait(spins);
       continue;
     }
+    // Between executions: stay awake a millisecond (back-to-back
+    // executions then find the lane running), then sleep.
+    const auto awake_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
     spins = 0;
+    for (uint64_t tries = 1; !active_.load(std::memory_order_acquire) &&
+                             !stop_.load(std::memory_order_acquire) &&
+                             ((tries & 63) != 0 || std::chrono::steady_clock::now() < awake_until);
+         ++tries) {
+      SpinWait(spins);
+    }
+    spins = 0;
+    if (active_.load(std::memory_order_acquire)) continue;
     std::unique_lock<std::mutex> lock(mu_);
     wake_.wait(lock, [&] {
       return stop_.load(std::memory_order_acquire) || active_.load(std::memory_order_acquire) ||

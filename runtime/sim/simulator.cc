@@ -299,6 +299,15 @@ void Core::MakeSchedule(DecodedProgram* program) {
     return;
   }
   program->schedule_stats = stats;
+  int64_t work = 0;
+  for (const Step& step : program->schedule) {
+    const DecodedInstruction& d = step.queue->instructions[step.index];
+    work += d.elements;
+    if (d.op == neff::Opcode::MATMUL) {
+      work += d.o.src0->num_partitions * d.o.src0->free_size * d.o.src1->free_size / 8;
+    }
+  }
+  program->host_work = work;
   // Step::after: the latest conflicting step of the other side among its
   // last kWindow steps, or the oldest of those when it has more (everything
   // before the window is then done too).
@@ -708,9 +717,14 @@ absl::Status ExecuteDecoded(const DecodedProgram& program, uint8_t* dram, Execut
   }
   // Two or more threads: the Tensor engine's instructions on a lane of
   // their own, the rest of the threads splitting its large matmuls.
-  Lane* lane = options.threads >= 2 ? ThreadLane() : nullptr;
-  Core core(program, dram, ThreadWorkerPool(lane != nullptr ? options.threads - 1 : options.threads),
-            lane, options);
+  const int64_t lane_min_work =
+      options.lane_min_work >= 0 ? options.lane_min_work : int64_t{1} << 26;
+  Lane* lane =
+      options.threads >= 2 && program.host_work >= lane_min_work ? ThreadLane() : nullptr;
+  // A program too small for the lane runs on this thread alone: splitting
+  // its instructions across a pool costs more than it saves.
+  Core core(program, dram, ThreadWorkerPool(lane != nullptr ? options.threads - 1 : 1), lane,
+            options);
   // The decoded schedule, unless the caller wants a trace or limits (the
   // scheduler's own run stops at a limit and records each instruction).
   if (!program.schedule.empty() && trace == nullptr && options.max_instructions == 0 &&

@@ -77,6 +77,11 @@ struct ExecuteOptions {
   // these bound how long it may take (the fuzzer, a service's budget).
   int64_t max_instructions = 0;
   int64_t max_elements = 0;
+  // With threads >= 2, the host work (elements touched plus multiply-adds
+  // / 8, per execution) from which the Tensor engine gets a thread of its
+  // own; smaller programs run on the calling thread alone (a hand-over
+  // costs microseconds). -1: the default, 2^26.
+  int64_t lane_min_work = -1;
 };
 
 // The load of a model with load queues (Model.load_queues), which Decode

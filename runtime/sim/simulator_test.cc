@@ -451,6 +451,7 @@ TEST(Simulator, ThreadCountsGiveIdenticalBytes) {
       }
       ExecuteOptions options;
       options.threads = threads;
+      options.lane_min_work = 0;  // the lane even for this small program
       ExecutionStats stats;
       absl::Status st = Execute(**model, dram.data(), &stats, nullptr, options);
       ASSERT_TRUE(st.ok()) << st;
@@ -521,6 +522,7 @@ TEST(Simulator, DeferredWeightCopiesReadAsCopied) {
     std::vector<uint8_t> dram = Bytes(in, (*model)->dram_size());
     ExecuteOptions options;
     options.threads = threads;
+    options.lane_min_work = 0;  // the lane even for this small program
     absl::Status st = Execute(**model, dram.data(), nullptr, nullptr, options);
     ASSERT_TRUE(st.ok()) << st;
     EXPECT_EQ(Floats(dram, 64, 32), sbuf) << "threads=" << threads;
@@ -559,6 +561,7 @@ TEST(Simulator, GatherFaultFailsTheScheduleAtAnyThreadCount) {
     std::memcpy(dram.data(), bad, sizeof bad);
     ExecuteOptions options;
     options.threads = threads;
+    options.lane_min_work = 0;  // the lane even for this small program
     absl::Status st = Execute(**model, dram.data(), nullptr, nullptr, options);
     ASSERT_FALSE(st.ok()) << "threads=" << threads;
     const std::string msg(st.message());
