@@ -65,9 +65,12 @@ struct Options {
   int warmup = 3;
   int iterations = 10;
   int loads = 3;
-  // Pause between two timed runs, so that a side's thread pool (ORT's
-  // workers spin after a run) has gone idle before the other side runs.
-  int gap_ms = 10;
+  // Pause between two timed runs, so that a side's thread pool has gone
+  // idle before the other side runs: ORT's intra-op workers spin for more
+  // than 10 ms after a Run (measured 2026-12-08: with a 10 ms gap our
+  // 2-thread BERT took 42.6 ms in this harness against 15.5 ms without ORT
+  // in the process; with 50 ms, 19 ms).
+  int gap_ms = 50;
 };
 
 struct Summary {
