@@ -13,10 +13,9 @@
 namespace neff {
 namespace {
 
-std::string SmallModel(Writer::Checksums checksums) {
-  Writer w;
-  uint8_t* weights = w.AddWeights(100);
-  for (int i = 0; i < 100; ++i) weights[i] = static_cast<uint8_t>(i);
+// One DMA queue copying the weights' first 32 bytes into SBUF, an input, an
+// output and metadata (with an accuracy record when `accuracy`).
+void AddSmallProgram(Writer& w, bool accuracy) {
   w.BeginQueue(EngineType::DMA, 1);
   InstructionSpec copy;
   copy.dst = AccessPatternSpec{MemorySpace::SBUF, DType::F32, 0, 0, 4, 0, {Dim(1, 8)}};
@@ -32,12 +31,21 @@ std::string SmallModel(Writer::Checksums checksums) {
   meta.framework = "ONNX";
   meta.compiler_version = "test";
   meta.flags = {"--a"};
-  meta.accuracy.push_back({"y", 0.5, 0.25, 0.99});
-  meta.accuracy_auto_cast = "matmult/bf16";
-  meta.accuracy_samples = 3;
+  if (accuracy) {
+    meta.accuracy.push_back({"y", 0.5, 0.25, 0.99});
+    meta.accuracy_auto_cast = "matmult/bf16";
+    meta.accuracy_samples = 3;
+  }
   w.set_metadata(meta);
   w.set_dram_size(128);
   w.set_num_semaphores(3);
+}
+
+std::string SmallModel(Writer::Checksums checksums) {
+  Writer w;
+  uint8_t* weights = w.AddWeights(100);
+  for (int i = 0; i < 100; ++i) weights[i] = static_cast<uint8_t>(i);
+  AddSmallProgram(w, /*accuracy=*/true);
   return w.Finish(checksums);
 }
 
@@ -100,24 +108,7 @@ std::string WithWeights(size_t size, bool in_place) {
     w.AddWeights(size, {{half, absl::MakeConstSpan(contents).subspan(half)},
                         {0, absl::MakeConstSpan(contents).subspan(0, half)}});
   }
-  w.BeginQueue(EngineType::DMA, 1);
-  InstructionSpec copy;
-  copy.dst = AccessPatternSpec{MemorySpace::SBUF, DType::F32, 0, 0, 4, 0, {Dim(1, 8)}};
-  copy.src0 = AccessPatternSpec{MemorySpace::WEIGHTS, DType::F32, 0, 0, 0, 8, {Dim(1, 8)}};
-  copy.waits.emplace_back(2, 1);
-  copy.signal = 0;
-  w.AddInstruction(copy);
-  w.EndQueue();
-  w.AddInput({"x", DType::F32, {1, 4}, 0});
-  w.AddOutput({"y", DType::BF16, {2}, 64});
-  w.set_nodes({"n0"});
-  MetadataSpec meta;
-  meta.framework = "ONNX";
-  meta.compiler_version = "test";
-  meta.flags = {"--a"};
-  w.set_metadata(meta);
-  w.set_dram_size(128);
-  w.set_num_semaphores(3);
+  AddSmallProgram(w, /*accuracy=*/false);
   return w.Finish();
 }
 

@@ -2,31 +2,9 @@
 
 #include <chrono>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "runtime/sim/spin.h"
 
 namespace ncc::sim {
-namespace {
-
-inline void CpuRelax() {
-#if defined(__x86_64__)
-  _mm_pause();
-#endif
-}
-
-// Spins of a waiter before it starts yielding its core at each try.
-constexpr int kSpinsBeforeYield = 256;
-
-}  // namespace
-
-void SpinWait(int& spins) {
-  if (++spins < kSpinsBeforeYield) {
-    CpuRelax();
-  } else {
-    std::this_thread::yield();
-  }
-}
 
 void HelpSlot::Run(int chunks, const std::function<void(int)>& fn) {
   if (chunks < 2) {

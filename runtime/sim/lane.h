@@ -18,12 +18,6 @@
 
 namespace ncc::sim {
 
-// One step of a waiter's back-off: spins (pause) a few thousand times, then
-// yields the core at each step. A hand-over is usually microseconds away,
-// but on a loaded machine a spinning waiter would take the core from the
-// thread it waits for.
-void SpinWait(int& spins);
-
 // Work the lane shares with the thread waiting for it: the lane posts the
 // second half of a large matmul, runs the first, then takes the second back
 // if nobody has claimed it, or waits for its helper. The other side of the

@@ -23,6 +23,7 @@
 #include "neff/verifier.h"
 #include "runtime/sim/core.h"
 #include "runtime/sim/host_memory.h"
+#include "runtime/sim/spin.h"
 #include "runtime/sim/worker_pool.h"
 #include "target/cost.h"
 

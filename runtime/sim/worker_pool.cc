@@ -2,18 +2,10 @@
 
 #include <chrono>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "runtime/sim/spin.h"
 
 namespace ncc::sim {
 namespace {
-
-inline void CpuRelax() {
-#if defined(__x86_64__)
-  _mm_pause();
-#endif
-}
 
 // How long an idle worker spins before it sleeps, and how long the caller
 // spins for the last chunks before it sleeps. Kept short: on this project's
