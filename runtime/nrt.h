@@ -98,9 +98,12 @@
  * model (its load-order id and file). nrt_unload frees the NCs.
  * nrt_get_core_info lists the visible NCs and what is loaded on each.
  * Host threads of the simulated NeuronCore (read at each load):
- *   NEURON_SIM_THREADS       "N" (1-256, default 1): large matmuls and copies
- *                            of an execution are split across N host threads;
- *                            outputs are bit-identical for every N. Overridden
+ *   NEURON_SIM_THREADS       "N" (1-256, default 1): from 2, a model with
+ *                            enough work runs its Tensor engine on a host
+ *                            thread of its own beside the other engines, the
+ *                            two sharing large matmuls, gathers and copies
+ *                            (docs/runtime.md); outputs and estimates are
+ *                            bit-identical for every N. Overridden
  *                            by nrt_load_options_t.sim_threads; an invalid
  *                            value makes the load fail with NRT_INVALID.
  *
@@ -342,8 +345,9 @@ typedef struct nrt_load_options {
    * every load. The program is still verified. */
   uint32_t skip_checksum;
   /* Host threads the simulated NeuronCore may use to execute this model
-   * (splitting large matmuls and copies; results are bit-identical for any
-   * count). 0 = the environment's NEURON_SIM_THREADS, else 1. */
+   * (the Tensor engine beside the others, sharing large matmuls and copies;
+   * small models stay on one; results are bit-identical for any count).
+   * 0 = the environment's NEURON_SIM_THREADS, else 1. */
   uint32_t sim_threads;
   /* 1: accept a NEFF that has no seal (no section checksums); its program
    * is still verified. NEURON_RT_ALLOW_UNSEALED=1 does the same for every
