@@ -329,20 +329,20 @@ absl::StatusOr<BuiltPipeline> BuildPipeline(const ir::Graph& graph, const target
     for (int i = r.first_op; i < r.end_op; ++i) op_ns[i] *= scale;
   }
   // Balanced within 10% already: a second build would not pay for itself.
-  if (slowest <= 1.1 * fastest) return std::move(built);
+  if (slowest <= 1.1 * fastest) return built;
   auto replanned = PlanStages(op_ns, op_weights, num_cores, weight_budget);
-  if (!replanned.ok()) return std::move(built);
+  if (!replanned.ok()) return built;
   bool same = true;
   for (size_t s = 0; s < replanned->size(); ++s) {
     same &= (*replanned)[s].first_op == built->plans[s].first_op &&
             (*replanned)[s].end_op == built->plans[s].end_op;
   }
-  if (same) return std::move(built);
+  if (same) return built;
   timer.Done("replan stages");
   auto second =
       BuildStages(graph, *replanned, spec, options, model_path, metadata, "replanned ", timer);
-  if (!second.ok() || second->interval_ns >= built->interval_ns) return std::move(built);
-  return std::move(second);
+  if (!second.ok() || second->interval_ns >= built->interval_ns) return built;
+  return second;
 }
 
 // The pipelined NEFF: the stages' NEFFs and how they connect.
