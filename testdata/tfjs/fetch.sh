@@ -77,11 +77,21 @@ fetch_tfjs() {
   "description": "TensorFlow.js (CPU backend) for testdata/tfjs/tfjs_reference.js"
 }
 JSON
-  if ! npm install --prefix "${tmp}" --ignore-scripts --no-audit --no-fund \
+  # Three tries, 10 s apart: the registry's TLS path has failed once in a
+  # while (SELF_SIGNED_CERT_IN_CHAIN from a proxy, gone a minute later).
+  local try ok=0
+  for try in 1 2 3; do
+    if npm install --prefix "${tmp}" --ignore-scripts --no-audit --no-fund \
         --save-exact --loglevel=error \
         "@tensorflow/tfjs-core@${TFJS_VERSION}" \
         "@tensorflow/tfjs-backend-cpu@${TFJS_VERSION}" \
         "@tensorflow/tfjs-converter@${TFJS_VERSION}" > "${tmp}/install.log" 2>&1; then
+      ok=1
+      break
+    fi
+    [[ "${try}" == 3 ]] || { echo "fetch: npm install failed (try ${try} of 3), retrying" >&2; sleep 10; }
+  done
+  if [[ "${ok}" != 1 ]]; then
     local last
     last="$(grep -m1 -i 'err' "${tmp}/install.log" || tail -n1 "${tmp}/install.log")"
     rm -rf "${tmp}"
