@@ -39,6 +39,12 @@ if (($(du -sm "$NEURON_BAZEL_DISK_CACHE" | cut -f1) > 40000)); then
   rm -rf "$NEURON_BAZEL_DISK_CACHE" && mkdir -p "$NEURON_BAZEL_DISK_CACHE"
 fi
 ./tools/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+# The TensorFlow.js reference kit (npm) is fetched here, with the caller's
+# environment, before Bazel runs the test that needs it: inside `bazel test`
+# (strict environment) npm's install has failed with
+# SELF_SIGNED_CERT_IN_CHAIN behind a TLS-inspecting proxy. Cached under
+# ~/.cache/neuron-compiler/tfjs; when this fails the test tries again.
+bash testdata/tfjs/fetch.sh > /dev/null || echo "test: prefetching the TensorFlow.js kit failed; its test will try again"
 
 start=$(date +%s)
 marker=$(mktemp)
