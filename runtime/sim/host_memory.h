@@ -1,5 +1,6 @@
 // Host memory for the simulated core's large memories (SBUF, PSUM, the DRAM
-// arena): zeroed, 2 MiB aligned and, where the kernel allows it (Linux
+// arena): zeroed (anonymous mappings, touched pages only), 2 MiB aligned
+// and, where the kernel allows it (Linux
 // transparent huge pages in "madvise" mode, the Debian default), backed by
 // huge pages. SBUF rows are a partition (192 KiB) apart, so an operand of
 // 128 partitions touches 128 pages: with 4 KiB pages every matmul panel and
