@@ -128,6 +128,10 @@ struct DecodedProgram {
   uint64_t id = 0;
 };
 
+// Whether two operands may share a byte (conservative: extents, not the
+// exact element sets).
+bool MayOverlap(const neff::ApGeometry& a, const neff::ApGeometry& b);
+
 // One execution's core state: memories, semaphores and engine timelines.
 // Run (simulator.cc) schedules the queues on the timeline; Exec and the
 // instruction methods (instructions.cc) compute the results.
